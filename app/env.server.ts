@@ -1,0 +1,52 @@
+// The one place that reads process.env. Everything is validated once, at boot, and every
+// missing or malformed variable is named in a single error.
+import { z } from "zod";
+
+const url = z.string().url();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id)"),
+  SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
+  SHOPIFY_APP_URL: url.describe("the public URL of this app"),
+  SCOPES: z
+    .string()
+    .min(1)
+    .default("read_orders,read_customers")
+    .transform((value) => value.split(",").map((scope) => scope.trim()).filter(Boolean)),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL (the launcher sets it for the embedded server)"),
+  // The local Shopify simulator. When set, every Admin API request goes there instead of
+  // https://<shop>/..., see app/shopify/transport.server.ts. Never set in production.
+  SHOPIFY_SIMULATOR_URL: url.optional(),
+  // Run background jobs inside the web process (the demo and single-process installs).
+  METRYKA_INLINE_JOBS: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((value) => value === "true" || value === "1"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class InvalidEnvironmentError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+/** Parses an environment; throws one error naming every missing or malformed variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".");
+    const missing = source[name] === undefined || source[name] === "";
+    return missing ? `${name} is missing` : `${name} ${issue.message}`;
+  });
+  throw new InvalidEnvironmentError(problems);
+}
+
+export const env: Env = parseEnv(process.env);

@@ -1,0 +1,49 @@
+// Once per test run: a PostgreSQL server (DATABASE_URL's, or an embedded one in a temporary
+// folder), and a migrated template database that every test file clones (fast, isolated).
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { createDatabaseIfMissing, dropDatabase, postgresServer } from "../../scripts/lib/postgres";
+import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+
+export const TEMPLATE_DATABASE = "metryka_test_template";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    pgTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "metryka-test-pg-"));
+  // As root, PostgreSQL runs as its own user, which must be able to enter the folder.
+  fs.chmodSync(dataDir, 0o755);
+  const server = await postgresServer(process.env.DATABASE_URL, {
+    dataDir: path.join(dataDir, "data"),
+    port: await freePort(),
+    ephemeral: true,
+  });
+  await dropDatabase(server, TEMPLATE_DATABASE);
+  await createDatabaseIfMissing(server, TEMPLATE_DATABASE);
+  await migrateDeploy(server.urlFor(TEMPLATE_DATABASE));
+  project.provide("pgAdminUrl", server.adminUrl);
+  project.provide("pgTemplate", TEMPLATE_DATABASE);
+  return async () => {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}
