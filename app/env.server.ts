@@ -21,11 +21,8 @@ const schema = z.object({
   // The local Shopify simulator. When set, every Admin API request goes there instead of
   // https://<shop>/..., see app/shopify/transport.server.ts. Never set in production.
   SHOPIFY_SIMULATOR_URL: url.optional(),
-  // Run background jobs inside the web process (the demo and single-process installs).
-  METRYKA_INLINE_JOBS: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((value) => value === "true" || value === "1"),
+  // Where the page loads App Bridge from; only the local simulator's admin stand-in sets it.
+  APP_BRIDGE_URL: url.optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -24,7 +24,6 @@ process.env.DATABASE_URL = server.urlFor(database);
 process.env.SHOPIFY_API_KEY ??= "test-api-key";
 process.env.SHOPIFY_API_SECRET ??= "test-api-secret";
 process.env.SHOPIFY_APP_URL ??= "https://metryka.test";
-process.env.METRYKA_INLINE_JOBS ??= "false";
 
 export const testDatabaseUrl = process.env.DATABASE_URL;
 

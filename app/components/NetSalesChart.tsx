@@ -1,0 +1,56 @@
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatMoney, formatPeriod } from "./format";
+
+export interface SalesPoint {
+  period: string;
+  netSales: number;
+  partial: boolean;
+}
+
+// Polaris data-visualization blue; the unfinished bucket is drawn lighter.
+const COLOR = "#2c6ecb";
+const PARTIAL_COLOR = "#a4c3ef";
+
+export function NetSalesChart({ series, currency }: { series: SalesPoint[]; currency: string }) {
+  const data = series.map((point) => ({ ...point, label: formatPeriod(point.period) }));
+  return (
+    <div style={{ width: "100%", height: 280 }} data-testid="net-sales-chart">
+      <ResponsiveContainer>
+        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+          <CartesianGrid vertical={false} stroke="#e3e3e3" />
+          <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={12} />
+          <YAxis
+            tickLine={false}
+            axisLine={false}
+            fontSize={12}
+            width={64}
+            tickFormatter={(value: number) => formatMoney(value, currency, { compact: true })}
+          />
+          <Tooltip
+            cursor={{ fill: "#f1f1f1" }}
+            formatter={(value) => [formatMoney(Number(value), currency), "Net sales"]}
+          />
+          <Bar
+            dataKey="netSales"
+            radius={[4, 4, 0, 0]}
+            isAnimationActive={false}
+            shape={(props: { x?: number; y?: number; width?: number; height?: number; payload?: SalesPoint }) => {
+              const { x = 0, y = 0, width = 0, height = 0, payload } = props;
+              const top = height < 0 ? y + height : y;
+              return (
+                <rect
+                  x={x}
+                  y={top}
+                  width={width}
+                  height={Math.abs(height)}
+                  rx={3}
+                  fill={payload?.partial ? PARTIAL_COLOR : COLOR}
+                />
+              );
+            }}
+          />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

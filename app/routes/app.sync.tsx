@@ -1,0 +1,48 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { BlockStack, Layout, Page } from "@shopify/polaris";
+import { useEffect } from "react";
+import { SyncStatusCard } from "#app/components/SyncStatusCard";
+import { authenticate } from "#app/shopify.server";
+import { requestShopSync, shopSyncPage } from "#app/sync/sync-page.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return shopSyncPage(session.shop);
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return requestShopSync(session.shop);
+};
+
+export default function SyncPage() {
+  const { sync, timeZone } = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<typeof action>();
+  const revalidator = useRevalidator();
+  const running = sync.status === "running";
+
+  // While a sync runs, refresh its progress every two seconds.
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
+    return () => clearInterval(timer);
+  }, [running, revalidator]);
+
+  return (
+    <Page title="Data sync" backAction={{ content: "Overview", url: "/app" }}>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <SyncStatusCard
+              sync={sync}
+              timeZone={timeZone}
+              resyncing={fetcher.state !== "idle"}
+              onResync={() => fetcher.submit({}, { method: "post" })}
+            />
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,153 @@
+// Brings one shop's copy up to date with paged Admin GraphQL: the shop's settings, then every
+// order and customer updated since the last successful run (everything on the first run).
+// Progress and outcome are kept in sync_state for the dashboard and the command line.
+import prisma from "#app/db.server";
+import { ShopifyApiError, type AdminClient } from "#app/shopify/admin-client.server";
+import { gidToId } from "#app/shopify/gid";
+import {
+  CUSTOMERS_UPDATED_SINCE,
+  ORDER_DETAILS,
+  ORDERS_COUNT,
+  ORDERS_PAGE_SIZE,
+  ORDERS_UPDATED_SINCE,
+  SHOP_INFO,
+} from "#app/shopify/queries";
+import { orderRows, type LineItemNode, type OrderNode, type RefundNode } from "./order-rows";
+import { upsertCustomers, upsertOrders } from "./store-orders.server";
+
+// Webhooks and the clock on Shopify's side are not perfectly ordered: re-read a little of
+// what the previous run already saw.
+const WATERMARK_OVERLAP_MS = 5 * 60 * 1000;
+
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+type PagedRefundNode = Omit<RefundNode, "refundLineItems"> & {
+  refundLineItems: RefundNode["refundLineItems"] & { pageInfo: { hasNextPage: boolean } };
+};
+type PagedOrderNode = Omit<OrderNode, "lineItems" | "refunds"> & {
+  lineItems: { pageInfo: { hasNextPage: boolean }; nodes: LineItemNode[] };
+  refunds: PagedRefundNode[];
+};
+type OrderDetails = {
+  order: {
+    lineItems: { pageInfo: PageInfo; nodes: LineItemNode[] };
+    refunds: Array<Pick<RefundNode, "id" | "refundLineItems" | "refundShippingLines">>;
+  };
+};
+
+export function updatedSinceQuery(since: Date | null): string | undefined {
+  return since ? `updated_at:>='${since.toISOString()}'` : undefined;
+}
+
+async function loadShopInfo(shop: string, client: AdminClient) {
+  const { shop: info } = await client.request<{
+    shop: { name: string; ianaTimezone: string; currencyCode: string };
+  }>(SHOP_INFO);
+  await prisma.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
+    update: { name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
+  });
+}
+
+/** An order whose nested lists did not fit in the page, read again in full. */
+async function completeOrder(client: AdminClient, node: PagedOrderNode): Promise<OrderNode> {
+  const truncatedRefunds = node.refunds.some((r) => r.refundLineItems.pageInfo.hasNextPage);
+  if (!node.lineItems.pageInfo.hasNextPage && !truncatedRefunds) return node;
+  const lineItems: LineItemNode[] = [];
+  let after: string | null = null;
+  let refunds: RefundNode[] = node.refunds;
+  do {
+    const { order }: OrderDetails = await client.request<OrderDetails>(ORDER_DETAILS, {
+      id: node.id,
+      lineItemsAfter: after,
+    });
+    lineItems.push(...order.lineItems.nodes);
+    after = order.lineItems.pageInfo.hasNextPage ? order.lineItems.pageInfo.endCursor : null;
+    const full = new Map(order.refunds.map((r) => [r.id, r]));
+    refunds = node.refunds.map((r): RefundNode => ({ ...r, ...full.get(r.id) }));
+  } while (after);
+  return { ...node, lineItems: { nodes: lineItems }, refunds };
+}
+
+async function syncOrders(shop: string, client: AdminClient, since: Date | null) {
+  const query = updatedSinceQuery(since);
+  const { ordersCount } = await client.request<{ ordersCount: { count: number } }>(ORDERS_COUNT, { query });
+  await prisma.syncState.update({ where: { shop }, data: { phase: "orders", done: 0, total: ordersCount.count } });
+  let after: string | null = null;
+  let done = 0;
+  do {
+    const page: { orders: { pageInfo: PageInfo; nodes: PagedOrderNode[] } } = await client.request(
+      ORDERS_UPDATED_SINCE,
+      { first: ORDERS_PAGE_SIZE, after, query },
+    );
+    const nodes = await Promise.all(page.orders.nodes.map((node) => completeOrder(client, node)));
+    await upsertOrders(shop, nodes.map((node) => orderRows(shop, node)));
+    done += nodes.length;
+    await prisma.syncState.update({ where: { shop }, data: { done } });
+    after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
+  } while (after);
+}
+
+async function syncCustomers(shop: string, client: AdminClient, since: Date | null) {
+  const query = updatedSinceQuery(since);
+  await prisma.syncState.update({ where: { shop }, data: { phase: "customers" } });
+  let after: string | null = null;
+  do {
+    const page: {
+      customers: { pageInfo: PageInfo; nodes: Array<{ id: string; createdAt: string; updatedAt: string }> };
+    } = await client.request(CUSTOMERS_UPDATED_SINCE, { first: 250, after, query });
+    await upsertCustomers(
+      page.customers.nodes.map((c) => ({
+        shop,
+        id: gidToId(c.id, "Customer"),
+        createdAt: new Date(c.createdAt),
+        updatedAt: new Date(c.updatedAt),
+      })),
+    );
+    after = page.customers.pageInfo.hasNextPage ? page.customers.pageInfo.endCursor : null;
+  } while (after);
+}
+
+export function describeSyncError(error: unknown): string {
+  if (error instanceof ShopifyApiError) {
+    return error.retryable
+      ? `Shopify did not answer in time (${error.message}). Metryka will try again; nothing is lost.`
+      : `Shopify refused the request (${error.message}). Reinstalling the app or granting the requested access fixes this.`;
+  }
+  return `Sync failed: ${error instanceof Error ? error.message : String(error)}. Try again from the dashboard.`;
+}
+
+/** One sync run. `now` is when the run started: the next run resumes from it. */
+export async function syncShop(shop: string, client: AdminClient, now: Date): Promise<void> {
+  const previous = await prisma.syncState.upsert({
+    where: { shop },
+    create: { shop, status: "running", startedAt: now },
+    update: { status: "running", startedAt: now, finishedAt: null, error: null, done: 0, total: null },
+  });
+  const since = previous.watermark;
+  try {
+    await loadShopInfo(shop, client);
+    await syncOrders(shop, client, since);
+    await syncCustomers(shop, client, since);
+    // The cursor only moves once everything it covers is committed.
+    await prisma.syncState.update({
+      where: { shop },
+      data: {
+        status: "succeeded",
+        phase: null,
+        finishedAt: new Date(),
+        lastSuccessAt: new Date(),
+        watermark: new Date(now.getTime() - WATERMARK_OVERLAP_MS),
+      },
+    });
+  } catch (error) {
+    await prisma.syncState.update({
+      where: { shop },
+      data: { status: "failed", finishedAt: new Date(), error: describeSyncError(error) },
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// Starts the Remix app as a child process (Vite dev server, or the production build with
+// remix-serve) and waits until it answers.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "./postgres";
+
+export interface AppServer {
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const bin = (name: string) => path.join(PROJECT_ROOT, "node_modules", ".bin", name);
+
+export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean = () => true) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`process serving ${url} exited`);
+    try {
+      await fetch(url, { redirect: "manual" });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+export function buildExists(): boolean {
+  return fs.existsSync(path.join(PROJECT_ROOT, "build", "server", "index.js"));
+}
+
+export async function startApp(options: {
+  port: number;
+  env: Record<string, string>;
+  mode: "dev" | "production";
+  echo?: boolean;
+}): Promise<AppServer> {
+  const url = `http://localhost:${options.port}`;
+  const [command, args] =
+    options.mode === "dev"
+      ? [bin("remix"), ["vite:dev", "--port", String(options.port), "--strictPort", "--host", "127.0.0.1"]]
+      : [bin("remix-serve"), [path.join("build", "server", "index.js")]];
+  const child = spawn(command, args, {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      ...options.env,
+      PORT: String(options.port),
+      NODE_ENV: options.mode === "dev" ? "development" : "production",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const collect = (chunk: Buffer) => {
+    log += chunk.toString();
+    if (log.length > 200_000) log = log.slice(-100_000);
+    if (options.echo) process.stdout.write(chunk);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  try {
+    await waitForHttp(`${url}/`, 120_000, () => !exited);
+  } catch (error) {
+    child.kill("SIGTERM");
+    throw new Error(`${(error as Error).message}\n${log}`);
+  }
+  return {
+    url,
+    process: child,
+    output: () => log,
+    stop: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      }),
+  };
+}
