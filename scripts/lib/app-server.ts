@@ -82,3 +82,15 @@ export async function startApp(options: {
       }),
   };
 }
+
+/** `remix vite:build`: the production build remix-serve runs. */
+export function buildApp(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin("remix"), ["vite:build"], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout?.on("data", (chunk) => (log += chunk));
+    child.stderr?.on("data", (chunk) => (log += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`remix vite:build failed:\n${log}`))));
+  });
+}

@@ -1,0 +1,114 @@
+// The whole app on one machine with no Shopify account: PostgreSQL, the simulator with a
+// generated store, and the app pointed at both; then the app installed into the store (the
+// token exchange a first admin load does) and the store synced. Used by `npm run demo`, the
+// browser tests and the benchmarks.
+import pg from "pg";
+import { generateStore, startSimulator, type SimStore, type SimulatorHandle } from "../../simulator";
+import { sessionToken } from "../../simulator/app-bridge";
+import { startApp, type AppServer } from "./app-server";
+
+export const DEMO_API_KEY = "metryka-demo-key";
+export const DEMO_API_SECRET = "metryka-demo-secret";
+// A browser's user agent: the Shopify library answers bots (HeadlessChrome included) with 410.
+export const BROWSER_USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+export interface LocalStack {
+  store: SimStore;
+  shop: string;
+  simulator: SimulatorHandle;
+  app: AppServer;
+  /** Opens the embedded app the way the admin does, minus the id_token (the bounce page adds it). */
+  dashboardUrl: string;
+  /** The same with a fresh session token, as the admin's first load carries. */
+  embeddedUrl(path?: string): string;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  databaseUrl: string;
+  appPort: number;
+  simulatorPort?: number;
+  mode: "dev" | "production";
+  seed?: number;
+  customers?: number;
+  now?: Date;
+  echo?: boolean;
+}
+
+/** Shopify's `host` parameter: base64 of the admin URL the app is embedded in. */
+export function hostParam(shop: string): string {
+  return Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}`).toString("base64url");
+}
+
+export async function waitForSync(databaseUrl: string, shop: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ status: string; error: string | null }>(
+        "SELECT status, error FROM sync_state WHERE shop = $1",
+        [shop],
+      );
+      const state = rows[0];
+      if (state?.status === "succeeded") return;
+      if (state?.status === "failed") throw new Error(`sync failed: ${state.error}`);
+      if (Date.now() > deadline) throw new Error(`sync of ${shop} did not finish in ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
+  const now = options.now ?? new Date();
+  const store = generateStore({ seed: options.seed ?? 42, now: now.toISOString(), customers: options.customers });
+  const shop = store.shop.domain;
+  const appUrl = `http://localhost:${options.appPort}`;
+  const simulator = await startSimulator({
+    port: options.simulatorPort ?? 0,
+    apiKey: DEMO_API_KEY,
+    apiSecret: DEMO_API_SECRET,
+    stores: [store],
+    appUrl,
+  });
+  let app: AppServer;
+  try {
+    app = await startApp({
+      port: options.appPort,
+      mode: options.mode,
+      echo: options.echo,
+      env: {
+        DATABASE_URL: options.databaseUrl,
+        SHOPIFY_API_KEY: DEMO_API_KEY,
+        SHOPIFY_API_SECRET: DEMO_API_SECRET,
+        SHOPIFY_APP_URL: appUrl,
+        SHOPIFY_SIMULATOR_URL: simulator.url,
+        APP_BRIDGE_URL: `${simulator.url}/_sim/app-bridge.js`,
+      },
+    });
+  } catch (error) {
+    await simulator.close();
+    throw error;
+  }
+  const query = (extra: Record<string, string> = {}) =>
+    new URLSearchParams({ embedded: "1", shop, host: hostParam(shop), ...extra }).toString();
+  const embeddedUrl = (path = "/app") =>
+    `${appUrl}${path}?${query({ id_token: sessionToken({ shop, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET }) })}`;
+  const stop = async () => {
+    await app.stop();
+    await simulator.close();
+  };
+  try {
+    // The admin's first load of the app: token exchange, then the install hook starts the sync.
+    const install = await fetch(embeddedUrl(), { headers: { "User-Agent": BROWSER_USER_AGENT } });
+    if (!install.ok) throw new Error(`installing into ${shop} answered ${install.status}\n${app.output().slice(-3000)}`);
+    await waitForSync(options.databaseUrl, shop, 180_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { store, shop, simulator, app, dashboardUrl: `${appUrl}/app?${query()}`, embeddedUrl, stop };
+}
