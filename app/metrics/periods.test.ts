@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import {
+  bucketBefore,
+  calendarPeriods,
+  comparisonRange,
+  InvalidRangeError,
+  localDay,
+  periodKey,
+  rangeBuckets,
+  rangeSpan,
+  validateRange,
+  type Granularity,
+} from "./periods";
+
+const iso = (b: { period: string; start: Date; end: Date; partial: boolean }) => ({
+  period: b.period,
+  start: b.start.toISOString(),
+  end: b.end.toISOString(),
+  partial: b.partial,
+});
+
+describe("periodKey", () => {
+  it.each<[string, Granularity, string]>([
+    ["2026-03-08", "day", "2026-03-08"],
+    ["2026-03-08", "week", "2026-W10"], // a Sunday ends ISO week 10
+    ["2026-03-09", "week", "2026-W11"], // Monday starts week 11
+    ["2024-12-30", "week", "2025-W01"], // ISO week-year differs from the calendar year
+    ["2027-01-03", "week", "2026-W53"],
+    ["2026-03-08", "month", "2026-03"],
+    ["2026-03-31", "quarter", "2026-Q1"],
+    ["2026-04-01", "quarter", "2026-Q2"],
+    ["2026-12-31", "year", "2026"],
+  ])("%s by %s is %s", (day, granularity, key) => {
+    expect(periodKey(day, granularity)).toBe(key);
+  });
+});
+
+describe("rangeBuckets", () => {
+  it("GIVEN New York's spring-forward day WHEN bucketing by day THEN that day lasts 23 hours", () => {
+    const buckets = rangeBuckets({ from: "2026-03-07", to: "2026-03-10" }, "day", {
+      timeZone: "America/New_York",
+      now: new Date("2026-03-09T12:00:00Z"),
+    });
+    expect(buckets.map(iso)).toEqual([
+      { period: "2026-03-07", start: "2026-03-07T05:00:00.000Z", end: "2026-03-08T05:00:00.000Z", partial: false },
+      { period: "2026-03-08", start: "2026-03-08T05:00:00.000Z", end: "2026-03-09T04:00:00.000Z", partial: false },
+      { period: "2026-03-09", start: "2026-03-09T04:00:00.000Z", end: "2026-03-10T04:00:00.000Z", partial: true },
+    ]);
+    expect(buckets.map((b) => (b.end.getTime() - b.start.getTime()) / 3_600_000)).toEqual([24, 23, 24]);
+  });
+
+  it("GIVEN Berlin's fall-back day WHEN bucketing by day THEN that day lasts 25 hours", () => {
+    const buckets = rangeBuckets({ from: "2026-10-24", to: "2026-10-27" }, "day", {
+      timeZone: "Europe/Berlin",
+      now: new Date("2027-01-01T00:00:00Z"),
+    });
+    expect(buckets.map(iso)).toEqual([
+      { period: "2026-10-24", start: "2026-10-23T22:00:00.000Z", end: "2026-10-24T22:00:00.000Z", partial: false },
+      { period: "2026-10-25", start: "2026-10-24T22:00:00.000Z", end: "2026-10-25T23:00:00.000Z", partial: false },
+      { period: "2026-10-26", start: "2026-10-25T23:00:00.000Z", end: "2026-10-26T23:00:00.000Z", partial: false },
+    ]);
+  });
+
+  it("GIVEN a range starting mid-month WHEN bucketing by month THEN the first and last buckets are cut to the range and future ones are partial", () => {
+    const buckets = rangeBuckets({ from: "2026-01-15", to: "2026-04-10" }, "month", {
+      timeZone: "Europe/Berlin",
+      now: new Date("2026-02-20T10:00:00Z"),
+    });
+    expect(buckets.map((b) => ({ ...iso(b), fromDay: b.fromDay, toDay: b.toDay }))).toEqual([
+      { period: "2026-01", fromDay: "2026-01-15", toDay: "2026-02-01", start: "2026-01-14T23:00:00.000Z", end: "2026-01-31T23:00:00.000Z", partial: false },
+      { period: "2026-02", fromDay: "2026-02-01", toDay: "2026-03-01", start: "2026-01-31T23:00:00.000Z", end: "2026-02-28T23:00:00.000Z", partial: true },
+      { period: "2026-03", fromDay: "2026-03-01", toDay: "2026-04-01", start: "2026-02-28T23:00:00.000Z", end: "2026-03-31T22:00:00.000Z", partial: true },
+      { period: "2026-04", fromDay: "2026-04-01", toDay: "2026-04-10", start: "2026-03-31T22:00:00.000Z", end: "2026-04-09T22:00:00.000Z", partial: true },
+    ]);
+  });
+
+  it("buckets ISO weeks from Monday, quarters and years in the shop's zone", () => {
+    const context = { timeZone: "UTC", now: new Date("2030-01-01T00:00:00Z") };
+    expect(rangeBuckets({ from: "2026-03-04", to: "2026-03-24" }, "week", context).map((b) => [b.period, b.fromDay, b.toDay])).toEqual([
+      ["2026-W10", "2026-03-04", "2026-03-09"],
+      ["2026-W11", "2026-03-09", "2026-03-16"],
+      ["2026-W12", "2026-03-16", "2026-03-23"],
+      ["2026-W13", "2026-03-23", "2026-03-24"],
+    ]);
+    expect(rangeBuckets({ from: "2025-11-01", to: "2026-07-01" }, "quarter", context).map((b) => [b.period, b.fromDay, b.toDay])).toEqual([
+      ["2025-Q4", "2025-11-01", "2026-01-01"],
+      ["2026-Q1", "2026-01-01", "2026-04-01"],
+      ["2026-Q2", "2026-04-01", "2026-07-01"],
+    ]);
+    expect(rangeBuckets({ from: "2024-01-01", to: "2026-01-01" }, "year", context).map((b) => b.period)).toEqual(["2024", "2025"]);
+  });
+
+  it("marks partial exactly the buckets whose end is after now", () => {
+    const context = { timeZone: "UTC", now: new Date("2026-05-02T00:00:00Z") };
+    const buckets = rangeBuckets({ from: "2026-05-01", to: "2026-05-04" }, "day", context);
+    // The day ending exactly at now is finished; the one starting at now is not.
+    expect(buckets.map((b) => [b.period, b.partial])).toEqual([
+      ["2026-05-01", false],
+      ["2026-05-02", true],
+      ["2026-05-03", true],
+    ]);
+  });
+});
+
+describe("bucketBefore", () => {
+  it("is the whole calendar period before the first bucket, even when that bucket is cut", () => {
+    const context = { timeZone: "America/New_York", now: new Date("2026-06-01T00:00:00Z") };
+    const before = bucketBefore({ from: "2026-03-15", to: "2026-05-01" }, "month", context);
+    expect([before.period, before.fromDay, before.toDay, before.start.toISOString()]).toEqual([
+      "2026-02",
+      "2026-02-01",
+      "2026-03-01",
+      "2026-02-01T05:00:00.000Z",
+    ]);
+    expect(bucketBefore({ from: "2026-01-01", to: "2026-02-01" }, "week", context).period).toBe("2025-W52");
+  });
+});
+
+describe("calendarPeriods (cohorts)", () => {
+  it("lists whole periods overlapping the range that started by now; the current one is partial", () => {
+    const periods = calendarPeriods({ from: "2026-01-20", to: "2026-12-01" }, "month", {
+      timeZone: "Asia/Kolkata",
+      now: new Date("2026-03-31T18:29:59Z"), // 23:59:59 on 31 March in India
+    });
+    expect(periods.map((p) => [p.period, p.fromDay, p.toDay, p.partial])).toEqual([
+      ["2026-01", "2026-01-01", "2026-02-01", false],
+      ["2026-02", "2026-02-01", "2026-03-01", false],
+      ["2026-03", "2026-03-01", "2026-04-01", true],
+    ]);
+  });
+});
+
+describe("comparisonRange", () => {
+  it.each([
+    [{ from: "2026-03-01", to: "2026-04-01" }, "previous_period", { from: "2026-01-29", to: "2026-03-01" }],
+    [{ from: "2026-03-10", to: "2026-03-17" }, "previous_period", { from: "2026-03-03", to: "2026-03-10" }],
+    [{ from: "2026-03-01", to: "2026-04-01" }, "previous_year", { from: "2025-03-01", to: "2025-04-01" }],
+    [{ from: "2024-02-01", to: "2024-03-01" }, "previous_year", { from: "2023-02-01", to: "2023-03-01" }],
+    [{ from: "2024-02-28", to: "2024-02-29" }, "previous_year", { from: "2023-02-28", to: "2023-03-01" }],
+    [{ from: "2024-02-29", to: "2024-03-01" }, "previous_year", { from: "2023-02-28", to: "2023-03-01" }],
+    // Longer than the day-bucket limit: a comparison range has no granularity of its own.
+    [{ from: "2000-01-01", to: "2020-01-01" }, "previous_period", { from: "1980-01-01", to: "2000-01-01" }], // 7305 days each,
+  ] as const)("%j %s is %j", (range, kind, expected) => {
+    expect(comparisonRange(range, kind)).toEqual(expected);
+  });
+});
+
+describe("validateRange", () => {
+  it.each([
+    [{ from: "2026-03-01", to: "2026-03-01" }, "day", /must end after it starts/],
+    [{ from: "2026-03-02", to: "2026-03-01" }, "day", /must end after it starts/],
+    [{ from: "2026-02-30", to: "2026-03-01" }, "day", /not a calendar date/],
+    [{ from: "2026-3-1", to: "2026-04-01" }, "day", /YYYY-MM-DD/],
+    [{ from: "2000-01-01", to: "2020-01-01" }, "day", /more than 5000 day buckets/],
+    [{ from: "2026-01-01", to: "2026-02-01" }, "fortnight", /granularity must be one of/],
+  ])("rejects %j by %s", (range, granularity, message) => {
+    expect(() => validateRange(range, granularity as Granularity)).toThrow(InvalidRangeError);
+    expect(() => validateRange(range, granularity as Granularity)).toThrow(message);
+  });
+
+  it("accepts 20 years by month and rejects an unknown time zone", () => {
+    expect(validateRange({ from: "2000-01-01", to: "2020-01-01" }, "month")).toEqual({ from: "2000-01-01", to: "2020-01-01" });
+    expect(() => rangeSpan({ from: "2026-01-01", to: "2026-01-02" }, "Mars/Olympus")).toThrow(InvalidRangeError);
+  });
+});
+
+describe("localDay", () => {
+  it("puts 23:30 local on the last day of a month in that month, whatever UTC says", () => {
+    expect(localDay(new Date("2026-04-01T03:30:00Z"), "America/New_York")).toBe("2026-03-31");
+    expect(localDay(new Date("2026-03-31T22:30:00Z"), "Europe/Berlin")).toBe("2026-04-01");
+  });
+});

@@ -1,0 +1,297 @@
+// Calendar arithmetic for every metric (pure). A range is half-open in the shop's local dates,
+// `[from, to)`; each bucket is a calendar period (ISO week, month, …) of the shop's time zone,
+// cut to the range, with the UTC instants where it starts and ends (a DST day lasts 23 or 25 h).
+import { DateTime, IANAZone } from "luxon";
+
+export const GRANULARITIES = ["day", "week", "month", "quarter", "year"] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export const COMPARISONS = ["previous_period", "previous_year"] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+/** Shop-local dates `YYYY-MM-DD`; `to` is exclusive. */
+export interface DateRange {
+  from: string;
+  to: string;
+}
+
+/** Local dates `[fromDay, toDay)` with the UTC instants `[start, end)` they cover. */
+export interface Span {
+  /** First local date in the span. */
+  fromDay: string;
+  /** First local date after the span (exclusive). */
+  toDay: string;
+  /** UTC instant of local midnight at `fromDay`. */
+  start: Date;
+  /** UTC instant of local midnight at `toDay`. */
+  end: Date;
+}
+
+/** One calendar period of a series, cut to the range it belongs to. */
+export interface Bucket extends Span {
+  /** Day `2026-03-08`, week `2026-W10` (ISO), month `2026-03`, quarter `2026-Q1`, year `2026`. */
+  period: string;
+  /** Not finished at `now`: the bucket holding `now`, and any bucket after it. */
+  partial: boolean;
+}
+
+/** The most buckets one series may hold (e.g. 5,000 days ≈ 13.7 years). */
+export const MAX_BUCKETS = 5000;
+
+/** A range, time zone or granularity a caller asked for that cannot be served (an HTTP 400). */
+export class InvalidRangeError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidRangeError";
+  }
+}
+
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Date arithmetic on plain local dates happens in UTC, where every day has 24 hours. */
+function plainDate(day: string, label: string): DateTime {
+  if (typeof day !== "string" || !LOCAL_DATE.test(day)) {
+    throw new InvalidRangeError(`${label} must be a date written YYYY-MM-DD, got ${JSON.stringify(day)}`);
+  }
+  const date = DateTime.fromISO(day, { zone: "utc" });
+  if (!date.isValid) throw new InvalidRangeError(`${label} is not a calendar date: ${day}`);
+  return date;
+}
+
+/** Throws InvalidRangeError unless `day` is a real date written YYYY-MM-DD. */
+export function assertLocalDate(day: string, label: string): void {
+  plainDate(day, label);
+}
+
+function isoDay(date: DateTime): string {
+  return date.toISODate() as string;
+}
+
+/** Throws InvalidRangeError unless `timeZone` is an IANA zone name. */
+export function assertTimeZone(timeZone: string): void {
+  if (typeof timeZone !== "string" || !IANAZone.isValidZone(timeZone)) {
+    throw new InvalidRangeError(`unknown time zone ${JSON.stringify(timeZone)}`);
+  }
+}
+
+/** Throws InvalidRangeError unless `value` is one of the granularities. */
+export function assertGranularity(value: string): asserts value is Granularity {
+  if (!(GRANULARITIES as readonly string[]).includes(value)) {
+    throw new InvalidRangeError(`granularity must be one of ${GRANULARITIES.join(", ")}, got ${JSON.stringify(value)}`);
+  }
+}
+
+export function addDays(day: string, days: number): string {
+  return isoDay(plainDate(day, "day").plus({ days }));
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round(plainDate(to, "to").diff(plainDate(from, "from"), "days").days);
+}
+
+/** The shop-local date of an instant. */
+export function localDay(instant: Date, timeZone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timeZone }).toISODate() as string;
+}
+
+/**
+ * The first instant of a local date: local midnight, or the first existing local time when a
+ * DST change skips midnight (luxon moves a skipped wall time forward, as PostgreSQL's
+ * `(ts AT TIME ZONE tz)::date` boundaries do).
+ */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  plainDate(day, "day");
+  return DateTime.fromISO(day, { zone: timeZone }).toJSDate();
+}
+
+/** First local date of the calendar period (of the given granularity) holding `day`. */
+export function periodStartDay(day: string, granularity: Granularity): string {
+  const date = plainDate(day, "day");
+  switch (granularity) {
+    case "day":
+      return isoDay(date);
+    case "week":
+      return isoDay(date.startOf("week")); // luxon weeks are ISO weeks, Monday first
+    case "month":
+      return isoDay(date.startOf("month"));
+    case "quarter":
+      return isoDay(date.startOf("quarter"));
+    case "year":
+      return isoDay(date.startOf("year"));
+  }
+}
+
+/** First local date of the calendar period after the one starting at `startDay`. */
+export function nextPeriodStartDay(startDay: string, granularity: Granularity): string {
+  const date = plainDate(startDay, "day");
+  const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
+  return isoDay(date.plus({ [unit[granularity]]: 1 }));
+}
+
+/** The key of the calendar period holding `day`: `2026-03-08`, `2026-W10`, `2026-03`, `2026-Q1`, `2026`. */
+export function periodKey(day: string, granularity: Granularity): string {
+  const date = plainDate(day, "day");
+  switch (granularity) {
+    case "day":
+      return isoDay(date);
+    case "week":
+      return date.toFormat("kkkk-'W'WW");
+    case "month":
+      return date.toFormat("yyyy-MM");
+    case "quarter":
+      return date.toFormat("yyyy-'Q'q");
+    case "year":
+      return date.toFormat("yyyy");
+  }
+}
+
+function bucket(fromDay: string, toDay: string, granularity: Granularity, timeZone: string, now: Date): Bucket {
+  const start = startOfLocalDay(fromDay, timeZone);
+  const end = startOfLocalDay(toDay, timeZone);
+  return {
+    period: periodKey(fromDay, granularity),
+    fromDay,
+    toDay,
+    start,
+    end,
+    partial: end.getTime() > now.getTime(),
+  };
+}
+
+/** Checks that both ends are real dates between 1900 and 2999 and `from` is before `to`. */
+function validateDates(range: DateRange): void {
+  if (typeof range !== "object" || range === null) throw new InvalidRangeError("a range needs from and to");
+  const from = plainDate(range.from, "from");
+  const to = plainDate(range.to, "to");
+  if (from.year < 1900 || to.year > 2999) {
+    throw new InvalidRangeError(`the range ${range.from}..${range.to} is outside the years 1900–2999`);
+  }
+  if (to <= from) {
+    throw new InvalidRangeError(`the range must end after it starts (from ${range.from}, to ${range.to}, to is exclusive)`);
+  }
+}
+
+/**
+ * Checks a range: both ends real dates, `from` before `to`, at most MAX_BUCKETS buckets of the
+ * granularity. Throws InvalidRangeError with a message fit for the merchant.
+ */
+export function validateRange(range: DateRange, granularity: Granularity = "day"): DateRange {
+  validateDates(range);
+  assertGranularity(granularity);
+  let count = 0;
+  for (let day = periodStartDay(range.from, granularity); day < range.to; day = nextPeriodStartDay(day, granularity)) {
+    count += 1;
+    if (count > MAX_BUCKETS) {
+      throw new InvalidRangeError(
+        `the range ${range.from}..${range.to} holds more than ${MAX_BUCKETS} ${granularity} buckets; choose a coarser granularity or a shorter range`,
+      );
+    }
+  }
+  return { from: range.from, to: range.to };
+}
+
+/**
+ * Every bucket of the range, in order: calendar periods of the shop's time zone cut to the
+ * range (a range starting mid-month begins with a short month). Buckets after `now` are listed
+ * too; every bucket whose end is after `now` is `partial`.
+ */
+export function rangeBuckets(
+  range: DateRange,
+  granularity: Granularity,
+  { timeZone, now }: { timeZone: string; now: Date },
+): Bucket[] {
+  validateRange(range, granularity);
+  assertTimeZone(timeZone);
+  const buckets: Bucket[] = [];
+  for (let day = periodStartDay(range.from, granularity); day < range.to; day = nextPeriodStartDay(day, granularity)) {
+    const fromDay = day < range.from ? range.from : day;
+    const next = nextPeriodStartDay(day, granularity);
+    const toDay = next > range.to ? range.to : next;
+    buckets.push(bucket(fromDay, toDay, granularity, timeZone, now));
+  }
+  return buckets;
+}
+
+/** The whole calendar period (of the granularity) holding the local date `day`. */
+export function calendarBucket(
+  day: string,
+  granularity: Granularity,
+  { timeZone, now }: { timeZone: string; now: Date },
+): Bucket {
+  assertTimeZone(timeZone);
+  const fromDay = periodStartDay(day, granularity);
+  return bucket(fromDay, nextPeriodStartDay(fromDay, granularity), granularity, timeZone, now);
+}
+
+/**
+ * The whole calendar period just before the range's first bucket: the base of the first
+ * bucket's growth.
+ */
+export function bucketBefore(
+  range: DateRange,
+  granularity: Granularity,
+  context: { timeZone: string; now: Date },
+): Bucket {
+  validateRange(range, granularity);
+  return calendarBucket(addDays(periodStartDay(range.from, granularity), -1), granularity, context);
+}
+
+/**
+ * Whole calendar periods (not cut to the range) that overlap the range and have started by
+ * `now`: periods after `now` are absent, the one holding `now` is `partial`. Cohort rows.
+ */
+export function calendarPeriods(
+  range: DateRange,
+  granularity: Granularity,
+  { timeZone, now }: { timeZone: string; now: Date },
+): Bucket[] {
+  validateRange(range, granularity);
+  assertTimeZone(timeZone);
+  const periods: Bucket[] = [];
+  for (let day = periodStartDay(range.from, granularity); day < range.to; day = nextPeriodStartDay(day, granularity)) {
+    const period = bucket(day, nextPeriodStartDay(day, granularity), granularity, timeZone, now);
+    if (period.start.getTime() > now.getTime()) break;
+    periods.push(period);
+  }
+  return periods;
+}
+
+/**
+ * The range a report is compared with. `previous_period`: the same number of days just before
+ * `from`. `previous_year`: the same first and last dates one year earlier (29 February becomes
+ * 28 February).
+ */
+export function comparisonRange(range: DateRange, comparison: Comparison): DateRange {
+  validateDates(range);
+  if (comparison === "previous_period") {
+    const length = daysBetween(range.from, range.to);
+    return { from: addDays(range.from, -length), to: range.from };
+  }
+  if (comparison === "previous_year") {
+    const from = plainDate(range.from, "from").minus({ years: 1 });
+    const last = plainDate(addDays(range.to, -1), "to").minus({ years: 1 });
+    return { from: isoDay(from), to: isoDay(last.plus({ days: 1 })) };
+  }
+  throw new InvalidRangeError(`compareTo must be one of ${COMPARISONS.join(", ")}, got ${JSON.stringify(comparison)}`);
+}
+
+/** The instants a range covers in the shop's time zone. */
+export function rangeSpan(range: DateRange, timeZone: string): Span {
+  validateDates(range);
+  assertTimeZone(timeZone);
+  return {
+    fromDay: range.from,
+    toDay: range.to,
+    start: startOfLocalDay(range.from, timeZone),
+    end: startOfLocalDay(range.to, timeZone),
+  };
+}
+
+/** The local dates `[from, to)` of a range, one by one. */
+export function daysOf(range: DateRange): string[] {
+  const days: string[] = [];
+  for (let day = range.from; day < range.to; day = addDays(day, 1)) days.push(day);
+  return days;
+}

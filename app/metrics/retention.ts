@@ -1,0 +1,641 @@
+// Retention: the reference implementation (pure) and the plan both implementations share.
+// Customers are Shopify customer ids; guest orders never count here. Formulas: docs/metrics.md.
+import { DateTime } from "luxon";
+import { divideMoney, percentile, ratio, round2, round4 } from "./math";
+import {
+  addDays,
+  assertTimeZone,
+  calendarBucket,
+  calendarPeriods,
+  InvalidRangeError,
+  localDay,
+  nextPeriodStartDay,
+  rangeSpan,
+  startOfLocalDay,
+  validateRange,
+  type Bucket,
+  type DateRange,
+  type Span,
+} from "./periods";
+import { compareOrders, countsInRetention, within, type MetricOrder, type MetricRefund } from "./rows";
+import type { MetricSettings } from "./settings";
+
+export const COHORT_GRANULARITIES = ["month", "week"] as const;
+export type CohortGranularity = (typeof COHORT_GRANULARITIES)[number];
+
+export const DAY_MS = 86_400_000;
+/** The lapse point is never shorter than this. */
+export const MIN_LAPSE_MS = 30 * DAY_MS;
+export const DEFAULT_AT_RISK_LIMIT = 50;
+/** The most cells one cohort grid may hold (cohorts × periods since each). */
+export const MAX_COHORT_CELLS = 100_000;
+export const MAX_AT_RISK_LIMIT = 1000;
+
+export interface RetentionQuery {
+  /** The period P (local dates, `to` exclusive); cohorts are the calendar periods overlapping it. */
+  range: DateRange;
+  cohortGranularity?: CohortGranularity;
+}
+
+export interface AtRiskQuery {
+  /** How many at-risk customers to list (the count covers all of them); default 50. */
+  limit?: number;
+}
+
+export interface RetentionContext {
+  timeZone: string;
+  /** The shop currency: cohort revenue and net spend sum only orders in it. */
+  currency: string;
+  now: Date;
+  settings: MetricSettings;
+}
+
+export interface CustomerActivity {
+  /** Customers with at least one counted order in P. */
+  customers: number;
+  /** Their counted orders in P. */
+  orders: number;
+  /** Customers whose acquisition order (see `acquisitionOrders`) is in P. */
+  newCustomers: number;
+  /** Customers with an order in P whose acquisition order is before P. */
+  returningCustomers: number;
+  /** Customers with at least two counted orders in P. */
+  repeatCustomers: number;
+  /** repeatCustomers ÷ customers. */
+  repeatPurchaseRate: number | null;
+  /** Shopify's: customers of P with more than one counted order by the end of P ÷ customers. */
+  returningCustomerRate: number | null;
+  /** orders ÷ customers. */
+  purchaseFrequency: number | null;
+}
+
+export interface CustomerRetention {
+  windowDays: number;
+  /** Start of P and the instant "active at the end" is measured at: min(end of P, now). */
+  start: string;
+  end: string;
+  /** S: customers with a counted order in the W days before the start. */
+  activeAtStart: number;
+  /** E: customers with a counted order in the W days before the end. */
+  activeAtEnd: number;
+  /** N: customers acquired in [start, end). */
+  newCustomers: number;
+  /** (E − N) ÷ S. */
+  retentionRate: number | null;
+  /** 1 − retentionRate. */
+  churnRate: number | null;
+}
+
+export interface Distribution {
+  count: number;
+  /** Days, 2 decimals; null without values. */
+  p25: number | null;
+  median: number | null;
+  p75: number | null;
+}
+
+export interface TimeBetweenOrders {
+  /** Days from a customer's first to second counted order, for second orders in P. */
+  firstToSecond: Distribution;
+  /** Days between consecutive counted orders of a customer, for later orders in P. */
+  betweenOrders: Distribution;
+}
+
+export interface CohortCell {
+  /** Periods since the cohort's own (0 = the cohort period). */
+  k: number;
+  period: string;
+  partial: boolean;
+  /** Cohort customers with a counted order in the period. */
+  customers: number;
+  /** customers ÷ cohort size (1 at k = 0). */
+  retention: number | null;
+  /** Net sales of the cohort's customers in the period (shop currency). */
+  netSales: number;
+  /** Net sales from k = 0 through k. */
+  cumulativeNetSales: number;
+  /** cumulativeNetSales ÷ cohort size (minor units): lifetime value per cohort customer so far. */
+  lifetimeValue: number | null;
+}
+
+export interface Cohort {
+  cohort: string;
+  /** UTC instant the cohort period starts. */
+  start: string;
+  size: number;
+  /** One cell per period from the cohort's to the one holding now. */
+  cells: CohortCell[];
+}
+
+export interface LapsedCustomer {
+  customerId: string;
+  lastOrderAt: string;
+  /** Local date of the last order. */
+  lastOrderDay: string;
+  /** Whole days since the last order. */
+  daysSinceLastOrder: number;
+  orders: number;
+  /** Lifetime net sales in the shop currency (refunds included). */
+  netSpend: number;
+}
+
+export interface AtRiskReport {
+  currency: string;
+  timeZone: string;
+  settings: MetricSettings;
+  now: string;
+  /** p90 of the gaps between consecutive orders, at least 30 days (2 decimals). */
+  lapsePointDays: number;
+  /** How many gaps the lapse point was computed from. */
+  gaps: number;
+  /** How many customers are past the lapse point. */
+  total: number;
+  /** The first `limit` of them by net spend (highest first). */
+  customers: LapsedCustomer[];
+}
+
+export interface RetentionReport {
+  currency: string;
+  timeZone: string;
+  settings: MetricSettings;
+  range: DateRange;
+  cohortGranularity: CohortGranularity;
+  now: string;
+  activity: CustomerActivity;
+  retention: CustomerRetention;
+  timeBetweenOrders: TimeBetweenOrders;
+  cohorts: Cohort[];
+}
+
+/** The rates of a period alone: what the dashboard's overview shows next to sales. */
+export interface RetentionRatesQuery {
+  range: DateRange;
+}
+
+/** Customer activity and customer retention over P: the rates of the retention report. */
+export interface RetentionRates {
+  currency: string;
+  timeZone: string;
+  settings: MetricSettings;
+  range: DateRange;
+  now: string;
+  activity: CustomerActivity;
+  retention: CustomerRetention;
+}
+
+/** The cohort grid of the retention report alone. */
+export interface CohortMatrix {
+  currency: string;
+  timeZone: string;
+  settings: MetricSettings;
+  range: DateRange;
+  cohortGranularity: CohortGranularity;
+  now: string;
+  cohorts: Cohort[];
+}
+
+/** The instants the rates of P are computed over. */
+export interface RatesPlan {
+  range: DateRange;
+  /** P. */
+  period: Span;
+  /** Where E is measured: min(end of P, now). */
+  retentionEnd: Date;
+  /** Start of the W-day window before the start of P, and before retentionEnd. */
+  windowBeforeStart: Date;
+  windowBeforeEnd: Date;
+}
+
+/** The instants and periods a retention report is computed over. */
+export interface RetentionPlan extends RatesPlan {
+  cohortGranularity: CohortGranularity;
+  /** Cohort periods: whole calendar periods overlapping the range that started by now. */
+  cohorts: Bucket[];
+  /** Every period from the first cohort's through the one holding now (cells' columns). */
+  periods: Bucket[];
+}
+
+/** Throws InvalidRangeError for a query that cannot be served. */
+export function validateRetentionQuery(query: RetentionQuery): void {
+  const granularity = query.cohortGranularity ?? "month";
+  if (!(COHORT_GRANULARITIES as readonly string[]).includes(granularity)) {
+    throw new InvalidRangeError(`cohortGranularity must be one of ${COHORT_GRANULARITIES.join(", ")}, got ${JSON.stringify(granularity)}`);
+  }
+  validateRange(query.range, granularity);
+}
+
+/** Throws InvalidRangeError for a limit that is not a whole number from 0 to 1000. */
+export function atRiskLimit(query: AtRiskQuery): number {
+  const limit = query.limit ?? DEFAULT_AT_RISK_LIMIT;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_AT_RISK_LIMIT) {
+    throw new InvalidRangeError(`limit must be a whole number from 0 to ${MAX_AT_RISK_LIMIT}`);
+  }
+  return limit;
+}
+
+export function ratesPlan(query: RetentionRatesQuery, context: Pick<RetentionContext, "timeZone" | "now" | "settings">): RatesPlan {
+  validateRetentionQuery({ range: query.range });
+  assertTimeZone(context.timeZone);
+  const period = rangeSpan(query.range, context.timeZone);
+  const windowDays = context.settings.activityWindowDays;
+  const retentionEnd = period.end.getTime() > context.now.getTime() ? context.now : period.end;
+  return {
+    range: { from: query.range.from, to: query.range.to },
+    period,
+    retentionEnd,
+    windowBeforeStart: startOfLocalDay(addDays(query.range.from, -windowDays), context.timeZone),
+    windowBeforeEnd: DateTime.fromJSDate(retentionEnd, { zone: context.timeZone }).minus({ days: windowDays }).toJSDate(),
+  };
+}
+
+export function retentionPlan(query: RetentionQuery, context: Pick<RetentionContext, "timeZone" | "now" | "settings">): RetentionPlan {
+  validateRetentionQuery(query);
+  const rates = ratesPlan(query, context);
+  const cohortGranularity = query.cohortGranularity ?? "month";
+  const cohorts = calendarPeriods(query.range, cohortGranularity, context);
+  const periods: Bucket[] = [];
+  if (cohorts.length > 0) {
+    let bucket = cohorts[0];
+    while (bucket.start.getTime() <= context.now.getTime()) {
+      periods.push(bucket);
+      bucket = calendarBucket(nextPeriodStartDay(bucket.fromDay, cohortGranularity), cohortGranularity, context);
+    }
+  }
+  const cells = cohorts.reduce((sum, _cohort, index) => sum + periods.length - index, 0);
+  if (cells > MAX_COHORT_CELLS) {
+    throw new InvalidRangeError(
+      `the cohort grid from ${query.range.from} would hold ${cells} cells (at most ${MAX_COHORT_CELLS}); choose a later start or monthly cohorts`,
+    );
+  }
+  return { ...rates, cohortGranularity, cohorts, periods };
+}
+
+/** Milliseconds → days, 2 decimals (null stays null). */
+export function msToDays(ms: number | null): number | null {
+  return ms === null ? null : round2(ms / DAY_MS);
+}
+
+export function distribution(sortedMs: number[]): Distribution {
+  return {
+    count: sortedMs.length,
+    p25: msToDays(percentile(sortedMs, 0.25)),
+    median: msToDays(percentile(sortedMs, 0.5)),
+    p75: msToDays(percentile(sortedMs, 0.75)),
+  };
+}
+
+/** The lapse point in ms from the p90 of the gaps (null without gaps): at least 30 days. */
+export function lapsePointMs(p90: number | null): number {
+  return p90 === null ? MIN_LAPSE_MS : Math.max(MIN_LAPSE_MS, p90);
+}
+
+/** The counts behind the rates of P, as both implementations find them. */
+export interface RatesParts {
+  activity: Omit<CustomerActivity, "repeatPurchaseRate" | "returningCustomerRate" | "purchaseFrequency"> & {
+    returningByEnd: number;
+  };
+  retention: { activeAtStart: number; activeAtEnd: number; newCustomers: number };
+}
+
+/** Per cohort (plan order): size, and per period index (plan.periods) customers and net sales. */
+export type CohortParts = Array<{ size: number; customers: Map<number, number>; netSales: Map<number, number> }>;
+
+function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
+  const { returningByEnd, ...activity } = parts;
+  return {
+    ...activity,
+    repeatPurchaseRate: ratio(activity.repeatCustomers, activity.customers),
+    returningCustomerRate: ratio(returningByEnd, activity.customers),
+    purchaseFrequency: ratio(activity.orders, activity.customers),
+  };
+}
+
+function assembleCustomerRetention(plan: RatesPlan, context: RetentionContext, parts: RatesParts["retention"]): CustomerRetention {
+  const retentionRate = ratio(parts.activeAtEnd - parts.newCustomers, parts.activeAtStart);
+  return {
+    windowDays: context.settings.activityWindowDays,
+    start: plan.period.start.toISOString(),
+    end: plan.retentionEnd.toISOString(),
+    ...parts,
+    retentionRate,
+    churnRate: retentionRate === null ? null : round4(1 - retentionRate),
+  };
+}
+
+function assembleCohorts(plan: RetentionPlan, parts: CohortParts): Cohort[] {
+  const periodIndex = new Map(plan.periods.map((period, index) => [period.fromDay, index]));
+  return plan.cohorts.map((cohort, c): Cohort => {
+    const data = parts[c];
+    const first = periodIndex.get(cohort.fromDay) as number;
+    let cumulative = 0;
+    const cells = plan.periods.slice(first).map((period, k): CohortCell => {
+      const netSales = data.netSales.get(first + k) ?? 0;
+      cumulative += netSales;
+      const customers = data.customers.get(first + k) ?? 0;
+      return {
+        k,
+        period: period.period,
+        partial: period.partial,
+        customers,
+        retention: ratio(customers, data.size),
+        netSales,
+        cumulativeNetSales: cumulative,
+        lifetimeValue: divideMoney(cumulative, data.size),
+      };
+    });
+    return { cohort: cohort.period, start: cohort.start.toISOString(), size: data.size, cells };
+  });
+}
+
+/** Builds the rates; both implementations end here. */
+export function assembleRetentionRates(plan: RatesPlan, context: RetentionContext, parts: RatesParts): RetentionRates {
+  return {
+    currency: context.currency,
+    timeZone: context.timeZone,
+    settings: { ...context.settings },
+    range: plan.range,
+    now: context.now.toISOString(),
+    activity: assembleActivity(parts.activity),
+    retention: assembleCustomerRetention(plan, context, parts.retention),
+  };
+}
+
+/** Builds the cohort grid; both implementations end here. */
+export function assembleCohortMatrix(plan: RetentionPlan, context: RetentionContext, cohorts: CohortParts): CohortMatrix {
+  return {
+    currency: context.currency,
+    timeZone: context.timeZone,
+    settings: { ...context.settings },
+    range: plan.range,
+    cohortGranularity: plan.cohortGranularity,
+    now: context.now.toISOString(),
+    cohorts: assembleCohorts(plan, cohorts),
+  };
+}
+
+/** Builds the report; both implementations end here. */
+export function assembleRetentionReport(
+  plan: RetentionPlan,
+  context: RetentionContext,
+  parts: RatesParts & { firstToSecond: Distribution; betweenOrders: Distribution; cohorts: CohortParts },
+): RetentionReport {
+  return {
+    currency: context.currency,
+    timeZone: context.timeZone,
+    settings: { ...context.settings },
+    range: plan.range,
+    cohortGranularity: plan.cohortGranularity,
+    now: context.now.toISOString(),
+    activity: assembleActivity(parts.activity),
+    retention: assembleCustomerRetention(plan, context, parts.retention),
+    timeBetweenOrders: { firstToSecond: parts.firstToSecond, betweenOrders: parts.betweenOrders },
+    cohorts: assembleCohorts(plan, parts.cohorts),
+  };
+}
+
+/**
+ * When each customer was acquired (lists oldest first): their first counted order, or with zero-value orders
+ * excluded from cohort assignment, their first counted order with a non-zero total. A customer
+ * with only zero-value orders is then never acquired (never new, returning or in a cohort).
+ */
+export function acquisitionOrders(ordersOf: Map<string, MetricOrder[]>, settings: MetricSettings): Map<string, Date> {
+  const acquiredAt = new Map<string, Date>();
+  for (const [customer, orders] of ordersOf) {
+    const first = orders.find((order) => settings.cohortIncludeZeroValue || order.totalPrice !== 0);
+    if (first) acquiredAt.set(customer, first.processedAt);
+  }
+  return acquiredAt;
+}
+
+/** Milliseconds from the earlier order to the later one. */
+function elapsed(later: MetricOrder, earlier: MetricOrder): number {
+  return later.processedAt.getTime() - earlier.processedAt.getTime();
+}
+
+/** Each customer's counted orders, oldest first, and the instant each customer was acquired. */
+interface Histories {
+  counted: MetricOrder[];
+  ordersOf: Map<string, MetricOrder[]>;
+  acquiredAt: Map<string, Date>;
+}
+
+function customerHistories(orders: MetricOrder[], settings: MetricSettings): Histories {
+  const counted = orders.filter((order) => countsInRetention(order, settings)).sort(compareOrders);
+  const ordersOf = new Map<string, MetricOrder[]>();
+  for (const order of counted) {
+    const list = ordersOf.get(order.customerId as string) ?? [];
+    list.push(order);
+    ordersOf.set(order.customerId as string, list);
+  }
+  return { counted, ordersOf, acquiredAt: acquisitionOrders(ordersOf, settings) };
+}
+
+/** Customer activity in P and customer retention over it (reference). */
+function ratesParts({ ordersOf, acquiredAt }: Histories, plan: RatesPlan): RatesParts {
+  const inP = (instant: Date) => within(instant, plan.period.start, plan.period.end);
+  let customers = 0;
+  let orders = 0;
+  let newCustomers = 0;
+  let returningCustomers = 0;
+  let repeatCustomers = 0;
+  let returningByEnd = 0;
+  for (const [customer, list] of ordersOf) {
+    const inPeriod = list.filter((order) => inP(order.processedAt)).length;
+    if (inPeriod === 0) continue;
+    customers += 1;
+    orders += inPeriod;
+    if (inPeriod >= 2) repeatCustomers += 1;
+    const acquired = acquiredAt.get(customer);
+    if (acquired && inP(acquired)) newCustomers += 1;
+    if (acquired && acquired.getTime() < plan.period.start.getTime()) returningCustomers += 1;
+    if (list.filter((order) => order.processedAt.getTime() < plan.period.end.getTime()).length > 1) returningByEnd += 1;
+  }
+
+  // Customer retention rate.
+  const activeBetween = (start: Date, end: Date) =>
+    [...ordersOf.values()].filter((list) => list.some((order) => within(order.processedAt, start, end))).length;
+  return {
+    activity: { customers, orders, newCustomers, returningCustomers, repeatCustomers, returningByEnd },
+    retention: {
+      activeAtStart: activeBetween(plan.windowBeforeStart, plan.period.start),
+      activeAtEnd: activeBetween(plan.windowBeforeEnd, plan.retentionEnd),
+      newCustomers: [...acquiredAt.values()].filter((at) => within(at, plan.period.start, plan.retentionEnd)).length,
+    },
+  };
+}
+
+/** Time between orders, for later orders in P (reference). */
+function gapParts({ ordersOf }: Histories, plan: RatesPlan): { firstToSecond: Distribution; betweenOrders: Distribution } {
+  const inP = (instant: Date) => within(instant, plan.period.start, plan.period.end);
+  const firstGaps: number[] = [];
+  const gaps: number[] = [];
+  for (const list of ordersOf.values()) {
+    for (let i = 1; i < list.length; i++) {
+      if (!inP(list[i].processedAt)) continue;
+      gaps.push(elapsed(list[i], list[i - 1]));
+      if (i === 1) firstGaps.push(elapsed(list[1], list[0]));
+    }
+  }
+  firstGaps.sort((a, b) => a - b);
+  gaps.sort((a, b) => a - b);
+  return { firstToSecond: distribution(firstGaps), betweenOrders: distribution(gaps) };
+}
+
+/** The cohort grid (reference): members, their activity and their net sales per period. */
+function cohortParts(
+  { counted, ordersOf, acquiredAt }: Histories,
+  refunds: MetricRefund[],
+  plan: RetentionPlan,
+  { settings, currency }: RetentionContext,
+): CohortParts {
+  const periodOf = (instant: Date): number =>
+    plan.periods.findIndex((period) => within(instant, period.start, period.end));
+  const countedById = new Map(counted.map((order) => [order.id, order]));
+  return plan.cohorts.map((cohort) => {
+    const members = new Set(
+      [...acquiredAt].filter(([, at]) => within(at, cohort.start, cohort.end)).map(([customer]) => customer),
+    );
+    const firstPeriod = periodOf(cohort.start);
+    const customersIn = new Map<number, Set<string>>();
+    const netSales = new Map<number, number>();
+    const add = (index: number, amount: number) => {
+      if (index < firstPeriod) return;
+      netSales.set(index, (netSales.get(index) ?? 0) + amount);
+    };
+    for (const customer of members) {
+      for (const order of ordersOf.get(customer) ?? []) {
+        const index = periodOf(order.processedAt);
+        if (index < firstPeriod) continue;
+        const set = customersIn.get(index) ?? new Set<string>();
+        set.add(customer);
+        customersIn.set(index, set);
+        if (order.currencyCode === currency) add(index, order.grossSales - order.discounts);
+      }
+    }
+    for (const refund of refunds) {
+      const order = countedById.get(refund.orderId);
+      if (!order || !members.has(order.customerId as string) || order.currencyCode !== currency) continue;
+      const dated = settings.refundDating === "refund_date" ? refund.processedAt : order.processedAt;
+      add(periodOf(dated), -refund.returns);
+    }
+    return {
+      size: members.size,
+      customers: new Map([...customersIn].map(([index, set]) => [index, set.size])),
+      netSales,
+    };
+  });
+}
+
+/**
+ * Retention report (reference implementation): customer activity in P, customer retention and
+ * churn over P, time between orders, and the cohort grid (retention, revenue, lifetime value).
+ */
+export function retentionReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  query: RetentionQuery,
+  context: RetentionContext,
+): RetentionReport {
+  const plan = retentionPlan(query, context);
+  const histories = customerHistories(rows.orders, context.settings);
+  return assembleRetentionReport(plan, context, {
+    ...ratesParts(histories, plan),
+    ...gapParts(histories, plan),
+    cohorts: cohortParts(histories, rows.refunds, plan, context),
+  });
+}
+
+/** The rates of the retention report alone (reference implementation). */
+export function retentionRatesReport(
+  rows: { orders: MetricOrder[] },
+  query: RetentionRatesQuery,
+  context: RetentionContext,
+): RetentionRates {
+  const plan = ratesPlan(query, context);
+  return assembleRetentionRates(plan, context, ratesParts(customerHistories(rows.orders, context.settings), plan));
+}
+
+/** The cohort grid of the retention report alone (reference implementation). */
+export function cohortMatrixReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  query: RetentionQuery,
+  context: RetentionContext,
+): CohortMatrix {
+  const plan = retentionPlan(query, context);
+  return assembleCohortMatrix(plan, context, cohortParts(customerHistories(rows.orders, context.settings), rows.refunds, plan, context));
+}
+
+/**
+ * Customers past the shop's lapse point (reference implementation), as of now: the lapse point
+ * is the 90th percentile of the gaps between consecutive counted orders (at least 30 days); a
+ * customer is past it when the time since their last counted order is longer.
+ */
+export function atRiskReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  query: AtRiskQuery,
+  context: RetentionContext,
+): AtRiskReport {
+  const limit = atRiskLimit(query);
+  const { settings, now, currency, timeZone } = context;
+  const ordersOf = new Map<string, MetricOrder[]>();
+  for (const order of rows.orders.filter((o) => countsInRetention(o, settings)).sort(compareOrders)) {
+    const list = ordersOf.get(order.customerId as string) ?? [];
+    list.push(order);
+    ordersOf.set(order.customerId as string, list);
+  }
+  // Only what happened before now.
+  const before = (instant: Date) => instant.getTime() < now.getTime();
+  const allGaps: number[] = [];
+  const lapsed: LapsedCustomer[] = [];
+  const refundsOf = new Map<string, MetricRefund[]>();
+  for (const refund of rows.refunds) {
+    if (!before(refund.processedAt)) continue;
+    refundsOf.set(refund.orderId, [...(refundsOf.get(refund.orderId) ?? []), refund]);
+  }
+  const histories = [...ordersOf].map(([customer, list]) => [customer, list.filter((order) => before(order.processedAt))] as const);
+  for (const [, list] of histories) {
+    for (let i = 1; i < list.length; i++) allGaps.push(elapsed(list[i], list[i - 1]));
+  }
+  allGaps.sort((a, b) => a - b);
+  const lapseMs = lapsePointMs(percentile(allGaps, 0.9));
+  for (const [customer, list] of histories) {
+    if (list.length === 0) continue;
+    const last = list[list.length - 1];
+    const since = now.getTime() - last.processedAt.getTime();
+    if (!(since > lapseMs)) continue;
+    let netSpend = 0;
+    for (const order of list) {
+      if (order.currencyCode !== currency) continue;
+      netSpend += order.grossSales - order.discounts;
+      for (const refund of refundsOf.get(order.id) ?? []) netSpend -= refund.returns;
+    }
+    lapsed.push({
+      customerId: customer,
+      lastOrderAt: last.processedAt.toISOString(),
+      lastOrderDay: localDay(last.processedAt, timeZone),
+      daysSinceLastOrder: Math.floor(since / DAY_MS),
+      orders: list.length,
+      netSpend,
+    });
+  }
+  lapsed.sort(compareLapsed);
+
+  return {
+    currency,
+    timeZone,
+    settings: { ...settings },
+    now: now.toISOString(),
+    lapsePointDays: msToDays(lapseMs) as number,
+    gaps: allGaps.length,
+    total: lapsed.length,
+    customers: lapsed.slice(0, limit),
+  };
+}
+
+/** Highest net spend first, then the most recent last order, then the lowest customer id. */
+export function compareLapsed(a: LapsedCustomer, b: LapsedCustomer): number {
+  if (a.netSpend !== b.netSpend) return b.netSpend - a.netSpend;
+  if (a.lastOrderAt !== b.lastOrderAt) return a.lastOrderAt < b.lastOrderAt ? 1 : -1;
+  const x = BigInt(a.customerId);
+  const y = BigInt(b.customerId);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

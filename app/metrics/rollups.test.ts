@@ -1,0 +1,233 @@
+// GIVEN a shop's rollups, WHEN orders and refunds change and only the changed orders (or days)
+// are refreshed, THEN every rollup table (daily sales, first orders, customer months and the two
+// tables summed from them) equals a rebuild from scratch, and the sales and retention reports
+// still equal the reference on the changed rows.
+import { beforeAll, describe, expect, it } from "vitest";
+import prisma from "#app/db.server";
+import { UnknownShopError } from "./context.server";
+import { InvalidRangeError } from "./periods";
+import { retentionRatesReport, retentionReport } from "./retention";
+import { retentionOverview, retentionRates } from "./retention.server";
+import { refreshDailyRollups } from "./rollups.server";
+import { salesReport } from "./sales";
+import { salesOverview } from "./sales.server";
+import { getMetricSettings } from "./settings.server";
+import { order, refund } from "./test-helpers/fixtures";
+import { generateStore, readStore, writeOrders, writeStore, type GeneratedStore } from "./test-helpers/store";
+
+const NOW = new Date("2026-11-18T15:37:21Z");
+
+async function snapshot(shop: string) {
+  return prisma.$queryRaw<unknown[]>`
+    SELECT day::text AS day, currency_code, cancelled, guest, first_order, first_uncancelled_order, orders,
+      gross_sales::text AS gross, discounts::text AS discounts, shipping::text AS shipping, tax::text AS tax,
+      returns_by_refund_date::text AS r1, shipping_refunded_by_refund_date::text AS s1, tax_refunded_by_refund_date::text AS t1,
+      returns_by_order_date::text AS r2, shipping_refunded_by_order_date::text AS s2, tax_refunded_by_order_date::text AS t2
+    FROM daily_sales WHERE shop = ${shop}
+    ORDER BY day, currency_code, cancelled, guest, first_order, first_uncancelled_order`;
+}
+
+async function firstOrders(shop: string) {
+  return prisma.customerFirstOrder.findMany({ where: { shop }, orderBy: { customerId: "asc" } });
+}
+
+/** Every row of the month rollups, as text. */
+async function months(shop: string) {
+  return {
+    customerMonths: await prisma.$queryRaw<unknown[]>`
+      SELECT customer_id::text AS customer, month::text AS month, orders, uncancelled_orders,
+        first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
+        previous_order_at, previous_uncancelled_order_at, previous_month::text AS pm, previous_uncancelled_month::text AS pum,
+        next_month::text AS nm, next_uncancelled_month::text AS num, cohort::text AS c, uncancelled_cohort::text AS uc,
+        paid_cohort::text AS pc, paid_uncancelled_cohort::text AS puc,
+        net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2,
+        cancelled_net_sales_by_refund_date::text AS n3, cancelled_net_sales_by_order_date::text AS n4
+      FROM customer_months WHERE shop = ${shop} ORDER BY customer_id, month`,
+    counts: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, month::text AS month, previous_month::text AS pm, next_month::text AS nm,
+        paid_before, repeat, customers, orders
+      FROM customer_month_counts WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, month, previous_month, next_month, paid_before, repeat`,
+    cohorts: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, cohort_include_zero_value, cohort::text AS cohort, month::text AS month,
+        customers, net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2
+      FROM cohort_months WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, month`,
+  };
+}
+
+/** Refreshes as asked, then checks the rollup against a rebuild and the report against the reference. */
+async function expectConsistent(store: GeneratedStore, refresh: () => Promise<unknown>) {
+  await refresh();
+  const incremental = await snapshot(store.shop);
+  const incrementalFirsts = await firstOrders(store.shop);
+  const incrementalMonths = await months(store.shop);
+  // Retention read from the incrementally refreshed rollups.
+  const rows = await readStore(store.shop);
+  const settings = await getMetricSettings(store.shop);
+  const context = { timeZone: store.timeZone, currency: store.currency, now: NOW, settings };
+  const retention = { range: { from: "2025-06-01", to: "2026-12-01" }, cohortGranularity: "month" as const };
+  expect(await retentionOverview(store.shop, retention, { now: NOW })).toEqual(retentionReport(rows, retention, context));
+  const cut = { range: { from: "2025-10-01", to: "2026-03-01" } };
+  expect(await retentionRates(store.shop, cut, { now: NOW })).toEqual(retentionRatesReport(rows, cut, context));
+
+  const rebuilt = await refreshDailyRollups(store.shop);
+  expect(rebuilt.mode).toBe("full");
+  expect(incremental).toEqual(await snapshot(store.shop));
+  expect(incrementalFirsts).toEqual(await firstOrders(store.shop));
+  expect(incrementalFirsts.length).toBeGreaterThan(10);
+  expect(incrementalMonths).toEqual(await months(store.shop));
+  expect(incrementalMonths.customerMonths.length).toBeGreaterThan(30);
+  expect(incrementalMonths.counts.length).toBeGreaterThan(30);
+  expect(incrementalMonths.cohorts.length).toBeGreaterThan(30);
+  const query = { range: { from: "2025-06-01", to: "2026-12-01" }, granularity: "week" as const, compareTo: "previous_year" as const };
+  expect(await salesOverview(store.shop, query, { now: NOW })).toEqual(salesReport(rows, query, context));
+}
+
+describe("refreshDailyRollups", () => {
+  let store: GeneratedStore;
+  const customerOrders = async (customerId: bigint) =>
+    prisma.order.findMany({ where: { shop: store.shop, customerId, test: false, deletedAt: null }, orderBy: [{ processedAt: "asc" }, { id: "asc" }] });
+
+  beforeAll(async () => {
+    store = generateStore({
+      seed: 21,
+      shop: "rollups.myshopify.com",
+      timeZone: "America/New_York",
+      now: NOW,
+      start: "2025-06-01",
+      orders: 300,
+      customers: 40,
+    });
+    await writeStore(store);
+    expect(await refreshDailyRollups(store.shop)).toMatchObject({ mode: "full" });
+  });
+
+  it("GIVEN an order moved to another month THEN refreshing it clears its old day too", async () => {
+    const moved = store.orders.find((o) => !o.test && !o.deletedAt && o.customerId !== null)!;
+    await prisma.order.update({
+      where: { shop_id: { shop: store.shop, id: BigInt(moved.id) } },
+      data: { processedAt: new Date(moved.processedAt.getTime() - 40 * 86_400_000) },
+    });
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [moved.id] }));
+  });
+
+  it("GIVEN a customer's first order re-keyed to another customer (merge) THEN both customers' first orders are right", async () => {
+    const [first] = await customerOrders(7_000_000_000_001n);
+    expect(first).toBeDefined();
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: first.id } }, data: { customerId: 7_000_000_000_002n } });
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [first.id] }));
+  });
+
+  it("GIVEN an order earlier than a customer's first one arrives THEN the old first order becomes a returning one", async () => {
+    const [first] = await customerOrders(7_000_000_000_003n);
+    const earlier = order({
+      id: "4000000000001",
+      customerId: "7000000000003",
+      at: new Date(first.processedAt.getTime() - 3 * 86_400_000).toISOString(),
+      grossSales: 1234,
+    });
+    await writeOrders(store.shop, [earlier], [refund({ id: "4000000000002", orderId: earlier.id, at: NOW.toISOString().slice(0, 10) + "T00:00:00Z", returns: 200 })]);
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [earlier.id] }));
+  });
+
+  it("GIVEN a first order cancelled, another deleted, another removed with its refunds THEN each refresh matches a rebuild", async () => {
+    const [a] = await customerOrders(7_000_000_000_004n);
+    const [b] = await customerOrders(7_000_000_000_005n);
+    const [c] = await customerOrders(7_000_000_000_006n);
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: a.id } }, data: { cancelledAt: NOW } });
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: b.id } }, data: { deletedAt: NOW } });
+    await prisma.refund.deleteMany({ where: { shop: store.shop, orderId: c.id } });
+    await prisma.order.delete({ where: { shop_id: { shop: store.shop, id: c.id } } });
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [a.id, b.id, c.id] }));
+  });
+
+  it("GIVEN a refund added and another removed THEN refreshing their orders moves both days", async () => {
+    const withRefund = await prisma.refund.findFirstOrThrow({ where: { shop: store.shop } });
+    await prisma.refund.delete({ where: { shop_id: { shop: store.shop, id: withRefund.id } } });
+    const target = store.orders.find((o) => !o.test && !o.deletedAt && o.id !== String(withRefund.orderId))!;
+    await prisma.refund.create({
+      data: {
+        shop: store.shop,
+        id: 4_000_000_000_003n,
+        orderId: BigInt(target.id),
+        processedAt: new Date("2026-11-01T04:30:00Z"), // 00:30 on 1 November in New York
+        createdAt: NOW,
+        currencyCode: target.currencyCode,
+        returns: 700n,
+        shipping: 100n,
+        tax: 56n,
+        totalRefunded: 856n,
+      },
+    });
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [withRefund.orderId, target.id] }));
+  });
+
+  it("GIVEN an amount corrected in place THEN refreshing its local day range is enough", async () => {
+    const changed = store.orders.find((o) => !o.test && !o.deletedAt && o.customerId === null)!;
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: BigInt(changed.id) } }, data: { grossSales: 123_456n } });
+    const day = changed.processedAt.toLocaleDateString("en-CA", { timeZone: store.timeZone });
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await expectConsistent(store, async () => {
+      const refreshed = await refreshDailyRollups(store.shop, { fromDay: day, toDay: next });
+      expect(refreshed).toEqual({ mode: "days", days: 1 });
+    });
+  });
+
+  it("GIVEN a customer's first order made zero-value and another's first non-zero one cancelled THEN their cohorts move", async () => {
+    const [a] = await customerOrders(7_000_000_000_007n);
+    const paid = (await customerOrders(7_000_000_000_008n)).find((o) => o.totalPrice !== 0n && o.cancelledAt === null)!;
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: a.id } }, data: { totalPrice: 0n, grossSales: 0n, discounts: 0n } });
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: paid.id } }, data: { cancelledAt: paid.processedAt } });
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [a.id, paid.id] }));
+  });
+
+  it("GIVEN a refund corrected in place, days after its order THEN refreshing the days from the order's to the refund's is enough", async () => {
+    const customerRefund = await prisma.$queryRaw<Array<{ id: bigint; processed_at: Date; ordered_at: Date }>>`
+      SELECT r.id, r.processed_at, o.processed_at AS ordered_at FROM refunds r JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
+      WHERE r.shop = ${store.shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
+        AND o.currency_code = ${store.currency}
+        AND (r.processed_at AT TIME ZONE ${store.timeZone})::date <> (o.processed_at AT TIME ZONE ${store.timeZone})::date
+      ORDER BY r.id LIMIT 1`;
+    expect(customerRefund).toHaveLength(1);
+    const [{ id, processed_at, ordered_at }] = customerRefund;
+    await prisma.refund.update({ where: { shop_id: { shop: store.shop, id } }, data: { returns: 98_765n } });
+    const localDay = (instant: Date) => instant.toLocaleDateString("en-CA", { timeZone: store.timeZone });
+    const next = new Date(Date.parse(`${localDay(processed_at)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    // The refund's day alone already brings its customer's months up to date (not the order's
+    // day in daily_sales, where the refund counts by order date).
+    await refreshDailyRollups(store.shop, { fromDay: localDay(processed_at), toDay: next });
+    const refundDayOnly = await months(store.shop);
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { fromDay: localDay(ordered_at), toDay: next }));
+    expect(refundDayOnly).toEqual(await months(store.shop));
+  });
+
+  it("GIVEN the shop's currency changed THEN the next refresh rebuilds, summing money in the new currency", async () => {
+    await prisma.shop.update({ where: { domain: store.shop }, data: { currencyCode: "CAD" } });
+    const refreshed = await refreshDailyRollups(store.shop, { orderIds: [store.orders[0].id] });
+    expect(refreshed.mode).toBe("full");
+    const [{ currency_code }] = await prisma.$queryRaw<Array<{ currency_code: string }>>`
+      SELECT currency_code FROM daily_sales_state WHERE shop = ${store.shop}`;
+    expect(currency_code).toBe("CAD");
+    await expectConsistent({ ...store, currency: "CAD" }, async () => {});
+    // Reports rebuild a shop whose rollups are in another currency before reading them.
+    await prisma.shop.update({ where: { domain: store.shop }, data: { currencyCode: store.currency } });
+    await expectConsistent(store, () => retentionRates(store.shop, { range: { from: "2026-01-01", to: "2026-02-01" } }, { now: NOW }));
+    const [state] = await prisma.$queryRaw<Array<{ currency_code: string }>>`
+      SELECT currency_code FROM daily_sales_state WHERE shop = ${store.shop}`;
+    expect(state.currency_code).toBe(store.currency);
+  });
+
+  it("rejects a day range that is not made of real dates, and an unknown shop", async () => {
+    await expect(refreshDailyRollups(store.shop, { fromDay: "2026-02-30" })).rejects.toBeInstanceOf(InvalidRangeError);
+    await expect(refreshDailyRollups(store.shop, { toDay: "26-03-01" })).rejects.toBeInstanceOf(InvalidRangeError);
+    await expect(refreshDailyRollups("nobody.myshopify.com")).rejects.toBeInstanceOf(UnknownShopError);
+  });
+
+  it("GIVEN the shop moved to another time zone THEN the next refresh rebuilds every day in the new zone", async () => {
+    await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
+    const refreshed = await refreshDailyRollups(store.shop, { orderIds: [store.orders[0].id] });
+    expect(refreshed.mode).toBe("full");
+    await expectConsistent({ ...store, timeZone: "Asia/Tokyo" }, async () => {});
+  });
+});

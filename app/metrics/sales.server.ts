@@ -1,0 +1,185 @@
+// Sales and growth from PostgreSQL: sums of `daily_sales` days (rollups.server.ts), bucketed
+// with date_trunc in the shop's local calendar. Days nest in weeks, months, quarters and years
+// of that calendar, so a bucket's sum of days is exact. The report is assembled by the same
+// code as the reference (`assembleSalesReport`), so the two differ only in how they sum.
+import { Prisma } from "@prisma/client";
+import prisma from "#app/db.server";
+import { loadShopContext, type Clock } from "./context.server";
+import { periodKey, type DateRange, type Granularity } from "./periods";
+import { ensureDailyRollups } from "./rollups.server";
+import {
+  assembleSalesReport,
+  salesPlan,
+  type SalesContext,
+  type SalesQuery,
+  type SalesReport,
+  type SalesSums,
+  type SalesSumsByCurrency,
+  validateSalesQuery,
+} from "./sales";
+import type { MetricSettings } from "./settings";
+
+interface SumRow {
+  span: string;
+  bucket: string | null;
+  currency: string;
+  orders: bigint;
+  gross_sales: bigint;
+  discounts: bigint;
+  returns: bigint;
+  shipping: bigint;
+  taxes: bigint;
+  new_net: bigint;
+  returning_net: bigint;
+  guest_net: bigint;
+}
+
+interface DaySpan {
+  label: string;
+  fromDay: string;
+  toDay: string;
+  /** Sum per bucket of this granularity, or over the whole span when null. */
+  unit: Granularity | null;
+}
+
+/** Sums of `daily_sales` over each span, per currency and (when asked) per date_trunc bucket. */
+async function sumDays(shop: string, settings: MetricSettings, spans: DaySpan[]): Promise<SumRow[]> {
+  const byRefundDate = settings.refundDating === "refund_date";
+  const values = spans.map(
+    (span) => Prisma.sql`(${span.label}, ${span.fromDay}::date, ${span.toDay}::date, ${span.unit}::text)`,
+  );
+  return prisma.$queryRaw<SumRow[]>`
+    WITH spans(label, from_day, to_day, unit) AS (VALUES ${Prisma.join(values)}),
+    days AS (
+      SELECT s.label, s.unit, d.day, d.currency_code, d.orders, d.gross_sales, d.discounts,
+        CASE WHEN ${byRefundDate} THEN d.returns_by_refund_date ELSE d.returns_by_order_date END AS returns,
+        d.shipping - CASE WHEN ${byRefundDate} THEN d.shipping_refunded_by_refund_date
+                          ELSE d.shipping_refunded_by_order_date END AS shipping,
+        d.tax - CASE WHEN ${byRefundDate} THEN d.tax_refunded_by_refund_date ELSE d.tax_refunded_by_order_date END AS taxes,
+        d.guest,
+        CASE WHEN ${settings.salesIncludeCancelled} THEN d.first_order ELSE d.first_uncancelled_order END AS first_order
+      FROM spans s
+      JOIN daily_sales d ON d.shop = ${shop} AND d.day >= s.from_day AND d.day < s.to_day
+      WHERE ${settings.salesIncludeCancelled} OR NOT d.cancelled
+    )
+    SELECT label AS span,
+      CASE WHEN unit IS NULL THEN NULL ELSE to_char(date_trunc(unit, day::timestamp), 'YYYY-MM-DD') END AS bucket,
+      currency_code AS currency,
+      sum(orders)::bigint AS orders,
+      sum(gross_sales)::bigint AS gross_sales,
+      sum(discounts)::bigint AS discounts,
+      sum(returns)::bigint AS returns,
+      sum(shipping)::bigint AS shipping,
+      sum(taxes)::bigint AS taxes,
+      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND first_order), 0)::bigint AS new_net,
+      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND NOT first_order), 0)::bigint AS returning_net,
+      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE guest), 0)::bigint AS guest_net
+    FROM days
+    GROUP BY 1, 2, 3`;
+}
+
+function sumsOf(row: SumRow): SalesSums {
+  return {
+    orders: Number(row.orders),
+    grossSales: Number(row.gross_sales),
+    discounts: Number(row.discounts),
+    returns: Number(row.returns),
+    shipping: Number(row.shipping),
+    taxes: Number(row.taxes),
+    newCustomerNetSales: Number(row.new_net),
+    returningCustomerNetSales: Number(row.returning_net),
+    guestNetSales: Number(row.guest_net),
+  };
+}
+
+export type SalesOverviewQuery = SalesQuery;
+
+/**
+ * Sales and growth for a shop (formulas in docs/metrics.md): totals over the range, a
+ * zero-filled series per bucket with net-sales growth over the previous bucket, an optional
+ * comparison range with growth per total, and orders in other currencies reported apart.
+ * Throws InvalidRangeError for a range that cannot be served and UnknownShopError.
+ */
+export async function salesOverview(shop: string, query: SalesOverviewQuery, clock: Clock): Promise<SalesReport> {
+  validateSalesQuery(query);
+  const context = await loadShopContext(shop);
+  const salesContext: SalesContext = {
+    timeZone: context.timeZone,
+    currency: context.currency,
+    now: clock.now,
+    settings: context.settings,
+  };
+  const plan = salesPlan(query, salesContext);
+  await ensureDailyRollups(shop, context.timeZone, context.currency);
+
+  const spans: DaySpan[] = [
+    { label: "series", fromDay: plan.range.from, toDay: plan.range.to, unit: plan.granularity },
+    { label: "before", fromDay: plan.before.fromDay, toDay: plan.before.toDay, unit: null },
+  ];
+  if (plan.comparison) {
+    spans.push({ label: "comparison", fromDay: plan.comparison.fromDay, toDay: plan.comparison.toDay, unit: null });
+  }
+  const rows = await sumDays(shop, context.settings, spans);
+
+  const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
+  const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
+  const before: SalesSumsByCurrency = {};
+  const comparison: SalesSumsByCurrency = {};
+  for (const row of rows) {
+    const sums = sumsOf(row);
+    if (row.span === "series") {
+      const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
+      if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
+      series[index][row.currency] = sums;
+    } else if (row.span === "before") {
+      before[row.currency] = sums;
+    } else {
+      comparison[row.currency] = sums;
+    }
+  }
+  return assembleSalesReport(plan, salesContext, {
+    series,
+    before,
+    comparison: plan.comparison ? comparison : null,
+  });
+}
+
+export interface SalesSeriesReport {
+  currency: string;
+  timeZone: string;
+  settings: MetricSettings;
+  range: DateRange;
+  granularity: Granularity;
+  now: string;
+  series: Array<{ period: string; start: string; end: string; partial: boolean; netSales: number; growth: number | null }>;
+  otherCurrencies: SalesReport["otherCurrencies"];
+}
+
+/**
+ * Net sales per bucket (monthly unless asked otherwise) with growth over the previous bucket,
+ * in the shop's time zone: the home page's chart.
+ */
+export async function salesSeries(
+  shop: string,
+  query: { range: DateRange; granularity?: Granularity },
+  clock: Clock,
+): Promise<SalesSeriesReport> {
+  const report = await salesOverview(shop, { range: query.range, granularity: query.granularity ?? "month" }, clock);
+  return {
+    currency: report.currency,
+    timeZone: report.timeZone,
+    settings: report.settings,
+    range: report.range,
+    granularity: report.granularity,
+    now: report.now,
+    series: report.series.map(({ period, start, end, partial, netSales, growth }) => ({
+      period,
+      start,
+      end,
+      partial,
+      netSales,
+      growth,
+    })),
+    otherCurrencies: report.otherCurrencies,
+  };
+}

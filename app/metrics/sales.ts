@@ -1,0 +1,369 @@
+// Sales and growth: the reference implementation (pure) and the report both implementations
+// share. `salesReport` reads like the definitions in docs/metrics.md; `sales.server.ts` gets
+// the same sums from SQL and hands them to `assembleSalesReport`.
+import { cmgr, divideMoney, growthRate } from "./math";
+import {
+  bucketBefore,
+  COMPARISONS,
+  comparisonRange,
+  InvalidRangeError,
+  rangeBuckets,
+  rangeSpan,
+  validateRange,
+  type Bucket,
+  type Comparison,
+  type DateRange,
+  type Granularity,
+  type Span,
+} from "./periods";
+import { compareOrders, countsInSales, within, type MetricOrder, type MetricRefund } from "./rows";
+import type { MetricSettings } from "./settings";
+
+export interface SalesQuery {
+  range: DateRange;
+  granularity: Granularity;
+  compareTo?: Comparison | null;
+}
+
+export interface SalesContext {
+  /** The shop's IANA time zone. */
+  timeZone: string;
+  /** The shop's currency: only orders in it are summed. */
+  currency: string;
+  now: Date;
+  settings: MetricSettings;
+}
+
+/** Additive sums over a span of time, in one currency (minor units). */
+export interface SalesSums {
+  orders: number;
+  grossSales: number;
+  discounts: number;
+  returns: number;
+  /** Shipping charged on orders − shipping refunded (refunds dated like returns). */
+  shipping: number;
+  /** Taxes charged on orders − taxes refunded (refunds dated like returns). */
+  taxes: number;
+  /** Net sales of customers' first counted orders (their later refunds included). */
+  newCustomerNetSales: number;
+  /** Net sales of customers' later orders. */
+  returningCustomerNetSales: number;
+  /** Net sales of orders without a customer. */
+  guestNetSales: number;
+}
+
+/** Sums keyed by ISO currency code. */
+export type SalesSumsByCurrency = Record<string, SalesSums>;
+
+export interface SalesTotals {
+  /** Σ line-item price × quantity, before discounts, returns, tax and shipping. */
+  grossSales: number;
+  /** Order- and line-level discounts. */
+  discounts: number;
+  /** Refunded line items' value, dated per `settings.refundDating`. */
+  returns: number;
+  /** grossSales − discounts − returns. */
+  netSales: number;
+  /** Shipping charged − shipping refunded. */
+  shipping: number;
+  /** Taxes charged − taxes refunded. */
+  taxes: number;
+  /** netSales + shipping + taxes. */
+  totalSales: number;
+  /** Counted orders processed in the span. */
+  orders: number;
+  /** (grossSales − discounts) ÷ orders, in minor units; null without orders. */
+  averageOrderValue: number | null;
+  newCustomerNetSales: number;
+  returningCustomerNetSales: number;
+  guestNetSales: number;
+}
+
+export interface SalesSeriesPoint extends SalesTotals {
+  period: string;
+  /** UTC instant (ISO 8601) where the bucket starts. */
+  start: string;
+  /** UTC instant (ISO 8601) where the bucket ends (exclusive). */
+  end: string;
+  partial: boolean;
+  /** Net sales growth over the previous bucket; null on a zero base or for a bucket after now. */
+  growth: number | null;
+}
+
+export type SalesGrowth = { [K in keyof SalesTotals]: number | null };
+
+export interface SalesComparison {
+  compareTo: Comparison;
+  range: DateRange;
+  totals: SalesTotals;
+  /** (this range − comparison range) ÷ comparison range, per total. */
+  growth: SalesGrowth;
+}
+
+export interface OtherCurrencySales {
+  currency: string;
+  orders: number;
+  netSales: number;
+}
+
+export interface NetSalesCmgr {
+  /** First and last whole, finished months of the series. */
+  fromPeriod: string;
+  toPeriod: string;
+  months: number;
+  rate: number | null;
+}
+
+export interface SalesReport {
+  currency: string;
+  timeZone: string;
+  settings: MetricSettings;
+  range: DateRange;
+  granularity: Granularity;
+  compareTo: Comparison | null;
+  /** The instant the report was computed for (ISO 8601). */
+  now: string;
+  totals: SalesTotals;
+  series: SalesSeriesPoint[];
+  comparison: SalesComparison | null;
+  /** Orders in currencies other than the shop's, never added to the totals. */
+  otherCurrencies: OtherCurrencySales[];
+  /** Compound monthly growth of net sales (month granularity, at least two finished months). */
+  netSalesCmgr: NetSalesCmgr | null;
+}
+
+/** The spans a sales report needs sums for. */
+export interface SalesPlan {
+  range: DateRange;
+  granularity: Granularity;
+  compareTo: Comparison | null;
+  buckets: Bucket[];
+  /** The whole calendar period before the first bucket: the base of its growth. */
+  before: Bucket;
+  comparison: (Span & { range: DateRange }) | null;
+}
+
+/** Throws InvalidRangeError for a range, granularity or comparison that cannot be served. */
+export function validateSalesQuery(query: SalesQuery): void {
+  validateRange(query.range, query.granularity);
+  if (query.compareTo != null && !(COMPARISONS as readonly string[]).includes(query.compareTo)) {
+    throw new InvalidRangeError(`compareTo must be one of ${COMPARISONS.join(", ")}, got ${JSON.stringify(query.compareTo)}`);
+  }
+}
+
+export function salesPlan(query: SalesQuery, context: Pick<SalesContext, "timeZone" | "now">): SalesPlan {
+  validateSalesQuery(query);
+  const range = { from: query.range.from, to: query.range.to };
+  const compareTo = query.compareTo ?? null;
+  const buckets = rangeBuckets(range, query.granularity, context);
+  const before = bucketBefore(range, query.granularity, context);
+  let comparison: SalesPlan["comparison"] = null;
+  if (compareTo) {
+    const other = comparisonRange(range, compareTo);
+    comparison = { ...rangeSpan(other, context.timeZone), range: other };
+  }
+  return { range, granularity: query.granularity, compareTo, buckets, before, comparison };
+}
+
+export function emptySalesSums(): SalesSums {
+  return {
+    orders: 0,
+    grossSales: 0,
+    discounts: 0,
+    returns: 0,
+    shipping: 0,
+    taxes: 0,
+    newCustomerNetSales: 0,
+    returningCustomerNetSales: 0,
+    guestNetSales: 0,
+  };
+}
+
+function addSums(into: SalesSums, from: SalesSums): void {
+  for (const key of Object.keys(into) as Array<keyof SalesSums>) into[key] += from[key];
+}
+
+function addByCurrency(into: SalesSumsByCurrency, from: SalesSumsByCurrency): void {
+  for (const [currency, sums] of Object.entries(from)) addSums((into[currency] ??= emptySalesSums()), sums);
+}
+
+export function salesTotals(sums: SalesSums): SalesTotals {
+  const netSales = sums.grossSales - sums.discounts - sums.returns;
+  return {
+    grossSales: sums.grossSales,
+    discounts: sums.discounts,
+    returns: sums.returns,
+    netSales,
+    shipping: sums.shipping,
+    taxes: sums.taxes,
+    totalSales: netSales + sums.shipping + sums.taxes,
+    orders: sums.orders,
+    averageOrderValue: divideMoney(sums.grossSales - sums.discounts, sums.orders),
+    newCustomerNetSales: sums.newCustomerNetSales,
+    returningCustomerNetSales: sums.returningCustomerNetSales,
+    guestNetSales: sums.guestNetSales,
+  };
+}
+
+function totalsGrowth(current: SalesTotals, base: SalesTotals): SalesGrowth {
+  const growth = {} as SalesGrowth;
+  for (const key of Object.keys(current) as Array<keyof SalesTotals>) growth[key] = growthRate(current[key], base[key]);
+  return growth;
+}
+
+function isWholeMonth(bucket: Bucket): boolean {
+  return bucket.fromDay.endsWith("-01") && bucket.toDay.endsWith("-01");
+}
+
+/** CMGR of net sales between the first and the last whole, finished month of a monthly series. */
+function netSalesCmgr(plan: SalesPlan, series: SalesSeriesPoint[]): NetSalesCmgr | null {
+  if (plan.granularity !== "month") return null;
+  const finished = plan.buckets.map((bucket, index) => ({ bucket, index })).filter(({ bucket }) => isWholeMonth(bucket) && !bucket.partial);
+  if (finished.length < 2) return null;
+  const first = finished[0];
+  const last = finished[finished.length - 1];
+  const months = last.index - first.index;
+  return {
+    fromPeriod: first.bucket.period,
+    toPeriod: last.bucket.period,
+    months,
+    rate: cmgr(series[first.index].netSales, series[last.index].netSales, months),
+  };
+}
+
+/**
+ * Builds the report from sums per bucket, for the bucket before the range and for the
+ * comparison range. Both implementations end here, so they differ only in how they sum.
+ */
+export function assembleSalesReport(
+  plan: SalesPlan,
+  context: SalesContext,
+  sums: { series: SalesSumsByCurrency[]; before: SalesSumsByCurrency; comparison: SalesSumsByCurrency | null },
+): SalesReport {
+  const shopSums = (byCurrency: SalesSumsByCurrency) => byCurrency[context.currency] ?? emptySalesSums();
+  const now = context.now.getTime();
+
+  let previous = salesTotals(shopSums(sums.before));
+  const series = plan.buckets.map((bucket, index): SalesSeriesPoint => {
+    const totals = salesTotals(shopSums(sums.series[index]));
+    const point = {
+      period: bucket.period,
+      start: bucket.start.toISOString(),
+      end: bucket.end.toISOString(),
+      partial: bucket.partial,
+      ...totals,
+      growth: bucket.start.getTime() > now ? null : growthRate(totals.netSales, previous.netSales),
+    };
+    previous = totals;
+    return point;
+  });
+
+  const rangeSums: SalesSumsByCurrency = {};
+  for (const bucketSums of sums.series) addByCurrency(rangeSums, bucketSums);
+  const totals = salesTotals(shopSums(rangeSums));
+
+  let comparison: SalesComparison | null = null;
+  if (plan.compareTo && plan.comparison && sums.comparison) {
+    const base = salesTotals(shopSums(sums.comparison));
+    comparison = { compareTo: plan.compareTo, range: plan.comparison.range, totals: base, growth: totalsGrowth(totals, base) };
+  }
+
+  const otherCurrencies = Object.keys(rangeSums)
+    .filter((currency) => currency !== context.currency)
+    .sort()
+    .map((currency) => {
+      const other = salesTotals(rangeSums[currency]);
+      return { currency, orders: other.orders, netSales: other.netSales };
+    });
+
+  return {
+    currency: context.currency,
+    timeZone: context.timeZone,
+    settings: { ...context.settings },
+    range: plan.range,
+    granularity: plan.granularity,
+    compareTo: plan.compareTo,
+    now: context.now.toISOString(),
+    totals,
+    series,
+    comparison,
+    otherCurrencies,
+    netSalesCmgr: netSalesCmgr(plan, series),
+  };
+}
+
+/** Ids of each customer's first counted order (earliest processedAt, then lowest id). */
+export function firstOrderIds(orders: MetricOrder[]): Set<string> {
+  const first = new Map<string, MetricOrder>();
+  for (const order of orders) {
+    if (order.customerId === null) continue;
+    const seen = first.get(order.customerId);
+    if (!seen || compareOrders(order, seen) < 0) first.set(order.customerId, order);
+  }
+  return new Set([...first.values()].map((order) => order.id));
+}
+
+/**
+ * Reference sums for each span: orders and their amounts on their processedAt; each refund's
+ * returns, refunded shipping and refunded taxes on the refund's processedAt or its order's
+ * (per `settings.refundDating`). Only counted orders and their refunds; split by currency.
+ */
+export function salesSums(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  spans: Span[],
+  settings: MetricSettings,
+): SalesSumsByCurrency[] {
+  const counted = rows.orders.filter((order) => countsInSales(order, settings));
+  const orderById = new Map(counted.map((order) => [order.id, order]));
+  const firsts = firstOrderIds(counted);
+  const addNet = (sums: SalesSums, order: MetricOrder, amount: number) => {
+    if (order.customerId === null) sums.guestNetSales += amount;
+    else if (firsts.has(order.id)) sums.newCustomerNetSales += amount;
+    else sums.returningCustomerNetSales += amount;
+  };
+
+  return spans.map((span) => {
+    const byCurrency: SalesSumsByCurrency = {};
+    for (const order of counted) {
+      if (!within(order.processedAt, span.start, span.end)) continue;
+      const sums = (byCurrency[order.currencyCode] ??= emptySalesSums());
+      sums.orders += 1;
+      sums.grossSales += order.grossSales;
+      sums.discounts += order.discounts;
+      sums.shipping += order.shipping;
+      sums.taxes += order.tax;
+      addNet(sums, order, order.grossSales - order.discounts);
+    }
+    for (const refund of rows.refunds) {
+      const order = orderById.get(refund.orderId);
+      if (!order) continue;
+      const dated = settings.refundDating === "refund_date" ? refund.processedAt : order.processedAt;
+      if (!within(dated, span.start, span.end)) continue;
+      const sums = (byCurrency[order.currencyCode] ??= emptySalesSums());
+      sums.returns += refund.returns;
+      sums.shipping -= refund.shipping;
+      sums.taxes -= refund.tax;
+      addNet(sums, order, -refund.returns);
+    }
+    return byCurrency;
+  });
+}
+
+/**
+ * Sales and growth report (reference implementation): totals, a zero-filled series with
+ * net-sales growth per bucket, an optional comparison range, orders in other currencies apart.
+ */
+export function salesReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  query: SalesQuery,
+  context: SalesContext,
+): SalesReport {
+  const plan = salesPlan(query, context);
+  const spans: Span[] = [...plan.buckets, plan.before, ...(plan.comparison ? [plan.comparison] : [])];
+  const sums = salesSums(rows, spans, context.settings);
+  return assembleSalesReport(plan, context, {
+    series: sums.slice(0, plan.buckets.length),
+    before: sums[plan.buckets.length],
+    comparison: plan.comparison ? sums[plan.buckets.length + 1] : null,
+  });
+}
