@@ -49,9 +49,10 @@ function serialize<T>(shop: string, work: () => Promise<T>): Promise<T> {
   const previous = shopQueues.get(shop) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(work);
   shopQueues.set(shop, next);
-  void next.finally(() => {
+  const release = () => {
     if (shopQueues.get(shop) === next) shopQueues.delete(shop);
-  });
+  };
+  next.then(release, release);
   return next;
 }
 

@@ -2,9 +2,10 @@
 // Admin schema, THEN none is rejected and none uses a deprecated field.
 import fs from "node:fs";
 import path from "node:path";
-import { parse, type OperationDefinitionNode } from "graphql";
+import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
-import { validateAdminDocument } from "#simulator/schema";
+import { requestedQueryCost } from "#simulator/cost";
+import { loadAdminSchema, validateAdminDocument } from "#simulator/schema";
 
 const APP_DIR = path.resolve(import.meta.dirname, "..");
 const modules = import.meta.glob<Record<string, unknown>>(["./*.ts", "!./*.test.ts"], { eager: true });
@@ -36,6 +37,28 @@ describe("Admin GraphQL documents", () => {
     const errors = validateAdminDocument(source);
     expect(errors.map((e) => e.message)).toEqual([]);
   });
+
+  // Shopify refuses a query whose requested cost is over 1,000 points (MAX_COST_EXCEEDED).
+  // The inner queries of bulk operations (BULK_*_QUERY) are exempt: Shopify runs them apart
+  // from the bucket, without page sizes.
+  it.each(documents.filter((d) => !/:BULK_\w+_QUERY$/.test(d.name)).map((d) => [d.name, d.source] as const))(
+    "%s stays under the 1,000-point query cost limit",
+    (_, source) => {
+      const document = parse(source);
+      const fragments = Object.fromEntries(
+        document.definitions
+          .filter((def): def is FragmentDefinitionNode => def.kind === Kind.FRAGMENT_DEFINITION)
+          .map((def) => [def.name.value, def]),
+      );
+      for (const operation of document.definitions.filter(
+        (def): def is OperationDefinitionNode => def.kind === Kind.OPERATION_DEFINITION,
+      )) {
+        const { cost, errors } = requestedQueryCost({ schema: loadAdminSchema(), operation, fragments, variables: {} });
+        expect(errors.map((e) => e.message)).toEqual([]);
+        expect(cost).toBeLessThanOrEqual(1000);
+      }
+    },
+  );
 
   it("gives every operation a unique PascalCase name", () => {
     const names = documents.flatMap((d) =>

@@ -23,14 +23,26 @@ export const ORDERS_COUNT = /* GraphQL */ `
   }
 `;
 
+export const CUSTOMERS_COUNT = /* GraphQL */ `
+  query CustomersCount($query: String) {
+    customersCount(query: $query, limit: null) {
+      count
+      precision
+    }
+  }
+`;
+
 const MONEY = /* GraphQL */ `shopMoney { amount currencyCode }`;
 
-// Page sizes keep the requested cost well under the 1,000-point limit per query; an order
-// with more nested items than fit is completed by ORDER_DETAILS.
-export const ORDERS_PAGE_SIZE = 10;
-export const LINE_ITEMS_PAGE_SIZE = 50;
-export const REFUNDS_PAGE_SIZE = 10;
-export const REFUND_LINE_ITEMS_PAGE_SIZE = 20;
+// Page sizes keep a page's requested cost under Shopify's 1,000-point limit per query (each
+// money bag is two objects; a connection costs 2 + first × its node). Most orders fit; one
+// with more nested items than a page holds is completed by the smaller queries below.
+// https://shopify.dev/docs/api/usage/rate-limits#graphql-admin-api-rate-limits
+export const ORDERS_PAGE_SIZE = 5;
+export const LINE_ITEMS_PAGE_SIZE = 10;
+export const REFUNDS_PAGE_SIZE = 3;
+export const REFUND_LINE_ITEMS_PAGE_SIZE = 5;
+export const REFUND_SHIPPING_LINES_PAGE_SIZE = 2;
 
 const ORDER_FIELDS = /* GraphQL */ `
   fragment OrderFields on Order {
@@ -55,14 +67,14 @@ const ORDER_FIELDS = /* GraphQL */ `
 
 export const ORDERS_UPDATED_SINCE = /* GraphQL */ `
   ${ORDER_FIELDS}
-  query OrdersUpdatedSince($first: Int!, $after: String, $query: String) {
-    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+  query OrdersUpdatedSince($after: String, $query: String) {
+    orders(first: ${ORDERS_PAGE_SIZE}, after: $after, query: $query, sortKey: UPDATED_AT) {
       pageInfo { hasNextPage endCursor }
       nodes {
         ...OrderFields
         lineItems(first: ${LINE_ITEMS_PAGE_SIZE}) {
           pageInfo { hasNextPage }
-          nodes { quantity originalUnitPriceSet { ${MONEY} } }
+          nodes { id quantity originalUnitPriceSet { ${MONEY} } }
         }
         refunds(first: ${REFUNDS_PAGE_SIZE}) {
           id
@@ -71,11 +83,11 @@ export const ORDERS_UPDATED_SINCE = /* GraphQL */ `
           totalRefundedSet { ${MONEY} }
           refundLineItems(first: ${REFUND_LINE_ITEMS_PAGE_SIZE}) {
             pageInfo { hasNextPage }
-            nodes { subtotalSet { ${MONEY} } totalTaxSet { ${MONEY} } }
+            nodes { id quantity subtotalSet { ${MONEY} } totalTaxSet { ${MONEY} } }
           }
-          refundShippingLines(first: 5) {
+          refundShippingLines(first: ${REFUND_SHIPPING_LINES_PAGE_SIZE}) {
             pageInfo { hasNextPage }
-            nodes { subtotalAmountSet { ${MONEY} } }
+            nodes { subtotalAmountSet { ${MONEY} } taxAmountSet { ${MONEY} } }
           }
         }
       }
@@ -83,42 +95,50 @@ export const ORDERS_UPDATED_SINCE = /* GraphQL */ `
   }
 `;
 
-/** One order's nested lists in full, for the rare order that does not fit in a page. */
-export const ORDER_DETAILS = /* GraphQL */ `
-  query OrderDetails($id: ID!, $lineItemsAfter: String) {
+const REFUND_HEADER = /* GraphQL */ `id createdAt processedAt totalRefundedSet { ${MONEY} }`;
+
+/** The rest of an order's line items, a page at a time. */
+export const ORDER_LINE_ITEMS = /* GraphQL */ `
+  query OrderLineItems($id: ID!, $after: String) {
     order(id: $id) {
-      id
-      lineItems(first: 250, after: $lineItemsAfter) {
+      lineItems(first: 100, after: $after) {
         pageInfo { hasNextPage endCursor }
-        nodes { quantity originalUnitPriceSet { ${MONEY} } }
+        nodes { id quantity originalUnitPriceSet { ${MONEY} } }
       }
-      refunds(first: 250) {
-        id
-        refundLineItems(first: 250) {
-          pageInfo { hasNextPage }
-          nodes { subtotalSet { ${MONEY} } totalTaxSet { ${MONEY} } }
-        }
-        refundShippingLines(first: 250) {
-          nodes { subtotalAmountSet { ${MONEY} } }
-        }
+    }
+  }
+`;
+
+/** Every refund of an order (there is no paging on Order.refunds: ask for more than exist). */
+export const ORDER_REFUNDS = /* GraphQL */ `
+  query OrderRefunds($id: ID!) {
+    order(id: $id) {
+      refunds(first: 100) { ${REFUND_HEADER} }
+    }
+  }
+`;
+
+/** One refund's line items and shipping lines, a page at a time. */
+export const REFUND_LINE_ITEMS = /* GraphQL */ `
+  query RefundLineItems($id: ID!, $after: String) {
+    refund(id: $id) {
+      refundLineItems(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id quantity subtotalSet { ${MONEY} } totalTaxSet { ${MONEY} } }
+      }
+      refundShippingLines(first: 20) {
+        nodes { subtotalAmountSet { ${MONEY} } taxAmountSet { ${MONEY} } }
       }
     }
   }
 `;
 
 export const CUSTOMERS_UPDATED_SINCE = /* GraphQL */ `
-  query CustomersUpdatedSince($first: Int!, $after: String, $query: String) {
-    customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+  query CustomersUpdatedSince($after: String, $query: String) {
+    customers(first: 250, after: $after, query: $query, sortKey: UPDATED_AT) {
       pageInfo { hasNextPage endCursor }
       nodes { id createdAt updatedAt }
     }
   }
 `;
 
-export const ALL_DOCUMENTS = {
-  SHOP_INFO,
-  ORDERS_COUNT,
-  ORDERS_UPDATED_SINCE,
-  ORDER_DETAILS,
-  CUSTOMERS_UPDATED_SINCE,
-};

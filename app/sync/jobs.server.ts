@@ -1,31 +1,49 @@
-// Background work started by the app. Runs inside the web process for now: one sync per shop
-// at a time, its state kept in sync_state so a restart shows where it stopped.
+// The shop-level jobs (see app/jobs/): what each kind does, and what starts them.
+import { enqueueShopJob, type ShopJob } from "#app/jobs/queue.server";
 import prisma from "#app/db.server";
 import { createAdminClient } from "#app/shopify/admin-client.server";
+import { backfillInProgress, backfillShop } from "./backfill.server";
 import { describeSyncError, syncShop } from "./sync-shop.server";
 
-const running = new Map<string, Promise<void>>();
+/**
+ * Whether a job runs the bulk backfill rather than the paged catch-up: a shop that has never
+ * completed a sync (the install hook queues a `sync`), or a backfill that stopped halfway. A
+ * `backfill` job of a shop already copied (the `bulk_operations/finish` webhook queues one when
+ * the operation a backfill waits on ends) only catches up: it is harmless.
+ */
+async function wantsBackfill(job: ShopJob): Promise<boolean> {
+  if (job.kind === "reconcile") return false;
+  const state = await prisma.syncState.findUnique({ where: { shop: job.shop }, select: { lastSuccessAt: true } });
+  if (!state?.lastSuccessAt) return true;
+  return job.kind === "backfill" && (await backfillInProgress(job.shop));
+}
 
-/** Starts a sync of `shop` unless one is already running; resolves when it ends. */
-export function startShopSync(shop: string): Promise<void> {
-  const current = running.get(shop);
-  if (current) return current;
-  const run = (async () => {
+/** Runs one shop job in this process. The queue calls it; so do tests. */
+export async function runShopJob(job: ShopJob): Promise<void> {
+  try {
     // Imported here: shopify.server imports this module for its install hook.
     const { unauthenticated } = await import("#app/shopify.server");
-    const { admin } = await unauthenticated.admin(shop);
-    await syncShop(shop, createAdminClient(shop, admin.graphql), new Date());
-  })()
-    .catch(async (error: unknown) => {
-      // Recorded with what to do about it, for the dashboard; never rethrown into the request.
-      const failure = { status: "failed", finishedAt: new Date(), error: describeSyncError(error) };
-      await prisma.syncState
-        .upsert({ where: { shop }, create: { shop, ...failure }, update: failure })
-        .catch(() => undefined);
-    })
-    .finally(() => running.delete(shop));
-  running.set(shop, run);
-  return run;
+    const { admin } = await unauthenticated.admin(job.shop);
+    const client = createAdminClient(job.shop, admin.graphql);
+    if (await wantsBackfill(job)) await backfillShop(job.shop, client, new Date());
+    else await syncShop(job.shop, client, new Date());
+  } catch (error) {
+    // Recorded with what to do about it, for the dashboard and `metryka status`.
+    const failure = { status: "failed", finishedAt: new Date(), error: describeSyncError(error) };
+    await prisma.syncState.upsert({ where: { shop: job.shop }, create: { shop: job.shop, ...failure }, update: failure });
+    throw error;
+  }
+}
+
+/** Queues a reconciliation for every installed shop (the scheduled sweep). */
+export async function queueReconciliations(): Promise<number> {
+  const shops = await prisma.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+  for (const { domain } of shops) await enqueueShopJob({ shop: domain, kind: "reconcile" });
+  return shops.length;
+}
+
+export async function requestShopSync(shop: string): Promise<void> {
+  await enqueueShopJob({ shop, kind: "sync" });
 }
 
 export async function onShopInstalled(shop: string, scopes: string): Promise<void> {
@@ -34,5 +52,7 @@ export async function onShopInstalled(shop: string, scopes: string): Promise<voi
     create: { domain: shop, scopes },
     update: { scopes, uninstalledAt: null },
   });
-  void startShopSync(shop);
+  // Shown as "waiting to start" until a worker picks the job up.
+  await prisma.syncState.upsert({ where: { shop }, create: { shop, status: "queued" }, update: { status: "queued", error: null } });
+  await requestShopSync(shop);
 }

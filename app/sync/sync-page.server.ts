@@ -1,16 +1,16 @@
 import prisma from "#app/db.server";
-import { startShopSync } from "./jobs.server";
-import { syncStatus } from "./sync-status.server";
+import { requestShopSync as enqueueSync } from "./jobs.server";
+import { syncDetails } from "./sync-status.server";
 
 export async function shopSyncPage(shop: string) {
   const [sync, row] = await Promise.all([
-    syncStatus(shop),
+    syncDetails(shop),
     prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
   ]);
   return { sync, timeZone: row?.ianaTimezone ?? "UTC" };
 }
 
 export async function requestShopSync(shop: string) {
-  void startShopSync(shop);
-  return { started: true };
+  await enqueueSync(shop);
+  return { queued: true };
 }

@@ -2,46 +2,32 @@
 // order and customer updated since the last successful run (everything on the first run).
 // Progress and outcome are kept in sync_state for the dashboard and the command line.
 import prisma from "#app/db.server";
+import { refreshDailyRollups } from "#app/metrics/rollups.server";
 import { ShopifyApiError, type AdminClient } from "#app/shopify/admin-client.server";
 import { gidToId } from "#app/shopify/gid";
 import {
   CUSTOMERS_UPDATED_SINCE,
-  ORDER_DETAILS,
   ORDERS_COUNT,
-  ORDERS_PAGE_SIZE,
   ORDERS_UPDATED_SINCE,
   SHOP_INFO,
 } from "#app/shopify/queries";
-import { orderRows, type LineItemNode, type OrderNode, type RefundNode } from "./order-rows";
+import { completeOrder, type PagedOrderNode } from "./complete-order.server";
+import { orderRows } from "./order-rows";
 import { upsertCustomers, upsertOrders } from "./store-orders.server";
 
 // Webhooks and the clock on Shopify's side are not perfectly ordered: re-read a little of
 // what the previous run already saw.
-const WATERMARK_OVERLAP_MS = 5 * 60 * 1000;
+export const WATERMARK_OVERLAP_MS = 5 * 60 * 1000;
 
 interface PageInfo {
   hasNextPage: boolean;
   endCursor: string | null;
 }
-type PagedRefundNode = Omit<RefundNode, "refundLineItems"> & {
-  refundLineItems: RefundNode["refundLineItems"] & { pageInfo: { hasNextPage: boolean } };
-};
-type PagedOrderNode = Omit<OrderNode, "lineItems" | "refunds"> & {
-  lineItems: { pageInfo: { hasNextPage: boolean }; nodes: LineItemNode[] };
-  refunds: PagedRefundNode[];
-};
-type OrderDetails = {
-  order: {
-    lineItems: { pageInfo: PageInfo; nodes: LineItemNode[] };
-    refunds: Array<Pick<RefundNode, "id" | "refundLineItems" | "refundShippingLines">>;
-  };
-};
-
 export function updatedSinceQuery(since: Date | null): string | undefined {
   return since ? `updated_at:>='${since.toISOString()}'` : undefined;
 }
 
-async function loadShopInfo(shop: string, client: AdminClient) {
+export async function loadShopInfo(shop: string, client: AdminClient) {
   const { shop: info } = await client.request<{
     shop: { name: string; ianaTimezone: string; currencyCode: string };
   }>(SHOP_INFO);
@@ -50,26 +36,6 @@ async function loadShopInfo(shop: string, client: AdminClient) {
     create: { domain: shop, name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
     update: { name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
   });
-}
-
-/** An order whose nested lists did not fit in the page, read again in full. */
-async function completeOrder(client: AdminClient, node: PagedOrderNode): Promise<OrderNode> {
-  const truncatedRefunds = node.refunds.some((r) => r.refundLineItems.pageInfo.hasNextPage);
-  if (!node.lineItems.pageInfo.hasNextPage && !truncatedRefunds) return node;
-  const lineItems: LineItemNode[] = [];
-  let after: string | null = null;
-  let refunds: RefundNode[] = node.refunds;
-  do {
-    const { order }: OrderDetails = await client.request<OrderDetails>(ORDER_DETAILS, {
-      id: node.id,
-      lineItemsAfter: after,
-    });
-    lineItems.push(...order.lineItems.nodes);
-    after = order.lineItems.pageInfo.hasNextPage ? order.lineItems.pageInfo.endCursor : null;
-    const full = new Map(order.refunds.map((r) => [r.id, r]));
-    refunds = node.refunds.map((r): RefundNode => ({ ...r, ...full.get(r.id) }));
-  } while (after);
-  return { ...node, lineItems: { nodes: lineItems }, refunds };
 }
 
 async function syncOrders(shop: string, client: AdminClient, since: Date | null) {
@@ -81,10 +47,12 @@ async function syncOrders(shop: string, client: AdminClient, since: Date | null)
   do {
     const page: { orders: { pageInfo: PageInfo; nodes: PagedOrderNode[] } } = await client.request(
       ORDERS_UPDATED_SINCE,
-      { first: ORDERS_PAGE_SIZE, after, query },
+      { after, query },
     );
     const nodes = await Promise.all(page.orders.nodes.map((node) => completeOrder(client, node)));
-    await upsertOrders(shop, nodes.map((node) => orderRows(shop, node)));
+    const applied = await upsertOrders(shop, nodes.map((node) => orderRows(shop, node)));
+    // The dashboard reads daily rollups: bring the days these orders touch up to date.
+    if (applied.length > 0) await refreshDailyRollups(shop, { orderIds: applied });
     done += nodes.length;
     await prisma.syncState.update({ where: { shop }, data: { done } });
     after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
@@ -98,7 +66,7 @@ async function syncCustomers(shop: string, client: AdminClient, since: Date | nu
   do {
     const page: {
       customers: { pageInfo: PageInfo; nodes: Array<{ id: string; createdAt: string; updatedAt: string }> };
-    } = await client.request(CUSTOMERS_UPDATED_SINCE, { first: 250, after, query });
+    } = await client.request(CUSTOMERS_UPDATED_SINCE, { after, query });
     await upsertCustomers(
       page.customers.nodes.map((c) => ({
         shop,
@@ -120,6 +88,16 @@ export function describeSyncError(error: unknown): string {
   return `Sync failed: ${error instanceof Error ? error.message : String(error)}. Try again from the dashboard.`;
 }
 
+/**
+ * The paged part of a run: the shop's settings, then orders and customers updated at or after
+ * `since` (everything when null). Progress goes to sync_state; the outcome is the caller's.
+ */
+export async function catchUpSince(shop: string, client: AdminClient, since: Date | null): Promise<void> {
+  await loadShopInfo(shop, client);
+  await syncOrders(shop, client, since);
+  await syncCustomers(shop, client, since);
+}
+
 /** One sync run. `now` is when the run started: the next run resumes from it. */
 export async function syncShop(shop: string, client: AdminClient, now: Date): Promise<void> {
   const previous = await prisma.syncState.upsert({
@@ -129,9 +107,7 @@ export async function syncShop(shop: string, client: AdminClient, now: Date): Pr
   });
   const since = previous.watermark;
   try {
-    await loadShopInfo(shop, client);
-    await syncOrders(shop, client, since);
-    await syncCustomers(shop, client, since);
+    await catchUpSince(shop, client, since);
     // The cursor only moves once everything it covers is committed.
     await prisma.syncState.update({
       where: { shop },

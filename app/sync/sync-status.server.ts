@@ -1,7 +1,9 @@
+import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 
+/** Where a shop's copy stands: cheap enough for every page load (one primary-key read). */
 export interface SyncStatus {
-  status: "never" | "idle" | "running" | "succeeded" | "failed";
+  status: "never" | "queued" | "running" | "succeeded" | "failed";
   phase: string | null;
   done: number;
   total: number | null;
@@ -9,18 +11,24 @@ export interface SyncStatus {
   finishedAt: string | null;
   lastSuccessAt: string | null;
   error: string | null;
+}
+
+/** The Data sync page's and `metryka status`'s fuller picture. */
+export interface SyncDetails extends SyncStatus {
   orders: number;
   customers: number;
+  /** Webhook events recorded but not applied yet. */
+  pendingEvents: number;
+  /** Events of the last 7 days that could not be applied (malformed, unknown shop…). */
+  rejectedEvents: number;
+  /** Jobs that failed every retry and wait for a person. */
+  parkedJobs: number;
 }
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 export async function syncStatus(shop: string): Promise<SyncStatus> {
-  const [state, orders, customers] = await Promise.all([
-    prisma.syncState.findUnique({ where: { shop } }),
-    prisma.order.count({ where: { shop, deletedAt: null } }),
-    prisma.customer.count({ where: { shop, deletedAt: null } }),
-  ]);
+  const state = await prisma.syncState.findUnique({ where: { shop } });
   return {
     status: (state?.status as SyncStatus["status"] | undefined) ?? "never",
     phase: state?.phase ?? null,
@@ -30,7 +38,34 @@ export async function syncStatus(shop: string): Promise<SyncStatus> {
     finishedAt: iso(state?.finishedAt),
     lastSuccessAt: iso(state?.lastSuccessAt),
     error: state?.error ?? null,
-    orders,
-    customers,
   };
+}
+
+async function parkedJobs(shop: string): Promise<number> {
+  // The queue's tables exist once a worker or the web process has started it.
+  const [{ exists }] = await prisma.$queryRaw<Array<{ exists: boolean }>>`SELECT to_regclass('pgboss.job') IS NOT NULL AS exists`;
+  if (!exists) return 0;
+  const [{ count }] = await prisma.$queryRaw<Array<{ count: bigint }>>(Prisma.sql`
+    SELECT count(*) AS count FROM pgboss.job
+    WHERE name = 'parked' AND state IN ('created', 'retry') AND (data->>'shop' = ${shop} OR data->'data'->>'shop' = ${shop})`);
+  return Number(count);
+}
+
+export async function syncDetails(shop: string): Promise<SyncDetails> {
+  const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+  const [status, orders, customers, pendingEvents, rejectedEvents, parked] = await Promise.all([
+    syncStatus(shop),
+    prisma.order.count({ where: { shop, deletedAt: null } }),
+    prisma.customer.count({ where: { shop } }),
+    prisma.webhookEvent.count({ where: { shop, processedAt: null } }),
+    prisma.webhookEvent.count({ where: { shop, error: { not: null }, receivedAt: { gte: weekAgo } } }),
+    parkedJobs(shop),
+  ]);
+  return { ...status, orders, customers, pendingEvents, rejectedEvents, parkedJobs: parked };
+}
+
+/** Every shop's sync state (or one shop's), for `metryka status`. */
+export async function syncStatusReport(shop?: string): Promise<Array<SyncDetails & { shop: string }>> {
+  const shops = await prisma.shop.findMany({ where: shop ? { domain: shop } : {}, select: { domain: true }, orderBy: { domain: "asc" } });
+  return Promise.all(shops.map(async ({ domain }) => ({ shop: domain, ...(await syncDetails(domain)) })));
 }

@@ -1,0 +1,45 @@
+// What a worker process does: take jobs from the queues and run them. `npm run worker` runs
+// one as its own process; the web process runs one too when METRYKA_INLINE_WORKER is on.
+import type PgBoss from "pg-boss";
+import { ShopifyApiError } from "#app/shopify/admin-client.server";
+import { applyWebhookEvent } from "#app/sync/apply-webhook.server";
+import { queueReconciliations, runShopJob } from "#app/sync/jobs.server";
+import { jobQueue, QUEUES, RECONCILE_CRON, type ShopJob, type WebhookJob } from "./queue.server";
+
+/** A failure no retry can fix (Shopify refused the request): parked at once, not retried. */
+async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error: unknown): Promise<boolean> {
+  if (error instanceof ShopifyApiError && !error.retryable) {
+    await boss.send(QUEUES.parked, { queue, data, error: error.message, code: error.code ?? null });
+    return true;
+  }
+  return false;
+}
+
+export async function startWorkers(options: { shopConcurrency?: number } = {}): Promise<() => Promise<void>> {
+  const boss = await jobQueue();
+  const ids: string[] = [];
+  // Several shop workers so that many shops sync in parallel; the queue's singleton policy
+  // keeps each shop to one job at a time.
+  for (let i = 0; i < (options.shopConcurrency ?? 4); i++) {
+    ids.push(
+      await boss.work<ShopJob>(QUEUES.shop, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        try {
+          await runShopJob(job.data);
+        } catch (error) {
+          if (!(await parkIfPermanent(boss, QUEUES.shop, job.data, error))) throw error;
+        }
+      }),
+    );
+  }
+  ids.push(
+    await boss.work<WebhookJob>(QUEUES.webhooks, { pollingIntervalSeconds: 0.5, batchSize: 50 }, async (jobs) => {
+      for (const job of jobs) await applyWebhookEvent(job.data.shop, job.data.eventId);
+    }),
+  );
+  // The schedule lives in the database: however many workers run, it fires once.
+  await boss.schedule(QUEUES.reconcileAll, RECONCILE_CRON, {}, { tz: "UTC" });
+  ids.push(await boss.work(QUEUES.reconcileAll, async () => queueReconciliations()));
+  return async () => {
+    for (const id of ids) await boss.offWork({ id });
+  };
+}

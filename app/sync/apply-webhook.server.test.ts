@@ -1,0 +1,671 @@
+// GIVEN a simulated store and the webhooks Shopify sends as it changes (simulator/mutations.ts),
+// WHEN they are delivered to the app's routes (signed, checked by the real Shopify library) and
+// the worker applies them, THEN Metryka's rows equal the simulator's ground truth; duplicates,
+// reordering and deliveries under a new event id change nothing; merges, deletions and redactions
+// do what the metrics spec says; and a payload that does not fit its topic changes nothing.
+import { randomUUID } from "node:crypto";
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import prisma from "#app/db.server";
+import { jobQueue, QUEUES, stopJobQueue, type ShopJob } from "#app/jobs/queue.server";
+import { refreshDailyRollups } from "#app/metrics/rollups.server";
+import { action as appScopesUpdate } from "#app/routes/webhooks.app.scopes_update";
+import { action as appUninstalled } from "#app/routes/webhooks.app.uninstalled";
+import { action as bulkOperationsFinish } from "#app/routes/webhooks.bulk_operations.finish";
+import { action as customersCreate } from "#app/routes/webhooks.customers.create";
+import { action as customersDataRequest } from "#app/routes/webhooks.customers.data_request";
+import { action as customersDelete } from "#app/routes/webhooks.customers.delete";
+import { action as customersMerge } from "#app/routes/webhooks.customers.merge";
+import { action as customersRedact } from "#app/routes/webhooks.customers.redact";
+import { action as customersUpdate } from "#app/routes/webhooks.customers.update";
+import { action as ordersCancelled } from "#app/routes/webhooks.orders.cancelled";
+import { action as ordersCreate } from "#app/routes/webhooks.orders.create";
+import { action as ordersDelete } from "#app/routes/webhooks.orders.delete";
+import { action as ordersEdited } from "#app/routes/webhooks.orders.edited";
+import { action as ordersUpdated } from "#app/routes/webhooks.orders.updated";
+import { action as refundsCreate } from "#app/routes/webhooks.refunds.create";
+import { action as shopRedact } from "#app/routes/webhooks.shop.redact";
+import { action as shopUpdate } from "#app/routes/webhooks.shop.update";
+import { dataRequestExport } from "#app/sync/apply-webhook.server";
+import { createRandom } from "#simulator/random";
+import {
+  cancelOrder,
+  deleteCustomer,
+  mergeCustomers,
+  placeOrder,
+  refundOrder,
+  touchOrder,
+  type SimEvent,
+} from "#simulator/mutations";
+import { generateStore } from "#simulator/seed";
+import {
+  orderDiscounts,
+  orderGrossSales,
+  orderRefunded,
+  orderShipping,
+  orderTax,
+  orderTotal,
+  refundReturns,
+  refundShipping,
+  refundTotal,
+  storeTotals,
+} from "#simulator/truth";
+import type { SimStore } from "#simulator/types";
+import {
+  customerDeletePayload,
+  customersDataRequestPayload,
+  customersMergePayload,
+  customersRedactPayload,
+  customerWebhookPayload,
+  orderDeletePayload,
+  orderWebhookPayload,
+  shopRedactPayload,
+  shopWebhookPayload,
+  webhookHeaders,
+  type JsonObject,
+} from "#simulator/webhooks";
+import { truncateAll } from "../../tests/support/database";
+import { processQueuedWebhooks } from "../../tests/support/jobs";
+
+const NOW = "2026-11-15T12:00:00Z";
+const SHOP = "apply.myshopify.com";
+const SECRET = process.env.SHOPIFY_API_SECRET!;
+
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
+const ROUTES: Record<string, Action> = {
+  "orders/create": ordersCreate,
+  "orders/updated": ordersUpdated,
+  "orders/cancelled": ordersCancelled,
+  "orders/edited": ordersEdited,
+  "orders/delete": ordersDelete,
+  "refunds/create": refundsCreate,
+  "customers/create": customersCreate,
+  "customers/update": customersUpdate,
+  "customers/delete": customersDelete,
+  "customers/merge": customersMerge,
+  "customers/data_request": customersDataRequest,
+  "customers/redact": customersRedact,
+  "app/uninstalled": appUninstalled,
+  "app/scopes_update": appScopesUpdate,
+  "shop/update": shopUpdate,
+  "shop/redact": shopRedact,
+  "bulk_operations/finish": bulkOperationsFinish,
+};
+
+/** One event as Shopify delivers it: same event id on every delivery of it. */
+interface Delivery extends SimEvent {
+  eventId: string;
+}
+
+const withIds = (events: SimEvent[]): Delivery[] => events.map((event) => ({ ...event, eventId: randomUUID() }));
+
+async function deliver(delivery: Delivery, shop = SHOP): Promise<void> {
+  const body = JSON.stringify(delivery.payload);
+  const headers = webhookHeaders(
+    { url: "", topic: delivery.topic, shopDomain: shop, payload: null, secret: SECRET, eventId: delivery.eventId, triggeredAt: delivery.triggeredAt },
+    body,
+  );
+  const request = new Request(`https://metryka.test/webhooks/${delivery.topic}`, { method: "POST", headers, body });
+  const response = await ROUTES[delivery.topic]({ request, params: {}, context: {} });
+  expect(response.status, `${delivery.topic} answered ${response.status}`).toBe(200);
+}
+
+/** Delivers every event, then lets the worker apply what was queued. */
+async function deliverAll(deliveries: Delivery[], shop = SHOP): Promise<void> {
+  for (const delivery of deliveries) await deliver(delivery, shop);
+  await processQueuedWebhooks();
+}
+
+const event = (topic: string, payload: JsonObject, triggeredAt: string): Delivery => ({ topic, payload, triggeredAt, eventId: randomUUID() });
+
+async function install(store: SimStore): Promise<void> {
+  await prisma.shop.create({
+    data: { domain: store.shop.domain, name: store.shop.name, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode, scopes: "read_orders,read_customers" },
+  });
+  await prisma.session.create({
+    data: { id: `offline_${store.shop.domain}`, shop: store.shop.domain, state: "", accessToken: "token", isOnline: false, scope: "read_orders,read_customers" },
+  });
+}
+
+const newStore = (seed = 41, customers = 25) => generateStore({ seed, now: NOW, customers, domain: SHOP });
+
+/** What Shopify would have sent while the store's history happened: its records as they are now. */
+function historyEvents(store: SimStore): Delivery[] {
+  return withIds([
+    ...store.customers.map((c) => ({ topic: "customers/create", payload: customerWebhookPayload(c, store.shop), triggeredAt: c.updatedAt })),
+    ...store.orders.map((o) => ({
+      topic: "orders/create",
+      payload: orderWebhookPayload(o, store.shop, store.customers.find((c) => c.id === o.customerId)),
+      triggeredAt: o.updatedAt,
+    })),
+  ]);
+}
+
+/** A day of live changes: orders placed, refunded, cancelled, edited, deleted; customers merged and deleted. */
+function liveEvents(store: SimStore): Delivery[] {
+  const plain = store.orders.filter((o) => !o.test && o.refunds.length === 0 && o.cancelledAt === null && o.customerId !== null);
+  const [refunded, cancelled, touched, deleted] = plain.slice(-4);
+  const withOrders = [...new Set(store.orders.filter((o) => o.customerId !== null && ![refunded, cancelled, touched, deleted].includes(o)).map((o) => o.customerId as number))];
+  const [kept, gone, repeat] = withOrders;
+  const lonely = store.customers.find((c) => !store.orders.some((o) => o.customerId === c.id));
+  const events: SimEvent[] = [];
+  const placed = placeOrder(store, { at: "2026-11-16T09:00:00Z", customerId: "new", seed: 1 });
+  events.push(...placed.events);
+  events.push(...placeOrder(store, { at: "2026-11-16T09:10:00Z", customerId: repeat, seed: 2 }).events);
+  events.push(...placeOrder(store, { at: "2026-11-16T09:20:00Z", customerId: null, seed: 3 }).events);
+  events.push(...refundOrder(store, { orderId: refunded.id, at: "2026-11-16T10:00:00Z", kind: "partial", seed: 4 }).events);
+  events.push(...refundOrder(store, { orderId: placed.order.id, at: "2026-11-16T10:30:00Z", kind: "full", seed: 5 }).events);
+  events.push(...cancelOrder(store, { orderId: cancelled.id, at: "2026-11-16T11:00:00Z" }).events);
+  events.push(...touchOrder(store, { orderId: touched.id, at: "2026-11-16T11:30:00Z", tag: "gift" }).events);
+  // Edited, then deleted: the edit's orders/updated may arrive after the deletion.
+  events.push(...touchOrder(store, { orderId: deleted.id, at: "2026-11-16T11:40:00Z", tag: "fraud" }).events);
+  store.orders = store.orders.filter((o) => o.id !== deleted.id);
+  store.deletedOrders.push({ id: deleted.id, deletedAt: "2026-11-16T12:00:00Z" });
+  events.push({ topic: "orders/delete", payload: orderDeletePayload(deleted.id), triggeredAt: "2026-11-16T12:00:00Z" });
+  events.push(...mergeCustomers(store, { keptId: kept, deletedId: gone, at: "2026-11-16T13:00:00Z" }).events);
+  if (lonely) events.push(...deleteCustomer(store, { customerId: lonely.id, at: "2026-11-16T14:00:00Z" }).events);
+  return withIds(events);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading back
+
+const omitSynced = <T extends { syncedAt: Date }>(rows: T[]) => rows.map(({ syncedAt: _, ...rest }) => rest);
+
+async function snapshot(shop = SHOP) {
+  return {
+    orders: omitSynced(await prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" } })),
+    lineItems: await prisma.orderLineItem.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    refunds: await prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    refundLineItems: await prisma.refundLineItem.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    customers: omitSynced(await prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" } })),
+    dailySales: await prisma.dailySales.findMany({
+      where: { shop },
+      orderBy: [{ day: "asc" }, { currencyCode: "asc" }, { cancelled: "asc" }, { guest: "asc" }, { firstOrder: "asc" }, { firstUncancelledOrder: "asc" }],
+    }),
+    firstOrders: await prisma.customerFirstOrder.findMany({ where: { shop }, orderBy: { customerId: "asc" } }),
+    deleted: await prisma.deletedRecord.findMany({ where: { shop }, orderBy: [{ resource: "asc" }, { id: "asc" }] }),
+  };
+}
+
+function expectedOrders(store: SimStore) {
+  return store.orders
+    .map((o) => ({
+      id: BigInt(o.id),
+      name: o.name,
+      customerId: o.customerId === null ? null : BigInt(o.customerId),
+      processedAt: new Date(o.processedAt),
+      createdAt: new Date(o.createdAt),
+      updatedAt: new Date(o.updatedAt),
+      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
+      deletedAt: null,
+      test: o.test,
+      currencyCode: o.currencyCode,
+      grossSales: BigInt(orderGrossSales(o)),
+      discounts: BigInt(orderDiscounts(o)),
+      shipping: BigInt(orderShipping(o)),
+      tax: BigInt(orderTax(o)),
+      totalPrice: BigInt(orderTotal(o)),
+      totalRefunded: BigInt(orderRefunded(o)),
+    }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+function expectedRefunds(store: SimStore) {
+  return store.orders
+    .flatMap((o) =>
+      o.refunds.map((r) => ({
+        id: BigInt(r.id),
+        orderId: BigInt(o.id),
+        processedAt: new Date(r.processedAt),
+        returns: BigInt(refundReturns(r)),
+        shipping: BigInt(refundShipping(r)),
+        totalRefunded: BigInt(refundTotal(r)),
+      })),
+    )
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+async function storedOrders(shop = SHOP) {
+  const rows = await prisma.order.findMany({ where: { shop, deletedAt: null }, orderBy: { id: "asc" } });
+  return rows.map(({ syncedAt: _s, shop: _shop, taxesIncluded: _t, sourceName: _n, ...rest }) => rest);
+}
+
+async function storedRefunds(shop = SHOP) {
+  const rows = await prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" } });
+  const live = new Set((await prisma.order.findMany({ where: { shop, deletedAt: null }, select: { id: true } })).map((o) => o.id));
+  return rows
+    .filter((r) => live.has(r.orderId))
+    .map((r) => ({ id: r.id, orderId: r.orderId, processedAt: r.processedAt, returns: r.returns, shipping: r.shipping, totalRefunded: r.totalRefunded }));
+}
+
+/** Σ of the daily rollups per currency, as storeTotals sums the same orders. */
+async function rollupTotals(shop = SHOP) {
+  const rows = await prisma.dailySales.groupBy({
+    by: ["currencyCode"],
+    where: { shop },
+    _sum: { orders: true, grossSales: true, discounts: true, returnsByRefundDate: true, returnsByOrderDate: true },
+  });
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.currencyCode,
+      {
+        orders: r._sum.orders,
+        grossSales: Number(r._sum.grossSales),
+        discounts: Number(r._sum.discounts),
+        returns: Number(r._sum.returnsByRefundDate),
+        returnsByOrderDate: Number(r._sum.returnsByOrderDate),
+      },
+    ]),
+  );
+}
+
+function expectedRollupTotals(store: SimStore) {
+  return Object.fromEntries(
+    Object.entries(storeTotals(store).byCurrency).map(([currency, t]) => [
+      currency,
+      { orders: t.orders, grossSales: t.grossSales, discounts: t.discounts, returns: t.returns, returnsByOrderDate: t.returns },
+    ]),
+  );
+}
+
+async function drainShopJobs(): Promise<ShopJob[]> {
+  const boss = await jobQueue();
+  const found: ShopJob[] = [];
+  for (;;) {
+    const jobs = await boss.fetch<ShopJob>(QUEUES.shop, { batchSize: 20 });
+    if (!jobs || jobs.length === 0) return found;
+    found.push(...jobs.map((job) => job.data));
+    await boss.complete(QUEUES.shop, jobs.map((job) => job.id));
+  }
+}
+
+const recorded = (shop = SHOP) =>
+  prisma.webhookEvent.findMany({ where: { shop }, orderBy: { receivedAt: "asc" }, select: { topic: true, processedAt: true, error: true } });
+
+beforeEach(async () => {
+  await truncateAll();
+  await drainShopJobs();
+});
+afterAll(() => stopJobQueue());
+
+// ---------------------------------------------------------------------------------------------
+
+describe("a store's history and a day of changes, by webhook", () => {
+  it("stores exactly the simulator's orders, refunds, customers and rollups", async () => {
+    const store = newStore();
+    await install(store);
+    const history = historyEvents(store);
+    const live = liveEvents(store);
+    expect(new Set(live.map((e) => e.topic))).toEqual(
+      new Set(["customers/create", "orders/create", "customers/update", "refunds/create", "orders/updated", "orders/cancelled", "orders/delete", "customers/merge", "customers/delete"]),
+    );
+    await deliverAll([...history, ...live]);
+
+    expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+    expect(await storedOrders()).toEqual(expectedOrders(store));
+    expect(await storedRefunds()).toEqual(expectedRefunds(store));
+    expect(await prisma.orderLineItem.count({ where: { shop: SHOP } })).toBe(
+      [...store.orders].reduce((n, o) => n + o.lineItems.length, 0) + (await deletedOrderLineItems(store)),
+    );
+    expect(await prisma.customer.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { id: true, createdAt: true, updatedAt: true } })).toEqual(
+      store.customers
+        .map((c) => ({ id: BigInt(c.id), createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt) }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    const deleted = await prisma.order.findMany({ where: { shop: SHOP, deletedAt: { not: null } }, select: { id: true, deletedAt: true } });
+    expect(deleted).toEqual(store.deletedOrders.map((d) => ({ id: BigInt(d.id), deletedAt: new Date(d.deletedAt) })));
+    // The dashboard's rollups were kept up to date, event by event.
+    expect(await rollupTotals()).toEqual(expectedRollupTotals(store));
+    const before = await snapshot();
+    await refreshDailyRollups(SHOP);
+    expect((await snapshot()).dailySales).toEqual(before.dailySales);
+    expect((await snapshot()).firstOrders).toEqual(before.firstOrders);
+  });
+
+  it("ends with the same rows whatever the order, with duplicates and events delivered twice", async () => {
+    const inOrder = newStore(42, 12);
+    const deliveries = [...historyEvents(inOrder), ...liveEvents(inOrder)];
+    expect(deliveries.map((d) => d.topic)).toEqual(expect.arrayContaining(["refunds/create", "orders/cancelled", "orders/delete", "customers/merge", "customers/delete"]));
+    await install(inOrder);
+    await deliverAll(deliveries);
+    const expected = await snapshot();
+
+    await truncateAll();
+    await install(inOrder);
+    const rng = createRandom(7);
+    const chaotic: Delivery[] = [];
+    for (const delivery of deliveries) {
+      chaotic.push(delivery);
+      if (rng.chance(0.2)) chaotic.push(delivery); // a duplicate delivery: same event id
+      if (rng.chance(0.1)) chaotic.push({ ...delivery, eventId: randomUUID() }); // the same change, sent again as another event
+    }
+    await deliverAll(rng.shuffle(chaotic));
+    expect(await snapshot()).toEqual(expected);
+    expect(chaotic.length).toBeGreaterThan(deliveries.length);
+  });
+});
+
+async function deletedOrderLineItems(store: SimStore) {
+  return prisma.orderLineItem.count({ where: { shop: SHOP, orderId: { in: store.deletedOrders.map((d) => BigInt(d.id)) } } });
+}
+
+describe("orders and refunds", () => {
+  it("keeps a refund that arrives before its order, and counts it once the order comes", async () => {
+    const store = newStore();
+    await install(store);
+    const placed = placeOrder(store, { at: "2026-11-16T09:00:00Z", customerId: null, seed: 11 });
+    const created = withIds(placed.events);
+    const refunded = withIds(refundOrder(store, { orderId: placed.order.id, at: "2026-11-17T09:00:00Z", kind: "partial", seed: 12 }).events);
+    const [refundCreated, orderUpdated] = refunded;
+    expect(refundCreated.topic).toBe("refunds/create");
+
+    await deliverAll([refundCreated]);
+    expect(await prisma.refund.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(0);
+    // The order as it was before the refund; the orders/updated that followed the refund is lost.
+    await deliverAll(created);
+    const order = (await storedOrders()).find((o) => o.id === BigInt(placed.order.id));
+    // Everything as Shopify has it now, but the version: the order as it was when created.
+    expect(order).toEqual({ ...expectedOrders(store).find((o) => o.id === BigInt(placed.order.id)), updatedAt: new Date("2026-11-16T09:00:00Z") });
+    expect(order?.totalRefunded).toBe(BigInt(orderRefunded(placed.order)));
+    expect(order?.totalRefunded).toBeGreaterThan(0n);
+    expect(await storedRefunds()).toEqual(expectedRefunds(store).filter((r) => r.orderId === BigInt(placed.order.id)));
+    expect(await rollupTotals()).toEqual({
+      [store.shop.currencyCode]: {
+        orders: 1,
+        grossSales: orderGrossSales(placed.order),
+        discounts: orderDiscounts(placed.order),
+        returns: refundReturns(placed.order.refunds[0]),
+        returnsByOrderDate: refundReturns(placed.order.refunds[0]),
+      },
+    });
+    // The orders/updated that followed, delivered after all: the newer version, nothing else moves.
+    const settled = await snapshot();
+    await deliverAll([orderUpdated]);
+    const after = await snapshot();
+    expect(after.orders.map((o) => o.updatedAt)).toEqual([new Date("2026-11-17T09:00:00Z")]);
+    expect({ ...after, orders: after.orders.map((o) => ({ ...o, updatedAt: null })) }).toEqual({
+      ...settled,
+      orders: settled.orders.map((o) => ({ ...o, updatedAt: null })),
+    });
+    expect(await storedOrders()).toEqual(expectedOrders(store).filter((o) => o.id === BigInt(placed.order.id)));
+  });
+
+  it("ignores an orders/updated older than the stored order", async () => {
+    const store = newStore();
+    await install(store);
+    const placed = placeOrder(store, { at: "2026-11-16T09:00:00Z", customerId: null, seed: 13 });
+    const created = withIds(placed.events);
+    const cancelled = withIds(cancelOrder(store, { orderId: placed.order.id, at: "2026-11-16T10:00:00Z" }).events);
+    await deliverAll(cancelled);
+    const after = await snapshot();
+    expect(after.orders[0].cancelledAt).toEqual(new Date("2026-11-16T10:00:00Z"));
+    await deliverAll(created);
+    expect(await snapshot()).toEqual(after);
+  });
+
+  it("orders/delete marks the order deleted once, for good: not counted, not revived by a late update", async () => {
+    const store = newStore();
+    await install(store);
+    const [a, b] = store.orders.filter((o) => !o.test && o.customerId !== null).slice(-2);
+    const createA = event("orders/create", orderWebhookPayload(a, store.shop), a.updatedAt);
+    const touchedA = withIds(touchOrder(store, { orderId: a.id, at: "2026-11-16T09:00:00Z", tag: "late" }).events);
+    const deleteA = event("orders/delete", orderDeletePayload(a.id), "2026-11-16T10:00:00Z");
+    await deliverAll([createA, deleteA]);
+    const deleted = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(a.id) } } });
+    expect(deleted.deletedAt).toEqual(new Date("2026-11-16T10:00:00Z"));
+    expect(await rollupTotals()).toEqual({});
+    expect(await prisma.customerFirstOrder.count({ where: { shop: SHOP } })).toBe(0);
+
+    // Again (as another event), and the edit sent before the deletion arriving after it.
+    await deliverAll([{ ...deleteA, eventId: randomUUID(), triggeredAt: "2026-11-16T11:00:00Z" }, ...touchedA]);
+    const after = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(a.id) } } });
+    expect({ deletedAt: after.deletedAt, updatedAt: after.updatedAt }).toEqual({ deletedAt: deleted.deletedAt, updatedAt: new Date("2026-11-16T09:00:00Z") });
+    expect(await rollupTotals()).toEqual({});
+
+    // Deleted before the app ever stored it.
+    await deliverAll([event("orders/delete", orderDeletePayload(b.id), "2026-11-16T12:00:00Z"), event("orders/create", orderWebhookPayload(b, store.shop), b.updatedAt)]);
+    const lateB = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(b.id) } } });
+    expect(lateB.deletedAt).toEqual(new Date("2026-11-16T12:00:00Z"));
+    expect(await rollupTotals()).toEqual({});
+  });
+
+  it("orders/edited asks for the order to be read again (a sync job); bulk_operations/finish for the backfill", async () => {
+    const store = newStore();
+    await install(store);
+    const order = store.orders[0];
+    const edited = event(
+      "orders/edited",
+      {
+        order_edit: {
+          id: 78912328,
+          app_id: null,
+          created_at: "2026-11-16T10:00:00-05:00",
+          notify_customer: false,
+          order_id: order.id,
+          staff_note: "",
+          user_id: null,
+          line_items: { additions: [{ id: 466157049, delta: 1 }], removals: [] },
+        },
+      },
+      "2026-11-16T15:00:00Z",
+    );
+    await deliverAll([edited]);
+    expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "sync" }]);
+    expect(await prisma.order.count()).toBe(0);
+
+    await deliverAll([
+      event(
+        "bulk_operations/finish",
+        { admin_graphql_api_id: "gid://shopify/BulkOperation/5", completed_at: "2026-11-16T10:00:00-05:00", created_at: "2026-11-16T09:00:00-05:00", error_code: null, status: "completed", type: "query" },
+        "2026-11-16T15:00:00Z",
+      ),
+    ]);
+    expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "backfill" }]);
+  });
+});
+
+describe("customers", () => {
+  /** The store's history for a few customers (and a few guests), delivered. */
+  async function storeHistory() {
+    const store = newStore();
+    await install(store);
+    const withOrders = (id: number) => store.orders.filter((o) => o.customerId === id && !o.test);
+    const some = store.customers.filter((c) => withOrders(c.id).length > 1).slice(0, 4).map((c) => c.id);
+    const guests = store.orders.filter((o) => o.customerId === null).slice(0, 3);
+    await deliverAll(
+      historyEvents(store).filter(
+        (e) =>
+          (e.topic === "customers/create" && some.includes(e.payload.id as number)) ||
+          (e.topic === "orders/create" && (some.includes((e.payload.customer as { id?: number } | null)?.id ?? -1) || guests.some((o) => o.id === e.payload.id))),
+      ),
+    );
+    const [kept, gone] = some.map((id) => store.customers.find((c) => c.id === id)!);
+    return { store, kept, gone, withOrders, delivered: (o: { customerId: number | null; id: number }) => some.includes(o.customerId ?? -1) || guests.some((g) => g.id === o.id) };
+  }
+
+  const customerOf = async (orderId: number) =>
+    (await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(orderId) } } })).customerId;
+
+  it("customers/merge moves the merged customer's orders to the kept one and removes the merged one, for good", async () => {
+    const { store, kept, gone, withOrders } = await storeHistory();
+    const moved = withOrders(gone.id);
+    const goneCustomer = event("customers/update", customerWebhookPayload(gone, store.shop), gone.updatedAt);
+    const beforeTotals = await rollupTotals();
+    // Only the merge arrives (the orders/updated Shopify sends for each moved order are lost).
+    await deliverAll([event("customers/merge", customersMergePayload(kept.id, gone.id), "2026-11-16T13:00:00Z")]);
+    for (const order of moved) expect(await customerOf(order.id)).toBe(BigInt(kept.id));
+    expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
+    const first = [...withOrders(kept.id), ...moved].map((o) => o.processedAt).sort()[0];
+    expect(await prisma.customerFirstOrder.findMany({ where: { shop: SHOP, customerId: { in: [BigInt(kept.id), BigInt(gone.id)] } }, select: { customerId: true, firstOrderAt: true } })).toEqual([
+      { customerId: BigInt(kept.id), firstOrderAt: new Date(first) },
+    ]);
+    expect(await rollupTotals()).toEqual(beforeTotals);
+
+    // Late deliveries about the merged customer: an old update, an order not stored yet.
+    const late = placeOrder(store, { at: "2026-11-16T12:00:00Z", customerId: gone.id, seed: 21 });
+    await deliverAll([goneCustomer, ...withIds(late.events.filter((e) => e.topic === "orders/create"))]);
+    expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
+    expect(await customerOf(late.order.id)).toBe(BigInt(kept.id));
+  });
+
+  it("customers/delete removes the customer and leaves their orders as guests' amounts", async () => {
+    const { store, gone, withOrders, delivered } = await storeHistory();
+    const orders = withOrders(gone.id);
+    const beforeTotals = await rollupTotals();
+    const guestOrders = await prisma.dailySales.aggregate({ where: { shop: SHOP, guest: true }, _sum: { orders: true } });
+    await deliverAll([event("customers/delete", customerDeletePayload(gone.id), "2026-11-16T13:00:00Z")]);
+    expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
+    for (const order of orders) expect(await customerOf(order.id)).toBeNull();
+    expect(await storedOrders()).toEqual(
+      expectedOrders({ ...store, orders: store.orders.filter(delivered) }).map((o) => (o.customerId === BigInt(gone.id) ? { ...o, customerId: null } : o)),
+    );
+    expect(await rollupTotals()).toEqual(beforeTotals);
+    const guestAfter = await prisma.dailySales.aggregate({ where: { shop: SHOP, guest: true }, _sum: { orders: true } });
+    expect(guestAfter._sum.orders).toBe((guestOrders._sum.orders ?? 0) + orders.length);
+    expect(await prisma.customerFirstOrder.count({ where: { shop: SHOP, customerId: BigInt(gone.id) } })).toBe(0);
+  });
+
+  it("customers/data_request stores what the app holds on the customer: ids, dates, amounts", async () => {
+    const { store, kept, withOrders } = await storeHistory();
+    const payload = customersDataRequestPayload({ shop: store.shop, customer: kept, ordersRequested: withOrders(kept.id).map((o) => o.id), dataRequestId: 9001 });
+    await deliverAll([event("customers/data_request", payload, "2026-11-16T13:00:00Z")]);
+    const exported = await dataRequestExport(SHOP, 9001);
+    expect(exported?.customerId).toBe(BigInt(kept.id));
+    const contents = exported?.contents as { customerId: string; orders: Array<{ id: string; processedAt: string; totalPrice: string; grossSales: string }> };
+    expect(contents.customerId).toBe(String(kept.id));
+    expect(contents.orders.map((o) => [o.id, o.processedAt, o.totalPrice, o.grossSales])).toEqual(
+      store.orders
+        .filter((o) => o.customerId === kept.id)
+        .sort((a, b) => a.id - b.id)
+        .map((o) => [String(o.id), new Date(o.processedAt).toISOString(), String(orderTotal(o)), String(orderGrossSales(o))]),
+    );
+    expect(JSON.stringify(contents)).not.toContain(kept.email);
+    expect(await dataRequestExport(SHOP, 404)).toBeNull();
+  });
+
+  it("customers/redact erases the customer and their exports; their orders stay as anonymous amounts; a late update cannot bring them back", async () => {
+    const { store, kept, gone, withOrders } = await storeHistory();
+    const request = customersDataRequestPayload({ shop: store.shop, customer: gone, ordersRequested: [], dataRequestId: 77 });
+    await deliverAll([event("customers/data_request", request, "2026-11-16T12:00:00Z")]);
+    expect(await dataRequestExport(SHOP, 77)).not.toBeNull();
+    const beforeTotals = await rollupTotals();
+    const redact = customersRedactPayload({ shop: store.shop, customer: gone, ordersToRedact: withOrders(gone.id).map((o) => o.id) });
+    await deliverAll([event("customers/redact", redact, "2026-11-16T13:00:00Z")]);
+    expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
+    expect(await prisma.order.count({ where: { shop: SHOP, customerId: BigInt(gone.id) } })).toBe(0);
+    expect(await dataRequestExport(SHOP, 77)).toBeNull();
+    expect(await rollupTotals()).toEqual(beforeTotals);
+    await deliverAll([event("customers/update", customerWebhookPayload(gone, store.shop), "2026-11-16T14:00:00Z")]);
+    expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
+    // Other customers untouched.
+    expect(await customerOf(withOrders(kept.id)[0].id)).toBe(BigInt(kept.id));
+  });
+});
+
+describe("the shop", () => {
+  it("shop/update sets name, time zone and currency; an older one arriving later changes nothing", async () => {
+    const store = newStore();
+    await install(store);
+    const older = event("shop/update", shopWebhookPayload({ ...store.shop, name: "Old name", updatedAt: "2026-11-16T08:00:00Z" }), "2026-11-16T08:00:00Z");
+    const newer = event(
+      "shop/update",
+      shopWebhookPayload({ ...store.shop, name: "New name", ianaTimezone: "Europe/Berlin", currencyCode: "EUR", updatedAt: "2026-11-16T09:00:00Z" }),
+      "2026-11-16T09:00:00Z",
+    );
+    await deliverAll([newer]);
+    await deliverAll([older]);
+    expect(await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP }, select: { name: true, ianaTimezone: true, currencyCode: true } })).toEqual({
+      name: "New name",
+      ianaTimezone: "Europe/Berlin",
+      currencyCode: "EUR",
+    });
+  });
+
+  it("app/scopes_update records the granted scopes; an older one arriving later changes nothing", async () => {
+    const store = newStore();
+    await install(store);
+    const update = (current: string[], at: string) => event("app/scopes_update", { id: 1, previous: ["read_orders"], current, updated_at: at }, at);
+    await deliverAll([update(["read_orders", "read_customers", "read_reports"], "2026-11-16T09:00:00Z")]);
+    await deliverAll([update(["read_orders"], "2026-11-16T08:00:00Z")]);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scopes).toBe("read_orders,read_customers,read_reports");
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).scope).toBe("read_orders,read_customers,read_reports");
+  });
+
+  it("after app/uninstalled, store data is not applied (a reinstall resyncs); shop/redact still answers 200 and erases everything", async () => {
+    const store = newStore();
+    await install(store);
+    const [first, second] = store.orders;
+    await deliverAll([event("orders/create", orderWebhookPayload(first, store.shop), first.updatedAt)]);
+    await deliverAll([event("app/uninstalled", shopWebhookPayload(store.shop), "2026-11-16T09:00:00Z")]);
+    await deliverAll([event("orders/create", orderWebhookPayload(second, store.shop), second.updatedAt)]);
+    expect((await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true } })).map((o) => o.id)).toEqual([BigInt(first.id)]);
+    expect((await recorded()).at(-1)).toMatchObject({ topic: "orders/create", error: "the app is not installed on this shop" });
+    expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
+
+    await deliverAll([event("shop/redact", shopRedactPayload(store.shop), "2026-11-18T09:00:00Z")]);
+    const left = await snapshot();
+    expect(Object.values(left).every((rows) => rows.length === 0)).toBe(true);
+    expect(await prisma.shop.count({ where: { domain: SHOP } })).toBe(0);
+  });
+
+  it("a shop that never installed the app: the delivery is recorded (200) and changes nothing", async () => {
+    const store = newStore();
+    const stranger = "stranger.myshopify.com";
+    const order = store.orders[0];
+    await deliverAll([event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt)], stranger);
+    expect(await recorded(stranger)).toMatchObject([{ topic: "orders/create", error: "the app is not installed on this shop" }]);
+    expect(await prisma.order.count()).toBe(0);
+  });
+});
+
+describe("malformed payloads", () => {
+  it("are recorded as failed, change nothing, keep no personal data in logs, and do not hold up the next event", async () => {
+    const store = newStore();
+    await install(store);
+    await deliverAll(historyEvents(store).slice(0, 40));
+    const before = await snapshot();
+    const order = store.orders[0];
+    const good = orderWebhookPayload(order, store.shop);
+    const secret = "very-secret-value";
+    const bad = [
+      event("orders/updated", { ...good, updated_at: "2027-01-01T00:00:00Z", total_price_set: secret }, "2026-11-16T09:00:00Z"),
+      event("orders/create", { ...good, id: secret }, "2026-11-16T09:00:00Z"),
+      event("refunds/create", { id: 5, order_id: order.id, refund_line_items: secret }, "2026-11-16T09:00:00Z"),
+      event("orders/delete", { id: secret }, "2026-11-16T09:00:00Z"),
+      event("customers/update", { id: store.customers[0].id, created_at: secret, updated_at: "2027-01-01T00:00:00Z" }, "2026-11-16T09:00:00Z"),
+      event("customers/merge", { admin_graphql_api_customer_kept_id: secret, admin_graphql_api_customer_deleted_id: "gid://shopify/Customer/1", status: "completed" }, "2026-11-16T09:00:00Z"),
+      event("customers/redact", { customer: { id: secret } }, "2026-11-16T09:00:00Z"),
+      event("shop/update", { name: "X", iana_timezone: secret, currency: "EUR", updated_at: "2027-01-01T00:00:00Z" }, "2026-11-16T09:00:00Z"),
+    ];
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      for (const delivery of bad) await deliver(delivery);
+      // A good one queued behind them.
+      const later = placeOrder(store, { at: "2026-11-16T10:00:00Z", customerId: null, seed: 31 });
+      await deliverAll(withIds(later.events));
+      const events = await prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: bad.map((b) => b.eventId) } } });
+      expect(events).toHaveLength(bad.length);
+      for (const e of events) {
+        expect(e.processedAt).not.toBeNull();
+        expect(e.error).toMatch(new RegExp(`^invalid ${e.topic} payload: `));
+        expect(e.error).not.toContain(secret);
+      }
+      expect(warn).toHaveBeenCalledTimes(bad.length);
+      for (const [message] of warn.mock.calls) expect(String(message)).not.toContain(secret);
+      const after = await snapshot();
+      const placedId = BigInt(later.order.id);
+      expect(after.orders.map((o) => o.id)).toEqual([...before.orders.map((o) => o.id), placedId]);
+      expect({ ...after, orders: after.orders.filter((o) => o.id !== placedId) }).toMatchObject({
+        orders: before.orders,
+        customers: before.customers,
+        refunds: before.refunds,
+        deleted: [],
+      });
+      expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).ianaTimezone).toBe(store.shop.ianaTimezone);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

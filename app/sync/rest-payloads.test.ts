@@ -1,0 +1,219 @@
+// GIVEN a simulated store, WHEN its orders and refunds are read from the REST webhook payloads
+// Shopify sends, THEN they become exactly the rows the app stores when it reads the same orders
+// through Admin GraphQL (the paged sync's queries, run by the simulator). And a payload that
+// does not fit its topic is refused, saying where, without repeating its values.
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createAdminClient } from "#app/shopify/admin-client.server";
+import { ORDERS_UPDATED_SINCE } from "#app/shopify/queries";
+import { completeOrder, type PagedOrderNode } from "#app/sync/complete-order.server";
+import { orderRows, type OrderRows } from "#app/sync/order-rows";
+import { parseWebhook, restOrderRows, restRefundRows, WEBHOOK_TOPICS } from "#app/sync/rest-payloads";
+import { AdminApi } from "#simulator/admin-api";
+import { loadAdminSchema } from "#simulator/schema";
+import { generateStore } from "#simulator/seed";
+import type { SimStore } from "#simulator/types";
+import {
+  bulkOperationFinishPayload,
+  customerDeletePayload,
+  customersDataRequestPayload,
+  customersMergePayload,
+  customersRedactPayload,
+  customerWebhookPayload,
+  orderDeletePayload,
+  orderWebhookPayload,
+  refundWebhookPayload,
+  shopRedactPayload,
+  shopWebhookPayload,
+  type JsonObject,
+} from "#simulator/webhooks";
+
+const NOW = "2026-11-15T12:00:00Z";
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+let api: AdminApi;
+
+beforeAll(() => {
+  api = new AdminApi({ schema: loadAdminSchema(), now: () => new Date(NOW), bucket: { maximumAvailable: 1e9, restoreRate: 1e9 } });
+});
+
+/** Every order of the store as the paged sync reads it: GraphQL nodes → rows, by order id. */
+async function graphqlRows(store: SimStore): Promise<Map<bigint, OrderRows>> {
+  const shop = store.shop.domain;
+  const client = createAdminClient(shop, async (query, options) => {
+    const { body } = await api.execute({ store, query, variables: options?.variables });
+    return new Response(JSON.stringify(body));
+  });
+  const rows = new Map<bigint, OrderRows>();
+  let after: string | null = null;
+  do {
+    const page: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: PagedOrderNode[] } } =
+      await client.request(ORDERS_UPDATED_SINCE, { after, query: null });
+    for (const node of page.orders.nodes) {
+      const row = orderRows(shop, await completeOrder(client, node));
+      rows.set(row.order.id, row);
+    }
+    after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
+  } while (after);
+  return rows;
+}
+
+describe.each([
+  { label: "USD, New York", options: { seed: 31, customers: 60 } },
+  { label: "JPY (no minor digits), Tokyo", options: { seed: 32, customers: 40, currencyCode: "JPY", timeZone: "Asia/Tokyo" } },
+  { label: "a currency change", options: { seed: 33, customers: 80, currencyChange: { at: "2026-03-01T00:00:00Z", to: "EUR" } } },
+])("REST payloads of a store in $label", ({ options }) => {
+  let store: SimStore;
+  let expected: Map<bigint, OrderRows>;
+  beforeAll(async () => {
+    store = generateStore({ ...options, now: NOW, domain: `rest-${options.seed}.myshopify.com` });
+    expected = await graphqlRows(store);
+  });
+
+  it("give every order the rows its GraphQL node gives", () => {
+    const shop = store.shop.domain;
+    expect(expected.size).toBe(store.orders.length);
+    // The fixture has what the mapping must get right.
+    expect(store.orders.some((o) => o.refunds.some((r) => r.shipping))).toBe(true);
+    expect(store.orders.some((o) => o.customerId === null)).toBe(true);
+    expect(store.orders.some((o) => o.cancelledAt !== null)).toBe(true);
+    for (const order of store.orders) {
+      expect(restOrderRows(shop, orderWebhookPayload(order, store.shop))).toEqual(expected.get(BigInt(order.id)));
+    }
+  });
+
+  it("give every refund (refunds/create) the rows of the same refund in its order's GraphQL node", () => {
+    const shop = store.shop.domain;
+    let refunds = 0;
+    for (const order of store.orders) {
+      const graphql = expected.get(BigInt(order.id))!;
+      for (const refund of order.refunds) {
+        const rows = restRefundRows(shop, refundWebhookPayload(refund, order, store.shop));
+        expect(rows.refund).toEqual(graphql.refunds.find((r) => r.id === BigInt(refund.id)));
+        expect(rows.refundLineItems).toEqual(graphql.refundLineItems.filter((r) => r.refundId === BigInt(refund.id)));
+        expect(rows.refundShipping).toEqual(graphql.refundShipping.find((r) => r.refundId === BigInt(refund.id)));
+        // Older payloads carry refunded shipping only as "shipping_refund" adjustments.
+        const { refund_shipping_lines: _, ...older } = refundWebhookPayload(refund, order, store.shop);
+        expect(restRefundRows(shop, older)).toEqual(rows);
+        refunds++;
+      }
+    }
+    expect(refunds).toBeGreaterThan(0);
+  });
+});
+
+describe("topics", () => {
+  const store = generateStore({ seed: 34, now: NOW, customers: 20, domain: "topics.myshopify.com" });
+  const order = store.orders.find((o) => o.refunds.length > 0 && o.customerId !== null)!;
+  const customer = store.customers.find((c) => c.id === order.customerId)!;
+  const samples: Record<(typeof WEBHOOK_TOPICS)[number], JsonObject> = {
+    "orders/create": orderWebhookPayload(order, store.shop, customer),
+    "orders/updated": orderWebhookPayload(order, store.shop, customer),
+    "orders/cancelled": orderWebhookPayload(order, store.shop, customer),
+    // No builder in the simulator: the shape of https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/edited
+    "orders/edited": {
+      order_edit: {
+        id: 78912328,
+        app_id: null,
+        created_at: "2026-11-16T10:00:00-05:00",
+        notify_customer: false,
+        order_id: order.id,
+        staff_note: "",
+        user_id: null,
+        line_items: { additions: [{ id: 466157049, delta: 1 }], removals: [] },
+      },
+    },
+    "orders/delete": orderDeletePayload(order.id),
+    "refunds/create": refundWebhookPayload(order.refunds[0], order, store.shop),
+    "customers/create": customerWebhookPayload(customer, store.shop),
+    "customers/update": customerWebhookPayload(customer, store.shop),
+    "customers/delete": customerDeletePayload(customer.id),
+    "customers/merge": customersMergePayload(customer.id, store.customers[0].id),
+    "app/uninstalled": shopWebhookPayload(store.shop),
+    "app/scopes_update": { id: 1, previous: ["read_orders"], current: ["read_orders", "read_customers"], updated_at: "2026-11-16T10:00:00-05:00" },
+    "shop/update": shopWebhookPayload(store.shop),
+    "bulk_operations/finish": bulkOperationFinishPayload({
+      id: 5,
+      status: "COMPLETED",
+      errorCode: null,
+      createdAt: NOW,
+      completedAt: NOW,
+      zone: store.shop.ianaTimezone,
+    }),
+    "customers/data_request": customersDataRequestPayload({ shop: store.shop, customer, ordersRequested: [order.id], dataRequestId: 9 }),
+    "customers/redact": customersRedactPayload({ shop: store.shop, customer, ordersToRedact: [order.id] }),
+    "shop/redact": shopRedactPayload(store.shop),
+  };
+
+  it.each(WEBHOOK_TOPICS)("%s: the simulator's payload is understood", (topic) => {
+    const parsed = parseWebhook(store.shop.domain, topic, samples[topic]);
+    expect(parsed).toMatchObject({ ok: true });
+    if (parsed.ok) expect(parsed.change.kind).not.toBe("unhandled");
+  });
+
+  it("reads what each topic says", () => {
+    const shop = store.shop.domain;
+    const change = (topic: (typeof WEBHOOK_TOPICS)[number]) => {
+      const parsed = parseWebhook(shop, topic, samples[topic]);
+      if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+      return parsed.change;
+    };
+    expect(change("orders/edited")).toEqual({ kind: "orderEdited", orderId: BigInt(order.id) });
+    expect(change("orders/delete")).toEqual({ kind: "orderDeleted", orderId: BigInt(order.id) });
+    expect(change("customers/merge")).toEqual({ kind: "customersMerged", keptId: BigInt(customer.id), deletedId: BigInt(store.customers[0].id), completed: true });
+    expect(change("customers/redact")).toEqual({ kind: "customerRedacted", customerId: BigInt(customer.id) });
+    expect(change("customers/data_request")).toEqual({ kind: "dataRequested", requestId: 9n, customerId: BigInt(customer.id), orderIds: [BigInt(order.id)] });
+    expect(change("shop/update")).toEqual({
+      kind: "shopUpdated",
+      name: store.shop.name,
+      timeZone: store.shop.ianaTimezone,
+      currencyCode: store.shop.currencyCode,
+      updatedAt: new Date(store.shop.updatedAt),
+    });
+    expect(change("app/scopes_update")).toEqual({ kind: "scopesUpdated", scopes: "read_orders,read_customers", updatedAt: new Date("2026-11-16T15:00:00Z") });
+    expect(change("customers/update")).toEqual({
+      kind: "customer",
+      row: { shop, id: BigInt(customer.id), createdAt: new Date(customer.createdAt), updatedAt: new Date(customer.updatedAt) },
+    });
+    expect(change("bulk_operations/finish")).toEqual({ kind: "bulkOperationFinished", operationId: "gid://shopify/BulkOperation/5", status: "completed" });
+  });
+
+  it("every topic is declared in shopify.app.toml with its own route", () => {
+    const toml = fs.readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8");
+    const declared = [...toml.matchAll(/^\s*(?:compliance_)?topics = \["([^"]+)"\]\s*\n\s*uri = "([^"]+)"/gm)].map((m) => [m[1], m[2]]);
+    expect(declared.map(([topic]) => topic).sort()).toEqual([...WEBHOOK_TOPICS].sort());
+    for (const [topic, uri] of declared) {
+      expect(uri).toBe(`/webhooks/${topic}`);
+      expect(fs.existsSync(path.join(ROOT, "app", "routes", `webhooks.${topic.replace("/", ".")}.tsx`))).toBe(true);
+    }
+  });
+});
+
+describe("malformed payloads", () => {
+  const store = generateStore({ seed: 35, now: NOW, customers: 10, domain: "bad.myshopify.com" });
+  const order = store.orders.find((o) => o.refunds.length > 0)!;
+  const good = () => orderWebhookPayload(order, store.shop) as Record<string, unknown>;
+
+  it.each([
+    ["orders/updated", "money as a bare string", { ...good(), total_price_set: "19.99" }, /total_price_set: Expected object/],
+    ["orders/updated", "a date that is not one", { ...good(), updated_at: "yesterday-ish" }, /updated_at: is not a date-time/],
+    ["orders/create", "an id that is not numeric", { ...good(), id: "abc-123" }, /^id: /],
+    ["orders/create", "half a unit", { ...good(), line_items: [{ id: 1, quantity: 1.5, price_set: { shop_money: { amount: "3.00", currency_code: "USD" } } }] }, /line_items\.0\.quantity/],
+    // zod lets it through; the currency's digits do not.
+    ["orders/create", "a tenth of a cent", { ...good(), total_price_set: { shop_money: { amount: "46.255", currency_code: "USD" } } }, /precision/],
+    ["orders/create", "amounts in two currencies", { ...good(), total_tax_set: { shop_money: { amount: "2", currency_code: "JPY" } } }, /currency/],
+    ["refunds/create", "no order id", { ...refundWebhookPayload(order.refunds[0], order, store.shop), order_id: null }, /order_id/],
+    ["customers/update", "no updated_at", { id: 5, created_at: "2026-01-01T00:00:00Z" }, /updated_at: Required/],
+    ["customers/merge", "a number for a GID", { admin_graphql_api_customer_kept_id: 5, admin_graphql_api_customer_deleted_id: "gid://shopify/Customer/6", status: "completed" }, /kept_id/],
+    ["shop/update", "an unknown time zone", { ...shopWebhookPayload(store.shop), iana_timezone: "Mars/Olympus_Mons" }, /iana_timezone: is not an IANA time zone/],
+    ["orders/delete", "no id", {}, /^id: /],
+    ["customers/data_request", "no request id", { customer: { id: 1 } }, /data_request: Required/],
+  ])("%s refused: %s", (topic, _what, payload, problem) => {
+    const parsed = parseWebhook("bad.myshopify.com", topic, payload);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems.join("\n")).toMatch(problem);
+    // The offending values are not repeated (they would reach logs).
+    for (const value of ["19.99", "yesterday-ish", "abc-123", "Mars/Olympus_Mons"]) expect(parsed.problems.join("\n")).not.toContain(value);
+  });
+});

@@ -1,0 +1,118 @@
+// A throwaway PostgreSQL for benchmarks: an embedded server in a temporary folder, one migrated
+// database, and the environment the app validates at boot, set before any app module is
+// imported (benchmarks import app modules dynamically, after `benchDatabase()`).
+import fs from "node:fs";
+import pg from "pg";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createDatabaseIfMissing, startEmbeddedPostgres, withClient } from "../../scripts/lib/postgres";
+import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+
+export interface BenchDatabase {
+  url: string;
+}
+
+const DATABASE = "metryka_bench";
+
+let started: Promise<BenchDatabase & { stop(): Promise<void> }> | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+// The embedded server starts with PostgreSQL's defaults, sized for a laptop (128 MB of shared
+// buffers): set what any server sized for its machine would have, then restart. Baseline and
+// candidate run on the same server.
+const SETTINGS = { shared_buffers: "1GB", max_wal_size: "4GB" };
+
+async function start() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "metryka-bench-pg-"));
+  // As root, PostgreSQL runs as its own user, which must be able to enter the folder.
+  fs.chmodSync(dir, 0o755);
+  const options = { dataDir: path.join(dir, "data"), port: await freePort() };
+  const first = await startEmbeddedPostgres(options);
+  await withClient(first.adminUrl, async (client) => {
+    for (const [name, value] of Object.entries(SETTINGS)) await client.query(`ALTER SYSTEM SET ${name} = '${value}'`);
+  });
+  await first.stop();
+  const server = await startEmbeddedPostgres(options);
+  await createDatabaseIfMissing(server, DATABASE);
+  const url = server.urlFor(DATABASE);
+  await migrateDeploy(url);
+  process.env.DATABASE_URL = url;
+  process.env.NODE_ENV = "production";
+  process.env.SHOPIFY_API_KEY ??= "bench-api-key";
+  process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
+  process.env.SHOPIFY_APP_URL ??= "https://metryka.bench";
+  return {
+    url,
+    async stop() {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The benchmark database, started on first use and shared by every benchmark of the run. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  started ??= start();
+  const { url } = await started;
+  return { url };
+}
+
+/** Runs `cleanup` (close pools, disconnect clients) before the server stops. */
+export function onBenchShutdown(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+export async function stopBenchDatabase(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  if (started) await (await started).stop();
+  started = undefined;
+}
+
+/** CPU seconds used so far by each server process serving the benchmark database (Linux /proc). */
+async function databaseCpuByProcess(): Promise<Map<number, number> | null> {
+  const { url } = await benchDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    );
+    const seconds = new Map<number, number>();
+    for (const { pid } of rows) {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, in USER_HZ
+    }
+    return seconds;
+  } catch {
+    return null;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Measures the CPU the database server spent on the benchmark's connections while `work` ran
+ * (null where /proc is not available). Connections closed meanwhile are not counted.
+ */
+export async function withDatabaseCpu<T>(work: () => Promise<T>): Promise<{ result: T; databaseCpuSeconds: number | null }> {
+  const before = await databaseCpuByProcess();
+  const result = await work();
+  const after = await databaseCpuByProcess();
+  if (!before || !after) return { result, databaseCpuSeconds: null };
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return { result, databaseCpuSeconds: total };
+}

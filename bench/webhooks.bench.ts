@@ -1,0 +1,191 @@
+// Webhook intake under concurrent load, on loopback: the production build (remix-serve) on a
+// throwaway PostgreSQL receives BENCH_WEBHOOKS (default 5,000) signed orders/updated deliveries,
+// REST payloads built by the simulator, over 20 keep-alive connections. Each request goes through
+// the real path: the Shopify library's HMAC check, the insert into webhook_events (unique on the
+// event id), a pg-boss job, 200. No worker runs: applying is the worker's time, not Shopify's.
+//
+// Baseline, measured in the same run with the same requests: a bare node:http server that only
+// verifies the HMAC in constant time and answers 200, i.e. the floor for this machine and this
+// client. The ratios show what the app's intake costs on top of that.
+//
+// Afterwards every delivery must be in webhook_events: a lost event throws. Goals: at least
+// 500 requests/s and a p99 latency under 100 ms.
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import http from "node:http";
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { buildApp, startApp } from "../scripts/lib/app-server";
+import { generateStore } from "../simulator/seed";
+import { orderWebhookPayload, webhookHeaders } from "../simulator/webhooks";
+import { benchDatabase } from "./lib/database";
+import { benchResult, note, type BenchResult } from "./lib/timing";
+
+const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 5_000);
+const CONCURRENCY = 20;
+const WARMUP = 200;
+const SHOP = "webhooks-bench.myshopify.com";
+const TOPIC = "orders/updated";
+const PATH = "/webhooks/orders/updated";
+
+interface Delivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface LoadResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Signed deliveries of the simulator's orders, one event id each. */
+function deliveries(count: number, secret: string): Delivery[] {
+  const store = generateStore({ seed: 5, now: "2026-11-15T12:00:00Z", customers: 300, domain: SHOP });
+  const out: Delivery[] = [];
+  for (let i = 0; i < count; i++) {
+    const order = store.orders[i % store.orders.length];
+    const body = JSON.stringify(orderWebhookPayload(order, store.shop));
+    const headers = webhookHeaders({ url: "", topic: TOPIC, shopDomain: SHOP, payload: null, secret, eventId: randomUUID() }, body);
+    out.push({ headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, body });
+  }
+  return out;
+}
+
+function post(agent: http.Agent, port: number, delivery: Delivery): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: "127.0.0.1", port, path: PATH, method: "POST", headers: delivery.headers, agent },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on("error", reject);
+    request.end(delivery.body);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/** Sends every delivery over `CONCURRENCY` keep-alive connections; latency per request. */
+async function load(port: number, list: Delivery[]): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const start = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < list.length) {
+          const delivery = list[next++];
+          const sent = performance.now();
+          const status = await post(agent, port, delivery);
+          latencies.push(performance.now() - sent);
+          if (status !== 200) failures++;
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: list.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+}
+
+/** The floor: read the body, check its HMAC in constant time, answer 200 (401 otherwise). */
+async function startHmacOnlyServer(secret: string): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const expected = createHmac("sha256", secret).update(Buffer.concat(chunks)).digest();
+      const given = Buffer.from(String(request.headers["x-shopify-hmac-sha256"] ?? ""), "base64");
+      const ok = given.length === expected.length && timingSafeEqual(given, expected);
+      response.writeHead(ok ? 200 : 401).end();
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function countEvents(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM webhook_events WHERE shop = $1", [SHOP]);
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+export default async function webhooksBench(): Promise<BenchResult[]> {
+  const { url } = await benchDatabase();
+  const secret = process.env.SHOPIFY_API_SECRET as string;
+  note("building the app (remix vite:build)…");
+  await buildApp();
+  const warmup = deliveries(WARMUP, secret);
+  const list = deliveries(DELIVERIES, secret);
+
+  // --- Baseline: HMAC check only ------------------------------------------------------------
+  const floor = await startHmacOnlyServer(secret);
+  let baseline: LoadResult;
+  try {
+    await load(floor.port, warmup);
+    baseline = await load(floor.port, list);
+  } finally {
+    await floor.close();
+  }
+  if (baseline.failures > 0) throw new Error(`the HMAC-only server refused ${baseline.failures} deliveries`);
+  note(`baseline (HMAC only): ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms`);
+
+  // --- The app ------------------------------------------------------------------------------
+  const port = await freePort();
+  const app = await startApp({
+    port,
+    mode: "production",
+    env: { DATABASE_URL: url, SHOPIFY_APP_URL: `http://localhost:${port}`, METRYKA_INLINE_WORKER: "false" },
+  });
+  let result: LoadResult;
+  try {
+    // The first requests start pg-boss and fill the connection pools.
+    const warm = await load(port, warmup);
+    if (warm.failures > 0) throw new Error(`the app refused ${warm.failures} of ${WARMUP} warm-up deliveries:\n${app.output().slice(-2000)}`);
+    result = await load(port, list);
+  } finally {
+    await app.stop();
+  }
+  note(`app: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
+
+  const sent = WARMUP + DELIVERIES;
+  const recorded = await countEvents(url);
+  if (result.failures > 0 || recorded !== sent) {
+    throw new Error(`webhook intake lost events: ${recorded} of ${sent} recorded, ${result.failures} answers other than 200`);
+  }
+  const goals = result.perSecond >= 500 && result.p99 < 100;
+  note(`every event recorded (${recorded}); goals (≥ 500 req/s, p99 < 100 ms) ${goals ? "met" : "NOT met"}`);
+
+  return [
+    benchResult(`webhook intake: ${TOPIC} deliveries/s over ${CONCURRENCY} connections (vs HMAC-only server)`, "req/s", result.perSecond, baseline.perSecond),
+    benchResult("webhook intake: p50 latency (vs HMAC-only server)", "ms", result.p50, baseline.p50),
+    benchResult("webhook intake: p99 latency (vs HMAC-only server)", "ms", result.p99, baseline.p99),
+    benchResult("webhook intake: events recorded, none lost (vs deliveries sent)", "events", recorded, sent),
+  ];
+}
