@@ -1,9 +1,9 @@
 import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
-import type { SyncStatus } from "#app/sync/sync-status.server";
+import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
 
 const BADGES: Record<SyncStatus["status"], { tone?: "success" | "critical" | "info" | "attention"; label: string }> = {
   never: { tone: "attention", label: "Not synced yet" },
-  idle: { label: "Idle" },
+  queued: { tone: "info", label: "Waiting to start" },
   running: { tone: "info", label: "Syncing" },
   succeeded: { tone: "success", label: "Up to date" },
   failed: { tone: "critical", label: "Failed" },
@@ -20,7 +20,7 @@ export function SyncStatusCard({
   onResync,
   resyncing,
 }: {
-  sync: SyncStatus;
+  sync: SyncDetails;
   timeZone: string;
   onResync?: () => void;
   resyncing?: boolean;
@@ -62,8 +62,26 @@ export function SyncStatusCard({
         )}
         <Text as="p" tone="subdued">
           {sync.orders.toLocaleString("en")} orders and {sync.customers.toLocaleString("en")} customers copied. Last
-          successful sync: {when(sync.lastSuccessAt, timeZone)}.
+          successful sync: {when(sync.lastSuccessAt, timeZone)}. Metryka also checks every 15 minutes for changes
+          that did not reach it.
         </Text>
+        {sync.pendingEvents > 0 && (
+          <Text as="p" tone="subdued">
+            {sync.pendingEvents.toLocaleString("en")} recent store changes are being applied.
+          </Text>
+        )}
+        {sync.rejectedEvents > 0 && (
+          <Text as="p" tone="caution">
+            {sync.rejectedEvents.toLocaleString("en")} notifications from Shopify this week could not be read and changed
+            nothing; the next check re-reads those orders from Shopify.
+          </Text>
+        )}
+        {sync.parkedJobs > 0 && (
+          <Text as="p" tone="critical">
+            {sync.parkedJobs.toLocaleString("en")} background tasks failed after every retry. Use Sync now to start again;
+            if it fails too, the error above says what to do.
+          </Text>
+        )}
       </BlockStack>
     </Card>
   );

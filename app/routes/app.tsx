@@ -22,6 +22,10 @@ export default function App() {
         <Link to="/app" rel="home">
           Overview
         </Link>
+        <Link to="/app/retention">Retention</Link>
+        <Link to="/app/customers">Customers</Link>
+        <Link to="/app/conversion">Conversion</Link>
+        <Link to="/app/settings">Settings</Link>
         <Link to="/app/sync">Data sync</Link>
       </NavMenu>
       <Outlet />

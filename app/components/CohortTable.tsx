@@ -1,0 +1,161 @@
+import { Text } from "@shopify/polaris";
+import type { CSSProperties } from "react";
+import type { Cohort, CohortCell } from "#app/metrics/retention";
+import { formatCount, formatMoney, formatPercent, formatPeriod } from "./format";
+
+export const COHORT_VIEWS = [
+  { value: "retention", label: "Retention" },
+  { value: "customers", label: "Customers" },
+  { value: "revenue", label: "Revenue" },
+  { value: "ltv", label: "Lifetime value" },
+] as const;
+export type CohortView = (typeof COHORT_VIEWS)[number]["value"];
+
+/** What each view's cells say, in one line under the table. */
+export const COHORT_VIEW_HELP: Record<CohortView, string> = {
+  retention:
+    "Share of the cohort's customers who ordered in that month. Month 0 is the month of their first order (100 %).",
+  customers: "How many of the cohort's customers ordered in each month.",
+  revenue: "Net sales from the cohort's customers in each month.",
+  ltv: "Net sales from the cohort's customers so far, per customer of the cohort: lifetime value to date.",
+};
+
+// Polaris data-visualization blue, as the charts; cells darken with their value.
+const SHADE = "44, 110, 203";
+
+const styles = {
+  scroller: { overflowX: "auto", padding: "0 var(--p-space-400) var(--p-space-200)" },
+  table: {
+    borderCollapse: "separate",
+    borderSpacing: 3,
+    fontSize: 12,
+    fontVariantNumeric: "tabular-nums",
+    minWidth: "100%",
+  },
+  head: {
+    padding: "4px 5px",
+    fontWeight: 600,
+    color: "var(--p-color-text-secondary, #616161)",
+    whiteSpace: "nowrap",
+    textAlign: "right",
+  },
+  label: { padding: "6px 6px", whiteSpace: "nowrap", textAlign: "left", fontWeight: 500 },
+  size: { padding: "6px 10px 6px 6px", textAlign: "right", whiteSpace: "nowrap" },
+  cell: { padding: "6px 5px", minWidth: 44, textAlign: "right", borderRadius: 4, whiteSpace: "nowrap" },
+} satisfies Record<string, CSSProperties>;
+
+function cellText(cell: CohortCell, view: CohortView, currency: string): string {
+  switch (view) {
+    case "retention":
+      return formatPercent(cell.retention);
+    case "customers":
+      return formatCount(cell.customers);
+    case "revenue":
+      // Compact ("$1.2K"): a month's revenue is wide; the cell's tooltip has the exact amount.
+      return formatMoney(cell.netSales, currency, { compact: true });
+    case "ltv":
+      return cell.lifetimeValue === null ? "—" : formatMoney(cell.lifetimeValue, currency);
+  }
+}
+
+function cellValue(cell: CohortCell, view: CohortView): number {
+  switch (view) {
+    case "retention":
+    case "customers":
+      return cell.retention ?? 0;
+    case "revenue":
+      return cell.netSales;
+    case "ltv":
+      return cell.lifetimeValue ?? 0;
+  }
+}
+
+/**
+ * The cohort triangle: one row per month of first orders, one column per month since. Cells are
+ * shaded by their value (retention as it is; money relative to the largest cell), the month
+ * still in progress is outlined and starred, and months after today are left out.
+ */
+export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; view: CohortView; currency: string }) {
+  const columns = Math.max(0, ...cohorts.map((cohort) => cohort.cells.length));
+  const largest = Math.max(0, ...cohorts.flatMap((cohort) => cohort.cells.map((cell) => cellValue(cell, view))));
+  const share = (cell: CohortCell) => {
+    const value = cellValue(cell, view);
+    if (view === "retention" || view === "customers") return Math.min(1, Math.max(0, value));
+    return largest > 0 ? Math.min(1, Math.max(0, value / largest)) : 0;
+  };
+  return (
+    <div style={styles.scroller}>
+      <table style={styles.table} data-testid="cohort-table" aria-label="Customer cohorts by month of first order">
+        <thead>
+          <tr>
+            <th scope="col" rowSpan={2} style={{ ...styles.head, textAlign: "left", verticalAlign: "bottom" }}>
+              Cohort
+            </th>
+            <th scope="col" rowSpan={2} style={{ ...styles.head, verticalAlign: "bottom" }}>
+              Customers
+            </th>
+            {columns > 0 && (
+              <th scope="colgroup" colSpan={columns} style={{ ...styles.head, textAlign: "left", fontWeight: 500 }}>
+                Months after the first order
+              </th>
+            )}
+          </tr>
+          <tr>
+            {Array.from({ length: columns }, (_, k) => (
+              <th key={k} scope="col" style={styles.head} aria-label={`Month ${k}`}>
+                {k}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {cohorts.map((cohort) => (
+            <tr key={cohort.cohort} data-cohort={cohort.cohort}>
+              <th scope="row" style={styles.label}>
+                {formatPeriod(cohort.cohort)}
+              </th>
+              <td style={styles.size} data-testid="cohort-size">
+                {formatCount(cohort.size)}
+              </td>
+              {Array.from({ length: columns }, (_, k) => {
+                const cell = cohort.cells[k];
+                // A period after now: absent, not zero.
+                if (!cell) return <td key={k} aria-hidden />;
+                if (cohort.size === 0) {
+                  return (
+                    <td key={k} style={{ ...styles.cell, color: "#8a8a8a" }}>
+                      —
+                    </td>
+                  );
+                }
+                const intensity = share(cell);
+                const style: CSSProperties = {
+                  ...styles.cell,
+                  background: `rgba(${SHADE}, ${(0.06 + 0.84 * intensity).toFixed(3)})`,
+                  color: intensity > 0.5 ? "#fff" : "#303030",
+                  ...(cell.partial ? { outline: "1.5px dashed rgba(48, 48, 48, 0.45)", outlineOffset: -2 } : {}),
+                };
+                const title = `${formatPeriod(cohort.cohort)} cohort, ${formatPeriod(cell.period)}${
+                  cell.partial ? " (so far)" : ""
+                }: ${formatCount(cell.customers)} of ${formatCount(cohort.size)} customers ordered (${formatPercent(
+                  cell.retention
+                )}), net sales ${formatMoney(cell.netSales, currency)}`;
+                return (
+                  <td key={k} style={style} title={title} data-k={k} data-partial={cell.partial || undefined}>
+                    {cellText(cell, view, currency)}
+                    {cell.partial ? "*" : ""}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div style={{ paddingTop: 8 }}>
+        <Text as="p" variant="bodySm" tone="subdued">
+          * The current month, still in progress. Months that have not begun are left blank.
+        </Text>
+      </div>
+    </div>
+  );
+}

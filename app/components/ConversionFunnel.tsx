@@ -1,0 +1,55 @@
+import { BlockStack, InlineStack, Text } from "@shopify/polaris";
+import { formatCount, formatPercent } from "./format";
+
+export interface FunnelStepView {
+  key: string;
+  label: string;
+  sessions: number;
+  shareOfSessions: number | null;
+  shareOfPrevious: number | null;
+}
+
+const COLOR = "#2c6ecb";
+
+/** Sessions → added to cart → reached checkout → completed, as bars scaled to sessions. */
+export function ConversionFunnel({ steps }: { steps: FunnelStepView[] }) {
+  return (
+    <BlockStack gap="300">
+      {steps.map((step) => (
+        <div key={step.key} data-testid={`funnel-${step.key}`}>
+          <BlockStack gap="100">
+            <InlineStack align="space-between" blockAlign="baseline">
+              <Text as="span" fontWeight="medium">
+                {step.label}
+              </Text>
+              <InlineStack gap="200" blockAlign="baseline">
+                {step.shareOfPrevious !== null && (
+                  <Text as="span" variant="bodySm" tone="subdued">
+                    {formatPercent(step.shareOfPrevious)} of the step before
+                  </Text>
+                )}
+                <Text as="span" fontWeight="semibold" numeric>
+                  <span data-testid="funnel-count">{formatCount(step.sessions)}</span>
+                </Text>
+              </InlineStack>
+            </InlineStack>
+            <div style={{ background: "#f1f1f1", borderRadius: 4, height: 20, overflow: "hidden" }}>
+              <div
+                style={{
+                  width: `${Math.max(0, Math.min(1, step.shareOfSessions ?? 0)) * 100}%`,
+                  minWidth: step.sessions > 0 ? 2 : 0,
+                  height: "100%",
+                  background: COLOR,
+                  borderRadius: 4,
+                }}
+              />
+            </div>
+            <Text as="span" variant="bodySm" tone="subdued">
+              {formatPercent(step.shareOfSessions)} of sessions
+            </Text>
+          </BlockStack>
+        </div>
+      ))}
+    </BlockStack>
+  );
+}

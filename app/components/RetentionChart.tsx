@@ -1,0 +1,56 @@
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatCount, formatPercent } from "./format";
+
+export interface RetentionCurvePoint {
+  k: number;
+  retention: number;
+  cohorts: number;
+  customers: number;
+}
+
+const COLOR = "#2c6ecb";
+
+/**
+ * The average retention curve, from month 1 on: month 0 is 100 % by definition and would only
+ * flatten the months that say something.
+ */
+export function RetentionChart({ curve }: { curve: RetentionCurvePoint[] }) {
+  const data = curve.filter((point) => point.k > 0).map((point) => ({ ...point, label: `Month ${point.k}` }));
+  return (
+    <div style={{ width: "100%", height: 240 }} data-testid="retention-chart">
+      <ResponsiveContainer>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+          <CartesianGrid vertical={false} stroke="#e3e3e3" />
+          <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={12} />
+          <YAxis
+            tickLine={false}
+            axisLine={false}
+            fontSize={12}
+            width={48}
+            domain={[0, (max: number) => Math.min(1, Math.max(0.05, Math.ceil(max * 20) / 20))]}
+            tickFormatter={(value: number) => formatPercent(value)}
+          />
+          <Tooltip
+            formatter={(value, _name, item) => {
+              const point = item.payload as RetentionCurvePoint;
+              return [
+                `${formatPercent(Number(value))} (${formatCount(point.cohorts)} cohorts, ${formatCount(
+                  point.customers
+                )} customers)`,
+                "Came back",
+              ];
+            }}
+          />
+          <Line
+            type="linear"
+            dataKey="retention"
+            stroke={COLOR}
+            strokeWidth={2}
+            dot={{ r: 3 }}
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

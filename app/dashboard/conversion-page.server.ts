@@ -1,0 +1,69 @@
+// The Conversion page's data: sessions and the checkout funnel for the range from ONE labelled
+// source (Shopify's own figures through ShopifyQL, or Metryka's web pixel), which sources the
+// shop has, and whether it granted Shopify's reports scope.
+import { z } from "zod";
+import prisma from "#app/db.server";
+import { ratio } from "#app/metrics/math";
+import { conversionOverview } from "#app/metrics/conversion.server";
+import { SESSION_SOURCES, type ConversionTotals } from "#app/metrics/conversion";
+import { parsePageQuery, shopPage } from "./page-query.server";
+
+/** The scope Shopify's session figures (ShopifyQL) need. */
+export const REPORTS_SCOPE = "read_reports";
+
+export interface FunnelStep {
+  key: "sessions" | "cart" | "checkout" | "completed";
+  label: string;
+  sessions: number;
+  /** sessions ÷ all sessions. */
+  shareOfSessions: number | null;
+  /** sessions ÷ the previous step's sessions (null for the first step). */
+  shareOfPrevious: number | null;
+}
+
+/** The funnel as steps, each with its share of all sessions and of the step before. */
+export function funnelSteps(totals: ConversionTotals): FunnelStep[] {
+  if (totals.sessions === null) return [];
+  const counts: Array<[FunnelStep["key"], string, number]> = [
+    ["sessions", "Sessions", totals.sessions],
+    ["cart", "Added to cart", totals.sessionsWithCartAdditions ?? 0],
+    ["checkout", "Reached checkout", totals.sessionsReachedCheckout ?? 0],
+    ["completed", "Completed checkout", totals.sessionsCompletedCheckout ?? 0],
+  ];
+  return counts.map(([key, label, sessions], index) => ({
+    key,
+    label,
+    sessions,
+    shareOfSessions: ratio(sessions, counts[0][2]),
+    shareOfPrevious: index === 0 ? null : ratio(sessions, counts[index - 1][2]),
+  }));
+}
+
+export async function conversionPage(shop: string, searchParams: URLSearchParams, now: Date) {
+  const query = parsePageQuery(searchParams, {
+    granularity: z.enum(["week", "month"]).default("month"),
+    source: z.enum(SESSION_SOURCES).optional(),
+  });
+  const page = await shopPage(shop, query, now);
+  const [report, shopifyDay, pixelEvent] = page.installed
+    ? await Promise.all([
+        conversionOverview(
+          shop,
+          { range: page.range, granularity: query.granularity, source: query.source ?? null },
+          { now }
+        ),
+        prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
+        prisma.pixelEvent.findFirst({ where: { shop, source: "pixel" }, select: { id: true } }),
+      ])
+    : [null, null, null];
+  return {
+    ...page,
+    query: { granularity: query.granularity, source: query.source ?? null },
+    report,
+    funnel: report ? funnelSteps(report.totals) : [],
+    sources: { shopify: shopifyDay !== null, pixel: pixelEvent !== null },
+    reportsScopeGranted: page.scopes.includes(REPORTS_SCOPE),
+  };
+}
+
+export type ConversionPageData = Awaited<ReturnType<typeof conversionPage>>;

@@ -1,0 +1,100 @@
+// What every dashboard page needs before its own report: the query string parsed (zod, an
+// out-of-range or malformed date is an InvalidRangeError, so a 400), the shop's calendar and
+// currency, the range the page shows (the last twelve months unless the URL says otherwise), the
+// preset ranges its date select offers, and the store's sync state.
+import { z } from "zod";
+import prisma from "#app/db.server";
+import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
+import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
+import { presetRanges, type PresetRange } from "./ranges";
+
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const RANGE_SHAPE = {
+  from: z.string().regex(LOCAL_DATE, "must be a date written YYYY-MM-DD").optional(),
+  to: z.string().regex(LOCAL_DATE, "must be a date written YYYY-MM-DD").optional(),
+};
+
+type RangeShape = typeof RANGE_SHAPE;
+
+/**
+ * Reads `from`, `to` and the page's own parameters (`shape`) from the query string. Empty
+ * values count as absent. Throws InvalidRangeError (400) naming the first bad parameter.
+ */
+export function parsePageQuery<T extends z.ZodRawShape>(
+  searchParams: URLSearchParams,
+  shape: T
+): z.infer<z.ZodObject<RangeShape & T>> {
+  const schema = z.object({ ...RANGE_SHAPE, ...shape }) as z.ZodObject<RangeShape & T>;
+  const raw = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((key) => {
+      const value = searchParams.get(key);
+      return value ? [[key, value]] : [];
+    })
+  );
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidRangeError(`${issue.path.join(".")} ${issue.message}`);
+  }
+  const data = parsed.data as { from?: string; to?: string };
+  if ((data.from === undefined) !== (data.to === undefined)) {
+    throw new InvalidRangeError("give both from and to, or neither");
+  }
+  return parsed.data;
+}
+
+export interface ShopPage {
+  /** False until the app is installed for the shop (no shop row yet). */
+  installed: boolean;
+  shopName: string;
+  timeZone: string;
+  currency: string;
+  scopes: string[];
+  /** The range the page shows, local dates, `to` exclusive. */
+  range: DateRange;
+  /** The last local date in the range (what a merchant reads as "to"). */
+  lastDay: string;
+  presets: PresetRange[];
+  sync: SyncStatus;
+  /** The first sync is still on its way: the numbers are not complete yet. */
+  syncing: boolean;
+  /** Without read_all_orders Shopify only shows an app the last 60 days of orders. */
+  historyLimited: boolean;
+}
+
+/**
+ * The shop's side of a page: its row, the sync state, and the range to show (checked with
+ * `validateRange`, so an impossible range is a 400 even before the first sync).
+ */
+export async function shopPage(shop: string, query: { from?: string; to?: string }, now: Date): Promise<ShopPage> {
+  const [row, sync] = await Promise.all([
+    prisma.shop.findUnique({
+      where: { domain: shop },
+      select: { ianaTimezone: true, currencyCode: true, scopes: true, name: true },
+    }),
+    syncStatus(shop),
+  ]);
+  const timeZone = row?.ianaTimezone ?? "UTC";
+  const presets = presetRanges(now.toISOString(), timeZone);
+  const range = validateRange(
+    query.from && query.to ? { from: query.from, to: query.to } : { from: presets[0].from, to: presets[0].to }
+  );
+  const scopes = (row?.scopes ?? "")
+    .split(",")
+    .map((scope) => scope.trim())
+    .filter(Boolean);
+  return {
+    installed: row !== null,
+    shopName: row?.name ?? shop,
+    timeZone,
+    currency: row?.currencyCode ?? "USD",
+    scopes,
+    range,
+    lastDay: addDays(range.to, -1),
+    presets,
+    sync,
+    syncing: sync.status === "never" || sync.status === "queued" || sync.status === "running",
+    historyLimited: row !== null && !scopes.includes("read_all_orders"),
+  };
+}

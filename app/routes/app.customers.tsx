@@ -1,0 +1,128 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+import { AtRiskTable } from "#app/components/AtRiskTable";
+import { formatCount } from "#app/components/format";
+import { MetricCard } from "#app/components/MetricCard";
+import { describeAtRiskSettings } from "#app/components/metric-rules";
+import { EmptyCard } from "#app/components/EmptyCard";
+import { PageError } from "#app/components/PageError";
+import { SyncBanners } from "#app/components/SyncBanners";
+import { customersPage } from "#app/dashboard/customers-page.server";
+import { badRequest } from "#app/http.server";
+import { authenticate } from "#app/shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return badRequest.wrap(() => customersPage(session.shop, new URL(request.url).searchParams, new Date()));
+};
+
+const days = (value: number) => `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(value)} days`;
+
+export default function Customers() {
+  const { report, sync, syncing, historyLimited, limit, pageSizes } = useLoaderData<typeof loader>();
+  const [, setSearchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+
+  useEffect(() => {
+    if (!syncing) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 3000);
+    return () => clearInterval(timer);
+  }, [syncing, revalidator]);
+
+  return (
+    <Page
+      title="Customers at risk"
+      subtitle="Customers who have not ordered for longer than your store's usual gap between orders"
+      secondaryActions={[{ content: "Retention", url: "/app/retention" }]}
+    >
+      <BlockStack gap="400">
+        <SyncBanners sync={sync} historyLimited={historyLimited} />
+
+        {!report || (syncing && report.total === 0) ? (
+          <EmptyCard heading="Your numbers are on their way">
+            <p>Metryka is copying your store&apos;s orders. This page fills in by itself as they arrive.</p>
+          </EmptyCard>
+        ) : (
+          <>
+            <InlineGrid columns={{ xs: 1, sm: 2, md: 2 }} gap="400">
+              <MetricCard
+                title="Lapse point"
+                value={days(report.lapsePointDays)}
+                help={`90th percentile of ${formatCount(
+                  report.gaps
+                )} gaps between a customer's orders (at least 30 days)`}
+              />
+              <MetricCard
+                title="Customers past it"
+                value={formatCount(report.total)}
+                help="Their last order is longer ago than the lapse point"
+              />
+            </InlineGrid>
+
+            {report.total === 0 ? (
+              <EmptyCard heading="No customer is past the lapse point">
+                <p>
+                  Every customer who ordered has done so within the last {days(report.lapsePointDays)}. Customers appear
+                  here once their last order is longer ago than that.
+                </p>
+              </EmptyCard>
+            ) : (
+              <Card padding="0">
+                <BlockStack gap="200">
+                  <Box paddingInline="400" paddingBlockStart="400">
+                    <InlineStack align="space-between" blockAlign="end" gap="300">
+                      <BlockStack gap="100">
+                        <Text as="h2" variant="headingMd">
+                          Lapsed customers
+                        </Text>
+                        <Text as="p" variant="bodySm" tone="subdued">
+                          Showing {formatCount(report.customers.length)} of {formatCount(report.total)}. Open a customer
+                          in Shopify to win them back with an offer or a note.
+                        </Text>
+                      </BlockStack>
+                      <InlineStack gap="200" blockAlign="center">
+                        {navigation.state === "loading" && (
+                          <Text as="span" tone="subdued">
+                            Updating…
+                          </Text>
+                        )}
+                        <Box minWidth="140px">
+                          <Select
+                            label="Show"
+                            labelInline
+                            options={[...new Set([...pageSizes, limit])]
+                              .sort((a, b) => a - b)
+                              .map((size) => ({ label: formatCount(size), value: String(size) }))}
+                            value={String(limit)}
+                            onChange={(value) =>
+                              setSearchParams((params) => {
+                                params.set("limit", value);
+                                return params;
+                              })
+                            }
+                          />
+                        </Box>
+                      </InlineStack>
+                    </InlineStack>
+                  </Box>
+                  <AtRiskTable customers={report.customers} currency={report.currency} />
+                </BlockStack>
+              </Card>
+            )}
+
+            <Text as="p" tone="subdued" variant="bodySm">
+              {describeAtRiskSettings(report.settings)} <Link url="/app/settings">Change these rules</Link>
+            </Text>
+          </>
+        )}
+      </BlockStack>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <PageError title="Customers at risk" />;
+}

@@ -1,0 +1,126 @@
+// GIVEN a generated store in the simulator and the app built for production, WHEN the app is
+// installed (token exchange), synced, and its embedded dashboard opened in Chromium with an
+// id_token, THEN the page shows each month's net sales as derived here from the store's ground
+// truth, and client-side navigation (data requests authorized with a Bearer session token)
+// reaches the second page.
+import net from "node:net";
+import { DateTime } from "luxon";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { orderDiscounts, orderGrossSales, refundReturns, type SimStore } from "#simulator/index";
+import { buildApp } from "../../scripts/lib/app-server";
+import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
+import { launchBrowser, openPage, screenshot } from "./browser";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Net sales per shop-local month, straight from the simulator's orders (the definition). */
+function netSalesByMonth(store: SimStore): Map<string, { netSales: number; orders: number }> {
+  const zone = store.shop.ianaTimezone;
+  const month = (iso: string) => DateTime.fromISO(iso, { zone: "utc" }).setZone(zone).toFormat("yyyy-MM");
+  const months = new Map<string, { netSales: number; orders: number }>();
+  const at = (key: string) => months.get(key) ?? months.set(key, { netSales: 0, orders: 0 }).get(key)!;
+  for (const order of store.orders) {
+    if (order.test || order.currencyCode !== store.shop.currencyCode) continue;
+    const bucket = at(month(order.processedAt));
+    bucket.orders += 1;
+    bucket.netSales += orderGrossSales(order) - orderDiscounts(order);
+    for (const refund of order.refunds) at(month(refund.processedAt)).netSales -= refundReturns(refund);
+  }
+  return months;
+}
+
+/** "$1,514.55" → 151455; "-$0.50" → -50. */
+function centsOf(text: string): number {
+  const negative = text.includes("-");
+  const cents = Number(text.replace(/[^0-9]/g, ""));
+  return negative ? -cents : cents;
+}
+
+const MONTH_LABEL = /^([A-Z][a-z]{2}) (\d{4})/;
+
+describe("embedded dashboard in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await buildApp({ reuseKey: inject("runId") });
+    stack = await startLocalStack({
+      databaseUrl: process.env.DATABASE_URL!,
+      appPort: await freePort(),
+      mode: "production",
+      seed: 7,
+      customers: 150,
+    });
+    browser = await launchBrowser();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("shows the store's monthly net sales and navigates client-side to the sync page", async () => {
+    const { page, errors } = await openPage(browser);
+    const dataRequests: Array<{ url: string; authorization: string | undefined }> = [];
+    page.on("request", (request) => {
+      if (request.url().includes("_data=")) {
+        dataRequests.push({ url: request.url(), authorization: request.headers()["authorization"] });
+      }
+    });
+
+    await page.goto(stack.embeddedUrl("/app"));
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    const table = page.locator(".Polaris-DataTable table");
+    await table.waitFor();
+    // The chart draws after hydration: one bar per month.
+    await expect.poll(() => page.getByTestId("net-sales-chart").locator(".recharts-bar-rectangle").count()).toBe(12);
+    await screenshot(page, "overview");
+
+    const expected = netSalesByMonth(stack.store);
+    const rows = await table.locator("tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("th,td")).map((cell) => cell.textContent?.trim() ?? "")),
+    );
+    expect(rows).toHaveLength(12);
+    let checked = 0;
+    for (const [period, orders, , , , netSales] of rows) {
+      const match = MONTH_LABEL.exec(period);
+      expect(match, `a month label, got ${period}`).not.toBeNull();
+      const key = DateTime.fromFormat(`${match![1]} ${match![2]}`, "LLL yyyy", { zone: "utc" }).toFormat("yyyy-MM");
+      const truth = expected.get(key) ?? { netSales: 0, orders: 0 };
+      expect({ key, netSales: centsOf(netSales), orders: Number(orders.replace(/,/g, "")) }).toEqual({
+        key,
+        netSales: truth.netSales,
+        orders: truth.orders,
+      });
+      checked += truth.orders;
+    }
+    expect(checked).toBeGreaterThan(0);
+
+    // A client-side data request: a longer range through the Date range select.
+    await page.getByLabel("Date range").selectOption({ label: "Last 24 months" });
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(24);
+
+    // Client-side navigation: the window survives, the loader is fetched with a session token.
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await page.getByRole("link", { name: "Data sync" }).first().click();
+    await page.getByRole("heading", { name: "Data sync" }).waitFor();
+    await page.getByText("Up to date").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/app/sync");
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await screenshot(page, "data-sync");
+
+    expect(dataRequests.length).toBeGreaterThanOrEqual(2);
+    for (const request of dataRequests) expect(request.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,356 @@
+// GIVEN a generated store in the simulator, the app built for production, installed and synced,
+// WHEN each page of the embedded app is opened in Chromium with an id_token, THEN:
+// - Retention shows a cohort table whose first cohort holds as many customers as the store's
+//   orders say, and the customer counts of the range;
+// - Customers lists as many customers past the lapse point as the store's order gaps give, the
+//   biggest spender first;
+// - Conversion explains its two sources while there are no sessions, then shows the funnel the
+//   pixel events written here add up to, labelled with their source;
+// - an impossible date range in the URL is a Polaris error banner (400), not a crash;
+// - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
+//   change with a toast, and the Overview states the changed rule.
+// A full-page screenshot of every page goes to test-results/screenshots/.
+import net from "node:net";
+import { DateTime } from "luxon";
+import pg from "pg";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { orderDiscounts, orderGrossSales, refundReturns, type SimOrder, type SimStore } from "#simulator/index";
+import { buildApp } from "../../scripts/lib/app-server";
+import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
+import { launchBrowser, openPage, screenshot } from "./browser";
+
+const DAY_MS = 86_400_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/**
+ * Each customer's orders that count for retention by default (not test, not cancelled; the
+ * store's deleted orders are already gone), oldest first.
+ */
+function retentionOrders(store: SimStore, before = Infinity): Map<number, SimOrder[]> {
+  const byCustomer = new Map<number, SimOrder[]>();
+  for (const order of store.orders) {
+    if (order.test || order.cancelledAt !== null || order.customerId === null) continue;
+    if (Date.parse(order.processedAt) >= before) continue;
+    const list = byCustomer.get(order.customerId) ?? [];
+    list.push(order);
+    byCustomer.set(order.customerId, list);
+  }
+  for (const list of byCustomer.values()) {
+    list.sort((a, b) => (a.processedAt < b.processedAt ? -1 : a.processedAt > b.processedAt ? 1 : a.id - b.id));
+  }
+  return byCustomer;
+}
+
+/** The default range (last twelve shop-local months, the current one included) as instants. */
+function lastTwelveMonths(store: SimStore, now: Date) {
+  const zone = store.shop.ianaTimezone;
+  const month = DateTime.fromJSDate(now, { zone }).startOf("month");
+  const first = month.minus({ months: 11 });
+  return { firstMonth: first.toFormat("yyyy-MM"), start: first.toMillis(), end: month.plus({ months: 1 }).toMillis() };
+}
+
+/** The first cohort's size and the range's customer counts, straight from the store. */
+function retentionTruth(store: SimStore, now: Date) {
+  const zone = store.shop.ianaTimezone;
+  const { firstMonth, start, end } = lastTwelveMonths(store, now);
+  const month = (iso: string) => DateTime.fromISO(iso, { zone: "utc" }).setZone(zone).toFormat("yyyy-MM");
+  let firstCohort = 0;
+  let customers = 0;
+  let newCustomers = 0;
+  for (const orders of retentionOrders(store).values()) {
+    const acquired = orders[0].processedAt;
+    if (month(acquired) === firstMonth) firstCohort += 1;
+    const inRange = (iso: string) => Date.parse(iso) >= start && Date.parse(iso) < end;
+    if (orders.some((order) => inRange(order.processedAt))) customers += 1;
+    if (inRange(acquired)) newCustomers += 1;
+  }
+  return { firstMonth, firstCohort, customers, newCustomers };
+}
+
+/** p-th quantile by linear interpolation between closest ranks (PostgreSQL's percentile_cont). */
+function quantile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const h = p * (sorted.length - 1);
+  return sorted[Math.floor(h)] + (sorted[Math.ceil(h)] - sorted[Math.floor(h)]) * (h - Math.floor(h));
+}
+
+/** Customers past the lapse point (p90 of consecutive-order gaps, at least 30 days), biggest spender first. */
+function atRiskTruth(store: SimStore, now: Date) {
+  const history = retentionOrders(store, now.getTime());
+  const gaps: number[] = [];
+  for (const orders of history.values()) {
+    for (let i = 1; i < orders.length; i++)
+      gaps.push(Date.parse(orders[i].processedAt) - Date.parse(orders[i - 1].processedAt));
+  }
+  gaps.sort((a, b) => a - b);
+  const lapseMs = Math.max(30 * DAY_MS, quantile(gaps, 0.9) ?? 0);
+  const lapsed = [...history]
+    .filter(([, orders]) => now.getTime() - Date.parse(orders[orders.length - 1].processedAt) > lapseMs)
+    .map(([customerId, orders]) => {
+      let netSpend = 0;
+      for (const order of orders) {
+        if (order.currencyCode !== store.shop.currencyCode) continue;
+        netSpend += orderGrossSales(order) - orderDiscounts(order);
+        for (const refund of order.refunds)
+          if (Date.parse(refund.processedAt) < now.getTime()) netSpend -= refundReturns(refund);
+      }
+      return { customerId, orders: orders.length, netSpend, lastOrderAt: orders[orders.length - 1].processedAt };
+    })
+    .sort((a, b) => b.netSpend - a.netSpend || (a.lastOrderAt < b.lastOrderAt ? 1 : -1) || a.customerId - b.customerId);
+  // The report keeps the lapse point in days to 2 decimals; the page shows whole days.
+  return {
+    lapsePointDays: Math.round(Math.round((lapseMs / DAY_MS) * 100) / 100),
+    total: lapsed.length,
+    top: lapsed[0],
+  };
+}
+
+interface PixelRow {
+  id: string;
+  visitorId: string;
+  name: string;
+  occurredAt: Date;
+}
+
+/**
+ * Pixel events for 48 visitors, one visit each, minutes apart within a UTC day (so one session
+ * per visitor), spread over the last six weeks: every 2nd adds to cart, every 4th starts a
+ * checkout, every 8th completes it; every 12th signs up for the newsletter.
+ */
+function pixelEvents(now: Date): PixelRow[] {
+  const rows: PixelRow[] = [];
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  for (let visitor = 0; visitor < 48; visitor++) {
+    const start = today - (2 + (visitor % 40)) * DAY_MS + 12 * 3_600_000;
+    const event = (name: string, minutes: number) =>
+      rows.push({
+        id: `e2e-${visitor}-${name}`,
+        visitorId: `visitor-${visitor}`,
+        name,
+        occurredAt: new Date(start + minutes * 60_000),
+      });
+    event("page_viewed", 0);
+    if (visitor % 2 === 0) event("product_added_to_cart", 2);
+    if (visitor % 4 === 0) event("checkout_started", 5);
+    if (visitor % 8 === 0) event("checkout_completed", 9);
+    if (visitor % 12 === 5) event("email_subscribed", 1);
+  }
+  return rows;
+}
+
+/** The funnel those events make: sessions are (visitor, UTC day) groups, as the events are minutes apart. */
+function funnelOf(rows: PixelRow[]) {
+  const sessions = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const key = `${row.visitorId}/${row.occurredAt.toISOString().slice(0, 10)}`;
+    sessions.set(key, (sessions.get(key) ?? new Set()).add(row.name));
+  }
+  const count = (names: string[]) => [...sessions.values()].filter((set) => names.some((name) => set.has(name))).length;
+  return {
+    sessions: sessions.size,
+    cart: count(["product_added_to_cart"]),
+    checkout: count(["checkout_started", "checkout_completed"]),
+    completed: count(["checkout_completed"]),
+    signUps: count(["email_subscribed"]),
+  };
+}
+
+const count = (text: string) => Number(text.replace(/[^0-9]/g, ""));
+
+/** The value a MetricCard shows under its title. */
+async function metric(page: Page, title: string): Promise<string> {
+  return page.getByRole("heading", { name: title, exact: true }).locator("xpath=following::p[1]").innerText();
+}
+const money = (cents: number) =>
+  new Intl.NumberFormat("en", { style: "currency", currency: "USD" }).format(cents / 100);
+
+describe("every page of the embedded app in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    await buildApp({ reuseKey: inject("runId") });
+    stack = await startLocalStack({
+      databaseUrl: process.env.DATABASE_URL!,
+      appPort: await freePort(),
+      mode: "production",
+      seed: 11,
+      customers: 300,
+    });
+    browser = await launchBrowser();
+    db = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await db.connect();
+  }, 300_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** Opens a page of the app as the admin would, and waits for its title. */
+  async function open(path: string, heading: string): Promise<{ page: Page; errors: string[] }> {
+    const opened = await openPage(browser);
+    await opened.page.goto(stack.embeddedUrl(path));
+    await opened.page.getByRole("heading", { name: heading, exact: true }).first().waitFor();
+    return opened;
+  }
+
+  it("Retention: the first cohort's size and the range's customers match the store", async () => {
+    const truth = retentionTruth(stack.store, new Date());
+    expect(truth.firstCohort).toBeGreaterThan(0);
+    const { page, errors } = await open("/app/retention", "Retention");
+    const table = page.getByTestId("cohort-table");
+    await table.waitFor();
+
+    const rows = table.locator("tbody tr");
+    expect(await rows.count()).toBe(12);
+    const first = rows.first();
+    expect(await first.getAttribute("data-cohort")).toBe(truth.firstMonth);
+    expect(count(await first.getByTestId("cohort-size").innerText())).toBe(truth.firstCohort);
+    // k = 0 is 100 %; the first cohort reaches the current month (12 cells, the last one partial).
+    expect(await first.locator("td[data-k]").first().innerText()).toBe("100%");
+    expect(await first.locator("td[data-k]").count()).toBe(12);
+    expect(await first.locator("td[data-partial]").count()).toBe(1);
+    // The current month's cohort has only its own, unfinished month: later months are absent.
+    expect(await rows.last().locator("td[data-k]").count()).toBe(1);
+    expect(await rows.last().locator("td[data-partial]").count()).toBe(1);
+
+    expect(count(await metric(page, "Customers"))).toBe(truth.customers);
+    expect(count(await metric(page, "New customers"))).toBe(truth.newCustomers);
+    await expect
+      .poll(() => page.getByTestId("retention-chart").locator(".recharts-line-dot").count())
+      .toBeGreaterThan(0);
+    await screenshot(page, "retention");
+
+    // The revenue toggle turns the same grid into money.
+    await page.getByRole("button", { name: "Lifetime value" }).click();
+    await expect.poll(() => first.locator("td[data-k]").first().innerText()).toMatch(/^\$/);
+    await screenshot(page, "retention-lifetime-value");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Retention: an impossible date range in the URL is a 400 error banner", async () => {
+    const { page, errors } = await openPage(browser);
+    const response = await page.goto(
+      stack.embeddedUrl("/app/retention").replace("?", "?from=2026-05-01&to=2026-01-01&")
+    );
+    expect(response?.status()).toBe(400);
+    await page.getByText("This view cannot be shown").waitFor();
+    await page.getByText("the range must end after it starts").waitFor();
+    await screenshot(page, "retention-invalid-range");
+    // The browser reports the 400 itself; nothing else may go wrong.
+    expect(errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
+    await page.close();
+  });
+
+  it("Customers: the customers past the lapse point, biggest spender first", async () => {
+    const truth = atRiskTruth(stack.store, new Date());
+    expect(truth.total).toBeGreaterThan(0);
+    const { page, errors } = await open("/app/customers", "Customers at risk");
+    expect(count(await metric(page, "Customers past it"))).toBe(truth.total);
+    expect(await metric(page, "Lapse point")).toBe(`${truth.lapsePointDays} days`);
+
+    const rows = await page
+      .locator(".Polaris-DataTable table tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll("th,td")).map((cell) => cell.textContent?.trim() ?? ""))
+      );
+    expect(rows).toHaveLength(Math.min(50, truth.total));
+    const [customer, , , orders, netSpend] = rows[0];
+    expect({ customer, orders: Number(orders), netSpend }).toEqual({
+      customer: `Customer ${truth.top.customerId}`,
+      orders: truth.top.orders,
+      netSpend: money(truth.top.netSpend),
+    });
+    await screenshot(page, "customers");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Conversion: explains the two sources without sessions, then shows the pixel's funnel, labelled", async () => {
+    const { page, errors } = await open("/app/conversion", "Conversion");
+    await page.getByText("No session data yet").waitFor();
+    await page.getByText("read_reports").waitFor();
+    await screenshot(page, "conversion-empty");
+
+    const events = pixelEvents(new Date());
+    for (const event of events) {
+      await db.query("INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at) VALUES ($1, $2, $3, $4, $5)", [
+        stack.shop,
+        event.id,
+        event.visitorId,
+        event.name,
+        event.occurredAt,
+      ]);
+    }
+    const { signUps, ...expected } = funnelOf(events);
+    await page.goto(stack.embeddedUrl("/app/conversion"));
+    await page.getByText("Source: Metryka web pixel").waitFor();
+    const step = async (key: string) =>
+      count(await page.getByTestId(`funnel-${key}`).getByTestId("funnel-count").innerText());
+    expect({
+      sessions: await step("sessions"),
+      cart: await step("cart"),
+      checkout: await step("checkout"),
+      completed: await step("completed"),
+    }).toEqual(expected);
+    const percent = (value: number) =>
+      new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(value);
+    expect(await metric(page, "Conversion rate")).toBe(percent(expected.completed / expected.sessions));
+    expect(await metric(page, "Sign-up rate")).toBe(percent(signUps / expected.sessions));
+    await expect
+      .poll(() => page.getByTestId("conversion-chart").locator(".recharts-bar-rectangle").count())
+      .toBeGreaterThan(0);
+    await screenshot(page, "conversion");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Settings: rejects a bad window without saving, saves a valid change, and the Overview states it", async () => {
+    const { page, errors } = await open("/app/settings", "Metric settings");
+    const saved = () =>
+      db.query("SELECT refund_dating, activity_window_days FROM shop_settings WHERE shop = $1", [stack.shop]);
+    const saveButton = page.getByRole("button", { name: "Save" }).first();
+
+    await page.getByLabel("Activity window").fill("0");
+    await saveButton.click();
+    await page.getByText("Enter a whole number of days from 1 to 3660.").waitFor();
+    await page.getByRole("heading", { name: "Nothing was saved" }).waitFor();
+    expect((await saved()).rows).toEqual([]);
+    await screenshot(page, "settings-invalid");
+
+    await page.getByLabel("Activity window").fill("180");
+    await page.getByText("The original order date", { exact: true }).click();
+    expect(await page.getByLabel("The original order date").isChecked()).toBe(true);
+    await saveButton.click();
+    await page.getByRole("status").filter({ hasText: "Settings saved" }).waitFor();
+    expect((await saved()).rows).toEqual([{ refund_dating: "order_date", activity_window_days: 180 }]);
+    await expect.poll(() => page.getByText("Enter a whole number of days").count()).toBe(0);
+    await screenshot(page, "settings");
+
+    await page.getByRole("link", { name: "Overview" }).first().click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await page.getByText("Returns are dated on the order date").waitFor();
+    await page.getByRole("status").filter({ hasText: "Settings saved" }).waitFor({ state: "detached" });
+    await screenshot(page, "overview-after-settings");
+    await page.getByRole("link", { name: "Retention" }).first().click();
+    await page.getByText("“active” means an order in the last 180 days").waitFor();
+    // The rejected save answered 400, which the browser reports itself; nothing else may go wrong.
+    expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+    await page.close();
+  });
+});
