@@ -90,15 +90,15 @@ export function appBridgeScript(tokenUrl: string): string {
       location.replace(target.toString());
     });
   }
+  // The admin shows the app's <ui-nav-menu> in its sidebar; here it becomes a top bar.
+  const style = document.createElement("style");
+  style.textContent = "ui-nav-menu{display:flex;gap:20px;align-items:center;padding:10px 20px;background:#1a1a1a;font:600 13px system-ui}" +
+    "ui-nav-menu a{color:#e3e3e3;text-decoration:none}ui-nav-menu a:hover{color:#fff}" +
+    "ui-nav-menu::before{content:'Metryka';color:#fff;margin-right:8px}";
+  document.head.appendChild(style);
   if (!customElements.get("ui-nav-menu")) {
     customElements.define("ui-nav-menu", class extends HTMLElement {
       connectedCallback() {
-        this.setAttribute("data-admin-stand-in", "");
-        this.style.cssText = "display:flex;gap:20px;align-items:center;padding:10px 20px;background:#1a1a1a;font:600 13px system-ui";
-        for (const link of this.querySelectorAll("a")) {
-          link.style.cssText = "color:#e3e3e3;text-decoration:none";
-          if (link.getAttribute("rel") === "home") link.textContent = "Metryka · " + link.textContent;
-        }
         this.addEventListener("click", (event) => {
           const link = event.target.closest("a");
           if (!link) return;

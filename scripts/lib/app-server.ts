@@ -83,8 +83,7 @@ export async function startApp(options: {
   };
 }
 
-/** `remix vite:build`: the production build remix-serve runs. */
-export function buildApp(): Promise<void> {
+function runBuild(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin("remix"), ["vite:build"], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
@@ -92,5 +91,43 @@ export function buildApp(): Promise<void> {
     child.stderr?.on("data", (chunk) => (log += chunk));
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`remix vite:build failed:\n${log}`))));
+  });
+}
+
+const LOCK_DIR = path.join(PROJECT_ROOT, ".cache", "build.lock");
+const STAMP = path.join(PROJECT_ROOT, "build", ".metryka-build-key");
+
+/** Holds a lock (a directory, created atomically) shared by every process of this checkout. */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(LOCK_DIR), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK_DIR);
+      break;
+    } catch {
+      // A lock left by a process that died more than five minutes ago is stale.
+      const age = Date.now() - (fs.statSync(LOCK_DIR, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 300_000) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${LOCK_DIR} is held by another build`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `remix vite:build`: the production build remix-serve runs. Callers that pass the same
+ * `reuseKey` (the test files of one test run) share one build instead of racing on build/.
+ */
+export function buildApp({ reuseKey }: { reuseKey?: string } = {}): Promise<void> {
+  return withBuildLock(async () => {
+    if (reuseKey && fs.existsSync(STAMP) && fs.readFileSync(STAMP, "utf8") === reuseKey) return;
+    await runBuild();
+    if (reuseKey) fs.writeFileSync(STAMP, reuseKey);
   });
 }

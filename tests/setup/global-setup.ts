@@ -1,5 +1,6 @@
 // Once per test run: a PostgreSQL server (DATABASE_URL's, or an embedded one in a temporary
 // folder), and a migrated template database that every test file clones (fast, isolated).
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -25,6 +26,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplate: string;
+    /** Unique to this test run: files that build the app share one build. */
+    runId: string;
   }
 }
 
@@ -42,6 +45,7 @@ export default async function setup(project: TestProject) {
   await migrateDeploy(server.urlFor(TEMPLATE_DATABASE));
   project.provide("pgAdminUrl", server.adminUrl);
   project.provide("pgTemplate", TEMPLATE_DATABASE);
+  project.provide("runId", randomUUID());
   return async () => {
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

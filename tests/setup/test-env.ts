@@ -24,6 +24,7 @@ process.env.DATABASE_URL = server.urlFor(database);
 process.env.SHOPIFY_API_KEY ??= "test-api-key";
 process.env.SHOPIFY_API_SECRET ??= "test-api-secret";
 process.env.SHOPIFY_APP_URL ??= "https://metryka.test";
+process.env.METRYKA_INLINE_WORKER ??= "false";
 
 export const testDatabaseUrl = process.env.DATABASE_URL;
 
@@ -31,5 +32,7 @@ beforeAll(() => {});
 afterAll(async () => {
   const { default: prisma } = await import("#app/db.server");
   await prisma.$disconnect();
+  await (await import("#app/db-pool.server")).endSqlPool();
+  await (await import("#app/jobs/queue.server")).stopJobQueue();
   await dropDatabase(server, database);
 });

@@ -1,0 +1,124 @@
+// `npm run metryka -- <command>`: Metryka from the command line, for agencies and scripts.
+// Works on the app's database (DATABASE_URL, or the embedded PostgreSQL under .data/).
+//
+//   import-orders --shop <domain> --time-zone <IANA> --currency <ISO> <file.csv>
+//   metrics --shop <domain> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--granularity month]
+//           [--compare previous_period|previous_year|none] [--cohorts month|week] [--now <instant>] --json
+//   status [--shop <domain>] [--json]
+import { parseArgs } from "node:util";
+import { localDatabase } from "./lib/local-database";
+
+const USAGE = `Usage: npm run metryka -- <command> [options]
+
+Commands:
+  import-orders --shop <domain> --time-zone <IANA zone> --currency <ISO code> <file.csv>
+      Import order history from Shopify's order export or a plain CSV
+      (id,customer_id,processed_at,total[,cancelled_at,refunded,refunded_at,currency,test]).
+  metrics --shop <domain> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--granularity day|week|month|quarter|year]
+          [--compare previous_period|previous_year|none] [--cohorts month|week] [--now <ISO instant>] --json
+      Every metric for [from, to) (shop-local dates, 'to' excluded) as one JSON object.
+  status [--shop <domain>] [--json]
+      Where each shop's sync stands.
+`;
+
+class UsageError extends Error {}
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      shop: { type: "string" },
+      "time-zone": { type: "string" },
+      currency: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      granularity: { type: "string", default: "month" },
+      compare: { type: "string", default: "previous_period" },
+      cohorts: { type: "string", default: "month" },
+      now: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+
+  // The command line needs the database only, not the app's Shopify credentials.
+  process.env.METRYKA_COMMAND_LINE = "1";
+  let stopServer = async () => {};
+  if (!process.env.DATABASE_URL) {
+    const local = await localDatabase();
+    process.env.DATABASE_URL = local.url;
+    stopServer = () => local.server.stop();
+  }
+  const { default: prisma } = await import("#app/db.server");
+  try {
+    switch (command) {
+      case "import-orders": {
+        const file = positionals[0] ?? fail("import-orders needs the CSV file to read");
+        const { importOrders } = await import("#app/cli/import-orders.server");
+        const summary = await importOrders(file, {
+          shop: values.shop ?? fail("--shop is required"),
+          timeZone: values["time-zone"] ?? fail("--time-zone is required"),
+          currency: values.currency ?? fail("--currency is required"),
+        });
+        for (const { line, reason } of summary.rejected) process.stderr.write(`line ${line}: ${reason}\n`);
+        process.stdout.write(
+          `${summary.format} format: ${summary.orders} orders read, ${summary.orders - summary.rejected.length} imported` +
+            ` (${summary.written} written), ${summary.rejected.length} rejected\n`,
+        );
+        return;
+      }
+      case "metrics": {
+        if (!values.json) fail("metrics prints JSON: add --json");
+        const { metricsReport } = await import("#app/cli/metrics-report.server");
+        const { parseMetricsQuery } = await import("#app/cli/metrics-query");
+        const query = parseMetricsQuery(values);
+        const now = values.now ? new Date(values.now) : new Date();
+        if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
+        const report = await metricsReport(values.shop ?? fail("--shop is required"), query, now);
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      case "status": {
+        const { syncStatusReport } = await import("#app/sync/sync-status.server");
+        const report = await syncStatusReport(values.shop);
+        if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else {
+          for (const row of report) {
+            const progress = row.total ? `${row.done}/${row.total}` : `${row.done}`;
+            process.stdout.write(
+              `${row.shop}  ${row.status}${row.phase ? ` (${row.phase} ${progress})` : ""}  ` +
+                `last success: ${row.lastSuccessAt ?? "never"}  orders: ${row.orders}` +
+                `${row.error ? `\n  ${row.error}` : ""}\n`,
+            );
+          }
+          if (report.length === 0) process.stdout.write("No shops.\n");
+        }
+        return;
+      }
+      default:
+        fail(`unknown command ${JSON.stringify(command)}`);
+    }
+  } finally {
+    await prisma.$disconnect();
+    await stopServer();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`metryka: ${message}\n`);
+    if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
+    process.exit(error instanceof UsageError || (error as { status?: number }).status === 400 ? 2 : 1);
+  },
+);
