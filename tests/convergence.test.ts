@@ -15,7 +15,6 @@ import {
   generateStore,
   orderDiscounts,
   orderGrossSales,
-  orderRefunded,
   orderShipping,
   orderTax,
   orderTotal,
@@ -30,6 +29,7 @@ import {
   type SimulatorHandle,
 } from "#simulator/index";
 import type { SimEvent } from "#simulator/mutations";
+import { expectedCustomers, expectedOrders, expectedRefunds } from "./support/truth";
 import { createRandom } from "#simulator/random";
 
 const NOW = new Date("2026-11-15T12:00:00Z");
@@ -37,43 +37,6 @@ let prisma: typeof import("#app/db.server").default;
 let simulator: SimulatorHandle;
 let appServer: Server;
 let store: SimStore;
-
-function expectedOrders(s: SimStore) {
-  return s.orders
-    .map((o) => ({
-      id: BigInt(o.id),
-      customerId: o.customerId === null ? null : BigInt(o.customerId),
-      processedAt: new Date(o.processedAt),
-      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: BigInt(orderGrossSales(o)),
-      discounts: BigInt(orderDiscounts(o)),
-      shipping: BigInt(orderShipping(o)),
-      tax: BigInt(orderTax(o)),
-      totalPrice: BigInt(orderTotal(o)),
-      totalRefunded: BigInt(orderRefunded(o)),
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-function expectedRefunds(s: SimStore) {
-  return s.orders
-    .flatMap((o) =>
-      o.refunds.map((r) => ({
-        id: BigInt(r.id),
-        orderId: BigInt(o.id),
-        processedAt: new Date(r.processedAt),
-        returns: BigInt(refundReturns(r)),
-      })),
-    )
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-const expectedCustomers = (s: SimStore) =>
-  s.customers
-    .map((c) => ({ id: BigInt(c.id), createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt) }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
 
 /** The truth as the metrics' reference implementation takes it. */
 function truthRows(s: SimStore): { orders: MetricOrder[]; refunds: MetricRefund[] } {

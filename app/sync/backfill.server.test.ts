@@ -4,19 +4,15 @@
 // a bulk operation fails and is retried, and when a run dies halfway and is run again.
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateStore, refundReturns, startSimulator, type SimStore, type SimulatorHandle } from "#simulator/index";
 import {
-  generateStore,
-  orderDiscounts,
-  orderGrossSales,
-  orderRefunded,
-  orderShipping,
-  orderTax,
-  orderTotal,
-  refundReturns,
-  startSimulator,
-  type SimStore,
-  type SimulatorHandle,
-} from "#simulator/index";
+  expectedCustomers,
+  expectedOrders,
+  expectedRefunds,
+  storedCustomers,
+  storedOrders,
+  storedRefunds,
+} from "../../tests/support/truth";
 import type { BulkOperationRecord } from "#simulator/bulk";
 import { BULK_OPERATION_STATUS } from "#app/shopify/bulk-queries";
 
@@ -31,67 +27,11 @@ let simulator: SimulatorHandle;
 const stores: Record<string, SimStore> = {};
 const names = ["plain", "failing", "interrupted", "partial"] as const;
 
-function expectedOrders(s: SimStore) {
-  return s.orders
-    .map((o) => ({
-      id: BigInt(o.id),
-      customerId: o.customerId === null ? null : BigInt(o.customerId),
-      processedAt: new Date(o.processedAt),
-      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: BigInt(orderGrossSales(o)),
-      discounts: BigInt(orderDiscounts(o)),
-      shipping: BigInt(orderShipping(o)),
-      tax: BigInt(orderTax(o)),
-      totalPrice: BigInt(orderTotal(o)),
-      totalRefunded: BigInt(orderRefunded(o)),
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-function expectedRefunds(s: SimStore) {
-  return s.orders
-    .flatMap((o) => o.refunds.map((r) => ({ id: BigInt(r.id), orderId: BigInt(o.id), processedAt: new Date(r.processedAt), returns: BigInt(refundReturns(r)) })))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-const expectedCustomers = (s: SimStore) =>
-  s.customers
-    .map((c) => ({ id: BigInt(c.id), createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt) }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-
-const storedOrders = (shop: string) =>
-  prisma.order.findMany({
-    where: { shop },
-    orderBy: { id: "asc" },
-    select: {
-      id: true,
-      customerId: true,
-      processedAt: true,
-      cancelledAt: true,
-      test: true,
-      currencyCode: true,
-      grossSales: true,
-      discounts: true,
-      shipping: true,
-      tax: true,
-      totalPrice: true,
-      totalRefunded: true,
-    },
-  });
-
-const storedRefunds = (shop: string) =>
-  prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" }, select: { id: true, orderId: true, processedAt: true, returns: true } });
-
-const storedCustomers = (shop: string) =>
-  prisma.customer.findMany({ where: { shop, deletedAt: null }, orderBy: { id: "asc" }, select: { id: true, createdAt: true, updatedAt: true } });
-
 async function expectEqualToTruth(store: SimStore) {
   const shop = store.shop.domain;
-  expect(await storedOrders(shop)).toEqual(expectedOrders(store));
-  expect(await storedRefunds(shop)).toEqual(expectedRefunds(store));
-  expect(await storedCustomers(shop)).toEqual(expectedCustomers(store));
+  expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
+  expect(await storedRefunds(prisma, shop)).toEqual(expectedRefunds(store));
+  expect(await storedCustomers(prisma, shop)).toEqual(expectedCustomers(store));
   // Refund details (from the Admin API, not the bulk file) are there: returns above come from them.
   const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
   expect({ status: state.status, error: state.error, phase: state.phase }).toEqual({ status: "succeeded", error: null, phase: null });

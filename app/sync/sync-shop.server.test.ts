@@ -7,19 +7,13 @@ import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   generateStore,
-  orderDiscounts,
-  orderGrossSales,
-  orderRefunded,
-  orderShipping,
-  orderTax,
-  orderTotal,
   placeOrder,
   refundOrder,
-  refundReturns,
   startSimulator,
   type SimStore,
   type SimulatorHandle,
 } from "#simulator/index";
+import { expectedOrders, expectedRefunds, storedOrders, storedRefunds } from "../../tests/support/truth";
 
 // App modules are imported once the simulator runs: the environment (SHOPIFY_SIMULATOR_URL,
 // the seam) is read when the first of them loads.
@@ -29,55 +23,6 @@ const NOW = new Date("2026-11-15T12:00:00Z");
 let simulator: SimulatorHandle;
 let store: SimStore;
 let syncOnce: (shop: string) => Promise<void>;
-
-function expectedOrders(s: SimStore) {
-  return s.orders
-    .map((o) => ({
-      id: BigInt(o.id),
-      customerId: o.customerId === null ? null : BigInt(o.customerId),
-      processedAt: new Date(o.processedAt),
-      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: BigInt(orderGrossSales(o)),
-      discounts: BigInt(orderDiscounts(o)),
-      shipping: BigInt(orderShipping(o)),
-      tax: BigInt(orderTax(o)),
-      totalPrice: BigInt(orderTotal(o)),
-      totalRefunded: BigInt(orderRefunded(o)),
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-function expectedRefunds(s: SimStore) {
-  return s.orders
-    .flatMap((o) => o.refunds.map((r) => ({ id: BigInt(r.id), orderId: BigInt(o.id), processedAt: new Date(r.processedAt), returns: BigInt(refundReturns(r)) })))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-async function storedOrders(shop: string) {
-  return prisma.order.findMany({
-    where: { shop },
-    orderBy: { id: "asc" },
-    select: {
-      id: true,
-      customerId: true,
-      processedAt: true,
-      cancelledAt: true,
-      test: true,
-      currencyCode: true,
-      grossSales: true,
-      discounts: true,
-      shipping: true,
-      tax: true,
-      totalPrice: true,
-      totalRefunded: true,
-    },
-  });
-}
-
-const storedRefunds = (shop: string) =>
-  prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" }, select: { id: true, orderId: true, processedAt: true, returns: true } });
 
 beforeAll(async () => {
   store = generateStore({ seed: 11, now: NOW.toISOString(), customers: 80 });
@@ -121,8 +66,8 @@ describe("paged sync from the simulator", () => {
       currency: store.shop.currencyCode,
     });
     expect(store.orders.some((o) => o.refunds.length > 0 && o.test === false)).toBe(true);
-    expect(await storedOrders(shop)).toEqual(expectedOrders(store));
-    expect(await storedRefunds(shop)).toEqual(expectedRefunds(store));
+    expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
+    expect(await storedRefunds(prisma, shop)).toEqual(expectedRefunds(store));
     expect(await prisma.customer.count({ where: { shop } })).toBe(store.customers.length);
   });
 
@@ -135,8 +80,8 @@ describe("paged sync from the simulator", () => {
     const refundable = store.orders.find((o) => !o.test && o.refunds.length === 0 && o.cancelledAt === null)!;
     refundOrder(store, { orderId: refundable.id, at: later, kind: "partial", seed: 6 });
     await syncOnce(shop);
-    expect(await storedOrders(shop)).toEqual(expectedOrders(store));
-    expect(await storedRefunds(shop)).toEqual(expectedRefunds(store));
+    expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
+    expect(await storedRefunds(prisma, shop)).toEqual(expectedRefunds(store));
     const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
     // Only what changed since the watermark was read again.
     expect(state.total).toBeLessThan(store.orders.length);

@@ -1,0 +1,90 @@
+// The simulator's ground truth in the shape of Metryka's rows, and the same rows as stored:
+// tests that sync a store assert `stored…(…)` equals `expected…(store)`.
+import type { PrismaClient } from "@prisma/client";
+import {
+  orderDiscounts,
+  orderGrossSales,
+  orderRefunded,
+  orderShipping,
+  orderTax,
+  orderTotal,
+  refundReturns,
+  type SimStore,
+} from "#simulator/index";
+
+const byId = <T extends { id: bigint }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export function expectedOrders(store: SimStore) {
+  return store.orders
+    .map((o) => ({
+      id: BigInt(o.id),
+      customerId: o.customerId === null ? null : BigInt(o.customerId),
+      processedAt: new Date(o.processedAt),
+      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
+      test: o.test,
+      currencyCode: o.currencyCode,
+      grossSales: BigInt(orderGrossSales(o)),
+      discounts: BigInt(orderDiscounts(o)),
+      shipping: BigInt(orderShipping(o)),
+      tax: BigInt(orderTax(o)),
+      totalPrice: BigInt(orderTotal(o)),
+      totalRefunded: BigInt(orderRefunded(o)),
+    }))
+    .sort(byId);
+}
+
+export function expectedRefunds(store: SimStore) {
+  return store.orders
+    .flatMap((o) =>
+      o.refunds.map((r) => ({
+        id: BigInt(r.id),
+        orderId: BigInt(o.id),
+        processedAt: new Date(r.processedAt),
+        returns: BigInt(refundReturns(r)),
+      })),
+    )
+    .sort(byId);
+}
+
+export function expectedCustomers(store: SimStore) {
+  return store.customers
+    .map((c) => ({ id: BigInt(c.id), createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt) }))
+    .sort(byId);
+}
+
+export function storedOrders(prisma: PrismaClient, shop: string) {
+  return prisma.order.findMany({
+    where: { shop },
+    orderBy: { id: "asc" },
+    select: {
+      id: true,
+      customerId: true,
+      processedAt: true,
+      cancelledAt: true,
+      test: true,
+      currencyCode: true,
+      grossSales: true,
+      discounts: true,
+      shipping: true,
+      tax: true,
+      totalPrice: true,
+      totalRefunded: true,
+    },
+  });
+}
+
+export function storedRefunds(prisma: PrismaClient, shop: string) {
+  return prisma.refund.findMany({
+    where: { shop },
+    orderBy: { id: "asc" },
+    select: { id: true, orderId: true, processedAt: true, returns: true },
+  });
+}
+
+export function storedCustomers(prisma: PrismaClient, shop: string) {
+  return prisma.customer.findMany({
+    where: { shop, deletedAt: null },
+    orderBy: { id: "asc" },
+    select: { id: true, createdAt: true, updatedAt: true },
+  });
+}
