@@ -41,7 +41,7 @@ const uniform = (expr: string, salt: number) =>
  * cancelled, 0.3% test, 0.2% deleted, 1% zero-value, 1% in another currency, and 6% of the
  * others refunded (20–100% of their net, 1–45 days later, some with shipping).
  */
-export async function generateStore(client: pg.Client): Promise<void> {
+async function generateStore(client: pg.Client): Promise<void> {
   const span = `extract(epoch FROM '${NOW.toISOString()}'::timestamptz - '${START}'::timestamptz)`;
   await client.query(`INSERT INTO shops (domain, iana_timezone, currency_code, updated_at) VALUES ($1, $2, $3, now())`, [
     SHOP,
@@ -225,13 +225,32 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   );
   const built = await timed(() => refreshDailyRollups(SHOP));
   note(`rollups rebuilt (${built.result.days} days) in ${built.seconds.toFixed(1)} s`);
-  // What autovacuum does after a bulk write: statistics, and the visibility map index-only scans use.
+  // What autovacuum does after a bulk write (statistics, and the visibility map index-only scans
+  // use), done now; then wait until no autovacuum worker shares the two cores with the runs.
   const vacuumed = await timed(async () => {
-    for (const table of ["orders", "refunds", "daily_sales", "customer_first_orders", "customer_months", "customer_month_counts", "cohort_months"]) {
+    // The bench server commits asynchronously, and rows whose commit (or that of a later
+    // transaction in the same commit-log page) is not flushed yet cannot be marked visible to all:
+    // commit synchronously here.
+    await client.query(`SET synchronous_commit = on`);
+    for (const table of [
+      "orders",
+      "refunds",
+      "daily_sales",
+      "daily_sales_sources",
+      "customer_first_orders",
+      "customer_months",
+      "customer_month_counts",
+      "cohort_months",
+    ]) {
       await client.query(`VACUUM ANALYZE ${table}`);
     }
+    for (let waited = 0; waited < 60; waited++) {
+      const { rows: workers } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
+      if (workers[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   });
-  note(`VACUUM ANALYZE in ${vacuumed.seconds.toFixed(1)} s`);
+  note(`VACUUM ANALYZE (and autovacuum done) in ${vacuumed.seconds.toFixed(1)} s`);
   const clock = { now: NOW };
   const context = { timeZone: TIME_ZONE, currency: CURRENCY, now: NOW, settings: await getMetricSettings(SHOP) };
   const salesQuery = { range: RANGE, granularity: "month" as const, compareTo: "previous_period" as const };

@@ -80,13 +80,14 @@ function monthsOf(start: Date, end: Date, timeZone: string): Prisma.Sql {
 }
 
 /**
- * Customers with a counted order in [start, end) (start < end), as a scalar subquery. Each is
- * counted once, in the month of their first order in the window: in the window's first month a
- * (last order there at or after the start, or none there after the start and the next month
- * with an order before b), in a month wholly inside (previous order before the start: from
- * `customer_month_counts` when it is before month a), or in its last month b (first order
- * there before the end, previous one before the start). A window inside one month reads its
- * orders.
+ * Customers with a counted order in [start, end) (start < end), as a scalar subquery. Months a
+ * and b hold the window's first and last instants. Each customer is counted once: from their
+ * row of month a when their last order there is at or after the start, or when it is before the
+ * start and their next month with an order lies strictly between a and b (their first order in
+ * the window is there); from `customer_month_counts` for a first order in the window in a month
+ * strictly between a and b whose previous month with an order is before a; from their row of
+ * month b when their first order there is before the end and their previous order before the
+ * start. A window inside one month reads its orders.
  */
 function activeBetween(shop: string, context: RetentionContext, start: Date, end: Date): Prisma.Sql {
   const { settings, timeZone } = context;
