@@ -18,7 +18,7 @@ import {
 import { BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY } from "#app/shopify/bulk-queries";
 import { CUSTOMERS_COUNT, ORDERS_COUNT } from "#app/shopify/queries";
 import { ingestBulkJsonl, syncRefundDetails, type IngestProgress } from "./bulk-ingest.server";
-import { catchUpSince, describeSyncError, loadShopInfo, WATERMARK_OVERLAP_MS } from "./sync-shop.server";
+import { catchUpSince, loadShopInfo, markSyncFailed, markSyncSucceeded, WATERMARK_OVERLAP_MS } from "./sync-shop.server";
 
 type BulkKind = "orders" | "customers";
 const BULK_QUERIES: Record<BulkKind, string> = { orders: BULK_ORDERS_QUERY, customers: BULK_CUSTOMERS_QUERY };
@@ -215,21 +215,9 @@ export async function backfillShop(shop: string, client: AdminClient, now: Date,
     await catchUpSince(shop, client, new Date(runStart.getTime() - WATERMARK_OVERLAP_MS));
     await refreshDailyRollups(shop);
 
-    await prisma.syncState.update({
-      where: { shop },
-      data: {
-        status: "succeeded",
-        phase: null,
-        finishedAt: new Date(),
-        lastSuccessAt: new Date(),
-        watermark: new Date(runStart.getTime() - WATERMARK_OVERLAP_MS),
-      },
-    });
+    await markSyncSucceeded(shop, runStart);
   } catch (error) {
-    await prisma.syncState.update({
-      where: { shop },
-      data: { status: "failed", finishedAt: new Date(), error: describeSyncError(error) },
-    });
+    await markSyncFailed(shop, error);
     throw error;
   }
 }

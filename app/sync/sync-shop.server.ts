@@ -109,21 +109,31 @@ export async function syncShop(shop: string, client: AdminClient, now: Date): Pr
   try {
     await catchUpSince(shop, client, since);
     // The cursor only moves once everything it covers is committed.
-    await prisma.syncState.update({
-      where: { shop },
-      data: {
-        status: "succeeded",
-        phase: null,
-        finishedAt: new Date(),
-        lastSuccessAt: new Date(),
-        watermark: new Date(now.getTime() - WATERMARK_OVERLAP_MS),
-      },
-    });
+    await markSyncSucceeded(shop, now);
   } catch (error) {
-    await prisma.syncState.update({
-      where: { shop },
-      data: { status: "failed", finishedAt: new Date(), error: describeSyncError(error) },
-    });
+    await markSyncFailed(shop, error);
     throw error;
   }
+}
+
+/** A run that started at `runStart` is committed: the next one reads from just before it. */
+export async function markSyncSucceeded(shop: string, runStart: Date): Promise<void> {
+  await prisma.syncState.update({
+    where: { shop },
+    data: {
+      status: "succeeded",
+      phase: null,
+      finishedAt: new Date(),
+      lastSuccessAt: new Date(),
+      watermark: new Date(runStart.getTime() - WATERMARK_OVERLAP_MS),
+    },
+  });
+}
+
+/** A failed run, recorded with what to do about it; the watermark stays where it was. */
+export async function markSyncFailed(shop: string, error: unknown): Promise<void> {
+  await prisma.syncState.update({
+    where: { shop },
+    data: { status: "failed", finishedAt: new Date(), error: describeSyncError(error) },
+  });
 }
