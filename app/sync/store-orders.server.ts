@@ -319,7 +319,10 @@ const SQL = {
       WHERE x.shop = $1 AND x.refund_id = ANY (ARRAY(SELECT DISTINCT refund_id FROM ingest_refund_line_items))
       GROUP BY x.refund_id
     ) a
-    WHERE t.shop = $1 AND t.id = a.refund_id AND (t.returns, t.tax) IS DISTINCT FROM (a.returns, a.tax)`,
+    WHERE t.shop = $1 AND t.id = a.refund_id AND (t.returns, t.tax) IS DISTINCT FROM (a.returns, a.tax)
+      -- Not for an order version older than the stored one: refundShipping skips those too,
+      -- and would not add the shipping's tax back.
+      AND NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = t.order_id)`,
   insertCustomers: `
     INSERT INTO customers (shop, id, created_at, updated_at)
     SELECT $1, s.id, s.created_at, s.updated_at FROM ingest_customers s
