@@ -49,7 +49,9 @@ export function SyncStatusCard({
             <Text as="p" tone="subdued">
               {sync.phase === "customers"
                 ? "Reading customers…"
-                : `${sync.done.toLocaleString("en")} of ${sync.total?.toLocaleString("en") ?? "?"} orders read`}
+                : sync.phase === "deletions"
+                  ? "Checking for deleted orders and customers…"
+                  : `${sync.done.toLocaleString("en")} of ${sync.total?.toLocaleString("en") ?? "?"} orders read`}
             </Text>
           </BlockStack>
         )}

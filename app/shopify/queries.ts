@@ -142,3 +142,25 @@ export const CUSTOMERS_UPDATED_SINCE = /* GraphQL */ `
   }
 `;
 
+
+// Ids only, for finding what was deleted without a webhook reaching the app (see
+// app/sync/deletions.server.ts): a range of ids is listed once its counts disagree.
+export const ID_PAGE_SIZE = 250;
+
+export const ORDER_IDS = /* GraphQL */ `
+  query OrderIds($after: String, $query: String) {
+    orders(first: ${ID_PAGE_SIZE}, after: $after, query: $query, sortKey: ID) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id }
+    }
+  }
+`;
+
+export const CUSTOMER_IDS = /* GraphQL */ `
+  query CustomerIds($after: String, $query: String) {
+    customers(first: ${ID_PAGE_SIZE}, after: $after, query: $query, sortKey: ID) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id }
+    }
+  }
+`;

@@ -102,7 +102,7 @@ async function applyRefund(shop: string, rows: RefundRows): Promise<void> {
  * orders/delete: the order stays stored, marked deleted, and is never counted again. Deleted at
  * the earliest deletion heard of, whatever order the deliveries come in.
  */
-async function deleteOrder(shop: string, orderId: bigint, at: Date): Promise<void> {
+export async function deleteOrder(shop: string, orderId: bigint, at: Date): Promise<void> {
   await prisma.$transaction([
     prisma.$executeRaw`
       INSERT INTO deleted_records (shop, resource, id, deleted_at) VALUES (${shop}, 'order', ${orderId}, ${at})
@@ -155,7 +155,7 @@ async function removeCustomer(tx: Tx, shop: string, customerId: bigint, at: Date
   return moved.map((row) => BigInt(row.id));
 }
 
-async function removeCustomerAndRefresh(shop: string, customerId: bigint, at: Date, mergedInto: bigint | null, erase = false) {
+export async function removeCustomerAndRefresh(shop: string, customerId: bigint, at: Date, mergedInto: bigint | null, erase = false) {
   const moved = await prisma.$transaction(async (tx) => {
     const ids = await removeCustomer(tx, shop, customerId, at, mergedInto);
     if (erase) await tx.dataRequestExport.deleteMany({ where: { shop, customerId } });

@@ -11,6 +11,7 @@ import {
   ORDERS_UPDATED_SINCE,
   SHOP_INFO,
 } from "#app/shopify/queries";
+import { sweepDeletions } from "./deletions.server";
 import { completeOrder, type PagedOrderNode } from "./complete-order.server";
 import { orderRows } from "./order-rows";
 import { upsertCustomers, upsertOrders } from "./store-orders.server";
@@ -90,12 +91,15 @@ export function describeSyncError(error: unknown): string {
 
 /**
  * The paged part of a run: the shop's settings, then orders and customers updated at or after
- * `since` (everything when null). Progress goes to sync_state; the outcome is the caller's.
+ * `since` (everything when null), then what was deleted without a webhook saying so. Progress
+ * goes to sync_state; the outcome is the caller's.
  */
 export async function catchUpSince(shop: string, client: AdminClient, since: Date | null): Promise<void> {
   await loadShopInfo(shop, client);
   await syncOrders(shop, client, since);
   await syncCustomers(shop, client, since);
+  await prisma.syncState.update({ where: { shop }, data: { phase: "deletions" } });
+  await sweepDeletions(shop, client);
 }
 
 /** One sync run. `now` is when the run started: the next run resumes from it. */

@@ -1,0 +1,129 @@
+// GIVEN a store copied into Metryka, WHEN orders are deleted and customers deleted or merged in
+// the store and none of the webhooks saying so reach the app, THEN the next sync finds exactly
+// those records by comparing counts over id ranges, removes them as the webhooks would have
+// (orders kept as tombstones, never counted; a merged customer's orders under the kept one), and
+// leaves the copy equal to the store. When nothing was lost it costs two count queries per kind;
+// without read_all_orders it never removes an order Shopify only hides for its age.
+import { Session } from "@shopify/shopify-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createCustomer,
+  deleteCustomer,
+  deleteOrder,
+  generateStore,
+  mergeCustomers,
+  startSimulator,
+  type SimStore,
+  type SimulatorHandle,
+} from "#simulator/index";
+import { expectedCustomers, expectedOrders, storedCustomers, storedOrders } from "../../tests/support/truth";
+
+let prisma: typeof import("#app/db.server").default;
+let simulator: SimulatorHandle;
+let store: SimStore;
+let client: import("#app/shopify/admin-client.server").AdminClient;
+let sweepDeletions: typeof import("./deletions.server").sweepDeletions;
+const operations: string[] = [];
+
+const NOW = new Date("2026-11-15T12:00:00Z");
+
+beforeAll(async () => {
+  store = generateStore({ seed: 23, now: NOW.toISOString(), customers: 400, domain: "sweep.myshopify.com" });
+  simulator = await startSimulator({
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecret: process.env.SHOPIFY_API_SECRET!,
+    stores: [store],
+    bucket: { maximumAvailable: 50_000, restoreRate: 5_000 },
+  });
+  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
+  prisma = (await import("#app/db.server")).default;
+  const { sessionStorage, unauthenticated } = await import("#app/shopify.server");
+  const { createAdminClient } = await import("#app/shopify/admin-client.server");
+  sweepDeletions = (await import("./deletions.server")).sweepDeletions;
+  const shop = store.shop.domain;
+  const token = simulator.installations.issue({ shop, kind: "offline" });
+  await sessionStorage.storeSession(
+    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
+  );
+  await prisma.shop.create({ data: { domain: shop, scopes: "read_orders,read_all_orders,read_customers" } });
+  const { admin } = await unauthenticated.admin(shop);
+  const inner = createAdminClient(shop, admin.graphql);
+  // The same client, noting each operation's name.
+  client = {
+    ...inner,
+    request: (query, variables) => {
+      operations.push(/(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? "?");
+      return inner.request(query, variables);
+    },
+  };
+  await (await import("#app/sync/jobs.server")).runShopJob({ shop, kind: "sync" });
+});
+
+afterAll(async () => {
+  await simulator?.bulk.settled();
+  await simulator?.close();
+});
+
+const at = () => new Date(Date.now() + 1000).toISOString();
+
+describe("deletions no webhook reported", () => {
+  it("costs two count queries per kind when nothing is missing", async () => {
+    expect(store.orders.length).toBeGreaterThan(2 * 250);
+    operations.length = 0;
+    expect(await sweepDeletions(store.shop.domain, client)).toEqual({ orders: [], customers: [] });
+    expect(operations.sort()).toEqual(["CustomersCount", "OrdersCount"]);
+  });
+
+  it("finds deleted orders, deleted and merged customers, and removes exactly those", async () => {
+    const shop = store.shop.domain;
+    // A customer without orders, copied, then deleted.
+    const lonely = createCustomer(store, { at: at() }).customer;
+    await (await import("#app/sync/jobs.server")).runShopJob({ shop, kind: "reconcile" });
+    expect(await prisma.customer.count({ where: { shop, id: BigInt(lonely.id) } })).toBe(1);
+
+    const live = store.orders.filter((o) => o.customerId !== null);
+    const gone = [live[3], live[Math.floor(live.length / 2)], live[live.length - 2]].map((o) => o.id);
+    for (const orderId of gone) deleteOrder(store, { orderId, at: at() });
+    deleteCustomer(store, { customerId: lonely.id, at: at() });
+    const withOrders = [...new Set(store.orders.map((o) => o.customerId).filter((id): id is number => id !== null))];
+    const [keptId, mergedId] = [withOrders[0], withOrders[withOrders.length - 1]];
+    const movedOrders = store.orders.filter((o) => o.customerId === mergedId).map((o) => BigInt(o.id));
+    mergeCustomers(store, { keptId, deletedId: mergedId, at: at() });
+
+    // The scheduled reconciliation, with no webhook applied.
+    await (await import("#app/sync/jobs.server")).runShopJob({ shop, kind: "reconcile" });
+    const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
+    expect({ status: state.status, error: state.error }).toEqual({ status: "succeeded", error: null });
+
+    const tombstones = await prisma.order.findMany({ where: { shop, deletedAt: { not: null } }, select: { id: true } });
+    expect(tombstones.map((o) => o.id).sort()).toEqual(gone.map(BigInt).sort());
+    const liveOrders = (await storedOrders(prisma, shop)).filter((o) => !gone.map(BigInt).includes(o.id));
+    expect(liveOrders).toEqual(expectedOrders(store));
+    expect(await storedCustomers(prisma, shop)).toEqual(expectedCustomers(store));
+    const moved = await prisma.order.findMany({ where: { shop, id: { in: movedOrders } }, select: { customerId: true } });
+    expect(moved.map((o) => o.customerId)).toEqual(movedOrders.map(() => BigInt(keptId)));
+    // A tombstone remembers each removal, so a late delivery cannot bring a record back.
+    expect(await prisma.deletedRecord.count({ where: { shop } })).toBe(gone.length + 2);
+
+    // Nothing more to find.
+    expect(await sweepDeletions(shop, client)).toEqual({ orders: [], customers: [] });
+  });
+
+  it("compares only the last 60 days of orders when the shop lacks read_all_orders", async () => {
+    const shop = store.shop.domain;
+    const { sessionStorage, unauthenticated } = await import("#app/shopify.server");
+    const { createAdminClient } = await import("#app/shopify/admin-client.server");
+    // The store as an app without read_all_orders sees it: old orders are hidden, not deleted.
+    const token = simulator.installations.issue({ shop, kind: "offline", scope: "read_orders,read_customers" });
+    await sessionStorage.storeSession(
+      new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
+    );
+    await prisma.shop.update({ where: { domain: shop }, data: { scopes: "read_orders,read_customers" } });
+    const limited = createAdminClient(shop, (await unauthenticated.admin(shop)).admin.graphql);
+    const before = await prisma.order.count({ where: { shop, deletedAt: null } });
+    const old = await prisma.order.count({ where: { shop, deletedAt: null, createdAt: { lt: new Date(Date.now() - 61 * 86_400_000) } } });
+    expect(old).toBeGreaterThan(0);
+    expect(await sweepDeletions(shop, limited)).toEqual({ orders: [], customers: [] });
+    expect(await prisma.order.count({ where: { shop, deletedAt: null } })).toBe(before);
+  });
+});
