@@ -79,6 +79,12 @@ export interface AdminRequest {
   bucketKey?: string;
   /** Scopes granted to the caller; default `DEFAULT_SCOPES`. */
   scopes?: readonly string[];
+  /**
+   * Fault injection (faults.ts): answer THROTTLED at the cost check, as when the bucket is empty,
+   * without running the query or drawing from the bucket. A query refused earlier (invalid, too
+   * costly) gets that answer instead.
+   */
+  forceThrottle?: boolean;
 }
 
 export class AdminApi {
@@ -188,11 +194,17 @@ export class AdminApi {
         { requestedQueryCost: requested, actualQueryCost: null },
       );
     }
-    if (!bucket.tryTake(requested)) {
-      return respond(
+    if (request.forceThrottle || !bucket.tryTake(requested)) {
+      const response = respond(
         { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: RATE_LIMITS_DOC } }] },
         { requestedQueryCost: requested, actualQueryCost: null },
       );
+      if (request.forceThrottle) {
+        // As on a real THROTTLED answer, the bucket holds less than the query costs.
+        const status = response.body.extensions.cost.throttleStatus;
+        status.currentlyAvailable = Math.min(status.currentlyAvailable, Math.max(0, requested - 1));
+      }
+      return response;
     }
 
     const ctx = this.newContext(request.store, request.scopes ?? DEFAULT_SCOPES, false);

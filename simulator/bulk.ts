@@ -6,6 +6,10 @@
  * configurable delay, then reports through `onFinish` (the server turns it into the
  * `bulk_operations/finish` webhook). Also `bulkOperation(id:)`, `bulkOperations`, `node(id:)` and
  * `bulkOperationCancel`. Bulk operations do not draw from the rate-limit bucket.
+ *
+ * Fault injection (`failNext`, see faults.ts): an operation told to fail still writes its JSONL,
+ * then ends FAILED with INTERNAL_SERVER_ERROR, `url: null` and a `partialDataUrl` serving the first
+ * half of its lines, as Shopify does when it gives up midway.
  */
 import {
   getNamedType,
@@ -44,6 +48,8 @@ export interface BulkOperationRecord {
   fileSize: number | null;
   /** The JSONL text once completed. */
   jsonl: string | null;
+  /** What a FAILED operation wrote before failing (served at `partialDataUrl`); null when none. */
+  partialJsonl: string | null;
 }
 
 export interface BulkOptions {
@@ -51,6 +57,13 @@ export interface BulkOptions {
   now: () => Date;
   /** URL of the file for a finished operation, e.g. `${server}/_sim/bulk/<shop>/<id>.jsonl`. */
   fileUrl: (record: BulkOperationRecord) => string;
+  /** URL of a failed operation's partial data; default `fileUrl` with `.partial.jsonl`. */
+  partialFileUrl?: (record: BulkOperationRecord) => string;
+  /**
+   * Fault injection (faults.ts): asked once per operation that starts; true makes it end FAILED
+   * (INTERNAL_SERVER_ERROR) with the first half of its lines as partial data.
+   */
+  failNext?: () => boolean;
   /** How long an operation stays RUNNING before it completes; default 0 (next tick). */
   delayMs?: number;
   /** Called once when an operation reaches COMPLETED, FAILED or CANCELED. */
@@ -113,10 +126,14 @@ export class BulkOperations implements BulkApi {
       rootObjectCount: String(record.rootObjectCount),
       fileSize: record.fileSize === null ? null : String(record.fileSize),
       url: record.status === "COMPLETED" && record.objectCount > 0 ? this.options.fileUrl(record) : null,
-      partialDataUrl: null,
+      partialDataUrl: record.status === "FAILED" && record.partialJsonl !== null ? this.partialFileUrl(record) : null,
       query: record.query,
       type: "QUERY",
     };
+  }
+
+  private partialFileUrl(record: BulkOperationRecord): string {
+    return this.options.partialFileUrl?.(record) ?? this.options.fileUrl(record).replace(/\.jsonl$/, "") + ".partial.jsonl";
   }
 
   get(ctx: ViewContext, id: string): GqlObject | null {
@@ -201,8 +218,10 @@ export class BulkOperations implements BulkApi {
       rootObjectCount: 0,
       fileSize: null,
       jsonl: null,
+      partialJsonl: null,
     };
     this.records.push(record);
+    const injectFailure = this.options.failNext?.() ?? false;
     const store = ctx.store;
     const scopes = [...ctx.scopes];
     const job = async (): Promise<void> => {
@@ -226,6 +245,7 @@ export class BulkOperations implements BulkApi {
       }
       const finish = (): void => {
         if ((record.status as BulkStatus) === "CANCELING" || (record.status as BulkStatus) === "CANCELED") return;
+        if (injectFailure && record.status !== "FAILED") failWithPartialData(record);
         if (record.status !== "FAILED") record.status = "COMPLETED";
         record.completedAt = iso(this.options.now());
         this.options.onFinish?.(record);
@@ -295,6 +315,22 @@ export class BulkOperations implements BulkApi {
     if (connections > MAX_CONNECTIONS) errors.push(`Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections.`);
     return errors.length > 0 ? { errors: [...new Set(errors)] } : { document };
   }
+}
+
+/**
+ * An operation Shopify gave up on midway: FAILED (INTERNAL_SERVER_ERROR), no result file, the first
+ * half (rounded down) of its lines as partial data, and the counts of what those lines hold.
+ */
+function failWithPartialData(record: BulkOperationRecord): void {
+  const lines = (record.jsonl ?? "").split("\n").filter((line) => line !== "");
+  const partial = lines.slice(0, Math.floor(lines.length / 2));
+  record.status = "FAILED";
+  record.errorCode = "INTERNAL_SERVER_ERROR";
+  record.jsonl = null;
+  record.fileSize = null;
+  record.partialJsonl = partial.length > 0 ? `${partial.join("\n")}\n` : null;
+  record.objectCount = partial.length;
+  record.rootObjectCount = partial.filter((line) => !("__parentId" in (JSON.parse(line) as Record<string, unknown>))).length;
 }
 
 function isConnectionNodeWrapper(type: GraphQLCompositeType): type is GraphQLObjectType {

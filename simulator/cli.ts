@@ -2,9 +2,12 @@
  * Starts the local Shopify with generated stores:
  *   tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--stores 2] [--app-url http://localhost:3000]
  *                        [--now 2026-11-28T12:00:00Z] [--zone America/New_York] [--currency USD]
+ *                        [--faults '{"throttleRate":0.2,"serverErrorRate":0.05,"seed":7}']
+ * `--faults` takes FaultOptions as JSON (faults.ts); change them later with PUT/DELETE /_sim/faults.
  * Reads SHOPIFY_API_KEY / SHOPIFY_API_SECRET (demo defaults otherwise) and SHOPIFY_ADMIN_SCHEMA.
  */
 import { parseArgs } from "node:util";
+import { validateFaultOptions, type FaultOptions } from "./faults";
 import { generateStore } from "./seed";
 import { startSimulator } from "./server";
 import { storeTotals } from "./truth";
@@ -31,12 +34,23 @@ async function main(): Promise<void> {
       zone: { type: "string" },
       currency: { type: "string" },
       "app-url": { type: "string" },
+      faults: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    console.log("Usage: tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--stores N] [--app-url URL] [--now ISO] [--zone IANA] [--currency XXX]");
+    console.log("Usage: tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--stores N] [--app-url URL] [--now ISO] [--zone IANA] [--currency XXX] [--faults JSON]");
     return;
+  }
+  let faults: FaultOptions | undefined;
+  if (values.faults !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(values.faults);
+    } catch {
+      throw new Error(`--faults is not JSON: ${values.faults}`);
+    }
+    faults = validateFaultOptions(parsed);
   }
   const apiKey = process.env.SHOPIFY_API_KEY || DEMO_API_KEY;
   const apiSecret = process.env.SHOPIFY_API_SECRET || DEMO_API_SECRET;
@@ -61,6 +75,7 @@ async function main(): Promise<void> {
     apiSecret,
     stores,
     appUrl: values["app-url"],
+    faults,
     log: (line) => console.log(`[simulator] ${line}`),
   });
   console.log(`Shopify simulator listening on ${sim.url}`);
@@ -72,6 +87,7 @@ async function main(): Promise<void> {
         `${t.orders} orders, ${t.customers} customers, net sales ${formatMinor(t.netSales, t.currencyCode)}`,
     );
   }
+  if (faults && Object.keys(faults).length > 0) console.log(`Faults: ${JSON.stringify(faults)} (PUT/DELETE ${sim.url}/_sim/faults to change)`);
   console.log(`Rewrite https://<shop>/<path> to ${sim.url}/<shop>/<path>. Ground truth: GET ${sim.url}/_sim/stores/<shop>/totals`);
   const stop = (): void => {
     void sim.close().then(() => process.exit(0));

@@ -35,6 +35,16 @@ export {
   type SessionTokenPayload,
 } from "./auth";
 export { BulkOperations, type BulkOperationRecord, type BulkStatus } from "./bulk";
+export {
+  Faults,
+  FaultOptionsError,
+  validateFaultOptions,
+  SERVICE_UNAVAILABLE,
+  SLOW_DOWNLOAD_CHUNK_BYTES,
+  type FaultOptions,
+  type FaultCounts,
+  type AdminFault,
+} from "./faults";
 export * from "./webhooks";
 export * from "./mutations";
 export { startSimulator, DEFAULT_SIMULATOR_SCOPES, type SimulatorHandle, type SimulatorOptions, type DeliverParams } from "./server";

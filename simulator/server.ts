@@ -9,6 +9,27 @@
  *   GET  /health
  *   /_sim/...                                       control API for tests and the demo (JSON)
  *   GET  /_sim/app-bridge.js, /_sim/session-token   the admin stand-in's App Bridge and its session tokens
+ *   GET  /_sim/bulk/<shop>/<id>.jsonl               a bulk operation's result file (`url`)
+ *   GET  /_sim/bulk/<shop>/<id>.partial.jsonl       a failed bulk operation's partial data (`partialDataUrl`)
+ *
+ * Faults on demand (faults.ts; `SimulatorOptions.faults`, `SimulatorHandle.faults`, or over HTTP):
+ *
+ *   PUT    /_sim/faults   JSON FaultOptions, replaces the faults (and restarts the draws and counts);
+ *                         400 with a message and nothing changed if invalid
+ *   DELETE /_sim/faults   no faults any more (the counts stay readable)
+ *   GET    /_sim/faults   { options, counts }; PUT and DELETE answer the same
+ *
+ *   throttleRate       share of Admin GraphQL requests answered THROTTLED (HTTP 200, Shopify's error
+ *                      and `extensions.cost` with throttleStatus) without running them
+ *   serverErrorRate    share answered HTTP 503 `{"errors":"Service Unavailable"}`, not run either
+ *   seed               of the draws deciding which requests fail (same seed, same sequence)
+ *   slowMs             added before every Admin GraphQL answer
+ *   failBulkOperations the next N bulk operations end FAILED (INTERNAL_SERVER_ERROR), url null,
+ *                      partialDataUrl serving the first half of their lines; the webhook says failed
+ *   slowDownloadMs     bulk files are sent in ~16 KiB chunks, each after a pause of this many ms
+ *
+ * THROTTLED, 503 and slowMs touch `/<shop>/admin/api/<version>/graphql.json` only: never OAuth,
+ * `/_sim`, `/health` or bulk file downloads (which only slowDownloadMs slows).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -18,6 +39,15 @@ import { appBridgeScript, sessionToken } from "./app-bridge";
 import { TokenRegistry, type IssuedToken } from "./auth";
 import { BulkOperations } from "./bulk";
 import type { BucketOptions } from "./cost";
+import {
+  Faults,
+  FaultOptionsError,
+  SERVICE_UNAVAILABLE,
+  SLOW_DOWNLOAD_CHUNK_BYTES,
+  sleepAtLeast,
+  validateFaultOptions,
+  type FaultOptions,
+} from "./faults";
 import { placeOrder, type SimEvent } from "./mutations";
 import { storeTotals } from "./truth";
 import type { SimStore } from "./types";
@@ -60,6 +90,8 @@ export interface SimulatorOptions {
   bulkDelayMs?: number;
   /** Receives one line per notable event (webhook failures…); default: silent. */
   log?: (line: string) => void;
+  /** Faults from the start (see faults.ts); change them later with `handle.faults` or `/_sim/faults`. */
+  faults?: FaultOptions;
 }
 
 export interface DeliverParams {
@@ -83,6 +115,8 @@ export interface SimulatorHandle {
   installations: TokenRegistry;
   admin: AdminApi;
   bulk: BulkOperations;
+  /** Faults on demand: `faults.set({ throttleRate: 0.3 })`, `faults.clear()`, `faults.counts()`. */
+  faults: Faults;
   /** Sends one signed webhook to `url` or the app's address for the topic. */
   deliverWebhook(params: DeliverParams): Promise<WebhookResult>;
   /** Sends the events of a mutation (see mutations.ts), optionally duplicated/dropped/reordered. */
@@ -179,7 +213,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     app: { apiKey: options.apiKey },
   });
   const webhookApiVersion = options.webhookApiVersion ?? DEFAULT_WEBHOOK_API_VERSION;
+  const faults = new Faults(options.faults ?? {});
   let baseUrl = "";
+  let closed = false;
 
   const addressFor = (topic: string, shop: string): string | null => {
     if (options.webhookAddress) return options.webhookAddress(topic, shop);
@@ -211,6 +247,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     now,
     delayMs: options.bulkDelayMs,
     fileUrl: (record) => `${baseUrl}/_sim/bulk/${record.shop}/${record.id}.jsonl`,
+    partialFileUrl: (record) => `${baseUrl}/_sim/bulk/${record.shop}/${record.id}.partial.jsonl`,
+    failNext: () => faults.takeBulkFailure(),
     onFinish: (record) => {
       const store = stores.get(record.shop);
       const url = addressFor("bulk_operations/finish", record.shop);
@@ -335,18 +373,58 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const token = sessionToken({ shop, apiKey: options.apiKey, apiSecret: options.apiSecret, now: now(), ttlSeconds });
       return send(res, 200, { token, expiresIn: ttlSeconds }, cors);
     }
+    if (parts[1] === "faults" && parts.length === 2) {
+      if (method === "PUT") {
+        let next: FaultOptions;
+        try {
+          next = validateFaultOptions(parseJsonObject((await readBody(req)) || "{}"));
+        } catch (error) {
+          if (error instanceof FaultOptionsError) throw new HttpError(400, { errors: error.message });
+          throw error;
+        }
+        faults.set(next);
+        if (Object.keys(next).length > 0) log(`faults set: ${JSON.stringify(next)}`);
+      } else if (method === "DELETE") {
+        faults.clear();
+      } else if (method !== "GET") {
+        throw new HttpError(405, { errors: "Method Not Allowed" });
+      }
+      return send(res, 200, { options: faults.options(), counts: faults.counts() });
+    }
     if (parts[1] === "bulk" && parts.length === 2 && method === "GET") {
-      return send(res, 200, bulk.all().map(({ jsonl: _jsonl, ...rest }) => rest));
+      return send(res, 200, bulk.all().map(({ jsonl: _jsonl, partialJsonl: _partial, ...rest }) => rest));
     }
     if (parts[1] === "bulk" && parts[2] && parts[3] && method === "GET") {
-      const id = Number(parts[3].replace(/\.jsonl$/, ""));
-      const record = bulk.record(id);
-      if (!record || record.shop !== parts[2] || record.jsonl === null) throw new HttpError(404, { errors: "Not Found" });
-      res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": Buffer.byteLength(record.jsonl) });
-      res.end(record.jsonl);
-      return;
+      const file = /^(\d+)(\.partial)?\.jsonl$/.exec(parts[3]);
+      const record = file ? bulk.record(Number(file[1])) : undefined;
+      const text = record ? (file?.[2] ? (record.status === "FAILED" ? record.partialJsonl : null) : record.jsonl) : null;
+      if (!record || record.shop !== parts[2] || text === null) throw new HttpError(404, { errors: "Not Found" });
+      return sendBulkFile(res, text);
     }
     throw new HttpError(404, { errors: "Not Found" });
+  };
+
+  /** A bulk result file, at once or, with slowDownloadMs, in ~16 KiB chunks each after a pause. */
+  const sendBulkFile = async (res: ServerResponse, text: string): Promise<void> => {
+    const bytes = Buffer.from(text, "utf8");
+    res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": bytes.length });
+    const pause = faults.slowDownloadMs();
+    if (pause <= 0 || bytes.length === 0) {
+      res.end(bytes);
+      return;
+    }
+    faults.count("slowDownloads");
+    // Headers at once, then the body slowly: a pause before every chunk, the first one included.
+    for (let offset = 0; offset < bytes.length; offset += SLOW_DOWNLOAD_CHUNK_BYTES) {
+      await sleepAtLeast(pause);
+      if (closed || res.destroyed) return;
+      const chunk = bytes.subarray(offset, offset + SLOW_DOWNLOAD_CHUNK_BYTES);
+      if (offset + SLOW_DOWNLOAD_CHUNK_BYTES >= bytes.length) {
+        res.end(chunk);
+        return;
+      }
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+    }
   };
 
   const handleShop = async (req: IncomingMessage, res: ServerResponse, shop: string, rest: string[], url: URL): Promise<void> => {
@@ -356,6 +434,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     const graphql = /^admin\/api\/([^/]+)\/graphql\.json$/.exec(path);
     if (graphql) {
+      const slowMs = faults.slowMs();
+      if (slowMs > 0) {
+        faults.count("slowed");
+        await sleepAtLeast(slowMs);
+        if (closed) return;
+      }
       if (method !== "POST") throw new HttpError(405, { errors: "Method Not Allowed" });
       const version = graphql[1];
       const accessToken = headerValue(req, "x-shopify-access-token");
@@ -374,6 +458,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (typeof body.variables === "object" && body.variables !== null && !Array.isArray(body.variables)) variables = body.variables as Record<string, unknown>;
         if (typeof body.operationName === "string") operationName = body.operationName;
       }
+      // Decided before the query runs: a faulted mutation changes nothing.
+      const fault = faults.drawAdminFault();
+      if (fault === "serverError") {
+        faults.count("serverErrors");
+        return send(res, SERVICE_UNAVAILABLE.status, SERVICE_UNAVAILABLE.body);
+      }
       const result = await admin.execute({
         store,
         query,
@@ -381,7 +471,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         operationName,
         bucketKey: `${shop}|${options.apiKey}`,
         scopes: token.scope.split(",").map((s) => s.trim()).filter(Boolean),
+        forceThrottle: fault === "throttle",
       });
+      if (fault === "throttle" && result.body.errors?.some((e) => e.extensions?.code === "THROTTLED")) faults.count("throttled");
       return send(res, result.status, result.body, { "X-Shopify-API-Version": version });
     }
 
@@ -450,11 +542,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     installations,
     admin,
     bulk,
+    faults,
     deliverWebhook: sendWebhook,
     deliverEvents,
     uninstall,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closed = true;
         bulk.dispose();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
