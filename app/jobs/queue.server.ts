@@ -1,13 +1,13 @@
 // Background work on PostgreSQL (pg-boss): no extra service to run. Any number of worker
-// processes, on any number of machines, share the queues (SKIP LOCKED). Admin API work is
-// keyed by shop so one shop's calls never run in parallel, while many shops sync at once.
-// A job that keeps failing lands in the `parked` queue, where it stays visible.
+// processes, on any number of machines, share the queues (SKIP LOCKED). One shop's Admin API
+// jobs never run at once (a per-shop lock, app/jobs/shop-lock.server.ts), while many shops sync
+// at once. A job that keeps failing lands in the `parked` queue, where it stays visible.
 import PgBoss from "pg-boss";
 import { env } from "#app/env.server";
 
 export const QUEUES = {
-  /** Everything that calls a shop's Admin API: one active job per shop. */
-  shop: "shop-work",
+  /** Everything that calls a shop's Admin API: one running job per shop (see shop-lock). */
+  shop: "shop-jobs",
   /** Applying recorded webhook events (no Admin API calls; order does not matter). */
   webhooks: "webhook-events",
   /** The scheduled sweep that queues a reconciliation for every installed shop. */
@@ -47,7 +47,11 @@ async function start(): Promise<PgBoss> {
   await boss.createQueue(QUEUES.parked, { name: QUEUES.parked });
   await boss.createQueue(QUEUES.shop, {
     name: QUEUES.shop,
-    policy: "singleton",
+    // One waiting job per shop and kind: a sync asked for twice runs once. Not pg-boss's
+    // "singleton" policy: a job waiting behind its shop's running one would stop every worker
+    // from fetching any job of any shop (pg-boss 10 fetches in creation order and gives up on
+    // the unique violation), so one long backfill would hold up every other shop.
+    policy: "short",
     retryLimit: 6,
     retryDelay: 15,
     retryBackoff: true,
@@ -83,10 +87,19 @@ export async function stopJobQueue(): Promise<void> {
   await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
 }
 
-/** Queues Admin API work for a shop; it runs after any job of that shop already running. */
-export async function enqueueShopJob(job: ShopJob): Promise<void> {
+/** The queue's key for a shop job: at most one of each kind waits per shop. */
+export function shopJobKey(job: ShopJob): string {
+  return `${job.shop}:${job.kind}`;
+}
+
+/**
+ * Queues Admin API work for a shop (nothing when the same kind already waits for it); it runs
+ * after any job of that shop already running. Returns the job's id, or null when one waits.
+ */
+export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?: number } = {}): Promise<string | null> {
   const boss = await jobQueue();
-  await boss.send(QUEUES.shop, job, { singletonKey: job.shop });
+  const startAfter = options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds };
+  return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter });
 }
 
 export async function enqueueWebhookEvent(job: WebhookJob): Promise<void> {

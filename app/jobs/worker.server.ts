@@ -4,7 +4,11 @@ import type PgBoss from "pg-boss";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
 import { applyWebhookEvent } from "#app/sync/apply-webhook.server";
 import { queueReconciliations, runShopJob } from "#app/sync/jobs.server";
-import { jobQueue, QUEUES, RECONCILE_CRON, type ShopJob, type WebhookJob } from "./queue.server";
+import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
+import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, type ShopJob, type WebhookJob } from "./queue.server";
+
+/** How long a job of a busy shop waits before it is tried again. */
+const BUSY_RETRY_SECONDS = 15;
 
 /** A failure no retry can fix (Shopify refused the request): parked at once, not retried. */
 async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error: unknown): Promise<boolean> {
@@ -17,14 +21,18 @@ async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error:
 
 export async function startWorkers(options: { shopConcurrency?: number } = {}): Promise<() => Promise<void>> {
   const boss = await jobQueue();
+  // A shop job whose worker died is queued again by the workers still alive (or the next one).
+  const stopWatching = await watchForOrphanedJobs(boss);
   const ids: string[] = [];
-  // Several shop workers so that many shops sync in parallel; the queue's singleton policy
-  // keeps each shop to one job at a time.
+  // Several shop workers so that many shops sync in parallel; the shop lock keeps each shop to
+  // one job at a time.
   for (let i = 0; i < (options.shopConcurrency ?? 4); i++) {
     ids.push(
       await boss.work<ShopJob>(QUEUES.shop, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
         try {
-          await runShopJob(job.data);
+          const outcome = await withShopLock(job.data.shop, job.id, () => runShopJob(job.data));
+          // Another job of the shop is running: this one runs after it.
+          if (outcome === SHOP_BUSY) await enqueueShopJob(job.data, { startAfterSeconds: BUSY_RETRY_SECONDS });
         } catch (error) {
           if (!(await parkIfPermanent(boss, QUEUES.shop, job.data, error))) throw error;
         }
@@ -40,6 +48,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
   await boss.schedule(QUEUES.reconcileAll, RECONCILE_CRON, {}, { tz: "UTC" });
   ids.push(await boss.work(QUEUES.reconcileAll, async () => queueReconciliations()));
   return async () => {
+    stopWatching();
     for (const id of ids) await boss.offWork({ id });
   };
 }

@@ -6,16 +6,15 @@ import { backfillInProgress, backfillShop } from "./backfill.server";
 import { describeSyncError, syncShop } from "./sync-shop.server";
 
 /**
- * Whether a job runs the bulk backfill rather than the paged catch-up: a shop that has never
- * completed a sync (the install hook queues a `sync`), or a backfill that stopped halfway. A
- * `backfill` job of a shop already copied (the `bulk_operations/finish` webhook queues one when
- * the operation a backfill waits on ends) only catches up: it is harmless.
+ * Whether a job runs the bulk backfill rather than the paged catch-up: for a shop that has never
+ * completed a sync (the install hook queues a `sync`), or whose backfill stopped halfway (a
+ * worker killed, a deploy), whatever the job's kind. Otherwise a `backfill` job (the
+ * `bulk_operations/finish` webhook queues one when an operation ends) only catches up.
  */
 async function wantsBackfill(job: ShopJob): Promise<boolean> {
-  if (job.kind === "reconcile") return false;
   const state = await prisma.syncState.findUnique({ where: { shop: job.shop }, select: { lastSuccessAt: true } });
   if (!state?.lastSuccessAt) return true;
-  return job.kind === "backfill" && (await backfillInProgress(job.shop));
+  return backfillInProgress(job.shop);
 }
 
 /** Runs one shop job in this process. The queue calls it; so do tests. */

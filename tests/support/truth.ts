@@ -9,8 +9,11 @@ import {
   orderTax,
   orderTotal,
   refundReturns,
+  refundShipping,
+  refundTax,
   type SimStore,
 } from "#simulator/index";
+import type { MetricOrder, MetricRefund } from "#app/metrics/rows";
 
 const byId = <T extends { id: bigint }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -52,9 +55,10 @@ export function expectedCustomers(store: SimStore) {
     .sort(byId);
 }
 
+/** The live orders (deleted ones are kept as tombstones: see storedDeletedOrderIds). */
 export function storedOrders(prisma: PrismaClient, shop: string) {
   return prisma.order.findMany({
-    where: { shop },
+    where: { shop, deletedAt: null },
     orderBy: { id: "asc" },
     select: {
       id: true,
@@ -73,6 +77,12 @@ export function storedOrders(prisma: PrismaClient, shop: string) {
   });
 }
 
+/** Ids of the orders kept as tombstones (deleted in Shopify), ascending. */
+export async function storedDeletedOrderIds(prisma: PrismaClient, shop: string): Promise<bigint[]> {
+  const rows = await prisma.order.findMany({ where: { shop, deletedAt: { not: null } }, orderBy: { id: "asc" }, select: { id: true } });
+  return rows.map((row) => row.id);
+}
+
 export function storedRefunds(prisma: PrismaClient, shop: string) {
   return prisma.refund.findMany({
     where: { shop },
@@ -87,4 +97,34 @@ export function storedCustomers(prisma: PrismaClient, shop: string) {
     orderBy: { id: "asc" },
     select: { id: true, createdAt: true, updatedAt: true },
   });
+}
+
+/** The truth as the metrics' reference implementations take it (live orders only). */
+export function truthMetricRows(store: SimStore): { orders: MetricOrder[]; refunds: MetricRefund[] } {
+  return {
+    orders: store.orders.map((o) => ({
+      id: String(o.id),
+      customerId: o.customerId === null ? null : String(o.customerId),
+      processedAt: new Date(o.processedAt),
+      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
+      deletedAt: null,
+      test: o.test,
+      currencyCode: o.currencyCode,
+      grossSales: orderGrossSales(o),
+      discounts: orderDiscounts(o),
+      shipping: orderShipping(o),
+      tax: orderTax(o),
+      totalPrice: orderTotal(o),
+    })),
+    refunds: store.orders.flatMap((o) =>
+      o.refunds.map((r) => ({
+        id: String(r.id),
+        orderId: String(o.id),
+        processedAt: new Date(r.processedAt),
+        returns: refundReturns(r),
+        shipping: refundShipping(r),
+        tax: refundTax(r),
+      })),
+    ),
+  };
 }
