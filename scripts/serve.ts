@@ -4,11 +4,15 @@
 //   tsx scripts/serve.ts --dev the Vite dev server (what `shopify app dev` runs, see shopify.web.toml)
 import { spawn } from "node:child_process";
 import { localDatabase } from "./lib/local-database";
+import { jobProcessNodeOptions } from "./lib/node-options";
 
 const dev = process.argv.includes("--dev");
 const { url, server } = await localDatabase();
 const command = dev ? ["remix", "vite:dev"] : ["remix-serve", "build/server/index.js"];
-const child = spawn("npx", command, { stdio: "inherit", env: { ...process.env, DATABASE_URL: url } });
+const child = spawn("npx", command, {
+  stdio: "inherit",
+  env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: jobProcessNodeOptions() },
+});
 const stop = () => child.kill("SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

@@ -87,12 +87,12 @@ async function startAppWebhooks(): Promise<string> {
   return `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
 }
 
-/** A worker process, as `npm run worker` starts it, on this test's database and simulator. */
+/** A worker process, started as `npm run worker` starts it, on this test's database and simulator. */
 function startWorker(): { child: ChildProcess; output: string[] } {
   const output: string[] = [];
   // One process (tsx's loader in node itself, not the tsx command, which runs a child), so that
   // killing it kills the worker.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], {
+  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", path.join(ROOT, "scripts/worker.ts")], {
     cwd: ROOT,
     env: process.env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -511,6 +511,25 @@ describe("one way to store an order", () => {
     expect(rows.lineItems).toEqual([{ id: 21n, orderId: 2n, quantity: 3, originalUnitPrice: 199n }]);
   });
 
+  it("keeps a refund's shipping tax when an older version of its order arrives", async () => {
+    const shop = "paged-older-refund.myshopify.com";
+    const node = (updatedAt: string, itemTax: string): OrderNode => ({
+      ...orderLine({ ...ORDER_1, updatedAt }),
+      lineItems: { nodes: [lineItem(11, 1, 2, "10.00")].map(({ __parentId: _, ...n }) => n) },
+      refunds: orderLine(ORDER_1).refunds.map((refund) => ({
+        ...refund,
+        refundLineItems: { nodes: [refundLineItem(500, 50, "10.00", itemTax)].map(({ __parentId: _, ...n }) => n) },
+        refundShippingLines: { nodes: [{ subtotalAmountSet: money("4.90"), taxAmountSet: money("0.39") }] },
+      })),
+    });
+    expect(await upsertOrders(shop, [orderRows(shop, node("2026-03-05T00:00:00Z", "2.10"))])).toEqual([1n]);
+    const stored = await rowsOf(shop);
+    expect(stored.refunds.map((r) => [r.shipping, r.tax])).toEqual([[490n, 210n + 39n]]);
+    // The older version (other item tax) changes nothing, the shipping's tax included.
+    expect(await upsertOrders(shop, [orderRows(shop, node("2026-03-04T00:00:00Z", "1.00"))])).toEqual([]);
+    expect(await rowsOf(shop)).toEqual(stored);
+  });
+
   it("keeps the newest version when one batch holds an order twice", async () => {
     const shop = "paged-twice.myshopify.com";
     const node = (updatedAt: string, quantity: number): OrderNode => ({

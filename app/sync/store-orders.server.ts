@@ -210,6 +210,11 @@ const KEYED_ACCESS_ONLY = [
 // Rows this transaction inserted itself are not "existing": the UPDATE must leave them alone.
 const NOT_INSERTED_HERE = "t.xmin <> pg_current_xact_id()::xid";
 
+// Rows of orders this run found older than the stored version are dropped. While the run has
+// found none (a first copy always), the check is left out of the statements.
+const notSkipped = (skips: boolean, order: string) =>
+  skips ? `AND NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = ${order})` : "";
+
 const GROSS_SALES_OF = (order: string) => `(
   SELECT COALESCE(SUM(li.original_unit_price * li.quantity), 0)::bigint
   FROM order_line_items li WHERE li.shop = $1 AND li.order_id = ${order})`;
@@ -220,18 +225,18 @@ const SQL = {
     SELECT s.id FROM ingest_orders s
     WHERE (SELECT o.updated_at FROM orders o WHERE o.shop = $1 AND o.id = s.id) > s.updated_at
     ON CONFLICT DO NOTHING`,
-  insertLineItems: `
+  insertLineItems: (skips: boolean) => `
     INSERT INTO order_line_items (shop, id, order_id, quantity, original_unit_price)
     SELECT $1, s.id, s.order_id, s.quantity, s.original_unit_price
     FROM ingest_line_items s
-    WHERE NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = s.order_id)
-      AND NOT EXISTS (SELECT 1 FROM order_line_items t WHERE t.shop = $1 AND t.id = s.id)`,
-  updateLineItems: `
+    WHERE NOT EXISTS (SELECT 1 FROM order_line_items t WHERE t.shop = $1 AND t.id = s.id)
+      ${notSkipped(skips, "s.order_id")}`,
+  updateLineItems: (skips: boolean) => `
     UPDATE order_line_items t
     SET order_id = s.order_id, quantity = s.quantity, original_unit_price = s.original_unit_price
     FROM ingest_line_items s
     WHERE t.shop = $1 AND t.id = s.id
-      AND NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = s.order_id)
+      ${notSkipped(skips, "s.order_id")}
       AND (t.order_id, t.quantity, t.original_unit_price)
         IS DISTINCT FROM (s.order_id, s.quantity, s.original_unit_price)`,
   // A new order's stored line items are those of this batch (children never come before their
@@ -259,7 +264,7 @@ const SQL = {
     WHERE t.shop = $1 AND t.id = s.id AND t.updated_at <= s.updated_at AND ${NOT_INSERTED_HERE}
     ${returning ? "RETURNING t.id" : ""}`,
   // Orders whose line items came in this batch but the order itself in an earlier one.
-  grossSales: `
+  grossSales: (skips: boolean) => `
     UPDATE orders t SET gross_sales = g.gross
     FROM (
       SELECT li.order_id, SUM(li.original_unit_price * li.quantity)::bigint AS gross
@@ -267,11 +272,11 @@ const SQL = {
       WHERE li.shop = $1 AND li.order_id = ANY (ARRAY(
         SELECT order_id FROM ingest_line_items
         EXCEPT SELECT id FROM ingest_orders
-        EXCEPT SELECT id FROM ingest_skipped_orders))
+        ${skips ? "EXCEPT SELECT id FROM ingest_skipped_orders" : ""}))
       GROUP BY li.order_id
     ) g
     WHERE t.shop = $1 AND t.id = g.order_id AND t.gross_sales IS DISTINCT FROM g.gross`,
-  refunds: `
+  refunds: (skips: boolean) => `
     INSERT INTO refunds AS t (shop, id, order_id, processed_at, created_at, currency_code, returns, tax, shipping,
       total_refunded)
     SELECT $1, s.id, s.order_id, s.processed_at, s.created_at, s.currency_code,
@@ -281,13 +286,13 @@ const SQL = {
       SELECT SUM(x.subtotal)::bigint AS returns, SUM(x.tax)::bigint AS tax
       FROM refund_line_items x WHERE x.shop = $1 AND x.refund_id = s.id
     ) a ON true
-    WHERE NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = s.order_id)
+    WHERE true ${notSkipped(skips, "s.order_id")}
     ON CONFLICT (shop, id) DO UPDATE SET order_id = EXCLUDED.order_id, processed_at = EXCLUDED.processed_at,
       created_at = EXCLUDED.created_at, currency_code = EXCLUDED.currency_code,
       total_refunded = EXCLUDED.total_refunded`,
   // A refund line item needs its refund stored (its parent comes first), and is dropped with an
   // order version older than the stored one.
-  refundLineItems: `
+  refundLineItems: (skips: boolean) => `
     INSERT INTO refund_line_items AS t (shop, id, refund_id, quantity, subtotal, tax)
     SELECT $1, s.id, s.refund_id, s.quantity, s.subtotal, s.tax
     FROM (
@@ -295,7 +300,7 @@ const SQL = {
       FROM ingest_refund_line_items x
     ) s
     WHERE s.order_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = s.order_id)
+      ${notSkipped(skips, "s.order_id")}
     ON CONFLICT (shop, id) DO UPDATE SET refund_id = EXCLUDED.refund_id, quantity = EXCLUDED.quantity,
       subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax
     WHERE (t.refund_id, t.quantity, t.subtotal, t.tax)
@@ -303,15 +308,15 @@ const SQL = {
   // A refund's shipping comes with its complete details: its tax is then the items' tax plus the
   // shipping's. Refunds are found by primary key and the new values by the staging table's: as a
   // join, the planner preferred scanning all of the shop's refunds once per staged row.
-  refundShipping: `
+  refundShipping: (skips: boolean) => `
     UPDATE refunds t SET (shipping, tax) = (
       SELECT s.shipping, s.tax + COALESCE((
         SELECT SUM(x.tax) FROM refund_line_items x WHERE x.shop = $1 AND x.refund_id = t.id), 0)::bigint
       FROM ingest_refund_shipping s WHERE s.refund_id = t.id)
     WHERE t.shop = $1 AND t.id = ANY (ARRAY(SELECT refund_id FROM ingest_refund_shipping))
-      AND NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = t.order_id)`,
+      ${notSkipped(skips, "t.order_id")}`,
   // Returns and the items' tax; refundShipping, which runs after, adds the shipping's tax back.
-  returns: `
+  returns: (skips: boolean) => `
     UPDATE refunds t SET returns = a.returns, tax = a.tax
     FROM (
       SELECT x.refund_id, SUM(x.subtotal)::bigint AS returns, SUM(x.tax)::bigint AS tax
@@ -322,7 +327,7 @@ const SQL = {
     WHERE t.shop = $1 AND t.id = a.refund_id AND (t.returns, t.tax) IS DISTINCT FROM (a.returns, a.tax)
       -- Not for an order version older than the stored one: refundShipping skips those too,
       -- and would not add the shipping's tax back.
-      AND NOT EXISTS (SELECT 1 FROM ingest_skipped_orders k WHERE k.id = t.order_id)`,
+      ${notSkipped(skips, "t.order_id")}`,
   insertCustomers: `
     INSERT INTO customers (shop, id, created_at, updated_at)
     SELECT $1, s.id, s.created_at, s.updated_at FROM ingest_customers s
@@ -377,32 +382,45 @@ async function copyInto(client: pg.PoolClient, table: Table, data: string) {
 const RETRY_CODES = new Set(["23505", "40P01"]); // unique_violation, deadlock_detected
 const ATTEMPTS = 3;
 
+/** What a run of writes knows across its batches. */
+interface WriterState {
+  /** Whether this run may have found orders older than the stored version. */
+  skips: boolean;
+}
+
 async function mergeStaged(
   client: pg.PoolClient,
   shop: string,
   counts: StagedRows["counts"],
   returnApplied: boolean,
+  state: WriterState,
 ): Promise<WriteResult> {
   const result: WriteResult = { appliedOrderIds: [], customersApplied: 0 };
   const run = (sql: string) => client.query<{ id: string }>(sql, [shop]);
   const applied = (rows: Array<{ id: string }>) => {
     if (returnApplied) result.appliedOrderIds.push(...rows.map((row) => BigInt(row.id)));
   };
-  if (counts.orders > 0) await run(SQL.skippedOrders);
-  if (counts.lineItems > 0) {
-    const inserted = await run(SQL.insertLineItems);
-    if ((inserted.rowCount ?? 0) < counts.lineItems) await run(SQL.updateLineItems);
-  }
+  // Orders not stored yet first: only the others can be older than what is stored (and on a
+  // first copy there are none to look at).
+  let storedBefore = 0;
   if (counts.orders > 0) {
     const inserted = await run(SQL.insertOrders(returnApplied));
     applied(inserted.rows);
-    if ((inserted.rowCount ?? 0) < counts.orders) applied((await run(SQL.updateOrders(returnApplied))).rows);
+    storedBefore = counts.orders - (inserted.rowCount ?? 0);
+    if (storedBefore > 0 && ((await run(SQL.skippedOrders)).rowCount ?? 0) > 0) state.skips = true;
   }
-  if (counts.lineItems > 0) await run(SQL.grossSales);
-  if (counts.refunds > 0) await run(SQL.refunds);
-  if (counts.refundLineItems > 0) await run(SQL.refundLineItems);
-  if (counts.refundLineItems > 0) await run(SQL.returns);
-  if (counts.refundShipping > 0) await run(SQL.refundShipping);
+  const { skips } = state;
+  if (counts.lineItems > 0) {
+    const inserted = await run(SQL.insertLineItems(skips));
+    if ((inserted.rowCount ?? 0) < counts.lineItems) await run(SQL.updateLineItems(skips));
+  }
+  // After the line items: an updated order's gross sales are summed from what is stored.
+  if (storedBefore > 0) applied((await run(SQL.updateOrders(returnApplied))).rows);
+  if (counts.lineItems > 0) await run(SQL.grossSales(skips));
+  if (counts.refunds > 0) await run(SQL.refunds(skips));
+  if (counts.refundLineItems > 0) await run(SQL.refundLineItems(skips));
+  if (counts.refundLineItems > 0) await run(SQL.returns(skips));
+  if (counts.refundShipping > 0) await run(SQL.refundShipping(skips));
   if (counts.customers > 0) {
     const inserted = (await run(SQL.insertCustomers)).rowCount ?? 0;
     const updated = inserted < counts.customers ? ((await run(SQL.updateCustomers)).rowCount ?? 0) : 0;
@@ -416,6 +434,7 @@ async function writeStaged(
   shop: string,
   staged: StagedRows,
   { returnApplied = false, onStaged }: WriteOptions,
+  state: WriterState,
 ): Promise<WriteResult> {
   const { counts, text } = staged;
   if (TABLES.every((t) => counts[t] === 0)) return { appliedOrderIds: [], customersApplied: 0 };
@@ -423,9 +442,14 @@ async function writeStaged(
     await client.query("BEGIN");
     try {
       await client.query(KEYED_ACCESS_ONLY);
+      // Not waiting for this commit's WAL to reach the disk: whatever is done after a batch
+      // (the run's success, a webhook event marked applied, a job completed) commits
+      // synchronously later, which flushes this commit with it. A crash in between loses the
+      // batch and what depends on it together, and the next run writes it again.
+      await client.query("SET LOCAL synchronous_commit = off");
       for (const table of TABLES) if (counts[table] > 0) await copyInto(client, table, text[table]);
       if (attempt === 1) onStaged?.();
-      const result = await mergeStaged(client, shop, counts, returnApplied);
+      const result = await mergeStaged(client, shop, counts, returnApplied, state);
       await client.query("COMMIT");
       return result;
     } catch (error) {
@@ -454,9 +478,10 @@ export async function withRowWriter<T>(shop: string, work: (writer: RowWriter) =
     }
     await client.query("DELETE FROM ingest_skipped_orders");
     const { rows } = await client.query<{ now: Date }>("SELECT now() AS now");
+    const state: WriterState = { skips: false };
     const writer: RowWriter = {
       startedAt: rows[0].now,
-      write: (staged, options) => writeStaged(client, shop, staged, options ?? {}),
+      write: (staged, options) => writeStaged(client, shop, staged, options ?? {}, state),
     };
     return await work(writer);
   } catch (error) {

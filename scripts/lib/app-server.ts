@@ -1,6 +1,7 @@
 // Starts the Remix app as a child process (Vite dev server, or the production build with
 // remix-serve) and waits until it answers.
 import { spawn, type ChildProcess } from "node:child_process";
+import { jobProcessNodeOptions } from "./node-options";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "./postgres";
@@ -50,6 +51,7 @@ export async function startApp(options: {
       ...options.env,
       PORT: String(options.port),
       NODE_ENV: options.mode === "dev" ? "development" : "production",
+      NODE_OPTIONS: jobProcessNodeOptions(),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
