@@ -7,10 +7,7 @@
 // the simulator's ground truth exactly, and every metric over them equals the reference metric
 // computed from that truth.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import path from "node:path";
-import type { ActionFunctionArgs } from "@remix-run/node";
-import type { AddressInfo } from "node:net";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -39,53 +36,15 @@ import {
   storedRefunds,
   truthMetricRows,
 } from "./support/truth";
+import { startAppWebhooks } from "./support/app-webhooks";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const NOW = new Date("2026-11-15T12:00:00Z");
 let prisma: typeof import("#app/db.server").default;
 let simulator: SimulatorHandle;
-let appServer: Server;
+let appWebhooks: Awaited<ReturnType<typeof startAppWebhooks>>;
 let store: SimStore;
 const workers: Array<{ child: ChildProcess; output: string[] }> = [];
-
-/** The app's webhook routes behind a real HTTP listener (Shopify posts to it). */
-async function startAppWebhooks(): Promise<string> {
-  const routes: Record<string, () => Promise<{ action: (args: ActionFunctionArgs) => Promise<Response> }>> = {
-    "orders/create": () => import("#app/routes/webhooks.orders.create"),
-    "orders/updated": () => import("#app/routes/webhooks.orders.updated"),
-    "orders/cancelled": () => import("#app/routes/webhooks.orders.cancelled"),
-    "refunds/create": () => import("#app/routes/webhooks.refunds.create"),
-    "customers/create": () => import("#app/routes/webhooks.customers.create"),
-    "customers/update": () => import("#app/routes/webhooks.customers.update"),
-    "customers/delete": () => import("#app/routes/webhooks.customers.delete"),
-    "customers/merge": () => import("#app/routes/webhooks.customers.merge"),
-    "orders/delete": () => import("#app/routes/webhooks.orders.delete"),
-    "bulk_operations/finish": () => import("#app/routes/webhooks.bulk_operations.finish"),
-  };
-  appServer = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", async () => {
-      try {
-        const topic = (req.url ?? "").replace(/^\/webhooks\//, "");
-        const route = routes[topic];
-        if (!route) {
-          res.writeHead(404).end();
-          return;
-        }
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-        const request = new Request(`http://app.test${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) });
-        const response = await (await route()).action({ request, params: {}, context: {} });
-        res.writeHead(response.status).end(await response.text());
-      } catch (error) {
-        res.writeHead(500).end(String(error));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => appServer.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
-}
 
 /** A worker process, started as `npm run worker` starts it, on this test's database and simulator. */
 function startWorker(): { child: ChildProcess; output: string[] } {
@@ -125,7 +84,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
 
 beforeAll(async () => {
   store = generateStore({ seed: 41, now: NOW.toISOString(), customers: 60, domain: "converge.myshopify.com" });
-  const appUrl = await startAppWebhooks();
+  appWebhooks = await startAppWebhooks();
+  const appUrl = appWebhooks.url;
   simulator = await startSimulator({
     apiKey: process.env.SHOPIFY_API_KEY!,
     apiSecret: process.env.SHOPIFY_API_SECRET!,
@@ -153,7 +113,7 @@ afterAll(async () => {
   for (const worker of workers) await stopWorker(worker, "SIGKILL");
   await simulator?.bulk.settled();
   await simulator?.close();
-  await new Promise((resolve) => appServer?.close(resolve));
+  await appWebhooks?.close();
   const { stopJobQueue } = await import("#app/jobs/queue.server");
   await stopJobQueue();
 });

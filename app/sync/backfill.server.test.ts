@@ -1,7 +1,8 @@
 // GIVEN a generated store in the simulator and the app installed with an offline token, WHEN the
 // app backfills it with bulk operations (orders and customers at once, then refund details and
 // the paged catch-up), THEN Metryka's rows equal the simulator's ground truth exactly; also when
-// a bulk operation fails and is retried, and when a run dies halfway and is run again.
+// a bulk operation fails and is retried, when a run dies halfway and is run again, and when the
+// end of an operation comes by its bulk_operations/finish webhook rather than by polling.
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, refundReturns, startSimulator, type SimStore, type SimulatorHandle } from "#simulator/index";
@@ -13,7 +14,7 @@ import {
   storedOrders,
   storedRefunds,
 } from "../../tests/support/truth";
-import type { BulkOperationRecord } from "#simulator/bulk";
+import { startAppWebhooks } from "../../tests/support/app-webhooks";
 import { BULK_OPERATION_STATUS } from "#app/shopify/bulk-queries";
 
 // App modules are imported once the simulator runs: the environment is read when they load.
@@ -25,7 +26,8 @@ let clientFor: (shop: string) => Promise<import("#app/shopify/admin-client.serve
 const NOW = new Date("2026-11-15T12:00:00Z");
 let simulator: SimulatorHandle;
 const stores: Record<string, SimStore> = {};
-const names = ["plain", "failing", "interrupted", "partial"] as const;
+const names = ["plain", "failing", "interrupted", "signalled"] as const;
+let appWebhooks: Awaited<ReturnType<typeof startAppWebhooks>>;
 
 async function expectEqualToTruth(store: SimStore) {
   const shop = store.shop.domain;
@@ -46,6 +48,7 @@ const fast = { pollMs: 10, maxPollMs: 50 };
 const isOrdersOperation = (gid: string) => /orders\s*\{/.test(simulator.bulk.record(Number(gid.split("/").pop()))?.query ?? "");
 
 beforeAll(async () => {
+  appWebhooks = await startAppWebhooks();
   for (const [i, name] of names.entries()) {
     stores[name] = generateStore({ seed: 21 + i, now: NOW.toISOString(), customers: 60, domain: `backfill-${name}.myshopify.com` });
   }
@@ -54,7 +57,11 @@ beforeAll(async () => {
     apiSecret: process.env.SHOPIFY_API_SECRET!,
     stores: Object.values(stores),
     bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
-    bulkDelayMs: 30,
+    // Long enough that the first status poll finds every operation running.
+    bulkDelayMs: 300,
+    // Only one shop gets the bulk_operations/finish webhook: the others find the end by polling.
+    webhookAddress: (topic, shop) =>
+      topic === "bulk_operations/finish" && shop === stores.signalled.shop.domain ? `${appWebhooks.url}/webhooks/${topic}` : null,
   });
   process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
   prisma = (await import("#app/db.server")).default;
@@ -76,6 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await simulator?.bulk.settled();
   await simulator?.close();
+  await appWebhooks?.close();
 });
 
 describe("bulk backfill from the simulator", () => {
@@ -95,66 +103,53 @@ describe("bulk backfill from the simulator", () => {
     await expectEqualToTruth(store);
   });
 
-  it("retries a failed bulk operation and ends equal", async () => {
+  it("keeps what a failed bulk operation wrote, retries it and ends equal", async () => {
     const store = stores.failing;
     const shop = store.shop.domain;
-    // The first orders operation of this shop fails (as Shopify's INTERNAL_SERVER_ERROR would).
-    const bulk = simulator.bulk;
-    const run = bulk.run.bind(bulk);
-    let failed: BulkOperationRecord | undefined;
-    bulk.run = (ctx, query, groupObjects) => {
-      const result = run(ctx, query, groupObjects);
-      const record = bulk.all().at(-1)!;
-      if (!failed && record.shop === shop && /orders\s*\{/.test(query)) {
-        failed = record;
-        record.status = "FAILED";
-        record.errorCode = "INTERNAL_SERVER_ERROR";
-      }
-      return result;
-    };
-    try {
-      await backfill.backfillShop(shop, await clientFor(shop), new Date(), fast);
-    } finally {
-      bulk.run = run;
-    }
-    expect(failed?.status).toBe("FAILED");
-    const ops = simulator.bulk.all().filter((r) => r.shop === shop);
-    expect(ops).toHaveLength(3);
-    await expectEqualToTruth(store);
-  });
-
-  it("keeps the partial data of a failed operation and retries it", async () => {
-    const store = stores.partial;
-    const shop = store.shop.domain;
-    const client = await clientFor(shop);
-    // Shopify answers the first finished orders operation as FAILED with what it wrote so far
-    // (here: the whole file, as partial data).
-    let failedOnce = false;
-    const failing: typeof client = {
-      ...client,
-      request: (async (document: string, variables?: Record<string, unknown>) => {
-        const answer = (await client.request(document, variables)) as { bulkOperation?: Record<string, unknown> | null };
-        const op = answer.bulkOperation;
-        if (!failedOnce && document === BULK_OPERATION_STATUS && op?.status === "COMPLETED" && isOrdersOperation(String(op.id))) {
-          failedOnce = true;
-          return { bulkOperation: { ...op, status: "FAILED", errorCode: "TIMEOUT", url: null, partialDataUrl: op.url } };
-        }
-        return answer;
-      }) as typeof client.request,
-    };
-    // One batch per file: the orders data is ingested twice (the partial file, then the retry's).
+    // Shopify fails the next operation (the orders query, started first) with a partial file.
+    simulator.faults.set({ failBulkOperations: 1 });
     let ordersFiles = 0;
-    await backfill.backfillShop(shop, failing, new Date(), {
-      ...fast,
-      onIngestProgress: (kind) => {
-        if (kind === "orders") ordersFiles += 1;
-      },
-    });
-    expect(failedOnce).toBe(true);
-    expect(simulator.bulk.all().filter((r) => r.shop === shop)).toHaveLength(3);
+    try {
+      await backfill.backfillShop(shop, await clientFor(shop), new Date(), {
+        ...fast,
+        onIngestProgress: (kind) => {
+          if (kind === "orders") ordersFiles += 1;
+        },
+      });
+    } finally {
+      simulator.faults.clear();
+    }
+    const ops = simulator.bulk.all().filter((r) => r.shop === shop);
+    expect(ops.map((r) => r.status)).toEqual(["FAILED", "COMPLETED", "COMPLETED"]);
+    expect(isOrdersOperation(`gid://shopify/BulkOperation/${ops[0].id}`)).toBe(true);
+    // One batch per file: the partial file, then the retry's.
     expect(ordersFiles).toBe(2);
     await expectEqualToTruth(store);
   });
+
+  it("learns that an operation ended from its bulk_operations/finish webhook", async () => {
+    const store = stores.signalled;
+    const shop = store.shop.domain;
+    const client = await clientFor(shop);
+    const polls: string[] = [];
+    const counting: typeof client = {
+      ...client,
+      request: (async (document: string, variables?: Record<string, unknown>) => {
+        if (document === BULK_OPERATION_STATUS) polls.push(String(variables?.id));
+        return client.request(document, variables);
+      }) as typeof client.request,
+    };
+    // Status polls an hour apart: only the webhook can end the wait in time.
+    await backfill.backfillShop(shop, counting, new Date(), { pollMs: 3_600_000, maxPollMs: 3_600_000, finishCheckMs: 20 });
+    await expectEqualToTruth(store);
+    const ops = simulator.bulk.all().filter((r) => r.shop === shop);
+    expect(ops.map((r) => r.status)).toEqual(["COMPLETED", "COMPLETED"]);
+    // Each operation: asked once (running), then once more after its webhook.
+    const finished = await prisma.webhookEvent.count({ where: { shop, topic: "bulk_operations/finish" } });
+    expect(finished).toBe(2);
+    expect(polls.length).toBeGreaterThanOrEqual(4);
+    expect(polls.length).toBeLessThanOrEqual(6);
+  }, 30_000);
 
   it("a run that dies halfway is finished by running it again", async () => {
     const store = stores.interrupted;

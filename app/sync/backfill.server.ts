@@ -26,9 +26,14 @@ const FINISHED = new Set(["COMPLETED", "FAILED", "CANCELED", "EXPIRED"]);
 const RESUME_WITHIN_MS = 24 * 60 * 60 * 1000;
 
 export interface BackfillOptions {
-  /** First wait between status polls; doubles up to `maxPollMs`. */
+  /**
+   * First wait between status polls; doubles up to `maxPollMs`. A wait ends early when the
+   * operation's bulk_operations/finish webhook is recorded (looked for every `finishCheckMs`):
+   * the webhook says when an operation ends, polling is the fallback for a lost one.
+   */
   pollMs?: number;
   maxPollMs?: number;
+  finishCheckMs?: number;
   /** Bulk queries started per kind before giving up on a failing one (default 3). */
   maxAttempts?: number;
   /** Gives up waiting for an operation after this long (default 6 h). */
@@ -40,6 +45,16 @@ export interface BackfillOptions {
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether Shopify's bulk_operations/finish webhook for operation `id` has been recorded. */
+async function finishRecorded(shop: string, id: string, since: Date): Promise<boolean> {
+  const rows = await prisma.$queryRaw<unknown[]>`
+    SELECT 1 FROM webhook_events
+    WHERE topic = 'bulk_operations/finish' AND received_at >= ${since} AND shop = ${shop}
+      AND payload->>'admin_graphql_api_id' = ${id}
+    LIMIT 1`;
+  return rows.length > 0;
+}
 
 interface Operations {
   orders: string | null;
@@ -82,8 +97,9 @@ function serialized() {
  */
 export async function backfillShop(shop: string, client: AdminClient, now: Date, options: BackfillOptions = {}): Promise<void> {
   const sleep = options.sleep ?? defaultSleep;
-  const pollMs = options.pollMs ?? 1000;
-  const maxPollMs = options.maxPollMs ?? 10_000;
+  const pollMs = options.pollMs ?? 2_000;
+  const maxPollMs = options.maxPollMs ?? 60_000;
+  const finishCheckMs = options.finishCheckMs ?? 500;
   const maxAttempts = options.maxAttempts ?? 3;
   const timeoutMs = options.timeoutMs ?? 6 * 60 * 60 * 1000;
 
@@ -139,15 +155,35 @@ export async function backfillShop(shop: string, client: AdminClient, now: Date,
         return summary;
       });
 
-    /** Waits for an operation to finish, polling with a growing interval. */
+    /** Waits up to `ms` for the operation's finish webhook; true as soon as it is recorded. */
+    const finishWebhook = async (id: string, ms: number, since: Date): Promise<boolean> => {
+      for (let waited = 0; waited < ms; ) {
+        if (await finishRecorded(shop, id, since)) return true;
+        const step = Math.min(finishCheckMs, ms - waited);
+        await sleep(step);
+        waited += step;
+      }
+      return false;
+    };
+
+    /** Waits for an operation to finish: its webhook, or status polls at a growing interval. */
     const waitFor = async (id: string): Promise<BulkOperationState> => {
       const deadline = Date.now() + timeoutMs;
+      // A webhook recorded before this wait began counts (the operation may have ended meanwhile).
+      const since = new Date(runStart.getTime() - WATERMARK_OVERLAP_MS);
       let delay = pollMs;
+      let signalled = false;
       for (;;) {
         const state = await bulkOperationStatus(client, id);
         if (FINISHED.has(state.status)) return state;
         if (Date.now() > deadline) throw new ShopifyApiError(`Bulk operation ${id} did not finish in time`, true, "TIMEOUT");
-        await sleep(delay);
+        if (!signalled && (await finishWebhook(id, delay, since))) {
+          // Shopify's status says so too within moments: ask again soon.
+          signalled = true;
+          delay = finishCheckMs;
+          continue;
+        }
+        if (signalled) await sleep(delay);
         delay = Math.min(delay * 2, maxPollMs);
       }
     };
