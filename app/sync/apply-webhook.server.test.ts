@@ -27,6 +27,7 @@ import { action as refundsCreate } from "#app/routes/webhooks.refunds.create";
 import { action as shopRedact } from "#app/routes/webhooks.shop.redact";
 import { action as shopUpdate } from "#app/routes/webhooks.shop.update";
 import { dataRequestExport } from "#app/sync/apply-webhook.server";
+import { runShopJob } from "#app/sync/jobs.server";
 import { createRandom } from "#simulator/random";
 import {
   cancelOrder,
@@ -603,6 +604,10 @@ describe("the shop", () => {
     expect((await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true } })).map((o) => o.id)).toEqual([BigInt(first.id)]);
     expect((await recorded()).at(-1)).toMatchObject({ topic: "orders/create", error: "the app is not installed on this shop" });
     expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
+    // The shop's jobs stop: one still queued does nothing (no token to call Shopify with).
+    const syncBefore = await prisma.syncState.findUnique({ where: { shop: SHOP } });
+    await runShopJob({ shop: SHOP, kind: "reconcile" });
+    expect(await prisma.syncState.findUnique({ where: { shop: SHOP } })).toEqual(syncBefore);
 
     await deliverAll([event("shop/redact", shopRedactPayload(store.shop), "2026-11-18T09:00:00Z")]);
     const left = await snapshot();

@@ -17,8 +17,14 @@ async function wantsBackfill(job: ShopJob): Promise<boolean> {
   return backfillInProgress(job.shop);
 }
 
-/** Runs one shop job in this process. The queue calls it; so do tests. */
+/**
+ * Runs one shop job in this process. The queue calls it; so do tests. A job of a shop that
+ * uninstalled the app (or never installed it) does nothing: its token is gone, and a reinstall
+ * queues a new sync.
+ */
 export async function runShopJob(job: ShopJob): Promise<void> {
+  const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { uninstalledAt: true } });
+  if (!shop || shop.uninstalledAt) return;
   try {
     // Imported here: shopify.server imports this module for its install hook.
     const { unauthenticated } = await import("#app/shopify.server");
