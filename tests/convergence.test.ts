@@ -8,7 +8,6 @@
 // computed from that truth.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cancelOrder,
@@ -19,7 +18,6 @@ import {
   mergeCustomers,
   placeOrder,
   refundOrder,
-  startSimulator,
   touchOrder,
   type SimStore,
   type SimulatorHandle,
@@ -37,6 +35,7 @@ import {
   truthMetricRows,
 } from "./support/truth";
 import { startAppWebhooks } from "./support/app-webhooks";
+import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const NOW = new Date("2026-11-15T12:00:00Z");
@@ -86,9 +85,7 @@ beforeAll(async () => {
   store = generateStore({ seed: 41, now: NOW.toISOString(), customers: 60, domain: "converge.myshopify.com" });
   appWebhooks = await startAppWebhooks();
   const appUrl = appWebhooks.url;
-  simulator = await startSimulator({
-    apiKey: process.env.SHOPIFY_API_KEY!,
-    apiSecret: process.env.SHOPIFY_API_SECRET!,
+  simulator = await startSimulatorForApp({
     stores: [store],
     bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
     // Long enough for the first worker to be killed while Shopify writes the files.
@@ -99,14 +96,8 @@ beforeAll(async () => {
     // Throughout: a share of the Admin API calls answered THROTTLED or 503, and every answer slow.
     faults: { seed: 5, throttleRate: 0.15, serverErrorRate: 0.05, slowMs: 5 },
   });
-  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
   prisma = (await import("#app/db.server")).default;
-  const { sessionStorage } = await import("#app/shopify.server");
-  const shop = store.shop.domain;
-  const token = simulator.installations.issue({ shop, kind: "offline" });
-  await sessionStorage.storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
-  );
+  await installOffline(simulator, store.shop.domain);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // The cost-aware client against the simulator's leaky bucket, through the real library.
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateStore, startSimulator, type SimulatorHandle } from "#simulator/index";
+import { generateStore, type SimulatorHandle } from "#simulator/index";
+import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
 
 let simulator: SimulatorHandle;
 let shop: string;
@@ -13,19 +13,9 @@ let graphql: import("./admin-client.server").AdminGraphql;
 beforeAll(async () => {
   const store = generateStore({ seed: 3, now: "2026-10-01T00:00:00Z", customers: 40 });
   shop = store.shop.domain;
-  simulator = await startSimulator({
-    apiKey: process.env.SHOPIFY_API_KEY!,
-    apiSecret: process.env.SHOPIFY_API_SECRET!,
-    stores: [store],
-    bucket: { maximumAvailable: 1000, restoreRate: 400 },
-  });
-  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
-  const { sessionStorage, unauthenticated } = await import("#app/shopify.server");
-  const issued = simulator.installations.issue({ shop, kind: "offline" });
-  token = issued.accessToken;
-  await sessionStorage.storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token, scope: issued.scope }),
-  );
+  simulator = await startSimulatorForApp({ stores: [store], bucket: { maximumAvailable: 1000, restoreRate: 400 } });
+  const { unauthenticated } = await import("#app/shopify.server");
+  token = (await installOffline(simulator, shop)).accessToken;
   graphql = (await unauthenticated.admin(shop)).admin.graphql;
   client = await import("./admin-client.server");
   queries = await import("./queries");

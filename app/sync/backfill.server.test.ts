@@ -3,9 +3,9 @@
 // the paged catch-up), THEN Metryka's rows equal the simulator's ground truth exactly; also when
 // a bulk operation fails and is retried, when a run dies halfway and is run again, and when the
 // end of an operation comes by its bulk_operations/finish webhook rather than by polling.
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateStore, refundReturns, startSimulator, type SimStore, type SimulatorHandle } from "#simulator/index";
+import { generateStore, refundReturns, type SimStore, type SimulatorHandle } from "#simulator/index";
+import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
 import {
   expectedCustomers,
   expectedOrders,
@@ -52,9 +52,7 @@ beforeAll(async () => {
   for (const [i, name] of names.entries()) {
     stores[name] = generateStore({ seed: 21 + i, now: NOW.toISOString(), customers: 60, domain: `backfill-${name}.myshopify.com` });
   }
-  simulator = await startSimulator({
-    apiKey: process.env.SHOPIFY_API_KEY!,
-    apiSecret: process.env.SHOPIFY_API_SECRET!,
+  simulator = await startSimulatorForApp({
     stores: Object.values(stores),
     bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
     // Long enough that the first status poll finds every operation running.
@@ -63,18 +61,14 @@ beforeAll(async () => {
     webhookAddress: (topic, shop) =>
       topic === "bulk_operations/finish" && shop === stores.signalled.shop.domain ? `${appWebhooks.url}/webhooks/${topic}` : null,
   });
-  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
   prisma = (await import("#app/db.server")).default;
-  const { sessionStorage, unauthenticated } = await import("#app/shopify.server");
+  const { unauthenticated } = await import("#app/shopify.server");
   const { createAdminClient } = await import("#app/shopify/admin-client.server");
   backfill = await import("./backfill.server");
   jobs = await import("./jobs.server");
   for (const store of Object.values(stores)) {
     const shop = store.shop.domain;
-    const token = simulator.installations.issue({ shop, kind: "offline" });
-    await sessionStorage.storeSession(
-      new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
-    );
+    await installOffline(simulator, shop);
     await prisma.shop.create({ data: { domain: shop, scopes: "read_orders,read_customers" } });
   }
   clientFor = async (shop) => createAdminClient(shop, (await unauthenticated.admin(shop)).admin.graphql);

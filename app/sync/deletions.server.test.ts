@@ -4,7 +4,6 @@
 // (orders kept as tombstones, never counted; a merged customer's orders under the kept one), and
 // leaves the copy equal to the store. When nothing was lost it costs two count queries per kind;
 // without read_all_orders it never removes an order Shopify only hides for its age.
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createCustomer,
@@ -12,10 +11,10 @@ import {
   deleteOrder,
   generateStore,
   mergeCustomers,
-  startSimulator,
   type SimStore,
   type SimulatorHandle,
 } from "#simulator/index";
+import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
 import { expectedCustomers, expectedOrders, storedCustomers, storedDeletedOrderIds, storedOrders } from "../../tests/support/truth";
 
 let prisma: typeof import("#app/db.server").default;
@@ -29,22 +28,13 @@ const NOW = new Date("2026-11-15T12:00:00Z");
 
 beforeAll(async () => {
   store = generateStore({ seed: 23, now: NOW.toISOString(), customers: 400, domain: "sweep.myshopify.com" });
-  simulator = await startSimulator({
-    apiKey: process.env.SHOPIFY_API_KEY!,
-    apiSecret: process.env.SHOPIFY_API_SECRET!,
-    stores: [store],
-    bucket: { maximumAvailable: 50_000, restoreRate: 5_000 },
-  });
-  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
+  simulator = await startSimulatorForApp({ stores: [store], bucket: { maximumAvailable: 50_000, restoreRate: 5_000 } });
   prisma = (await import("#app/db.server")).default;
-  const { sessionStorage, unauthenticated } = await import("#app/shopify.server");
+  const { unauthenticated } = await import("#app/shopify.server");
   const { createAdminClient } = await import("#app/shopify/admin-client.server");
   sweepDeletions = (await import("./deletions.server")).sweepDeletions;
   const shop = store.shop.domain;
-  const token = simulator.installations.issue({ shop, kind: "offline" });
-  await sessionStorage.storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
-  );
+  await installOffline(simulator, shop);
   await prisma.shop.create({ data: { domain: shop, scopes: "read_orders,read_all_orders,read_customers" } });
   const { admin } = await unauthenticated.admin(shop);
   const inner = createAdminClient(shop, admin.graphql);
@@ -109,13 +99,10 @@ describe("deletions no webhook reported", () => {
 
   it("compares only the last 60 days of orders when the shop lacks read_all_orders", async () => {
     const shop = store.shop.domain;
-    const { sessionStorage, unauthenticated } = await import("#app/shopify.server");
+    const { unauthenticated } = await import("#app/shopify.server");
     const { createAdminClient } = await import("#app/shopify/admin-client.server");
     // The store as an app without read_all_orders sees it: old orders are hidden, not deleted.
-    const token = simulator.installations.issue({ shop, kind: "offline", scope: "read_orders,read_customers" });
-    await sessionStorage.storeSession(
-      new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
-    );
+    await installOffline(simulator, shop, "read_orders,read_customers");
     await prisma.shop.update({ where: { domain: shop }, data: { scopes: "read_orders,read_customers" } });
     const limited = createAdminClient(shop, (await unauthenticated.admin(shop)).admin.graphql);
     const before = await prisma.order.count({ where: { shop, deletedAt: null } });

@@ -3,16 +3,15 @@
 // GraphQL catch-ups, cost-paced), THEN
 // Metryka's rows equal the simulator's ground truth exactly, order by order; and after the
 // store changes, an incremental sync brings them level again.
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   generateStore,
   placeOrder,
   refundOrder,
-  startSimulator,
   type SimStore,
   type SimulatorHandle,
 } from "#simulator/index";
+import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
 import { expectedOrders, expectedRefunds, storedOrders, storedRefunds } from "../../tests/support/truth";
 
 // App modules are imported once the simulator runs: the environment (SHOPIFY_SIMULATOR_URL,
@@ -26,21 +25,9 @@ let syncOnce: (shop: string) => Promise<void>;
 
 beforeAll(async () => {
   store = generateStore({ seed: 11, now: NOW.toISOString(), customers: 80 });
-  simulator = await startSimulator({
-    apiKey: process.env.SHOPIFY_API_KEY!,
-    apiSecret: process.env.SHOPIFY_API_SECRET!,
-    stores: [store],
-    bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
-  });
-  // The seam: every Admin API request of the app goes to the simulator.
-  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
+  simulator = await startSimulatorForApp({ stores: [store], bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
   prisma = (await import("#app/db.server")).default;
-  const { sessionStorage } = await import("#app/shopify.server");
-  const shop = store.shop.domain;
-  const token = simulator.installations.issue({ shop, kind: "offline" });
-  await sessionStorage.storeSession(
-    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
-  );
+  await installOffline(simulator, store.shop.domain);
   const jobs = await import("#app/sync/jobs.server");
   syncOnce = async (s) => {
     await jobs.runShopJob({ shop: s, kind: "sync" });

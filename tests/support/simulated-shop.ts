@@ -1,0 +1,26 @@
+// A test's local Shopify: the simulator started with the app's credentials and the seam pointed
+// at it, and shops installed the way a token exchange leaves them (an offline session stored).
+// Import app modules only after `startSimulatorForApp`: the seam is read when they load.
+import { Session } from "@shopify/shopify-api";
+import { startSimulator, type IssuedToken, type SimulatorHandle, type SimulatorOptions } from "#simulator/index";
+
+export async function startSimulatorForApp(options: Omit<SimulatorOptions, "apiKey" | "apiSecret">): Promise<SimulatorHandle> {
+  const simulator = await startSimulator({
+    apiKey: process.env.SHOPIFY_API_KEY!,
+    apiSecret: process.env.SHOPIFY_API_SECRET!,
+    ...options,
+  });
+  // The seam: every Admin API request of the app goes to the simulator.
+  process.env.SHOPIFY_SIMULATOR_URL = simulator.url;
+  return simulator;
+}
+
+/** Issues the shop an offline token (the simulator's default scopes unless `scope`) and stores its session. */
+export async function installOffline(simulator: SimulatorHandle, shop: string, scope?: string): Promise<IssuedToken> {
+  const { sessionStorage } = await import("#app/shopify.server");
+  const token = simulator.installations.issue({ shop, kind: "offline", scope });
+  await sessionStorage.storeSession(
+    new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
+  );
+  return token;
+}
