@@ -100,7 +100,7 @@ interface Delivery extends SimEvent {
 
 const withIds = (events: SimEvent[]): Delivery[] => events.map((event) => ({ ...event, eventId: randomUUID() }));
 
-async function deliver(delivery: Delivery, shop = SHOP): Promise<void> {
+async function deliver(delivery: Delivery, shop = SHOP, expected = 200): Promise<void> {
   const body = JSON.stringify(delivery.payload);
   const headers = webhookHeaders(
     { url: "", topic: delivery.topic, shopDomain: shop, payload: null, secret: SECRET, eventId: delivery.eventId, triggeredAt: delivery.triggeredAt },
@@ -108,7 +108,7 @@ async function deliver(delivery: Delivery, shop = SHOP): Promise<void> {
   );
   const request = new Request(`https://metryka.test/webhooks/${delivery.topic}`, { method: "POST", headers, body });
   const response = await ROUTES[delivery.topic]({ request, params: {}, context: {} });
-  expect(response.status, `${delivery.topic} answered ${response.status}`).toBe(200);
+  expect(response.status, `${delivery.topic} answered ${response.status}`).toBe(expected);
 }
 
 /** Delivers every event, then lets the worker apply what was queued. */
@@ -615,13 +615,18 @@ describe("the shop", () => {
     expect(await prisma.shop.count({ where: { domain: SHOP } })).toBe(0);
   });
 
-  it("a shop that never installed the app: the delivery is recorded (200) and changes nothing", async () => {
+  it("a shop that never installed the app: a 404, nothing recorded or changed; compliance requests 200", async () => {
     const store = newStore();
     const stranger = "stranger.myshopify.com";
     const order = store.orders[0];
-    await deliverAll([event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt)], stranger);
-    expect(await recorded(stranger)).toMatchObject([{ topic: "orders/create", error: "the app is not installed on this shop" }]);
+    await deliver(event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt), stranger, 404);
+    await deliver(event("shop/update", shopWebhookPayload(store.shop), "2026-11-16T09:00:00Z"), stranger, 404);
+    // Nothing held on that shop: nothing to erase, and Shopify expects a 200.
+    await deliver(event("shop/redact", shopRedactPayload(store.shop), "2026-11-18T09:00:00Z"), stranger, 200);
+    await processQueuedWebhooks();
+    expect(await recorded(stranger)).toEqual([]);
     expect(await prisma.order.count()).toBe(0);
+    expect(await prisma.shop.count()).toBe(0);
   });
 });
 

@@ -129,6 +129,16 @@ describe("webhook intake", () => {
     expect(await counts(SHOP)).toEqual(before);
   });
 
+  it("answers 404 to a shop it does not know and stores nothing", async () => {
+    const stranger = "stranger.myshopify.com";
+    const before = await counts(SHOP);
+    const response = await call(appUninstalled, webhookRequest("app/uninstalled", { id: 9, domain: stranger }, { shop: stranger }));
+    expect(response.status).toBe(404);
+    expect(await prisma.webhookEvent.count({ where: { shop: stranger } })).toBe(0);
+    expect(await prisma.shop.count({ where: { domain: stranger } })).toBe(0);
+    expect(await counts(SHOP)).toEqual(before);
+  });
+
   it("records a duplicate delivery of one event once", async () => {
     const payload = redactPayload(SHOP, 2);
     const first = await call(customersRedact, webhookRequest("customers/redact", payload, { eventId: "evt-dup" }));
