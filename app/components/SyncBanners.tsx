@@ -1,20 +1,20 @@
 import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncStatus } from "#app/sync/sync-status.server";
-import { formatCount } from "./format";
+import { isFullCopy, syncProgressFraction, syncProgressText } from "./sync-progress";
 
 /** How fresh the page's numbers are: a sync under way, a failed one, or a limited history. */
 export function SyncBanners({ sync, historyLimited }: { sync: SyncStatus; historyLimited: boolean }) {
   return (
     <>
-      {sync.status === "running" && (
+      {/* Only the full copy: a catch-up on a copied store changes a few figures at most. */}
+      {sync.status === "running" && isFullCopy(sync) && (
         <Banner tone="info" title="Copying your store's orders">
           <BlockStack gap="200">
-            <Text as="p">
-              {sync.total
-                ? `${formatCount(sync.done)} of ${formatCount(sync.total)} orders read. Figures fill in as they arrive.`
-                : "Counting orders…"}
+            <Text as="p">{syncProgressText(sync)}</Text>
+            <Text as="p" tone="subdued">
+              Figures fill in as they arrive.
             </Text>
-            <ProgressBar progress={sync.total ? (100 * sync.done) / sync.total : 0} size="small" />
+            <ProgressBar progress={syncProgressFraction(sync) * 100} size="small" />
           </BlockStack>
         </Banner>
       )}

@@ -1,5 +1,6 @@
 import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
+import { syncProgressFraction, syncProgressText } from "./sync-progress";
 
 const BADGES: Record<SyncStatus["status"], { tone?: "success" | "critical" | "info" | "attention"; label: string }> = {
   never: { tone: "attention", label: "Not synced yet" },
@@ -26,7 +27,7 @@ export function SyncStatusCard({
   resyncing?: boolean;
 }) {
   const badge = BADGES[sync.status];
-  const fraction = sync.total ? Math.min(1, sync.done / sync.total) : 0;
+  const busy = sync.status === "running" || sync.status === "queued";
   return (
     <Card>
       <BlockStack gap="300">
@@ -38,22 +39,23 @@ export function SyncStatusCard({
             <Badge tone={badge.tone}>{badge.label}</Badge>
           </InlineStack>
           {onResync && (
-            <Button onClick={onResync} loading={resyncing} disabled={sync.status === "running"}>
+            <Button onClick={onResync} loading={resyncing} disabled={busy}>
               Sync now
             </Button>
           )}
         </InlineStack>
         {sync.status === "running" && (
           <BlockStack gap="100">
-            <ProgressBar progress={fraction * 100} size="small" />
+            <ProgressBar progress={syncProgressFraction(sync) * 100} size="small" />
             <Text as="p" tone="subdued">
-              {sync.phase === "customers"
-                ? "Reading customers…"
-                : sync.phase === "deletions"
-                  ? "Checking for deleted orders and customers…"
-                  : `${sync.done.toLocaleString("en")} of ${sync.total?.toLocaleString("en") ?? "?"} orders read`}
+              {syncProgressText(sync)}
             </Text>
           </BlockStack>
+        )}
+        {sync.status === "queued" && (
+          <Text as="p" tone="subdued">
+            Waiting for a worker to start the sync.
+          </Text>
         )}
         {sync.status === "failed" && sync.error && (
           <Box>
@@ -69,19 +71,25 @@ export function SyncStatusCard({
         </Text>
         {sync.pendingEvents > 0 && (
           <Text as="p" tone="subdued">
-            {sync.pendingEvents.toLocaleString("en")} recent store changes are being applied.
+            {sync.pendingEvents === 1
+              ? "1 recent store change is being applied."
+              : `${sync.pendingEvents.toLocaleString("en")} recent store changes are being applied.`}
           </Text>
         )}
         {sync.rejectedEvents > 0 && (
           <Text as="p" tone="caution">
-            {sync.rejectedEvents.toLocaleString("en")} notifications from Shopify this week could not be read and changed
-            nothing; the next check re-reads those orders from Shopify.
+            {sync.rejectedEvents === 1
+              ? "1 notification from Shopify this week could not be read and changed nothing"
+              : `${sync.rejectedEvents.toLocaleString("en")} notifications from Shopify this week could not be read and changed nothing`}
+            ; the next check re-reads those orders from Shopify.
           </Text>
         )}
         {sync.parkedJobs > 0 && (
           <Text as="p" tone="critical">
-            {sync.parkedJobs.toLocaleString("en")} background tasks failed after every retry. Use Sync now to start again;
-            if it fails too, the error above says what to do.
+            {sync.parkedJobs === 1
+              ? "1 background task failed after every retry"
+              : `${sync.parkedJobs.toLocaleString("en")} background tasks failed after every retry`}
+            . Use Sync now to start again; if it fails too, the error above says what to do.
           </Text>
         )}
       </BlockStack>

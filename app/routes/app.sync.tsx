@@ -20,14 +20,14 @@ export default function SyncPage() {
   const { sync, timeZone } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const revalidator = useRevalidator();
-  const running = sync.status === "running";
+  const busy = sync.status === "running" || sync.status === "queued";
 
-  // While a sync runs, refresh its progress every two seconds.
+  // While a sync waits or runs, refresh its progress every two seconds.
   useEffect(() => {
-    if (!running) return;
+    if (!busy) return;
     const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
     return () => clearInterval(timer);
-  }, [running, revalidator]);
+  }, [busy, revalidator]);
 
   return (
     <Page title="Data sync" backAction={{ content: "Overview", url: "/app" }}>

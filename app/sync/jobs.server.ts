@@ -47,7 +47,10 @@ export async function queueReconciliations(): Promise<number> {
   return shops.length;
 }
 
+/** A sync asked for (install, "Sync now"): shown as waiting to start until a worker takes it. */
 export async function requestShopSync(shop: string): Promise<void> {
+  await prisma.syncState.upsert({ where: { shop }, create: { shop, status: "queued" }, update: {} });
+  await prisma.syncState.updateMany({ where: { shop, status: { not: "running" } }, data: { status: "queued", error: null } });
   await enqueueShopJob({ shop, kind: "sync" });
 }
 
@@ -57,7 +60,5 @@ export async function onShopInstalled(shop: string, scopes: string): Promise<voi
     create: { domain: shop, scopes },
     update: { scopes, uninstalledAt: null },
   });
-  // Shown as "waiting to start" until a worker picks the job up.
-  await prisma.syncState.upsert({ where: { shop }, create: { shop, status: "queued" }, update: { status: "queued", error: null } });
   await requestShopSync(shop);
 }

@@ -2,12 +2,13 @@
 // installed (token exchange), synced, and its embedded dashboard opened in Chromium with an
 // id_token, THEN the page shows each month's net sales as derived here from the store's ground
 // truth, and client-side navigation (data requests authorized with a Bearer session token)
-// reaches the second page.
+// reaches the second page; there, Sync now shows the run's progress and then, once Shopify
+// refuses the store's token, the failure and what fixes it.
 import net from "node:net";
 import { DateTime } from "luxon";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { orderDiscounts, orderGrossSales, refundReturns, type SimStore } from "#simulator/index";
+import { orderDiscounts, orderGrossSales, placeOrder, refundReturns, type SimStore } from "#simulator/index";
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
 import { launchBrowser, openPage, screenshot } from "./browser";
@@ -123,4 +124,32 @@ describe("embedded dashboard in Chromium", () => {
     for (const request of dataRequests) expect(request.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(errors).toEqual([]);
   });
+
+  it("shows a sync's progress after Sync now, then its failure with what to do", async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(stack.embeddedUrl("/app/sync"));
+    await page.getByText("Up to date").waitFor();
+    const copied = async () => Number(/([\d,]+) orders and/.exec(await page.getByText(/orders and .* customers copied/).innerText())![1].replace(/,/g, ""));
+    const before = await copied();
+
+    // New orders in the store, and Shopify answering slowly: the catch-up takes a while.
+    const at = new Date(Date.now() + 1000).toISOString();
+    for (let i = 0; i < 12; i++) placeOrder(stack.store, { at, customerId: stack.store.customers[i].id, seed: 500 + i });
+    stack.simulator.faults.set({ slowMs: 400 });
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByText(/of [\d,]+ changed orders read/).waitFor({ timeout: 30_000 });
+    await screenshot(page, "data-sync-running");
+    // The page follows the run by itself to its end.
+    await page.getByText("Up to date").waitFor({ timeout: 60_000 });
+    expect(await copied()).toBe(before + 12);
+    stack.simulator.faults.clear();
+
+    // The store's token is revoked: Shopify refuses, and the page says what fixes it.
+    stack.simulator.installations.revokeShop(stack.shop);
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByText("Failed", { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByText(/Shopify refused the request .* Reinstalling the app/).waitFor();
+    await screenshot(page, "data-sync-failed");
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
