@@ -1,22 +1,37 @@
-// A plain `pg` pool beside Prisma, for the few hot paths where the query engine's overhead
-// per statement matters (webhook intake, COPY-based bulk writes). Same database, same URL.
+// Plain `pg` pools beside Prisma, same database, same URL:
+// - sqlPool(): for the few hot paths where the query engine's overhead per statement matters
+//   (webhook intake, COPY-based bulk writes);
+// - lockPool(): the connections shop jobs hold their shop's advisory lock on for as long as
+//   they run (app/jobs/shop-lock.server.ts), apart so that running jobs never take the
+//   connections their own writes and the webhook intake need.
 import pg from "pg";
 import { env } from "./env.server";
 
-let pool: pg.Pool | undefined;
+const pools = new Map<"sql" | "locks", pg.Pool>();
 
-export function sqlPool(): pg.Pool {
-  if (!pool) {
-    pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+function pool(name: "sql" | "locks", max: number): pg.Pool {
+  let current = pools.get(name);
+  if (!current) {
+    current = new pg.Pool({ connectionString: env.DATABASE_URL, max, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
     // An idle connection dropped by the server (a restart, a failover) is replaced on the
     // next query; without a listener the error would end the process.
-    pool.on("error", (error) => console.warn(`[db] idle connection lost: ${error.message}`));
+    current.on("error", (error) => console.warn(`[db] idle connection lost: ${error.message}`));
+    pools.set(name, current);
   }
-  return pool;
+  return current;
+}
+
+export function sqlPool(): pg.Pool {
+  return pool("sql", 10);
+}
+
+/** One connection per shop job running in this process, and one to look for orphaned jobs. */
+export function lockPool(): pg.Pool {
+  return pool("locks", 8);
 }
 
 export async function endSqlPool(): Promise<void> {
-  const current = pool;
-  pool = undefined;
-  await current?.end();
+  const current = [...pools.values()];
+  pools.clear();
+  await Promise.all(current.map((p) => p.end()));
 }

@@ -10,7 +10,7 @@
 // operations it recorded.
 import type PgBoss from "pg-boss";
 import type pg from "pg";
-import { sqlPool } from "#app/db-pool.server";
+import { lockPool } from "#app/db-pool.server";
 import { QUEUES, shopJobKey, type ShopJob } from "./queue.server";
 
 /** The first key of Metryka's advisory locks (the second is the shop's hash). */
@@ -34,7 +34,7 @@ export const SHOP_BUSY = Symbol("shop busy");
  * Returns SHOP_BUSY, without running it, when another job of the shop holds the lock.
  */
 export async function withShopLock<T>(shop: string, jobId: string, work: () => Promise<T>): Promise<T | typeof SHOP_BUSY> {
-  const client = await sqlPool().connect();
+  const client = await lockPool().connect();
   let healthy = true;
   try {
     if (!(await tryLock(client, shop))) return SHOP_BUSY;
@@ -63,7 +63,7 @@ export async function withShopLock<T>(shop: string, jobId: string, work: () => P
  * worker is gone). Returns the shops whose job was queued again by this call.
  */
 export async function requeueOrphanedJobs(boss: PgBoss): Promise<string[]> {
-  const pool = sqlPool();
+  const pool = lockPool();
   const { rows } = await pool.query<{ shop: string }>("SELECT shop FROM sync_state WHERE job_id IS NOT NULL");
   const requeued: string[] = [];
   for (const { shop } of rows) {
