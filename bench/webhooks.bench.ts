@@ -12,7 +12,6 @@
 // 500 requests/s and a p99 latency under 100 ms.
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import net from "node:net";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { buildApp, startApp } from "../scripts/lib/app-server";
@@ -20,6 +19,7 @@ import { generateStore } from "../simulator/seed";
 import { orderWebhookPayload, webhookHeaders } from "../simulator/webhooks";
 import { benchDatabase } from "./lib/database";
 import { benchResult, note, type BenchResult } from "./lib/timing";
+import { freePort } from "../scripts/lib/free-port";
 
 const DELIVERIES = Number(process.env.BENCH_WEBHOOKS ?? 5_000);
 const CONCURRENCY = 20;
@@ -38,17 +38,6 @@ interface LoadResult {
   p50: number;
   p99: number;
   failures: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 /** Signed deliveries of the simulator's orders, one event id each. */

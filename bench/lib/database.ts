@@ -3,11 +3,11 @@
 // imported (benchmarks import app modules dynamically, after `benchDatabase()`).
 import fs from "node:fs";
 import pg from "pg";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createDatabaseIfMissing, startEmbeddedPostgres, withClient } from "../../scripts/lib/postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { freePort } from "../../scripts/lib/free-port";
 
 export interface BenchDatabase {
   url: string;
@@ -17,17 +17,6 @@ const DATABASE = "metryka_bench";
 
 let started: Promise<BenchDatabase & { stop(): Promise<void> }> | undefined;
 const cleanups: Array<() => Promise<void>> = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 // The embedded server starts with PostgreSQL's defaults, sized for a laptop (128 MB of shared
 // buffers): set what any server sized for its machine would have, then restart. Baseline and

@@ -4,7 +4,6 @@
 // truth, and client-side navigation (data requests authorized with a Bearer session token)
 // reaches the second page; there, Sync now shows the run's progress and then, once Shopify
 // refuses the store's token, the failure and what fixes it.
-import net from "node:net";
 import { DateTime } from "luxon";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -12,17 +11,7 @@ import { orderDiscounts, orderGrossSales, placeOrder, refundReturns, type SimSto
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
 import { launchBrowser, openPage, screenshot } from "./browser";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+import { freePort } from "../../scripts/lib/free-port";
 
 /** Net sales per shop-local month, straight from the simulator's orders (the definition). */
 function netSalesByMonth(store: SimStore): Map<string, { netSales: number; orders: number }> {

@@ -10,7 +10,6 @@
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
 //   change with a toast, and the Overview states the changed rule.
 // A full-page screenshot of every page goes to test-results/screenshots/.
-import net from "node:net";
 import { DateTime } from "luxon";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
@@ -19,19 +18,9 @@ import { orderDiscounts, orderGrossSales, refundReturns, type SimOrder, type Sim
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
 import { launchBrowser, openPage, screenshot } from "./browser";
+import { freePort } from "../../scripts/lib/free-port";
 
 const DAY_MS = 86_400_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /**
  * Each customer's orders that count for retention by default (not test, not cancelled; the

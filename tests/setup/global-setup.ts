@@ -2,25 +2,14 @@
 // folder), and a migrated template database that every test file clones (fast, isolated).
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createDatabaseIfMissing, dropDatabase, postgresServer } from "../../scripts/lib/postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { freePort } from "../../scripts/lib/free-port";
 
 export const TEMPLATE_DATABASE = "metryka_test_template";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 declare module "vitest" {
   export interface ProvidedContext {
