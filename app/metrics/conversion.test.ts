@@ -13,7 +13,7 @@ import {
 } from "./conversion";
 import { conversionOverview } from "./conversion.server";
 import { fixtureShop, writeSessions } from "./test-helpers/fixtures";
-import { seededRandom } from "./test-helpers/store";
+import { createRandom } from "#simulator/random";
 
 let eventIds = 0;
 function event(visitorId: string, at: string, name: string = "page_viewed"): PixelEvent {
@@ -161,7 +161,7 @@ describe.each([
   { seed: 43, timeZone: "Pacific/Chatham" },
 ])("conversion on generated visitors (seed $seed, $timeZone)", ({ seed, timeZone }) => {
   it("SQL equals the reference by day and by week", async () => {
-    const random = seededRandom(seed);
+    const random = createRandom(seed);
     const names = ["page_viewed", "page_viewed", "page_viewed", PIXEL_EVENTS.addToCart, PIXEL_EVENTS.checkoutStarted, PIXEL_EVENTS.checkoutCompleted, PIXEL_EVENTS.signUp];
     const generated: PixelEvent[] = [];
     for (let v = 0; v < 60; v++) {

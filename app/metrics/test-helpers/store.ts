@@ -4,25 +4,8 @@
 // currency), plus writing them to the test database.
 import { DateTime } from "luxon";
 import prisma from "#app/db.server";
+import { createRandom } from "#simulator/random";
 import type { MetricOrder, MetricRefund } from "../rows";
-
-/** mulberry32: the same sequence for the same seed on every platform. */
-export function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
-  };
-}
 
 export interface GeneratedStore {
   shop: string;
@@ -81,7 +64,7 @@ function boundaryInstants(timeZone: string, start: string, now: Date): number[] 
  * change; some orders of one customer share an instant (first order decided by id).
  */
 export function generateStore(options: StoreOptions): GeneratedStore {
-  const random = seededRandom(options.seed);
+  const random = createRandom(options.seed);
   const currency = options.currency ?? "USD";
   const startMs = DateTime.fromISO(options.start, { zone: options.timeZone }).toMillis();
   const endMs = options.now.getTime();
