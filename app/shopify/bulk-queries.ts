@@ -10,7 +10,7 @@
 // refunds come inline in their order's line with their own fields only, and their details are
 // read afterwards with REFUND_DETAILS (app/sync/bulk-ingest.server.ts).
 
-const MONEY = /* GraphQL */ `shopMoney { amount currencyCode }`;
+import { MONEY, ORDER_FIELD_SELECTION, REFUND_HEADER } from "./queries";
 
 /**
  * Every order with its line items (separate JSONL lines, `__parentId` = the order) and its
@@ -21,28 +21,8 @@ export const BULK_ORDERS_QUERY = /* GraphQL */ `
     orders {
       edges {
         node {
-          id
-          name
-          createdAt
-          updatedAt
-          processedAt
-          cancelledAt
-          test
-          currencyCode
-          taxesIncluded
-          sourceName
-          customer { id }
-          totalDiscountsSet { ${MONEY} }
-          totalShippingPriceSet { ${MONEY} }
-          totalTaxSet { ${MONEY} }
-          totalPriceSet { ${MONEY} }
-          totalRefundedSet { ${MONEY} }
-          refunds {
-            id
-            createdAt
-            processedAt
-            totalRefundedSet { ${MONEY} }
-          }
+          ${ORDER_FIELD_SELECTION}
+          refunds { ${REFUND_HEADER} }
           lineItems {
             edges {
               node {

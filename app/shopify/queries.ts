@@ -32,7 +32,7 @@ export const CUSTOMERS_COUNT = /* GraphQL */ `
   }
 `;
 
-const MONEY = /* GraphQL */ `shopMoney { amount currencyCode }`;
+export const MONEY = /* GraphQL */ `shopMoney { amount currencyCode }`;
 
 // Page sizes keep a page's requested cost under Shopify's 1,000-point limit per query (each
 // money bag is two objects; a connection costs 2 + first × its node). Most orders fit; one
@@ -44,8 +44,8 @@ export const REFUNDS_PAGE_SIZE = 3;
 export const REFUND_LINE_ITEMS_PAGE_SIZE = 5;
 export const REFUND_SHIPPING_LINES_PAGE_SIZE = 2;
 
-const ORDER_FIELDS = /* GraphQL */ `
-  fragment OrderFields on Order {
+/** The fields of an order every read selects: the paged sync (OrderFields) and the bulk query. */
+export const ORDER_FIELD_SELECTION = /* GraphQL */ `
     id
     name
     createdAt
@@ -62,9 +62,13 @@ const ORDER_FIELDS = /* GraphQL */ `
     totalTaxSet { ${MONEY} }
     totalPriceSet { ${MONEY} }
     totalRefundedSet { ${MONEY} }
-  }
 `;
 
+const ORDER_FIELDS = /* GraphQL */ `
+  fragment OrderFields on Order {
+    ${ORDER_FIELD_SELECTION}
+  }
+`;
 export const ORDERS_UPDATED_SINCE = /* GraphQL */ `
   ${ORDER_FIELDS}
   query OrdersUpdatedSince($after: String, $query: String) {
@@ -95,7 +99,8 @@ export const ORDERS_UPDATED_SINCE = /* GraphQL */ `
   }
 `;
 
-const REFUND_HEADER = /* GraphQL */ `id createdAt processedAt totalRefundedSet { ${MONEY} }`;
+/** A refund's own fields (its line items and shipping are connections, read apart). */
+export const REFUND_HEADER = /* GraphQL */ `id createdAt processedAt totalRefundedSet { ${MONEY} }`;
 
 /** The rest of an order's line items, a page at a time. */
 export const ORDER_LINE_ITEMS = /* GraphQL */ `
