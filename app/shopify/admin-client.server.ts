@@ -133,3 +133,27 @@ export function createAdminClient(shop: string, graphql: AdminGraphql, options: 
 }
 
 export type AdminClient = ReturnType<typeof createAdminClient>;
+
+/** A connection as the Admin API returns it, nodes and paging. */
+export interface Connection<T> {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: T[];
+}
+
+/**
+ * Every page of the connection `key` at the top of `document`, in order, one request each: the
+ * document takes `$after` besides `variables`.
+ */
+export async function* connectionPages<T>(
+  client: AdminClient,
+  document: string,
+  key: string,
+  variables: Record<string, unknown> = {},
+): AsyncGenerator<T[]> {
+  let after: string | null = null;
+  do {
+    const page: Record<string, Connection<T>> = await client.request(document, { ...variables, after });
+    yield page[key].nodes;
+    after = page[key].pageInfo.hasNextPage ? page[key].pageInfo.endCursor : null;
+  } while (after);
+}

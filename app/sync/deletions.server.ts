@@ -12,7 +12,7 @@
 // has a higher id (Shopify's ids grow), so it cannot hide a deletion by balancing the counts.
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
-import type { AdminClient } from "#app/shopify/admin-client.server";
+import { connectionPages, type AdminClient } from "#app/shopify/admin-client.server";
 import { gidToId } from "#app/shopify/gid";
 import { CUSTOMER_IDS, CUSTOMERS_COUNT, ID_PAGE_SIZE, ORDER_IDS, ORDERS_COUNT } from "#app/shopify/queries";
 import { deleteOrder, removeCustomerAndRefresh } from "./apply-webhook.server";
@@ -33,11 +33,6 @@ interface Resource {
   since: Date | null;
 }
 
-interface PageInfo {
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
-
 function searchQuery(resource: Resource, range: IdRange): string {
   const terms = [`id:>=${range.lo}`, `id:<=${range.hi}`];
   if (resource.since) terms.push(`created_at:>='${resource.since.toISOString()}'`);
@@ -52,15 +47,10 @@ async function remoteCount(client: AdminClient, resource: Resource, range: IdRan
 async function remoteIds(client: AdminClient, resource: Resource, range: IdRange): Promise<Set<bigint>> {
   const ids = new Set<bigint>();
   const key = resource.type === "Order" ? "orders" : "customers";
-  let after: string | null = null;
-  do {
-    const page: Record<string, { pageInfo: PageInfo; nodes: Array<{ id: string }> }> = await client.request(resource.idsQuery, {
-      after,
-      query: searchQuery(resource, range),
-    });
-    for (const node of page[key].nodes) ids.add(gidToId(node.id, resource.type));
-    after = page[key].pageInfo.hasNextPage ? page[key].pageInfo.endCursor : null;
-  } while (after);
+  const query = searchQuery(resource, range);
+  for await (const page of connectionPages<{ id: string }>(client, resource.idsQuery, key, { query })) {
+    for (const node of page) ids.add(gidToId(node.id, resource.type));
+  }
   return ids;
 }
 

@@ -3,8 +3,7 @@
 // Progress and outcome are kept in sync_state for the dashboard and the command line.
 import prisma from "#app/db.server";
 import { refreshDailyRollups } from "#app/metrics/rollups.server";
-import { ShopifyApiError, type AdminClient } from "#app/shopify/admin-client.server";
-import { gidToId } from "#app/shopify/gid";
+import { connectionPages, ShopifyApiError, type AdminClient } from "#app/shopify/admin-client.server";
 import {
   CUSTOMERS_UPDATED_SINCE,
   ORDERS_COUNT,
@@ -13,17 +12,13 @@ import {
 } from "#app/shopify/queries";
 import { sweepDeletions } from "./deletions.server";
 import { completeOrder, type PagedOrderNode } from "./complete-order.server";
-import { orderRows } from "./order-rows";
+import { customerRow, orderRows, type CustomerNode } from "./order-rows";
 import { upsertCustomers, upsertOrders } from "./store-orders.server";
 
 // Webhooks and the clock on Shopify's side are not perfectly ordered: re-read a little of
 // what the previous run already saw.
 export const WATERMARK_OVERLAP_MS = 5 * 60 * 1000;
 
-interface PageInfo {
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
 export function updatedSinceQuery(since: Date | null): string | undefined {
   return since ? `updated_at:>='${since.toISOString()}'` : undefined;
 }
@@ -43,41 +38,23 @@ async function syncOrders(shop: string, client: AdminClient, since: Date | null)
   const query = updatedSinceQuery(since);
   const { ordersCount } = await client.request<{ ordersCount: { count: number } }>(ORDERS_COUNT, { query });
   await prisma.syncState.update({ where: { shop }, data: { phase: "orders", done: 0, total: ordersCount.count } });
-  let after: string | null = null;
   let done = 0;
-  do {
-    const page: { orders: { pageInfo: PageInfo; nodes: PagedOrderNode[] } } = await client.request(
-      ORDERS_UPDATED_SINCE,
-      { after, query },
-    );
-    const nodes = await Promise.all(page.orders.nodes.map((node) => completeOrder(client, node)));
+  for await (const page of connectionPages<PagedOrderNode>(client, ORDERS_UPDATED_SINCE, "orders", { query })) {
+    const nodes = await Promise.all(page.map((node) => completeOrder(client, node)));
     const applied = await upsertOrders(shop, nodes.map((node) => orderRows(shop, node)));
     // The dashboard reads daily rollups: bring the days these orders touch up to date.
     if (applied.length > 0) await refreshDailyRollups(shop, { orderIds: applied });
     done += nodes.length;
     await prisma.syncState.update({ where: { shop }, data: { done } });
-    after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
-  } while (after);
+  }
 }
 
 async function syncCustomers(shop: string, client: AdminClient, since: Date | null) {
   const query = updatedSinceQuery(since);
   await prisma.syncState.update({ where: { shop }, data: { phase: "customers" } });
-  let after: string | null = null;
-  do {
-    const page: {
-      customers: { pageInfo: PageInfo; nodes: Array<{ id: string; createdAt: string; updatedAt: string }> };
-    } = await client.request(CUSTOMERS_UPDATED_SINCE, { after, query });
-    await upsertCustomers(
-      page.customers.nodes.map((c) => ({
-        shop,
-        id: gidToId(c.id, "Customer"),
-        createdAt: new Date(c.createdAt),
-        updatedAt: new Date(c.updatedAt),
-      })),
-    );
-    after = page.customers.pageInfo.hasNextPage ? page.customers.pageInfo.endCursor : null;
-  } while (after);
+  for await (const page of connectionPages<CustomerNode>(client, CUSTOMERS_UPDATED_SINCE, "customers", { query })) {
+    await upsertCustomers(page.map((node) => customerRow(shop, node)));
+  }
 }
 
 export function describeSyncError(error: unknown): string {
