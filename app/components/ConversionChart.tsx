@@ -1,5 +1,6 @@
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCount, formatPercent, formatPeriod } from "./format";
+import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
 
 export interface ConversionPoint {
   period: string;
@@ -8,8 +9,6 @@ export interface ConversionPoint {
   conversionRate: number | null;
 }
 
-const BAR = "#a4c3ef";
-const LINE = "#2c6ecb";
 
 /** Sessions per period (bars) and the conversion rate (line, right axis). */
 export function ConversionChart({ series }: { series: ConversionPoint[] }) {
@@ -21,15 +20,13 @@ export function ConversionChart({ series }: { series: ConversionPoint[] }) {
     <div style={{ width: "100%", height: 260 }} data-testid="conversion-chart">
       <ResponsiveContainer>
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
-          <CartesianGrid vertical={false} stroke="#e3e3e3" />
-          <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={12} />
-          <YAxis yAxisId="sessions" tickLine={false} axisLine={false} fontSize={12} width={48} allowDecimals={false} />
+          <CartesianGrid {...GRID_PROPS} />
+          <XAxis dataKey="label" {...AXIS_PROPS} />
+          <YAxis yAxisId="sessions" {...AXIS_PROPS} width={48} allowDecimals={false} />
           <YAxis
             yAxisId="rate"
             orientation="right"
-            tickLine={false}
-            axisLine={false}
-            fontSize={12}
+            {...AXIS_PROPS}
             width={48}
             tickFormatter={(value: number) => formatPercent(value)}
           />
@@ -40,12 +37,12 @@ export function ConversionChart({ series }: { series: ConversionPoint[] }) {
                 : [formatCount(Number(value)), "Sessions"]
             }
           />
-          <Bar yAxisId="sessions" dataKey="sessions" fill={BAR} radius={[4, 4, 0, 0]} isAnimationActive={false} />
+          <Bar yAxisId="sessions" dataKey="sessions" fill={CHART_LIGHT_BLUE} radius={[4, 4, 0, 0]} isAnimationActive={false} />
           <Line
             yAxisId="rate"
             type="monotone"
             dataKey="conversionRate"
-            stroke={LINE}
+            stroke={CHART_BLUE}
             strokeWidth={2}
             dot={{ r: 3 }}
             connectNulls={false}

@@ -1,5 +1,6 @@
 import { BlockStack, InlineStack, Text } from "@shopify/polaris";
 import { formatCount, formatPercent } from "./format";
+import { CHART_BLUE } from "./chart-style";
 
 export interface FunnelStepView {
   key: string;
@@ -9,7 +10,6 @@ export interface FunnelStepView {
   shareOfPrevious: number | null;
 }
 
-const COLOR = "#2c6ecb";
 
 /** Sessions → added to cart → reached checkout → completed, as bars scaled to sessions. */
 export function ConversionFunnel({ steps }: { steps: FunnelStepView[] }) {
@@ -39,7 +39,7 @@ export function ConversionFunnel({ steps }: { steps: FunnelStepView[] }) {
                   width: `${Math.max(0, Math.min(1, step.shareOfSessions ?? 0)) * 100}%`,
                   minWidth: step.sessions > 0 ? 2 : 0,
                   height: "100%",
-                  background: COLOR,
+                  background: CHART_BLUE,
                   borderRadius: 4,
                 }}
               />

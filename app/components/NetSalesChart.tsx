@@ -1,5 +1,6 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMoney, formatPeriod } from "./format";
+import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
 
 export interface SalesPoint {
   period: string;
@@ -7,22 +8,16 @@ export interface SalesPoint {
   partial: boolean;
 }
 
-// Polaris data-visualization blue; the unfinished bucket is drawn lighter.
-const COLOR = "#2c6ecb";
-const PARTIAL_COLOR = "#a4c3ef";
-
 export function NetSalesChart({ series, currency }: { series: SalesPoint[]; currency: string }) {
   const data = series.map((point) => ({ ...point, label: formatPeriod(point.period) }));
   return (
     <div style={{ width: "100%", height: 280 }} data-testid="net-sales-chart">
       <ResponsiveContainer>
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
-          <CartesianGrid vertical={false} stroke="#e3e3e3" />
-          <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={12} />
+          <CartesianGrid {...GRID_PROPS} />
+          <XAxis dataKey="label" {...AXIS_PROPS} />
           <YAxis
-            tickLine={false}
-            axisLine={false}
-            fontSize={12}
+            {...AXIS_PROPS}
             width={64}
             tickFormatter={(value: number) => formatMoney(value, currency, { compact: true })}
           />
@@ -44,7 +39,8 @@ export function NetSalesChart({ series, currency }: { series: SalesPoint[]; curr
                   width={width}
                   height={Math.abs(height)}
                   rx={3}
-                  fill={payload?.partial ? PARTIAL_COLOR : COLOR}
+                  // The unfinished bucket is drawn lighter.
+                  fill={payload?.partial ? CHART_LIGHT_BLUE : CHART_BLUE}
                 />
               );
             }}

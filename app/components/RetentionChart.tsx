@@ -1,5 +1,6 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCount, formatPercent } from "./format";
+import { AXIS_PROPS, CHART_BLUE, GRID_PROPS } from "./chart-style";
 
 export interface RetentionCurvePoint {
   k: number;
@@ -8,7 +9,6 @@ export interface RetentionCurvePoint {
   customers: number;
 }
 
-const COLOR = "#2c6ecb";
 
 /**
  * The average retention curve, from month 1 on: month 0 is 100 % by definition and would only
@@ -20,12 +20,10 @@ export function RetentionChart({ curve }: { curve: RetentionCurvePoint[] }) {
     <div style={{ width: "100%", height: 240 }} data-testid="retention-chart">
       <ResponsiveContainer>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
-          <CartesianGrid vertical={false} stroke="#e3e3e3" />
-          <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={12} />
+          <CartesianGrid {...GRID_PROPS} />
+          <XAxis dataKey="label" {...AXIS_PROPS} />
           <YAxis
-            tickLine={false}
-            axisLine={false}
-            fontSize={12}
+            {...AXIS_PROPS}
             width={48}
             domain={[0, (max: number) => Math.min(1, Math.max(0.05, Math.ceil(max * 20) / 20))]}
             tickFormatter={(value: number) => formatPercent(value)}
@@ -44,7 +42,7 @@ export function RetentionChart({ curve }: { curve: RetentionCurvePoint[] }) {
           <Line
             type="linear"
             dataKey="retention"
-            stroke={COLOR}
+            stroke={CHART_BLUE}
             strokeWidth={2}
             dot={{ r: 3 }}
             isAnimationActive={false}
