@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useNavigation } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
@@ -12,7 +12,6 @@ import {
   Select,
   Text,
 } from "@shopify/polaris";
-import { useEffect } from "react";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
@@ -21,6 +20,7 @@ import { SyncBanners } from "#app/components/SyncBanners";
 import { formatCount, formatMoney } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { NetSalesChart } from "#app/components/NetSalesChart";
+import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { SalesTable } from "#app/components/SalesTable";
 import { overviewPage } from "#app/dashboard/overview.server";
 import { badRequest } from "#app/http.server";
@@ -34,22 +34,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function Overview() {
   const { report, sync, range, compare, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } =
     useLoaderData<typeof loader>();
-  const [, setSearchParams] = useSearchParams();
+  const update = useUpdateSearchParams();
   const navigation = useNavigation();
-  const revalidator = useRevalidator();
 
   // Until the first sync is done, keep the numbers coming in.
-  useEffect(() => {
-    if (!syncing) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 3000);
-    return () => clearInterval(timer);
-  }, [syncing, revalidator]);
-
-  const update = (changes: Record<string, string>) =>
-    setSearchParams((params) => {
-      for (const [key, value] of Object.entries(changes)) params.set(key, value);
-      return params;
-    });
+  useRevalidateWhile(syncing, 3000);
 
   const currency = report?.currency ?? "USD";
   const money = (minor: number) => formatMoney(minor, currency);

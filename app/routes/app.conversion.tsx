@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
 import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
@@ -11,6 +11,7 @@ import { PageError } from "#app/components/PageError";
 import { conversionPage } from "#app/dashboard/conversion-page.server";
 import { badRequest } from "#app/http.server";
 import { authenticate } from "#app/shopify.server";
+import { useUpdateSearchParams } from "#app/components/page-hooks";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -31,16 +32,8 @@ const SOURCE_LABELS = {
 export default function Conversion() {
   const { report, funnel, sources, reportsScopeGranted, query, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
-  const [, setSearchParams] = useSearchParams();
+  const update = useUpdateSearchParams();
   const navigation = useNavigation();
-  const update = (changes: Record<string, string | null>) =>
-    setSearchParams((params) => {
-      for (const [key, value] of Object.entries(changes)) {
-        if (value === null) params.delete(key);
-        else params.set(key, value);
-      }
-      return params;
-    });
 
   const source = report?.source ?? null;
   const totals = report?.totals;

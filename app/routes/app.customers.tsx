@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useNavigation } from "@remix-run/react";
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
-import { useEffect } from "react";
 import { AtRiskTable } from "#app/components/AtRiskTable";
 import { formatCount } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -11,6 +10,7 @@ import { PageError } from "#app/components/PageError";
 import { SyncBanners } from "#app/components/SyncBanners";
 import { customersPage } from "#app/dashboard/customers-page.server";
 import { badRequest } from "#app/http.server";
+import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { authenticate } from "#app/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -22,15 +22,11 @@ const days = (value: number) => `${new Intl.NumberFormat("en", { maximumFraction
 
 export default function Customers() {
   const { report, sync, syncing, historyLimited, limit, pageSizes } = useLoaderData<typeof loader>();
-  const [, setSearchParams] = useSearchParams();
+  const update = useUpdateSearchParams();
   const navigation = useNavigation();
-  const revalidator = useRevalidator();
 
-  useEffect(() => {
-    if (!syncing) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 3000);
-    return () => clearInterval(timer);
-  }, [syncing, revalidator]);
+  // Until the first sync is done, keep the list coming in.
+  useRevalidateWhile(syncing, 3000);
 
   return (
     <Page
@@ -97,12 +93,7 @@ export default function Customers() {
                               .sort((a, b) => a - b)
                               .map((size) => ({ label: formatCount(size), value: String(size) }))}
                             value={String(limit)}
-                            onChange={(value) =>
-                              setSearchParams((params) => {
-                                params.set("limit", value);
-                                return params;
-                              })
-                            }
+                            onChange={(value) => update({ limit: value })}
                           />
                         </Box>
                       </InlineStack>

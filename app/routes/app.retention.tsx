@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useNavigation } from "@remix-run/react";
 import {
   BlockStack,
   Box,
@@ -12,7 +12,7 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { COHORT_VIEW_HELP, COHORT_VIEWS, CohortTable, type CohortView } from "#app/components/CohortTable";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { formatCount, formatPercent } from "#app/components/format";
@@ -20,6 +20,7 @@ import { MetricCard } from "#app/components/MetricCard";
 import { describeRetentionSettings } from "#app/components/metric-rules";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
+import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { RetentionChart } from "#app/components/RetentionChart";
 import { SyncBanners } from "#app/components/SyncBanners";
 import { TimeBetweenOrders } from "#app/components/TimeBetweenOrders";
@@ -40,17 +41,12 @@ const decimal = (value: number | null) =>
 export default function Retention() {
   const { report, curve, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
-  const [, setSearchParams] = useSearchParams();
+  const update = useUpdateSearchParams();
   const navigation = useNavigation();
-  const revalidator = useRevalidator();
   const [view, setView] = useState<CohortView>("retention");
 
   // Until the first sync is done, keep the numbers coming in.
-  useEffect(() => {
-    if (!syncing) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 3000);
-    return () => clearInterval(timer);
-  }, [syncing, revalidator]);
+  useRevalidateWhile(syncing, 3000);
 
   const hasCustomers = (report?.activity.customers ?? 0) > 0 || (report?.cohorts.some((c) => c.size > 0) ?? false);
 
@@ -70,13 +66,7 @@ export default function Retention() {
                 presets={presets}
                 range={range}
                 lastDay={lastDay}
-                onChange={(next) =>
-                  setSearchParams((params) => {
-                    params.set("from", next.from);
-                    params.set("to", next.to);
-                    return params;
-                  })
-                }
+                onChange={(next) => update({ from: next.from, to: next.to })}
               />
             </Box>
             {navigation.state === "loading" && (

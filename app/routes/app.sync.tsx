@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Layout, Page } from "@shopify/polaris";
-import { useEffect } from "react";
+import { useRevalidateWhile } from "#app/components/page-hooks";
 import { SyncStatusCard } from "#app/components/SyncStatusCard";
 import { authenticate } from "#app/shopify.server";
 import { requestShopSync, shopSyncPage } from "#app/sync/sync-page.server";
@@ -19,15 +19,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 export default function SyncPage() {
   const { sync, timeZone } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
-  const revalidator = useRevalidator();
-  const busy = sync.status === "running" || sync.status === "queued";
-
   // While a sync waits or runs, refresh its progress every two seconds.
-  useEffect(() => {
-    if (!busy) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
-    return () => clearInterval(timer);
-  }, [busy, revalidator]);
+  useRevalidateWhile(sync.status === "running" || sync.status === "queued", 2000);
 
   return (
     <Page title="Data sync" backAction={{ content: "Overview", url: "/app" }}>
