@@ -40,17 +40,12 @@ import {
 } from "#simulator/mutations";
 import { generateStore } from "#simulator/seed";
 import {
-  orderDiscounts,
-  orderGrossSales,
-  orderRefunded,
-  orderShipping,
-  orderTax,
-  orderTotal,
-  refundReturns,
-  refundShipping,
-  refundTotal,
-  storeTotals,
-} from "#simulator/truth";
+  expectedOrders,
+  expectedRefunds,
+  storedOrders as storedOrdersOf,
+  storedRefunds as storedRefundsOf,
+} from "../../tests/support/truth";
+import { orderDiscounts, orderGrossSales, orderRefunded, orderTotal, refundReturns, storeTotals } from "#simulator/truth";
 import type { SimStore } from "#simulator/types";
 import {
   customerDeletePayload,
@@ -189,56 +184,8 @@ async function snapshot(shop = SHOP) {
   };
 }
 
-function expectedOrders(store: SimStore) {
-  return store.orders
-    .map((o) => ({
-      id: BigInt(o.id),
-      name: o.name,
-      customerId: o.customerId === null ? null : BigInt(o.customerId),
-      processedAt: new Date(o.processedAt),
-      createdAt: new Date(o.createdAt),
-      updatedAt: new Date(o.updatedAt),
-      cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
-      deletedAt: null,
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: BigInt(orderGrossSales(o)),
-      discounts: BigInt(orderDiscounts(o)),
-      shipping: BigInt(orderShipping(o)),
-      tax: BigInt(orderTax(o)),
-      totalPrice: BigInt(orderTotal(o)),
-      totalRefunded: BigInt(orderRefunded(o)),
-    }))
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-function expectedRefunds(store: SimStore) {
-  return store.orders
-    .flatMap((o) =>
-      o.refunds.map((r) => ({
-        id: BigInt(r.id),
-        orderId: BigInt(o.id),
-        processedAt: new Date(r.processedAt),
-        returns: BigInt(refundReturns(r)),
-        shipping: BigInt(refundShipping(r)),
-        totalRefunded: BigInt(refundTotal(r)),
-      })),
-    )
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-async function storedOrders(shop = SHOP) {
-  const rows = await prisma.order.findMany({ where: { shop, deletedAt: null }, orderBy: { id: "asc" } });
-  return rows.map(({ syncedAt: _s, shop: _shop, taxesIncluded: _t, sourceName: _n, ...rest }) => rest);
-}
-
-async function storedRefunds(shop = SHOP) {
-  const rows = await prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" } });
-  const live = new Set((await prisma.order.findMany({ where: { shop, deletedAt: null }, select: { id: true } })).map((o) => o.id));
-  return rows
-    .filter((r) => live.has(r.orderId))
-    .map((r) => ({ id: r.id, orderId: r.orderId, processedAt: r.processedAt, returns: r.returns, shipping: r.shipping, totalRefunded: r.totalRefunded }));
-}
+const storedOrders = () => storedOrdersOf(prisma, SHOP);
+const storedRefunds = () => storedRefundsOf(prisma, SHOP);
 
 /** Σ of the daily rollups per currency, as storeTotals sums the same orders. */
 async function rollupTotals(shop = SHOP) {

@@ -11,6 +11,7 @@ import {
   refundReturns,
   refundShipping,
   refundTax,
+  refundTotal,
   type SimStore,
 } from "#simulator/index";
 import type { MetricOrder, MetricRefund } from "#app/metrics/rows";
@@ -21,8 +22,11 @@ export function expectedOrders(store: SimStore) {
   return store.orders
     .map((o) => ({
       id: BigInt(o.id),
+      name: o.name,
       customerId: o.customerId === null ? null : BigInt(o.customerId),
       processedAt: new Date(o.processedAt),
+      createdAt: new Date(o.createdAt),
+      updatedAt: new Date(o.updatedAt),
       cancelledAt: o.cancelledAt ? new Date(o.cancelledAt) : null,
       test: o.test,
       currencyCode: o.currencyCode,
@@ -44,6 +48,9 @@ export function expectedRefunds(store: SimStore) {
         orderId: BigInt(o.id),
         processedAt: new Date(r.processedAt),
         returns: BigInt(refundReturns(r)),
+        shipping: BigInt(refundShipping(r)),
+        tax: BigInt(refundTax(r)),
+        totalRefunded: BigInt(refundTotal(r)),
       })),
     )
     .sort(byId);
@@ -62,8 +69,11 @@ export function storedOrders(prisma: PrismaClient, shop: string) {
     orderBy: { id: "asc" },
     select: {
       id: true,
+      name: true,
       customerId: true,
       processedAt: true,
+      createdAt: true,
+      updatedAt: true,
       cancelledAt: true,
       test: true,
       currencyCode: true,
@@ -83,11 +93,13 @@ export async function storedDeletedOrderIds(prisma: PrismaClient, shop: string):
   return rows.map((row) => row.id);
 }
 
-export function storedRefunds(prisma: PrismaClient, shop: string) {
+/** The refunds of live orders (a deleted order's refunds stay stored with it, never counted). */
+export async function storedRefunds(prisma: PrismaClient, shop: string) {
+  const deleted = await storedDeletedOrderIds(prisma, shop);
   return prisma.refund.findMany({
-    where: { shop },
+    where: { shop, orderId: { notIn: deleted } },
     orderBy: { id: "asc" },
-    select: { id: true, orderId: true, processedAt: true, returns: true },
+    select: { id: true, orderId: true, processedAt: true, returns: true, shipping: true, tax: true, totalRefunded: true },
   });
 }
 
