@@ -277,7 +277,11 @@ export interface MoneyTotals {
   refunded: Minor;
 }
 
-export interface StoreTotals {
+/**
+ * Money over counted orders in `currencyCode` (cancelled orders included, as Shopify's sales
+ * reports do); orders in an older currency are only in `byCurrency`.
+ */
+export interface StoreTotals extends Omit<MoneyTotals, "orders"> {
   /** Every order the store holds, test and cancelled included: what a complete sync must store. */
   orders: number;
   /** Orders that count by default (not test). */
@@ -298,21 +302,8 @@ export interface StoreTotals {
   /** Refund records on all orders (test orders included). */
   refunds: number;
   refundLineItems: number;
-  /** Currency of the money fields below: the shop's current currency. */
+  /** Currency of the money fields: the shop's current currency. */
   currencyCode: string;
-  /**
-   * Money over counted orders in `currencyCode` (cancelled orders included, as Shopify's sales
-   * reports do). Orders in an older currency are only in `byCurrency`.
-   */
-  grossSales: Minor;
-  discounts: Minor;
-  returns: Minor;
-  netSales: Minor;
-  shipping: Minor;
-  taxes: Minor;
-  totalSales: Minor;
-  totalPrice: Minor;
-  refunded: Minor;
   /** The same sums for every currency the store's counted orders use. */
   byCurrency: Record<string, MoneyTotals>;
 }
