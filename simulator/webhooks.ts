@@ -351,6 +351,25 @@ export function orderWebhookPayload(order: SimOrder, shop: SimShop, customer?: S
   };
 }
 
+/**
+ * `orders/edited`: the edit's lines added and removed, not the order's new totals (the shape of
+ * https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/edited).
+ */
+export function orderEditedPayload(orderId: number): JsonObject {
+  return {
+    order_edit: {
+      id: 78912328,
+      app_id: null,
+      created_at: "2026-11-16T10:00:00-05:00",
+      notify_customer: false,
+      order_id: orderId,
+      staff_note: "",
+      user_id: null,
+      line_items: { additions: [{ id: 466157049, delta: 1 }], removals: [] },
+    },
+  };
+}
+
 /** `orders/delete`: only the id. */
 export function orderDeletePayload(orderId: number): JsonObject {
   return { id: orderId };

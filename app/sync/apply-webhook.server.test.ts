@@ -54,6 +54,7 @@ import {
   customersRedactPayload,
   customerWebhookPayload,
   orderDeletePayload,
+  orderEditedPayload,
   orderWebhookPayload,
   shopRedactPayload,
   shopWebhookPayload,
@@ -383,22 +384,7 @@ describe("orders and refunds", () => {
     const store = newStore();
     await install(store);
     const order = store.orders[0];
-    const edited = event(
-      "orders/edited",
-      {
-        order_edit: {
-          id: 78912328,
-          app_id: null,
-          created_at: "2026-11-16T10:00:00-05:00",
-          notify_customer: false,
-          order_id: order.id,
-          staff_note: "",
-          user_id: null,
-          line_items: { additions: [{ id: 466157049, delta: 1 }], removals: [] },
-        },
-      },
-      "2026-11-16T15:00:00Z",
-    );
+    const edited = event("orders/edited", orderEditedPayload(order.id), "2026-11-16T15:00:00Z");
     await deliverAll([edited]);
     expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "sync" }]);
     expect(await prisma.order.count()).toBe(0);

@@ -22,6 +22,7 @@ import {
   customersRedactPayload,
   customerWebhookPayload,
   orderDeletePayload,
+  orderEditedPayload,
   orderWebhookPayload,
   refundWebhookPayload,
   shopRedactPayload,
@@ -110,19 +111,7 @@ describe("topics", () => {
     "orders/create": orderWebhookPayload(order, store.shop, customer),
     "orders/updated": orderWebhookPayload(order, store.shop, customer),
     "orders/cancelled": orderWebhookPayload(order, store.shop, customer),
-    // No builder in the simulator: the shape of https://shopify.dev/docs/api/webhooks?reference=toml#list-of-topics-orders/edited
-    "orders/edited": {
-      order_edit: {
-        id: 78912328,
-        app_id: null,
-        created_at: "2026-11-16T10:00:00-05:00",
-        notify_customer: false,
-        order_id: order.id,
-        staff_note: "",
-        user_id: null,
-        line_items: { additions: [{ id: 466157049, delta: 1 }], removals: [] },
-      },
-    },
+    "orders/edited": orderEditedPayload(order.id),
     "orders/delete": orderDeletePayload(order.id),
     "refunds/create": refundWebhookPayload(order.refunds[0], order, store.shop),
     "customers/create": customerWebhookPayload(customer, store.shop),
