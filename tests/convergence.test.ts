@@ -34,6 +34,7 @@ import {
   storedRefunds,
   truthMetricRows,
 } from "./support/truth";
+import { JOB_PROCESS_NODE_FLAGS } from "../scripts/lib/node-options";
 import { startAppWebhooks } from "./support/app-webhooks";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
 
@@ -50,7 +51,7 @@ function startWorker(): { child: ChildProcess; output: string[] } {
   const output: string[] = [];
   // One process (tsx's loader in node itself, not the tsx command, which runs a child), so that
   // killing it kills the worker.
-  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", path.join(ROOT, "scripts/worker.ts")], {
+  const child = spawn(process.execPath, [...JOB_PROCESS_NODE_FLAGS.split(" "), "--import", "tsx", path.join(ROOT, "scripts/worker.ts")], {
     cwd: ROOT,
     env: process.env,
     stdio: ["ignore", "pipe", "pipe"],
