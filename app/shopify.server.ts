@@ -8,7 +8,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import prisma from "./db.server";
 import { env } from "./env.server";
 import { routeAdminApiTo } from "./shopify/transport.server";
-import { onShopInstalled } from "./sync/jobs.server";
+import { onShopInstalled } from "./jobs/requests.server";
 
 if (env.SHOPIFY_SIMULATOR_URL) routeAdminApiTo(env.SHOPIFY_SIMULATOR_URL);
 

@@ -89,13 +89,14 @@ async function main(argv: string[]) {
       }
       case "status": {
         const { syncStatusReport } = await import("#app/sync/sync-status.server");
+        const { syncProgressText } = await import("#app/components/sync-progress");
         const report = await syncStatusReport(values.shop);
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
           for (const row of report) {
-            const progress = row.total ? `${row.done}/${row.total}` : `${row.done}`;
+            const running = row.status === "running" ? ` (${row.kind === "backfill" ? "backfill" : "catch-up"}: ${syncProgressText(row)})` : "";
             process.stdout.write(
-              `${row.shop}  ${row.status}${row.phase ? ` (${row.phase} ${progress})` : ""}  ` +
+              `${row.shop}  ${row.status}${running}  ` +
                 `last success: ${row.lastSuccessAt ?? "never"}  orders: ${row.orders}` +
                 `${row.error ? `\n  ${row.error}` : ""}\n`,
             );

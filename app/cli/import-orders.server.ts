@@ -5,9 +5,8 @@ import fs from "node:fs";
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import prisma from "#app/db.server";
-import { refreshDailyRollups } from "#app/metrics/rollups.server";
 import type { OrderRows } from "#app/sync/order-rows";
-import { upsertOrders } from "#app/sync/store-orders.server";
+import { bulkWrites, type BulkWrites } from "#app/sync/order-writer.server";
 import {
   assertImportOptions,
   detectFormat,
@@ -45,12 +44,27 @@ async function ensureShop(options: ImportOptions) {
   }
 }
 
+/**
+ * Imports a CSV file of orders into `options.shop` (created if Metryka does not know it; it is
+ * not installed then, and nothing syncs it). The rollups are rebuilt once at the end: an import
+ * can touch any day of the shop's history.
+ */
 export async function importOrders(
   source: string | Readable,
   options: ImportOptions,
-  { onProgress }: { onProgress?: (ordersRead: number) => void } = {},
+  progress: { onProgress?: (ordersRead: number) => void } = {},
 ): Promise<ImportSummary> {
   assertImportOptions(options);
+  await ensureShop(options);
+  return bulkWrites(options.shop, (writes) => importRows(source, options, writes, progress));
+}
+
+async function importRows(
+  source: string | Readable,
+  options: ImportOptions,
+  writes: BulkWrites,
+  { onProgress }: { onProgress?: (ordersRead: number) => void },
+): Promise<ImportSummary> {
   const input = typeof source === "string" ? fs.createReadStream(source) : source;
   let format: CsvFormat | null = null;
   let headerError: string | null = null;
@@ -70,13 +84,12 @@ export async function importOrders(
     }),
   );
 
-  await ensureShop(options);
   const summary: ImportSummary = { format: "plain", orders: 0, written: 0, rejected: [] };
   const seen = new Map<bigint, number>();
   let batch: OrderRows[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    summary.written += (await upsertOrders(options.shop, batch)).length;
+    summary.written += (await writes.writeOrders(batch, { imported: true })).length;
     batch = [];
     onProgress?.(summary.orders);
   };
@@ -125,7 +138,5 @@ export async function importOrders(
   if (headerError) throw new Error(headerError);
   await closeGroup();
   await flush();
-  // An import can touch any day of the shop's history: rebuild its rollups.
-  await refreshDailyRollups(options.shop);
   return summary;
 }

@@ -11,6 +11,7 @@
 import type PgBoss from "pg-boss";
 import type pg from "pg";
 import { lockPool } from "#app/db-pool.server";
+import { clearRunningJob, recordRunningJob, shopsWithRunningJob, takeRunningJob } from "#app/sync/sync-state.server";
 import { QUEUES, shopJobKey, type ShopJob } from "./queue.server";
 
 /** The first key of Metryka's advisory locks (the second is the shop's hash). */
@@ -39,14 +40,10 @@ export async function withShopLock<T>(shop: string, jobId: string, work: () => P
   try {
     if (!(await tryLock(client, shop))) return SHOP_BUSY;
     try {
-      await client.query(
-        `INSERT INTO sync_state (shop, job_id, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (shop) DO UPDATE SET job_id = EXCLUDED.job_id`,
-        [shop, jobId],
-      );
+      await recordRunningJob(client, shop, jobId);
       return await work();
     } finally {
-      await client.query("UPDATE sync_state SET job_id = NULL WHERE shop = $1 AND job_id = $2", [shop, jobId]);
+      await clearRunningJob(client, shop, jobId);
       await unlock(client, shop);
     }
   } catch (error) {
@@ -64,18 +61,15 @@ export async function withShopLock<T>(shop: string, jobId: string, work: () => P
  */
 export async function requeueOrphanedJobs(boss: PgBoss): Promise<string[]> {
   const pool = lockPool();
-  const { rows } = await pool.query<{ shop: string }>("SELECT shop FROM sync_state WHERE job_id IS NOT NULL");
   const requeued: string[] = [];
-  for (const { shop } of rows) {
+  for (const shop of await shopsWithRunningJob(pool)) {
     const client = await pool.connect();
     try {
       if (!(await tryLock(client, shop))) continue;
       try {
         // Under the lock: the id is a dead job's (a live one clears it before unlocking).
-        const { rows: held } = await client.query<{ job_id: string | null }>("SELECT job_id FROM sync_state WHERE shop = $1", [shop]);
-        const jobId = held[0]?.job_id;
+        const jobId = await takeRunningJob(client, shop);
         if (!jobId) continue;
-        await client.query("UPDATE sync_state SET job_id = NULL WHERE shop = $1", [shop]);
         const job = await boss.getJobById<ShopJob>(QUEUES.shop, jobId);
         if (job?.state !== "active") continue;
         await boss.cancel(QUEUES.shop, jobId);

@@ -3,7 +3,8 @@
 import type PgBoss from "pg-boss";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
 import { applyWebhookEvent } from "#app/sync/apply-webhook.server";
-import { queueReconciliations, runShopJob } from "#app/sync/jobs.server";
+import { queueReconciliations } from "./requests.server";
+import { runShopJob } from "./shop-jobs.server";
 import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
 import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, type ShopJob, type WebhookJob } from "./queue.server";
 

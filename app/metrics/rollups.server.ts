@@ -34,7 +34,7 @@ export interface RollupRefresh {
 }
 
 // A rebuild of a shop with a million orders takes a while; it must not hit Prisma's 5 s default.
-const TRANSACTION_OPTIONS = { timeout: 15 * 60_000, maxWait: 60_000 };
+export const ROLLUP_TRANSACTION_OPTIONS = { timeout: 15 * 60_000, maxWait: 60_000 };
 
 async function lockShop(tx: Tx, shop: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`daily_sales:${shop}`}, 0))`;
@@ -484,14 +484,7 @@ function checkDay(value: string | undefined, label: string): string | null {
   return value;
 }
 
-/**
- * Brings a shop's rollups (daily sales, customers' first orders and months) up to date after
- * orders or refunds were written:
- * `{ orderIds }` for the orders just written (their old and new days and their customers'
- * other orders), `{ fromDay, toDay }` for local days `[fromDay, toDay)`, nothing for a rebuild.
- * A shop whose time zone or currency changed since the last refresh is always rebuilt.
- */
-export async function refreshDailyRollups(shop: string, scope: RollupScope = {}): Promise<RollupRefresh> {
+function parseScope(scope: RollupScope) {
   const orderIds = "orderIds" in scope ? scope.orderIds.map((id) => BigInt(id)) : null;
   const fromDay = orderIds ? null : checkDay((scope as { fromDay?: string }).fromDay, "fromDay");
   const toDay = orderIds ? null : checkDay((scope as { toDay?: string }).toDay, "toDay");
@@ -500,20 +493,40 @@ export async function refreshDailyRollups(shop: string, scope: RollupScope = {})
     state.timeZone !== calendar.timeZone ||
     state.currency !== calendar.currency ||
     (!orderIds && fromDay === null && toDay === null);
+  return { orderIds, fromDay, toDay, rebuildNeeded };
+}
+
+/**
+ * `refreshDailyRollups` inside a transaction of the caller's, so that rows written in it and
+ * the rollups that count them commit (or roll back) together; erasing a customer does this.
+ */
+export async function refreshRollupsIn(tx: Tx, shop: string, scope: RollupScope = {}): Promise<RollupRefresh> {
+  const { orderIds, fromDay, toDay, rebuildNeeded } = parseScope(scope);
+  await lockShop(tx, shop);
+  const calendar = await shopCalendar(tx, shop);
+  const state = await builtIn(tx, shop);
+  if (rebuildNeeded(calendar, state)) {
+    return { mode: "full", days: await rebuild(tx, shop, calendar) };
+  }
+  const days = orderIds
+    ? await refreshOrders(tx, shop, calendar, orderIds)
+    : await refreshDayRange(tx, shop, calendar, fromDay, toDay);
+  await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
+  return { mode: orderIds ? "orders" : "days", days };
+}
+
+/**
+ * Brings a shop's rollups (daily sales, customers' first orders and months) up to date after
+ * orders or refunds were written:
+ * `{ orderIds }` for the orders just written (their old and new days and their customers'
+ * other orders), `{ fromDay, toDay }` for local days `[fromDay, toDay)`, nothing for a rebuild.
+ * A shop whose time zone or currency changed since the last refresh is always rebuilt.
+ * Writes of orders and refunds go through app/sync/order-writer.server.ts, which calls this.
+ */
+export async function refreshDailyRollups(shop: string, scope: RollupScope = {}): Promise<RollupRefresh> {
+  const { rebuildNeeded } = parseScope(scope);
   if (rebuildNeeded(await shopCalendar(prisma, shop), await builtIn(prisma, shop))) await refreshStatistics();
-  return prisma.$transaction(async (tx): Promise<RollupRefresh> => {
-    await lockShop(tx, shop);
-    const calendar = await shopCalendar(tx, shop);
-    const state = await builtIn(tx, shop);
-    if (rebuildNeeded(calendar, state)) {
-      return { mode: "full", days: await rebuild(tx, shop, calendar) };
-    }
-    const days = orderIds
-      ? await refreshOrders(tx, shop, calendar, orderIds)
-      : await refreshDayRange(tx, shop, calendar, fromDay, toDay);
-    await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
-    return { mode: orderIds ? "orders" : "days", days };
-  }, TRANSACTION_OPTIONS);
+  return prisma.$transaction((tx) => refreshRollupsIn(tx, shop, scope), ROLLUP_TRANSACTION_OPTIONS);
 }
 
 /**

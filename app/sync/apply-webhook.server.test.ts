@@ -27,7 +27,7 @@ import { action as refundsCreate } from "#app/routes/webhooks.refunds.create";
 import { action as shopRedact } from "#app/routes/webhooks.shop.redact";
 import { action as shopUpdate } from "#app/routes/webhooks.shop.update";
 import { dataRequestExport } from "#app/sync/apply-webhook.server";
-import { runShopJob } from "#app/sync/jobs.server";
+import { runShopJob } from "#app/jobs/shop-jobs.server";
 import { createRandom } from "#simulator/random";
 import {
   cancelOrder,
@@ -62,7 +62,7 @@ import {
   type JsonObject,
 } from "#simulator/webhooks";
 import { truncateAll } from "../../tests/support/database";
-import { processQueuedWebhooks } from "../../tests/support/jobs";
+import { drainShopJobs, processQueuedWebhooks } from "../../tests/support/jobs";
 
 const NOW = "2026-11-15T12:00:00Z";
 const SHOP = "apply.myshopify.com";
@@ -218,17 +218,6 @@ function expectedRollupTotals(store: SimStore) {
   );
 }
 
-async function drainShopJobs(): Promise<ShopJob[]> {
-  const boss = await jobQueue();
-  const found: ShopJob[] = [];
-  for (;;) {
-    const jobs = await boss.fetch<ShopJob>(QUEUES.shop, { batchSize: 20 });
-    if (!jobs || jobs.length === 0) return found;
-    found.push(...jobs.map((job) => job.data));
-    await boss.complete(QUEUES.shop, jobs.map((job) => job.id));
-  }
-}
-
 const recorded = (shop = SHOP) =>
   prisma.webhookEvent.findMany({ where: { shop }, orderBy: { receivedAt: "asc" }, select: { topic: true, processedAt: true, error: true } });
 
@@ -380,7 +369,7 @@ describe("orders and refunds", () => {
     expect(await rollupTotals()).toEqual({});
   });
 
-  it("orders/edited asks for the order to be read again (a sync job); bulk_operations/finish for the backfill", async () => {
+  it("orders/edited asks for the order to be read again (a sync job)", async () => {
     const store = newStore();
     await install(store);
     const order = store.orders[0];
@@ -388,15 +377,29 @@ describe("orders and refunds", () => {
     await deliverAll([edited]);
     expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "sync" }]);
     expect(await prisma.order.count()).toBe(0);
+  });
 
-    await deliverAll([
+  it("bulk_operations/finish queues again a backfill that stopped waiting on that operation, and nothing else", async () => {
+    const store = newStore();
+    await install(store);
+    const finished = (id: number, at: string) =>
       event(
         "bulk_operations/finish",
-        { admin_graphql_api_id: "gid://shopify/BulkOperation/5", completed_at: "2026-11-16T10:00:00-05:00", created_at: "2026-11-16T09:00:00-05:00", error_code: null, status: "completed", type: "query" },
-        "2026-11-16T15:00:00Z",
-      ),
-    ]);
+        { admin_graphql_api_id: `gid://shopify/BulkOperation/${id}`, completed_at: at, created_at: at, error_code: null, status: "completed", type: "query" },
+        at,
+      );
+    const { markRunFailed, startRun, SyncRunKind } = await import("#app/sync/sync-state.server");
+    // A running backfill waits on operation 5: it sees the event recorded, no job is needed.
+    await startRun(SHOP, SyncRunKind.backfill, new Date("2026-11-16T14:00:00Z"), { orders: "gid://shopify/BulkOperation/5", customers: null });
+    await deliverAll([finished(5, "2026-11-16T15:00:00Z")]);
+    expect(await drainShopJobs()).toEqual([]);
+    // The backfill stopped (it failed): the end of its operation queues it again.
+    await markRunFailed(SHOP, new Error("timed out"));
+    await deliverAll([finished(5, "2026-11-16T15:01:00Z")]);
     expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "backfill" }]);
+    // An operation no backfill recorded changes nothing.
+    await deliverAll([finished(6, "2026-11-16T15:02:00Z")]);
+    expect(await drainShopJobs()).toEqual([]);
   });
 });
 

@@ -6,16 +6,13 @@
 //   delivered after it, or before the record was ever stored, cannot bring the record back;
 // - a payload that does not fit its topic is recorded as failed (webhook_events.error) and
 //   changes nothing; the worker carries on. A database failure throws, and the queue retries.
-// Every order change ends with the order's daily rollups refreshed.
+// Every write goes through the order writer (order-writer.server.ts), which refreshes the rollups.
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { enqueueShopJob } from "#app/jobs/queue.server";
-import { refreshDailyRollups } from "#app/metrics/rollups.server";
-import type { CustomerRow, OrderRows } from "./order-rows";
-import { parseWebhook, type RefundRows, type WebhookChange } from "./rest-payloads";
-import { emptyRowBatch, stageRows, upsertCustomers, upsertOrders, withRowWriter } from "./store-orders.server";
-
-type Tx = Prisma.TransactionClient;
+import { removeCustomer, tombstoneOrders, writeCustomers, writeOrders, writeRefund } from "./order-writer.server";
+import { backfillStoppedWaitingOn } from "./sync-state.server";
+import { parseWebhook, type WebhookChange } from "./rest-payloads";
 
 // ---------------------------------------------------------------------------------------------
 // Shops
@@ -52,117 +49,7 @@ async function newerEventApplied(shop: string, topic: string, eventId: string, u
 }
 
 // ---------------------------------------------------------------------------------------------
-// Orders and refunds
-
-/**
- * What a stored order owes to rows written apart from it: a deletion (an orders/update applied
- * after orders/delete resets deleted_at), its customer's merge or deletion (an order written
- * with a merged customer's id belongs to the kept customer, with a deleted one's to nobody), and
- * its refunded total, the sum of every refund stored for it (refunds/create may come before or
- * after the order, and Order.totalRefundedSet is that sum).
- */
-async function settleOrders(shop: string, orderIds: bigint[]): Promise<void> {
-  if (orderIds.length === 0) return;
-  await prisma.$executeRaw`
-    UPDATE orders o SET
-      deleted_at = COALESCE(o.deleted_at, (
-        SELECT d.deleted_at FROM deleted_records d WHERE d.shop = o.shop AND d.resource = 'order' AND d.id = o.id)),
-      customer_id = CASE
-        WHEN EXISTS (SELECT 1 FROM deleted_records d WHERE d.shop = o.shop AND d.resource = 'customer' AND d.id = o.customer_id)
-        THEN (SELECT d.merged_into FROM deleted_records d WHERE d.shop = o.shop AND d.resource = 'customer' AND d.id = o.customer_id)
-        ELSE o.customer_id END,
-      total_refunded = COALESCE((
-        SELECT sum(r.total_refunded)::bigint FROM refunds r WHERE r.shop = o.shop AND r.order_id = o.id), o.total_refunded)
-    WHERE o.shop = ${shop} AND o.id = ANY(${orderIds}::bigint[])`;
-}
-
-async function applyOrder(shop: string, rows: OrderRows): Promise<void> {
-  // An older version than the one stored changes nothing: no need to stage it at all.
-  const stored = await prisma.order.findUnique({ where: { shop_id: { shop, id: rows.order.id } }, select: { updatedAt: true } });
-  if (stored && stored.updatedAt > rows.order.updatedAt) return;
-  await upsertOrders(shop, [rows]);
-  await settleOrders(shop, [rows.order.id]);
-  await refreshDailyRollups(shop, { orderIds: [rows.order.id] });
-}
-
-/**
- * One refund and its line items. It may arrive before its order: it is stored all the same (no
- * order is needed to store a refund), and the order, when it comes, keeps it and adds it to its
- * refunded total (settleOrders). An order payload lists its refunds too: the same rows, by id.
- */
-async function applyRefund(shop: string, rows: RefundRows): Promise<void> {
-  const batch = { ...emptyRowBatch(), refunds: [rows.refund], refundLineItems: rows.refundLineItems, refundShipping: [rows.refundShipping] };
-  const staged = stageRows(shop, batch);
-  await withRowWriter(shop, (writer) => writer.write(staged));
-  await settleOrders(shop, [rows.refund.orderId]);
-  await refreshDailyRollups(shop, { orderIds: [rows.refund.orderId] });
-}
-
-/**
- * orders/delete: the order stays stored, marked deleted, and is never counted again. Deleted at
- * the earliest deletion heard of, whatever order the deliveries come in.
- */
-export async function deleteOrder(shop: string, orderId: bigint, at: Date): Promise<void> {
-  await prisma.$transaction([
-    prisma.$executeRaw`
-      INSERT INTO deleted_records (shop, resource, id, deleted_at) VALUES (${shop}, 'order', ${orderId}, ${at})
-      ON CONFLICT (shop, resource, id) DO UPDATE SET deleted_at = LEAST(deleted_records.deleted_at, EXCLUDED.deleted_at)`,
-    prisma.$executeRaw`
-      UPDATE orders SET deleted_at = LEAST(COALESCE(deleted_at, ${at}), ${at})
-      WHERE shop = ${shop} AND id = ${orderId}`,
-  ]);
-  await refreshDailyRollups(shop, { orderIds: [orderId] });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Customers
-
-async function applyCustomer(row: CustomerRow): Promise<void> {
-  await upsertCustomers([row]);
-  // Deleted meanwhile (or before this older version arrived): it stays deleted.
-  await prisma.$executeRaw`
-    DELETE FROM customers c USING deleted_records d
-    WHERE c.shop = ${row.shop} AND c.id = ${row.id}
-      AND d.shop = c.shop AND d.resource = 'customer' AND d.id = c.id`;
-}
-
-/**
- * The customer record goes and a tombstone stays; their orders go to `mergedInto` (a merge) or
- * to nobody (anonymous amounts, so sales totals do not change). Returns the orders moved.
- */
-async function removeCustomer(tx: Tx, shop: string, customerId: bigint, at: Date, mergedInto: bigint | null): Promise<bigint[]> {
-  // A merge names the kept customer; a deletion that follows it must not forget that.
-  await tx.$executeRaw`
-    INSERT INTO deleted_records (shop, resource, id, deleted_at, merged_into)
-    VALUES (${shop}, 'customer', ${customerId}, ${at}, ${mergedInto})
-    ON CONFLICT (shop, resource, id) DO UPDATE SET merged_into = COALESCE(EXCLUDED.merged_into, deleted_records.merged_into)`;
-  // The kept customer may have been merged on (or deleted) in turn: follow it.
-  const [{ target }] = await tx.$queryRaw<Array<{ target: bigint | null }>>`
-    SELECT CASE WHEN k.id IS NULL THEN d.merged_into ELSE k.merged_into END AS target
-    FROM deleted_records d
-    LEFT JOIN deleted_records k ON k.shop = d.shop AND k.resource = 'customer' AND k.id = d.merged_into
-    WHERE d.shop = ${shop} AND d.resource = 'customer' AND d.id = ${customerId}`;
-  // Customers merged into this one earlier now lead where this one does.
-  await tx.$executeRaw`
-    UPDATE deleted_records SET merged_into = ${target}
-    WHERE shop = ${shop} AND resource = 'customer' AND merged_into = ${customerId}`;
-  await tx.$executeRaw`
-    UPDATE deleted_records SET merged_into = ${target}
-    WHERE shop = ${shop} AND resource = 'customer' AND id = ${customerId}`;
-  const moved = await tx.$queryRaw<Array<{ id: bigint }>>`
-    UPDATE orders SET customer_id = ${target} WHERE shop = ${shop} AND customer_id = ${customerId} RETURNING id`;
-  await tx.customer.deleteMany({ where: { shop, id: customerId } });
-  return moved.map((row) => BigInt(row.id));
-}
-
-export async function removeCustomerAndRefresh(shop: string, customerId: bigint, at: Date, mergedInto: bigint | null, erase = false) {
-  const moved = await prisma.$transaction(async (tx) => {
-    const ids = await removeCustomer(tx, shop, customerId, at, mergedInto);
-    if (erase) await tx.dataRequestExport.deleteMany({ where: { shop, customerId } });
-    return ids;
-  });
-  if (moved.length > 0) await refreshDailyRollups(shop, { orderIds: moved });
-}
 
 /**
  * customers/redact: the customer's record and the exports made for them go; their orders stay
@@ -170,7 +57,9 @@ export async function removeCustomerAndRefresh(shop: string, customerId: bigint,
  * customer cannot store them again.
  */
 export async function eraseCustomer(shop: string, customerId: bigint, at = new Date()) {
-  await removeCustomerAndRefresh(shop, customerId, at, null, true);
+  await removeCustomer(shop, customerId, at, null, async (tx) => {
+    await tx.dataRequestExport.deleteMany({ where: { shop, customerId } });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,10 +164,10 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
   }
   switch (change.kind) {
     case "order":
-      await applyOrder(shop, change.rows);
+      await writeOrders(shop, [change.rows]);
       return null;
     case "refund":
-      await applyRefund(shop, change.rows);
+      await writeRefund(shop, change.rows);
       return null;
     case "orderEdited":
       // The order_edit payload lists the lines added and removed, not the order's new totals:
@@ -287,17 +176,17 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
       await enqueueShopJob({ shop, kind: "sync" });
       return null;
     case "orderDeleted":
-      await deleteOrder(shop, change.orderId, at);
+      await tombstoneOrders(shop, [change.orderId], at);
       return null;
     case "customer":
-      await applyCustomer(change.row);
+      await writeCustomers(shop, [change.row]);
       return null;
     case "customerDeleted":
-      await removeCustomerAndRefresh(shop, change.customerId, at, null);
+      await removeCustomer(shop, change.customerId, at, null);
       return null;
     case "customersMerged":
       if (!change.completed) return null;
-      await removeCustomerAndRefresh(shop, change.deletedId, at, change.keptId);
+      await removeCustomer(shop, change.deletedId, at, change.keptId);
       return null;
     case "customerRedacted":
       await eraseCustomer(shop, change.customerId, at);
@@ -323,8 +212,9 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
       ]);
       return null;
     case "bulkOperationFinished":
-      // The backfill job reads the operation's outcome (and its file) itself.
-      await enqueueShopJob({ shop, kind: "backfill" });
+      // A running backfill sees this event recorded and reads the operation's outcome itself.
+      // One that stopped while waiting on it (it failed, e.g. it timed out) is queued again.
+      if (await backfillStoppedWaitingOn(shop, change.operationId)) await enqueueShopJob({ shop, kind: "backfill" });
       return null;
     case "appUninstalled":
       await prisma.session.deleteMany({ where: { shop } });

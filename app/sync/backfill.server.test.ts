@@ -20,7 +20,7 @@ import { BULK_OPERATION_STATUS } from "#app/shopify/bulk-queries";
 // App modules are imported once the simulator runs: the environment is read when they load.
 let prisma: typeof import("#app/db.server").default;
 let backfill: typeof import("./backfill.server");
-let jobs: typeof import("./jobs.server");
+let jobs: typeof import("#app/jobs/shop-jobs.server");
 let clientFor: (shop: string) => Promise<import("#app/shopify/admin-client.server").AdminClient>;
 
 const NOW = new Date("2026-11-15T12:00:00Z");
@@ -37,6 +37,8 @@ async function expectEqualToTruth(store: SimStore) {
   // Refund details (from the Admin API, not the bulk file) are there: returns above come from them.
   const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
   expect({ status: state.status, error: state.error, phase: state.phase }).toEqual({ status: "succeeded", error: null, phase: null });
+  // The bulk operations are no longer recorded: the next backfill starts new ones.
+  expect([state.bulkOrdersOperation, state.bulkCustomersOperation]).toEqual([null, null]);
   expect(state.lastSuccessAt).not.toBeNull();
   expect(state.watermark).not.toBeNull();
   const rollupDays = await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*)::bigint AS n FROM daily_sales WHERE shop = ${shop}`;
@@ -65,11 +67,11 @@ beforeAll(async () => {
   const { unauthenticated } = await import("#app/shopify.server");
   const { createAdminClient } = await import("#app/shopify/admin-client.server");
   backfill = await import("./backfill.server");
-  jobs = await import("./jobs.server");
+  jobs = await import("#app/jobs/shop-jobs.server");
   for (const store of Object.values(stores)) {
     const shop = store.shop.domain;
     await installOffline(simulator, shop);
-    await prisma.shop.create({ data: { domain: shop, scopes: "read_orders,read_customers" } });
+    await prisma.shop.update({ where: { domain: shop }, data: { scopes: "read_orders,read_customers" } });
   }
   clientFor = async (shop) => createAdminClient(shop, (await unauthenticated.admin(shop)).admin.graphql);
 });
@@ -81,18 +83,25 @@ afterAll(async () => {
 });
 
 describe("bulk backfill from the simulator", () => {
-  it("the first sync job of a never-synced shop backfills every order, refund and customer exactly", async () => {
+  it("a backfill job copies every order, refund and customer of a never-synced shop exactly", async () => {
     const store = stores.plain;
     const shop = store.shop.domain;
     expect(store.orders.some((o) => o.refunds.length > 0 && refundReturns(o.refunds[0]) > 0)).toBe(true);
-    await jobs.runShopJob({ shop, kind: "sync" });
+    // A catch-up asked for before the shop was ever copied queues the backfill instead of paging
+    // through the whole history.
+    await jobs.runShopJob({ shop, kind: "reconcile" });
+    expect(simulator.bulk.all().filter((r) => r.shop === shop)).toHaveLength(0);
+    const { drainShopJobs } = await import("../../tests/support/jobs");
+    expect(await drainShopJobs()).toEqual([{ shop, kind: "backfill" }]);
+
+    await jobs.runShopJob({ shop, kind: "backfill" });
     await expectEqualToTruth(store);
     // Both bulk queries ran, once each.
     const ops = simulator.bulk.all().filter((r) => r.shop === shop);
     expect(ops.map((r) => r.status)).toEqual(["COMPLETED", "COMPLETED"]);
 
-    // The bulk_operations/finish webhook's job, arriving after the run: catches up, no new bulk query.
-    await jobs.runShopJob({ shop, kind: "backfill" });
+    // A catch-up after it: no new bulk query.
+    await jobs.runShopJob({ shop, kind: "sync" });
     expect(simulator.bulk.all().filter((r) => r.shop === shop)).toHaveLength(2);
     await expectEqualToTruth(store);
   });
@@ -166,7 +175,8 @@ describe("bulk backfill from the simulator", () => {
     // Progress counts orders and (once their operation is done) customers.
     expect(stopped.total).toBeGreaterThanOrEqual(store.orders.length);
     expect(stopped.total).toBeLessThanOrEqual(store.orders.length + store.customers.length);
-    expect(backfill.parseBackfillPhase(stopped.phase)?.orders).toBeTruthy();
+    expect({ kind: stopped.kind, phase: stopped.phase }).toEqual({ kind: "backfill", phase: "bulk_operations" });
+    expect(stopped.bulkOrdersOperation).toMatch(/^gid:\/\/shopify\/BulkOperation\/\d+$/);
 
     // The job runs again (a backfill is in progress): it picks up the finished operations.
     await jobs.runShopJob({ shop, kind: "backfill" });

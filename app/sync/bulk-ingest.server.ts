@@ -24,7 +24,8 @@ import {
   type RefundShippingLineNode,
   type RefundShippingRow,
 } from "./order-rows";
-import { emptyRowBatch, stageRows, upsertRefundDetails, withRowWriter, type RowBatch, type StagedRows } from "./store-orders.server";
+import type { BulkWrites } from "./order-writer.server";
+import { emptyRowBatch, stageRows, type RowBatch, type StagedRows } from "./store-orders.server";
 
 export interface IngestProgress {
   /** Order lines read and committed so far. */
@@ -111,12 +112,18 @@ async function* preparedBatches(shop: string, source: ByteSource, batchSize: num
 
 /**
  * Ingests a bulk operation's JSONL (orders with line items and inline refunds, customers, or
- * both) for `shop`. Refunds' line items and shipping are not in a bulk file (see
- * app/shopify/bulk-queries.ts): follow with `syncRefundDetails(shop, client, summary.startedAt)`.
+ * both) for `shop`, through the bulk writes of a `bulkWrites` run (the rollups are rebuilt when
+ * it ends). Refunds' line items and shipping are not in a bulk file (see
+ * app/shopify/bulk-queries.ts): follow with `syncRefundDetails(shop, client, summary.startedAt, writes)`.
  */
-export async function ingestBulkJsonl(shop: string, source: ByteSource, options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingestBulkJsonl(
+  shop: string,
+  source: ByteSource,
+  writes: BulkWrites,
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
   const batchSize = options.batchSize ?? DEFAULT_INGEST_BATCH_SIZE;
-  return withRowWriter(shop, async (writer) => {
+  return writes.withRowWriter(async (writer) => {
     const summary: IngestSummary = {
       orders: 0,
       customers: 0,
@@ -190,6 +197,7 @@ export async function syncRefundDetails(
   shop: string,
   client: AdminClient,
   since: Date,
+  writes: BulkWrites,
   options: { onProgress?: (refunds: number) => void } = {},
 ): Promise<number> {
   let after = 0n;
@@ -230,7 +238,7 @@ export async function syncRefundDetails(
         details.refundShipping.push(rows.refundShipping);
       }
     }
-    await upsertRefundDetails(shop, details);
+    await writes.writeRefundDetails(details);
     done += page.length;
     options.onProgress?.(done);
   }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   sweepDeletions = (await import("./deletions.server")).sweepDeletions;
   const shop = store.shop.domain;
   await installOffline(simulator, shop);
-  await prisma.shop.create({ data: { domain: shop, scopes: "read_orders,read_all_orders,read_customers" } });
+  await prisma.shop.update({ where: { domain: shop }, data: { scopes: "read_orders,read_all_orders,read_customers" } });
   const { admin } = await unauthenticated.admin(shop);
   const inner = createAdminClient(shop, admin.graphql);
   // The same client, noting each operation's name.
@@ -46,7 +46,7 @@ beforeAll(async () => {
       return inner.request(query, variables);
     },
   };
-  await (await import("#app/sync/jobs.server")).runShopJob({ shop, kind: "sync" });
+  await (await import("#app/jobs/shop-jobs.server")).runShopJob({ shop, kind: "backfill" });
 });
 
 afterAll(async () => {
@@ -68,7 +68,7 @@ describe("deletions no webhook reported", () => {
     const shop = store.shop.domain;
     // A customer without orders, copied, then deleted.
     const lonely = createCustomer(store, { at: at() }).customer;
-    await (await import("#app/sync/jobs.server")).runShopJob({ shop, kind: "reconcile" });
+    await (await import("#app/jobs/shop-jobs.server")).runShopJob({ shop, kind: "reconcile" });
     expect(await prisma.customer.count({ where: { shop, id: BigInt(lonely.id) } })).toBe(1);
 
     const live = store.orders.filter((o) => o.customerId !== null);
@@ -81,7 +81,7 @@ describe("deletions no webhook reported", () => {
     mergeCustomers(store, { keptId, deletedId: mergedId, at: at() });
 
     // The scheduled reconciliation, with no webhook applied.
-    await (await import("#app/sync/jobs.server")).runShopJob({ shop, kind: "reconcile" });
+    await (await import("#app/jobs/shop-jobs.server")).runShopJob({ shop, kind: "reconcile" });
     const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
     expect({ status: state.status, error: state.error }).toEqual({ status: "succeeded", error: null });
 
@@ -95,6 +95,24 @@ describe("deletions no webhook reported", () => {
 
     // Nothing more to find.
     expect(await sweepDeletions(shop, client)).toEqual({ orders: [], customers: [] });
+  });
+
+  it("leaves orders brought in with import-orders alone: Shopify never had them", async () => {
+    const shop = store.shop.domain;
+    const { importOrders } = await import("#app/cli/import-orders.server");
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const csv = ["id,customer_id,processed_at,total", `900001,77,${day(400)},12.00`, `900002,77,${day(10)},8.50`, `900003,,${day(3)},5.00`].join("\n");
+    const { Readable } = await import("node:stream");
+    const summary = await importOrders(Readable.from([csv]), { shop, timeZone: store.shop.ianaTimezone, currency: store.shop.currencyCode });
+    expect(summary.written).toBe(3);
+
+    await (await import("#app/jobs/shop-jobs.server")).runShopJob({ shop, kind: "reconcile" });
+    const imported = await prisma.order.findMany({ where: { shop, id: { in: [900001n, 900002n, 900003n] } }, select: { id: true, deletedAt: true, imported: true } });
+    expect(imported).toEqual([900001n, 900002n, 900003n].map((id) => ({ id, deletedAt: null, imported: true })));
+    expect(await prisma.deletedRecord.count({ where: { shop, id: { in: [900001n, 900002n, 900003n] } } })).toBe(0);
+    // The shop's own orders are compared as before.
+    await prisma.order.deleteMany({ where: { shop, imported: true } });
+    expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
   });
 
   it("compares only the last 60 days of orders when the shop lacks read_all_orders", async () => {

@@ -15,7 +15,7 @@ import prisma from "#app/db.server";
 import { connectionPages, type AdminClient } from "#app/shopify/admin-client.server";
 import { gidToId } from "#app/shopify/gid";
 import { CUSTOMER_IDS, CUSTOMERS_COUNT, ID_PAGE_SIZE, ORDER_IDS, ORDERS_COUNT } from "#app/shopify/queries";
-import { deleteOrder, removeCustomerAndRefresh } from "./apply-webhook.server";
+import { removeCustomer, tombstoneOrders } from "./order-writer.server";
 
 /** Without read_all_orders Shopify shows an app the last 60 days of orders: compare within them. */
 const LIMITED_HISTORY_DAYS = 58;
@@ -54,10 +54,17 @@ async function remoteIds(client: AdminClient, resource: Resource, range: IdRange
   return ids;
 }
 
-/** The copy's live records of a resource: count, the id at an offset, and ids within a range. */
+/**
+ * The copy's live records of a resource: count, the id at an offset, and ids within a range.
+ * Orders brought in with `metryka import-orders` are left out: Shopify may never have had them
+ * (or no longer shows them), which is why they were imported.
+ */
 function localSide(shop: string, resource: Resource) {
-  const live = Prisma.sql`FROM ${Prisma.raw(resource.type === "Order" ? "orders" : "customers")}
-    WHERE shop = ${shop} AND deleted_at IS NULL ${resource.since ? Prisma.sql`AND created_at >= ${resource.since}` : Prisma.empty}`;
+  const live =
+    resource.type === "Order"
+      ? Prisma.sql`FROM orders WHERE shop = ${shop} AND deleted_at IS NULL AND NOT imported
+          ${resource.since ? Prisma.sql`AND created_at >= ${resource.since}` : Prisma.empty}`
+      : Prisma.sql`FROM customers WHERE shop = ${shop} AND deleted_at IS NULL`;
   const within = (range: IdRange) => Prisma.sql`${live} AND id BETWEEN ${range.lo} AND ${range.hi}`;
   return {
     async count(range: IdRange): Promise<number> {
@@ -126,7 +133,7 @@ export async function sweepDeletions(shop: string, client: AdminClient, now = ne
     const range = await localSide(shop, resource).bounds();
     if (range) found.push(...(await missingFromShopify(shop, client, resource, range)));
   }
-  for (const id of result.orders) await deleteOrder(shop, id, now);
-  for (const id of result.customers) await removeCustomerAndRefresh(shop, id, now, null);
+  await tombstoneOrders(shop, result.orders, now);
+  for (const id of result.customers) await removeCustomer(shop, id, now, null);
   return result;
 }

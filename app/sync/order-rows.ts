@@ -97,6 +97,12 @@ export interface OrderRow {
   tax: bigint;
   totalPrice: bigint;
   totalRefunded: bigint;
+  /**
+   * Brought in from a file (`metryka import-orders`) rather than read from Shopify: kept out of
+   * the lost-deletion sweep, since Shopify may never have had it. A version read from Shopify
+   * replaces the flag.
+   */
+  imported?: boolean;
 }
 
 export interface LineItemRow {

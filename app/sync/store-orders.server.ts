@@ -8,7 +8,8 @@
 //   those of an order whose version was older than the stored one are dropped with it;
 // - an order's gross sales and a refund's returns and tax are derived here, in SQL, from the
 //   stored line items, never taken from the caller.
-// The paged sync (upsertOrders) and the bulk ingest (bulk-ingest.server.ts) both come here.
+// Only the order writer (order-writer.server.ts) writes through here; it owns what follows a
+// write (the rollups).
 import { sqlPool } from "#app/db-pool.server";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -70,7 +71,7 @@ const SERIALIZE: { [T in Table]: (row: RowBatch[T][number], batchGross: Map<numb
     `${o.id}\t${text(o.name)}\t${int(o.customerId)}\t${instant(o.processedAt)}\t${instant(o.createdAt)}\t` +
     `${instant(o.updatedAt)}\t${instant(o.cancelledAt)}\t${bool(o.test)}\t${text(o.currencyCode)}\t` +
     `${bool(o.taxesIncluded)}\t${text(o.sourceName)}\t${o.discounts}\t${o.shipping}\t${o.tax}\t${o.totalPrice}\t` +
-    `${o.totalRefunded}\t${batchGross.get(Number(o.id)) ?? 0n}`,
+    `${o.totalRefunded}\t${batchGross.get(Number(o.id)) ?? 0n}\t${bool(o.imported === true)}`,
   lineItems: (l) => `${l.id}\t${l.orderId}\t${l.quantity}\t${l.originalUnitPrice}`,
   refunds: (r) =>
     `${r.id}\t${r.orderId}\t${instant(r.processedAt)}\t${instant(r.createdAt)}\t${text(r.currencyCode)}\t${r.totalRefunded}`,
@@ -147,7 +148,7 @@ const STAGING_TABLES: Record<Table, { name: string; columns: string }> = {
       created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, cancelled_at timestamptz,
       test boolean NOT NULL, currency_code text NOT NULL, taxes_included boolean NOT NULL, source_name text,
       discounts bigint NOT NULL, shipping bigint NOT NULL, tax bigint NOT NULL, total_price bigint NOT NULL,
-      total_refunded bigint NOT NULL, batch_gross_sales bigint NOT NULL`,
+      total_refunded bigint NOT NULL, batch_gross_sales bigint NOT NULL, imported boolean NOT NULL`,
   },
   lineItems: {
     name: "ingest_line_items",
@@ -245,10 +246,10 @@ const SQL = {
   insertOrders: (returning: boolean) => `
     INSERT INTO orders (shop, id, name, customer_id, processed_at, created_at, updated_at, cancelled_at,
       test, currency_code, taxes_included, source_name, gross_sales, discounts, shipping, tax, total_price,
-      total_refunded)
+      total_refunded, imported)
     SELECT $1, s.id, s.name, s.customer_id, s.processed_at, s.created_at, s.updated_at, s.cancelled_at, s.test,
       s.currency_code, s.taxes_included, s.source_name, s.batch_gross_sales,
-      s.discounts, s.shipping, s.tax, s.total_price, s.total_refunded
+      s.discounts, s.shipping, s.tax, s.total_price, s.total_refunded, s.imported
     FROM ingest_orders s
     WHERE NOT EXISTS (SELECT 1 FROM orders t WHERE t.shop = $1 AND t.id = s.id)
     ${returning ? "RETURNING id" : ""}`,
@@ -259,7 +260,7 @@ const SQL = {
       updated_at = s.updated_at, cancelled_at = s.cancelled_at, test = s.test, currency_code = s.currency_code,
       taxes_included = s.taxes_included, source_name = s.source_name, gross_sales = ${GROSS_SALES_OF("t.id")},
       discounts = s.discounts, shipping = s.shipping, tax = s.tax, total_price = s.total_price,
-      total_refunded = s.total_refunded, deleted_at = NULL, synced_at = now()
+      total_refunded = s.total_refunded, imported = s.imported, deleted_at = NULL, synced_at = now()
     FROM ingest_orders s
     WHERE t.shop = $1 AND t.id = s.id AND t.updated_at <= s.updated_at AND ${NOT_INSERTED_HERE}
     ${returning ? "RETURNING t.id" : ""}`,
@@ -328,10 +329,38 @@ const SQL = {
       -- Not for an order version older than the stored one: refundShipping skips those too,
       -- and would not add the shipping's tax back.
       ${notSkipped(skips, "t.order_id")}`,
-  insertCustomers: `
+  // What an order owes to rows written apart from it, whatever order they came in: a deletion
+  // (an order version applied after orders/delete stays deleted), its customer's merge or
+  // deletion (an order of a merged customer belongs to the kept one, of a deleted one to
+  // nobody), and its refunded total, the sum of every refund stored for it (refunds/create may
+  // come before or after the order; Order.totalRefundedSet is that sum). For the orders of this
+  // batch and those whose refunds it holds; rows already right are not written again.
+  settleOrders: (tombstones: boolean) => `
+    UPDATE orders t SET deleted_at = v.deleted_at, customer_id = v.customer_id, total_refunded = v.total_refunded
+    FROM (
+      SELECT o.id,
+        ${
+          tombstones
+            ? `COALESCE(o.deleted_at, (
+                 SELECT d.deleted_at FROM deleted_records d WHERE d.shop = $1 AND d.resource = 'order' AND d.id = o.id)) AS deleted_at,
+               CASE WHEN c.id IS NULL THEN o.customer_id ELSE c.merged_into END AS customer_id,`
+            : "o.deleted_at, o.customer_id,"
+        }
+        COALESCE((SELECT SUM(r.total_refunded)::bigint FROM refunds r WHERE r.shop = $1 AND r.order_id = o.id), o.total_refunded)
+          AS total_refunded
+      FROM orders o
+      ${tombstones ? "LEFT JOIN deleted_records c ON c.shop = $1 AND c.resource = 'customer' AND c.id = o.customer_id" : ""}
+      WHERE o.shop = $1 AND o.id = ANY (ARRAY(SELECT id FROM ingest_orders UNION SELECT order_id FROM ingest_refunds))
+    ) v
+    WHERE t.shop = $1 AND t.id = v.id
+      AND (t.deleted_at, t.customer_id, t.total_refunded) IS DISTINCT FROM (v.deleted_at, v.customer_id, v.total_refunded)`,
+  hasTombstones: "SELECT EXISTS (SELECT 1 FROM deleted_records WHERE shop = $1) AS found",
+  // A deleted customer (or one merged away) is not stored again by a late update.
+  insertCustomers: (tombstones: boolean) => `
     INSERT INTO customers (shop, id, created_at, updated_at)
     SELECT $1, s.id, s.created_at, s.updated_at FROM ingest_customers s
-    WHERE NOT EXISTS (SELECT 1 FROM customers t WHERE t.shop = $1 AND t.id = s.id)`,
+    WHERE NOT EXISTS (SELECT 1 FROM customers t WHERE t.shop = $1 AND t.id = s.id)
+    ${tombstones ? "AND NOT EXISTS (SELECT 1 FROM deleted_records d WHERE d.shop = $1 AND d.resource = 'customer' AND d.id = s.id)" : ""}`,
   updateCustomers: `
     UPDATE customers t SET created_at = s.created_at, updated_at = s.updated_at, synced_at = now()
     FROM ingest_customers s
@@ -340,7 +369,7 @@ const SQL = {
 
 const COLUMN_LISTS: Record<Table, string> = {
   orders: `id, name, customer_id, processed_at, created_at, updated_at, cancelled_at, test, currency_code,
-    taxes_included, source_name, discounts, shipping, tax, total_price, total_refunded, batch_gross_sales`,
+    taxes_included, source_name, discounts, shipping, tax, total_price, total_refunded, batch_gross_sales, imported`,
   lineItems: "id, order_id, quantity, original_unit_price",
   refunds: "id, order_id, processed_at, created_at, currency_code, total_refunded",
   refundLineItems: "id, refund_id, quantity, subtotal, tax",
@@ -421,8 +450,11 @@ async function mergeStaged(
   if (counts.refundLineItems > 0) await run(SQL.refundLineItems(skips));
   if (counts.refundLineItems > 0) await run(SQL.returns(skips));
   if (counts.refundShipping > 0) await run(SQL.refundShipping(skips));
+  // Most shops have no deletions at all: their batches skip the tombstone lookups.
+  const tombstones = (await client.query<{ found: boolean }>(SQL.hasTombstones, [shop])).rows[0].found;
+  if (counts.orders + counts.refunds > 0) await run(SQL.settleOrders(tombstones));
   if (counts.customers > 0) {
-    const inserted = (await run(SQL.insertCustomers)).rowCount ?? 0;
+    const inserted = (await run(SQL.insertCustomers(tombstones))).rowCount ?? 0;
     const updated = inserted < counts.customers ? ((await run(SQL.updateCustomers)).rowCount ?? 0) : 0;
     result.customersApplied = inserted + updated;
   }
@@ -491,57 +523,4 @@ export async function withRowWriter<T>(shop: string, work: (writer: RowWriter) =
     // After a failure the session may be mid-COPY or mid-transaction: do not reuse it.
     client.release(failed);
   }
-}
-
-/** All rows of one shop in one transaction. */
-async function writeRows(shop: string, rows: RowBatch, returnApplied = false): Promise<WriteResult> {
-  const staged = stageRows(shop, rows);
-  return withRowWriter(shop, (writer) => writer.write(staged, { returnApplied }));
-}
-
-/**
- * Writes complete orders (all their line items, refunds and refund line items) in one
- * transaction. An order older than the stored version is ignored together with its children.
- * Returns the ids of the orders that were applied.
- */
-export async function upsertOrders(shop: string, batch: OrderRows[]): Promise<bigint[]> {
-  if (batch.length === 0) return [];
-  // The same order twice (paging while it changes): its newest version, with that version's children.
-  const latest = new Map<bigint, OrderRows>();
-  for (const item of batch) {
-    const seen = latest.get(item.order.id);
-    if (!seen || seen.order.updatedAt <= item.order.updatedAt) latest.set(item.order.id, item);
-  }
-  const rows = emptyRowBatch();
-  for (const item of latest.values()) {
-    rows.orders.push(item.order);
-    rows.lineItems.push(...item.lineItems);
-    rows.refunds.push(...item.refunds);
-    rows.refundLineItems.push(...item.refundLineItems);
-    rows.refundShipping.push(...item.refundShipping);
-  }
-  return (await writeRows(shop, rows, true)).appliedOrderIds;
-}
-
-/** Writes refunds' line items and shipping (refunds already stored), e.g. details fetched later. */
-export async function upsertRefundDetails(
-  shop: string,
-  details: { refundLineItems: RefundLineItemRow[]; refundShipping: RefundShippingRow[] },
-): Promise<void> {
-  await writeRows(shop, { ...emptyRowBatch(), ...details });
-}
-
-/** Last-writer-wins on updated_at. Returns how many rows were written. */
-export async function upsertCustomers(customers: CustomerRow[]): Promise<number> {
-  const byShop = new Map<string, CustomerRow[]>();
-  for (const customer of customers) {
-    const list = byShop.get(customer.shop) ?? [];
-    list.push(customer);
-    byShop.set(customer.shop, list);
-  }
-  let applied = 0;
-  for (const [shop, list] of byShop) {
-    applied += (await writeRows(shop, { ...emptyRowBatch(), customers: list })).customersApplied;
-  }
-  return applied;
 }

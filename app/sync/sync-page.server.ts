@@ -1,5 +1,5 @@
 import prisma from "#app/db.server";
-import { requestShopSync as enqueueSync } from "./jobs.server";
+import { requestShopSync as enqueueSync } from "#app/jobs/requests.server";
 import { syncDetails } from "./sync-status.server";
 
 export async function shopSyncPage(shop: string) {

@@ -28,9 +28,11 @@ beforeAll(async () => {
   simulator = await startSimulatorForApp({ stores: [store], bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
   prisma = (await import("#app/db.server")).default;
   await installOffline(simulator, store.shop.domain);
-  const jobs = await import("#app/sync/jobs.server");
+  const { runShopJob } = await import("#app/jobs/shop-jobs.server");
+  const { syncKindFor } = await import("#app/jobs/requests.server");
+  // What "Sync now" runs: a backfill the first time, a catch-up afterwards.
   syncOnce = async (s) => {
-    await jobs.runShopJob({ shop: s, kind: "sync" });
+    await runShopJob({ shop: s, kind: await syncKindFor(s) });
     const state = await prisma.syncState.findUniqueOrThrow({ where: { shop: s } });
     expect(state.error).toBeNull();
     expect(state.status).toBe("succeeded");
@@ -44,7 +46,7 @@ afterAll(async () => {
 describe("paged sync from the simulator", () => {
   it("copies every order, refund and customer exactly", async () => {
     const shop = store.shop.domain;
-    await prisma.shop.create({ data: { domain: shop, scopes: "read_orders" } });
+    await prisma.shop.update({ where: { domain: shop }, data: { scopes: "read_orders" } });
     await syncOnce(shop);
 
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });

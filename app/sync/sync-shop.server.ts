@@ -1,9 +1,8 @@
 // Brings one shop's copy up to date with paged Admin GraphQL: the shop's settings, then every
-// order and customer updated since the last successful run (everything on the first run).
-// Progress and outcome are kept in sync_state for the dashboard and the command line.
+// order and customer updated since the last successful run (everything on the first run), then
+// the deletions no webhook told of. Progress and outcome go to sync_state (sync-state.server.ts).
 import prisma from "#app/db.server";
-import { refreshDailyRollups } from "#app/metrics/rollups.server";
-import { connectionPages, ShopifyApiError, type AdminClient } from "#app/shopify/admin-client.server";
+import { connectionPages, type AdminClient } from "#app/shopify/admin-client.server";
 import {
   CUSTOMERS_UPDATED_SINCE,
   ORDERS_COUNT,
@@ -13,11 +12,8 @@ import {
 import { sweepDeletions } from "./deletions.server";
 import { completeOrder, type PagedOrderNode } from "./complete-order.server";
 import { customerRow, orderRows, type CustomerNode } from "./order-rows";
-import { upsertCustomers, upsertOrders } from "./store-orders.server";
-
-// Webhooks and the clock on Shopify's side are not perfectly ordered: re-read a little of
-// what the previous run already saw.
-export const WATERMARK_OVERLAP_MS = 5 * 60 * 1000;
+import { writeCustomers, writeOrders } from "./order-writer.server";
+import { markRunFailed, markRunSucceeded, setPhase, setProgress, startRun, SyncPhase, SyncRunKind } from "./sync-state.server";
 
 export function updatedSinceQuery(since: Date | null): string | undefined {
   return since ? `updated_at:>='${since.toISOString()}'` : undefined;
@@ -37,33 +33,22 @@ export async function loadShopInfo(shop: string, client: AdminClient) {
 async function syncOrders(shop: string, client: AdminClient, since: Date | null) {
   const query = updatedSinceQuery(since);
   const { ordersCount } = await client.request<{ ordersCount: { count: number } }>(ORDERS_COUNT, { query });
-  await prisma.syncState.update({ where: { shop }, data: { phase: "orders", done: 0, total: ordersCount.count } });
+  await setPhase(shop, SyncPhase.orders, { done: 0, total: ordersCount.count });
   let done = 0;
   for await (const page of connectionPages<PagedOrderNode>(client, ORDERS_UPDATED_SINCE, "orders", { query })) {
     const nodes = await Promise.all(page.map((node) => completeOrder(client, node)));
-    const applied = await upsertOrders(shop, nodes.map((node) => orderRows(shop, node)));
-    // The dashboard reads daily rollups: bring the days these orders touch up to date.
-    if (applied.length > 0) await refreshDailyRollups(shop, { orderIds: applied });
+    await writeOrders(shop, nodes.map((node) => orderRows(shop, node)));
     done += nodes.length;
-    await prisma.syncState.update({ where: { shop }, data: { done } });
+    await setProgress(shop, { done });
   }
 }
 
 async function syncCustomers(shop: string, client: AdminClient, since: Date | null) {
   const query = updatedSinceQuery(since);
-  await prisma.syncState.update({ where: { shop }, data: { phase: "customers" } });
+  await setPhase(shop, SyncPhase.customers);
   for await (const page of connectionPages<CustomerNode>(client, CUSTOMERS_UPDATED_SINCE, "customers", { query })) {
-    await upsertCustomers(page.map((node) => customerRow(shop, node)));
+    await writeCustomers(shop, page.map((node) => customerRow(shop, node)));
   }
-}
-
-export function describeSyncError(error: unknown): string {
-  if (error instanceof ShopifyApiError) {
-    return error.retryable
-      ? `Shopify did not answer in time (${error.message}). Metryka will try again; nothing is lost.`
-      : `Shopify refused the request (${error.message}). Reinstalling the app or granting the requested access fixes this.`;
-  }
-  return `Sync failed: ${error instanceof Error ? error.message : String(error)}. Try again from the dashboard.`;
 }
 
 /**
@@ -75,46 +60,19 @@ export async function catchUpSince(shop: string, client: AdminClient, since: Dat
   await loadShopInfo(shop, client);
   await syncOrders(shop, client, since);
   await syncCustomers(shop, client, since);
-  await prisma.syncState.update({ where: { shop }, data: { phase: "deletions" } });
+  await setPhase(shop, SyncPhase.deletions);
   await sweepDeletions(shop, client);
 }
 
-/** One sync run. `now` is when the run started: the next run resumes from it. */
+/** One catch-up run. `now` is when the run started: the next run resumes from it. */
 export async function syncShop(shop: string, client: AdminClient, now: Date): Promise<void> {
-  const previous = await prisma.syncState.upsert({
-    where: { shop },
-    create: { shop, status: "running", startedAt: now },
-    update: { status: "running", startedAt: now, finishedAt: null, error: null, done: 0, total: null },
-  });
-  const since = previous.watermark;
+  const { watermark } = await startRun(shop, SyncRunKind.catch_up, now);
   try {
-    await catchUpSince(shop, client, since);
+    await catchUpSince(shop, client, watermark);
     // The cursor only moves once everything it covers is committed.
-    await markSyncSucceeded(shop, now);
+    await markRunSucceeded(shop, now);
   } catch (error) {
-    await markSyncFailed(shop, error);
+    await markRunFailed(shop, error);
     throw error;
   }
-}
-
-/** A run that started at `runStart` is committed: the next one reads from just before it. */
-export async function markSyncSucceeded(shop: string, runStart: Date): Promise<void> {
-  await prisma.syncState.update({
-    where: { shop },
-    data: {
-      status: "succeeded",
-      phase: null,
-      finishedAt: new Date(),
-      lastSuccessAt: new Date(),
-      watermark: new Date(runStart.getTime() - WATERMARK_OVERLAP_MS),
-    },
-  });
-}
-
-/** A failed run, recorded with what to do about it; the watermark stays where it was. */
-export async function markSyncFailed(shop: string, error: unknown): Promise<void> {
-  await prisma.syncState.update({
-    where: { shop },
-    data: { status: "failed", finishedAt: new Date(), error: describeSyncError(error) },
-  });
 }

@@ -1,10 +1,13 @@
-import { Prisma } from "@prisma/client";
+import { Prisma, type SyncPhase, type SyncRunKind } from "@prisma/client";
 import prisma from "#app/db.server";
+import { readSyncState } from "./sync-state.server";
 
 /** Where a shop's copy stands: cheap enough for every page load (one primary-key read). */
 export interface SyncStatus {
   status: "never" | "queued" | "running" | "succeeded" | "failed";
-  phase: string | null;
+  /** The run in progress, or the last one: a backfill (the whole store) or a catch-up. */
+  kind: SyncRunKind | null;
+  phase: SyncPhase | null;
   done: number;
   total: number | null;
   startedAt: string | null;
@@ -28,9 +31,11 @@ export interface SyncDetails extends SyncStatus {
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 export async function syncStatus(shop: string): Promise<SyncStatus> {
-  const state = await prisma.syncState.findUnique({ where: { shop } });
+  const state = await readSyncState(shop);
   return {
-    status: (state?.status as SyncStatus["status"] | undefined) ?? "never",
+    // A row the shop lock made before any run started (status idle) means no sync yet.
+    status: !state || state.status === "idle" ? "never" : state.status,
+    kind: state?.kind ?? null,
     phase: state?.phase ?? null,
     done: state?.done ?? 0,
     total: state?.total ?? null,

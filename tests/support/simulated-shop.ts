@@ -15,12 +15,19 @@ export async function startSimulatorForApp(options: Omit<SimulatorOptions, "apiK
   return simulator;
 }
 
-/** Issues the shop an offline token (the simulator's default scopes unless `scope`) and stores its session. */
+/**
+ * Issues the shop an offline token (the simulator's default scopes unless `scope`), stores its
+ * session and records the shop as installed, as the app's install hook does (without queuing
+ * its first sync: the test runs what it needs).
+ */
 export async function installOffline(simulator: SimulatorHandle, shop: string, scope?: string): Promise<IssuedToken> {
   const { sessionStorage } = await import("#app/shopify.server");
+  const { default: prisma } = await import("#app/db.server");
   const token = simulator.installations.issue({ shop, kind: "offline", scope });
   await sessionStorage.storeSession(
     new Session({ id: `offline_${shop}`, shop, state: "installed", isOnline: false, accessToken: token.accessToken, scope: token.scope }),
   );
+  const installed = { scopes: token.scope, installedAt: new Date(), uninstalledAt: null };
+  await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, ...installed }, update: installed });
   return token;
 }

@@ -1,0 +1,38 @@
+// What each kind of shop job does. The job's kind decides what runs:
+//   backfill   copy the whole store with bulk operations (resuming recorded ones), then catch up;
+//   sync       catch up with paged queries from the watermark ("Sync now", an order edited);
+//   reconcile  the same catch-up, queued by the schedule for every installed shop.
+// Who asks for which kind is in requests.server.ts. The worker runs these under the shop's lock.
+import prisma from "#app/db.server";
+import { unauthenticated } from "#app/shopify.server";
+import { createAdminClient } from "#app/shopify/admin-client.server";
+import { backfillShop } from "#app/sync/backfill.server";
+import { syncShop } from "#app/sync/sync-shop.server";
+import { markRunFailed, needsBackfill } from "#app/sync/sync-state.server";
+import { enqueueShopJob, type ShopJob } from "./queue.server";
+
+/**
+ * Runs one shop job in this process (the worker calls it; so do tests). A job of a shop that
+ * uninstalled the app (or never installed it) does nothing: its token is gone, and a reinstall
+ * queues a new backfill. A catch-up of a shop whose copy was never completed would page
+ * through the whole history: a backfill is queued instead.
+ */
+export async function runShopJob(job: ShopJob): Promise<void> {
+  const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { installedAt: true, uninstalledAt: true } });
+  if (!shop?.installedAt || shop.uninstalledAt) return;
+  if (job.kind !== "backfill" && (await needsBackfill(job.shop))) {
+    await enqueueShopJob({ shop: job.shop, kind: "backfill" });
+    return;
+  }
+  try {
+    const { admin } = await unauthenticated.admin(job.shop);
+    const client = createAdminClient(job.shop, admin.graphql);
+    if (job.kind === "backfill") await backfillShop(job.shop, client, new Date());
+    else await syncShop(job.shop, client, new Date());
+  } catch (error) {
+    // Recorded with what to do about it, for the dashboard and `metryka status` (the run
+    // records its own failure; this covers failing before it started, e.g. no offline token).
+    await markRunFailed(job.shop, error);
+    throw error;
+  }
+}

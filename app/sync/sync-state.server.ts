@@ -1,0 +1,175 @@
+// The one writer of `sync_state`: where each shop's copy of its store stands. The jobs write it
+// as they run (kind, phase, progress, the bulk operations a backfill resumes with, outcome), the
+// shop lock records which job runs (app/jobs/shop-lock.server.ts), and the Data sync page and
+// `metryka status` read it (sync-status.server.ts). Nothing else writes the table.
+import { SyncPhase, SyncRunKind, SyncRunStatus, type SyncState } from "@prisma/client";
+import type pg from "pg";
+import prisma from "#app/db.server";
+import { ShopifyApiError } from "#app/shopify/admin-client.server";
+
+export { SyncPhase, SyncRunKind, SyncRunStatus };
+
+export type BulkKind = "orders" | "customers";
+
+/** The bulk operations a backfill waits on or reads (Shopify's gids). */
+export interface BulkOperations {
+  orders: string | null;
+  customers: string | null;
+}
+
+// Webhooks and the clock on Shopify's side are not perfectly ordered: a run re-reads a little of
+// what the previous one already saw.
+export const WATERMARK_OVERLAP_MS = 5 * 60 * 1000;
+
+/** A backfill cut off longer ago than this starts afresh (result files expire after 7 days). */
+const RESUME_WITHIN_MS = 24 * 60 * 60 * 1000;
+
+export async function readSyncState(shop: string): Promise<SyncState | null> {
+  return prisma.syncState.findUnique({ where: { shop } });
+}
+
+/**
+ * Whether the shop needs a backfill: its copy was never completed, or a backfill of it was cut
+ * off (its operations are still recorded; they are cleared when a backfill succeeds).
+ */
+export async function needsBackfill(shop: string): Promise<boolean> {
+  const state = await readSyncState(shop);
+  return !state?.lastSuccessAt || state.bulkOrdersOperation !== null || state.bulkCustomersOperation !== null;
+}
+
+/** Whether a backfill of the shop recorded `operationId` and is not running (it failed). */
+export async function backfillStoppedWaitingOn(shop: string, operationId: string): Promise<boolean> {
+  const state = await readSyncState(shop);
+  if (!state || state.kind !== SyncRunKind.backfill || state.status !== SyncRunStatus.failed) return false;
+  return state.bulkOrdersOperation === operationId || state.bulkCustomersOperation === operationId;
+}
+
+/** A sync was asked for (install, "Sync now"): shown as waiting until a worker takes it. */
+export async function markSyncQueued(shop: string): Promise<void> {
+  await prisma.$executeRaw`
+    INSERT INTO sync_state (shop, status, updated_at) VALUES (${shop}, 'queued', now())
+    ON CONFLICT (shop) DO UPDATE SET status = 'queued', error = NULL, updated_at = now()
+    WHERE sync_state.status <> 'running'`;
+}
+
+/**
+ * The operations and start of a backfill of this shop that was cut off recently enough to be
+ * picked up again (its files show the shop as it was when it started), or null.
+ */
+export async function resumableBackfill(shop: string, now: Date): Promise<{ startedAt: Date; operations: BulkOperations } | null> {
+  const state = await readSyncState(shop);
+  if (!state?.startedAt || state.kind !== SyncRunKind.backfill || state.status === SyncRunStatus.succeeded) return null;
+  if (now.getTime() - state.startedAt.getTime() >= RESUME_WITHIN_MS) return null;
+  if (!state.bulkOrdersOperation && !state.bulkCustomersOperation) return null;
+  return {
+    startedAt: state.startedAt,
+    operations: { orders: state.bulkOrdersOperation, customers: state.bulkCustomersOperation },
+  };
+}
+
+/**
+ * A run starts: running, no progress yet. A backfill records the operations it resumes with (or
+ * none); a catch-up returns the watermark it reads from.
+ */
+export async function startRun(
+  shop: string,
+  kind: SyncRunKind,
+  startedAt: Date,
+  operations: BulkOperations = { orders: null, customers: null },
+): Promise<{ watermark: Date | null }> {
+  const run = {
+    status: SyncRunStatus.running,
+    kind,
+    phase: SyncPhase.counting,
+    startedAt,
+    finishedAt: null,
+    error: null,
+    done: 0,
+    total: null,
+    bulkOrdersOperation: operations.orders,
+    bulkCustomersOperation: operations.customers,
+  };
+  const state = await prisma.syncState.upsert({ where: { shop }, create: { shop, ...run }, update: run });
+  return { watermark: state.watermark };
+}
+
+export async function setPhase(shop: string, phase: SyncPhase, progress: { done?: number; total?: number | null } = {}): Promise<void> {
+  await prisma.syncState.update({ where: { shop }, data: { phase, ...progress } });
+}
+
+export async function setProgress(shop: string, progress: { done?: number; total?: number | null }): Promise<void> {
+  await prisma.syncState.update({ where: { shop }, data: progress });
+}
+
+export async function recordBulkOperations(shop: string, operations: BulkOperations): Promise<void> {
+  await prisma.syncState.update({
+    where: { shop },
+    data: { bulkOrdersOperation: operations.orders, bulkCustomersOperation: operations.customers },
+  });
+}
+
+/** A run that started at `runStart` is committed: the next one reads from just before it. */
+export async function markRunSucceeded(shop: string, runStart: Date): Promise<void> {
+  await prisma.syncState.update({
+    where: { shop },
+    data: {
+      status: SyncRunStatus.succeeded,
+      phase: null,
+      finishedAt: new Date(),
+      lastSuccessAt: new Date(),
+      watermark: new Date(runStart.getTime() - WATERMARK_OVERLAP_MS),
+      bulkOrdersOperation: null,
+      bulkCustomersOperation: null,
+      error: null,
+    },
+  });
+}
+
+/** What a merchant reads when a sync fails: what happened, and whether waiting helps. */
+export function describeSyncError(error: unknown): string {
+  if (error instanceof ShopifyApiError) {
+    return error.retryable
+      ? `Shopify did not answer in time (${error.message}). Metryka will try again; nothing is lost.`
+      : `Shopify refused the request (${error.message}). Reinstalling the app or granting the requested access fixes this.`;
+  }
+  return `Sync failed: ${error instanceof Error ? error.message : String(error)}. Try again from the dashboard.`;
+}
+
+/**
+ * A failed run, recorded with what to do about it. The watermark stays where it was, and so do
+ * a backfill's operations: the next run picks them up.
+ */
+export async function markRunFailed(shop: string, error: unknown): Promise<void> {
+  const failure = { status: SyncRunStatus.failed, finishedAt: new Date(), error: describeSyncError(error) };
+  await prisma.syncState.upsert({ where: { shop }, create: { shop, ...failure }, update: failure });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The running job, kept on the connection that holds the shop's lock (app/jobs/shop-lock.server.ts).
+
+export async function recordRunningJob(client: pg.ClientBase, shop: string, jobId: string): Promise<void> {
+  await client.query(
+    `INSERT INTO sync_state (shop, job_id, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (shop) DO UPDATE SET job_id = EXCLUDED.job_id`,
+    [shop, jobId],
+  );
+}
+
+export async function clearRunningJob(client: pg.ClientBase, shop: string, jobId: string): Promise<void> {
+  await client.query("UPDATE sync_state SET job_id = NULL WHERE shop = $1 AND job_id = $2", [shop, jobId]);
+}
+
+/** Shops with a job recorded as running (alive or not). */
+export async function shopsWithRunningJob(client: pg.Pool | pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query<{ shop: string }>("SELECT shop FROM sync_state WHERE job_id IS NOT NULL");
+  return rows.map((row) => row.shop);
+}
+
+/** Takes (reads and clears) the job recorded as running; call it holding the shop's lock. */
+export async function takeRunningJob(client: pg.ClientBase, shop: string): Promise<string | null> {
+  const { rows } = await client.query<{ job_id: string | null }>(
+    "UPDATE sync_state s SET job_id = NULL FROM (SELECT job_id FROM sync_state WHERE shop = $1 FOR UPDATE) old WHERE s.shop = $1 RETURNING old.job_id",
+    [shop],
+  );
+  return rows[0]?.job_id ?? null;
+}
