@@ -76,14 +76,6 @@ export function SyncStatusCard({
               : `${sync.pendingEvents.toLocaleString("en")} recent store changes are being applied.`}
           </Text>
         )}
-        {sync.rejectedEvents > 0 && (
-          <Text as="p" tone="caution">
-            {sync.rejectedEvents === 1
-              ? "1 notification from Shopify this week could not be read and changed nothing"
-              : `${sync.rejectedEvents.toLocaleString("en")} notifications from Shopify this week could not be read and changed nothing`}
-            ; the next check re-reads those orders from Shopify.
-          </Text>
-        )}
         {sync.parkedJobs > 0 && (
           <Text as="p" tone="critical">
             {sync.parkedJobs === 1

@@ -12,12 +12,19 @@ export const QUEUES = {
   webhooks: "webhook-events",
   /** The scheduled sweep that queues a reconciliation for every installed shop. */
   reconcileAll: "reconcile-all",
+  /** The scheduled upkeep of recorded webhook events: stranded ones queued again, old ones deleted. */
+  webhookUpkeep: "webhook-upkeep",
   /** Jobs that failed every retry, kept for a person to look at. */
   parked: "parked",
 } as const;
 
 /** How often every shop's copy is checked against Shopify (what webhooks may have lost). */
 export const RECONCILE_CRON = "*/15 * * * *";
+/** How often recorded webhook events are looked after (app/sync/webhook-events.server.ts). */
+export const WEBHOOK_UPKEEP_CRON = "*/5 * * * *";
+
+/** Retries of a webhook event's job; see app/sync/webhook-events.server.ts for the bound it gives. */
+export const WEBHOOK_RETRIES = 8;
 
 export type ShopJobKind = "sync" | "backfill" | "reconcile";
 export interface ShopJob {
@@ -62,12 +69,15 @@ async function start(): Promise<PgBoss> {
     name: QUEUES.webhooks,
     // One queued job per event (singletonKey): duplicate deliveries are not queued twice.
     policy: "short",
-    retryLimit: 8,
+    // A failure that may pass (the database unreachable) is retried from 2 s, doubling; the
+    // last attempt parks the event instead (app/sync/apply-webhook.server.ts).
+    retryLimit: WEBHOOK_RETRIES,
     retryDelay: 2,
     retryBackoff: true,
     deadLetter: QUEUES.parked,
   });
   await boss.createQueue(QUEUES.reconcileAll, { name: QUEUES.reconcileAll, policy: "singleton" });
+  await boss.createQueue(QUEUES.webhookUpkeep, { name: QUEUES.webhookUpkeep, policy: "singleton" });
   return boss;
 }
 

@@ -17,7 +17,7 @@ import { enqueueShopJob, type ShopJob } from "./queue.server";
  * queues a new backfill. A catch-up of a shop whose copy was never completed would page
  * through the whole history: a backfill is queued instead.
  */
-export async function runShopJob(job: ShopJob): Promise<void> {
+export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { installedAt: true, uninstalledAt: true } });
   if (!shop?.installedAt || shop.uninstalledAt) return;
   if (job.kind !== "backfill" && (await needsBackfill(job.shop))) {
@@ -27,7 +27,7 @@ export async function runShopJob(job: ShopJob): Promise<void> {
   try {
     const { admin } = await unauthenticated.admin(job.shop);
     const client = createAdminClient(job.shop, admin.graphql);
-    if (job.kind === "backfill") await backfillShop(job.shop, client, new Date());
+    if (job.kind === "backfill") await backfillShop(job.shop, client, new Date(), { signal });
     else await syncShop(job.shop, client, new Date());
   } catch (error) {
     // Recorded with what to do about it, for the dashboard and `metryka status` (the run

@@ -85,3 +85,64 @@ describe("shop jobs", () => {
     expect(await lock.requeueOrphanedJobs(boss)).toEqual([]);
   });
 });
+
+describe("a shop lock lost mid-job", () => {
+  it("stops the job at once, lets another run take the shop, and refuses every later write of the first", async () => {
+    const prisma = (await import("#app/db.server")).default;
+    const { writeOrders } = await import("#app/sync/order-writer.server");
+    const { runAsShopJob, ShopLockLostError } = await import("./job-context.server");
+    const shop = "lost.myshopify.com";
+    await prisma.shop.create({ data: { domain: shop, ianaTimezone: "UTC", currencyCode: "USD", installedAt: new Date() } });
+    const order = (id: bigint) => ({
+      order: {
+        shop, id, name: `#${id}`, customerId: null, processedAt: new Date("2026-11-01T10:00:00Z"), createdAt: new Date("2026-11-01T10:00:00Z"),
+        updatedAt: new Date("2026-11-01T10:00:00Z"), cancelledAt: null, test: false, currencyCode: "USD", taxesIncluded: false,
+        sourceName: "web", discounts: 0n, shipping: 0n, tax: 0n, totalPrice: 1000n, totalRefunded: 0n,
+      },
+      lineItems: [{ shop, id: id * 10n, orderId: id, quantity: 1, originalUnitPrice: 1000n }],
+      refunds: [], refundLineItems: [], refundShipping: [],
+    });
+
+    // The first job holds the shop and waits; its lock's backend is then terminated.
+    let firstSignal: AbortSignal | undefined;
+    let firstRun: string | null = null;
+    const first = lock.withShopLock(shop, "00000000-0000-4000-8000-0000000000a1", async (signal) => {
+      firstSignal = signal;
+      firstRun = (await prisma.syncState.findUniqueOrThrow({ where: { shop } })).jobRun;
+      await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      // What it would write next, after noticing nothing (a statement already on its way).
+      return writeOrders(shop, [order(1n)]);
+    });
+    // Observed from now on: it fails while the test is busy elsewhere.
+    const firstOutcome = first.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await expect.poll(() => firstRun).not.toBeNull();
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [0x4d45],
+      );
+      expect(rows).toHaveLength(1);
+      await admin.query("SELECT pg_terminate_backend($1)", [rows[0].pid]);
+    } finally {
+      await admin.end();
+    }
+    expect(await firstOutcome).toBeInstanceOf(ShopLockLostError);
+    expect(firstSignal?.aborted).toBe(true);
+
+    // Another run takes the shop at once and writes; the first run's writes are refused, also
+    // one made as if it had not noticed the loss (its signal not aborted).
+    const second = lock.withShopLock(shop, "00000000-0000-4000-8000-0000000000a2", async () => {
+      const unaware = { shop, jobId: "00000000-0000-4000-8000-0000000000a1", run: firstRun!, signal: new AbortController().signal };
+      await expect(runAsShopJob(unaware, () => writeOrders(shop, [order(2n)]))).rejects.toBeInstanceOf(ShopLockLostError);
+      return writeOrders(shop, [order(3n)]);
+    });
+    expect(await second).toEqual([3n]);
+    expect((await prisma.order.findMany({ where: { shop }, select: { id: true } })).map((o) => o.id)).toEqual([3n]);
+  });
+});

@@ -8,16 +8,30 @@
 // to its shop's sync_state row; a worker that finds such an id while the shop's lock is free
 // knows that job's worker is gone, cancels it and queues it again. A backfill resumes from the
 // operations it recorded.
+//
+// The other way round, a job whose lock connection drops (the server restarted, the backend
+// was terminated, the network went) has lost its shop: another worker may take it at once. The
+// connection is watched (its errors, and a query every few seconds); when it goes, the job is
+// aborted and its run fenced off (job-context.server.ts), so it never writes beside another.
+import { randomUUID } from "node:crypto";
 import type PgBoss from "pg-boss";
 import type pg from "pg";
 import { lockPool } from "#app/db-pool.server";
 import { clearRunningJob, recordRunningJob, shopsWithRunningJob, takeRunningJob } from "#app/sync/sync-state.server";
+import { runAsShopJob, ShopLockLostError } from "./job-context.server";
 import { QUEUES, shopJobKey, type ShopJob } from "./queue.server";
 
 /** The first key of Metryka's advisory locks (the second is the shop's hash). */
 const LOCK_SPACE = 0x4d45; // "ME"
 /** How often each worker looks for jobs whose worker died. */
 export const ORPHAN_CHECK_MS = 5_000;
+/**
+ * How often a running job's lock connection is checked, and how long the check may take: a job
+ * whose lock is gone stops within about these two (plus its current statement or Admin API
+ * call, each bounded by its own timeout).
+ */
+export const LOCK_CHECK_MS = 2_000;
+export const LOCK_CHECK_TIMEOUT_MS = 10_000;
 
 async function tryLock(client: pg.PoolClient, shop: string): Promise<boolean> {
   const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked", [LOCK_SPACE, shop]);
@@ -30,26 +44,79 @@ async function unlock(client: pg.PoolClient, shop: string): Promise<void> {
 
 export const SHOP_BUSY = Symbol("shop busy");
 
+/** Rejects with the signal's reason once it aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/** Watches the lock's connection; aborts `lost` when it fails. Returns the function that stops watching. */
+function watchLock(client: pg.PoolClient, shop: string, lost: AbortController): () => void {
+  const lose = (reason: string) => {
+    if (!lost.signal.aborted) lost.abort(new ShopLockLostError(shop, reason));
+  };
+  const onError = (error: Error) => lose(error.message);
+  const onEnd = () => lose("its connection closed");
+  client.on("error", onError);
+  client.on("end", onEnd);
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking || lost.signal.aborted) return;
+    checking = true;
+    const timeout = setTimeout(() => lose("its connection stopped answering"), LOCK_CHECK_TIMEOUT_MS);
+    client
+      .query("SELECT 1")
+      .catch((error: Error) => lose(error.message))
+      .finally(() => {
+        clearTimeout(timeout);
+        checking = false;
+      });
+  }, LOCK_CHECK_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    client.off("error", onError);
+    client.off("end", onEnd);
+  };
+}
+
 /**
- * Runs `work` holding the shop's lock, with `jobId` recorded as the shop's running job.
- * Returns SHOP_BUSY, without running it, when another job of the shop holds the lock.
+ * Runs `work` holding the shop's lock, with `jobId` recorded as the shop's running job and a
+ * run of its own (job-context.server.ts). Returns SHOP_BUSY, without running it, when another
+ * job of the shop holds the lock. Rejects with ShopLockLostError as soon as the lock is lost;
+ * `work` gets the signal that says so, and its writes are refused from then on.
  */
-export async function withShopLock<T>(shop: string, jobId: string, work: () => Promise<T>): Promise<T | typeof SHOP_BUSY> {
+export async function withShopLock<T>(
+  shop: string,
+  jobId: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T | typeof SHOP_BUSY> {
   const client = await lockPool().connect();
+  const lost = new AbortController();
+  const stopWatching = watchLock(client, shop, lost);
   let healthy = true;
   try {
     if (!(await tryLock(client, shop))) return SHOP_BUSY;
+    const run = randomUUID();
     try {
-      await recordRunningJob(client, shop, jobId);
-      return await work();
+      await recordRunningJob(client, shop, jobId, run);
+      const running = runAsShopJob({ shop, jobId, run, signal: lost.signal }, () => work(lost.signal));
+      // Settled either way; when the lock is lost first, what `work` still does is fenced.
+      running.catch(() => undefined);
+      return await Promise.race([running, aborted(lost.signal)]);
     } finally {
-      await clearRunningJob(client, shop, jobId);
-      await unlock(client, shop);
+      if (!lost.signal.aborted) {
+        await clearRunningJob(client, shop, run);
+        await unlock(client, shop);
+      }
     }
   } catch (error) {
     healthy = false;
     throw error;
   } finally {
+    stopWatching();
     // A connection that failed mid-way may still hold the lock: close it rather than reuse it.
     client.release(!healthy);
   }

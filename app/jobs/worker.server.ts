@@ -1,12 +1,14 @@
 // What a worker process does: take jobs from the queues and run them. `npm run worker` runs
 // one as its own process; the web process runs one too when METRYKA_INLINE_WORKER is on.
 import type PgBoss from "pg-boss";
+import type { JobWithMetadata } from "pg-boss";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
 import { applyWebhookEvent } from "#app/sync/apply-webhook.server";
 import { queueReconciliations } from "./requests.server";
 import { runShopJob } from "./shop-jobs.server";
 import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
-import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, type ShopJob, type WebhookJob } from "./queue.server";
+import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-events.server";
+import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, WEBHOOK_UPKEEP_CRON, type ShopJob, type WebhookJob } from "./queue.server";
 
 /** How long a job of a busy shop waits before it is tried again. */
 const BUSY_RETRY_SECONDS = 15;
@@ -20,6 +22,22 @@ async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error:
   return false;
 }
 
+/**
+ * A batch of webhook jobs, event by event: each is applied, parked or retried alone, whatever
+ * its neighbours in the batch do (a failure thrown here would fail the whole batch). The queue
+ * completes the jobs not failed here when this returns.
+ */
+export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata<WebhookJob>>): Promise<void> {
+  for (const job of jobs) {
+    try {
+      await applyWebhookEvent(job.data.shop, job.data.eventId, { lastAttempt: job.retryCount >= job.retryLimit });
+    } catch (error) {
+      // Retried later on its own (its last attempt parks it).
+      await boss.fail(QUEUES.webhooks, job.id, { message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
 export async function startWorkers(options: { shopConcurrency?: number } = {}): Promise<() => Promise<void>> {
   const boss = await jobQueue();
   // A shop job whose worker died is queued again by the workers still alive (or the next one).
@@ -31,7 +49,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
     ids.push(
       await boss.work<ShopJob>(QUEUES.shop, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
         try {
-          const outcome = await withShopLock(job.data.shop, job.id, () => runShopJob(job.data));
+          const outcome = await withShopLock(job.data.shop, job.id, (signal) => runShopJob(job.data, signal));
           // Another job of the shop is running: this one runs after it.
           if (outcome === SHOP_BUSY) await enqueueShopJob(job.data, { startAfterSeconds: BUSY_RETRY_SECONDS });
         } catch (error) {
@@ -41,13 +59,22 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
     );
   }
   ids.push(
-    await boss.work<WebhookJob>(QUEUES.webhooks, { pollingIntervalSeconds: 0.5, batchSize: 50 }, async (jobs) => {
-      for (const job of jobs) await applyWebhookEvent(job.data.shop, job.data.eventId);
-    }),
+    await boss.work<WebhookJob>(
+      QUEUES.webhooks,
+      { pollingIntervalSeconds: 0.5, batchSize: 50, includeMetadata: true },
+      (jobs) => applyWebhookJobs(boss, jobs),
+    ),
   );
-  // The schedule lives in the database: however many workers run, it fires once.
+  // The schedules live in the database: however many workers run, each fires once.
   await boss.schedule(QUEUES.reconcileAll, RECONCILE_CRON, {}, { tz: "UTC" });
   ids.push(await boss.work(QUEUES.reconcileAll, async () => queueReconciliations()));
+  await boss.schedule(QUEUES.webhookUpkeep, WEBHOOK_UPKEEP_CRON, {}, { tz: "UTC" });
+  ids.push(
+    await boss.work(QUEUES.webhookUpkeep, async () => {
+      await requeueStrandedEvents();
+      await deleteExpiredEvents();
+    }),
+  );
   return async () => {
     stopWatching();
     for (const id of ids) await boss.offWork({ id });

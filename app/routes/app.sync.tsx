@@ -1,24 +1,31 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Layout, Page } from "@shopify/polaris";
+import { z } from "zod";
 import { useRevalidateWhile } from "#app/components/page-hooks";
+import { ParkedChangesCard } from "#app/components/ParkedChangesCard";
 import { SyncStatusCard } from "#app/components/SyncStatusCard";
 import { authenticate } from "#app/shopify.server";
-import { requestShopSync, shopSyncPage } from "#app/sync/sync-page.server";
+import { requestShopSync, retryParkedChanges, shopSyncPage } from "#app/sync/sync-page.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return shopSyncPage(session.shop);
 };
 
+const Intent = z.enum(["sync", "retry-parked"]);
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return requestShopSync(session.shop);
+  const intent = Intent.safeParse((await request.formData()).get("intent") ?? "sync");
+  if (!intent.success) throw new Response("Unknown action", { status: 400 });
+  return intent.data === "sync" ? requestShopSync(session.shop) : retryParkedChanges(session.shop);
 };
 
 export default function SyncPage() {
-  const { sync, timeZone } = useLoaderData<typeof loader>();
-  const fetcher = useFetcher<typeof action>();
+  const { sync, timeZone, parked } = useLoaderData<typeof loader>();
+  const syncing = useFetcher<typeof action>();
+  const retrying = useFetcher<typeof action>();
   // While a sync waits or runs, refresh its progress every two seconds.
   useRevalidateWhile(sync.status === "running" || sync.status === "queued", 2000);
 
@@ -30,8 +37,15 @@ export default function SyncPage() {
             <SyncStatusCard
               sync={sync}
               timeZone={timeZone}
-              resyncing={fetcher.state !== "idle"}
-              onResync={() => fetcher.submit({}, { method: "post" })}
+              resyncing={syncing.state !== "idle"}
+              onResync={() => syncing.submit({ intent: "sync" }, { method: "post" })}
+            />
+            <ParkedChangesCard
+              count={sync.parkedEvents}
+              latest={parked}
+              timeZone={timeZone}
+              retrying={retrying.state !== "idle"}
+              onRetry={() => retrying.submit({ intent: "retry-parked" }, { method: "post" })}
             />
           </BlockStack>
         </Layout.Section>

@@ -115,9 +115,16 @@ async function deliverAll(deliveries: Delivery[], shop = SHOP): Promise<void> {
 
 const event = (topic: string, payload: JsonObject, triggeredAt: string): Delivery => ({ topic, payload, triggeredAt, eventId: randomUUID() });
 
-async function install(store: SimStore): Promise<void> {
+async function install(store: SimStore, installedAt = new Date("2026-11-15T00:00:00Z")): Promise<void> {
   await prisma.shop.create({
-    data: { domain: store.shop.domain, name: store.shop.name, ianaTimezone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode, scopes: "read_orders,read_customers" },
+    data: {
+      domain: store.shop.domain,
+      name: store.shop.name,
+      ianaTimezone: store.shop.ianaTimezone,
+      currencyCode: store.shop.currencyCode,
+      scopes: "read_orders,read_customers",
+      installedAt,
+    },
   });
   await prisma.session.create({
     data: { id: `offline_${store.shop.domain}`, shop: store.shop.domain, state: "", accessToken: "token", isOnline: false, scope: "read_orders,read_customers" },
@@ -551,6 +558,20 @@ describe("the shop", () => {
     expect(await prisma.shop.count({ where: { domain: SHOP } })).toBe(0);
   });
 
+  it("a late app/uninstalled, from before the app was installed again, leaves the new install alone", async () => {
+    const store = newStore();
+    // Uninstalled at 09:00, installed again at 09:05; the uninstall's delivery is applied after.
+    await install(store, new Date("2026-11-16T09:05:00Z"));
+    await deliverAll([event("app/uninstalled", shopWebhookPayload(store.shop), "2026-11-16T09:00:00Z")]);
+    expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(1);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toBeNull();
+    expect((await recorded()).at(-1)).toMatchObject({ topic: "app/uninstalled", error: "an uninstall from before the app was installed again" });
+    // One after the install does uninstall.
+    await deliverAll([event("app/uninstalled", shopWebhookPayload(store.shop), "2026-11-16T10:00:00Z")]);
+    expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toEqual(new Date("2026-11-16T10:00:00Z"));
+  });
+
   it("a shop that never installed the app: a 404, nothing recorded or changed; compliance requests 200", async () => {
     const store = newStore();
     const stranger = "stranger.myshopify.com";
@@ -567,7 +588,7 @@ describe("the shop", () => {
 });
 
 describe("malformed payloads", () => {
-  it("are recorded as failed, change nothing, keep no personal data in logs, and do not hold up the next event", async () => {
+  it("are parked with why, change nothing, keep no personal data in logs, and do not hold up the next event", async () => {
     const store = newStore();
     await install(store);
     await deliverAll(historyEvents(store).slice(0, 40));
@@ -594,7 +615,8 @@ describe("malformed payloads", () => {
       const events = await prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: bad.map((b) => b.eventId) } } });
       expect(events).toHaveLength(bad.length);
       for (const e of events) {
-        expect(e.processedAt).not.toBeNull();
+        expect(e.processedAt).toBeNull();
+        expect(e.parkedAt).not.toBeNull();
         expect(e.error).toMatch(new RegExp(`^invalid ${e.topic} payload: `));
         expect(e.error).not.toContain(secret);
       }
@@ -610,8 +632,164 @@ describe("malformed payloads", () => {
         deleted: [],
       });
       expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).ianaTimezone).toBe(store.shop.ianaTimezone);
+      // The Data sync page lists them, with why.
+      const { parkedEvents } = await import("./webhook-events.server");
+      const parked = await parkedEvents(SHOP);
+      expect(parked.count).toBe(bad.length);
+      expect(parked.latest.map((p) => p.topic).sort()).toEqual(bad.map((b) => b.topic).sort());
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe("poison events", () => {
+  // A database refusal of one event's data, whatever the validation lets through: a trigger
+  // refuses orders named '#POISON' as PostgreSQL refuses a value it cannot hold (class 22).
+  // Another fails on orders named '#BUSY' as a lost connection would (class 08), until lifted.
+  async function addPoisonTriggers() {
+    await prisma.$executeRawUnsafe(`
+      CREATE TABLE IF NOT EXISTS test_busy (busy boolean NOT NULL);
+      TRUNCATE test_busy; INSERT INTO test_busy VALUES (true);
+      CREATE OR REPLACE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.name = '#POISON' THEN RAISE EXCEPTION 'poisoned order' USING ERRCODE = '22023'; END IF;
+        IF NEW.name = '#BUSY' AND (SELECT busy FROM test_busy) THEN RAISE EXCEPTION 'connection lost' USING ERRCODE = '08006'; END IF;
+        RETURN NEW;
+      END $$;
+      DROP TRIGGER IF EXISTS test_poison ON orders;
+      CREATE TRIGGER test_poison BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION test_poison();`);
+  }
+  async function dropPoisonTriggers() {
+    await prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_poison ON orders; DROP FUNCTION IF EXISTS test_poison(); DROP TABLE IF EXISTS test_busy;`);
+  }
+
+  it("fail alone: the batch's other events, a customers/redact among them, are applied and each poisoned one is parked with why", async () => {
+    const store = newStore();
+    await install(store);
+    await deliverAll(historyEvents(store));
+    const [a, b, c, d] = store.orders.filter((o) => o.customerId !== null && !o.test).slice(-4);
+    const redacted = store.customers.find((customer) => customer.id === a.customerId)!;
+    const payload = (order: SimStore["orders"][number], changes: JsonObject) => ({
+      ...orderWebhookPayload(order, store.shop),
+      updated_at: "2026-11-20T00:00:00Z",
+      ...changes,
+    });
+    const lineItems = (order: SimStore["orders"][number], quantity: number) =>
+      (orderWebhookPayload(order, store.shop).line_items as JsonObject[]).map((item) => ({ ...item, quantity }));
+    const poisoned = [
+      // Values PostgreSQL cannot hold: a NUL in the order's name, a quantity past 2^31, an id past 2^63.
+      event("orders/updated", payload(b, { name: "#10\u000001" }), "2026-11-20T00:00:00Z"),
+      event("orders/updated", payload(c, { line_items: lineItems(c, 2 ** 31) }), "2026-11-20T00:00:00Z"),
+      event("orders/create", payload(d, { id: "9223372036854775808", admin_graphql_api_id: "gid://shopify/Order/9223372036854775808" }), "2026-11-20T00:00:00Z"),
+      // Refused by the database itself.
+      event("orders/updated", payload(d, { name: "#POISON" }), "2026-11-20T00:00:00Z"),
+    ];
+    const redact = event(
+      "customers/redact",
+      { shop_id: 1, shop_domain: SHOP, customer: { id: redacted.id, email: "x@example.com" }, orders_to_redact: [] },
+      "2026-11-20T00:00:00Z",
+    );
+    const placed = placeOrder(store, { at: "2026-11-20T01:00:00Z", customerId: null, seed: 77 });
+    await addPoisonTriggers();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      // One batch: every delivery is recorded and queued, then the worker takes them together.
+      for (const delivery of [...poisoned, redact, ...withIds(placed.events)]) await deliver(delivery);
+      await processQueuedWebhooks();
+    } finally {
+      warn.mockRestore();
+      await dropPoisonTriggers();
+    }
+    expect(await prisma.customer.count({ where: { shop: SHOP, id: BigInt(redacted.id) } })).toBe(0);
+    expect(await prisma.order.count({ where: { shop: SHOP, id: BigInt(placed.order.id) } })).toBe(1);
+    const events = await prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: poisoned.map((p) => p.eventId) } } });
+    expect(events).toHaveLength(poisoned.length);
+    for (const e of events) {
+      expect({ processed: e.processedAt !== null, parked: e.parkedAt !== null }).toEqual({ processed: false, parked: true });
+      expect(e.error).toMatch(/^(invalid orders\/(create|updated) payload|could not be applied|the payload holds text that cannot be stored)/);
+    }
+    expect(events.find((e) => e.eventId === poisoned[0].eventId)?.error).toMatch(/cannot be stored .* at name$/);
+    expect(events.find((e) => e.eventId === poisoned[3].eventId)?.error).toMatch(/poisoned order \(SQLSTATE 22023\)/);
+    // The orders they were about are as they were.
+    const names = await prisma.order.findMany({ where: { shop: SHOP, id: { in: [b.id, d.id].map(BigInt) } }, select: { name: true } });
+    expect(names.map((o) => o.name).sort()).toEqual([b.name, d.name].sort());
+    expect(await prisma.order.count({ where: { shop: SHOP, id: 9223372036854775807n } })).toBe(0);
+  });
+
+  it("that may pass are retried alone, and parked on their last attempt", async () => {
+    const store = newStore();
+    await install(store);
+    const [first, second] = store.orders;
+    await addPoisonTriggers();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const busy = event("orders/create", { ...orderWebhookPayload(first, store.shop), name: "#BUSY" }, first.updatedAt);
+      await deliver(busy);
+      await deliver(event("orders/create", orderWebhookPayload(second, store.shop), second.updatedAt));
+      await processQueuedWebhooks();
+      // The other one is in; the busy one waits for its retry, neither applied nor parked.
+      expect((await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true } })).map((o) => o.id)).toEqual([BigInt(second.id)]);
+      const waiting = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: busy.eventId } } });
+      expect({ processed: waiting.processedAt, parked: waiting.parkedAt }).toEqual({ processed: null, parked: null });
+      const { applyWebhookEvent } = await import("./apply-webhook.server");
+      await expect(applyWebhookEvent(SHOP, busy.eventId)).rejects.toThrow(/connection lost/);
+      // The last attempt parks it, with why.
+      expect(await applyWebhookEvent(SHOP, busy.eventId, { lastAttempt: true })).toBe("parked");
+      const parked = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: busy.eventId } } });
+      expect(parked.error).toMatch(/connection lost \(SQLSTATE 08006\)/);
+
+      // Retried from the Data sync page once the cause is gone, it is applied.
+      await prisma.$executeRawUnsafe("UPDATE test_busy SET busy = false");
+      const { retryParkedEvents } = await import("./webhook-events.server");
+      expect(await retryParkedEvents(SHOP)).toBe(1);
+      await processQueuedWebhooks();
+      expect(await prisma.order.count({ where: { shop: SHOP, id: BigInt(first.id) } })).toBe(1);
+    } finally {
+      warn.mockRestore();
+      await dropPoisonTriggers();
+    }
+  });
+});
+
+describe("recorded events over time", () => {
+  it("an event no job holds any more is queued again by the sweep, and applied", async () => {
+    const store = newStore();
+    await install(store);
+    const [order] = store.orders;
+    const lost = event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt);
+    await deliver(lost);
+    // Its job is gone (its worker died on the last attempt, the queue lost it).
+    const boss = await jobQueue();
+    const jobs = await boss.fetch<{ eventId: string }>(QUEUES.webhooks, { batchSize: 10 });
+    await boss.complete(QUEUES.webhooks, jobs.map((job) => job.id));
+    const { requeueStrandedEvents, REQUEUE_AFTER_MS } = await import("./webhook-events.server");
+    // Not yet: it may still be on its way.
+    expect(await requeueStrandedEvents()).toBe(0);
+    expect(await requeueStrandedEvents(new Date(Date.now() + REQUEUE_AFTER_MS + 60_000))).toBe(1);
+    await processQueuedWebhooks();
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(1);
+    // Applied events are not queued again.
+    expect(await requeueStrandedEvents(new Date(Date.now() + 2 * REQUEUE_AFTER_MS))).toBe(0);
+  });
+
+  it("are deleted after their retention period, parked ones later", async () => {
+    const store = newStore();
+    await install(store);
+    const [order] = store.orders;
+    await deliverAll([event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt)]);
+    await deliver(event("orders/create", { id: "not an id" }, order.updatedAt));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    await processQueuedWebhooks();
+    warn.mockRestore();
+    const { deleteExpiredEvents, PROCESSED_EVENT_RETENTION_DAYS, PARKED_EVENT_RETENTION_DAYS } = await import("./webhook-events.server");
+    const day = 86_400_000;
+    expect(await deleteExpiredEvents(new Date(Date.now() + (PROCESSED_EVENT_RETENTION_DAYS - 1) * day))).toBe(0);
+    expect(await deleteExpiredEvents(new Date(Date.now() + (PROCESSED_EVENT_RETENTION_DAYS + 1) * day))).toBe(1);
+    expect(await prisma.webhookEvent.count({ where: { shop: SHOP, parkedAt: { not: null } } })).toBe(1);
+    expect(await deleteExpiredEvents(new Date(Date.now() + (PARKED_EVENT_RETENTION_DAYS + 1) * day))).toBe(1);
+    expect(await prisma.webhookEvent.count({ where: { shop: SHOP } })).toBe(0);
+    // The order they brought stays.
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(1);
   });
 });

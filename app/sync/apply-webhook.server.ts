@@ -12,6 +12,7 @@ import prisma from "#app/db.server";
 import { enqueueShopJob } from "#app/jobs/queue.server";
 import { removeCustomer, tombstoneOrders, writeCustomers, writeOrders, writeRefund } from "./order-writer.server";
 import { backfillStoppedWaitingOn } from "./sync-state.server";
+import { failureReason, isTransientFailure } from "./database-errors";
 import { parseWebhook, type WebhookChange } from "./rest-payloads";
 
 // ---------------------------------------------------------------------------------------------
@@ -216,10 +217,18 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
       // One that stopped while waiting on it (it failed, e.g. it timed out) is queued again.
       if (await backfillStoppedWaitingOn(shop, change.operationId)) await enqueueShopJob({ shop, kind: "backfill" });
       return null;
-    case "appUninstalled":
-      await prisma.session.deleteMany({ where: { shop } });
-      await prisma.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: at } });
+    case "appUninstalled": {
+      // Delivered late, after the merchant installed the app again: that install's session and
+      // state stay. (Shopify's clock says when the uninstall happened, ours when the install did;
+      // a reinstall takes longer than they can differ.)
+      const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { installedAt: true } });
+      if (row?.installedAt && at < row.installedAt) return "an uninstall from before the app was installed again";
+      await prisma.$transaction([
+        prisma.session.deleteMany({ where: { shop } }),
+        prisma.shop.updateMany({ where: { domain: shop }, data: { uninstalledAt: at } }),
+      ]);
       return null;
+    }
     case "shopRedacted":
       await eraseShop(shop);
       return null;
@@ -228,23 +237,48 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
   }
 }
 
+/** What became of a recorded event. */
+export type EventOutcome = "applied" | "skipped" | "parked" | "absent";
+
+/** An event that cannot be applied waits, with why, for a person to retry it (Data sync page). */
+async function parkEvent(shop: string, eventId: string, topic: string, reason: string): Promise<void> {
+  // The reason holds paths, rule names and PostgreSQL's message: no payload values.
+  console.warn(`[webhooks] ${topic} event ${eventId} of ${shop} parked: ${reason}`);
+  await prisma.webhookEvent.updateMany({
+    where: { shop, eventId, processedAt: null },
+    data: { parkedAt: new Date(), error: reason.slice(0, 2000) },
+  });
+}
+
 /**
- * Applies a recorded event once (an event already processed is skipped). One that cannot be
- * applied (a payload that does not fit its topic, a shop not installed) is marked processed with
- * the reason and changes nothing; only database failures throw, for the queue to retry.
+ * Applies a recorded event once, alone: its failure is its own, never its neighbours'.
+ * - An event already processed or parked (or erased with its shop) is left as it is.
+ * - One that does not apply here (a shop not installed, a topic without a handler) is marked
+ *   processed with the reason, and changes nothing.
+ * - One that cannot be applied is parked at once with the reason: a payload that does not fit
+ *   its topic (values the database could not hold included, see rest-payloads.ts), or one the
+ *   database refused for its data.
+ * - A failure that may pass (the database unreachable or busy) throws, for the queue to retry
+ *   the event; on the `lastAttempt` it is parked instead.
  */
-export async function applyWebhookEvent(shop: string, eventId: string): Promise<void> {
+export async function applyWebhookEvent(shop: string, eventId: string, { lastAttempt = false } = {}): Promise<EventOutcome> {
   const event = await prisma.webhookEvent.findUnique({ where: { shop_eventId: { shop, eventId } } });
-  if (!event || event.processedAt) return;
+  if (!event || event.processedAt || event.parkedAt) return "absent";
   const parsed = parseWebhook(shop, event.topic, event.payload);
-  let error: string | null;
-  if (parsed.ok) {
-    error = await applyChange(event, parsed.change);
-  } else {
+  if (!parsed.ok) {
     // Paths and rule names only: the payload's values stay out of the logs.
-    error = `invalid ${event.topic} payload: ${parsed.problems.slice(0, 10).join("; ")}`;
-    console.warn(`[webhooks] event ${eventId} of ${shop} not applied: ${error}`);
+    await parkEvent(shop, eventId, event.topic, `invalid ${event.topic} payload: ${parsed.problems.slice(0, 10).join("; ")}`);
+    return "parked";
+  }
+  let skipped: string | null;
+  try {
+    skipped = await applyChange(event, parsed.change);
+  } catch (error) {
+    if (isTransientFailure(error) && !lastAttempt) throw error;
+    await parkEvent(shop, eventId, event.topic, `could not be applied: ${failureReason(error)}`);
+    return "parked";
   }
   // updateMany: shop/redact has just erased the event along with the rest of the shop.
-  await prisma.webhookEvent.updateMany({ where: { shop, eventId }, data: { processedAt: new Date(), error } });
+  await prisma.webhookEvent.updateMany({ where: { shop, eventId }, data: { processedAt: new Date(), error: skipped } });
+  return skipped ? "skipped" : "applied";
 }

@@ -55,9 +55,26 @@ export interface BackfillOptions {
   /** Called after each committed ingest batch (tests interrupt a run from here). */
   onIngestProgress?: (kind: BulkKind, progress: IngestProgress) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the run (its shop lock was lost): waits end and the ingest stops between batches. */
+  signal?: AbortSignal;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** setTimeout as a promise that rejects with the signal's reason when it aborts. */
+function abortableSleep(signal: AbortSignal | undefined) {
+  return (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
 
 /** Whether Shopify's bulk_operations/finish webhook for operation `id` has been recorded. */
 async function finishRecorded(shop: string, id: string, since: Date): Promise<boolean> {
@@ -79,8 +96,8 @@ function serialized() {
   };
 }
 
-type Settings = Required<Omit<BackfillOptions, "ingestBatchSize" | "onIngestProgress">> &
-  Pick<BackfillOptions, "ingestBatchSize" | "onIngestProgress">;
+type Settings = Required<Omit<BackfillOptions, "ingestBatchSize" | "onIngestProgress" | "signal">> &
+  Pick<BackfillOptions, "ingestBatchSize" | "onIngestProgress" | "signal">;
 
 interface BulkRun {
   shop: string;
@@ -110,6 +127,7 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
       // A retry's file holds everything again: each kind counts its latest file.
       const summary = await ingestBulkJsonl(shop, await downloadBulkResult(url), writes, {
         batchSize: settings.ingestBatchSize,
+        signal: settings.signal,
         onProgress: (progress) => {
           settings.onIngestProgress?.(kind, progress);
           const count = kind === "orders" ? progress.orders : progress.customers;
@@ -140,6 +158,7 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
     let delay = pollMs;
     let signalled = false;
     for (;;) {
+      settings.signal?.throwIfAborted();
       const state = await bulkOperationStatus(client, id);
       if (FINISHED.has(state.status)) return state;
       if (Date.now() > deadline) throw new ShopifyApiError(`Bulk operation ${id} did not finish in time`, true, "TIMEOUT");
@@ -214,7 +233,7 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
  */
 export async function backfillShop(shop: string, client: AdminClient, now: Date, options: BackfillOptions = {}): Promise<void> {
   const settings: Settings = {
-    sleep: options.sleep ?? defaultSleep,
+    sleep: options.sleep ?? abortableSleep(options.signal),
     pollMs: options.pollMs ?? 2_000,
     maxPollMs: options.maxPollMs ?? 60_000,
     finishCheckMs: options.finishCheckMs ?? 500,
@@ -222,6 +241,7 @@ export async function backfillShop(shop: string, client: AdminClient, now: Date,
     timeoutMs: options.timeoutMs ?? 6 * 60 * 60 * 1000,
     ingestBatchSize: options.ingestBatchSize,
     onIngestProgress: options.onIngestProgress,
+    signal: options.signal,
   };
 
   // Operations of a run that stopped are picked up while their files are surely still there.

@@ -9,12 +9,15 @@
 //   refreshed in the same transaction.
 // - One write refreshes the rollups of the orders it applied; a bulk write (a backfill's files,
 //   an import) defers them to one rebuild when it ends (`bulkWrites`).
+// - Under a shop job, each write transaction first checks that the job's run still holds the
+//   shop (sync-state.server.ts `fenceRowWrite`, `fenceTransaction`).
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { refreshDailyRollups, refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import type { CustomerRow, OrderRows, RefundLineItemRow, RefundShippingRow } from "./order-rows";
 import type { RefundRows } from "./rest-payloads";
 import { emptyRowBatch, stageRows, withRowWriter, type RowBatch, type RowWriter } from "./store-orders.server";
+import { fenceTransaction } from "./sync-state.server";
 
 type Tx = Prisma.TransactionClient;
 
@@ -84,6 +87,7 @@ export async function writeCustomers(shop: string, customers: CustomerRow[]): Pr
 export async function tombstoneOrders(shop: string, orderIds: bigint[], at: Date): Promise<void> {
   if (orderIds.length === 0) return;
   await prisma.$transaction(async (tx) => {
+    await fenceTransaction(tx, shop);
     await tx.$executeRaw`
       INSERT INTO deleted_records (shop, resource, id, deleted_at)
       SELECT ${shop}, 'order', id, ${at} FROM unnest(${orderIds}::bigint[]) AS id
@@ -137,6 +141,7 @@ export async function removeCustomer(
   also?: (tx: Tx) => Promise<bigint[] | void>,
 ): Promise<void> {
   await prisma.$transaction(async (tx) => {
+    await fenceTransaction(tx, shop);
     const moved = await removeCustomerIn(tx, shop, customerId, at, mergedInto);
     const more = (await also?.(tx)) ?? [];
     const orderIds = [...new Set([...moved, ...more])];

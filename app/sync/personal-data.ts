@@ -42,3 +42,36 @@ export function withoutPersonalData(value: Json): Json {
   }
   return value;
 }
+
+// PostgreSQL's text and jsonb cannot hold U+0000, nor a UTF-16 surrogate without its pair
+// (JSON.parse accepts both in "\u" escapes).
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A payload as it is stored: without the fields that identify a person, and with text that
+ * PostgreSQL cannot hold replaced by U+FFFD. `unstorable` lists where such text was (paths,
+ * never values): an event carrying it cannot be applied as sent.
+ */
+export function storablePayload(value: Json): { payload: Json; unstorable: string[] } {
+  const unstorable: string[] = [];
+  const clean = (text: string, path: string): string => {
+    UNSTORABLE.lastIndex = 0;
+    if (!UNSTORABLE.test(text)) return text;
+    unstorable.push(path || "(payload)");
+    return text.replace(UNSTORABLE, "\ufffd");
+  };
+  const walk = (node: Json, path: string): Json => {
+    if (typeof node === "string") return clean(node, path);
+    if (Array.isArray(node)) return node.map((child, i) => walk(child, `${path}[${i}]`));
+    if (node !== null && typeof node === "object") {
+      const out: { [key: string]: Json } = {};
+      for (const [key, child] of Object.entries(node)) {
+        const name = clean(key, path ? `${path}.(key)` : "(key)");
+        out[name] = walk(child, path ? `${path}.${name}` : name);
+      }
+      return out;
+    }
+    return node;
+  };
+  return { payload: walk(withoutPersonalData(value), ""), unstorable };
+}

@@ -11,6 +11,7 @@
 // Only the order writer (order-writer.server.ts) writes through here; it owns what follows a
 // write (the rollups).
 import { sqlPool } from "#app/db-pool.server";
+import { fenceRowWrite } from "./sync-state.server";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
@@ -473,6 +474,8 @@ async function writeStaged(
   for (let attempt = 1; ; attempt++) {
     await client.query("BEGIN");
     try {
+      // Under a shop job, only while its run still holds the shop.
+      await fenceRowWrite(client, shop);
       await client.query(KEYED_ACCESS_ONLY);
       // Not waiting for this commit's WAL to reach the disk: whatever is done after a batch
       // (the run's success, a webhook event marked applied, a job completed) commits

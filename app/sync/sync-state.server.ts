@@ -2,9 +2,10 @@
 // as they run (kind, phase, progress, the bulk operations a backfill resumes with, outcome), the
 // shop lock records which job runs (app/jobs/shop-lock.server.ts), and the Data sync page and
 // `metryka status` read it (sync-status.server.ts). Nothing else writes the table.
-import { SyncPhase, SyncRunKind, SyncRunStatus, type SyncState } from "@prisma/client";
+import { SyncPhase, SyncRunKind, SyncRunStatus, type Prisma, type SyncState } from "@prisma/client";
 import type pg from "pg";
 import prisma from "#app/db.server";
+import { ShopLockLostError, shopJobRun } from "#app/jobs/job-context.server";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
 
 export { SyncPhase, SyncRunKind, SyncRunStatus };
@@ -26,6 +27,23 @@ const RESUME_WITHIN_MS = 24 * 60 * 60 * 1000;
 
 export async function readSyncState(shop: string): Promise<SyncState | null> {
   return prisma.syncState.findUnique({ where: { shop } });
+}
+
+type RunState = Omit<Prisma.SyncStateUncheckedCreateInput, "shop" | "jobId" | "jobRun" | "updatedAt">;
+
+/**
+ * Writes the state of the shop's run. Under a shop job, only while that job's run still holds
+ * the shop: a run that lost it (another took over) throws ShopLockLostError, writing nothing.
+ */
+async function writeRunState(shop: string, data: RunState): Promise<void> {
+  const job = shopJobRun(shop);
+  if (!job) {
+    await prisma.syncState.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+    return;
+  }
+  job.signal.throwIfAborted();
+  const { count } = await prisma.syncState.updateMany({ where: { shop, jobRun: job.run }, data });
+  if (count === 0) throw new ShopLockLostError(shop, "another run holds the shop");
 }
 
 /**
@@ -89,30 +107,25 @@ export async function startRun(
     bulkOrdersOperation: operations.orders,
     bulkCustomersOperation: operations.customers,
   };
-  const state = await prisma.syncState.upsert({ where: { shop }, create: { shop, ...run }, update: run });
-  return { watermark: state.watermark };
+  await writeRunState(shop, run);
+  return { watermark: (await readSyncState(shop))?.watermark ?? null };
 }
 
 export async function setPhase(shop: string, phase: SyncPhase, progress: { done?: number; total?: number | null } = {}): Promise<void> {
-  await prisma.syncState.update({ where: { shop }, data: { phase, ...progress } });
+  await writeRunState(shop, { phase, ...progress });
 }
 
 export async function setProgress(shop: string, progress: { done?: number; total?: number | null }): Promise<void> {
-  await prisma.syncState.update({ where: { shop }, data: progress });
+  await writeRunState(shop, progress);
 }
 
 export async function recordBulkOperations(shop: string, operations: BulkOperations): Promise<void> {
-  await prisma.syncState.update({
-    where: { shop },
-    data: { bulkOrdersOperation: operations.orders, bulkCustomersOperation: operations.customers },
-  });
+  await writeRunState(shop, { bulkOrdersOperation: operations.orders, bulkCustomersOperation: operations.customers });
 }
 
 /** A run that started at `runStart` is committed: the next one reads from just before it. */
 export async function markRunSucceeded(shop: string, runStart: Date): Promise<void> {
-  await prisma.syncState.update({
-    where: { shop },
-    data: {
+  await writeRunState(shop, {
       status: SyncRunStatus.succeeded,
       phase: null,
       finishedAt: new Date(),
@@ -121,7 +134,6 @@ export async function markRunSucceeded(shop: string, runStart: Date): Promise<vo
       bulkOrdersOperation: null,
       bulkCustomersOperation: null,
       error: null,
-    },
   });
 }
 
@@ -137,26 +149,32 @@ export function describeSyncError(error: unknown): string {
 
 /**
  * A failed run, recorded with what to do about it. The watermark stays where it was, and so do
- * a backfill's operations: the next run picks them up.
+ * a backfill's operations: the next run picks them up. A run that lost the shop to another
+ * leaves the state to that one.
  */
 export async function markRunFailed(shop: string, error: unknown): Promise<void> {
+  if (error instanceof ShopLockLostError) return;
   const failure = { status: SyncRunStatus.failed, finishedAt: new Date(), error: describeSyncError(error) };
-  await prisma.syncState.upsert({ where: { shop }, create: { shop, ...failure }, update: failure });
+  await writeRunState(shop, failure).catch((problem: unknown) => {
+    if (!(problem instanceof ShopLockLostError)) throw problem;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The running job, kept on the connection that holds the shop's lock (app/jobs/shop-lock.server.ts).
 
-export async function recordRunningJob(client: pg.ClientBase, shop: string, jobId: string): Promise<void> {
+export async function recordRunningJob(client: pg.ClientBase, shop: string, jobId: string, run: string): Promise<void> {
+  // An UPDATE waits for the writes of a previous run still in flight (they hold the row FOR
+  // SHARE, see fenceShopWrite); once it is done, they fail their check.
   await client.query(
-    `INSERT INTO sync_state (shop, job_id, updated_at) VALUES ($1, $2, now())
-     ON CONFLICT (shop) DO UPDATE SET job_id = EXCLUDED.job_id`,
-    [shop, jobId],
+    `INSERT INTO sync_state (shop, job_id, job_run, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (shop) DO UPDATE SET job_id = EXCLUDED.job_id, job_run = EXCLUDED.job_run`,
+    [shop, jobId, run],
   );
 }
 
-export async function clearRunningJob(client: pg.ClientBase, shop: string, jobId: string): Promise<void> {
-  await client.query("UPDATE sync_state SET job_id = NULL WHERE shop = $1 AND job_id = $2", [shop, jobId]);
+export async function clearRunningJob(client: pg.ClientBase, shop: string, run: string): Promise<void> {
+  await client.query("UPDATE sync_state SET job_id = NULL, job_run = NULL WHERE shop = $1 AND job_run = $2", [shop, run]);
 }
 
 /** Shops with a job recorded as running (alive or not). */
@@ -168,8 +186,32 @@ export async function shopsWithRunningJob(client: pg.Pool | pg.ClientBase): Prom
 /** Takes (reads and clears) the job recorded as running; call it holding the shop's lock. */
 export async function takeRunningJob(client: pg.ClientBase, shop: string): Promise<string | null> {
   const { rows } = await client.query<{ job_id: string | null }>(
-    "UPDATE sync_state s SET job_id = NULL FROM (SELECT job_id FROM sync_state WHERE shop = $1 FOR UPDATE) old WHERE s.shop = $1 RETURNING old.job_id",
+    "UPDATE sync_state s SET job_id = NULL, job_run = NULL FROM (SELECT job_id FROM sync_state WHERE shop = $1 FOR UPDATE) old WHERE s.shop = $1 RETURNING old.job_id",
     [shop],
   );
   return rows[0]?.job_id ?? null;
+}
+
+// The check each write transaction of a shop makes under a job: the job's run still holds the
+// shop. FOR SHARE keeps the row until the transaction ends, so a run taking the shop over
+// (recordRunningJob, takeRunningJob: UPDATEs) waits for writes in flight, and writes that start
+// after the takeover find another run recorded.
+const FENCE = "SELECT 1 FROM sync_state WHERE shop = $1 AND job_run = $2::uuid FOR SHARE";
+
+/** Fences a write transaction of the row writer (a `pg` client inside BEGIN). */
+export async function fenceRowWrite(client: pg.ClientBase, shop: string): Promise<void> {
+  const job = shopJobRun(shop);
+  if (!job) return;
+  job.signal.throwIfAborted();
+  const { rowCount } = await client.query(FENCE, [shop, job.run]);
+  if (!rowCount) throw new ShopLockLostError(shop, "another run holds the shop");
+}
+
+/** Fences a write transaction made with Prisma. */
+export async function fenceTransaction(tx: Prisma.TransactionClient, shop: string): Promise<void> {
+  const job = shopJobRun(shop);
+  if (!job) return;
+  job.signal.throwIfAborted();
+  const rows = await tx.$queryRawUnsafe<unknown[]>(FENCE, shop, job.run);
+  if (rows.length === 0) throw new ShopLockLostError(shop, "another run holds the shop");
 }

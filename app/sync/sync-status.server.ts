@@ -22,8 +22,8 @@ export interface SyncDetails extends SyncStatus {
   customers: number;
   /** Webhook events recorded but not applied yet. */
   pendingEvents: number;
-  /** Events of the last 7 days that could not be applied (malformed, unknown shop…). */
-  rejectedEvents: number;
+  /** Webhook events that could not be applied and wait for a retry (webhook-events.server.ts). */
+  parkedEvents: number;
   /** Jobs that failed every retry and wait for a person. */
   parkedJobs: number;
 }
@@ -57,16 +57,15 @@ async function parkedJobs(shop: string): Promise<number> {
 }
 
 export async function syncDetails(shop: string): Promise<SyncDetails> {
-  const weekAgo = new Date(Date.now() - 7 * 86_400_000);
-  const [status, orders, customers, pendingEvents, rejectedEvents, parked] = await Promise.all([
+  const [status, orders, customers, pendingEvents, parkedEvents, parked] = await Promise.all([
     syncStatus(shop),
     prisma.order.count({ where: { shop, deletedAt: null } }),
     prisma.customer.count({ where: { shop } }),
-    prisma.webhookEvent.count({ where: { shop, processedAt: null } }),
-    prisma.webhookEvent.count({ where: { shop, error: { not: null }, receivedAt: { gte: weekAgo } } }),
+    prisma.webhookEvent.count({ where: { shop, processedAt: null, parkedAt: null } }),
+    prisma.webhookEvent.count({ where: { shop, parkedAt: { not: null } } }),
     parkedJobs(shop),
   ]);
-  return { ...status, orders, customers, pendingEvents, rejectedEvents, parkedJobs: parked };
+  return { ...status, orders, customers, pendingEvents, parkedEvents, parkedJobs: parked };
 }
 
 /** Every shop's sync state (or one shop's), for `metryka status`. */

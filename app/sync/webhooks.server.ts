@@ -11,7 +11,7 @@ import { sqlPool } from "#app/db-pool.server";
 import { env } from "#app/env.server";
 import { verifyWebhook } from "#app/shopify/webhook-signature.server";
 import { enqueueWebhookEvent } from "#app/jobs/queue.server";
-import { withoutPersonalData, type Json } from "./personal-data";
+import { storablePayload, type Json } from "./personal-data";
 
 const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 
@@ -30,20 +30,25 @@ export async function receiveWebhook(request: Request): Promise<Response> {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return new Response("The body must be a JSON object", { status: 400 });
   }
-  let recorded: { processed: boolean } | undefined;
+  // Text PostgreSQL cannot hold (a NUL character) is still acknowledged, since Shopify would
+  // only send it again: recorded without it, and parked at once with where it was.
+  const stored = storablePayload(payload as Json);
+  const parked = stored.unstorable.length > 0 ? `the payload holds text that cannot be stored (a NUL character or a broken surrogate) at ${stored.unstorable.slice(0, 10).join(", ")}` : null;
+  let recorded: { done: boolean } | undefined;
   try {
     // Recorded only for a shop Metryka knows, in the same statement (one round trip).
-    const { rows } = await sqlPool().query<{ processed: boolean }>(
-      `INSERT INTO webhook_events (shop, event_id, topic, webhook_id, triggered_at, payload)
-       SELECT $1, $2, $3, $4, $5, $6::jsonb WHERE EXISTS (SELECT 1 FROM shops WHERE domain = $1)
+    const { rows } = await sqlPool().query<{ done: boolean }>(
+      `INSERT INTO webhook_events (shop, event_id, topic, webhook_id, triggered_at, payload, parked_at, error)
+       SELECT $1, $2, $3, $4, $5, $6::jsonb, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $7
+       WHERE EXISTS (SELECT 1 FROM shops WHERE domain = $1)
        ON CONFLICT (shop, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
-       RETURNING processed_at IS NOT NULL AS processed`,
-      [shop, eventId, topic, webhookId, triggeredAt, JSON.stringify(withoutPersonalData(payload as Json))],
+       RETURNING processed_at IS NOT NULL OR parked_at IS NOT NULL AS done`,
+      [shop, eventId, topic, webhookId, triggeredAt, JSON.stringify(stored.payload), parked],
     );
     recorded = rows[0];
-    // A duplicate of an event already applied needs nothing more; one recorded but not yet
-    // applied (the queue may have lost it with a crash) is queued again.
-    if (recorded && !recorded.processed) await enqueueWebhookEvent({ shop, eventId });
+    // A duplicate of an event already applied (or parked) needs nothing more; one recorded but
+    // not yet applied (the queue may have lost it with a crash) is queued again.
+    if (recorded && !recorded.done) await enqueueWebhookEvent({ shop, eventId });
   } catch {
     return new Response("Could not record the webhook; please retry", { status: 503 });
   }

@@ -141,4 +141,29 @@ describe("embedded dashboard in Chromium", () => {
     await screenshot(page, "data-sync-failed");
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it("lists the store changes that could not be applied, with why, and tries them again", async () => {
+    const { page, errors } = await openPage(browser);
+    // Shopify sends an order update the app cannot read: acknowledged, kept, parked with why.
+    const order = stack.store.orders[0];
+    const report = await stack.simulator.deliverEvents(stack.shop, [
+      { topic: "orders/updated", payload: { id: order.id, name: "#broken", updated_at: "2026-11-20T00:00:00Z" }, triggeredAt: new Date().toISOString() },
+    ]);
+    expect(report.attempts.map((a) => a.status)).toEqual([200]);
+    await page.goto(stack.embeddedUrl("/app/sync"));
+    await expect.poll(async () => {
+      await page.reload();
+      return page.getByText("1 store change could not be applied").count();
+    }, { timeout: 30_000 }).toBe(1);
+    const row = page.locator(".Polaris-DataTable tbody tr").first();
+    await expect.poll(() => row.innerText()).toMatch(/Order updated\s+invalid orders\/updated payload: /);
+    await screenshot(page, "data-sync-parked");
+    // Tried again, it is parked again (the payload has not changed), and the page says so.
+    await page.getByRole("button", { name: "Try again" }).click();
+    await expect.poll(async () => {
+      await page.reload();
+      return page.getByText("1 store change could not be applied").count();
+    }, { timeout: 30_000 }).toBe(1);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

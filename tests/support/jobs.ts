@@ -1,14 +1,18 @@
 import { jobQueue, QUEUES, type ShopJob, type WebhookJob } from "#app/jobs/queue.server";
-import { applyWebhookEvent } from "#app/sync/apply-webhook.server";
+import { applyWebhookJobs } from "#app/jobs/worker.server";
 
-/** Does what a worker would with every queued webhook job, now; returns how many ran. */
+/**
+ * Does what a worker does with every webhook job due now, in batches, with the worker's own
+ * handler; returns how many ran. Jobs failed for a retry are due later, not now.
+ */
 export async function processQueuedWebhooks(): Promise<number> {
   const boss = await jobQueue();
   let count = 0;
   for (;;) {
-    const jobs = await boss.fetch<WebhookJob>(QUEUES.webhooks, { batchSize: 100 });
+    const jobs = await boss.fetch<WebhookJob>(QUEUES.webhooks, { batchSize: 100, includeMetadata: true });
     if (!jobs || jobs.length === 0) return count;
-    for (const job of jobs) await applyWebhookEvent(job.data.shop, job.data.eventId);
+    await applyWebhookJobs(boss, jobs);
+    // What the queue does when the handler returns: the jobs it did not fail are complete.
     await boss.complete(QUEUES.webhooks, jobs.map((job) => job.id));
     count += jobs.length;
   }
