@@ -14,7 +14,8 @@
 // refunded amount) get negative ids, which no Shopify object has, so they never collide.
 import { createHash } from "node:crypto";
 import { DateTime, IANAZone } from "luxon";
-import { toMinorUnits } from "#app/shopify/money";
+import { BIGINT_MAX } from "#app/db-values";
+import { AmountRangeError, toMinorUnits } from "#app/shopify/money";
 import type { OrderRows } from "#app/sync/order-rows";
 
 export type CsvRecord = Record<string, string | undefined>;
@@ -84,8 +85,11 @@ function amount(value: string | undefined, field: string, currency: string, { op
   }
   if (!/^\d+(\.\d+)?$/.test(text)) throw new RowError(`${field} is not a non-negative amount: ${JSON.stringify(text)}`);
   try {
-    return BigInt(toMinorUnits(text, currency));
-  } catch {
+    return toMinorUnits(text, currency);
+  } catch (error) {
+    if (error instanceof AmountRangeError) {
+      throw new RowError(`${field} is more than the database can hold (${BIGINT_MAX} minor units of ${currency}): ${JSON.stringify(text)}`);
+    }
     throw new RowError(`${field} has more decimals than ${currency} allows: ${JSON.stringify(text)}`);
   }
 }

@@ -156,7 +156,7 @@ function minor(money: Money): bigint {
   if (typeof shopMoney?.amount !== "string" || typeof shopMoney.currencyCode !== "string") {
     throw new Error(`amount is not { shopMoney { amount currencyCode } }: ${JSON.stringify(money)}`);
   }
-  return BigInt(toMinorUnits(shopMoney.amount, shopMoney.currencyCode));
+  return toMinorUnits(shopMoney.amount, shopMoney.currencyCode);
 }
 
 function requiredText(value: string, field: string): string {

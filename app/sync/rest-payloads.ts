@@ -157,7 +157,7 @@ function money(set: MoneySet, currency: string): Money {
 }
 
 function sumMoney(amounts: Array<{ amount: string; currencyCode: string }>, currency: string): Money {
-  let total = 0;
+  let total = 0n;
   for (const { amount, currencyCode: code } of amounts) {
     if (code !== currency) throw new Error(`an amount is in ${code}, not the shop currency ${currency}`);
     total += toMinorUnits(amount, code);
