@@ -5,12 +5,21 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { salesOverview } from "#app/metrics/sales.server";
 import { truncateAll } from "../../tests/support/database";
-import { customerIdForEmail } from "./order-csv";
-import { importOrders } from "./import-orders.server";
+import { customerIdForEmail, type ImportOptions, type Rejection } from "./order-csv";
+import { importOrders, type ImportHooks } from "./import-orders.server";
 
 const SHOP = "history.myshopify.com";
 const OPTIONS = { shop: SHOP, timeZone: "America/New_York", currency: "USD" };
-const csv = (text: string) => Readable.from([text]);
+const csv = (text: string | Buffer) => Readable.from([text]);
+
+/** Imports, collecting the rejections the import reports as it goes. */
+async function importCollecting(source: Readable, options: ImportOptions = OPTIONS, hooks: ImportHooks = {}) {
+  const rejected: Rejection[] = [];
+  const summary = await importOrders(source, options, { ...hooks, onRejected: (r) => rejected.push(r) });
+  expect(summary.rejected).toBe(rejected.length);
+  expect(summary.orders).toBe(summary.imported + summary.rejected);
+  return { ...summary, rejected };
+}
 
 beforeEach(() => truncateAll());
 
@@ -32,7 +41,7 @@ describe("import-orders, plain format", () => {
   ].join("\n");
 
   it("imports the good lines and reports each bad one with its line number and reason", async () => {
-    const summary = await importOrders(csv(file), OPTIONS);
+    const summary = await importCollecting(csv(file));
     expect(summary.format).toBe("plain");
     expect(summary.orders).toBe(12);
     expect(summary.rejected).toEqual([
@@ -69,7 +78,7 @@ describe("import-orders, plain format", () => {
     await importOrders(csv(file), OPTIONS);
     const snapshot = () => prisma.order.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, omit: { syncedAt: true } });
     const before = await snapshot();
-    const again = await importOrders(csv(file), OPTIONS);
+    const again = await importCollecting(csv(file));
     expect(again.rejected).toHaveLength(7);
     expect(await snapshot()).toEqual(before);
     expect(await prisma.refund.count({ where: { shop: SHOP } })).toBe(1);
@@ -107,7 +116,7 @@ describe("import-orders, Shopify's order export", () => {
   ].join("\n");
 
   it("joins the line item rows of each order and keys customers without keeping their email", async () => {
-    const summary = await importOrders(csv(file), OPTIONS);
+    const summary = await importCollecting(csv(file));
     expect(summary.format).toBe("shopify");
     expect(summary.rejected).toEqual([{ line: 5, reason: 'Lineitem quantity of line item 1 is not a whole number: "x"' }]);
     const orders = await prisma.order.findMany({
@@ -122,5 +131,222 @@ describe("import-orders, Shopify's order export", () => {
     expect(customerIdForEmail("ann@example.com")).toBeLessThan(0n);
     const stored = JSON.stringify(await prisma.order.findMany({ where: { shop: SHOP } }), (_, v) => (typeof v === "bigint" ? String(v) : v));
     expect(stored).not.toMatch(/example\.com/);
+  });
+});
+
+describe("import-orders, files that are not what they should be", () => {
+  const HEADER = "id,customer_id,processed_at,total";
+  const order = (id: number | string, total = "10.00") => `${id},100,2026-02-12,${total}`;
+  const orderIds = async () => (await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true }, orderBy: { id: "asc" } })).map((o) => o.id);
+
+  it("rejects the lines a quote left open swallows, up to the record size limit, and imports what follows", async () => {
+    // Lines of 25 bytes from the open quote on line 3: a 1 KiB limit is crossed on line 44.
+    const after = Array.from({ length: 60 }, (_, i) => order(100 + i));
+    const file = [HEADER, order(1), `2,100,2026-02-12,"10.00`, ...after, order(999)].join("\n");
+    const summary = await importCollecting(csv(file), OPTIONS, { maxRecordBytes: 1024 });
+    expect(summary.rejected).toEqual([
+      { line: 3, lastLine: 44, reason: "a quoted field opened on line 3 is not closed within 1024 bytes (a quote left open?)" },
+    ]);
+    // Reading starts afresh on line 45: order 141.
+    expect(await orderIds()).toEqual([1n, ...Array.from({ length: 19 }, (_, i) => BigInt(141 + i)), 999n]);
+    expect(summary).toMatchObject({ orders: 1 + 1 + 19 + 1, imported: 21 });
+  });
+
+  it("holds a record to 256 KiB by default", async () => {
+    const after = Array.from({ length: 20_000 }, (_, i) => order(100 + i));
+    const file = [HEADER, `1,100,2026-02-12,"10.00`, ...after].join("\n");
+    const summary = await importCollecting(csv(file));
+    expect(summary.rejected).toEqual([{ line: 2, lastLine: expect.any(Number), reason: expect.stringMatching(/not closed within 262144 bytes/) }]);
+    const swallowed = summary.rejected[0].lastLine! - 2;
+    // About 262144 / 26 bytes a line.
+    expect(swallowed).toBeGreaterThan(9_000);
+    expect(summary.imported).toBe(20_000 - swallowed);
+  });
+
+  it("rejects a quote still open at the end of the file with the lines it swallowed", async () => {
+    const summary = await importCollecting(csv([HEADER, order(1), `2,100,"2026-02-12,10.00`, order(3), order(4)].join("\n")));
+    expect(summary.rejected).toEqual([{ line: 3, lastLine: 5, reason: "a quoted field opened on line 3 is not closed by the end of the file" }]);
+    expect(await orderIds()).toEqual([1n]);
+  });
+
+  it("rejects misplaced quotes on their own line and goes on", async () => {
+    const summary = await importCollecting(csv([HEADER, order(1), '2,100,2026-02-12,"10.00"0', '3,1"00,2026-02-12,10.00', order(4)].join("\n")));
+    expect(summary.rejected).toEqual([
+      { line: 3, reason: "a closing quote on line 3 is followed by other characters than a comma or a line break" },
+      { line: 4, reason: "a quote on line 4 is inside a field that does not start with one" },
+    ]);
+    expect(await orderIds()).toEqual([1n, 4n]);
+  });
+
+  it("reads amounts exactly and rejects those no bigint holds, line by line", async () => {
+    // Apart (another customer, another month): the rollups add up a customer's month and a day.
+    const summary = await importCollecting(
+      csv(
+        [
+          HEADER,
+          order(1, "90071992547409.93"),
+          order(2, "100000000000000000000"),
+          "3,300,2026-05-01,92233720368547758.07",
+          order(4, "92233720368547758.08"),
+        ].join("\n"),
+      ),
+    );
+    expect(summary.rejected).toEqual([
+      { line: 3, reason: 'total is more than the database can hold (9223372036854775807 minor units of USD): "100000000000000000000"' },
+      { line: 5, reason: 'total is more than the database can hold (9223372036854775807 minor units of USD): "92233720368547758.08"' },
+    ]);
+    const stored = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { id: true, totalPrice: true, grossSales: true } });
+    expect(stored).toEqual([
+      { id: 1n, totalPrice: 9007199254740993n, grossSales: 9007199254740993n },
+      { id: 3n, totalPrice: 9223372036854775807n, grossSales: 9223372036854775807n },
+    ]);
+  });
+
+  it("takes customer ids a bigint holds, and order ids up to 2^53 - 1", async () => {
+    const summary = await importCollecting(
+      csv(
+        [
+          HEADER,
+          "1,9223372036854775807,2026-02-12,1.00",
+          "2,9223372036854775808,2026-02-12,1.00",
+          "9007199254740990,100,2026-02-12,1.00",
+          "9007199254740991,100,2026-02-12,2.00",
+          "9007199254740992,100,2026-02-12,3.00",
+          "9223372036854775808,100,2026-02-12,1.00",
+          "3,00000000000000000001,2026-02-12,1.00",
+        ].join("\n"),
+      ),
+    );
+    expect(summary.rejected).toEqual([
+      { line: 3, reason: 'customer_id is more than the largest id the database holds (9223372036854775807): "9223372036854775808"' },
+      { line: 6, reason: 'id is more than 9007199254740991, the largest id of an imported order: "9007199254740992"' },
+      { line: 7, reason: 'id is more than 9007199254740991, the largest id of an imported order: "9223372036854775808"' },
+      { line: 8, reason: 'customer_id must be a positive whole number: "00000000000000000001"' },
+    ]);
+    const stored = await prisma.order.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" }, select: { id: true, customerId: true, grossSales: true } });
+    expect(stored).toEqual([
+      { id: 1n, customerId: 9223372036854775807n, grossSales: 100n },
+      { id: 9007199254740990n, customerId: 100n, grossSales: 100n },
+      { id: 9007199254740991n, customerId: 100n, grossSales: 200n },
+    ]);
+    expect(await prisma.orderLineItem.findFirst({ where: { shop: SHOP, orderId: 9007199254740991n }, select: { id: true } })).toEqual({ id: -9007199254740991001n });
+  });
+
+  it("rejects dates PostgreSQL cannot hold", async () => {
+    const summary = await importCollecting(
+      csv([HEADER, "1,100,9999-12-31,1.00", "2,100,0000-06-01,1.00", "3,100,9999-12-31T23:00:00-05:00,1.00", "4,100,0001-01-01T00:00:00Z,1.00"].join("\n"), ),
+      { ...OPTIONS, timeZone: "UTC" },
+    );
+    expect(summary.rejected).toEqual([
+      { line: 3, reason: 'processed_at is not between the years 1 and 9999 (in UTC): "0000-06-01"' },
+      { line: 4, reason: 'processed_at is not between the years 1 and 9999 (in UTC): "9999-12-31T23:00:00-05:00"' },
+    ]);
+    expect(await orderIds()).toEqual([1n, 4n]);
+  });
+
+  it("rejects a line holding a NUL character or bytes that are not UTF-8, naming the column", async () => {
+    const file = Buffer.concat([
+      Buffer.from(`${HEADER},note\n${order(1)},fine\n${order(2)},a\u0000b\n${order(3)},Jos`),
+      Buffer.from([0xe9]), // "é" in Latin-1
+      Buffer.from(`\n${order(4)},Zoë\n`),
+    ]);
+    const summary = await importCollecting(csv(file));
+    expect(summary.rejected).toEqual([
+      { line: 3, reason: "note contains a NUL character (U+0000), which the database cannot store" },
+      { line: 4, reason: "note is not valid UTF-8 (is the file saved as UTF-8?)" },
+    ]);
+    expect(await orderIds()).toEqual([1n, 4n]);
+  });
+
+  it("rejects an order when the database refuses its values, and imports the rest of its batch", async () => {
+    // A refusal no check before the database knows of: a constraint of this test's own.
+    await prisma.$executeRawUnsafe("ALTER TABLE orders ADD CONSTRAINT refuse_order_13 CHECK (id <> 13)");
+    try {
+      const summary = await importCollecting(csv([HEADER, ...Array.from({ length: 40 }, (_, i) => order(i + 1))].join("\n")));
+      expect(summary.rejected).toEqual([{ line: 14, reason: expect.stringMatching(/^the database refused order 13: .*refuse_order_13/) }]);
+      expect(summary).toMatchObject({ orders: 40, imported: 39, written: 39 });
+      expect(await orderIds()).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i + 1)).filter((id) => id !== 13n));
+    } finally {
+      await prisma.$executeRawUnsafe("ALTER TABLE orders DROP CONSTRAINT refuse_order_13");
+    }
+  });
+
+  it("refuses a file in UTF-16 as a whole", async () => {
+    await expect(importOrders(csv(Buffer.from(`\uFEFF${HEADER}\n${order(1)}\n`, "utf16le")), OPTIONS)).rejects.toThrow(/UTF-16/);
+    expect(await prisma.order.count()).toBe(0);
+  });
+});
+
+describe("import-orders, Shopify's export that is not what it should be", () => {
+  const header =
+    "Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Refunded Amount,Cancelled at,Id";
+  const first = (n: number, quantity: string, name = "Mug", email = "ann@example.com") =>
+    `#${n},${email},paid,2026-03-01 10:00:00 -0500,,USD,0.00,0.00,0.00,0.00,,0.00,2026-03-01 09:59:00 -0500,${quantity},${name},0.01,0.00,,${5000 + n}`;
+  const next = (n: number, quantity: string, name = "Plate") => `#${n},,,,,,,,,,,,,${quantity},${name},0.01,,,${5000 + n}`;
+  const stored = async () =>
+    (await prisma.orderLineItem.findMany({ where: { shop: SHOP }, orderBy: { id: "desc" }, select: { orderId: true, quantity: true } })).map((l) => [l.orderId, l.quantity]);
+
+  it("takes quantities as whole numbers from 0 to 2147483647 only", async () => {
+    const quantities = ["", "1e3", "0x10", "1.0", "-1", "2147483648", "+1", " 2 "];
+    const file = [header, first(1, "2147483647"), next(1, "0"), ...quantities.map((q, i) => first(10 + i, q))].join("\n");
+    const summary = await importCollecting(csv(file));
+    expect(summary.rejected).toEqual([
+      { line: 4, reason: 'Lineitem quantity of line item 1 is not a whole number: ""' },
+      { line: 5, reason: 'Lineitem quantity of line item 1 is not a whole number: "1e3"' },
+      { line: 6, reason: 'Lineitem quantity of line item 1 is not a whole number: "0x10"' },
+      { line: 7, reason: 'Lineitem quantity of line item 1 is not a whole number: "1.0"' },
+      { line: 8, reason: 'Lineitem quantity of line item 1 is not a whole number: "-1"' },
+      { line: 9, reason: 'Lineitem quantity of line item 1 is more than 2147483647, the largest quantity the database holds: "2147483648"' },
+      { line: 10, reason: 'Lineitem quantity of line item 1 is not a whole number: "+1"' },
+    ]);
+    expect(await stored()).toEqual([
+      [5001n, 2147483647],
+      [5001n, 0],
+      [5017n, 2],
+    ]);
+  });
+
+  it("rejects an order whose Name holds a NUL, or whose Email is not UTF-8, with all its rows", async () => {
+    // "josé@example.com" in Latin-1.
+    const [before, after] = first(3, "1", "Mug", "jos|@example.com").split("|");
+    const file = Buffer.concat([
+      Buffer.from([header, first(1, "1"), next(1, "1"), first(2, "1", "Mug"), next(2, "1", "Pl\u0000ate"), before].join("\n")),
+      Buffer.from([0xe9]),
+      Buffer.from(`${after}\n${next(3, "1")}\n${first(4, "1")}\n`),
+    ]);
+    const summary = await importCollecting(csv(file));
+    expect(summary.rejected).toEqual([
+      { line: 4, lastLine: 5, reason: "line 5: Lineitem name contains a NUL character (U+0000), which the database cannot store" },
+      { line: 6, lastLine: 7, reason: "Email is not valid UTF-8 (is the file saved as UTF-8?)" },
+    ]);
+    expect((await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true }, orderBy: { id: "asc" } })).map((o) => o.id)).toEqual([5001n, 5004n]);
+  });
+
+  it("rejects an order that loses rows to a quote left open, and the order the quote opened in", async () => {
+    const file = [
+      header,
+      first(1, "1"),
+      next(1, "1"),
+      first(2, "1"),
+      next(2, "1", '"Plate'), // the quote swallows #2's other row and #3
+      next(2, "1"),
+      first(3, "1"),
+      next(3, "1"),
+      first(4, "1"),
+      next(4, "1"),
+    ].join("\n");
+    // From the quote's line, 200 bytes to the end of line 7, 235 to the end of line 8.
+    const summary = await importCollecting(csv(file), OPTIONS, { maxRecordBytes: 220 });
+    expect(summary.rejected).toEqual([
+      { line: 4, lastLine: 8, reason: "lines 5-8: a quoted field opened on line 5 is not closed within 220 bytes (a quote left open?)" },
+    ]);
+    expect((await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true }, orderBy: { id: "asc" } })).map((o) => o.id)).toEqual([5001n, 5004n]);
+  });
+
+  it("rejects an order of more than 999 line items (their ids are numbered from the order's)", async () => {
+    const file = [header, first(1, "1"), ...Array.from({ length: 999 }, () => next(1, "1")), first(2, "1"), ...Array.from({ length: 998 }, () => next(2, "1"))].join("\n");
+    const summary = await importCollecting(csv(file));
+    expect(summary.rejected).toEqual([{ line: 2, lastLine: 1001, reason: "has more than 999 line items; an imported order has at most 999" }]);
+    expect(await prisma.orderLineItem.count({ where: { shop: SHOP, orderId: 5002n } })).toBe(999);
   });
 });

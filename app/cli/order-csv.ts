@@ -11,10 +11,16 @@
 //   discounts, shipping or tax); `refunded` is returned value dated on `refunded_at`.
 //
 // Rows made up here (a line item standing for the whole order, a refund standing for the
-// refunded amount) get negative ids, which no Shopify object has, so they never collide.
+// refunded amount) get negative ids, which no Shopify object has, so they never collide: an
+// order's line items are -(id × 1000 + n), n = 1…999, which is why an imported order has at most
+// 999 line items (and its id must leave room for theirs in a bigint; see MAX_ORDER_ID).
+//
+// Every value is held to what its column can store (db-values.ts), so that no line makes the
+// database refuse the batch it is written in.
 import { createHash } from "node:crypto";
 import { DateTime, IANAZone } from "luxon";
-import { toMinorUnits } from "#app/shopify/money";
+import { BIGINT_MAX, INTEGER_MAX, isStorableInstant } from "#app/db-values";
+import { AmountRangeError, toMinorUnits } from "#app/shopify/money";
 import type { OrderRows } from "#app/sync/order-rows";
 
 export type CsvRecord = Record<string, string | undefined>;
@@ -23,8 +29,20 @@ export type CsvFormat = "plain" | "shopify";
 export interface Rejection {
   /** 1-based line number in the file (the header is line 1). */
   line: number;
+  /** The last line rejected with it, when it is more than `line` alone. */
+  lastLine?: number;
   reason: string;
 }
+
+/** At most this many line items per imported order (their ids are numbered from the order's). */
+export const MAX_LINE_ITEMS = 999;
+/**
+ * The largest id of an imported order. Its line items' ids, -(id × 1000 + 999) at most, fit a
+ * bigint up to 9223372036854774; but the writer sums a batch's gross sales per order keyed by
+ * the id as a JavaScript number (stageRows in store-orders.server.ts), which tells ids apart
+ * only up to 2^53 − 1: above it two orders of one batch would get each other's gross sales.
+ */
+export const MAX_ORDER_ID = BigInt(Number.MAX_SAFE_INTEGER);
 
 export interface ImportOptions {
   shop: string;
@@ -73,7 +91,9 @@ function instant(value: string | undefined, field: string, timeZone: string): Da
   if (!parsed.isValid || (!/^\d{4}-\d{2}-\d{2}$/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text))) {
     throw new RowError(`${field} is not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(text)}`);
   }
-  return parsed.toJSDate();
+  const date = parsed.toJSDate();
+  if (!isStorableInstant(date)) throw new RowError(`${field} is not between the years 1 and 9999 (in UTC): ${JSON.stringify(text)}`);
+  return date;
 }
 
 function amount(value: string | undefined, field: string, currency: string, { optional = false } = {}): bigint {
@@ -84,16 +104,40 @@ function amount(value: string | undefined, field: string, currency: string, { op
   }
   if (!/^\d+(\.\d+)?$/.test(text)) throw new RowError(`${field} is not a non-negative amount: ${JSON.stringify(text)}`);
   try {
-    return BigInt(toMinorUnits(text, currency));
-  } catch {
+    return toMinorUnits(text, currency);
+  } catch (error) {
+    if (error instanceof AmountRangeError) {
+      throw new RowError(`${field} is more than the database can hold (${BIGINT_MAX} minor units of ${currency}): ${JSON.stringify(text)}`);
+    }
     throw new RowError(`${field} has more decimals than ${currency} allows: ${JSON.stringify(text)}`);
   }
 }
 
-function positiveId(value: string | undefined, field: string): bigint {
+function positiveId(value: string | undefined, field: string, max = BIGINT_MAX): bigint {
   const text = (value ?? "").trim();
-  if (!/^\d{1,18}$/.test(text) || BigInt(text) === 0n) throw new RowError(`${field} must be a positive whole number: ${JSON.stringify(text)}`);
-  return BigInt(text);
+  if (!/^\d{1,19}$/.test(text) || BigInt(text) === 0n) throw new RowError(`${field} must be a positive whole number: ${JSON.stringify(text)}`);
+  const id = BigInt(text);
+  if (id > max) {
+    throw new RowError(
+      max === BIGINT_MAX
+        ? `${field} is more than the largest id the database holds (${max}): ${JSON.stringify(text)}`
+        : `${field} is more than ${max}, the largest id of an imported order: ${JSON.stringify(text)}`,
+    );
+  }
+  return id;
+}
+
+const orderId = (value: string | undefined, field: string) => positiveId(value, field, MAX_ORDER_ID);
+
+/** A quantity: digits only (no sign, decimals, exponent or hex), at most what an integer column holds. */
+function quantity(value: string | undefined, field: string): number {
+  const text = (value ?? "").trim();
+  if (!/^\d+$/.test(text)) throw new RowError(`${field} is not a whole number: ${JSON.stringify(value ?? "")}`);
+  const significant = text.replace(/^0+(?=\d)/, "");
+  if (significant.length > 10 || Number(significant) > INTEGER_MAX) {
+    throw new RowError(`${field} is more than ${INTEGER_MAX}, the largest quantity the database holds: ${JSON.stringify(text)}`);
+  }
+  return Number(significant);
 }
 
 function bool(value: string | undefined, field: string): boolean {
@@ -129,6 +173,10 @@ function orderRows(
   },
 ): OrderRows {
   const { shop } = options;
+  if (order.lines.length > MAX_LINE_ITEMS) throw new RowError(`has ${order.lines.length} line items; an imported order has at most ${MAX_LINE_ITEMS}`);
+  // Gross sales: summed in SQL as a bigint.
+  const gross = order.lines.reduce((sum, line) => sum + line.unitPrice * BigInt(line.quantity), 0n);
+  if (gross > BIGINT_MAX) throw new RowError(`its line items' prices × quantities add up to more than the database holds (${BIGINT_MAX} minor units)`);
   // An imported order is dated as old as it is, so any version synced from Shopify wins.
   const updatedAt = order.processedAt;
   const refundId = -order.id;
@@ -173,7 +221,7 @@ function orderRows(
 export function plainOrder(record: CsvRecord, options: ImportOptions): OrderRows {
   const currency = (record.currency ?? "").trim() || options.currency;
   if (!isCurrency(currency)) throw new RowError(`currency is not an ISO 4217 code: ${JSON.stringify(currency)}`);
-  const id = positiveId(record.id, "id");
+  const id = orderId(record.id, "id");
   const customerText = (record.customer_id ?? "").trim();
   const processedAt = instant(record.processed_at, "processed_at", options.timeZone);
   const total = amount(record.total, "total", currency);
@@ -201,47 +249,86 @@ export function plainOrder(record: CsvRecord, options: ImportOptions): OrderRows
   });
 }
 
-/** The rows of one order of Shopify's export (its first row holds the order's fields). */
-export function shopifyExportOrder(records: CsvRecord[], options: ImportOptions): OrderRows {
-  const [first] = records;
-  const currency = (first.Currency ?? "").trim();
-  if (!isCurrency(currency)) throw new RowError(`Currency is not an ISO 4217 code: ${JSON.stringify(first.Currency)}`);
-  const processedAt = instant(first["Paid at"]?.trim() ? first["Paid at"] : first["Created at"], "Created at", options.timeZone);
-  const cancelledAt = first["Cancelled at"]?.trim() ? instant(first["Cancelled at"], "Cancelled at", options.timeZone) : null;
-  const lines = records.map((record, index) => {
-    const quantity = Number((record["Lineitem quantity"] ?? "").trim());
-    if (!Number.isInteger(quantity) || quantity < 0) {
-      throw new RowError(`Lineitem quantity of line item ${index + 1} is not a whole number: ${JSON.stringify(record["Lineitem quantity"])}`);
+/**
+ * One order of Shopify's export, read row by row: its first row holds the order's fields, and
+ * every row is one of its line items. Only what the rows become is kept (the order's fields and
+ * two numbers per line item), not the rows; the first problem found is the order's.
+ */
+export class ShopifyExportOrder {
+  /** Rows given, the first included. */
+  rows = 0;
+  private problem: string | null = null;
+  private header: Omit<Parameters<typeof orderRows>[1], "lines"> | null = null;
+  private currency = "";
+  private readonly lines: Array<{ quantity: number; unitPrice: bigint }> = [];
+
+  constructor(private readonly options: ImportOptions) {}
+
+  add(record: CsvRecord): void {
+    this.rows += 1;
+    if (this.problem) return;
+    try {
+      if (this.rows === 1) this.readOrder(record);
+      if (this.rows > MAX_LINE_ITEMS) throw new RowError(`has more than ${MAX_LINE_ITEMS} line items; an imported order has at most ${MAX_LINE_ITEMS}`);
+      this.lines.push({
+        quantity: quantity(record["Lineitem quantity"], `Lineitem quantity of line item ${this.rows}`),
+        unitPrice: amount(record["Lineitem price"], "Lineitem price", this.currency),
+      });
+    } catch (error) {
+      this.refuse(rejectionReason(error));
     }
-    return { quantity, unitPrice: amount(record["Lineitem price"], "Lineitem price", currency) };
-  });
-  const total = amount(first.Total, "Total", currency);
-  const refunded = amount(first["Refunded Amount"], "Refunded Amount", currency, { optional: true });
-  if (refunded > total) throw new RowError("Refunded Amount is more than Total");
-  const email = (first.Email ?? "").trim();
-  return orderRows(options, {
-    id: positiveId(first.Id, "Id"),
-    name: (first.Name ?? "").trim() || `#${first.Id}`,
-    customerId: email ? customerIdForEmail(email) : null,
-    processedAt,
-    cancelledAt,
-    test: false,
-    currency,
-    lines,
-    discounts: amount(first["Discount Amount"], "Discount Amount", currency, { optional: true }),
-    shipping: amount(first.Shipping, "Shipping", currency, { optional: true }),
-    tax: amount(first.Taxes, "Taxes", currency, { optional: true }),
-    total,
-    refunded,
-    // The export has no refund date.
-    refundedAt: processedAt,
-  });
+  }
+
+  /** The order cannot be imported, for this reason (unless an earlier one was found). */
+  refuse(reason: string): void {
+    this.problem ??= reason;
+    this.lines.length = 0;
+  }
+
+  /** The order's rows; throws a RowError with the first problem found. */
+  build(): OrderRows {
+    if (this.problem) throw new RowError(this.problem);
+    if (!this.header) throw new RowError("the order has no rows");
+    return orderRows(this.options, { ...this.header, lines: this.lines });
+  }
+
+  private readOrder(first: CsvRecord): void {
+    const { options } = this;
+    const currency = (first.Currency ?? "").trim();
+    if (!isCurrency(currency)) throw new RowError(`Currency is not an ISO 4217 code: ${JSON.stringify(first.Currency)}`);
+    this.currency = currency;
+    const processedAt = instant(first["Paid at"]?.trim() ? first["Paid at"] : first["Created at"], "Created at", options.timeZone);
+    const cancelledAt = first["Cancelled at"]?.trim() ? instant(first["Cancelled at"], "Cancelled at", options.timeZone) : null;
+    const total = amount(first.Total, "Total", currency);
+    const refunded = amount(first["Refunded Amount"], "Refunded Amount", currency, { optional: true });
+    if (refunded > total) throw new RowError("Refunded Amount is more than Total");
+    const email = (first.Email ?? "").trim();
+    this.header = {
+      id: orderId(first.Id, "Id"),
+      name: (first.Name ?? "").trim() || `#${first.Id}`,
+      customerId: email ? customerIdForEmail(email) : null,
+      processedAt,
+      cancelledAt,
+      test: false,
+      currency,
+      discounts: amount(first["Discount Amount"], "Discount Amount", currency, { optional: true }),
+      shipping: amount(first.Shipping, "Shipping", currency, { optional: true }),
+      tax: amount(first.Taxes, "Taxes", currency, { optional: true }),
+      total,
+      refunded,
+      // The export has no refund date.
+      refundedAt: processedAt,
+    };
+  }
 }
 
-/** The message of a rejected row, or rethrows what is not a row problem. */
+/**
+ * Why a line is rejected. A RowError says it; anything else a line's values made a mapping
+ * throw is still that line's problem, never the import's.
+ */
 export function rejectionReason(error: unknown): string {
   if (error instanceof RowError) return error.message;
-  throw error;
+  return `it could not be read (${error instanceof Error ? error.message : String(error)})`;
 }
 
 export { RowError };

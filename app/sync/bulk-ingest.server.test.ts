@@ -391,7 +391,7 @@ describe("ingestBulkJsonl", () => {
     const shop = "bad-money.myshopify.com";
     const bad = { ...lineItem(11, 1, 2, "10.00"), originalUnitPriceSet: { shopMoney: { amount: "ten", currencyCode: "EUR" } } };
     const error = await ingestBulkJsonl(shop, [jsonl([orderLine(ORDER_1), bad])]).catch((e: unknown) => e);
-    expect((error as Error).message).toBe('line 2: LineItem: Not a decimal amount: "ten"');
+    expect((error as Error).message).toBe('line 2: LineItem: LineItem.originalUnitPriceSet: Not a decimal amount: "ten"');
     expect(await prisma.order.count({ where: { shop } })).toBe(0);
   });
 });

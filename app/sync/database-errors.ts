@@ -47,3 +47,14 @@ export function failureReason(error: unknown): string {
   const message = error instanceof Error ? error.message.split("\n").map((line) => line.trim()).filter(Boolean).pop() ?? error.name : String(error);
   return code ? `${message} (SQLSTATE ${code})` : message;
 }
+
+/**
+ * PostgreSQL refused the values themselves (class 22, data exception; 23, integrity constraint
+ * violation; 54, program limit exceeded, e.g. a value too large to index): the same rows fail
+ * the same way every time. A unique violation (23505) is a concurrent writer's, which the row
+ * writer retries, not a row's problem.
+ */
+export function isRefusalOfData(error: unknown): boolean {
+  const code = databaseErrorCode(error);
+  return code !== null && /^(22|23|54)/.test(code) && code !== "23505";
+}

@@ -3,6 +3,7 @@
 // Shopify id: an order's gross sales and a refund's returns and tax are derived from them in SQL
 // (store-orders.server.ts), so the paged API and bulk JSONL, where children arrive as separate
 // lines, store an order the same way.
+import { BIGINT_MAX, INTEGER_MAX, isStorableInstant, isStorableQuantity, textProblem } from "#app/db-values";
 import { gidToId } from "#app/shopify/gid";
 import { toMinorUnits } from "#app/shopify/money";
 
@@ -157,95 +158,134 @@ export interface OrderRows {
   refundShipping: RefundShippingRow[];
 }
 
-function minor(money: Money): bigint {
+// Every value is checked against what its column holds (db-values.ts) before it goes into a
+// row: a value the database refuses would fail the whole batch the row is written in, where
+// here it is refused alone, naming its field. Messages name fields, ids and amounts, never the
+// text of a field (names and the like end up in logs).
+
+function fail(type: string, field: string, problem: string): never {
+  throw new Error(`${type}.${field} ${problem}`);
+}
+
+function minor(money: Money, type: string, field: string): bigint {
   const shopMoney = money?.shopMoney;
   if (typeof shopMoney?.amount !== "string" || typeof shopMoney.currencyCode !== "string") {
-    throw new Error(`amount is not { shopMoney { amount currencyCode } }: ${JSON.stringify(money)}`);
+    fail(type, field, "is not { shopMoney { amount currencyCode } }");
   }
-  return BigInt(toMinorUnits(shopMoney.amount, shopMoney.currencyCode));
+  try {
+    return toMinorUnits(shopMoney.amount, shopMoney.currencyCode);
+  } catch (error) {
+    throw new Error(`${type}.${field}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
-function requiredText(value: string, field: string): string {
-  if (typeof value !== "string") throw new Error(`${field} is missing`);
+/** A sum of minor units, refused when its column could not hold it. */
+function storableSum(total: bigint, type: string, field: string): bigint {
+  if (total > BIGINT_MAX || total < -BIGINT_MAX) fail(type, field, `adds up to ${total} minor units, beyond the ±${BIGINT_MAX} the database holds`);
+  return total;
+}
+
+function text(value: string, type: string, field: string): string {
+  if (typeof value !== "string") fail(type, field, "is missing");
+  const problem = textProblem(value);
+  if (problem) fail(type, field, problem);
   return value;
 }
 
-function quantity(value: number): number {
-  if (!Number.isInteger(value)) throw new Error(`quantity is not an integer: ${JSON.stringify(value)}`);
+function optionalText(value: string | null | undefined, type: string, field: string): string | null {
+  return value === null || value === undefined ? null : text(value, type, field);
+}
+
+function quantity(value: number, type: string): number {
+  if (!isStorableQuantity(value)) {
+    fail(type, "quantity", `is not a whole number from 0 to ${INTEGER_MAX}: ${typeof value === "number" ? value : typeof value}`);
+  }
   return value;
 }
 
-function date(value: string, field: string): Date {
+function date(value: string, type: string, field: string): Date {
+  if (typeof value !== "string") fail(type, field, "is missing");
   const parsed = new Date(value);
-  if (typeof value !== "string" || Number.isNaN(parsed.getTime())) {
-    throw new Error(`${field} is not a date: ${JSON.stringify(value)}`);
-  }
+  if (Number.isNaN(parsed.getTime())) fail(type, field, "is not a date-time");
+  if (!isStorableInstant(parsed)) fail(type, field, "is not a date-time the database holds (years 1 to 9999)");
   return parsed;
 }
 
 export function orderRow(shop: string, node: OrderHeaderNode): OrderRow {
+  const T = "Order";
   return {
     shop,
     id: gidToId(node.id, "Order"),
-    name: requiredText(node.name, "name"),
+    name: text(node.name, T, "name"),
     customerId: node.customer ? gidToId(node.customer.id, "Customer") : null,
-    processedAt: date(node.processedAt, "processedAt"),
-    createdAt: date(node.createdAt, "createdAt"),
-    updatedAt: date(node.updatedAt, "updatedAt"),
-    cancelledAt: node.cancelledAt ? date(node.cancelledAt, "cancelledAt") : null,
+    processedAt: date(node.processedAt, T, "processedAt"),
+    createdAt: date(node.createdAt, T, "createdAt"),
+    updatedAt: date(node.updatedAt, T, "updatedAt"),
+    cancelledAt: node.cancelledAt ? date(node.cancelledAt, T, "cancelledAt") : null,
     test: node.test === true,
-    currencyCode: node.totalPriceSet.shopMoney.currencyCode,
+    currencyCode: text(node.totalPriceSet?.shopMoney?.currencyCode, T, "totalPriceSet.shopMoney.currencyCode"),
     taxesIncluded: node.taxesIncluded === true,
-    sourceName: node.sourceName ?? null,
-    discounts: minor(node.totalDiscountsSet),
-    shipping: minor(node.totalShippingPriceSet),
-    tax: minor(node.totalTaxSet),
-    totalPrice: minor(node.totalPriceSet),
-    totalRefunded: minor(node.totalRefundedSet),
+    sourceName: optionalText(node.sourceName, T, "sourceName"),
+    discounts: minor(node.totalDiscountsSet, T, "totalDiscountsSet"),
+    shipping: minor(node.totalShippingPriceSet, T, "totalShippingPriceSet"),
+    tax: minor(node.totalTaxSet, T, "totalTaxSet"),
+    totalPrice: minor(node.totalPriceSet, T, "totalPriceSet"),
+    totalRefunded: minor(node.totalRefundedSet, T, "totalRefundedSet"),
   };
 }
 
 export function lineItemRow(shop: string, orderId: bigint, node: LineItemNode): LineItemRow {
-  return {
+  const T = "LineItem";
+  const row: LineItemRow = {
     shop,
     id: gidToId(node.id, "LineItem"),
     orderId,
-    quantity: quantity(node.quantity),
-    originalUnitPrice: minor(node.originalUnitPriceSet),
+    quantity: quantity(node.quantity, T),
+    originalUnitPrice: minor(node.originalUnitPriceSet, T, "originalUnitPriceSet"),
   };
+  // Its share of the order's gross sales, summed in SQL as a bigint.
+  storableSum(row.originalUnitPrice * BigInt(row.quantity), T, "originalUnitPriceSet × quantity");
+  return row;
 }
 
 export function refundRow(shop: string, orderId: bigint, node: RefundHeaderNode): RefundRow {
+  const T = "Refund";
   return {
     shop,
     id: gidToId(node.id, "Refund"),
     orderId,
-    processedAt: date(node.processedAt, "processedAt"),
-    createdAt: date(node.createdAt ?? node.processedAt, "createdAt"),
+    processedAt: date(node.processedAt, T, "processedAt"),
+    createdAt: date(node.createdAt ?? node.processedAt, T, "createdAt"),
     // Shop money: the same currency as the order's.
-    currencyCode: node.totalRefundedSet.shopMoney.currencyCode,
-    totalRefunded: minor(node.totalRefundedSet),
+    currencyCode: text(node.totalRefundedSet?.shopMoney?.currencyCode, T, "totalRefundedSet.shopMoney.currencyCode"),
+    totalRefunded: minor(node.totalRefundedSet, T, "totalRefundedSet"),
   };
 }
 
 export function refundLineItemRow(shop: string, refundId: bigint, node: RefundLineItemNode): RefundLineItemRow {
   if (!node.id) throw new Error("A refund line item has no id; select RefundLineItem.id");
+  const T = "RefundLineItem";
   return {
     shop,
     id: gidToId(node.id, "RefundLineItem"),
     refundId,
-    quantity: quantity(node.quantity),
-    subtotal: minor(node.subtotalSet),
-    tax: minor(node.totalTaxSet),
+    quantity: quantity(node.quantity, T),
+    subtotal: minor(node.subtotalSet, T, "subtotalSet"),
+    tax: minor(node.totalTaxSet, T, "totalTaxSet"),
   };
 }
 
 export function refundShippingRow(shop: string, refundId: bigint, lines: RefundShippingLineNode[]): RefundShippingRow {
+  const T = "RefundShippingLine";
   return {
     shop,
     refundId,
-    shipping: lines.reduce((sum, line) => sum + minor(line.subtotalAmountSet), 0n),
-    tax: lines.reduce((sum, line) => sum + (line.taxAmountSet ? minor(line.taxAmountSet) : 0n), 0n),
+    shipping: storableSum(lines.reduce((sum, line) => sum + minor(line.subtotalAmountSet, T, "subtotalAmountSet"), 0n), T, "subtotalAmountSet"),
+    tax: storableSum(
+      lines.reduce((sum, line) => sum + (line.taxAmountSet ? minor(line.taxAmountSet, T, "taxAmountSet") : 0n), 0n),
+      T,
+      "taxAmountSet",
+    ),
   };
 }
 
@@ -253,8 +293,8 @@ export function customerRow(shop: string, node: CustomerNode): CustomerRow {
   return {
     shop,
     id: gidToId(node.id, "Customer"),
-    createdAt: date(node.createdAt, "createdAt"),
-    updatedAt: date(node.updatedAt, "updatedAt"),
+    createdAt: date(node.createdAt, "Customer", "createdAt"),
+    updatedAt: date(node.updatedAt, "Customer", "updatedAt"),
   };
 }
 
@@ -264,10 +304,12 @@ export function refundDetailRows(
   refundId: bigint,
   node: Pick<RefundNode, "refundLineItems" | "refundShippingLines">,
 ): { refundLineItems: RefundLineItemRow[]; refundShipping: RefundShippingRow } {
-  return {
-    refundLineItems: node.refundLineItems.nodes.map((item) => refundLineItemRow(shop, refundId, item)),
-    refundShipping: refundShippingRow(shop, refundId, node.refundShippingLines.nodes),
-  };
+  const refundLineItems = node.refundLineItems.nodes.map((item) => refundLineItemRow(shop, refundId, item));
+  const refundShipping = refundShippingRow(shop, refundId, node.refundShippingLines.nodes);
+  // The refund's returns and tax, summed in SQL as bigints.
+  storableSum(refundLineItems.reduce((sum, item) => sum + item.subtotal, 0n), "Refund", "refundLineItems.subtotalSet");
+  storableSum(refundLineItems.reduce((sum, item) => sum + item.tax, refundShipping.tax), "Refund", "tax");
+  return { refundLineItems, refundShipping };
 }
 
 export function orderRows(shop: string, node: OrderNode): OrderRows {
@@ -286,5 +328,7 @@ export function orderRows(shop: string, node: OrderNode): OrderRows {
     rows.refundLineItems.push(...details.refundLineItems);
     rows.refundShipping.push(details.refundShipping);
   }
+  // The order's gross sales, summed in SQL as a bigint.
+  storableSum(rows.lineItems.reduce((sum, item) => sum + item.originalUnitPrice * BigInt(item.quantity), 0n), "Order", "lineItems (gross sales)");
   return rows;
 }

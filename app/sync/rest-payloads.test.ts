@@ -5,7 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BIGINT_MAX } from "#app/db-values";
 import { createAdminClient } from "#app/shopify/admin-client.server";
+import { fromMinorUnits } from "#app/shopify/money";
 import { ORDERS_UPDATED_SINCE } from "#app/shopify/queries";
 import { completeOrder, type PagedOrderNode } from "#app/sync/complete-order.server";
 import { orderRows, type OrderRows } from "#app/sync/order-rows";
@@ -204,5 +206,196 @@ describe("malformed payloads", () => {
     expect(parsed.problems.join("\n")).toMatch(problem);
     // The offending values are not repeated (they would reach logs).
     for (const value of ["19.99", "yesterday-ish", "abc-123", "Mars/Olympus_Mons"]) expect(parsed.problems.join("\n")).not.toContain(value);
+  });
+});
+
+// GIVEN an authentic payload with one value a database column cannot hold (an id beyond bigint,
+// a quantity beyond integer, an amount beyond bigint minor units, a NUL character or unpaired
+// surrogate in stored text, a date outside years 1 to 9999), WHEN it is read, THEN it is refused
+// naming the field, without quoting text; and the same payload with the value just inside the
+// range is accepted.
+describe("values the database cannot hold", () => {
+  const store = generateStore({ seed: 36, now: NOW, customers: 20, domain: "limits.myshopify.com" });
+  const order = store.orders.find((o) => o.refunds.some((r) => r.refundLineItems.length > 0) && o.customerId !== null && o.lineItems.length > 0)!;
+  const refund = order.refunds.find((r) => r.refundLineItems.length > 0)!;
+  const currency = order.currencyCode;
+  type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const orderPayload = (): Payload => structuredClone(orderWebhookPayload(order, store.shop)) as Payload;
+  const refundPayload = (): Payload => structuredClone(refundWebhookPayload(refund, order, store.shop)) as Payload;
+  const amount = (minor: bigint) => ({ shop_money: { amount: fromMinorUnits(minor, currency), currency_code: currency } });
+  const MAX = String(BIGINT_MAX);
+  const OVER = String(BIGINT_MAX + 1n);
+  const withOrder = (change: (p: Payload) => void) => () => {
+    const payload = orderPayload();
+    change(payload);
+    return payload;
+  };
+  const withRefund = (change: (p: Payload) => void) => () => {
+    const payload = refundPayload();
+    change(payload);
+    return payload;
+  };
+  // A lone line item, so that the order's gross sales is its price × quantity.
+  const loneItem = (p: Payload, item: Partial<Payload>) => {
+    p.line_items = [{ ...p.line_items[0], ...item }];
+  };
+
+  type Case = [topic: string, field: string, inside: () => Payload, outside: () => Payload, problem: RegExp];
+  const cases: Case[] = [
+    [
+      "orders/create",
+      "order id",
+      withOrder((p) => ((p.id = MAX), p.refunds.forEach((r: Payload) => (r.order_id = MAX)))),
+      withOrder((p) => ((p.id = OVER), (p.refunds = []))),
+      /^id: is not an id from 1 to 9223372036854775807$/,
+    ],
+    ["orders/create", "customer id", withOrder((p) => (p.customer.id = MAX)), withOrder((p) => (p.customer.id = OVER)), /^customer\.id: /],
+    ["orders/create", "line item id", withOrder((p) => (p.line_items[0].id = MAX)), withOrder((p) => (p.line_items[0].id = OVER)), /^line_items\.0\.id: /],
+    [
+      "orders/create",
+      "line item quantity",
+      withOrder((p) => loneItem(p, { quantity: 2147483647, price_set: amount(1n) })),
+      withOrder((p) => loneItem(p, { quantity: 2147483648, price_set: amount(1n) })),
+      /^line_items\.0\.quantity: Number must be less than or equal to 2147483647$/,
+    ],
+    [
+      "orders/create",
+      "order amount",
+      withOrder((p) => (p.total_price_set = amount(BIGINT_MAX))),
+      withOrder((p) => (p.total_price_set = amount(BIGINT_MAX + 1n))),
+      /^total_price_set\.shop_money\.amount: is out of range: at most 9223372036854775807 minor units either way$/,
+    ],
+    [
+      "orders/create",
+      "negative order amount",
+      withOrder((p) => (p.total_discounts_set = amount(-BIGINT_MAX))),
+      withOrder((p) => (p.total_discounts_set = amount(-BIGINT_MAX - 1n))),
+      /^total_discounts_set\.shop_money\.amount: is out of range/,
+    ],
+    [
+      "orders/create",
+      "line item price",
+      withOrder((p) => loneItem(p, { quantity: 1, price_set: amount(BIGINT_MAX) })),
+      withOrder((p) => loneItem(p, { quantity: 1, price_set: amount(BIGINT_MAX + 1n) })),
+      /^line_items\.0\.price_set\.shop_money\.amount: is out of range/,
+    ],
+    [
+      "orders/create",
+      "line item price × quantity (its gross sales)",
+      withOrder((p) => loneItem(p, { quantity: 7, price_set: amount(BIGINT_MAX / 7n) })),
+      withOrder((p) => loneItem(p, { quantity: 7, price_set: amount(BIGINT_MAX / 7n + 1n) })),
+      /^LineItem\.originalUnitPriceSet × quantity adds up to 9223372036854775814 minor units, beyond the ±9223372036854775807 the database holds$/,
+    ],
+    [
+      "orders/create",
+      "the order's gross sales",
+      withOrder((p) => (p.line_items = [0n, 1n].map((i) => ({ ...p.line_items[0], id: 900 + Number(i), quantity: 1, price_set: amount(BIGINT_MAX / 2n + i) })))),
+      withOrder((p) => (p.line_items = [1n, 1n].map((i, n) => ({ ...p.line_items[0], id: 900 + n, quantity: 1, price_set: amount(BIGINT_MAX / 2n + i) })))),
+      /^Order\.lineItems \(gross sales\) adds up to 9223372036854775808 minor units/,
+    ],
+    ["orders/create", "name: NUL", withOrder((p) => (p.name = "#1001 ☕")), withOrder((p) => (p.name = "#1001\u0000")), /^name: contains a NUL character \(U\+0000\)$/],
+    [
+      "orders/create",
+      "name: unpaired surrogate",
+      withOrder((p) => (p.name = "#1001 \u{1F600}")),
+      withOrder((p) => (p.name = "#1001 \uD83D")),
+      /^name: contains an unpaired UTF-16 surrogate$/,
+    ],
+    ["orders/create", "source_name", withOrder((p) => (p.source_name = "web")), withOrder((p) => (p.source_name = "we\u0000b")), /^source_name: contains a NUL/],
+    [
+      "orders/create",
+      "currency code",
+      withOrder((p) => (p.total_price_set.shop_money.currency_code = currency)),
+      withOrder((p) => (p.total_price_set.shop_money.currency_code = `${currency.slice(0, 2)}\u0000`)),
+      /^total_price_set\.shop_money\.currency_code: is not a currency code$/,
+    ],
+    [
+      "orders/updated",
+      "latest date",
+      withOrder((p) => (p.updated_at = "9999-12-31T23:59:59.999Z")),
+      withOrder((p) => (p.updated_at = "+010000-01-01T00:00:00Z")),
+      /^updated_at: is not a date-time the database holds \(years 1 to 9999\)$/,
+    ],
+    [
+      "orders/updated",
+      "a date past 9999 in UTC",
+      withOrder((p) => (p.processed_at = "9999-12-31T18:59:59-05:00")),
+      withOrder((p) => (p.processed_at = "9999-12-31T19:00:00-05:00")),
+      /^processed_at: is not a date-time the database holds/,
+    ],
+    [
+      "orders/updated",
+      "earliest date",
+      withOrder((p) => (p.created_at = "0001-01-01T00:00:00Z")),
+      withOrder((p) => (p.created_at = "0000-12-31T23:59:59Z")),
+      /^created_at: is not a date-time the database holds/,
+    ],
+    [
+      "refunds/create",
+      "refund line item quantity",
+      withRefund((p) => (p.refund_line_items[0].quantity = 2147483647)),
+      withRefund((p) => (p.refund_line_items[0].quantity = 2147483648)),
+      /^refund_line_items\.0\.quantity: Number must be less than or equal to 2147483647$/,
+    ],
+    ["refunds/create", "refund id", withRefund((p) => (p.id = MAX)), withRefund((p) => (p.id = OVER)), /^id: /],
+    [
+      "refunds/create",
+      "refund transaction amount",
+      withRefund((p) => (p.transactions[0].amount = fromMinorUnits(BIGINT_MAX, currency))),
+      withRefund((p) => (p.transactions[0].amount = fromMinorUnits(BIGINT_MAX + 1n, currency))),
+      /^refund\.transactions\.amount: .* is out of range/,
+    ],
+    [
+      "refunds/create",
+      "refund processed_at",
+      withRefund((p) => (p.processed_at = "0001-01-01T00:00:00Z")),
+      withRefund((p) => (p.processed_at = "-000001-01-01T00:00:00Z")),
+      /^processed_at: is not a date-time the database holds/,
+    ],
+    ["orders/delete", "order id", () => ({ id: MAX }), () => ({ id: OVER }), /^id: /],
+    ["customers/update", "customer id", () => ({ id: MAX, created_at: NOW, updated_at: NOW }), () => ({ id: OVER, created_at: NOW, updated_at: NOW }), /^id: /],
+    [
+      "customers/merge",
+      "customer GID",
+      () => ({ admin_graphql_api_customer_kept_id: `gid://shopify/Customer/${MAX}`, admin_graphql_api_customer_deleted_id: "gid://shopify/Customer/6", status: "completed" }),
+      () => ({ admin_graphql_api_customer_kept_id: `gid://shopify/Customer/${OVER}`, admin_graphql_api_customer_deleted_id: "gid://shopify/Customer/6", status: "completed" }),
+      /^admin_graphql_api_customer_kept_id: is not a Customer id from 1 to 9223372036854775807$/,
+    ],
+    [
+      "shop/update",
+      "shop name",
+      () => ({ ...shopWebhookPayload(store.shop), name: "Ünïcödé shop" }),
+      () => ({ ...shopWebhookPayload(store.shop), name: "Shop\u0000" }),
+      /^name: contains a NUL/,
+    ],
+  ];
+
+  it.each(cases)("%s, %s: refused just outside the range, accepted just inside", (topic, _field, inside, outside, problem) => {
+    const refused = parseWebhook(store.shop.domain, topic, outside());
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.problems).toHaveLength(1);
+    expect(refused.problems[0]).toMatch(problem);
+    // Text is never quoted (it would reach logs).
+    for (const text of [order.name, "Shop", "we"]) expect(refused.problems[0]).not.toContain(text);
+    const accepted = parseWebhook(store.shop.domain, topic, inside());
+    if (!accepted.ok) throw new Error(accepted.problems.join("; "));
+    expect(accepted.change.kind).not.toBe("unhandled");
+  });
+
+  it("keeps values at the very edge exactly", () => {
+    const parsed = parseWebhook(
+      store.shop.domain,
+      "orders/create",
+      withOrder((p) => {
+        p.id = MAX;
+        p.refunds = [];
+        p.total_price_set = amount(BIGINT_MAX);
+        loneItem(p, { id: MAX, quantity: 2147483647, price_set: amount(1n) });
+      })(),
+    );
+    if (!parsed.ok || parsed.change.kind !== "order") throw new Error(JSON.stringify(parsed));
+    expect(parsed.change.rows.order).toMatchObject({ id: BIGINT_MAX, totalPrice: BIGINT_MAX });
+    expect(parsed.change.rows.lineItems).toEqual([expect.objectContaining({ id: BIGINT_MAX, quantity: 2147483647, originalUnitPrice: 1n })]);
   });
 });

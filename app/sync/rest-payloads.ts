@@ -14,7 +14,8 @@
 //   shipping_refund order_adjustments)
 // Amounts are always the `shop_money` of a `*_set` (the shop's currency), as in GraphQL.
 import { z } from "zod";
-import { fromMinorUnits, toMinorUnits } from "#app/shopify/money";
+import { BIGINT_MAX, INTEGER_MAX, isStorableIdText, isStorableInstant, textProblem } from "#app/db-values";
+import { AmountRangeError, fromMinorUnits, toMinorUnits } from "#app/shopify/money";
 import {
   customerRow,
   orderRows,
@@ -34,32 +35,74 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Schemas. Messages never quote the value: they end up in logs and in webhook_events.error.
 
-/** A numeric Shopify id, as a JSON number or a string of digits. */
+// Values are also held to what the database's columns hold (db-values.ts): a payload the
+// database would refuse is refused here, naming the field, instead of failing the batch it is
+// written in.
+
+/** A numeric Shopify id, as a JSON number or a string of digits; 1 to the largest bigint. */
 const id = z
-  .union([z.number().int().positive().safe(), z.string().regex(/^[1-9]\d{0,18}$/, "is not a numeric id")])
+  .union([
+    z.number().int().positive().safe(),
+    z.string().regex(/^[1-9]\d{0,18}$/, "is not a numeric id").refine(isStorableIdText, `is not an id from 1 to ${BIGINT_MAX}`),
+  ])
   .transform((value) => String(value));
 
-const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "is not a date-time");
+const instant = z.string().superRefine((value, context) => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) context.addIssue({ code: z.ZodIssueCode.custom, message: "is not a date-time" });
+  else if (!isStorableInstant(date)) {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: "is not a date-time the database holds (years 1 to 9999)" });
+  }
+});
+
+/** Text the database stores. */
+const storedText = z.string().superRefine((value, context) => {
+  const problem = textProblem(value);
+  if (problem) context.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "is not a decimal amount");
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, "is not a currency code");
 
-const moneySet = z.object({ shop_money: z.object({ amount: decimal, currency_code: currencyCode }) });
+const moneySet = z.object({
+  shop_money: z
+    .object({ amount: decimal, currency_code: currencyCode })
+    .superRefine(({ amount, currency_code: code }, context) => {
+      // Only the range: too many decimals for the currency is the row mapping's to say.
+      if (amountOutOfRange(amount, code)) {
+        context.addIssue({ code: z.ZodIssueCode.custom, path: ["amount"], message: `is out of range: at most ${BIGINT_MAX} minor units either way` });
+      }
+    }),
+});
 type MoneySet = z.infer<typeof moneySet>;
 
+function amountOutOfRange(amount: string, code: string): boolean {
+  try {
+    toMinorUnits(amount, code);
+    return false;
+  } catch (error) {
+    return error instanceof AmountRangeError;
+  }
+}
+
 const gidOf = (type: string) =>
-  z.string().regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d{0,18}$`), `is not a ${type} id`);
+  z
+    .string()
+    .regex(new RegExp(`^gid://shopify/${type}/[1-9]\\d{0,18}$`), `is not a ${type} id`)
+    .refine((gid) => isStorableIdText(gid.slice(gid.lastIndexOf("/") + 1)), `is not a ${type} id from 1 to ${BIGINT_MAX}`);
+
+const quantity = z.number().int().nonnegative().max(INTEGER_MAX);
 
 const lineItem = z.object({
   id,
-  quantity: z.number().int().nonnegative(),
+  quantity,
   price_set: moneySet,
 });
 
 const refundLineItem = z.object({
   id,
-  quantity: z.number().int().nonnegative(),
+  quantity,
   subtotal_set: moneySet,
   total_tax_set: moneySet,
 });
@@ -88,14 +131,14 @@ type RestRefund = z.infer<typeof refund>;
 
 const order = z.object({
   id,
-  name: z.string(),
+  name: storedText,
   created_at: instant,
   updated_at: instant,
   processed_at: instant,
   cancelled_at: instant.nullish(),
   test: z.boolean(),
   taxes_included: z.boolean(),
-  source_name: z.string().nullish(),
+  source_name: storedText.nullish(),
   customer: z.object({ id }).nullish(),
   total_discounts_set: moneySet,
   total_shipping_price_set: moneySet,
@@ -127,12 +170,12 @@ const SCHEMAS = {
     data_request: z.object({ id }),
   }),
   shopUpdate: z.object({
-    name: z.string(),
+    name: storedText,
     iana_timezone: z.string().refine(isTimeZone, "is not an IANA time zone"),
     currency: currencyCode,
     updated_at: instant,
   }),
-  scopesUpdate: z.object({ current: z.array(z.string()), updated_at: instant.nullish() }),
+  scopesUpdate: z.object({ current: z.array(storedText), updated_at: instant.nullish() }),
   bulkOperationFinish: z.object({ admin_graphql_api_id: gidOf("BulkOperation"), status: z.string() }),
   any: z.object({}).passthrough(),
 };
@@ -156,11 +199,16 @@ function money(set: MoneySet, currency: string): Money {
   return { shopMoney: { amount, currencyCode: code } };
 }
 
-function sumMoney(amounts: Array<{ amount: string; currencyCode: string }>, currency: string): Money {
-  let total = 0;
+/** The sum of amounts named `field`; the row mapping refuses a sum its column cannot hold. */
+function sumMoney(amounts: Array<{ amount: string; currencyCode: string }>, currency: string, field: string): Money {
+  let total = 0n;
   for (const { amount, currencyCode: code } of amounts) {
     if (code !== currency) throw new Error(`an amount is in ${code}, not the shop currency ${currency}`);
-    total += toMinorUnits(amount, code);
+    try {
+      total += toMinorUnits(amount, code);
+    } catch (error) {
+      throw new Error(`${field}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return { shopMoney: { amount: fromMinorUnits(total, currency), currencyCode: currency } };
 }
@@ -179,12 +227,12 @@ function refundTotal(node: RestRefund, currency: string): Money {
   const amounts = refunds.map((t) =>
     t.amount_set ? money(t.amount_set, currency).shopMoney : (t.currency ?? currency) === currency ? { amount: t.amount, currencyCode: currency } : null,
   );
-  if (amounts.every((amount) => amount !== null)) return sumMoney(amounts, currency);
+  if (amounts.every((amount) => amount !== null)) return sumMoney(amounts, currency, "refund.transactions.amount");
   const parts = [
     ...node.refund_line_items.flatMap((item) => [money(item.subtotal_set, currency), money(item.total_tax_set, currency)]),
     ...shippingLines(node, currency).flatMap((line) => [line.subtotalAmountSet, ...(line.taxAmountSet ? [line.taxAmountSet] : [])]),
   ];
-  return sumMoney(parts.map((part) => part.shopMoney), currency);
+  return sumMoney(parts.map((part) => part.shopMoney), currency, "refund (its line items and shipping)");
 }
 
 const negated = (value: Money): Money => {
@@ -211,7 +259,11 @@ function shippingLines(node: RestRefund, currency: string): RefundShippingLineNo
     ...(line.tax_amount_set ? { taxAmountSet: money(line.tax_amount_set, currency) } : {}),
   }));
   if (lines.every((line) => !line.tax_amount_set) && adjustments.length > 0) {
-    nodes[0].taxAmountSet = sumMoney(adjustments.map((a) => negated(money(a.tax_amount_set, currency)).shopMoney), currency);
+    nodes[0].taxAmountSet = sumMoney(
+      adjustments.map((a) => negated(money(a.tax_amount_set, currency)).shopMoney),
+      currency,
+      "refund.order_adjustments.tax_amount_set",
+    );
   }
   return nodes;
 }
@@ -258,7 +310,7 @@ function orderNode(node: RestOrder): OrderNode {
     totalShippingPriceSet: money(node.total_shipping_price_set, currency),
     totalTaxSet: money(node.total_tax_set, currency),
     totalPriceSet: money(node.total_price_set, currency),
-    totalRefundedSet: sumMoney(refunds.map((r) => r.totalRefundedSet.shopMoney), currency),
+    totalRefundedSet: sumMoney(refunds.map((r) => r.totalRefundedSet.shopMoney), currency, "refunds"),
     lineItems: {
       nodes: node.line_items.map((item) => ({
         id: `gid://shopify/LineItem/${item.id}`,
