@@ -13,7 +13,7 @@
 // Rows made up here (a line item standing for the whole order, a refund standing for the
 // refunded amount) get negative ids, which no Shopify object has, so they never collide: an
 // order's line items are -(id × 1000 + n), n = 1…999, which is why an imported order has at most
-// 999 line items (and its id must leave room for theirs in a bigint; see MAX_ORDER_ID).
+// 999 line items and an id of at most 9223372036854774 (its line items' ids must fit a bigint too).
 //
 // Every value is held to what its column can store (db-values.ts), so that no line makes the
 // database refuse the batch it is written in.
@@ -36,13 +36,8 @@ export interface Rejection {
 
 /** At most this many line items per imported order (their ids are numbered from the order's). */
 export const MAX_LINE_ITEMS = 999;
-/**
- * The largest id of an imported order. Its line items' ids, -(id × 1000 + 999) at most, fit a
- * bigint up to 9223372036854774; but the writer sums a batch's gross sales per order keyed by
- * the id as a JavaScript number (stageRows in store-orders.server.ts), which tells ids apart
- * only up to 2^53 − 1: above it two orders of one batch would get each other's gross sales.
- */
-export const MAX_ORDER_ID = BigInt(Number.MAX_SAFE_INTEGER);
+/** The largest id of an imported order: -(id × 1000 + 999) must still fit a bigint. */
+export const MAX_ORDER_ID = (BIGINT_MAX + 1n - BigInt(MAX_LINE_ITEMS)) / 1000n;
 
 export interface ImportOptions {
   shop: string;
@@ -121,7 +116,7 @@ function positiveId(value: string | undefined, field: string, max = BIGINT_MAX):
     throw new RowError(
       max === BIGINT_MAX
         ? `${field} is more than the largest id the database holds (${max}): ${JSON.stringify(text)}`
-        : `${field} is more than ${max}, the largest id of an imported order: ${JSON.stringify(text)}`,
+        : `${field} is more than ${max}, the largest id of an imported order (its line items' ids are made from it): ${JSON.stringify(text)}`,
     );
   }
   return id;

@@ -66,13 +66,22 @@ const instant = (value: Date | null) => (value === null ? NULL : value.toISOStri
 const bool = (value: boolean) => (value ? "t" : "f");
 const int = (value: bigint | number | null) => (value === null ? NULL : String(value));
 
+/**
+ * An order id as a key of the per-batch sums: a number while it is exact (Shopify's ids all are,
+ * and number keys hash faster), the bigint itself above 2^53, where distinct ids would round to
+ * the same number.
+ */
+type OrderKey = number | bigint;
+const orderKey = (id: bigint): OrderKey => (id <= MAX_EXACT_ID ? Number(id) : id);
+const MAX_EXACT_ID = BigInt(Number.MAX_SAFE_INTEGER);
+
 // `batchGross`: the order's gross sales from the line items of the same batch (see insertOrders).
-const SERIALIZE: { [T in Table]: (row: RowBatch[T][number], batchGross: Map<number, bigint>) => string } = {
+const SERIALIZE: { [T in Table]: (row: RowBatch[T][number], batchGross: Map<OrderKey, bigint>) => string } = {
   orders: (o, batchGross) =>
     `${o.id}\t${text(o.name)}\t${int(o.customerId)}\t${instant(o.processedAt)}\t${instant(o.createdAt)}\t` +
     `${instant(o.updatedAt)}\t${instant(o.cancelledAt)}\t${bool(o.test)}\t${text(o.currencyCode)}\t` +
     `${bool(o.taxesIncluded)}\t${text(o.sourceName)}\t${o.discounts}\t${o.shipping}\t${o.tax}\t${o.totalPrice}\t` +
-    `${o.totalRefunded}\t${batchGross.get(Number(o.id)) ?? 0n}\t${bool(o.imported === true)}`,
+    `${o.totalRefunded}\t${batchGross.get(orderKey(o.id)) ?? 0n}\t${bool(o.imported === true)}`,
   lineItems: (l) => `${l.id}\t${l.orderId}\t${l.quantity}\t${l.originalUnitPrice}`,
   refunds: (r) =>
     `${r.id}\t${r.orderId}\t${instant(r.processedAt)}\t${instant(r.createdAt)}\t${text(r.currencyCode)}\t${r.totalRefunded}`,
@@ -118,16 +127,15 @@ export function stageRows(shop: string, rows: RowBatch): StagedRows {
     counts: { orders: 0, lineItems: 0, refunds: 0, refundLineItems: 0, refundShipping: 0, customers: 0 },
   };
   const lists = Object.fromEntries(TABLES.map((t) => [t, latestPerKey(t, rows[t] as AnyRow[])])) as Record<Table, AnyRow[]>;
-  // Shopify ids are below 2^53: number keys hash faster than bigint ones.
-  const batchGross = new Map<number, bigint>();
+  const batchGross = new Map<OrderKey, bigint>();
   for (const item of lists.lineItems as LineItemRow[]) {
-    const key = Number(item.orderId);
+    const key = orderKey(item.orderId);
     batchGross.set(key, (batchGross.get(key) ?? 0n) + item.originalUnitPrice * BigInt(item.quantity));
   }
   for (const table of TABLES) {
     const list = lists[table];
     if (list.length === 0) continue;
-    const serialize = SERIALIZE[table] as (row: AnyRow, batchGross: Map<number, bigint>) => string;
+    const serialize = SERIALIZE[table] as (row: AnyRow, batchGross: Map<OrderKey, bigint>) => string;
     let out = "";
     for (const row of list) {
       if (row.shop !== shop) throw new Error(`A ${table} row of ${row.shop} was given to write for ${shop}`);
