@@ -11,6 +11,7 @@ import { truncateAll } from "../../tests/support/database";
 import { processQueuedWebhooks } from "../../tests/support/jobs";
 import { stopJobQueue } from "#app/jobs/queue.server";
 import { WEBHOOK_TOPICS } from "#app/sync/rest-payloads";
+import { webhookRequestHandler } from "../../tests/support/webhook-routes";
 
 const SHOP = "hooks.myshopify.com";
 const OTHER = "other.myshopify.com";
@@ -183,5 +184,17 @@ describe("webhook intake", () => {
     expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
     expect(await prisma.session.count({ where: { shop: OTHER } })).toBe(1);
+  });
+});
+
+describe("methods other than POST", () => {
+  // Through Remix's own request handler: a GET to a route without a loader is Remix's 400
+  // ("did not provide a `loader`"), not the route's answer.
+  it.each(WEBHOOK_TOPICS)("%s: its route answers 405 with Allow: POST to every other method", async (topic) => {
+    const handle = await webhookRequestHandler();
+    for (const method of ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]) {
+      const response = await handle(new Request(`https://metryka.test/webhooks/${topic}`, { method }));
+      expect({ method, status: response.status, allow: response.headers.get("Allow") }).toEqual({ method, status: 405, allow: "POST" });
+    }
   });
 });

@@ -15,8 +15,13 @@ import { withoutPersonalData, type Json } from "./personal-data";
 
 const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 
+/** Every method but POST, on every webhook route (its loader, and its action for PUT, DELETE…). */
+export function webhookMethodNotAllowed(): Response {
+  return new Response("Webhooks are POSTed", { status: 405, headers: { Allow: "POST" } });
+}
+
 export async function receiveWebhook(request: Request): Promise<Response> {
-  if (request.method !== "POST") return new Response("Webhooks are POSTed", { status: 405 });
+  if (request.method !== "POST") return webhookMethodNotAllowed();
   const rawBody = await request.text();
   const check = verifyWebhook(request.headers, rawBody, env.SHOPIFY_API_SECRET, env.SHOP_CUSTOM_DOMAIN);
   if (!check.ok) return new Response(check.reason, { status: check.status });
