@@ -1,6 +1,8 @@
-// Webhook intake: verify the HMAC (before parsing), record the event once per Shopify event
-// id, queue it for a worker, answer within milliseconds. A failure to record or queue answers
-// 5xx so that Shopify delivers it again; applying happens in apply-webhook.server.ts.
+// Webhook intake: read the body (at most MAX_WEBHOOK_BODY_BYTES, else 413), verify the HMAC
+// over its bytes, then decode (UTF-8, else 400) and parse, record the event once per Shopify
+// event id, queue it for a worker, answer within milliseconds. A failure to record or queue
+// answers 5xx so that Shopify delivers it again; applying happens in apply-webhook.server.ts.
+// Webhooks are POSTed: any other method is a 405.
 //
 // A shop Metryka has no record of (never installed, or erased by shop/redact) gets a 404 and
 // nothing is stored; Shopify retries, so a delivery that races the install's own record is
@@ -15,6 +17,44 @@ import { withoutPersonalData, type Json } from "./personal-data";
 
 const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 
+/**
+ * The largest body intake reads: 2 MiB. Shopify's largest payloads are orders with hundreds of
+ * line items (each with its price sets, tax lines and discount allocations), a few hundred KB;
+ * a body past this is not a delivery worth holding in memory, and is refused with 413 before it
+ * is read (on its Content-Length) or as soon as the running count passes it (a chunked body).
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 2 * 1024 * 1024;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The body's bytes, or null once they pass `limit`. Reading stops there, without cancelling the
+ * stream: on Node, cancelling a request body destroys the socket, and the 413 would never reach
+ * the sender. The refusal closes the connection instead (`Connection: close`), unread.
+ */
+async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > limit) return null;
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.releaseLock();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+const tooLarge = () =>
+  new Response(`Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, { status: 413, headers: { Connection: "close" } });
+
 /** Every method but POST, on every webhook route (its loader, and its action for PUT, DELETE…). */
 export function webhookMethodNotAllowed(): Response {
   return new Response("Webhooks are POSTed", { status: 405, headers: { Allow: "POST" } });
@@ -22,13 +62,21 @@ export function webhookMethodNotAllowed(): Response {
 
 export async function receiveWebhook(request: Request): Promise<Response> {
   if (request.method !== "POST") return webhookMethodNotAllowed();
-  const rawBody = await request.text();
+  const rawBody = await readBody(request, MAX_WEBHOOK_BODY_BYTES);
+  if (!rawBody) return tooLarge();
+  // The HMAC is of the bytes as received, checked before they are decoded or parsed.
   const check = verifyWebhook(request.headers, rawBody, env.SHOPIFY_API_SECRET, env.SHOP_CUSTOM_DOMAIN);
   if (!check.ok) return new Response(check.reason, { status: check.status });
   const { shop, topic, webhookId, eventId, triggeredAt } = check.webhook;
+  let text: string;
+  try {
+    text = utf8.decode(rawBody);
+  } catch {
+    return new Response("The body is not valid UTF-8", { status: 400 });
+  }
   let payload: unknown;
   try {
-    payload = JSON.parse(rawBody);
+    payload = JSON.parse(text);
   } catch {
     return new Response("Malformed JSON body", { status: 400 });
   }
