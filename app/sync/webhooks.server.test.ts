@@ -224,6 +224,72 @@ describe("webhook intake", () => {
     warn.mockRestore();
   });
 
+  // Each compliance payload as Shopify sends it for `shop`.
+  const compliancePayloads = (shop: string, shopId: bigint): Array<[string, Json]> => [
+    ["customers/data_request", { shop_id: Number(shopId), shop_domain: shop, orders_requested: [10], customer: { id: 1 }, data_request: { id: 9 } }],
+    ["customers/redact", { ...redactPayload(shop, 1), shop_id: Number(shopId) }],
+    ["shop/redact", { shop_id: Number(shopId), shop_domain: shop }],
+  ];
+  const routeOf = (topic: string) => ({ "customers/data_request": customersDataRequest, "customers/redact": customersRedact, "shop/redact": shopRedact })[topic]!;
+  const everything = async () => ({
+    shop: await counts(SHOP),
+    other: await counts(OTHER),
+    exports: await prisma.dataRequestExport.count(),
+    detached: await prisma.order.count({ where: { customerId: null } }),
+  });
+
+  it("refuses a compliance payload replayed for another shop (400) and changes nothing for either shop", async () => {
+    const before = await everything();
+    // OTHER's genuine payloads, correctly signed (the HMAC covers the body only), sent with SHOP's header.
+    for (const [topic, payload] of compliancePayloads(OTHER, OTHER_ID)) {
+      const response = await call(routeOf(topic), webhookRequest(topic, payload, { shop: SHOP }));
+      expect({ topic, status: response.status }).toEqual({ topic, status: 400 });
+    }
+    // …and SHOP's payloads sent with OTHER's header.
+    for (const [topic, payload] of compliancePayloads(SHOP, SHOP_ID)) {
+      const response = await call(routeOf(topic), webhookRequest(topic, payload, { shop: OTHER }));
+      expect({ topic, status: response.status }).toEqual({ topic, status: 400 });
+    }
+    expect(await processQueuedWebhooks()).toBe(0);
+    expect(await everything()).toEqual(before);
+  });
+
+  it("refuses a compliance payload whose shop_id is not the shop's, or that names no shop", async () => {
+    const before = await everything();
+    const payloads: Json[] = [
+      { shop_id: Number(OTHER_ID), shop_domain: SHOP },
+      { shop_domain: SHOP },
+      { shop_id: Number(SHOP_ID) },
+      { shop_id: "not an id", shop_domain: SHOP },
+    ];
+    for (const payload of payloads) {
+      const response = await call(shopRedact, webhookRequest("shop/redact", payload));
+      expect({ payload, status: response.status }).toEqual({ payload, status: 400 });
+    }
+    expect(await processQueuedWebhooks()).toBe(0);
+    expect(await everything()).toEqual(before);
+  });
+
+  it("accepts a compliance payload naming its shop in another case, and any shop_id while the shop's is unknown", async () => {
+    const data = { shop_id: Number(SHOP_ID), shop_domain: "Hooks.MyShopify.com", orders_requested: [10], customer: { id: 1 }, data_request: { id: 9 } };
+    expect((await call(customersDataRequest, webhookRequest("customers/data_request", data))).status).toBe(200);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { shopifyId: null } });
+    const redact = { shop_id: 123456789, shop_domain: SHOP, customer: { id: 2 }, orders_to_redact: [12] };
+    expect((await call(customersRedact, webhookRequest("customers/redact", redact))).status).toBe(200);
+    expect(await processQueuedWebhooks()).toBe(2);
+    expect(await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } })).toEqual([{ id: 1n }]);
+  });
+
+  it("refuses a compliance payload naming another shop even for a shop it does not know", async () => {
+    const stranger = "stranger.myshopify.com";
+    const response = await call(shopRedact, webhookRequest("shop/redact", { shop_id: Number(SHOP_ID), shop_domain: SHOP }, { shop: stranger }));
+    expect(response.status).toBe(400);
+    // About itself, it is answered 200 as before: there is nothing to erase.
+    const own = await call(shopRedact, webhookRequest("shop/redact", { shop_id: 77, shop_domain: stranger }, { shop: stranger }));
+    expect(own.status).toBe(200);
+    expect(await prisma.webhookEvent.count({ where: { shop: stranger } })).toBe(0);
+  });
+
   it("answers 404 to a shop it does not know and stores nothing", async () => {
     const stranger = "stranger.myshopify.com";
     const before = await counts(SHOP);

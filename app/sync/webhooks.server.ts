@@ -8,6 +8,9 @@
 // nothing is stored; Shopify retries, so a delivery that races the install's own record is
 // accepted on a later attempt. Compliance requests about such a shop are answered 200: there is
 // nothing to erase or export.
+//
+// A compliance payload must name the shop it is delivered for (see namesAnotherShop): one that
+// names another is refused with 400 and nothing is stored.
 // https://shopify.dev/docs/apps/build/webhooks/subscribe/https
 import { sqlPool } from "#app/db-pool.server";
 import { env } from "#app/env.server";
@@ -55,6 +58,39 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | n
 const tooLarge = () =>
   new Response(`Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, { status: 413, headers: { Connection: "close" } });
 
+/** A positive integer id as JSON carries it (a number, or digits in a string), else null. */
+function shopIdOf(value: unknown): bigint | null {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return BigInt(value);
+  if (typeof value === "string" && /^[1-9]\d{0,18}$/.test(value)) return BigInt(value);
+  return null;
+}
+
+/**
+ * Why a compliance payload is not about the shop it was delivered for, or null when it is: its
+ * shop_domain must be the X-Shopify-Shop-Domain (in any case) and its shop_id that shop's id,
+ * once a sync has read it. The HMAC covers the body but not the headers, so a signed
+ * customers/redact or shop/redact of shop B, sent again with shop A in the header, would
+ * otherwise be recorded and applied as A's. (The payloads:
+ * https://shopify.dev/docs/apps/build/privacy-law-compliance)
+ *
+ * Refused with 400 and nothing stored, for either shop: the delivery contradicts itself, and the
+ * shop it names is never acted on in its place (a delivery is only ever recorded under its
+ * header's shop, and B's own delivery comes with B's header). Shopify never sends such a
+ * payload; if it ever did, a 4xx is retried a bounded number of times (8 over 4 hours) and
+ * then dropped, which is what a request Metryka must not act on deserves. The answer does not
+ * depend on anything Metryka holds about B.
+ */
+async function namesAnotherShop(shop: string, payload: Record<string, unknown>): Promise<string | null> {
+  const domain = payload.shop_domain;
+  if (typeof domain !== "string" || domain.toLowerCase() !== shop) return "shop_domain is not the shop of X-Shopify-Shop-Domain";
+  const id = shopIdOf(payload.shop_id);
+  if (id === null) return "shop_id is missing or not an id";
+  const { rows } = await sqlPool().query<{ shopify_id: string | null }>("SELECT shopify_id FROM shops WHERE domain = $1", [shop]);
+  const known = rows[0]?.shopify_id;
+  if (known != null && BigInt(known) !== id) return "shop_id is not the id of the shop of X-Shopify-Shop-Domain";
+  return null;
+}
+
 /** Every method but POST, on every webhook route (its loader, and its action for PUT, DELETE…). */
 export function webhookMethodNotAllowed(): Response {
   return new Response("Webhooks are POSTed", { status: 405, headers: { Allow: "POST" } });
@@ -85,6 +121,10 @@ export async function receiveWebhook(request: Request): Promise<Response> {
   }
   let recorded: { processed: boolean } | undefined;
   try {
+    if (COMPLIANCE_TOPICS.has(topic)) {
+      const mismatch = await namesAnotherShop(shop, payload as Record<string, unknown>);
+      if (mismatch) return new Response(`This ${topic} payload is about another shop: ${mismatch}`, { status: 400 });
+    }
     // Recorded only for a shop Metryka knows, in the same statement (one round trip).
     const { rows } = await sqlPool().query<{ processed: boolean }>(
       `INSERT INTO webhook_events (shop, event_id, topic, webhook_id, triggered_at, payload)
