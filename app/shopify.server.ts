@@ -7,10 +7,10 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { env } from "./env.server";
-import { routeAdminApiTo } from "./shopify/transport.server";
+import { installShopifyTransport } from "./shopify/transport.server";
 import { onShopInstalled } from "./jobs/requests.server";
 
-if (env.SHOPIFY_SIMULATOR_URL) routeAdminApiTo(env.SHOPIFY_SIMULATOR_URL);
+installShopifyTransport(env.SHOPIFY_SIMULATOR_URL);
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,

@@ -265,6 +265,16 @@ describe("failing bulk operations and slow downloads", () => {
     expect(slow.equals(direct)).toBe(true);
     expect(sim.faults.counts()).toEqual({ ...NO_COUNTS, slowDownloads: 1 });
   });
+
+  it("GIVEN slowDownloadMs THEN the status and headers of a bulk file come at once, before the first pause", async () => {
+    const url = await completedBulkUrl();
+    sim.faults.set({ slowDownloadMs: 1_000 });
+    const started = performance.now();
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(500);
+    await response.body?.cancel();
+  });
 });
 
 describe("the control API", () => {

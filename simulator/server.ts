@@ -414,7 +414,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     faults.count("slowDownloads");
-    // Headers at once, then the body slowly: a pause before every chunk, the first one included.
+    // Headers at once (Node holds them until the first write otherwise), then the body slowly:
+    // a pause before every chunk, the first one included.
+    res.flushHeaders();
     for (let offset = 0; offset < bytes.length; offset += SLOW_DOWNLOAD_CHUNK_BYTES) {
       await sleepAtLeast(pause);
       if (closed || res.destroyed) return;

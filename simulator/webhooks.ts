@@ -34,9 +34,9 @@ export const DEFAULT_WEBHOOK_API_VERSION = "2026-10";
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-/** Base64 HMAC-SHA256 of the raw body: the `X-Shopify-Hmac-Sha256` header. */
-export function signWebhook(body: string, secret: string): string {
-  return createHmac("sha256", secret).update(body, "utf8").digest("base64");
+/** Base64 HMAC-SHA256 of the raw body (a string is its UTF-8 bytes): the `X-Shopify-Hmac-Sha256` header. */
+export function signWebhook(body: string | Uint8Array, secret: string): string {
+  return createHmac("sha256", secret).update(body).digest("base64");
 }
 
 export interface WebhookDelivery {
@@ -65,7 +65,7 @@ export interface WebhookResult {
 }
 
 /** Builds the headers of a delivery (exported so tests can inspect them without a network). */
-export function webhookHeaders(delivery: WebhookDelivery, rawBody: string): Record<string, string> {
+export function webhookHeaders(delivery: WebhookDelivery, rawBody: string | Uint8Array): Record<string, string> {
   return {
     "Content-Type": "application/json",
     "X-Shopify-Topic": delivery.topic,

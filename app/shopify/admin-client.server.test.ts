@@ -1,5 +1,5 @@
 // The cost-aware client against the simulator's leaky bucket, through the real library.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
 
@@ -24,6 +24,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await simulator?.close();
 });
+
+afterEach(() => {
+  simulator.faults.clear();
+});
+
+async function failure(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof client.ShopifyApiError)) throw new Error(`expected a ShopifyApiError, got ${String(error)}`);
+  return { code: error.code, retryable: error.retryable };
+}
 
 /** Spends the shop's bucket from outside the client, as another process of the app would. */
 async function drainBucket() {
@@ -65,5 +78,61 @@ describe("cost-aware Admin client", () => {
     const admin = client.createAdminClient(shop, unreachable, { sleep: async () => {}, maxAttempts: 3 });
     const error = await admin.request(queries.SHOP_INFO).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "ShopifyApiError", retryable: true, code: "NETWORK" });
+  });
+});
+
+describe("deadlines and aborts", () => {
+  it("gives up on an answer slower than the deadline with a retryable TIMEOUT, after every attempt", async () => {
+    simulator.faults.set({ slowMs: 1_000 });
+    const sleeps: number[] = [];
+    const admin = client.createAdminClient(shop, graphql, {
+      timeoutMs: 100,
+      maxAttempts: 3,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    const started = performance.now();
+    expect(await failure(admin.request(queries.SHOP_INFO))).toEqual({ code: "TIMEOUT", retryable: true });
+    // Three attempts of 100 ms, not three answers of a second; the pauses between them as documented.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(simulator.faults.counts().slowed).toBe(3);
+    expect(sleeps).toEqual([client.retryDelayMs(1), client.retryDelayMs(2)]);
+  });
+
+  it("waits for a slow answer within the deadline", async () => {
+    simulator.faults.set({ slowMs: 200 });
+    const admin = client.createAdminClient(shop, graphql, { timeoutMs: 5_000, maxAttempts: 1 });
+    const data = await admin.request<{ shop: { myshopifyDomain: string } }>(queries.SHOP_INFO);
+    expect(data.shop.myshopifyDomain).toBe(shop);
+  });
+
+  it("ends a call in flight at once when its signal aborts, with an error that is not retried", async () => {
+    simulator.faults.set({ slowMs: 3_000 });
+    const controller = new AbortController();
+    const admin = client.createAdminClient(shop, graphql, { signal: controller.signal, timeoutMs: 10_000 });
+    const started = performance.now();
+    setTimeout(() => controller.abort(new Error("the shop's lock was lost")), 100);
+    expect(await failure(admin.request(queries.SHOP_INFO))).toEqual({ code: "ABORTED", retryable: false });
+    expect(performance.now() - started).toBeLessThan(1_500);
+    // Later calls of the client are refused without a request.
+    simulator.faults.set({});
+    expect(await failure(admin.request(queries.SHOP_INFO))).toEqual({ code: "ABORTED", retryable: false });
+    expect(simulator.faults.counts().slowed).toBe(0);
+  });
+
+  it("ends a call waiting between attempts when its signal aborts", async () => {
+    simulator.faults.set({ serverErrorRate: 1 });
+    const controller = new AbortController();
+    const admin = client.createAdminClient(shop, graphql, {
+      signal: controller.signal,
+      // The pause after the first 503 never ends on its own.
+      sleep: () => {
+        controller.abort();
+        return new Promise(() => undefined);
+      },
+    });
+    expect(await failure(admin.request(queries.SHOP_INFO))).toEqual({ code: "ABORTED", retryable: false });
+    expect(simulator.faults.counts().serverErrors).toBe(1);
   });
 });

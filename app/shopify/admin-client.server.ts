@@ -1,7 +1,19 @@
 // The cost-aware Admin GraphQL client: one shop's calls run one at a time, paced by the
 // leaky bucket Shopify reports on every response, with THROTTLED and transient failures
 // retried with backoff. https://shopify.dev/docs/api/usage/rate-limits
+//
+// Every attempt has a deadline (ADMIN_API_REQUEST_TIMEOUT_MS), passed to `admin.graphql` as its
+// `signal` option (the library hands it to fetch: Shopify/shopify-app-js#1972), so a hung
+// request cannot hold a shop's job, and its lock, for ever. The longest one call can take, once
+// its turn in the shop's queue has come, is
+//   attempts × (wait for the bucket + deadline) + the pauses between attempts
+//   = 8 × (10 s + 30 s) + 61.5 s ≈ 6.4 minutes,
+// the wait for the bucket being at most a query's cost over the restore rate (1,000 points at
+// 100 points/s, Shopify's lowest; `tries` seconds when Shopify reported no bucket). A caller's `signal`
+// (a job that lost its shop's lock) ends the call at once, in flight or waiting, and its error
+// is not retryable. See docs/decisions/006-timeouts.md.
 import { GraphqlQueryError, HttpRequestError, HttpResponseError } from "@shopify/shopify-api";
+import { abortAfter, childController, DeadlineExceeded, raceAbort } from "./abort";
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -21,7 +33,7 @@ interface GraphqlBody<T> {
 }
 
 /** The `admin.graphql` function of @shopify/shopify-app-remix. */
-export type AdminGraphql = (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response>;
+export type AdminGraphql = (query: string, options?: { variables?: Record<string, unknown>; signal?: AbortSignal }) => Promise<Response>;
 
 /** A failed Admin API call, saying whether trying again later can help. */
 export class ShopifyApiError extends Error {
@@ -35,9 +47,27 @@ export class ShopifyApiError extends Error {
   }
 }
 
+/**
+ * How long one attempt may take, from sending the request to the end of its answer, before it
+ * is abandoned as a retryable TIMEOUT. Shopify answers a query of at most 1,000 points (every
+ * page Metryka asks for) in well under a second, a slow one in a few: past 30 s the connection
+ * or the server is lost, and a new attempt does better than waiting on.
+ */
+export const ADMIN_API_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Attempts per call, THROTTLED answers included. */
+export const ADMIN_API_MAX_ATTEMPTS = 8;
+
+/** The pause after failed attempt `tries`: 0.5 s doubling up to 30 s, 61.5 s in all between 8 attempts. */
+export const retryDelayMs = (tries: number) => Math.min(30_000, 250 * 2 ** tries);
+
 export interface AdminClientOptions {
   sleep?: (ms: number) => Promise<void>;
   maxAttempts?: number;
+  /** Deadline of each attempt (default ADMIN_API_REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Aborts every call of the client, in flight or waiting, with a non-retryable ABORTED error. */
+  signal?: AbortSignal;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -65,8 +95,13 @@ function bodyOfError(error: unknown): GraphqlBody<unknown> | undefined {
 }
 
 export function createAdminClient(shop: string, graphql: AdminGraphql, options: AdminClientOptions = {}) {
-  const sleep = options.sleep ?? defaultSleep;
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? ADMIN_API_MAX_ATTEMPTS;
+  const timeoutMs = options.timeoutMs ?? ADMIN_API_REQUEST_TIMEOUT_MS;
+  const { signal } = options;
+  const baseSleep = options.sleep ?? defaultSleep;
+  // Waits end when the caller aborts (the rejection is turned into ABORTED by `request`).
+  const sleep = (ms: number) => (signal ? raceAbort(baseSleep(ms), signal) : baseSleep(ms));
+  const aborted = () => new ShopifyApiError(`Admin API call for ${shop} aborted: ${String(signal?.reason)}`, false, "ABORTED");
   let lastStatus: ThrottleStatus | undefined;
   let lastCost = 0;
 
@@ -77,10 +112,17 @@ export function createAdminClient(shop: string, graphql: AdminGraphql, options: 
   }
 
   async function attempt<T>(query: string, variables?: Record<string, unknown>): Promise<GraphqlBody<T>> {
+    const { controller, release } = childController(signal);
+    const cancelDeadline = abortAfter(controller, timeoutMs);
     try {
-      const response = await graphql(query, { variables });
-      return (await response.json()) as GraphqlBody<T>;
+      const answer = graphql(query, { variables, signal: controller.signal }).then((response) => response.json() as Promise<GraphqlBody<T>>);
+      // Raced as well: the deadline holds even where the signal is not heeded.
+      return await raceAbort(answer, controller.signal);
     } catch (error) {
+      if (signal?.aborted) throw aborted();
+      if (controller.signal.reason instanceof DeadlineExceeded) {
+        throw new ShopifyApiError(`Admin API did not answer within ${timeoutMs} ms`, true, "TIMEOUT");
+      }
       const body = bodyOfError(error);
       if (body) return body as GraphqlBody<T>;
       if (error instanceof HttpResponseError) {
@@ -91,42 +133,56 @@ export function createAdminClient(shop: string, graphql: AdminGraphql, options: 
         throw new ShopifyApiError(`Admin API unreachable: ${error.message}`, true, "NETWORK");
       }
       throw error;
+    } finally {
+      cancelDeadline();
+      release();
     }
   }
 
   async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    return serialize(shop, async () => {
-      for (let tries = 1; ; tries++) {
-        await waitForBudget();
-        let body: GraphqlBody<T>;
-        try {
-          body = await attempt<T>(query, variables);
-        } catch (error) {
-          if (error instanceof ShopifyApiError && error.retryable && tries < maxAttempts) {
-            await sleep(Math.min(30_000, 250 * 2 ** tries));
-            continue;
-          }
-          throw error;
-        }
-        const cost = body.extensions?.cost;
-        if (cost?.throttleStatus) lastStatus = cost.throttleStatus;
-        if (cost?.requestedQueryCost) lastCost = cost.requestedQueryCost;
-        const errors = body.errors ?? [];
-        if (errors.some((e) => e.extensions?.code === "THROTTLED")) {
-          if (tries >= maxAttempts) throw new ShopifyApiError("Throttled by Shopify", true, "THROTTLED");
-          // The next loop waits until the bucket holds this query's cost again.
-          if (!lastStatus) await sleep(1000 * tries);
+    if (signal?.aborted) throw aborted();
+    const call = serialize(shop, () => attempts<T>(query, variables));
+    try {
+      // Not left waiting for its turn in the shop's queue once aborted.
+      return await (signal ? raceAbort(call, signal) : call);
+    } catch (error) {
+      if (signal?.aborted) throw aborted();
+      throw error;
+    }
+  }
+
+  async function attempts<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      if (signal?.aborted) throw aborted();
+      await waitForBudget();
+      let body: GraphqlBody<T>;
+      try {
+        body = await attempt<T>(query, variables);
+      } catch (error) {
+        if (error instanceof ShopifyApiError && error.retryable && tries < maxAttempts) {
+          await sleep(retryDelayMs(tries));
           continue;
         }
-        if (errors.length > 0) {
-          const code = errors[0].extensions?.code;
-          const retryable = code === "INTERNAL_SERVER_ERROR";
-          throw new ShopifyApiError(errors.map((e) => e.message).join("; "), retryable, code);
-        }
-        if (!body.data) throw new ShopifyApiError("Admin API returned no data", true);
-        return body.data;
+        throw error;
       }
-    });
+      const cost = body.extensions?.cost;
+      if (cost?.throttleStatus) lastStatus = cost.throttleStatus;
+      if (cost?.requestedQueryCost) lastCost = cost.requestedQueryCost;
+      const errors = body.errors ?? [];
+      if (errors.some((e) => e.extensions?.code === "THROTTLED")) {
+        if (tries >= maxAttempts) throw new ShopifyApiError("Throttled by Shopify", true, "THROTTLED");
+        // The next loop waits until the bucket holds this query's cost again.
+        if (!lastStatus) await sleep(1000 * tries);
+        continue;
+      }
+      if (errors.length > 0) {
+        const code = errors[0].extensions?.code;
+        const retryable = code === "INTERNAL_SERVER_ERROR";
+        throw new ShopifyApiError(errors.map((e) => e.message).join("; "), retryable, code);
+      }
+      if (!body.data) throw new ShopifyApiError("Admin API returned no data", true);
+      return body.data;
+    }
   }
 
   return { request, throttleStatus: () => lastStatus };

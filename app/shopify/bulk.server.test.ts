@@ -1,7 +1,9 @@
 // GIVEN the Admin API's answers to the bulk operation documents, WHEN the app starts, follows,
 // cancels and downloads a bulk operation, THEN it reads the answer right and every refusal
 // becomes a ShopifyApiError saying whether trying again can help.
-import { describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { generateStore, startSimulator, type SimulatorHandle } from "#simulator/index";
+import { SLOW_DOWNLOAD_CHUNK_BYTES } from "#simulator/faults";
 import { createAdminClient, ShopifyApiError } from "./admin-client.server";
 import { bulkOperationStatus, cancelBulkOperation, downloadBulkResult, startBulkQuery } from "./bulk.server";
 import { BULK_ORDERS_QUERY } from "./bulk-queries";
@@ -108,7 +110,7 @@ describe("downloadBulkResult", () => {
         if (pulled === 3) controller.close();
       },
     });
-    const stream = await downloadBulkResult("https://storage.example/r.jsonl", async () => new Response(body));
+    const stream = await downloadBulkResult("https://storage.example/r.jsonl", { fetch: async () => new Response(body) });
     expect(pulled).toBeLessThanOrEqual(1);
     expect(await new Response(stream).text()).toBe('{"id":"gid://shopify/Customer/1"}\n'.repeat(3));
   });
@@ -119,16 +121,129 @@ describe("downloadBulkResult", () => {
     [500, true],
     [503, true],
   ])("answers %i with an error that is retryable: %s", async (status, retryable) => {
-    const error = await failure(downloadBulkResult("https://storage.example/r.jsonl", async () => new Response("no", { status })));
+    const error = await failure(downloadBulkResult("https://storage.example/r.jsonl", { fetch: async () => new Response("no", { status }) }));
     expect({ code: error.code, retryable: error.retryable }).toEqual({ code: String(status), retryable });
   });
 
   it("treats a network failure as retryable", async () => {
     const error = await failure(
-      downloadBulkResult("https://storage.example/r.jsonl", async () => {
-        throw new TypeError("fetch failed");
+      downloadBulkResult("https://storage.example/r.jsonl", {
+        fetch: async () => {
+          throw new TypeError("fetch failed");
+        },
       }),
     );
     expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "NETWORK", retryable: true });
+  });
+});
+
+describe("downloadBulkResult deadlines and aborts", () => {
+  const never = () => new Promise<Response>(() => undefined);
+
+  it("gives up on a host that does not start answering, even one that ignores the signal", async () => {
+    const started = performance.now();
+    const error = await failure(downloadBulkResult("https://storage.example/r.jsonl", { fetch: never, headersTimeoutMs: 50 }));
+    expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "TIMEOUT", retryable: true });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("errors the stream with a retryable NETWORK error when the body breaks off", async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new TypeError("terminated"));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode('{"id":"gid://shopify/Customer/1"}\n'));
+      },
+    });
+    const reader = (await downloadBulkResult("https://storage.example/r.jsonl", { fetch: async () => new Response(body) })).getReader();
+    expect((await reader.read()).done).toBe(false);
+    const error = await failure(reader.read());
+    expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "NETWORK", retryable: true });
+  });
+
+  it("ends a download that has not started answering when its signal aborts, with an error that is not retried", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const error = await failure(downloadBulkResult("https://storage.example/r.jsonl", { fetch: never, signal: controller.signal }));
+    expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "ABORTED", retryable: false });
+  });
+});
+
+describe("downloading a bulk result from the simulator", () => {
+  const store = generateStore({ seed: 8, now: "2026-11-15T12:00:00Z", customers: 150, domain: "bulk-download.myshopify.com" });
+  const shop = store.shop.domain;
+  let simulator: SimulatorHandle;
+  let url: string;
+  let file: string;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ apiKey: "bulk-download-key", apiSecret: "bulk-download-secret", stores: [store] });
+    const { accessToken } = simulator.installations.issue({ shop, kind: "offline" });
+    const client = createAdminClient(shop, (query, options) =>
+      fetch(`${simulator.url}/${shop}/admin/api/2026-10/graphql.json`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
+        body: JSON.stringify({ query, variables: options?.variables }),
+      }),
+    );
+    const { id } = await startBulkQuery(client, BULK_ORDERS_QUERY);
+    for (;;) {
+      const state = await bulkOperationStatus(client, id);
+      if (state.status === "COMPLETED") {
+        url = state.url!;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    file = await (await fetch(url)).text();
+    // Enough chunks that a slow download takes several idle deadlines in all.
+    expect(Buffer.byteLength(file)).toBeGreaterThan(8 * SLOW_DOWNLOAD_CHUNK_BYTES);
+  });
+
+  afterAll(async () => {
+    await simulator?.close();
+  });
+
+  afterEach(() => {
+    simulator.faults.clear();
+  });
+
+  it("streams a slow file whole while each chunk comes within the idle deadline, however long the whole takes", async () => {
+    simulator.faults.set({ slowDownloadMs: 40 });
+    const started = performance.now();
+    const stream = await downloadBulkResult(url, { idleTimeoutMs: 250 });
+    expect(await new Response(stream).text()).toBe(file);
+    expect(performance.now() - started).toBeGreaterThan(250);
+    expect(simulator.faults.counts().slowDownloads).toBe(1);
+  });
+
+  it("errors the stream with a retryable TIMEOUT when the file stalls past the idle deadline", async () => {
+    simulator.faults.set({ slowDownloadMs: 1_000 });
+    const stream = await downloadBulkResult(url, { idleTimeoutMs: 100 });
+    const started = performance.now();
+    const error = await failure(stream.getReader().read());
+    expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "TIMEOUT", retryable: true });
+    expect(performance.now() - started).toBeLessThan(900);
+  });
+
+  it("stops the download mid-file when its signal aborts: the stream errors with ABORTED and the connection closes", async () => {
+    simulator.faults.set({ slowDownloadMs: 150 });
+    const controller = new AbortController();
+    let connection: AbortSignal | undefined;
+    const stream = await downloadBulkResult(url, {
+      signal: controller.signal,
+      fetch: (input, init) => {
+        connection = init?.signal ?? undefined;
+        return fetch(input, init);
+      },
+    });
+    const reader = stream.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    controller.abort(new Error("the shop's lock was lost"));
+    const error = await failure(reader.read());
+    expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "ABORTED", retryable: false });
+    expect(connection?.aborted).toBe(true);
   });
 });

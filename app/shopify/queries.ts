@@ -6,6 +6,7 @@
 export const SHOP_INFO = /* GraphQL */ `
   query ShopInfo {
     shop {
+      id
       name
       myshopifyDomain
       ianaTimezone

@@ -1,5 +1,7 @@
 // Shopify's webhook signature: base64 HMAC-SHA256 of the raw body with the app's secret, in
-// X-Shopify-Hmac-Sha256, compared in constant time before the body is parsed. Checked here
+// X-Shopify-Hmac-Sha256, compared in constant time before the body is decoded or parsed. It is
+// computed over the bytes received: decoding first would verify a body that is not UTF-8 over
+// its replacement characters instead. Checked here
 // rather than through authenticate.webhook, which also loads the shop's offline session on
 // every delivery: intake needs none, and it is the hot path.
 // https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-2-validate-the-origin-of-your-webhook-to-ensure-its-coming-from-shopify
@@ -27,10 +29,10 @@ export interface VerifiedWebhook {
 
 export type WebhookCheck = { ok: true; webhook: VerifiedWebhook } | { ok: false; status: 400 | 401; reason: string };
 
-export function verifyWebhook(headers: Headers, rawBody: string, secret: string, customShopDomain?: string): WebhookCheck {
+export function verifyWebhook(headers: Headers, rawBody: Uint8Array, secret: string, customShopDomain?: string): WebhookCheck {
   const missing = REQUIRED_HEADERS.filter((name) => !headers.get(name));
   if (missing.length > 0) return { ok: false, status: 400, reason: `Missing headers: ${missing.join(", ")}` };
-  const expected = createHmac("sha256", secret).update(rawBody, "utf8").digest();
+  const expected = createHmac("sha256", secret).update(rawBody).digest();
   const given = Buffer.from(headers.get("X-Shopify-Hmac-Sha256")!, "base64");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, status: 401, reason: "Invalid HMAC" };

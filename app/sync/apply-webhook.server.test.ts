@@ -579,7 +579,7 @@ describe("the shop", () => {
     await deliver(event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt), stranger, 404);
     await deliver(event("shop/update", shopWebhookPayload(store.shop), "2026-11-16T09:00:00Z"), stranger, 404);
     // Nothing held on that shop: nothing to erase, and Shopify expects a 200.
-    await deliver(event("shop/redact", shopRedactPayload(store.shop), "2026-11-18T09:00:00Z"), stranger, 200);
+    await deliver(event("shop/redact", shopRedactPayload({ ...store.shop, domain: stranger }), "2026-11-18T09:00:00Z"), stranger, 200);
     await processQueuedWebhooks();
     expect(await recorded(stranger)).toEqual([]);
     expect(await prisma.order.count()).toBe(0);
@@ -603,7 +603,7 @@ describe("malformed payloads", () => {
       event("orders/delete", { id: secret }, "2026-11-16T09:00:00Z"),
       event("customers/update", { id: store.customers[0].id, created_at: secret, updated_at: "2027-01-01T00:00:00Z" }, "2026-11-16T09:00:00Z"),
       event("customers/merge", { admin_graphql_api_customer_kept_id: secret, admin_graphql_api_customer_deleted_id: "gid://shopify/Customer/1", status: "completed" }, "2026-11-16T09:00:00Z"),
-      event("customers/redact", { customer: { id: secret } }, "2026-11-16T09:00:00Z"),
+      event("customers/redact", { shop_id: store.shop.id, shop_domain: SHOP, customer: { id: secret } }, "2026-11-16T09:00:00Z"),
       event("shop/update", { name: "X", iana_timezone: secret, currency: "EUR", updated_at: "2027-01-01T00:00:00Z" }, "2026-11-16T09:00:00Z"),
     ];
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);

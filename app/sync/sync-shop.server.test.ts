@@ -50,7 +50,8 @@ describe("paged sync from the simulator", () => {
     await syncOnce(shop);
 
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
-    expect({ tz: shopRow.ianaTimezone, currency: shopRow.currencyCode }).toEqual({
+    expect({ shopifyId: shopRow.shopifyId, tz: shopRow.ianaTimezone, currency: shopRow.currencyCode }).toEqual({
+      shopifyId: BigInt(store.shop.id),
       tz: store.shop.ianaTimezone,
       currency: store.shop.currencyCode,
     });

@@ -3,6 +3,7 @@
 // the deletions no webhook told of. Progress and outcome go to sync_state (sync-state.server.ts).
 import prisma from "#app/db.server";
 import { connectionPages, type AdminClient } from "#app/shopify/admin-client.server";
+import { gidToId } from "#app/shopify/gid";
 import {
   CUSTOMERS_UPDATED_SINCE,
   ORDERS_COUNT,
@@ -21,12 +22,14 @@ export function updatedSinceQuery(since: Date | null): string | undefined {
 
 export async function loadShopInfo(shop: string, client: AdminClient) {
   const { shop: info } = await client.request<{
-    shop: { name: string; ianaTimezone: string; currencyCode: string };
+    shop: { id: string; name: string; ianaTimezone: string; currencyCode: string };
   }>(SHOP_INFO);
+  // The numeric id is what compliance webhooks name the shop by (app/sync/webhooks.server.ts).
+  const shopifyId = gidToId(info.id, "Shop");
   await prisma.shop.upsert({
     where: { domain: shop },
-    create: { domain: shop, name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
-    update: { name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
+    create: { domain: shop, shopifyId, name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
+    update: { shopifyId, name: info.name, ianaTimezone: info.ianaTimezone, currencyCode: info.currencyCode },
   });
 }
 

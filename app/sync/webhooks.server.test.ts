@@ -6,32 +6,80 @@ import { action as appUninstalled } from "#app/routes/webhooks.app.uninstalled";
 import { action as customersDataRequest } from "#app/routes/webhooks.customers.data_request";
 import { action as customersRedact } from "#app/routes/webhooks.customers.redact";
 import { action as shopRedact } from "#app/routes/webhooks.shop.redact";
-import { webhookHeaders, type Json } from "#simulator/webhooks";
+import { action as ordersUpdated } from "#app/routes/webhooks.orders.updated";
+import { signWebhook, webhookHeaders, type Json } from "#simulator/webhooks";
+import { MAX_WEBHOOK_BODY_BYTES } from "#app/sync/webhooks.server";
 import { truncateAll } from "../../tests/support/database";
 import { processQueuedWebhooks } from "../../tests/support/jobs";
 import { stopJobQueue } from "#app/jobs/queue.server";
 import { WEBHOOK_TOPICS } from "#app/sync/rest-payloads";
+import { webhookRequestHandler } from "../../tests/support/webhook-routes";
 
 const SHOP = "hooks.myshopify.com";
+const SHOP_ID = 1n;
 const OTHER = "other.myshopify.com";
+const OTHER_ID = 2n;
 const SECRET = process.env.SHOPIFY_API_SECRET!;
+
+const COMPLIANCE_TOPICS: readonly string[] = ["customers/data_request", "customers/redact", "shop/redact"];
 
 type Action = (args: ActionFunctionArgs) => Promise<Response>;
 
-function webhookRequest(topic: string, payload: Json | string, options: { secret?: string; eventId?: string; drop?: string[]; shop?: string } = {}) {
-  const body = typeof payload === "string" ? payload : JSON.stringify(payload);
+interface RequestOptions {
+  secret?: string;
+  eventId?: string;
+  drop?: string[];
+  shop?: string;
+  /** What the HMAC is computed over, when not the body itself. */
+  signed?: string | Uint8Array;
+}
+
+function webhookRequest(topic: string, payload: Json | string | Uint8Array<ArrayBuffer>, options: RequestOptions = {}) {
+  const body = typeof payload === "string" || payload instanceof Uint8Array ? payload : JSON.stringify(payload);
   const headers = webhookHeaders(
     { url: "", topic, shopDomain: options.shop ?? SHOP, payload: null, secret: options.secret ?? SECRET, eventId: options.eventId },
-    body,
+    options.signed ?? body,
   );
   for (const name of options.drop ?? []) delete headers[name];
   return new Request(`https://metryka.test/webhooks/${topic}`, { method: "POST", headers, body });
 }
 
+/**
+ * A signed delivery of `bytes` whose body is a stream handing them out in 64 KiB chunks, as a
+ * chunked upload arrives; `pulled()` says how many bytes intake asked for.
+ */
+function streamedRequest(topic: string, bytes: Uint8Array, options: { contentLength: boolean }) {
+  const headers = webhookHeaders({ url: "", topic, shopDomain: SHOP, payload: null, secret: SECRET }, bytes);
+  if (options.contentLength) headers["Content-Length"] = String(bytes.byteLength);
+  let offset = 0;
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      const chunk = bytes.subarray(offset, offset + 64 * 1024);
+      offset += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const request = new Request(`https://metryka.test/webhooks/${topic}`, { method: "POST", headers, body, duplex: "half" } as RequestInit);
+  return { request, pulled: () => offset, cancelled: () => cancelled };
+}
+
+/** An orders/updated body of about `bytes` bytes: an order with many line items. */
+function orderBody(bytes: number): Uint8Array {
+  const line = (id: number) => ({ id, title: "Organic cotton tee, washed black", sku: `TEE-${id}`, quantity: 1, price: "24.00", tax_lines: [] });
+  const one = Buffer.byteLength(JSON.stringify(line(1_000_000))) + 1;
+  const count = Math.max(1, Math.floor((bytes - 200) / one));
+  return Buffer.from(JSON.stringify({ id: 10, updated_at: "2026-02-02T10:00:00Z", line_items: Array.from({ length: count }, (_, i) => line(1_000_000 + i)) }));
+}
+
 const call = (action: Action, request: Request) => action({ request, params: {}, context: {} });
 
-async function seedShop(shop: string) {
-  await prisma.shop.create({ data: { domain: shop, ianaTimezone: "Europe/Berlin", currencyCode: "EUR" } });
+async function seedShop(shop: string, shopifyId: bigint) {
+  await prisma.shop.create({ data: { domain: shop, shopifyId, ianaTimezone: "Europe/Berlin", currencyCode: "EUR" } });
   await prisma.customer.createMany({
     data: [1n, 2n].map((id) => ({ shop, id, createdAt: new Date("2026-01-01T00:00:00Z"), updatedAt: new Date("2026-01-01T00:00:00Z") })),
   });
@@ -75,8 +123,8 @@ afterAll(() => stopJobQueue());
 describe("webhook intake", () => {
   beforeEach(async () => {
     await truncateAll();
-    await seedShop(SHOP);
-    await seedShop(OTHER);
+    await seedShop(SHOP, SHOP_ID);
+    await seedShop(OTHER, OTHER_ID);
   });
 
   it("accepts a correctly signed delivery and records it without personal data", async () => {
@@ -92,9 +140,11 @@ describe("webhook intake", () => {
 
   it.each(WEBHOOK_TOPICS)("%s: its route checks the HMAC (401, nothing recorded) and records a signed delivery", async (topic) => {
     const { action } = (await import(`../routes/webhooks.${topic.replace("/", ".")}.tsx`)) as { action: Action };
-    const bad = await call(action, webhookRequest(topic, { id: 1 }, { secret: "not-the-secret", eventId: `bad-${topic}` }));
+    // Compliance payloads name their shop; the others here fit no topic and are applied as failed.
+    const payload: Json = COMPLIANCE_TOPICS.includes(topic) ? { shop_id: Number(SHOP_ID), shop_domain: SHOP } : { id: 1 };
+    const bad = await call(action, webhookRequest(topic, payload, { secret: "not-the-secret", eventId: `bad-${topic}` }));
     expect(bad.status).toBe(401);
-    const good = await call(action, webhookRequest(topic, { id: 1 }, { eventId: `good-${topic}` }));
+    const good = await call(action, webhookRequest(topic, payload, { eventId: `good-${topic}` }));
     expect(good.status).toBe(200);
     expect(await prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: [`bad-${topic}`, `good-${topic}`] } }, select: { eventId: true, topic: true } })).toEqual([
       { eventId: `good-${topic}`, topic },
@@ -127,6 +177,117 @@ describe("webhook intake", () => {
     const response = await call(shopRedact, webhookRequest("shop/redact", "{not json"));
     expect(response.status).toBe(400);
     expect(await counts(SHOP)).toEqual(before);
+  });
+
+  // {"id":10,"name":"#10 <0xFF>"}: 0xFF never occurs in UTF-8.
+  const notUtf8 = Buffer.concat([Buffer.from('{"id":10,"name":"#10 '), Buffer.from([0xff]), Buffer.from('"}')]);
+
+  it("answers 400 to a correctly signed body that is not UTF-8, and changes nothing", async () => {
+    const before = await counts(SHOP);
+    const response = await call(ordersUpdated, webhookRequest("orders/updated", notUtf8));
+    expect(response.status).toBe(400);
+    expect(await counts(SHOP)).toEqual(before);
+  });
+
+  it("verifies the HMAC over the bytes received, not over the text they decode to", async () => {
+    const decoded = notUtf8.toString("utf8");
+    expect(decoded).toContain("\uFFFD");
+    const before = await counts(SHOP);
+    const response = await call(ordersUpdated, webhookRequest("orders/updated", notUtf8, { signed: decoded }));
+    expect(response.status).toBe(401);
+    expect(await counts(SHOP)).toEqual(before);
+  });
+
+  it.each([true, false])("answers 413 to a body over the limit without reading it whole (Content-Length sent: %s), and stores nothing", async (contentLength) => {
+    const bytes = orderBody(MAX_WEBHOOK_BODY_BYTES + 1024 * 1024);
+    expect(bytes.byteLength).toBeGreaterThan(MAX_WEBHOOK_BODY_BYTES);
+    const before = await counts(SHOP);
+    const { request, pulled } = streamedRequest("orders/updated", bytes, { contentLength });
+    const response = await call(ordersUpdated, request);
+    expect(response.status).toBe(413);
+    // Refused on its Content-Length before any of it is read; without one, as soon as the
+    // running count passes the limit (the stream may have handed out one chunk ahead).
+    if (contentLength) expect(pulled()).toBeLessThanOrEqual(128 * 1024);
+    else expect(pulled()).toBeLessThanOrEqual(MAX_WEBHOOK_BODY_BYTES + 128 * 1024);
+    expect(await counts(SHOP)).toEqual(before);
+  });
+
+  it("accepts a large order body under the limit, streamed without Content-Length", async () => {
+    const bytes = orderBody(MAX_WEBHOOK_BODY_BYTES - 64 * 1024);
+    expect(bytes.byteLength).toBeLessThanOrEqual(MAX_WEBHOOK_BODY_BYTES);
+    const { request } = streamedRequest("orders/updated", bytes, { contentLength: false });
+    const response = await call(ordersUpdated, request);
+    expect(response.status).toBe(200);
+    expect(await prisma.webhookEvent.count({ where: { shop: SHOP, topic: "orders/updated" } })).toBe(1);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    await processQueuedWebhooks();
+    warn.mockRestore();
+  });
+
+  // Each compliance payload as Shopify sends it for `shop`.
+  const compliancePayloads = (shop: string, shopId: bigint): Array<[string, Json]> => [
+    ["customers/data_request", { shop_id: Number(shopId), shop_domain: shop, orders_requested: [10], customer: { id: 1 }, data_request: { id: 9 } }],
+    ["customers/redact", { ...redactPayload(shop, 1), shop_id: Number(shopId) }],
+    ["shop/redact", { shop_id: Number(shopId), shop_domain: shop }],
+  ];
+  const routeOf = (topic: string) => ({ "customers/data_request": customersDataRequest, "customers/redact": customersRedact, "shop/redact": shopRedact })[topic]!;
+  const everything = async () => ({
+    shop: await counts(SHOP),
+    other: await counts(OTHER),
+    exports: await prisma.dataRequestExport.count(),
+    detached: await prisma.order.count({ where: { customerId: null } }),
+  });
+
+  it("refuses a compliance payload replayed for another shop (400) and changes nothing for either shop", async () => {
+    const before = await everything();
+    // OTHER's genuine payloads, correctly signed (the HMAC covers the body only), sent with SHOP's header.
+    for (const [topic, payload] of compliancePayloads(OTHER, OTHER_ID)) {
+      const response = await call(routeOf(topic), webhookRequest(topic, payload, { shop: SHOP }));
+      expect({ topic, status: response.status }).toEqual({ topic, status: 400 });
+    }
+    // …and SHOP's payloads sent with OTHER's header.
+    for (const [topic, payload] of compliancePayloads(SHOP, SHOP_ID)) {
+      const response = await call(routeOf(topic), webhookRequest(topic, payload, { shop: OTHER }));
+      expect({ topic, status: response.status }).toEqual({ topic, status: 400 });
+    }
+    expect(await processQueuedWebhooks()).toBe(0);
+    expect(await everything()).toEqual(before);
+  });
+
+  it("refuses a compliance payload whose shop_id is not the shop's, or that names no shop", async () => {
+    const before = await everything();
+    const payloads: Json[] = [
+      { shop_id: Number(OTHER_ID), shop_domain: SHOP },
+      { shop_domain: SHOP },
+      { shop_id: Number(SHOP_ID) },
+      { shop_id: "not an id", shop_domain: SHOP },
+    ];
+    for (const payload of payloads) {
+      const response = await call(shopRedact, webhookRequest("shop/redact", payload));
+      expect({ payload, status: response.status }).toEqual({ payload, status: 400 });
+    }
+    expect(await processQueuedWebhooks()).toBe(0);
+    expect(await everything()).toEqual(before);
+  });
+
+  it("accepts a compliance payload naming its shop in another case, and any shop_id while the shop's is unknown", async () => {
+    const data = { shop_id: Number(SHOP_ID), shop_domain: "Hooks.MyShopify.com", orders_requested: [10], customer: { id: 1 }, data_request: { id: 9 } };
+    expect((await call(customersDataRequest, webhookRequest("customers/data_request", data))).status).toBe(200);
+    await prisma.shop.update({ where: { domain: SHOP }, data: { shopifyId: null } });
+    const redact = { shop_id: 123456789, shop_domain: SHOP, customer: { id: 2 }, orders_to_redact: [12] };
+    expect((await call(customersRedact, webhookRequest("customers/redact", redact))).status).toBe(200);
+    expect(await processQueuedWebhooks()).toBe(2);
+    expect(await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } })).toEqual([{ id: 1n }]);
+  });
+
+  it("refuses a compliance payload naming another shop even for a shop it does not know", async () => {
+    const stranger = "stranger.myshopify.com";
+    const response = await call(shopRedact, webhookRequest("shop/redact", { shop_id: Number(SHOP_ID), shop_domain: SHOP }, { shop: stranger }));
+    expect(response.status).toBe(400);
+    // About itself, it is answered 200 as before: there is nothing to erase.
+    const own = await call(shopRedact, webhookRequest("shop/redact", { shop_id: 77, shop_domain: stranger }, { shop: stranger }));
+    expect(own.status).toBe(200);
+    expect(await prisma.webhookEvent.count({ where: { shop: stranger } })).toBe(0);
   });
 
   it("answers 404 to a shop it does not know and stores nothing", async () => {
@@ -183,5 +344,17 @@ describe("webhook intake", () => {
     expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
     expect(await prisma.session.count({ where: { shop: OTHER } })).toBe(1);
+  });
+});
+
+describe("methods other than POST", () => {
+  // Through Remix's own request handler: a GET to a route without a loader is Remix's 400
+  // ("did not provide a `loader`"), not the route's answer.
+  it.each(WEBHOOK_TOPICS)("%s: its route answers 405 with Allow: POST to every other method", async (topic) => {
+    const handle = await webhookRequestHandler();
+    for (const method of ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]) {
+      const response = await handle(new Request(`https://metryka.test/webhooks/${topic}`, { method }));
+      expect({ method, status: response.status, allow: response.headers.get("Allow") }).toEqual({ method, status: 405, allow: "POST" });
+    }
   });
 });
