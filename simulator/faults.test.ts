@@ -268,11 +268,10 @@ describe("failing bulk operations and slow downloads", () => {
 
   it("GIVEN slowDownloadMs THEN the status and headers of a bulk file come at once, before the first pause", async () => {
     const url = await completedBulkUrl();
-    sim.faults.set({ slowDownloadMs: 1_000 });
-    const started = performance.now();
+    // A minute before the first chunk: the answer's status comes all the same.
+    sim.faults.set({ slowDownloadMs: 60_000 });
     const response = await fetch(url);
     expect(response.status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(500);
     await response.body?.cancel();
   });
 });

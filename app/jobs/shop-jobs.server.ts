@@ -26,7 +26,8 @@ export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<vo
   }
   try {
     const { admin } = await unauthenticated.admin(job.shop);
-    const client = createAdminClient(job.shop, admin.graphql);
+    // A run that loses its shop lock stops at its next call, or in the middle of one.
+    const client = createAdminClient(job.shop, admin.graphql, { signal });
     if (job.kind === "backfill") await backfillShop(job.shop, client, new Date(), { signal });
     else await syncShop(job.shop, client, new Date());
   } catch (error) {

@@ -51,3 +51,13 @@ export function abortAfter(controller: AbortController, ms: number): () => void 
   const timer = setTimeout(() => controller.abort(new DeadlineExceeded(ms)), ms);
   return () => clearTimeout(timer);
 }
+
+/**
+ * What a call aborted by its caller rejects with: the caller's own reason when it gave an error
+ * of its own (a job that lost its shop lock aborts with ShopLockLostError, which says what to do
+ * next), otherwise `fallback()` (a plain `abort()` gives a DOMException AbortError).
+ */
+export function abortError(signal: AbortSignal | undefined, fallback: () => Error): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error && reason.name !== "AbortError" ? reason : fallback();
+}

@@ -11,9 +11,9 @@
 // the wait for the bucket being at most a query's cost over the restore rate (1,000 points at
 // 100 points/s, Shopify's lowest; `tries` seconds when Shopify reported no bucket). A caller's `signal`
 // (a job that lost its shop's lock) ends the call at once, in flight or waiting, and its error
-// is not retryable. See docs/decisions/006-timeouts.md.
+// is not retryable. See docs/decisions/007-timeouts.md.
 import { GraphqlQueryError, HttpRequestError, HttpResponseError } from "@shopify/shopify-api";
-import { abortAfter, childController, DeadlineExceeded, raceAbort } from "./abort";
+import { abortAfter, abortError, childController, DeadlineExceeded, raceAbort } from "./abort";
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -101,7 +101,8 @@ export function createAdminClient(shop: string, graphql: AdminGraphql, options: 
   const baseSleep = options.sleep ?? defaultSleep;
   // Waits end when the caller aborts (the rejection is turned into ABORTED by `request`).
   const sleep = (ms: number) => (signal ? raceAbort(baseSleep(ms), signal) : baseSleep(ms));
-  const aborted = () => new ShopifyApiError(`Admin API call for ${shop} aborted: ${String(signal?.reason)}`, false, "ABORTED");
+  const aborted = () =>
+    abortError(signal, () => new ShopifyApiError(`Admin API call for ${shop} aborted: ${String(signal?.reason)}`, false, "ABORTED"));
   let lastStatus: ThrottleStatus | undefined;
   let lastCost = 0;
 

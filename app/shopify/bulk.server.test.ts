@@ -141,10 +141,9 @@ describe("downloadBulkResult deadlines and aborts", () => {
   const never = () => new Promise<Response>(() => undefined);
 
   it("gives up on a host that does not start answering, even one that ignores the signal", async () => {
-    const started = performance.now();
+    // The host never answers and ignores the signal: only the deadline ends the wait.
     const error = await failure(downloadBulkResult("https://storage.example/r.jsonl", { fetch: never, headersTimeoutMs: 50 }));
     expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "TIMEOUT", retryable: true });
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("errors the stream with a retryable NETWORK error when the body breaks off", async () => {
@@ -219,12 +218,11 @@ describe("downloading a bulk result from the simulator", () => {
   });
 
   it("errors the stream with a retryable TIMEOUT when the file stalls past the idle deadline", async () => {
-    simulator.faults.set({ slowDownloadMs: 1_000 });
+    // A minute between chunks: only the idle deadline ends the read.
+    simulator.faults.set({ slowDownloadMs: 60_000 });
     const stream = await downloadBulkResult(url, { idleTimeoutMs: 100 });
-    const started = performance.now();
     const error = await failure(stream.getReader().read());
     expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "TIMEOUT", retryable: true });
-    expect(performance.now() - started).toBeLessThan(900);
   });
 
   it("stops the download mid-file when its signal aborts: the stream errors with ABORTED and the connection closes", async () => {
@@ -241,9 +239,19 @@ describe("downloading a bulk result from the simulator", () => {
     const reader = stream.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);
-    controller.abort(new Error("the shop's lock was lost"));
+    controller.abort();
     const error = await failure(reader.read());
     expect({ code: error.code, retryable: error.retryable }).toEqual({ code: "ABORTED", retryable: false });
     expect(connection?.aborted).toBe(true);
+  });
+
+  it("errors the stream with the caller's own reason when it aborts with one (a job that lost its shop lock)", async () => {
+    simulator.faults.set({ slowDownloadMs: 60_000 });
+    const controller = new AbortController();
+    const stream = await downloadBulkResult(url, { signal: controller.signal });
+    const reader = stream.getReader();
+    const reason = new Error("the shop's lock was lost");
+    controller.abort(reason);
+    expect(await reader.read().catch((error: unknown) => error)).toBe(reason);
   });
 });

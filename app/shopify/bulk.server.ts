@@ -3,7 +3,7 @@
 // Completion also arrives as the `bulk_operations/finish` webhook; `bulkOperationStatus` is the
 // poll behind it. Bulk operations need an offline access token and do not draw from the
 // query-cost bucket.
-import { abortAfter, childController, DeadlineExceeded, raceAbort } from "./abort";
+import { abortAfter, abortError, childController, DeadlineExceeded, raceAbort } from "./abort";
 import { ShopifyApiError, type AdminClient } from "./admin-client.server";
 import { BULK_OPERATION_CANCEL, BULK_OPERATION_RUN_QUERY, BULK_OPERATION_STATUS } from "./bulk-queries";
 
@@ -138,7 +138,7 @@ export async function downloadBulkResult(url: string, options: DownloadOptions =
   const headersTimeoutMs = options.headersTimeoutMs ?? BULK_DOWNLOAD_HEADERS_TIMEOUT_MS;
   const idleTimeoutMs = options.idleTimeoutMs ?? BULK_DOWNLOAD_IDLE_TIMEOUT_MS;
   const { signal } = options;
-  const aborted = () => new ShopifyApiError(`Bulk result download aborted: ${String(signal?.reason)}`, false, "ABORTED");
+  const aborted = () => abortError(signal, () => new ShopifyApiError(`Bulk result download aborted: ${String(signal?.reason)}`, false, "ABORTED"));
   if (signal?.aborted) throw aborted();
   // Aborting the connection ends the request and, once it has answered, its body.
   const { controller: connection, release } = childController(signal);
@@ -176,13 +176,13 @@ export async function downloadBulkResult(url: string, options: DownloadOptions =
  */
 function watchedBody(
   body: ReadableStream<Uint8Array>,
-  watch: { connection: AbortController; release(): void; signal?: AbortSignal; aborted(): ShopifyApiError; idleTimeoutMs: number },
+  watch: { connection: AbortController; release(): void; signal?: AbortSignal; aborted(): Error; idleTimeoutMs: number },
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let stream!: ReadableStreamDefaultController<Uint8Array>;
   let over = false;
   /** No more reading: the body ended, was cancelled, or failed with `error`. */
-  const finish = (error?: ShopifyApiError) => {
+  const finish = (error?: Error) => {
     if (over) return;
     over = true;
     watch.signal?.removeEventListener("abort", onAbort);

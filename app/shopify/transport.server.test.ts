@@ -41,12 +41,10 @@ describe("the Shopify library's fetch", () => {
   ] as const;
 
   it.each(targets)("abandons a request past its deadline (%s)", async (_, fetcher, url) => {
-    simulator.faults.set({ slowMs: 2_000 });
-    const started = performance.now();
+    // An answer a minute away: only the deadline ends the request (with DeadlineExceeded).
+    simulator.faults.set({ slowMs: 60_000 });
     const error = await rejection(fetcher()(url(), post()));
     expect(error).toBeInstanceOf(DeadlineExceeded);
-    expect(performance.now() - started).toBeLessThan(1_500);
-    expect(simulator.faults.counts().slowed).toBe(1);
   });
 
   it.each(targets)("answers a request within its deadline (%s)", async (_, fetcher, url) => {

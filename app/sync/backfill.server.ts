@@ -8,6 +8,7 @@
 // same operations up when they are still usable, and ends with the same rows (the ingest is
 // idempotent). The rows go through the order writer's bulk writes: one rollup rebuild at the end.
 import prisma from "#app/db.server";
+import { raceAbort } from "#app/shopify/abort";
 import { ShopifyApiError, type AdminClient } from "#app/shopify/admin-client.server";
 import {
   bulkOperationStatus,
@@ -59,22 +60,7 @@ export interface BackfillOptions {
   signal?: AbortSignal;
 }
 
-/** setTimeout as a promise that rejects with the signal's reason when it aborts. */
-function abortableSleep(signal: AbortSignal | undefined) {
-  return (ms: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal!.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-}
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Whether Shopify's bulk_operations/finish webhook for operation `id` has been recorded. */
 async function finishRecorded(shop: string, id: string, since: Date): Promise<boolean> {
@@ -125,7 +111,7 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
   const ingest = (kind: BulkKind, url: string) =>
     ingestLock(async () => {
       // A retry's file holds everything again: each kind counts its latest file.
-      const summary = await ingestBulkJsonl(shop, await downloadBulkResult(url), writes, {
+      const summary = await ingestBulkJsonl(shop, await downloadBulkResult(url, { signal: settings.signal }), writes, {
         batchSize: settings.ingestBatchSize,
         signal: settings.signal,
         onProgress: (progress) => {
@@ -233,7 +219,8 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
  */
 export async function backfillShop(shop: string, client: AdminClient, now: Date, options: BackfillOptions = {}): Promise<void> {
   const settings: Settings = {
-    sleep: options.sleep ?? abortableSleep(options.signal),
+    // Waits end as soon as the run is stopped.
+    sleep: options.sleep ?? ((ms) => (options.signal ? raceAbort(defaultSleep(ms), options.signal) : defaultSleep(ms))),
     pollMs: options.pollMs ?? 2_000,
     maxPollMs: options.maxPollMs ?? 60_000,
     finishCheckMs: options.finishCheckMs ?? 500,
