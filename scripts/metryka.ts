@@ -5,6 +5,7 @@
 //   metrics --shop <domain> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--granularity month]
 //           [--compare previous_period|previous_year|none] [--cohorts month|week] [--now <instant>] --json
 //   status [--shop <domain>] [--json]
+//   data-requests --shop <domain> [--id <data request id>]
 import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
 
@@ -19,6 +20,9 @@ Commands:
       Every metric for [from, to) (shop-local dates, 'to' excluded) as one JSON object.
   status [--shop <domain>] [--json]
       Where each shop's sync stands.
+  data-requests --shop <domain> [--id <data request id>]
+      The customers' data requests Shopify forwarded; with --id, what Metryka holds on that
+      customer, as JSON, for the merchant to send on (docs/privacy.md).
 `;
 
 class UsageError extends Error {}
@@ -46,6 +50,7 @@ async function main(argv: string[]) {
       compare: { type: "string", default: "previous_period" },
       cohorts: { type: "string", default: "month" },
       now: { type: "string" },
+      id: { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -110,6 +115,20 @@ async function main(argv: string[]) {
           }
           if (report.length === 0) process.stdout.write("No shops.\n");
         }
+        return;
+      }
+      case "data-requests": {
+        const shop = values.shop ?? fail("--shop is required");
+        const { dataRequestExport, dataRequestExports } = await import("#app/sync/privacy.server");
+        if (values.id !== undefined) {
+          const exported = await dataRequestExport(shop, values.id);
+          if (!exported) throw new Error(`${shop} has no data request ${values.id}`);
+          process.stdout.write(`${JSON.stringify(exported.contents, null, 2)}\n`);
+          return;
+        }
+        const requests = await dataRequestExports(shop);
+        for (const r of requests) process.stdout.write(`${r.requestId}  customer ${r.customerId}  ${r.createdAt}  ${r.orders} orders\n`);
+        if (requests.length === 0) process.stdout.write("No data requests.\n");
         return;
       }
       default:

@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { salesOverview } from "#app/metrics/sales.server";
 import { truncateAll } from "../../tests/support/database";
-import { customerIdForEmail, type ImportOptions, type Rejection } from "./order-csv";
+import { customerIdForEmail } from "#app/sync/personal-data";
+import type { ImportOptions, Rejection } from "./order-csv";
 import { importOrders, type ImportHooks } from "./import-orders.server";
 
 const SHOP = "history.myshopify.com";

@@ -17,7 +17,7 @@
 //
 // Every value is held to what its column can store (db-values.ts), so that no line makes the
 // database refuse the batch it is written in.
-import { createHash } from "node:crypto";
+import { customerIdForEmail } from "#app/sync/personal-data";
 import { DateTime, IANAZone } from "luxon";
 import { BIGINT_MAX, INTEGER_MAX, isStorableInstant } from "#app/db-values";
 import { AmountRangeError, toMinorUnits } from "#app/shopify/money";
@@ -142,11 +142,6 @@ function bool(value: string | undefined, field: string): boolean {
   throw new RowError(`${field} must be true or false: ${JSON.stringify(value)}`);
 }
 
-/** A stable customer id for an email, never the email itself: negative, 52 bits of SHA-256. */
-export function customerIdForEmail(email: string): bigint {
-  const digest = createHash("sha256").update(email.trim().toLowerCase()).digest();
-  return -(digest.readBigUInt64BE(0) >> 12n) - 1n;
-}
 
 function orderRows(
   options: ImportOptions,

@@ -1,4 +1,4 @@
-import { BlockStack, Button, Card, DataTable, InlineStack, Text } from "@shopify/polaris";
+import { BlockStack, Box, Button, Card, Divider, InlineStack, Text } from "@shopify/polaris";
 import type { ParkedEvent } from "#app/sync/webhook-events.server";
 import { formatCount } from "./format";
 
@@ -56,12 +56,31 @@ export function ParkedChangesCard({
           reconciliation every 15 minutes re-reads the orders and customers they were about. If a change keeps failing,
           its reason below says why.
         </Text>
-        <DataTable
-          columnContentTypes={["text", "text", "text"]}
-          headings={["Received", "Change", "Why it was not applied"]}
-          rows={latest.map((event) => [when(event.receivedAt), changeLabel(event.topic), event.reason])}
-          footerContent={count > latest.length ? `Showing the latest ${latest.length} of ${formatCount(count)}` : undefined}
-        />
+        <BlockStack gap="200" as="ul">
+          {latest.map((event, i) => (
+            <Box as="li" key={`${event.parkedAt}-${i}`}>
+              <BlockStack gap="100">
+                {i > 0 && <Divider />}
+                <InlineStack gap="200" blockAlign="baseline">
+                  <Text as="span" fontWeight="semibold">
+                    {changeLabel(event.topic)}
+                  </Text>
+                  <Text as="span" tone="subdued">
+                    received {when(event.receivedAt)}
+                  </Text>
+                </InlineStack>
+                <Text as="p" tone="subdued" breakWord>
+                  {event.reason}
+                </Text>
+              </BlockStack>
+            </Box>
+          ))}
+        </BlockStack>
+        {count > latest.length && (
+          <Text as="p" tone="subdued">
+            The latest {latest.length} of {formatCount(count)} are shown.
+          </Text>
+        )}
       </BlockStack>
     </Card>
   );

@@ -1,7 +1,8 @@
-// The Settings page's data and its save: the merchant's metric settings, and a form turned into
-// a settings update. A value that does not validate comes back as a message on its field, with
+// The Settings page's data and its save: the merchant's metric settings and the customers' data
+// requests to send on, and a form turned into a settings update. A value that does not validate comes back as a message on its field, with
 // nothing written.
 import prisma from "#app/db.server";
+import { dataRequestExports } from "#app/sync/privacy.server";
 import { getMetricSettings, InvalidSettingsError, updateMetricSettings } from "#app/metrics/settings.server";
 import { metricSettingsSchema, type MetricSettings } from "#app/metrics/settings";
 
@@ -19,11 +20,12 @@ export type SaveSettingsResult =
   | { ok: false; message: string; fieldErrors: Partial<Record<SettingsField, string>> };
 
 export async function settingsPage(shop: string) {
-  const [settings, shopRow] = await Promise.all([
+  const [settings, shopRow, dataRequests] = await Promise.all([
     getMetricSettings(shop),
     prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
+    dataRequestExports(shop),
   ]);
-  return { settings, timeZone: shopRow?.ianaTimezone ?? "UTC" };
+  return { settings, timeZone: shopRow?.ianaTimezone ?? "UTC", dataRequests };
 }
 
 /**

@@ -12,16 +12,16 @@ export const QUEUES = {
   webhooks: "webhook-events",
   /** The scheduled sweep that queues a reconciliation for every installed shop. */
   reconcileAll: "reconcile-all",
-  /** The scheduled upkeep of recorded webhook events: stranded ones queued again, old ones deleted. */
-  webhookUpkeep: "webhook-upkeep",
+  /** The scheduled upkeep: stranded webhook events queued again, data past its retention deleted. */
+  upkeep: "upkeep",
   /** Jobs that failed every retry, kept for a person to look at. */
   parked: "parked",
 } as const;
 
 /** How often every shop's copy is checked against Shopify (what webhooks may have lost). */
 export const RECONCILE_CRON = "*/15 * * * *";
-/** How often recorded webhook events are looked after (app/sync/webhook-events.server.ts). */
-export const WEBHOOK_UPKEEP_CRON = "*/5 * * * *";
+/** How often the upkeep runs (app/sync/webhook-events.server.ts, app/sync/privacy.server.ts). */
+export const UPKEEP_CRON = "*/5 * * * *";
 
 /** Retries of a webhook event's job; see app/sync/webhook-events.server.ts for the bound it gives. */
 export const WEBHOOK_RETRIES = 8;
@@ -77,7 +77,7 @@ async function start(): Promise<PgBoss> {
     deadLetter: QUEUES.parked,
   });
   await boss.createQueue(QUEUES.reconcileAll, { name: QUEUES.reconcileAll, policy: "singleton" });
-  await boss.createQueue(QUEUES.webhookUpkeep, { name: QUEUES.webhookUpkeep, policy: "singleton" });
+  await boss.createQueue(QUEUES.upkeep, { name: QUEUES.upkeep, policy: "singleton" });
   return boss;
 }
 

@@ -8,7 +8,8 @@ import { queueReconciliations } from "./requests.server";
 import { runShopJob } from "./shop-jobs.server";
 import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
 import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-events.server";
-import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, WEBHOOK_UPKEEP_CRON, type ShopJob, type WebhookJob } from "./queue.server";
+import { deleteExpiredExports } from "#app/sync/privacy.server";
+import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob } from "./queue.server";
 
 /** How long a job of a busy shop waits before it is tried again. */
 const BUSY_RETRY_SECONDS = 15;
@@ -68,11 +69,12 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
   // The schedules live in the database: however many workers run, each fires once.
   await boss.schedule(QUEUES.reconcileAll, RECONCILE_CRON, {}, { tz: "UTC" });
   ids.push(await boss.work(QUEUES.reconcileAll, async () => queueReconciliations()));
-  await boss.schedule(QUEUES.webhookUpkeep, WEBHOOK_UPKEEP_CRON, {}, { tz: "UTC" });
+  await boss.schedule(QUEUES.upkeep, UPKEEP_CRON, {}, { tz: "UTC" });
   ids.push(
-    await boss.work(QUEUES.webhookUpkeep, async () => {
+    await boss.work(QUEUES.upkeep, async () => {
       await requeueStrandedEvents();
       await deleteExpiredEvents();
+      await deleteExpiredExports();
     }),
   );
   return async () => {

@@ -26,7 +26,7 @@ import { action as ordersUpdated } from "#app/routes/webhooks.orders.updated";
 import { action as refundsCreate } from "#app/routes/webhooks.refunds.create";
 import { action as shopRedact } from "#app/routes/webhooks.shop.redact";
 import { action as shopUpdate } from "#app/routes/webhooks.shop.update";
-import { dataRequestExport } from "#app/sync/apply-webhook.server";
+import { dataRequestExport } from "#app/sync/privacy.server";
 import { runShopJob } from "#app/jobs/shop-jobs.server";
 import { createRandom } from "#simulator/random";
 import {
@@ -63,6 +63,7 @@ import {
 } from "#simulator/webhooks";
 import { truncateAll } from "../../tests/support/database";
 import { drainShopJobs, processQueuedWebhooks } from "../../tests/support/jobs";
+import { customerIdForEmail } from "#app/sync/personal-data";
 
 const NOW = "2026-11-15T12:00:00Z";
 const SHOP = "apply.myshopify.com";
@@ -505,6 +506,141 @@ describe("customers", () => {
     expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
     // Other customers untouched.
     expect(await customerOf(withOrders(kept.id)[0].id)).toBe(BigInt(kept.id));
+  });
+});
+
+describe("privacy requests, done completely", () => {
+  /** Rows that still name one of these customers, table by table. */
+  async function rowsNaming(customerIds: bigint[]) {
+    const named = { customerId: { in: customerIds } };
+    return {
+      customers: await prisma.customer.count({ where: { shop: SHOP, id: { in: customerIds } } }),
+      orders: await prisma.order.count({ where: { shop: SHOP, ...named } }),
+      firstOrders: await prisma.customerFirstOrder.count({ where: { shop: SHOP, ...named } }),
+      months: await prisma.customerMonth.count({ where: { shop: SHOP, ...named } }),
+      sources: await prisma.dailySalesSource.count({ where: { shop: SHOP, ...named } }),
+      exports: await prisma.dataRequestExport.count({ where: { shop: SHOP, ...named } }),
+    };
+  }
+
+  /** Stored payloads about these customers or orders (a privacy request's own row, emptied, is not). */
+  async function payloadsAbout(customerIds: bigint[], orderIds: number[]) {
+    const events = await prisma.webhookEvent.findMany({ where: { shop: SHOP }, select: { topic: true, payload: true } });
+    const ids = new Set([...customerIds.map(String), ...orderIds.map(String)]);
+    return events.filter(({ payload }) => {
+      const p = payload as { id?: unknown; order_id?: unknown; customer?: { id?: unknown } | null };
+      return [p.id, p.order_id, p.customer?.id].some((value) => value !== undefined && value !== null && ids.has(String(value)));
+    });
+  }
+
+  async function setUp() {
+    const store = newStore(43, 30);
+    await install(store);
+    const withOrders = (id: number) => store.orders.filter((o) => o.customerId === id && !o.test);
+    const subject = store.customers.find((c) => withOrders(c.id).length >= 2)!;
+    const other = store.customers.find((c) => c.id !== subject.id && withOrders(c.id).length >= 1)!;
+    const guest = store.orders.find((o) => o.customerId === null && !o.test)!;
+    await deliverAll(historyEvents(store));
+    // History older than Shopify shows the app, imported from Shopify's export under the subject's email.
+    const { importOrders } = await import("#app/cli/import-orders.server");
+    const { Readable } = await import("node:stream");
+    const header = "Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,Lineitem price,Id";
+    const lines = [
+      `#9001,${subject.email.toUpperCase()},paid,2024-03-01 10:00:00 +0000,${store.shop.currencyCode},30.00,2024-03-01 10:00:00 +0000,1,30.00,99001`,
+      `#9002,${subject.email},paid,2024-05-01 10:00:00 +0000,${store.shop.currencyCode},12.00,2024-05-01 10:00:00 +0000,2,6.00,99002`,
+    ];
+    const imported = await importOrders(Readable.from([[header, ...lines].join("\n")]), {
+      shop: SHOP,
+      timeZone: store.shop.ianaTimezone,
+      currency: store.shop.currencyCode,
+    });
+    expect(imported.written).toBe(2);
+    const key = customerIdForEmail(subject.email);
+    await deliverAll([
+      event("customers/data_request", customersDataRequestPayload({ shop: store.shop, customer: subject, ordersRequested: [], dataRequestId: 501 }), "2026-11-16T12:00:00Z"),
+    ]);
+    const exported = await dataRequestExport(SHOP, 501);
+    // The export holds the orders imported under the subject's email too.
+    expect((exported?.contents.orders as Array<{ id: string }>).map((o) => o.id)).toEqual(
+      expect.arrayContaining(["99001", "99002", ...withOrders(subject.id).map((o) => String(o.id))]),
+    );
+    const redact = event(
+      "customers/redact",
+      customersRedactPayload({ shop: store.shop, customer: subject, ordersToRedact: [guest.id, ...withOrders(subject.id).map((o) => o.id)] }),
+      "2026-11-16T13:00:00Z",
+    );
+    return { store, subject, other, guest, key, redact, orderIds: [...withOrders(subject.id).map((o) => o.id), guest.id, 99001, 99002] };
+  }
+
+  it("customers/redact erases the customer, the orders the request lists and those imported under their email, their exports, payloads and rollup rows", async () => {
+    const { subject, other, key, redact, orderIds } = await setUp();
+    const subjectIds = [BigInt(subject.id), key];
+    expect(await rowsNaming(subjectIds)).toMatchObject({ customers: 1, exports: 1 });
+    expect((await rowsNaming(subjectIds)).orders).toBeGreaterThanOrEqual(4);
+    expect((await payloadsAbout(subjectIds, orderIds)).length).toBeGreaterThan(0);
+    const otherBefore = await rowsNaming([BigInt(other.id)]);
+    const totals = await rollupTotals();
+
+    await deliverAll([redact]);
+
+    expect(await rowsNaming(subjectIds)).toEqual({ customers: 0, orders: 0, firstOrders: 0, months: 0, sources: 0, exports: 0 });
+    expect(await payloadsAbout(subjectIds, orderIds)).toEqual([]);
+    // The request is kept as done, emptied: a redelivery is recognised and not applied again.
+    const kept = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: redact.eventId } } });
+    expect({ payload: kept.payload, processed: kept.processedAt !== null }).toEqual({ payload: {}, processed: true });
+    await deliver(redact);
+    expect(await processQueuedWebhooks()).toBe(0);
+    // The orders stay as anonymous amounts: sales do not change; other customers are untouched.
+    expect(await prisma.order.count({ where: { shop: SHOP, id: { in: orderIds.map(BigInt) }, customerId: null } })).toBe(orderIds.length);
+    expect(await rollupTotals()).toEqual(totals);
+    expect(await rowsNaming([BigInt(other.id)])).toEqual(otherBefore);
+  });
+
+  it("customers/redact changes nothing at all when any part of it fails", async () => {
+    const { subject, key, redact, orderIds } = await setUp();
+    const subjectIds = [BigInt(subject.id), key];
+    // Stored payloads about the subject, but for the request itself (recorded when it arrives).
+    const payloads = async () => (await payloadsAbout(subjectIds, orderIds)).filter((e) => e.topic !== "customers/redact").length;
+    const before = { rows: await rowsNaming(subjectIds), payloads: await payloads(), totals: await rollupTotals() };
+    // The last step, erasing the stored payloads, fails.
+    await prisma.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_refuse_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'erasure refused' USING ERRCODE = '22023'; END $$;
+      CREATE TRIGGER test_refuse_erasure BEFORE DELETE ON webhook_events FOR EACH ROW EXECUTE FUNCTION test_refuse_erasure();`);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      await deliverAll([redact]);
+    } finally {
+      warn.mockRestore();
+      await prisma.$executeRawUnsafe("DROP TRIGGER test_refuse_erasure ON webhook_events; DROP FUNCTION test_refuse_erasure();");
+    }
+    const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: redact.eventId } } });
+    expect(event.error).toMatch(/erasure refused/);
+    expect({ rows: await rowsNaming(subjectIds), payloads: await payloads(), totals: await rollupTotals() }).toEqual(before);
+    // Retried once the cause is gone, it is done whole.
+    const { retryParkedEvents } = await import("./webhook-events.server");
+    expect(await retryParkedEvents(SHOP)).toBe(1);
+    await processQueuedWebhooks();
+    expect(await rowsNaming(subjectIds)).toEqual({ customers: 0, orders: 0, firstOrders: 0, months: 0, sources: 0, exports: 0 });
+  });
+
+  it("a signed privacy request replayed under another topic does not act: a data request sent as shop/redact erases nothing", async () => {
+    const store = newStore();
+    await install(store);
+    await deliverAll(historyEvents(store).slice(0, 30));
+    const before = await snapshot();
+    const request = customersDataRequestPayload({ shop: store.shop, customer: store.customers[0], ordersRequested: [], dataRequestId: 7 });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      await deliverAll([event("shop/redact", request, "2026-11-16T12:00:00Z"), event("customers/redact", request, "2026-11-16T12:00:00Z")]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(await snapshot()).toEqual(before);
+    expect(await prisma.shop.count({ where: { domain: SHOP } })).toBe(1);
+    const parked = await prisma.webhookEvent.findMany({ where: { shop: SHOP, parkedAt: { not: null } }, select: { topic: true, error: true } });
+    expect(parked.map((p) => p.topic).sort()).toEqual(["customers/redact", "shop/redact"]);
+    for (const { error } of parked) expect(error).toMatch(/Unrecognized key/);
   });
 });
 

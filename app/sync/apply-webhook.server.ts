@@ -4,35 +4,19 @@
 //   duplicate or an older version arriving late changes nothing;
 // - deletions leave a tombstone (deleted_records), so an update sent before a deletion but
 //   delivered after it, or before the record was ever stored, cannot bring the record back;
-// - a payload that does not fit its topic is recorded as failed (webhook_events.error) and
-//   changes nothing; the worker carries on. A database failure throws, and the queue retries.
+// - an event that cannot be applied is parked with why and changes nothing, alone (see
+//   applyWebhookEvent); the privacy topics are done by privacy.server.ts.
 // Every write goes through the order writer (order-writer.server.ts), which refreshes the rollups.
-import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { enqueueShopJob } from "#app/jobs/queue.server";
 import { removeCustomer, tombstoneOrders, writeCustomers, writeOrders, writeRefund } from "./order-writer.server";
 import { backfillStoppedWaitingOn } from "./sync-state.server";
 import { failureReason, isTransientFailure } from "./database-errors";
+import { eraseShop, exportCustomerData, redactCustomer } from "./privacy.server";
 import { parseWebhook, type WebhookChange } from "./rest-payloads";
 
 // ---------------------------------------------------------------------------------------------
 // Shops
-
-/**
- * Every row the app holds for a shop, gone: each table with a `shop` column (found in the
- * catalog, so a table added later cannot be forgotten) and the shop itself.
- */
-export async function eraseShop(shop: string) {
-  await prisma.$transaction(async (tx) => {
-    const tables = await tx.$queryRaw<Array<{ table_name: string }>>`
-      SELECT table_name FROM information_schema.columns
-      WHERE table_schema = current_schema() AND column_name = 'shop' AND table_name <> 'shops'`;
-    for (const { table_name } of tables) {
-      await tx.$executeRawUnsafe(`DELETE FROM "${table_name.replace(/"/g, '""')}" WHERE shop = $1`, shop);
-    }
-    await tx.shop.deleteMany({ where: { domain: shop } });
-  });
-}
 
 /**
  * Whether a shop/update or app/scopes_update newer than `updatedAt` was applied already: the
@@ -47,86 +31,6 @@ async function newerEventApplied(shop: string, topic: string, eventId: string, u
     const value = (payload as { updated_at?: unknown } | null)?.updated_at;
     return typeof value === "string" && Date.parse(value) > updatedAt.getTime();
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Customers
-
-/**
- * customers/redact: the customer's record and the exports made for them go; their orders stay
- * as anonymous amounts. The tombstone keeps only the id, so that a late delivery about the
- * customer cannot store them again.
- */
-export async function eraseCustomer(shop: string, customerId: bigint, at = new Date()) {
-  await removeCustomer(shop, customerId, at, null, async (tx) => {
-    await tx.dataRequestExport.deleteMany({ where: { shop, customerId } });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Data requests
-
-const text = (value: bigint | Date | null) => (value === null ? null : value instanceof Date ? value.toISOString() : String(value));
-
-/**
- * customers/data_request: what Metryka holds on the customer, kept for the merchant to send on:
- * the customer's id and record dates, and their orders (those stored under their id and those
- * Shopify lists in the request) with dates and amounts as stored. Level 1 data only.
- */
-async function exportCustomerData(shop: string, requestId: bigint, customerId: bigint, orderIds: bigint[]): Promise<void> {
-  const customer = await prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } });
-  const orders = await prisma.order.findMany({
-    where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] },
-    orderBy: { id: "asc" },
-  });
-  const refunds = await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((o) => o.id) } }, orderBy: { id: "asc" } });
-  const contents = {
-    customerId: text(customerId),
-    customer: customer ? { createdAt: text(customer.createdAt), updatedAt: text(customer.updatedAt) } : null,
-    ordersRequested: orderIds.map(text),
-    orders: orders.map((o) => ({
-      id: text(o.id),
-      name: o.name,
-      processedAt: text(o.processedAt),
-      createdAt: text(o.createdAt),
-      cancelledAt: text(o.cancelledAt),
-      deletedAt: text(o.deletedAt),
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: text(o.grossSales),
-      discounts: text(o.discounts),
-      shipping: text(o.shipping),
-      tax: text(o.tax),
-      totalPrice: text(o.totalPrice),
-      totalRefunded: text(o.totalRefunded),
-      refunds: refunds
-        .filter((r) => r.orderId === o.id)
-        .map((r) => ({
-          id: text(r.id),
-          processedAt: text(r.processedAt),
-          returns: text(r.returns),
-          shipping: text(r.shipping),
-          tax: text(r.tax),
-          totalRefunded: text(r.totalRefunded),
-        })),
-    })),
-  };
-  await prisma.dataRequestExport.upsert({
-    where: { shop_id: { shop, id: requestId } },
-    create: { shop, id: requestId, customerId, export: contents },
-    update: { customerId, export: contents, createdAt: new Date() },
-  });
-}
-
-export type DataRequestContents = Prisma.JsonObject;
-
-/** The export made for a customers/data_request (its `data_request.id`), or null. */
-export async function dataRequestExport(
-  shop: string,
-  requestId: bigint | number | string,
-): Promise<{ customerId: bigint; createdAt: Date; contents: DataRequestContents } | null> {
-  const row = await prisma.dataRequestExport.findUnique({ where: { shop_id: { shop, id: BigInt(requestId) } } });
-  return row ? { customerId: row.customerId, createdAt: row.createdAt, contents: row.export as DataRequestContents } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,10 +94,10 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
       await removeCustomer(shop, change.deletedId, at, change.keptId);
       return null;
     case "customerRedacted":
-      await eraseCustomer(shop, change.customerId, at);
+      await redactCustomer(shop, change, at);
       return null;
     case "dataRequested":
-      await exportCustomerData(shop, change.requestId, change.customerId, change.orderIds);
+      await exportCustomerData(shop, change.requestId, change);
       return null;
     case "shopUpdated":
       if (await newerEventApplied(shop, event.topic, event.eventId, change.updatedAt)) return null;

@@ -128,25 +128,43 @@ async function removeCustomerIn(tx: Tx, shop: string, customerId: bigint, at: Da
   return moved.map((row) => BigInt(row.id));
 }
 
+export interface CustomerRemoval {
+  /** The customer who takes the removed ones' orders over (a merge); otherwise nobody does. */
+  mergedInto?: bigint | null;
+  /** Orders to leave to nobody as well, whoever they belong to (a privacy request lists them). */
+  unlinkOrders?: bigint[];
+  /** More to do in the same transaction, given every order that changed hands. */
+  also?: (tx: Tx, orderIds: bigint[]) => Promise<void>;
+}
+
 /**
- * customers/delete, customers/merge and the sweep's lost deletions: the customer goes (see
- * removeCustomerIn), and the rollups of the orders that moved are refreshed with it. `also`
- * runs in the same transaction (erasing what else is held on the customer).
+ * customers/delete, customers/merge, customers/redact and the sweep's lost deletions: each
+ * customer goes (see removeCustomerIn), `unlinkOrders` lose their customer, and the rollups of
+ * every order that changed hands are refreshed, all in one transaction with `also`.
  */
-export async function removeCustomer(
-  shop: string,
-  customerId: bigint,
-  at: Date,
-  mergedInto: bigint | null,
-  also?: (tx: Tx) => Promise<bigint[] | void>,
-): Promise<void> {
+export async function removeCustomers(shop: string, customerIds: bigint[], at: Date, removal: CustomerRemoval = {}): Promise<void> {
   await prisma.$transaction(async (tx) => {
     await fenceTransaction(tx, shop);
-    const moved = await removeCustomerIn(tx, shop, customerId, at, mergedInto);
-    const more = (await also?.(tx)) ?? [];
-    const orderIds = [...new Set([...moved, ...more])];
+    const changed = new Set<bigint>();
+    for (const customerId of customerIds) {
+      for (const id of await removeCustomerIn(tx, shop, customerId, at, removal.mergedInto ?? null)) changed.add(id);
+    }
+    if (removal.unlinkOrders?.length) {
+      const unlinked = await tx.$queryRaw<Array<{ id: bigint }>>`
+        UPDATE orders SET customer_id = NULL
+        WHERE shop = ${shop} AND id = ANY(${removal.unlinkOrders}::bigint[]) AND customer_id IS NOT NULL
+        RETURNING id`;
+      for (const row of unlinked) changed.add(BigInt(row.id));
+    }
+    const orderIds = [...changed];
+    await removal.also?.(tx, orderIds);
     if (orderIds.length > 0) await refreshRollupsIn(tx, shop, { orderIds });
   }, ROLLUP_TRANSACTION_OPTIONS);
+}
+
+/** One customer deleted, or merged into `mergedInto` (see removeCustomers). */
+export async function removeCustomer(shop: string, customerId: bigint, at: Date, mergedInto: bigint | null): Promise<void> {
+  await removeCustomers(shop, [customerId], at, { mergedInto });
 }
 
 /** Writes a bulk run makes; the rollups are rebuilt once, when `bulkWrites` ends. */

@@ -1,5 +1,7 @@
 // Metryka keeps Level 1 data only (ids, dates, amounts). Webhook payloads are stored for
-// replay and audit, so personal fields are removed before anything is written.
+// replay and audit, so personal fields are removed before anything is written (docs/privacy.md).
+import { createHash } from "node:crypto";
+
 const PERSONAL_KEYS = new Set([
   "email",
   "contact_email",
@@ -26,6 +28,17 @@ const PERSONAL_KEYS = new Set([
   "note_attributes",
   "multipass_identifier",
   "tax_exemptions",
+  // What says where a buyer came from or lets anyone open their order or cart.
+  "order_status_url",
+  "landing_site",
+  "landing_site_ref",
+  "referring_site",
+  "cart_token",
+  "checkout_token",
+  "token",
+  // Free text a merchant or a buyer wrote: line item properties (an engraving, a name), tags.
+  "properties",
+  "tags",
 ]);
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -48,11 +61,27 @@ export function withoutPersonalData(value: Json): Json {
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
+ * The customer id under which `metryka import-orders` keeps the orders of Shopify's export that
+ * carry this email (the export has no customer id): negative (no Shopify id is), 52 bits of
+ * SHA-256 of the trimmed, lower-cased email. The email itself is never stored.
+ */
+export function customerIdForEmail(email: string): bigint {
+  const digest = createHash("sha256").update(email.trim().toLowerCase()).digest();
+  return -(digest.readBigUInt64BE(0) >> 12n) - 1n;
+}
+
+/** Topics naming a customer whose imported orders must be found: the key of their email is kept. */
+const KEEP_EMAIL_KEY = new Set(["customers/redact", "customers/data_request"]);
+
+/**
  * A payload as it is stored: without the fields that identify a person, and with text that
  * PostgreSQL cannot hold replaced by U+FFFD. `unstorable` lists where such text was (paths,
- * never values): an event carrying it cannot be applied as sent.
+ * never values): an event carrying it cannot be applied as sent. A privacy request about a
+ * customer keeps, in place of their email, `customer.imported_customer_id`: the key their
+ * imported orders are stored under (customerIdForEmail).
  */
-export function storablePayload(value: Json): { payload: Json; unstorable: string[] } {
+export function storablePayload(value: Json, topic?: string): { payload: Json; unstorable: string[] } {
+  if (topic && KEEP_EMAIL_KEY.has(topic)) value = withEmailKey(value);
   const unstorable: string[] = [];
   const clean = (text: string, path: string): string => {
     UNSTORABLE.lastIndex = 0;
@@ -74,4 +103,13 @@ export function storablePayload(value: Json): { payload: Json; unstorable: strin
     return node;
   };
   return { payload: walk(withoutPersonalData(value), ""), unstorable };
+}
+
+function withEmailKey(value: Json): Json {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const customer = value.customer;
+  if (customer === null || typeof customer !== "object" || Array.isArray(customer)) return value;
+  const email = customer.email;
+  if (typeof email !== "string" || !email.includes("@")) return value;
+  return { ...value, customer: { ...customer, imported_customer_id: String(customerIdForEmail(email)) } };
 }

@@ -11,6 +11,7 @@ import { fromMinorUnits } from "#app/shopify/money";
 import { ORDERS_UPDATED_SINCE } from "#app/shopify/queries";
 import { completeOrder, type PagedOrderNode } from "#app/sync/complete-order.server";
 import { orderRows, type OrderRows } from "#app/sync/order-rows";
+import { customerIdForEmail, storablePayload, type Json } from "./personal-data";
 import { parseWebhook, restOrderRows, restRefundRows, WEBHOOK_TOPICS } from "#app/sync/rest-payloads";
 import { AdminApi } from "#simulator/admin-api";
 import { loadAdminSchema } from "#simulator/schema";
@@ -152,8 +153,19 @@ describe("topics", () => {
     expect(change("orders/edited")).toEqual({ kind: "orderEdited", orderId: BigInt(order.id) });
     expect(change("orders/delete")).toEqual({ kind: "orderDeleted", orderId: BigInt(order.id) });
     expect(change("customers/merge")).toEqual({ kind: "customersMerged", keptId: BigInt(customer.id), deletedId: BigInt(store.customers[0].id), completed: true });
-    expect(change("customers/redact")).toEqual({ kind: "customerRedacted", customerId: BigInt(customer.id) });
-    expect(change("customers/data_request")).toEqual({ kind: "dataRequested", requestId: 9n, customerId: BigInt(customer.id), orderIds: [BigInt(order.id)] });
+    expect(change("customers/redact")).toEqual({ kind: "customerRedacted", customerId: BigInt(customer.id), importedCustomerId: null, orderIds: [BigInt(order.id)] });
+    expect(change("customers/data_request")).toEqual({
+      kind: "dataRequested",
+      requestId: 9n,
+      customerId: BigInt(customer.id),
+      importedCustomerId: null,
+      orderIds: [BigInt(order.id)],
+    });
+    // As stored, a privacy request names the key of the customer's imported orders in place of the email.
+    for (const topic of ["customers/redact", "customers/data_request"] as const) {
+      const stored = parseWebhook(shop, topic, storablePayload(samples[topic] as Json, topic).payload);
+      expect(stored.ok && stored.change).toMatchObject({ importedCustomerId: customerIdForEmail(customer.email) });
+    }
     expect(change("shop/update")).toEqual({
       kind: "shopUpdated",
       name: store.shop.name,

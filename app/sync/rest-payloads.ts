@@ -151,6 +151,14 @@ type RestOrder = z.infer<typeof order>;
 
 const customer = z.object({ id, created_at: instant, updated_at: instant });
 
+const COMPLIANCE_FIELDS = { shop_id: id, shop_domain: z.string() };
+
+/** The customer of a privacy request as stored: the email is replaced by the key imports use (personal-data.ts). */
+const privacyCustomer = z.object({
+  id,
+  imported_customer_id: z.string().regex(/^-[1-9]\d{0,18}$/, "is not an imported customer's key").nullish(),
+});
+
 const SCHEMAS = {
   orders: order,
   refund,
@@ -163,12 +171,26 @@ const SCHEMAS = {
     admin_graphql_api_customer_deleted_id: gidOf("Customer"),
     status: z.string(),
   }),
-  customersRedact: z.object({ customer: z.object({ id }), orders_to_redact: z.array(id).nullish() }),
-  customersDataRequest: z.object({
-    customer: z.object({ id }),
-    orders_requested: z.array(id).nullish(),
-    data_request: z.object({ id }),
-  }),
+  // The privacy topics' payloads have exactly these fields (strict): the HMAC signs the body but
+  // not the X-Shopify-Topic header, so a signed body replayed under another topic (a
+  // customers/data_request sent again as shop/redact) must not fit it.
+  // https://shopify.dev/docs/apps/build/privacy-law-compliance
+  customersRedact: z
+    .object({
+      ...COMPLIANCE_FIELDS,
+      customer: privacyCustomer,
+      orders_to_redact: z.array(id).nullish(),
+    })
+    .strict(),
+  customersDataRequest: z
+    .object({
+      ...COMPLIANCE_FIELDS,
+      customer: privacyCustomer,
+      orders_requested: z.array(id).nullish(),
+      data_request: z.object({ id }),
+    })
+    .strict(),
+  shopRedact: z.object(COMPLIANCE_FIELDS).strict(),
   shopUpdate: z.object({
     name: storedText,
     iana_timezone: z.string().refine(isTimeZone, "is not an IANA time zone"),
@@ -369,8 +391,8 @@ export type WebhookChange =
   | { kind: "customer"; row: CustomerRow }
   | { kind: "customerDeleted"; customerId: bigint }
   | { kind: "customersMerged"; keptId: bigint; deletedId: bigint; completed: boolean }
-  | { kind: "customerRedacted"; customerId: bigint }
-  | { kind: "dataRequested"; requestId: bigint; customerId: bigint; orderIds: bigint[] }
+  | { kind: "customerRedacted"; customerId: bigint; importedCustomerId: bigint | null; orderIds: bigint[] }
+  | { kind: "dataRequested"; requestId: bigint; customerId: bigint; importedCustomerId: bigint | null; orderIds: bigint[] }
   | { kind: "shopUpdated"; name: string; timeZone: string; currencyCode: string; updatedAt: Date }
   | { kind: "scopesUpdated"; scopes: string; updatedAt: Date | null }
   | { kind: "appUninstalled" }
@@ -434,14 +456,22 @@ function change(shop: string, topic: string, payload: unknown): WebhookChange {
         completed: parsed.status.toLowerCase() === "completed",
       };
     }
-    case "customers/redact":
-      return { kind: "customerRedacted", customerId: BigInt(SCHEMAS.customersRedact.parse(payload).customer.id) };
+    case "customers/redact": {
+      const parsed = SCHEMAS.customersRedact.parse(payload);
+      return {
+        kind: "customerRedacted",
+        customerId: BigInt(parsed.customer.id),
+        importedCustomerId: parsed.customer.imported_customer_id ? BigInt(parsed.customer.imported_customer_id) : null,
+        orderIds: (parsed.orders_to_redact ?? []).map((value) => BigInt(value)),
+      };
+    }
     case "customers/data_request": {
       const parsed = SCHEMAS.customersDataRequest.parse(payload);
       return {
         kind: "dataRequested",
         requestId: BigInt(parsed.data_request.id),
         customerId: BigInt(parsed.customer.id),
+        importedCustomerId: parsed.customer.imported_customer_id ? BigInt(parsed.customer.imported_customer_id) : null,
         orderIds: (parsed.orders_requested ?? []).map((value) => BigInt(value)),
       };
     }
@@ -471,7 +501,7 @@ function change(shop: string, topic: string, payload: unknown): WebhookChange {
       SCHEMAS.any.parse(payload);
       return { kind: "appUninstalled" };
     case "shop/redact":
-      SCHEMAS.any.parse(payload);
+      SCHEMAS.shopRedact.parse(payload);
       return { kind: "shopRedacted" };
     default:
       return { kind: "unhandled", topic };

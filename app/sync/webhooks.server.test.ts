@@ -13,6 +13,7 @@ import { truncateAll } from "../../tests/support/database";
 import { processQueuedWebhooks } from "../../tests/support/jobs";
 import { stopJobQueue } from "#app/jobs/queue.server";
 import { WEBHOOK_TOPICS } from "#app/sync/rest-payloads";
+import { customerIdForEmail } from "#app/sync/personal-data";
 import { webhookRequestHandler } from "../../tests/support/webhook-routes";
 
 const SHOP = "hooks.myshopify.com";
@@ -134,7 +135,14 @@ describe("webhook intake", () => {
     expect(await processQueuedWebhooks()).toBe(1);
     const event = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: "evt-1" } } });
     expect(event.topic).toBe("customers/data_request");
-    expect(event.payload).toEqual({ shop_id: 1, shop_domain: SHOP, orders_requested: [10], customer: { id: 1 }, data_request: { id: 9 } });
+    // The email is gone; the key its imported orders would be under stays (personal-data.ts).
+    expect(event.payload).toEqual({
+      shop_id: 1,
+      shop_domain: SHOP,
+      orders_requested: [10],
+      customer: { id: 1, imported_customer_id: String(customerIdForEmail("someone@example.com")) },
+      data_request: { id: 9 },
+    });
     expect(event.processedAt).not.toBeNull();
   });
 

@@ -121,7 +121,7 @@ export async function receiveWebhook(request: Request): Promise<Response> {
   }
   // Text PostgreSQL cannot hold (a NUL character) is still acknowledged, since Shopify would
   // only send it again: recorded without it, and parked at once with where it was.
-  const stored = storablePayload(payload as Json);
+  const stored = storablePayload(payload as Json, topic);
   const parked = stored.unstorable.length > 0 ? `the payload holds text that cannot be stored (a NUL character or a broken surrogate) at ${stored.unstorable.slice(0, 10).join(", ")}` : null;
   let recorded: { done: boolean } | undefined;
   try {

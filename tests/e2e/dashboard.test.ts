@@ -155,8 +155,8 @@ describe("embedded dashboard in Chromium", () => {
       await page.reload();
       return page.getByText("1 store change could not be applied").count();
     }, { timeout: 30_000 }).toBe(1);
-    const row = page.locator(".Polaris-DataTable tbody tr").first();
-    await expect.poll(() => row.innerText()).toMatch(/Order updated\s+invalid orders\/updated payload: /);
+    await page.getByText("Order updated", { exact: true }).waitFor();
+    await page.getByText(/^invalid orders\/updated payload: /).waitFor();
     await screenshot(page, "data-sync-parked");
     // Tried again, it is parked again (the payload has not changed), and the page says so.
     await page.getByRole("button", { name: "Try again" }).click();

@@ -10,11 +10,12 @@
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
 //   change with a toast, and the Overview states the changed rule.
 // A full-page screenshot of every page goes to test-results/screenshots/.
+import fs from "node:fs";
 import { DateTime } from "luxon";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { orderDiscounts, orderGrossSales, refundReturns, type SimOrder, type SimStore } from "#simulator/index";
+import { customersDataRequestPayload, orderDiscounts, orderGrossSales, refundReturns, type SimOrder, type SimStore } from "#simulator/index";
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
 import { launchBrowser, openPage, screenshot } from "./browser";
@@ -340,6 +341,34 @@ describe("every page of the embedded app in Chromium", () => {
     await page.getByText("“active” means an order in the last 180 days").waitFor();
     // The rejected save answered 400, which the browser reports itself; nothing else may go wrong.
     expect(errors).toEqual(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+    await page.close();
+  });
+
+  it("Settings: a customer's data request, forwarded by Shopify, downloads as the file to send on", async () => {
+    const customer = stack.store.customers.find((c) => stack.store.orders.some((o) => o.customerId === c.id))!;
+    const theirs = stack.store.orders.filter((o) => o.customerId === customer.id).map((o) => String(o.id)).sort();
+    const report = await stack.simulator.deliverEvents(stack.shop, [
+      {
+        topic: "customers/data_request",
+        payload: customersDataRequestPayload({ shop: stack.store.shop, customer, ordersRequested: [], dataRequestId: 4242 }),
+        triggeredAt: new Date().toISOString(),
+      },
+    ]);
+    expect(report.attempts.map((a) => a.status)).toEqual([200]);
+    await expect.poll(async () => (await db.query("SELECT 1 FROM data_request_exports WHERE shop = $1 AND id = 4242", [stack.shop])).rowCount, { timeout: 30_000 }).toBe(1);
+
+    const { page, errors } = await open("/app/settings", "Metric settings");
+    await page.getByRole("heading", { name: "Customer data requests" }).waitFor();
+    const row = page.locator("tr", { hasText: String(customer.id) });
+    await row.waitFor();
+    await screenshot(page, "settings-data-requests");
+    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: "Download" }).click()]);
+    expect(download.suggestedFilename()).toBe("metryka-data-request-4242.json");
+    const contents = JSON.parse(await fs.promises.readFile((await download.path())!, "utf8")) as { customerId: string; orders: Array<{ id: string }> };
+    expect(contents.customerId).toBe(String(customer.id));
+    expect(contents.orders.map((o) => o.id).sort()).toEqual(theirs);
+    expect(JSON.stringify(contents)).not.toContain(customer.email);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
