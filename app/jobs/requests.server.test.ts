@@ -4,7 +4,7 @@
 // only holds imported history (never installed) is not queued for syncs that can only fail.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
-import { markRunFailed, markRunSucceeded, recordBulkOperations, startRun, SyncRunKind } from "#app/sync/sync-state.server";
+import { markRunFailed, markRunSucceeded, recordBulkOperation, startRun, SyncRunKind } from "#app/sync/sync-state.server";
 import { truncateAll } from "../../tests/support/database";
 import { drainShopJobs } from "../../tests/support/jobs";
 import { onShopInstalled, queueReconciliations, requestShopSync } from "./requests.server";
@@ -36,7 +36,8 @@ describe("asking for a sync", () => {
 
     // A later backfill (a reinstall after erasure would do this) that stops with its operations recorded.
     await startRun(SHOP, SyncRunKind.backfill, new Date("2026-11-02T00:00:00Z"));
-    await recordBulkOperations(SHOP, { orders: "gid://shopify/BulkOperation/2", customers: "gid://shopify/BulkOperation/3" });
+    await recordBulkOperation(SHOP, "orders", "gid://shopify/BulkOperation/2");
+    await recordBulkOperation(SHOP, "customers", "gid://shopify/BulkOperation/3");
     await markRunFailed(SHOP, new Error("worker restarted"));
     await requestShopSync(SHOP);
     expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "backfill" }]);

@@ -24,7 +24,7 @@ import { catchUpSince, loadShopInfo } from "./sync-shop.server";
 import {
   markRunFailed,
   markRunSucceeded,
-  recordBulkOperations,
+  recordBulkOperation,
   resumableBackfill,
   setPhase,
   setProgress,
@@ -166,7 +166,7 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
       if (!id) {
         id = (await startBulkQuery(client, BULK_QUERIES[kind])).id;
         ops[kind] = id;
-        await recordBulkOperations(shop, ops);
+        await recordBulkOperation(shop, kind, id);
       }
       let state: BulkOperationState;
       try {

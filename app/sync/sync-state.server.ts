@@ -119,8 +119,13 @@ export async function setProgress(shop: string, progress: { done?: number; total
   await writeRunState(shop, progress);
 }
 
-export async function recordBulkOperations(shop: string, operations: BulkOperations): Promise<void> {
-  await writeRunState(shop, { bulkOrdersOperation: operations.orders, bulkCustomersOperation: operations.customers });
+/**
+ * Records the operation a backfill now waits on for one kind (null: none). Each kind writes its
+ * own column: the two kinds start their operations at once, and a write of both would let the
+ * later-arriving one forget the other's.
+ */
+export async function recordBulkOperation(shop: string, kind: BulkKind, operation: string | null): Promise<void> {
+  await writeRunState(shop, kind === "orders" ? { bulkOrdersOperation: operation } : { bulkCustomersOperation: operation });
 }
 
 /** A run that started at `runStart` is committed: the next one reads from just before it. */
