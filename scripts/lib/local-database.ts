@@ -1,10 +1,14 @@
 // The database the app uses on this machine: DATABASE_URL when set, otherwise the embedded
-// PostgreSQL under .data/postgres with a `metryka` database, migrated.
+// PostgreSQL with its data under .data/postgres (or METRYKA_DATA_DIR/postgres) and a `metryka`
+// database, migrated.
 import path from "node:path";
 import { createDatabaseIfMissing, postgresServer, PROJECT_ROOT, type PostgresServer } from "./postgres";
 import { migrateDeploy } from "./prisma-cli";
 
-export const LOCAL_PG_DIR = path.join(PROJECT_ROOT, ".data", "postgres");
+/** Where the launchers keep local data: `METRYKA_DATA_DIR`, default `.data` in the checkout. */
+export const LOCAL_DATA_DIR = path.resolve(PROJECT_ROOT, process.env.METRYKA_DATA_DIR || ".data");
+export const LOCAL_PG_DIR = path.join(LOCAL_DATA_DIR, "postgres");
+/** Preferred port of the local server; another is taken when it is busy. */
 export const LOCAL_PG_PORT = 54329;
 const DATABASE = "metryka";
 
@@ -14,8 +18,13 @@ export async function localDatabase({ migrate = true } = {}): Promise<{
 }> {
   const external = process.env.DATABASE_URL;
   const server = await postgresServer(external, { dataDir: LOCAL_PG_DIR, port: LOCAL_PG_PORT });
-  let url = external ?? server.urlFor(DATABASE);
-  if (!external) await createDatabaseIfMissing(server, DATABASE);
-  if (migrate) await migrateDeploy(url);
-  return { url, server };
+  try {
+    const url = external ?? server.urlFor(DATABASE);
+    if (!external) await createDatabaseIfMissing(server, DATABASE);
+    if (migrate) await migrateDeploy(url);
+    return { url, server };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
