@@ -1,6 +1,5 @@
 // Once per test run: a PostgreSQL server (DATABASE_URL's, or a throwaway embedded one), and a
 // migrated template database that every test file clones (fast, isolated).
-import { randomUUID } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { createDatabaseIfMissing, dropDatabase, postgresServer } from "../../scripts/lib/postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
@@ -12,8 +11,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgAdminUrl: string;
     pgTemplate: string;
-    /** Unique to this test run: files that build the app share one build. */
-    runId: string;
   }
 }
 
@@ -30,7 +27,6 @@ export default function setup(project: TestProject) {
     }
     project.provide("pgAdminUrl", server.adminUrl);
     project.provide("pgTemplate", TEMPLATE_DATABASE);
-    project.provide("runId", randomUUID());
     return () => server.stop();
   });
 }
