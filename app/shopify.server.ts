@@ -2,11 +2,12 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
-import { env } from "./env.server";
+import { checkShopifyCredentials, env } from "./env.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 import { routeAdminApiTo } from "./shopify/transport.server";
 import { onShopInstalled } from "./sync/jobs.server";
 
+checkShopifyCredentials(env);
 if (env.SHOPIFY_SIMULATOR_URL) routeAdminApiTo(env.SHOPIFY_SIMULATOR_URL);
 
 const shopify = shopifyApp({

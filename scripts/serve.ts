@@ -2,6 +2,9 @@
 // embedded PostgreSQL under .data/, started here and stopped with it; migrations first.
 //   npm start                    the production build (`npm run build` first)
 //   tsx scripts/serve.ts --dev   Vite's dev server (what `shopify app dev` runs, see shopify.web.toml)
+// `npm start` is how a deployment runs the app, so NODE_ENV defaults to production there: that
+// needs DATABASE_URL and refuses the simulator's settings (app/env.server.ts). To serve the build
+// on the embedded PostgreSQL instead, set NODE_ENV=development.
 import { parseArgs } from "node:util";
 import { startHttpServer } from "../server/http-server";
 import { localDatabase } from "./lib/local-database";
@@ -15,7 +18,7 @@ const { values } = parseArgs({
     host: { type: "string" },
   },
 });
-if (values.dev) process.env.NODE_ENV ??= "development";
+process.env.NODE_ENV ??= values.dev ? "development" : "production";
 
 try {
   const { url, server: database } = await localDatabase();

@@ -1,8 +1,13 @@
 // GIVEN the project's launchers run as a person runs them (`npm run -s <script>`),
-// THEN the command line ends without connection noise.
+// THEN the command line ends without connection noise, and a deployment (NODE_ENV=production)
+// never falls back to the embedded PostgreSQL nor starts with the simulator's settings or the
+// command line's placeholder credentials: each says what is wrong and exits non-zero.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../scripts/lib/app-server";
+import { freePort } from "../scripts/lib/free-port";
+import { testDatabaseUrl } from "./setup/test-env";
 import { dataFolder, launch, removeData, userEnv } from "./support/launch";
 
 async function run(script: string, args: string[], env: NodeJS.ProcessEnv) {
@@ -43,4 +48,64 @@ describe("the command line", () => {
     expect(report.stdout).toBe(`${JSON.stringify(json, null, 2)}\n`);
     expect(json.sales).toMatchObject({ netSales: 3975, orders: 3 });
   }, 120_000);
+});
+
+describe("with NODE_ENV=production", () => {
+  const production = { NODE_ENV: "production", SHOPIFY_API_KEY: "key", SHOPIFY_API_SECRET: "secret", SHOPIFY_APP_URL: "https://metryka.example" };
+
+  it.each([
+    ["start", []],
+    ["worker", []],
+    ["metryka", ["status"]],
+    ["prisma", ["migrate", "status"]],
+  ])("npm run %s refuses to start the embedded PostgreSQL and asks for DATABASE_URL", async (script, args) => {
+    const folder = dataFolder();
+    try {
+      const result = await run(script, args, userEnv({ ...production, METRYKA_DATA_DIR: folder }));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/NODE_ENV=production needs DATABASE_URL/);
+      expect(fs.readdirSync(folder), "no database was made").toEqual([]);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("npm start defaults to production", async () => {
+    const folder = dataFolder();
+    try {
+      const result = await run("start", [], userEnv({ METRYKA_DATA_DIR: folder }));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/NODE_ENV=production needs DATABASE_URL/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  describe("the server", () => {
+    beforeAll(() => buildApp(), 300_000);
+
+    const serve = async (env: Record<string, string>) =>
+      run("start", ["--port", String(await freePort())], userEnv({ NODE_ENV: "production", DATABASE_URL: testDatabaseUrl, ...env }));
+
+    it("refuses the simulator's settings, naming each", async () => {
+      const result = await serve({
+        ...production,
+        SHOPIFY_SIMULATOR_URL: "http://127.0.0.1:4100",
+        APP_BRIDGE_URL: "http://127.0.0.1:4100/_sim/app-bridge.js",
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/SHOPIFY_SIMULATOR_URL must not be set with NODE_ENV=production/);
+      expect(result.stderr).toMatch(/APP_BRIDGE_URL must not be set with NODE_ENV=production/);
+      expect(result.stdout).not.toMatch(/listening/);
+    }, 120_000);
+
+    it("refuses the command line's placeholder credentials, naming each", async () => {
+      const result = await serve({ METRYKA_COMMAND_LINE: "1" });
+      expect(result.code).toBe(1);
+      for (const name of ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL"]) {
+        expect(result.stderr).toMatch(new RegExp(`${name} is missing: METRYKA_COMMAND_LINE=1 fills it with a placeholder`));
+      }
+      expect(result.stdout).not.toMatch(/listening/);
+    }, 120_000);
+  });
 });

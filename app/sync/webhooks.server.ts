@@ -8,10 +8,12 @@
 // nothing to erase or export.
 // https://shopify.dev/docs/apps/build/webhooks/subscribe/https
 import { sqlPool } from "#app/db-pool.server";
-import { env } from "#app/env.server";
+import { checkShopifyCredentials, env } from "#app/env.server";
 import { verifyWebhook } from "#app/shopify/webhook-signature.server";
 import { enqueueWebhookEvent } from "#app/jobs/queue.server";
 import { withoutPersonalData, type Json } from "./personal-data";
+
+checkShopifyCredentials(env);
 
 const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 
