@@ -118,7 +118,12 @@ export async function backfillShop(shop: string, client: AdminClient, now: Date,
     create: { shop, status: "running", startedAt: runStart, phase: phaseOf("starting", ops) },
     update: { status: "running", startedAt: runStart, finishedAt: null, error: null, done: 0, total: null, phase: phaseOf("starting", ops) },
   });
-  const setPhase = (stage: string) => prisma.syncState.update({ where: { shop }, data: { phase: phaseOf(stage, ops) } });
+  // Both kinds record their operation as they start it. The writes go one at a time, each with
+  // the operations known when it runs: two concurrent updates could commit in either order and
+  // the later one, written before the other operation started, would forget it.
+  const phaseLock = serialized();
+  const setPhase = (stage: string) =>
+    phaseLock(() => prisma.syncState.update({ where: { shop }, data: { phase: phaseOf(stage, ops) } }));
 
   try {
     // The shop's time zone and currency are needed by the rollups.
