@@ -189,6 +189,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     await waitUntilReady(url, watchdog, log);
   } catch (error) {
     watchdog.kill("SIGTERM");
+    // Another launcher started the same folder's server at the same moment: use that one.
+    const raced = throwaway ? null : runningPort(dataDir);
+    if (raced !== null) return serverFromUrl(`${BASE_URL}:${raced}/postgres`);
     throw error;
   }
 
