@@ -3,6 +3,7 @@
 // `postgres` user), a checkout that user cannot enter — under /root, or any `mktemp -d` folder —
 // still works: binaries and data go where that user can reach them.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -71,6 +72,45 @@ describe("a throwaway server", () => {
     await eventually("PostgreSQL should have stopped", () => !alive(pid), 30_000);
     await eventually("its folder should have been removed", () => !fs.existsSync(path.dirname(dir)), 10_000);
     expect(await portOpen(port)).toBe(false);
+  }, 60_000);
+});
+
+const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
+
+describe.runIf(asRoot && setpriv)("as an ordinary user", () => {
+  it("keeps the data in the folder asked for, made on first use, and runs PostgreSQL as itself", async () => {
+    // A folder `nobody` owns, as a user's checkout would be.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "metryka-user-"));
+    cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
+    fs.chownSync(home, 65534, 65534);
+    const preferred = path.join(home, "checkout", ".data", "postgres");
+    const run = spawn(
+      setpriv!,
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `const { startEmbeddedPostgres, withClient } = await import(${JSON.stringify(path.join(ROOT, "scripts/lib/postgres.ts"))});
+         const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(preferred)} });
+         const row = await withClient(server.adminUrl, async (c) => (await c.query("SELECT current_setting('data_directory') AS dir, current_user AS role")).rows[0]);
+         await server.stop();
+         console.log(JSON.stringify(row));`,
+      ],
+      { cwd: ROOT, env: { ...process.env, HOME: home }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    run.stdout.on("data", (chunk) => (stdout += chunk));
+    run.stderr.on("data", (chunk) => (stderr += chunk));
+    const [code] = await once(run, "exit");
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ dir: preferred, role: "metryka" });
+    expect(fs.statSync(preferred).uid).toBe(65534);
   }, 60_000);
 });
 

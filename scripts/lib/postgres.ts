@@ -97,6 +97,7 @@ function tail(file: string, lines = 30): string {
 /** initdb: a new cluster with the `metryka` superuser, C locale, UTF-8. */
 async function initialise(binDir: string, dataDir: string, runAs: { uid: number; gid: number } | null): Promise<void> {
   const pwFile = `${dataDir}.pwfile`;
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   fs.writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
   handOver(pwFile, runAs);
   try {
