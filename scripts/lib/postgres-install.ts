@@ -137,12 +137,17 @@ export function cachedBinaries(binDir: string, version: string, runAs: RunAs): s
     fs.cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
     openTree(staging);
     fs.chmodSync(staging, 0o755);
-    if (fs.existsSync(target)) fs.rmSync(target, { recursive: true, force: true }); // a broken copy
-    fs.renameSync(staging, target);
-  } catch (error) {
+    try {
+      fs.renameSync(staging, target);
+    } catch {
+      // The folder is there: another process's copy, renamed into place first (use it), or a
+      // broken one (replace it).
+      if (canRun(cachedBin, runAs)) return cachedBin;
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.renameSync(staging, target);
+    }
+  } finally {
     fs.rmSync(staging, { recursive: true, force: true });
-    // Another process renamed its copy into place first.
-    if (!fs.existsSync(cachedBin)) throw error;
   }
   if (!canRun(cachedBin, runAs)) {
     throw new PostgresSetupError(`The "${SYSTEM_USER}" user cannot run PostgreSQL's binaries, even copied to ${target}.`);
