@@ -4,8 +4,13 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import "./jobs/inline-worker.server";
+import { startInlineWorker } from "./jobs/inline-worker.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+
+// The server (server/http-server.ts) calls this export of the build when it stops.
+export { closeAppResources } from "./shutdown.server";
+
+startInlineWorker();
 
 const ABORT_DELAY = 5000;
 

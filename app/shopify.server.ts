@@ -1,21 +1,19 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import {
-  ApiVersion,
-  AppDistribution,
-  shopifyApp,
-} from "@shopify/shopify-app-remix/server";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
-import { env } from "./env.server";
+import { checkShopifyCredentials, env } from "./env.server";
+import { ADMIN_API_VERSION } from "./shopify/api-version";
 import { installShopifyTransport } from "./shopify/transport.server";
 import { onShopInstalled } from "./jobs/requests.server";
 
+checkShopifyCredentials(env);
 installShopifyTransport(env.SHOPIFY_SIMULATOR_URL);
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,
   apiSecretKey: env.SHOPIFY_API_SECRET,
-  apiVersion: ApiVersion.October26,
+  apiVersion: ADMIN_API_VERSION,
   scopes: env.SCOPES,
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
@@ -33,7 +31,7 @@ const shopify = shopifyApp({
 });
 
 export default shopify;
-export const apiVersion = ApiVersion.October26;
+export const apiVersion = ADMIN_API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;

@@ -1,4 +1,4 @@
-// Webhook intake under concurrent load, on loopback: the production build (remix-serve) on a
+// Webhook intake under concurrent load, on loopback: the production build (server/main.ts) on a
 // throwaway PostgreSQL receives BENCH_WEBHOOKS (default 5,000) signed orders/updated deliveries,
 // REST payloads built by the simulator, over 20 keep-alive connections. Each request goes through
 // the real path: the Shopify library's HMAC check, the insert into webhook_events (unique on the

@@ -1,12 +1,14 @@
 // `npm run demo`: Metryka end to end on this machine with nothing else installed. Starts
-// PostgreSQL (embedded, data in .data/), the local Shopify simulator with a generated store,
-// and the app; installs the app into the store, syncs it, and prints the dashboard's URL.
+// PostgreSQL (embedded, data in .data/ or METRYKA_DATA_DIR), the local Shopify simulator with a
+// generated store, and the app; installs the app into the store, syncs it, and prints the
+// dashboard's URL. Ctrl+C, or SIGTERM to npm, stops all of it; so does this process dying.
 // Options: --dev (Vite dev server with hot reload), --port N (app, default 3000),
-// --seed N and --customers N (the generated store).
+// --simulator-port N (default 4100), --seed N and --customers N (the generated store).
 import { parseArgs } from "node:util";
 import { buildApp } from "./lib/app-server";
-import { cloneDatabase } from "./lib/postgres";
 import { localDatabase } from "./lib/local-database";
+import { onShutdown } from "./lib/on-shutdown";
+import { cloneDatabase } from "./lib/postgres";
 import { migrateDeploy } from "./lib/prisma-cli";
 import { startLocalStack } from "./lib/stack";
 
@@ -22,51 +24,57 @@ const { values } = parseArgs({
 
 const step = (text: string) => process.stdout.write(`• ${text}\n`);
 const started = Date.now();
-
-step("Starting PostgreSQL");
-const { server } = await localDatabase({ migrate: false });
-// The demo store is generated anew each run, so it gets a database of its own, made fresh.
-await cloneDatabase(server, "template0", "metryka_demo");
-const databaseUrl = server.urlFor("metryka_demo");
-await migrateDeploy(databaseUrl);
-
-if (!values.dev) {
-  step("Building the app");
-  await buildApp();
-}
-
-step("Starting the Shopify simulator and the app, installing, syncing");
-const stack = await startLocalStack({
-  databaseUrl,
-  appPort: Number(values.port),
-  simulatorPort: Number(values["simulator-port"]),
-  mode: values.dev ? "dev" : "production",
-  seed: Number(values.seed),
-  customers: Number(values.customers),
+// What is running, stopped last first.
+const running: Array<() => Promise<void>> = [];
+onShutdown(async () => {
+  for (const stop of running.splice(0).reverse()) await stop();
 });
 
-const orders = stack.store.orders.length;
-console.log(`
+try {
+  // The app runs against the simulator, which production refuses: the demo is never a deployment.
+  if (process.env.NODE_ENV === "production") throw new Error("npm run demo runs against the Shopify simulator: unset NODE_ENV=production.");
+
+  step("Starting PostgreSQL");
+  const { server } = await localDatabase({ migrate: false });
+  running.push(() => server.stop());
+  // The demo store is generated anew each run, so it gets a database of its own, made fresh.
+  await cloneDatabase(server, "template0", "metryka_demo");
+  const databaseUrl = server.urlFor("metryka_demo");
+  await migrateDeploy(databaseUrl);
+
+  if (!values.dev) {
+    step("Building the app");
+    await buildApp();
+  }
+
+  step("Starting the Shopify simulator and the app, installing, syncing");
+  const stack = await startLocalStack({
+    databaseUrl,
+    appPort: Number(values.port),
+    simulatorPort: Number(values["simulator-port"]),
+    mode: values.dev ? "dev" : "production",
+    seed: Number(values.seed),
+    customers: Number(values.customers),
+  });
+  running.push(() => stack.stop());
+
+  const orders = stack.store.orders.length;
+  console.log(`
 Metryka is running (${((Date.now() - started) / 1000).toFixed(0)} s).
 
   Store      ${stack.shop} (${stack.store.shop.ianaTimezone}, ${stack.store.shop.currencyCode}), ${orders} orders
   Simulator  ${stack.simulator.url}
   Database   ${databaseUrl.replace(/:[^:@/]+@/, ":***@")}
 
-Open the dashboard:
+Open the dashboard (the link carries a session token as the admin's first load does; once it
+expires, the page asks the simulator's stand-in for App Bridge for a new one):
 
-  ${stack.dashboardUrl}
+  ${stack.embeddedUrl("/app")}
 
 Press Ctrl+C to stop.
 `);
-
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  await stack.stop();
-  await server.stop();
-  process.exit(0);
-};
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+} catch (error) {
+  process.stderr.write(`\nThe demo did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  for (const stop of running.splice(0).reverse()) await stop().catch(() => {});
+  process.exit(1);
+}

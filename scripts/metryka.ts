@@ -63,7 +63,7 @@ async function main(argv: string[]) {
     process.env.DATABASE_URL = local.url;
     stopServer = () => local.server.stop();
   }
-  const { default: prisma } = await import("#app/db.server");
+  const { closeAppResources } = await import("#app/shutdown.server");
   try {
     switch (command) {
       case "import-orders": {
@@ -135,7 +135,8 @@ async function main(argv: string[]) {
         fail(`unknown command ${JSON.stringify(command)}`);
     }
   } finally {
-    await prisma.$disconnect();
+    // Every pool first: a server stopped under open connections makes them report errors.
+    await closeAppResources();
     await stopServer();
   }
 }

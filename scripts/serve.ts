@@ -1,22 +1,44 @@
-// Runs the app against its database: DATABASE_URL, or the embedded PostgreSQL under .data/
-// (started here), with migrations applied first.
-//   npm start                 the production build (`npm run build` first)
-//   tsx scripts/serve.ts --dev the Vite dev server (what `shopify app dev` runs, see shopify.web.toml)
-import { spawn } from "node:child_process";
+// `npm start`: serves the app against its database, DATABASE_URL or (outside production) the
+// embedded PostgreSQL under .data/, started here and stopped with it; migrations first.
+//   npm start                    the production build (`npm run build` first)
+//   tsx scripts/serve.ts --dev   Vite's dev server (what `shopify app dev` runs, see shopify.web.toml)
+// `npm start` is how a deployment runs the app, so NODE_ENV defaults to production there: that
+// needs DATABASE_URL and refuses the simulator's settings (app/env.server.ts). To serve the build
+// on the embedded PostgreSQL instead, set NODE_ENV=development.
+import { parseArgs } from "node:util";
+import { startHttpServer } from "../server/http-server";
 import { localDatabase } from "./lib/local-database";
-import { jobProcessNodeOptions } from "./lib/node-options";
+import { onShutdown } from "./lib/on-shutdown";
+import { PROJECT_ROOT } from "./lib/postgres";
 
-const dev = process.argv.includes("--dev");
-const { url, server } = await localDatabase();
-const command = dev ? ["remix", "vite:dev"] : ["remix-serve", "build/server/index.js"];
-const child = spawn("npx", command, {
-  stdio: "inherit",
-  env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: jobProcessNodeOptions() },
+const { values } = parseArgs({
+  options: {
+    dev: { type: "boolean", default: false },
+    port: { type: "string", default: process.env.PORT ?? "3000" },
+    host: { type: "string" },
+  },
 });
-const stop = () => child.kill("SIGTERM");
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-child.on("exit", async (code) => {
-  await server.stop();
-  process.exit(code ?? 0);
-});
+process.env.NODE_ENV ??= values.dev ? "development" : "production";
+
+try {
+  const { url, server: database } = await localDatabase();
+  process.env.DATABASE_URL = url;
+  let server: Awaited<ReturnType<typeof startHttpServer>> | undefined;
+  onShutdown(async () => {
+    await server?.close();
+    await database.stop();
+  });
+  server = await startHttpServer({
+    root: PROJECT_ROOT,
+    build: values.dev ? "development" : "production",
+    port: Number(values.port),
+    host: values.host,
+  }).catch(async (error: unknown) => {
+    await database.stop();
+    throw error;
+  });
+  console.log(`Metryka listening on ${server.url}`);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

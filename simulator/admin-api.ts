@@ -58,9 +58,8 @@ export interface AdminResponse {
 }
 
 export interface AdminApiOptions {
-  /** A built schema; otherwise `loadAdminSchema(schemaPath)`. */
+  /** A built schema; otherwise `loadAdminSchema()`, the version the app uses. */
   schema?: GraphQLSchema;
-  schemaPath?: string;
   /** Clock for the leaky bucket and "now"-dependent fields; default the system clock. */
   now?: () => Date;
   bucket?: Partial<BucketOptions>;
@@ -97,7 +96,7 @@ export class AdminApi {
   bulk: BulkApi | null;
 
   constructor(options: AdminApiOptions = {}) {
-    this.schema = options.schema ?? loadAdminSchema(options.schemaPath);
+    this.schema = options.schema ?? loadAdminSchema();
     this.bucketOptions = { ...DEFAULT_BUCKET, ...options.bucket };
     this.maxQueryCost = options.maxQueryCost ?? DEFAULT_MAX_QUERY_COST;
     this.now = options.now ?? (() => new Date());

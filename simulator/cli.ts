@@ -4,7 +4,7 @@
  *                        [--now 2026-11-28T12:00:00Z] [--zone America/New_York] [--currency USD]
  *                        [--faults '{"throttleRate":0.2,"serverErrorRate":0.05,"seed":7}']
  * `--faults` takes FaultOptions as JSON (faults.ts); change them later with PUT/DELETE /_sim/faults.
- * Reads SHOPIFY_API_KEY / SHOPIFY_API_SECRET (demo defaults otherwise) and SHOPIFY_ADMIN_SCHEMA.
+ * Reads SHOPIFY_API_KEY / SHOPIFY_API_SECRET (demo defaults otherwise).
  */
 import { parseArgs } from "node:util";
 import { validateFaultOptions, type FaultOptions } from "./faults";

@@ -1,5 +1,5 @@
 /** The local Shopify: public API for tests, the demo and benchmarks (the app never imports it). */
-export { loadAdminSchema, validateAdminDocument, resolveAdminSchemaPath, ADMIN_VALIDATION_RULES } from "./schema";
+export { adminSchemaFile, loadAdminSchema, validateAdminDocument, ADMIN_VALIDATION_RULES } from "./schema";
 export { createRandom, hashString, type Random } from "./random";
 export { generateStore, isoSeconds, type GenerateStoreOptions } from "./seed";
 export type * from "./types";

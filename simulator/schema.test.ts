@@ -1,30 +1,33 @@
+import { gunzipSync } from "node:zlib";
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadAdminSchema, resolveAdminSchemaPath, validateAdminDocument } from "./schema";
+import { ADMIN_API_VERSION } from "#app/shopify/api-version";
+import { adminSchemaFile, loadAdminSchema, validateAdminDocument } from "./schema";
 
 describe("loadAdminSchema", () => {
-  it("builds the real Admin schema once per process", () => {
+  it("builds Shopify's schema of the version the app uses (2026-10), once per process", () => {
+    expect(ADMIN_API_VERSION).toBe("2026-10");
+    expect(adminSchemaFile()).toMatch(/@shopify\/dev-mcp\/dist\/data\/admin_2026-10\.json\.gz$/);
     const schema = loadAdminSchema();
     expect(schema.getQueryType()?.name).toBe("QueryRoot");
     expect(schema.getType("Order")).toBeDefined();
     expect(loadAdminSchema()).toBe(schema);
+    expect(loadAdminSchema("2026-10")).toBe(schema);
   });
 
-  it("says where it looked and how to get the schema when the file is missing", () => {
-    expect(() => loadAdminSchema("/nowhere/admin.graphql")).toThrow(/\/nowhere\/admin\.graphql.*admin-graphql-direct-proxy.*SHOPIFY_ADMIN_SCHEMA/s);
+  it("is the 2026-10 schema, not an older one: Order.attribution arrived in 2026-07", () => {
+    const fields = (version: string) => Object.keys((loadAdminSchema(version).getType("Order") as { getFields(): object }).getFields());
+    expect(fields("2026-10")).toContain("attribution");
+    expect(fields("2026-01")).not.toContain("attribution");
   });
 
-  it("takes the path from the argument, then SHOPIFY_ADMIN_SCHEMA, then ../shared/shopify", () => {
-    const previous = process.env.SHOPIFY_ADMIN_SCHEMA;
-    try {
-      process.env.SHOPIFY_ADMIN_SCHEMA = "/from/env.graphql";
-      expect(resolveAdminSchemaPath("/given.graphql")).toBe("/given.graphql");
-      expect(resolveAdminSchemaPath()).toBe("/from/env.graphql");
-      delete process.env.SHOPIFY_ADMIN_SCHEMA;
-      expect(resolveAdminSchemaPath()).toMatch(/shared\/shopify\/admin-2026-01\.graphql$/);
-    } finally {
-      if (previous === undefined) delete process.env.SHOPIFY_ADMIN_SCHEMA;
-      else process.env.SHOPIFY_ADMIN_SCHEMA = previous;
-    }
+  it("reads the package's gzipped introspection JSON", () => {
+    const json = JSON.parse(gunzipSync(fs.readFileSync(adminSchemaFile())).toString("utf8"));
+    expect(json.data.__schema.queryType.name).toBe("QueryRoot");
+  });
+
+  it("names the versions the package has when asked for one it does not", () => {
+    expect(() => loadAdminSchema("1999-01")).toThrow(/no Admin schema for version 1999-01 \(it has .*2026-10/);
   });
 });
 

@@ -1,11 +1,18 @@
 /**
- * The real Shopify Admin GraphQL schema (SDL), loaded once per process, and the validation every
+ * Shopify's Admin GraphQL schema, loaded once per process and version, and the validation every
  * document sent to it must pass: the standard rules plus "no deprecated fields".
+ *
+ * Shopify publishes the schema of every supported version as gzipped introspection JSON in its
+ * npm package `@shopify/dev-mcp` (ISC licence; `dist/data/admin_<version>.json.gz`), a pinned
+ * dev dependency: nothing is downloaded at run time. Loading 2026-10 (11 MB of JSON) takes about
+ * 0.5 s: gunzip ~0.1 s, JSON.parse ~0.15 s, buildClientSchema ~0.2 s.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import {
-  buildSchema,
+  buildClientSchema,
   GraphQLError,
   NoDeprecatedCustomRule,
   parse,
@@ -13,42 +20,60 @@ import {
   validate,
   type DocumentNode,
   type GraphQLSchema,
+  type IntrospectionQuery,
   type ValidationRule,
 } from "graphql";
+import { ADMIN_API_VERSION } from "../app/shopify/api-version";
 
-const DEFAULT_SCHEMA_URL = new URL("../../shared/shopify/admin-2026-01.graphql", import.meta.url);
-const DOWNLOAD_HINT =
-  "The Admin schema can be downloaded from Shopify's public introspection endpoint " +
-  "(e.g. https://shopify.dev/admin-graphql-direct-proxy/2026-01, the URL @shopify/api-codegen-preset uses), " +
-  "printed as SDL, and pointed to with the SHOPIFY_ADMIN_SCHEMA environment variable.";
+const SCHEMA_PACKAGE = "@shopify/dev-mcp";
+const DATA_DIR = path.join(SCHEMA_PACKAGE, "dist", "data");
 
 /** The rules `validateAdminDocument` and the simulator apply: graphql-js's standard ones plus no deprecated fields. */
 export const ADMIN_VALIDATION_RULES: readonly ValidationRule[] = [...specifiedRules, NoDeprecatedCustomRule];
 
 const cache = new Map<string, GraphQLSchema>();
 
-/** Where the schema is read from: the argument, else SHOPIFY_ADMIN_SCHEMA, else ../shared/shopify/. */
-export function resolveAdminSchemaPath(path?: string): string {
-  if (path) return path;
-  const fromEnv = process.env.SHOPIFY_ADMIN_SCHEMA;
-  if (fromEnv) return fromEnv;
-  return fileURLToPath(DEFAULT_SCHEMA_URL);
+/**
+ * The folder holding the package's schemas. The package's `exports` hide its data files from
+ * `require.resolve`, so the folder is looked up along Node's own module search path.
+ */
+function schemaDataDir(): string {
+  const searched = createRequire(import.meta.url).resolve.paths(SCHEMA_PACKAGE) ?? [];
+  const found = searched.map((dir) => path.join(dir, DATA_DIR)).find((dir) => existsSync(dir));
+  if (!found) {
+    throw new Error(
+      `Shopify's Admin GraphQL schema comes from the npm package ${SCHEMA_PACKAGE} (a dev dependency), ` +
+        `which is not installed: run npm install.`,
+    );
+  }
+  return found;
 }
 
-/**
- * Loads (once per process and path) and builds the Admin schema. Throws an Error naming where it
- * looked and how to get the file when it is absent.
- */
-export function loadAdminSchema(path?: string): GraphQLSchema {
-  const resolved = resolveAdminSchemaPath(path);
-  const cached = cache.get(resolved);
-  if (cached) return cached;
-  if (!existsSync(resolved)) {
-    const source = path ? "the path given" : process.env.SHOPIFY_ADMIN_SCHEMA ? "SHOPIFY_ADMIN_SCHEMA" : "the default location";
-    throw new Error(`Shopify Admin GraphQL schema not found at ${resolved} (${source}). ${DOWNLOAD_HINT}`);
+/** The gzipped introspection JSON of one Admin API version (default: the version the app uses). */
+export function adminSchemaFile(version: string = ADMIN_API_VERSION): string {
+  const dir = schemaDataDir();
+  const file = path.join(dir, `admin_${version}.json.gz`);
+  if (!existsSync(file)) {
+    const versions = readdirSync(dir)
+      .map((name) => /^admin_(.+)\.json\.gz$/.exec(name)?.[1])
+      .filter(Boolean);
+    throw new Error(
+      `${SCHEMA_PACKAGE} has no Admin schema for version ${version} (it has ${versions.join(", ")}): ` +
+        `update the package to a release that ships it.`,
+    );
   }
-  const schema = buildSchema(readFileSync(resolved, "utf8"));
-  cache.set(resolved, schema);
+  return file;
+}
+
+/** Builds (once per process and version) Shopify's Admin schema; default the version the app uses. */
+export function loadAdminSchema(version: string = ADMIN_API_VERSION): GraphQLSchema {
+  const cached = cache.get(version);
+  if (cached) return cached;
+  const json = JSON.parse(gunzipSync(readFileSync(adminSchemaFile(version))).toString("utf8")) as {
+    data: IntrospectionQuery;
+  };
+  const schema = buildClientSchema(json.data);
+  cache.set(version, schema);
   return schema;
 }
 

@@ -72,7 +72,6 @@ export interface SimulatorOptions {
   /** The app's client id and secret (what `shopifyApi({ apiKey, apiSecretKey })` is configured with). */
   apiKey: string;
   apiSecret: string;
-  schemaPath?: string;
   stores?: SimStore[];
   /** Scopes granted on install, comma-separated. */
   scopes?: string;
@@ -206,7 +205,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const scopes = options.scopes ?? DEFAULT_SIMULATOR_SCOPES;
   const installations = new TokenRegistry({ apiKey: options.apiKey, apiSecret: options.apiSecret, scopes, now });
   const admin = new AdminApi({
-    schemaPath: options.schemaPath,
     now,
     bucket: options.bucket,
     maxQueryCost: options.maxQueryCost,

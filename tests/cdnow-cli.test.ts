@@ -1,5 +1,5 @@
-// GIVEN the real CDNOW transactions (../shared/datasets/cdnow: 69,659 purchases by the 23,570
-// customers who first bought in Q1 1997; each line one USD order, time zone UTC), WHEN they go
+// GIVEN the real CDNOW transactions (tests/fixtures/cdnow, see its README: 69,659 purchases by the
+// 23,570 customers who first bought in Q1 1997; each line one USD order, time zone UTC), WHEN they go
 // through `metryka import-orders` and `metryka metrics --json`, THEN the figures equal those this
 // test derives straight from the raw file: monthly net sales, orders and growth, cohort sizes
 // and their first months of retention, repeat purchase rate, and time between orders.
@@ -8,12 +8,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
-const RAW = path.resolve(ROOT, "../shared/datasets/cdnow/CDNOW_master.txt");
+const RAW = path.join(ROOT, "tests/fixtures/cdnow/CDNOW_master.txt.gz");
+/** The dataset's lines after its header. */
+const rawLines = (): string[] => gunzipSync(fs.readFileSync(RAW)).toString("utf8").trim().split("\n").slice(1);
 const SHOP = "cdnow.myshopify.com";
 
 interface Purchase {
@@ -23,20 +26,15 @@ interface Purchase {
 }
 
 function readRaw(): Purchase[] {
-  return fs
-    .readFileSync(RAW, "utf8")
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => {
-      const [customer, date, , dollars] = line.trim().split(/\s+/);
-      const [whole, fraction = ""] = dollars.split(".");
-      return {
-        customer: Number(customer),
-        day: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`,
-        cents: Number(whole) * 100 + Number(fraction.padEnd(2, "0")),
-      };
-    });
+  return rawLines().map((line) => {
+    const [customer, date, , dollars] = line.trim().split(/\s+/);
+    const [whole, fraction = ""] = dollars.split(".");
+    return {
+      customer: Number(customer),
+      day: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`,
+      cents: Number(whole) * 100 + Number(fraction.padEnd(2, "0")),
+    };
+  });
 }
 
 const month = (day: string) => day.slice(0, 7);
@@ -92,7 +90,7 @@ describe("CDNOW through the command line", () => {
     csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cdnow-")), "cdnow.csv");
     fs.writeFileSync(
       csv,
-      ["id,customer_id,processed_at,total", ...fs.readFileSync(RAW, "utf8").trim().split("\n").slice(1).map((line, i) => {
+      ["id,customer_id,processed_at,total", ...rawLines().map((line, i) => {
         const [customer, date, , dollars] = line.trim().split(/\s+/);
         return `${i + 1},${Number(customer)},${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)},${dollars}`;
       })].join("\n"),

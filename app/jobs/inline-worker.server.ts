@@ -3,12 +3,23 @@ import { env } from "#app/env.server";
 import { startWorkers } from "./worker.server";
 
 declare global {
-  // One worker per process, across Vite dev-server reloads.
-  var __metrykaInlineWorker: Promise<unknown> | undefined;
+  // One worker per process, across Vite dev-server reloads: its stop function once started.
+  var __metrykaInlineWorker: Promise<(() => Promise<void>) | null> | undefined;
 }
 
-if (env.METRYKA_INLINE_WORKER && !globalThis.__metrykaInlineWorker) {
+/** Starts the worker in this process unless METRYKA_INLINE_WORKER=false or it already runs. */
+export function startInlineWorker(): void {
+  if (!env.METRYKA_INLINE_WORKER || globalThis.__metrykaInlineWorker) return;
   globalThis.__metrykaInlineWorker = startWorkers().catch((error: unknown) => {
     console.error(`[jobs] the in-process worker did not start: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
   });
+}
+
+/** Stops taking jobs in this process, if it runs the worker (the queue is stopped by `stopJobQueue`). */
+export async function stopInlineWorker(): Promise<void> {
+  const running = globalThis.__metrykaInlineWorker;
+  globalThis.__metrykaInlineWorker = undefined;
+  const stop = await running;
+  await stop?.();
 }

@@ -12,7 +12,7 @@ let graphql: import("./admin-client.server").AdminGraphql;
 beforeAll(async () => {
   const store = generateStore({ seed: 3, now: "2026-10-01T00:00:00Z", customers: 40 });
   shop = store.shop.domain;
-  simulator = await startSimulatorForApp({ stores: [store], bucket: { maximumAvailable: 1000, restoreRate: 400 } });
+  simulator = await startSimulatorForApp({ stores: [store], bucket: { maximumAvailable: 1000, restoreRate: 50 } });
   const { unauthenticated } = await import("#app/shopify.server");
   await installOffline(simulator, shop);
   graphql = (await unauthenticated.admin(shop)).admin.graphql;

@@ -1,11 +1,12 @@
-// GIVEN every GraphQL document the app can send, WHEN each is validated against the real
-// Admin schema, THEN none is rejected and none uses a deprecated field.
+// GIVEN every GraphQL document the app can send, WHEN each is validated against Shopify's
+// Admin schema of the version the app uses (2026-10), THEN none is rejected and none uses a deprecated field.
 import fs from "node:fs";
 import path from "node:path";
 import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import { requestedQueryCost } from "#simulator/cost";
-import { loadAdminSchema, validateAdminDocument } from "#simulator/schema";
+import { adminSchemaFile, loadAdminSchema, validateAdminDocument } from "#simulator/schema";
+import { ADMIN_API_VERSION } from "./api-version";
 
 const APP_DIR = path.resolve(import.meta.dirname, "..");
 const modules = import.meta.glob<Record<string, unknown>>(["./*.ts", "!./*.test.ts"], { eager: true });
@@ -33,7 +34,7 @@ describe("Admin GraphQL documents", () => {
     );
   });
 
-  it.each(documents.map((d) => [d.name, d.source] as const))("%s validates against the 2026-01 schema", (_, source) => {
+  it.each(documents.map((d) => [d.name, d.source] as const))("%s validates against the 2026-10 schema without deprecated fields", (_, source) => {
     const errors = validateAdminDocument(source);
     expect(errors.map((e) => e.message)).toEqual([]);
   });
@@ -77,7 +78,9 @@ describe("Admin GraphQL documents", () => {
     expect(outside).toEqual([]);
   });
 
-  it("rejects a deprecated field, so the check above can fail", () => {
+  it("validates against 2026-10, the version the app uses, and rejects a deprecated field, so the check above can fail", () => {
+    expect(ADMIN_API_VERSION).toBe("2026-10");
+    expect(adminSchemaFile()).toMatch(/admin_2026-10\.json\.gz$/);
     const errors = validateAdminDocument("query Deprecated { customers(first: 1) { nodes { email } } }");
     expect(errors.length).toBeGreaterThan(0);
   });

@@ -13,10 +13,12 @@
 // names another is refused with 400 and nothing is stored.
 // https://shopify.dev/docs/apps/build/webhooks/subscribe/https
 import { sqlPool } from "#app/db-pool.server";
-import { env } from "#app/env.server";
+import { checkShopifyCredentials, env } from "#app/env.server";
 import { verifyWebhook } from "#app/shopify/webhook-signature.server";
 import { enqueueWebhookEvent } from "#app/jobs/queue.server";
 import { storablePayload, type Json } from "./personal-data";
+
+checkShopifyCredentials(env);
 
 const COMPLIANCE_TOPICS = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
 

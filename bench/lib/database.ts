@@ -3,11 +3,8 @@
 // imported (benchmarks import app modules dynamically, after `benchDatabase()`).
 import fs from "node:fs";
 import pg from "pg";
-import os from "node:os";
-import path from "node:path";
-import { createDatabaseIfMissing, startEmbeddedPostgres, withClient } from "../../scripts/lib/postgres";
+import { createDatabaseIfMissing, startEmbeddedPostgres } from "../../scripts/lib/postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
-import { freePort } from "../../scripts/lib/free-port";
 
 export interface BenchDatabase {
   url: string;
@@ -19,35 +16,24 @@ let started: Promise<BenchDatabase & { stop(): Promise<void> }> | undefined;
 const cleanups: Array<() => Promise<void>> = [];
 
 // The embedded server starts with PostgreSQL's defaults, sized for a laptop (128 MB of shared
-// buffers): set what any server sized for its machine would have, then restart. Baseline and
-// candidate run on the same server.
+// buffers): it gets what any server sized for its machine would have. Baseline and candidate run
+// on the same server.
 const SETTINGS = { shared_buffers: "1GB", max_wal_size: "4GB" };
 
 async function start() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "metryka-bench-pg-"));
-  // As root, PostgreSQL runs as its own user, which must be able to enter the folder.
-  fs.chmodSync(dir, 0o755);
-  const options = { dataDir: path.join(dir, "data"), port: await freePort() };
-  const first = await startEmbeddedPostgres(options);
-  await withClient(first.adminUrl, async (client) => {
-    for (const [name, value] of Object.entries(SETTINGS)) await client.query(`ALTER SYSTEM SET ${name} = '${value}'`);
-  });
-  await first.stop();
-  const server = await startEmbeddedPostgres(options);
+  const server = await startEmbeddedPostgres({ settings: SETTINGS });
   await createDatabaseIfMissing(server, DATABASE);
   const url = server.urlFor(DATABASE);
   await migrateDeploy(url);
   process.env.DATABASE_URL = url;
-  process.env.NODE_ENV = "production";
+  // Measured like the demo: the optimized build and app code, but not a deployment.
+  process.env.NODE_ENV = "development";
   process.env.SHOPIFY_API_KEY ??= "bench-api-key";
   process.env.SHOPIFY_API_SECRET ??= "bench-api-secret";
   process.env.SHOPIFY_APP_URL ??= "https://metryka.bench";
   return {
     url,
-    async stop() {
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }
 

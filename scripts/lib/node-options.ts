@@ -2,11 +2,6 @@
 // unless METRYKA_INLINE_WORKER=false). A bulk ingest allocates hundreds of megabytes of objects
 // that die young (parsed JSONL lines, rows, COPY text); a 64 MiB young generation instead of
 // the default 16 MiB collects them in fewer, cheaper passes. Measured on 200,000 orders: about
-// 15 % less CPU and 12 % more orders per second (bench/ingest.bench.ts). `npm run worker` and
-// `npm run bench` pass the same flag on their command line (package.json).
+// 15 % less CPU and 12 % more orders per second (bench/ingest.bench.ts). `npm start`,
+// `npm run worker` and `npm run bench` pass the same flag on their command line (package.json).
 export const JOB_PROCESS_NODE_FLAGS = "--max-semi-space-size=64";
-
-/** NODE_OPTIONS for a child process that runs jobs: the caller's, plus the flags above. */
-export function jobProcessNodeOptions(current = process.env.NODE_OPTIONS): string {
-  return [current, JOB_PROCESS_NODE_FLAGS].filter(Boolean).join(" ");
-}

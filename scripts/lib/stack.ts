@@ -18,9 +18,7 @@ export interface LocalStack {
   shop: string;
   simulator: SimulatorHandle;
   app: AppServer;
-  /** Opens the embedded app the way the admin does, minus the id_token (the bounce page adds it). */
-  dashboardUrl: string;
-  /** The same with a fresh session token, as the admin's first load carries. */
+  /** Opens the embedded app the way the admin's first load does: with a fresh session token. */
   embeddedUrl(path?: string): string;
   stop(): Promise<void>;
 }
@@ -114,5 +112,5 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await stop();
     throw error;
   }
-  return { store, shop, simulator, app, dashboardUrl: `${appUrl}/app?${query()}`, embeddedUrl, stop };
+  return { store, shop, simulator, app, embeddedUrl, stop };
 }

@@ -6,7 +6,7 @@
 // refuses the store's token, the failure and what fixes it.
 import { DateTime } from "luxon";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderDiscounts, orderGrossSales, placeOrder, refundReturns, type SimStore } from "#simulator/index";
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
@@ -43,7 +43,7 @@ describe("embedded dashboard in Chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    await buildApp({ reuseKey: inject("runId") });
+    await buildApp();
     stack = await startLocalStack({
       databaseUrl: process.env.DATABASE_URL!,
       appPort: await freePort(),

@@ -14,7 +14,7 @@ import fs from "node:fs";
 import { DateTime } from "luxon";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customersDataRequestPayload, orderDiscounts, orderGrossSales, refundReturns, type SimOrder, type SimStore } from "#simulator/index";
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
@@ -171,7 +171,7 @@ describe("every page of the embedded app in Chromium", () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    await buildApp({ reuseKey: inject("runId") });
+    await buildApp();
     stack = await startLocalStack({
       databaseUrl: process.env.DATABASE_URL!,
       appPort: await freePort(),

@@ -3,6 +3,19 @@
 import { afterAll, beforeAll, inject } from "vitest";
 import { cloneDatabase, dropDatabase, type PostgresServer } from "../../scripts/lib/postgres";
 
+// A test process is vitest's child: when vitest goes (SIGTERM to `npm test`, which vitest ends at
+// once) its channel closes, and this process ends too instead of running its test on as an
+// orphan. vitest replaces process.exit in test processes (a test calling it fails), so this ends
+// the way process.exit would: the 'exit' listeners first (those of tests/support/launch.ts and
+// Playwright stop what they started; app servers see the channel to this process close), then
+// the process.
+if (process.channel && !process.listeners("disconnect").some((listener) => listener.name === "endWithRunner")) {
+  process.on("disconnect", function endWithRunner() {
+    process.emit("exit", 1);
+    process.kill(process.pid, "SIGKILL");
+  });
+}
+
 const adminUrl = inject("pgAdminUrl");
 const template = inject("pgTemplate");
 const database = `metryka_test_${process.env.VITEST_POOL_ID ?? "0"}_${process.pid}`;
