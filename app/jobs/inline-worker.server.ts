@@ -1,6 +1,5 @@
 // Single-process installs (and the demo) run the worker inside the web process.
 import { env } from "#app/env.server";
-import { startWorkers } from "./worker.server";
 
 declare global {
   // One worker per process, across Vite dev-server reloads: its stop function once started.
@@ -10,7 +9,10 @@ declare global {
 /** Starts the worker in this process unless METRYKA_INLINE_WORKER=false or it already runs. */
 export function startInlineWorker(): void {
   if (!env.METRYKA_INLINE_WORKER || globalThis.__metrykaInlineWorker) return;
-  globalThis.__metrykaInlineWorker = startWorkers().catch((error: unknown) => {
+  // Loaded only here: stopping (every command-line run does) must not load the Shopify app.
+  globalThis.__metrykaInlineWorker = import("./worker.server")
+    .then(({ startWorkers }) => startWorkers())
+    .catch((error: unknown) => {
     console.error(`[jobs] the in-process worker did not start: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   });
