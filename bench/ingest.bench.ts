@@ -104,6 +104,8 @@ export default async function ingestBench(): Promise<BenchResult[]> {
 
     // --- Bulk ingest: both files, then the refunds' details ----------------------------------
     const shop = "bench.myshopify.com";
+    // A backfill reads the shop (its time zone and currency) before its files: the rollups need it.
+    await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, installedAt: new Date() }, update: {} });
     const details = store.refundDetails;
     // Answers RefundDetails (variables r0…r9) from the generated details.
     const client = createAdminClient(shop, async (_query, options) => {
