@@ -1,0 +1,205 @@
+// Predictions (pure): the customers' summaries of a small store computed by hand, the rule for too
+// little history, and a population drawn from known BG/NBD and Gamma-Gamma parameters recovered
+// by the fit within a stated tolerance.
+import { describe, expect, it } from "vitest";
+import { createRandom, type Random } from "#simulator/random";
+import { order, refund } from "./test-helpers/fixtures";
+import {
+  assemblePredictionReport,
+  customerSummaries,
+  groupOf,
+  PREDICTION_MIN_CUSTOMERS,
+  predictCustomer,
+  fitModels,
+  type CustomerSummary,
+} from "./prediction";
+import { bgnbdLogLikelihood, expectedPurchases, fitBgNbd, fitGammaGamma, ModelFitError, probabilityAlive } from "./prediction-model";
+import { DEFAULT_METRIC_SETTINGS } from "./settings";
+
+const BERLIN = { timeZone: "Europe/Berlin", currency: "EUR", settings: { ...DEFAULT_METRIC_SETTINGS } };
+
+describe("customer summaries (reference)", () => {
+  // now: 2026-04-10 in Berlin; DST began 2026-03-29.
+  const now = new Date("2026-04-10T09:00:00Z");
+  const orders = [
+    // Customer 1: first on Jan 5 (local), again on Jan 5 (same day: not a repeat), Mar 30 just
+    // after local midnight in summer time (UTC still Mar 29), Apr 2 (with a refund), and today
+    // (not counted). One cancelled order in between does not count by default.
+    order({ id: "1", customerId: "1", at: "2026-01-05T10:00:00Z", grossSales: 5000, currencyCode: "EUR" }),
+    order({ id: "2", customerId: "1", at: "2026-01-05T22:30:00Z", grossSales: 1000, currencyCode: "EUR" }),
+    order({ id: "3", customerId: "1", at: "2026-03-29T22:30:00Z", grossSales: 3000, discounts: 500, currencyCode: "EUR" }),
+    order({ id: "4", customerId: "1", at: "2026-02-14T12:00:00Z", grossSales: 9999, currencyCode: "EUR", cancelledAt: "2026-02-15T00:00:00Z" }),
+    order({ id: "5", customerId: "1", at: "2026-04-02T08:00:00Z", grossSales: 4000, currencyCode: "EUR" }),
+    order({ id: "6", customerId: "1", at: "2026-04-10T06:00:00Z", grossSales: 7000, currencyCode: "EUR" }),
+    // Customer 2: one order only, and a test order and a guest order that never count.
+    order({ id: "7", customerId: "2", at: "2026-03-01T12:00:00Z", grossSales: 2000, currencyCode: "EUR" }),
+    order({ id: "8", customerId: "2", at: "2026-03-05T12:00:00Z", grossSales: 2000, currencyCode: "EUR", test: true }),
+    order({ id: "9", customerId: null, at: "2026-03-06T12:00:00Z", grossSales: 2000, currencyCode: "EUR" }),
+    // Customer 3: a zero-value first order, then one paid order in another currency.
+    order({ id: "10", customerId: "3", at: "2026-02-01T12:00:00Z", grossSales: 0, currencyCode: "EUR" }),
+    order({ id: "11", customerId: "3", at: "2026-02-20T12:00:00Z", grossSales: 3000, currencyCode: "USD" }),
+    // Customer 4: first order today: not a customer yet for the models.
+    order({ id: "12", customerId: "4", at: "2026-04-09T22:30:00Z", grossSales: 3000, currencyCode: "EUR" }),
+  ];
+  const refunds = [
+    refund({ id: "1", orderId: "5", at: "2026-04-03T10:00:00Z", returns: 1500 }),
+    // Today's refund is not taken off yet.
+    refund({ id: "2", orderId: "3", at: "2026-04-10T07:00:00Z", returns: 2500 }),
+  ];
+
+  it("counts repeat purchase days, t_x, T and repeat spend in the shop's local dates", () => {
+    const summaries = customerSummaries({ orders, refunds }, { ...BERLIN, now });
+    expect(summaries).toEqual([
+      // Jan 5 → Mar 30, Apr 2 (87 days); T = Jan 5 → Apr 10 = 95 days. Spend: 2500 + (4000 − 1500).
+      { customerId: "1", firstDay: "2026-01-05", x: 2, tx: 87, T: 95, repeatSpend: 5000 },
+      { customerId: "2", firstDay: "2026-03-01", x: 0, tx: 0, T: 40, repeatSpend: 0 },
+      // The USD order is a repeat purchase day, but not EUR spend.
+      { customerId: "3", firstDay: "2026-02-01", x: 1, tx: 19, T: 68, repeatSpend: 0 },
+    ]);
+  });
+
+  it("follows the settings: cancelled orders counted, zero-value orders not a first purchase", () => {
+    const summaries = customerSummaries(
+      { orders, refunds },
+      { ...BERLIN, now, settings: { ...DEFAULT_METRIC_SETTINGS, retentionIncludeCancelled: true, cohortIncludeZeroValue: false } },
+    );
+    expect(summaries).toEqual([
+      { customerId: "1", firstDay: "2026-01-05", x: 3, tx: 87, T: 95, repeatSpend: 5000 + 9999 },
+      { customerId: "2", firstDay: "2026-03-01", x: 0, tx: 0, T: 40, repeatSpend: 0 },
+      { customerId: "3", firstDay: "2026-02-20", x: 0, tx: 0, T: 49, repeatSpend: 0 },
+    ]);
+  });
+
+  it("gives a small shop 'not enough history', never a number", () => {
+    const report = assemblePredictionReport(customerSummaries({ orders, refunds }, { ...BERLIN, now }), { ...BERLIN, now });
+    expect(report).toEqual({
+      status: "not_enough_history",
+      reason: `3 customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}`,
+      now: "2026-04-10",
+      customers: 3,
+    });
+  });
+});
+
+/** Gamma(shape, rate) by Marsaglia and Tsang (shape < 1 boosted). */
+function gamma(random: Random, shape: number, rate: number): number {
+  if (shape < 1) return gamma(random, shape + 1, rate) * Math.pow(1 - random.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const z = random.normal();
+    const v = Math.pow(1 + c * z, 3);
+    if (v <= 0) continue;
+    if (Math.log(1 - random.next()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return (d * v) / rate;
+  }
+}
+
+const beta = (random: Random, a: number, b: number) => {
+  const x = gamma(random, a, 1);
+  return x / (x + gamma(random, b, 1));
+};
+
+/**
+ * Customers who behave exactly as the models say: each buys at a rate λ ~ Gamma(r, α) per day and
+ * drops out after a purchase with probability p ~ Beta(a, b), from a first purchase day up to 365
+ * days before today; each repeat purchase spends a Gamma(pS, ν) amount with ν ~ Gamma(q, γ).
+ * Purchases are whole days (the summaries' unit), so rates stay well below one a day. The
+ * customers go on buying for HOLDOUT_DAYS after T, which the summaries do not see.
+ */
+const HOLDOUT_DAYS = 180;
+
+function population(seed: number, customers: number, truth: { r: number; alpha: number; a: number; b: number; p: number; q: number; gamma: number }) {
+  const random = createRandom(seed);
+  const summaries: CustomerSummary[] = [];
+  // Purchase days in the HOLDOUT_DAYS after T, all customers together.
+  let holdout = 0;
+  for (let i = 0; i < customers; i++) {
+    const lambda = gamma(random, truth.r, truth.alpha);
+    const dropout = beta(random, truth.a, truth.b);
+    const nu = gamma(random, truth.q, truth.gamma);
+    const T = random.int(90, 365);
+    const days = new Set<number>();
+    const later = new Set<number>();
+    let t = 0;
+    for (;;) {
+      t += -Math.log(1 - random.next()) / lambda;
+      if (t >= T + HOLDOUT_DAYS) break;
+      (t < T ? days : later).add(Math.floor(t));
+      if (random.chance(dropout)) break;
+    }
+    days.delete(0);
+    const sorted = [...days].sort((p, q) => p - q);
+    let repeatSpend = 0;
+    for (let k = 0; k < sorted.length; k++) repeatSpend += Math.round(gamma(random, truth.p, nu));
+    summaries.push({ customerId: String(i + 1), firstDay: "2026-01-01", x: sorted.length, tx: sorted.at(-1) ?? 0, T, repeatSpend });
+    holdout += later.size;
+  }
+  return { summaries, holdout };
+}
+
+describe("fitting the models", () => {
+  const truth = { r: 0.6, alpha: 40, a: 0.9, b: 3, p: 4, q: 5, gamma: 8000 };
+  const { summaries, holdout } = population(2026, 20_000, truth);
+
+  it("recovers BG/NBD parameters of a population drawn from them within 15 %", () => {
+    const fit = fitBgNbd(summaries);
+    for (const key of ["r", "alpha", "a", "b"] as const) {
+      expect(Math.abs(fit.params[key] / truth[key] - 1), key).toBeLessThan(0.15);
+    }
+    // It is the maximum: the true parameters and nearby points are less likely.
+    expect(fit.logLikelihood).toBeGreaterThan(bgnbdLogLikelihood(truth, summaries));
+    for (const key of ["r", "alpha", "a", "b"] as const) {
+      for (const factor of [0.98, 1.02]) {
+        expect(fit.logLikelihood).toBeGreaterThan(bgnbdLogLikelihood({ ...fit.params, [key]: fit.params[key] * factor }, summaries));
+      }
+    }
+  });
+
+  it("recovers Gamma-Gamma parameters within 15 % (p, and the mean spend γ·p/(q−1))", () => {
+    const fit = fitGammaGamma(summaries.map((s) => ({ x: s.x, meanSpend: s.x > 0 ? s.repeatSpend / s.x : 0 })));
+    expect(Math.abs(fit.params.p / truth.p - 1)).toBeLessThan(0.15);
+    const mean = (params: { p: number; q: number; gamma: number }) => (params.p * params.gamma) / (params.q - 1);
+    expect(Math.abs(mean(fit.params) / mean(truth) - 1)).toBeLessThan(0.15);
+  });
+
+  it("forecasts what the population then does: expected purchase days after T within 5 % of those drawn", () => {
+    const expected = summaries.reduce((sum, s) => sum + expectedPurchases(truth, s, HOLDOUT_DAYS), 0);
+    expect(holdout).toBeGreaterThan(1000);
+    expect(Math.abs(expected / holdout - 1)).toBeLessThan(0.05);
+  });
+
+  it("predicts: P(alive) is 1 without repeats and falls with time since the last purchase; expected orders grow with the horizon", () => {
+    const params = { r: 0.6, alpha: 40, a: 0.9, b: 3 };
+    expect(probabilityAlive(params, { x: 0, tx: 0, T: 200 })).toBe(1);
+    const recent = probabilityAlive(params, { x: 3, tx: 190, T: 200 });
+    const lapsed = probabilityAlive(params, { x: 3, tx: 20, T: 200 });
+    expect(recent).toBeGreaterThan(lapsed);
+    expect(lapsed).toBeGreaterThan(0);
+    const customer = { x: 3, tx: 150, T: 200 };
+    const e30 = expectedPurchases(params, customer, 30);
+    const e365 = expectedPurchases(params, customer, 365);
+    expect(e30).toBeGreaterThan(0);
+    expect(e365).toBeGreaterThan(e30);
+    expect(e365).toBeLessThan(365);
+  });
+
+  it("assembles the shop's report and groups customers by P(alive)", () => {
+    const report = assemblePredictionReport(summaries, { ...BERLIN, now: new Date("2026-12-31T12:00:00Z") });
+    if (report.status !== "ready") throw new Error(report.reason);
+    expect(report.customers).toBe(summaries.length);
+    expect(report.groups.likely_to_return + report.groups.at_risk + report.groups.probably_lost).toBe(summaries.length);
+    const models = fitModels(summaries);
+    const predictions = summaries.map((s) => predictCustomer(models, s));
+    expect(predictions.filter((p) => p.group === "probably_lost").length).toBe(report.groups.probably_lost);
+    expect(predictions.every((p) => groupOf(p.probabilityAlive) === p.group || Math.abs(p.probabilityAlive - 0.3) < 1e-4 || Math.abs(p.probabilityAlive - 0.7) < 1e-4)).toBe(true);
+    const sum90 = summaries.reduce((sum, s) => sum + expectedPurchases(models.purchases.params, s, 90), 0);
+    expect(report.expectedRepeatOrders.days90).toBeCloseTo(sum90, 1);
+    expect(report.expectedRepeatOrders.days30).toBeLessThan(report.expectedRepeatOrders.days90);
+  });
+
+  it("refuses summaries that cannot be fitted or are not summaries", () => {
+    expect(() => fitBgNbd([{ x: 0, tx: 0, T: 100 }])).toThrow(ModelFitError);
+    expect(() => fitBgNbd([{ x: 1, tx: 50, T: 10 }])).toThrow(ModelFitError);
+    expect(() => fitGammaGamma([{ x: 0, meanSpend: 0 }])).toThrow(ModelFitError);
+  });
+});

@@ -1,0 +1,220 @@
+// Predictions per customer and per shop (pure): the customers' purchase summaries as the
+// reference computes them from raw orders, and the report both implementations assemble from
+// summaries. The models are in prediction-model.ts; the rules in docs/metrics.md ("Predictions").
+import { round2, round4 } from "./math";
+import { daysBetween, localDay } from "./periods";
+import {
+  expectedPurchases,
+  expectedSpendPerPurchase,
+  fitBgNbd,
+  fitGammaGamma,
+  ModelFitError,
+  probabilityAlive,
+  type BgNbdParams,
+  type GammaGammaParams,
+} from "./prediction-model";
+import { acquisitionOrders } from "./retention";
+import { compareOrders, countsInRetention, type MetricOrder, type MetricRefund } from "./rows";
+import type { MetricSettings } from "./settings";
+
+/** A shop is predicted for once it has this many customers with a first purchase... */
+export const PREDICTION_MIN_CUSTOMERS = 500;
+/** ...this many of them have come back at least once... */
+export const PREDICTION_MIN_REPEAT_CUSTOMERS = 50;
+/** ...and its first purchase is this many days before the day predictions are made on. */
+export const PREDICTION_MIN_HISTORY_DAYS = 90;
+/** The horizons, in days, of the expected orders per customer and per shop. */
+export const PREDICTION_HORIZONS = [30, 90, 365] as const;
+/** P(still a customer) at or above this: likely to return; below the next: probably lost. */
+export const LIKELY_TO_RETURN_AT = 0.7;
+export const PROBABLY_LOST_BELOW = 0.3;
+
+export interface PredictionContext {
+  timeZone: string;
+  /** Spend sums only orders in the shop currency. */
+  currency: string;
+  now: Date;
+  settings: MetricSettings;
+}
+
+/** One customer's history as the models read it. Days are shop-local dates. */
+export interface CustomerSummary {
+  customerId: string;
+  /** The local date of the customer's first purchase (their acquisition order). */
+  firstDay: string;
+  /** Repeat purchase days: distinct local dates with a counted order after the first. */
+  x: number;
+  /** Days from the first purchase date to the last. */
+  tx: number;
+  /** Days from the first purchase date to today's local date. */
+  T: number;
+  /** Net sales of the repeat purchase days' orders in the shop currency, refunds before today taken off. */
+  repeatSpend: number;
+}
+
+/**
+ * Each customer's summary on the local date of `now` (reference). Counted orders are those of
+ * the retention metrics (no guests, test or deleted orders; cancelled per the setting); the first
+ * purchase is the customer's acquisition order (so zero-value orders per the setting); orders
+ * and refunds from today's local date on are not counted.
+ */
+export function customerSummaries(rows: { orders: MetricOrder[]; refunds: MetricRefund[] }, context: PredictionContext): CustomerSummary[] {
+  const { settings, timeZone, currency } = context;
+  const today = localDay(context.now, timeZone);
+  const ordersOf = new Map<string, MetricOrder[]>();
+  for (const order of rows.orders.filter((o) => countsInRetention(o, settings)).sort(compareOrders)) {
+    if (localDay(order.processedAt, timeZone) >= today) continue;
+    const list = ordersOf.get(order.customerId as string) ?? [];
+    list.push(order);
+    ordersOf.set(order.customerId as string, list);
+  }
+  const returnsOf = new Map<string, number>();
+  for (const refund of rows.refunds) {
+    if (localDay(refund.processedAt, timeZone) >= today) continue;
+    returnsOf.set(refund.orderId, (returnsOf.get(refund.orderId) ?? 0) + refund.returns);
+  }
+  const acquiredAt = acquisitionOrders(ordersOf, settings);
+  const summaries: CustomerSummary[] = [];
+  for (const [customerId, orders] of ordersOf) {
+    const first = acquiredAt.get(customerId);
+    if (!first) continue;
+    const firstDay = localDay(first, timeZone);
+    const days = new Set<string>();
+    let repeatSpend = 0;
+    for (const order of orders) {
+      if (order.processedAt < first) continue;
+      const day = localDay(order.processedAt, timeZone);
+      if (day === firstDay) continue;
+      days.add(day);
+      if (order.currencyCode === currency) repeatSpend += order.grossSales - order.discounts - (returnsOf.get(order.id) ?? 0);
+    }
+    const lastDay = [...days].sort().at(-1) ?? firstDay;
+    summaries.push({ customerId, firstDay, x: days.size, tx: daysBetween(firstDay, lastDay), T: daysBetween(firstDay, today), repeatSpend });
+  }
+  return summaries.sort((p, q) => (BigInt(p.customerId) < BigInt(q.customerId) ? -1 : 1));
+}
+
+export type PredictionGroup = "likely_to_return" | "at_risk" | "probably_lost";
+
+export interface CustomerPrediction {
+  customerId: string;
+  /** P(still a customer), 4 decimals. */
+  probabilityAlive: number;
+  group: PredictionGroup;
+  /** Expected orders (purchase days) in the next 30, 90 and 365 days, 2 decimals. */
+  expectedOrders: { days30: number; days90: number; days365: number };
+  /** Expected net spend in the next 365 days, minor units of the shop currency (rounded). */
+  expectedSpend365: number;
+}
+
+export type PredictionReport =
+  | { status: "not_enough_history"; reason: string; now: string; customers: number }
+  | {
+      status: "ready";
+      model: "BG/NBD + Gamma-Gamma";
+      /** The local date the summaries end before: predictions are for the days from it on. */
+      now: string;
+      currency: string;
+      /** α per day; γ in minor units. */
+      params: BgNbdParams & GammaGammaParams;
+      logLikelihood: number;
+      spendLogLikelihood: number;
+      customers: number;
+      /** Expected repeat orders of today's customers in the next 30, 90 and 365 days. */
+      expectedRepeatOrders: { days30: number; days90: number; days365: number };
+      /** Mean P(still a customer) over the customers. */
+      pAliveMean: number;
+      groups: Record<PredictionGroup, number>;
+    };
+
+export function groupOf(pAlive: number): PredictionGroup {
+  return pAlive >= LIKELY_TO_RETURN_AT ? "likely_to_return" : pAlive < PROBABLY_LOST_BELOW ? "probably_lost" : "at_risk";
+}
+
+/** Why a shop's summaries are too few to fit, or null when they are enough. */
+export function notEnoughHistory(summaries: readonly CustomerSummary[], today: string): string | null {
+  if (summaries.length < PREDICTION_MIN_CUSTOMERS) {
+    return `${summaries.length} customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}`;
+  }
+  const repeat = summaries.filter((s) => s.x > 0).length;
+  if (repeat < PREDICTION_MIN_REPEAT_CUSTOMERS) {
+    return `${repeat} customers have come back so far; predictions start at ${PREDICTION_MIN_REPEAT_CUSTOMERS}`;
+  }
+  const firstDay = summaries.reduce((min, s) => (s.firstDay < min ? s.firstDay : min), today);
+  const days = daysBetween(firstDay, today);
+  if (days < PREDICTION_MIN_HISTORY_DAYS) return `${days} days of history so far; predictions start at ${PREDICTION_MIN_HISTORY_DAYS}`;
+  return null;
+}
+
+export interface FittedModels {
+  purchases: { params: BgNbdParams; logLikelihood: number };
+  spend: { params: GammaGammaParams; logLikelihood: number };
+}
+
+/** Fits both models to a shop's summaries (throws ModelFitError when they cannot be fitted). */
+export function fitModels(summaries: readonly CustomerSummary[]): FittedModels {
+  const purchases = fitBgNbd(summaries);
+  const spend = fitGammaGamma(summaries.map((s) => ({ x: s.x, meanSpend: s.x > 0 ? s.repeatSpend / s.x : 0 })));
+  return {
+    purchases: { params: purchases.params, logLikelihood: purchases.logLikelihood },
+    spend: { params: spend.params, logLikelihood: spend.logLikelihood },
+  };
+}
+
+export function predictCustomer(models: FittedModels, summary: CustomerSummary): CustomerPrediction {
+  const bg = models.purchases.params;
+  const pAlive = probabilityAlive(bg, summary);
+  const days365 = expectedPurchases(bg, summary, 365);
+  const perOrder = expectedSpendPerPurchase(models.spend.params, { x: summary.x, meanSpend: summary.x > 0 ? summary.repeatSpend / summary.x : 0 });
+  return {
+    customerId: summary.customerId,
+    probabilityAlive: round4(pAlive),
+    group: groupOf(pAlive),
+    expectedOrders: { days30: round2(expectedPurchases(bg, summary, 30)), days90: round2(expectedPurchases(bg, summary, 90)), days365: round2(days365) },
+    expectedSpend365: Number.isFinite(perOrder) ? Math.round(days365 * perOrder) : 0,
+  };
+}
+
+/** The shop's report from its summaries (both implementations end here). */
+export function assemblePredictionReport(summaries: readonly CustomerSummary[], context: PredictionContext): PredictionReport {
+  const today = localDay(context.now, context.timeZone);
+  const reason = notEnoughHistory(summaries, today);
+  if (reason) return { status: "not_enough_history", reason, now: today, customers: summaries.length };
+  let models: FittedModels;
+  try {
+    models = fitModels(summaries);
+  } catch (error) {
+    if (error instanceof ModelFitError) return { status: "not_enough_history", reason: error.message, now: today, customers: summaries.length };
+    throw error;
+  }
+  const bg = models.purchases.params;
+  const totals = { days30: 0, days90: 0, days365: 0 };
+  const groups: Record<PredictionGroup, number> = { likely_to_return: 0, at_risk: 0, probably_lost: 0 };
+  let pAliveSum = 0;
+  for (const summary of summaries) {
+    const pAlive = probabilityAlive(bg, summary);
+    pAliveSum += pAlive;
+    groups[groupOf(pAlive)]++;
+    totals.days30 += expectedPurchases(bg, summary, 30);
+    totals.days90 += expectedPurchases(bg, summary, 90);
+    totals.days365 += expectedPurchases(bg, summary, 365);
+  }
+  return {
+    status: "ready",
+    model: "BG/NBD + Gamma-Gamma",
+    now: today,
+    currency: context.currency,
+    params: { ...bg, ...models.spend.params },
+    logLikelihood: models.purchases.logLikelihood,
+    spendLogLikelihood: models.spend.logLikelihood,
+    customers: summaries.length,
+    expectedRepeatOrders: { days30: round2(totals.days30), days90: round2(totals.days90), days365: round2(totals.days365) },
+    pAliveMean: round4(pAliveSum / summaries.length),
+    groups,
+  };
+}
+
+/** The whole report from raw orders (reference). */
+export function predictionReport(rows: { orders: MetricOrder[]; refunds: MetricRefund[] }, context: PredictionContext): PredictionReport {
+  return assemblePredictionReport(customerSummaries(rows, context), context);
+}
