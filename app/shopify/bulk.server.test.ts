@@ -7,6 +7,7 @@ import { SLOW_DOWNLOAD_CHUNK_BYTES } from "#simulator/faults";
 import { createAdminClient, ShopifyApiError } from "./admin-client.server";
 import { bulkOperationStatus, cancelBulkOperation, downloadBulkResult, startBulkQuery } from "./bulk.server";
 import { BULK_ORDERS_QUERY } from "./bulk-queries";
+import { simulatorGraphql } from "../../tests/support/simulated-shop";
 
 function clientAnswering(data: unknown, seen: Array<{ query: string; variables?: Record<string, unknown> }> = []) {
   return createAdminClient("bulk-unit.myshopify.com", async (query, options) => {
@@ -179,13 +180,7 @@ describe("downloading a bulk result from the simulator", () => {
   beforeAll(async () => {
     simulator = await startSimulator({ apiKey: "bulk-download-key", apiSecret: "bulk-download-secret", stores: [store] });
     const { accessToken } = simulator.installations.issue({ shop, kind: "offline" });
-    const client = createAdminClient(shop, (query, options) =>
-      fetch(`${simulator.url}/${shop}/admin/api/2026-10/graphql.json`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
-        body: JSON.stringify({ query, variables: options?.variables }),
-      }),
-    );
+    const client = createAdminClient(shop, simulatorGraphql(simulator, shop, accessToken));
     const { id } = await startBulkQuery(client, BULK_ORDERS_QUERY);
     for (;;) {
       const state = await bulkOperationStatus(client, id);

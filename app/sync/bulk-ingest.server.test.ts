@@ -28,6 +28,7 @@ import { JsonlError } from "./jsonl";
 import { orderRows, type OrderNode } from "./order-rows";
 import { endSqlPool } from "#app/db-pool.server";
 import { bulkWrites, writeCustomers, writeOrders } from "./order-writer.server";
+import { simulatorGraphql } from "../../tests/support/simulated-shop";
 import type { ByteSource } from "./jsonl";
 import type { CustomerRow, OrderRows } from "./order-rows";
 
@@ -596,13 +597,7 @@ describe("a backfill through the simulator's bulk operations", () => {
     const simulator = await startSimulator({ apiKey: "bulk-test-key", apiSecret: "bulk-test-secret", stores: [store] });
     try {
       const { accessToken } = simulator.installations.issue({ shop, kind: "offline" });
-      const client = createAdminClient(shop, (query, options) =>
-        fetch(`${simulator.url}/${shop}/admin/api/2026-10/graphql.json`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
-          body: JSON.stringify({ query, variables: options?.variables }),
-        }),
-      );
+      const client = createAdminClient(shop, simulatorGraphql(simulator, shop, accessToken));
       const runToCompletion = async (query: string) => {
         const { id } = await startBulkQuery(client, query);
         for (;;) {

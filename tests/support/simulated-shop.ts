@@ -2,6 +2,8 @@
 // at it, and shops installed the way a token exchange leaves them (an offline session stored).
 // Import app modules only after `startSimulatorForApp`: the seam is read when they load.
 import { Session } from "@shopify/shopify-api";
+import type { AdminGraphql } from "#app/shopify/admin-client.server";
+import { ADMIN_API_VERSION } from "#app/shopify/api-version";
 import { startSimulator, type IssuedToken, type SimulatorHandle, type SimulatorOptions } from "#simulator/index";
 
 export async function startSimulatorForApp(options: Omit<SimulatorOptions, "apiKey" | "apiSecret">): Promise<SimulatorHandle> {
@@ -30,4 +32,14 @@ export async function installOffline(simulator: SimulatorHandle, shop: string, s
   const installed = { scopes: token.scope, installedAt: new Date(), uninstalledAt: null };
   await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, ...installed }, update: installed });
   return token;
+}
+
+/** GraphQL straight to the simulator with a token, for a client made without the seam or a session. */
+export function simulatorGraphql(simulator: SimulatorHandle, shop: string, accessToken: string): AdminGraphql {
+  return (query, options) =>
+    fetch(`${simulator.url}/${shop}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-shopify-access-token": accessToken },
+      body: JSON.stringify({ query, variables: options?.variables }),
+    });
 }
