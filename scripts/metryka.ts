@@ -6,6 +6,7 @@
 //           [--compare previous_period|previous_year|none] [--cohorts month|week] [--now <instant>] --json
 //   status [--shop <domain>] [--json]
 //   data-requests --shop <domain> [--id <data request id>]
+//   export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity month] [--now <instant>]
 import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
 
@@ -23,6 +24,9 @@ Commands:
   data-requests --shop <domain> [--id <data request id>]
       The customers' data requests Shopify forwarded; with --id, what Metryka holds on that
       customer, as JSON, for the merchant to send on (docs/privacy.md).
+  export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity day|week|month|quarter|year]
+         [--now <ISO instant>]
+      Sales by period as CSV on stdout (the Overview's export; the last twelve months by default).
 `;
 
 class UsageError extends Error {}
@@ -129,6 +133,21 @@ async function main(argv: string[]) {
         const requests = await dataRequestExports(shop);
         for (const r of requests) process.stdout.write(`${r.requestId}  customer ${r.customerId}  ${r.createdAt}  ${r.orders} orders\n`);
         if (requests.length === 0) process.stdout.write("No data requests.\n");
+        return;
+      }
+      case "export": {
+        const table = positionals[0];
+        if (table !== "sales") fail(`export what? one of: sales (got ${JSON.stringify(table ?? "")})`);
+        const { salesExport } = await import("#app/exports/sales-export.server");
+        const { csvStream } = await import("#app/exports/csv.server");
+        const now = values.now ? new Date(values.now) : new Date();
+        if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
+        const params = new URLSearchParams();
+        for (const key of ["from", "to", "granularity"] as const) if (values[key]) params.set(key, values[key]);
+        const { header, rows } = await salesExport(values.shop ?? fail("--shop is required"), params, now);
+        const { Readable } = await import("node:stream");
+        const { pipeline } = await import("node:stream/promises");
+        await pipeline(Readable.fromWeb(csvStream(header, rows) as import("node:stream/web").ReadableStream), process.stdout, { end: false });
         return;
       }
       default:

@@ -91,6 +91,9 @@ const PROBES: Record<string, Probe[]> = {
     ...page("/app/sync"),
     { method: "POST", url: (b) => `/app/sync?shop=${b.domain}`, form: (b) => ({ intent: "retry-parked", shop: b.domain }), statuses: [200] },
   ],
+  "app.export.sales": [
+    { method: "GET", url: (b) => `/app/export/sales?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
+  ],
   "app.data-requests.$id": [
     { method: "GET", url: (b) => `/app/data-requests/${b.exportId}?shop=${b.domain}`, params: (b) => ({ id: b.exportId }), statuses: [404] },
   ],

@@ -1,16 +1,21 @@
 // Files the app hands a merchant (exports). Inside the Shopify admin a link cannot carry the
 // session token a loader needs, but `fetch` does (App Bridge adds it to the app's own requests):
 // the file is fetched, then saved from memory under its name.
+import { useState } from "react";
 
-/** Fetches `url` and saves what it answers as `filename`; throws with the answer's text on a failure. */
-export async function downloadFile(url: string, filename: string): Promise<void> {
+/**
+ * Fetches `url` and saves what it answers as `filename` (by default the name the answer gives);
+ * throws with the answer's text on a failure.
+ */
+export async function downloadFile(url: string, filename?: string): Promise<void> {
   const response = await fetch(url);
   if (!response.ok) throw new Error((await response.text()) || `The download answered ${response.status}`);
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1];
   const href = URL.createObjectURL(await response.blob());
   try {
     const link = document.createElement("a");
     link.href = href;
-    link.download = filename;
+    link.download = filename ?? named ?? "metryka-export";
     document.body.append(link);
     link.click();
     link.remove();
@@ -18,4 +23,22 @@ export async function downloadFile(url: string, filename: string): Promise<void>
     // After the click has started the save.
     setTimeout(() => URL.revokeObjectURL(href), 0);
   }
+}
+
+/** A download started from a page: whether one is on its way, and what went wrong with the last. */
+export function useDownload() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const start = async (url: string, filename?: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await downloadFile(url, filename);
+    } catch (problem) {
+      setError(problem instanceof Error ? problem.message : String(problem));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, start, dismiss: () => setError(null) };
 }

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation } from "@remix-run/react";
+import { useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
@@ -13,6 +13,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { useDownload } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
 import { describeSalesSettings } from "#app/components/metric-rules";
@@ -36,6 +37,8 @@ export default function Overview() {
     useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
   const navigation = useNavigation();
+  const location = useLocation();
+  const exporting = useDownload();
 
   // Until the first sync is done, keep the numbers coming in.
   useRevalidateWhile(syncing, 3000);
@@ -51,9 +54,22 @@ export default function Overview() {
     <Page
       title="Overview"
       subtitle={`Net sales per month, in the shop's time zone (${timeZone})`}
-      secondaryActions={[{ content: "Data sync", url: "/app/sync" }]}
+      secondaryActions={[
+        {
+          content: "Export CSV",
+          disabled: !report,
+          loading: exporting.busy,
+          onAction: () => exporting.start(`/app/export/sales${location.search}`),
+        },
+        { content: "Data sync", url: "/app/sync" },
+      ]}
     >
       <BlockStack gap="400">
+        {exporting.error && (
+          <Banner tone="critical" title="The export failed" onDismiss={exporting.dismiss}>
+            <Text as="p">{exporting.error}</Text>
+          </Banner>
+        )}
         <SyncBanners sync={sync} historyLimited={historyLimited} />
         {report && report.otherCurrencies.length > 0 && (
           <Banner tone="warning" title="Some orders are in another currency">

@@ -371,4 +371,35 @@ describe("every page of the embedded app in Chromium", () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("Overview: Export CSV saves the range's sales by month, each month's orders as the database counts them", async () => {
+    const { page, errors } = await open("/app", "Overview");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    const currency = stack.store.shop.currencyCode;
+    const name = /^metryka-sales-by-month-(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})-([A-Z]{3})-.+\.csv$/.exec(download.suggestedFilename());
+    expect(name?.[3]).toBe(currency);
+    const [, from, lastDay] = name!;
+    const lines = (await fs.promises.readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "").trim().split("\r\n");
+    expect(lines[0]).toMatch(/^Period,First day,Last day,Partial,Gross sales/);
+    const orders = lines.slice(1).map((line) => {
+      const cells = line.split(",");
+      return [cells[0], Number(cells[11])] as const;
+    });
+    const counted = await db.query<{ month: string; orders: string }>(
+      `SELECT to_char(processed_at AT TIME ZONE $2, 'YYYY-MM') AS month, count(*) AS orders FROM orders
+       WHERE shop = $1 AND NOT test AND deleted_at IS NULL
+         AND (processed_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date
+         AND (cancelled_at IS NULL OR (SELECT sales_include_cancelled FROM shop_settings WHERE shop = $1) IS NOT FALSE)
+       GROUP BY 1 ORDER BY 1`,
+      [stack.shop, stack.store.shop.ianaTimezone, from, lastDay],
+    );
+    const expected = new Map(counted.rows.map((row) => [row.month, Number(row.orders)]));
+    // One row a month, from the range's first month to its last.
+    expect(orders[0][0]).toBe(from.slice(0, 7));
+    expect(orders.at(-1)![0]).toBe(lastDay.slice(0, 7));
+    expect(orders.every(([month, count]) => count === (expected.get(month) ?? 0))).toBe(true);
+    expect(orders.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
