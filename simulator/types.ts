@@ -220,4 +220,6 @@ export interface SimStore {
   deletedOrders: SimDeletedOrder[];
   sequences: SimSequences;
   generatedWith: SimGenerationInfo | null;
+  /** Until this instant, `shopifyqlQuery` answers THROTTLED (ShopifyQL's own allowance spent). */
+  shopifyqlThrottledUntil?: string;
 }

@@ -26,7 +26,8 @@ export const UPKEEP_CRON = "*/5 * * * *";
 /** Retries of a webhook event's job; see app/sync/webhook-events.server.ts for the bound it gives. */
 export const WEBHOOK_RETRIES = 8;
 
-export type ShopJobKind = "sync" | "backfill" | "reconcile";
+/** `sessions`: import Shopify's session figures (ShopifyQL), app/sync/shopify-sessions.server.ts. */
+export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions";
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;
