@@ -45,23 +45,23 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
     source: z.enum(SESSION_SOURCES).optional(),
   });
   const page = await shopPage(shop, query, now);
-  const [report, shopifyDay, pixelEvent] = page.installed
+  // The overview first: it brings the pixel's session rollup up to date, which says whether the
+  // pixel has any sessions (raw events are deleted after their retention; sessions stay).
+  const report = page.installed
+    ? await conversionOverview(shop, { range: page.range, granularity: query.granularity, source: query.source ?? null }, { now })
+    : null;
+  const [shopifyDay, pixelSession] = page.installed
     ? await Promise.all([
-        conversionOverview(
-          shop,
-          { range: page.range, granularity: query.granularity, source: query.source ?? null },
-          { now }
-        ),
         prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
-        prisma.pixelEvent.findFirst({ where: { shop, source: "pixel" }, select: { id: true } }),
+        prisma.pixelSessionSlot.findFirst({ where: { shop }, select: { slot: true } }),
       ])
-    : [null, null, null];
+    : [null, null];
   return {
     ...page,
     query: { granularity: query.granularity, source: query.source ?? null },
     report,
     funnel: report ? funnelSteps(report.totals) : [],
-    sources: { shopify: shopifyDay !== null, pixel: pixelEvent !== null },
+    sources: { shopify: shopifyDay !== null, pixel: pixelSession !== null },
     reportsScopeGranted: page.scopes.includes(REPORTS_SCOPE),
   };
 }

@@ -20,7 +20,7 @@ export const QUEUES = {
 
 /** How often every shop's copy is checked against Shopify (what webhooks may have lost). */
 export const RECONCILE_CRON = "*/15 * * * *";
-/** How often the upkeep runs (app/sync/webhook-events.server.ts, app/sync/privacy.server.ts). */
+/** How often the upkeep runs (app/sync/webhook-events.server.ts, app/sync/privacy.server.ts, app/collector/retention.server.ts). */
 export const UPKEEP_CRON = "*/5 * * * *";
 
 /** Retries of a webhook event's job; see app/sync/webhook-events.server.ts for the bound it gives. */
