@@ -222,4 +222,6 @@ export interface SimStore {
   generatedWith: SimGenerationInfo | null;
   /** Until this instant, `shopifyqlQuery` answers THROTTLED (ShopifyQL's own allowance spent). */
   shopifyqlThrottledUntil?: string;
+  /** The app's web pixel, once activated (webPixelCreate), with its settings. */
+  webPixel?: { settings: Record<string, string> };
 }

@@ -26,8 +26,11 @@ export const UPKEEP_CRON = "*/5 * * * *";
 /** Retries of a webhook event's job; see app/sync/webhook-events.server.ts for the bound it gives. */
 export const WEBHOOK_RETRIES = 8;
 
-/** `sessions`: import Shopify's session figures (ShopifyQL), app/sync/shopify-sessions.server.ts. */
-export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions";
+/**
+ * `sessions`: import Shopify's session figures (ShopifyQL), app/sync/shopify-sessions.server.ts;
+ * `pixel`: activate the web pixel, app/collector/activation.server.ts.
+ */
+export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixel";
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;

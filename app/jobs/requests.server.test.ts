@@ -69,6 +69,9 @@ describe("asking for a sync", () => {
     expect((await drainShopJobs()).map((job) => job.kind).sort()).toEqual(["backfill", "sessions"]);
     await onShopInstalled("no-reports.myshopify.com", "read_orders");
     expect(await drainShopJobs()).toEqual([{ shop: "no-reports.myshopify.com", kind: "backfill" }]);
+    // With the pixel scopes, the web pixel is activated too.
+    await onShopInstalled("pixel.myshopify.com", "read_orders,write_pixels,read_customer_events");
+    expect((await drainShopJobs()).map((job) => job.kind).sort()).toEqual(["backfill", "pixel"]);
 
     // Imported just now: only the catch-ups are queued; an hour later, the import again.
     await markSessionsImported(SHOP, new Date(), "UTC");

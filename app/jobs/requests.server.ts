@@ -25,7 +25,9 @@ export async function onShopInstalled(shop: string, scopes: string): Promise<voi
     update: { scopes, uninstalledAt: null, installedAt: new Date() },
   });
   await requestShopSync(shop);
-  if (scopes.split(",").map((s) => s.trim()).includes(REPORTS_SCOPE)) await enqueueShopJob({ shop, kind: "sessions" });
+  const granted = scopes.split(",").map((s) => s.trim());
+  if (granted.includes(REPORTS_SCOPE)) await enqueueShopJob({ shop, kind: "sessions" });
+  if (granted.includes("write_pixels")) await enqueueShopJob({ shop, kind: "pixel" });
 }
 
 /**
