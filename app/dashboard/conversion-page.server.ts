@@ -7,6 +7,12 @@ import { ratio } from "#app/metrics/math";
 import { conversionOverview } from "#app/metrics/conversion.server";
 import { SESSION_SOURCES, type ConversionTotals } from "#app/metrics/conversion";
 import { parsePageQuery, shopPage } from "./page-query.server";
+import { conversionBreakdowns } from "#app/metrics/conversion-breakdowns.server";
+import { PIXEL_SCOPES, pixelStatus } from "#app/collector/activation.server";
+import { sessionsImportStatus } from "#app/sync/sync-status.server";
+
+/** Rows of each breakdown table before "Other". */
+export const BREAKDOWN_TOP = 5;
 
 /** The scope Shopify's session figures (ShopifyQL) need. */
 export const REPORTS_SCOPE = "read_reports";
@@ -50,12 +56,16 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
   const report = page.installed
     ? await conversionOverview(shop, { range: page.range, granularity: query.granularity, source: query.source ?? null }, { now })
     : null;
-  const [shopifyDay, pixelSession] = page.installed
+  const [shopifyDay, pixelSession, breakdowns, pixel, shopifySessions] = page.installed
     ? await Promise.all([
         prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
         prisma.pixelSessionSlot.findFirst({ where: { shop }, select: { slot: true } }),
+        // From the report's source only: a table never mixes the two.
+        conversionBreakdowns(shop, { range: page.range, source: report?.source ?? null, top: BREAKDOWN_TOP }, page.timeZone),
+        pixelStatus(shop),
+        sessionsImportStatus(shop),
       ])
-    : [null, null];
+    : [null, null, null, null, null];
   return {
     ...page,
     query: { granularity: query.granularity, source: query.source ?? null },
@@ -63,6 +73,10 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
     funnel: report ? funnelSteps(report.totals) : [],
     sources: { shopify: shopifyDay !== null, pixel: pixelSession !== null },
     reportsScopeGranted: page.scopes.includes(REPORTS_SCOPE),
+    pixelScopesGranted: PIXEL_SCOPES.every((scope) => page.scopes.includes(scope)),
+    breakdowns,
+    pixel,
+    shopifySessions,
   };
 }
 

@@ -34,8 +34,13 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
           DELETE FROM pixel_session_slots s USING unnest(${starts}::timestamptz[]) AS d(day)
           WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
         await tx.$executeRaw`
+          DELETE FROM pixel_session_values s USING unnest(${starts}::timestamptz[]) AS d(day)
+          WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
+        await tx.$executeRaw`
           WITH events AS (
-            SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous
+            SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
+              coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
+              coalesce(e.landing_path, '(none)') AS landing
             FROM unnest(${starts}::timestamptz[]) AS d(day)
             JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
             WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
@@ -59,16 +64,30 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
               bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
               bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
               count(*) FILTER (WHERE name = ${PIXEL_EVENTS.checkoutCompleted}) AS orders,
-              bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up
+              bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up,
+              (array_agg(source ORDER BY occurred_at, starts_session DESC))[1] AS source,
+              (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
+              (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
             FROM numbered
             GROUP BY visitor_id, session_number
+          ),
+          slotted AS (
+            SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot FROM sessions
+          ),
+          by_value AS (
+            INSERT INTO pixel_session_values (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
+              sessions_reached_checkout, sessions_completed_checkout)
+            SELECT ${shop}, slot, v.dimension, v.value, count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout),
+              count(*) FILTER (WHERE completed)
+            FROM slotted CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
+            GROUP BY slot, v.dimension, v.value
           )
           INSERT INTO pixel_session_slots (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
             sessions_completed_checkout, orders, sign_ups)
-          SELECT ${shop}, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'),
+          SELECT ${shop}, slot,
             count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout), count(*) FILTER (WHERE completed),
             sum(orders), count(*) FILTER (WHERE signed_up)
-          FROM sessions GROUP BY 2`;
+          FROM slotted GROUP BY slot`;
       }
       await tx.$executeRaw`
         INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})

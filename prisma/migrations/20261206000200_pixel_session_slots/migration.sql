@@ -23,3 +23,18 @@ CREATE TABLE "pixel_rollup_state" (
 
 DROP INDEX "pixel_events_received_at_idx";
 CREATE INDEX "pixel_events_shop_received_at_idx" ON "pixel_events"("shop", "received_at");
+
+-- The same sessions split by their first event's context: where the visit came from (UTM source,
+-- else the referrer's host, else direct), the device class and the landing page's path.
+CREATE TABLE "pixel_session_values" (
+    "shop" TEXT NOT NULL,
+    "slot" TIMESTAMPTZ(3) NOT NULL,
+    "dimension" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "sessions" INTEGER NOT NULL,
+    "sessions_with_cart_additions" INTEGER NOT NULL,
+    "sessions_reached_checkout" INTEGER NOT NULL,
+    "sessions_completed_checkout" INTEGER NOT NULL,
+
+    CONSTRAINT "pixel_session_values_pkey" PRIMARY KEY ("shop","dimension","slot","value")
+);
