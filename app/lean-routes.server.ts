@@ -4,16 +4,36 @@
 // middleware, compression, Remix routing and its Request/Response) costs more than that work.
 // A path not served here returns null and goes on to Remix.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { COLLECT_PATH, createCollector, type CollectorHandler } from "./collector/collector.server";
 import { WEBHOOK_TOPICS } from "./sync/rest-payloads";
-import { receiveWebhook } from "./sync/webhooks.server";
+import { MAX_WEBHOOK_BODY_BYTES, receiveWebhook } from "./sync/webhooks.server";
 
 const WEBHOOK_PATHS = new Set(WEBHOOK_TOPICS.map((topic) => `/webhooks/${topic}`));
 let collector: CollectorHandler | null = null;
 
-/** Node's request as a fetch Request (the body streamed, not read ahead). */
-function toRequest(req: IncomingMessage): Request {
+/** The body's bytes, or null past `limit` (the rest left unread, the connection closed after the answer). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (declared > limit) return resolve(null);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.pause();
+        resolve(null);
+      } else chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks, size)));
+    req.on("error", reject);
+  });
+}
+
+/** Node's request as a fetch Request, with its body read already (at most `limit` bytes, else null). */
+async function toRequest(req: IncomingMessage, limit: number): Promise<Request | null> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -21,12 +41,12 @@ function toRequest(req: IncomingMessage): Request {
     else headers.set(name, value);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const body = hasBody ? await readBody(req, limit) : null;
+  if (hasBody && body === null) return null;
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    // Node's fetch needs this for a streamed body.
-    duplex: "half",
+    body: body ? (body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer) : null,
   });
 }
 
@@ -40,7 +60,14 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
 }
 
 async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  await sendResponse(res, await receiveWebhook(toRequest(req)));
+  // Read here in one piece (Node's stream, not a web stream): receiveWebhook checks the size again.
+  const request = await toRequest(req, MAX_WEBHOOK_BODY_BYTES);
+  if (!request) {
+    res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+    res.end(`Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+    return;
+  }
+  await sendResponse(res, await receiveWebhook(request));
 }
 
 /** Serves the request when its path is one of the lean routes; null otherwise. */

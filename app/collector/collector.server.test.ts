@@ -14,6 +14,7 @@ import { createCollector, MAX_BATCH_EVENTS, MAX_COLLECT_BODY_BYTES } from "./col
 import { ensurePixelSettings } from "./pixel-settings.server";
 import { visitorHash } from "./visitors.server";
 import { leanRequestHandler } from "#app/lean-routes.server";
+import { MAX_WEBHOOK_BODY_BYTES } from "#app/sync/webhooks.server";
 
 const SHOP = "collector-a.myshopify.com";
 const OTHER = "collector-b.myshopify.com";
@@ -141,6 +142,9 @@ describe("the collector", () => {
     expect((await fetch(`${base}/lean/webhooks/orders/create`, { method: "POST", headers: signed(hmac), body })).status).toBe(200);
     expect(await prisma.webhookEvent.count({ where: { shop: SHOP, eventId: "lean-event-1" } })).toBe(1);
     expect((await fetch(`${base}/lean/webhooks/orders/create`)).status).toBe(405);
+    const oversized = "x".repeat(MAX_WEBHOOK_BODY_BYTES + 1);
+    expect((await fetch(`${base}/lean/webhooks/orders/create`, { method: "POST", headers: signed(hmac), body: oversized })).status).toBe(413);
+    expect(await prisma.webhookEvent.count()).toBe(1);
     expect((await fetch(`${base}/lean/webhooks/not/a-topic`, { method: "POST", body: "{}" })).status).toBe(599);
     expect((await fetch(`${base}/lean/app`)).status).toBe(599);
   });
