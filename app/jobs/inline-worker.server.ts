@@ -1,6 +1,7 @@
 // Single-process installs (and the demo) run the worker inside the web process.
+// The worker (and the Shopify library it loads) is imported when started, not with this module:
+// the command line imports the shutdown path, and must not load or log what it never uses.
 import { env } from "#app/env.server";
-import { startWorkers } from "./worker.server";
 
 declare global {
   // One worker per process, across Vite dev-server reloads: its stop function once started.
@@ -10,7 +11,7 @@ declare global {
 /** Starts the worker in this process unless METRYKA_INLINE_WORKER=false or it already runs. */
 export function startInlineWorker(): void {
   if (!env.METRYKA_INLINE_WORKER || globalThis.__metrykaInlineWorker) return;
-  globalThis.__metrykaInlineWorker = startWorkers().catch((error: unknown) => {
+  globalThis.__metrykaInlineWorker = import("./worker.server").then(({ startWorkers }) => startWorkers()).catch((error: unknown) => {
     console.error(`[jobs] the in-process worker did not start: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   });
