@@ -15,84 +15,94 @@ import { PIXEL_EVENTS, SESSION_GAP_MS } from "./conversion";
 /** Events received up to this long before a refresh are surely committed when it reads them. */
 const COMMIT_OVERLAP = "1 minute";
 
-/** Brings the shop's slots up to date with every event received so far. */
+/** UTC days rebuilt per transaction: a long backlog goes in steps, each short. */
+const DAYS_PER_STEP = 7;
+
+/**
+ * Brings the shop's slots up to date with every event received so far: the UTC days that
+ * received events since the last refresh are rebuilt, DAYS_PER_STEP at a time (each step one
+ * transaction under the shop's lock), then the watermark moves. A refresh cut off midway leaves
+ * the watermark where it was, and the next one rebuilds those days again.
+ */
 export async function refreshPixelSessions(shop: string): Promise<void> {
   const gapSeconds = SESSION_GAP_MS / 1000;
-  await prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`pixel-sessions:${shop}`}, 0))`;
-      const [state] = await tx.$queryRaw<Array<{ since: Date | null; through: Date }>>`
-        SELECT (SELECT received_through FROM pixel_rollup_state WHERE shop = ${shop}) AS since,
-          now() - ${COMMIT_OVERLAP}::interval AS through`;
-      const days = await tx.$queryRaw<Array<{ day: Date }>>(Prisma.sql`
-        SELECT DISTINCT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
-        FROM pixel_events WHERE shop = ${shop} AND source = 'pixel'
-        ${state.since ? Prisma.sql`AND received_at >= ${state.since}` : Prisma.empty}`);
-      if (days.length > 0) {
-        const starts = days.map((d) => d.day);
-        await tx.$executeRaw`
-          DELETE FROM pixel_session_slots s USING unnest(${starts}::timestamptz[]) AS d(day)
-          WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
-        await tx.$executeRaw`
-          DELETE FROM pixel_session_values s USING unnest(${starts}::timestamptz[]) AS d(day)
-          WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
-        await tx.$executeRaw`
-          WITH events AS (
-            SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
-              coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
-              coalesce(e.landing_path, '(none)') AS landing
-            FROM unnest(${starts}::timestamptz[]) AS d(day)
-            JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
-            WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
-          ),
-          marked AS (
-            SELECT *,
-              CASE WHEN previous IS NULL
-                OR occurred_at - previous > make_interval(secs => ${gapSeconds})
-                OR (occurred_at AT TIME ZONE 'UTC')::date <> (previous AT TIME ZONE 'UTC')::date
-              THEN 1 ELSE 0 END AS starts_session
-            FROM events
-          ),
-          numbered AS (
-            SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id ORDER BY occurred_at, starts_session DESC
-              ROWS UNBOUNDED PRECEDING) AS session_number
-            FROM marked
-          ),
-          sessions AS (
-            SELECT min(occurred_at) AS started_at,
-              bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
-              bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
-              bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
-              count(*) FILTER (WHERE name = ${PIXEL_EVENTS.checkoutCompleted}) AS orders,
-              bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up,
-              (array_agg(source ORDER BY occurred_at, starts_session DESC))[1] AS source,
-              (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
-              (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
-            FROM numbered
-            GROUP BY visitor_id, session_number
-          ),
-          slotted AS (
-            SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot FROM sessions
-          ),
-          by_value AS (
-            INSERT INTO pixel_session_values (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
-              sessions_reached_checkout, sessions_completed_checkout)
-            SELECT ${shop}, slot, v.dimension, v.value, count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout),
-              count(*) FILTER (WHERE completed)
-            FROM slotted CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
-            GROUP BY slot, v.dimension, v.value
-          )
-          INSERT INTO pixel_session_slots (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
-            sessions_completed_checkout, orders, sign_ups)
-          SELECT ${shop}, slot,
-            count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout), count(*) FILTER (WHERE completed),
-            sum(orders), count(*) FILTER (WHERE signed_up)
-          FROM slotted GROUP BY slot`;
-      }
+  const [state] = await prisma.$queryRaw<Array<{ since: Date | null; through: Date }>>`
+    SELECT (SELECT received_through FROM pixel_rollup_state WHERE shop = ${shop}) AS since,
+      now() - ${COMMIT_OVERLAP}::interval AS through`;
+  const days = await prisma.$queryRaw<Array<{ day: Date }>>(Prisma.sql`
+    SELECT DISTINCT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
+    FROM pixel_events WHERE shop = ${shop} AND source = 'pixel'
+    ${state.since ? Prisma.sql`AND received_at >= ${state.since}` : Prisma.empty}
+    ORDER BY 1`);
+  for (let i = 0; i < days.length; i += DAYS_PER_STEP) {
+    const starts = days.slice(i, i + DAYS_PER_STEP).map((d) => d.day);
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`pixel-sessions:${shop}`}, 0))`;
       await tx.$executeRaw`
-        INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})
-        ON CONFLICT (shop) DO UPDATE SET received_through = EXCLUDED.received_through`;
-    },
-    { timeout: 60_000, maxWait: 10_000 },
-  );
+        DELETE FROM pixel_session_slots s USING unnest(${starts}::timestamptz[]) AS d(day)
+        WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
+      await tx.$executeRaw`
+        DELETE FROM pixel_session_values s USING unnest(${starts}::timestamptz[]) AS d(day)
+        WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
+      await tx.$executeRaw`
+        WITH events AS (
+          SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
+            coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
+            coalesce(e.landing_path, '(none)') AS landing
+          FROM unnest(${starts}::timestamptz[]) AS d(day)
+          JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
+          WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
+        ),
+        marked AS (
+          SELECT *,
+            CASE WHEN previous IS NULL
+              OR occurred_at - previous > make_interval(secs => ${gapSeconds})
+              OR (occurred_at AT TIME ZONE 'UTC')::date <> (previous AT TIME ZONE 'UTC')::date
+            THEN 1 ELSE 0 END AS starts_session
+          FROM events
+        ),
+        numbered AS (
+          SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id ORDER BY occurred_at, starts_session DESC
+            ROWS UNBOUNDED PRECEDING) AS session_number
+          FROM marked
+        ),
+        sessions AS (
+          SELECT min(occurred_at) AS started_at,
+            bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
+            bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
+            bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
+            count(*) FILTER (WHERE name = ${PIXEL_EVENTS.checkoutCompleted}) AS orders,
+            bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up,
+            (array_agg(source ORDER BY occurred_at, starts_session DESC))[1] AS source,
+            (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
+            (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
+          FROM numbered
+          GROUP BY visitor_id, session_number
+        ),
+        slotted AS (
+          SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot FROM sessions
+        ),
+        by_value AS (
+          INSERT INTO pixel_session_values (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
+            sessions_reached_checkout, sessions_completed_checkout)
+          SELECT ${shop}, slot, v.dimension, v.value, count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout),
+            count(*) FILTER (WHERE completed)
+          FROM slotted CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
+          GROUP BY slot, v.dimension, v.value
+        )
+        INSERT INTO pixel_session_slots (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
+          sessions_completed_checkout, orders, sign_ups)
+        SELECT ${shop}, slot,
+          count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout), count(*) FILTER (WHERE completed),
+          sum(orders), count(*) FILTER (WHERE signed_up)
+        FROM slotted GROUP BY slot`;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
+  }
+  // Never back: a refresh that started earlier and ends later leaves the later watermark.
+  await prisma.$executeRaw`
+    INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})
+    ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
 }
