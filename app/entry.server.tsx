@@ -9,6 +9,8 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 // The server (server/http-server.ts) calls this export of the build when it stops.
 export { closeAppResources } from "./shutdown.server";
+// …and this one first for every request: the collector and webhook intake, ahead of Remix.
+export { leanRequestHandler } from "./lean-routes.server";
 
 startInlineWorker();
 

@@ -26,7 +26,7 @@ function schemaFor(commandLine: boolean) {
     SCOPES: z
       .string()
       .min(1)
-      .default("read_orders,read_all_orders,read_customers")
+      .default("read_orders,read_all_orders,read_customers,read_reports,write_pixels,read_customer_events")
       .transform((value) => value.split(",").map((scope) => scope.trim()).filter(Boolean)),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     DATABASE_URL: z
@@ -41,6 +41,9 @@ function schemaFor(commandLine: boolean) {
       .enum(["true", "false", "1", "0"])
       .default("true")
       .transform((value) => value === "true" || value === "1"),
+    // Days the web pixel's raw events are kept (their sessions stay in the rollup for good):
+    // app/collector/retention.server.ts.
+    METRYKA_PIXEL_EVENT_RETENTION_DAYS: z.coerce.number().int().min(2).max(3650).default(30),
     // Where the page loads App Bridge from; only the local simulator's admin stand-in sets it.
     // Refused in production.
     APP_BRIDGE_URL: url.optional(),

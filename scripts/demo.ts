@@ -55,6 +55,7 @@ try {
     mode: values.dev ? "dev" : "production",
     seed: Number(values.seed),
     customers: Number(values.customers),
+    storefront: true,
   });
   running.push(() => stack.stop());
 
@@ -65,6 +66,9 @@ Metryka is running (${((Date.now() - started) / 1000).toFixed(0)} s).
   Store      ${stack.shop} (${stack.store.shop.ianaTimezone}, ${stack.store.shop.currencyCode}), ${orders} orders
   Simulator  ${stack.simulator.url}
   Database   ${databaseUrl.replace(/:[^:@/]+@/, ":***@")}
+
+The store's storefront sends a few visitors every five seconds to the app's web pixel collector
+(their checkouts become orders): the Conversion page's funnel grows as you watch.
 
 Open the dashboard (the link carries a session token as the admin's first load does; once it
 expires, the page asks the simulator's stand-in for App Bridge for a new one):

@@ -1,7 +1,8 @@
 // The app's HTTP server: Express in front of the Remix request handler, serving either the
 // production build (`npm run build`) or, in development, Vite's dev server with hot reload.
-// Whatever must answer before Remix (webhook intake, a pixel collector) is mounted on `app`
-// ahead of it, in `createApp`.
+// Whatever must answer before Remix (webhook intake, the pixel collector) is served on Node's own
+// request and response by the build's `leanRequestHandler` (app/lean-routes.server.ts), ahead of
+// Express: everything else goes on to `createApp`.
 //
 // `close()` ends it cleanly: no new connections, idle keep-alive connections closed at once and
 // busy ones once their request is answered (cut after a grace period), then the app's own
@@ -37,6 +38,7 @@ export interface HttpServer {
 
 interface BuildExports {
   closeAppResources?: () => Promise<void>;
+  leanRequestHandler?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | null;
 }
 
 async function productionBuild(root: string): Promise<ServerBuild> {
@@ -51,7 +53,7 @@ async function productionBuild(root: string): Promise<ServerBuild> {
   }
 }
 
-/** The Express app: static files, then (later: webhooks, pixel collector), then Remix. */
+/** The Express app: static files, then Remix. */
 function createApp(options: { root: string; build: ServerBuild | (() => Promise<ServerBuild>); vite?: ViteDevServer }) {
   const app = express();
   app.disable("x-powered-by");
@@ -89,7 +91,35 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     loaded = async () => production.entry.module as BuildExports;
   }
 
-  const server = http.createServer(createApp({ root: options.root, build, vite }));
+  const app = createApp({ root: options.root, build, vite });
+  // The lean routes first: the build's handler answers them, or returns null for everything else.
+  const entry: () => Promise<BuildExports> =
+    options.build === "development"
+      ? async () => (await (build as () => Promise<ServerBuild>)()).entry.module as BuildExports
+      : async () => (build as ServerBuild).entry.module as BuildExports;
+  const production = options.build === "production" ? ((build as ServerBuild).entry.module as BuildExports) : null;
+  const server = http.createServer((req, res) => {
+    const fail = (error: unknown) => {
+      console.error(error);
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end("Internal error");
+    };
+    const url = req.url ?? "";
+    if (!url.startsWith("/collect/") && !url.startsWith("/webhooks/")) return app(req, res);
+    if (production) {
+      const served = production.leanRequestHandler?.(req, res) ?? null;
+      if (served) served.catch(fail);
+      else app(req, res);
+      return;
+    }
+    entry()
+      .then((module) => {
+        const served = module.leanRequestHandler?.(req, res) ?? null;
+        if (served) return served;
+        app(req, res);
+      })
+      .catch(fail);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

@@ -49,6 +49,8 @@ import {
   type FaultOptions,
 } from "./faults";
 import { placeOrder, type SimEvent } from "./mutations";
+import { generateJourneys, postJourneys } from "./storefront";
+import { createRandom } from "./random";
 import { storeTotals } from "./truth";
 import type { SimStore } from "./types";
 import {
@@ -63,7 +65,7 @@ import {
   type WebhookResult,
 } from "./webhooks";
 
-export const DEFAULT_SIMULATOR_SCOPES = "read_orders,read_all_orders,read_customers,read_reports";
+export const DEFAULT_SIMULATOR_SCOPES = "read_orders,read_all_orders,read_customers,read_reports,write_pixels,read_customer_events";
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -91,6 +93,12 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Faults from the start (see faults.ts); change them later with `handle.faults` or `/_sim/faults`. */
   faults?: FaultOptions;
+  /**
+   * A live storefront (storefront.ts): every `intervalMs`, `visitors` visitors' journeys are sent
+   * to the collector of each store whose web pixel is active, as the pixel sends them, and their
+   * completed checkouts become orders (with their webhooks). Off by default.
+   */
+  storefront?: { intervalMs: number; visitors: number };
 }
 
 export interface DeliverParams {
@@ -533,6 +541,44 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const host = options.host ?? "127.0.0.1";
   baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 
+  // The live storefront: journeys of the last half hour, ending before now.
+  let storefrontTick = 0;
+  let storefrontBusy = false;
+  const storefront = options.storefront
+    ? setInterval(() => {
+        if (storefrontBusy || closed) return;
+        storefrontBusy = true;
+        const tick = ++storefrontTick;
+        void (async () => {
+          for (const store of stores.values()) {
+            const pixel = store.webPixel?.settings;
+            if (!pixel) continue;
+            const end = now().getTime();
+            const journeys = generateJourneys({
+              seed: tick,
+              from: end - 27 * 60_000 - options.storefront!.intervalMs,
+              to: end,
+              visitors: options.storefront!.visitors,
+              idPrefix: `${store.shop.domain}-${tick}`,
+            });
+            await postJourneys(journeys, { collectorUrl: pixel.collectorUrl, key: pixel.key, origin: `https://${store.shop.domain}` });
+            const random = createRandom(tick);
+            for (const event of journeys.flatMap((j) => j.events).filter((e) => e.name === "checkout_completed")) {
+              const customers = store.customers;
+              const customerId = random.chance(0.5) || customers.length === 0 ? "new" : random.chance(0.6) ? random.pick(customers).id : null;
+              const placed = placeOrder(store, { at: event.at, customerId, seed: random.int(1, 2_000_000_000) });
+              await deliverEvents(store.shop.domain, placed.events);
+            }
+          }
+        })()
+          .catch((error: unknown) => log(`storefront: ${String(error)}`))
+          .finally(() => {
+            storefrontBusy = false;
+          });
+      }, options.storefront.intervalMs)
+    : null;
+  storefront?.unref();
+
   return {
     url: baseUrl,
     stores,
@@ -549,6 +595,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     close: () =>
       new Promise<void>((resolve, reject) => {
         closed = true;
+        if (storefront) clearInterval(storefront);
         bulk.dispose();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

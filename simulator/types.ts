@@ -220,4 +220,8 @@ export interface SimStore {
   deletedOrders: SimDeletedOrder[];
   sequences: SimSequences;
   generatedWith: SimGenerationInfo | null;
+  /** Until this instant, `shopifyqlQuery` answers THROTTLED (ShopifyQL's own allowance spent). */
+  shopifyqlThrottledUntil?: string;
+  /** The app's web pixel, once activated (webPixelCreate), with its settings. */
+  webPixel?: { settings: Record<string, string> };
 }

@@ -10,6 +10,8 @@ import { DateTime } from "luxon";
 import { listConnection, paginate, type ConnectionArgs, type Keyed, type SortValue } from "./connection";
 import { formatMinor } from "./money";
 import { compileSearch, type SearchFields } from "./search-query";
+import { shopifyqlField } from "./shopifyql";
+import { webPixelFields } from "./web-pixels";
 import {
   customerAmountSpent,
   customerNumberOfOrders,
@@ -689,6 +691,8 @@ export function rootView(ctx: ViewContext): GqlObject {
       accessScopes: [...ctx.scopes].sort().map((handle) => ({ __typename: "AccessScope", handle, description: handle.replace(/_/g, " ") })),
       app: { __typename: "App", id: gid("App", 1), title: ctx.app.title, apiKey: ctx.app.apiKey, handle: "metryka" },
     }),
+    ...webPixelFields(ctx.store, ctx.scopes),
+    shopifyqlQuery: (args: FieldArgs) => shopifyqlField(ctx.store, ctx.scopes, ctx.nowMs, stringArg(args, "query") ?? ""),
     bulkOperation: (args: FieldArgs) => ctx.bulk?.get(ctx, stringArg(args, "id") ?? "") ?? null,
     bulkOperations: (args: FieldArgs) => {
       if (!ctx.bulk) throw new GraphQLError("Bulk operations are not available here", { extensions: { code: "NOT_IMPLEMENTED" } });

@@ -1,6 +1,7 @@
 // `metryka metrics --json`: every metric for a range as one JSON object, for agencies and
 // scripts. Money is integer minor units of `currency`; rates are fractions (4 decimals).
 import { conversionOverview } from "#app/metrics/conversion.server";
+import { conversionBreakdowns } from "#app/metrics/conversion-breakdowns.server";
 import type { Comparison, DateRange, Granularity } from "#app/metrics/periods";
 import { atRiskOverview, retentionOverview } from "#app/metrics/retention.server";
 import type { CohortGranularity } from "#app/metrics/retention";
@@ -21,6 +22,8 @@ export async function metricsReport(shop: string, query: MetricsQuery, now: Date
     atRiskOverview(shop, { limit: 20 }, clock),
     conversionOverview(shop, { range: query.range, granularity: query.granularity }, clock),
   ]);
+  // From the overview's source only, so the breakdowns never mix the two.
+  const breakdowns = await conversionBreakdowns(shop, { range: query.range, source: conversion.source }, conversion.timeZone);
   return {
     shop,
     currency: sales.currency,
@@ -80,6 +83,7 @@ export async function metricsReport(shop: string, query: MetricsQuery, now: Date
       source: conversion.source,
       ...conversion.totals,
       series: conversion.series,
+      breakdowns: breakdowns.dimensions,
     },
   };
 }

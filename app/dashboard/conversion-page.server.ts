@@ -7,6 +7,12 @@ import { ratio } from "#app/metrics/math";
 import { conversionOverview } from "#app/metrics/conversion.server";
 import { SESSION_SOURCES, type ConversionTotals } from "#app/metrics/conversion";
 import { parsePageQuery, shopPage } from "./page-query.server";
+import { conversionBreakdowns } from "#app/metrics/conversion-breakdowns.server";
+import { PIXEL_SCOPES, pixelStatus } from "#app/collector/activation.server";
+import { sessionsImportStatus } from "#app/sync/sync-status.server";
+
+/** Rows of each breakdown table before "Other". */
+export const BREAKDOWN_TOP = 5;
 
 /** The scope Shopify's session figures (ShopifyQL) need. */
 export const REPORTS_SCOPE = "read_reports";
@@ -45,24 +51,32 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
     source: z.enum(SESSION_SOURCES).optional(),
   });
   const page = await shopPage(shop, query, now);
-  const [report, shopifyDay, pixelEvent] = page.installed
+  // The overview first: it brings the pixel's session rollup up to date, which says whether the
+  // pixel has any sessions (raw events are deleted after their retention; sessions stay).
+  const report = page.installed
+    ? await conversionOverview(shop, { range: page.range, granularity: query.granularity, source: query.source ?? null }, { now })
+    : null;
+  const [shopifyDay, pixelSession, breakdowns, pixel, shopifySessions] = page.installed
     ? await Promise.all([
-        conversionOverview(
-          shop,
-          { range: page.range, granularity: query.granularity, source: query.source ?? null },
-          { now }
-        ),
         prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
-        prisma.pixelEvent.findFirst({ where: { shop, source: "pixel" }, select: { id: true } }),
+        prisma.pixelSessionSlot.findFirst({ where: { shop }, select: { slot: true } }),
+        // From the report's source only: a table never mixes the two.
+        conversionBreakdowns(shop, { range: page.range, source: report?.source ?? null, top: BREAKDOWN_TOP }, page.timeZone),
+        pixelStatus(shop),
+        sessionsImportStatus(shop),
       ])
-    : [null, null, null];
+    : [null, null, null, null, null];
   return {
     ...page,
     query: { granularity: query.granularity, source: query.source ?? null },
     report,
     funnel: report ? funnelSteps(report.totals) : [],
-    sources: { shopify: shopifyDay !== null, pixel: pixelEvent !== null },
+    sources: { shopify: shopifyDay !== null, pixel: pixelSession !== null },
     reportsScopeGranted: page.scopes.includes(REPORTS_SCOPE),
+    pixelScopesGranted: PIXEL_SCOPES.every((scope) => page.scopes.includes(scope)),
+    breakdowns,
+    pixel,
+    shopifySessions,
   };
 }
 

@@ -3,6 +3,7 @@
 // nothing written.
 import prisma from "#app/db.server";
 import { dataRequestExports } from "#app/sync/privacy.server";
+import { pixelStatus } from "#app/collector/activation.server";
 import { getMetricSettings, InvalidSettingsError, updateMetricSettings } from "#app/metrics/settings.server";
 import { metricSettingsSchema, type MetricSettings } from "#app/metrics/settings";
 
@@ -20,12 +21,13 @@ export type SaveSettingsResult =
   | { ok: false; message: string; fieldErrors: Partial<Record<SettingsField, string>> };
 
 export async function settingsPage(shop: string) {
-  const [settings, shopRow, dataRequests] = await Promise.all([
+  const [settings, shopRow, dataRequests, pixel] = await Promise.all([
     getMetricSettings(shop),
     prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
     dataRequestExports(shop),
+    pixelStatus(shop),
   ]);
-  return { settings, timeZone: shopRow?.ianaTimezone ?? "UTC", dataRequests };
+  return { settings, timeZone: shopRow?.ianaTimezone ?? "UTC", dataRequests, pixel };
 }
 
 /**

@@ -20,13 +20,17 @@ export const QUEUES = {
 
 /** How often every shop's copy is checked against Shopify (what webhooks may have lost). */
 export const RECONCILE_CRON = "*/15 * * * *";
-/** How often the upkeep runs (app/sync/webhook-events.server.ts, app/sync/privacy.server.ts). */
+/** How often the upkeep runs (app/sync/webhook-events.server.ts, app/sync/privacy.server.ts, app/collector/retention.server.ts). */
 export const UPKEEP_CRON = "*/5 * * * *";
 
 /** Retries of a webhook event's job; see app/sync/webhook-events.server.ts for the bound it gives. */
 export const WEBHOOK_RETRIES = 8;
 
-export type ShopJobKind = "sync" | "backfill" | "reconcile";
+/**
+ * `sessions`: import Shopify's session figures (ShopifyQL), app/sync/shopify-sessions.server.ts;
+ * `pixel`: activate the web pixel, app/collector/activation.server.ts.
+ */
+export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixel";
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;

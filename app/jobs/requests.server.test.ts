@@ -4,10 +4,18 @@
 // only holds imported history (never installed) is not queued for syncs that can only fail.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
-import { markRunFailed, markRunSucceeded, recordBulkOperation, startRun, SyncRunKind } from "#app/sync/sync-state.server";
+import {
+  markRunFailed,
+  markRunSucceeded,
+  markSessionsFailed,
+  markSessionsImported,
+  recordBulkOperation,
+  startRun,
+  SyncRunKind,
+} from "#app/sync/sync-state.server";
 import { truncateAll } from "../../tests/support/database";
 import { drainShopJobs } from "../../tests/support/jobs";
-import { onShopInstalled, queueReconciliations, requestShopSync } from "./requests.server";
+import { onShopInstalled, queueReconciliations, requestShopSync, SESSIONS_REFRESH_MS } from "./requests.server";
 
 const SHOP = "asking.myshopify.com";
 
@@ -54,5 +62,28 @@ describe("asking for a sync", () => {
     await drainShopJobs();
     expect(await queueReconciliations()).toBe(1);
     expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "reconcile" }]);
+  });
+
+  it("imports Shopify's session figures on install when read_reports is granted, and again when due", async () => {
+    await onShopInstalled(SHOP, "read_orders,read_reports");
+    expect((await drainShopJobs()).map((job) => job.kind).sort()).toEqual(["backfill", "sessions"]);
+    await onShopInstalled("no-reports.myshopify.com", "read_orders");
+    expect(await drainShopJobs()).toEqual([{ shop: "no-reports.myshopify.com", kind: "backfill" }]);
+    // With the pixel scopes, the web pixel is activated too.
+    await onShopInstalled("pixel.myshopify.com", "read_orders,write_pixels,read_customer_events");
+    expect((await drainShopJobs()).map((job) => job.kind).sort()).toEqual(["backfill", "pixel"]);
+
+    // Imported just now: only the catch-ups are queued; an hour later, the import again.
+    await markSessionsImported(SHOP, new Date(), "UTC");
+    await queueReconciliations();
+    expect((await drainShopJobs()).filter((job) => job.kind === "sessions")).toEqual([]);
+    await markSessionsImported(SHOP, new Date(Date.now() - SESSIONS_REFRESH_MS - 60_000), "UTC");
+    await queueReconciliations();
+    expect((await drainShopJobs()).filter((job) => job.kind === "sessions")).toEqual([{ shop: SHOP, kind: "sessions" }]);
+    // Throttled: tried again at the next sweep, however recent the last success.
+    await markSessionsImported(SHOP, new Date(), "UTC");
+    await markSessionsFailed(SHOP, "throttled", "later");
+    await queueReconciliations();
+    expect((await drainShopJobs()).filter((job) => job.kind === "sessions")).toEqual([{ shop: SHOP, kind: "sessions" }]);
   });
 });

@@ -25,6 +25,9 @@ export async function onShopInstalled(shop: string, scopes: string): Promise<voi
     update: { scopes, uninstalledAt: null, installedAt: new Date() },
   });
   await requestShopSync(shop);
+  const granted = scopes.split(",").map((s) => s.trim());
+  if (granted.includes(REPORTS_SCOPE)) await enqueueShopJob({ shop, kind: "sessions" });
+  if (granted.includes("write_pixels")) await enqueueShopJob({ shop, kind: "pixel" });
 }
 
 /**
@@ -37,5 +40,28 @@ export async function queueReconciliations(): Promise<number> {
     select: { domain: true },
   });
   for (const { domain } of shops) await enqueueShopJob({ shop: domain, kind: "reconcile" });
+  for (const shop of await shopsDueForSessions(new Date())) await enqueueShopJob({ shop, kind: "sessions" });
   return shops.length;
+}
+
+/** How often a shop's session figures from Shopify are imported again. */
+export const SESSIONS_REFRESH_MS = 60 * 60 * 1000;
+
+/** The scope Shopify's session figures (ShopifyQL) need. */
+export const REPORTS_SCOPE = "read_reports";
+
+/**
+ * Installed shops that granted read_reports and whose session figures were last imported more
+ * than SESSIONS_REFRESH_MS ago (or never): a run that failed or was throttled is tried again at
+ * the next sweep.
+ */
+export async function shopsDueForSessions(now: Date): Promise<string[]> {
+  const due = new Date(now.getTime() - SESSIONS_REFRESH_MS);
+  const rows = await prisma.$queryRaw<Array<{ domain: string }>>`
+    SELECT s.domain FROM shops s LEFT JOIN sync_state st ON st.shop = s.domain
+    WHERE s.uninstalled_at IS NULL AND s.installed_at IS NOT NULL
+      AND ${REPORTS_SCOPE} = ANY (string_to_array(replace(coalesce(s.scopes, ''), ' ', ''), ','))
+      AND (st.sessions_synced_at IS NULL OR st.sessions_synced_at < ${due} OR st.sessions_status IN ('throttled', 'failed'))
+    ORDER BY s.domain`;
+  return rows.map((row) => row.domain);
 }

@@ -1,13 +1,17 @@
 // What each kind of shop job does. The job's kind decides what runs:
 //   backfill   copy the whole store with bulk operations (resuming recorded ones), then catch up;
 //   sync       catch up with paged queries from the watermark ("Sync now", an order edited);
-//   reconcile  the same catch-up, queued by the schedule for every installed shop.
+//   reconcile  the same catch-up, queued by the schedule for every installed shop;
+//   sessions   import Shopify's session figures with ShopifyQL (its own state, never the copy's);
+//   pixel      activate the web pixel on the shop (webPixelCreate / webPixelUpdate).
 // Who asks for which kind is in requests.server.ts. The worker runs these under the shop's lock.
 import prisma from "#app/db.server";
 import { unauthenticated } from "#app/shopify.server";
 import { createAdminClient } from "#app/shopify/admin-client.server";
 import { backfillShop } from "#app/sync/backfill.server";
 import { syncShop } from "#app/sync/sync-shop.server";
+import { activatePixel } from "#app/collector/activation.server";
+import { importShopifySessions } from "#app/sync/shopify-sessions.server";
 import { markRunFailed, needsBackfill } from "#app/sync/sync-state.server";
 import { enqueueShopJob, type ShopJob } from "./queue.server";
 
@@ -20,6 +24,14 @@ import { enqueueShopJob, type ShopJob } from "./queue.server";
 export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { installedAt: true, uninstalledAt: true } });
   if (!shop?.installedAt || shop.uninstalledAt) return;
+  if (job.kind === "sessions" || job.kind === "pixel") {
+    // Each records its own outcome, apart from the copy's; neither needs the copy of the orders.
+    const { admin } = await unauthenticated.admin(job.shop);
+    const client = createAdminClient(job.shop, admin.graphql, { signal });
+    if (job.kind === "sessions") await importShopifySessions(job.shop, client, new Date());
+    else await activatePixel(job.shop, client);
+    return;
+  }
   if (job.kind !== "backfill" && (await needsBackfill(job.shop))) {
     await enqueueShopJob({ shop: job.shop, kind: "backfill" });
     return;

@@ -9,6 +9,7 @@ import { runShopJob } from "./shop-jobs.server";
 import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
 import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-events.server";
 import { deleteExpiredExports } from "#app/sync/privacy.server";
+import { deleteExpiredPixelData } from "#app/collector/retention.server";
 import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob } from "./queue.server";
 
 /** How long a job of a busy shop waits before it is tried again. */
@@ -75,6 +76,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
       await requeueStrandedEvents();
       await deleteExpiredEvents();
       await deleteExpiredExports();
+      await deleteExpiredPixelData();
     }),
   );
   return async () => {

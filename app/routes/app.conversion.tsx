@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
+import { BreakdownTable } from "#app/components/BreakdownTable";
 import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
@@ -30,7 +31,7 @@ const SOURCE_LABELS = {
 } as const;
 
 export default function Conversion() {
-  const { report, funnel, sources, reportsScopeGranted, query, timeZone, presets, range, lastDay } =
+  const { report, funnel, sources, reportsScopeGranted, pixelScopesGranted, breakdowns, pixel, shopifySessions, query, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
   const navigation = useNavigation();
@@ -88,13 +89,23 @@ export default function Conversion() {
               </Text>
               <List>
                 <List.Item>
-                  <strong>Shopify&apos;s own sessions</strong>, through ShopifyQL. They match your Shopify analytics.
-                  This needs the “View reports” permission (read_reports),{" "}
-                  {reportsScopeGranted ? "which Metryka has been granted." : "which Metryka has not been granted."}
+                  <strong>Shopify&apos;s own sessions</strong>, through ShopifyQL. They match your Shopify analytics.{" "}
+                  {!reportsScopeGranted
+                    ? "To use them, grant Metryka the “View reports” permission (read_reports): approve the app's updated access in Shopify admin › Apps › Metryka."
+                    : shopifySessions?.error
+                      ? `Metryka has the “View reports” permission (read_reports); the last import says: ${shopifySessions.error}`
+                      : "Metryka has the “View reports” permission (read_reports); they appear here once imported (see Data sync)."}
                 </List.Item>
                 <List.Item>
-                  <strong>Metryka&apos;s web pixel</strong>, once it is connected under Settings → Customer events. It
-                  counts only visitors who consented to analytics, so it reads lower than Shopify.
+                  <strong>Metryka&apos;s web pixel</strong>, which counts only visitors who consented to analytics, so it
+                  reads lower than Shopify.{" "}
+                  {!pixelScopesGranted
+                    ? "To enable it, grant Metryka access to customer events (write_pixels, read_customer_events): approve the app's updated access in Shopify admin › Apps › Metryka."
+                    : pixel?.status === "active"
+                      ? "It is active: sessions appear here as consented visitors arrive."
+                      : pixel?.error
+                        ? `It is not active: ${pixel.error}`
+                        : "It is being activated on your store (see Settings)."}
                 </List.Item>
               </List>
               {source !== null && (
@@ -177,6 +188,14 @@ export default function Conversion() {
                 </BlockStack>
               </Card>
             </InlineGrid>
+
+            {breakdowns && (
+              <InlineGrid columns={{ xs: 1, lg: 3 }} gap="400">
+                <BreakdownTable title="By traffic source" rows={breakdowns.dimensions.source} sourceLabel={SOURCE_LABELS[source].badge} testId="breakdown-source" />
+                <BreakdownTable title="By device" rows={breakdowns.dimensions.device} sourceLabel={SOURCE_LABELS[source].badge} testId="breakdown-device" />
+                <BreakdownTable title="By landing page" rows={breakdowns.dimensions.landingPage} sourceLabel={SOURCE_LABELS[source].badge} testId="breakdown-landingPage" />
+              </InlineGrid>
+            )}
           </>
         )}
       </BlockStack>

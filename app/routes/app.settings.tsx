@@ -4,6 +4,7 @@ import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Layout, Page, PageActions, Text } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { DataRequestsCard } from "#app/components/DataRequestsCard";
+import { PixelStatusCard } from "#app/components/PixelStatusCard";
 import { PageError } from "#app/components/PageError";
 import { SettingsForm, type SettingsDraft, type SettingsErrors } from "#app/components/SettingsForm";
 import { saveSettingsForm, settingsPage } from "#app/dashboard/settings-page.server";
@@ -40,7 +41,7 @@ function useShopifyGlobal() {
 }
 
 export default function Settings() {
-  const { settings, timeZone, dataRequests } = useLoaderData<typeof loader>();
+  const { settings, timeZone, dataRequests, pixel } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const shopify = useShopifyGlobal();
   const [draft, setDraft] = useState<SettingsDraft>(() => toDraft(settings));
@@ -130,6 +131,9 @@ export default function Settings() {
           <PageActions
             primaryAction={{ content: "Save", onAction: save, loading: saving, disabled: !dirty || saving }}
           />
+        </Layout.Section>
+        <Layout.Section>
+          <PixelStatusCard pixel={pixel} timeZone={timeZone} />
         </Layout.Section>
         <Layout.Section>
           <DataRequestsCard requests={dataRequests} timeZone={timeZone} />

@@ -4,6 +4,7 @@ import { BlockStack, Layout, Page } from "@shopify/polaris";
 import { z } from "zod";
 import { useRevalidateWhile } from "#app/components/page-hooks";
 import { ParkedChangesCard } from "#app/components/ParkedChangesCard";
+import { SessionsImportCard } from "#app/components/SessionsImportCard";
 import { SyncStatusCard } from "#app/components/SyncStatusCard";
 import { authenticate } from "#app/shopify.server";
 import { requestShopSync, retryParkedChanges, shopSyncPage } from "#app/sync/sync-page.server";
@@ -23,7 +24,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function SyncPage() {
-  const { sync, timeZone, parked } = useLoaderData<typeof loader>();
+  const { sync, sessions, timeZone, parked } = useLoaderData<typeof loader>();
   const syncing = useFetcher<typeof action>();
   const retrying = useFetcher<typeof action>();
   // While a sync waits or runs, refresh its progress every two seconds.
@@ -40,6 +41,7 @@ export default function SyncPage() {
               resyncing={syncing.state !== "idle"}
               onResync={() => syncing.submit({ intent: "sync" }, { method: "post" })}
             />
+            <SessionsImportCard sessions={sessions} timeZone={timeZone} />
             <ParkedChangesCard
               count={sync.parkedEvents}
               latest={parked}

@@ -1,16 +1,17 @@
 import prisma from "#app/db.server";
 import { requestShopSync as enqueueSync } from "#app/jobs/requests.server";
-import { syncDetails } from "./sync-status.server";
+import { sessionsImportStatus, syncDetails } from "./sync-status.server";
 import { parkedEvents, retryParkedEvents } from "./webhook-events.server";
 
 /** What the Data sync page shows: where the copy stands, and the store changes that wait. */
 export async function shopSyncPage(shop: string) {
-  const [sync, row, parked] = await Promise.all([
+  const [sync, sessions, row, parked] = await Promise.all([
     syncDetails(shop),
+    sessionsImportStatus(shop),
     prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
     parkedEvents(shop, 10),
   ]);
-  return { sync, timeZone: row?.ianaTimezone ?? "UTC", parked: parked.latest };
+  return { sync, sessions, timeZone: row?.ianaTimezone ?? "UTC", parked: parked.latest };
 }
 
 export async function requestShopSync(shop: string) {

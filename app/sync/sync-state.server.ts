@@ -220,3 +220,37 @@ export async function fenceTransaction(tx: Prisma.TransactionClient, shop: strin
   const rows = await tx.$queryRawUnsafe<unknown[]>(FENCE, shop, job.run);
   if (rows.length === 0) throw new ShopLockLostError(shop, "another run holds the shop");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The import of Shopify's session figures (app/sync/shopify-sessions.server.ts): its own columns
+// of the row, so that it never hides or overwrites where the copy of orders stands.
+
+/** How the last import of Shopify's session figures ended (or that one runs). */
+export type SessionsImportStatus = "running" | "succeeded" | "not_granted" | "throttled" | "rejected" | "failed";
+
+/** An import of session figures starts; returns the zone its last success read days in. */
+export async function startSessionsImport(shop: string, now: Date): Promise<{ syncedAt: Date | null; timeZone: string | null }> {
+  await writeRunState(shop, { sessionsStatus: "running", sessionsError: null, sessionsAttemptedAt: now });
+  const state = await readSyncState(shop);
+  return { syncedAt: state?.sessionsSyncedAt ?? null, timeZone: state?.sessionsTimeZone ?? null };
+}
+
+/**
+ * The days asked for were stored, read in `timeZone`; `rejected` says what Shopify did not
+ * accept (a breakdown), which leaves the run "rejected" with what was imported kept.
+ */
+export async function markSessionsImported(shop: string, now: Date, timeZone: string, rejected: string | null = null): Promise<void> {
+  await writeRunState(shop, {
+    sessionsStatus: rejected ? "rejected" : "succeeded",
+    sessionsError: rejected,
+    sessionsSyncedAt: now,
+    sessionsTimeZone: timeZone,
+  });
+}
+
+/** The import ended without all it asked for: why, and what the merchant can do about it. */
+export async function markSessionsFailed(shop: string, status: Exclude<SessionsImportStatus, "running" | "succeeded">, error: string): Promise<void> {
+  await writeRunState(shop, { sessionsStatus: status, sessionsError: error }).catch((problem: unknown) => {
+    if (!(problem instanceof ShopLockLostError)) throw problem;
+  });
+}

@@ -73,3 +73,36 @@ export async function syncStatusReport(shop?: string): Promise<Array<SyncDetails
   const shops = await prisma.shop.findMany({ where: shop ? { domain: shop } : {}, select: { domain: true }, orderBy: { domain: "asc" } });
   return Promise.all(shops.map(async ({ domain }) => ({ shop: domain, ...(await syncDetails(domain)) })));
 }
+
+/** Where the import of Shopify's session figures (ShopifyQL) stands, for the Data sync page. */
+export interface SessionsImportStatus {
+  /** `waiting`: granted, no run ended yet; `not_granted` also when the grant is simply missing. */
+  status: "waiting" | "running" | "succeeded" | "not_granted" | "throttled" | "rejected" | "failed";
+  error: string | null;
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  /** Local days of Shopify's figures stored. */
+  days: number;
+}
+
+const MISSING_GRANT =
+  "Shopify's session figures need the “View reports” permission (read_reports), which this store has not granted. " +
+  "Approve the app's updated access in Shopify admin › Apps › Metryka; until then conversion comes from Metryka's web pixel.";
+
+export async function sessionsImportStatus(shop: string): Promise<SessionsImportStatus> {
+  const [state, row, days] = await Promise.all([
+    readSyncState(shop),
+    prisma.shop.findUnique({ where: { domain: shop }, select: { scopes: true } }),
+    prisma.shopifySessionDay.count({ where: { shop } }),
+  ]);
+  const granted = (row?.scopes ?? "").split(",").map((s) => s.trim()).includes("read_reports");
+  const recorded = state?.sessionsStatus as SessionsImportStatus["status"] | null | undefined;
+  const status = recorded ?? (granted ? "waiting" : "not_granted");
+  return {
+    status,
+    error: state?.sessionsError ?? (status === "not_granted" ? MISSING_GRANT : null),
+    lastSuccessAt: iso(state?.sessionsSyncedAt),
+    lastAttemptAt: iso(state?.sessionsAttemptedAt),
+    days,
+  };
+}

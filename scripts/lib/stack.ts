@@ -32,6 +32,8 @@ export interface StackOptions {
   customers?: number;
   now?: Date;
   echo?: boolean;
+  /** Visitors on the store's storefront, sent to the app's collector once its pixel is active (the demo). */
+  storefront?: boolean;
 }
 
 /** Shopify's `host` parameter: base64 of the admin URL the app is embedded in. */
@@ -74,6 +76,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     // The rate limits of a Shopify Plus store (1,000 points/s), so a first sync over paged
     // queries takes seconds rather than minutes.
     bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
+    // A few visitors every five seconds: a live funnel, and orders from its checkouts.
+    ...(options.storefront ? { storefront: { intervalMs: 5_000, visitors: 6 } } : {}),
   });
   let app: AppServer;
   try {

@@ -4,8 +4,9 @@
 //   orders say, and the customer counts of the range;
 // - Customers lists as many customers past the lapse point as the store's order gaps give, the
 //   biggest spender first;
-// - Conversion explains its two sources while there are no sessions, then shows the funnel the
-//   pixel events written here add up to, labelled with their source;
+// - Conversion shows Shopify's session figures the install imported, with the breakdowns, then on
+//   request the funnel the pixel events written here add up to, each labelled with its source,
+//   and without either source says what to grant or enable;
 // - an impossible date range in the URL is a Polaris error banner (400), not a crash;
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
 //   change with a toast, and the Overview states the changed rule.
@@ -271,15 +272,52 @@ describe("every page of the embedded app in Chromium", () => {
     await page.close();
   });
 
-  it("Conversion: explains the two sources without sessions, then shows the pixel's funnel, labelled", async () => {
+  it("Conversion: Shopify's sessions by default, the pixel's on request, each labelled; without either, what to grant", async () => {
+    // The install imported Shopify's session figures (the simulator grants read_reports).
+    await expect
+      .poll(async () => (await db.query("SELECT sessions_status FROM sync_state WHERE shop = $1", [stack.shop])).rows[0]?.sessions_status, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe("succeeded");
+    // …and activated the web pixel (the simulator grants write_pixels and read_customer_events).
+    await expect
+      .poll(async () => (await db.query("SELECT status FROM pixel_settings WHERE shop = $1", [stack.shop])).rows[0]?.status, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe("active");
+    const { rows: zone } = await db.query<{ iana_timezone: string }>("SELECT iana_timezone FROM shops WHERE domain = $1", [stack.shop]);
+    const today = DateTime.now().setZone(zone[0].iana_timezone);
+    const from = today.minus({ days: 60 }).toISODate()!;
+    const to = today.plus({ days: 1 }).toISODate()!;
+    const { rows: stored } = await db.query<{ s: string; c: string; k: string; p: string }>(
+      `SELECT sum(sessions) AS s, sum(sessions_with_cart_additions) AS c, sum(sessions_reached_checkout) AS k,
+         sum(sessions_completed_checkout) AS p FROM shopify_session_days WHERE shop = $1 AND day >= $2::date AND day < $3::date`,
+      [stack.shop, from, to],
+    );
+    const conversionUrl = (params: string) => stack.embeddedUrl("/app/conversion").replace("?", `?${params}&`);
     const { page, errors } = await open("/app/conversion", "Conversion");
-    await page.getByText("No session data yet").waitFor();
-    await page.getByText("read_reports").waitFor();
-    await screenshot(page, "conversion-empty");
+    await page.goto(conversionUrl(`from=${from}&to=${to}`));
+    await page.getByText("Source: Shopify sessions").first().waitFor();
+    const step = async (key: string) =>
+      count(await page.getByTestId(`funnel-${key}`).getByTestId("funnel-count").innerText());
+    const funnel = async () => ({
+      sessions: await step("sessions"),
+      cart: await step("cart"),
+      checkout: await step("checkout"),
+      completed: await step("completed"),
+    });
+    expect(await funnel()).toEqual({ sessions: Number(stored[0].s), cart: Number(stored[0].c), checkout: Number(stored[0].k), completed: Number(stored[0].p) });
+    expect(Number(stored[0].s)).toBeGreaterThan(0);
+    // Where visits come from, from the same source.
+    expect(await page.getByTestId("breakdown-device").locator("tbody tr").count()).toBeGreaterThan(1);
+    expect(await page.getByText("Source: Shopify sessions").count()).toBe(4);
+    await screenshot(page, "conversion-shopify");
 
     const events = pixelEvents(new Date());
     for (const event of events) {
-      await db.query("INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at) VALUES ($1, $2, $3, $4, $5)", [
+      await db.query("INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, device) VALUES ($1, $2, $3, $4, $5, 'mobile')", [
         stack.shop,
         event.id,
         event.visitorId,
@@ -288,16 +326,9 @@ describe("every page of the embedded app in Chromium", () => {
       ]);
     }
     const { signUps, ...expected } = funnelOf(events);
-    await page.goto(stack.embeddedUrl("/app/conversion"));
-    await page.getByText("Source: Metryka web pixel").waitFor();
-    const step = async (key: string) =>
-      count(await page.getByTestId(`funnel-${key}`).getByTestId("funnel-count").innerText());
-    expect({
-      sessions: await step("sessions"),
-      cart: await step("cart"),
-      checkout: await step("checkout"),
-      completed: await step("completed"),
-    }).toEqual(expected);
+    await page.goto(conversionUrl(`from=${from}&to=${to}&source=pixel`));
+    await page.getByText("Source: Metryka web pixel").first().waitFor();
+    expect(await funnel()).toEqual(expected);
     const percent = (value: number) =>
       new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(value);
     expect(await metric(page, "Conversion rate")).toBe(percent(expected.completed / expected.sessions));
@@ -305,7 +336,19 @@ describe("every page of the embedded app in Chromium", () => {
     await expect
       .poll(() => page.getByTestId("conversion-chart").locator(".recharts-bar-rectangle").count())
       .toBeGreaterThan(0);
+    // The pixel's device table: every session was on mobile.
+    expect(await page.getByTestId("breakdown-device").locator("tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/^mobile\s+48\b/)]);
     await screenshot(page, "conversion");
+
+    // Without either source: what to grant or enable for each.
+    for (const table of ["shopify_session_days", "shopify_session_breakdowns", "pixel_events", "pixel_session_slots", "pixel_session_values", "pixel_rollup_state"]) {
+      await db.query(`DELETE FROM ${table} WHERE shop = $1`, [stack.shop]);
+    }
+    await page.goto(stack.embeddedUrl("/app/conversion"));
+    await page.getByText("No session data yet").waitFor();
+    await page.getByText("read_reports").first().waitFor();
+    await page.getByText("It is active: sessions appear here as consented visitors arrive.").waitFor();
+    await screenshot(page, "conversion-empty");
     expect(errors).toEqual([]);
     await page.close();
   });

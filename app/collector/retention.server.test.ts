@@ -1,0 +1,39 @@
+// GIVEN pixel events received over two months and visitor salts of several days, WHEN the
+// upkeep deletes what is past its retention, THEN raw events older than the setting are gone,
+// the sessions they made are still in the report, younger events stay, and only the salts of
+// today and yesterday (UTC) remain.
+import { describe, expect, it } from "vitest";
+import prisma from "#app/db.server";
+import { conversionOverview } from "#app/metrics/conversion.server";
+import { fixtureShop } from "#app/metrics/test-helpers/fixtures";
+import { deleteExpiredPixelData } from "./retention.server";
+
+describe("pixel data retention", () => {
+  it("deletes old raw events after rolling them up, and salts before yesterday", async () => {
+    const shop = await fixtureShop({ orders: [] }, { timeZone: "Europe/Berlin" });
+    const now = new Date("2026-11-20T10:00:00Z");
+    const old = new Date("2026-10-01T10:00:00Z");
+    const recent = new Date("2026-11-19T10:00:00Z");
+    const rows = [
+      { id: "old-1", visitorId: "a", name: "page_viewed", occurredAt: old, receivedAt: old },
+      { id: "old-2", visitorId: "a", name: "checkout_completed", occurredAt: new Date(old.getTime() + 60_000), receivedAt: old },
+      { id: "new-1", visitorId: "b", name: "page_viewed", occurredAt: recent, receivedAt: recent },
+    ];
+    await prisma.pixelEvent.createMany({ data: rows.map((row) => ({ shop, ...row })) });
+    for (const day of ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"]) {
+      await prisma.pixelSalt.create({ data: { shop, day: new Date(`${day}T00:00:00Z`), salt: Buffer.alloc(32, 1) } });
+    }
+    const query = { range: { from: "2026-09-01", to: "2026-12-01" }, granularity: "month" as const };
+    const before = await conversionOverview(shop, query, { now });
+
+    expect(await deleteExpiredPixelData(now, 30)).toEqual({ events: 2, salts: 2 });
+    expect((await prisma.pixelEvent.findMany({ where: { shop } })).map((e) => e.id)).toEqual(["new-1"]);
+    expect((await prisma.pixelSalt.findMany({ where: { shop }, orderBy: { day: "asc" } })).map((s) => s.day.toISOString().slice(0, 10))).toEqual([
+      "2026-11-19",
+      "2026-11-20",
+    ]);
+    const after = await conversionOverview(shop, query, { now });
+    expect(after).toEqual(before);
+    expect(after.totals).toMatchObject({ sessions: 2, sessionsCompletedCheckout: 1 });
+  });
+});

@@ -1,0 +1,28 @@
+// What the pixel leaves behind, deleted on the upkeep schedule (app/jobs/worker.server.ts):
+// - raw events received more than METRYKA_PIXEL_EVENT_RETENTION_DAYS ago (default 30), once
+//   their sessions are in the rollup (app/metrics/pixel-sessions.server.ts), which keeps them;
+// - the visitor salts of UTC days before yesterday: the collector refuses events older than a
+//   day, so no event needs them again, and without them a visitor id cannot be linked to a
+//   browser or to the same browser's id on another day.
+import prisma from "#app/db.server";
+import { env } from "#app/env.server";
+import { refreshPixelSessions } from "#app/metrics/pixel-sessions.server";
+import { forgetSalts } from "./visitors.server";
+
+const DAY_MS = 86_400_000;
+
+export async function deleteExpiredPixelData(now = new Date(), retentionDays = env.METRYKA_PIXEL_EVENT_RETENTION_DAYS): Promise<{ events: number; salts: number }> {
+  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+  const shops = await prisma.$queryRaw<Array<{ shop: string }>>`
+    SELECT DISTINCT shop FROM pixel_events WHERE received_at < ${cutoff}`;
+  let events = 0;
+  for (const { shop } of shops) {
+    // Their sessions first, so the rollup keeps what the raw events no longer will.
+    await refreshPixelSessions(shop);
+    events += await prisma.$executeRaw`DELETE FROM pixel_events WHERE shop = ${shop} AND received_at < ${cutoff}`;
+  }
+  const yesterday = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - DAY_MS);
+  const salts = await prisma.$executeRaw`DELETE FROM pixel_salts WHERE day < ${yesterday}::date`;
+  if (salts > 0) forgetSalts();
+  return { events, salts };
+}

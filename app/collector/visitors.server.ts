@@ -1,0 +1,49 @@
+// Visitor ids without following anyone: the pixel's client id hashed with a random salt of the
+// shop for the event's UTC day. Salts are made on first use and deleted two days later
+// (deleteExpiredPixelData), so the same browser gets another id every day and, once a day's salt
+// is gone, nobody (Metryka included) can link its id back to a client id. Sessions are cut at
+// midnight UTC anyway, so no session is split by the change.
+import crypto from "node:crypto";
+import { sqlPool } from "#app/db-pool.server";
+
+const DAY_MS = 86_400_000;
+const salts = new Map<string, Buffer>();
+
+const utcDay = (instant: number) => new Date(Math.floor(instant / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+
+async function saltOf(shop: string, day: string): Promise<Buffer> {
+  const key = `${shop}|${day}`;
+  const cached = salts.get(key);
+  if (cached) return cached;
+  const { rows } = await sqlPool().query<{ salt: Buffer }>(
+    `WITH made AS (
+       INSERT INTO pixel_salts (shop, day, salt) VALUES ($1, $2::date, $3) ON CONFLICT (shop, day) DO NOTHING RETURNING salt
+     )
+     SELECT salt FROM made UNION ALL SELECT salt FROM pixel_salts WHERE shop = $1 AND day = $2::date`,
+    [shop, day, crypto.randomBytes(32)],
+  );
+  const salt = rows[0].salt;
+  if (salts.size > 100_000) salts.clear();
+  salts.set(key, salt);
+  return salt;
+}
+
+/** The hash of a client id with a salt: 22 characters of base64url (128 bits). */
+export function visitorHash(salt: Buffer, clientId: string): string {
+  return crypto.createHash("sha256").update(salt).update(clientId).digest("base64url").slice(0, 22);
+}
+
+/** The visitor id of each event: its client id hashed with the shop's salt of its UTC day. */
+export async function visitorIds(shop: string, events: Array<{ clientId: string; at: number }>): Promise<string[]> {
+  const days = new Map<string, Buffer>();
+  for (const event of events) {
+    const day = utcDay(event.at);
+    if (!days.has(day)) days.set(day, await saltOf(shop, day));
+  }
+  return events.map((event) => visitorHash(days.get(utcDay(event.at))!, event.clientId));
+}
+
+/** Forgets the cached salts (after the upkeep deleted some, and in tests). */
+export function forgetSalts(): void {
+  salts.clear();
+}

@@ -1,0 +1,108 @@
+// Pixel sessions, built by SQL from `pixel_events` and rolled up by the UTC quarter hour they
+// start in (`pixel_session_slots`), so that the Conversion page and `metrics --json` never scan
+// raw events for a whole range, and keep their history once raw events are deleted
+// (app/collector/retention.server.ts).
+//
+// The rule is the reference's (`sessionsFromEvents` in conversion.ts): a visitor's events in
+// time order; a new session at the first event, after a gap of more than 30 minutes, and when
+// the UTC date changes. Sessions never cross midnight UTC, so one UTC day's sessions are built
+// from that day's events alone: a refresh rebuilds the UTC days that received events since the
+// last one (with a minute's overlap for batches still committing), whatever order they came in.
+import { Prisma } from "@prisma/client";
+import prisma from "#app/db.server";
+import { PIXEL_EVENTS, SESSION_GAP_MS } from "./conversion";
+
+/** Events received up to this long before a refresh are surely committed when it reads them. */
+const COMMIT_OVERLAP = "1 minute";
+
+/** UTC days rebuilt per transaction: a long backlog goes in steps, each short. */
+const DAYS_PER_STEP = 7;
+
+/**
+ * Brings the shop's slots up to date with every event received so far: the UTC days that
+ * received events since the last refresh are rebuilt, DAYS_PER_STEP at a time (each step one
+ * transaction under the shop's lock), then the watermark moves. A refresh cut off midway leaves
+ * the watermark where it was, and the next one rebuilds those days again.
+ */
+export async function refreshPixelSessions(shop: string): Promise<void> {
+  const gapSeconds = SESSION_GAP_MS / 1000;
+  const [state] = await prisma.$queryRaw<Array<{ since: Date | null; through: Date }>>`
+    SELECT (SELECT received_through FROM pixel_rollup_state WHERE shop = ${shop}) AS since,
+      now() - ${COMMIT_OVERLAP}::interval AS through`;
+  const days = await prisma.$queryRaw<Array<{ day: Date }>>(Prisma.sql`
+    SELECT DISTINCT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
+    FROM pixel_events WHERE shop = ${shop} AND source = 'pixel'
+    ${state.since ? Prisma.sql`AND received_at >= ${state.since}` : Prisma.empty}
+    ORDER BY 1`);
+  for (let i = 0; i < days.length; i += DAYS_PER_STEP) {
+    const starts = days.slice(i, i + DAYS_PER_STEP).map((d) => d.day);
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`pixel-sessions:${shop}`}, 0))`;
+      await tx.$executeRaw`
+        DELETE FROM pixel_session_slots s USING unnest(${starts}::timestamptz[]) AS d(day)
+        WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
+      await tx.$executeRaw`
+        DELETE FROM pixel_session_values s USING unnest(${starts}::timestamptz[]) AS d(day)
+        WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
+      await tx.$executeRaw`
+        WITH events AS (
+          SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
+            coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
+            coalesce(e.landing_path, '(none)') AS landing
+          FROM unnest(${starts}::timestamptz[]) AS d(day)
+          JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
+          WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
+        ),
+        marked AS (
+          SELECT *,
+            CASE WHEN previous IS NULL
+              OR occurred_at - previous > make_interval(secs => ${gapSeconds})
+              OR (occurred_at AT TIME ZONE 'UTC')::date <> (previous AT TIME ZONE 'UTC')::date
+            THEN 1 ELSE 0 END AS starts_session
+          FROM events
+        ),
+        numbered AS (
+          SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id ORDER BY occurred_at, starts_session DESC
+            ROWS UNBOUNDED PRECEDING) AS session_number
+          FROM marked
+        ),
+        sessions AS (
+          SELECT min(occurred_at) AS started_at,
+            bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
+            bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
+            bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
+            count(*) FILTER (WHERE name = ${PIXEL_EVENTS.checkoutCompleted}) AS orders,
+            bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up,
+            (array_agg(source ORDER BY occurred_at, starts_session DESC))[1] AS source,
+            (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
+            (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
+          FROM numbered
+          GROUP BY visitor_id, session_number
+        ),
+        slotted AS (
+          SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot FROM sessions
+        ),
+        by_value AS (
+          INSERT INTO pixel_session_values (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
+            sessions_reached_checkout, sessions_completed_checkout)
+          SELECT ${shop}, slot, v.dimension, v.value, count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout),
+            count(*) FILTER (WHERE completed)
+          FROM slotted CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
+          GROUP BY slot, v.dimension, v.value
+        )
+        INSERT INTO pixel_session_slots (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
+          sessions_completed_checkout, orders, sign_ups)
+        SELECT ${shop}, slot,
+          count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout), count(*) FILTER (WHERE completed),
+          sum(orders), count(*) FILTER (WHERE signed_up)
+        FROM slotted GROUP BY slot`;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
+  }
+  // Never back: a refresh that started earlier and ends later leaves the later watermark.
+  await prisma.$executeRaw`
+    INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})
+    ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
+}
