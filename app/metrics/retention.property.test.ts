@@ -79,12 +79,17 @@ describe.each(CASES)("retention on a generated store (seed $seed, $timeZone)", (
       expect(reference.activity.customers).toBeGreaterThan(0);
     }
     let active = 0;
+    let retained = 0;
     for (const range of [...RATE_RANGES, ...QUERIES.map((query) => query.range)]) {
       const reference = retentionRatesReport(store, { range }, context);
       expect(await retentionRates(store.shop, { range }, { now: NOW }), `rates ${range.from}..${range.to}`).toEqual(reference);
       active += reference.retention.activeAtStart + reference.retention.activeAtEnd + reference.activity.repeatCustomers;
+      retained += reference.retention.retainedCustomers;
+      expect(reference.retention.retentionRate ?? 0).toBeGreaterThanOrEqual(0);
+      expect(reference.retention.retentionRate ?? 0).toBeLessThanOrEqual(1);
     }
     expect(active).toBeGreaterThan(0);
+    expect(retained).toBeGreaterThan(0);
     for (const query of GRIDS) {
       const reference = cohortMatrixReport(store, query, context);
       expect(await cohortMatrix(store.shop, query, { now: NOW }), `grid ${query.range.from}..${query.range.to}`).toEqual(reference);

@@ -209,18 +209,56 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
   };
 }
 
-/** S, E and N of the customer retention rate. */
+/**
+ * The ids of the customers with a counted order in [start, end) (start < end), as a subquery
+ * that may list a customer more than once: their `customer_months` rows of the months the window
+ * covers, the first and last months only when the window's part of them holds an order (the
+ * last order of the first month at or after the start, the first order of the last month before
+ * the end). A window inside one month reads its orders.
+ */
+function customersBetween(shop: string, context: RetentionContext, start: Date, end: Date): Prisma.Sql {
+  const { settings, timeZone } = context;
+  const c = monthColumns(settings);
+  return Prisma.sql`(
+    SELECT o.customer_id FROM orders o, ${monthsOf(start, end, timeZone)} w
+    WHERE w.a = w.b AND o.shop = ${shop} AND o.processed_at >= ${start} AND o.processed_at < ${end} AND ${counted("o", settings)}
+    UNION ALL
+    SELECT m.customer_id FROM customer_months m, ${monthsOf(start, end, timeZone)} w
+    WHERE w.a < w.b AND m.shop = ${shop} AND m.month >= w.a AND m.month <= w.b AND m.${c.orders} > 0
+      AND (m.month > w.a OR m.${c.last} >= ${start}) AND (m.month < w.b OR m.${c.first} < ${end}))`;
+}
+
+/**
+ * S, E and S ∩ E of the customer retention rate. When the two windows overlap or touch, the
+ * customers in both are |S| + |E| − the customers active over their union (one window);
+ * otherwise the two sets of customers are intersected.
+ */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
-  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; new_customers: bigint }>>`
-    SELECT ${activeBetween(shop, context, plan.windowBeforeStart, plan.period.start)}::bigint AS active_at_start,
-      ${activeBetween(shop, context, plan.windowBeforeEnd, plan.retentionEnd)}::bigint AS active_at_end,
-      ${plan.period.start.getTime() < plan.retentionEnd.getTime()
-        ? acquiredBetween(shop, context, plan.period.start, plan.retentionEnd)
-        : Prisma.sql`0`}::bigint AS new_customers`;
+  const s1 = plan.windowBeforeStart;
+  const e1 = plan.period.start;
+  const s2 = plan.windowBeforeEnd;
+  const e2 = plan.retentionEnd;
+  const overlap = s2.getTime() <= e1.getTime() && s1.getTime() <= e2.getTime();
+  const first = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
+  const last = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+  const union = overlap ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
+  const both = overlap
+    ? Prisma.sql`NULL::bigint`
+    : Prisma.sql`(SELECT count(*) FROM (
+        SELECT customer_id FROM ${customersBetween(shop, context, s1, e1)} a
+        INTERSECT
+        SELECT customer_id FROM ${customersBetween(shop, context, s2, e2)} b) x)`;
+  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; retained: bigint | null }>>`
+    SELECT ${activeBetween(shop, context, s1, e1)}::bigint AS active_at_start,
+      ${activeBetween(shop, context, s2, e2)}::bigint AS active_at_end,
+      ${union}::bigint AS active_over_union,
+      ${both}::bigint AS retained`;
+  const activeAtStart = Number(row.active_at_start);
+  const activeAtEnd = Number(row.active_at_end);
   return {
-    activeAtStart: Number(row.active_at_start),
-    activeAtEnd: Number(row.active_at_end),
-    newCustomers: Number(row.new_customers),
+    activeAtStart,
+    activeAtEnd,
+    retainedCustomers: overlap ? activeAtStart + activeAtEnd - Number(row.active_over_union) : Number(row.retained),
   };
 }
 

@@ -74,13 +74,13 @@ export interface CustomerRetention {
   /** Start of P and the instant "active at the end" is measured at: min(end of P, now). */
   start: string;
   end: string;
-  /** S: customers with a counted order in the W days before the start. */
+  /** |S|: customers with a counted order in the W days before the start ("active at the start"). */
   activeAtStart: number;
-  /** E: customers with a counted order in the W days before the end. */
+  /** |E|: customers with a counted order in the W days before the end ("active at the end"). */
   activeAtEnd: number;
-  /** N: customers acquired in [start, end). */
-  newCustomers: number;
-  /** (E − N) ÷ S. */
+  /** |S ∩ E|: customers active at the start who are still active at the end. */
+  retainedCustomers: number;
+  /** |S ∩ E| ÷ |S|: always within 0–1; null when |S| = 0. */
   retentionRate: number | null;
   /** 1 − retentionRate. */
   churnRate: number | null;
@@ -294,7 +294,7 @@ export interface RatesParts {
   activity: Omit<CustomerActivity, "repeatPurchaseRate" | "returningCustomerRate" | "purchaseFrequency"> & {
     returningByEnd: number;
   };
-  retention: { activeAtStart: number; activeAtEnd: number; newCustomers: number };
+  retention: { activeAtStart: number; activeAtEnd: number; retainedCustomers: number };
 }
 
 /** Per cohort (plan order): size, and per period index (plan.periods) customers and net sales. */
@@ -311,7 +311,7 @@ function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
 }
 
 function assembleCustomerRetention(plan: RatesPlan, context: RetentionContext, parts: RatesParts["retention"]): CustomerRetention {
-  const retentionRate = ratio(parts.activeAtEnd - parts.newCustomers, parts.activeAtStart);
+  const retentionRate = ratio(parts.retainedCustomers, parts.activeAtStart);
   return {
     windowDays: context.settings.activityWindowDays,
     start: plan.period.start.toISOString(),
@@ -451,16 +451,21 @@ function ratesParts({ ordersOf, acquiredAt }: Histories, plan: RatesPlan): Rates
     if (list.filter((order) => order.processedAt.getTime() < plan.period.end.getTime()).length > 1) returningByEnd += 1;
   }
 
-  // Customer retention rate.
-  const activeBetween = (start: Date, end: Date) =>
-    [...ordersOf.values()].filter((list) => list.some((order) => within(order.processedAt, start, end))).length;
+  // Customer retention rate: S = active at the start, E = active at the end, retained = S ∩ E.
+  const activeBetween = (list: MetricOrder[], start: Date, end: Date) => list.some((order) => within(order.processedAt, start, end));
+  let activeAtStart = 0;
+  let activeAtEnd = 0;
+  let retainedCustomers = 0;
+  for (const list of ordersOf.values()) {
+    const atStart = activeBetween(list, plan.windowBeforeStart, plan.period.start);
+    const atEnd = activeBetween(list, plan.windowBeforeEnd, plan.retentionEnd);
+    if (atStart) activeAtStart += 1;
+    if (atEnd) activeAtEnd += 1;
+    if (atStart && atEnd) retainedCustomers += 1;
+  }
   return {
     activity: { customers, orders, newCustomers, returningCustomers, repeatCustomers, returningByEnd },
-    retention: {
-      activeAtStart: activeBetween(plan.windowBeforeStart, plan.period.start),
-      activeAtEnd: activeBetween(plan.windowBeforeEnd, plan.retentionEnd),
-      newCustomers: [...acquiredAt.values()].filter((at) => within(at, plan.period.start, plan.retentionEnd)).length,
-    },
+    retention: { activeAtStart, activeAtEnd, retainedCustomers },
   };
 }
 
