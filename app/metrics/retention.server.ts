@@ -11,6 +11,7 @@
 // - Time between orders looks each order of P's predecessor up in (shop, customer_id, processed_at).
 // Reports are assembled by the same code as the reference.
 import { Prisma } from "@prisma/client";
+import { DateTime } from "luxon";
 import prisma from "#app/db.server";
 import { loadShopContext, type Clock } from "./context.server";
 import {
@@ -18,9 +19,10 @@ import {
   assembleRetentionRates,
   assembleRetentionReport,
   atRiskLimit,
+  atRiskOffset,
   compareLapsed,
   DAY_MS,
-  MIN_LAPSE_MS,
+  lapsePointMs,
   msToDays,
   ratesPlan,
   retentionPlan,
@@ -30,6 +32,7 @@ import {
   type CohortMatrix,
   type CohortParts,
   type Distribution,
+  type LapsedCustomer,
   type RatesParts,
   type RatesPlan,
   type RetentionContext,
@@ -267,62 +270,155 @@ async function ratesParts(shop: string, context: RetentionContext, plan: RatesPl
   return { activity, retention };
 }
 
-interface GapRow {
-  first_count: bigint;
-  first_p25: number | null;
-  first_p50: number | null;
-  first_p75: number | null;
-  all_count: bigint;
-  all_p25: number | null;
-  all_p50: number | null;
-  all_p75: number | null;
+/** The whole local months inside [start, end) (`start` null: unbounded) and the spans outside them. */
+function monthSpans(timeZone: string, start: Date | null, end: Date): { months: { from: string | null; to: string } | null; spans: Array<[Date | null, Date]> } {
+  const endMonth = DateTime.fromJSDate(end, { zone: timeZone }).startOf("month");
+  let startMonth: DateTime | null = null;
+  if (start !== null) {
+    const local = DateTime.fromJSDate(start, { zone: timeZone });
+    startMonth = local.startOf("month");
+    if (startMonth.toMillis() !== local.toMillis()) startMonth = startMonth.plus({ months: 1 }).startOf("month");
+    if (startMonth.toMillis() >= endMonth.toMillis()) return { months: null, spans: [[start, end]] };
+  }
+  const spans: Array<[Date | null, Date]> = [];
+  if (start !== null && startMonth !== null && startMonth.toMillis() > start.getTime()) spans.push([start, startMonth.toJSDate()]);
+  if (endMonth.toMillis() < end.getTime()) spans.push([endMonth.toJSDate(), end]);
+  return { months: { from: startMonth?.toISODate() ?? null, to: endMonth.toISODate() as string }, spans };
+}
+
+/** A percentile of n sorted values, from the values at its two closest ranks (`valueAt`). */
+function percentileOf(n: number, p: number, valueAt: (rank: number) => number): number | null {
+  if (n === 0) return null;
+  const h = p * (n - 1);
+  const lower = Math.floor(h);
+  const low = valueAt(lower);
+  const high = valueAt(Math.ceil(h));
+  return low + (high - low) * (h - lower);
 }
 
 /**
- * Gaps (ms) between consecutive counted orders of the customers who ordered in P, for the
- * later order in P; percentile_cont interpolates linearly, like `percentile`.
+ * Percentiles (ms) of the gaps between consecutive counted orders whose later order is in
+ * [start, end) (`start` null: unbounded), of all of them and of second orders only, with their
+ * counts. The gaps per bucket come from `gap_months` for whole local months and from
+ * `customer_order_gaps` for the rest; each rank a percentile needs is then read from its bucket
+ * (an index range in gap order), so no more than a few thousand gaps are read, never sorted.
  */
+async function gapPercentiles(
+  shop: string,
+  context: RetentionContext,
+  start: Date | null,
+  end: Date,
+  ps: number[],
+): Promise<{ all: { count: number; values: Array<number | null> }; second: { count: number; values: Array<number | null> } }> {
+  const { settings, timeZone } = context;
+  const variant = settings.retentionIncludeCancelled;
+  const { months, spans } = monthSpans(timeZone, start, end);
+  const inSpan = ([a, b]: [Date | null, Date]) =>
+    a === null ? Prisma.sql`(g.processed_at < ${b})` : Prisma.sql`(g.processed_at >= ${a} AND g.processed_at < ${b})`;
+  const spanRows = spans.length === 0 ? Prisma.sql`false` : Prisma.join(spans.map(inSpan), " OR ");
+  const monthRows = months
+    ? Prisma.sql`
+      SELECT bucket, gaps::bigint AS gaps, second_gaps::bigint AS second_gaps FROM gap_months
+      WHERE shop = ${shop} AND retention_include_cancelled = ${variant}
+        ${months.from === null ? Prisma.empty : Prisma.sql`AND month >= ${months.from}::date`} AND month < ${months.to}::date
+      UNION ALL`
+    : Prisma.empty;
+  const buckets = await prisma.$queryRaw<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>>`
+    SELECT bucket, sum(gaps)::bigint AS gaps, sum(second_gaps)::bigint AS second_gaps FROM (
+      ${monthRows}
+      SELECT g.bucket, 1::bigint AS gaps, g.second::int::bigint AS second_gaps FROM customer_order_gaps g
+      WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND (${spanRows})
+    ) x
+    GROUP BY bucket ORDER BY bucket`;
+
+  // Which bucket, and which place in it, holds each rank a percentile needs.
+  type Need = { second: boolean; bucket: number; skip: number; take: number };
+  const needs: Need[] = [];
+  const locate = (second: boolean) => {
+    const counts = buckets.map((row) => Number(second ? row.second_gaps : row.gaps));
+    const n = counts.reduce((sum, count) => sum + count, 0);
+    const lookups = new Map<number, { bucket: number; first: number; need: Need }>();
+    const at = (rank: number) => {
+      let before = 0;
+      for (let i = 0; i < counts.length; i++) {
+        if (rank < before + counts[i]) return { bucket: buckets[i].bucket, place: rank - before };
+        before += counts[i];
+      }
+      throw new Error(`rank ${rank} is beyond the ${n} gaps`);
+    };
+    const ranks = new Set<number>();
+    for (const p of ps) {
+      if (n === 0) continue;
+      const h = p * (n - 1);
+      ranks.add(Math.floor(h));
+      ranks.add(Math.ceil(h));
+    }
+    const where = new Map<number, { bucket: number; place: number }>();
+    for (const rank of ranks) {
+      const found = at(rank);
+      where.set(rank, found);
+      const seen = lookups.get(found.bucket);
+      if (!seen) {
+        const need = { second, bucket: found.bucket, skip: found.place, take: 1 };
+        lookups.set(found.bucket, { bucket: found.bucket, first: found.place, need });
+        needs.push(need);
+      } else {
+        const from = Math.min(seen.need.skip, found.place);
+        const to = Math.max(seen.need.skip + seen.need.take - 1, found.place);
+        seen.need.skip = from;
+        seen.need.take = to - from + 1;
+      }
+    }
+    return { n, where };
+  };
+  const all = locate(false);
+  const second = locate(true);
+  const fetched =
+    needs.length === 0
+      ? []
+      : await prisma.$queryRaw<Array<{ k: bigint; gaps: bigint[] }>>`
+        SELECT t.k, x.gaps FROM unnest(${needs.map((need) => need.second)}::boolean[], ${needs.map((need) => need.bucket)}::int[],
+          ${needs.map((need) => need.skip)}::int[], ${needs.map((need) => need.take)}::int[]) WITH ORDINALITY t(second, bucket, skip, take, k)
+        CROSS JOIN LATERAL (
+          SELECT array_agg(gap_ms ORDER BY gap_ms) AS gaps FROM (
+            SELECT g.gap_ms FROM customer_order_gaps g
+            WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = t.bucket
+              AND (NOT t.second OR g.second)
+              ${start === null ? Prisma.empty : Prisma.sql`AND g.processed_at >= ${start}`} AND g.processed_at < ${end}
+            ORDER BY g.gap_ms OFFSET t.skip LIMIT t.take
+          ) y
+        ) x`;
+  const values = new Map<Need, number[]>();
+  for (const row of fetched) values.set(needs[Number(row.k) - 1], row.gaps.map(Number));
+  const result = (kind: boolean, { n, where }: ReturnType<typeof locate>) => ({
+    count: n,
+    values: ps.map((p) =>
+      percentileOf(n, p, (rank) => {
+        const { bucket, place } = where.get(rank)!;
+        const need = needs.find((candidate) => candidate.second === kind && candidate.bucket === bucket)!;
+        const value = values.get(need)?.[place - need.skip];
+        if (value === undefined) throw new Error(`the gap at rank ${rank} was not found in bucket ${bucket}`);
+        return value;
+      }),
+    ),
+  });
+  return { all: result(false, all), second: result(true, second) };
+}
+
+/** Time between orders for the later orders in P (see gapPercentiles). */
 async function timeBetweenOrders(
   shop: string,
-  settings: MetricSettings,
+  context: RetentionContext,
   plan: RetentionPlan,
 ): Promise<{ firstToSecond: Distribution; betweenOrders: Distribution }> {
-  const { start, end } = plan.period;
-  const [row] = await prisma.$queryRaw<GapRow[]>`
-    WITH p_customers AS (
-      SELECT DISTINCT o.customer_id FROM orders o
-      WHERE o.shop = ${shop} AND o.processed_at >= ${start} AND o.processed_at < ${end} AND ${counted("o", settings)}
-    ),
-    ordered AS (
-      SELECT o.processed_at, row_number() OVER w AS n,
-        (extract(epoch FROM o.processed_at) * 1000 - extract(epoch FROM lag(o.processed_at) OVER w) * 1000)::float8 AS gap_ms
-      FROM orders o
-      JOIN p_customers c ON c.customer_id = o.customer_id
-      WHERE o.shop = ${shop} AND o.processed_at < ${end} AND ${counted("o", settings)}
-      WINDOW w AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id)
-    )
-    SELECT
-      count(*) FILTER (WHERE n = 2) AS first_count,
-      percentile_cont(0.25) WITHIN GROUP (ORDER BY gap_ms) FILTER (WHERE n = 2) AS first_p25,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_ms) FILTER (WHERE n = 2) AS first_p50,
-      percentile_cont(0.75) WITHIN GROUP (ORDER BY gap_ms) FILTER (WHERE n = 2) AS first_p75,
-      count(*) AS all_count,
-      percentile_cont(0.25) WITHIN GROUP (ORDER BY gap_ms) AS all_p25,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_ms) AS all_p50,
-      percentile_cont(0.75) WITHIN GROUP (ORDER BY gap_ms) AS all_p75
-    FROM ordered
-    WHERE n >= 2 AND processed_at >= ${start}`;
-  const days = (value: number | null) => msToDays(value === null ? null : Number(value));
-  const of = (count: bigint, p25: number | null, p50: number | null, p75: number | null): Distribution => ({
-    count: Number(count),
-    p25: days(p25),
-    median: days(p50),
-    p75: days(p75),
+  const { all, second } = await gapPercentiles(shop, context, plan.period.start, plan.period.end, [0.25, 0.5, 0.75]);
+  const of = ({ count, values }: { count: number; values: Array<number | null> }): Distribution => ({
+    count,
+    p25: msToDays(values[0]),
+    median: msToDays(values[1]),
+    p75: msToDays(values[2]),
   });
-  return {
-    firstToSecond: of(row.first_count, row.first_p25, row.first_p50, row.first_p75),
-    betweenOrders: of(row.all_count, row.all_p25, row.all_p50, row.all_p75),
-  };
+  return { firstToSecond: of(second), betweenOrders: of(all) };
 }
 
 interface CohortRow {
@@ -463,7 +559,7 @@ export async function retentionOverview(shop: string, query: RetentionQuery, clo
   const plan = retentionPlan(query, context);
   const [rates, gaps, grid] = await Promise.all([
     ratesParts(shop, context, plan),
-    timeBetweenOrders(shop, context.settings, plan),
+    timeBetweenOrders(shop, context, plan),
     cohorts(shop, context, plan),
   ]);
   return assembleRetentionReport(plan, context, { ...rates, ...gaps, cohorts: grid });
@@ -493,87 +589,95 @@ export async function cohortMatrix(shop: string, query: RetentionQuery, clock: C
 }
 
 interface LapsedRow {
-  gaps: bigint;
-  lapse_ms: number;
-  total: bigint;
-  customer_id: string | null;
-  last_at: Date | null;
-  last_day: string | null;
-  orders: bigint | null;
-  net_spend: bigint | null;
+  customer_id: string;
+  last_at: Date;
+  last_day: string;
+  orders: number | bigint;
+  net_spend: bigint;
+}
+
+function lapsedCustomer(row: LapsedRow, now: Date): LapsedCustomer {
+  return {
+    customerId: row.customer_id,
+    lastOrderAt: row.last_at.toISOString(),
+    lastOrderDay: row.last_day,
+    daysSinceLastOrder: Math.floor((now.getTime() - row.last_at.getTime()) / DAY_MS),
+    orders: Number(row.orders),
+    netSpend: Number(row.net_spend),
+  };
 }
 
 /**
  * Customers past the shop's lapse point as of `clock.now` (p90 of the gaps between consecutive
- * counted orders, at least 30 days), highest net spend first, with the count of all of them.
- * Reads the whole order history once. Throws InvalidRangeError (bad limit) and UnknownShopError.
+ * counted orders before now, at least 30 days), highest net spend first, with the count of all
+ * of them; `offset` and `limit` choose the page. The lapse point comes from the gap rollups
+ * (gapPercentiles); the customers from `customer_totals` (an index in the list's order, and one
+ * on the last order for the count), except those with an order or a refund at or after now,
+ * whose figures before now are read from their orders. Throws InvalidRangeError (bad limit or
+ * offset) and UnknownShopError.
  */
 export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Clock): Promise<AtRiskReport> {
   const limit = atRiskLimit(query);
+  const offset = atRiskOffset(query);
   const context = await retentionContext(shop, clock);
   const { settings, now, currency, timeZone } = context;
-  const rows = await prisma.$queryRaw<LapsedRow[]>`
-    WITH history AS MATERIALIZED (
-      SELECT o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
-      FROM orders o
-      WHERE o.shop = ${shop} AND o.processed_at < ${now} AND ${counted("o", settings)}
-    ),
-    lapse AS (
-      SELECT count(gap_ms) AS gaps,
-        greatest(${MIN_LAPSE_MS}::float8, percentile_cont(0.9) WITHIN GROUP (ORDER BY gap_ms)) AS lapse_ms
-      FROM (
-        SELECT (extract(epoch FROM processed_at) * 1000
-          - extract(epoch FROM lag(processed_at) OVER (PARTITION BY customer_id ORDER BY processed_at)) * 1000)::float8 AS gap_ms
-        FROM history
-      ) g
-    ),
-    customers AS (
-      SELECT customer_id, max(processed_at) AS last_at, count(*) AS orders,
-        coalesce(sum(net) FILTER (WHERE currency_code = ${currency}), 0) AS net
-      FROM history GROUP BY customer_id
-    ),
-    refunded AS (
-      SELECT h.customer_id, sum(r.returns) AS returns
-      FROM refunds r JOIN history h ON h.id = r.order_id
-      WHERE r.shop = ${shop} AND r.processed_at < ${now} AND h.currency_code = ${currency}
-      GROUP BY h.customer_id
-    ),
-    lapsed AS MATERIALIZED (
-      SELECT c.customer_id, c.last_at, c.orders, (c.net - coalesce(x.returns, 0))::bigint AS net_spend
-      FROM customers c
-      LEFT JOIN refunded x USING (customer_id)
-      CROSS JOIN lapse
-      WHERE extract(epoch FROM ${now}::timestamptz) * 1000 - extract(epoch FROM c.last_at) * 1000 > lapse.lapse_ms
-    )
-    SELECT lapse.gaps, lapse.lapse_ms, t.total, l.customer_id::text AS customer_id, l.last_at,
-      to_char(l.last_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day, l.orders, l.net_spend
-    FROM lapse
-    CROSS JOIN (SELECT count(*) AS total FROM lapsed) t
-    LEFT JOIN LATERAL (
-      SELECT * FROM lapsed ORDER BY net_spend DESC, last_at DESC, customer_id ASC LIMIT ${limit}
-    ) l ON true`;
-  const customers = rows
-    .filter((row) => row.customer_id !== null)
-    .map((row) => {
-      const lastAt = row.last_at as Date;
-      return {
-        customerId: row.customer_id as string,
-        lastOrderAt: lastAt.toISOString(),
-        lastOrderDay: row.last_day as string,
-        daysSinceLastOrder: Math.floor((now.getTime() - lastAt.getTime()) / DAY_MS),
-        orders: Number(row.orders),
-        netSpend: Number(row.net_spend),
-      };
-    })
-    .sort(compareLapsed);
+  const variant = settings.retentionIncludeCancelled;
+  const { all } = await gapPercentiles(shop, context, null, now, [0.9]);
+  const lapseMs = lapsePointMs(all.values[0]);
+  // now − last > lapseMs, in whole milliseconds: last < now − ⌊lapseMs⌋.
+  const cutoff = new Date(now.getTime() - Math.floor(lapseMs));
+  const [[{ total }], page, late] = await Promise.all([
+    prisma.$queryRaw<Array<{ total: bigint }>>`
+      SELECT count(*) AS total FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at < ${cutoff} AND last_activity_at < ${now}`,
+    prisma.$queryRaw<LapsedRow[]>`
+      SELECT customer_id::text AS customer_id, last_order_at AS last_at,
+        to_char(last_order_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day, orders, net_spend
+      FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at < ${cutoff} AND last_activity_at < ${now}
+      ORDER BY net_spend DESC, last_order_at DESC, customer_id ASC
+      LIMIT ${offset + limit}`,
+    // Customers with activity at or after now (none, unless now is in the past): from their orders.
+    prisma.$queryRaw<LapsedRow[]>`
+      WITH late AS (
+        SELECT customer_id FROM customer_totals
+        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_activity_at >= ${now}
+      ),
+      history AS MATERIALIZED (
+        SELECT o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
+        FROM orders o
+        WHERE o.shop = ${shop} AND o.customer_id IN (SELECT customer_id FROM late) AND o.processed_at < ${now}
+          AND ${counted("o", settings)}
+      ),
+      refunded AS (
+        SELECT h.customer_id, sum(r.returns) AS returns
+        FROM refunds r JOIN history h ON h.id = r.order_id
+        WHERE r.shop = ${shop} AND r.processed_at < ${now} AND h.currency_code = ${currency}
+        GROUP BY h.customer_id
+      ),
+      customers AS (
+        SELECT customer_id, max(processed_at) AS last_at, count(*) AS orders,
+          coalesce(sum(net) FILTER (WHERE currency_code = ${currency}), 0) AS net
+        FROM history GROUP BY customer_id
+      )
+      SELECT c.customer_id::text AS customer_id, c.last_at, to_char(c.last_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day,
+        c.orders, (c.net - coalesce(x.returns, 0))::bigint AS net_spend
+      FROM customers c LEFT JOIN refunded x USING (customer_id)
+      WHERE c.last_at < ${cutoff}`,
+  ]);
+  const customers = [...page, ...late]
+    .map((row) => lapsedCustomer(row, now))
+    .sort(compareLapsed)
+    .slice(offset, offset + limit);
   return {
     currency,
     timeZone,
     settings: { ...settings },
     now: now.toISOString(),
-    lapsePointDays: msToDays(Number(rows[0].lapse_ms)) as number,
-    gaps: Number(rows[0].gaps),
-    total: Number(rows[0].total),
+    lapsePointDays: msToDays(lapseMs) as number,
+    gaps: all.count,
+    total: Number(total) + late.length,
+    offset,
     customers,
   };
 }

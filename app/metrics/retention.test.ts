@@ -105,6 +105,7 @@ describe("retention report", () => {
       lapsePointDays: 51,
       gaps: 6,
       total: 2,
+      offset: 0,
       customers: [
         { customerId: "3", lastOrderAt: "2026-02-15T12:00:00.000Z", lastOrderDay: "2026-02-15", daysSinceLastOrder: 54, orders: 2, netSpend: 6000 },
         { customerId: "7", lastOrderAt: "2025-03-01T12:00:00.000Z", lastOrderDay: "2025-03-01", daysSinceLastOrder: 405, orders: 1, netSpend: 800 },

@@ -30,6 +30,8 @@ export const DEFAULT_AT_RISK_LIMIT = 50;
 /** The most cells one cohort grid may hold (cohorts × periods since each). */
 export const MAX_COHORT_CELLS = 100_000;
 export const MAX_AT_RISK_LIMIT = 1000;
+/** The furthest an at-risk page may start. */
+export const MAX_AT_RISK_OFFSET = 10_000_000;
 
 export interface RetentionQuery {
   /** The period P (local dates, `to` exclusive); cohorts are the calendar periods overlapping it. */
@@ -40,6 +42,8 @@ export interface RetentionQuery {
 export interface AtRiskQuery {
   /** How many at-risk customers to list (the count covers all of them); default 50. */
   limit?: number;
+  /** How many of them to skip first (a later page of the list); default 0. */
+  offset?: number;
 }
 
 export interface RetentionContext {
@@ -150,7 +154,9 @@ export interface AtRiskReport {
   gaps: number;
   /** How many customers are past the lapse point. */
   total: number;
-  /** The first `limit` of them by net spend (highest first). */
+  /** Where this page starts in the list. */
+  offset: number;
+  /** `limit` of them by net spend (highest first), from `offset`. */
   customers: LapsedCustomer[];
 }
 
@@ -231,6 +237,15 @@ export function atRiskLimit(query: AtRiskQuery): number {
     throw new InvalidRangeError(`limit must be a whole number from 0 to ${MAX_AT_RISK_LIMIT}`);
   }
   return limit;
+}
+
+/** Throws InvalidRangeError for an offset that is not a whole number from 0 to 10,000,000. */
+export function atRiskOffset(query: AtRiskQuery): number {
+  const offset = query.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_AT_RISK_OFFSET) {
+    throw new InvalidRangeError(`offset must be a whole number from 0 to ${MAX_AT_RISK_OFFSET}`);
+  }
+  return offset;
 }
 
 export function ratesPlan(query: RetentionRatesQuery, context: Pick<RetentionContext, "timeZone" | "now" | "settings">): RatesPlan {
@@ -580,6 +595,7 @@ export function atRiskReport(
   context: RetentionContext,
 ): AtRiskReport {
   const limit = atRiskLimit(query);
+  const offset = atRiskOffset(query);
   const { settings, now, currency, timeZone } = context;
   const ordersOf = new Map<string, MetricOrder[]>();
   for (const order of rows.orders.filter((o) => countsInRetention(o, settings)).sort(compareOrders)) {
@@ -632,7 +648,8 @@ export function atRiskReport(
     lapsePointDays: msToDays(lapseMs) as number,
     gaps: allGaps.length,
     total: lapsed.length,
-    customers: lapsed.slice(0, limit),
+    offset,
+    customers: lapsed.slice(offset, offset + limit),
   };
 }
 

@@ -344,6 +344,94 @@ async function recomputeCustomerMonths(
   }
 }
 
+/** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
+export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
+
+/**
+ * Adds (sign 1) or takes away (sign -1) the given customers' `customer_order_gaps` rows to or
+ * from `gap_months`; months left without gaps are deleted.
+ */
+async function applyGapContributions(tx: Tx, shop: string, timeZone: string, customers: bigint[], sign: 1 | -1): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+    SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
+      ${sign} * count(*)::int, ${sign} * (count(*) FILTER (WHERE second))::int
+    FROM customer_order_gaps
+    WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (shop, retention_include_cancelled, month, bucket)
+    DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps`;
+  if (sign === 1) await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop} AND gaps = 0`;
+}
+
+/**
+ * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` and
+ * `customer_totals` rows, for each value of the cancelled setting, from their counted orders
+ * and the refunds of those; and `gap_months` with them, incrementally (the old rows'
+ * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ */
+async function recomputeCustomerHistories(
+  tx: Tx,
+  shop: string,
+  timeZone: string,
+  currency: string,
+  customers: bigint[] | null,
+): Promise<void> {
+  if (customers !== null && customers.length === 0) return;
+  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
+  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
+  } else {
+    await applyGapContributions(tx, shop, timeZone, customers, -1);
+    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+  }
+  // Counted orders under each value of the cancelled setting, each with its refunds' sums.
+  const counted = Prisma.sql`
+    SELECT v.cancelled, o.customer_id, o.id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
+    FROM orders o CROSS JOIN (VALUES (true), (false)) v(cancelled)
+    WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
+      AND (v.cancelled OR o.cancelled_at IS NULL) ${only}`;
+  await tx.$executeRaw`
+    INSERT INTO customer_order_gaps (shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket)
+    SELECT ${shop}, cancelled, customer_id, id, processed_at, gap_ms, n = 2, ${GAP_BUCKET(Prisma.sql`gap_ms`)}
+    FROM (
+      SELECT c.cancelled, c.customer_id, c.id, c.processed_at, row_number() OVER w AS n,
+        ((extract(epoch FROM c.processed_at) - extract(epoch FROM lag(c.processed_at) OVER w)) * 1000)::bigint AS gap_ms
+      FROM (${counted}) c
+      WINDOW w AS (PARTITION BY c.cancelled, c.customer_id ORDER BY c.processed_at, c.id)
+    ) g
+    WHERE n >= 2`;
+  const refundOrders =
+    customers === null
+      ? Prisma.empty
+      : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
+  await tx.$executeRaw`
+    INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at)
+    SELECT ${shop}, c.cancelled, c.customer_id, count(*)::int, max(c.processed_at),
+      coalesce(sum(c.net - coalesce(r.returns, 0)) FILTER (WHERE c.currency_code = ${currency}), 0)::bigint,
+      greatest(max(c.processed_at), max(r.last_at))
+    FROM (${counted}) c
+    LEFT JOIN (
+      SELECT r.order_id, sum(r.returns) AS returns, max(r.processed_at) AS last_at
+      FROM refunds r WHERE r.shop = ${shop} ${refundOrders}
+      GROUP BY r.order_id
+    ) r ON r.order_id = c.id
+    GROUP BY c.cancelled, c.customer_id`;
+  if (customers === null) {
+    await tx.$executeRaw`
+      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+      SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
+        count(*)::int, (count(*) FILTER (WHERE second))::int
+      FROM customer_order_gaps WHERE shop = ${shop}
+      GROUP BY 1, 2, 3, 4`;
+  } else {
+    await applyGapContributions(tx, shop, timeZone, customers, 1);
+  }
+}
+
 /** Records, for each given order still stored, its customer and the days it now touches. */
 async function recordSources(tx: Tx, shop: string, timeZone: string, orderFilter: Prisma.Sql): Promise<void> {
   await tx.$executeRaw`
@@ -409,6 +497,7 @@ async function refreshDayRange(
   const customers = customerRows.map((row) => BigInt(row.customer_id));
   await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
   await recordSources(
     tx,
     shop,
@@ -431,6 +520,7 @@ async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone:
   await recomputeDays(tx, shop, timeZone, null);
   await recomputeFirstOrders(tx, shop, null);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, null);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
   await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
   await recordSources(tx, shop, timeZone, Prisma.sql`true`);
   await markBuilt(tx, shop, timeZone, currency);
@@ -470,6 +560,7 @@ async function refreshOrders(
   await recomputeDays(tx, shop, timeZone, days);
   await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
   await tx.$executeRaw`
     DELETE FROM daily_sales_sources s
     WHERE s.shop = ${shop} AND s.order_id = ANY(${ids}::bigint[])
