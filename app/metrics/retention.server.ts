@@ -421,93 +421,15 @@ async function timeBetweenOrders(
   return { firstToSecond: of(second), betweenOrders: of(all) };
 }
 
-interface CohortRow {
-  kind: "size" | "customers" | "net";
-  cohort: string;
-  period: string | null;
-  value: bigint;
-}
-
-/** The cohort grid from the cohorts' customers' orders (weekly cohorts). */
-async function cohortsFromOrders(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
-  const result = emptyCohorts(plan);
-  if (plan.cohorts.length === 0) return result;
-  const { settings, timeZone, currency } = context;
-  const unit = plan.cohortGranularity;
-  const from = plan.cohorts[0].start;
-  const cohortsEnd = plan.cohorts[plan.cohorts.length - 1].end;
-  const periodsEnd = plan.periods[plan.periods.length - 1].end;
-  const byRefundDate = settings.refundDating === "refund_date";
-  const acquired = acquiredColumn(settings);
-  const rows = await prisma.$queryRaw<CohortRow[]>`
-    WITH members AS MATERIALIZED (
-      SELECT customer_id, date_trunc(${unit}, ${acquired} AT TIME ZONE ${timeZone}) AS cohort
-      FROM customer_first_orders
-      WHERE shop = ${shop} AND ${acquired} >= ${from} AND ${acquired} < ${cohortsEnd}
-    ),
-    member_orders AS MATERIALIZED (
-      SELECT m.cohort, o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net,
-        date_trunc(${unit}, o.processed_at AT TIME ZONE ${timeZone}) AS period
-      FROM members m
-      JOIN orders o ON o.shop = ${shop} AND o.customer_id = m.customer_id
-      WHERE ${counted("o", settings)}
-    ),
-    activity AS (
-      SELECT cohort, period, count(*) AS customers
-      FROM (
-        SELECT DISTINCT cohort, period, customer_id FROM member_orders
-        WHERE processed_at >= ${from} AND processed_at < ${periodsEnd}
-      ) d
-      GROUP BY 1, 2
-    ),
-    money AS (
-      SELECT cohort, period, net AS amount FROM member_orders WHERE currency_code = ${currency}
-      UNION ALL
-      SELECT mo.cohort,
-        CASE WHEN ${byRefundDate} THEN date_trunc(${unit}, r.processed_at AT TIME ZONE ${timeZone}) ELSE mo.period END,
-        -r.returns
-      FROM member_orders mo
-      JOIN refunds r ON r.shop = ${shop} AND r.order_id = mo.id
-      WHERE mo.currency_code = ${currency}
-    ),
-    revenue AS (
-      SELECT cohort, period, sum(amount) AS net
-      FROM money
-      WHERE period >= date_trunc(${unit}, ${from}::timestamptz AT TIME ZONE ${timeZone})
-        AND period < date_trunc(${unit}, ${periodsEnd}::timestamptz AT TIME ZONE ${timeZone})
-      GROUP BY 1, 2
-    )
-    SELECT kind, to_char(cohort, 'YYYY-MM-DD') AS cohort, to_char(period, 'YYYY-MM-DD') AS period, value FROM (
-      SELECT 'size' AS kind, cohort, NULL::timestamp AS period, count(*)::bigint AS value FROM members GROUP BY cohort
-      UNION ALL
-      SELECT 'customers', cohort, period, customers::bigint FROM activity
-      UNION ALL
-      SELECT 'net', cohort, period, net::bigint FROM revenue
-    ) cells`;
-
-  const cohortIndex = new Map(plan.cohorts.map((cohort, index) => [cohort.fromDay, index]));
-  const periodIndex = new Map(plan.periods.map((period, index) => [period.fromDay, index]));
-  for (const row of rows) {
-    const c = cohortIndex.get(row.cohort);
-    if (c === undefined) throw new Error(`cohort ${row.cohort} is not in the plan`);
-    if (row.kind === "size") {
-      result[c].size = Number(row.value);
-      continue;
-    }
-    const p = periodIndex.get(row.period as string);
-    // Periods before the cohort's own (refunds dated before it, for instance) are not cells.
-    if (p === undefined || p < (periodIndex.get(plan.cohorts[c].fromDay) as number)) continue;
-    (row.kind === "customers" ? result[c].customers : result[c].netSales).set(p, Number(row.value));
-  }
-  return result;
-}
-
 function emptyCohorts(plan: RetentionPlan): CohortParts {
   return plan.cohorts.map(() => ({ size: 0, customers: new Map<number, number>(), netSales: new Map<number, number>() }));
 }
 
-/** The monthly cohort grid: cells of `cohort_months` (the cell where month = cohort is its size). */
-async function cohortsFromMonths(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
+/**
+ * The cohort grid: cells of `cohort_months` (monthly cohorts) or `cohort_weeks` (weekly); the
+ * cell where the period is the cohort's own holds its size.
+ */
+async function cohorts(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
   const result = emptyCohorts(plan);
   if (plan.cohorts.length === 0) return result;
   const { settings } = context;
@@ -515,29 +437,27 @@ async function cohortsFromMonths(shop: string, context: RetentionContext, plan: 
   const cohortsTo = plan.cohorts[plan.cohorts.length - 1].toDay;
   const periodsTo = plan.periods[plan.periods.length - 1].toDay;
   const net = Prisma.raw(settings.refundDating === "refund_date" ? "net_sales_by_refund_date" : "net_sales_by_order_date");
+  const [table, period] =
+    plan.cohortGranularity === "month" ? [Prisma.raw("cohort_months"), Prisma.raw("month")] : [Prisma.raw("cohort_weeks"), Prisma.raw("week")];
   const rows = await prisma.$queryRaw<Array<{ cohort: string; period: string; customers: number; net: bigint }>>`
-    SELECT to_char(cohort, 'YYYY-MM-DD') AS cohort, to_char(month, 'YYYY-MM-DD') AS period, customers, ${net} AS net
-    FROM cohort_months
+    SELECT to_char(cohort, 'YYYY-MM-DD') AS cohort, to_char(${period}, 'YYYY-MM-DD') AS period, customers, ${net} AS net
+    FROM ${table}
     WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
       AND cohort_include_zero_value = ${settings.cohortIncludeZeroValue}
-      AND cohort >= ${from}::date AND cohort < ${cohortsTo}::date AND month >= ${from}::date AND month < ${periodsTo}::date`;
+      AND cohort >= ${from}::date AND cohort < ${cohortsTo}::date AND ${period} >= ${from}::date AND ${period} < ${periodsTo}::date`;
   const cohortIndex = new Map(plan.cohorts.map((cohort, index) => [cohort.fromDay, index]));
-  const periodIndex = new Map(plan.periods.map((period, index) => [period.fromDay, index]));
+  const periodIndex = new Map(plan.periods.map((bucket, index) => [bucket.fromDay, index]));
   for (const row of rows) {
     const c = cohortIndex.get(row.cohort);
     const p = periodIndex.get(row.period);
-    if (c === undefined || p === undefined) throw new Error(`cohort_months cell ${row.cohort} × ${row.period} is not in the plan`);
+    if (c === undefined || p === undefined) throw new Error(`cohort cell ${row.cohort} × ${row.period} is not in the plan`);
     if (row.period === row.cohort) result[c].size = Number(row.customers);
-    // Months before the cohort's own (orders before the acquiring one) are not cells.
+    // Periods before the cohort's own (orders before the acquiring one) are not cells.
     if (p < (periodIndex.get(plan.cohorts[c].fromDay) as number)) continue;
     if (Number(row.customers) > 0) result[c].customers.set(p, Number(row.customers));
     result[c].netSales.set(p, Number(row.net));
   }
   return result;
-}
-
-function cohorts(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
-  return plan.cohortGranularity === "month" ? cohortsFromMonths(shop, context, plan) : cohortsFromOrders(shop, context, plan);
 }
 
 async function retentionContext(shop: string, clock: Clock): Promise<RetentionContext> {

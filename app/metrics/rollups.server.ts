@@ -344,6 +344,116 @@ async function recomputeCustomerMonths(
   }
 }
 
+/** `cohort_weeks` rows summed from the shop's `customer_weeks` rows matching `filter`. */
+function cohortWeekRows(shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
+  const cohort = Prisma.sql`CASE WHEN v.cancelled
+    THEN CASE WHEN v.zero_value THEN w.cohort ELSE w.paid_cohort END
+    ELSE CASE WHEN v.zero_value THEN w.uncancelled_cohort ELSE w.paid_uncancelled_cohort END END`;
+  const orders = Prisma.sql`CASE WHEN v.cancelled THEN w.orders ELSE w.uncancelled_orders END`;
+  return Prisma.sql`
+    SELECT w.shop, v.cancelled, v.zero_value, ${cohort}, w.week,
+      ${sign} * (count(*) FILTER (WHERE ${orders} > 0))::int,
+      ${sign} * sum(w.net_sales_by_refund_date + CASE WHEN v.cancelled THEN w.cancelled_net_sales_by_refund_date ELSE 0 END)::bigint,
+      ${sign} * sum(w.net_sales_by_order_date + CASE WHEN v.cancelled THEN w.cancelled_net_sales_by_order_date ELSE 0 END)::bigint
+    FROM customer_weeks w CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
+    WHERE w.shop = ${shop} ${filter} AND ${cohort} IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5`;
+}
+
+/**
+ * Recomputes the `customer_weeks` rows of the given customers (all of the shop's when null), as
+ * `customer_months` by ISO week, and with them `cohort_weeks`: incrementally (the old rows'
+ * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ */
+async function recomputeCustomerWeeks(
+  tx: Tx,
+  shop: string,
+  timeZone: string,
+  currency: string,
+  customers: bigint[] | null,
+): Promise<void> {
+  if (customers !== null && customers.length === 0) return;
+  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
+  const mine = customers === null ? Prisma.empty : Prisma.sql`AND w.customer_id = ANY(${customers}::bigint[])`;
+  const addCells = (sign: 1 | -1) => tx.$executeRaw`
+    INSERT INTO cohort_weeks AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
+      customers, net_sales_by_refund_date, net_sales_by_order_date)
+    ${cohortWeekRows(shop, mine, sign)}
+    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week)
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
+      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
+      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date`;
+  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM cohort_weeks WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_weeks WHERE shop = ${shop}`;
+  } else {
+    await addCells(-1);
+    await tx.$executeRaw`DELETE FROM customer_weeks WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+  }
+  await tx.$executeRaw`
+    WITH counted AS (
+      SELECT o.customer_id, o.processed_at, o.cancelled_at IS NULL AS uncancelled, o.total_price <> 0 AS paid,
+        date_trunc('week', o.processed_at AT TIME ZONE ${timeZone})::date AS week,
+        CASE WHEN o.currency_code = ${currency} THEN o.gross_sales - o.discounts ELSE 0 END AS net
+      FROM orders o
+      WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
+    ),
+    contributions AS (
+      SELECT customer_id, week, processed_at, uncancelled, paid,
+        CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_refund_date,
+        CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_order_date,
+        CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_refund_date,
+        CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_order_date
+      FROM counted
+      UNION ALL
+      SELECT o.customer_id, d.week, NULL, o.cancelled_at IS NULL, false,
+        CASE WHEN o.cancelled_at IS NULL THEN d.by_refund_date ELSE 0 END,
+        CASE WHEN o.cancelled_at IS NULL THEN d.by_order_date ELSE 0 END,
+        CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_refund_date END,
+        CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_order_date END
+      FROM refunds r
+      JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
+      CROSS JOIN LATERAL (VALUES
+        (date_trunc('week', r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
+        (date_trunc('week', o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
+      ) d(week, by_refund_date, by_order_date)
+      WHERE r.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
+        AND o.currency_code = ${currency} ${only}
+    ),
+    weeks AS (
+      SELECT customer_id, week,
+        count(processed_at)::int AS orders,
+        (count(processed_at) FILTER (WHERE uncancelled))::int AS uncancelled_orders,
+        bool_or(paid) AS paid, bool_or(paid AND uncancelled) AS paid_uncancelled,
+        sum(net_by_refund_date) AS net_by_refund_date, sum(net_by_order_date) AS net_by_order_date,
+        sum(cancelled_net_by_refund_date) AS cancelled_net_by_refund_date,
+        sum(cancelled_net_by_order_date) AS cancelled_net_by_order_date
+      FROM contributions
+      GROUP BY customer_id, week
+    )
+    INSERT INTO customer_weeks (shop, customer_id, week, orders, uncancelled_orders,
+      cohort, uncancelled_cohort, paid_cohort, paid_uncancelled_cohort,
+      net_sales_by_refund_date, net_sales_by_order_date, cancelled_net_sales_by_refund_date, cancelled_net_sales_by_order_date)
+    SELECT ${shop}, customer_id, week, orders, uncancelled_orders,
+      min(week) FILTER (WHERE orders > 0) OVER customer, min(week) FILTER (WHERE uncancelled_orders > 0) OVER customer,
+      min(week) FILTER (WHERE paid) OVER customer, min(week) FILTER (WHERE paid_uncancelled) OVER customer,
+      net_by_refund_date, net_by_order_date, cancelled_net_by_refund_date, cancelled_net_by_order_date
+    FROM weeks
+    WINDOW customer AS (PARTITION BY customer_id)`;
+  if (customers === null) {
+    await tx.$executeRaw`
+      INSERT INTO cohort_weeks (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
+        customers, net_sales_by_refund_date, net_sales_by_order_date)
+      SELECT * FROM (${cohortWeekRows(shop, Prisma.empty, 1)}) c(shop, cancelled, zero_value, cohort, week, customers, by_refund, by_order)
+      WHERE customers <> 0 OR by_refund <> 0 OR by_order <> 0`;
+  } else {
+    await addCells(1);
+    await tx.$executeRaw`
+      DELETE FROM cohort_weeks
+      WHERE shop = ${shop} AND customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0`;
+  }
+}
+
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
 
@@ -498,6 +608,7 @@ async function refreshDayRange(
   await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
   await recordSources(
     tx,
     shop,
@@ -521,6 +632,7 @@ async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone:
   await recomputeFirstOrders(tx, shop, null);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, null);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
+  await recomputeCustomerWeeks(tx, shop, timeZone, currency, null);
   await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
   await recordSources(tx, shop, timeZone, Prisma.sql`true`);
   await markBuilt(tx, shop, timeZone, currency);
@@ -561,6 +673,7 @@ async function refreshOrders(
   await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
   await tx.$executeRaw`
     DELETE FROM daily_sales_sources s
     WHERE s.shop = ${shop} AND s.order_id = ANY(${ids}::bigint[])
