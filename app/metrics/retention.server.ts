@@ -52,11 +52,6 @@ function counted(alias: string, settings: MetricSettings): Prisma.Sql {
     AND (${settings.retentionIncludeCancelled} OR ${o}.cancelled_at IS NULL)`;
 }
 
-/** The customer_first_orders column of the first counted order (zero-value ones included). */
-function firstOrderColumn(settings: MetricSettings): Prisma.Sql {
-  return Prisma.raw(settings.retentionIncludeCancelled ? "first_order_at" : "first_uncancelled_order_at");
-}
-
 /** The customer_first_orders column of the order that acquired the customer (cohort assignment). */
 function acquiredColumn(settings: MetricSettings): Prisma.Sql {
   const paid = settings.cohortIncludeZeroValue ? "" : "paid_";
@@ -139,6 +134,17 @@ function wholeMonths(plan: RatesPlan): boolean {
   return plan.range.from.endsWith("-01") && plan.range.to.endsWith("-01");
 }
 
+/** How many of a `customer_totals` row's (`t`) orders are before `end`: a binary search of `order_at`. */
+function ordersBefore(end: Date): Prisma.Sql {
+  // Instants are whole milliseconds: "before end" is "at or before end − 1 ms".
+  return Prisma.sql`width_bucket(${end}::timestamptz - interval '1 millisecond', t.order_at)`;
+}
+
+/** How many of a `customer_totals` row's (`t`) orders are in [start, end). */
+function ordersIn(start: Date, end: Date): Prisma.Sql {
+  return Prisma.sql`(${ordersBefore(end)} - ${ordersBefore(start)})`;
+}
+
 interface PeriodRow {
   customers: bigint;
   orders: bigint;
@@ -181,25 +187,22 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
       WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
         AND month >= ${from}::date AND month < ${to}::date`;
   } else {
-    const acquired = acquiredColumn(settings);
+    // Each customer's orders in P, and before its end, counted in their `customer_totals` row.
+    const acquired = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
     [row] = await prisma.$queryRaw<PeriodRow[]>`
-      WITH in_p AS (
-        SELECT o.customer_id, count(*) AS n FROM orders o
-        WHERE o.shop = ${shop} AND o.processed_at >= ${start} AND o.processed_at < ${end} AND ${counted("o", settings)}
-        GROUP BY o.customer_id
-      ),
-      p AS (
-        SELECT i.n, f.${firstOrderColumn(settings)} AS first_at, f.${acquired} AS acquired_at
-        FROM in_p i LEFT JOIN customer_first_orders f ON f.shop = ${shop} AND f.customer_id = i.customer_id
+      WITH p AS (
+        SELECT ${ordersIn(start, end)} AS n, ${ordersBefore(end)} AS by_end, ${acquired} AS acquired_at
+        FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+          AND t.last_order_at >= ${start}
       )
       SELECT
-        count(*) AS customers,
+        count(*) FILTER (WHERE n > 0) AS customers,
         coalesce(sum(n), 0)::bigint AS orders,
         count(*) FILTER (WHERE n >= 2) AS repeat_customers,
-        count(*) FILTER (WHERE acquired_at >= ${start} AND acquired_at < ${end}) AS new_customers,
-        count(*) FILTER (WHERE acquired_at < ${start}) AS returning_customers,
-        -- more than one counted order by the end of P: two in P, or one before it
-        count(*) FILTER (WHERE n >= 2 OR first_at < ${start}) AS returning_by_end
+        count(*) FILTER (WHERE n > 0 AND acquired_at >= ${start} AND acquired_at < ${end}) AS new_customers,
+        count(*) FILTER (WHERE n > 0 AND acquired_at < ${start}) AS returning_customers,
+        count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
       FROM p`;
   }
   return {
@@ -213,28 +216,10 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
 }
 
 /**
- * The ids of the customers with a counted order in [start, end) (start < end), as a subquery
- * that may list a customer more than once: their `customer_months` rows of the months the window
- * covers, the first and last months only when the window's part of them holds an order (the
- * last order of the first month at or after the start, the first order of the last month before
- * the end). A window inside one month reads its orders.
- */
-function customersBetween(shop: string, context: RetentionContext, start: Date, end: Date): Prisma.Sql {
-  const { settings, timeZone } = context;
-  const c = monthColumns(settings);
-  return Prisma.sql`(
-    SELECT o.customer_id FROM orders o, ${monthsOf(start, end, timeZone)} w
-    WHERE w.a = w.b AND o.shop = ${shop} AND o.processed_at >= ${start} AND o.processed_at < ${end} AND ${counted("o", settings)}
-    UNION ALL
-    SELECT m.customer_id FROM customer_months m, ${monthsOf(start, end, timeZone)} w
-    WHERE w.a < w.b AND m.shop = ${shop} AND m.month >= w.a AND m.month <= w.b AND m.${c.orders} > 0
-      AND (m.month > w.a OR m.${c.last} >= ${start}) AND (m.month < w.b OR m.${c.first} < ${end}))`;
-}
-
-/**
  * S, E and S ∩ E of the customer retention rate. When the two windows overlap or touch, the
  * customers in both are |S| + |E| − the customers active over their union (one window);
- * otherwise the two sets of customers are intersected.
+ * otherwise each customer who ordered since the later window started is searched for an order
+ * in both (`customer_totals.order_at`).
  */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
   const s1 = plan.windowBeforeStart;
@@ -245,12 +230,15 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
   const first = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
   const last = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
   const union = overlap ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
+  // Apart, the customers with an order in each: their `customer_totals` rows with an order at or
+  // after the later window's start, each searched for an order in both.
+  const [earlier, later] = s1.getTime() <= s2.getTime() ? [[s1, e1], [s2, e2]] : [[s2, e2], [s1, e1]];
   const both = overlap
     ? Prisma.sql`NULL::bigint`
-    : Prisma.sql`(SELECT count(*) FROM (
-        SELECT customer_id FROM ${customersBetween(shop, context, s1, e1)} a
-        INTERSECT
-        SELECT customer_id FROM ${customersBetween(shop, context, s2, e2)} b) x)`;
+    : Prisma.sql`(SELECT count(*) FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${context.settings.retentionIncludeCancelled}
+          AND t.last_order_at >= ${later[0]}
+          AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
   const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; retained: bigint | null }>>`
     SELECT ${activeBetween(shop, context, s1, e1)}::bigint AS active_at_start,
       ${activeBetween(shop, context, s2, e2)}::bigint AS active_at_end,

@@ -500,7 +500,8 @@ async function recomputeCustomerHistories(
   }
   // Counted orders under each value of the cancelled setting, each with its refunds' sums.
   const counted = Prisma.sql`
-    SELECT v.cancelled, o.customer_id, o.id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
+    SELECT v.cancelled, o.customer_id, o.id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net,
+      o.total_price <> 0 AS paid
     FROM orders o CROSS JOIN (VALUES (true), (false)) v(cancelled)
     WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
       AND (v.cancelled OR o.cancelled_at IS NULL) ${only}`;
@@ -519,10 +520,12 @@ async function recomputeCustomerHistories(
       ? Prisma.empty
       : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
   await tx.$executeRaw`
-    INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at)
+    INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at,
+      order_at, first_paid_order_at)
     SELECT ${shop}, c.cancelled, c.customer_id, count(*)::int, max(c.processed_at),
       coalesce(sum(c.net - coalesce(r.returns, 0)) FILTER (WHERE c.currency_code = ${currency}), 0)::bigint,
-      greatest(max(c.processed_at), max(r.last_at))
+      greatest(max(c.processed_at), max(r.last_at)),
+      array_agg(c.processed_at ORDER BY c.processed_at), min(c.processed_at) FILTER (WHERE c.paid)
     FROM (${counted}) c
     LEFT JOIN (
       SELECT r.order_id, sum(r.returns) AS returns, max(r.processed_at) AS last_at

@@ -14,7 +14,7 @@ export const NOW = new Date("2026-11-18T15:37:21Z");
 const START = "2022-12-01T05:00:00Z";
 
 /** A value in [0, 1) from a hash of `expr` (SQL): the same for the same seed and row. */
-const uniform = (expr: string, salt: number) =>
+export const uniform = (expr: string, salt: number) =>
   `((hashint8extended((${expr})::bigint, ${SEED * 64 + salt}) & 281474976710655)::float8 / 281474976710656)`;
 
 /**
@@ -150,3 +150,30 @@ export async function loadRows(client: pg.Client) {
   };
 }
 
+
+/**
+ * Web pixel events for the Conversion page: EVENTS (a million by default, BENCH_PIXEL_EVENTS)
+ * over the last year, five to a session of 100,000 visitors, two minutes apart: page views,
+ * add-to-carts, checkouts started and completed, sign-ups.
+ */
+export const EVENTS = Number(process.env.BENCH_PIXEL_EVENTS ?? ORDERS);
+
+export async function generatePixelEvents(client: pg.Client): Promise<void> {
+  const names = `(ARRAY['page_viewed','page_viewed','page_viewed','page_viewed','product_added_to_cart','product_added_to_cart',
+    'checkout_started','checkout_completed','email_subscribed','page_viewed'])[1 + floor(${uniform("g", 20)} * 10)::int]`;
+  await client.query(`
+    INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at)
+    SELECT '${SHOP}', 'event-' || g, 'visitor-' || ((g / 5) % 100000), ${names},
+      '${NOW.toISOString()}'::timestamptz - make_interval(mins => floor(${uniform("g / 5", 21)} * 365 * 1440)::int)
+        + make_interval(mins => (g % 5) * 2)
+    FROM generate_series(1, ${EVENTS}) g`);
+}
+
+/** The shop's pixel events as the conversion reference reads them. */
+export async function loadPixelEvents(client: pg.Client) {
+  const { rows } = await client.query<{ id: string; visitor_id: string; name: string; occurred_at: Date }>(
+    `SELECT id, visitor_id, name, occurred_at FROM pixel_events WHERE shop = $1 AND source = 'pixel'`,
+    [SHOP],
+  );
+  return rows.map((row) => ({ id: row.id, visitorId: row.visitor_id, name: row.name, occurredAt: row.occurred_at }));
+}
