@@ -79,7 +79,8 @@ async function builtIn(client: Tx | typeof prisma, shop: string): Promise<{ time
 async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: string[] | null): Promise<void> {
   if (days !== null && days.length === 0) return;
   // All days: one pass over the shop's rows. Some days: an index range scan around each day
-  // (3 hours of slack on each side, more than any UTC offset change), then the exact local date.
+  // (3 hours of slack on each side, more than any UTC offset change), then the exact local date;
+  // a lateral subquery behind OFFSET 0, or the planner hashes the days against every order.
   // Everything else is a per-row index lookup, so no plan depends on table statistics (a
   // freshly imported shop has none yet).
   const target = Prisma.sql`(SELECT DISTINCT unnest(${days}::date[]) AS day)`;
@@ -89,10 +90,13 @@ async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: strin
       : Prisma.sql`
         SELECT o.*, t.day
         FROM ${target} t
-        JOIN orders o ON o.shop = ${shop}
-          AND o.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
-          AND o.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
-          AND (o.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
+        CROSS JOIN LATERAL (
+          SELECT * FROM orders o WHERE o.shop = ${shop}
+            AND o.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
+            AND o.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
+          OFFSET 0
+        ) o
+        WHERE (o.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
   const dayRefunds =
     days === null
       ? Prisma.sql`
@@ -101,10 +105,13 @@ async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: strin
       : Prisma.sql`
         SELECT r.order_id, r.returns, r.shipping, r.tax, t.day
         FROM ${target} t
-        JOIN refunds r ON r.shop = ${shop}
-          AND r.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
-          AND r.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
-          AND (r.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
+        CROSS JOIN LATERAL (
+          SELECT * FROM refunds r WHERE r.shop = ${shop}
+            AND r.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
+            AND r.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
+          OFFSET 0
+        ) r
+        WHERE (r.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
   // The kind of order `o` is: currency, cancelled, guest, and first of its customer.
   const kind = Prisma.sql`
     o.currency_code, o.cancelled_at IS NOT NULL AS cancelled, o.customer_id IS NULL AS guest,
