@@ -1,14 +1,18 @@
-// Retention from PostgreSQL, over the rollups of rollups.server.ts.
+// Retention from PostgreSQL, over the rollups of rollups.server.ts; no read scans a shop's orders.
 // - Rates (activity in P, customer retention over it): for a P of whole local months, sums of
 //   `customer_month_counts` (customers by month and by their previous and next months with an
-//   order); otherwise the orders of P through the index on (shop, processed_at). "Active in a
-//   window" is exact to the instant: the months wholly inside the window are summed from
+//   order); otherwise one pass over the `customer_totals` rows of the customers who ordered since
+//   P began, counting each one's orders in P by binary search of its order instants. "Active in
+//   a window" is exact to the instant: the months wholly inside the window are summed from
 //   `customer_month_counts`, and the two months the window starts and ends in are read from
 //   `customer_months` (first, last and previous order instants of each customer in them).
-//   New customers: cohort sizes from `cohort_months` for whole months, `customer_first_orders`
-//   (indexed per setting) for the rest.
-// - Monthly cohorts: rows of `cohort_months`; weekly ones from the cohorts' customers' orders.
-// - Time between orders looks each order of P's predecessor up in (shop, customer_id, processed_at).
+//   Customers active in both windows: |S| + |E| − active over their union when the windows meet,
+//   otherwise `customer_totals` rows searched for an order in each. New customers: cohort sizes
+//   from `cohort_months` for whole months, `customer_first_orders` (indexed per setting) for the rest.
+// - Cohorts: cells of `cohort_months` or `cohort_weeks`.
+// - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
+//   bucket counts (`gap_months` for whole months) and read from one bucket each.
+// - The at-risk list: `customer_totals`, indexed in the list's order.
 // Reports are assembled by the same code as the reference.
 import { Prisma } from "@prisma/client";
 import { DateTime } from "luxon";

@@ -3,7 +3,11 @@
 // customer's first order under every setting, so retention never sorts the order history) and
 // `customer_months` (each customer's activity and net sales per local month) with the two
 // tables summed from it, `customer_month_counts` (customers by month and by their previous and
-// next months with an order: retention rates) and `cohort_months` (the monthly cohort grid).
+// next months with an order: retention rates) and `cohort_months` (the monthly cohort grid);
+// `customer_weeks` and `cohort_weeks` likewise by ISO week; `customer_order_gaps` (each gap
+// between a customer's consecutive orders) with `gap_months` (their counts by month and bucket:
+// time between orders, the lapse point); and `customer_totals` (each customer's orders, last
+// order, net spend and order instants: the at-risk list, spans that are not whole months).
 //
 // A day's rows are always recomputed whole from the source tables, and so are a customer's
 // months, inside one transaction that holds a per-shop advisory lock (two refreshes of one shop
@@ -505,41 +509,67 @@ async function recomputeCustomerHistories(
     await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
   }
-  // Counted orders under each value of the cancelled setting, each with its refunds' sums.
-  const counted = Prisma.sql`
-    SELECT v.cancelled, o.customer_id, o.id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net,
-      o.total_price <> 0 AS paid
-    FROM orders o CROSS JOIN (VALUES (true), (false)) v(cancelled)
-    WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
-      AND (v.cancelled OR o.cancelled_at IS NULL) ${only}`;
+  // One pass over the customers' counted orders in order serves both values of the cancelled
+  // setting: the previous order, and the previous uncancelled one (the latest before it).
+  const ms = (later: Prisma.Sql, earlier: Prisma.Sql) =>
+    Prisma.sql`((extract(epoch FROM ${later}) - extract(epoch FROM ${earlier})) * 1000)::bigint`;
   await tx.$executeRaw`
     INSERT INTO customer_order_gaps (shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket)
-    SELECT ${shop}, cancelled, customer_id, id, processed_at, gap_ms, n = 2, ${GAP_BUCKET(Prisma.sql`gap_ms`)}
+    SELECT ${shop}, v.cancelled, g.customer_id, g.id, g.processed_at, v.gap_ms, v.n = 2, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)}
     FROM (
-      SELECT c.cancelled, c.customer_id, c.id, c.processed_at, row_number() OVER w AS n,
-        ((extract(epoch FROM c.processed_at) - extract(epoch FROM lag(c.processed_at) OVER w)) * 1000)::bigint AS gap_ms
-      FROM (${counted}) c
-      WINDOW w AS (PARTITION BY c.cancelled, c.customer_id ORDER BY c.processed_at, c.id)
+      SELECT o.customer_id, o.id, o.processed_at, o.cancelled_at IS NULL AS uncancelled,
+        lag(o.processed_at) OVER w AS previous_at, row_number() OVER w AS n,
+        max(o.processed_at) FILTER (WHERE o.cancelled_at IS NULL)
+          OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_uncancelled_at,
+        count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS uncancelled_n
+      FROM orders o
+      WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
+      WINDOW w AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id)
     ) g
-    WHERE n >= 2`;
+    CROSS JOIN LATERAL (VALUES
+      (true, ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_at`)}, g.n),
+      (false, CASE WHEN g.uncancelled THEN ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_uncancelled_at`)} END, g.uncancelled_n)
+    ) v(cancelled, gap_ms, n)
+    WHERE v.gap_ms IS NOT NULL`;
   const refundOrders =
     customers === null
       ? Prisma.empty
       : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
+  // One group per customer, both values of the cancelled setting side by side, then a row each.
   await tx.$executeRaw`
     INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at,
       order_at, first_paid_order_at)
-    SELECT ${shop}, c.cancelled, c.customer_id, count(*)::int, max(c.processed_at),
-      coalesce(sum(c.net - coalesce(r.returns, 0)) FILTER (WHERE c.currency_code = ${currency}), 0)::bigint,
-      greatest(max(c.processed_at), max(r.last_at)),
-      array_agg(c.processed_at ORDER BY c.processed_at), min(c.processed_at) FILTER (WHERE c.paid)
-    FROM (${counted}) c
-    LEFT JOIN (
-      SELECT r.order_id, sum(r.returns) AS returns, max(r.processed_at) AS last_at
-      FROM refunds r WHERE r.shop = ${shop} ${refundOrders}
-      GROUP BY r.order_id
-    ) r ON r.order_id = c.id
-    GROUP BY c.cancelled, c.customer_id`;
+    SELECT ${shop}, v.cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.first_paid
+    FROM (
+      SELECT c.customer_id,
+        count(*)::int AS orders, max(c.processed_at) AS last_at,
+        coalesce(sum(c.net - coalesce(c.returns, 0)) FILTER (WHERE c.currency_code = ${currency}), 0)::bigint AS net,
+        greatest(max(c.processed_at), max(c.refunded_at)) AS activity,
+        array_agg(c.processed_at ORDER BY c.processed_at) AS order_at,
+        min(c.processed_at) FILTER (WHERE c.paid) AS first_paid,
+        (count(*) FILTER (WHERE c.uncancelled))::int AS u_orders, max(c.processed_at) FILTER (WHERE c.uncancelled) AS u_last_at,
+        coalesce(sum(c.net - coalesce(c.returns, 0)) FILTER (WHERE c.uncancelled AND c.currency_code = ${currency}), 0)::bigint AS u_net,
+        greatest(max(c.processed_at) FILTER (WHERE c.uncancelled), max(c.refunded_at) FILTER (WHERE c.uncancelled)) AS u_activity,
+        array_agg(c.processed_at ORDER BY c.processed_at) FILTER (WHERE c.uncancelled) AS u_order_at,
+        min(c.processed_at) FILTER (WHERE c.paid AND c.uncancelled) AS u_first_paid
+      FROM (
+        SELECT o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net, o.total_price <> 0 AS paid,
+          o.cancelled_at IS NULL AS uncancelled, r.returns, r.last_at AS refunded_at
+        FROM orders o
+        LEFT JOIN (
+          SELECT r.order_id, sum(r.returns) AS returns, max(r.processed_at) AS last_at
+          FROM refunds r WHERE r.shop = ${shop} ${refundOrders}
+          GROUP BY r.order_id
+        ) r ON r.order_id = o.id
+        WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
+      ) c
+      GROUP BY c.customer_id
+    ) a
+    CROSS JOIN LATERAL (VALUES
+      (true, a.orders, a.last_at, a.net, a.activity, a.order_at, a.first_paid),
+      (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_first_paid)
+    ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, first_paid)
+    WHERE v.orders > 0`;
   if (customers === null) {
     await tx.$executeRaw`
       INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
@@ -644,7 +674,19 @@ async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone:
   await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
   await recomputeCustomerWeeks(tx, shop, timeZone, currency, null);
   await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
-  await recordSources(tx, shop, timeZone, Prisma.sql`true`);
+  // Every order's days at once: its refunds' days grouped by order and joined, rather than
+  // looked up order by order.
+  await tx.$executeRaw`
+    INSERT INTO daily_sales_sources (shop, order_id, customer_id, days)
+    SELECT o.shop, o.id, o.customer_id,
+      CASE WHEN r.days IS NULL THEN ARRAY[(o.processed_at AT TIME ZONE ${timeZone})::date]
+        ELSE ARRAY(SELECT DISTINCT d FROM unnest(r.days || (o.processed_at AT TIME ZONE ${timeZone})::date) AS d ORDER BY d) END
+    FROM orders o
+    LEFT JOIN (
+      SELECT order_id, array_agg((processed_at AT TIME ZONE ${timeZone})::date) AS days
+      FROM refunds WHERE shop = ${shop} GROUP BY order_id
+    ) r ON r.order_id = o.id
+    WHERE o.shop = ${shop}`;
   await markBuilt(tx, shop, timeZone, currency);
   const [{ days }] = await tx.$queryRaw<Array<{ days: bigint }>>`
     SELECT count(DISTINCT day) AS days FROM daily_sales WHERE shop = ${shop}`;

@@ -62,6 +62,9 @@ async function months(shop: string) {
       SELECT retention_include_cancelled, month::text AS month, bucket, gaps, second_gaps
       FROM gap_months WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, month, bucket`,
+    sources: await prisma.$queryRaw<unknown[]>`
+      SELECT order_id::text AS order_id, customer_id::text AS customer, days::text AS days
+      FROM daily_sales_sources WHERE shop = ${shop} ORDER BY order_id`,
     customerWeeks: await prisma.$queryRaw<unknown[]>`
       SELECT customer_id::text AS customer, week::text AS week, orders, uncancelled_orders,
         cohort::text AS c, uncancelled_cohort::text AS uc, paid_cohort::text AS pc, paid_uncancelled_cohort::text AS puc,
