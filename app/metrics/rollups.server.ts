@@ -13,8 +13,9 @@
 // months, inside one transaction that holds a per-shop advisory lock (two refreshes of one shop
 // never interleave). Which days and customers:
 //   - `{ orderIds }`: the days those orders and their refunds touch now and touched at the
-//     last refresh (`daily_sales_sources`), plus every day of their customers' other orders,
-//     whose "first order" flag can change when an earlier order arrives, moves or disappears;
+//     last refresh (`daily_sales_sources`), plus the days of their customers' first orders
+//     before and after (`customer_first_orders`): of the customers' other orders, only those can
+//     change kind ("first order") when an earlier order arrives, moves or disappears;
 //     those customers' first orders and months are recomputed too (their old months' share of
 //     the two sums is taken out first, the new one added);
 //   - `{ fromDay?, toDay? }`: every day in that local-date range (no bound: no limit), and the
@@ -700,37 +701,53 @@ async function refreshOrders(
   orderIds: bigint[],
 ): Promise<number> {
   if (orderIds.length === 0) return 0;
-  // The customers the given orders belong (or belonged) to, and every order of theirs.
+  // The customers the given orders belong (or belonged) to.
   const customerRows = await tx.$queryRaw<Array<{ customer_id: bigint }>>`
     SELECT customer_id FROM daily_sales_sources
     WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL
     UNION
     SELECT customer_id FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`;
   const customers = customerRows.map((row) => BigInt(row.customer_id));
-  const affected = await tx.$queryRaw<Array<{ id: bigint }>>`
-    SELECT unnest(${orderIds}::bigint[]) AS id
-    UNION
-    SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
-  const ids = affected.map((row) => BigInt(row.id));
+  // The days of those customers' first orders (both flags of `daily_sales`) and of their
+  // refunds (which carry their order's kind), before and after: of the customers' other orders,
+  // only these can change kind.
+  const firstDays = async () =>
+    (
+      await tx.$queryRaw<Array<{ day: string }>>`
+        WITH firsts AS (
+          SELECT o.id, o.processed_at FROM customer_first_orders f
+          JOIN orders o ON o.shop = f.shop AND o.customer_id = f.customer_id
+            AND o.processed_at IN (f.first_order_at, f.first_uncancelled_order_at)
+          WHERE f.shop = ${shop} AND f.customer_id = ANY(${customers}::bigint[])
+        )
+        SELECT DISTINCT day::text AS day FROM (
+          SELECT (processed_at AT TIME ZONE ${timeZone})::date AS day FROM firsts
+          UNION ALL
+          SELECT (r.processed_at AT TIME ZONE ${timeZone})::date FROM firsts x JOIN refunds r ON r.shop = ${shop} AND r.order_id = x.id
+        ) d`
+    ).map((row) => row.day);
+  const before = await firstDays();
+  await recomputeFirstOrders(tx, shop, customers);
+  const after = await firstDays();
+  // The days the given orders and their refunds touch now and touched at the last refresh.
   const found = await tx.$queryRaw<Array<{ day: string }>>`
     SELECT DISTINCT day::text AS day FROM (
-      SELECT unnest(days) AS day FROM daily_sales_sources WHERE shop = ${shop} AND order_id = ANY(${ids}::bigint[])
+      SELECT unnest(days) AS day FROM daily_sales_sources WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[])
       UNION ALL
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM orders WHERE shop = ${shop} AND id = ANY(${ids}::bigint[])
+      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[])
       UNION ALL
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM refunds WHERE shop = ${shop} AND order_id = ANY(${ids}::bigint[])
+      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM refunds WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[])
     ) d`;
-  const days = found.map((row) => row.day);
+  const days = [...new Set([...found.map((row) => row.day), ...before, ...after])];
   await recomputeDays(tx, shop, timeZone, days);
-  await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
   await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
   await tx.$executeRaw`
     DELETE FROM daily_sales_sources s
-    WHERE s.shop = ${shop} AND s.order_id = ANY(${ids}::bigint[])
+    WHERE s.shop = ${shop} AND s.order_id = ANY(${orderIds}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop = s.shop AND o.id = s.order_id)`;
-  await recordSources(tx, shop, timeZone, Prisma.sql`o.id = ANY(${ids}::bigint[])`);
+  await recordSources(tx, shop, timeZone, Prisma.sql`o.id = ANY(${orderIds}::bigint[])`);
   return days.length;
 }
 
