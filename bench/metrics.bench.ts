@@ -14,158 +14,29 @@ import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { benchDatabase, onBenchShutdown } from "./lib/database";
+import {
+  CURRENCY,
+  EVENTS,
+  generatePixelEvents,
+  generateStore,
+  loadPixelEvents,
+  loadRows,
+  NOW,
+  ORDERS,
+  SHOP,
+  TIME_ZONE,
+} from "./lib/metrics-store";
 import { note, timed, type BenchResult } from "./lib/timing";
+import type { OrderRows } from "../app/sync/order-rows";
 
-const ORDERS = Number(process.env.BENCH_METRICS_ORDERS ?? 1_000_000);
-const CUSTOMERS = Math.round(ORDERS / 4);
-const SEED = 20_261_118;
 const RUNS = 15;
 const REFERENCE_RUNS = 3;
-const SHOP = "metrics.myshopify.com";
-const TIME_ZONE = "America/New_York";
-const CURRENCY = "USD";
-const NOW = new Date("2026-11-18T15:37:21Z");
-/** Four years of history before NOW, starting at a local midnight. */
-const START = "2022-12-01T05:00:00Z";
 /** The last 24 months, the current (unfinished) one included. */
 const RANGE = { from: "2024-12-01", to: "2026-12-01" };
-
-/** A value in [0, 1) from a hash of `expr` (SQL): the same for the same seed and row. */
-const uniform = (expr: string, salt: number) =>
-  `((hashint8extended((${expr})::bigint, ${SEED * 64 + salt}) & 281474976710655)::float8 / 281474976710656)`;
-
-/**
- * The store, in SQL: customers arriving ever faster over four years (a growing shop), 35% of
- * them buying once, the others coming back with geometric counts of orders at random gaps of
- * one to four months on average; guest orders fill up to ORDERS. About 2% of orders are
- * cancelled, 0.3% test, 0.2% deleted, 1% zero-value, 1% in another currency, and 6% of the
- * others refunded (20–100% of their net, 1–45 days later, some with shipping).
- */
-async function generateStore(client: pg.Client): Promise<void> {
-  const span = `extract(epoch FROM '${NOW.toISOString()}'::timestamptz - '${START}'::timestamptz)`;
-  await client.query(`INSERT INTO shops (domain, iana_timezone, currency_code, updated_at) VALUES ($1, $2, $3, now())`, [
-    SHOP,
-    TIME_ZONE,
-    CURRENCY,
-  ]);
-  await client.query(`
-    CREATE TEMP TABLE bench_customers AS
-    SELECT c,
-      '${START}'::timestamptz + make_interval(secs => sqrt(${uniform("c", 1)}) * ${span}) AS arrival,
-      CASE WHEN ${uniform("c", 2)} < 0.35 THEN 0 ELSE 1 + floor(ln(1 - ${uniform("c", 3)}) / ln(0.8))::int END AS more,
-      7 + 120 * ${uniform("c", 4)} AS mean_gap_days
-    FROM generate_series(1, ${CUSTOMERS}) c`);
-  await client.query(`
-    CREATE TEMP TABLE bench_orders AS
-    SELECT c AS customer, processed_at FROM (
-      SELECT g.c, g.arrival + make_interval(secs => sum(CASE WHEN j = 0 THEN 0
-          ELSE -ln(1 - ${uniform("g.c * 1000 + j", 5)}) * g.mean_gap_days * 86400 END)
-        OVER (PARTITION BY g.c ORDER BY j)) AS processed_at
-      FROM bench_customers g, generate_series(0, g.more) j
-    ) x
-    WHERE processed_at < '${NOW.toISOString()}'`);
-  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM bench_orders`);
-  const customerOrders = Math.min(rows[0].n, ORDERS);
-  await client.query(`DELETE FROM bench_orders WHERE ctid IN (SELECT ctid FROM bench_orders OFFSET ${customerOrders})`);
-  await client.query(`
-    INSERT INTO bench_orders
-    SELECT NULL, '${START}'::timestamptz + make_interval(secs => sqrt(${uniform("g", 6)}) * ${span})
-    FROM generate_series(1, ${ORDERS - customerOrders}) g`);
-  // Whether an order is refunded and by how much is a function of its id, so the refunds
-  // written next agree with the orders' total_refunded without a second pass over the orders.
-  const refunded = `total_price > 0 AND ${uniform("id", 18)} < 0.06`;
-  const returns = `round((gross_sales - discounts) * (0.2 + 0.8 * ${uniform("id", 16)}))::bigint`;
-  const shippingBack = `CASE WHEN ${uniform("id", 17)} < 0.3 THEN shipping ELSE 0 END`;
-  const refundTotal = `${returns} + round(${returns} * 0.08)::bigint + ${shippingBack}`;
-  await client.query(`
-    INSERT INTO orders (shop, id, name, customer_id, processed_at, created_at, updated_at, cancelled_at, deleted_at, test,
-      currency_code, taxes_included, source_name, gross_sales, discounts, shipping, tax, total_price, total_refunded)
-    SELECT '${SHOP}', id, '#' || (id - 5000000000000 + 1000), customer_id, processed_at, processed_at, processed_at,
-      cancelled_at, deleted_at, test, currency_code, false, 'web', gross_sales, discounts, shipping, tax, total_price,
-      CASE WHEN ${refunded} THEN ${refundTotal} ELSE 0 END
-    FROM (
-      SELECT *, gross_sales - discounts + shipping + tax AS total_price FROM (
-        SELECT *, round((gross_sales - discounts) * 0.08)::bigint AS tax FROM (
-          SELECT id, customer_id, processed_at, gross_sales,
-            CASE WHEN ${uniform("id", 7)} < 0.02 THEN processed_at + interval '5 hours' END AS cancelled_at,
-            CASE WHEN ${uniform("id", 8)} < 0.002 THEN '${NOW.toISOString()}'::timestamptz END AS deleted_at,
-            ${uniform("id", 9)} < 0.003 AS test,
-            CASE WHEN ${uniform("id", 10)} < 0.01 THEN 'CAD' ELSE '${CURRENCY}' END AS currency_code,
-            CASE WHEN zero THEN gross_sales WHEN ${uniform("id", 12)} < 0.1 THEN round(gross_sales * 0.1)::bigint ELSE 0 END AS discounts,
-            CASE WHEN zero OR ${uniform("id", 13)} < 0.5 THEN 0 ELSE 490 END AS shipping
-          FROM (
-            SELECT id, 7000000000000 + customer AS customer_id, processed_at, ${uniform("id", 11)} < 0.01 AS zero,
-              (500 + floor(exp(${uniform("id", 14)} * 5.3) * 100))::bigint AS gross_sales
-            FROM (
-              SELECT 5000000000000 + row_number() OVER (ORDER BY processed_at, customer) AS id, customer, processed_at
-              FROM bench_orders
-            ) n
-          ) a
-        ) b
-      ) c
-    ) d`);
-  await client.query(`
-    INSERT INTO refunds (shop, id, order_id, processed_at, created_at, currency_code, returns, tax, shipping, total_refunded)
-    SELECT shop, id + 4000000000000, id, at, at, currency_code, returns, round(returns * 0.08)::bigint, shipping_back, total_refunded
-    FROM (
-      SELECT shop, id, currency_code, total_refunded, ${returns} AS returns, ${shippingBack} AS shipping_back,
-        least(processed_at + make_interval(secs => (1 + 44 * ${uniform("id", 15)}) * 86400),
-          '${NOW.toISOString()}'::timestamptz - interval '1 second') AS at
-      FROM orders WHERE shop = '${SHOP}' AND ${refunded}
-    ) r`);
-  await client.query(`DROP TABLE bench_customers, bench_orders`);
-}
-
-/** The shop's orders and refunds as the reference implementations read them. */
-async function loadRows(client: pg.Client) {
-  const orders = await client.query<{
-    id: string;
-    customer_id: string | null;
-    processed_at: Date;
-    cancelled_at: Date | null;
-    deleted_at: Date | null;
-    test: boolean;
-    currency_code: string;
-    gross_sales: string;
-    discounts: string;
-    shipping: string;
-    tax: string;
-    total_price: string;
-  }>(
-    `SELECT id::text, customer_id::text, processed_at, cancelled_at, deleted_at, test, currency_code,
-       gross_sales, discounts, shipping, tax, total_price
-     FROM orders WHERE shop = $1`,
-    [SHOP],
-  );
-  const refunds = await client.query<{ id: string; order_id: string; processed_at: Date; returns: string; shipping: string; tax: string }>(
-    `SELECT id::text, order_id::text, processed_at, returns, shipping, tax FROM refunds WHERE shop = $1`,
-    [SHOP],
-  );
-  return {
-    orders: orders.rows.map((o) => ({
-      id: o.id,
-      customerId: o.customer_id,
-      processedAt: o.processed_at,
-      cancelledAt: o.cancelled_at,
-      deletedAt: o.deleted_at,
-      test: o.test,
-      currencyCode: o.currency_code,
-      grossSales: Number(o.gross_sales),
-      discounts: Number(o.discounts),
-      shipping: Number(o.shipping),
-      tax: Number(o.tax),
-      totalPrice: Number(o.total_price),
-    })),
-    refunds: refunds.rows.map((r) => ({
-      id: r.id,
-      orderId: r.order_id,
-      processedAt: r.processed_at,
-      returns: Number(r.returns),
-      shipping: Number(r.shipping),
-      tax: Number(r.tax),
-    })),
-  };
-}
+/** Twelve months, starting and ending mid-month. */
+const MID_MONTH = { from: "2025-11-17", to: "2026-11-18" };
+/** The last 13 whole weeks' cohorts. */
+const WEEKLY = { range: { from: "2026-08-17", to: "2026-11-16" }, cohortGranularity: "week" as const };
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -194,6 +65,55 @@ function durationResult(name: string, value: number, baseline: number): BenchRes
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
+/** `count` orders with a customer, spread over the history, each as a newer version that cancels it. */
+async function orderUpdates(client: pg.Client, count: number): Promise<OrderRows[]> {
+  const { rows } = await client.query<{
+    id: string;
+    name: string;
+    customer_id: string;
+    processed_at: Date;
+    created_at: Date;
+    updated_at: Date;
+    currency_code: string;
+    discounts: string;
+    shipping: string;
+    tax: string;
+    total_price: string;
+  }>(
+    `SELECT id::text, name, customer_id::text, processed_at, created_at, updated_at, currency_code, discounts, shipping, tax, total_price
+     FROM orders WHERE shop = $1 AND customer_id IS NOT NULL AND NOT test AND deleted_at IS NULL AND cancelled_at IS NULL
+       AND total_refunded = 0
+     ORDER BY hashint8extended(id, 7) LIMIT $2`,
+    [SHOP, count],
+  );
+  assert.equal(rows.length, count, "enough orders to update");
+  return rows.map((row) => ({
+    order: {
+      shop: SHOP,
+      id: BigInt(row.id),
+      name: row.name,
+      customerId: BigInt(row.customer_id),
+      processedAt: row.processed_at,
+      createdAt: row.created_at,
+      updatedAt: new Date(row.updated_at.getTime() + 86_400_000),
+      cancelledAt: new Date(row.processed_at.getTime() + 3_600_000),
+      test: false,
+      currencyCode: row.currency_code,
+      taxesIncluded: false,
+      sourceName: "web",
+      discounts: BigInt(row.discounts),
+      shipping: BigInt(row.shipping),
+      tax: BigInt(row.tax),
+      totalPrice: BigInt(row.total_price),
+      totalRefunded: 0n,
+    },
+    lineItems: [],
+    refunds: [],
+    refundLineItems: [],
+    refundShipping: [],
+  }));
+}
+
 export default async function metricsBench(): Promise<BenchResult[]> {
   const { url } = await benchDatabase();
   // App modules read the environment when imported: only now that it is set.
@@ -204,6 +124,13 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const { salesReport } = await import("#app/metrics/sales");
   const { cohortMatrixReport, retentionRatesReport } = await import("#app/metrics/retention");
   const { getMetricSettings } = await import("#app/metrics/settings.server");
+  const { atRiskReport, retentionReport } = await import("#app/metrics/retention");
+  const { conversionReport } = await import("#app/metrics/conversion");
+  const { overviewPage } = await import("#app/dashboard/overview.server");
+  const { retentionPage } = await import("#app/dashboard/retention-page.server");
+  const { customersPage } = await import("#app/dashboard/customers-page.server");
+  const { conversionPage } = await import("#app/dashboard/conversion-page.server");
+  const { writeOrders } = await import("#app/sync/order-writer.server");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   onBenchShutdown(async () => {
@@ -211,7 +138,10 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     await prisma.$disconnect();
   });
 
-  const generated = await timed(() => generateStore(client));
+  const generated = await timed(async () => {
+    await generateStore(client);
+    await generatePixelEvents(client);
+  });
   const { rows: shape } = await client.query(
     `SELECT count(*)::int AS orders, count(DISTINCT customer_id)::int AS customers,
        count(*) FILTER (WHERE customer_id IS NULL)::int AS guests, count(*) FILTER (WHERE cancelled_at IS NOT NULL)::int AS cancelled,
@@ -241,6 +171,12 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       "customer_months",
       "customer_month_counts",
       "cohort_months",
+      "customer_order_gaps",
+      "gap_months",
+      "customer_totals",
+      "customer_weeks",
+      "cohort_weeks",
+      "pixel_events",
     ]) {
       await client.query(`VACUUM ANALYZE ${table}`);
     }
@@ -261,6 +197,19 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     Promise.all([salesOverview(SHOP, salesQuery, clock), retentionRates(SHOP, { range: RANGE }, clock)]),
   );
   const grid = await measure(RUNS, 2, () => cohortMatrix(SHOP, gridQuery, clock));
+  // Each page's whole loader (after authentication), as a merchant opens it: its default range
+  // (the last twelve months), and the Retention page over 24 months and over a range that starts
+  // and ends mid-month; the weekly cohort grid of the last 13 weeks.
+  const params = (query: string) => new URLSearchParams(query);
+  const pages = {
+    overview: await measure(RUNS, 2, () => overviewPage(SHOP, params(""), NOW)),
+    retention: await measure(RUNS, 2, () => retentionPage(SHOP, params(""), NOW)),
+    retention24: await measure(RUNS, 2, () => retentionPage(SHOP, params(`from=${RANGE.from}&to=${RANGE.to}`), NOW)),
+    midMonth: await measure(RUNS, 2, () => retentionPage(SHOP, params(`from=${MID_MONTH.from}&to=${MID_MONTH.to}`), NOW)),
+    customers: await measure(RUNS, 2, () => customersPage(SHOP, params(""), NOW)),
+    conversion: await measure(RUNS, 2, () => conversionPage(SHOP, params(""), NOW)),
+    weekly: await measure(RUNS, 2, () => cohortMatrix(SHOP, WEEKLY, clock)),
+  };
 
   // --- The references, over every row -----------------------------------------------------------
   const loaded = await timed(() => loadRows(client));
@@ -288,7 +237,82 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       `(${gridReference.ms.map((ms) => ms.toFixed(0)).join(" ")})`,
   );
 
+  const events = await loadPixelEvents(client);
+  const [overviewData, retentionData, retention24Data, midMonthData, customersData, conversionData] = [
+    pages.overview.result,
+    pages.retention.result,
+    pages.retention24.result,
+    pages.midMonth.result,
+    pages.customers.result,
+    pages.conversion.result,
+  ];
+  const retentionOf = (range: { from: string; to: string }) => () => retentionReport(rows, { range, cohortGranularity: "month" }, context);
+  const references = {
+    overview: await measure(REFERENCE_RUNS, 1, () =>
+      salesReport(rows, { range: overviewData.range, granularity: "month", compareTo: "previous_period" }, context),
+    ),
+    retention: await measure(REFERENCE_RUNS, 1, retentionOf(retentionData.range)),
+    retention24: await measure(REFERENCE_RUNS, 1, retentionOf(retention24Data.range)),
+    midMonth: await measure(REFERENCE_RUNS, 1, retentionOf(midMonthData.range)),
+    customers: await measure(REFERENCE_RUNS, 1, () => atRiskReport(rows, { limit: customersData.limit, offset: 0 }, context)),
+    conversion: await measure(REFERENCE_RUNS, 1, () =>
+      conversionReport({ events, days: [] }, { range: conversionData.range, granularity: "month", source: null }, { timeZone: TIME_ZONE, now: NOW }),
+    ),
+    weekly: await measure(REFERENCE_RUNS, 1, () => cohortMatrixReport(rows, WEEKLY, context)),
+  };
+  const pageReports = {
+    overview: overviewData.report,
+    retention: retentionData.report,
+    retention24: retention24Data.report,
+    midMonth: midMonthData.report,
+    customers: customersData.report,
+    conversion: conversionData.report,
+    weekly: pages.weekly.result,
+  };
+  for (const key of Object.keys(pages) as Array<keyof typeof pages>) {
+    assert.deepEqual(json(pageReports[key]), json(references[key].result), `${key} differs from the reference`);
+    note(
+      `${key}: median ${median(pages[key].ms).toFixed(1)} ms (runs ${pages[key].ms.map((ms) => ms.toFixed(0)).join(" ")}); ` +
+        `reference ${median(references[key].ms).toFixed(0)} ms`,
+    );
+  }
+  const retentionRow = retention24Data.report!.retention;
+  note(`24 months: retention ${retentionRow.retentionRate} (${retentionRow.retainedCustomers} of ${retentionRow.activeAtStart})`);
+
+  // --- Writes: 1,000 orders updated (each cancelled, an hour after it was placed), the rollups
+  // refreshed with them: as one batch (a reconciliation's page) and as 1,000 webhooks, one order
+  // each. Baseline: the full rebuild they spare.
+  const updates = await orderUpdates(client, 2000);
+  const batch = await timed(() => writeOrders(SHOP, updates.slice(0, 1000)));
+  assert.equal(batch.result.length, 1000, "every order of the batch is applied");
+  const single = await timed(async () => {
+    for (const update of updates.slice(1000)) await writeOrders(SHOP, [update]);
+  });
+  note(`1,000 order updates: one batch ${(batch.seconds * 1000).toFixed(0)} ms, one webhook each ${(single.seconds * 1000).toFixed(0)} ms`);
+  const after = await loadRows(client);
+  const atRiskAfter = await customersPage(SHOP, params(""), NOW);
+  assert.deepEqual(json(atRiskAfter.report), json(atRiskReport(after, { limit: atRiskAfter.limit, offset: 0 }, context)), "the at-risk list after the updates differs");
+  const retentionAfter = await retentionPage(SHOP, params(""), NOW);
+  assert.deepEqual(
+    json(retentionAfter.report),
+    json(retentionReport(after, { range: retentionAfter.range, cohortGranularity: "month" }, context)),
+    "the retention report after the updates differs",
+  );
+
+  const page = (label: string, key: keyof typeof pages) =>
+    durationResult(`${label} (${ORDERS} orders, warm median)`, median(pages[key].ms), median(references[key].ms));
+  const rebuildMs = built.seconds * 1000;
   return [
+    page("Overview page loader: sales of the last 12 months by month with the previous period", "overview"),
+    page("Retention page loader: rates, time between orders, 12 monthly cohorts (last 12 months)", "retention"),
+    page("Retention page loader over 24 months", "retention24"),
+    page(`Retention page loader over a range starting and ending mid-month (${MID_MONTH.from} to ${MID_MONTH.to})`, "midMonth"),
+    page("Customers page loader: first 50 at-risk customers by net spend", "customers"),
+    page(`Conversion page loader, as it is (${EVENTS} pixel events)`, "conversion"),
+    page("weekly cohort grid: 13 weekly cohorts", "weekly"),
+    durationResult(`full rollup rebuild (${ORDERS} orders); baseline: reading every order and refund once`, rebuildMs, loaded.seconds * 1000),
+    durationResult(`1,000 order updates in one write, rollups included; baseline: a full rollup rebuild`, batch.seconds * 1000, rebuildMs),
+    durationResult(`1,000 order updates, one webhook each, rollups included; baseline: a full rollup rebuild`, single.seconds * 1000, rebuildMs),
     durationResult(
       `overview: sales 24 months by month with previous period + retention rates (${ORDERS} orders, warm median)`,
       median(overview.ms),

@@ -10,6 +10,8 @@ import { getMetricSettings, updateMetricSettings } from "./settings.server";
 import { generateStore, writeStore, type GeneratedStore } from "./test-helpers/store";
 
 const NOW = new Date("2026-11-18T15:37:21Z");
+const EARLIER = new Date("2026-06-01T00:00:00Z");
+const MID_MONTH = new Date("2026-03-17T08:12:45.123Z");
 const CASES = [
   { seed: 31, timeZone: "America/New_York" },
   { seed: 32, timeZone: "Europe/Berlin" },
@@ -79,21 +81,32 @@ describe.each(CASES)("retention on a generated store (seed $seed, $timeZone)", (
       expect(reference.activity.customers).toBeGreaterThan(0);
     }
     let active = 0;
+    let retained = 0;
     for (const range of [...RATE_RANGES, ...QUERIES.map((query) => query.range)]) {
       const reference = retentionRatesReport(store, { range }, context);
       expect(await retentionRates(store.shop, { range }, { now: NOW }), `rates ${range.from}..${range.to}`).toEqual(reference);
       active += reference.retention.activeAtStart + reference.retention.activeAtEnd + reference.activity.repeatCustomers;
+      retained += reference.retention.retainedCustomers;
+      expect(reference.retention.retentionRate ?? 0).toBeGreaterThanOrEqual(0);
+      expect(reference.retention.retentionRate ?? 0).toBeLessThanOrEqual(1);
     }
     expect(active).toBeGreaterThan(0);
+    expect(retained).toBeGreaterThan(0);
     for (const query of GRIDS) {
       const reference = cohortMatrixReport(store, query, context);
       expect(await cohortMatrix(store.shop, query, { now: NOW }), `grid ${query.range.from}..${query.range.to}`).toEqual(reference);
       expect(reference.cohorts.some((cohort) => cohort.cells.some((cell) => cell.k > 0 && cell.customers > 0))).toBe(true);
     }
-    for (const limit of [1000, 5]) {
-      const reference = atRiskReport(store, { limit }, context);
-      expect(await atRiskOverview(store.shop, { limit }, { now: NOW })).toEqual(reference);
-      expect(reference.total).toBeGreaterThan(limit === 5 ? 5 : 0);
+    for (const query of [{ limit: 1000 }, { limit: 5 }, { limit: 4, offset: 3 }]) {
+      const reference = atRiskReport(store, query, context);
+      expect(await atRiskOverview(store.shop, query, { now: NOW }), JSON.stringify(query)).toEqual(reference);
+      expect(reference.total).toBeGreaterThan(query.limit === 1000 ? 0 : 7);
+    }
+    // As of an earlier instant: customers with orders or refunds after it are read from their orders.
+    for (const earlier of [EARLIER, MID_MONTH]) {
+      const reference = atRiskReport(store, { limit: 1000 }, { ...context, now: earlier });
+      expect(await atRiskOverview(store.shop, { limit: 1000 }, { now: earlier }), earlier.toISOString()).toEqual(reference);
+      expect(reference.total).toBeGreaterThan(0);
     }
   });
 });

@@ -1,16 +1,21 @@
-// Retention from PostgreSQL, over the rollups of rollups.server.ts.
+// Retention from PostgreSQL, over the rollups of rollups.server.ts; no read scans a shop's orders.
 // - Rates (activity in P, customer retention over it): for a P of whole local months, sums of
 //   `customer_month_counts` (customers by month and by their previous and next months with an
-//   order); otherwise the orders of P through the index on (shop, processed_at). "Active in a
-//   window" is exact to the instant: the months wholly inside the window are summed from
+//   order); otherwise one pass over the `customer_totals` rows of the customers who ordered since
+//   P began, counting each one's orders in P by binary search of its order instants. "Active in
+//   a window" is exact to the instant: the months wholly inside the window are summed from
 //   `customer_month_counts`, and the two months the window starts and ends in are read from
 //   `customer_months` (first, last and previous order instants of each customer in them).
-//   New customers: cohort sizes from `cohort_months` for whole months, `customer_first_orders`
-//   (indexed per setting) for the rest.
-// - Monthly cohorts: rows of `cohort_months`; weekly ones from the cohorts' customers' orders.
-// - Time between orders looks each order of P's predecessor up in (shop, customer_id, processed_at).
+//   Customers active in both windows: |S| + |E| − active over their union when the windows meet,
+//   otherwise `customer_totals` rows searched for an order in each. New customers: cohort sizes
+//   from `cohort_months` for whole months, `customer_first_orders` (indexed per setting) for the rest.
+// - Cohorts: cells of `cohort_months` or `cohort_weeks`.
+// - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
+//   bucket counts (`gap_months` for whole months) and read from one bucket each.
+// - The at-risk list: `customer_totals`, indexed in the list's order.
 // Reports are assembled by the same code as the reference.
 import { Prisma } from "@prisma/client";
+import { DateTime } from "luxon";
 import prisma from "#app/db.server";
 import { loadShopContext, type Clock } from "./context.server";
 import {
@@ -18,9 +23,10 @@ import {
   assembleRetentionRates,
   assembleRetentionReport,
   atRiskLimit,
+  atRiskOffset,
   compareLapsed,
   DAY_MS,
-  MIN_LAPSE_MS,
+  lapsePointMs,
   msToDays,
   ratesPlan,
   retentionPlan,
@@ -30,6 +36,7 @@ import {
   type CohortMatrix,
   type CohortParts,
   type Distribution,
+  type LapsedCustomer,
   type RatesParts,
   type RatesPlan,
   type RetentionContext,
@@ -47,11 +54,6 @@ function counted(alias: string, settings: MetricSettings): Prisma.Sql {
   const o = Prisma.raw(alias);
   return Prisma.sql`${o}.customer_id IS NOT NULL AND NOT ${o}.test AND ${o}.deleted_at IS NULL
     AND (${settings.retentionIncludeCancelled} OR ${o}.cancelled_at IS NULL)`;
-}
-
-/** The customer_first_orders column of the first counted order (zero-value ones included). */
-function firstOrderColumn(settings: MetricSettings): Prisma.Sql {
-  return Prisma.raw(settings.retentionIncludeCancelled ? "first_order_at" : "first_uncancelled_order_at");
 }
 
 /** The customer_first_orders column of the order that acquired the customer (cohort assignment). */
@@ -136,6 +138,17 @@ function wholeMonths(plan: RatesPlan): boolean {
   return plan.range.from.endsWith("-01") && plan.range.to.endsWith("-01");
 }
 
+/** How many of a `customer_totals` row's (`t`) orders are before `end`: a binary search of `order_at`. */
+function ordersBefore(end: Date): Prisma.Sql {
+  // Instants are whole milliseconds: "before end" is "at or before end − 1 ms".
+  return Prisma.sql`width_bucket(${end}::timestamptz - interval '1 millisecond', t.order_at)`;
+}
+
+/** How many of a `customer_totals` row's (`t`) orders are in [start, end). */
+function ordersIn(start: Date, end: Date): Prisma.Sql {
+  return Prisma.sql`(${ordersBefore(end)} - ${ordersBefore(start)})`;
+}
+
 interface PeriodRow {
   customers: bigint;
   orders: bigint;
@@ -178,25 +191,22 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
       WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
         AND month >= ${from}::date AND month < ${to}::date`;
   } else {
-    const acquired = acquiredColumn(settings);
+    // Each customer's orders in P, and before its end, counted in their `customer_totals` row.
+    const acquired = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
     [row] = await prisma.$queryRaw<PeriodRow[]>`
-      WITH in_p AS (
-        SELECT o.customer_id, count(*) AS n FROM orders o
-        WHERE o.shop = ${shop} AND o.processed_at >= ${start} AND o.processed_at < ${end} AND ${counted("o", settings)}
-        GROUP BY o.customer_id
-      ),
-      p AS (
-        SELECT i.n, f.${firstOrderColumn(settings)} AS first_at, f.${acquired} AS acquired_at
-        FROM in_p i LEFT JOIN customer_first_orders f ON f.shop = ${shop} AND f.customer_id = i.customer_id
+      WITH p AS (
+        SELECT ${ordersIn(start, end)} AS n, ${ordersBefore(end)} AS by_end, ${acquired} AS acquired_at
+        FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+          AND t.last_order_at >= ${start}
       )
       SELECT
-        count(*) AS customers,
+        count(*) FILTER (WHERE n > 0) AS customers,
         coalesce(sum(n), 0)::bigint AS orders,
         count(*) FILTER (WHERE n >= 2) AS repeat_customers,
-        count(*) FILTER (WHERE acquired_at >= ${start} AND acquired_at < ${end}) AS new_customers,
-        count(*) FILTER (WHERE acquired_at < ${start}) AS returning_customers,
-        -- more than one counted order by the end of P: two in P, or one before it
-        count(*) FILTER (WHERE n >= 2 OR first_at < ${start}) AS returning_by_end
+        count(*) FILTER (WHERE n > 0 AND acquired_at >= ${start} AND acquired_at < ${end}) AS new_customers,
+        count(*) FILTER (WHERE n > 0 AND acquired_at < ${start}) AS returning_customers,
+        count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
       FROM p`;
   }
   return {
@@ -209,18 +219,41 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
   };
 }
 
-/** S, E and N of the customer retention rate. */
+/**
+ * S, E and S ∩ E of the customer retention rate. When the two windows overlap or touch, the
+ * customers in both are |S| + |E| − the customers active over their union (one window);
+ * otherwise each customer who ordered since the later window started is searched for an order
+ * in both (`customer_totals.order_at`).
+ */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
-  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; new_customers: bigint }>>`
-    SELECT ${activeBetween(shop, context, plan.windowBeforeStart, plan.period.start)}::bigint AS active_at_start,
-      ${activeBetween(shop, context, plan.windowBeforeEnd, plan.retentionEnd)}::bigint AS active_at_end,
-      ${plan.period.start.getTime() < plan.retentionEnd.getTime()
-        ? acquiredBetween(shop, context, plan.period.start, plan.retentionEnd)
-        : Prisma.sql`0`}::bigint AS new_customers`;
+  const s1 = plan.windowBeforeStart;
+  const e1 = plan.period.start;
+  const s2 = plan.windowBeforeEnd;
+  const e2 = plan.retentionEnd;
+  const overlap = s2.getTime() <= e1.getTime() && s1.getTime() <= e2.getTime();
+  const first = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
+  const last = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+  const union = overlap ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
+  // Apart, the customers with an order in each: their `customer_totals` rows with an order at or
+  // after the later window's start, each searched for an order in both.
+  const [earlier, later] = s1.getTime() <= s2.getTime() ? [[s1, e1], [s2, e2]] : [[s2, e2], [s1, e1]];
+  const both = overlap
+    ? Prisma.sql`NULL::bigint`
+    : Prisma.sql`(SELECT count(*) FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${context.settings.retentionIncludeCancelled}
+          AND t.last_order_at >= ${later[0]}
+          AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
+  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; retained: bigint | null }>>`
+    SELECT ${activeBetween(shop, context, s1, e1)}::bigint AS active_at_start,
+      ${activeBetween(shop, context, s2, e2)}::bigint AS active_at_end,
+      ${union}::bigint AS active_over_union,
+      ${both}::bigint AS retained`;
+  const activeAtStart = Number(row.active_at_start);
+  const activeAtEnd = Number(row.active_at_end);
   return {
-    activeAtStart: Number(row.active_at_start),
-    activeAtEnd: Number(row.active_at_end),
-    newCustomers: Number(row.new_customers),
+    activeAtStart,
+    activeAtEnd,
+    retainedCustomers: overlap ? activeAtStart + activeAtEnd - Number(row.active_over_union) : Number(row.retained),
   };
 }
 
@@ -229,151 +262,166 @@ async function ratesParts(shop: string, context: RetentionContext, plan: RatesPl
   return { activity, retention };
 }
 
-interface GapRow {
-  first_count: bigint;
-  first_p25: number | null;
-  first_p50: number | null;
-  first_p75: number | null;
-  all_count: bigint;
-  all_p25: number | null;
-  all_p50: number | null;
-  all_p75: number | null;
+/** The whole local months inside [start, end) (`start` null: unbounded) and the spans outside them. */
+function monthSpans(timeZone: string, start: Date | null, end: Date): { months: { from: string | null; to: string } | null; spans: Array<[Date | null, Date]> } {
+  const endMonth = DateTime.fromJSDate(end, { zone: timeZone }).startOf("month");
+  let startMonth: DateTime | null = null;
+  if (start !== null) {
+    const local = DateTime.fromJSDate(start, { zone: timeZone });
+    startMonth = local.startOf("month");
+    if (startMonth.toMillis() !== local.toMillis()) startMonth = startMonth.plus({ months: 1 }).startOf("month");
+    if (startMonth.toMillis() >= endMonth.toMillis()) return { months: null, spans: [[start, end]] };
+  }
+  const spans: Array<[Date | null, Date]> = [];
+  if (start !== null && startMonth !== null && startMonth.toMillis() > start.getTime()) spans.push([start, startMonth.toJSDate()]);
+  if (endMonth.toMillis() < end.getTime()) spans.push([endMonth.toJSDate(), end]);
+  return { months: { from: startMonth?.toISODate() ?? null, to: endMonth.toISODate() as string }, spans };
+}
+
+/** A percentile of n sorted values, from the values at its two closest ranks (`valueAt`). */
+function percentileOf(n: number, p: number, valueAt: (rank: number) => number): number | null {
+  if (n === 0) return null;
+  const h = p * (n - 1);
+  const lower = Math.floor(h);
+  const low = valueAt(lower);
+  const high = valueAt(Math.ceil(h));
+  return low + (high - low) * (h - lower);
 }
 
 /**
- * Gaps (ms) between consecutive counted orders of the customers who ordered in P, for the
- * later order in P; percentile_cont interpolates linearly, like `percentile`.
+ * Percentiles (ms) of the gaps between consecutive counted orders whose later order is in
+ * [start, end) (`start` null: unbounded), of all of them and of second orders only, with their
+ * counts. The gaps per bucket come from `gap_months` for whole local months and from
+ * `customer_order_gaps` for the rest; each rank a percentile needs is then read from its bucket
+ * (an index range in gap order), so no more than a few thousand gaps are read, never sorted.
  */
+async function gapPercentiles(
+  shop: string,
+  context: RetentionContext,
+  start: Date | null,
+  end: Date,
+  ps: number[],
+): Promise<{ all: { count: number; values: Array<number | null> }; second: { count: number; values: Array<number | null> } }> {
+  const { settings, timeZone } = context;
+  const variant = settings.retentionIncludeCancelled;
+  const { months, spans } = monthSpans(timeZone, start, end);
+  const inSpan = ([a, b]: [Date | null, Date]) =>
+    a === null ? Prisma.sql`(g.processed_at < ${b})` : Prisma.sql`(g.processed_at >= ${a} AND g.processed_at < ${b})`;
+  const spanRows = spans.length === 0 ? Prisma.sql`false` : Prisma.join(spans.map(inSpan), " OR ");
+  const monthRows = months
+    ? Prisma.sql`
+      SELECT bucket, gaps::bigint AS gaps, second_gaps::bigint AS second_gaps FROM gap_months
+      WHERE shop = ${shop} AND retention_include_cancelled = ${variant}
+        ${months.from === null ? Prisma.empty : Prisma.sql`AND month >= ${months.from}::date`} AND month < ${months.to}::date
+      UNION ALL`
+    : Prisma.empty;
+  const buckets = await prisma.$queryRaw<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>>`
+    SELECT bucket, sum(gaps)::bigint AS gaps, sum(second_gaps)::bigint AS second_gaps FROM (
+      ${monthRows}
+      SELECT g.bucket, 1::bigint AS gaps, g.second::int::bigint AS second_gaps FROM customer_order_gaps g
+      WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND (${spanRows})
+    ) x
+    GROUP BY bucket ORDER BY bucket`;
+
+  // Which bucket, and which place in it, holds each rank a percentile needs.
+  type Need = { second: boolean; bucket: number; skip: number; take: number };
+  const needs: Need[] = [];
+  const locate = (second: boolean) => {
+    const counts = buckets.map((row) => Number(second ? row.second_gaps : row.gaps));
+    const n = counts.reduce((sum, count) => sum + count, 0);
+    const lookups = new Map<number, { bucket: number; first: number; need: Need }>();
+    const at = (rank: number) => {
+      let before = 0;
+      for (let i = 0; i < counts.length; i++) {
+        if (rank < before + counts[i]) return { bucket: buckets[i].bucket, place: rank - before };
+        before += counts[i];
+      }
+      throw new Error(`rank ${rank} is beyond the ${n} gaps`);
+    };
+    const ranks = new Set<number>();
+    for (const p of ps) {
+      if (n === 0) continue;
+      const h = p * (n - 1);
+      ranks.add(Math.floor(h));
+      ranks.add(Math.ceil(h));
+    }
+    const where = new Map<number, { bucket: number; place: number }>();
+    for (const rank of ranks) {
+      const found = at(rank);
+      where.set(rank, found);
+      const seen = lookups.get(found.bucket);
+      if (!seen) {
+        const need = { second, bucket: found.bucket, skip: found.place, take: 1 };
+        lookups.set(found.bucket, { bucket: found.bucket, first: found.place, need });
+        needs.push(need);
+      } else {
+        const from = Math.min(seen.need.skip, found.place);
+        const to = Math.max(seen.need.skip + seen.need.take - 1, found.place);
+        seen.need.skip = from;
+        seen.need.take = to - from + 1;
+      }
+    }
+    return { n, where };
+  };
+  const all = locate(false);
+  const second = locate(true);
+  const fetched =
+    needs.length === 0
+      ? []
+      : await prisma.$queryRaw<Array<{ k: bigint; gaps: bigint[] }>>`
+        SELECT t.k, x.gaps FROM unnest(${needs.map((need) => need.second)}::boolean[], ${needs.map((need) => need.bucket)}::int[],
+          ${needs.map((need) => need.skip)}::int[], ${needs.map((need) => need.take)}::int[]) WITH ORDINALITY t(second, bucket, skip, take, k)
+        CROSS JOIN LATERAL (
+          SELECT array_agg(gap_ms ORDER BY gap_ms) AS gaps FROM (
+            SELECT g.gap_ms FROM customer_order_gaps g
+            WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = t.bucket
+              AND (NOT t.second OR g.second)
+              ${start === null ? Prisma.empty : Prisma.sql`AND g.processed_at >= ${start}`} AND g.processed_at < ${end}
+            ORDER BY g.gap_ms OFFSET t.skip LIMIT t.take
+          ) y
+        ) x`;
+  const values = new Map<Need, number[]>();
+  for (const row of fetched) values.set(needs[Number(row.k) - 1], row.gaps.map(Number));
+  const result = (kind: boolean, { n, where }: ReturnType<typeof locate>) => ({
+    count: n,
+    values: ps.map((p) =>
+      percentileOf(n, p, (rank) => {
+        const { bucket, place } = where.get(rank)!;
+        const need = needs.find((candidate) => candidate.second === kind && candidate.bucket === bucket)!;
+        const value = values.get(need)?.[place - need.skip];
+        if (value === undefined) throw new Error(`the gap at rank ${rank} was not found in bucket ${bucket}`);
+        return value;
+      }),
+    ),
+  });
+  return { all: result(false, all), second: result(true, second) };
+}
+
+/** Time between orders for the later orders in P (see gapPercentiles). */
 async function timeBetweenOrders(
   shop: string,
-  settings: MetricSettings,
+  context: RetentionContext,
   plan: RetentionPlan,
 ): Promise<{ firstToSecond: Distribution; betweenOrders: Distribution }> {
-  const { start, end } = plan.period;
-  const [row] = await prisma.$queryRaw<GapRow[]>`
-    WITH p_customers AS (
-      SELECT DISTINCT o.customer_id FROM orders o
-      WHERE o.shop = ${shop} AND o.processed_at >= ${start} AND o.processed_at < ${end} AND ${counted("o", settings)}
-    ),
-    ordered AS (
-      SELECT o.processed_at, row_number() OVER w AS n,
-        (extract(epoch FROM o.processed_at) * 1000 - extract(epoch FROM lag(o.processed_at) OVER w) * 1000)::float8 AS gap_ms
-      FROM orders o
-      JOIN p_customers c ON c.customer_id = o.customer_id
-      WHERE o.shop = ${shop} AND o.processed_at < ${end} AND ${counted("o", settings)}
-      WINDOW w AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id)
-    )
-    SELECT
-      count(*) FILTER (WHERE n = 2) AS first_count,
-      percentile_cont(0.25) WITHIN GROUP (ORDER BY gap_ms) FILTER (WHERE n = 2) AS first_p25,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_ms) FILTER (WHERE n = 2) AS first_p50,
-      percentile_cont(0.75) WITHIN GROUP (ORDER BY gap_ms) FILTER (WHERE n = 2) AS first_p75,
-      count(*) AS all_count,
-      percentile_cont(0.25) WITHIN GROUP (ORDER BY gap_ms) AS all_p25,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_ms) AS all_p50,
-      percentile_cont(0.75) WITHIN GROUP (ORDER BY gap_ms) AS all_p75
-    FROM ordered
-    WHERE n >= 2 AND processed_at >= ${start}`;
-  const days = (value: number | null) => msToDays(value === null ? null : Number(value));
-  const of = (count: bigint, p25: number | null, p50: number | null, p75: number | null): Distribution => ({
-    count: Number(count),
-    p25: days(p25),
-    median: days(p50),
-    p75: days(p75),
+  const { all, second } = await gapPercentiles(shop, context, plan.period.start, plan.period.end, [0.25, 0.5, 0.75]);
+  const of = ({ count, values }: { count: number; values: Array<number | null> }): Distribution => ({
+    count,
+    p25: msToDays(values[0]),
+    median: msToDays(values[1]),
+    p75: msToDays(values[2]),
   });
-  return {
-    firstToSecond: of(row.first_count, row.first_p25, row.first_p50, row.first_p75),
-    betweenOrders: of(row.all_count, row.all_p25, row.all_p50, row.all_p75),
-  };
-}
-
-interface CohortRow {
-  kind: "size" | "customers" | "net";
-  cohort: string;
-  period: string | null;
-  value: bigint;
-}
-
-/** The cohort grid from the cohorts' customers' orders (weekly cohorts). */
-async function cohortsFromOrders(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
-  const result = emptyCohorts(plan);
-  if (plan.cohorts.length === 0) return result;
-  const { settings, timeZone, currency } = context;
-  const unit = plan.cohortGranularity;
-  const from = plan.cohorts[0].start;
-  const cohortsEnd = plan.cohorts[plan.cohorts.length - 1].end;
-  const periodsEnd = plan.periods[plan.periods.length - 1].end;
-  const byRefundDate = settings.refundDating === "refund_date";
-  const acquired = acquiredColumn(settings);
-  const rows = await prisma.$queryRaw<CohortRow[]>`
-    WITH members AS MATERIALIZED (
-      SELECT customer_id, date_trunc(${unit}, ${acquired} AT TIME ZONE ${timeZone}) AS cohort
-      FROM customer_first_orders
-      WHERE shop = ${shop} AND ${acquired} >= ${from} AND ${acquired} < ${cohortsEnd}
-    ),
-    member_orders AS MATERIALIZED (
-      SELECT m.cohort, o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net,
-        date_trunc(${unit}, o.processed_at AT TIME ZONE ${timeZone}) AS period
-      FROM members m
-      JOIN orders o ON o.shop = ${shop} AND o.customer_id = m.customer_id
-      WHERE ${counted("o", settings)}
-    ),
-    activity AS (
-      SELECT cohort, period, count(*) AS customers
-      FROM (
-        SELECT DISTINCT cohort, period, customer_id FROM member_orders
-        WHERE processed_at >= ${from} AND processed_at < ${periodsEnd}
-      ) d
-      GROUP BY 1, 2
-    ),
-    money AS (
-      SELECT cohort, period, net AS amount FROM member_orders WHERE currency_code = ${currency}
-      UNION ALL
-      SELECT mo.cohort,
-        CASE WHEN ${byRefundDate} THEN date_trunc(${unit}, r.processed_at AT TIME ZONE ${timeZone}) ELSE mo.period END,
-        -r.returns
-      FROM member_orders mo
-      JOIN refunds r ON r.shop = ${shop} AND r.order_id = mo.id
-      WHERE mo.currency_code = ${currency}
-    ),
-    revenue AS (
-      SELECT cohort, period, sum(amount) AS net
-      FROM money
-      WHERE period >= date_trunc(${unit}, ${from}::timestamptz AT TIME ZONE ${timeZone})
-        AND period < date_trunc(${unit}, ${periodsEnd}::timestamptz AT TIME ZONE ${timeZone})
-      GROUP BY 1, 2
-    )
-    SELECT kind, to_char(cohort, 'YYYY-MM-DD') AS cohort, to_char(period, 'YYYY-MM-DD') AS period, value FROM (
-      SELECT 'size' AS kind, cohort, NULL::timestamp AS period, count(*)::bigint AS value FROM members GROUP BY cohort
-      UNION ALL
-      SELECT 'customers', cohort, period, customers::bigint FROM activity
-      UNION ALL
-      SELECT 'net', cohort, period, net::bigint FROM revenue
-    ) cells`;
-
-  const cohortIndex = new Map(plan.cohorts.map((cohort, index) => [cohort.fromDay, index]));
-  const periodIndex = new Map(plan.periods.map((period, index) => [period.fromDay, index]));
-  for (const row of rows) {
-    const c = cohortIndex.get(row.cohort);
-    if (c === undefined) throw new Error(`cohort ${row.cohort} is not in the plan`);
-    if (row.kind === "size") {
-      result[c].size = Number(row.value);
-      continue;
-    }
-    const p = periodIndex.get(row.period as string);
-    // Periods before the cohort's own (refunds dated before it, for instance) are not cells.
-    if (p === undefined || p < (periodIndex.get(plan.cohorts[c].fromDay) as number)) continue;
-    (row.kind === "customers" ? result[c].customers : result[c].netSales).set(p, Number(row.value));
-  }
-  return result;
+  return { firstToSecond: of(second), betweenOrders: of(all) };
 }
 
 function emptyCohorts(plan: RetentionPlan): CohortParts {
   return plan.cohorts.map(() => ({ size: 0, customers: new Map<number, number>(), netSales: new Map<number, number>() }));
 }
 
-/** The monthly cohort grid: cells of `cohort_months` (the cell where month = cohort is its size). */
-async function cohortsFromMonths(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
+/**
+ * The cohort grid: cells of `cohort_months` (monthly cohorts) or `cohort_weeks` (weekly); the
+ * cell where the period is the cohort's own holds its size.
+ */
+async function cohorts(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
   const result = emptyCohorts(plan);
   if (plan.cohorts.length === 0) return result;
   const { settings } = context;
@@ -381,29 +429,27 @@ async function cohortsFromMonths(shop: string, context: RetentionContext, plan: 
   const cohortsTo = plan.cohorts[plan.cohorts.length - 1].toDay;
   const periodsTo = plan.periods[plan.periods.length - 1].toDay;
   const net = Prisma.raw(settings.refundDating === "refund_date" ? "net_sales_by_refund_date" : "net_sales_by_order_date");
+  const [table, period] =
+    plan.cohortGranularity === "month" ? [Prisma.raw("cohort_months"), Prisma.raw("month")] : [Prisma.raw("cohort_weeks"), Prisma.raw("week")];
   const rows = await prisma.$queryRaw<Array<{ cohort: string; period: string; customers: number; net: bigint }>>`
-    SELECT to_char(cohort, 'YYYY-MM-DD') AS cohort, to_char(month, 'YYYY-MM-DD') AS period, customers, ${net} AS net
-    FROM cohort_months
+    SELECT to_char(cohort, 'YYYY-MM-DD') AS cohort, to_char(${period}, 'YYYY-MM-DD') AS period, customers, ${net} AS net
+    FROM ${table}
     WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
       AND cohort_include_zero_value = ${settings.cohortIncludeZeroValue}
-      AND cohort >= ${from}::date AND cohort < ${cohortsTo}::date AND month >= ${from}::date AND month < ${periodsTo}::date`;
+      AND cohort >= ${from}::date AND cohort < ${cohortsTo}::date AND ${period} >= ${from}::date AND ${period} < ${periodsTo}::date`;
   const cohortIndex = new Map(plan.cohorts.map((cohort, index) => [cohort.fromDay, index]));
-  const periodIndex = new Map(plan.periods.map((period, index) => [period.fromDay, index]));
+  const periodIndex = new Map(plan.periods.map((bucket, index) => [bucket.fromDay, index]));
   for (const row of rows) {
     const c = cohortIndex.get(row.cohort);
     const p = periodIndex.get(row.period);
-    if (c === undefined || p === undefined) throw new Error(`cohort_months cell ${row.cohort} × ${row.period} is not in the plan`);
+    if (c === undefined || p === undefined) throw new Error(`cohort cell ${row.cohort} × ${row.period} is not in the plan`);
     if (row.period === row.cohort) result[c].size = Number(row.customers);
-    // Months before the cohort's own (orders before the acquiring one) are not cells.
+    // Periods before the cohort's own (orders before the acquiring one) are not cells.
     if (p < (periodIndex.get(plan.cohorts[c].fromDay) as number)) continue;
     if (Number(row.customers) > 0) result[c].customers.set(p, Number(row.customers));
     result[c].netSales.set(p, Number(row.net));
   }
   return result;
-}
-
-function cohorts(shop: string, context: RetentionContext, plan: RetentionPlan): Promise<CohortParts> {
-  return plan.cohortGranularity === "month" ? cohortsFromMonths(shop, context, plan) : cohortsFromOrders(shop, context, plan);
 }
 
 async function retentionContext(shop: string, clock: Clock): Promise<RetentionContext> {
@@ -425,7 +471,7 @@ export async function retentionOverview(shop: string, query: RetentionQuery, clo
   const plan = retentionPlan(query, context);
   const [rates, gaps, grid] = await Promise.all([
     ratesParts(shop, context, plan),
-    timeBetweenOrders(shop, context.settings, plan),
+    timeBetweenOrders(shop, context, plan),
     cohorts(shop, context, plan),
   ]);
   return assembleRetentionReport(plan, context, { ...rates, ...gaps, cohorts: grid });
@@ -455,87 +501,95 @@ export async function cohortMatrix(shop: string, query: RetentionQuery, clock: C
 }
 
 interface LapsedRow {
-  gaps: bigint;
-  lapse_ms: number;
-  total: bigint;
-  customer_id: string | null;
-  last_at: Date | null;
-  last_day: string | null;
-  orders: bigint | null;
-  net_spend: bigint | null;
+  customer_id: string;
+  last_at: Date;
+  last_day: string;
+  orders: number | bigint;
+  net_spend: bigint;
+}
+
+function lapsedCustomer(row: LapsedRow, now: Date): LapsedCustomer {
+  return {
+    customerId: row.customer_id,
+    lastOrderAt: row.last_at.toISOString(),
+    lastOrderDay: row.last_day,
+    daysSinceLastOrder: Math.floor((now.getTime() - row.last_at.getTime()) / DAY_MS),
+    orders: Number(row.orders),
+    netSpend: Number(row.net_spend),
+  };
 }
 
 /**
  * Customers past the shop's lapse point as of `clock.now` (p90 of the gaps between consecutive
- * counted orders, at least 30 days), highest net spend first, with the count of all of them.
- * Reads the whole order history once. Throws InvalidRangeError (bad limit) and UnknownShopError.
+ * counted orders before now, at least 30 days), highest net spend first, with the count of all
+ * of them; `offset` and `limit` choose the page. The lapse point comes from the gap rollups
+ * (gapPercentiles); the customers from `customer_totals` (an index in the list's order, and one
+ * on the last order for the count), except those with an order or a refund at or after now,
+ * whose figures before now are read from their orders. Throws InvalidRangeError (bad limit or
+ * offset) and UnknownShopError.
  */
 export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Clock): Promise<AtRiskReport> {
   const limit = atRiskLimit(query);
+  const offset = atRiskOffset(query);
   const context = await retentionContext(shop, clock);
   const { settings, now, currency, timeZone } = context;
-  const rows = await prisma.$queryRaw<LapsedRow[]>`
-    WITH history AS MATERIALIZED (
-      SELECT o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
-      FROM orders o
-      WHERE o.shop = ${shop} AND o.processed_at < ${now} AND ${counted("o", settings)}
-    ),
-    lapse AS (
-      SELECT count(gap_ms) AS gaps,
-        greatest(${MIN_LAPSE_MS}::float8, percentile_cont(0.9) WITHIN GROUP (ORDER BY gap_ms)) AS lapse_ms
-      FROM (
-        SELECT (extract(epoch FROM processed_at) * 1000
-          - extract(epoch FROM lag(processed_at) OVER (PARTITION BY customer_id ORDER BY processed_at)) * 1000)::float8 AS gap_ms
-        FROM history
-      ) g
-    ),
-    customers AS (
-      SELECT customer_id, max(processed_at) AS last_at, count(*) AS orders,
-        coalesce(sum(net) FILTER (WHERE currency_code = ${currency}), 0) AS net
-      FROM history GROUP BY customer_id
-    ),
-    refunded AS (
-      SELECT h.customer_id, sum(r.returns) AS returns
-      FROM refunds r JOIN history h ON h.id = r.order_id
-      WHERE r.shop = ${shop} AND r.processed_at < ${now} AND h.currency_code = ${currency}
-      GROUP BY h.customer_id
-    ),
-    lapsed AS MATERIALIZED (
-      SELECT c.customer_id, c.last_at, c.orders, (c.net - coalesce(x.returns, 0))::bigint AS net_spend
-      FROM customers c
-      LEFT JOIN refunded x USING (customer_id)
-      CROSS JOIN lapse
-      WHERE extract(epoch FROM ${now}::timestamptz) * 1000 - extract(epoch FROM c.last_at) * 1000 > lapse.lapse_ms
-    )
-    SELECT lapse.gaps, lapse.lapse_ms, t.total, l.customer_id::text AS customer_id, l.last_at,
-      to_char(l.last_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day, l.orders, l.net_spend
-    FROM lapse
-    CROSS JOIN (SELECT count(*) AS total FROM lapsed) t
-    LEFT JOIN LATERAL (
-      SELECT * FROM lapsed ORDER BY net_spend DESC, last_at DESC, customer_id ASC LIMIT ${limit}
-    ) l ON true`;
-  const customers = rows
-    .filter((row) => row.customer_id !== null)
-    .map((row) => {
-      const lastAt = row.last_at as Date;
-      return {
-        customerId: row.customer_id as string,
-        lastOrderAt: lastAt.toISOString(),
-        lastOrderDay: row.last_day as string,
-        daysSinceLastOrder: Math.floor((now.getTime() - lastAt.getTime()) / DAY_MS),
-        orders: Number(row.orders),
-        netSpend: Number(row.net_spend),
-      };
-    })
-    .sort(compareLapsed);
+  const variant = settings.retentionIncludeCancelled;
+  const { all } = await gapPercentiles(shop, context, null, now, [0.9]);
+  const lapseMs = lapsePointMs(all.values[0]);
+  // now − last > lapseMs, in whole milliseconds: last < now − ⌊lapseMs⌋.
+  const cutoff = new Date(now.getTime() - Math.floor(lapseMs));
+  const [[{ total }], page, late] = await Promise.all([
+    prisma.$queryRaw<Array<{ total: bigint }>>`
+      SELECT count(*) AS total FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at < ${cutoff} AND last_activity_at < ${now}`,
+    prisma.$queryRaw<LapsedRow[]>`
+      SELECT customer_id::text AS customer_id, last_order_at AS last_at,
+        to_char(last_order_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day, orders, net_spend
+      FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at < ${cutoff} AND last_activity_at < ${now}
+      ORDER BY net_spend DESC, last_order_at DESC, customer_id ASC
+      LIMIT ${offset + limit}`,
+    // Customers with activity at or after now (none, unless now is in the past): from their orders.
+    prisma.$queryRaw<LapsedRow[]>`
+      WITH late AS (
+        SELECT customer_id FROM customer_totals
+        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_activity_at >= ${now}
+      ),
+      history AS MATERIALIZED (
+        SELECT o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
+        FROM orders o
+        WHERE o.shop = ${shop} AND o.customer_id IN (SELECT customer_id FROM late) AND o.processed_at < ${now}
+          AND ${counted("o", settings)}
+      ),
+      refunded AS (
+        SELECT h.customer_id, sum(r.returns) AS returns
+        FROM refunds r JOIN history h ON h.id = r.order_id
+        WHERE r.shop = ${shop} AND r.processed_at < ${now} AND h.currency_code = ${currency}
+        GROUP BY h.customer_id
+      ),
+      customers AS (
+        SELECT customer_id, max(processed_at) AS last_at, count(*) AS orders,
+          coalesce(sum(net) FILTER (WHERE currency_code = ${currency}), 0) AS net
+        FROM history GROUP BY customer_id
+      )
+      SELECT c.customer_id::text AS customer_id, c.last_at, to_char(c.last_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day,
+        c.orders, (c.net - coalesce(x.returns, 0))::bigint AS net_spend
+      FROM customers c LEFT JOIN refunded x USING (customer_id)
+      WHERE c.last_at < ${cutoff}`,
+  ]);
+  const customers = [...page, ...late]
+    .map((row) => lapsedCustomer(row, now))
+    .sort(compareLapsed)
+    .slice(offset, offset + limit);
   return {
     currency,
     timeZone,
     settings: { ...settings },
     now: now.toISOString(),
-    lapsePointDays: msToDays(Number(rows[0].lapse_ms)) as number,
-    gaps: Number(rows[0].gaps),
-    total: Number(rows[0].total),
+    lapsePointDays: msToDays(lapseMs) as number,
+    gaps: all.count,
+    total: Number(total) + late.length,
+    offset,
     customers,
   };
 }

@@ -105,6 +105,7 @@ describe("retention report", () => {
       lapsePointDays: 51,
       gaps: 6,
       total: 2,
+      offset: 0,
       customers: [
         { customerId: "3", lastOrderAt: "2026-02-15T12:00:00.000Z", lastOrderDay: "2026-02-15", daysSinceLastOrder: 54, orders: 2, netSpend: 6000 },
         { customerId: "7", lastOrderAt: "2025-03-01T12:00:00.000Z", lastOrderDay: "2025-03-01", daysSinceLastOrder: 405, orders: 1, netSpend: 800 },
@@ -133,8 +134,8 @@ describe("retention report", () => {
         end: "2026-03-31T22:00:00.000Z",
         activeAtStart: 2, // 1 and 7
         activeAtEnd: 4, // 1, 2, 3, 4
-        newCustomers: 3,
-        retentionRate: 0.5, // (4 − 3) ÷ 2
+        retainedCustomers: 1, // 1 (7's only order is before the end window)
+        retentionRate: 0.5, // 1 ÷ 2
         churnRate: 0.5,
       },
       timeBetweenOrders: {
@@ -276,7 +277,7 @@ describe("retention report", () => {
         customers: 0, orders: 0, newCustomers: 0, returningCustomers: 0, repeatCustomers: 0,
         repeatPurchaseRate: null, returningCustomerRate: null, purchaseFrequency: null,
       });
-      expect(report.retention).toMatchObject({ activeAtStart: 0, activeAtEnd: 0, newCustomers: 0, retentionRate: null, churnRate: null });
+      expect(report.retention).toMatchObject({ activeAtStart: 0, activeAtEnd: 0, retainedCustomers: 0, retentionRate: null, churnRate: null });
       expect(report.timeBetweenOrders).toEqual({
         firstToSecond: { count: 0, p25: null, median: null, p75: null },
         betweenOrders: { count: 0, p25: null, median: null, p75: null },
@@ -309,7 +310,7 @@ describe("retention report", () => {
         end: "2026-01-20T00:00:00.000Z",
         activeAtStart: 0,
         activeAtEnd: 1,
-        newCustomers: 0,
+        retainedCustomers: 0,
         retentionRate: null,
         churnRate: null,
       });
@@ -363,11 +364,11 @@ describe("retention report", () => {
         windowDays: 45,
         start: "2026-01-31T23:00:00.000Z",
         end: "2026-03-20T10:00:00.000Z",
-        activeAtStart: 2,
-        activeAtEnd: 3,
-        newCustomers: 3,
-        retentionRate: 0,
-        churnRate: 1,
+        activeAtStart: 2, // 1 and 3
+        activeAtEnd: 3, // 2, 3 and 6 (4's order at now is after the window)
+        retainedCustomers: 1, // 3
+        retentionRate: 0.5,
+        churnRate: 0.5,
       },
     };
     expect(retentionRatesReport({ orders: rows.orders }, query, context)).toEqual(expected);
@@ -376,6 +377,48 @@ describe("retention report", () => {
     const cut = { range: { from: "2026-01-15", to: "2026-03-16" } };
     expect(await retentionRates(domain, cut, { now })).toEqual(retentionRatesReport({ orders: rows.orders }, cut, context));
     expect(await cohortMatrix(domain, query, { now })).toEqual(cohortMatrixReport({ orders: rows.orders, refunds: [] }, query, context));
+  });
+
+  it("GIVEN 24 months with a one-year window and new customers who lapse again THEN the rate is the share of S still active at the end, where (E − N) ÷ S was negative", async () => {
+    // UTC, W = 365 days, P = 2024 and 2025, now = 1 March 2026.
+    // S window [2023-01-01, 2024-01-01): A, B, C, D. E window [2025-01-01, 2026-01-01): A, D, H.
+    // N (acquired in P): E, F, G, who lapse within P, and H. The old formula: (3 − 4) ÷ 4 = −0.25.
+    const at = (customer: string, ...days: string[]) =>
+      days.map((day, i) => order({ id: `${customer}${i}`, customerId: customer, at: `${day}T12:00:00Z`, grossSales: 1000 }));
+    const rows = {
+      orders: [
+        ...at("1", "2023-06-01", "2025-06-01"), // A: active at the start and at the end
+        ...at("2", "2023-03-01"), // B: at the start only
+        ...at("3", "2023-09-01", "2024-05-01"), // C: at the start, lapses within P
+        ...at("4", "2023-11-01", "2024-03-01", "2025-02-01"), // D: at the start and at the end
+        ...at("5", "2024-02-01"), // E: new in P, lapsed by its end
+        ...at("6", "2024-04-01", "2024-06-01"), // F: likewise
+        ...at("7", "2024-08-01"), // G: likewise
+        ...at("8", "2025-03-01"), // H: new in P, active at the end
+      ],
+    };
+    const now = new Date("2026-03-01T00:00:00Z");
+    const domain = await fixtureShop(rows, { timeZone: "UTC" });
+    const context = { timeZone: "UTC", currency: "USD", now, settings: await getMetricSettings(domain) };
+    const query = { range: { from: "2024-01-01", to: "2026-01-01" } };
+    const expected = {
+      windowDays: 365,
+      start: "2024-01-01T00:00:00.000Z",
+      end: "2026-01-01T00:00:00.000Z",
+      activeAtStart: 4,
+      activeAtEnd: 3,
+      retainedCustomers: 2, // A and D
+      retentionRate: 0.5, // 2 ÷ 4
+      churnRate: 0.5,
+    };
+    const reference = retentionRatesReport({ orders: rows.orders }, query, context);
+    expect(reference.retention).toEqual(expected);
+    expect(reference.activity.newCustomers).toBe(4);
+    expect((expected.activeAtEnd - reference.activity.newCustomers) / expected.activeAtStart).toBe(-0.25);
+    expect((await retentionRates(domain, query, { now })).retention).toEqual(expected);
+    // The same store through a range that is not whole months.
+    const cut = { range: { from: "2024-01-10", to: "2025-12-20" } };
+    expect(await retentionRates(domain, cut, { now })).toEqual(retentionRatesReport({ orders: rows.orders }, cut, context));
   });
 
   it("rejects a bad cohort granularity, a grid too large or a bad at-risk limit with InvalidRangeError", async () => {

@@ -30,6 +30,8 @@ export const DEFAULT_AT_RISK_LIMIT = 50;
 /** The most cells one cohort grid may hold (cohorts × periods since each). */
 export const MAX_COHORT_CELLS = 100_000;
 export const MAX_AT_RISK_LIMIT = 1000;
+/** The furthest an at-risk page may start. */
+export const MAX_AT_RISK_OFFSET = 10_000_000;
 
 export interface RetentionQuery {
   /** The period P (local dates, `to` exclusive); cohorts are the calendar periods overlapping it. */
@@ -40,6 +42,8 @@ export interface RetentionQuery {
 export interface AtRiskQuery {
   /** How many at-risk customers to list (the count covers all of them); default 50. */
   limit?: number;
+  /** How many of them to skip first (a later page of the list); default 0. */
+  offset?: number;
 }
 
 export interface RetentionContext {
@@ -74,13 +78,13 @@ export interface CustomerRetention {
   /** Start of P and the instant "active at the end" is measured at: min(end of P, now). */
   start: string;
   end: string;
-  /** S: customers with a counted order in the W days before the start. */
+  /** |S|: customers with a counted order in the W days before the start ("active at the start"). */
   activeAtStart: number;
-  /** E: customers with a counted order in the W days before the end. */
+  /** |E|: customers with a counted order in the W days before the end ("active at the end"). */
   activeAtEnd: number;
-  /** N: customers acquired in [start, end). */
-  newCustomers: number;
-  /** (E − N) ÷ S. */
+  /** |S ∩ E|: customers active at the start who are still active at the end. */
+  retainedCustomers: number;
+  /** |S ∩ E| ÷ |S|: always within 0–1; null when |S| = 0. */
   retentionRate: number | null;
   /** 1 − retentionRate. */
   churnRate: number | null;
@@ -150,7 +154,9 @@ export interface AtRiskReport {
   gaps: number;
   /** How many customers are past the lapse point. */
   total: number;
-  /** The first `limit` of them by net spend (highest first). */
+  /** Where this page starts in the list. */
+  offset: number;
+  /** `limit` of them by net spend (highest first), from `offset`. */
   customers: LapsedCustomer[];
 }
 
@@ -233,6 +239,15 @@ export function atRiskLimit(query: AtRiskQuery): number {
   return limit;
 }
 
+/** Throws InvalidRangeError for an offset that is not a whole number from 0 to 10,000,000. */
+export function atRiskOffset(query: AtRiskQuery): number {
+  const offset = query.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_AT_RISK_OFFSET) {
+    throw new InvalidRangeError(`offset must be a whole number from 0 to ${MAX_AT_RISK_OFFSET}`);
+  }
+  return offset;
+}
+
 export function ratesPlan(query: RetentionRatesQuery, context: Pick<RetentionContext, "timeZone" | "now" | "settings">): RatesPlan {
   validateRetentionQuery({ range: query.range });
   assertTimeZone(context.timeZone);
@@ -294,7 +309,7 @@ export interface RatesParts {
   activity: Omit<CustomerActivity, "repeatPurchaseRate" | "returningCustomerRate" | "purchaseFrequency"> & {
     returningByEnd: number;
   };
-  retention: { activeAtStart: number; activeAtEnd: number; newCustomers: number };
+  retention: { activeAtStart: number; activeAtEnd: number; retainedCustomers: number };
 }
 
 /** Per cohort (plan order): size, and per period index (plan.periods) customers and net sales. */
@@ -311,7 +326,7 @@ function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
 }
 
 function assembleCustomerRetention(plan: RatesPlan, context: RetentionContext, parts: RatesParts["retention"]): CustomerRetention {
-  const retentionRate = ratio(parts.activeAtEnd - parts.newCustomers, parts.activeAtStart);
+  const retentionRate = ratio(parts.retainedCustomers, parts.activeAtStart);
   return {
     windowDays: context.settings.activityWindowDays,
     start: plan.period.start.toISOString(),
@@ -451,16 +466,21 @@ function ratesParts({ ordersOf, acquiredAt }: Histories, plan: RatesPlan): Rates
     if (list.filter((order) => order.processedAt.getTime() < plan.period.end.getTime()).length > 1) returningByEnd += 1;
   }
 
-  // Customer retention rate.
-  const activeBetween = (start: Date, end: Date) =>
-    [...ordersOf.values()].filter((list) => list.some((order) => within(order.processedAt, start, end))).length;
+  // Customer retention rate: S = active at the start, E = active at the end, retained = S ∩ E.
+  const activeBetween = (list: MetricOrder[], start: Date, end: Date) => list.some((order) => within(order.processedAt, start, end));
+  let activeAtStart = 0;
+  let activeAtEnd = 0;
+  let retainedCustomers = 0;
+  for (const list of ordersOf.values()) {
+    const atStart = activeBetween(list, plan.windowBeforeStart, plan.period.start);
+    const atEnd = activeBetween(list, plan.windowBeforeEnd, plan.retentionEnd);
+    if (atStart) activeAtStart += 1;
+    if (atEnd) activeAtEnd += 1;
+    if (atStart && atEnd) retainedCustomers += 1;
+  }
   return {
     activity: { customers, orders, newCustomers, returningCustomers, repeatCustomers, returningByEnd },
-    retention: {
-      activeAtStart: activeBetween(plan.windowBeforeStart, plan.period.start),
-      activeAtEnd: activeBetween(plan.windowBeforeEnd, plan.retentionEnd),
-      newCustomers: [...acquiredAt.values()].filter((at) => within(at, plan.period.start, plan.retentionEnd)).length,
-    },
+    retention: { activeAtStart, activeAtEnd, retainedCustomers },
   };
 }
 
@@ -575,6 +595,7 @@ export function atRiskReport(
   context: RetentionContext,
 ): AtRiskReport {
   const limit = atRiskLimit(query);
+  const offset = atRiskOffset(query);
   const { settings, now, currency, timeZone } = context;
   const ordersOf = new Map<string, MetricOrder[]>();
   for (const order of rows.orders.filter((o) => countsInRetention(o, settings)).sort(compareOrders)) {
@@ -627,7 +648,8 @@ export function atRiskReport(
     lapsePointDays: msToDays(lapseMs) as number,
     gaps: allGaps.length,
     total: lapsed.length,
-    customers: lapsed.slice(0, limit),
+    offset,
+    customers: lapsed.slice(offset, offset + limit),
   };
 }
 

@@ -3,14 +3,19 @@
 // customer's first order under every setting, so retention never sorts the order history) and
 // `customer_months` (each customer's activity and net sales per local month) with the two
 // tables summed from it, `customer_month_counts` (customers by month and by their previous and
-// next months with an order: retention rates) and `cohort_months` (the monthly cohort grid).
+// next months with an order: retention rates) and `cohort_months` (the monthly cohort grid);
+// `customer_weeks` and `cohort_weeks` likewise by ISO week; `customer_order_gaps` (each gap
+// between a customer's consecutive orders) with `gap_months` (their counts by month and bucket:
+// time between orders, the lapse point); and `customer_totals` (each customer's orders, last
+// order, net spend and order instants: the at-risk list, spans that are not whole months).
 //
 // A day's rows are always recomputed whole from the source tables, and so are a customer's
 // months, inside one transaction that holds a per-shop advisory lock (two refreshes of one shop
 // never interleave). Which days and customers:
 //   - `{ orderIds }`: the days those orders and their refunds touch now and touched at the
-//     last refresh (`daily_sales_sources`), plus every day of their customers' other orders,
-//     whose "first order" flag can change when an earlier order arrives, moves or disappears;
+//     last refresh (`daily_sales_sources`), plus the days of their customers' first orders
+//     before and after (`customer_first_orders`): of the customers' other orders, only those can
+//     change kind ("first order") when an earlier order arrives, moves or disappears;
 //     those customers' first orders and months are recomputed too (their old months' share of
 //     the two sums is taken out first, the new one added);
 //   - `{ fromDay?, toDay? }`: every day in that local-date range (no bound: no limit), and the
@@ -79,7 +84,8 @@ async function builtIn(client: Tx | typeof prisma, shop: string): Promise<{ time
 async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: string[] | null): Promise<void> {
   if (days !== null && days.length === 0) return;
   // All days: one pass over the shop's rows. Some days: an index range scan around each day
-  // (3 hours of slack on each side, more than any UTC offset change), then the exact local date.
+  // (3 hours of slack on each side, more than any UTC offset change), then the exact local date;
+  // a lateral subquery behind OFFSET 0, or the planner hashes the days against every order.
   // Everything else is a per-row index lookup, so no plan depends on table statistics (a
   // freshly imported shop has none yet).
   const target = Prisma.sql`(SELECT DISTINCT unnest(${days}::date[]) AS day)`;
@@ -89,10 +95,13 @@ async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: strin
       : Prisma.sql`
         SELECT o.*, t.day
         FROM ${target} t
-        JOIN orders o ON o.shop = ${shop}
-          AND o.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
-          AND o.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
-          AND (o.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
+        CROSS JOIN LATERAL (
+          SELECT * FROM orders o WHERE o.shop = ${shop}
+            AND o.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
+            AND o.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
+          OFFSET 0
+        ) o
+        WHERE (o.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
   const dayRefunds =
     days === null
       ? Prisma.sql`
@@ -101,10 +110,13 @@ async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: strin
       : Prisma.sql`
         SELECT r.order_id, r.returns, r.shipping, r.tax, t.day
         FROM ${target} t
-        JOIN refunds r ON r.shop = ${shop}
-          AND r.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
-          AND r.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
-          AND (r.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
+        CROSS JOIN LATERAL (
+          SELECT * FROM refunds r WHERE r.shop = ${shop}
+            AND r.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
+            AND r.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
+          OFFSET 0
+        ) r
+        WHERE (r.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
   // The kind of order `o` is: currency, cancelled, guest, and first of its customer.
   const kind = Prisma.sql`
     o.currency_code, o.cancelled_at IS NOT NULL AS cancelled, o.customer_id IS NULL AS guest,
@@ -344,6 +356,233 @@ async function recomputeCustomerMonths(
   }
 }
 
+/** `cohort_weeks` rows summed from the shop's `customer_weeks` rows matching `filter`. */
+function cohortWeekRows(shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
+  const cohort = Prisma.sql`CASE WHEN v.cancelled
+    THEN CASE WHEN v.zero_value THEN w.cohort ELSE w.paid_cohort END
+    ELSE CASE WHEN v.zero_value THEN w.uncancelled_cohort ELSE w.paid_uncancelled_cohort END END`;
+  const orders = Prisma.sql`CASE WHEN v.cancelled THEN w.orders ELSE w.uncancelled_orders END`;
+  return Prisma.sql`
+    SELECT w.shop, v.cancelled, v.zero_value, ${cohort}, w.week,
+      ${sign} * (count(*) FILTER (WHERE ${orders} > 0))::int,
+      ${sign} * sum(w.net_sales_by_refund_date + CASE WHEN v.cancelled THEN w.cancelled_net_sales_by_refund_date ELSE 0 END)::bigint,
+      ${sign} * sum(w.net_sales_by_order_date + CASE WHEN v.cancelled THEN w.cancelled_net_sales_by_order_date ELSE 0 END)::bigint
+    FROM customer_weeks w CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
+    WHERE w.shop = ${shop} ${filter} AND ${cohort} IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5`;
+}
+
+/**
+ * Recomputes the `customer_weeks` rows of the given customers (all of the shop's when null), as
+ * `customer_months` by ISO week, and with them `cohort_weeks`: incrementally (the old rows'
+ * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ */
+async function recomputeCustomerWeeks(
+  tx: Tx,
+  shop: string,
+  timeZone: string,
+  currency: string,
+  customers: bigint[] | null,
+): Promise<void> {
+  if (customers !== null && customers.length === 0) return;
+  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
+  const mine = customers === null ? Prisma.empty : Prisma.sql`AND w.customer_id = ANY(${customers}::bigint[])`;
+  const addCells = (sign: 1 | -1) => tx.$executeRaw`
+    INSERT INTO cohort_weeks AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
+      customers, net_sales_by_refund_date, net_sales_by_order_date)
+    ${cohortWeekRows(shop, mine, sign)}
+    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week)
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
+      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
+      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date`;
+  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM cohort_weeks WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_weeks WHERE shop = ${shop}`;
+  } else {
+    await addCells(-1);
+    await tx.$executeRaw`DELETE FROM customer_weeks WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+  }
+  await tx.$executeRaw`
+    WITH counted AS (
+      SELECT o.customer_id, o.processed_at, o.cancelled_at IS NULL AS uncancelled, o.total_price <> 0 AS paid,
+        date_trunc('week', o.processed_at AT TIME ZONE ${timeZone})::date AS week,
+        CASE WHEN o.currency_code = ${currency} THEN o.gross_sales - o.discounts ELSE 0 END AS net
+      FROM orders o
+      WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
+    ),
+    contributions AS (
+      SELECT customer_id, week, processed_at, uncancelled, paid,
+        CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_refund_date,
+        CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_order_date,
+        CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_refund_date,
+        CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_order_date
+      FROM counted
+      UNION ALL
+      SELECT o.customer_id, d.week, NULL, o.cancelled_at IS NULL, false,
+        CASE WHEN o.cancelled_at IS NULL THEN d.by_refund_date ELSE 0 END,
+        CASE WHEN o.cancelled_at IS NULL THEN d.by_order_date ELSE 0 END,
+        CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_refund_date END,
+        CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_order_date END
+      FROM refunds r
+      JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
+      CROSS JOIN LATERAL (VALUES
+        (date_trunc('week', r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
+        (date_trunc('week', o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
+      ) d(week, by_refund_date, by_order_date)
+      WHERE r.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
+        AND o.currency_code = ${currency} ${only}
+    ),
+    weeks AS (
+      SELECT customer_id, week,
+        count(processed_at)::int AS orders,
+        (count(processed_at) FILTER (WHERE uncancelled))::int AS uncancelled_orders,
+        bool_or(paid) AS paid, bool_or(paid AND uncancelled) AS paid_uncancelled,
+        sum(net_by_refund_date) AS net_by_refund_date, sum(net_by_order_date) AS net_by_order_date,
+        sum(cancelled_net_by_refund_date) AS cancelled_net_by_refund_date,
+        sum(cancelled_net_by_order_date) AS cancelled_net_by_order_date
+      FROM contributions
+      GROUP BY customer_id, week
+    )
+    INSERT INTO customer_weeks (shop, customer_id, week, orders, uncancelled_orders,
+      cohort, uncancelled_cohort, paid_cohort, paid_uncancelled_cohort,
+      net_sales_by_refund_date, net_sales_by_order_date, cancelled_net_sales_by_refund_date, cancelled_net_sales_by_order_date)
+    SELECT ${shop}, customer_id, week, orders, uncancelled_orders,
+      min(week) FILTER (WHERE orders > 0) OVER customer, min(week) FILTER (WHERE uncancelled_orders > 0) OVER customer,
+      min(week) FILTER (WHERE paid) OVER customer, min(week) FILTER (WHERE paid_uncancelled) OVER customer,
+      net_by_refund_date, net_by_order_date, cancelled_net_by_refund_date, cancelled_net_by_order_date
+    FROM weeks
+    WINDOW customer AS (PARTITION BY customer_id)`;
+  if (customers === null) {
+    await tx.$executeRaw`
+      INSERT INTO cohort_weeks (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
+        customers, net_sales_by_refund_date, net_sales_by_order_date)
+      SELECT * FROM (${cohortWeekRows(shop, Prisma.empty, 1)}) c(shop, cancelled, zero_value, cohort, week, customers, by_refund, by_order)
+      WHERE customers <> 0 OR by_refund <> 0 OR by_order <> 0`;
+  } else {
+    await addCells(1);
+    await tx.$executeRaw`
+      DELETE FROM cohort_weeks
+      WHERE shop = ${shop} AND customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0`;
+  }
+}
+
+/** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
+export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
+
+/**
+ * Adds (sign 1) or takes away (sign -1) the given customers' `customer_order_gaps` rows to or
+ * from `gap_months`; months left without gaps are deleted.
+ */
+async function applyGapContributions(tx: Tx, shop: string, timeZone: string, customers: bigint[], sign: 1 | -1): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+    SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
+      ${sign} * count(*)::int, ${sign} * (count(*) FILTER (WHERE second))::int
+    FROM customer_order_gaps
+    WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (shop, retention_include_cancelled, month, bucket)
+    DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps`;
+  if (sign === 1) await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop} AND gaps = 0`;
+}
+
+/**
+ * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` and
+ * `customer_totals` rows, for each value of the cancelled setting, from their counted orders
+ * and the refunds of those; and `gap_months` with them, incrementally (the old rows'
+ * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ */
+async function recomputeCustomerHistories(
+  tx: Tx,
+  shop: string,
+  timeZone: string,
+  currency: string,
+  customers: bigint[] | null,
+): Promise<void> {
+  if (customers !== null && customers.length === 0) return;
+  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
+  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
+  } else {
+    await applyGapContributions(tx, shop, timeZone, customers, -1);
+    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+  }
+  // One pass over the customers' counted orders in order serves both values of the cancelled
+  // setting: the previous order, and the previous uncancelled one (the latest before it).
+  const ms = (later: Prisma.Sql, earlier: Prisma.Sql) =>
+    Prisma.sql`((extract(epoch FROM ${later}) - extract(epoch FROM ${earlier})) * 1000)::bigint`;
+  await tx.$executeRaw`
+    INSERT INTO customer_order_gaps (shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket)
+    SELECT ${shop}, v.cancelled, g.customer_id, g.id, g.processed_at, v.gap_ms, v.n = 2, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)}
+    FROM (
+      SELECT o.customer_id, o.id, o.processed_at, o.cancelled_at IS NULL AS uncancelled,
+        lag(o.processed_at) OVER w AS previous_at, row_number() OVER w AS n,
+        max(o.processed_at) FILTER (WHERE o.cancelled_at IS NULL)
+          OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_uncancelled_at,
+        count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS uncancelled_n
+      FROM orders o
+      WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
+      WINDOW w AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id)
+    ) g
+    CROSS JOIN LATERAL (VALUES
+      (true, ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_at`)}, g.n),
+      (false, CASE WHEN g.uncancelled THEN ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_uncancelled_at`)} END, g.uncancelled_n)
+    ) v(cancelled, gap_ms, n)
+    WHERE v.gap_ms IS NOT NULL`;
+  const refundOrders =
+    customers === null
+      ? Prisma.empty
+      : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
+  // One group per customer, both values of the cancelled setting side by side, then a row each.
+  await tx.$executeRaw`
+    INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at,
+      order_at, first_paid_order_at)
+    SELECT ${shop}, v.cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.first_paid
+    FROM (
+      SELECT c.customer_id,
+        count(*)::int AS orders, max(c.processed_at) AS last_at,
+        coalesce(sum(c.net - coalesce(c.returns, 0)) FILTER (WHERE c.currency_code = ${currency}), 0)::bigint AS net,
+        greatest(max(c.processed_at), max(c.refunded_at)) AS activity,
+        array_agg(c.processed_at ORDER BY c.processed_at) AS order_at,
+        min(c.processed_at) FILTER (WHERE c.paid) AS first_paid,
+        (count(*) FILTER (WHERE c.uncancelled))::int AS u_orders, max(c.processed_at) FILTER (WHERE c.uncancelled) AS u_last_at,
+        coalesce(sum(c.net - coalesce(c.returns, 0)) FILTER (WHERE c.uncancelled AND c.currency_code = ${currency}), 0)::bigint AS u_net,
+        greatest(max(c.processed_at) FILTER (WHERE c.uncancelled), max(c.refunded_at) FILTER (WHERE c.uncancelled)) AS u_activity,
+        array_agg(c.processed_at ORDER BY c.processed_at) FILTER (WHERE c.uncancelled) AS u_order_at,
+        min(c.processed_at) FILTER (WHERE c.paid AND c.uncancelled) AS u_first_paid
+      FROM (
+        SELECT o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net, o.total_price <> 0 AS paid,
+          o.cancelled_at IS NULL AS uncancelled, r.returns, r.last_at AS refunded_at
+        FROM orders o
+        LEFT JOIN (
+          SELECT r.order_id, sum(r.returns) AS returns, max(r.processed_at) AS last_at
+          FROM refunds r WHERE r.shop = ${shop} ${refundOrders}
+          GROUP BY r.order_id
+        ) r ON r.order_id = o.id
+        WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
+      ) c
+      GROUP BY c.customer_id
+    ) a
+    CROSS JOIN LATERAL (VALUES
+      (true, a.orders, a.last_at, a.net, a.activity, a.order_at, a.first_paid),
+      (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_first_paid)
+    ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, first_paid)
+    WHERE v.orders > 0`;
+  if (customers === null) {
+    await tx.$executeRaw`
+      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+      SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
+        count(*)::int, (count(*) FILTER (WHERE second))::int
+      FROM customer_order_gaps WHERE shop = ${shop}
+      GROUP BY 1, 2, 3, 4`;
+  } else {
+    await applyGapContributions(tx, shop, timeZone, customers, 1);
+  }
+}
+
 /** Records, for each given order still stored, its customer and the days it now touches. */
 async function recordSources(tx: Tx, shop: string, timeZone: string, orderFilter: Prisma.Sql): Promise<void> {
   await tx.$executeRaw`
@@ -409,6 +648,8 @@ async function refreshDayRange(
   const customers = customerRows.map((row) => BigInt(row.customer_id));
   await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
   await recordSources(
     tx,
     shop,
@@ -431,8 +672,22 @@ async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone:
   await recomputeDays(tx, shop, timeZone, null);
   await recomputeFirstOrders(tx, shop, null);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, null);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
+  await recomputeCustomerWeeks(tx, shop, timeZone, currency, null);
   await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
-  await recordSources(tx, shop, timeZone, Prisma.sql`true`);
+  // Every order's days at once: its refunds' days grouped by order and joined, rather than
+  // looked up order by order.
+  await tx.$executeRaw`
+    INSERT INTO daily_sales_sources (shop, order_id, customer_id, days)
+    SELECT o.shop, o.id, o.customer_id,
+      CASE WHEN r.days IS NULL THEN ARRAY[(o.processed_at AT TIME ZONE ${timeZone})::date]
+        ELSE ARRAY(SELECT DISTINCT d FROM unnest(r.days || (o.processed_at AT TIME ZONE ${timeZone})::date) AS d ORDER BY d) END
+    FROM orders o
+    LEFT JOIN (
+      SELECT order_id, array_agg((processed_at AT TIME ZONE ${timeZone})::date) AS days
+      FROM refunds WHERE shop = ${shop} GROUP BY order_id
+    ) r ON r.order_id = o.id
+    WHERE o.shop = ${shop}`;
   await markBuilt(tx, shop, timeZone, currency);
   const [{ days }] = await tx.$queryRaw<Array<{ days: bigint }>>`
     SELECT count(DISTINCT day) AS days FROM daily_sales WHERE shop = ${shop}`;
@@ -446,35 +701,53 @@ async function refreshOrders(
   orderIds: bigint[],
 ): Promise<number> {
   if (orderIds.length === 0) return 0;
-  // The customers the given orders belong (or belonged) to, and every order of theirs.
+  // The customers the given orders belong (or belonged) to.
   const customerRows = await tx.$queryRaw<Array<{ customer_id: bigint }>>`
     SELECT customer_id FROM daily_sales_sources
     WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL
     UNION
     SELECT customer_id FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`;
   const customers = customerRows.map((row) => BigInt(row.customer_id));
-  const affected = await tx.$queryRaw<Array<{ id: bigint }>>`
-    SELECT unnest(${orderIds}::bigint[]) AS id
-    UNION
-    SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
-  const ids = affected.map((row) => BigInt(row.id));
+  // The days of those customers' first orders (both flags of `daily_sales`) and of their
+  // refunds (which carry their order's kind), before and after: of the customers' other orders,
+  // only these can change kind.
+  const firstDays = async () =>
+    (
+      await tx.$queryRaw<Array<{ day: string }>>`
+        WITH firsts AS (
+          SELECT o.id, o.processed_at FROM customer_first_orders f
+          JOIN orders o ON o.shop = f.shop AND o.customer_id = f.customer_id
+            AND o.processed_at IN (f.first_order_at, f.first_uncancelled_order_at)
+          WHERE f.shop = ${shop} AND f.customer_id = ANY(${customers}::bigint[])
+        )
+        SELECT DISTINCT day::text AS day FROM (
+          SELECT (processed_at AT TIME ZONE ${timeZone})::date AS day FROM firsts
+          UNION ALL
+          SELECT (r.processed_at AT TIME ZONE ${timeZone})::date FROM firsts x JOIN refunds r ON r.shop = ${shop} AND r.order_id = x.id
+        ) d`
+    ).map((row) => row.day);
+  const before = await firstDays();
+  await recomputeFirstOrders(tx, shop, customers);
+  const after = await firstDays();
+  // The days the given orders and their refunds touch now and touched at the last refresh.
   const found = await tx.$queryRaw<Array<{ day: string }>>`
     SELECT DISTINCT day::text AS day FROM (
-      SELECT unnest(days) AS day FROM daily_sales_sources WHERE shop = ${shop} AND order_id = ANY(${ids}::bigint[])
+      SELECT unnest(days) AS day FROM daily_sales_sources WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[])
       UNION ALL
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM orders WHERE shop = ${shop} AND id = ANY(${ids}::bigint[])
+      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[])
       UNION ALL
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM refunds WHERE shop = ${shop} AND order_id = ANY(${ids}::bigint[])
+      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM refunds WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[])
     ) d`;
-  const days = found.map((row) => row.day);
+  const days = [...new Set([...found.map((row) => row.day), ...before, ...after])];
   await recomputeDays(tx, shop, timeZone, days);
-  await recomputeFirstOrders(tx, shop, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
   await tx.$executeRaw`
     DELETE FROM daily_sales_sources s
-    WHERE s.shop = ${shop} AND s.order_id = ANY(${ids}::bigint[])
+    WHERE s.shop = ${shop} AND s.order_id = ANY(${orderIds}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop = s.shop AND o.id = s.order_id)`;
-  await recordSources(tx, shop, timeZone, Prisma.sql`o.id = ANY(${ids}::bigint[])`);
+  await recordSources(tx, shop, timeZone, Prisma.sql`o.id = ANY(${orderIds}::bigint[])`);
   return days.length;
 }
 

@@ -1,13 +1,13 @@
 // GIVEN a shop's rollups, WHEN orders and refunds change and only the changed orders (or days)
 // are refreshed, THEN every rollup table (daily sales, first orders, customer months and the two
-// tables summed from them) equals a rebuild from scratch, and the sales and retention reports
+// tables summed from them, order gaps and their month sums, customer totals, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
 // still equal the reference on the changed rows.
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { InvalidRangeError } from "./periods";
-import { retentionRatesReport, retentionReport } from "./retention";
-import { retentionOverview, retentionRates } from "./retention.server";
+import { atRiskReport, retentionRatesReport, retentionReport } from "./retention";
+import { atRiskOverview, retentionOverview, retentionRates } from "./retention.server";
 import { refreshDailyRollups } from "./rollups.server";
 import { salesReport } from "./sales";
 import { salesOverview } from "./sales.server";
@@ -53,6 +53,33 @@ async function months(shop: string) {
         customers, net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2
       FROM cohort_months WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, month`,
+    gaps: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, customer_id::text AS customer, order_id::text AS order_id, processed_at,
+        gap_ms::text AS gap, second, bucket
+      FROM customer_order_gaps WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, customer_id, order_id`,
+    gapMonths: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, month::text AS month, bucket, gaps, second_gaps
+      FROM gap_months WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, month, bucket`,
+    sources: await prisma.$queryRaw<unknown[]>`
+      SELECT order_id::text AS order_id, customer_id::text AS customer, days::text AS days
+      FROM daily_sales_sources WHERE shop = ${shop} ORDER BY order_id`,
+    customerWeeks: await prisma.$queryRaw<unknown[]>`
+      SELECT customer_id::text AS customer, week::text AS week, orders, uncancelled_orders,
+        cohort::text AS c, uncancelled_cohort::text AS uc, paid_cohort::text AS pc, paid_uncancelled_cohort::text AS puc,
+        net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2,
+        cancelled_net_sales_by_refund_date::text AS n3, cancelled_net_sales_by_order_date::text AS n4
+      FROM customer_weeks WHERE shop = ${shop} ORDER BY customer_id, week`,
+    cohortWeeks: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, cohort_include_zero_value, cohort::text AS cohort, week::text AS week,
+        customers, net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2
+      FROM cohort_weeks WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, week`,
+    totals: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, customer_id::text AS customer, orders, last_order_at, net_spend::text AS net, last_activity_at
+      FROM customer_totals WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, customer_id`,
   };
 }
 
@@ -68,8 +95,11 @@ async function expectConsistent(store: GeneratedStore, refresh: () => Promise<un
   const context = { timeZone: store.timeZone, currency: store.currency, now: NOW, settings };
   const retention = { range: { from: "2025-06-01", to: "2026-12-01" }, cohortGranularity: "month" as const };
   expect(await retentionOverview(store.shop, retention, { now: NOW })).toEqual(retentionReport(rows, retention, context));
+  const weekly = { range: { from: "2025-12-08", to: "2026-03-02" }, cohortGranularity: "week" as const };
+  expect(await retentionOverview(store.shop, weekly, { now: NOW })).toEqual(retentionReport(rows, weekly, context));
   const cut = { range: { from: "2025-10-01", to: "2026-03-01" } };
   expect(await retentionRates(store.shop, cut, { now: NOW })).toEqual(retentionRatesReport(rows, cut, context));
+  expect(await atRiskOverview(store.shop, { limit: 20 }, { now: NOW })).toEqual(atRiskReport(rows, { limit: 20 }, context));
 
   const rebuilt = await refreshDailyRollups(store.shop);
   expect(rebuilt.mode).toBe("full");
@@ -80,6 +110,10 @@ async function expectConsistent(store: GeneratedStore, refresh: () => Promise<un
   expect(incrementalMonths.customerMonths.length).toBeGreaterThan(30);
   expect(incrementalMonths.counts.length).toBeGreaterThan(30);
   expect(incrementalMonths.cohorts.length).toBeGreaterThan(30);
+  expect(incrementalMonths.gaps.length).toBeGreaterThan(30);
+  expect(incrementalMonths.gapMonths.length).toBeGreaterThan(30);
+  expect(incrementalMonths.totals.length).toBeGreaterThan(30);
+  expect(incrementalMonths.cohortWeeks.length).toBeGreaterThan(30);
   const query = { range: { from: "2025-06-01", to: "2026-12-01" }, granularity: "week" as const, compareTo: "previous_year" as const };
   expect(await salesOverview(store.shop, query, { now: NOW })).toEqual(salesReport(rows, query, context));
 }

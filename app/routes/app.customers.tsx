@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation } from "@remix-run/react";
-import { BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
+import { BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { AtRiskTable } from "#app/components/AtRiskTable";
 import { formatCount } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -21,7 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const days = (value: number) => `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(value)} days`;
 
 export default function Customers() {
-  const { report, sync, syncing, historyLimited, limit, pageSizes } = useLoaderData<typeof loader>();
+  const { report, sync, syncing, historyLimited, limit, page, pages, pageSizes } = useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
   const navigation = useNavigation();
 
@@ -75,8 +75,9 @@ export default function Customers() {
                           Lapsed customers
                         </Text>
                         <Text as="p" variant="bodySm" tone="subdued">
-                          Showing {formatCount(report.customers.length)} of {formatCount(report.total)}. Open a customer
-                          in Shopify to win them back with an offer or a note.
+                          Showing {formatCount(report.customers.length === 0 ? 0 : report.offset + 1)}–
+                          {formatCount(report.offset + report.customers.length)} of {formatCount(report.total)}, highest
+                          net spend first. Open a customer in Shopify to win them back with an offer or a note.
                         </Text>
                       </BlockStack>
                       <InlineStack gap="200" blockAlign="center">
@@ -93,13 +94,26 @@ export default function Customers() {
                               .sort((a, b) => a - b)
                               .map((size) => ({ label: formatCount(size), value: String(size) }))}
                             value={String(limit)}
-                            onChange={(value) => update({ limit: value })}
+                            onChange={(value) => update({ limit: value, page: null })}
                           />
                         </Box>
                       </InlineStack>
                     </InlineStack>
                   </Box>
                   <AtRiskTable customers={report.customers} currency={report.currency} />
+                  {pages > 1 && (
+                    <Box padding="400">
+                      <InlineStack align="center">
+                        <Pagination
+                          label={`Page ${formatCount(page)} of ${formatCount(pages)}`}
+                          hasPrevious={page > 1}
+                          onPrevious={() => update({ page: page > 2 ? String(page - 1) : null })}
+                          hasNext={page < pages}
+                          onNext={() => update({ page: String(page + 1) })}
+                        />
+                      </InlineStack>
+                    </Box>
+                  )}
                 </BlockStack>
               </Card>
             )}

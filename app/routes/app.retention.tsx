@@ -104,9 +104,9 @@ export default function Retention() {
               <MetricCard
                 title="Customer retention rate"
                 value={formatPercent(report.retention.retentionRate)}
-                help={`(${formatCount(report.retention.activeAtEnd)} active at the end − ${formatCount(
-                  report.retention.newCustomers
-                )} new) ÷ ${formatCount(report.retention.activeAtStart)} active at the start`}
+                help={`Of the ${formatCount(report.retention.activeAtStart)} customers active at the start of the range, the share still active at its end (${formatCount(
+                  report.retention.retainedCustomers
+                )}); active = an order in the last ${report.retention.windowDays} days`}
               />
               <MetricCard
                 title="Churn rate"
