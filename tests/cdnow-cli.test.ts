@@ -11,6 +11,8 @@ import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
+import { assemblePredictionReport, customerSummaries, type PredictionReport } from "#app/metrics/prediction";
+import { DEFAULT_METRIC_SETTINGS } from "#app/metrics/settings";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -84,6 +86,7 @@ describe("CDNOW through the command line", () => {
   };
   let csv: string;
   let importOutput: string;
+  let prediction: PredictionReport;
 
   beforeAll(async () => {
     // The raw file is whitespace-separated; the import's plain format is CSV.
@@ -100,7 +103,32 @@ describe("CDNOW through the command line", () => {
       "metrics", "--shop", SHOP, "--from", "1997-01-01", "--to", "1998-07-01", "--now", "1998-07-01T00:00:00Z", "--json",
     );
     report = JSON.parse(stdout);
+    const calibration = await metryka(
+      "metrics", "--shop", SHOP, "--from", "1997-01-01", "--to", "1997-10-01", "--now", "1997-10-01T00:00:00Z", "--json",
+    );
+    prediction = JSON.parse(calibration.stdout).retention.prediction;
   }, 240_000);
+
+  it("predicts from the rollups what the reference predicts from the raw lines (now = 1997-10-01)", () => {
+    const orders = purchases.map((p, i) => ({
+      id: String(i + 1),
+      customerId: String(p.customer),
+      processedAt: new Date(`${p.day}T00:00:00Z`),
+      cancelledAt: null,
+      deletedAt: null,
+      test: false,
+      currencyCode: "USD",
+      grossSales: p.cents,
+      discounts: 0,
+      shipping: 0,
+      tax: 0,
+      totalPrice: p.cents,
+    }));
+    const context = { timeZone: "UTC", currency: "USD", now: new Date("1997-10-01T00:00:00Z"), settings: { ...DEFAULT_METRIC_SETTINGS } };
+    const reference = assemblePredictionReport(customerSummaries({ orders, refunds: [] }, context), context);
+    expect(reference.status).toBe("ready");
+    expect(prediction).toEqual(reference);
+  });
 
   it("imports every line", () => {
     expect(importOutput).toContain(`${purchases.length} orders read, ${purchases.length} imported`);

@@ -5,6 +5,7 @@ import { conversionBreakdowns } from "#app/metrics/conversion-breakdowns.server"
 import type { Comparison, DateRange, Granularity } from "#app/metrics/periods";
 import { atRiskOverview, retentionOverview } from "#app/metrics/retention.server";
 import type { CohortGranularity } from "#app/metrics/retention";
+import { predictionOverview } from "#app/metrics/prediction.server";
 import { salesOverview } from "#app/metrics/sales.server";
 
 export interface MetricsQuery {
@@ -16,11 +17,12 @@ export interface MetricsQuery {
 
 export async function metricsReport(shop: string, query: MetricsQuery, now: Date) {
   const clock = { now };
-  const [sales, retention, atRisk, conversion] = await Promise.all([
+  const [sales, retention, atRisk, conversion, prediction] = await Promise.all([
     salesOverview(shop, { range: query.range, granularity: query.granularity, compareTo: query.compareTo }, clock),
     retentionOverview(shop, { range: query.range, cohortGranularity: query.cohortGranularity }, clock),
     atRiskOverview(shop, { limit: 20 }, clock),
     conversionOverview(shop, { range: query.range, granularity: query.granularity }, clock),
+    predictionOverview(shop, clock),
   ]);
   // From the overview's source only, so the breakdowns never mix the two.
   const breakdowns = await conversionBreakdowns(shop, { range: query.range, source: conversion.source }, conversion.timeZone);
@@ -78,6 +80,9 @@ export async function metricsReport(shop: string, query: MetricsQuery, now: Date
         customers: atRisk.total,
         top: atRisk.customers,
       },
+      // BG/NBD + Gamma-Gamma fitted on every customer as of now (docs/metrics.md, "Predictions"),
+      // or { status: "not_enough_history", reason }.
+      prediction,
     },
     conversion: {
       source: conversion.source,

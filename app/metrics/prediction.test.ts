@@ -43,15 +43,15 @@ describe("customer summaries (reference)", () => {
   ];
   const refunds = [
     refund({ id: "1", orderId: "5", at: "2026-04-03T10:00:00Z", returns: 1500 }),
-    // Today's refund is not taken off yet.
-    refund({ id: "2", orderId: "3", at: "2026-04-10T07:00:00Z", returns: 2500 }),
+    // Refunded today: taken off too (spend is as refunded so far).
+    refund({ id: "2", orderId: "3", at: "2026-04-10T07:00:00Z", returns: 2000 }),
   ];
 
   it("counts repeat purchase days, t_x, T and repeat spend in the shop's local dates", () => {
     const summaries = customerSummaries({ orders, refunds }, { ...BERLIN, now });
     expect(summaries).toEqual([
-      // Jan 5 → Mar 30, Apr 2 (87 days); T = Jan 5 → Apr 10 = 95 days. Spend: 2500 + (4000 − 1500).
-      { customerId: "1", firstDay: "2026-01-05", x: 2, tx: 87, T: 95, repeatSpend: 5000 },
+      // Jan 5 → Mar 30, Apr 2 (87 days); T = Jan 5 → Apr 10 = 95 days. Spend: (2500 − 2000) + (4000 − 1500).
+      { customerId: "1", firstDay: "2026-01-05", x: 2, tx: 87, T: 95, repeatSpend: 3000 },
       { customerId: "2", firstDay: "2026-03-01", x: 0, tx: 0, T: 40, repeatSpend: 0 },
       // The USD order is a repeat purchase day, but not EUR spend.
       { customerId: "3", firstDay: "2026-02-01", x: 1, tx: 19, T: 68, repeatSpend: 0 },
@@ -64,7 +64,7 @@ describe("customer summaries (reference)", () => {
       { ...BERLIN, now, settings: { ...DEFAULT_METRIC_SETTINGS, retentionIncludeCancelled: true, cohortIncludeZeroValue: false } },
     );
     expect(summaries).toEqual([
-      { customerId: "1", firstDay: "2026-01-05", x: 3, tx: 87, T: 95, repeatSpend: 5000 + 9999 },
+      { customerId: "1", firstDay: "2026-01-05", x: 3, tx: 87, T: 95, repeatSpend: 3000 + 9999 },
       { customerId: "2", firstDay: "2026-03-01", x: 0, tx: 0, T: 40, repeatSpend: 0 },
       { customerId: "3", firstDay: "2026-02-20", x: 0, tx: 0, T: 49, repeatSpend: 0 },
     ]);

@@ -48,7 +48,7 @@ export interface CustomerSummary {
   tx: number;
   /** Days from the first purchase date to today's local date. */
   T: number;
-  /** Net sales of the repeat purchase days' orders in the shop currency, refunds before today taken off. */
+  /** Net sales of the repeat purchase days' orders in the shop currency, returns refunded so far taken off. */
   repeatSpend: number;
 }
 
@@ -56,7 +56,7 @@ export interface CustomerSummary {
  * Each customer's summary on the local date of `now` (reference). Counted orders are those of
  * the retention metrics (no guests, test or deleted orders; cancelled per the setting); the first
  * purchase is the customer's acquisition order (so zero-value orders per the setting); orders
- * and refunds from today's local date on are not counted.
+ * from today's local date on are not counted; returns are taken off as refunded so far.
  */
 export function customerSummaries(rows: { orders: MetricOrder[]; refunds: MetricRefund[] }, context: PredictionContext): CustomerSummary[] {
   const { settings, timeZone, currency } = context;
@@ -68,9 +68,9 @@ export function customerSummaries(rows: { orders: MetricOrder[]; refunds: Metric
     list.push(order);
     ordersOf.set(order.customerId as string, list);
   }
+  // Returns as refunded so far (the rollups hold each order's net as of its latest refund).
   const returnsOf = new Map<string, number>();
   for (const refund of rows.refunds) {
-    if (localDay(refund.processedAt, timeZone) >= today) continue;
     returnsOf.set(refund.orderId, (returnsOf.get(refund.orderId) ?? 0) + refund.returns);
   }
   const acquiredAt = acquisitionOrders(ordersOf, settings);
