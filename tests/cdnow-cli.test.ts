@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
+import { cdnowOrders } from "./support/cdnow";
 import { assemblePredictionReport, customerSummaries, type PredictionReport } from "#app/metrics/prediction";
 import { DEFAULT_METRIC_SETTINGS } from "#app/metrics/settings";
 
@@ -110,20 +111,7 @@ describe("CDNOW through the command line", () => {
   }, 240_000);
 
   it("predicts from the rollups what the reference predicts from the raw lines (now = 1997-10-01)", () => {
-    const orders = purchases.map((p, i) => ({
-      id: String(i + 1),
-      customerId: String(p.customer),
-      processedAt: new Date(`${p.day}T00:00:00Z`),
-      cancelledAt: null,
-      deletedAt: null,
-      test: false,
-      currencyCode: "USD",
-      grossSales: p.cents,
-      discounts: 0,
-      shipping: 0,
-      tax: 0,
-      totalPrice: p.cents,
-    }));
+    const orders = cdnowOrders(purchases);
     const context = { timeZone: "UTC", currency: "USD", now: new Date("1997-10-01T00:00:00Z"), settings: { ...DEFAULT_METRIC_SETTINGS } };
     const reference = assemblePredictionReport(customerSummaries({ orders, refunds: [] }, context), context);
     expect(reference.status).toBe("ready");

@@ -8,10 +8,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import gammaln from "@stdlib/math-base-special-gammaln";
+import { cdnowOrders } from "./support/cdnow";
 import { describe, expect, it } from "vitest";
 import { customerSummaries, fitModels } from "#app/metrics/prediction";
 import { expectedPurchases } from "#app/metrics/prediction-model";
-import type { MetricOrder } from "#app/metrics/rows";
 import { DEFAULT_METRIC_SETTINGS } from "#app/metrics/settings";
 
 const RAW = path.resolve(import.meta.dirname, "fixtures/cdnow/CDNOW_master.txt.gz");
@@ -112,20 +112,7 @@ const significant = (value: number) => Number(value.toPrecision(4));
 describe("predictions on CDNOW", () => {
   it("fit BG/NBD as an independent implementation does, to 4 significant digits, and forecast the next 9 months", () => {
     // Metryka: its summaries of the orders (each line an order at midnight UTC), its fit.
-    const orders: MetricOrder[] = purchases.map((p, i) => ({
-      id: String(i + 1),
-      customerId: p.customer,
-      processedAt: new Date(`${p.day}T00:00:00Z`),
-      cancelledAt: null,
-      deletedAt: null,
-      test: false,
-      currencyCode: "USD",
-      grossSales: p.cents,
-      discounts: 0,
-      shipping: 0,
-      tax: 0,
-      totalPrice: p.cents,
-    }));
+    const orders = cdnowOrders(purchases);
     const context = { timeZone: "UTC", currency: "USD", now: new Date(`${NOW}T00:00:00Z`), settings: { ...DEFAULT_METRIC_SETTINGS } };
     const summaries = customerSummaries({ orders, refunds: [] }, context);
     const models = fitModels(summaries);
