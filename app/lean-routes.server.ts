@@ -4,33 +4,13 @@
 // middleware, compression, Remix routing and its Request/Response) costs more than that work.
 // A path not served here returns null and goes on to Remix.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBodyWithin } from "./request-body.server";
 import { COLLECT_PATH, createCollector, type CollectorHandler } from "./collector/collector.server";
 import { WEBHOOK_TOPICS } from "./sync/rest-payloads";
 import { MAX_WEBHOOK_BODY_BYTES, receiveWebhook } from "./sync/webhooks.server";
 
 const WEBHOOK_PATHS = new Set(WEBHOOK_TOPICS.map((topic) => `/webhooks/${topic}`));
 let collector: CollectorHandler | null = null;
-
-/** The body's bytes, or null past `limit` (the rest left unread, the connection closed after the answer). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (declared > limit) return resolve(null);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off("data", onData);
-        req.pause();
-        resolve(null);
-      } else chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", reject);
-  });
-}
 
 /** Node's request as a fetch Request, with its body read already (at most `limit` bytes, else null). */
 async function toRequest(req: IncomingMessage, limit: number): Promise<Request | null> {
@@ -41,7 +21,7 @@ async function toRequest(req: IncomingMessage, limit: number): Promise<Request |
     else headers.set(name, value);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const body = hasBody ? await readBody(req, limit) : null;
+  const body = hasBody ? await readBodyWithin(req, limit) : null;
   if (hasBody && body === null) return null;
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method: req.method,

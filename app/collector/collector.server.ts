@@ -22,6 +22,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { sqlPool } from "#app/db-pool.server";
 import { PIXEL_EVENTS } from "#app/metrics/conversion";
+import { readBodyWithin } from "#app/request-body.server";
 import { TokenBuckets } from "./rate-limit";
 import { visitorIds } from "./visitors.server";
 
@@ -93,29 +94,6 @@ export type CollectorHandler = (req: IncomingMessage, res: ServerResponse, shop:
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "Content-Type": status === 200 ? "application/json" : "text/plain; charset=utf-8", "Cache-Control": "no-store", ...headers });
   res.end(body);
-}
-
-/** The body's bytes, or null once they pass `limit` (the rest is left unread). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off("data", onData);
-        req.off("end", onEnd);
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", reject);
-  });
 }
 
 type EventRow = [string, string, string, string, string, string | null, string | null, string | null, string | null, string | null, string | null];
@@ -223,9 +201,7 @@ export function createCollector(options: CollectorOptions = {}): CollectorHandle
       return send(res, 204, "", { ...cors, "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "86400" });
     }
     const tooLarge = () => send(res, 413, `Bodies are at most ${MAX_COLLECT_BODY_BYTES} bytes`, { ...cors, Connection: "close" });
-    const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > MAX_COLLECT_BODY_BYTES) return tooLarge();
-    const body = await readBody(req, MAX_COLLECT_BODY_BYTES);
+    const body = await readBodyWithin(req, MAX_COLLECT_BODY_BYTES);
     if (!body) return tooLarge();
 
     let batch: z.infer<typeof BatchSchema>;
