@@ -11,11 +11,11 @@
 // Afterwards every event must be stored once: a lost or doubled event throws. Goals on a 2-core
 // machine: at least 5,000 events/s, at least 0.3× the bare server, p99 under 100 ms.
 import http from "node:http";
-import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { buildApp, startApp } from "../scripts/lib/app-server";
 import { freePort } from "../scripts/lib/free-port";
+import { withClient } from "../scripts/lib/postgres";
 import { benchDatabase } from "./lib/database";
+import { loadOverKeepAlive, type LoadRequest, type LoadResult } from "./lib/http-load";
 import { benchResult, note, type BenchResult } from "./lib/timing";
 
 const BATCHES = Number(process.env.BENCH_COLLECTOR_BATCHES ?? 1_500);
@@ -25,21 +25,8 @@ const WARMUP = 100;
 const SHOPS = Array.from({ length: 4 }, (_, i) => `collector-bench-${i}.myshopify.com`);
 const KEY = "bench-pixel-key-0123456789abcdef";
 
-interface Batch {
-  path: string;
-  origin: string;
-  body: string;
-}
-
-interface LoadResult {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
 /** `count` batches of 20 events, each event of its own visitor, shops in turn. */
-function batches(count: number, label: string): Batch[] {
+function batches(count: number, label: string): LoadRequest[] {
   const now = Date.now();
   const names = ["page_viewed", "page_viewed", "product_added_to_cart", "checkout_started", "checkout_completed"];
   return Array.from({ length: count }, (_, b) => {
@@ -54,57 +41,19 @@ function batches(count: number, label: string): Batch[] {
       utm: { source: "newsletter", medium: "email" },
       device: "mobile",
     }));
-    return { path: `/collect/${shop}`, origin: `https://${shop}`, body: JSON.stringify({ key: KEY, events }) };
+    const body = JSON.stringify({ key: KEY, events });
+    return {
+      path: `/collect/${shop}`,
+      headers: { "Content-Type": "text/plain", Origin: `https://${shop}`, "Content-Length": Buffer.byteLength(body) },
+      body,
+    };
   });
 }
 
-function post(agent: http.Agent, port: number, batch: Batch): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: batch.path,
-        method: "POST",
-        headers: { "Content-Type": "text/plain", Origin: batch.origin, "Content-Length": Buffer.byteLength(batch.body) },
-        agent,
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on("error", reject);
-    request.end(batch.body);
-  });
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-
-async function load(port: number, list: Batch[]): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let failures = 0;
-  let next = 0;
-  const start = performance.now();
-  try {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < list.length) {
-          const batch = list[next++];
-          const sent = performance.now();
-          const status = await post(agent, port, batch);
-          latencies.push(performance.now() - sent);
-          if (status !== 200) failures++;
-        }
-      }),
-    );
-  } finally {
-    agent.destroy();
-  }
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: (list.length * BATCH) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+/** Events (not requests) per second: each request is a batch of BATCH. */
+async function load(port: number, list: LoadRequest[]): Promise<LoadResult> {
+  const result = await loadOverKeepAlive(port, list, CONCURRENCY);
+  return { ...result, perSecond: result.perSecond * BATCH };
 }
 
 /** The floor: read the body, parse its JSON, answer 200. */
@@ -125,16 +74,6 @@ async function startBareServer(): Promise<{ port: number; close(): Promise<void>
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export default async function collectorBench(): Promise<BenchResult[]> {

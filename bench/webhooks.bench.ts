@@ -12,12 +12,12 @@
 // 500 requests/s and a p99 latency under 100 ms.
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { buildApp, startApp } from "../scripts/lib/app-server";
 import { generateStore } from "../simulator/seed";
 import { orderWebhookPayload, webhookHeaders } from "../simulator/webhooks";
 import { benchDatabase } from "./lib/database";
+import { loadOverKeepAlive, type LoadRequest, type LoadResult } from "./lib/http-load";
 import { benchResult, note, type BenchResult } from "./lib/timing";
 import { freePort } from "../scripts/lib/free-port";
 
@@ -28,73 +28,20 @@ const SHOP = "webhooks-bench.myshopify.com";
 const TOPIC = "orders/updated";
 const PATH = "/webhooks/orders/updated";
 
-interface Delivery {
-  headers: Record<string, string>;
-  body: string;
-}
-
-interface LoadResult {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
 /** Signed deliveries of the simulator's orders, one event id each. */
-function deliveries(count: number, secret: string): Delivery[] {
+function deliveries(count: number, secret: string): LoadRequest[] {
   const store = generateStore({ seed: 5, now: "2026-11-15T12:00:00Z", customers: 300, domain: SHOP });
-  const out: Delivery[] = [];
+  const out: LoadRequest[] = [];
   for (let i = 0; i < count; i++) {
     const order = store.orders[i % store.orders.length];
     const body = JSON.stringify(orderWebhookPayload(order, store.shop));
     const headers = webhookHeaders({ url: "", topic: TOPIC, shopDomain: SHOP, payload: null, secret, eventId: randomUUID() }, body);
-    out.push({ headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, body });
+    out.push({ path: PATH, headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, body });
   }
   return out;
 }
 
-function post(agent: http.Agent, port: number, delivery: Delivery): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: "127.0.0.1", port, path: PATH, method: "POST", headers: delivery.headers, agent },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on("error", reject);
-    request.end(delivery.body);
-  });
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-
-/** Sends every delivery over `CONCURRENCY` keep-alive connections; latency per request. */
-async function load(port: number, list: Delivery[]): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let failures = 0;
-  let next = 0;
-  const start = performance.now();
-  try {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < list.length) {
-          const delivery = list[next++];
-          const sent = performance.now();
-          const status = await post(agent, port, delivery);
-          latencies.push(performance.now() - sent);
-          if (status !== 200) failures++;
-        }
-      }),
-    );
-  } finally {
-    agent.destroy();
-  }
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: list.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
-}
+const load = (port: number, list: LoadRequest[]) => loadOverKeepAlive(port, list, CONCURRENCY);
 
 /** The floor: read the body, check its HMAC in constant time, answer 200 (401 otherwise). */
 async function startHmacOnlyServer(secret: string): Promise<{ port: number; close(): Promise<void> }> {

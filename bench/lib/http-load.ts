@@ -1,0 +1,59 @@
+// Load on loopback: requests sent over a fixed number of keep-alive connections, each connection
+// sending its next request when the last one is answered; throughput and latency percentiles.
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+
+export interface LoadRequest {
+  path: string;
+  headers: http.OutgoingHttpHeaders;
+  body: string;
+}
+
+export interface LoadResult {
+  /** Requests answered per second. */
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Answers other than 200. */
+  failures: number;
+}
+
+function post(agent: http.Agent, port: number, request: LoadRequest): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = http.request({ host: "127.0.0.1", port, path: request.path, method: "POST", headers: request.headers, agent }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    sent.on("error", reject);
+    sent.end(request.body);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/** Sends every request over `connections` keep-alive connections; latency per request. */
+export async function loadOverKeepAlive(port: number, list: LoadRequest[], connections: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const start = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < list.length) {
+          const request = list[next++];
+          const sent = performance.now();
+          const status = await post(agent, port, request);
+          latencies.push(performance.now() - sent);
+          if (status !== 200) failures++;
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: list.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+}
