@@ -2,7 +2,7 @@ import { Banner, BlockStack, Button, Card, DataTable, Text } from "@shopify/pola
 import { useState } from "react";
 import type { DataRequestSummary } from "#app/sync/privacy.server";
 import { downloadFile } from "./download";
-import { formatCount } from "./format";
+import { formatCount, formatDateTime } from "./format";
 
 /**
  * The customers' data requests Shopify forwarded (customers/data_request), each with what
@@ -11,7 +11,7 @@ import { formatCount } from "./format";
 export function DataRequestsCard({ requests, timeZone }: { requests: DataRequestSummary[]; timeZone: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const when = (iso: string) => new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  const when = (iso: string) => formatDateTime(iso, timeZone);
   const download = async (request: DataRequestSummary) => {
     setBusy(request.requestId);
     setError(null);

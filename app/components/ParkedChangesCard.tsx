@@ -1,6 +1,6 @@
 import { BlockStack, Box, Button, Card, Divider, InlineStack, Text } from "@shopify/polaris";
 import type { ParkedEvent } from "#app/sync/webhook-events.server";
-import { formatCount } from "./format";
+import { formatCount, formatDateTime } from "./format";
 
 /** "orders/updated" → "Order updated", "customers/redact" → "Customer data erasure". */
 export function changeLabel(topic: string): string {
@@ -37,7 +37,7 @@ export function ParkedChangesCard({
   retrying?: boolean;
 }) {
   if (count === 0) return null;
-  const when = (iso: string) => new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  const when = (iso: string) => formatDateTime(iso, timeZone);
   return (
     <Card>
       <BlockStack gap="300">

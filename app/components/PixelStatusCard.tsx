@@ -1,4 +1,5 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
+import { formatDateTime } from "./format";
 
 interface PixelStatus {
   status: "inactive" | "active" | "not_granted" | "failed";
@@ -16,9 +17,7 @@ const BADGES: Record<PixelStatus["status"], { tone?: "success" | "critical" | "a
 /** Whether Metryka's web pixel runs on the store (the conversion source that works everywhere). */
 export function PixelStatusCard({ pixel, timeZone }: { pixel: PixelStatus; timeZone: string }) {
   const badge = BADGES[pixel.status];
-  const when = pixel.updatedAt
-    ? new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(pixel.updatedAt))
-    : null;
+  const when = pixel.updatedAt ? formatDateTime(pixel.updatedAt, timeZone) : null;
   return (
     <Card>
       <BlockStack gap="200">

@@ -1,5 +1,6 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
 import type { SessionsImportStatus } from "#app/sync/sync-status.server";
+import { formatDateTime } from "./format";
 
 const BADGES: Record<SessionsImportStatus["status"], { tone?: "success" | "critical" | "info" | "attention" | "warning"; label: string }> = {
   waiting: { tone: "info", label: "Waiting to start" },
@@ -12,8 +13,7 @@ const BADGES: Record<SessionsImportStatus["status"], { tone?: "success" | "criti
 };
 
 function when(iso: string | null, timeZone: string) {
-  if (!iso) return "never";
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  return iso ? formatDateTime(iso, timeZone) : "never";
 }
 
 /** Where the import of Shopify's own session figures (ShopifyQL) stands, and what to do. */

@@ -1,6 +1,7 @@
 import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
 import { syncProgressFraction, syncProgressText } from "./sync-progress";
+import { formatDateTime } from "./format";
 
 const BADGES: Record<SyncStatus["status"], { tone?: "success" | "critical" | "info" | "attention"; label: string }> = {
   never: { tone: "attention", label: "Not synced yet" },
@@ -11,8 +12,7 @@ const BADGES: Record<SyncStatus["status"], { tone?: "success" | "critical" | "in
 };
 
 function when(iso: string | null, timeZone: string) {
-  if (!iso) return "never";
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  return iso ? formatDateTime(iso, timeZone) : "never";
 }
 
 export function SyncStatusCard({

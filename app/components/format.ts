@@ -33,3 +33,8 @@ export function formatPeriod(period: string): string {
   const date = new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1));
   return new Intl.DateTimeFormat("en", { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
 }
+
+/** An instant as a date and time in the shop's time zone ("Dec 2, 2026, 7:41 PM"). */
+export function formatDateTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+}
