@@ -10,18 +10,11 @@
  * the previous one ended. So the funnel of the journeys is the ground truth of the collector's
  * sessions (`journeyFunnel`).
  */
+import type { SentEvent } from "../extensions/metryka-pixel/src/pixel";
 import { createRandom } from "./random";
 
-export interface StorefrontEvent {
-  id: string;
-  name: "page_viewed" | "product_added_to_cart" | "checkout_started" | "checkout_completed" | "form_submitted";
-  at: string;
-  clientId: string;
-  path?: string;
-  referrer?: string;
-  utm?: { source?: string; medium?: string; campaign?: string };
-  device?: "desktop" | "mobile" | "tablet";
-}
+/** An event exactly as the web pixel sends it. */
+export type StorefrontEvent = SentEvent;
 
 export interface Journey {
   clientId: string;
