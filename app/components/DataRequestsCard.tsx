@@ -1,7 +1,6 @@
 import { Banner, BlockStack, Button, Card, DataTable, Text } from "@shopify/polaris";
-import { useState } from "react";
 import type { DataRequestSummary } from "#app/sync/privacy.server";
-import { downloadFile } from "./download";
+import { useDownload } from "./download";
 import { formatCount, formatDateTime } from "./format";
 
 /**
@@ -9,20 +8,13 @@ import { formatCount, formatDateTime } from "./format";
  * Metryka holds on the customer as a JSON file to send on. docs/privacy.md says what is in it.
  */
 export function DataRequestsCard({ requests, timeZone }: { requests: DataRequestSummary[]; timeZone: string }) {
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const downloads = useDownload();
   const when = (iso: string) => formatDateTime(iso, timeZone);
-  const download = async (request: DataRequestSummary) => {
-    setBusy(request.requestId);
-    setError(null);
-    try {
-      await downloadFile(`/app/data-requests/${request.requestId}`, `metryka-data-request-${request.requestId}.json`);
-    } catch (problem) {
-      setError(problem instanceof Error ? problem.message : String(problem));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const download = (request: DataRequestSummary) =>
+    downloads.start(`/app/data-requests/${request.requestId}`, {
+      filename: `metryka-data-request-${request.requestId}.json`,
+      key: request.requestId,
+    });
   return (
     <Card>
       <BlockStack gap="300">
@@ -34,9 +26,9 @@ export function DataRequestsCard({ requests, timeZone }: { requests: DataRequest
           it holds on them: their customer id and their orders with dates and amounts (no names or addresses; Metryka
           does not keep them). Send the file to the customer. Files are kept 90 days.
         </Text>
-        {error && (
-          <Banner tone="critical" onDismiss={() => setError(null)}>
-            <Text as="p">{error}</Text>
+        {downloads.error && (
+          <Banner tone="critical" onDismiss={downloads.dismiss}>
+            <Text as="p">{downloads.error}</Text>
           </Banner>
         )}
         {requests.length === 0 ? (
@@ -49,7 +41,7 @@ export function DataRequestsCard({ requests, timeZone }: { requests: DataRequest
               when(request.createdAt),
               request.customerId,
               formatCount(request.orders),
-              <Button key={request.requestId} size="slim" loading={busy === request.requestId} onClick={() => void download(request)}>
+              <Button key={request.requestId} size="slim" loading={downloads.busy === request.requestId} onClick={() => void download(request)}>
                 Download
               </Button>,
             ])}

@@ -25,19 +25,22 @@ export async function downloadFile(url: string, filename?: string): Promise<void
   }
 }
 
-/** A download started from a page: whether one is on its way, and what went wrong with the last. */
+/**
+ * Downloads started from a page: which one is on its way (the `key` it was started with), and
+ * what went wrong with the last.
+ */
 export function useDownload() {
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const start = async (url: string, filename?: string) => {
-    setBusy(true);
+  const start = async (url: string, options: { filename?: string; key?: string } = {}) => {
+    setBusy(options.key ?? url);
     setError(null);
     try {
-      await downloadFile(url, filename);
+      await downloadFile(url, options.filename);
     } catch (problem) {
       setError(problem instanceof Error ? problem.message : String(problem));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
   return { busy, error, start, dismiss: () => setError(null) };

@@ -58,7 +58,7 @@ export default function Overview() {
         {
           content: "Export CSV",
           disabled: !report,
-          loading: exporting.busy,
+          loading: exporting.busy !== null,
           onAction: () => exporting.start(`/app/export/sales${location.search}`),
         },
         { content: "Data sync", url: "/app/sync" },
