@@ -3,7 +3,7 @@
 // table; the report then assembled as the reference does (prediction.ts).
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
-import { loadShopContext, type Clock } from "./context.server";
+import { loadShopContext, type Clock, type ShopContext } from "./context.server";
 import { localDay } from "./periods";
 import { assemblePredictionReport, type CustomerSummary, type PredictionReport } from "./prediction";
 import { ensureDailyRollups } from "./rollups.server";
@@ -19,7 +19,10 @@ interface SummaryRow {
 
 /** Every customer's summary on the local date of `now` (SQL; the reference is `customerSummaries`). */
 export async function customerSummariesSql(shop: string, clock: Clock): Promise<CustomerSummary[]> {
-  const { timeZone, currency, settings } = await loadShopContext(shop);
+  return summariesOf(await loadShopContext(shop), clock);
+}
+
+async function summariesOf({ shop, timeZone, currency, settings }: ShopContext, clock: Clock): Promise<CustomerSummary[]> {
   await ensureDailyRollups(shop, timeZone, currency);
   const today = localDay(clock.now, timeZone);
   // The first purchase: the first counted order, or the first paid one (the acquisition order).
@@ -54,7 +57,7 @@ export async function customerSummariesSql(shop: string, clock: Clock): Promise<
 
 /** The shop's predictions (retention.prediction in `metrics --json`). */
 export async function predictionOverview(shop: string, clock: Clock): Promise<PredictionReport> {
-  const { timeZone, currency, settings } = await loadShopContext(shop);
-  const summaries = await customerSummariesSql(shop, clock);
-  return assemblePredictionReport(summaries, { timeZone, currency, settings, now: clock.now });
+  const context = await loadShopContext(shop);
+  const summaries = await summariesOf(context, clock);
+  return assemblePredictionReport(summaries, { ...context, now: clock.now });
 }
