@@ -11,11 +11,11 @@
 // Afterwards every event must be stored once: a lost or doubled event throws. Goals on a 2-core
 // machine: at least 5,000 events/s, at least 0.3× the bare server, p99 under 100 ms.
 import http from "node:http";
-import { buildApp, startApp } from "../scripts/lib/app-server";
+import { buildApp } from "../scripts/lib/app-server";
 import { freePort } from "../scripts/lib/free-port";
 import { withClient } from "../scripts/lib/postgres";
 import { benchDatabase } from "./lib/database";
-import { loadOverKeepAlive, type LoadRequest, type LoadResult } from "./lib/http-load";
+import { loadOverKeepAlive, measureApp, type LoadRequest, type LoadResult } from "./lib/http-load";
 import { benchResult, note, type BenchResult } from "./lib/timing";
 
 const BATCHES = Number(process.env.BENCH_COLLECTOR_BATCHES ?? 1_500);
@@ -102,20 +102,7 @@ export default async function collectorBench(): Promise<BenchResult[]> {
   note(`baseline (JSON parse only): ${baseline.perSecond.toFixed(0)} events/s, p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms`);
 
   // --- The app ----------------------------------------------------------------------------------
-  const port = await freePort();
-  const app = await startApp({
-    port,
-    mode: "production",
-    env: { DATABASE_URL: url, SHOPIFY_APP_URL: `http://localhost:${port}`, METRYKA_INLINE_WORKER: "false" },
-  });
-  let result: LoadResult;
-  try {
-    const warm = await load(port, warmup);
-    if (warm.failures > 0) throw new Error(`the collector refused ${warm.failures} of ${WARMUP} warm-up batches:\n${app.output().slice(-2000)}`);
-    result = await load(port, list);
-  } finally {
-    await app.stop();
-  }
+  const result = await measureApp(url, load, warmup, list);
   note(`collector: ${result.perSecond.toFixed(0)} events/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
 
   const sent = (WARMUP + BATCHES) * BATCH;

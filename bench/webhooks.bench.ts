@@ -13,11 +13,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import pg from "pg";
-import { buildApp, startApp } from "../scripts/lib/app-server";
+import { buildApp } from "../scripts/lib/app-server";
 import { generateStore } from "../simulator/seed";
 import { orderWebhookPayload, webhookHeaders } from "../simulator/webhooks";
 import { benchDatabase } from "./lib/database";
-import { loadOverKeepAlive, type LoadRequest, type LoadResult } from "./lib/http-load";
+import { loadOverKeepAlive, measureApp, type LoadRequest, type LoadResult } from "./lib/http-load";
 import { benchResult, note, type BenchResult } from "./lib/timing";
 import { freePort } from "../scripts/lib/free-port";
 
@@ -105,21 +105,7 @@ export default async function webhooksBench(): Promise<BenchResult[]> {
   note(`baseline (HMAC only): ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms`);
 
   // --- The app ------------------------------------------------------------------------------
-  const port = await freePort();
-  const app = await startApp({
-    port,
-    mode: "production",
-    env: { DATABASE_URL: url, SHOPIFY_APP_URL: `http://localhost:${port}`, METRYKA_INLINE_WORKER: "false" },
-  });
-  let result: LoadResult;
-  try {
-    // The first requests start pg-boss and fill the connection pools.
-    const warm = await load(port, warmup);
-    if (warm.failures > 0) throw new Error(`the app refused ${warm.failures} of ${WARMUP} warm-up deliveries:\n${app.output().slice(-2000)}`);
-    result = await load(port, list);
-  } finally {
-    await app.stop();
-  }
+  const result = await measureApp(url, load, warmup, list);
   note(`app: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
 
   const sent = WARMUP + DELIVERIES;

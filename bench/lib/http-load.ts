@@ -2,6 +2,8 @@
 // sending its next request when the last one is answered; throughput and latency percentiles.
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { startApp } from "../../scripts/lib/app-server";
+import { freePort } from "../../scripts/lib/free-port";
 
 export interface LoadRequest {
   path: string;
@@ -56,4 +58,30 @@ export async function loadOverKeepAlive(port: number, list: LoadRequest[], conne
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   return { perSecond: list.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
+}
+
+/**
+ * The production build on a free port against `databaseUrl` (no in-process worker), warmed up
+ * with `warmup` (the first requests start the job queue and fill the pools; one refused there
+ * stops the bench with the app's output), then measured with `list`.
+ */
+export async function measureApp(
+  databaseUrl: string,
+  load: (port: number, list: LoadRequest[]) => Promise<LoadResult>,
+  warmup: LoadRequest[],
+  list: LoadRequest[],
+): Promise<LoadResult> {
+  const port = await freePort();
+  const app = await startApp({
+    port,
+    mode: "production",
+    env: { DATABASE_URL: databaseUrl, SHOPIFY_APP_URL: `http://localhost:${port}`, METRYKA_INLINE_WORKER: "false" },
+  });
+  try {
+    const warm = await load(port, warmup);
+    if (warm.failures > 0) throw new Error(`the app refused ${warm.failures} of ${warmup.length} warm-up requests:\n${app.output().slice(-2000)}`);
+    return await load(port, list);
+  } finally {
+    await app.stop();
+  }
 }
