@@ -41,6 +41,7 @@ function deliveries(count: number, secret: string): LoadRequest[] {
   return out;
 }
 
+const cpuMs = (ms: number | null) => (ms === null ? "?" : `${ms.toFixed(3)} ms`);
 const load = (port: number, list: LoadRequest[]) => loadOverKeepAlive(port, list, CONCURRENCY);
 
 /** The floor: read the body, check its HMAC in constant time, answer 200 (401 otherwise). */
@@ -107,6 +108,7 @@ export default async function webhooksBench(): Promise<BenchResult[]> {
   // --- The app ------------------------------------------------------------------------------
   const result = await measureApp(url, load, warmup, list);
   note(`app: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
+  note(`CPU per delivery: app ${cpuMs(result.cpu.app)}, database ${cpuMs(result.cpu.database)}, load generator ${cpuMs(result.cpu.client)}`);
 
   const sent = WARMUP + DELIVERIES;
   const recorded = await countEvents(url);
