@@ -17,6 +17,7 @@ import { checkShopifyCredentials, env } from "#app/env.server";
 import { verifyWebhook } from "#app/shopify/webhook-signature.server";
 import { jobQueue, webhookJob } from "#app/jobs/queue.server";
 import { storablePayload, type Json } from "./personal-data";
+import { payloadAsStored } from "./rest-payloads";
 
 checkShopifyCredentials(env);
 
@@ -140,9 +141,10 @@ export async function receiveWebhookBody(headers: WebhookHeaders, rawBody: Uint8
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return { status: 400, text: "The body must be a JSON object" };
   }
-  // Text PostgreSQL cannot hold (a NUL character) is still acknowledged, since Shopify would
-  // only send it again: recorded without it, and parked at once with where it was.
-  const stored = storablePayload(payload as Json, topic, text);
+  // Stored: the fields applying reads, without personal ones. Text PostgreSQL cannot hold (a
+  // NUL character) is still acknowledged, since Shopify would only send it again: recorded
+  // without it, and parked at once with where it was.
+  const stored = storablePayload(payloadAsStored(topic, payload) as Json, topic, text);
   const parked = stored.unstorable.length > 0 ? `the payload holds text that cannot be stored (a NUL character or a broken surrogate) at ${stored.unstorable.slice(0, 10).join(", ")}` : null;
   let known: boolean;
   try {
