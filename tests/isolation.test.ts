@@ -94,6 +94,14 @@ const PROBES: Record<string, Probe[]> = {
   "app.export.sales": [
     { method: "GET", url: (b) => `/app/export/sales?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
   ],
+  // The customer page's admin block and the app's customer view: B's customer is unknown to A.
+  "api.customer-block.$id": [
+    { method: "GET", url: (b) => `/api/customer-block/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [404] },
+    { method: "POST", url: (b) => `/api/customer-block/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [405] },
+  ],
+  "app.customers_.$id": [
+    { method: "GET", url: (b) => `/app/customers/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [404] },
+  ],
   "app.data-requests.$id": [
     { method: "GET", url: (b) => `/app/data-requests/${b.exportId}?shop=${b.domain}`, params: (b) => ({ id: b.exportId }), statuses: [404] },
   ],
