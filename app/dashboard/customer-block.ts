@@ -1,8 +1,8 @@
 // What the customer page's admin block (extensions/metryka-customer-block) receives from
 // /api/customer-block/<id>: the customer's standing and where their view in the app is. The
 // block imports these types only (erased when it is built), so the two cannot drift apart.
-import type { CustomerPrediction } from "#app/metrics/prediction";
-import type { CustomerStanding } from "#app/metrics/retention";
+import type { CustomerPrediction } from "../metrics/prediction";
+import type { CustomerStanding } from "../metrics/retention";
 
 export interface CustomerBlockData {
   customerId: string;
