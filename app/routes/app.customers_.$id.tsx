@@ -21,6 +21,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 const formatDay = (day: string) =>
   new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
 const days = (value: number) => `${formatCount(value)} ${value === 1 ? "day" : "days"}`;
+/** The lapse point in whole days, as the at-risk list shows it. */
+const wholeDays = (value: number) => `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(value)} days`;
 
 export default function CustomerView() {
   const { standing, timeline, settings } = useLoaderData<typeof loader>();
@@ -58,7 +60,7 @@ export default function CustomerView() {
             <MetricCard
               title="Since the last order"
               value={days(standing.daysSinceLastOrder!)}
-              help={`Last on ${formatDay(standing.lastOrderDay!)}; lapse point ${formatCount(standing.lapsePointDays)} days`}
+              help={`Last on ${formatDay(standing.lastOrderDay!)}; lapse point ${wholeDays(standing.lapsePointDays)}`}
             />
           </InlineGrid>
         )}

@@ -103,7 +103,7 @@ describe("the built block", () => {
     expect(view.block()?.querySelector("s-spinner")).not.toBeNull();
     await view.answer();
     const text = view.text();
-    for (const value of ["Orders", "4", "$1,234.56", "Mar 9, 2025", "Jun 30, 2026", "March 2025", "155 days (lapse point 96.5 days)", "At risk"]) {
+    for (const value of ["Orders", "4", "$1,234.56", "Mar 9, 2025", "Jun 30, 2026", "March 2025", "155 days (lapse point 97 days)", "At risk"]) {
       expect(text).toContain(value);
     }
     expect(view.block()?.getAttribute("heading")).toBe("Repeat buyer");
@@ -198,7 +198,7 @@ describe("the block's logic", () => {
         { label: "First order", value: "Mar 9, 2025" },
         { label: "Last order", value: "Jun 30, 2026" },
         { label: "Cohort", value: "March 2025" },
-        { label: "Since the last order", value: "1 day (lapse point 96.5 days)" },
+        { label: "Since the last order", value: "1 day (lapse point 97 days)" },
       ],
       badge: { tone: "success", label: "Active" },
       link: { href: "app:app/customers/7001", label: "Open in Metryka" },

@@ -64,7 +64,8 @@ function appLink(path: string) {
 /** The rows, badge, link and prediction of a customer with counted orders. */
 export function blockView(data: CustomerBlockData): BlockView {
   const since = data.daysSinceLastOrder ?? 0;
-  const lapse = `${count(data.lapsePointDays)} days`;
+  // Whole days, as the app's at-risk list shows the lapse point.
+  const lapse = `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(data.lapsePointDays)} days`;
   const rows: Row[] = [
     { label: "Orders", value: count(data.orders) },
     { label: "Net spend", value: formatMoney(data.netSpend, data.currency) },
