@@ -44,7 +44,8 @@ async function ask(id: string, authorization: string | null, method = "GET") {
     headers.set("access-control-request-headers", "authorization");
   }
   const request = new Request(`http://localhost/api/customer-block/${id}`, { method, headers });
-  const handler = method === "GET" ? route.loader : route.action;
+  // As Remix dispatches: GET, HEAD and the preflight (OPTIONS) to the loader, the rest to the action.
+  const handler = ["GET", "HEAD", "OPTIONS"].includes(method) ? route.loader : route.action;
   let outcome: unknown;
   try {
     outcome = await handler({ request, params: { id }, context: {} });

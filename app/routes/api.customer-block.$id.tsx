@@ -34,7 +34,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return cors(json(customerBlockData(standing)));
 };
 
-// Browsers send the preflight (OPTIONS) to the action; authenticate.admin answers it.
+// Remix hands the CORS preflight (OPTIONS) to the loader, where authenticate.admin answers it;
+// other methods come here and are refused, with CORS headers so the block can read why.
 export const action = async ({ request }: ActionFunctionArgs) => {
   requireBearer(request);
   const { cors } = await authenticate.admin(request);
