@@ -15,7 +15,10 @@ export interface BlockView {
   summary: string;
   rows: Row[];
   badge: { tone: "warning" | "success"; label: string };
-  /** The customer's view in the app (the app: protocol navigates inside the app). */
+  /**
+   * The customer's view in the app: an `app:` href is a path under the app's URL, opened inside
+   * the admin. https://shopify.dev/docs/api/admin-extensions/2024-01/components/link
+   */
   link: { href: string; label: string };
   /** Present only when the app's answer carries a prediction. */
   prediction: Row[] | null;
