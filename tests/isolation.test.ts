@@ -114,6 +114,14 @@ const PROBES: Record<string, Probe[]> = {
     { method: "POST", url: () => `/app/portfolios`, form: (b) => ({ intent: "join", code: b.portfolioId }), statuses: [400] },
     { method: "POST", url: () => `/app/portfolios`, form: () => ({ intent: "join", code: "ABCD-2345-WXYZ" }), statuses: [400] },
   ],
+  // The customer page's admin block and the app's customer view: B's customer is unknown to A.
+  "api.customer-block.$id": [
+    { method: "GET", url: (b) => `/api/customer-block/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [404] },
+    { method: "POST", url: (b) => `/api/customer-block/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [405] },
+  ],
+  "app.customers_.$id": [
+    { method: "GET", url: (b) => `/app/customers/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [404] },
+  ],
   "app.data-requests.$id": [
     { method: "GET", url: (b) => `/app/data-requests/${b.exportId}?shop=${b.domain}`, params: (b) => ({ id: b.exportId }), statuses: [404] },
   ],
