@@ -17,17 +17,16 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return badRequest.wrap(() => portfolioPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
-type SortKey = "name" | "netSales" | "netSalesGrowth" | "orders" | "averageOrderValue" | "newCustomers" | "returningCustomerRate" | "repeatPurchaseRate" | "conversionRate";
+type SortKey = "name" | "netSales" | "orders" | "averageOrderValue" | "newCustomers" | "returningCustomerRate" | "repeatPurchaseRate" | "conversionRate";
 const COLUMNS: Array<{ key: SortKey; title: string; numeric: boolean }> = [
   { key: "name", title: "Store", numeric: false },
-  { key: "netSales", title: "Net sales", numeric: true },
-  { key: "netSalesGrowth", title: "Growth", numeric: true },
+  { key: "netSales", title: "Net sales (growth)", numeric: true },
   { key: "orders", title: "Orders", numeric: true },
-  { key: "averageOrderValue", title: "Average order value", numeric: true },
+  { key: "averageOrderValue", title: "Avg. order value", numeric: true },
   { key: "newCustomers", title: "New customers", numeric: true },
-  { key: "returningCustomerRate", title: "Returning customer rate", numeric: true },
-  { key: "repeatPurchaseRate", title: "Repeat purchase rate", numeric: true },
-  { key: "conversionRate", title: "Conversion rate", numeric: true },
+  { key: "returningCustomerRate", title: "Returning customers", numeric: true },
+  { key: "repeatPurchaseRate", title: "Repeat purchase", numeric: true },
+  { key: "conversionRate", title: "Conversion", numeric: true },
 ];
 
 /** Stores without a figure sort last either way; amounts in different currencies sort by their number. */
@@ -84,18 +83,34 @@ export default function Portfolio() {
           : "not installed"}
       </Text>
     </BlockStack>,
-    money(row.netSales, row.currency),
-    row.installed ? formatGrowth(row.netSalesGrowth) : "—",
+    <BlockStack gap="050" key="sales" inlineAlign="end">
+      <Text as="span">{money(row.netSales, row.currency)}</Text>
+      {row.installed && data.compare !== "none" && (
+        <Text as="span" tone="subdued" variant="bodySm">
+          {formatGrowth(row.netSalesGrowth)}
+        </Text>
+      )}
+    </BlockStack>,
     row.orders === null ? "—" : formatCount(row.orders),
     money(row.averageOrderValue, row.currency),
     row.newCustomers === null ? "—" : formatCount(row.newCustomers),
     formatPercent(row.returningCustomerRate),
     formatPercent(row.repeatPurchaseRate),
-    row.conversionRate === null ? "—" : `${formatPercent(row.conversionRate)} (${SOURCE_LABEL[row.conversionSource ?? ""] ?? "—"})`,
+    row.conversionRate === null ? (
+      "—"
+    ) : (
+      <BlockStack gap="050" key="conversion" inlineAlign="end">
+        <Text as="span">{formatPercent(row.conversionRate)}</Text>
+        <Text as="span" tone="subdued" variant="bodySm">
+          {SOURCE_LABEL[row.conversionSource ?? ""] ?? ""}
+        </Text>
+      </BlockStack>
+    ),
   ]);
 
   return (
     <Page
+      fullWidth
       title="Portfolio"
       subtitle={`${data.portfolio.name}: ${formatCount(data.rows.length)} stores, each in its own currency and time zone`}
       secondaryActions={[
