@@ -50,7 +50,7 @@ import {
   type RetentionReport,
 } from "./retention";
 import { ensureDailyRollups } from "./rollups.server";
-import type { MetricOrder, MetricRefund } from "./rows";
+import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
 
 /** `o` counts for customers: has one, not test, not deleted, cancelled per setting. */
@@ -629,30 +629,7 @@ export async function customerRows(shop: string, customerId: bigint, before?: Da
     orders.length === 0
       ? []
       : await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((order) => order.id) } }, orderBy: { processedAt: "asc" } });
-  return {
-    orders: orders.map((o) => ({
-      id: String(o.id),
-      customerId: o.customerId === null ? null : String(o.customerId),
-      processedAt: o.processedAt,
-      cancelledAt: o.cancelledAt,
-      deletedAt: o.deletedAt,
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: Number(o.grossSales),
-      discounts: Number(o.discounts),
-      shipping: Number(o.shipping),
-      tax: Number(o.tax),
-      totalPrice: Number(o.totalPrice),
-    })),
-    refunds: refunds.map((r) => ({
-      id: String(r.id),
-      orderId: String(r.orderId),
-      processedAt: r.processedAt,
-      returns: Number(r.returns),
-      shipping: Number(r.shipping),
-      tax: Number(r.tax),
-    })),
-  };
+  return { orders: orders.map(metricOrder), refunds: refunds.map(metricRefund) };
 }
 
 /**

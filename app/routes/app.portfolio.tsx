@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link as RemixLink, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Box, Card, DataTable, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
+import { Link as RemixLink, useLoaderData, useLocation } from "@remix-run/react";
+import { Banner, BlockStack, Card, DataTable, Link, Page, Select, Text } from "@shopify/polaris";
 import { useMemo, useState } from "react";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
 import { useDownload } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { formatCount, formatDateTime, formatGrowth, formatMoney, formatPercent } from "#app/components/format";
@@ -48,7 +49,6 @@ const SOURCE_LABEL: Record<string, string> = { shopify: "Shopify", pixel: "Metry
 export default function Portfolio() {
   const data = useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
-  const navigation = useNavigation();
   const location = useLocation();
   const exporting = useDownload();
   const [sort, setSort] = useState<{ index: number; direction: "ascending" | "descending" }>({ index: 1, direction: "descending" });
@@ -132,40 +132,24 @@ export default function Portfolio() {
             <Text as="p">{exporting.error}</Text>
           </Banner>
         )}
-        <Card>
-          <InlineStack gap="400" blockAlign="end" wrap>
-            {data.portfolios.length > 1 && (
-              <Box minWidth="220px">
-                <Select
-                  label="Portfolio"
-                  options={data.portfolios.map((p) => ({ label: p.name, value: p.id }))}
-                  value={data.portfolio.id}
-                  onChange={(value) => update({ portfolio: value })}
-                />
-              </Box>
-            )}
-            <Box minWidth="220px">
-              <DateRangeSelect presets={data.presets} range={data.range} lastDay={data.lastDay} onChange={(next) => update(next)} />
-            </Box>
-            <Box minWidth="220px">
+        <ReportControls>
+          {data.portfolios.length > 1 && (
+            <Control>
               <Select
-                label="Compare with"
-                options={[
-                  { label: "Previous period", value: "previous_period" },
-                  { label: "Same period last year", value: "previous_year" },
-                  { label: "No comparison", value: "none" },
-                ]}
-                value={data.compare}
-                onChange={(value) => update({ compare: value })}
+                label="Portfolio"
+                options={data.portfolios.map((p) => ({ label: p.name, value: p.id }))}
+                value={data.portfolio.id}
+                onChange={(value) => update({ portfolio: value })}
               />
-            </Box>
-            {navigation.state === "loading" && (
-              <Text as="span" tone="subdued">
-                Updating…
-              </Text>
-            )}
-          </InlineStack>
-        </Card>
+            </Control>
+          )}
+          <Control>
+            <DateRangeSelect presets={data.presets} range={data.range} lastDay={data.lastDay} onChange={(next) => update(next)} />
+          </Control>
+          <Control>
+            <CompareSelect value={data.compare} onChange={(value) => update({ compare: value })} />
+          </Control>
+        </ReportControls>
         <Card padding="0">
           <DataTable
             columnContentTypes={COLUMNS.map((c) => (c.numeric ? "numeric" : "text"))}

@@ -6,10 +6,8 @@
 // Screenshots go to test-results/screenshots/.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../scripts/lib/app-server";
-import { freePort } from "../../scripts/lib/free-port";
-import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
-import { launchBrowser, openPage, screenshot } from "./browser";
+import type { LocalStack } from "../../scripts/lib/stack";
+import { openPage, screenshot, startBrowserStack } from "./browser";
 
 /** The value a MetricCard shows under its title, and its help line. */
 async function card(page: Page, title: string): Promise<{ value: string; help: string }> {
@@ -28,23 +26,16 @@ const month = (yyyyMm: string) =>
 describe("a customer's view in Chromium", () => {
   let stack: LocalStack;
   let browser: Browser;
+  let stop = async () => {};
 
   beforeAll(async () => {
-    await buildApp();
-    stack = await startLocalStack({
-      databaseUrl: process.env.DATABASE_URL!,
-      appPort: await freePort(),
-      mode: "production",
+    ({ stack, browser, stop } = await startBrowserStack({
       seed: 17,
       customers: 200,
-    });
-    browser = await launchBrowser();
+    }));
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop());
 
   it("opens from the at-risk list and shows the engine's figures for that customer", async () => {
     const { page, errors } = await openPage(browser);

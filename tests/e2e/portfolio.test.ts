@@ -9,34 +9,25 @@
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../scripts/lib/app-server";
-import { freePort } from "../../scripts/lib/free-port";
-import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
-import { launchBrowser, openPage, screenshot } from "./browser";
+import type { LocalStack } from "../../scripts/lib/stack";
+import { openPage, screenshot, startBrowserStack } from "./browser";
 
 const CLIENT = "portfolio-client.myshopify.com";
 
 describe("portfolios across two stores in Chromium", () => {
   let stack: LocalStack;
   let browser: Browser;
+  let stop = async () => {};
 
   beforeAll(async () => {
-    await buildApp();
-    stack = await startLocalStack({
-      databaseUrl: process.env.DATABASE_URL!,
-      appPort: await freePort(),
-      mode: "production",
+    ({ stack, browser, stop } = await startBrowserStack({
       seed: 23,
       customers: 120,
       moreStores: [{ seed: 24, customers: 80, domain: CLIENT, currencyCode: "EUR", timeZone: "Europe/Berlin" }],
-    });
-    browser = await launchBrowser();
+    }));
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop());
 
   /** A page of the app as `shop`'s admin opens it, its heading shown. */
   async function open(shop: string, path: string, heading: string): Promise<{ page: Page; errors: string[] }> {
