@@ -243,121 +243,99 @@ interface Period {
   /** The per-customer table and the cohort grid summed from it. */
   customerTable: "customer_months" | "customer_weeks";
   cohortTable: "cohort_months" | "cohort_weeks";
+  /** The per-customer table's columns after (shop, customer_id, unit). */
+  columns: string[];
 }
 
-const MONTH: Period = { unit: "month", customerTable: "customer_months", cohortTable: "cohort_months" };
-const WEEK: Period = { unit: "week", customerTable: "customer_weeks", cohortTable: "cohort_weeks" };
+const COHORT_COLUMNS = ["cohort", "uncancelled_cohort", "paid_cohort", "paid_uncancelled_cohort"];
+const NET_COLUMNS = [
+  "net_sales_by_refund_date",
+  "net_sales_by_order_date",
+  "cancelled_net_sales_by_refund_date",
+  "cancelled_net_sales_by_order_date",
+];
+const MONTH: Period = {
+  unit: "month",
+  customerTable: "customer_months",
+  cohortTable: "cohort_months",
+  columns: [
+    "orders",
+    "uncancelled_orders",
+    "first_order_at",
+    "last_order_at",
+    "first_uncancelled_order_at",
+    "last_uncancelled_order_at",
+    "previous_order_at",
+    "previous_uncancelled_order_at",
+    "previous_month",
+    "previous_uncancelled_month",
+    "next_month",
+    "next_uncancelled_month",
+    ...COHORT_COLUMNS,
+    ...NET_COLUMNS,
+  ],
+};
+const WEEK: Period = {
+  unit: "week",
+  customerTable: "customer_weeks",
+  cohortTable: "cohort_weeks",
+  columns: ["orders", "uncancelled_orders", ...COHORT_COLUMNS, ...NET_COLUMNS],
+};
 const COHORT_EMPTY = "customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0";
 const MONTH_COUNT_EMPTY = "customers = 0 AND orders = 0";
 
 /**
- * Cohort grid rows (`cohort_months` or `cohort_weeks`) summed from the shop's per-customer rows
- * (`m`) matching `filter`, each counted `sign` times, for the four setting combinations.
+ * Cohort grid rows (`cohort_months` or `cohort_weeks`) summed from per-customer rows (`rows`, a
+ * FROM item of the per-customer table's shape, each with a `sign`), for the four setting
+ * combinations; cells whose sums are all zero are left out.
  */
-function cohortRows(period: Period, shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
+function cohortRows(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql {
   const cohort = Prisma.sql`CASE WHEN v.cancelled
     THEN CASE WHEN v.zero_value THEN m.cohort ELSE m.paid_cohort END
     ELSE CASE WHEN v.zero_value THEN m.uncancelled_cohort ELSE m.paid_uncancelled_cohort END END`;
   const orders = Prisma.sql`CASE WHEN v.cancelled THEN m.orders ELSE m.uncancelled_orders END`;
-  const unit = Prisma.raw(`m.${period.unit}`);
+  const customers = Prisma.sql`sum(m.sign * (${orders} > 0)::int)::int`;
+  const byRefund = Prisma.sql`sum(m.sign * (m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END))::bigint`;
+  const byOrder = Prisma.sql`sum(m.sign * (m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END))::bigint`;
   return Prisma.sql`
-    SELECT m.shop, v.cancelled, v.zero_value, ${cohort}, ${unit},
-      ${sign} * (count(*) FILTER (WHERE ${orders} > 0))::int,
-      ${sign} * sum(m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END)::bigint,
-      ${sign} * sum(m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END)::bigint
-    FROM ${Prisma.raw(period.customerTable)} m
+    SELECT ${shop}, v.cancelled, v.zero_value, ${cohort}, m.${Prisma.raw(period.unit)}, ${customers}, ${byRefund}, ${byOrder}
+    FROM ${rows} m
     CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
-    WHERE m.shop = ${shop} ${filter} AND ${cohort} IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5`;
-}
-
-/** `customer_month_counts` columns of one setting variant: all counted orders, or uncancelled ones only. */
-function monthColumns() {
-  const pick = (all: string, uncancelled: string) => Prisma.raw(`CASE WHEN v.cancelled THEN m.${all} ELSE m.${uncancelled} END`);
-  return {
-    orders: pick("orders", "uncancelled_orders"),
-    previousMonth: pick("previous_month", "previous_uncancelled_month"),
-    nextMonth: pick("next_month", "next_uncancelled_month"),
-    paidCohort: pick("paid_cohort", "paid_uncancelled_cohort"),
-  };
-}
-
-/** `customer_month_counts` rows summed from the shop's `customer_months` rows matching `filter`. */
-function monthCountRows(shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
-  const c = monthColumns();
-  return Prisma.sql`
-    SELECT m.shop, v.cancelled, m.month,
-      coalesce(${c.previousMonth}, '-infinity'::date), coalesce(${c.nextMonth}, 'infinity'::date),
-      coalesce(${c.paidCohort} < m.month, false), ${c.orders} >= 2,
-      ${sign} * count(*)::int, ${sign} * sum(${c.orders})::int
-    FROM customer_months m CROSS JOIN (VALUES (true), (false)) v(cancelled)
-    WHERE m.shop = ${shop} ${filter} AND ${c.orders} > 0
-    GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+    WHERE ${cohort} IS NOT NULL
+    GROUP BY 2, 3, 4, 5
+    HAVING ${customers} <> 0 OR ${byRefund} <> 0 OR ${byOrder} <> 0`;
 }
 
 /**
- * Adds (sign 1) or takes away (sign -1) the contributions of the given customers' per-customer
- * rows to the cells summed from them (the cohort grid; for months also `customer_month_counts`).
- * Returns the cells, by table, that it left all zero.
+ * `customer_month_counts` rows summed from `customer_months` rows (`rows`, each with a `sign`)
+ * for both values of the cancelled setting; cells whose sums are zero are left out.
  */
-async function applyPeriodContributions(
-  tx: Tx,
-  period: Period,
-  shop: string,
-  customers: bigint[],
-  sign: 1 | -1,
-): Promise<Map<string, string[]>> {
-  const only = Prisma.sql`AND m.customer_id = ANY(${customers}::bigint[])`;
-  const emptied = new Map<string, string[]>();
-  if (period.unit === "month") {
-    emptied.set(
-      "customer_month_counts",
-      await upsertCells(
-        tx,
-        Prisma.sql`
-          INSERT INTO customer_month_counts AS t (shop, retention_include_cancelled, month, previous_month, next_month,
-            paid_before, repeat, customers, orders)
-          ${monthCountRows(shop, only, sign)}
-          ON CONFLICT (shop, retention_include_cancelled, month, previous_month, next_month, paid_before, repeat)
-          DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders
-          RETURNING ctid::text AS ctid, ${Prisma.raw(MONTH_COUNT_EMPTY)} AS empty`,
-      ),
-    );
-  }
-  const unit = Prisma.raw(period.unit);
-  emptied.set(
-    period.cohortTable,
-    await upsertCells(
-      tx,
-      Prisma.sql`
-        INSERT INTO ${Prisma.raw(period.cohortTable)} AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
-          customers, net_sales_by_refund_date, net_sales_by_order_date)
-        ${cohortRows(period, shop, only, sign)}
-        ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit})
-        DO UPDATE SET customers = t.customers + EXCLUDED.customers,
-          net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
-          net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date
-        RETURNING ctid::text AS ctid, ${Prisma.raw(COHORT_EMPTY)} AS empty`,
-    ),
-  );
-  return emptied;
+function monthCountRows(shop: string, rows: Prisma.Sql): Prisma.Sql {
+  const pick = (all: string, uncancelled: string) => Prisma.raw(`CASE WHEN v.cancelled THEN m.${all} ELSE m.${uncancelled} END`);
+  const orders = pick("orders", "uncancelled_orders");
+  return Prisma.sql`
+    SELECT ${shop}, v.cancelled, m.month,
+      coalesce(${pick("previous_month", "previous_uncancelled_month")}, '-infinity'::date),
+      coalesce(${pick("next_month", "next_uncancelled_month")}, 'infinity'::date),
+      coalesce(${pick("paid_cohort", "paid_uncancelled_cohort")} < m.month, false), ${orders} >= 2,
+      sum(m.sign)::int, sum(m.sign * ${orders})::int
+    FROM ${rows} m CROSS JOIN (VALUES (true), (false)) v(cancelled)
+    WHERE ${orders} > 0
+    GROUP BY 2, 3, 4, 5, 6, 7
+    HAVING sum(m.sign) <> 0 OR sum(m.sign * ${orders}) <> 0`;
 }
 
 /**
- * The `customer_months` or `customer_weeks` rows of the customers whose orders match `only`
- * (on `o`): each customer's counted orders and the refunds of those per local period, money in
- * `currency`, with their cohorts (first period with an order, under each setting combination)
- * and, by month, their first and last orders and their previous and next periods with an order.
+ * The `customer_months` or `customer_weeks` rows (shop, customer_id, unit, then `columns`) of
+ * the customers whose orders match `only` (on `o`): each customer's counted orders and the
+ * refunds of those per local period, money in `currency`, with their cohorts (first period with
+ * an order, under each setting combination) and, by month, their first and last orders and
+ * their previous and next periods with an order.
  */
 function customerPeriodRows(period: Period, shop: string, timeZone: string, currency: string, only: Prisma.Sql): Prisma.Sql {
   const unit = Prisma.raw(`'${period.unit}'`);
   const monthly = period.unit === "month";
-  const columns = monthly
-    ? Prisma.raw(`first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
-      previous_order_at, previous_uncancelled_order_at, previous_month, previous_uncancelled_month,
-      next_month, next_uncancelled_month,`)
-    : Prisma.empty;
-  const values = monthly
+  const history = monthly
     ? Prisma.raw(`first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
       max(last_order_at) OVER before, max(last_uncancelled_order_at) OVER before,
       max(period) FILTER (WHERE orders > 0) OVER before, max(period) FILTER (WHERE uncancelled_orders > 0) OVER before,
@@ -403,16 +381,13 @@ function customerPeriodRows(period: Period, shop: string, timeZone: string, curr
         min(processed_at) FILTER (WHERE uncancelled) AS first_uncancelled_order_at,
         max(processed_at) FILTER (WHERE uncancelled) AS last_uncancelled_order_at,
         bool_or(paid) AS paid, bool_or(paid AND uncancelled) AS paid_uncancelled,
-        sum(net_by_refund_date) AS net_by_refund_date, sum(net_by_order_date) AS net_by_order_date,
-        sum(cancelled_net_by_refund_date) AS cancelled_net_by_refund_date,
-        sum(cancelled_net_by_order_date) AS cancelled_net_by_order_date
+        sum(net_by_refund_date)::bigint AS net_by_refund_date, sum(net_by_order_date)::bigint AS net_by_order_date,
+        sum(cancelled_net_by_refund_date)::bigint AS cancelled_net_by_refund_date,
+        sum(cancelled_net_by_order_date)::bigint AS cancelled_net_by_order_date
       FROM contributions
       GROUP BY customer_id, period
     )
-    INSERT INTO ${Prisma.raw(period.customerTable)} (shop, customer_id, ${Prisma.raw(period.unit)}, orders, uncancelled_orders, ${columns}
-      cohort, uncancelled_cohort, paid_cohort, paid_uncancelled_cohort,
-      net_sales_by_refund_date, net_sales_by_order_date, cancelled_net_sales_by_refund_date, cancelled_net_sales_by_order_date)
-    SELECT ${shop}, customer_id, period, orders, uncancelled_orders, ${values}
+    SELECT ${shop} AS shop, customer_id, period AS ${Prisma.raw(period.unit)}, orders, uncancelled_orders, ${history}
       min(period) FILTER (WHERE orders > 0) OVER customer, min(period) FILTER (WHERE uncancelled_orders > 0) OVER customer,
       min(period) FILTER (WHERE paid) OVER customer, min(period) FILTER (WHERE paid_uncancelled) OVER customer,
       net_by_refund_date, net_by_order_date, cancelled_net_by_refund_date, cancelled_net_by_order_date
@@ -422,12 +397,39 @@ function customerPeriodRows(period: Period, shop: string, timeZone: string, curr
       after AS (PARTITION BY customer_id ORDER BY period ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)`;
 }
 
+/** The cohort grid's upsert of summed cells, returning each cell's ctid and whether it is now empty. */
+function upsertCohortCells(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql {
+  const unit = Prisma.raw(period.unit);
+  return Prisma.sql`
+    INSERT INTO ${Prisma.raw(period.cohortTable)} AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
+      customers, net_sales_by_refund_date, net_sales_by_order_date)
+    ${cohortRows(period, shop, rows)}
+    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit})
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
+      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
+      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date
+    RETURNING ${period.cohortTable}::text AS tbl, t.ctid::text AS ctid, ${Prisma.raw(COHORT_EMPTY)} AS empty`;
+}
+
+/** `customer_month_counts`' upsert of summed cells, returning each cell's ctid and whether it is now empty. */
+function upsertMonthCountCells(shop: string, rows: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO customer_month_counts AS t (shop, retention_include_cancelled, month, previous_month, next_month,
+      paid_before, repeat, customers, orders)
+    ${monthCountRows(shop, rows)}
+    ON CONFLICT (shop, retention_include_cancelled, month, previous_month, next_month, paid_before, repeat)
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders
+    RETURNING 'customer_month_counts'::text AS tbl, t.ctid::text AS ctid, ${Prisma.raw(MONTH_COUNT_EMPTY)} AS empty`;
+}
+
 /**
  * Recomputes the per-customer rows of one grain (`customer_months` or `customer_weeks`) of the
  * given customers (all of the shop's when null), and with them the cells summed from them (the
- * cohort grid; for months also `customer_month_counts`): incrementally (the old rows'
- * contributions out, the new ones' in, the cells they leave empty deleted) or, for the whole
- * shop, from scratch.
+ * cohort grid; for months also `customer_month_counts`). For the whole shop from scratch; for
+ * some customers in one statement: their rows as they were (the statement's snapshot) counted
+ * −1 and as they are now +1, so that only the cells whose sums change are written, while their
+ * rows are rewritten and those of periods left without activity deleted; the cells left empty
+ * are deleted after.
  */
 async function recomputeCustomerPeriods(
   tx: Tx,
@@ -438,62 +440,60 @@ async function recomputeCustomerPeriods(
   customers: bigint[] | null,
 ): Promise<void> {
   if (customers !== null && customers.length === 0) return;
-  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
   const monthly = period.unit === "month";
-  let emptiedBefore = new Map<string, string[]>();
+  const table = Prisma.raw(period.customerTable);
+  const unit = Prisma.raw(period.unit);
+  const columns = Prisma.raw(["shop", "customer_id", period.unit, ...period.columns].join(", "));
   if (customers === null) {
     if (monthly) await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM ${Prisma.raw(period.cohortTable)} WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM ${Prisma.raw(period.customerTable)} WHERE shop = ${shop}`;
-  } else {
-    emptiedBefore = await applyPeriodContributions(tx, period, shop, customers, -1);
-    await tx.$executeRaw`
-      DELETE FROM ${Prisma.raw(period.customerTable)} WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
-  }
-  await tx.$executeRaw(customerPeriodRows(period, shop, timeZone, currency, only));
-  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM ${table} WHERE shop = ${shop}`;
+    await tx.$executeRaw`INSERT INTO ${table} (${columns}) ${customerPeriodRows(period, shop, timeZone, currency, Prisma.empty)}`;
+    const rows = Prisma.sql`(SELECT *, 1 AS sign FROM ${table} WHERE shop = ${shop})`;
     if (monthly) {
       await tx.$executeRaw`
         INSERT INTO customer_month_counts (shop, retention_include_cancelled, month, previous_month, next_month,
           paid_before, repeat, customers, orders)
-        ${monthCountRows(shop, Prisma.empty, 1)}`;
+        ${monthCountRows(shop, rows)}`;
     }
     await tx.$executeRaw`
-      INSERT INTO ${Prisma.raw(period.cohortTable)} (shop, retention_include_cancelled, cohort_include_zero_value, cohort,
-        ${Prisma.raw(period.unit)}, customers, net_sales_by_refund_date, net_sales_by_order_date)
-      SELECT * FROM (${cohortRows(period, shop, Prisma.empty, 1)}) c(shop, cancelled, zero_value, cohort, period, customers, by_refund, by_order)
-      WHERE customers <> 0 OR by_refund <> 0 OR by_order <> 0`;
-  } else {
-    const emptiedAfter = await applyPeriodContributions(tx, period, shop, customers, 1);
-    for (const [table, ctids] of emptiedAfter) {
-      const empty = table === "customer_month_counts" ? MONTH_COUNT_EMPTY : COHORT_EMPTY;
-      await deleteEmptyCells(tx, table, empty, [...(emptiedBefore.get(table) ?? []), ...ctids]);
-    }
+      INSERT INTO ${Prisma.raw(period.cohortTable)} (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
+        customers, net_sales_by_refund_date, net_sales_by_order_date)
+      ${cohortRows(period, shop, rows)}`;
+    return;
+  }
+  const setAll = Prisma.raw(period.columns.map((column) => `${column} = EXCLUDED.${column}`).join(", "));
+  const changed = Prisma.raw(
+    `(${period.columns.map((column) => `t.${column}`).join(", ")}) IS DISTINCT FROM (${period.columns.map((column) => `EXCLUDED.${column}`).join(", ")})`,
+  );
+  const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
+  const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
+    WITH new AS MATERIALIZED (
+      ${customerPeriodRows(period, shop, timeZone, currency, Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`)}
+    ),
+    old AS MATERIALIZED (SELECT ${columns} FROM ${table} WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
+    written AS (
+      INSERT INTO ${table} AS t (${columns}) SELECT * FROM new
+      ON CONFLICT (shop, customer_id, ${unit}) DO UPDATE SET ${setAll} WHERE ${changed}
+    ),
+    dropped AS (
+      DELETE FROM ${table} t USING old
+      WHERE t.shop = ${shop} AND t.customer_id = old.customer_id AND t.${unit} = old.${unit}
+        AND NOT EXISTS (SELECT 1 FROM new WHERE new.customer_id = old.customer_id AND new.${unit} = old.${unit})
+    ),
+    cohort_cells AS (${upsertCohortCells(period, shop, delta)}),
+    count_cells AS (${monthly ? upsertMonthCountCells(shop, delta) : Prisma.sql`SELECT NULL::text AS tbl, NULL::text AS ctid, false AS empty`})
+    SELECT tbl, ctid, empty FROM cohort_cells WHERE empty
+    UNION ALL
+    SELECT tbl, ctid, empty FROM count_cells WHERE empty`;
+  for (const table of [period.cohortTable, "customer_month_counts"]) {
+    const ctids = cells.filter((cell) => cell.tbl === table).map((cell) => cell.ctid);
+    await deleteEmptyCells(tx, table, table === "customer_month_counts" ? MONTH_COUNT_EMPTY : COHORT_EMPTY, ctids);
   }
 }
 
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
-
-/**
- * Adds (sign 1) or takes away (sign -1) the given customers' `customer_order_gaps` rows to or
- * from `gap_months`; returns the cells it left without gaps.
- */
-async function applyGapContributions(tx: Tx, shop: string, timeZone: string, customers: bigint[], sign: 1 | -1): Promise<string[]> {
-  return upsertCells(
-    tx,
-    Prisma.sql`
-      INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-      SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
-        ${sign} * count(*)::int, ${sign} * (count(*) FILTER (WHERE second))::int
-      FROM customer_order_gaps
-      WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
-      GROUP BY 1, 2, 3, 4
-      ON CONFLICT (shop, retention_include_cancelled, month, bucket)
-      DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
-      RETURNING ctid::text AS ctid, gaps = 0 AS empty`,
-  );
-}
 
 /**
  * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` and
@@ -510,23 +510,20 @@ async function recomputeCustomerHistories(
 ): Promise<void> {
   if (customers !== null && customers.length === 0) return;
   const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
-  let emptied: string[] = [];
   if (customers === null) {
     await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
   } else {
-    emptied = await applyGapContributions(tx, shop, timeZone, customers, -1);
-    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
   }
   // One pass over the customers' counted orders in order serves both values of the cancelled
   // setting: the previous order, and the previous uncancelled one (the latest before it).
   const ms = (later: Prisma.Sql, earlier: Prisma.Sql) =>
     Prisma.sql`((extract(epoch FROM ${later}) - extract(epoch FROM ${earlier})) * 1000)::bigint`;
-  await tx.$executeRaw`
-    INSERT INTO customer_order_gaps (shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket)
-    SELECT ${shop}, v.cancelled, g.customer_id, g.id, g.processed_at, v.gap_ms, v.n = 2, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)}
+  const gaps = Prisma.sql`
+    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, g.customer_id, g.id AS order_id, g.processed_at,
+      v.gap_ms, v.n = 2 AS second, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)} AS bucket
     FROM (
       SELECT o.customer_id, o.id, o.processed_at, o.cancelled_at IS NULL AS uncancelled,
         lag(o.processed_at) OVER w AS previous_at, row_number() OVER w AS n,
@@ -542,6 +539,54 @@ async function recomputeCustomerHistories(
       (false, CASE WHEN g.uncancelled THEN ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_uncancelled_at`)} END, g.uncancelled_n)
     ) v(cancelled, gap_ms, n)
     WHERE v.gap_ms IS NOT NULL`;
+  const gapColumns = Prisma.raw("shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket");
+  const gapMonths = (rows: Prisma.Sql) => Prisma.sql`
+    SELECT ${shop}, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
+      sum(sign)::int, sum(sign * second::int)::int
+    FROM ${rows} g
+    GROUP BY 2, 3, 4
+    HAVING sum(sign) <> 0 OR sum(sign * second::int) <> 0`;
+  if (customers === null) {
+    await tx.$executeRaw`INSERT INTO customer_order_gaps (${gapColumns}) ${gaps}`;
+    await tx.$executeRaw`
+      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+      ${gapMonths(Prisma.sql`(SELECT *, 1 AS sign FROM customer_order_gaps WHERE shop = ${shop})`)}`;
+  } else {
+    // In one statement, as for the per-period rows: the gaps as they were −1 and as they are +1
+    // into `gap_months`; only changed gaps rewritten, vanished ones deleted.
+    const cells = await tx.$queryRaw<Array<{ ctid: string }>>`
+      WITH new AS MATERIALIZED (${gaps}),
+      old AS MATERIALIZED (
+        SELECT ${gapColumns} FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
+      ),
+      written AS (
+        INSERT INTO customer_order_gaps AS t (${gapColumns}) SELECT * FROM new
+        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) DO UPDATE
+        SET processed_at = EXCLUDED.processed_at, gap_ms = EXCLUDED.gap_ms, second = EXCLUDED.second, bucket = EXCLUDED.bucket
+        WHERE (t.processed_at, t.gap_ms, t.second, t.bucket) IS DISTINCT FROM (EXCLUDED.processed_at, EXCLUDED.gap_ms, EXCLUDED.second, EXCLUDED.bucket)
+      ),
+      dropped AS (
+        DELETE FROM customer_order_gaps t USING old
+        WHERE t.shop = ${shop} AND t.customer_id = old.customer_id AND t.retention_include_cancelled = old.retention_include_cancelled
+          AND t.order_id = old.order_id
+          AND NOT EXISTS (SELECT 1 FROM new WHERE new.customer_id = old.customer_id
+            AND new.retention_include_cancelled = old.retention_include_cancelled AND new.order_id = old.order_id)
+      ),
+      cells AS (
+        INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+        ${gapMonths(Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`)}
+        ON CONFLICT (shop, retention_include_cancelled, month, bucket)
+        DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
+        RETURNING t.ctid::text AS ctid, t.gaps = 0 AS empty
+      )
+      SELECT ctid FROM cells WHERE empty`;
+    await deleteEmptyCells(
+      tx,
+      "gap_months",
+      "gaps = 0",
+      cells.map((cell) => cell.ctid),
+    );
+  }
   const refundOrders =
     customers === null
       ? Prisma.empty
@@ -585,17 +630,6 @@ async function recomputeCustomerHistories(
       (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_order_net, a.u_first_paid)
     ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, first_paid)
     WHERE v.orders > 0`;
-  if (customers === null) {
-    await tx.$executeRaw`
-      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-      SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
-        count(*)::int, (count(*) FILTER (WHERE second))::int
-      FROM customer_order_gaps WHERE shop = ${shop}
-      GROUP BY 1, 2, 3, 4`;
-  } else {
-    emptied.push(...(await applyGapContributions(tx, shop, timeZone, customers, 1)));
-    await deleteEmptyCells(tx, "gap_months", "gaps = 0", emptied);
-  }
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
