@@ -9,17 +9,18 @@
 // time between orders, the lapse point); and `customer_totals` (each customer's orders, last
 // order, net spend and order instants: the at-risk list, spans that are not whole months).
 //
-// A day's rows are always recomputed whole from the source tables, and so are a customer's
-// months, inside one transaction that holds a per-shop advisory lock (two refreshes of one shop
-// never interleave). Which days and customers:
-//   - `{ orderIds }`: the days those orders and their refunds touch now and touched at the
-//     last refresh (`daily_sales_sources`), plus the days of their customers' first orders
-//     before and after (`customer_first_orders`): of the customers' other orders, only those can
-//     change kind ("first order") when an earlier order arrives, moves or disappears;
-//     those customers' first orders and months are recomputed too (their old months' share of
-//     the two sums is taken out first, the new one added);
-//   - `{ fromDay?, toDay? }`: every day in that local-date range (no bound: no limit), and the
-//     first orders and months of the customers with orders or refunds on those days;
+// Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
+// of one shop never interleave). `daily_sales_sources` records what each counted order last
+// contributed to `daily_sales` (its day and kind, amounts, refunds by day), so a refresh changes
+// `daily_sales` by difference; per-customer rows are recomputed whole for the customers
+// concerned, and the cells summed from them (`customer_month_counts`, the cohort grids,
+// `gap_months`) change by the difference between those customers' rows before and after. Which
+// orders and customers:
+//   - `{ orderIds }`: those orders and every order of their customers, now and at the last
+//     refresh (a customer's other orders can change kind, "first order", when an earlier order
+//     arrives, moves or disappears);
+//   - `{ fromDay?, toDay? }`: the orders placed or refunded on local days in that range (no
+//     bound: no limit), and those recorded there at the last refresh, then as above;
 //   - nothing: a rebuild of the whole shop, also done whenever the shop's time zone or currency
 //     differs from the one the rollups were built in.
 import { Prisma } from "@prisma/client";
@@ -681,19 +682,18 @@ async function refreshDayRange(
   const { timeZone } = calendar;
   const from = fromDay ?? "-infinity";
   const to = toDay ?? "infinity";
-  // Instants a day early and late bound the index ranges; the local date decides.
+  // Rows of `table` on those days: instants a day early and late bound the index range, the
+  // local date decides.
+  const onDays = (table: "orders" | "refunds") => Prisma.sql`
+    FROM ${Prisma.raw(table)}
+    WHERE shop = ${shop}
+      AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
+      AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
+      AND (processed_at AT TIME ZONE ${timeZone})::date >= ${from}::date AND (processed_at AT TIME ZONE ${timeZone})::date < ${to}::date`;
   const orders = await tx.$queryRaw<Array<{ id: bigint }>>`
-    SELECT id FROM orders
-    WHERE shop = ${shop}
-      AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-      AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-      AND (processed_at AT TIME ZONE ${timeZone})::date >= ${from}::date AND (processed_at AT TIME ZONE ${timeZone})::date < ${to}::date
+    SELECT id ${onDays("orders")}
     UNION
-    SELECT order_id FROM refunds
-    WHERE shop = ${shop}
-      AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-      AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-      AND (processed_at AT TIME ZONE ${timeZone})::date >= ${from}::date AND (processed_at AT TIME ZONE ${timeZone})::date < ${to}::date
+    SELECT order_id ${onDays("refunds")}
     UNION
     SELECT order_id FROM daily_sales_sources
     WHERE shop = ${shop} AND ((day >= ${from}::date AND day < ${to}::date)
