@@ -139,13 +139,15 @@ const DAILY_SALES_SUMS = [
 /**
  * `daily_sales` rows summed from `daily_sales_sources` rows (`sources`, a FROM item), each
  * counted `sign` times: the order on its day, each of its refunds' days with the refunds by
- * refund date, in the order's kind. Groups whose sums are all zero are left out (a rebuild
+ * refund date, in the order's kind (`computed`: the rows are computed, not read from the
+ * table, and computed once). Groups whose sums are all zero are left out (a rebuild
  * never writes such a row, and a refresh deletes one it leaves).
  */
-function dailySalesRows(shop: string, sources: Prisma.Sql): Prisma.Sql {
+function dailySalesRows(shop: string, sources: Prisma.Sql, { computed }: { computed: boolean }): Prisma.Sql {
   const sums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `sum(${column})::${column === "orders" ? "int" : "bigint"}`).join(", "));
   const nonZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `sum(${column}) <> 0`).join(" OR "));
   return Prisma.sql`
+    WITH sources AS ${computed ? Prisma.sql`MATERIALIZED` : Prisma.sql`NOT MATERIALIZED`} ${sources}
     SELECT ${shop}, ${DAILY_SALES_KEY}, ${sums}
     FROM (
       SELECT s.day, s.currency_code, s.cancelled, s.customer_id IS NULL AS guest, s.first_order, s.first_uncancelled_order,
@@ -153,11 +155,11 @@ function dailySalesRows(shop: string, sources: Prisma.Sql): Prisma.Sql {
         s.sign * s.tax AS tax, 0::bigint AS returns_by_refund_date, 0::bigint AS shipping_refunded_by_refund_date,
         0::bigint AS tax_refunded_by_refund_date, s.sign * s.returns AS returns_by_order_date,
         s.sign * s.shipping_refunded AS shipping_refunded_by_order_date, s.sign * s.tax_refunded AS tax_refunded_by_order_date
-      FROM ${sources} s
+      FROM sources s
       UNION ALL
       SELECT u.day, s.currency_code, s.cancelled, s.customer_id IS NULL, s.first_order, s.first_uncancelled_order,
         0, 0, 0, 0, 0, s.sign * u.returns, s.sign * u.shipping, s.sign * u.tax, 0, 0, 0
-      FROM ${sources} s
+      FROM sources s
       CROSS JOIN LATERAL unnest(s.refund_days, s.refund_returns, s.refund_shipping, s.refund_tax) u(day, returns, shipping, tax)
     ) c
     GROUP BY ${DAILY_SALES_KEY}
@@ -171,7 +173,7 @@ async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void
   await tx.$executeRaw`INSERT INTO daily_sales_sources (${SOURCE_COLUMNS}) ${orderContributions(shop, timeZone, null)}`;
   await tx.$executeRaw`
     INSERT INTO daily_sales (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
-    ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`)}`;
+    ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`, { computed: false })}`;
 }
 
 /**
@@ -192,6 +194,7 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
         SELECT ${SOURCE_COLUMNS}, -1 AS sign FROM daily_sales_sources s WHERE ${recorded}
         UNION ALL
         SELECT ${SOURCE_COLUMNS}, 1 FROM (${orderContributions(shop, timeZone, current)}) n)`,
+      { computed: true },
     )}
     ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
     RETURNING day::text AS day, ${allZero} AS empty`;
@@ -478,9 +481,10 @@ async function recomputeCustomerPeriods(
       ON CONFLICT (shop, customer_id, ${unit}) DO UPDATE SET ${setAll} WHERE ${changed}
     ),
     dropped AS (
-      DELETE FROM ${table} t USING old
-      WHERE t.shop = ${shop} AND t.customer_id = old.customer_id AND t.${unit} = old.${unit}
-        AND NOT EXISTS (SELECT 1 FROM new WHERE new.customer_id = old.customer_id AND new.${unit} = old.${unit})
+      -- NOT IN a subquery: hashed, whatever the planner guesses of the CTE's size.
+      DELETE FROM ${table} t
+      WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
+        AND (t.customer_id, t.${unit}) NOT IN (SELECT customer_id, ${unit} FROM new)
     ),
     cohort_cells AS (${upsertCohortCells(period, shop, delta)}),
     count_cells AS (${monthly ? upsertMonthCountCells(shop, delta) : Prisma.sql`SELECT NULL::text AS tbl, NULL::text AS ctid, false AS empty`})
@@ -516,7 +520,11 @@ async function recomputeCustomerHistories(
     await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
   } else {
-    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+    // Both values of the setting named, so that the key (shop, setting, customer) is searched
+    // rather than scanned.
+    await tx.$executeRaw`
+      DELETE FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])`;
   }
   // One pass over the customers' counted orders in order serves both values of the cancelled
   // setting: the previous order, and the previous uncancelled one (the latest before it).
@@ -567,11 +575,10 @@ async function recomputeCustomerHistories(
         WHERE (t.processed_at, t.gap_ms, t.second, t.bucket) IS DISTINCT FROM (EXCLUDED.processed_at, EXCLUDED.gap_ms, EXCLUDED.second, EXCLUDED.bucket)
       ),
       dropped AS (
-        DELETE FROM customer_order_gaps t USING old
-        WHERE t.shop = ${shop} AND t.customer_id = old.customer_id AND t.retention_include_cancelled = old.retention_include_cancelled
-          AND t.order_id = old.order_id
-          AND NOT EXISTS (SELECT 1 FROM new WHERE new.customer_id = old.customer_id
-            AND new.retention_include_cancelled = old.retention_include_cancelled AND new.order_id = old.order_id)
+        DELETE FROM customer_order_gaps t
+        WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
+          AND (t.customer_id, t.retention_include_cancelled, t.order_id) NOT IN
+            (SELECT customer_id, retention_include_cancelled, order_id FROM new)
       ),
       cells AS (
         INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
