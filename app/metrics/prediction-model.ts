@@ -263,3 +263,40 @@ export function expectedSpendPerPurchase({ p, q, gamma }: GammaGammaParams, { x,
   if (x === 0 || meanSpend <= 0) return (p * gamma) / (q - 1);
   return (p * (gamma + x * meanSpend)) / (p * x + q - 1);
 }
+
+/**
+ * The first two moments of a customer's purchases in (T, T + t], E[N] and E[N²], given x and T
+ * and their P(still a customer) (the forecast's interval, docs/metrics.md "Predictions").
+ * Alive at T, the customer's rate is λ ~ Gamma(r + x, α + T) and their dropout probability
+ * p ~ Beta(a, b + x), independent; N = min(M, G) with M ~ Poisson(λt) the purchases they would
+ * make and G ~ Geometric(p) the purchase they drop out after, so
+ * P(N ≥ k | alive) = P(M ≥ k) · E[(1 − p)^(k−1)], M negative binomial (r + x, (α+T)/(α+T+t)).
+ * The sums run until their terms vanish (a tail below 1e−13 of what is summed).
+ */
+export function purchaseMoments(
+  { r, alpha, a, b }: BgNbdParams,
+  { x, T }: { x: number; T: number },
+  pAlive: number,
+  t: number,
+): { mean: number; secondMoment: number } {
+  if (t <= 0) return { mean: 0, secondMoment: 0 };
+  const shape = r + x;
+  const stay = (alpha + T) / (alpha + T + t);
+  // P(M = 0), then P(M ≥ k) by subtracting P(M = k − 1).
+  let pointMass = Math.exp(shape * Math.log(stay));
+  let atLeast = 1 - pointMass;
+  // E[(1 − p)^(k−1)] for k = 1.
+  let survive = 1;
+  let first = 0;
+  let second = 0;
+  for (let k = 1; k < 100_000; k++) {
+    const term = atLeast * survive;
+    first += term;
+    second += (2 * k - 1) * term;
+    if (term * k < 1e-13 * Math.max(first, 1e-300) || atLeast <= 0) break;
+    pointMass *= ((shape + k - 1) / k) * (1 - stay);
+    atLeast -= pointMass;
+    survive *= (b + x + k - 1) / (a + b + x + k - 1);
+  }
+  return { mean: pAlive * first, secondMoment: pAlive * second };
+}
