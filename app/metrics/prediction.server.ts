@@ -135,7 +135,7 @@ async function storeFit(shop: string, result: PredictionFitResult, fittedAt: Dat
         dataVersion: result.dataVersion,
         inputs: result.inputs,
         status: result.report.status,
-        report: result.report as unknown as Prisma.InputJsonObject,
+        report: JSON.stringify(result.report),
         fittedAt,
       };
       await tx.predictionFit.upsert({ where: { shop }, create: { shop, ...row }, update: row });
@@ -167,7 +167,7 @@ async function cachedReport(shop: string, context: ShopContext, now: Date): Prom
     dataVersion(prisma, shop),
   ]);
   if (!cached || cached.dataVersion !== version || cached.inputs !== fitInputs(context, now)) return null;
-  return cached.report as unknown as PredictionReport;
+  return JSON.parse(cached.report) as PredictionReport;
 }
 
 /** The shop's predictions (retention.prediction in `metrics --json`): cached, or fitted now. */
@@ -204,7 +204,7 @@ async function predictionState(shop: string): Promise<PredictionState> {
     dataVersion(prisma, shop),
   ]);
   if (!cached) return { status: "pending" };
-  const report = cached.report as unknown as PredictionReport;
+  const report = JSON.parse(cached.report) as PredictionReport;
   const fittedAt = cached.fittedAt.toISOString();
   if (report.status === "not_enough_history") return { status: "not_enough_history", reason: report.reason, now: report.now, fittedAt };
   return { status: "ready", report, fittedAt, current: cached.dataVersion === version };

@@ -12,7 +12,7 @@ CREATE TABLE "prediction_fits" (
     "data_version" BIGINT NOT NULL,
     "inputs" TEXT NOT NULL,
     "status" TEXT NOT NULL,
-    "report" JSONB NOT NULL,
+    "report" TEXT NOT NULL,
     "fitted_at" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "prediction_fits_pkey" PRIMARY KEY ("shop")
