@@ -99,7 +99,9 @@ export function customerSummaries(rows: { orders: MetricOrder[]; refunds: Metric
   return summaries.sort((p, q) => (BigInt(p.customerId) < BigInt(q.customerId) ? -1 : 1));
 }
 
-export type PredictionGroup = "likely_to_return" | "at_risk" | "probably_lost";
+/** The groups by P(still a customer), most likely to return first. */
+export const PREDICTION_GROUPS = ["likely_to_return", "at_risk", "probably_lost"] as const;
+export type PredictionGroup = (typeof PREDICTION_GROUPS)[number];
 
 export interface CustomerPrediction {
   customerId: string;
