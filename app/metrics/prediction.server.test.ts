@@ -9,6 +9,7 @@ import { fitModels, lastPeriodStart, predictCustomer, predictionReport, type Pre
 import {
   cachedPredictions,
   customerPrediction,
+  PredictionsRefittedError,
   customerSummariesSql,
   InvalidCustomerIdError,
   predictionGroupPage,
@@ -18,6 +19,7 @@ import {
 } from "./prediction.server";
 import { refreshDailyRollups } from "./rollups.server";
 import { getMetricSettings, updateMetricSettings } from "./settings.server";
+import { modelStore } from "./test-helpers/model-store";
 import { generateStore, writeOrders, writeStore, type GeneratedStore } from "./test-helpers/store";
 import { order } from "./test-helpers/fixtures";
 
@@ -28,7 +30,7 @@ describe("cached predictions of a shop with enough history", () => {
   let store: GeneratedStore;
 
   beforeAll(async () => {
-    store = generateStore({ seed: 71, shop: "predicted.myshopify.com", timeZone: "America/New_York", now: NOW, start: "2025-01-01", orders: 4_000, customers: 700 });
+    store = modelStore({ seed: 71, shop: "predicted.myshopify.com", timeZone: "America/New_York", today: "2026-11-18", customers: 1_500 });
     await writeStore(store);
     await prisma.shop.update({ where: { domain: store.shop }, data: { installedAt: new Date("2025-01-01T00:00:00Z") } });
   }, 60_000);
@@ -50,7 +52,7 @@ describe("cached predictions of a shop with enough history", () => {
     const summaries = await customerSummariesSql(store.shop, clock);
     const models = fitModels(summaries);
     const stored = [];
-    for await (const row of cachedPredictions(store.shop, 97)) stored.push(row);
+    for await (const row of cachedPredictions(store.shop, { batch: 97 })) stored.push(row);
     expect(stored).toEqual(summaries.map((s) => predictCustomer(models, s)));
     expect(stored.length).toBe(expected.customers);
   });
@@ -117,6 +119,22 @@ describe("cached predictions of a shop with enough history", () => {
       expect(second.customers).toEqual(members.slice(25, 50));
     }
     expect(state.report.groups.likely_to_return + state.report.groups.at_risk + state.report.groups.probably_lost).toBe(all.length);
+  });
+});
+
+describe("reading a fit's predictions in batches", () => {
+  it("stops with a 409 when the shop is fitted again in between, never mixing two fits", async () => {
+    const store = modelStore({ seed: 75, shop: "refitted.myshopify.com", timeZone: "UTC", today: "2026-11-18", customers: 1_500 });
+    await writeStore(store);
+    await refreshPredictions(store.shop, clock);
+    const reading = cachedPredictions(store.shop, { batch: 50 });
+    expect((await reading.next()).done).toBe(false);
+    // The next day's fit replaces the cache.
+    await refreshPredictions(store.shop, { now: new Date(NOW.getTime() + 86_400_000) });
+    const error = await (async () => {
+      for (let i = 0; i < 60; i++) await reading.next();
+    })().catch((problem: unknown) => problem);
+    expect(error).toBeInstanceOf(PredictionsRefittedError);
   });
 });
 

@@ -196,18 +196,30 @@ function customerIdOf(value: string | bigint): bigint {
 export type PredictionState =
   | { status: "pending" }
   | { status: "not_enough_history"; reason: string; now: string; fittedAt: string }
-  | { status: "ready"; report: Extract<PredictionReport, { status: "ready" }>; fittedAt: string; current: boolean };
+  | {
+      status: "ready";
+      report: Extract<PredictionReport, { status: "ready" }>;
+      fittedAt: string;
+      /** Whether the fit is of the shop's data as it is now (else a newer fit is on its way). */
+      current: boolean;
+      /** The settings the fit's summaries were made under. */
+      settings: { retentionIncludeCancelled: boolean; cohortIncludeZeroValue: boolean };
+    };
 
 async function predictionState(shop: string): Promise<PredictionState> {
   const [cached, version] = await Promise.all([
-    prisma.predictionFit.findUnique({ where: { shop }, select: { dataVersion: true, report: true, fittedAt: true } }),
+    prisma.predictionFit.findUnique({ where: { shop }, select: { dataVersion: true, inputs: true, report: true, fittedAt: true } }),
     dataVersion(prisma, shop),
   ]);
   if (!cached) return { status: "pending" };
   const report = JSON.parse(cached.report) as PredictionReport;
   const fittedAt = cached.fittedAt.toISOString();
   if (report.status === "not_enough_history") return { status: "not_enough_history", reason: report.reason, now: report.now, fittedAt };
-  return { status: "ready", report, fittedAt, current: cached.dataVersion === version };
+  const settings = {
+    retentionIncludeCancelled: cached.inputs.includes("|cancelled:true"),
+    cohortIncludeZeroValue: cached.inputs.includes("|zero-value:true"),
+  };
+  return { status: "ready", report, fittedAt, current: cached.dataVersion === version, settings };
 }
 
 export type CustomerPredictionResult =
@@ -263,19 +275,43 @@ export async function predictionGroupPage(shop: string, group: PredictionGroup, 
   if (state.status !== "ready") return { state, group, customers: [], total: 0, offset: page.offset };
   const rows = await prisma.$queryRaw<PredictionRow[]>`
     SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
-    FROM customer_predictions WHERE shop = ${shop} AND "group" = ${group}
-    ORDER BY expected_spend_365 DESC, customer_id LIMIT ${page.limit} OFFSET ${page.offset}`;
+    FROM customer_predictions p WHERE shop = ${shop} AND "group" = ${group}
+    ORDER BY expected_spend_365 DESC, p.customer_id LIMIT ${page.limit} OFFSET ${page.offset}`;
   return { state, group, customers: rows.map(predictionOf), total: state.report.groups[group], offset: page.offset };
 }
 
-/** Every cached prediction of the shop, by customer id, as they are read (the CSV export). */
-export async function* cachedPredictions(shop: string, batch = 5_000): AsyncGenerator<CustomerPrediction> {
+/** The cached fit changed while its predictions were being read: read them again. */
+export class PredictionsRefittedError extends Error {
+  readonly status = 409;
+  constructor() {
+    super("The predictions were fitted again while they were being read; export them again");
+    this.name = "PredictionsRefittedError";
+  }
+}
+
+/**
+ * Every cached prediction of the shop's fit made at `fittedAt`, by customer id, a batch at a
+ * time (the CSV export): each batch is read with the fit's time in one snapshot, and a fit
+ * replaced in between ends the reading with PredictionsRefittedError, so the rows are all of one fit.
+ */
+export async function* cachedPredictions(shop: string, options: { batch?: number; fittedAt?: string } = {}): AsyncGenerator<CustomerPrediction> {
+  const batch = options.batch ?? 5_000;
+  let fittedAt = options.fittedAt;
   let after = 0n;
   for (;;) {
-    const rows = await prisma.$queryRaw<PredictionRow[]>`
-      SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
-      FROM customer_predictions WHERE shop = ${shop} AND customer_id > ${after}
-      ORDER BY customer_id LIMIT ${batch}`;
+    const [fit, rows] = await prisma.$transaction(
+      [
+        prisma.$queryRaw<Array<{ fitted_at: Date }>>`SELECT fitted_at FROM prediction_fits WHERE shop = ${shop}`,
+        prisma.$queryRaw<PredictionRow[]>`
+          SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+          FROM customer_predictions p WHERE shop = ${shop} AND p.customer_id > ${after}
+          ORDER BY p.customer_id LIMIT ${batch}`,
+      ],
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+    );
+    const at = fit[0]?.fitted_at.toISOString();
+    fittedAt ??= at;
+    if (at !== fittedAt) throw new PredictionsRefittedError();
     for (const row of rows) yield predictionOf(row);
     if (rows.length < batch) return;
     after = BigInt(rows.at(-1)!.customer_id);
