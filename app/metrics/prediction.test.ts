@@ -16,7 +16,16 @@ import {
   shopForecast,
   type CustomerSummary,
 } from "./prediction";
-import { bgnbdLogLikelihood, expectedPurchases, fitBgNbd, fitGammaGamma, ModelFitError, probabilityAlive, purchaseMoments } from "./prediction-model";
+import {
+  bgnbdLogLikelihood,
+  expectedPurchases,
+  fitBgNbd,
+  fitGammaGamma,
+  gammaGammaLogLikelihood,
+  ModelFitError,
+  probabilityAlive,
+  purchaseMoments,
+} from "./prediction-model";
 import { DEFAULT_METRIC_SETTINGS } from "./settings";
 
 const BERLIN = { timeZone: "Europe/Berlin", currency: "EUR", settings: { ...DEFAULT_METRIC_SETTINGS } };
@@ -162,7 +171,7 @@ describe("fitting the models", () => {
     // It is the maximum: the true parameters and nearby points are less likely.
     expect(fit.logLikelihood).toBeGreaterThan(bgnbdLogLikelihood(truth, summaries));
     for (const key of ["r", "alpha", "a", "b"] as const) {
-      for (const factor of [0.98, 1.02]) {
+      for (const factor of [0.999, 1.001]) {
         expect(fit.logLikelihood).toBeGreaterThan(bgnbdLogLikelihood({ ...fit.params, [key]: fit.params[key] * factor }, summaries));
       }
     }
@@ -208,6 +217,17 @@ describe("fitting the models", () => {
     const sum90 = summaries.reduce((sum, s) => sum + expectedPurchases(models.purchases.params, s, 90), 0);
     expect(report.expectedRepeatOrders.days90).toBeCloseTo(sum90, 1);
     expect(report.expectedRepeatOrders.days30).toBeLessThan(report.expectedRepeatOrders.days90);
+  });
+
+  it("is at the maximum of each likelihood, where small steps only lower it (Gamma-Gamma too)", () => {
+    const spend = summaries.map((s) => ({ x: s.x, meanSpend: s.x > 0 ? s.repeatSpend / s.x : 0 })).filter((s) => s.x > 0 && s.meanSpend > 0);
+    const fit = fitGammaGamma(spend);
+    expect(fit.logLikelihood).toBeCloseTo(gammaGammaLogLikelihood(fit.params, spend), 6);
+    for (const key of ["p", "q", "gamma"] as const) {
+      for (const factor of [0.999, 1.001]) {
+        expect(fit.logLikelihood).toBeGreaterThan(gammaGammaLogLikelihood({ ...fit.params, [key]: fit.params[key] * factor }, spend));
+      }
+    }
   });
 
   it("refuses summaries that cannot be fitted or are not summaries", () => {
