@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { runShopJob } from "#app/jobs/shop-jobs.server";
+import { removeCustomer } from "#app/sync/order-writer.server";
 import { fitModels, lastPeriodStart, predictCustomer, predictionReport, type PredictionReport } from "./prediction";
 import {
   cachedPredictions,
@@ -99,6 +100,12 @@ describe("cached predictions of a shop with enough history", () => {
     expect(await customerPrediction(store.shop, first.customerId)).toMatchObject({ status: "ready", prediction: first, currency: store.currency });
     expect(await customerPrediction(store.shop, BigInt(first.customerId))).toMatchObject({ status: "ready", prediction: first });
     expect(await customerPrediction(store.shop, "424242424242")).toEqual({ status: "not_predicted" });
+    // A customer deleted (or redacted) takes their cached prediction along at once.
+    const [last] = await predictionGroupPage(store.shop, "likely_to_return", { limit: 1, offset: 1 }).then((page) => page.customers);
+    await removeCustomer(store.shop, BigInt(last.customerId), new Date("2026-11-18T16:00:00Z"), null);
+    expect(await customerPrediction(store.shop, last.customerId)).toEqual({ status: "not_predicted" });
+    expect(await predictionState(store.shop)).toMatchObject({ status: "ready", current: false });
+    expect(await refreshPredictions(store.shop, clock)).toBe("fitted");
     for (const bad of ["", "0", "-5", "12abc", "1e5", "99999999999999999999"]) {
       await expect(customerPrediction(store.shop, bad)).rejects.toBeInstanceOf(InvalidCustomerIdError);
     }
