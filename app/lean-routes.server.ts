@@ -7,47 +7,39 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBodyWithin } from "./request-body.server";
 import { COLLECT_PATH, createCollector, type CollectorHandler } from "./collector/collector.server";
 import { WEBHOOK_TOPICS } from "./sync/rest-payloads";
-import { MAX_WEBHOOK_BODY_BYTES, receiveWebhook } from "./sync/webhooks.server";
+import { MAX_WEBHOOK_BODY_BYTES, receiveWebhookBody, type WebhookHeaders } from "./sync/webhooks.server";
 
 const WEBHOOK_PATHS = new Set(WEBHOOK_TOPICS.map((topic) => `/webhooks/${topic}`));
 let collector: CollectorHandler | null = null;
 
-/** Node's request as a fetch Request, with its body read already (at most `limit` bytes, else null). */
-async function toRequest(req: IncomingMessage, limit: number): Promise<Request | null> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
-  }
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const body = hasBody ? await readBodyWithin(req, limit) : null;
-  if (hasBody && body === null) return null;
-  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-    method: req.method,
-    headers,
-    body: body ? (body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer) : null,
-  });
-}
-
-async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  res.writeHead(response.status, headers);
-  res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+/** Node's request headers behind the one method intake reads (a name in any case). */
+function headersOf(req: IncomingMessage): WebhookHeaders {
+  return {
+    get(name: string) {
+      const value = req.headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
 }
 
 async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // Read here in one piece (Node's stream, not a web stream): receiveWebhook checks the size again.
-  const request = await toRequest(req, MAX_WEBHOOK_BODY_BYTES);
-  if (!request) {
+  if (req.method !== "POST") {
+    res.writeHead(405, { "Content-Type": "text/plain; charset=utf-8", Allow: "POST" });
+    res.end("Webhooks are POSTed");
+    return;
+  }
+  // Read here in one piece, on Node's stream; the body is never wrapped in a fetch Request.
+  const body = await readBodyWithin(req, MAX_WEBHOOK_BODY_BYTES);
+  if (!body) {
     res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
     res.end(`Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
     return;
   }
-  await sendResponse(res, await receiveWebhook(request));
+  const answer = await receiveWebhookBody(headersOf(req), body);
+  const headers = answer.text === undefined ? { ...answer.headers } : { "Content-Type": "text/plain; charset=utf-8", ...answer.headers };
+  res.writeHead(answer.status, headers);
+  res.end(answer.text);
 }
 
 /** Serves the request when its path is one of the lean routes; null otherwise. */

@@ -1,15 +1,17 @@
 // Webhook intake under concurrent load, on loopback: the production build (server/main.ts) on a
 // throwaway PostgreSQL receives BENCH_WEBHOOKS (default 5,000) signed orders/updated deliveries,
 // REST payloads built by the simulator, over 20 keep-alive connections. Each request goes through
-// the real path: the Shopify library's HMAC check, the insert into webhook_events (unique on the
-// event id), a pg-boss job, 200. No worker runs: applying is the worker's time, not Shopify's.
+// the real path: the HMAC check, the stored part of the payload, the insert into webhook_events
+// (unique on the event id) and its pg-boss job committed (deliveries that arrive together share
+// a transaction), 200. No worker runs: applying is the worker's time, not Shopify's.
 //
 // Baseline, measured in the same run with the same requests: a bare node:http server that only
 // verifies the HMAC in constant time and answers 200, i.e. the floor for this machine and this
 // client. The ratios show what the app's intake costs on top of that.
 //
 // Afterwards every delivery must be in webhook_events: a lost event throws. Goals: at least
-// 500 requests/s and a p99 latency under 100 ms.
+// 0.3× the HMAC-only server, 500 requests/s and a p99 latency under 100 ms. The notes say where
+// the CPU went per delivery (the app, the database, the load generator).
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import pg from "pg";
@@ -41,6 +43,7 @@ function deliveries(count: number, secret: string): LoadRequest[] {
   return out;
 }
 
+const cpuMs = (ms: number | null) => (ms === null ? "?" : `${ms.toFixed(3)} ms`);
 const load = (port: number, list: LoadRequest[]) => loadOverKeepAlive(port, list, CONCURRENCY);
 
 /** The floor: read the body, check its HMAC in constant time, answer 200 (401 otherwise). */
@@ -107,14 +110,15 @@ export default async function webhooksBench(): Promise<BenchResult[]> {
   // --- The app ------------------------------------------------------------------------------
   const result = await measureApp(url, load, warmup, list);
   note(`app: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
+  note(`CPU per delivery: app ${cpuMs(result.cpu.app)}, database ${cpuMs(result.cpu.database)}, load generator ${cpuMs(result.cpu.client)}`);
 
   const sent = WARMUP + DELIVERIES;
   const recorded = await countEvents(url);
   if (result.failures > 0 || recorded !== sent) {
     throw new Error(`webhook intake lost events: ${recorded} of ${sent} recorded, ${result.failures} answers other than 200`);
   }
-  const goals = result.perSecond >= 500 && result.p99 < 100;
-  note(`every event recorded (${recorded}); goals (≥ 500 req/s, p99 < 100 ms) ${goals ? "met" : "NOT met"}`);
+  const goals = result.perSecond >= 0.3 * baseline.perSecond && result.perSecond >= 500 && result.p99 < 100;
+  note(`every event recorded (${recorded}); goals (≥ 0.3× the floor, ≥ 500 req/s, p99 < 100 ms) ${goals ? "met" : "NOT met"}`);
 
   return [
     benchResult(`webhook intake: ${TOPIC} deliveries/s over ${CONCURRENCY} connections (vs HMAC-only server)`, "req/s", result.perSecond, baseline.perSecond),

@@ -8,6 +8,7 @@
 //   data-requests --shop <domain> [--id <data request id>]
 //   export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity month] [--now <instant>]
 //   export predictions --shop <domain>
+//   portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare …] [--now <instant>] --json|--csv
 import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
 
@@ -31,6 +32,10 @@ Commands:
   export predictions --shop <domain>
       Each customer's prediction as CSV on stdout (the Customers page's export): the cached fit,
       fitted first when it is not of the shop's data and today's date.
+  portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare previous_period|previous_year|none]
+            [--now <ISO instant>] --json|--csv
+      Every installed store's key metrics side by side (or one portfolio's members), each in its
+      own currency and time zone, with totals per currency (the Portfolio page's table).
 `;
 
 class UsageError extends Error {}
@@ -60,6 +65,8 @@ async function main(argv: string[]) {
       now: { type: "string" },
       id: { type: "string" },
       json: { type: "boolean", default: false },
+      csv: { type: "boolean", default: false },
+      portfolio: { type: "string" },
     },
   });
 
@@ -163,6 +170,20 @@ async function main(argv: string[]) {
         const { Readable } = await import("node:stream");
         const { pipeline } = await import("node:stream/promises");
         await pipeline(Readable.fromWeb(csvStream(file.header, file.rows) as import("node:stream/web").ReadableStream), process.stdout, { end: false });
+        return;
+      }
+      case "portfolio": {
+        if (values.json === values.csv) fail("portfolio prints --json or --csv: choose one");
+        const now = values.now ? new Date(values.now) : new Date();
+        if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
+        const { portfolioReport, portfolioCells, PORTFOLIO_HEADER } = await import("#app/portfolios/portfolio-page.server");
+        const report = await portfolioReport({ portfolioId: values.portfolio, from: values.from, to: values.to, compare: values.compare }, now);
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          return;
+        }
+        const { csvText } = await import("#app/exports/csv.server");
+        process.stdout.write(await csvText(PORTFOLIO_HEADER, report.rows.map(portfolioCells)));
         return;
       }
       default:

@@ -38,6 +38,8 @@ interface ShopB {
   exportId: string;
   orderIds: string[];
   customerIds: string[];
+  /** A portfolio B owns (A is not a member). */
+  portfolioId: string;
 }
 
 const asA = { statuses: [200] };
@@ -101,6 +103,32 @@ const PROBES: Record<string, Probe[]> = {
   ],
   // A's predictions, or 409 while A has none (not fitted yet, or not enough history).
   "app.export.predictions": [{ method: "GET", url: (b) => `/app/export/predictions?shop=${b.domain}`, statuses: [200, 409] }],
+  "app.portfolio": [
+    ...page("/app/portfolio"),
+    { method: "GET", url: (b) => `/app/portfolio?portfolio=${b.portfolioId}&shop=${b.domain}`, statuses: [404] },
+  ],
+  "app.export.portfolio": [
+    { method: "GET", url: (b) => `/app/export/portfolio?portfolio=${b.portfolioId}&shop=${b.domain}`, statuses: [404] },
+    { method: "GET", url: (b) => `/app/export/portfolio?shop=${b.domain}`, statuses: [404] },
+  ],
+  "app.portfolios": [
+    { method: "GET", url: () => `/app/portfolios`, statuses: [405] },
+    ...(["leave", "renew", "dissolve"] as const).map(
+      (intent): Probe => ({ method: "POST", url: (b) => `/app/portfolios?shop=${b.domain}`, form: (b) => ({ intent, portfolio: b.portfolioId, shop: b.domain }), statuses: [404] }),
+    ),
+    { method: "POST", url: (b) => `/app/portfolios?shop=${b.domain}`, form: (b) => ({ intent: "remove", portfolio: b.portfolioId, member: b.domain }), statuses: [404] },
+    // A code that is not one, and a made-up one: nobody joins anything.
+    { method: "POST", url: () => `/app/portfolios`, form: (b) => ({ intent: "join", code: b.portfolioId }), statuses: [400] },
+    { method: "POST", url: () => `/app/portfolios`, form: () => ({ intent: "join", code: "ABCD-2345-WXYZ" }), statuses: [400] },
+  ],
+  // The customer page's admin block and the app's customer view: B's customer is unknown to A.
+  "api.customer-block.$id": [
+    { method: "GET", url: (b) => `/api/customer-block/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [404] },
+    { method: "POST", url: (b) => `/api/customer-block/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [405] },
+  ],
+  "app.customers_.$id": [
+    { method: "GET", url: (b) => `/app/customers/${b.customerIds[0]}?shop=${b.domain}`, params: (b) => ({ id: b.customerIds[0] }), statuses: [404] },
+  ],
   "app.data-requests.$id": [
     { method: "GET", url: (b) => `/app/data-requests/${b.exportId}?shop=${b.domain}`, params: (b) => ({ id: b.exportId }), statuses: [404] },
   ],
@@ -142,6 +170,7 @@ const snapshotB = async () => ({
   exports: await prisma.dataRequestExport.count({ where: { shop: b.domain } }),
   events: await prisma.webhookEvent.count(),
   orders: await prisma.order.count({ where: { shop: b.domain } }),
+  portfolios: await prisma.portfolio.findMany({ include: { members: true, events: true }, orderBy: { id: "asc" } }),
 });
 
 beforeAll(async () => {
@@ -164,11 +193,14 @@ beforeAll(async () => {
     // Only ids that A does not also have: finding one in a body then means a leak.
     orderIds: storeB.orders.map((o) => String(o.id)).filter((id) => !idsOfA.has(id)),
     customerIds: storeB.customers.map((c) => String(c.id)).filter((id) => !idsOfA.has(id)),
+    portfolioId: "",
   };
   expect(b.orderIds.length).toBeGreaterThan(10);
   await prisma.dataRequestExport.create({
     data: { shop: b.domain, id: BigInt(b.exportId), customerId: BigInt(customer.id), export: { customerId: String(customer.id) } },
   });
+  const { createPortfolio } = await import("#app/portfolios/portfolios.server");
+  b.portfolioId = (await createPortfolio({ shop: b.domain, userId: "42" }, "B's agency")).id;
   await prisma.webhookEvent.create({
     data: { shop: b.domain, eventId: "isolation-parked", topic: "orders/updated", payload: {}, parkedAt: new Date(), error: "a test's parked change" },
   });

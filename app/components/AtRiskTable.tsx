@@ -9,7 +9,8 @@ function formatDay(day: string): string {
 
 /**
  * Customers past the lapse point, by customer id only (names and e-mails stay in Shopify): each
- * id opens the customer in the Shopify admin.
+ * id opens the customer's view in the app (their orders, cohort and days since against the lapse
+ * point), which links on to the customer in the Shopify admin.
  */
 export function AtRiskTable({ customers, currency }: { customers: LapsedCustomer[]; currency: string }) {
   return (
@@ -17,12 +18,7 @@ export function AtRiskTable({ customers, currency }: { customers: LapsedCustomer
       columnContentTypes={["text", "text", "numeric", "numeric", "numeric"]}
       headings={["Customer", "Last order", "Days since", "Orders", "Net spend"]}
       rows={customers.map((customer) => [
-        <Link
-          key={customer.customerId}
-          url={`shopify://admin/customers/${customer.customerId}`}
-          target="_top"
-          removeUnderline
-        >
+        <Link key={customer.customerId} url={`/app/customers/${customer.customerId}`} removeUnderline>
           {`Customer ${customer.customerId}`}
         </Link>,
         formatDay(customer.lastOrderDay),

@@ -4,6 +4,7 @@
 import prisma from "#app/db.server";
 import { dataRequestExports } from "#app/sync/privacy.server";
 import { pixelStatus } from "#app/collector/activation.server";
+import { portfoliosOf } from "#app/portfolios/portfolios.server";
 import { getMetricSettings, InvalidSettingsError, updateMetricSettings } from "#app/metrics/settings.server";
 import { metricSettingsSchema, type MetricSettings } from "#app/metrics/settings";
 
@@ -21,13 +22,14 @@ export type SaveSettingsResult =
   | { ok: false; message: string; fieldErrors: Partial<Record<SettingsField, string>> };
 
 export async function settingsPage(shop: string) {
-  const [settings, shopRow, dataRequests, pixel] = await Promise.all([
+  const [settings, shopRow, dataRequests, pixel, portfolios] = await Promise.all([
     getMetricSettings(shop),
     prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
     dataRequestExports(shop),
     pixelStatus(shop),
+    portfoliosOf(shop),
   ]);
-  return { settings, timeZone: shopRow?.ianaTimezone ?? "UTC", dataRequests, pixel };
+  return { shop, settings, timeZone: shopRow?.ianaTimezone ?? "UTC", dataRequests, pixel, portfolios };
 }
 
 /**

@@ -118,7 +118,12 @@ export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?
   return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter });
 }
 
+/** A webhook event's job as pg-boss inserts it: one per event (its singletonKey). */
+export function webhookJob(job: WebhookJob): PgBoss.JobInsert<WebhookJob> {
+  return { name: QUEUES.webhooks, data: job, singletonKey: `${job.shop}:${job.eventId}` };
+}
+
 export async function enqueueWebhookEvent(job: WebhookJob): Promise<void> {
   const boss = await jobQueue();
-  await boss.send(QUEUES.webhooks, job, { singletonKey: `${job.shop}:${job.eventId}` });
+  await boss.insert([webhookJob(job)]);
 }

@@ -24,7 +24,9 @@ import {
   assembleRetentionReport,
   atRiskLimit,
   atRiskOffset,
+  assembleCustomerStanding,
   compareLapsed,
+  customerStandingParts,
   DAY_MS,
   lapsePointMs,
   msToDays,
@@ -35,6 +37,7 @@ import {
   type AtRiskReport,
   type CohortMatrix,
   type CohortParts,
+  type CustomerStanding,
   type Distribution,
   type LapsedCustomer,
   type RatesParts,
@@ -47,6 +50,7 @@ import {
   type RetentionReport,
 } from "./retention";
 import { ensureDailyRollups } from "./rollups.server";
+import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
 
 /** `o` counts for customers: has one, not test, not deleted, cancelled per setting. */
@@ -592,4 +596,71 @@ export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Cl
     offset,
     customers,
   };
+}
+
+/** A customer id as stored (a positive 64-bit integer in decimal), or null for anything else. */
+export function parseCustomerId(value: string): bigint | null {
+  if (!/^[1-9]\d{0,18}$/.test(value)) return null;
+  const id = BigInt(value);
+  return id <= 9_223_372_036_854_775_807n ? id : null;
+}
+
+/**
+ * Whether the shop knows the customer: a record of theirs that is not deleted, or an order
+ * under their id. Another shop's customer is unknown here.
+ */
+async function knownCustomer(shop: string, customerId: bigint): Promise<boolean> {
+  const [{ known }] = await prisma.$queryRaw<Array<{ known: boolean }>>`
+    SELECT EXISTS (SELECT 1 FROM customers WHERE shop = ${shop} AND id = ${customerId} AND deleted_at IS NULL)
+      OR EXISTS (SELECT 1 FROM orders WHERE shop = ${shop} AND customer_id = ${customerId}) AS known`;
+  return known;
+}
+
+/**
+ * One customer's orders (before `before` when given) and those orders' refunds, as reference
+ * rows: an index range of the orders table (shop, customer, time), for the one customer.
+ */
+export async function customerRows(shop: string, customerId: bigint, before?: Date): Promise<{ orders: MetricOrder[]; refunds: MetricRefund[] }> {
+  const orders = await prisma.order.findMany({
+    where: { shop, customerId, ...(before ? { processedAt: { lt: before } } : {}) },
+    orderBy: [{ processedAt: "asc" }, { id: "asc" }],
+  });
+  const refunds =
+    orders.length === 0
+      ? []
+      : await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((order) => order.id) } }, orderBy: { processedAt: "asc" } });
+  return { orders: orders.map(metricOrder), refunds: refunds.map(metricRefund) };
+}
+
+/**
+ * A customer's standing as of `clock.now` (customerStandingReport's definition): the lapse point
+ * from the gap rollups (gapPercentiles), the customer's figures from their `customer_totals`
+ * row; only when something of theirs happened at or after now (a past `now`) are their figures
+ * read from their own orders. Null when the shop does not know the customer (another shop's, or
+ * no such id). Throws UnknownShopError.
+ */
+export async function customerStanding(shop: string, customerId: bigint, clock: Clock): Promise<CustomerStanding | null> {
+  const context = await retentionContext(shop, clock);
+  const { settings, now } = context;
+  const [{ all }, [row], known] = await Promise.all([
+    gapPercentiles(shop, context, null, now, [0.9]),
+    prisma.$queryRaw<Array<{ order_at: Date[]; net_spend: bigint; first_paid_order_at: Date | null; last_activity_at: Date }>>`
+      SELECT order_at, net_spend, first_paid_order_at, last_activity_at FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled} AND customer_id = ${customerId}`,
+    knownCustomer(shop, customerId),
+  ]);
+  if (!row && !known) return null;
+  const lapseMs = lapsePointMs(all.values[0]);
+  const id = customerId.toString();
+  if (row && row.last_activity_at.getTime() >= now.getTime()) {
+    return assembleCustomerStanding(id, customerStandingParts(await customerRows(shop, customerId, now), id, context), lapseMs, context);
+  }
+  const parts = row
+    ? {
+        orderAt: row.order_at,
+        netSpend: Number(row.net_spend),
+        acquiredAt: settings.cohortIncludeZeroValue ? row.order_at[0] ?? null : row.first_paid_order_at,
+      }
+    : { orderAt: [], netSpend: 0, acquiredAt: null };
+  return assembleCustomerStanding(id, parts, lapseMs, context);
 }

@@ -661,3 +661,114 @@ export function compareLapsed(a: LapsedCustomer, b: LapsedCustomer): number {
   const y = BigInt(b.customerId);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** One customer's standing, as the customer page's block and the app's customer view show it. */
+export interface CustomerStanding {
+  customerId: string;
+  currency: string;
+  timeZone: string;
+  now: string;
+  /** Counted orders before now (the retention metrics' rule: not test, deleted or, per setting, cancelled). */
+  orders: number;
+  /** Net sales of those orders in the shop currency, refunds before now deducted. */
+  netSpend: number;
+  firstOrderAt: string | null;
+  /** Local date of the first counted order. */
+  firstOrderDay: string | null;
+  lastOrderAt: string | null;
+  lastOrderDay: string | null;
+  /** The local month (`YYYY-MM`) of the order that acquired the customer: their cohort. */
+  cohort: string | null;
+  /** Whole days since the last counted order. */
+  daysSinceLastOrder: number | null;
+  /** The shop's lapse point (p90 of the gaps between consecutive orders, at least 30 days). */
+  lapsePointDays: number;
+  /** Past the lapse point: the time since the last order is longer than it (the at-risk list's rule). */
+  atRisk: boolean;
+}
+
+/** What both implementations find for one customer. */
+export interface StandingParts {
+  /** The customer's counted orders' instants before now, oldest first. */
+  orderAt: Date[];
+  netSpend: number;
+  /** When the customer was acquired (acquisitionOrders), or null. */
+  acquiredAt: Date | null;
+}
+
+/**
+ * A customer's standing from their parts and the shop's lapse point (ms): orders, net spend,
+ * first and last order, cohort, days since the last order and whether that is past the lapse point.
+ */
+export function assembleCustomerStanding(customerId: string, parts: StandingParts, lapseMs: number, context: RetentionContext): CustomerStanding {
+  const { now, timeZone, currency } = context;
+  const first = parts.orderAt[0] ?? null;
+  const last = parts.orderAt[parts.orderAt.length - 1] ?? null;
+  const since = last === null ? null : now.getTime() - last.getTime();
+  return {
+    customerId,
+    currency,
+    timeZone,
+    now: now.toISOString(),
+    orders: parts.orderAt.length,
+    netSpend: parts.netSpend,
+    firstOrderAt: first?.toISOString() ?? null,
+    firstOrderDay: first === null ? null : localDay(first, timeZone),
+    lastOrderAt: last?.toISOString() ?? null,
+    lastOrderDay: last === null ? null : localDay(last, timeZone),
+    cohort: parts.acquiredAt === null ? null : localDay(parts.acquiredAt, timeZone).slice(0, 7),
+    daysSinceLastOrder: since === null ? null : Math.floor(since / DAY_MS),
+    lapsePointDays: msToDays(lapseMs) as number,
+    atRisk: since !== null && since > lapseMs,
+  };
+}
+
+/**
+ * One customer's parts from the shop's rows (only what happened before now): their counted
+ * orders, net spend in the shop currency (gross − discounts − returns refunded before now) and
+ * acquisition instant.
+ */
+export function customerStandingParts(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  customerId: string,
+  context: Pick<RetentionContext, "now" | "currency" | "settings">,
+): StandingParts {
+  const { now, currency, settings } = context;
+  const before = (instant: Date) => instant.getTime() < now.getTime();
+  const list = rows.orders
+    .filter((order) => order.customerId === customerId && countsInRetention(order, settings) && before(order.processedAt))
+    .sort(compareOrders);
+  const ids = new Set(list.filter((order) => order.currencyCode === currency).map((order) => order.id));
+  let netSpend = 0;
+  for (const order of list) if (ids.has(order.id)) netSpend += order.grossSales - order.discounts;
+  for (const refund of rows.refunds) if (ids.has(refund.orderId) && before(refund.processedAt)) netSpend -= refund.returns;
+  const acquired = acquisitionOrders(new Map([[customerId, list]]), settings).get(customerId) ?? null;
+  return { orderAt: list.map((order) => order.processedAt), netSpend, acquiredAt: acquired };
+}
+
+/**
+ * A customer's standing (reference implementation), as of now: their counted orders, net spend,
+ * first and last order, cohort, days since their last order, and whether they are past the
+ * shop's lapse point (atRiskReport's rule, so a customer is at risk here exactly when the
+ * at-risk list holds them).
+ */
+export function customerStandingReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  customerId: string,
+  context: RetentionContext,
+): CustomerStanding {
+  const lapseMs = lapsePointMs(shopGapP90(rows.orders, context));
+  return assembleCustomerStanding(customerId, customerStandingParts(rows, customerId, context), lapseMs, context);
+}
+
+/** p90 (ms) of the gaps between consecutive counted orders before now, or null without gaps. */
+function shopGapP90(orders: MetricOrder[], context: Pick<RetentionContext, "now" | "settings">): number | null {
+  const { ordersOf } = customerHistories(
+    orders.filter((order) => order.processedAt.getTime() < context.now.getTime()),
+    context.settings,
+  );
+  const gaps: number[] = [];
+  for (const list of ordersOf.values()) for (let i = 1; i < list.length; i++) gaps.push(elapsed(list[i], list[i - 1]));
+  gaps.sort((a, b) => a - b);
+  return percentile(gaps, 0.9);
+}

@@ -9,17 +9,18 @@
 // time between orders, the lapse point); and `customer_totals` (each customer's orders, last
 // order, net spend and order instants: the at-risk list, spans that are not whole months).
 //
-// A day's rows are always recomputed whole from the source tables, and so are a customer's
-// months, inside one transaction that holds a per-shop advisory lock (two refreshes of one shop
-// never interleave). Which days and customers:
-//   - `{ orderIds }`: the days those orders and their refunds touch now and touched at the
-//     last refresh (`daily_sales_sources`), plus the days of their customers' first orders
-//     before and after (`customer_first_orders`): of the customers' other orders, only those can
-//     change kind ("first order") when an earlier order arrives, moves or disappears;
-//     those customers' first orders and months are recomputed too (their old months' share of
-//     the two sums is taken out first, the new one added);
-//   - `{ fromDay?, toDay? }`: every day in that local-date range (no bound: no limit), and the
-//     first orders and months of the customers with orders or refunds on those days;
+// Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
+// of one shop never interleave). `daily_sales_sources` records what each counted order last
+// contributed to `daily_sales` (its day and kind, amounts, refunds by day), so a refresh changes
+// `daily_sales` by difference; per-customer rows are recomputed whole for the customers
+// concerned, and the cells summed from them (`customer_month_counts`, the cohort grids,
+// `gap_months`) change by the difference between those customers' rows before and after. Which
+// orders and customers:
+//   - `{ orderIds }`: those orders and every order of their customers, now and at the last
+//     refresh (a customer's other orders can change kind, "first order", when an earlier order
+//     arrives, moves or disappears);
+//   - `{ fromDay?, toDay? }`: the orders placed or refunded on local days in that range (no
+//     bound: no limit), and those recorded there at the last refresh, then as above;
 //   - nothing: a rebuild of the whole shop, also done whenever the shop's time zone or currency
 //     differs from the one the rollups were built in.
 import { Prisma } from "@prisma/client";
@@ -74,94 +75,136 @@ async function builtIn(client: Tx | typeof prisma, shop: string): Promise<{ time
 }
 
 /**
- * Replaces the rows of the given local days with sums recomputed from orders and refunds.
- * An order's day is PostgreSQL's `(processed_at AT TIME ZONE tz)::date`, a refund's likewise;
- * refunded amounts go both to the refund's day (by refund date) and to the order's day (by
- * order date). An order is the first of its customer when no other order of that customer
- * (neither test nor deleted, and for the second flag not cancelled) has an earlier
- * (processed_at, id).
+ * Each counted order's (neither test nor deleted) contribution to `daily_sales`, as
+ * `daily_sales_sources` rows: of all the shop's orders, or of the orders matching `filter` (on
+ * `o`), which must hold every counted order of each customer among them (a customer's first
+ * orders are found among them). An order's day is PostgreSQL's `(processed_at AT TIME ZONE
+ * tz)::date`, a refund's likewise; refunded amounts go both to the refund's day (by refund date)
+ * and to the order's day (by order date). An order is the first of its customer when no other
+ * counted order of that customer has an earlier (processed_at, id), the first uncancelled one
+ * likewise among the uncancelled ones. One pass over the orders in customer order, their
+ * refunds summed per local day and joined.
  */
-async function recomputeDays(tx: Tx, shop: string, timeZone: string, days: string[] | null): Promise<void> {
-  if (days !== null && days.length === 0) return;
-  // All days: one pass over the shop's rows. Some days: an index range scan around each day
-  // (3 hours of slack on each side, more than any UTC offset change), then the exact local date;
-  // a lateral subquery behind OFFSET 0, or the planner hashes the days against every order.
-  // Everything else is a per-row index lookup, so no plan depends on table statistics (a
-  // freshly imported shop has none yet).
-  const target = Prisma.sql`(SELECT DISTINCT unnest(${days}::date[]) AS day)`;
-  const dayOrders =
-    days === null
-      ? Prisma.sql`SELECT o.*, (o.processed_at AT TIME ZONE ${timeZone})::date AS day FROM orders o WHERE o.shop = ${shop}`
-      : Prisma.sql`
-        SELECT o.*, t.day
-        FROM ${target} t
-        CROSS JOIN LATERAL (
-          SELECT * FROM orders o WHERE o.shop = ${shop}
-            AND o.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
-            AND o.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
-          OFFSET 0
-        ) o
-        WHERE (o.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
-  const dayRefunds =
-    days === null
-      ? Prisma.sql`
-        SELECT r.order_id, r.returns, r.shipping, r.tax, (r.processed_at AT TIME ZONE ${timeZone})::date AS day
-        FROM refunds r WHERE r.shop = ${shop}`
-      : Prisma.sql`
-        SELECT r.order_id, r.returns, r.shipping, r.tax, t.day
-        FROM ${target} t
-        CROSS JOIN LATERAL (
-          SELECT * FROM refunds r WHERE r.shop = ${shop}
-            AND r.processed_at >= ((t.day - interval '3 hours') AT TIME ZONE ${timeZone})
-            AND r.processed_at < ((t.day + interval '27 hours') AT TIME ZONE ${timeZone})
-          OFFSET 0
-        ) r
-        WHERE (r.processed_at AT TIME ZONE ${timeZone})::date = t.day`;
-  // The kind of order `o` is: currency, cancelled, guest, and first of its customer.
-  const kind = Prisma.sql`
-    o.currency_code, o.cancelled_at IS NOT NULL AS cancelled, o.customer_id IS NULL AS guest,
-    (o.customer_id IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM orders p
-      WHERE p.shop = o.shop AND p.customer_id = o.customer_id AND NOT p.test AND p.deleted_at IS NULL
-        AND (p.processed_at, p.id) < (o.processed_at, o.id))) AS first_order,
-    (o.customer_id IS NOT NULL AND o.cancelled_at IS NULL AND NOT EXISTS (
-      SELECT 1 FROM orders p
-      WHERE p.shop = o.shop AND p.customer_id = o.customer_id AND NOT p.test AND p.deleted_at IS NULL
-        AND p.cancelled_at IS NULL AND (p.processed_at, p.id) < (o.processed_at, o.id))) AS first_uncancelled_order`;
-  await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop}
-    ${days === null ? Prisma.empty : Prisma.sql`AND day = ANY(${days}::date[])`}`;
-  await tx.$executeRaw`
-    WITH contributions AS (
-      SELECT o.day, ${kind},
-        1 AS orders, o.gross_sales, o.discounts, o.shipping, o.tax,
-        0::bigint AS returns_by_refund_date, 0::bigint AS shipping_refunded_by_refund_date,
-        0::bigint AS tax_refunded_by_refund_date,
-        x.returns AS returns_by_order_date, x.shipping AS shipping_refunded_by_order_date,
-        x.tax AS tax_refunded_by_order_date
-      FROM (${dayOrders}) o
-      CROSS JOIN LATERAL (
-        SELECT coalesce(sum(r.returns), 0) AS returns, coalesce(sum(r.shipping), 0) AS shipping,
-          coalesce(sum(r.tax), 0) AS tax
-        FROM refunds r WHERE r.shop = ${shop} AND r.order_id = o.id
-      ) x
-      WHERE NOT o.test AND o.deleted_at IS NULL
+function orderContributions(shop: string, timeZone: string, filter: Prisma.Sql | null): Prisma.Sql {
+  const refundsOf =
+    filter === null
+      ? Prisma.empty
+      : Prisma.sql`AND r.order_id IN (SELECT o.id FROM orders o WHERE o.shop = ${shop} AND ${filter})`;
+  return Prisma.sql`
+    SELECT o.shop, o.id AS order_id, o.customer_id, (o.processed_at AT TIME ZONE ${timeZone})::date AS day, o.currency_code,
+      o.cancelled_at IS NOT NULL AS cancelled,
+      o.customer_id IS NOT NULL AND row_number() OVER customer = 1 AS first_order,
+      o.customer_id IS NOT NULL AND o.cancelled_at IS NULL
+        AND count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER customer = 1 AS first_uncancelled_order,
+      o.gross_sales, o.discounts, o.shipping, o.tax,
+      coalesce(r.returns, 0)::bigint AS returns, coalesce(r.shipping, 0)::bigint AS shipping_refunded,
+      coalesce(r.tax, 0)::bigint AS tax_refunded,
+      r.days AS refund_days, r.day_returns AS refund_returns, r.day_shipping AS refund_shipping, r.day_tax AS refund_tax
+    FROM orders o
+    LEFT JOIN (
+      SELECT order_id, sum(returns) AS returns, sum(shipping) AS shipping, sum(tax) AS tax,
+        array_agg(day ORDER BY day) AS days, array_agg(returns ORDER BY day) AS day_returns,
+        array_agg(shipping ORDER BY day) AS day_shipping, array_agg(tax ORDER BY day) AS day_tax
+      FROM (
+        SELECT r.order_id, (r.processed_at AT TIME ZONE ${timeZone})::date AS day,
+          sum(r.returns)::bigint AS returns, sum(r.shipping)::bigint AS shipping, sum(r.tax)::bigint AS tax
+        FROM refunds r WHERE r.shop = ${shop} ${refundsOf}
+        GROUP BY 1, 2
+      ) d
+      GROUP BY order_id
+    ) r ON r.order_id = o.id
+    WHERE o.shop = ${shop} AND NOT o.test AND o.deleted_at IS NULL ${filter === null ? Prisma.empty : Prisma.sql`AND ${filter}`}
+    WINDOW customer AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id ROWS UNBOUNDED PRECEDING)`;
+}
+
+const SOURCE_COLUMNS = Prisma.raw(`shop, order_id, customer_id, day, currency_code, cancelled, first_order, first_uncancelled_order,
+  gross_sales, discounts, shipping, tax, returns, shipping_refunded, tax_refunded,
+  refund_days, refund_returns, refund_shipping, refund_tax`);
+
+const DAILY_SALES_KEY = Prisma.raw(`day, currency_code, cancelled, guest, first_order, first_uncancelled_order`);
+const DAILY_SALES_SUMS = [
+  "orders",
+  "gross_sales",
+  "discounts",
+  "shipping",
+  "tax",
+  "returns_by_refund_date",
+  "shipping_refunded_by_refund_date",
+  "tax_refunded_by_refund_date",
+  "returns_by_order_date",
+  "shipping_refunded_by_order_date",
+  "tax_refunded_by_order_date",
+];
+
+/**
+ * `daily_sales` rows summed from `daily_sales_sources` rows (`sources`, a FROM item), each
+ * counted `sign` times: the order on its day, each of its refunds' days with the refunds by
+ * refund date, in the order's kind (`computed`: the rows are computed, not read from the
+ * table, and computed once). Groups whose sums are all zero are left out (a rebuild
+ * never writes such a row, and a refresh deletes one it leaves).
+ */
+function dailySalesRows(shop: string, sources: Prisma.Sql, { computed }: { computed: boolean }): Prisma.Sql {
+  const sums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `sum(${column})::${column === "orders" ? "int" : "bigint"}`).join(", "));
+  const nonZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `sum(${column}) <> 0`).join(" OR "));
+  return Prisma.sql`
+    WITH sources AS ${computed ? Prisma.sql`MATERIALIZED` : Prisma.sql`NOT MATERIALIZED`} ${sources}
+    SELECT ${shop}, ${DAILY_SALES_KEY}, ${sums}
+    FROM (
+      SELECT s.day, s.currency_code, s.cancelled, s.customer_id IS NULL AS guest, s.first_order, s.first_uncancelled_order,
+        s.sign AS orders, s.sign * s.gross_sales AS gross_sales, s.sign * s.discounts AS discounts, s.sign * s.shipping AS shipping,
+        s.sign * s.tax AS tax, 0::bigint AS returns_by_refund_date, 0::bigint AS shipping_refunded_by_refund_date,
+        0::bigint AS tax_refunded_by_refund_date, s.sign * s.returns AS returns_by_order_date,
+        s.sign * s.shipping_refunded AS shipping_refunded_by_order_date, s.sign * s.tax_refunded AS tax_refunded_by_order_date
+      FROM sources s
       UNION ALL
-      SELECT f.day, ${kind},
-        0, 0, 0, 0, 0, f.returns, f.shipping, f.tax, 0, 0, 0
-      FROM (${dayRefunds}) f
-      JOIN orders o ON o.shop = ${shop} AND o.id = f.order_id
-      WHERE NOT o.test AND o.deleted_at IS NULL
-    )
-    INSERT INTO daily_sales (shop, day, currency_code, cancelled, guest, first_order, first_uncancelled_order,
-      orders, gross_sales, discounts, shipping, tax,
-      returns_by_refund_date, shipping_refunded_by_refund_date, tax_refunded_by_refund_date,
-      returns_by_order_date, shipping_refunded_by_order_date, tax_refunded_by_order_date)
-    SELECT ${shop}, day, currency_code, cancelled, guest, first_order, first_uncancelled_order,
-      sum(orders), sum(gross_sales), sum(discounts), sum(shipping), sum(tax),
-      sum(returns_by_refund_date), sum(shipping_refunded_by_refund_date), sum(tax_refunded_by_refund_date),
-      sum(returns_by_order_date), sum(shipping_refunded_by_order_date), sum(tax_refunded_by_order_date)
-    FROM contributions
-    GROUP BY day, currency_code, cancelled, guest, first_order, first_uncancelled_order`;
+      SELECT u.day, s.currency_code, s.cancelled, s.customer_id IS NULL, s.first_order, s.first_uncancelled_order,
+        0, 0, 0, 0, 0, s.sign * u.returns, s.sign * u.shipping, s.sign * u.tax, 0, 0, 0
+      FROM sources s
+      CROSS JOIN LATERAL unnest(s.refund_days, s.refund_returns, s.refund_shipping, s.refund_tax) u(day, returns, shipping, tax)
+    ) c
+    GROUP BY ${DAILY_SALES_KEY}
+    HAVING ${nonZero}`;
+}
+
+/** Rebuilds the shop's `daily_sales_sources` and, summed from them, its `daily_sales`. */
+async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
+  await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop}`;
+  await tx.$executeRaw`INSERT INTO daily_sales_sources (${SOURCE_COLUMNS}) ${orderContributions(shop, timeZone, null)}`;
+  await tx.$executeRaw`
+    INSERT INTO daily_sales (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
+    ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`, { computed: false })}`;
+}
+
+/**
+ * Brings `daily_sales` up to date by difference for the given orders and every order of the
+ * given customers: their recorded contributions (`daily_sales_sources`) out, their current ones
+ * in, and their records replaced. Returns how many local days changed.
+ */
+async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: bigint[], customers: bigint[]): Promise<number> {
+  const recorded = Prisma.sql`s.shop = ${shop} AND (s.order_id = ANY(${orderIds}::bigint[]) OR s.customer_id = ANY(${customers}::bigint[]))`;
+  const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
+  const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
+  const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
+  const changed = await tx.$queryRaw<Array<{ day: string; empty: boolean }>>`
+    INSERT INTO daily_sales AS t (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
+    ${dailySalesRows(
+      shop,
+      Prisma.sql`(
+        SELECT ${SOURCE_COLUMNS}, -1 AS sign FROM daily_sales_sources s WHERE ${recorded}
+        UNION ALL
+        SELECT ${SOURCE_COLUMNS}, 1 FROM (${orderContributions(shop, timeZone, current)}) n)`,
+      { computed: true },
+    )}
+    ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
+    RETURNING day::text AS day, ${allZero} AS empty`;
+  const emptied = [...new Set(changed.filter((row) => row.empty).map((row) => row.day))];
+  if (emptied.length > 0) {
+    await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop} AND day = ANY(${emptied}::date[]) AND ${allZero}`;
+  }
+  await tx.$executeRaw`DELETE FROM daily_sales_sources s WHERE ${recorded}`;
+  await tx.$executeRaw`INSERT INTO daily_sales_sources (${SOURCE_COLUMNS}) ${orderContributions(shop, timeZone, current)}`;
+  return new Set(changed.map((row) => row.day)).size;
 }
 
 /** Recomputes the first-order instants of the given customers (all of the shop's when null). */
@@ -181,122 +224,146 @@ async function recomputeFirstOrders(tx: Tx, shop: string, customers: bigint[] | 
     GROUP BY shop, customer_id`;
 }
 
-/** `customer_months` columns of one setting variant: all counted orders, or uncancelled ones only. */
-function monthColumns(includeCancelled: "v.cancelled" | boolean) {
-  const pick = (all: string, uncancelled: string) =>
-    includeCancelled === true
-      ? Prisma.raw(`m.${all}`)
-      : includeCancelled === false
-        ? Prisma.raw(`m.${uncancelled}`)
-        : Prisma.raw(`CASE WHEN v.cancelled THEN m.${all} ELSE m.${uncancelled} END`);
-  return {
-    orders: pick("orders", "uncancelled_orders"),
-    previousMonth: pick("previous_month", "previous_uncancelled_month"),
-    nextMonth: pick("next_month", "next_uncancelled_month"),
-    paidCohort: pick("paid_cohort", "paid_uncancelled_cohort"),
-  };
+/**
+ * Runs an upsert of summed cells that ends in `RETURNING ctid::text AS ctid, <all zero> AS
+ * empty` and returns the cells it left empty. The shop's lock keeps every other writer off these
+ * rows until the transaction ends, so a row version's ctid stays valid: a later pass that
+ * updates the cell again returns its new one, and a delete by an outdated one finds nothing.
+ */
+async function upsertCells(tx: Tx, statement: Prisma.Sql): Promise<string[]> {
+  const rows = await tx.$queryRaw<Array<{ ctid: string; empty: boolean }>>(statement);
+  return rows.filter((row) => row.empty).map((row) => row.ctid);
 }
+
+/** Deletes the cells of `table` among `ctids` that are still all zero (`empty`, SQL). */
+async function deleteEmptyCells(tx: Tx, table: string, empty: string, ctids: string[]): Promise<void> {
+  if (ctids.length === 0) return;
+  await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE ctid = ANY(${ctids}::tid[]) AND ${Prisma.raw(empty)}`;
+}
+
+/** A calendar grain of the per-customer rollups: local months or ISO weeks (starting Monday). */
+interface Period {
+  unit: "month" | "week";
+  /** The per-customer table and the cohort grid summed from it. */
+  customerTable: "customer_months" | "customer_weeks";
+  cohortTable: "cohort_months" | "cohort_weeks";
+  /** The per-customer table's columns after (shop, customer_id, unit). */
+  columns: string[];
+}
+
+const COHORT_COLUMNS = ["cohort", "uncancelled_cohort", "paid_cohort", "paid_uncancelled_cohort"];
+const NET_COLUMNS = [
+  "net_sales_by_refund_date",
+  "net_sales_by_order_date",
+  "cancelled_net_sales_by_refund_date",
+  "cancelled_net_sales_by_order_date",
+];
+const MONTH: Period = {
+  unit: "month",
+  customerTable: "customer_months",
+  cohortTable: "cohort_months",
+  columns: [
+    "orders",
+    "uncancelled_orders",
+    "first_order_at",
+    "last_order_at",
+    "first_uncancelled_order_at",
+    "last_uncancelled_order_at",
+    "previous_order_at",
+    "previous_uncancelled_order_at",
+    "previous_month",
+    "previous_uncancelled_month",
+    "next_month",
+    "next_uncancelled_month",
+    ...COHORT_COLUMNS,
+    ...NET_COLUMNS,
+  ],
+};
+const WEEK: Period = {
+  unit: "week",
+  customerTable: "customer_weeks",
+  cohortTable: "cohort_weeks",
+  columns: ["orders", "uncancelled_orders", ...COHORT_COLUMNS, ...NET_COLUMNS],
+};
+const COHORT_EMPTY = "customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0";
+const MONTH_COUNT_EMPTY = "customers = 0 AND orders = 0";
 
 /**
- * Adds (sign 1) or takes away (sign -1) the contributions of the shop's `customer_months` rows
- * (of the given customers, or all of them) to `customer_month_counts` and `cohort_months`.
- * Cells left at zero are deleted, so the tables hold what a rebuild would.
+ * Cohort grid rows (`cohort_months` or `cohort_weeks`) summed from per-customer rows (`rows`, a
+ * FROM item of the per-customer table's shape, each with a `sign`), for the four setting
+ * combinations; cells whose sums are all zero are left out.
  */
-async function applyMonthContributions(tx: Tx, shop: string, customers: bigint[], sign: 1 | -1): Promise<void> {
-  const only = Prisma.sql`AND m.customer_id = ANY(${customers}::bigint[])`;
-  await tx.$executeRaw`
-    INSERT INTO customer_month_counts AS t (shop, retention_include_cancelled, month, previous_month, next_month,
-      paid_before, repeat, customers, orders)
-    ${monthCountRows(shop, only, sign)}
-    ON CONFLICT (shop, retention_include_cancelled, month, previous_month, next_month, paid_before, repeat)
-    DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders`;
-  await tx.$executeRaw`
-    INSERT INTO cohort_months AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, month,
-      customers, net_sales_by_refund_date, net_sales_by_order_date)
-    ${cohortMonthRows(shop, only, sign)}
-    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, month)
-    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
-      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
-      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date`;
-  if (sign === 1) {
-    await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop} AND customers = 0 AND orders = 0`;
-    await tx.$executeRaw`
-      DELETE FROM cohort_months
-      WHERE shop = ${shop} AND customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0`;
-  }
-}
-
-/** `customer_month_counts` rows summed from the shop's `customer_months` rows matching `filter`. */
-function monthCountRows(shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
-  const c = monthColumns("v.cancelled");
-  return Prisma.sql`
-    SELECT m.shop, v.cancelled, m.month,
-      coalesce(${c.previousMonth}, '-infinity'::date), coalesce(${c.nextMonth}, 'infinity'::date),
-      coalesce(${c.paidCohort} < m.month, false), ${c.orders} >= 2,
-      ${sign} * count(*)::int, ${sign} * sum(${c.orders})::int
-    FROM customer_months m CROSS JOIN (VALUES (true), (false)) v(cancelled)
-    WHERE m.shop = ${shop} ${filter} AND ${c.orders} > 0
-    GROUP BY 1, 2, 3, 4, 5, 6, 7`;
-}
-
-/** `cohort_months` rows summed from the shop's `customer_months` rows matching `filter`. */
-function cohortMonthRows(shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
-  const c = monthColumns("v.cancelled");
+function cohortRows(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql {
   const cohort = Prisma.sql`CASE WHEN v.cancelled
     THEN CASE WHEN v.zero_value THEN m.cohort ELSE m.paid_cohort END
     ELSE CASE WHEN v.zero_value THEN m.uncancelled_cohort ELSE m.paid_uncancelled_cohort END END`;
+  const orders = Prisma.sql`CASE WHEN v.cancelled THEN m.orders ELSE m.uncancelled_orders END`;
+  const customers = Prisma.sql`sum(m.sign * (${orders} > 0)::int)::int`;
+  const byRefund = Prisma.sql`sum(m.sign * (m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END))::bigint`;
+  const byOrder = Prisma.sql`sum(m.sign * (m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END))::bigint`;
   return Prisma.sql`
-    SELECT m.shop, v.cancelled, v.zero_value, ${cohort}, m.month,
-      ${sign} * (count(*) FILTER (WHERE ${c.orders} > 0))::int,
-      ${sign} * sum(m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END)::bigint,
-      ${sign} * sum(m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END)::bigint
-    FROM customer_months m CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
-    WHERE m.shop = ${shop} ${filter} AND ${cohort} IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5`;
+    SELECT ${shop}, v.cancelled, v.zero_value, ${cohort}, m.${Prisma.raw(period.unit)}, ${customers}, ${byRefund}, ${byOrder}
+    FROM ${rows} m
+    CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
+    WHERE ${cohort} IS NOT NULL
+    GROUP BY 2, 3, 4, 5
+    HAVING ${customers} <> 0 OR ${byRefund} <> 0 OR ${byOrder} <> 0`;
 }
 
 /**
- * Recomputes the `customer_months` rows of the given customers (all of the shop's when null)
- * from their counted orders and the refunds of those, months in the shop's zone and money in
- * `currency`, and with them `customer_month_counts` and `cohort_months`: incrementally (the old
- * rows' contributions out, the new ones' in) or, for the whole shop, from scratch.
+ * `customer_month_counts` rows summed from `customer_months` rows (`rows`, each with a `sign`)
+ * for both values of the cancelled setting; cells whose sums are zero are left out.
  */
-async function recomputeCustomerMonths(
-  tx: Tx,
-  shop: string,
-  timeZone: string,
-  currency: string,
-  customers: bigint[] | null,
-): Promise<void> {
-  if (customers !== null && customers.length === 0) return;
-  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
-  if (customers === null) {
-    await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM cohort_months WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM customer_months WHERE shop = ${shop}`;
-  } else {
-    await applyMonthContributions(tx, shop, customers, -1);
-    await tx.$executeRaw`DELETE FROM customer_months WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
-  }
-  await tx.$executeRaw`
+function monthCountRows(shop: string, rows: Prisma.Sql): Prisma.Sql {
+  const pick = (all: string, uncancelled: string) => Prisma.raw(`CASE WHEN v.cancelled THEN m.${all} ELSE m.${uncancelled} END`);
+  const orders = pick("orders", "uncancelled_orders");
+  return Prisma.sql`
+    SELECT ${shop}, v.cancelled, m.month,
+      coalesce(${pick("previous_month", "previous_uncancelled_month")}, '-infinity'::date),
+      coalesce(${pick("next_month", "next_uncancelled_month")}, 'infinity'::date),
+      coalesce(${pick("paid_cohort", "paid_uncancelled_cohort")} < m.month, false), ${orders} >= 2,
+      sum(m.sign)::int, sum(m.sign * ${orders})::int
+    FROM ${rows} m CROSS JOIN (VALUES (true), (false)) v(cancelled)
+    WHERE ${orders} > 0
+    GROUP BY 2, 3, 4, 5, 6, 7
+    HAVING sum(m.sign) <> 0 OR sum(m.sign * ${orders}) <> 0`;
+}
+
+/**
+ * The `customer_months` or `customer_weeks` rows (shop, customer_id, unit, then `columns`) of
+ * the customers whose orders match `only` (on `o`): each customer's counted orders and the
+ * refunds of those per local period, money in `currency`, with their cohorts (first period with
+ * an order, under each setting combination) and, by month, their first and last orders and
+ * their previous and next periods with an order.
+ */
+function customerPeriodRows(period: Period, shop: string, timeZone: string, currency: string, only: Prisma.Sql): Prisma.Sql {
+  const unit = Prisma.raw(`'${period.unit}'`);
+  const monthly = period.unit === "month";
+  const history = monthly
+    ? Prisma.raw(`first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
+      max(last_order_at) OVER before, max(last_uncancelled_order_at) OVER before,
+      max(period) FILTER (WHERE orders > 0) OVER before, max(period) FILTER (WHERE uncancelled_orders > 0) OVER before,
+      min(period) FILTER (WHERE orders > 0) OVER after, min(period) FILTER (WHERE uncancelled_orders > 0) OVER after,`)
+    : Prisma.empty;
+  return Prisma.sql`
     WITH counted AS (
       SELECT o.customer_id, o.processed_at, o.cancelled_at IS NULL AS uncancelled, o.total_price <> 0 AS paid,
-        date_trunc('month', o.processed_at AT TIME ZONE ${timeZone})::date AS month,
+        date_trunc(${unit}, o.processed_at AT TIME ZONE ${timeZone})::date AS period,
         CASE WHEN o.currency_code = ${currency} THEN o.gross_sales - o.discounts ELSE 0 END AS net
       FROM orders o
       WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
     ),
     contributions AS (
-      SELECT customer_id, month, processed_at, uncancelled, paid,
+      SELECT customer_id, period, processed_at, uncancelled, paid,
         CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_refund_date,
         CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_order_date,
         CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_refund_date,
         CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_order_date
       FROM counted
       UNION ALL
-      -- Refunds of counted orders in the shop currency: on the refund's month (by refund date)
+      -- Refunds of counted orders in the shop currency: on the refund's period (by refund date)
       -- and on the order's (by order date).
-      SELECT o.customer_id, d.month, NULL, o.cancelled_at IS NULL, false,
+      SELECT o.customer_id, d.period, NULL, o.cancelled_at IS NULL, false,
         CASE WHEN o.cancelled_at IS NULL THEN d.by_refund_date ELSE 0 END,
         CASE WHEN o.cancelled_at IS NULL THEN d.by_order_date ELSE 0 END,
         CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_refund_date END,
@@ -304,187 +371,134 @@ async function recomputeCustomerMonths(
       FROM refunds r
       JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
       CROSS JOIN LATERAL (VALUES
-        (date_trunc('month', r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
-        (date_trunc('month', o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
-      ) d(month, by_refund_date, by_order_date)
+        (date_trunc(${unit}, r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
+        (date_trunc(${unit}, o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
+      ) d(period, by_refund_date, by_order_date)
       WHERE r.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
         AND o.currency_code = ${currency} ${only}
     ),
-    months AS (
-      SELECT customer_id, month,
+    periods AS (
+      SELECT customer_id, period,
         count(processed_at)::int AS orders,
         (count(processed_at) FILTER (WHERE uncancelled))::int AS uncancelled_orders,
         min(processed_at) AS first_order_at, max(processed_at) AS last_order_at,
         min(processed_at) FILTER (WHERE uncancelled) AS first_uncancelled_order_at,
         max(processed_at) FILTER (WHERE uncancelled) AS last_uncancelled_order_at,
         bool_or(paid) AS paid, bool_or(paid AND uncancelled) AS paid_uncancelled,
-        sum(net_by_refund_date) AS net_by_refund_date, sum(net_by_order_date) AS net_by_order_date,
-        sum(cancelled_net_by_refund_date) AS cancelled_net_by_refund_date,
-        sum(cancelled_net_by_order_date) AS cancelled_net_by_order_date
+        sum(net_by_refund_date)::bigint AS net_by_refund_date, sum(net_by_order_date)::bigint AS net_by_order_date,
+        sum(cancelled_net_by_refund_date)::bigint AS cancelled_net_by_refund_date,
+        sum(cancelled_net_by_order_date)::bigint AS cancelled_net_by_order_date
       FROM contributions
-      GROUP BY customer_id, month
+      GROUP BY customer_id, period
     )
-    INSERT INTO customer_months (shop, customer_id, month, orders, uncancelled_orders,
-      first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
-      previous_order_at, previous_uncancelled_order_at, previous_month, previous_uncancelled_month,
-      next_month, next_uncancelled_month, cohort, uncancelled_cohort, paid_cohort, paid_uncancelled_cohort,
-      net_sales_by_refund_date, net_sales_by_order_date, cancelled_net_sales_by_refund_date, cancelled_net_sales_by_order_date)
-    SELECT ${shop}, customer_id, month, orders, uncancelled_orders,
-      first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
-      max(last_order_at) OVER before, max(last_uncancelled_order_at) OVER before,
-      max(month) FILTER (WHERE orders > 0) OVER before, max(month) FILTER (WHERE uncancelled_orders > 0) OVER before,
-      min(month) FILTER (WHERE orders > 0) OVER after, min(month) FILTER (WHERE uncancelled_orders > 0) OVER after,
-      min(month) FILTER (WHERE orders > 0) OVER customer, min(month) FILTER (WHERE uncancelled_orders > 0) OVER customer,
-      min(month) FILTER (WHERE paid) OVER customer, min(month) FILTER (WHERE paid_uncancelled) OVER customer,
+    SELECT ${shop} AS shop, customer_id, period AS ${Prisma.raw(period.unit)}, orders, uncancelled_orders, ${history}
+      min(period) FILTER (WHERE orders > 0) OVER customer, min(period) FILTER (WHERE uncancelled_orders > 0) OVER customer,
+      min(period) FILTER (WHERE paid) OVER customer, min(period) FILTER (WHERE paid_uncancelled) OVER customer,
       net_by_refund_date, net_by_order_date, cancelled_net_by_refund_date, cancelled_net_by_order_date
-    FROM months
+    FROM periods
     WINDOW customer AS (PARTITION BY customer_id),
-      before AS (PARTITION BY customer_id ORDER BY month ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-      after AS (PARTITION BY customer_id ORDER BY month ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)`;
-  if (customers === null) {
-    await tx.$executeRaw`
-      INSERT INTO customer_month_counts (shop, retention_include_cancelled, month, previous_month, next_month,
-        paid_before, repeat, customers, orders)
-      ${monthCountRows(shop, Prisma.empty, 1)}`;
-    await tx.$executeRaw`
-      INSERT INTO cohort_months (shop, retention_include_cancelled, cohort_include_zero_value, cohort, month,
-        customers, net_sales_by_refund_date, net_sales_by_order_date)
-      SELECT * FROM (${cohortMonthRows(shop, Prisma.empty, 1)}) c(shop, cancelled, zero_value, cohort, month, customers, by_refund, by_order)
-      WHERE customers <> 0 OR by_refund <> 0 OR by_order <> 0`;
-  } else {
-    await applyMonthContributions(tx, shop, customers, 1);
-  }
+      before AS (PARTITION BY customer_id ORDER BY period ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+      after AS (PARTITION BY customer_id ORDER BY period ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)`;
 }
 
-/** `cohort_weeks` rows summed from the shop's `customer_weeks` rows matching `filter`. */
-function cohortWeekRows(shop: string, filter: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
-  const cohort = Prisma.sql`CASE WHEN v.cancelled
-    THEN CASE WHEN v.zero_value THEN w.cohort ELSE w.paid_cohort END
-    ELSE CASE WHEN v.zero_value THEN w.uncancelled_cohort ELSE w.paid_uncancelled_cohort END END`;
-  const orders = Prisma.sql`CASE WHEN v.cancelled THEN w.orders ELSE w.uncancelled_orders END`;
+/** The cohort grid's upsert of summed cells, returning each cell's ctid and whether it is now empty. */
+function upsertCohortCells(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql {
+  const unit = Prisma.raw(period.unit);
   return Prisma.sql`
-    SELECT w.shop, v.cancelled, v.zero_value, ${cohort}, w.week,
-      ${sign} * (count(*) FILTER (WHERE ${orders} > 0))::int,
-      ${sign} * sum(w.net_sales_by_refund_date + CASE WHEN v.cancelled THEN w.cancelled_net_sales_by_refund_date ELSE 0 END)::bigint,
-      ${sign} * sum(w.net_sales_by_order_date + CASE WHEN v.cancelled THEN w.cancelled_net_sales_by_order_date ELSE 0 END)::bigint
-    FROM customer_weeks w CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
-    WHERE w.shop = ${shop} ${filter} AND ${cohort} IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5`;
+    INSERT INTO ${Prisma.raw(period.cohortTable)} AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
+      customers, net_sales_by_refund_date, net_sales_by_order_date)
+    ${cohortRows(period, shop, rows)}
+    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit})
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
+      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
+      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date
+    RETURNING ${period.cohortTable}::text AS tbl, t.ctid::text AS ctid, ${Prisma.raw(COHORT_EMPTY)} AS empty`;
+}
+
+/** `customer_month_counts`' upsert of summed cells, returning each cell's ctid and whether it is now empty. */
+function upsertMonthCountCells(shop: string, rows: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO customer_month_counts AS t (shop, retention_include_cancelled, month, previous_month, next_month,
+      paid_before, repeat, customers, orders)
+    ${monthCountRows(shop, rows)}
+    ON CONFLICT (shop, retention_include_cancelled, month, previous_month, next_month, paid_before, repeat)
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders
+    RETURNING 'customer_month_counts'::text AS tbl, t.ctid::text AS ctid, ${Prisma.raw(MONTH_COUNT_EMPTY)} AS empty`;
 }
 
 /**
- * Recomputes the `customer_weeks` rows of the given customers (all of the shop's when null), as
- * `customer_months` by ISO week, and with them `cohort_weeks`: incrementally (the old rows'
- * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ * Recomputes the per-customer rows of one grain (`customer_months` or `customer_weeks`) of the
+ * given customers (all of the shop's when null), and with them the cells summed from them (the
+ * cohort grid; for months also `customer_month_counts`). For the whole shop from scratch; for
+ * some customers in one statement: their rows as they were (the statement's snapshot) counted
+ * −1 and as they are now +1, so that only the cells whose sums change are written, while their
+ * rows are rewritten and those of periods left without activity deleted; the cells left empty
+ * are deleted after.
  */
-async function recomputeCustomerWeeks(
+async function recomputeCustomerPeriods(
   tx: Tx,
+  period: Period,
   shop: string,
   timeZone: string,
   currency: string,
   customers: bigint[] | null,
 ): Promise<void> {
   if (customers !== null && customers.length === 0) return;
-  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
-  const mine = customers === null ? Prisma.empty : Prisma.sql`AND w.customer_id = ANY(${customers}::bigint[])`;
-  const addCells = (sign: 1 | -1) => tx.$executeRaw`
-    INSERT INTO cohort_weeks AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
-      customers, net_sales_by_refund_date, net_sales_by_order_date)
-    ${cohortWeekRows(shop, mine, sign)}
-    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week)
-    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
-      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
-      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date`;
+  const monthly = period.unit === "month";
+  const table = Prisma.raw(period.customerTable);
+  const unit = Prisma.raw(period.unit);
+  const columns = Prisma.raw(["shop", "customer_id", period.unit, ...period.columns].join(", "));
   if (customers === null) {
-    await tx.$executeRaw`DELETE FROM cohort_weeks WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM customer_weeks WHERE shop = ${shop}`;
-  } else {
-    await addCells(-1);
-    await tx.$executeRaw`DELETE FROM customer_weeks WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
-  }
-  await tx.$executeRaw`
-    WITH counted AS (
-      SELECT o.customer_id, o.processed_at, o.cancelled_at IS NULL AS uncancelled, o.total_price <> 0 AS paid,
-        date_trunc('week', o.processed_at AT TIME ZONE ${timeZone})::date AS week,
-        CASE WHEN o.currency_code = ${currency} THEN o.gross_sales - o.discounts ELSE 0 END AS net
-      FROM orders o
-      WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
-    ),
-    contributions AS (
-      SELECT customer_id, week, processed_at, uncancelled, paid,
-        CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_refund_date,
-        CASE WHEN uncancelled THEN net ELSE 0 END AS net_by_order_date,
-        CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_refund_date,
-        CASE WHEN uncancelled THEN 0 ELSE net END AS cancelled_net_by_order_date
-      FROM counted
-      UNION ALL
-      SELECT o.customer_id, d.week, NULL, o.cancelled_at IS NULL, false,
-        CASE WHEN o.cancelled_at IS NULL THEN d.by_refund_date ELSE 0 END,
-        CASE WHEN o.cancelled_at IS NULL THEN d.by_order_date ELSE 0 END,
-        CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_refund_date END,
-        CASE WHEN o.cancelled_at IS NULL THEN 0 ELSE d.by_order_date END
-      FROM refunds r
-      JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
-      CROSS JOIN LATERAL (VALUES
-        (date_trunc('week', r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
-        (date_trunc('week', o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
-      ) d(week, by_refund_date, by_order_date)
-      WHERE r.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
-        AND o.currency_code = ${currency} ${only}
-    ),
-    weeks AS (
-      SELECT customer_id, week,
-        count(processed_at)::int AS orders,
-        (count(processed_at) FILTER (WHERE uncancelled))::int AS uncancelled_orders,
-        bool_or(paid) AS paid, bool_or(paid AND uncancelled) AS paid_uncancelled,
-        sum(net_by_refund_date) AS net_by_refund_date, sum(net_by_order_date) AS net_by_order_date,
-        sum(cancelled_net_by_refund_date) AS cancelled_net_by_refund_date,
-        sum(cancelled_net_by_order_date) AS cancelled_net_by_order_date
-      FROM contributions
-      GROUP BY customer_id, week
-    )
-    INSERT INTO customer_weeks (shop, customer_id, week, orders, uncancelled_orders,
-      cohort, uncancelled_cohort, paid_cohort, paid_uncancelled_cohort,
-      net_sales_by_refund_date, net_sales_by_order_date, cancelled_net_sales_by_refund_date, cancelled_net_sales_by_order_date)
-    SELECT ${shop}, customer_id, week, orders, uncancelled_orders,
-      min(week) FILTER (WHERE orders > 0) OVER customer, min(week) FILTER (WHERE uncancelled_orders > 0) OVER customer,
-      min(week) FILTER (WHERE paid) OVER customer, min(week) FILTER (WHERE paid_uncancelled) OVER customer,
-      net_by_refund_date, net_by_order_date, cancelled_net_by_refund_date, cancelled_net_by_order_date
-    FROM weeks
-    WINDOW customer AS (PARTITION BY customer_id)`;
-  if (customers === null) {
+    if (monthly) await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM ${Prisma.raw(period.cohortTable)} WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM ${table} WHERE shop = ${shop}`;
+    await tx.$executeRaw`INSERT INTO ${table} (${columns}) ${customerPeriodRows(period, shop, timeZone, currency, Prisma.empty)}`;
+    const rows = Prisma.sql`(SELECT *, 1 AS sign FROM ${table} WHERE shop = ${shop})`;
+    if (monthly) {
+      await tx.$executeRaw`
+        INSERT INTO customer_month_counts (shop, retention_include_cancelled, month, previous_month, next_month,
+          paid_before, repeat, customers, orders)
+        ${monthCountRows(shop, rows)}`;
+    }
     await tx.$executeRaw`
-      INSERT INTO cohort_weeks (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
+      INSERT INTO ${Prisma.raw(period.cohortTable)} (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
         customers, net_sales_by_refund_date, net_sales_by_order_date)
-      SELECT * FROM (${cohortWeekRows(shop, Prisma.empty, 1)}) c(shop, cancelled, zero_value, cohort, week, customers, by_refund, by_order)
-      WHERE customers <> 0 OR by_refund <> 0 OR by_order <> 0`;
-  } else {
-    await addCells(1);
-    await tx.$executeRaw`
-      DELETE FROM cohort_weeks
-      WHERE shop = ${shop} AND customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0`;
+      ${cohortRows(period, shop, rows)}`;
+    return;
+  }
+  const setAll = Prisma.raw(period.columns.map((column) => `${column} = EXCLUDED.${column}`).join(", "));
+  const changed = Prisma.raw(
+    `(${period.columns.map((column) => `t.${column}`).join(", ")}) IS DISTINCT FROM (${period.columns.map((column) => `EXCLUDED.${column}`).join(", ")})`,
+  );
+  const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
+  const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
+    WITH new AS MATERIALIZED (
+      ${customerPeriodRows(period, shop, timeZone, currency, Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`)}
+    ),
+    old AS MATERIALIZED (SELECT ${columns} FROM ${table} WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
+    written AS (
+      INSERT INTO ${table} AS t (${columns}) SELECT * FROM new
+      ON CONFLICT (shop, customer_id, ${unit}) DO UPDATE SET ${setAll} WHERE ${changed}
+    ),
+    dropped AS (
+      -- NOT IN a subquery: hashed, whatever the planner guesses of the CTE's size.
+      DELETE FROM ${table} t
+      WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
+        AND (t.customer_id, t.${unit}) NOT IN (SELECT customer_id, ${unit} FROM new)
+    ),
+    cohort_cells AS (${upsertCohortCells(period, shop, delta)}),
+    count_cells AS (${monthly ? upsertMonthCountCells(shop, delta) : Prisma.sql`SELECT NULL::text AS tbl, NULL::text AS ctid, false AS empty`})
+    SELECT tbl, ctid, empty FROM cohort_cells WHERE empty
+    UNION ALL
+    SELECT tbl, ctid, empty FROM count_cells WHERE empty`;
+  for (const table of [period.cohortTable, "customer_month_counts"]) {
+    const ctids = cells.filter((cell) => cell.tbl === table).map((cell) => cell.ctid);
+    await deleteEmptyCells(tx, table, table === "customer_month_counts" ? MONTH_COUNT_EMPTY : COHORT_EMPTY, ctids);
   }
 }
 
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
-
-/**
- * Adds (sign 1) or takes away (sign -1) the given customers' `customer_order_gaps` rows to or
- * from `gap_months`; months left without gaps are deleted.
- */
-async function applyGapContributions(tx: Tx, shop: string, timeZone: string, customers: bigint[], sign: 1 | -1): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-    SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
-      ${sign} * count(*)::int, ${sign} * (count(*) FILTER (WHERE second))::int
-    FROM customer_order_gaps
-    WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
-    GROUP BY 1, 2, 3, 4
-    ON CONFLICT (shop, retention_include_cancelled, month, bucket)
-    DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps`;
-  if (sign === 1) await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop} AND gaps = 0`;
-}
 
 /**
  * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` and
@@ -506,17 +520,19 @@ async function recomputeCustomerHistories(
     await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
   } else {
-    await applyGapContributions(tx, shop, timeZone, customers, -1);
-    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
-    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])`;
+    // Both values of the setting named, so that the key (shop, setting, customer) is searched
+    // rather than scanned.
+    await tx.$executeRaw`
+      DELETE FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])`;
   }
   // One pass over the customers' counted orders in order serves both values of the cancelled
   // setting: the previous order, and the previous uncancelled one (the latest before it).
   const ms = (later: Prisma.Sql, earlier: Prisma.Sql) =>
     Prisma.sql`((extract(epoch FROM ${later}) - extract(epoch FROM ${earlier})) * 1000)::bigint`;
-  await tx.$executeRaw`
-    INSERT INTO customer_order_gaps (shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket)
-    SELECT ${shop}, v.cancelled, g.customer_id, g.id, g.processed_at, v.gap_ms, v.n = 2, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)}
+  const gaps = Prisma.sql`
+    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, g.customer_id, g.id AS order_id, g.processed_at,
+      v.gap_ms, v.n = 2 AS second, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)} AS bucket
     FROM (
       SELECT o.customer_id, o.id, o.processed_at, o.cancelled_at IS NULL AS uncancelled,
         lag(o.processed_at) OVER w AS previous_at, row_number() OVER w AS n,
@@ -532,6 +548,53 @@ async function recomputeCustomerHistories(
       (false, CASE WHEN g.uncancelled THEN ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_uncancelled_at`)} END, g.uncancelled_n)
     ) v(cancelled, gap_ms, n)
     WHERE v.gap_ms IS NOT NULL`;
+  const gapColumns = Prisma.raw("shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket");
+  const gapMonths = (rows: Prisma.Sql) => Prisma.sql`
+    SELECT ${shop}, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
+      sum(sign)::int, sum(sign * second::int)::int
+    FROM ${rows} g
+    GROUP BY 2, 3, 4
+    HAVING sum(sign) <> 0 OR sum(sign * second::int) <> 0`;
+  if (customers === null) {
+    await tx.$executeRaw`INSERT INTO customer_order_gaps (${gapColumns}) ${gaps}`;
+    await tx.$executeRaw`
+      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+      ${gapMonths(Prisma.sql`(SELECT *, 1 AS sign FROM customer_order_gaps WHERE shop = ${shop})`)}`;
+  } else {
+    // In one statement, as for the per-period rows: the gaps as they were −1 and as they are +1
+    // into `gap_months`; only changed gaps rewritten, vanished ones deleted.
+    const cells = await tx.$queryRaw<Array<{ ctid: string }>>`
+      WITH new AS MATERIALIZED (${gaps}),
+      old AS MATERIALIZED (
+        SELECT ${gapColumns} FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
+      ),
+      written AS (
+        INSERT INTO customer_order_gaps AS t (${gapColumns}) SELECT * FROM new
+        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) DO UPDATE
+        SET processed_at = EXCLUDED.processed_at, gap_ms = EXCLUDED.gap_ms, second = EXCLUDED.second, bucket = EXCLUDED.bucket
+        WHERE (t.processed_at, t.gap_ms, t.second, t.bucket) IS DISTINCT FROM (EXCLUDED.processed_at, EXCLUDED.gap_ms, EXCLUDED.second, EXCLUDED.bucket)
+      ),
+      dropped AS (
+        DELETE FROM customer_order_gaps t
+        WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
+          AND (t.customer_id, t.retention_include_cancelled, t.order_id) NOT IN
+            (SELECT customer_id, retention_include_cancelled, order_id FROM new)
+      ),
+      cells AS (
+        INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+        ${gapMonths(Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`)}
+        ON CONFLICT (shop, retention_include_cancelled, month, bucket)
+        DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
+        RETURNING t.ctid::text AS ctid, t.gaps = 0 AS empty
+      )
+      SELECT ctid FROM cells WHERE empty`;
+    await deleteEmptyCells(
+      tx,
+      "gap_months",
+      "gaps = 0",
+      cells.map((cell) => cell.ctid),
+    );
+  }
   const refundOrders =
     customers === null
       ? Prisma.empty
@@ -575,32 +638,6 @@ async function recomputeCustomerHistories(
       (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_order_net, a.u_first_paid)
     ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, first_paid)
     WHERE v.orders > 0`;
-  if (customers === null) {
-    await tx.$executeRaw`
-      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-      SELECT shop, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
-        count(*)::int, (count(*) FILTER (WHERE second))::int
-      FROM customer_order_gaps WHERE shop = ${shop}
-      GROUP BY 1, 2, 3, 4`;
-  } else {
-    await applyGapContributions(tx, shop, timeZone, customers, 1);
-  }
-}
-
-/** Records, for each given order still stored, its customer and the days it now touches. */
-async function recordSources(tx: Tx, shop: string, timeZone: string, orderFilter: Prisma.Sql): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO daily_sales_sources (shop, order_id, customer_id, days)
-    SELECT o.shop, o.id, o.customer_id,
-      ARRAY(
-        SELECT DISTINCT d FROM unnest(
-          ARRAY[(o.processed_at AT TIME ZONE ${timeZone})::date] ||
-          ARRAY(SELECT (r.processed_at AT TIME ZONE ${timeZone})::date FROM refunds r
-                WHERE r.shop = o.shop AND r.order_id = o.id)
-        ) AS d ORDER BY d)
-    FROM orders o
-    WHERE o.shop = ${shop} AND ${orderFilter}
-    ON CONFLICT (shop, order_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, days = EXCLUDED.days`;
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
@@ -610,94 +647,12 @@ async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: strin
       refreshed_at = EXCLUDED.refreshed_at`;
 }
 
-async function refreshDayRange(
-  tx: Tx,
-  shop: string,
-  { timeZone, currency }: { timeZone: string; currency: string },
-  fromDay: string | null,
-  toDay: string | null,
-): Promise<number> {
-  const from = fromDay ?? "-infinity";
-  const to = toDay ?? "infinity";
-  const found = await tx.$queryRaw<Array<{ day: string }>>`
-    SELECT DISTINCT day::text AS day FROM (
-      SELECT day FROM daily_sales WHERE shop = ${shop} AND day >= ${from}::date AND day < ${to}::date
-      UNION
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM orders
-      WHERE shop = ${shop}
-        AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-        AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-      UNION
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM refunds
-      WHERE shop = ${shop}
-        AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-        AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-    ) d
-    WHERE day >= ${from}::date AND day < ${to}::date`;
-  const days = found.map((row) => row.day);
-  await recomputeDays(tx, shop, timeZone, days);
-  // The customers with orders on those days, and those whose orders were refunded on them.
-  const customerRows = await tx.$queryRaw<Array<{ customer_id: bigint }>>`
-    SELECT customer_id FROM orders
-    WHERE shop = ${shop} AND customer_id IS NOT NULL
-      AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-      AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-      AND (processed_at AT TIME ZONE ${timeZone})::date = ANY(${days}::date[])
-    UNION
-    SELECT o.customer_id FROM refunds r JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
-    WHERE r.shop = ${shop} AND o.customer_id IS NOT NULL
-      AND r.processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-      AND r.processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-      AND (r.processed_at AT TIME ZONE ${timeZone})::date = ANY(${days}::date[])`;
-  const customers = customerRows.map((row) => BigInt(row.customer_id));
-  await recomputeFirstOrders(tx, shop, customers);
-  await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
-  await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
-  await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
-  await recordSources(
-    tx,
-    shop,
-    timeZone,
-    Prisma.sql`(o.id IN (
-      SELECT id FROM orders WHERE shop = ${shop} AND (processed_at AT TIME ZONE ${timeZone})::date = ANY(${days}::date[])
-        AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-        AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
-      UNION
-      SELECT order_id FROM refunds WHERE shop = ${shop} AND (processed_at AT TIME ZONE ${timeZone})::date = ANY(${days}::date[])
-        AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
-        AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})))`,
-  );
-  return days.length;
-}
-
-async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone: string; currency: string }): Promise<number> {
-  // Sorts and hashes over the whole shop: in memory rather than in temporary files.
-  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
-  await recomputeDays(tx, shop, timeZone, null);
-  await recomputeFirstOrders(tx, shop, null);
-  await recomputeCustomerMonths(tx, shop, timeZone, currency, null);
-  await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
-  await recomputeCustomerWeeks(tx, shop, timeZone, currency, null);
-  await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
-  // Every order's days at once: its refunds' days grouped by order and joined, rather than
-  // looked up order by order.
-  await tx.$executeRaw`
-    INSERT INTO daily_sales_sources (shop, order_id, customer_id, days)
-    SELECT o.shop, o.id, o.customer_id,
-      CASE WHEN r.days IS NULL THEN ARRAY[(o.processed_at AT TIME ZONE ${timeZone})::date]
-        ELSE ARRAY(SELECT DISTINCT d FROM unnest(r.days || (o.processed_at AT TIME ZONE ${timeZone})::date) AS d ORDER BY d) END
-    FROM orders o
-    LEFT JOIN (
-      SELECT order_id, array_agg((processed_at AT TIME ZONE ${timeZone})::date) AS days
-      FROM refunds WHERE shop = ${shop} GROUP BY order_id
-    ) r ON r.order_id = o.id
-    WHERE o.shop = ${shop}`;
-  await markBuilt(tx, shop, timeZone, currency);
-  const [{ days }] = await tx.$queryRaw<Array<{ days: bigint }>>`
-    SELECT count(DISTINCT day) AS days FROM daily_sales WHERE shop = ${shop}`;
-  return Number(days);
-}
-
+/**
+ * Brings the rollups of the given orders up to date, and those of every order of their
+ * customers (now and at the last refresh): `daily_sales` by difference, per order; each such
+ * customer's rows of the per-customer tables recomputed, the cells summed from them by
+ * difference. Returns how many local days of `daily_sales` changed.
+ */
 async function refreshOrders(
   tx: Tx,
   shop: string,
@@ -712,47 +667,64 @@ async function refreshOrders(
     UNION
     SELECT customer_id FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`;
   const customers = customerRows.map((row) => BigInt(row.customer_id));
-  // The days of those customers' first orders (both flags of `daily_sales`) and of their
-  // refunds (which carry their order's kind), before and after: of the customers' other orders,
-  // only these can change kind.
-  const firstDays = async () =>
-    (
-      await tx.$queryRaw<Array<{ day: string }>>`
-        WITH firsts AS (
-          SELECT o.id, o.processed_at FROM customer_first_orders f
-          JOIN orders o ON o.shop = f.shop AND o.customer_id = f.customer_id
-            AND o.processed_at IN (f.first_order_at, f.first_uncancelled_order_at)
-          WHERE f.shop = ${shop} AND f.customer_id = ANY(${customers}::bigint[])
-        )
-        SELECT DISTINCT day::text AS day FROM (
-          SELECT (processed_at AT TIME ZONE ${timeZone})::date AS day FROM firsts
-          UNION ALL
-          SELECT (r.processed_at AT TIME ZONE ${timeZone})::date FROM firsts x JOIN refunds r ON r.shop = ${shop} AND r.order_id = x.id
-        ) d`
-    ).map((row) => row.day);
-  const before = await firstDays();
+  const days = await refreshDaysOf(tx, shop, timeZone, orderIds, customers);
   await recomputeFirstOrders(tx, shop, customers);
-  const after = await firstDays();
-  // The days the given orders and their refunds touch now and touched at the last refresh.
-  const found = await tx.$queryRaw<Array<{ day: string }>>`
-    SELECT DISTINCT day::text AS day FROM (
-      SELECT unnest(days) AS day FROM daily_sales_sources WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[])
-      UNION ALL
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[])
-      UNION ALL
-      SELECT (processed_at AT TIME ZONE ${timeZone})::date FROM refunds WHERE shop = ${shop} AND order_id = ANY(${orderIds}::bigint[])
-    ) d`;
-  const days = [...new Set([...found.map((row) => row.day), ...before, ...after])];
-  await recomputeDays(tx, shop, timeZone, days);
-  await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, customers);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
-  await recomputeCustomerWeeks(tx, shop, timeZone, currency, customers);
-  await tx.$executeRaw`
-    DELETE FROM daily_sales_sources s
-    WHERE s.shop = ${shop} AND s.order_id = ANY(${orderIds}::bigint[])
-      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.shop = s.shop AND o.id = s.order_id)`;
-  await recordSources(tx, shop, timeZone, Prisma.sql`o.id = ANY(${orderIds}::bigint[])`);
-  return days.length;
+  await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, customers);
+  return days;
+}
+
+/**
+ * Refreshes local days [fromDay, toDay) (null: unbounded): the orders placed or refunded on
+ * them now, and those that contributed to them at the last refresh.
+ */
+async function refreshDayRange(
+  tx: Tx,
+  shop: string,
+  calendar: { timeZone: string; currency: string },
+  fromDay: string | null,
+  toDay: string | null,
+): Promise<number> {
+  const { timeZone } = calendar;
+  const from = fromDay ?? "-infinity";
+  const to = toDay ?? "infinity";
+  // Rows of `table` on those days: instants a day early and late bound the index range, the
+  // local date decides.
+  const onDays = (table: "orders" | "refunds") => Prisma.sql`
+    FROM ${Prisma.raw(table)}
+    WHERE shop = ${shop}
+      AND processed_at >= ((${from}::date - 1)::timestamp AT TIME ZONE ${timeZone})
+      AND processed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})
+      AND (processed_at AT TIME ZONE ${timeZone})::date >= ${from}::date AND (processed_at AT TIME ZONE ${timeZone})::date < ${to}::date`;
+  const orders = await tx.$queryRaw<Array<{ id: bigint }>>`
+    SELECT id ${onDays("orders")}
+    UNION
+    SELECT order_id ${onDays("refunds")}
+    UNION
+    SELECT order_id FROM daily_sales_sources
+    WHERE shop = ${shop} AND ((day >= ${from}::date AND day < ${to}::date)
+      OR EXISTS (SELECT 1 FROM unnest(refund_days) d WHERE d >= ${from}::date AND d < ${to}::date))`;
+  return refreshOrders(
+    tx,
+    shop,
+    calendar,
+    orders.map((row) => BigInt(row.id)),
+  );
+}
+
+async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone: string; currency: string }): Promise<number> {
+  // Sorts and hashes over the whole shop: in memory rather than in temporary files.
+  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
+  await rebuildDays(tx, shop, timeZone);
+  await recomputeFirstOrders(tx, shop, null);
+  await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, null);
+  await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
+  await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, null);
+  await markBuilt(tx, shop, timeZone, currency);
+  const [{ days }] = await tx.$queryRaw<Array<{ days: bigint }>>`
+    SELECT count(DISTINCT day) AS days FROM daily_sales WHERE shop = ${shop}`;
+  return Number(days);
 }
 
 function checkDay(value: string | undefined, label: string): string | null {

@@ -63,7 +63,11 @@ async function months(shop: string) {
       FROM gap_months WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, month, bucket`,
     sources: await prisma.$queryRaw<unknown[]>`
-      SELECT order_id::text AS order_id, customer_id::text AS customer, days::text AS days
+      SELECT order_id::text AS order_id, customer_id::text AS customer, day::text AS day, currency_code, cancelled,
+        first_order, first_uncancelled_order, gross_sales::text AS gross, discounts::text AS discounts, shipping::text AS shipping,
+        tax::text AS tax, returns::text AS returns, shipping_refunded::text AS shipping_refunded, tax_refunded::text AS tax_refunded,
+        refund_days::text AS refund_days, refund_returns::text AS refund_returns, refund_shipping::text AS refund_shipping,
+        refund_tax::text AS refund_tax
       FROM daily_sales_sources WHERE shop = ${shop} ORDER BY order_id`,
     customerWeeks: await prisma.$queryRaw<unknown[]>`
       SELECT customer_id::text AS customer, week::text AS week, orders, uncancelled_orders,

@@ -28,6 +28,42 @@ export interface MetricRefund {
   tax: number;
 }
 
+/** An `orders` row as the database client reads it (ids and money as bigint), as a reference row. */
+export function metricOrder(o: {
+  id: bigint;
+  customerId: bigint | null;
+  processedAt: Date;
+  cancelledAt: Date | null;
+  deletedAt: Date | null;
+  test: boolean;
+  currencyCode: string;
+  grossSales: bigint;
+  discounts: bigint;
+  shipping: bigint;
+  tax: bigint;
+  totalPrice: bigint;
+}): MetricOrder {
+  return {
+    id: String(o.id),
+    customerId: o.customerId === null ? null : String(o.customerId),
+    processedAt: o.processedAt,
+    cancelledAt: o.cancelledAt,
+    deletedAt: o.deletedAt,
+    test: o.test,
+    currencyCode: o.currencyCode,
+    grossSales: Number(o.grossSales),
+    discounts: Number(o.discounts),
+    shipping: Number(o.shipping),
+    tax: Number(o.tax),
+    totalPrice: Number(o.totalPrice),
+  };
+}
+
+/** A `refunds` row as the database client reads it, as a reference row. */
+export function metricRefund(r: { id: bigint; orderId: bigint; processedAt: Date; returns: bigint; shipping: bigint; tax: bigint }): MetricRefund {
+  return { id: String(r.id), orderId: String(r.orderId), processedAt: r.processedAt, returns: Number(r.returns), shipping: Number(r.shipping), tax: Number(r.tax) };
+}
+
 /** Orders by processedAt, then by id (numerically): the order in which "first" is decided. */
 export function compareOrders(a: MetricOrder, b: MetricOrder): number {
   const byTime = a.processedAt.getTime() - b.processedAt.getTime();

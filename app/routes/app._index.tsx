@@ -1,18 +1,17 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { useLoaderData, useLocation } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
-  Box,
   Card,
   InlineGrid,
   InlineStack,
   Layout,
   Page,
-  Select,
   Text,
 } from "@shopify/polaris";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
 import { useDownload } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
@@ -36,7 +35,6 @@ export default function Overview() {
   const { report, sync, range, compare, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } =
     useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
-  const navigation = useNavigation();
   const location = useLocation();
   const exporting = useDownload();
 
@@ -82,30 +80,14 @@ export default function Overview() {
           </Banner>
         )}
 
-        <Card>
-          <InlineStack gap="400" blockAlign="end" wrap>
-            <Box minWidth="220px">
-              <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />
-            </Box>
-            <Box minWidth="220px">
-              <Select
-                label="Compare with"
-                options={[
-                  { label: "Previous period", value: "previous_period" },
-                  { label: "Same period last year", value: "previous_year" },
-                  { label: "No comparison", value: "none" },
-                ]}
-                value={compare}
-                onChange={(value) => update({ compare: value })}
-              />
-            </Box>
-            {navigation.state === "loading" && (
-              <Text as="span" tone="subdued">
-                Updating…
-              </Text>
-            )}
-          </InlineStack>
-        </Card>
+        <ReportControls>
+          <Control>
+            <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />
+          </Control>
+          <Control>
+            <CompareSelect value={compare} onChange={(value) => update({ compare: value })} />
+          </Control>
+        </ReportControls>
 
         {!report || (!hasOrders && sync.status !== "succeeded") ? (
           <EmptyCard heading="Your numbers are on their way">

@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
 import { BreakdownTable } from "#app/components/BreakdownTable";
 import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { Control, ReportControls } from "#app/components/ReportControls";
 import { formatCount, formatPercent } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -34,7 +35,6 @@ export default function Conversion() {
   const { report, funnel, sources, reportsScopeGranted, pixelScopesGranted, breakdowns, pixel, shopifySessions, query, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
-  const navigation = useNavigation();
 
   const source = report?.source ?? null;
   const totals = report?.totals;
@@ -43,11 +43,10 @@ export default function Conversion() {
   return (
     <Page title="Conversion" subtitle={`Sessions and the checkout funnel, in the shop's time zone (${timeZone})`}>
       <BlockStack gap="400">
-        <Card>
-          <InlineStack gap="400" blockAlign="end" wrap>
-            <Box minWidth="220px">
+        <ReportControls>
+            <Control>
               <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />
-            </Box>
+            </Control>
             <Box minWidth="160px">
               <Select
                 label="Group by"
@@ -60,7 +59,7 @@ export default function Conversion() {
               />
             </Box>
             {sources.shopify && sources.pixel && (
-              <Box minWidth="220px">
+              <Control>
                 <Select
                   label="Sessions from"
                   options={[
@@ -70,15 +69,9 @@ export default function Conversion() {
                   value={source ?? "shopify"}
                   onChange={(value) => update({ source: value })}
                 />
-              </Box>
+              </Control>
             )}
-            {navigation.state === "loading" && (
-              <Text as="span" tone="subdued">
-                Updating…
-              </Text>
-            )}
-          </InlineStack>
-        </Card>
+        </ReportControls>
 
         {!hasData || !totals ? (
           <EmptyCard heading="No session data yet">

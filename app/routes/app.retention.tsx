@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import {
   BlockStack,
   Box,
@@ -15,6 +15,7 @@ import {
 import { useState } from "react";
 import { COHORT_VIEW_HELP, COHORT_VIEWS, CohortTable, type CohortView } from "#app/components/CohortTable";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { Control, ReportControls } from "#app/components/ReportControls";
 import { formatCount, formatPercent } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { describeRetentionSettings } from "#app/components/metric-rules";
@@ -42,7 +43,6 @@ export default function Retention() {
   const { report, curve, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
-  const navigation = useNavigation();
   const [view, setView] = useState<CohortView>("retention");
 
   // Until the first sync is done, keep the numbers coming in.
@@ -59,23 +59,11 @@ export default function Retention() {
       <BlockStack gap="400">
         <SyncBanners sync={sync} historyLimited={historyLimited} />
 
-        <Card>
-          <InlineStack gap="400" blockAlign="end" wrap>
-            <Box minWidth="220px">
-              <DateRangeSelect
-                presets={presets}
-                range={range}
-                lastDay={lastDay}
-                onChange={(next) => update({ from: next.from, to: next.to })}
-              />
-            </Box>
-            {navigation.state === "loading" && (
-              <Text as="span" tone="subdued">
-                Updating…
-              </Text>
-            )}
-          </InlineStack>
-        </Card>
+        <ReportControls>
+          <Control>
+            <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update({ from: next.from, to: next.to })} />
+          </Control>
+        </ReportControls>
 
         {!report || (!hasCustomers && syncing) ? (
           <EmptyCard heading="Your numbers are on their way">

@@ -5,6 +5,7 @@ import { Banner, BlockStack, Layout, Page, PageActions, Text } from "@shopify/po
 import { useEffect, useState } from "react";
 import { DataRequestsCard } from "#app/components/DataRequestsCard";
 import { PixelStatusCard } from "#app/components/PixelStatusCard";
+import { PortfoliosCard } from "#app/components/PortfoliosCard";
 import { PageError } from "#app/components/PageError";
 import { SettingsForm, type SettingsDraft, type SettingsErrors } from "#app/components/SettingsForm";
 import { saveSettingsForm, settingsPage } from "#app/dashboard/settings-page.server";
@@ -41,7 +42,7 @@ function useShopifyGlobal() {
 }
 
 export default function Settings() {
-  const { settings, timeZone, dataRequests, pixel } = useLoaderData<typeof loader>();
+  const { settings, timeZone, dataRequests, pixel, portfolios, shop } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const shopify = useShopifyGlobal();
   const [draft, setDraft] = useState<SettingsDraft>(() => toDraft(settings));
@@ -131,6 +132,9 @@ export default function Settings() {
           <PageActions
             primaryAction={{ content: "Save", onAction: save, loading: saving, disabled: !dirty || saving }}
           />
+        </Layout.Section>
+        <Layout.Section>
+          <PortfoliosCard portfolios={portfolios} shop={shop} timeZone={timeZone} />
         </Layout.Section>
         <Layout.Section>
           <PixelStatusCard pixel={pixel} timeZone={timeZone} />

@@ -25,6 +25,7 @@ export default function App() {
         <Link to="/app/retention">Retention</Link>
         <Link to="/app/customers">Customers</Link>
         <Link to="/app/conversion">Conversion</Link>
+        <Link to="/app/portfolio">Portfolio</Link>
         <Link to="/app/settings">Settings</Link>
         <Link to="/app/sync">Data sync</Link>
       </NavMenu>

@@ -29,7 +29,7 @@ export interface VerifiedWebhook {
 
 export type WebhookCheck = { ok: true; webhook: VerifiedWebhook } | { ok: false; status: 400 | 401; reason: string };
 
-export function verifyWebhook(headers: Headers, rawBody: Uint8Array, secret: string, customShopDomain?: string): WebhookCheck {
+export function verifyWebhook(headers: Pick<Headers, "get">, rawBody: Uint8Array, secret: string, customShopDomain?: string): WebhookCheck {
   const missing = REQUIRED_HEADERS.filter((name) => !headers.get(name));
   if (missing.length > 0) return { ok: false, status: 400, reason: `Missing headers: ${missing.join(", ")}` };
   const expected = createHmac("sha256", secret).update(rawBody).digest();

@@ -58,6 +58,8 @@ export function withoutPersonalData(value: Json): Json {
 
 // PostgreSQL's text and jsonb cannot hold U+0000, nor a UTF-16 surrogate without its pair
 // (JSON.parse accepts both in "\u" escapes).
+/** A \u escape of U+0000 or of a surrogate, in JSON text (any case). */
+const MAY_BE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
@@ -78,10 +80,14 @@ const KEEP_EMAIL_KEY = new Set(["customers/redact", "customers/data_request"]);
  * PostgreSQL cannot hold replaced by U+FFFD. `unstorable` lists where such text was (paths,
  * never values): an event carrying it cannot be applied as sent. A privacy request about a
  * customer keeps, in place of their email, `customer.imported_customer_id`: the key their
- * imported orders are stored under (customerIdForEmail).
+ * imported orders are stored under (customerIdForEmail). `json`, when given, is the text `value`
+ * was parsed from (as received).
  */
-export function storablePayload(value: Json, topic?: string): { payload: Json; unstorable: string[] } {
+export function storablePayload(value: Json, topic?: string, json?: string): { payload: Json; unstorable: string[] } {
   if (topic && KEEP_EMAIL_KEY.has(topic)) value = withEmailKey(value);
+  // Parsed JSON holds U+0000 or a surrogate only through a \u escape (JSON has no raw control
+  // characters, and valid UTF-8 no surrogates): text without one needs no second walk.
+  if (json !== undefined && !MAY_BE_UNSTORABLE.test(json)) return { payload: withoutPersonalData(value), unstorable: [] };
   const unstorable: string[] = [];
   const clean = (text: string, path: string): string => {
     UNSTORABLE.lastIndex = 0;

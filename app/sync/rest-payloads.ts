@@ -202,6 +202,62 @@ const SCHEMAS = {
   any: z.object({}).passthrough(),
 };
 
+/**
+ * The schema each topic's payload is read with, for the topics whose stored payload keeps only
+ * what that schema reads (see fieldsRead). Not here: the privacy topics, whose strict schemas
+ * must see every field as received (a signed body replayed under another topic must not fit
+ * it), and app/uninstalled, which reads nothing.
+ */
+const STORED_AS_READ: Partial<Record<(typeof WEBHOOK_TOPICS)[number], z.ZodTypeAny>> = {
+  "orders/create": SCHEMAS.orders,
+  "orders/updated": SCHEMAS.orders,
+  "orders/cancelled": SCHEMAS.orders,
+  "orders/edited": SCHEMAS.orderEdited,
+  "orders/delete": SCHEMAS.orderDeleted,
+  "refunds/create": SCHEMAS.refund,
+  "customers/create": SCHEMAS.customer,
+  "customers/update": SCHEMAS.customer,
+  "customers/delete": SCHEMAS.customerDeleted,
+  "customers/merge": SCHEMAS.customersMerge,
+  "shop/update": SCHEMAS.shopUpdate,
+  "app/scopes_update": SCHEMAS.scopesUpdate,
+  "bulk_operations/finish": SCHEMAS.bulkOperationFinish,
+};
+
+/**
+ * The fields of `value` that `schema` reads, values untouched: an object keeps the keys its
+ * schema names (zod drops the others when it parses, so reading the result gives what reading
+ * the whole gives), an array each element's; a value of another shape than its schema's is
+ * kept as it is, for parsing to refuse with the same reason.
+ */
+function fieldsRead(schema: z.ZodTypeAny, value: unknown): unknown {
+  if (schema instanceof z.ZodEffects) return fieldsRead(schema.innerType(), value);
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return fieldsRead(schema.unwrap(), value);
+  if (schema instanceof z.ZodArray) return Array.isArray(value) ? value.map((item) => fieldsRead(schema.element, item)) : value;
+  if (schema instanceof z.ZodObject && schema._def.unknownKeys === "strip") {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    const shape = schema.shape as Record<string, z.ZodTypeAny>;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(shape)) {
+      if (Object.hasOwn(value, key)) out[key] = fieldsRead(shape[key], (value as Record<string, unknown>)[key]);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * What intake stores of a payload: for most topics only the fields applying it reads (an order
+ * without its line items' titles, SKUs, tax lines or discounts), so that a stored event holds no
+ * more than Metryka uses and costs a fraction of the whole to write; the privacy topics and the
+ * others not in STORED_AS_READ as received. Personal fields are removed after this
+ * (personal-data.ts), whatever the topic.
+ */
+export function payloadAsStored(topic: string, payload: unknown): unknown {
+  const schema = STORED_AS_READ[topic as (typeof WEBHOOK_TOPICS)[number]];
+  return schema ? fieldsRead(schema, payload) : payload;
+}
+
 function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });

@@ -321,6 +321,53 @@ describe("webhook intake", () => {
     expect(await processQueuedWebhooks()).toBe(0);
   });
 
+  it("records deliveries that arrive together once each: duplicates in one batch, a stranger's among them", async () => {
+    const stranger = "stranger.myshopify.com";
+    const order = (id: number) => ({ id, updated_at: "2026-02-02T10:00:00Z", line_items: [] });
+    const sent = [
+      ...Array.from({ length: 30 }, (_, i) => ({ shop: SHOP, eventId: `evt-${i}`, id: 100 + i })),
+      // The same event three times, and twice for another shop under the same id.
+      ...[0, 1, 2].map(() => ({ shop: SHOP, eventId: "evt-same", id: 200 })),
+      ...[0, 1].map(() => ({ shop: OTHER, eventId: "evt-same", id: 201 })),
+      { shop: stranger, eventId: "evt-stranger", id: 300 },
+    ];
+    const answers = await Promise.all(
+      sent.map((d) => call(ordersUpdated, webhookRequest("orders/updated", order(d.id), { shop: d.shop, eventId: d.eventId }))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(sent.map((d) => (d.shop === stranger ? 404 : 200)));
+    const stored = await prisma.webhookEvent.findMany({ select: { shop: true, eventId: true, payload: true } });
+    const expected = new Map(sent.filter((d) => d.shop !== stranger).map((d) => [`${d.shop} ${d.eventId}`, d.id]));
+    expect(new Map(stored.map((e) => [`${e.shop} ${e.eventId}`, (e.payload as { id: number }).id]))).toEqual(expected);
+    // One job per recorded event, however many deliveries it had.
+    expect(await processQueuedWebhooks()).toBe(expected.size);
+  });
+
+  it("answers 503 to every delivery of a batch that could not be written, and keeps none of them", async () => {
+    // A fault in the database itself: inserting one event fails its whole transaction.
+    await prisma.$executeRawUnsafe(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.event_id = 'evt-poison' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_poison BEFORE INSERT ON webhook_events FOR EACH ROW EXECUTE FUNCTION refuse_poison()`);
+    try {
+      const ids = [...Array.from({ length: 20 }, (_, i) => `evt-${i}`), "evt-poison", ...Array.from({ length: 20 }, (_, i) => `evt-late-${i}`)];
+      const answers = await Promise.all(
+        ids.map((eventId, i) => call(ordersUpdated, webhookRequest("orders/updated", { id: 500 + i, line_items: [] }, { eventId }))),
+      );
+      const byId = new Map(ids.map((id, i) => [id, answers[i].status]));
+      expect(byId.get("evt-poison")).toBe(503);
+      expect([...byId.values()].every((status) => status === 200 || status === 503)).toBe(true);
+      // What was acknowledged is stored and queued; what was refused left nothing behind.
+      const stored = (await prisma.webhookEvent.findMany({ where: { shop: SHOP }, select: { eventId: true } })).map((e) => e.eventId).sort();
+      expect(stored).toEqual(ids.filter((id) => byId.get(id) === 200).sort());
+      expect(await processQueuedWebhooks()).toBe(stored.length);
+    } finally {
+      await prisma.$executeRawUnsafe("DROP TRIGGER refuse_poison ON webhook_events");
+      await prisma.$executeRawUnsafe("DROP FUNCTION refuse_poison()");
+    }
+    // Sent again, as Shopify would, every refused delivery is recorded.
+    const again = await call(ordersUpdated, webhookRequest("orders/updated", { id: 520, line_items: [] }, { eventId: "evt-poison" }));
+    expect(again.status).toBe(200);
+  });
+
   it("customers/redact removes the customer and detaches their orders, and nothing else", async () => {
     const response = await call(customersRedact, webhookRequest("customers/redact", redactPayload(SHOP, 1)));
     expect(response.status).toBe(200);

@@ -15,8 +15,9 @@
 import { sqlPool } from "#app/db-pool.server";
 import { checkShopifyCredentials, env } from "#app/env.server";
 import { verifyWebhook } from "#app/shopify/webhook-signature.server";
-import { enqueueWebhookEvent } from "#app/jobs/queue.server";
+import { jobQueue, webhookJob } from "#app/jobs/queue.server";
 import { storablePayload, type Json } from "./personal-data";
+import { payloadAsStored } from "./rest-payloads";
 
 checkShopifyCredentials(env);
 
@@ -98,58 +99,186 @@ export function webhookMethodNotAllowed(): Response {
   return new Response("Webhooks are POSTed", { status: 405, headers: { Allow: "POST" } });
 }
 
+/** What intake answers: a status, and a plain-text reason for a refusal. */
+export interface WebhookAnswer {
+  status: number;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+/** The request headers intake reads (a fetch Headers, or Node's own, adapted). */
+export type WebhookHeaders = Pick<Headers, "get">;
+
 export async function receiveWebhook(request: Request): Promise<Response> {
   if (request.method !== "POST") return webhookMethodNotAllowed();
   const rawBody = await readBody(request, MAX_WEBHOOK_BODY_BYTES);
   if (!rawBody) return tooLarge();
+  const answer = await receiveWebhookBody(request.headers, rawBody);
+  return new Response(answer.text ?? null, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * Intake of a POSTed body already read (at most MAX_WEBHOOK_BODY_BYTES): the lean route calls
+ * this on Node's own request, the Remix routes through receiveWebhook.
+ */
+export async function receiveWebhookBody(headers: WebhookHeaders, rawBody: Uint8Array): Promise<WebhookAnswer> {
   // The HMAC is of the bytes as received, checked before they are decoded or parsed.
-  const check = verifyWebhook(request.headers, rawBody, env.SHOPIFY_API_SECRET, env.SHOP_CUSTOM_DOMAIN);
-  if (!check.ok) return new Response(check.reason, { status: check.status });
+  const check = verifyWebhook(headers, rawBody, env.SHOPIFY_API_SECRET, env.SHOP_CUSTOM_DOMAIN);
+  if (!check.ok) return { status: check.status, text: check.reason };
   const { shop, topic, webhookId, eventId, triggeredAt } = check.webhook;
   let text: string;
   try {
     text = utf8.decode(rawBody);
   } catch {
-    return new Response("The body is not valid UTF-8", { status: 400 });
+    return { status: 400, text: "The body is not valid UTF-8" };
   }
   let payload: unknown;
   try {
     payload = JSON.parse(text);
   } catch {
-    return new Response("Malformed JSON body", { status: 400 });
+    return { status: 400, text: "Malformed JSON body" };
   }
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
-    return new Response("The body must be a JSON object", { status: 400 });
+    return { status: 400, text: "The body must be a JSON object" };
   }
-  // Text PostgreSQL cannot hold (a NUL character) is still acknowledged, since Shopify would
-  // only send it again: recorded without it, and parked at once with where it was.
-  const stored = storablePayload(payload as Json, topic);
+  // Stored: the fields applying reads, without personal ones. Text PostgreSQL cannot hold (a
+  // NUL character) is still acknowledged, since Shopify would only send it again: recorded
+  // without it, and parked at once with where it was.
+  const stored = storablePayload(payloadAsStored(topic, payload) as Json, topic, text);
   const parked = stored.unstorable.length > 0 ? `the payload holds text that cannot be stored (a NUL character or a broken surrogate) at ${stored.unstorable.slice(0, 10).join(", ")}` : null;
-  let recorded: { done: boolean } | undefined;
+  let known: boolean;
   try {
     if (COMPLIANCE_TOPICS.has(topic)) {
       const mismatch = await namesAnotherShop(shop, payload as Record<string, unknown>);
-      if (mismatch) return new Response(`This ${topic} payload is about another shop: ${mismatch}`, { status: 400 });
+      if (mismatch) return { status: 400, text: `This ${topic} payload is about another shop: ${mismatch}` };
     }
-    // Recorded only for a shop Metryka knows, in the same statement (one round trip).
-    const { rows } = await sqlPool().query<{ done: boolean }>(
-      `INSERT INTO webhook_events (shop, event_id, topic, webhook_id, triggered_at, payload, parked_at, error)
-       SELECT $1, $2, $3, $4, $5, $6::jsonb, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $7
-       WHERE EXISTS (SELECT 1 FROM shops WHERE domain = $1)
-       ON CONFLICT (shop, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
-       RETURNING processed_at IS NOT NULL OR parked_at IS NOT NULL AS done`,
-      [shop, eventId, topic, webhookId, triggeredAt, JSON.stringify(stored.payload), parked],
-    );
-    recorded = rows[0];
-    // A duplicate of an event already applied (or parked) needs nothing more; one recorded but
-    // not yet applied (the queue may have lost it with a crash) is queued again.
-    if (recorded && !recorded.done) await enqueueWebhookEvent({ shop, eventId });
+    known = await recordEvent({ shop, eventId, topic, webhookId, triggeredAt, payload: stored.payload, parked });
   } catch {
-    return new Response("Could not record the webhook; please retry", { status: 503 });
+    return { status: 503, text: "Could not record the webhook; please retry" };
   }
-  if (!recorded) {
-    if (COMPLIANCE_TOPICS.has(topic)) return new Response(null, { status: 200 });
-    return new Response("Unknown shop: the app is not installed there", { status: 404 });
+  if (!known) {
+    if (COMPLIANCE_TOPICS.has(topic)) return { status: 200 };
+    return { status: 404, text: "Unknown shop: the app is not installed there" };
   }
-  return new Response(null, { status: 200 });
+  return { status: 200 };
+}
+
+// --- Recording, in batches ----------------------------------------------------------------
+//
+// A delivery is answered 200 only once its event row and its job are committed. One
+// transaction per delivery made the commit (a flush of PostgreSQL's log to disk) the price of
+// every delivery; here deliveries that arrive while earlier ones are being written wait for
+// the next transaction and share its commit: at most RECORDING_WRITERS transactions at once,
+// each recording up to RECORDING_BATCH events with one INSERT and queuing their jobs with one
+// more. A lone delivery is written at once, so a quiet shop's latency is unchanged. A batch
+// that fails answers 503 to each of its deliveries, and Shopify sends each again.
+
+/** Transactions writing deliveries at once (each holds one pooled connection). */
+const RECORDING_WRITERS = 2;
+/** Deliveries recorded by one transaction at most. */
+const RECORDING_BATCH = 100;
+
+interface Delivery {
+  shop: string;
+  eventId: string;
+  topic: string;
+  webhookId: string;
+  triggeredAt: Date | null;
+  /** The payload as stored. */
+  payload: Json;
+  /** Why it is parked on arrival, or null. */
+  parked: string | null;
+}
+
+interface Waiting {
+  delivery: Delivery;
+  settle(known: boolean): void;
+  fail(error: unknown): void;
+}
+
+const waiting: Waiting[] = [];
+let writers = 0;
+
+/** Records the event once per (shop, event id) and queues it; false when the shop is unknown. */
+function recordEvent(delivery: Delivery): Promise<boolean> {
+  return new Promise((settle, fail) => {
+    waiting.push({ delivery, settle, fail });
+    startWriters();
+  });
+}
+
+function startWriters(): void {
+  while (writers < RECORDING_WRITERS && waiting.length > 0) {
+    const batch = waiting.splice(0, RECORDING_BATCH);
+    writers++;
+    writeBatch(batch.map((w) => w.delivery))
+      .then(
+        (known) => batch.forEach((w) => w.settle(known.has(eventKey(w.delivery)))),
+        (error: unknown) => batch.forEach((w) => w.fail(error)),
+      )
+      .finally(() => {
+        writers--;
+        startWriters();
+      });
+  }
+}
+
+/**
+ * The batch arrives as one JSON array (one parameter, so one statement text, prepared once):
+ * an event is inserted once per (shop, event id), only for a shop Metryka knows; a duplicate
+ * of one recorded before reports whether it was applied or parked already.
+ */
+const RECORD_EVENTS = `
+  INSERT INTO webhook_events (shop, event_id, topic, webhook_id, triggered_at, payload, parked_at, error)
+  SELECT e.shop, e.event_id, e.topic, e.webhook_id, e.triggered_at, e.payload,
+         CASE WHEN e.error IS NULL THEN NULL ELSE now() END, e.error
+  FROM jsonb_to_recordset($1::jsonb)
+       AS e (shop text, event_id text, topic text, webhook_id text, triggered_at timestamptz, payload jsonb, error text)
+  WHERE EXISTS (SELECT 1 FROM shops WHERE domain = e.shop)
+  ON CONFLICT (shop, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
+  RETURNING shop, event_id, processed_at IS NOT NULL OR parked_at IS NOT NULL AS done`;
+
+const eventRow = (d: Delivery) => ({
+  shop: d.shop,
+  event_id: d.eventId,
+  topic: d.topic,
+  webhook_id: d.webhookId,
+  triggered_at: d.triggeredAt,
+  payload: d.payload,
+  error: d.parked,
+});
+
+const eventKey = (d: { shop: string; eventId: string }) => `${d.shop}\n${d.eventId}`;
+
+/**
+ * One transaction: the batch's events inserted (once per event: a duplicate in the batch or
+ * in the table is one row), for shops Metryka knows, and a job queued for each one not yet
+ * applied or parked (a duplicate of one recorded before whose job a crash lost is queued
+ * again; the queue keeps one job per event). Returns the keys of the events of known shops.
+ */
+async function writeBatch(batch: Delivery[]): Promise<Set<string>> {
+  const unique = [...new Map(batch.map((d) => [eventKey(d), d])).values()];
+  const boss = await jobQueue();
+  const client = await sqlPool().connect();
+  let failed: unknown;
+  try {
+    await client.query("BEGIN");
+    const { rows: recorded } = await client.query<{ shop: string; event_id: string; done: boolean }>({
+      // Named: prepared once per connection, its plan kept.
+      name: "record-webhook-events",
+      text: RECORD_EVENTS,
+      values: [JSON.stringify(unique.map(eventRow))],
+    });
+    const jobs = recorded.filter((r) => !r.done).map((r) => webhookJob({ shop: r.shop, eventId: r.event_id }));
+    if (jobs.length > 0) await boss.insert(jobs, { db: { executeSql: (text: string, values?: unknown[]) => client.query({ name: "queue-webhook-events", text, values }) } });
+    await client.query("COMMIT");
+    return new Set(recorded.map((r) => eventKey({ shop: r.shop, eventId: r.event_id })));
+  } catch (error) {
+    failed = error;
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    // A connection whose transaction failed is not handed out again.
+    client.release(failed instanceof Error ? failed : undefined);
+  }
 }

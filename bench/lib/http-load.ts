@@ -1,9 +1,11 @@
 // Load on loopback: requests sent over a fixed number of keep-alive connections, each connection
 // sending its next request when the last one is answered; throughput and latency percentiles.
+import fs from "node:fs";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 import { startApp } from "../../scripts/lib/app-server";
 import { freePort } from "../../scripts/lib/free-port";
+import { withDatabaseCpu } from "./database";
 
 export interface LoadRequest {
   path: string;
@@ -18,6 +20,25 @@ export interface LoadResult {
   p99: number;
   /** Answers other than 200. */
   failures: number;
+}
+
+/** Where a measured load spent its CPU: milliseconds per request, by process (null: no /proc). */
+export interface CpuPerRequest {
+  app: number | null;
+  database: number | null;
+  client: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from Linux /proc; null elsewhere. */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 function post(agent: http.Agent, port: number, request: LoadRequest): Promise<number> {
@@ -70,7 +91,7 @@ export async function measureApp(
   load: (port: number, list: LoadRequest[]) => Promise<LoadResult>,
   warmup: LoadRequest[],
   list: LoadRequest[],
-): Promise<LoadResult> {
+): Promise<LoadResult & { cpu: CpuPerRequest }> {
   const port = await freePort();
   const app = await startApp({
     port,
@@ -80,7 +101,20 @@ export async function measureApp(
   try {
     const warm = await load(port, warmup);
     if (warm.failures > 0) throw new Error(`the app refused ${warm.failures} of ${warmup.length} warm-up requests:\n${app.output().slice(-2000)}`);
-    return await load(port, list);
+    const appBefore = processCpuSeconds(app.process.pid);
+    const clientBefore = process.cpuUsage();
+    const { result, databaseCpuSeconds } = await withDatabaseCpu(() => load(port, list));
+    const clientUsed = process.cpuUsage(clientBefore);
+    const appAfter = processCpuSeconds(app.process.pid);
+    const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1000) / list.length);
+    return {
+      ...result,
+      cpu: {
+        app: perRequest(appBefore === null || appAfter === null ? null : appAfter - appBefore),
+        database: perRequest(databaseCpuSeconds),
+        client: (clientUsed.user + clientUsed.system) / 1000 / list.length,
+      },
+    };
   } finally {
     await app.stop();
   }

@@ -20,6 +20,10 @@ export interface LocalStack {
   app: AppServer;
   /** Opens the embedded app the way the admin's first load does: with a fresh session token. */
   embeddedUrl(path?: string): string;
+  /** The other stores (`moreStores`), installed and synced too. */
+  others: SimStore[];
+  /** embeddedUrl for any of the stores. */
+  embeddedUrlFor(shop: string, path?: string): string;
   stop(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export interface StackOptions {
   echo?: boolean;
   /** Visitors on the store's storefront, sent to the app's collector once its pixel is active (the demo). */
   storefront?: boolean;
+  /** More stores in the same simulator, each installed and synced like the first (an agency's clients). */
+  moreStores?: Array<{ seed: number; customers?: number; domain: string; currencyCode?: string; timeZone?: string }>;
 }
 
 /** Shopify's `host` parameter: base64 of the admin URL the app is embedded in. */
@@ -65,13 +71,14 @@ export async function waitForSync(databaseUrl: string, shop: string, timeoutMs: 
 export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
   const now = options.now ?? new Date();
   const store = generateStore({ seed: options.seed ?? 42, now: now.toISOString(), customers: options.customers });
+  const others = (options.moreStores ?? []).map((more) => generateStore({ ...more, now: now.toISOString() }));
   const shop = store.shop.domain;
   const appUrl = `http://localhost:${options.appPort}`;
   const simulator = await startSimulator({
     port: options.simulatorPort ?? 0,
     apiKey: DEMO_API_KEY,
     apiSecret: DEMO_API_SECRET,
-    stores: [store],
+    stores: [store, ...others],
     appUrl,
     // The rate limits of a Shopify Plus store (1,000 points/s), so a first sync over paged
     // queries takes seconds rather than minutes.
@@ -99,22 +106,28 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await simulator.close();
     throw error;
   }
-  const query = (extra: Record<string, string> = {}) =>
-    new URLSearchParams({ embedded: "1", shop, host: hostParam(shop), ...extra }).toString();
-  const embeddedUrl = (path = "/app") =>
-    `${appUrl}${path}?${query({ id_token: sessionToken({ shop, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET }) })}`;
+  const embeddedUrlFor = (forShop: string, path = "/app") =>
+    `${appUrl}${path}?${new URLSearchParams({
+      embedded: "1",
+      shop: forShop,
+      host: hostParam(forShop),
+      id_token: sessionToken({ shop: forShop, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET }),
+    })}`;
+  const embeddedUrl = (path = "/app") => embeddedUrlFor(shop, path);
   const stop = async () => {
     await app.stop();
     await simulator.close();
   };
   try {
     // The admin's first load of the app: token exchange, then the install hook starts the sync.
-    const install = await fetch(embeddedUrl(), { headers: { "User-Agent": BROWSER_USER_AGENT } });
-    if (!install.ok) throw new Error(`installing into ${shop} answered ${install.status}\n${app.output().slice(-3000)}`);
-    await waitForSync(options.databaseUrl, shop, 180_000);
+    for (const each of [shop, ...others.map((other) => other.shop.domain)]) {
+      const install = await fetch(embeddedUrlFor(each), { headers: { "User-Agent": BROWSER_USER_AGENT } });
+      if (!install.ok) throw new Error(`installing into ${each} answered ${install.status}\n${app.output().slice(-3000)}`);
+    }
+    for (const each of [shop, ...others.map((other) => other.shop.domain)]) await waitForSync(options.databaseUrl, each, 180_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { store, shop, simulator, app, embeddedUrl, stop };
+  return { store, shop, simulator, app, embeddedUrl, others, embeddedUrlFor, stop };
 }

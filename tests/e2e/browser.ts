@@ -3,7 +3,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { BROWSER_USER_AGENT } from "../../scripts/lib/stack";
+import { buildApp } from "../../scripts/lib/app-server";
+import { freePort } from "../../scripts/lib/free-port";
+import { BROWSER_USER_AGENT, startLocalStack, type LocalStack, type StackOptions } from "../../scripts/lib/stack";
 
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, "..", "..", "test-results", "screenshots");
 
@@ -46,4 +48,30 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The app built for production and started on the test's database with the simulator's stores
+ * installed and synced, and Chromium: what every browser test opens pages in. `stop` ends both.
+ */
+export async function startBrowserStack(
+  options: Omit<StackOptions, "databaseUrl" | "appPort" | "mode">,
+): Promise<{ stack: LocalStack; browser: Browser; stop(): Promise<void> }> {
+  await buildApp();
+  const stack = await startLocalStack({ ...options, databaseUrl: process.env.DATABASE_URL!, appPort: await freePort(), mode: "production" });
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return {
+    stack,
+    browser,
+    stop: async () => {
+      await browser.close();
+      await stack.stop();
+    },
+  };
 }

@@ -8,10 +8,8 @@ import { DateTime } from "luxon";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderDiscounts, orderGrossSales, placeOrder, refundReturns, type SimStore } from "#simulator/index";
-import { buildApp } from "../../scripts/lib/app-server";
-import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
-import { launchBrowser, openPage, screenshot } from "./browser";
-import { freePort } from "../../scripts/lib/free-port";
+import type { LocalStack } from "../../scripts/lib/stack";
+import { openPage, screenshot, startBrowserStack } from "./browser";
 
 /** Net sales per shop-local month, straight from the simulator's orders (the definition). */
 function netSalesByMonth(store: SimStore): Map<string, { netSales: number; orders: number }> {
@@ -41,23 +39,16 @@ const MONTH_LABEL = /^([A-Z][a-z]{2}) (\d{4})/;
 describe("embedded dashboard in Chromium", () => {
   let stack: LocalStack;
   let browser: Browser;
+  let stop = async () => {};
 
   beforeAll(async () => {
-    await buildApp();
-    stack = await startLocalStack({
-      databaseUrl: process.env.DATABASE_URL!,
-      appPort: await freePort(),
-      mode: "production",
+    ({ stack, browser, stop } = await startBrowserStack({
       seed: 7,
       customers: 150,
-    });
-    browser = await launchBrowser();
+    }));
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop());
 
   it("shows the store's monthly net sales and navigates client-side to the sync page", async () => {
     const { page, errors } = await openPage(browser);

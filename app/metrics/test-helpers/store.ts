@@ -5,7 +5,7 @@
 import { DateTime } from "luxon";
 import prisma from "#app/db.server";
 import { createRandom } from "#simulator/random";
-import type { MetricOrder, MetricRefund } from "../rows";
+import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "../rows";
 
 export interface GeneratedStore {
   shop: string;
@@ -201,28 +201,5 @@ export async function writeOrders(shop: string, orders: MetricOrder[], refunds: 
 export async function readStore(shop: string): Promise<{ orders: MetricOrder[]; refunds: MetricRefund[] }> {
   const orders = await prisma.order.findMany({ where: { shop } });
   const refunds = await prisma.refund.findMany({ where: { shop } });
-  return {
-    orders: orders.map((o) => ({
-      id: String(o.id),
-      customerId: o.customerId === null ? null : String(o.customerId),
-      processedAt: o.processedAt,
-      cancelledAt: o.cancelledAt,
-      deletedAt: o.deletedAt,
-      test: o.test,
-      currencyCode: o.currencyCode,
-      grossSales: Number(o.grossSales),
-      discounts: Number(o.discounts),
-      shipping: Number(o.shipping),
-      tax: Number(o.tax),
-      totalPrice: Number(o.totalPrice),
-    })),
-    refunds: refunds.map((r) => ({
-      id: String(r.id),
-      orderId: String(r.orderId),
-      processedAt: r.processedAt,
-      returns: Number(r.returns),
-      shipping: Number(r.shipping),
-      tax: Number(r.tax),
-    })),
-  };
+  return { orders: orders.map(metricOrder), refunds: refunds.map(metricRefund) };
 }

@@ -1,0 +1,42 @@
+// The app's view of one customer: their standing (customerStanding, from the rollups) and their
+// orders as a timeline (one customer's rows, read by the orders' customer index). Ids, dates and
+// amounts only: the customer's name stays in Shopify.
+import { customerTimeline, type TimelineOrder } from "#app/metrics/customer-timeline";
+import type { CustomerStanding } from "#app/metrics/retention";
+import type { MetricSettings } from "#app/metrics/settings";
+import { customerRows, customerStanding, parseCustomerId } from "#app/metrics/retention.server";
+import { loadShopContext } from "#app/metrics/context.server";
+
+export class CustomerNotFoundError extends Error {
+  readonly status = 404;
+  constructor() {
+    super("No such customer in this store");
+    this.name = "CustomerNotFoundError";
+  }
+}
+
+export class MalformedCustomerIdError extends Error {
+  readonly status = 400;
+  constructor() {
+    super("A customer id is a positive whole number");
+    this.name = "MalformedCustomerIdError";
+  }
+}
+
+export interface CustomerPageData {
+  standing: CustomerStanding;
+  timeline: TimelineOrder[];
+  /** The rules the figures follow, said under them. */
+  settings: MetricSettings;
+}
+
+/** Throws MalformedCustomerIdError (400), CustomerNotFoundError (404) and UnknownShopError (404). */
+export async function customerPage(shop: string, rawId: string, now: Date): Promise<CustomerPageData> {
+  const id = parseCustomerId(rawId);
+  if (id === null) throw new MalformedCustomerIdError();
+  const standing = await customerStanding(shop, id, { now });
+  if (!standing) throw new CustomerNotFoundError();
+  const [context, rows] = await Promise.all([loadShopContext(shop), customerRows(shop, id, now)]);
+  const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
+  return { standing, timeline, settings: context.settings };
+}

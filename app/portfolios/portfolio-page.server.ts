@@ -1,0 +1,217 @@
+// The Portfolio page's data and its CSV: every member store's key metrics for the range and
+// comparison, each in the store's own currency and time zone (the range's dates are read as each
+// store's local dates, as Shopify's reports do), and totals only per currency. Each store's
+// figures come from its own rollups through the same functions as its own pages, so a row equals
+// what that store's Overview, Retention and Conversion pages show.
+import { z } from "zod";
+import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
+import { presetRanges } from "#app/dashboard/ranges";
+import { addDays, COMPARISONS, validateRange, type DateRange } from "#app/metrics/periods";
+import { conversionOverview } from "#app/metrics/conversion.server";
+import { retentionRates } from "#app/metrics/retention.server";
+import { salesOverview } from "#app/metrics/sales.server";
+import { fromMinorUnits } from "#app/shopify/money";
+import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
+import prisma from "#app/db.server";
+import { exportFileName } from "#app/exports/csv.server";
+import type { TableExport } from "#app/exports/sales-export.server";
+import { portfolioMembers, portfoliosOf, PortfolioNotFoundError } from "./portfolios.server";
+
+const SHAPE = {
+  portfolio: z.string().max(100).optional(),
+  compare: z.enum([...COMPARISONS, "none"]).default("previous_period"),
+};
+
+export interface PortfolioStoreRow {
+  shop: string;
+  name: string;
+  /** The store's own currency: its amounts are in it, never converted. */
+  currency: string;
+  timeZone: string;
+  installed: boolean;
+  /** Minor units of `currency`. */
+  netSales: number | null;
+  netSalesGrowth: number | null;
+  orders: number | null;
+  averageOrderValue: number | null;
+  newCustomers: number | null;
+  returningCustomerRate: number | null;
+  repeatPurchaseRate: number | null;
+  conversionRate: number | null;
+  /** Where the conversion rate comes from ("shopify" or "pixel"), null without sessions. */
+  conversionSource: string | null;
+  sync: SyncStatus["status"];
+  lastSyncAt: string | null;
+  /** The store's admin, where Metryka opens for it. */
+  adminUrl: string;
+}
+
+export interface CurrencyTotal {
+  currency: string;
+  stores: number;
+  netSales: number;
+  orders: number;
+}
+
+/** A store's figures for the range, or its row without figures when it is not installed. */
+async function storeRow(shop: string, range: DateRange, compareTo: (typeof COMPARISONS)[number] | null, now: Date): Promise<PortfolioStoreRow> {
+  const [row, sync] = await Promise.all([
+    prisma.shop.findUnique({ where: { domain: shop }, select: { name: true, currencyCode: true, ianaTimezone: true, uninstalledAt: true, installedAt: true } }),
+    syncStatus(shop),
+  ]);
+  const base = {
+    shop,
+    name: row?.name ?? shop,
+    currency: row?.currencyCode ?? "USD",
+    timeZone: row?.ianaTimezone ?? "UTC",
+    sync: sync.status,
+    lastSyncAt: sync.lastSuccessAt,
+    adminUrl: `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}/apps`,
+  };
+  const installed = row !== null && row.installedAt !== null && row.uninstalledAt === null;
+  if (!row || !installed) {
+    return { ...base, installed: false, netSales: null, netSalesGrowth: null, orders: null, averageOrderValue: null, newCustomers: null, returningCustomerRate: null, repeatPurchaseRate: null, conversionRate: null, conversionSource: null };
+  }
+  const clock = { now };
+  const [sales, rates, conversion] = await Promise.all([
+    salesOverview(shop, { range, granularity: "month", compareTo }, clock),
+    retentionRates(shop, { range }, clock),
+    conversionOverview(shop, { range, granularity: "month" }, clock),
+  ]);
+  return {
+    ...base,
+    installed: true,
+    netSales: sales.totals.netSales,
+    netSalesGrowth: sales.comparison?.growth.netSales ?? null,
+    orders: sales.totals.orders,
+    averageOrderValue: sales.totals.averageOrderValue,
+    newCustomers: rates.activity.newCustomers,
+    returningCustomerRate: rates.activity.returningCustomerRate,
+    repeatPurchaseRate: rates.activity.repeatPurchaseRate,
+    conversionRate: conversion.totals.conversionRate,
+    conversionSource: conversion.source,
+  };
+}
+
+/** Sums per currency, over the stores with figures: nothing is ever added across currencies. */
+export function totalsByCurrency(rows: PortfolioStoreRow[]): CurrencyTotal[] {
+  const totals = new Map<string, CurrencyTotal>();
+  for (const row of rows) {
+    if (row.netSales === null || row.orders === null) continue;
+    const total = totals.get(row.currency) ?? { currency: row.currency, stores: 0, netSales: 0, orders: 0 };
+    total.stores += 1;
+    total.netSales += row.netSales;
+    total.orders += row.orders;
+    totals.set(row.currency, total);
+  }
+  return [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
+/**
+ * The page for the acting store: the portfolios it belongs to, and for the one the query names
+ * (the first by default) every member's row. A portfolio it is not a member of is a 404.
+ */
+export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date) {
+  const query = parsePageQuery(searchParams, SHAPE);
+  const [page, portfolios] = await Promise.all([shopPage(shop, query, now), portfoliosOf(shop)]);
+  const chosenId = query.portfolio ?? portfolios[0]?.id;
+  if (!chosenId) {
+    const none: { portfolio: { id: string; name: string } | null; rows: PortfolioStoreRow[]; totals: CurrencyTotal[] } = { portfolio: null, rows: [], totals: [] };
+    return { ...page, compare: query.compare, portfolios: [] as Array<{ id: string; name: string }>, ...none };
+  }
+  const portfolio = await portfolioMembers(shop, chosenId);
+  const compareTo = query.compare === "none" ? null : query.compare;
+  const rows = await Promise.all(portfolio.members.map((member) => storeRow(member, page.range, compareTo, now)));
+  return {
+    ...page,
+    compare: query.compare,
+    portfolios: portfolios.map((p) => ({ id: p.id, name: p.name })),
+    portfolio: { id: portfolio.id, name: portfolio.name },
+    rows,
+    totals: totalsByCurrency(rows),
+  };
+}
+
+export type PortfolioPageData = Awaited<ReturnType<typeof portfolioPage>>;
+
+/**
+ * For the command line, which has the whole database: the rows of one portfolio's members, or
+ * of every installed store. The range's dates are each store's local dates (the last twelve
+ * months of UTC by default); an impossible range or comparison is an InvalidRangeError.
+ */
+export async function portfolioReport(options: { portfolioId?: string; from?: string; to?: string; compare?: string }, now: Date) {
+  const params = new URLSearchParams();
+  for (const key of ["from", "to", "compare"] as const) if (options[key]) params.set(key, options[key]!);
+  const query = parsePageQuery(params, SHAPE);
+  const presets = presetRanges(now.toISOString(), "UTC");
+  const range = validateRange(query.from && query.to ? { from: query.from, to: query.to } : { from: presets[0].from, to: presets[0].to });
+  let shops: string[];
+  if (options.portfolioId) {
+    const portfolio = await prisma.portfolio.findUnique({ where: { id: options.portfolioId }, select: { members: { select: { shop: true } } } });
+    if (!portfolio) throw new PortfolioNotFoundError();
+    shops = portfolio.members.map((m) => m.shop).sort();
+  } else {
+    shops = (await prisma.shop.findMany({ where: { installedAt: { not: null }, uninstalledAt: null }, select: { domain: true }, orderBy: { domain: "asc" } })).map((s) => s.domain);
+  }
+  const compareTo = query.compare === "none" ? null : query.compare;
+  const rows = await Promise.all(shops.map((shop) => storeRow(shop, range, compareTo, now)));
+  return { range: { from: range.from, lastDay: addDays(range.to, -1) }, compare: query.compare, rows, totals: totalsByCurrency(rows) };
+}
+
+const moneyText = (minor: number | null, currency: string) => (minor === null ? null : fromMinorUnits(BigInt(Math.round(minor)), currency));
+
+/** The page's table as CSV: one row per member store, amounts in each store's own currency. */
+export async function portfolioExport(shop: string, searchParams: URLSearchParams, now: Date): Promise<TableExport> {
+  const data = await portfolioPage(shop, searchParams, now);
+  if (!data.portfolio) throw new PortfolioNotFoundError();
+  return {
+    fileName: exportFileName(`portfolio-${data.portfolio.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "stores"}`, {
+      from: data.range.from,
+      lastDay: addDays(data.range.to, -1),
+      currency: "store-currencies",
+      settings: [data.compare === "none" ? "no-comparison" : `vs-${data.compare.replace("_", "-")}`],
+    }),
+    header: PORTFOLIO_HEADER,
+    rows: data.rows.map(portfolioCells),
+  };
+}
+
+export const PORTFOLIO_HEADER = [
+  "Store",
+  "Name",
+  "Currency",
+  "Time zone",
+  "Installed",
+  "Net sales",
+  "Net sales growth",
+  "Orders",
+  "Average order value",
+  "New customers",
+  "Returning customer rate",
+  "Repeat purchase rate",
+  "Conversion rate",
+  "Conversion source",
+  "Sync",
+  "Last sync",
+];
+
+export function portfolioCells(row: PortfolioStoreRow) {
+  return [
+    row.shop,
+    row.name,
+    row.currency,
+    row.timeZone,
+    row.installed ? "yes" : "no",
+    moneyText(row.netSales, row.currency),
+    row.netSalesGrowth,
+    row.orders,
+    moneyText(row.averageOrderValue, row.currency),
+    row.newCustomers,
+    row.returningCustomerRate,
+    row.repeatPurchaseRate,
+    row.conversionRate,
+    row.conversionSource,
+    row.sync,
+    row.lastSyncAt,
+  ];
+}

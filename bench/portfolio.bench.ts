@@ -1,0 +1,109 @@
+// The Portfolio page of an agency with BENCH_PORTFOLIO_STORES (default 100) member stores of
+// mixed sizes (100 to 10,000 orders each, log-uniform; about a third as many customers), in four
+// currencies and four time zones, generated in SQL. Its loader (`portfolioPage`: every member's
+// sales with growth, retention rates, conversion and sync state from its own rollups) is timed
+// warm, the median of 9 runs, against the same page for a portfolio of one of those stores,
+// measured in the same run: the ratio says how much longer a hundred stores take than one.
+// The rows are checked against each store's own page functions first. Goal: under 200 ms.
+import assert from "node:assert/strict";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { benchDatabase, onBenchShutdown } from "./lib/database";
+import { note, type BenchResult } from "./lib/timing";
+
+const STORES = Number(process.env.BENCH_PORTFOLIO_STORES ?? 100);
+const RUNS = 9;
+const NOW = new Date("2026-11-18T15:37:21Z");
+const ZONES = ["America/New_York", "Europe/Warsaw", "Asia/Tokyo", "Australia/Sydney"];
+const CURRENCIES = ["USD", "PLN", "JPY", "EUR"];
+const domain = (i: number) => `portfolio-bench-${String(i).padStart(3, "0")}.myshopify.com`;
+/** A value in [0, 1) from a hash of an SQL expression, the same for the same row. */
+const uniform = (expr: string, salt: number) => `((hashint8extended((${expr})::bigint, ${20_261_203 * 64 + salt}) & 281474976710655)::float8 / 281474976710656)`;
+
+/** The stores, their orders over the last 30 months, and a portfolio holding every one. */
+async function seed(client: pg.Client): Promise<{ all: string; one: string; orders: number }> {
+  let orders = 0;
+  for (let i = 0; i < STORES; i++) {
+    const shop = domain(i);
+    const count = Math.round(100 * Math.pow(100, (i * 0.618034) % 1));
+    orders += count;
+    await client.query(
+      `INSERT INTO shops (domain, name, iana_timezone, currency_code, installed_at, updated_at) VALUES ($1, $2, $3, $4, now(), now())`,
+      [shop, `Store ${i}`, ZONES[i % ZONES.length], CURRENCIES[i % CURRENCIES.length]],
+    );
+    await client.query(
+      `INSERT INTO orders (shop, id, name, customer_id, processed_at, created_at, updated_at, test, currency_code, taxes_included,
+         source_name, gross_sales, discounts, shipping, tax, total_price, total_refunded)
+       SELECT $1, g, '#' || g, CASE WHEN ${uniform("g", 1)} < 0.1 THEN NULL ELSE 1 + floor(${uniform("g", 2)} * greatest(1, $2::int / 3)) END,
+         at, at, at, false, $3, false, 'web', gross, 0, 0, 0, gross, 0
+       FROM (SELECT g, $4::timestamptz - make_interval(secs => ${uniform("g", 3)} * 30 * 30.44 * 86400) AS at,
+               (500 + floor(${uniform("g", 4)} * 20000))::bigint AS gross
+             FROM generate_series(1, $2::int) g) o`,
+      [shop, count, CURRENCIES[i % CURRENCIES.length], NOW.toISOString()],
+    );
+  }
+  const owner = domain(0);
+  for (const [id, members] of [
+    ["bench-all", Array.from({ length: STORES }, (_, i) => domain(i))],
+    ["bench-one", [owner]],
+  ] as const) {
+    await client.query(`INSERT INTO portfolios (id, shop, name, invite_code_hash) VALUES ($1, $2, $1, $1)`, [id, owner]);
+    await client.query(`INSERT INTO portfolio_members (portfolio_id, shop) SELECT $1, unnest($2::text[])`, [id, members]);
+  }
+  return { all: "bench-all", one: "bench-one", orders };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export default async function portfolioBench(): Promise<BenchResult[]> {
+  const { url } = await benchDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  note(`seeding ${STORES} stores…`);
+  const { all, one, orders } = await seed(client);
+  await client.end();
+  note(`${STORES} stores, ${orders} orders`);
+
+  const { portfolioPage } = await import("#app/portfolios/portfolio-page.server");
+  const { salesOverview } = await import("#app/metrics/sales.server");
+  const { default: prisma } = await import("#app/db.server");
+  const { endSqlPool } = await import("#app/db-pool.server");
+  onBenchShutdown(async () => {
+    await endSqlPool();
+    await prisma.$disconnect();
+  });
+  const load = (portfolio: string) => portfolioPage(domain(0), new URLSearchParams({ portfolio }), NOW);
+
+  // The first load builds every store's rollups; then the rows must be each store's own figures.
+  const first = await load(all);
+  assert.equal(first.rows.length, STORES);
+  for (const row of first.rows.slice(0, 10)) {
+    const sales = await salesOverview(row.shop, { range: first.range, granularity: "month", compareTo: "previous_period" }, { now: NOW });
+    assert.equal(row.netSales, sales.totals.netSales);
+    assert.equal(row.orders, sales.totals.orders);
+  }
+  assert.ok(first.rows.every((row) => (row.orders ?? 0) > 0));
+
+  const time = async (portfolio: string) => {
+    await load(portfolio);
+    const ms: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      await load(portfolio);
+      ms.push(performance.now() - start);
+    }
+    return median(ms);
+  };
+  const single = await time(one);
+  const many = await time(all);
+  note(`Portfolio page: ${STORES} stores ${many.toFixed(1)} ms, one store ${single.toFixed(1)} ms; goal (< 200 ms) ${many < 200 ? "met" : "NOT met"}`);
+  return [
+    {
+      name: `Portfolio page, ${STORES} member stores, warm (vs the same page for one store)`,
+      unit: "ms",
+      value: Number(many.toFixed(1)),
+      baseline: Number(single.toFixed(1)),
+      ratio: Number((many / single).toFixed(2)),
+    },
+  ];
+}

@@ -1,0 +1,85 @@
+// The block on the admin's customer page. Its state comes from block.ts; this file renders it
+// with the admin's web components. https://shopify.dev/docs/api/admin-extensions/2026-10
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { loadBlockState, type BlockState, type Row } from "./block";
+
+export default async () => {
+  render(<CustomerBlock />, document.body);
+};
+
+function Rows({ rows }: { rows: Row[] }) {
+  return (
+    <s-stack direction="block" gap="small-200">
+      {rows.map((row) => (
+        <s-stack key={row.label} direction="inline" gap="base" justifyContent="space-between">
+          <s-text color="subdued">{row.label}</s-text>
+          <s-text type="strong">{row.value}</s-text>
+        </s-stack>
+      ))}
+    </s-stack>
+  );
+}
+
+function CustomerBlock() {
+  const [state, setState] = useState<BlockState>({ status: "loading" });
+  const gid = shopify.data.selected[0]?.id;
+  const load = useCallback(() => {
+    setState({ status: "loading" });
+    void loadBlockState(gid, fetch).then(setState);
+  }, [gid]);
+  useEffect(load, [load]);
+
+  if (state.status === "loading") {
+    return (
+      <s-admin-block heading="Repeat buyer" collapsedSummary="Loading…">
+        <s-stack direction="inline" gap="base" alignItems="center">
+          <s-spinner accessibilityLabel="Loading the customer's figures" />
+          <s-text color="subdued">Loading the customer's figures…</s-text>
+        </s-stack>
+      </s-admin-block>
+    );
+  }
+  if (state.status === "error") {
+    return (
+      <s-admin-block heading="Repeat buyer" collapsedSummary="Not available">
+        <s-banner tone="critical">
+          <s-paragraph>{state.message}</s-paragraph>
+          {state.retry && (
+            <s-button slot="secondary-actions" onClick={load}>
+              Try again
+            </s-button>
+          )}
+        </s-banner>
+      </s-admin-block>
+    );
+  }
+  if (state.status === "empty") {
+    return (
+      <s-admin-block heading="Repeat buyer" collapsedSummary="No counted orders yet">
+        <s-stack direction="block" gap="base">
+          <s-paragraph>No counted orders yet. Test and deleted orders (and cancelled ones, by the store's settings) do not count.</s-paragraph>
+          <s-link href={state.link.href}>{state.link.label}</s-link>
+        </s-stack>
+      </s-admin-block>
+    );
+  }
+  const { view } = state;
+  return (
+    <s-admin-block heading="Repeat buyer" collapsedSummary={view.summary}>
+      <s-stack direction="block" gap="base">
+        <s-stack direction="inline" gap="small-200">
+          <s-badge tone={view.badge.tone}>{view.badge.label}</s-badge>
+        </s-stack>
+        <Rows rows={view.rows} />
+        {view.prediction && (
+          <s-section heading="Prediction">
+            <Rows rows={view.prediction} />
+          </s-section>
+        )}
+        <s-link href={view.link.href}>{view.link.label}</s-link>
+      </s-stack>
+    </s-admin-block>
+  );
+}

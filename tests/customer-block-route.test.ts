@@ -1,0 +1,154 @@
+// GIVEN two shops installed and synced from the simulator, WHEN the customer page's admin block
+// asks /api/customer-block/<id> with a session token as Shopify issues it, THEN the shop's own
+// customer's figures equal the reference computed from that shop's rows; another shop's
+// customer is a 404 that holds nothing of that shop; a forged, expired or missing token is a
+// 401 and a malformed id a 400; the CORS preflight is answered and every answer carries CORS
+// headers, so the block can read it from the admin's origin.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateStore, sessionToken, type SimStore, type SimulatorHandle } from "#simulator/index";
+import type { CustomerBlockData } from "#app/dashboard/customer-block";
+import { customerStandingReport } from "#app/metrics/retention";
+import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
+
+const NOW = new Date();
+let simulator: SimulatorHandle;
+let stores: SimStore[];
+let route: typeof import("#app/routes/api.customer-block.$id");
+
+beforeAll(async () => {
+  stores = [0, 1].map((i) =>
+    generateStore({ seed: 301 + i, now: NOW.toISOString(), customers: 60, domain: `block-${"ab"[i]}.myshopify.com` }),
+  );
+  simulator = await startSimulatorForApp({ stores, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+  const { runShopJob } = await import("#app/jobs/shop-jobs.server");
+  for (const store of stores) {
+    await installOffline(simulator, store.shop.domain);
+    await runShopJob({ shop: store.shop.domain, kind: "backfill" });
+  }
+  route = await import("#app/routes/api.customer-block.$id");
+}, 180_000);
+
+afterAll(async () => {
+  await simulator?.close();
+});
+
+const secret = () => process.env.SHOPIFY_API_SECRET!;
+const token = (shop: string, options: { secret?: string; now?: Date } = {}) =>
+  sessionToken({ shop, apiKey: process.env.SHOPIFY_API_KEY!, apiSecret: options.secret ?? secret(), now: options.now });
+
+async function ask(id: string, authorization: string | null, method = "GET") {
+  const headers = new Headers({ origin: "https://extensions.shopifycdn.com" });
+  if (authorization !== null) headers.set("authorization", authorization);
+  if (method === "OPTIONS") {
+    headers.set("access-control-request-method", "GET");
+    headers.set("access-control-request-headers", "authorization");
+  }
+  const request = new Request(`http://localhost/api/customer-block/${id}`, { method, headers });
+  // As Remix dispatches: GET, HEAD and the preflight (OPTIONS) to the loader, the rest to the action.
+  const handler = ["GET", "HEAD", "OPTIONS"].includes(method) ? route.loader : route.action;
+  let outcome: unknown;
+  try {
+    outcome = await handler({ request, params: { id }, context: {} });
+  } catch (thrown) {
+    outcome = thrown;
+  }
+  if (!(outcome instanceof Response)) throw outcome;
+  return { status: outcome.status, headers: outcome.headers, text: await outcome.text() };
+}
+
+/** A customer of the store with counted orders, and one of them past the lapse point. */
+async function referenceFor(store: SimStore, customerId: string) {
+  const { readStore } = await import("#app/metrics/test-helpers/store");
+  const { loadShopContext } = await import("#app/metrics/context.server");
+  const shop = await loadShopContext(store.shop.domain);
+  return customerStandingReport(await readStore(store.shop.domain), customerId, {
+    timeZone: shop.timeZone,
+    currency: shop.currency,
+    settings: shop.settings,
+    now: new Date(),
+  });
+}
+
+describe("the customer block's route", () => {
+  it("answers the shop's own customers with the reference's figures", async () => {
+    const [a] = stores;
+    const ordering = [...new Set(a.orders.filter((o) => o.customerId !== null).map((o) => String(o.customerId)))];
+    let atRisk = 0;
+    let repeat = 0;
+    for (const id of ordering.slice(0, 30)) {
+      const answer = await ask(id, `Bearer ${token(a.shop.domain)}`);
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.headers.get("access-control-allow-origin")).toBe("*");
+      const data = JSON.parse(answer.text) as CustomerBlockData;
+      const reference = await referenceFor(a, id);
+      // Days since the last order may tick over between the two reads only at a day's edge: both read "now".
+      expect(data).toEqual({
+        customerId: id,
+        currency: reference.currency,
+        orders: reference.orders,
+        netSpend: reference.netSpend,
+        firstOrderDay: reference.firstOrderDay,
+        lastOrderDay: reference.lastOrderDay,
+        cohort: reference.cohort,
+        daysSinceLastOrder: reference.daysSinceLastOrder,
+        lapsePointDays: reference.lapsePointDays,
+        atRisk: reference.atRisk,
+        appPath: `/app/customers/${id}`,
+      });
+      if (data.atRisk) atRisk += 1;
+      if (data.orders > 1) repeat += 1;
+    }
+    expect(atRisk).toBeGreaterThan(0);
+    expect(repeat).toBeGreaterThan(0);
+  });
+
+  it("answers a known customer without counted orders with zeros, not a 404", async () => {
+    const [a] = stores;
+    const buyers = new Set(a.orders.map((o) => o.customerId));
+    const idle = a.customers.find((c) => !buyers.has(c.id));
+    expect(idle, "the store has a customer without orders").toBeDefined();
+    const answer = await ask(String(idle!.id), `Bearer ${token(a.shop.domain)}`);
+    expect(answer.status, answer.text).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ orders: 0, netSpend: 0, lastOrderDay: null, cohort: null, atRisk: false });
+  });
+
+  it("answers another shop's customer with a 404 holding nothing of that shop", async () => {
+    const [a, b] = stores;
+    const idsOfA = new Set(a.customers.map((c) => String(c.id)));
+    const others = b.customers.map((c) => String(c.id)).filter((id) => !idsOfA.has(id) && b.orders.some((o) => String(o.customerId) === id));
+    expect(others.length).toBeGreaterThan(5);
+    for (const id of others.slice(0, 5)) {
+      const answer = await ask(id, `Bearer ${token(a.shop.domain)}`);
+      expect(answer.status).toBe(404);
+      expect(answer.text).not.toContain(id);
+      expect(answer.text).not.toContain(b.shop.domain);
+      // B's own token does reach it.
+      expect((await ask(id, `Bearer ${token(b.shop.domain)}`)).status).toBe(200);
+    }
+    expect((await ask("999999999999", `Bearer ${token(a.shop.domain)}`)).status).toBe(404);
+  });
+
+  it("refuses a forged, expired or missing token with a 401 and a malformed id with a 400", async () => {
+    const [a] = stores;
+    const id = String(a.orders.find((o) => o.customerId !== null)!.customerId);
+    expect((await ask(id, `Bearer ${token(a.shop.domain, { secret: "not-the-app-secret" })}`)).status).toBe(401);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    expect((await ask(id, `Bearer ${token(a.shop.domain, { now: hourAgo })}`)).status).toBe(401);
+    expect((await ask(id, `Bearer not.a.jwt`)).status).toBe(401);
+    expect((await ask(id, null)).status).toBe(401);
+    for (const bad of ["abc", "0", "-1", "12.5", "99999999999999999999", `gid:%2F%2Fshopify%2FCustomer%2F${id}`]) {
+      const answer = await ask(bad, `Bearer ${token(a.shop.domain)}`);
+      expect(answer.status, bad).toBe(400);
+      expect(answer.headers.get("access-control-allow-origin"), bad).toBe("*");
+    }
+  });
+
+  it("answers the CORS preflight and refuses other methods", async () => {
+    const [a] = stores;
+    const preflight = await ask("1", null, "OPTIONS");
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    expect((await ask("1", `Bearer ${token(a.shop.domain)}`, "POST")).status).toBe(405);
+  });
+});

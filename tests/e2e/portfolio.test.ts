@@ -1,0 +1,116 @@
+// GIVEN two stores in the simulator (USD in New York, EUR in Berlin), the app built for
+// production, installed into both and synced, WHEN their admins use Portfolios in Chromium, THEN:
+// the first creates a portfolio and reads its invitation code once; the second joins with it
+// from its own Settings; both see both stores on the Portfolio page, each in its own currency,
+// with totals per currency, and the CSV holds the same rows as the metrics engine; when the
+// second leaves, and after joining again is removed by the owner, its figures are gone from the
+// owner's page at once and its own page says it is in no portfolio. Screenshots of each step go
+// to test-results/screenshots/.
+import fs from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../scripts/lib/stack";
+import { openPage, screenshot, startBrowserStack } from "./browser";
+
+const CLIENT = "portfolio-client.myshopify.com";
+
+describe("portfolios across two stores in Chromium", () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let stop = async () => {};
+
+  beforeAll(async () => {
+    ({ stack, browser, stop } = await startBrowserStack({
+      seed: 23,
+      customers: 120,
+      moreStores: [{ seed: 24, customers: 80, domain: CLIENT, currencyCode: "EUR", timeZone: "Europe/Berlin" }],
+    }));
+  }, 300_000);
+
+  afterAll(() => stop());
+
+  /** A page of the app as `shop`'s admin opens it, its heading shown. */
+  async function open(shop: string, path: string, heading: string): Promise<{ page: Page; errors: string[] }> {
+    const opened = await openPage(browser);
+    await opened.page.goto(stack.embeddedUrlFor(shop, path));
+    await opened.page.getByRole("heading", { name: heading, exact: true }).first().waitFor();
+    return opened;
+  }
+
+  /** The store domains in the Portfolio table's rows, in their order. */
+  async function storesShown(page: Page): Promise<string[]> {
+    const rows = page.locator(".Polaris-DataTable table tbody tr");
+    const texts = await rows.allInnerTexts();
+    return texts.map((text) => /([a-z0-9-]+\.myshopify\.com)/.exec(text)?.[1] ?? text);
+  }
+
+  async function join(code: string) {
+    const { page, errors } = await open(CLIENT, "/app/settings", "Portfolios");
+    await page.getByLabel("Invitation code").fill(code.toLowerCase());
+    await page.getByRole("button", { name: "Join portfolio" }).click();
+    await page.getByText(/Member \(owner: /).waitFor();
+    return { page, errors };
+  }
+
+  it("create, join with the code, view, export, leave and removal", async () => {
+    const owner = stack.shop;
+    // The owner creates a portfolio; the code is shown once.
+    const settings = await open(owner, "/app/settings", "Portfolios");
+    await settings.page.getByLabel("New portfolio's name").fill("Agency clients");
+    await settings.page.getByRole("button", { name: "Create portfolio" }).click();
+    const code = await settings.page.getByTestId("portfolio-code").innerText();
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await screenshot(settings.page, "portfolio-settings-owner");
+
+    // The client store joins from its own admin.
+    const joined = await join(code);
+    await screenshot(joined.page, "portfolio-settings-member");
+    expect(joined.errors).toEqual([]);
+    await joined.page.close();
+
+    // Both stores on the owner's page, each in its own currency.
+    const view = await open(owner, "/app/portfolio", "Portfolio");
+    expect((await storesShown(view.page)).sort()).toEqual([owner, CLIENT].sort());
+    await expect(view.page.getByText(/^EUR: /).count()).resolves.toBe(1);
+    await expect(view.page.getByText(/^USD: /).count()).resolves.toBe(1);
+    await screenshot(view.page, "portfolio");
+
+    // The export holds the engine's rows for the page's range.
+    const [download] = await Promise.all([view.page.waitForEvent("download"), view.page.getByRole("button", { name: "Export CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^metryka-portfolio-agency-clients-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}-store-currencies-vs-previous-period\.csv$/);
+    const lines = (await fs.promises.readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "").trim().split("\r\n");
+    const { portfolioPage, PORTFOLIO_HEADER } = await import("#app/portfolios/portfolio-page.server");
+    const { portfoliosOf } = await import("#app/portfolios/portfolios.server");
+    const [portfolio] = await portfoliosOf(owner);
+    const engine = await portfolioPage(owner, new URLSearchParams({ portfolio: portfolio.id }), new Date());
+    expect(lines[0]).toBe(PORTFOLIO_HEADER.join(","));
+    const orders = new Map(lines.slice(1).map((line) => [line.split(",")[0], Number(line.split(",")[PORTFOLIO_HEADER.indexOf("Orders")])]));
+    expect(orders).toEqual(new Map(engine.rows.map((row) => [row.shop, row.orders])));
+    expect([...orders.values()].every((count) => count > 0)).toBe(true);
+    expect(view.errors).toEqual([]);
+
+    // The client leaves: gone from the owner's page at once; its own page has no portfolio.
+    const member = await open(CLIENT, "/app/settings", "Portfolios");
+    await member.page.getByRole("button", { name: "Leave" }).click();
+    await member.page.getByText("This store is in no portfolio.").waitFor();
+    await view.page.reload();
+    await view.page.getByRole("heading", { name: "Portfolio", exact: true }).first().waitFor();
+    expect(await storesShown(view.page)).toEqual([owner]);
+    const empty = await open(CLIENT, "/app/portfolio", "This store is in no portfolio yet");
+    await screenshot(empty.page, "portfolio-empty");
+
+    // Joined again, then removed by the owner.
+    await join(code);
+    const ownerSettings = await open(owner, "/app/settings", "Portfolios");
+    await ownerSettings.page.getByRole("button", { name: `Remove ${CLIENT}` }).click();
+    await ownerSettings.page.getByText(`${CLIENT} was removed by This store`).waitFor();
+    await ownerSettings.page.getByText(`${CLIENT} (staff member`).first().waitFor();
+    await screenshot(ownerSettings.page, "portfolio-settings-history");
+    await empty.page.reload();
+    await empty.page.getByRole("heading", { name: "This store is in no portfolio yet", exact: true }).waitFor();
+    await view.page.reload();
+    await view.page.getByRole("heading", { name: "Portfolio", exact: true }).first().waitFor();
+    expect(await storesShown(view.page)).toEqual([owner]);
+    for (const opened of [settings, view, member, empty, ownerSettings]) expect(opened.errors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,199 @@
+// GIVEN three installed stores synced from the simulator (USD in New York, EUR in Berlin, USD in
+// Tokyo), WHEN one creates a portfolio and the others join with its code, leave or are removed,
+// THEN membership changes at once and only by the member's own act or the owner's, every change
+// is recorded with who and when, a code is retired when a new one is made, and the Portfolio page
+// shows each member's figures as that store's own pages compute them, in its own currency, with
+// totals only per currency.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateStore, type SimStore, type SimulatorHandle } from "#simulator/index";
+import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
+
+const NOW = new Date();
+let simulator: SimulatorHandle;
+let stores: SimStore[];
+let shops: string[];
+let api: typeof import("#app/portfolios/portfolios.server");
+let page: typeof import("#app/portfolios/portfolio-page.server");
+let prisma: typeof import("#app/db.server").default;
+
+const actor = (shop: string, userId: string | null = "7") => ({ shop, userId });
+
+beforeAll(async () => {
+  stores = [
+    generateStore({ seed: 81, now: NOW.toISOString(), customers: 40, domain: "agency-owner.myshopify.com", timeZone: "America/New_York" }),
+    generateStore({ seed: 82, now: NOW.toISOString(), customers: 30, domain: "client-eur.myshopify.com", timeZone: "Europe/Berlin", currencyCode: "EUR" }),
+    generateStore({ seed: 83, now: NOW.toISOString(), customers: 20, domain: "client-tokyo.myshopify.com", timeZone: "Asia/Tokyo" }),
+  ];
+  shops = stores.map((s) => s.shop.domain);
+  simulator = await startSimulatorForApp({ stores, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+  prisma = (await import("#app/db.server")).default;
+  api = await import("#app/portfolios/portfolios.server");
+  page = await import("#app/portfolios/portfolio-page.server");
+  const { runShopJob } = await import("#app/jobs/shop-jobs.server");
+  for (const shop of shops) {
+    await installOffline(simulator, shop);
+    await runShopJob({ shop, kind: "backfill" });
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await prisma.portfolio.deleteMany({ where: { shop: { in: shops } } });
+  await simulator?.close();
+});
+
+describe("portfolios", () => {
+  it("are joined only with the code, left by the member, removed by the owner, and record who and when", async () => {
+    const [owner, eur, tokyo] = shops;
+    const { id, code } = await api.createPortfolio(actor(owner, "1"), "  Agency clients ");
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+    // Typed in lower case, without dashes: the same code.
+    await expect(api.joinPortfolio(actor(eur, "2"), code.toLowerCase().replace(/-/g, " "))).resolves.toEqual({ id, name: "Agency clients" });
+    await expect(api.joinPortfolio(actor(eur, "2"), code)).rejects.toThrow(/already a member/);
+    await expect(api.joinPortfolio(actor(tokyo), "ABCD-2345-WXYZ")).rejects.toThrow(/No portfolio has this invitation code/);
+    await expect(api.joinPortfolio(actor(tokyo), "not a code")).rejects.toMatchObject({ status: 400 });
+
+    // A new code retires the old one.
+    const { code: renewed } = await api.renewCode(actor(owner, "1"), id);
+    await expect(api.joinPortfolio(actor(tokyo, "3"), code)).rejects.toThrow(/No portfolio has this invitation code/);
+    await api.joinPortfolio(actor(tokyo, "3"), renewed);
+
+    // Only the owner removes, and only members; a member cannot act on another's membership.
+    await expect(api.removeMember(actor(eur), id, tokyo)).rejects.toMatchObject({ status: 404 });
+    await expect(api.renewCode(actor(eur), id)).rejects.toMatchObject({ status: 404 });
+    await expect(api.dissolvePortfolio(actor(eur), id)).rejects.toMatchObject({ status: 404 });
+    await expect(api.leavePortfolio(actor(owner), id)).rejects.toMatchObject({ status: 400 });
+    await expect(api.portfolioMembers("stranger.myshopify.com", id)).rejects.toMatchObject({ status: 404 });
+
+    expect((await api.portfolioMembers(eur, id)).members).toEqual([...shops].sort());
+    await api.leavePortfolio(actor(eur, "2"), id);
+    await expect(api.portfolioMembers(eur, id)).rejects.toMatchObject({ status: 404 });
+    await api.removeMember(actor(owner, "1"), id, tokyo);
+    expect((await api.portfolioMembers(owner, id)).members).toEqual([owner]);
+    expect(await api.portfoliosOf(tokyo)).toEqual([]);
+
+    const [summary] = await api.portfoliosOf(owner);
+    expect(summary.events.map((e) => [e.kind, e.shop, e.byShop, e.byUser]).reverse()).toEqual([
+      ["created", owner, owner, "1"],
+      ["joined", eur, eur, "2"],
+      ["code_renewed", owner, owner, "1"],
+      ["joined", tokyo, tokyo, "3"],
+      ["left", eur, eur, "2"],
+      ["removed", tokyo, owner, "1"],
+    ]);
+    for (const event of summary.events) expect(Math.abs(Date.parse(event.at) - Date.now())).toBeLessThan(60_000);
+
+    await api.dissolvePortfolio(actor(owner), id);
+    expect(await api.portfoliosOf(owner)).toEqual([]);
+  });
+
+  it("refuses a nameless portfolio and an overlong name, and changes nothing", async () => {
+    const before = await prisma.portfolio.count();
+    await expect(api.createPortfolio(actor(shops[0]), "   ")).rejects.toMatchObject({ status: 400 });
+    await expect(api.createPortfolio(actor(shops[0]), "x".repeat(81))).rejects.toMatchObject({ status: 400 });
+    expect(await prisma.portfolio.count()).toBe(before);
+  });
+
+  it("shows every member's figures as its own pages compute them, in its own currency, totals per currency", async () => {
+    const [owner, eur, tokyo] = shops;
+    const { id, code } = await api.createPortfolio(actor(owner), "Side by side");
+    await api.joinPortfolio(actor(eur), code);
+    await api.joinPortfolio(actor(tokyo), code);
+    const params = new URLSearchParams({ portfolio: id, compare: "previous_year" });
+    // Every member sees the same portfolio.
+    const views = await Promise.all(shops.map((shop) => page.portfolioPage(shop, params, NOW)));
+    const data = views[0];
+    expect(data.rows.map((r) => r.shop)).toEqual([...shops].sort());
+    for (const view of views.slice(1)) expect(view.rows).toEqual(data.rows);
+
+    const { salesOverview } = await import("#app/metrics/sales.server");
+    const { retentionRates } = await import("#app/metrics/retention.server");
+    for (const row of data.rows) {
+      const store = stores.find((s) => s.shop.domain === row.shop)!;
+      expect(row.currency).toBe(store.shop.currencyCode);
+      expect(row.timeZone).toBe(store.shop.ianaTimezone);
+      const sales = await salesOverview(row.shop, { range: data.range, granularity: "month", compareTo: "previous_year" }, { now: NOW });
+      const rates = await retentionRates(row.shop, { range: data.range }, { now: NOW });
+      expect(row).toMatchObject({
+        installed: true,
+        netSales: sales.totals.netSales,
+        netSalesGrowth: sales.comparison!.growth.netSales,
+        orders: sales.totals.orders,
+        newCustomers: rates.activity.newCustomers,
+        repeatPurchaseRate: rates.activity.repeatPurchaseRate,
+        sync: "succeeded",
+      });
+      expect(row.orders).toBeGreaterThan(0);
+    }
+    const usd = data.rows.filter((r) => r.currency === "USD");
+    expect(data.totals).toEqual([
+      { currency: "EUR", stores: 1, netSales: data.rows.find((r) => r.currency === "EUR")!.netSales, orders: data.rows.find((r) => r.currency === "EUR")!.orders },
+      { currency: "USD", stores: 2, netSales: usd[0].netSales! + usd[1].netSales!, orders: usd[0].orders! + usd[1].orders! },
+    ]);
+
+    // The CSV holds the same rows, amounts in each store's currency.
+    const csv = await page.portfolioExport(eur, params, NOW);
+    expect(csv.header).toEqual(page.PORTFOLIO_HEADER);
+    expect([...(csv.rows as Iterable<unknown[]>)]).toEqual(data.rows.map(page.portfolioCells));
+    expect(csv.fileName).toContain("portfolio-side-by-side");
+
+    // Removed: gone from the page at once, for the removed store and for the others.
+    await api.removeMember(actor(owner), id, tokyo);
+    await expect(page.portfolioPage(tokyo, params, NOW)).rejects.toMatchObject({ status: 404 });
+    expect((await page.portfolioPage(eur, params, NOW)).rows.map((r) => r.shop)).toEqual([eur, owner].sort());
+    await api.dissolvePortfolio(actor(owner), id);
+  });
+
+  it("go with a store's data when Shopify asks to erase it: its membership, or the portfolio it owns", async () => {
+    const [owner] = shops;
+    const { eraseShop } = await import("#app/sync/privacy.server");
+    const member = "erased-member.myshopify.com";
+    const ownerToErase = "erased-owner.myshopify.com";
+    for (const domain of [member, ownerToErase]) await prisma.shop.upsert({ where: { domain }, create: { domain }, update: {} });
+    const kept = await api.createPortfolio(actor(owner), "Kept");
+    await api.joinPortfolio(actor(member), kept.code);
+    const gone = await api.createPortfolio(actor(ownerToErase), "Gone");
+    await api.joinPortfolio(actor(owner), gone.code);
+
+    await eraseShop(member);
+    await eraseShop(ownerToErase);
+    expect((await api.portfolioMembers(owner, kept.id)).members).toEqual([owner]);
+    expect(await prisma.portfolioEvent.count({ where: { OR: [{ shop: member }, { byShop: member }] } })).toBe(0);
+    expect(await prisma.portfolio.count({ where: { id: gone.id } })).toBe(0);
+    expect((await api.portfoliosOf(owner)).map((p) => p.name)).toEqual(["Kept"]);
+    await api.dissolvePortfolio(actor(owner), kept.id);
+  });
+
+  it("are on the command line: one portfolio's members, or every installed store, as JSON or CSV", async () => {
+    const [owner, eur] = shops;
+    const { id, code } = await api.createPortfolio(actor(owner), "From the shell");
+    await api.joinPortfolio(actor(eur), code);
+    const root = path.resolve(import.meta.dirname, "..");
+    const metryka = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/metryka.ts"), ...args], {
+        cwd: root,
+        env: { ...process.env },
+      });
+    const at = NOW.toISOString();
+    const one = JSON.parse((await metryka("portfolio", "--portfolio", id, "--now", at, "--json")).stdout);
+    const expected = await page.portfolioPage(owner, new URLSearchParams({ portfolio: id }), NOW);
+    expect(one.rows.map((r: { shop: string }) => r.shop)).toEqual([eur, owner].sort());
+    // The command line reads the range in UTC, the page in the owner's zone: compare on the page's range.
+    const same = JSON.parse(
+      (await metryka("portfolio", "--portfolio", id, "--from", expected.range.from, "--to", expected.range.to, "--now", at, "--json")).stdout,
+    );
+    expect(same.rows).toEqual(JSON.parse(JSON.stringify(expected.rows)));
+    expect(same.totals).toEqual(expected.totals);
+    const all = JSON.parse((await metryka("portfolio", "--now", at, "--json")).stdout);
+    expect(all.rows.map((r: { shop: string }) => r.shop)).toEqual(expect.arrayContaining(shops));
+    const csv = (await metryka("portfolio", "--portfolio", id, "--now", at, "--csv")).stdout;
+    expect(csv.replace(/^\uFEFF/, "").split(/\r?\n/)[0]).toBe(page.PORTFOLIO_HEADER.join(","));
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(3);
+    const refused = await metryka("portfolio", "--portfolio", "no-such-portfolio", "--json").catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("No such portfolio") });
+    await api.dissolvePortfolio(actor(owner), id);
+  }, 60_000);
+});
