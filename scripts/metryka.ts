@@ -7,6 +7,7 @@
 //   status [--shop <domain>] [--json]
 //   data-requests --shop <domain> [--id <data request id>]
 //   export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity month] [--now <instant>]
+//   export predictions --shop <domain>
 //   portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare …] [--now <instant>] --json|--csv
 import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
@@ -28,6 +29,9 @@ Commands:
   export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity day|week|month|quarter|year]
          [--now <ISO instant>]
       Sales by period as CSV on stdout (the Overview's export; the last twelve months by default).
+  export predictions --shop <domain>
+      Each customer's prediction as CSV on stdout (the Customers page's export): the cached fit,
+      fitted first when it is not of the shop's data and today's date.
   portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare previous_period|previous_year|none]
             [--now <ISO instant>] --json|--csv
       Every installed store's key metrics side by side (or one portfolio's members), each in its
@@ -144,17 +148,28 @@ async function main(argv: string[]) {
       }
       case "export": {
         const table = positionals[0];
-        if (table !== "sales") fail(`export what? one of: sales (got ${JSON.stringify(table ?? "")})`);
-        const { salesExport } = await import("#app/exports/sales-export.server");
+        if (table !== "sales" && table !== "predictions") fail(`export what? one of: sales, predictions (got ${JSON.stringify(table ?? "")})`);
+        const shop = values.shop ?? fail("--shop is required");
         const { csvStream } = await import("#app/exports/csv.server");
-        const now = values.now ? new Date(values.now) : new Date();
-        if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
-        const params = new URLSearchParams();
-        for (const key of ["from", "to", "granularity"] as const) if (values[key]) params.set(key, values[key]);
-        const { header, rows } = await salesExport(values.shop ?? fail("--shop is required"), params, now);
+        let file: { header: string[]; rows: Iterable<import("#app/exports/csv.server").Cell[]> | AsyncIterable<import("#app/exports/csv.server").Cell[]> };
+        if (table === "sales") {
+          const { salesExport } = await import("#app/exports/sales-export.server");
+          const now = values.now ? new Date(values.now) : new Date();
+          if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
+          const params = new URLSearchParams();
+          for (const key of ["from", "to", "granularity"] as const) if (values[key]) params.set(key, values[key]);
+          file = await salesExport(shop, params, now);
+        } else {
+          // The cache is the page's: fitted on today's date (no --now), as the job would.
+          if (values.now) fail("export predictions takes no --now: predictions are made on today's date");
+          const { refreshPredictions } = await import("#app/metrics/prediction.server");
+          const { predictionsExport } = await import("#app/exports/predictions-export.server");
+          await refreshPredictions(shop, { now: new Date() });
+          file = await predictionsExport(shop);
+        }
         const { Readable } = await import("node:stream");
         const { pipeline } = await import("node:stream/promises");
-        await pipeline(Readable.fromWeb(csvStream(header, rows) as import("node:stream/web").ReadableStream), process.stdout, { end: false });
+        await pipeline(Readable.fromWeb(csvStream(file.header, file.rows) as import("node:stream/web").ReadableStream), process.stdout, { end: false });
         return;
       }
       case "portfolio": {

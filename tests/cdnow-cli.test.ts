@@ -12,7 +12,7 @@ import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { cdnowOrders } from "./support/cdnow";
-import { assemblePredictionReport, customerSummaries, type PredictionReport } from "#app/metrics/prediction";
+import { assemblePredictionReport, customerSummaries, lastPeriodStart, type PredictionReport } from "#app/metrics/prediction";
 import { DEFAULT_METRIC_SETTINGS } from "#app/metrics/settings";
 
 const run = promisify(execFile);
@@ -113,7 +113,8 @@ describe("CDNOW through the command line", () => {
   it("predicts from the rollups what the reference predicts from the raw lines (now = 1997-10-01)", () => {
     const orders = cdnowOrders(purchases);
     const context = { timeZone: "UTC", currency: "USD", now: new Date("1997-10-01T00:00:00Z"), settings: { ...DEFAULT_METRIC_SETTINGS } };
-    const reference = assemblePredictionReport(customerSummaries({ orders, refunds: [] }, context), context);
+    const earlier = customerSummaries({ orders, refunds: [] }, { ...context, now: lastPeriodStart(context.now, "UTC") });
+    const reference = assemblePredictionReport(customerSummaries({ orders, refunds: [] }, context), earlier, context);
     expect(reference.status).toBe("ready");
     expect(prediction).toEqual(reference);
   });

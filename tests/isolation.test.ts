@@ -83,7 +83,12 @@ const PROBES: Record<string, Probe[]> = {
   app: page("/app"),
   "app._index": page("/app"),
   "app.retention": page("/app/retention"),
-  "app.customers": page("/app/customers"),
+  "app.customers": [
+    ...page("/app/customers"),
+    // One prediction group's page (A's cached fit, or its state), and a group that is none.
+    { method: "GET", url: (b) => `/app/customers?shop=${b.domain}&group=probably_lost&groupPage=2`, ...asA },
+    { method: "GET", url: (b) => `/app/customers?shop=${b.domain}&group=everyone`, statuses: [400] },
+  ],
   "app.conversion": page("/app/conversion"),
   "app.settings": [
     ...page("/app/settings"),
@@ -96,6 +101,8 @@ const PROBES: Record<string, Probe[]> = {
   "app.export.sales": [
     { method: "GET", url: (b) => `/app/export/sales?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
   ],
+  // A's predictions, or 409 while A has none (not fitted yet, or not enough history).
+  "app.export.predictions": [{ method: "GET", url: (b) => `/app/export/predictions?shop=${b.domain}`, statuses: [200, 409] }],
   "app.portfolio": [
     ...page("/app/portfolio"),
     { method: "GET", url: (b) => `/app/portfolio?portfolio=${b.portfolioId}&shop=${b.domain}`, statuses: [404] },

@@ -28,9 +28,11 @@ export const WEBHOOK_RETRIES = 8;
 
 /**
  * `sessions`: import Shopify's session figures (ShopifyQL), app/sync/shopify-sessions.server.ts;
- * `pixel`: activate the web pixel, app/collector/activation.server.ts.
+ * `pixel`: activate the web pixel, app/collector/activation.server.ts;
+ * `predictions`: fit the prediction models again unless the cached fit is the shop's now,
+ * app/metrics/prediction.server.ts (queued after every backfill, sync and reconcile).
  */
-export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixel";
+export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixel" | "predictions";
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;

@@ -3,7 +3,9 @@
 //   sync       catch up with paged queries from the watermark ("Sync now", an order edited);
 //   reconcile  the same catch-up, queued by the schedule for every installed shop;
 //   sessions   import Shopify's session figures with ShopifyQL (its own state, never the copy's);
-//   pixel      activate the web pixel on the shop (webPixelCreate / webPixelUpdate).
+//   pixel      activate the web pixel on the shop (webPixelCreate / webPixelUpdate);
+//   predictions  fit the prediction models from the rollups and cache them (no Admin API call),
+//              queued after every backfill, sync and reconcile that finished.
 // Who asks for which kind is in requests.server.ts. The worker runs these under the shop's lock.
 import prisma from "#app/db.server";
 import { unauthenticated } from "#app/shopify.server";
@@ -12,6 +14,7 @@ import { backfillShop } from "#app/sync/backfill.server";
 import { syncShop } from "#app/sync/sync-shop.server";
 import { activatePixel } from "#app/collector/activation.server";
 import { importShopifySessions } from "#app/sync/shopify-sessions.server";
+import { refreshPredictions } from "#app/metrics/prediction.server";
 import { markRunFailed, needsBackfill } from "#app/sync/sync-state.server";
 import { enqueueShopJob, type ShopJob } from "./queue.server";
 
@@ -32,6 +35,11 @@ export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<vo
     else await activatePixel(job.shop, client);
     return;
   }
+  if (job.kind === "predictions") {
+    // From the copy as it is: a fit of a copy still being made is replaced after the next sync.
+    await refreshPredictions(job.shop, { now: new Date() });
+    return;
+  }
   if (job.kind !== "backfill" && (await needsBackfill(job.shop))) {
     await enqueueShopJob({ shop: job.shop, kind: "backfill" });
     return;
@@ -48,4 +56,6 @@ export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<vo
     await markRunFailed(job.shop, error);
     throw error;
   }
+  // The copy changed (or may have): the predictions follow, in a job of their own.
+  await enqueueShopJob({ shop: job.shop, kind: "predictions" });
 }

@@ -3,6 +3,7 @@
 // Hardie & Lee, "RFM and CLV", Journal of Marketing Research 2005), fitted by maximum likelihood.
 // Pure: the inputs are per-customer summaries (docs/metrics.md, "Predictions"); time is in days.
 import betaln from "@stdlib/math-base-special-betaln";
+import digamma from "@stdlib/math-base-special-digamma";
 import gammaln from "@stdlib/math-base-special-gammaln";
 import hyp2f1 from "@stdlib/math-base-special-hyp2f1";
 import numeric from "numeric";
@@ -75,14 +76,16 @@ function indexer(values: Iterable<number>): { list: number[]; at: Map<number, nu
 }
 
 function purchaseTable(summaries: Iterable<PurchaseSummary>): PurchaseTable {
-  const triples = new Map<string, { s: PurchaseSummary; n: number }>();
+  const triples = new Map<number | string, { s: PurchaseSummary; n: number }>();
   let customers = 0;
   for (const s of summaries) {
     if (!(Number.isInteger(s.x) && s.x >= 0 && s.tx >= 0 && s.T >= s.tx && (s.x > 0 || s.tx === 0))) {
       throw new ModelFitError(`not a purchase summary: x=${s.x}, t_x=${s.tx}, T=${s.T}`);
     }
     customers++;
-    const key = `${s.x}|${s.tx}|${s.T}`;
+    // Whole days under 2^20 (2,800 years) and x under 2^12 make one exact number; else a text.
+    const small = s.x < 4096 && Number.isInteger(s.tx) && Number.isInteger(s.T) && s.T < 1_048_576;
+    const key = small ? (s.x * 1_048_576 + s.tx) * 1_048_576 + s.T : `${s.x}|${s.tx}|${s.T}`;
     const entry = triples.get(key);
     if (entry) entry.n++;
     else triples.set(key, { s, n: 1 });
@@ -110,25 +113,82 @@ function logAddExp(u: number, v: number): number {
 }
 
 /**
- * The BG/NBD log-likelihood of all customers (eq. 6 of the paper):
+ * The BG/NBD log-likelihood of all customers (eq. 6 of the paper) and its gradient in (r, α, a, b):
  * L = B(a, b+x)/B(a, b) · Γ(r+x)α^r / (Γ(r)(α+T)^(r+x))
  *   + [x > 0] B(a+1, b+x−1)/B(a, b) · Γ(r+x)α^r / (Γ(r)(α+t_x)^(r+x)).
+ * With ℓ = ln L = base + ln Γ(r+x) + ln(e^A + e^B), A and B the two terms' logarithms, the
+ * gradient is the terms' derivatives weighted by their shares e^A/L′ and e^B/L′ (∂ ln B(u, v)/∂u
+ * = ψ(u) − ψ(u+v), ψ the digamma function): one pass gives both.
  */
-function bgnbdTableLogLikelihood({ r, alpha, a, b }: BgNbdParams, table: PurchaseTable): number {
+function bgnbdTableLogLikelihood({ r, alpha, a, b }: BgNbdParams, table: PurchaseTable, gradient?: number[]): number {
   const base = r * Math.log(alpha) - gammaln(r) - betaln(a, b);
   const perX = table.xs.map((x) => gammaln(r + x));
   const stay = table.xs.map((x) => betaln(a, b + x));
   const left = table.xs.map((x) => (x > 0 ? betaln(a + 1, b + x - 1) : Number.NaN));
   const logT = table.Ts.map((T) => Math.log(alpha + T));
   const logTx = table.txs.map((tx) => Math.log(alpha + tx));
+  const inverseT = gradient ? table.Ts.map((T) => 1 / (alpha + T)) : [];
+  const inverseTx = gradient ? table.txs.map((tx) => 1 / (alpha + tx)) : [];
   let sum = 0;
+  // Count-weighted sums for the gradient: per x the shares of the second term, and the shares
+  // times ln(α+·) and ÷(α+·).
+  const shareLeft = new Float64Array(table.xs.length);
+  const countX = new Float64Array(table.xs.length);
+  let logSum = 0;
+  let inverseSum = 0;
   for (let i = 0; i < table.count.length; i++) {
     const xi = table.xIndex[i];
     const x = table.xs[xi];
     const rx = r + x;
-    const alive = stay[xi] - rx * logT[table.TIndex[i]];
-    const term = x > 0 ? logAddExp(alive, left[xi] - rx * logTx[table.txIndex[i]]) : alive;
-    sum += table.count[i] * (perX[xi] + term);
+    const n = table.count[i];
+    const lt = logT[table.TIndex[i]];
+    const alive = stay[xi] - rx * lt;
+    countX[xi] += n;
+    if (x === 0) {
+      sum += n * (perX[xi] + alive);
+      if (gradient) {
+        logSum += n * lt;
+        inverseSum += n * rx * inverseT[table.TIndex[i]];
+      }
+      continue;
+    }
+    const ltx = logTx[table.txIndex[i]];
+    const gone = left[xi] - rx * ltx;
+    const high = Math.max(alive, gone);
+    const e = Math.exp(Math.min(alive, gone) - high);
+    sum += n * (perX[xi] + high + Math.log1p(e));
+    if (gradient) {
+      // The second term's share of L′.
+      const w = gone >= alive ? 1 / (1 + e) : e / (1 + e);
+      shareLeft[xi] += n * w;
+      logSum += n * ((1 - w) * lt + w * ltx);
+      inverseSum += n * rx * ((1 - w) * inverseT[table.TIndex[i]] + w * inverseTx[table.txIndex[i]]);
+    }
+  }
+  if (gradient) {
+    const N = table.customers;
+    let dr = N * (Math.log(alpha) - digamma(r)) - logSum;
+    let da = -N * (digamma(a) - digamma(a + b));
+    let db = -N * (digamma(b) - digamma(a + b));
+    for (let xi = 0; xi < table.xs.length; xi++) {
+      const x = table.xs[xi];
+      const n = countX[xi];
+      if (n === 0) continue;
+      dr += n * digamma(r + x);
+      const wl = shareLeft[xi];
+      const ws = n - wl;
+      const abx = digamma(a + b + x);
+      da += ws * (digamma(a) - abx);
+      db += ws * (digamma(b + x) - abx);
+      if (x > 0) {
+        da += wl * (digamma(a + 1) - abx);
+        db += wl * (digamma(b + x - 1) - abx);
+      }
+    }
+    gradient[0] = dr;
+    gradient[1] = (N * r) / alpha - inverseSum;
+    gradient[2] = da;
+    gradient[3] = db;
   }
   return sum + table.customers * base;
 }
@@ -138,51 +198,51 @@ export function bgnbdLogLikelihood(params: BgNbdParams, summaries: Iterable<Purc
 }
 
 /**
- * The gradient by central differences, with one step for every coordinate (they are logarithms,
- * so alike in scale). numeric's own `gradient` misjudges its steps on sums this large.
- */
-function centralDifferences(f: (x: number[]) => number, at: number[]): number[] {
-  const h = 1e-6;
-  return at.map((_, i) => {
-    const up = at.slice();
-    const down = at.slice();
-    up[i] += h;
-    down[i] -= h;
-    return (f(up) - f(down)) / (2 * h);
-  });
-}
-
-/**
  * Maximises a log-likelihood over positive parameters: quasi-Newton (BFGS, numeric's `uncmin`)
  * on their logarithms from each start point; the best of all wins. A start that fails to
- * improve on another's result costs only time.
+ * improve on another's result costs only time. `logLikelihood` gives the value and fills in its
+ * gradient in the parameters (analytic: one pass over the data for both).
  */
 function maximise(
-  logLikelihood: (params: number[]) => number,
+  logLikelihood: (params: number[], gradient: number[]) => number,
   starts: number[][],
   bounds: Array<[number, number]>,
+  customers: number,
 ): { params: number[]; value: number } {
   // NaN (not Infinity) outside the bounds: uncmin's line search steps back from it. The bounds
   // keep the search where double precision holds (ln Γ of 10^9 has no digits left for a
   // difference of ln Γ's); a fit that ends on one is refused.
   const logBounds = bounds.map(([low, high]) => [Math.log(low), Math.log(high)]);
   const inside = (logs: number[]) => logs.every((v, i) => v > logBounds[i][0] && v < logBounds[i][1]);
-  const objective = (logs: number[]) => {
-    if (!inside(logs)) return Number.NaN;
-    const value = logLikelihood(logs.map(Math.exp));
-    return Number.isFinite(value) ? -value : Number.NaN;
+  // uncmin asks for the value and then the gradient at the same point: both from one pass.
+  let last: { at: number[]; value: number; gradient: number[] } | null = null;
+  const evaluate = (logs: number[]) => {
+    if (last && last.at.every((v, i) => v === logs[i])) return last;
+    const params = logs.map(Math.exp);
+    const gradient = new Array<number>(logs.length).fill(Number.NaN);
+    const value = inside(logs) ? logLikelihood(params, gradient) : Number.NaN;
+    // −ℓ per customer over the logarithms: d(−ℓ)/d ln θ = −θ · dℓ/dθ. Per customer, so that
+    // BFGS's first steps (along the gradient) are of the parameters' scale whatever the shop's size.
+    last = {
+      at: logs.slice(),
+      value: Number.isFinite(value) ? -value / customers : Number.NaN,
+      gradient: gradient.map((g, i) => (-g * params[i]) / customers),
+    };
+    return last;
   };
+  const objective = (logs: number[]) => evaluate(logs).value;
+  const slope = (logs: number[]) => evaluate(logs).gradient;
   let best: { x: number[]; fx: number } | null = null;
   for (const start of starts) {
     const logs = start.map(Math.log);
     if (!Number.isFinite(objective(logs))) continue;
-    const solution = numeric.uncmin(objective, logs, 1e-9, (at: number[]) => centralDifferences(objective, at), 2000);
+    const solution = numeric.uncmin(objective, logs, 1e-9, slope, 2000);
     if (Number.isFinite(solution.f) && (!best || solution.f < best.fx)) best = { x: solution.solution, fx: solution.f };
   }
   if (!best) throw new ModelFitError("no parameters give a finite likelihood");
   const edge = best.x.findIndex((v, i) => Math.abs(v - logBounds[i][0]) < 1e-3 || Math.abs(v - logBounds[i][1]) < 1e-3);
   if (edge >= 0) throw new ModelFitError(`the fit ran to the edge of parameter ${edge + 1}: the data do not pin the model down`);
-  return { params: best.x.map(Math.exp), value: -best.fx };
+  return { params: best.x.map(Math.exp), value: -best.fx * customers };
 }
 
 /** Fits BG/NBD by maximum likelihood. Needs at least one customer with a repeat purchase. */
@@ -195,42 +255,116 @@ export function fitBgNbd(summaries: Iterable<PurchaseSummary>): Fit<BgNbdParams>
     [0.25, 30, 0.8, 2.5],
     [0.5, 120, 2, 0.5],
   ];
-  const { params, value } = maximise(([r, alpha, a, b]) => bgnbdTableLogLikelihood({ r, alpha, a, b }, table), starts, [
+  const { params, value } = maximise(([r, alpha, a, b], gradient) => bgnbdTableLogLikelihood({ r, alpha, a, b }, table, gradient), starts, [
     [1e-4, 1e4],
     [1e-3, 1e6],
     [1e-4, 1e4],
     [1e-4, 1e4],
-  ]);
+  ], table.customers);
   const [r, alpha, a, b] = params;
   return { params: { r, alpha, a, b }, logLikelihood: value, customers: table.customers };
 }
 
-/** The Gamma-Gamma log-likelihood of customers with repeat purchases and a positive mean spend. */
-export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, summaries: readonly SpendSummary[]): number {
-  let sum = 0;
-  const base = q * Math.log(gamma) - gammaln(q);
-  for (const { x, meanSpend } of summaries) {
-    const px = p * x;
-    sum += gammaln(px + q) - gammaln(px) + base + (px - 1) * Math.log(meanSpend) + px * Math.log(x) - (px + q) * Math.log(gamma + meanSpend * x);
+/**
+ * Customers with repeat purchases and a positive mean spend, as the Gamma-Gamma likelihood reads
+ * them: the terms in x alone grouped by x, the sums that do not depend on the parameters made once.
+ */
+interface SpendTable {
+  /** Distinct x, and how many customers have each. */
+  xs: number[];
+  countX: number[];
+  /** Per customer: x and x · mean spend. */
+  x: Float64Array;
+  spent: Float64Array;
+  customers: number;
+  /** Σ ln m, Σ x ln m, Σ x ln x over the customers. */
+  sumLogM: number;
+  sumXLogM: number;
+  sumXLogX: number;
+}
+
+function spendTable(usable: readonly SpendSummary[]): SpendTable {
+  const counts = new Map<number, number>();
+  const x = new Float64Array(usable.length);
+  const spent = new Float64Array(usable.length);
+  let sumLogM = 0;
+  let sumXLogM = 0;
+  let sumXLogX = 0;
+  usable.forEach((s, i) => {
+    counts.set(s.x, (counts.get(s.x) ?? 0) + 1);
+    x[i] = s.x;
+    spent[i] = s.x * s.meanSpend;
+    const logM = Math.log(s.meanSpend);
+    sumLogM += logM;
+    sumXLogM += s.x * logM;
+    sumXLogX += s.x * Math.log(s.x);
+  });
+  const xs = [...counts.keys()].sort((p, q) => p - q);
+  return { xs, countX: xs.map((v) => counts.get(v)!), x, spent, customers: usable.length, sumLogM, sumXLogM, sumXLogX };
+}
+
+/**
+ * The Gamma-Gamma log-likelihood, Σ ln Γ(px+q) − ln Γ(px) + q ln γ − ln Γ(q) + (px−1) ln m +
+ * px ln x − (px+q) ln(γ + m x), and its gradient in (p, q, γ): one logarithm per customer.
+ */
+function gammaGammaTableLogLikelihood({ p, q, gamma }: GammaGammaParams, table: SpendTable, gradient?: number[]): number {
+  let sumL = 0;
+  let sumXL = 0;
+  let sumR = 0;
+  let sumXR = 0;
+  for (let i = 0; i < table.x.length; i++) {
+    const g = gamma + table.spent[i];
+    const l = Math.log(g);
+    sumL += l;
+    sumXL += table.x[i] * l;
+    if (gradient) {
+      sumR += 1 / g;
+      sumXR += table.x[i] / g;
+    }
   }
-  return sum;
+  const N = table.customers;
+  let byX = 0;
+  let dpX = 0;
+  let dqX = 0;
+  for (let k = 0; k < table.xs.length; k++) {
+    const x = table.xs[k];
+    const n = table.countX[k];
+    byX += n * (gammaln(p * x + q) - gammaln(p * x));
+    if (gradient) {
+      const both = digamma(p * x + q);
+      dpX += n * x * (both - digamma(p * x));
+      dqX += n * both;
+    }
+  }
+  if (gradient) {
+    gradient[0] = dpX + table.sumXLogM + table.sumXLogX - sumXL;
+    gradient[1] = dqX + N * (Math.log(gamma) - digamma(q)) - sumL;
+    gradient[2] = (N * q) / gamma - p * sumXR - q * sumR;
+  }
+  return byX + N * (q * Math.log(gamma) - gammaln(q)) + p * table.sumXLogM - table.sumLogM + p * table.sumXLogX - p * sumXL - q * sumL;
+}
+
+/** The Gamma-Gamma log-likelihood of customers with repeat purchases and a positive mean spend. */
+export function gammaGammaLogLikelihood(params: GammaGammaParams, summaries: readonly SpendSummary[]): number {
+  return gammaGammaTableLogLikelihood(params, spendTable(summaries));
 }
 
 /** Fits Gamma-Gamma; customers without repeat purchases or with a mean spend ≤ 0 are left out. */
 export function fitGammaGamma(summaries: Iterable<SpendSummary>): Fit<GammaGammaParams> {
   const usable = [...summaries].filter((s) => s.x > 0 && s.meanSpend > 0);
   if (usable.length === 0) throw new ModelFitError("no repeat spend to fit");
+  const table = spendTable(usable);
   const mean = usable.reduce((sum, s) => sum + s.meanSpend, 0) / usable.length;
   const starts = [
     [1, 1, mean],
     [5, 3, mean / 2],
     [2, 10, mean * 5],
   ];
-  const { params, value } = maximise(([p, q, gamma]) => gammaGammaLogLikelihood({ p, q, gamma }, usable), starts, [
+  const { params, value } = maximise(([p, q, gamma], gradient) => gammaGammaTableLogLikelihood({ p, q, gamma }, table, gradient), starts, [
     [1e-4, 1e4],
     [1e-4, 1e4],
     [mean * 1e-6, mean * 1e6],
-  ]);
+  ], table.customers);
   const [p, q, gamma] = params;
   return { params: { p, q, gamma }, logLikelihood: value, customers: usable.length };
 }
@@ -262,4 +396,41 @@ export function expectedPurchasesOfNewCustomer({ r, alpha, a, b }: BgNbdParams, 
 export function expectedSpendPerPurchase({ p, q, gamma }: GammaGammaParams, { x, meanSpend }: SpendSummary): number {
   if (x === 0 || meanSpend <= 0) return (p * gamma) / (q - 1);
   return (p * (gamma + x * meanSpend)) / (p * x + q - 1);
+}
+
+/**
+ * The first two moments of a customer's purchases in (T, T + t], E[N] and E[N²], given x and T
+ * and their P(still a customer) (the forecast's interval, docs/metrics.md "Predictions").
+ * Alive at T, the customer's rate is λ ~ Gamma(r + x, α + T) and their dropout probability
+ * p ~ Beta(a, b + x), independent; N = min(M, G) with M ~ Poisson(λt) the purchases they would
+ * make and G ~ Geometric(p) the purchase they drop out after, so
+ * P(N ≥ k | alive) = P(M ≥ k) · E[(1 − p)^(k−1)], M negative binomial (r + x, (α+T)/(α+T+t)).
+ * The sums run until their terms vanish (a tail below 1e−13 of what is summed).
+ */
+export function purchaseMoments(
+  { r, alpha, a, b }: BgNbdParams,
+  { x, T }: { x: number; T: number },
+  pAlive: number,
+  t: number,
+): { mean: number; secondMoment: number } {
+  if (t <= 0) return { mean: 0, secondMoment: 0 };
+  const shape = r + x;
+  const stay = (alpha + T) / (alpha + T + t);
+  // P(M = 0), then P(M ≥ k) by subtracting P(M = k − 1).
+  let pointMass = Math.exp(shape * Math.log(stay));
+  let atLeast = 1 - pointMass;
+  // E[(1 − p)^(k−1)] for k = 1.
+  let survive = 1;
+  let first = 0;
+  let second = 0;
+  for (let k = 1; k < 100_000; k++) {
+    const term = atLeast * survive;
+    first += term;
+    second += (2 * k - 1) * term;
+    if (term * k < 1e-13 * Math.max(first, 1e-300) || atLeast <= 0) break;
+    pointMass *= ((shape + k - 1) / k) * (1 - stay);
+    atLeast -= pointMass;
+    survive *= (b + x + k - 1) / (a + b + x + k - 1);
+  }
+  return { mean: pAlive * first, secondMoment: pAlive * second };
 }

@@ -1,12 +1,27 @@
 // Predictions from the rollups: each customer's summary read from their `customer_totals` row
 // (the instants and net amounts of their counted orders, oldest first), never from the orders
-// table; the report then assembled as the reference does (prediction.ts).
+// table; the report then assembled as the reference does (prediction.ts). A fit is cached per
+// shop with the inputs it used (`prediction_fits`, per customer `customer_predictions`): the
+// shop's data version (`prediction_data_versions`, bumped with every change of its rollups), the
+// local date predictions are made on, its time zone, currency and settings. A read whose inputs
+// are those of the cache gets the cached fit; any other refits (docs/metrics.md, "Predictions").
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { loadShopContext, type Clock, type ShopContext } from "./context.server";
 import { localDay } from "./periods";
-import { assemblePredictionReport, type CustomerSummary, type PredictionReport } from "./prediction";
+import {
+  fitShop,
+  lastPeriodStart,
+  predictCustomer,
+  type CustomerPrediction,
+  type CustomerSummary,
+  type PredictionGroup,
+  type PredictionReport,
+  type ShopFit,
+} from "./prediction";
 import { ensureDailyRollups } from "./rollups.server";
+
+type Client = Prisma.TransactionClient | typeof prisma;
 
 interface SummaryRow {
   customer_id: string;
@@ -19,32 +34,52 @@ interface SummaryRow {
 
 /** Every customer's summary on the local date of `now` (SQL; the reference is `customerSummaries`). */
 export async function customerSummariesSql(shop: string, clock: Clock): Promise<CustomerSummary[]> {
-  return summariesOf(await loadShopContext(shop), clock);
+  const context = await loadShopContext(shop);
+  await ensureDailyRollups(shop, context.timeZone, context.currency);
+  return prisma.$transaction(async (tx) => {
+    await roomToSort(tx);
+    return summariesOf(tx, context, clock.now);
+  }, SUMMARY_TRANSACTION);
 }
 
-async function summariesOf({ shop, timeZone, currency, settings }: ShopContext, clock: Clock): Promise<CustomerSummary[]> {
-  await ensureDailyRollups(shop, timeZone, currency);
-  const today = localDay(clock.now, timeZone);
+const SUMMARY_TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
+
+/**
+ * The summaries sort every counted order of the shop (by customer, then day): a million orders
+ * sort in memory with this much, on disk (several times slower) with PostgreSQL's default 4 MB.
+ */
+async function roomToSort(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$executeRaw`SET LOCAL work_mem = '128MB'`;
+}
+
+async function summariesOf(client: Client, { shop, timeZone, settings }: ShopContext, now: Date): Promise<CustomerSummary[]> {
+  const today = localDay(now, timeZone);
   // The first purchase: the first counted order, or the first paid one (the acquisition order).
   const firstAt = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
-  const rows = await prisma.$queryRaw<SummaryRow[]>`
-    SELECT c.customer_id::text AS customer_id, c.first_day,
-      (count(DISTINCT c.day) FILTER (WHERE c.day > c.first_day))::int AS x,
-      (max(c.day) - c.first_day)::int AS tx,
-      (${today}::date - c.first_day)::int AS t,
-      coalesce(sum(c.net) FILTER (WHERE c.day > c.first_day), 0)::bigint AS repeat_spend
+  // Each customer's purchase days first (one row per customer and day, hashed), then the
+  // customers: no per-customer DISTINCT, whose sorts cost more than the rest together.
+  const rows = await client.$queryRaw<SummaryRow[]>`
+    SELECT d.customer_id::text AS customer_id, d.first_day,
+      (count(*) FILTER (WHERE d.day > d.first_day))::int AS x,
+      (max(d.day) - d.first_day)::int AS tx,
+      (${today}::date - d.first_day)::int AS t,
+      coalesce(sum(d.net) FILTER (WHERE d.day > d.first_day), 0)::bigint AS repeat_spend
     FROM (
-      SELECT t.customer_id, (f.first_at AT TIME ZONE ${timeZone})::date AS first_day,
-        (o.at AT TIME ZONE ${timeZone})::date AS day, o.net
-      FROM customer_totals t
-      CROSS JOIN LATERAL (SELECT ${firstAt} AS first_at) f
-      CROSS JOIN LATERAL unnest(t.order_at, t.order_net) AS o(at, net)
-      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-        AND f.first_at IS NOT NULL AND o.at >= f.first_at
-        AND (o.at AT TIME ZONE ${timeZone})::date < ${today}::date
-    ) c
-    GROUP BY c.customer_id, c.first_day
-    ORDER BY c.customer_id`;
+      SELECT c.customer_id, c.first_day, c.day, sum(c.net) AS net
+      FROM (
+        SELECT t.customer_id, (f.first_at AT TIME ZONE ${timeZone})::date AS first_day,
+          (o.at AT TIME ZONE ${timeZone})::date AS day, o.net
+        FROM customer_totals t
+        CROSS JOIN LATERAL (SELECT ${firstAt} AS first_at) f
+        CROSS JOIN LATERAL unnest(t.order_at, t.order_net) AS o(at, net)
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+          AND f.first_at IS NOT NULL AND o.at >= f.first_at
+          AND (o.at AT TIME ZONE ${timeZone})::date < ${today}::date
+      ) c
+      GROUP BY c.customer_id, c.first_day, c.day
+    ) d
+    GROUP BY d.customer_id, d.first_day
+    ORDER BY d.customer_id`;
   return rows.map((row) => ({
     customerId: row.customer_id,
     firstDay: row.first_day.toISOString().slice(0, 10),
@@ -55,9 +90,263 @@ async function summariesOf({ shop, timeZone, currency, settings }: ShopContext, 
   }));
 }
 
-/** The shop's predictions (retention.prediction in `metrics --json`). */
+/** The shop's data version: 0 before its rollups were first built. */
+async function dataVersion(client: Client, shop: string): Promise<bigint> {
+  const [row] = await client.$queryRaw<Array<{ version: bigint }>>`SELECT version FROM prediction_data_versions WHERE shop = ${shop}`;
+  return row?.version ?? 0n;
+}
+
+/** Everything besides the data that a fit depends on, as one comparable text. */
+function fitInputs({ timeZone, currency, settings }: ShopContext, now: Date): string {
+  return [
+    localDay(now, timeZone),
+    timeZone,
+    currency,
+    `cancelled:${settings.retentionIncludeCancelled}`,
+    `zero-value:${settings.cohortIncludeZeroValue}`,
+  ].join("|");
+}
+
+export interface PredictionFitResult extends ShopFit {
+  dataVersion: bigint;
+  inputs: string;
+  summaries: CustomerSummary[];
+}
+
+/**
+ * Fits the shop's models to its summaries on `now`'s local date and FORECAST_DAYS before, read
+ * with the data version in one snapshot (repeatable read): the version is exactly that of the
+ * data fitted.
+ */
+export async function fitPredictions(shop: string, clock: Clock, loaded?: ShopContext): Promise<PredictionFitResult> {
+  const context = loaded ?? (await loadShopContext(shop));
+  await ensureDailyRollups(shop, context.timeZone, context.currency);
+  const { version, summaries, earlier } = await prisma.$transaction(
+    async (tx) => ({
+      version: await roomToSort(tx).then(() => dataVersion(tx, shop)),
+      summaries: await summariesOf(tx, context, clock.now),
+      earlier: await summariesOf(tx, context, lastPeriodStart(clock.now, context.timeZone)),
+    }),
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, ...SUMMARY_TRANSACTION },
+  );
+  const fit = fitShop(summaries, earlier, { ...context, now: clock.now });
+  return { ...fit, dataVersion: version, inputs: fitInputs(context, clock.now), summaries };
+}
+
+/** Rows per INSERT of the customers' predictions. */
+const INSERT_CHUNK = 20_000;
+
+async function storeFit(shop: string, result: PredictionFitResult, fittedAt: Date): Promise<void> {
+  const predictions = result.models ? result.summaries.map((s) => predictCustomer(result.models!, s)) : [];
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`DELETE FROM customer_predictions WHERE shop = ${shop}`;
+      for (let i = 0; i < predictions.length; i += INSERT_CHUNK) {
+        const chunk = predictions.slice(i, i + INSERT_CHUNK);
+        await tx.$executeRaw`
+          INSERT INTO customer_predictions (shop, customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365)
+          SELECT ${shop}, * FROM unnest(
+            ${chunk.map((p) => p.customerId)}::bigint[], ${chunk.map((p) => p.probabilityAlive)}::float8[], ${chunk.map((p) => p.group)}::text[],
+            ${chunk.map((p) => p.expectedOrders.days30)}::float8[], ${chunk.map((p) => p.expectedOrders.days90)}::float8[],
+            ${chunk.map((p) => p.expectedOrders.days365)}::float8[], ${chunk.map((p) => String(p.expectedSpend365))}::bigint[])`;
+      }
+      const row = {
+        dataVersion: result.dataVersion,
+        inputs: result.inputs,
+        status: result.report.status,
+        report: JSON.stringify(result.report),
+        fittedAt,
+      };
+      await tx.predictionFit.upsert({ where: { shop }, create: { shop, ...row }, update: row });
+    },
+    { timeout: 10 * 60_000, maxWait: 60_000 },
+  );
+}
+
+/**
+ * Fresh planner statistics after a shop's predictions were replaced: hundreds of thousands of
+ * new rows otherwise leave the planner guessing until autovacuum comes by, and a group's page
+ * sorts the whole group instead of reading the index. Only a help: skipped when the table is busy.
+ */
+async function refreshStatistics(): Promise<void> {
+  await prisma
+    .$transaction([prisma.$executeRawUnsafe("SET LOCAL lock_timeout = '5s'"), prisma.$executeRawUnsafe("ANALYZE customer_predictions")])
+    .catch(() => undefined);
+}
+
+/** What a refresh did: nothing (the cache was that of the shop's data and day) or a new fit. */
+export type PredictionRefresh = "cached" | "fitted";
+
+/**
+ * The job run after every sync (app/jobs/shop-jobs.server.ts): fits the shop again unless the
+ * cached fit's inputs are the shop's now. "Not enough history yet" is cached like a fit.
+ */
+export async function refreshPredictions(shop: string, clock: Clock): Promise<PredictionRefresh> {
+  const context = await loadShopContext(shop);
+  await ensureDailyRollups(shop, context.timeZone, context.currency);
+  if (await cachedReport(shop, context, clock.now)) return "cached";
+  const result = await fitPredictions(shop, clock, context);
+  await storeFit(shop, result, clock.now);
+  await refreshStatistics();
+  return "fitted";
+}
+
+/** The cached report when its inputs are the shop's now, else null. */
+async function cachedReport(shop: string, context: ShopContext, now: Date): Promise<PredictionReport | null> {
+  const [cached, version] = await Promise.all([
+    prisma.predictionFit.findUnique({ where: { shop }, select: { dataVersion: true, inputs: true, report: true } }),
+    dataVersion(prisma, shop),
+  ]);
+  if (!cached || cached.dataVersion !== version || cached.inputs !== fitInputs(context, now)) return null;
+  return JSON.parse(cached.report) as PredictionReport;
+}
+
+/** The shop's predictions (retention.prediction in `metrics --json`): cached, or fitted now. */
 export async function predictionOverview(shop: string, clock: Clock): Promise<PredictionReport> {
   const context = await loadShopContext(shop);
-  const summaries = await summariesOf(context, clock);
-  return assemblePredictionReport(summaries, { ...context, now: clock.now });
+  await ensureDailyRollups(shop, context.timeZone, context.currency);
+  return (await cachedReport(shop, context, clock.now)) ?? (await fitPredictions(shop, clock, context)).report;
 }
+
+/** A customer id as the tables hold it; anything else is a 400. */
+export class InvalidCustomerIdError extends Error {
+  readonly status = 400;
+  constructor(value: string) {
+    super(`not a customer id: ${JSON.stringify(value.slice(0, 40))}`);
+    this.name = "InvalidCustomerIdError";
+  }
+}
+
+function customerIdOf(value: string | bigint): bigint {
+  const text = String(value);
+  if (!/^[1-9]\d{0,18}$/.test(text) || BigInt(text) > 9_223_372_036_854_775_807n) throw new InvalidCustomerIdError(text);
+  return BigInt(text);
+}
+
+/** Where the shop's cached fit stands, for the pages (they never fit). */
+export type PredictionState =
+  | { status: "pending" }
+  | { status: "not_enough_history"; reason: string; now: string; fittedAt: string }
+  | {
+      status: "ready";
+      report: Extract<PredictionReport, { status: "ready" }>;
+      fittedAt: string;
+      /** Whether the fit is of the shop's data as it is now (else a newer fit is on its way). */
+      current: boolean;
+      /** The settings the fit's summaries were made under. */
+      settings: { retentionIncludeCancelled: boolean; cohortIncludeZeroValue: boolean };
+    };
+
+async function predictionState(shop: string): Promise<PredictionState> {
+  const [cached, version] = await Promise.all([
+    prisma.predictionFit.findUnique({ where: { shop }, select: { dataVersion: true, inputs: true, report: true, fittedAt: true } }),
+    dataVersion(prisma, shop),
+  ]);
+  if (!cached) return { status: "pending" };
+  const report = JSON.parse(cached.report) as PredictionReport;
+  const fittedAt = cached.fittedAt.toISOString();
+  if (report.status === "not_enough_history") return { status: "not_enough_history", reason: report.reason, now: report.now, fittedAt };
+  const settings = {
+    retentionIncludeCancelled: cached.inputs.includes("|cancelled:true"),
+    cohortIncludeZeroValue: cached.inputs.includes("|zero-value:true"),
+  };
+  return { status: "ready", report, fittedAt, current: cached.dataVersion === version, settings };
+}
+
+export type CustomerPredictionResult =
+  | { status: "ready"; now: string; currency: string; fittedAt: string; prediction: CustomerPrediction }
+  /** No fit yet (the job after the next sync makes it). */
+  | { status: "pending" }
+  | { status: "not_enough_history"; reason: string }
+  /** The shop was fitted, but the customer had no counted purchase before the day it was made on. */
+  | { status: "not_predicted" };
+
+interface PredictionRow {
+  customer_id: string;
+  probability_alive: number;
+  group: PredictionGroup;
+  expected_orders_30: number;
+  expected_orders_90: number;
+  expected_orders_365: number;
+  expected_spend_365: bigint;
+}
+
+const predictionOf = (row: PredictionRow): CustomerPrediction => ({
+  customerId: row.customer_id,
+  probabilityAlive: row.probability_alive,
+  group: row.group,
+  expectedOrders: { days30: row.expected_orders_30, days90: row.expected_orders_90, days365: row.expected_orders_365 },
+  expectedSpend365: Number(row.expected_spend_365),
+});
+
+/** One customer's cached prediction (the customer page's block), or why there is none. */
+export async function customerPrediction(shop: string, customerId: string | bigint): Promise<CustomerPredictionResult> {
+  const id = customerIdOf(customerId);
+  const state = await predictionState(shop);
+  if (state.status !== "ready") return state.status === "pending" ? state : { status: "not_enough_history", reason: state.reason };
+  const [row] = await prisma.$queryRaw<PredictionRow[]>`
+    SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+    FROM customer_predictions WHERE shop = ${shop} AND customer_id = ${id}`;
+  if (!row) return { status: "not_predicted" };
+  return { status: "ready", now: state.report.now, currency: state.report.currency, fittedAt: state.fittedAt, prediction: predictionOf(row) };
+}
+
+export interface PredictionGroupPage {
+  state: PredictionState;
+  group: PredictionGroup;
+  /** The group's customers, highest expected spend first, then id. */
+  customers: CustomerPrediction[];
+  total: number;
+  offset: number;
+}
+
+/** A page of one group's customers from the cached fit (the Customers page). */
+export async function predictionGroupPage(shop: string, group: PredictionGroup, page: { limit: number; offset: number }): Promise<PredictionGroupPage> {
+  const state = await predictionState(shop);
+  if (state.status !== "ready") return { state, group, customers: [], total: 0, offset: page.offset };
+  const rows = await prisma.$queryRaw<PredictionRow[]>`
+    SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+    FROM customer_predictions p WHERE shop = ${shop} AND "group" = ${group}
+    ORDER BY expected_spend_365 DESC, p.customer_id LIMIT ${page.limit} OFFSET ${page.offset}`;
+  return { state, group, customers: rows.map(predictionOf), total: state.report.groups[group], offset: page.offset };
+}
+
+/** The cached fit changed while its predictions were being read: read them again. */
+export class PredictionsRefittedError extends Error {
+  readonly status = 409;
+  constructor() {
+    super("The predictions were fitted again while they were being read; export them again");
+    this.name = "PredictionsRefittedError";
+  }
+}
+
+/**
+ * Every cached prediction of the shop's fit made at `fittedAt`, by customer id, a batch at a
+ * time (the CSV export): each batch is read with the fit's time in one snapshot, and a fit
+ * replaced in between ends the reading with PredictionsRefittedError, so the rows are all of one fit.
+ */
+export async function* cachedPredictions(shop: string, options: { batch?: number; fittedAt?: string } = {}): AsyncGenerator<CustomerPrediction> {
+  const batch = options.batch ?? 5_000;
+  let fittedAt = options.fittedAt;
+  let after = 0n;
+  for (;;) {
+    const [fit, rows] = await prisma.$transaction(
+      [
+        prisma.$queryRaw<Array<{ fitted_at: Date }>>`SELECT fitted_at FROM prediction_fits WHERE shop = ${shop}`,
+        prisma.$queryRaw<PredictionRow[]>`
+          SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+          FROM customer_predictions p WHERE shop = ${shop} AND p.customer_id > ${after}
+          ORDER BY p.customer_id LIMIT ${batch}`,
+      ],
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+    );
+    const at = fit[0]?.fitted_at.toISOString();
+    fittedAt ??= at;
+    if (at !== fittedAt) throw new PredictionsRefittedError();
+    for (const row of rows) yield predictionOf(row);
+    if (rows.length < batch) return;
+    after = BigInt(rows.at(-1)!.customer_id);
+  }
+}
+
+export { predictionState };

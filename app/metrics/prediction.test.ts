@@ -11,9 +11,21 @@ import {
   PREDICTION_MIN_CUSTOMERS,
   predictCustomer,
   fitModels,
+  FORECAST_DAYS,
+  lastPeriodCheck,
+  shopForecast,
   type CustomerSummary,
 } from "./prediction";
-import { bgnbdLogLikelihood, expectedPurchases, fitBgNbd, fitGammaGamma, ModelFitError, probabilityAlive } from "./prediction-model";
+import {
+  bgnbdLogLikelihood,
+  expectedPurchases,
+  fitBgNbd,
+  fitGammaGamma,
+  gammaGammaLogLikelihood,
+  ModelFitError,
+  probabilityAlive,
+  purchaseMoments,
+} from "./prediction-model";
 import { DEFAULT_METRIC_SETTINGS } from "./settings";
 
 const BERLIN = { timeZone: "Europe/Berlin", currency: "EUR", settings: { ...DEFAULT_METRIC_SETTINGS } };
@@ -71,7 +83,7 @@ describe("customer summaries (reference)", () => {
   });
 
   it("gives a small shop 'not enough history', never a number", () => {
-    const report = assemblePredictionReport(customerSummaries({ orders, refunds }, { ...BERLIN, now }), { ...BERLIN, now });
+    const report = assemblePredictionReport(customerSummaries({ orders, refunds }, { ...BERLIN, now }), [], { ...BERLIN, now });
     expect(report).toEqual({
       status: "not_enough_history",
       reason: `3 customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}`,
@@ -113,6 +125,11 @@ function population(seed: number, customers: number, truth: { r: number; alpha: 
   const summaries: CustomerSummary[] = [];
   // Purchase days in the HOLDOUT_DAYS after T, all customers together.
   let holdout = 0;
+  // Purchase days and their spend in the first FORECAST_DAYS after T (spend drawn apart, so the
+  // draws above are those of every seed's population whatever is asked of it).
+  const spendRandom = createRandom(seed + 1);
+  let forecastDays = 0;
+  let forecastSpend = 0;
   for (let i = 0; i < customers; i++) {
     const lambda = gamma(random, truth.r, truth.alpha);
     const dropout = beta(random, truth.a, truth.b);
@@ -133,8 +150,13 @@ function population(seed: number, customers: number, truth: { r: number; alpha: 
     for (let k = 0; k < sorted.length; k++) repeatSpend += Math.round(gamma(random, truth.p, nu));
     summaries.push({ customerId: String(i + 1), firstDay: "2026-01-01", x: sorted.length, tx: sorted.at(-1) ?? 0, T, repeatSpend });
     holdout += later.size;
+    for (const day of later) {
+      if (day >= T + FORECAST_DAYS) continue;
+      forecastDays++;
+      forecastSpend += Math.round(gamma(spendRandom, truth.p, nu));
+    }
   }
-  return { summaries, holdout };
+  return { summaries, holdout, forecastDays, forecastSpend };
 }
 
 describe("fitting the models", () => {
@@ -149,7 +171,7 @@ describe("fitting the models", () => {
     // It is the maximum: the true parameters and nearby points are less likely.
     expect(fit.logLikelihood).toBeGreaterThan(bgnbdLogLikelihood(truth, summaries));
     for (const key of ["r", "alpha", "a", "b"] as const) {
-      for (const factor of [0.98, 1.02]) {
+      for (const factor of [0.999, 1.001]) {
         expect(fit.logLikelihood).toBeGreaterThan(bgnbdLogLikelihood({ ...fit.params, [key]: fit.params[key] * factor }, summaries));
       }
     }
@@ -184,7 +206,7 @@ describe("fitting the models", () => {
   });
 
   it("assembles the shop's report and groups customers by P(alive)", () => {
-    const report = assemblePredictionReport(summaries, { ...BERLIN, now: new Date("2026-12-31T12:00:00Z") });
+    const report = assemblePredictionReport(summaries, [], { ...BERLIN, now: new Date("2026-12-31T12:00:00Z") });
     if (report.status !== "ready") throw new Error(report.reason);
     expect(report.customers).toBe(summaries.length);
     expect(report.groups.likely_to_return + report.groups.at_risk + report.groups.probably_lost).toBe(summaries.length);
@@ -197,9 +219,76 @@ describe("fitting the models", () => {
     expect(report.expectedRepeatOrders.days30).toBeLessThan(report.expectedRepeatOrders.days90);
   });
 
+  it("is at the maximum of each likelihood, where small steps only lower it (Gamma-Gamma too)", () => {
+    const spend = summaries.map((s) => ({ x: s.x, meanSpend: s.x > 0 ? s.repeatSpend / s.x : 0 })).filter((s) => s.x > 0 && s.meanSpend > 0);
+    const fit = fitGammaGamma(spend);
+    expect(fit.logLikelihood).toBeCloseTo(gammaGammaLogLikelihood(fit.params, spend), 6);
+    for (const key of ["p", "q", "gamma"] as const) {
+      for (const factor of [0.999, 1.001]) {
+        expect(fit.logLikelihood).toBeGreaterThan(gammaGammaLogLikelihood({ ...fit.params, [key]: fit.params[key] * factor }, spend));
+      }
+    }
+  });
+
   it("refuses summaries that cannot be fitted or are not summaries", () => {
     expect(() => fitBgNbd([{ x: 0, tx: 0, T: 100 }])).toThrow(ModelFitError);
     expect(() => fitBgNbd([{ x: 1, tx: 50, T: 10 }])).toThrow(ModelFitError);
     expect(() => fitGammaGamma([{ x: 0, meanSpend: 0 }])).toThrow(ModelFitError);
+  });
+});
+
+describe("the shop's forecast and its interval", () => {
+  const truth = { r: 0.6, alpha: 40, a: 0.9, b: 3, p: 4, q: 5, gamma: 8000 };
+
+  it("has the closed form's expected purchases, and a variance at least the Poisson's share", () => {
+    const params = { r: 0.6, alpha: 40, a: 0.9, b: 3 };
+    for (const customer of [{ x: 0, tx: 0, T: 120 }, { x: 3, tx: 150, T: 200 }, { x: 12, tx: 300, T: 310 }, { x: 2, tx: 10, T: 400 }]) {
+      const pAlive = probabilityAlive(params, customer);
+      for (const days of [30, 90, 365]) {
+        const { mean, secondMoment } = purchaseMoments(params, customer, pAlive, days);
+        expect(mean / expectedPurchases(params, customer, days) - 1).toBeCloseTo(0, 9);
+        // A count's second moment is at least its mean (N² ≥ N for whole N).
+        expect(secondMoment).toBeGreaterThanOrEqual(mean);
+      }
+    }
+  });
+
+  // Five populations drawn from the same parameters: each fitted, each forecast for the next
+  // FORECAST_DAYS days, and what each then did within the 95 % interval.
+  it.each([11, 12, 13, 14, 15])("holds what a population drawn from known parameters does next (seed %i)", (seed) => {
+    const drawn = population(seed, 6_000, truth);
+    const forecast = shopForecast(fitModels(drawn.summaries), drawn.summaries, FORECAST_DAYS);
+    expect(drawn.forecastDays).toBeGreaterThan(200);
+    expect(drawn.forecastDays).toBeGreaterThanOrEqual(forecast.repeatOrders.low);
+    expect(drawn.forecastDays).toBeLessThanOrEqual(forecast.repeatOrders.high);
+    expect(drawn.forecastSpend).toBeGreaterThanOrEqual(forecast.spend.low);
+    expect(drawn.forecastSpend).toBeLessThanOrEqual(forecast.spend.high);
+    // An interval, not everything: narrower than the forecast itself.
+    expect(forecast.repeatOrders.high - forecast.repeatOrders.low).toBeLessThan(forecast.repeatOrders.expected);
+    expect(forecast.spend.low).toBeLessThan(forecast.spend.expected);
+  });
+
+  it("compares the forecast made FORECAST_DAYS ago with what the same customers did since", () => {
+    const now = population(21, 3_000, truth).summaries;
+    // The same customers FORECAST_DAYS earlier, made up: fewer repeat days and less spend.
+    const earlier = now
+      .filter((s) => s.T > FORECAST_DAYS)
+      .map((s) => {
+        const x = Math.max(0, s.x - (s.tx > s.T - FORECAST_DAYS ? 1 : 0));
+        const tx = x === 0 ? 0 : Math.min(s.tx, s.T - FORECAST_DAYS - 1);
+        return { ...s, T: s.T - FORECAST_DAYS, x, tx, repeatSpend: s.x > 0 ? Math.round((s.repeatSpend * x) / s.x) : 0 };
+      });
+    const check = lastPeriodCheck(earlier, now, "2026-12-31");
+    if (check.status !== "ready") throw new Error(check.reason);
+    expect(check).toMatchObject({ from: "2026-10-02", to: "2026-12-31", customers: earlier.length });
+    const byId = new Map(now.map((s) => [s.customerId, s]));
+    expect(check.actual.repeatOrders).toBe(earlier.reduce((sum, s) => sum + byId.get(s.customerId)!.x - s.x, 0));
+    expect(check.actual.spend).toBe(earlier.reduce((sum, s) => sum + byId.get(s.customerId)!.repeatSpend - s.repeatSpend, 0));
+    expect(check.predicted).toEqual(shopForecast(fitModels(earlier), earlier, FORECAST_DAYS));
+  });
+
+  it("says so instead of comparing when FORECAST_DAYS ago there was too little", () => {
+    const check = lastPeriodCheck([], population(22, 600, truth).summaries, "2026-12-31");
+    expect(check).toEqual({ status: "not_enough_history", from: "2026-10-02", to: "2026-12-31", reason: `0 customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}` });
   });
 });

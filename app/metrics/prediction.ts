@@ -2,7 +2,7 @@
 // reference computes them from raw orders, and the report both implementations assemble from
 // summaries. The models are in prediction-model.ts; the rules in docs/metrics.md ("Predictions").
 import { round2, round4 } from "./math";
-import { daysBetween, localDay } from "./periods";
+import { addDays, daysBetween, localDay, startOfLocalDay } from "./periods";
 import {
   expectedPurchases,
   expectedSpendPerPurchase,
@@ -10,6 +10,7 @@ import {
   fitGammaGamma,
   ModelFitError,
   probabilityAlive,
+  purchaseMoments,
   type BgNbdParams,
   type GammaGammaParams,
 } from "./prediction-model";
@@ -28,6 +29,10 @@ export const PREDICTION_HORIZONS = [30, 90, 365] as const;
 /** P(still a customer) at or above this: likely to return; below the next: probably lost. */
 export const LIKELY_TO_RETURN_AT = 0.7;
 export const PROBABLY_LOST_BELOW = 0.3;
+/** The shop's forecast, and the look back at the last one, span this many days. */
+export const FORECAST_DAYS = 90;
+/** The forecast's interval: expected value ± this many standard deviations (95 %, normal). */
+export const INTERVAL_Z = 1.959964;
 
 export interface PredictionContext {
   timeZone: string;
@@ -94,7 +99,9 @@ export function customerSummaries(rows: { orders: MetricOrder[]; refunds: Metric
   return summaries.sort((p, q) => (BigInt(p.customerId) < BigInt(q.customerId) ? -1 : 1));
 }
 
-export type PredictionGroup = "likely_to_return" | "at_risk" | "probably_lost";
+/** The groups by P(still a customer), most likely to return first. */
+export const PREDICTION_GROUPS = ["likely_to_return", "at_risk", "probably_lost"] as const;
+export type PredictionGroup = (typeof PREDICTION_GROUPS)[number];
 
 export interface CustomerPrediction {
   customerId: string;
@@ -125,6 +132,36 @@ export type PredictionReport =
       /** Mean P(still a customer) over the customers. */
       pAliveMean: number;
       groups: Record<PredictionGroup, number>;
+      /** Repeat orders and their net spend in the next FORECAST_DAYS days, with a 95 % interval. */
+      next90: ShopForecast;
+      /** The same forecast made FORECAST_DAYS days ago from the data then, and what happened. */
+      lastPeriod: LastPeriodCheck;
+    };
+
+export interface Estimate {
+  expected: number;
+  low: number;
+  high: number;
+}
+
+export interface ShopForecast {
+  /** Repeat purchase days of today's customers. */
+  repeatOrders: Estimate;
+  /** Their net spend, minor units of the shop currency. */
+  spend: Estimate;
+}
+
+export type LastPeriodCheck =
+  | { status: "not_enough_history"; from: string; to: string; reason: string }
+  | {
+      status: "ready";
+      /** The days compared: [from, to), `to` being today. */
+      from: string;
+      to: string;
+      /** Customers on `from` (those the forecast was for). */
+      customers: number;
+      predicted: ShopForecast;
+      actual: { repeatOrders: number; spend: number };
     };
 
 export function groupOf(pAlive: number): PredictionGroup {
@@ -175,18 +212,114 @@ export function predictCustomer(models: FittedModels, summary: CustomerSummary):
   };
 }
 
-/** The shop's report from its summaries (both implementations end here). */
-export function assemblePredictionReport(summaries: readonly CustomerSummary[], context: PredictionContext): PredictionReport {
-  const today = localDay(context.now, context.timeZone);
+/**
+ * The shop's repeat orders and spend in the next `days` days: the sums of each customer's
+ * expected values, with an interval of ± INTERVAL_Z standard deviations of the sums. Customers
+ * are independent given the fitted parameters, so the variance of a sum is the sum of the
+ * customers' variances: purchases from `purchaseMoments`, spend from Gamma-Gamma's posterior
+ * (spend per order z ~ Gamma(p, ν), ν ~ Gamma(q + p·x, γ + x·m̄)):
+ * E[S²] = p·E[ν⁻²]·(E[N] + p·E[N²]) with E[ν⁻²] = (γ + x·m̄)² / ((Q − 1)(Q − 2)), Q = q + p·x.
+ * Where Q ≤ 2 that moment is infinite and the customer's spend per order is taken as certain.
+ * The fitted parameters are taken as known: their own uncertainty is not in the interval.
+ */
+export function shopForecast(models: FittedModels, summaries: readonly CustomerSummary[], days: number): ShopForecast {
+  const bg = models.purchases.params;
+  const { p, q, gamma } = models.spend.params;
+  const moments = new Map<string, { mean: number; secondMoment: number }>();
+  let orders = 0;
+  let ordersVariance = 0;
+  let spend = 0;
+  let spendVariance = 0;
+  for (const summary of summaries) {
+    const pAlive = probabilityAlive(bg, summary);
+    // The moments given alive depend on x and T only; P(alive) scales both.
+    const key = `${summary.x}|${summary.T}`;
+    let alive = moments.get(key);
+    if (!alive) {
+      alive = purchaseMoments(bg, summary, 1, days);
+      moments.set(key, alive);
+    }
+    const mean = pAlive * alive.mean;
+    const second = pAlive * alive.secondMoment;
+    orders += mean;
+    ordersVariance += second - mean * mean;
+    const meanSpend = summary.x > 0 ? summary.repeatSpend / summary.x : 0;
+    const [shape, rate] = summary.x > 0 && meanSpend > 0 ? [q + p * summary.x, gamma + summary.x * meanSpend] : [q, gamma];
+    const perOrder = (p * rate) / (shape - 1);
+    const customerSpend = mean * perOrder;
+    const spendSecond = shape > 2 ? ((p * rate * rate) / ((shape - 1) * (shape - 2))) * (mean + p * second) : second * perOrder * perOrder;
+    spend += customerSpend;
+    spendVariance += spendSecond - customerSpend * customerSpend;
+  }
+  const estimate = (expected: number, variance: number, round: (v: number) => number): Estimate => {
+    const half = INTERVAL_Z * Math.sqrt(Math.max(variance, 0));
+    return { expected: round(expected), low: round(Math.max(0, expected - half)), high: round(expected + half) };
+  };
+  return { repeatOrders: estimate(orders, ordersVariance, round2), spend: estimate(spend, spendVariance, Math.round) };
+}
+
+/** A fit of a shop: the report, and the models when there were enough data for them. */
+export interface ShopFit {
+  report: PredictionReport;
+  models: FittedModels | null;
+}
+
+type Fitted = { models: FittedModels } | { reason: string };
+
+function tryFit(summaries: readonly CustomerSummary[], today: string): Fitted {
   const reason = notEnoughHistory(summaries, today);
-  if (reason) return { status: "not_enough_history", reason, now: today, customers: summaries.length };
-  let models: FittedModels;
+  if (reason) return { reason };
   try {
-    models = fitModels(summaries);
+    return { models: fitModels(summaries) };
   } catch (error) {
-    if (error instanceof ModelFitError) return { status: "not_enough_history", reason: error.message, now: today, customers: summaries.length };
+    if (error instanceof ModelFitError) return { reason: error.message };
     throw error;
   }
+}
+
+/** The local date FORECAST_DAYS before `now`'s, as the instant it starts (the look back's `now`). */
+export function lastPeriodStart(now: Date, timeZone: string): Date {
+  return startOfLocalDay(addDays(localDay(now, timeZone), -FORECAST_DAYS), timeZone);
+}
+
+/**
+ * How the forecast made FORECAST_DAYS days ago compares with what happened: the models fitted to
+ * the summaries on that day (`earlier`), their forecast for those customers, and the repeat
+ * purchase days and spend the same customers then had ― the growth of their x and repeat spend
+ * from then to today (`summaries`).
+ */
+export function lastPeriodCheck(earlier: readonly CustomerSummary[], summaries: readonly CustomerSummary[], today: string): LastPeriodCheck {
+  const from = addDays(today, -FORECAST_DAYS);
+  const fitted = tryFit(earlier, from);
+  if ("reason" in fitted) return { status: "not_enough_history", from, to: today, reason: fitted.reason };
+  const now = new Map(summaries.map((s) => [s.customerId, s]));
+  let repeatOrders = 0;
+  let spend = 0;
+  for (const before of earlier) {
+    const after = now.get(before.customerId);
+    if (!after) continue;
+    repeatOrders += after.x - before.x;
+    spend += after.repeatSpend - before.repeatSpend;
+  }
+  return {
+    status: "ready",
+    from,
+    to: today,
+    customers: earlier.length,
+    predicted: shopForecast(fitted.models, earlier, FORECAST_DAYS),
+    actual: { repeatOrders, spend },
+  };
+}
+
+/**
+ * The shop's fit from its summaries on today's local date and on the date FORECAST_DAYS before
+ * (`earlier`, for the look back); both implementations end here.
+ */
+export function fitShop(summaries: readonly CustomerSummary[], earlier: readonly CustomerSummary[], context: PredictionContext): ShopFit {
+  const today = localDay(context.now, context.timeZone);
+  const fitted = tryFit(summaries, today);
+  if ("reason" in fitted) return { report: { status: "not_enough_history", reason: fitted.reason, now: today, customers: summaries.length }, models: null };
+  const { models } = fitted;
   const bg = models.purchases.params;
   const totals = { days30: 0, days90: 0, days365: 0 };
   const groups: Record<PredictionGroup, number> = { likely_to_return: 0, at_risk: 0, probably_lost: 0 };
@@ -199,7 +332,7 @@ export function assemblePredictionReport(summaries: readonly CustomerSummary[], 
     totals.days90 += expectedPurchases(bg, summary, 90);
     totals.days365 += expectedPurchases(bg, summary, 365);
   }
-  return {
+  const report: PredictionReport = {
     status: "ready",
     model: "BG/NBD + Gamma-Gamma",
     now: today,
@@ -211,10 +344,19 @@ export function assemblePredictionReport(summaries: readonly CustomerSummary[], 
     expectedRepeatOrders: { days30: round2(totals.days30), days90: round2(totals.days90), days365: round2(totals.days365) },
     pAliveMean: round4(pAliveSum / summaries.length),
     groups,
+    next90: shopForecast(models, summaries, FORECAST_DAYS),
+    lastPeriod: lastPeriodCheck(earlier, summaries, today),
   };
+  return { report, models };
+}
+
+/** The shop's report from its summaries today and FORECAST_DAYS before. */
+export function assemblePredictionReport(summaries: readonly CustomerSummary[], earlier: readonly CustomerSummary[], context: PredictionContext): PredictionReport {
+  return fitShop(summaries, earlier, context).report;
 }
 
 /** The whole report from raw orders (reference). */
 export function predictionReport(rows: { orders: MetricOrder[]; refunds: MetricRefund[] }, context: PredictionContext): PredictionReport {
-  return assemblePredictionReport(customerSummaries(rows, context), context);
+  const earlier = customerSummaries(rows, { ...context, now: lastPeriodStart(context.now, context.timeZone) });
+  return assemblePredictionReport(customerSummaries(rows, context), earlier, context);
 }

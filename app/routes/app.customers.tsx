@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation } from "@remix-run/react";
-import { BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { AtRiskTable } from "#app/components/AtRiskTable";
+import { useDownload } from "#app/components/download";
+import { PredictionGroups } from "#app/components/PredictionGroups";
 import { formatCount } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { describeAtRiskSettings } from "#app/components/metric-rules";
@@ -21,9 +23,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const days = (value: number) => `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(value)} days`;
 
 export default function Customers() {
-  const { report, sync, syncing, historyLimited, limit, page, pages, pageSizes } = useLoaderData<typeof loader>();
+  const { report, predictions, sync, syncing, historyLimited, limit, page, pages, pageSizes, timeZone } = useLoaderData<typeof loader>();
   const update = useUpdateSearchParams();
   const navigation = useNavigation();
+  const exporting = useDownload();
 
   // Until the first sync is done, keep the list coming in.
   useRevalidateWhile(syncing, 3000);
@@ -32,10 +35,23 @@ export default function Customers() {
     <Page
       title="Customers at risk"
       subtitle="Customers who have not ordered for longer than your store's usual gap between orders"
-      secondaryActions={[{ content: "Retention", url: "/app/retention" }]}
+      secondaryActions={[
+        { content: "Retention", url: "/app/retention" },
+        {
+          content: "Export predictions",
+          loading: exporting.busy !== null,
+          disabled: predictions?.state.status !== "ready",
+          onAction: () => exporting.start("/app/export/predictions"),
+        },
+      ]}
     >
       <BlockStack gap="400">
         <SyncBanners sync={sync} historyLimited={historyLimited} />
+        {exporting.error && (
+          <Banner tone="critical" title="The export failed" onDismiss={exporting.dismiss}>
+            <Text as="p">{exporting.error}</Text>
+          </Banner>
+        )}
 
         {!report || (syncing && report.total === 0) ? (
           <EmptyCard heading="Your numbers are on their way">
@@ -121,6 +137,15 @@ export default function Customers() {
             <Text as="p" tone="subdued" variant="bodySm">
               {describeAtRiskSettings(report.settings)} <Link url="/app/settings">Change these rules</Link>
             </Text>
+
+            {predictions && (
+              <PredictionGroups
+                {...predictions}
+                timeZone={timeZone}
+                onGroup={(group) => update({ group: group === "likely_to_return" ? null : group, groupPage: null })}
+                onPage={(next) => update({ groupPage: next > 1 ? String(next) : null })}
+              />
+            )}
           </>
         )}
       </BlockStack>

@@ -156,6 +156,8 @@ export async function removeCustomers(shop: string, customerIds: bigint[], at: D
         RETURNING id`;
       for (const row of unlinked) changed.add(BigInt(row.id));
     }
+    // Their cached predictions go with them (the next fit, after the rollups below, has none).
+    await tx.$executeRaw`DELETE FROM customer_predictions WHERE shop = ${shop} AND customer_id = ANY(${customerIds}::bigint[])`;
     const orderIds = [...changed];
     await removal.also?.(tx, orderIds);
     if (orderIds.length > 0) await refreshRollupsIn(tx, shop, { orderIds });

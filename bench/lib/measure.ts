@@ -1,0 +1,28 @@
+// Timing a piece of work over several runs, and a duration against its baseline.
+import { performance } from "node:perf_hooks";
+import type { BenchResult } from "./timing";
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Milliseconds of each of `runs` runs of `work`, after `warmup` untimed ones; the last result. */
+export async function measure<T>(runs: number, warmup: number, work: () => T | Promise<T>): Promise<{ ms: number[]; result: T }> {
+  let result: T | undefined;
+  for (let i = 0; i < warmup; i++) result = await work();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    result = await work();
+    ms.push(performance.now() - start);
+  }
+  return { ms, result: result as T };
+}
+
+/** A duration against its baseline: `ratio` is how many times faster (baseline ÷ value). */
+export function durationResult(name: string, value: number, baseline: number): BenchResult {
+  const round = (x: number, digits: number) => Number(x.toFixed(digits));
+  return { name, unit: "ms", value: round(value, 1), baseline: round(baseline, 1), ratio: round(baseline / value, 2) };
+}
