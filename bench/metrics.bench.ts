@@ -11,7 +11,6 @@
 // results must be equal, or the benchmark fails. `ratio` = baseline ÷ value (times faster).
 // BENCH_METRICS_ORDERS sets another size for a quick run (customers: a quarter of the orders).
 import assert from "node:assert/strict";
-import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { benchDatabase, onBenchShutdown } from "./lib/database";
 import {
@@ -26,6 +25,7 @@ import {
   SHOP,
   TIME_ZONE,
 } from "./lib/metrics-store";
+import { durationResult, measure, median } from "./lib/measure";
 import { note, timed, type BenchResult } from "./lib/timing";
 import type { OrderRows } from "../app/sync/order-rows";
 
@@ -37,31 +37,6 @@ const RANGE = { from: "2024-12-01", to: "2026-12-01" };
 const MID_MONTH = { from: "2025-11-17", to: "2026-11-18" };
 /** The last 13 whole weeks' cohorts. */
 const WEEKLY = { range: { from: "2026-08-17", to: "2026-11-16" }, cohortGranularity: "week" as const };
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-/** Milliseconds of each of `runs` runs of `work`, after `warmup` untimed ones; the last result. */
-async function measure<T>(runs: number, warmup: number, work: () => T | Promise<T>): Promise<{ ms: number[]; result: T }> {
-  let result = await work();
-  for (let i = 1; i < warmup; i++) result = await work();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    result = await work();
-    ms.push(performance.now() - start);
-  }
-  return { ms, result };
-}
-
-/** A duration against its baseline: `ratio` is how many times faster (baseline ÷ value). */
-function durationResult(name: string, value: number, baseline: number): BenchResult {
-  const round = (x: number, digits: number) => Number(x.toFixed(digits));
-  return { name, unit: "ms", value: round(value, 1), baseline: round(baseline, 1), ratio: round(baseline / value, 2) };
-}
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 

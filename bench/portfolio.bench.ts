@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { benchDatabase, onBenchShutdown } from "./lib/database";
+import { median } from "./lib/measure";
 import { note, type BenchResult } from "./lib/timing";
 
 const STORES = Number(process.env.BENCH_PORTFOLIO_STORES ?? 100);
@@ -52,8 +53,6 @@ async function seed(client: pg.Client): Promise<{ all: string; one: string; orde
   }
   return { all: "bench-all", one: "bench-one", orders };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export default async function portfolioBench(): Promise<BenchResult[]> {
   const { url } = await benchDatabase();

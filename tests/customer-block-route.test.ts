@@ -19,6 +19,8 @@ beforeAll(async () => {
   stores = [0, 1].map((i) =>
     generateStore({ seed: 301 + i, now: NOW.toISOString(), customers: 60, domain: `block-${"ab"[i]}.myshopify.com` }),
   );
+  // Large enough for the prediction models (at least 500 customers, 50 of them repeat buyers).
+  stores.push(generateStore({ seed: 303, now: NOW.toISOString(), customers: 900, domain: "block-c.myshopify.com" }));
   simulator = await startSimulatorForApp({ stores, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
   const { runShopJob } = await import("#app/jobs/shop-jobs.server");
   for (const store of stores) {
@@ -70,6 +72,28 @@ async function referenceFor(store: SimStore, customerId: string) {
 }
 
 describe("the customer block's route", () => {
+  it("adds the customer's prediction once the shop's predictions are fitted", async () => {
+    const c = stores[2];
+    const { runShopJob } = await import("#app/jobs/shop-jobs.server");
+    const { customerPrediction } = await import("#app/metrics/prediction.server");
+    const buyer = String(c.orders.find((o) => o.customerId !== null && !o.test && o.cancelledAt === null)!.customerId);
+    const before = JSON.parse((await ask(buyer, `Bearer ${token(c.shop.domain)}`)).text) as CustomerBlockData;
+    expect(before.prediction).toBeNull();
+    await runShopJob({ shop: c.shop.domain, kind: "predictions" });
+    const predicted = await customerPrediction(c.shop.domain, buyer);
+    expect(predicted.status).toBe("ready");
+    if (predicted.status !== "ready") return;
+    const after = JSON.parse((await ask(buyer, `Bearer ${token(c.shop.domain)}`)).text) as CustomerBlockData;
+    expect(after.prediction).toEqual({
+      probabilityAlive: predicted.prediction.probabilityAlive,
+      group: predicted.prediction.group,
+      expectedOrders: predicted.prediction.expectedOrders,
+      expectedSpend365: predicted.prediction.expectedSpend365,
+    });
+    expect(after.prediction!.probabilityAlive).toBeGreaterThan(0);
+    expect(after.prediction!.probabilityAlive).toBeLessThanOrEqual(1);
+  });
+
   it("answers the shop's own customers with the reference's figures", async () => {
     const [a] = stores;
     const ordering = [...new Set(a.orders.filter((o) => o.customerId !== null).map((o) => String(o.customerId)))];
@@ -94,6 +118,8 @@ describe("the customer block's route", () => {
         lapsePointDays: reference.lapsePointDays,
         atRisk: reference.atRisk,
         appPath: `/app/customers/${id}`,
+        // Sixty customers are too few to fit (docs/metrics.md, "Predictions").
+        prediction: null,
       });
       if (data.atRisk) atRisk += 1;
       if (data.orders > 1) repeat += 1;

@@ -31,8 +31,9 @@ export function customerViewPath(customerId: string): string {
   return `/app/customers/${customerId}`;
 }
 
-export function customerBlockData(standing: CustomerStanding): CustomerBlockData {
+export function customerBlockData(standing: CustomerStanding, prediction: CustomerBlockData["prediction"] = null): CustomerBlockData {
   return {
+    prediction,
     customerId: standing.customerId,
     currency: standing.currency,
     orders: standing.orders,

@@ -7,6 +7,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { customerBlockData } from "#app/dashboard/customer-block";
 import { badRequest } from "#app/http.server";
+import { customerPrediction } from "#app/metrics/prediction.server";
 import { customerStanding, parseCustomerId } from "#app/metrics/retention.server";
 import { authenticate } from "#app/shopify.server";
 
@@ -38,9 +39,19 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     throw thrown;
   }
   if (!standing) return cors(json({ error: "No such customer" }, 404));
-  // `prediction` (CustomerBlockData) joins here once the shop's predictions can be read per
-  // customer; until then the answer leaves it out and the block shows no prediction section.
-  return cors(json(customerBlockData(standing)));
+  // The cached fit's figures for the customer, when the shop has one (docs/metrics.md,
+  // "Predictions"); without it (not fitted yet, too little history) the block shows none.
+  const predicted = await customerPrediction(session.shop, id);
+  const prediction =
+    predicted.status === "ready"
+      ? {
+          probabilityAlive: predicted.prediction.probabilityAlive,
+          group: predicted.prediction.group,
+          expectedOrders: predicted.prediction.expectedOrders,
+          expectedSpend365: predicted.prediction.expectedSpend365,
+        }
+      : null;
+  return cors(json(customerBlockData(standing, prediction)));
 };
 
 // Remix hands the CORS preflight (OPTIONS) to the loader, where authenticate.admin answers it;
