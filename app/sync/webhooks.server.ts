@@ -224,15 +224,16 @@ function startWriters(): void {
 }
 
 /**
- * The batch arrives as one JSON array (one parameter, so one statement text, prepared once):
- * an event is inserted once per (shop, event id), only for a shop Metryka knows; a duplicate
+ * The batch arrives as one JSON array (one parameter, so one statement text, prepared once),
+ * read as plain json so that only each payload is built as jsonb, once: an event is inserted
+ * once per (shop, event id), only for a shop Metryka knows; a duplicate
  * of one recorded before reports whether it was applied or parked already.
  */
 const RECORD_EVENTS = `
   INSERT INTO webhook_events (shop, event_id, topic, webhook_id, triggered_at, payload, parked_at, error)
   SELECT e.shop, e.event_id, e.topic, e.webhook_id, e.triggered_at, e.payload,
          CASE WHEN e.error IS NULL THEN NULL ELSE now() END, e.error
-  FROM jsonb_to_recordset($1::jsonb)
+  FROM json_to_recordset($1::json)
        AS e (shop text, event_id text, topic text, webhook_id text, triggered_at timestamptz, payload jsonb, error text)
   WHERE EXISTS (SELECT 1 FROM shops WHERE domain = e.shop)
   ON CONFLICT (shop, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
