@@ -104,6 +104,8 @@ export default async function collectorBench(): Promise<BenchResult[]> {
   // --- The app ----------------------------------------------------------------------------------
   const result = await measureApp(url, load, warmup, list);
   note(`collector: ${result.perSecond.toFixed(0)} events/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
+  const cpuMs = (ms: number | null) => (ms === null ? "?" : `${ms.toFixed(3)} ms`);
+  note(`CPU per batch of ${BATCH}: app ${cpuMs(result.cpu.app)}, database ${cpuMs(result.cpu.database)}, load generator ${cpuMs(result.cpu.client)}`);
 
   const sent = (WARMUP + BATCHES) * BATCH;
   const stored = await withClient(url, async (client) => {
