@@ -2,7 +2,7 @@
 // little history, and a population drawn from known BG/NBD and Gamma-Gamma parameters recovered
 // by the fit within a stated tolerance.
 import { describe, expect, it } from "vitest";
-import { createRandom, type Random } from "#simulator/random";
+import { createRandom } from "#simulator/random";
 import { order, refund } from "./test-helpers/fixtures";
 import {
   assemblePredictionReport,
@@ -27,6 +27,7 @@ import {
   purchaseMoments,
 } from "./prediction-model";
 import { DEFAULT_METRIC_SETTINGS } from "./settings";
+import { betaDraw, gammaDraw } from "./test-helpers/model-store";
 
 const BERLIN = { timeZone: "Europe/Berlin", currency: "EUR", settings: { ...DEFAULT_METRIC_SETTINGS } };
 
@@ -93,23 +94,8 @@ describe("customer summaries (reference)", () => {
   });
 });
 
-/** Gamma(shape, rate) by Marsaglia and Tsang (shape < 1 boosted). */
-function gamma(random: Random, shape: number, rate: number): number {
-  if (shape < 1) return gamma(random, shape + 1, rate) * Math.pow(1 - random.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = random.normal();
-    const v = Math.pow(1 + c * z, 3);
-    if (v <= 0) continue;
-    if (Math.log(1 - random.next()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return (d * v) / rate;
-  }
-}
-
-const beta = (random: Random, a: number, b: number) => {
-  const x = gamma(random, a, 1);
-  return x / (x + gamma(random, b, 1));
-};
+const gamma = gammaDraw;
+const beta = betaDraw;
 
 /**
  * Customers who behave exactly as the models say: each buys at a rate λ ~ Gamma(r, α) per day and
