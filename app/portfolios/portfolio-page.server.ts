@@ -15,7 +15,7 @@ import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
 import prisma from "#app/db.server";
 import { exportFileName } from "#app/exports/csv.server";
 import type { TableExport } from "#app/exports/sales-export.server";
-import { portfolioMembers, portfoliosOf, PortfolioNotFoundError } from "./portfolios.server";
+import { portfoliosOf, PortfolioNotFoundError } from "./portfolios.server";
 
 const SHAPE = {
   portfolio: z.string().max(100).optional(),
@@ -119,9 +119,12 @@ export async function portfolioPage(shop: string, searchParams: URLSearchParams,
     const none: { portfolio: { id: string; name: string } | null; rows: PortfolioStoreRow[]; totals: CurrencyTotal[] } = { portfolio: null, rows: [], totals: [] };
     return { ...page, compare: query.compare, portfolios: [] as Array<{ id: string; name: string }>, ...none };
   }
-  const portfolio = await portfolioMembers(shop, chosenId);
+  // The store's own portfolios hold their members already: one it is not in is not among them.
+  const portfolio = portfolios.find((p) => p.id === chosenId);
+  if (!portfolio) throw new PortfolioNotFoundError();
+  const members = portfolio.members.map((m) => m.shop).sort();
   const compareTo = query.compare === "none" ? null : query.compare;
-  const rows = await Promise.all(portfolio.members.map((member) => storeRow(member, page.range, compareTo, now)));
+  const rows = await Promise.all(members.map((member) => storeRow(member, page.range, compareTo, now)));
   return {
     ...page,
     compare: query.compare,
