@@ -19,6 +19,7 @@ import {
   type PredictionReport,
   type ShopFit,
 } from "./prediction";
+import { parseCustomerId } from "./retention.server";
 import { ensureDailyRollups } from "./rollups.server";
 
 type Client = Prisma.TransactionClient | typeof prisma;
@@ -218,9 +219,9 @@ export class InvalidCustomerIdError extends Error {
 }
 
 function customerIdOf(value: string | bigint): bigint {
-  const text = String(value);
-  if (!/^[1-9]\d{0,18}$/.test(text) || BigInt(text) > 9_223_372_036_854_775_807n) throw new InvalidCustomerIdError(text);
-  return BigInt(text);
+  const id = parseCustomerId(String(value));
+  if (id === null) throw new InvalidCustomerIdError(String(value));
+  return id;
 }
 
 /** Where the shop's cached fit stands, for the pages (they never fit). */
@@ -271,6 +272,9 @@ interface PredictionRow {
   expected_spend_365: bigint;
 }
 
+/** The columns of `customer_predictions` a PredictionRow holds. */
+const PREDICTION_COLUMNS = Prisma.sql`customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365`;
+
 const predictionOf = (row: PredictionRow): CustomerPrediction => ({
   customerId: row.customer_id,
   probabilityAlive: row.probability_alive,
@@ -285,7 +289,7 @@ export async function customerPrediction(shop: string, customerId: string | bigi
   const state = await predictionState(shop);
   if (state.status !== "ready") return state.status === "pending" ? state : { status: "not_enough_history", reason: state.reason };
   const [row] = await prisma.$queryRaw<PredictionRow[]>`
-    SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+    SELECT ${PREDICTION_COLUMNS}
     FROM customer_predictions WHERE shop = ${shop} AND customer_id = ${id}`;
   if (!row) return { status: "not_predicted" };
   return { status: "ready", now: state.report.now, currency: state.report.currency, fittedAt: state.fittedAt, prediction: predictionOf(row) };
@@ -305,7 +309,7 @@ export async function predictionGroupPage(shop: string, group: PredictionGroup, 
   const state = await predictionState(shop);
   if (state.status !== "ready") return { state, group, customers: [], total: 0, offset: page.offset };
   const rows = await prisma.$queryRaw<PredictionRow[]>`
-    SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+    SELECT ${PREDICTION_COLUMNS}
     FROM customer_predictions p WHERE shop = ${shop} AND "group" = ${group}
     ORDER BY expected_spend_365 DESC, p.customer_id LIMIT ${page.limit} OFFSET ${page.offset}`;
   return { state, group, customers: rows.map(predictionOf), total: state.report.groups[group], offset: page.offset };
@@ -334,7 +338,7 @@ export async function* cachedPredictions(shop: string, options: { batch?: number
       [
         prisma.$queryRaw<Array<{ fitted_at: Date }>>`SELECT fitted_at FROM prediction_fits WHERE shop = ${shop}`,
         prisma.$queryRaw<PredictionRow[]>`
-          SELECT customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365
+          SELECT ${PREDICTION_COLUMNS}
           FROM customer_predictions p WHERE shop = ${shop} AND p.customer_id > ${after}
           ORDER BY p.customer_id LIMIT ${batch}`,
       ],
