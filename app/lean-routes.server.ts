@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBodyWithin } from "./request-body.server";
 import { COLLECT_PATH, createCollector, type CollectorHandler } from "./collector/collector.server";
 import { WEBHOOK_TOPICS } from "./sync/rest-payloads";
-import { MAX_WEBHOOK_BODY_BYTES, receiveWebhookBody, type WebhookHeaders } from "./sync/webhooks.server";
+import { MAX_WEBHOOK_BODY_BYTES, METHOD_NOT_ALLOWED, receiveWebhookBody, TOO_LARGE, type WebhookHeaders } from "./sync/webhooks.server";
 
 const WEBHOOK_PATHS = new Set(WEBHOOK_TOPICS.map((topic) => `/webhooks/${topic}`));
 let collector: CollectorHandler | null = null;
@@ -24,19 +24,9 @@ function headersOf(req: IncomingMessage): WebhookHeaders {
 }
 
 async function webhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== "POST") {
-    res.writeHead(405, { "Content-Type": "text/plain; charset=utf-8", Allow: "POST" });
-    res.end("Webhooks are POSTed");
-    return;
-  }
   // Read here in one piece, on Node's stream; the body is never wrapped in a fetch Request.
-  const body = await readBodyWithin(req, MAX_WEBHOOK_BODY_BYTES);
-  if (!body) {
-    res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
-    res.end(`Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
-    return;
-  }
-  const answer = await receiveWebhookBody(headersOf(req), body);
+  const body = req.method === "POST" ? await readBodyWithin(req, MAX_WEBHOOK_BODY_BYTES) : null;
+  const answer = req.method !== "POST" ? METHOD_NOT_ALLOWED : body ? await receiveWebhookBody(headersOf(req), body) : TOO_LARGE;
   const headers = answer.text === undefined ? { ...answer.headers } : { "Content-Type": "text/plain; charset=utf-8", ...answer.headers };
   res.writeHead(answer.status, headers);
   res.end(answer.text);

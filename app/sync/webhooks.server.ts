@@ -58,8 +58,6 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | n
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
-const tooLarge = () =>
-  new Response(`Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, { status: 413, headers: { Connection: "close" } });
 
 /** A positive integer id as JSON carries it (a number, or digits in a string), else null. */
 function shopIdOf(value: unknown): bigint | null {
@@ -96,7 +94,7 @@ async function namesAnotherShop(shop: string, payload: Record<string, unknown>):
 
 /** Every method but POST, on every webhook route (its loader, and its action for PUT, DELETE…). */
 export function webhookMethodNotAllowed(): Response {
-  return new Response("Webhooks are POSTed", { status: 405, headers: { Allow: "POST" } });
+  return answerAsResponse(METHOD_NOT_ALLOWED);
 }
 
 /** What intake answers: a status, and a plain-text reason for a refusal. */
@@ -106,15 +104,20 @@ export interface WebhookAnswer {
   headers?: Record<string, string>;
 }
 
+export const METHOD_NOT_ALLOWED: WebhookAnswer = { status: 405, text: "Webhooks are POSTed", headers: { Allow: "POST" } };
+/** A body past the limit: the connection is closed, its rest unread. */
+export const TOO_LARGE: WebhookAnswer = { status: 413, text: `Webhook bodies are at most ${MAX_WEBHOOK_BODY_BYTES} bytes`, headers: { Connection: "close" } };
+
+const answerAsResponse = (answer: WebhookAnswer) => new Response(answer.text ?? null, { status: answer.status, headers: answer.headers });
+
 /** The request headers intake reads (a fetch Headers, or Node's own, adapted). */
 export type WebhookHeaders = Pick<Headers, "get">;
 
 export async function receiveWebhook(request: Request): Promise<Response> {
   if (request.method !== "POST") return webhookMethodNotAllowed();
   const rawBody = await readBody(request, MAX_WEBHOOK_BODY_BYTES);
-  if (!rawBody) return tooLarge();
-  const answer = await receiveWebhookBody(request.headers, rawBody);
-  return new Response(answer.text ?? null, { status: answer.status, headers: answer.headers });
+  if (!rawBody) return answerAsResponse(TOO_LARGE);
+  return answerAsResponse(await receiveWebhookBody(request.headers, rawBody));
 }
 
 /**
