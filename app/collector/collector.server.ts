@@ -19,7 +19,9 @@
 // (server/http-server.ts → app/lean-routes.server.ts): the page stack costs more than the work.
 import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
+// zod 4 (shipped inside the zod package as `zod/v4`) compiles each object schema once: it checks
+// an event about five times faster than zod 3, and the collector checks every event it takes.
+import { z } from "zod/v4";
 import { sqlPool } from "#app/db-pool.server";
 import { PIXEL_EVENTS } from "#app/metrics/conversion";
 import { readBodyWithin } from "#app/request-body.server";
@@ -60,22 +62,20 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$/;
 // Free text that could carry an address or a query string is refused, not cleaned up.
 const label = z.string().min(1).max(100).regex(/^[^@\s?#&=]+$/, "must be a plain label");
 
-const EventSchema = z
-  .object({
-    id: z.string().min(1).max(128).regex(/^[\w.:-]+$/, "must be an event id"),
-    name: z.enum(Object.keys(WIRE_NAMES) as [string, ...string[]]),
-    at: z.string().datetime({ offset: true }),
-    clientId: z.string().min(1).max(128),
-    path: z.string().max(512).regex(/^\/[^?#\s@]*$/, "must be a path without query").optional(),
-    referrer: z.string().max(253).regex(/^[a-z0-9.-]+$/, "must be a host name").optional(),
-    utm: z.object({ source: label.optional(), medium: label.optional(), campaign: label.optional() }).strict().optional(),
-    device: z.enum(["desktop", "mobile", "tablet"]).optional(),
-  })
-  .strict();
+const EventSchema = z.strictObject({
+  id: z.string().min(1).max(128).regex(/^[\w.:-]+$/, "must be an event id"),
+  name: z.enum(Object.keys(WIRE_NAMES) as [string, ...string[]]),
+  at: z.iso.datetime({ offset: true }),
+  clientId: z.string().min(1).max(128),
+  path: z.string().max(512).regex(/^\/[^?#\s@]*$/, "must be a path without query").optional(),
+  referrer: z.string().max(253).regex(/^[a-z0-9.-]+$/, "must be a host name").optional(),
+  utm: z.strictObject({ source: label.optional(), medium: label.optional(), campaign: label.optional() }).optional(),
+  device: z.enum(["desktop", "mobile", "tablet"]).optional(),
+});
 
 export type WireEvent = z.infer<typeof EventSchema>;
 
-const BatchSchema = z.object({ key: z.string().min(1).max(200), events: z.array(z.unknown()) }).strict();
+const BatchSchema = z.strictObject({ key: z.string().min(1).max(200), events: z.array(z.unknown()) });
 
 interface PixelConfig {
   key: Buffer;
@@ -96,10 +96,39 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-type EventRow = [string, string, string, string, string, string | null, string | null, string | null, string | null, string | null, string | null];
+/** One event as stored, under the short keys of INSERT_EVENTS's record. */
+interface EventRow {
+  s: string;
+  i: string;
+  v: string;
+  n: string;
+  t: string;
+  p: string | null;
+  r: string | null;
+  us: string | null;
+  um: string | null;
+  uc: string | null;
+  d: string | null;
+}
 
 const MAX_WRITE_ROWS = 1_000;
 const WRITES_IN_FLIGHT = 2;
+
+/**
+ * The rows arrive as one JSON array (one parameter: the statement is prepared once per
+ * connection, and JSON.stringify costs far less than eleven escaped text arrays). Committed
+ * without waiting for the WAL flush (this statement only): a crash of the database may lose the
+ * last moments of accepted events, never corrupt anything; a visit count can afford that, and
+ * the collector gets more throughput.
+ */
+const INSERT_EVENTS = `
+  WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+  INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, landing_path, referrer_host, utm_source, utm_medium, utm_campaign, device)
+  SELECT e.s, e.i, e.v, e.n, e.t, e.p, e.r, e.us, e.um, e.uc, e.d
+  FROM relaxed, json_to_recordset($1::json)
+       AS e (s text, i text, v text, n text, t timestamptz, p text, r text, us text, um text, uc text, d text)
+  ON CONFLICT (shop, id) DO NOTHING
+  RETURNING shop, id`;
 
 /**
  * Writes batches of concurrent requests together: while WRITES_IN_FLIGHT statements run, the
@@ -122,24 +151,13 @@ function createEventWriter() {
     }
     inFlight++;
     try {
-      const rows = taken.flatMap((t) => t.rows);
-      const column = (i: number) => rows.map((row) => row[i]);
-      const { rows: inserted } = await sqlPool().query<{ shop: string; id: string }>(
-        // Committed without waiting for the WAL flush (this statement only): a crash of the
-        // database may lose the last moments of accepted events, never corrupt anything; a
-        // visit count can afford that, and the collector gets more throughput.
-        `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, landing_path, referrer_host, utm_source, utm_medium, utm_campaign, device)
-         SELECT e.* FROM relaxed, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS e
-         ON CONFLICT (shop, id) DO NOTHING
-         RETURNING shop, id`,
-        Array.from({ length: 11 }, (_, i) => column(i)),
-      );
+      const rows = taken.length === 1 ? taken[0].rows : taken.flatMap((t) => t.rows);
+      const { rows: inserted } = await sqlPool().query<{ shop: string; id: string }>({ name: "collector-insert-events", text: INSERT_EVENTS, values: [JSON.stringify(rows)] });
       // Each new row counts for the first request that carried it.
       const fresh = new Set(inserted.map((row) => `${row.shop}\u0000${row.id}`));
       for (const t of taken) {
         let stored = 0;
-        for (const row of t.rows) if (fresh.delete(`${row[0]}\u0000${row[1]}`)) stored++;
+        for (const row of t.rows) if (fresh.delete(`${row.s}\u0000${row.i}`)) stored++;
         t.resolve(stored);
       }
     } catch (error) {
@@ -249,19 +267,19 @@ export function createCollector(options: CollectorOptions = {}): CollectorHandle
 
     try {
       const stored = await writer.write(
-        events.map((e, i) => [
-          shop,
-          e.id,
-          visitors[i],
-          WIRE_NAMES[e.name],
-          new Date(times[i]).toISOString(),
-          e.path ?? null,
-          e.referrer ?? null,
-          e.utm?.source ?? null,
-          e.utm?.medium ?? null,
-          e.utm?.campaign ?? null,
-          e.device ?? null,
-        ]),
+        events.map((e, i) => ({
+          s: shop,
+          i: e.id,
+          v: visitors[i],
+          n: WIRE_NAMES[e.name],
+          t: e.at,
+          p: e.path ?? null,
+          r: e.referrer ?? null,
+          us: e.utm?.source ?? null,
+          um: e.utm?.medium ?? null,
+          uc: e.utm?.campaign ?? null,
+          d: e.device ?? null,
+        })),
       );
       return send(res, 200, `{"received":${events.length},"stored":${stored}}`, cors);
     } catch {

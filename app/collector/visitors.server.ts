@@ -9,7 +9,8 @@ import { sqlPool } from "#app/db-pool.server";
 const DAY_MS = 86_400_000;
 const salts = new Map<string, Buffer>();
 
-const utcDay = (instant: number) => new Date(Math.floor(instant / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+const dayNumber = (instant: number) => Math.floor(instant / DAY_MS);
+const dayText = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 async function saltOf(shop: string, day: string): Promise<Buffer> {
   const key = `${shop}|${day}`;
@@ -35,12 +36,13 @@ export function visitorHash(salt: Buffer, clientId: string): string {
 
 /** The visitor id of each event: its client id hashed with the shop's salt of its UTC day. */
 export async function visitorIds(shop: string, events: Array<{ clientId: string; at: number }>): Promise<string[]> {
-  const days = new Map<string, Buffer>();
+  // A batch spans one UTC day, rarely two: each day's salt is looked up once.
+  const days = new Map<number, Buffer>();
   for (const event of events) {
-    const day = utcDay(event.at);
-    if (!days.has(day)) days.set(day, await saltOf(shop, day));
+    const day = dayNumber(event.at);
+    if (!days.has(day)) days.set(day, await saltOf(shop, dayText(day)));
   }
-  return events.map((event) => visitorHash(days.get(utcDay(event.at))!, event.clientId));
+  return events.map((event) => visitorHash(days.get(dayNumber(event.at))!, event.clientId));
 }
 
 /** Forgets the cached salts (after the upkeep deleted some, and in tests). */
