@@ -300,6 +300,9 @@ describe("cost and throttling", () => {
     expect(cost.requestedQueryCost).toBe(requested);
     expect(cost.actualQueryCost).toBe(2 + Math.min(10, tiny.orders.length) * 3);
     expect(cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 100 - (cost.actualQueryCost ?? 0), restoreRate: 10 });
+    // The shop's usage counts what was spent, not what was asked.
+    expect(small.usage("tiny.myshopify.com")).toEqual({ requests: 1, cost: cost.actualQueryCost, throttled: 0 });
+    expect(small.usage("other.myshopify.com")).toEqual({ requests: 0, cost: 0, throttled: 0 });
   });
 
   it("GIVEN a small bucket WHEN queries come quickly THEN THROTTLED, and the bucket refills at the restore rate", async () => {
@@ -324,5 +327,17 @@ describe("cost and throttling", () => {
     const after = await small.execute({ store, query, bucketKey: "shop-a" });
     expect(after.body.errors).toBeUndefined();
     expect(after.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(100 - 3 * requested + 30 - requested);
+    // Usage is per shop (both buckets were the same store's): six calls, one THROTTLED.
+    expect(small.usage(store.shop.domain)).toMatchObject({ requests: 6, throttled: 1 });
+  });
+
+  it("sizes each shop's bucket for its plan when asked (Standard 100/s, Advanced 200/s, Plus 1,000/s)", async () => {
+    const byPlan = new AdminApi({ schema: api.schema, now: () => new Date(NOW), bucket: { maximumAvailable: 100, restoreRate: 10 }, bucketsByPlan: true });
+    const withPlan = (publicDisplayName: string, shopifyPlus: boolean) =>
+      generateStore({ seed: 9, now: NOW, customers: 4, domain: `${publicDisplayName.toLowerCase()}.myshopify.com`, plan: { publicDisplayName, partnerDevelopment: false, shopifyPlus } });
+    for (const [store, restoreRate] of [[withPlan("Grow", false), 100], [withPlan("Advanced", false), 200], [withPlan("Plus", true), 1_000]] as const) {
+      const { cost } = (await byPlan.execute({ store, query })).body.extensions;
+      expect(cost.throttleStatus).toEqual({ maximumAvailable: restoreRate * 20, currentlyAvailable: restoreRate * 20 - (cost.actualQueryCost ?? 0), restoreRate });
+    }
   });
 });

@@ -23,7 +23,7 @@ import {
 } from "graphql";
 import { CostMeter, LeakyBucket, requestedQueryCost, type BucketOptions, type ThrottleStatus } from "./cost";
 import { ADMIN_VALIDATION_RULES, loadAdminSchema, parseAdminDocument } from "./schema";
-import type { SimStore } from "./types";
+import type { SimShopPlan, SimStore } from "./types";
 import { rootView, simulatorFieldResolver, type BulkApi, type SearchExtension, type ViewContext } from "./views";
 
 /** Scopes a token gets when the caller does not say (everything Metryka asks for). */
@@ -63,6 +63,8 @@ export interface AdminApiOptions {
   /** Clock for the leaky bucket and "now"-dependent fields; default the system clock. */
   now?: () => Date;
   bucket?: Partial<BucketOptions>;
+  /** Each shop's bucket as Shopify sizes it for the shop's plan (`planBucket`), not `bucket`. */
+  bucketsByPlan?: boolean;
   /** A single query above this cost is refused (MAX_COST_EXCEEDED); default 1000. */
   maxQueryCost?: number;
   app?: { apiKey: string; title?: string };
@@ -86,10 +88,30 @@ export interface AdminRequest {
   forceThrottle?: boolean;
 }
 
+/** What one shop's Admin API calls have cost so far. */
+export interface AdminUsage {
+  requests: number;
+  /** Points actually spent (Shopify's actualQueryCost). */
+  cost: number;
+  /** Answers THROTTLED, whether the bucket was empty or a fault said so. */
+  throttled: number;
+}
+
+/**
+ * Shopify's GraphQL Admin limits by plan: points restored per second (Standard plans 100,
+ * Advanced 200, Plus 1,000) and a bucket of twenty seconds of them.
+ */
+export function planBucket(plan: SimShopPlan): BucketOptions {
+  const restoreRate = plan.shopifyPlus ? 1_000 : plan.publicDisplayName === "Advanced" ? 200 : 100;
+  return { maximumAvailable: restoreRate * 20, restoreRate };
+}
+
 export class AdminApi {
   readonly schema: GraphQLSchema;
   private readonly buckets = new Map<string, LeakyBucket>();
+  private readonly spent = new Map<string, AdminUsage>();
   private readonly bucketOptions: BucketOptions;
+  private readonly bucketsByPlan: boolean;
   private readonly maxQueryCost: number;
   private readonly now: () => Date;
   private readonly app: { apiKey: string; title: string };
@@ -98,16 +120,17 @@ export class AdminApi {
   constructor(options: AdminApiOptions = {}) {
     this.schema = options.schema ?? loadAdminSchema();
     this.bucketOptions = { ...DEFAULT_BUCKET, ...options.bucket };
+    this.bucketsByPlan = options.bucketsByPlan ?? false;
     this.maxQueryCost = options.maxQueryCost ?? DEFAULT_MAX_QUERY_COST;
     this.now = options.now ?? (() => new Date());
     this.app = { apiKey: options.app?.apiKey ?? "sim-api-key", title: options.app?.title ?? "Metryka" };
     this.bulk = options.bulk ?? null;
   }
 
-  private bucket(key: string): LeakyBucket {
+  private bucket(key: string, store?: SimStore): LeakyBucket {
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new LeakyBucket(this.bucketOptions, () => this.now().getTime());
+      bucket = new LeakyBucket(this.bucketsByPlan && store ? planBucket(store.shop.plan) : this.bucketOptions, () => this.now().getTime());
       this.buckets.set(key, bucket);
     }
     return bucket;
@@ -116,6 +139,11 @@ export class AdminApi {
   /** Current state of a bucket (a fresh, full one if the key has not been used). */
   throttleStatus(key: string): ThrottleStatus {
     return this.bucket(key).status();
+  }
+
+  /** What the shop's calls have cost so far (all zero before its first call). */
+  usage(shop: string): AdminUsage {
+    return { ...(this.spent.get(shop) ?? { requests: 0, cost: 0, throttled: 0 }) };
   }
 
   /** Empties every bucket's history (all full again). */
@@ -138,7 +166,11 @@ export class AdminApi {
 
   async execute(request: AdminRequest): Promise<AdminResponse> {
     const bucketKey = request.bucketKey ?? request.store.shop.domain;
-    const bucket = this.bucket(bucketKey);
+    const bucket = this.bucket(bucketKey, request.store);
+    const shop = request.store.shop.domain;
+    const usage = this.spent.get(shop) ?? { requests: 0, cost: 0, throttled: 0 };
+    this.spent.set(shop, usage);
+    usage.requests++;
     const respond = (body: Omit<AdminResponseBody, "extensions">, cost: Omit<CostExtension, "throttleStatus">, search?: SearchExtension[]): AdminResponse => ({
       status: 200,
       body: {
@@ -194,6 +226,7 @@ export class AdminApi {
       );
     }
     if (request.forceThrottle || !bucket.tryTake(requested)) {
+      usage.throttled++;
       const response = respond(
         { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: RATE_LIMITS_DOC } }] },
         { requestedQueryCost: requested, actualQueryCost: null },
@@ -219,6 +252,7 @@ export class AdminApi {
     });
     const actual = Math.min(meter.cost, requested);
     bucket.giveBack(requested - actual);
+    usage.cost += actual;
     return respond(executionBody(result), { requestedQueryCost: requested, actualQueryCost: actual }, ctx.searchWarnings);
   }
 

@@ -7,10 +7,12 @@ export * from "./truth";
 export { formatMinor, parseMinor, currencyDigits } from "./money";
 export {
   AdminApi,
+  type AdminUsage,
   createAdminApi,
   DEFAULT_BUCKET,
   DEFAULT_MAX_QUERY_COST,
   DEFAULT_SCOPES,
+  planBucket,
   type AdminApiOptions,
   type AdminRequest,
   type AdminResponse,

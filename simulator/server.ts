@@ -81,6 +81,8 @@ export interface SimulatorOptions {
   now?: () => Date;
   /** Leaky bucket per shop and app: default 2000 points, 100/s. */
   bucket?: Partial<BucketOptions>;
+  /** Each shop's bucket sized for its plan instead (Standard 100/s, Advanced 200/s, Plus 1,000/s). */
+  bucketsByPlan?: boolean;
   maxQueryCost?: number;
   /** Base URL of the app; webhooks go to `${appUrl}/webhooks/<topic>` unless `webhookAddress` says otherwise. */
   appUrl?: string;
@@ -215,6 +217,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const admin = new AdminApi({
     now,
     bucket: options.bucket,
+    bucketsByPlan: options.bucketsByPlan,
     maxQueryCost: options.maxQueryCost,
     app: { apiKey: options.apiKey },
   });
