@@ -1,5 +1,6 @@
 import { Select } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
 export interface RangePreset {
   value: string;
@@ -21,13 +22,14 @@ export function DateRangeSelect({
   onChange: (range: { from: string; to: string }) => void;
 }) {
   const { t } = useTranslation();
+  const f = useFormat();
   const selected = presets.find((p) => p.from === range.from && p.to === range.to)?.value ?? "custom";
   return (
     <Select
       label={t("controls.dateRange")}
       options={[
         ...presets.map((p) => ({ label: t(`controls.ranges.${p.value}`, { defaultValue: p.label }), value: p.value })),
-        ...(selected === "custom" ? [{ label: `${range.from} – ${lastDay}`, value: "custom" }] : []),
+        ...(selected === "custom" ? [{ label: `${f.day(range.from)} – ${f.day(lastDay)}`, value: "custom" }] : []),
       ]}
       value={selected}
       onChange={(value) => {

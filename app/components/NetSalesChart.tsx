@@ -13,6 +13,9 @@ export function NetSalesChart({ series, currency }: { series: SalesPoint[]; curr
   const { t } = useTranslation();
   const f = useFormat();
   const data = series.map((point) => ({ ...point, label: f.period(point.period) }));
+  // Room for the longest tick: compact amounts are wider in some languages ("2,4 tys. zł").
+  const widest = Math.max(0, ...series.map((point) => Math.abs(point.netSales)));
+  const axisWidth = Math.max(64, 7 * f.money(-widest, currency, { compact: true }).length + 8);
   return (
     <div style={{ width: "100%", height: 280 }} data-testid="net-sales-chart">
       <ResponsiveContainer>
@@ -21,7 +24,7 @@ export function NetSalesChart({ series, currency }: { series: SalesPoint[]; curr
           <XAxis dataKey="label" {...AXIS_PROPS} />
           <YAxis
             {...AXIS_PROPS}
-            width={64}
+            width={axisWidth}
             tickFormatter={(value: number) => f.money(value, currency, { compact: true })}
           />
           <Tooltip

@@ -50,8 +50,8 @@ export default function Overview() {
   const comparisonLabel =
     comparedWith &&
     t(comparedWith.compareTo === "previous_year" ? "overview.vsYearEarlier" : "overview.vsPreviousPeriod", {
-      from: comparedWith.from,
-      to: comparedWith.lastDay,
+      from: f.day(comparedWith.from),
+      to: f.day(comparedWith.lastDay),
     });
 
   return (

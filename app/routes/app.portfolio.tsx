@@ -190,8 +190,8 @@ export default function Portfolio() {
         </Card>
         <Text as="p" tone="subdued" variant="bodySm">
           {t("portfolio.footnote", {
-            from: data.range.from,
-            to: data.lastDay,
+            from: f.day(data.range.from),
+            to: f.day(data.lastDay),
             comparison: t(`portfolio.comparison.${data.compare}`),
           })}
         </Text>
