@@ -3,7 +3,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { COHORT_VIEWS } from "#app/components/CohortTable";
 import { formatter } from "#app/components/format";
+import { funnelSteps } from "#app/dashboard/conversion-page.server";
+import { presetRanges } from "#app/dashboard/ranges";
+import { SESSION_SOURCES } from "#app/metrics/conversion";
+import { PREDICTION_GROUPS } from "#app/metrics/prediction";
 import { LOCALES, MESSAGES, resolveLocale, translator, type Locale } from "#app/i18n";
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
@@ -78,6 +83,25 @@ describe("message files", () => {
     }
     expect(named.size).toBeGreaterThan(100);
     expect([...named].filter((key) => !byLocale.en.has(key))).toEqual([]);
+  });
+
+  it("every value a page names a message after has one", () => {
+    // Webhook topics as the app subscribes to them: a change that could not be applied is named by its topic.
+    const toml = fs.readFileSync("shopify.app.toml", "utf8");
+    const topics = [...toml.matchAll(/^\s*(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/gm)].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((t) => t[1]));
+    expect(topics.length).toBeGreaterThan(10);
+    const steps = funnelSteps({ sessions: 1, sessionsWithCartAdditions: 1, sessionsReachedCheckout: 1, sessionsCompletedCheckout: 1 } as never);
+    const keys = [
+      ...topics.map((topic) => `parked.topics.${topic.replace("/", ".")}`),
+      ...PREDICTION_GROUPS.flatMap((group) => [`predictions.groups.${group}`, `predictions.groupHelp.${group}`]),
+      ...COHORT_VIEWS.flatMap((view) => [`cohorts.views.${view}`, `cohorts.help.${view}`]),
+      ...presetRanges("2026-12-03T08:00:00Z", "UTC").map((preset) => `controls.ranges.${preset.value}`),
+      ...steps.map((step) => `conversion.funnel.${step.key}`),
+      ...SESSION_SOURCES.flatMap((source) => [`conversion.sources.${source}.badge`, `conversion.sources.${source}.note`, `portfolio.sources.${source}`]),
+      ...["never", "queued", "running", "succeeded", "failed"].flatMap((status) => [`syncStatus.status.${status}`, `portfolio.syncState.${status}`]),
+    ];
+    expect(steps).toHaveLength(4);
+    expect(keys.filter((key) => !byLocale.en.has(key))).toEqual([]);
   });
 });
 
