@@ -1,6 +1,6 @@
 // GIVEN a generated store in the simulator, the app built for production, installed and synced,
 // WHEN its admin opens every page of the embedded app in English and then in Polish (the admin's
-// `locale`), THEN each page's HTML from the server is already in that language (no flash of
+// `locale`), with the store in a portfolio, THEN each page's HTML from the server is already in that language (no flash of
 // English), the document says its language, no message of the other language shows, Polaris's
 // own controls are translated, money follows Intl in that language with the shop's currency,
 // client-side navigation and a new choice on a page keep the language, and the Overview's CSV
@@ -55,6 +55,12 @@ describe("the app in English and Polish in Chromium", () => {
 
   beforeAll(async () => {
     ({ stack, browser, stop } = await startBrowserStack({ seed: 17, customers: 200 }));
+    // A portfolio, so that Portfolio shows its table and Settings its members and history.
+    const { portfolioAction } = await import("#app/portfolios/portfolio-actions.server");
+    const form = new FormData();
+    form.set("intent", "create");
+    form.set("name", "Agencja");
+    await portfolioAction({ shop: stack.shop, userId: "1" }, form);
   }, 300_000);
 
   afterAll(() => stop());
