@@ -1,8 +1,11 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
+import type { loader as appLoader } from "./routes/app";
 
 export default function Root() {
+  // The embedded app's language (routes/app.tsx); pages outside it are in English.
+  const lang = useRouteLoaderData<typeof appLoader>("routes/app")?.locale ?? "en";
   return (
-    <html lang="en">
+    <html lang={lang}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />

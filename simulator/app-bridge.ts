@@ -75,7 +75,7 @@ export function appBridgeScript(tokenUrl: string): string {
     setTimeout(() => el.remove(), 3000);
   };
   window.shopify = {
-    config: { apiKey, shop, host, locale: "en" },
+    config: { apiKey, shop, host, locale: params.get("locale") || "en" },
     environment: { embedded: true, mobile: false, pos: false },
     idToken,
     toast: { show: toast, hide() {} },

@@ -1,11 +1,7 @@
 import { DataTable, Link } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
 import type { LapsedCustomer } from "#app/metrics/retention";
-import { formatCount, formatMoney } from "./format";
-
-function formatDay(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(date);
-}
+import { useFormat } from "./format";
 
 /**
  * Customers past the lapse point, by customer id only (names and e-mails stay in Shopify): each
@@ -13,18 +9,20 @@ function formatDay(day: string): string {
  * point), which links on to the customer in the Shopify admin.
  */
 export function AtRiskTable({ customers, currency }: { customers: LapsedCustomer[]; currency: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   return (
     <DataTable
       columnContentTypes={["text", "text", "numeric", "numeric", "numeric"]}
-      headings={["Customer", "Last order", "Days since", "Orders", "Net spend"]}
+      headings={[t("atRisk.customer"), t("atRisk.lastOrder"), t("atRisk.daysSince"), t("atRisk.orders"), t("atRisk.netSpend")]}
       rows={customers.map((customer) => [
         <Link key={customer.customerId} url={`/app/customers/${customer.customerId}`} removeUnderline>
-          {`Customer ${customer.customerId}`}
+          {t("common.customerId", { id: customer.customerId })}
         </Link>,
-        formatDay(customer.lastOrderDay),
-        formatCount(customer.daysSinceLastOrder),
-        formatCount(customer.orders),
-        formatMoney(customer.netSpend, currency),
+        f.day(customer.lastOrderDay),
+        f.count(customer.daysSinceLastOrder),
+        f.count(customer.orders),
+        f.money(customer.netSpend, currency),
       ])}
       increasedTableDensity
     />

@@ -1,9 +1,12 @@
 import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
 import type { BreakdownRow } from "#app/metrics/conversion-breakdowns.server";
-import { formatCount, formatPercent } from "./format";
+import { useFormat } from "./format";
 
 /** One breakdown of sessions and conversion (top values, then "Other"), labelled with its source. */
 export function BreakdownTable({ title, rows, sourceLabel, testId }: { title: string; rows: BreakdownRow[]; sourceLabel: string; testId: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   return (
     <Card>
       <BlockStack gap="200">
@@ -11,22 +14,22 @@ export function BreakdownTable({ title, rows, sourceLabel, testId }: { title: st
           {title}
         </Text>
         <Text as="p" variant="bodySm" tone="subdued">
-          {`Source: ${sourceLabel}`}
+          {t("conversion.source", { source: sourceLabel })}
         </Text>
         {rows.length === 0 ? (
           <Text as="p" tone="subdued">
-            No sessions in this range.
+            {t("breakdown.empty")}
           </Text>
         ) : (
           <div data-testid={testId}>
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-              headings={["", "Sessions", "Completed checkout", "Conversion rate"]}
+              headings={["", t("breakdown.sessions"), t("breakdown.completed"), t("breakdown.conversionRate")]}
               rows={rows.map((row) => [
-                row.other ? <em key="o">{row.value}</em> : row.value,
-                formatCount(row.sessions),
-                formatCount(row.sessionsCompletedCheckout),
-                formatPercent(row.conversionRate),
+                row.other ? <em key="o">{t("breakdown.other")}</em> : row.value,
+                f.count(row.sessions),
+                f.count(row.sessionsCompletedCheckout),
+                f.percent(row.conversionRate),
               ])}
             />
           </div>

@@ -1,24 +1,12 @@
 import { Text } from "@shopify/polaris";
 import type { CSSProperties } from "react";
 import type { Cohort, CohortCell } from "#app/metrics/retention";
-import { formatCount, formatMoney, formatPercent, formatPeriod } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat, type Format } from "./format";
 
-export const COHORT_VIEWS = [
-  { value: "retention", label: "Retention" },
-  { value: "customers", label: "Customers" },
-  { value: "revenue", label: "Revenue" },
-  { value: "ltv", label: "Lifetime value" },
-] as const;
-export type CohortView = (typeof COHORT_VIEWS)[number]["value"];
-
-/** What each view's cells say, in one line under the table. */
-export const COHORT_VIEW_HELP: Record<CohortView, string> = {
-  retention:
-    "Share of the cohort's customers who ordered in that month. Month 0 is the month of their first order (100 %).",
-  customers: "How many of the cohort's customers ordered in each month.",
-  revenue: "Net sales from the cohort's customers in each month.",
-  ltv: "Net sales from the cohort's customers so far, per customer of the cohort: lifetime value to date.",
-};
+/** The views of the grid; their names and what their cells say are under `cohorts.` in the messages. */
+export const COHORT_VIEWS = ["retention", "customers", "revenue", "ltv"] as const;
+export type CohortView = (typeof COHORT_VIEWS)[number];
 
 // Polaris data-visualization blue, as the charts; cells darken with their value.
 const SHADE = "44, 110, 203";
@@ -44,17 +32,17 @@ const styles = {
   cell: { padding: "6px 5px", minWidth: 44, textAlign: "right", borderRadius: 4, whiteSpace: "nowrap" },
 } satisfies Record<string, CSSProperties>;
 
-function cellText(cell: CohortCell, view: CohortView, currency: string): string {
+function cellText(f: Format, cell: CohortCell, view: CohortView, currency: string): string {
   switch (view) {
     case "retention":
-      return formatPercent(cell.retention);
+      return f.percent(cell.retention);
     case "customers":
-      return formatCount(cell.customers);
+      return f.count(cell.customers);
     case "revenue":
       // Compact ("$1.2K"): a month's revenue is wide; the cell's tooltip has the exact amount.
-      return formatMoney(cell.netSales, currency, { compact: true });
+      return f.money(cell.netSales, currency, { compact: true });
     case "ltv":
-      return cell.lifetimeValue === null ? "—" : formatMoney(cell.lifetimeValue, currency);
+      return cell.lifetimeValue === null ? "—" : f.money(cell.lifetimeValue, currency);
   }
 }
 
@@ -76,6 +64,8 @@ function cellValue(cell: CohortCell, view: CohortView): number {
  * still in progress is outlined and starred, and months after today are left out.
  */
 export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; view: CohortView; currency: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const columns = Math.max(0, ...cohorts.map((cohort) => cohort.cells.length));
   const largest = Math.max(0, ...cohorts.flatMap((cohort) => cohort.cells.map((cell) => cellValue(cell, view))));
   const share = (cell: CohortCell) => {
@@ -85,24 +75,24 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
   };
   return (
     <div style={styles.scroller}>
-      <table style={styles.table} data-testid="cohort-table" aria-label="Customer cohorts by month of first order">
+      <table style={styles.table} data-testid="cohort-table" aria-label={t("cohorts.tableLabel")}>
         <thead>
           <tr>
             <th scope="col" rowSpan={2} style={{ ...styles.head, textAlign: "left", verticalAlign: "bottom" }}>
-              Cohort
+              {t("cohorts.cohort")}
             </th>
             <th scope="col" rowSpan={2} style={{ ...styles.head, verticalAlign: "bottom" }}>
-              Customers
+              {t("cohorts.customers")}
             </th>
             {columns > 0 && (
               <th scope="colgroup" colSpan={columns} style={{ ...styles.head, textAlign: "left", fontWeight: 500 }}>
-                Months after the first order
+                {t("cohorts.monthsAfter")}
               </th>
             )}
           </tr>
           <tr>
             {Array.from({ length: columns }, (_, k) => (
-              <th key={k} scope="col" style={styles.head} aria-label={`Month ${k}`}>
+              <th key={k} scope="col" style={styles.head} aria-label={t("cohorts.month", { k })}>
                 {k}
               </th>
             ))}
@@ -112,10 +102,10 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
           {cohorts.map((cohort) => (
             <tr key={cohort.cohort} data-cohort={cohort.cohort}>
               <th scope="row" style={styles.label}>
-                {formatPeriod(cohort.cohort)}
+                {f.period(cohort.cohort)}
               </th>
               <td style={styles.size} data-testid="cohort-size">
-                {formatCount(cohort.size)}
+                {f.count(cohort.size)}
               </td>
               {Array.from({ length: columns }, (_, k) => {
                 const cell = cohort.cells[k];
@@ -135,14 +125,18 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
                   color: intensity > 0.5 ? "#fff" : "#303030",
                   ...(cell.partial ? { outline: "1.5px dashed rgba(48, 48, 48, 0.45)", outlineOffset: -2 } : {}),
                 };
-                const title = `${formatPeriod(cohort.cohort)} cohort, ${formatPeriod(cell.period)}${
-                  cell.partial ? " (so far)" : ""
-                }: ${formatCount(cell.customers)} of ${formatCount(cohort.size)} customers ordered (${formatPercent(
-                  cell.retention
-                )}), net sales ${formatMoney(cell.netSales, currency)}`;
+                const title = t(cell.partial ? "cohorts.cellTitlePartial" : "cohorts.cellTitle", {
+                  cohort: f.period(cohort.cohort),
+                  period: f.period(cell.period),
+                  customers: f.count(cell.customers),
+                  size: f.count(cohort.size),
+                  count: cohort.size,
+                  retention: f.percent(cell.retention),
+                  netSales: f.money(cell.netSales, currency),
+                });
                 return (
                   <td key={k} style={style} title={title} data-k={k} data-partial={cell.partial || undefined}>
-                    {cellText(cell, view, currency)}
+                    {cellText(f, cell, view, currency)}
                     {cell.partial ? "*" : ""}
                   </td>
                 );
@@ -153,7 +147,7 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
       </table>
       <div style={{ paddingTop: 8 }}>
         <Text as="p" variant="bodySm" tone="subdued">
-          * The current month, still in progress. Months that have not begun are left blank.
+          {t("cohorts.footnote")}
         </Text>
       </div>
     </div>

@@ -1,5 +1,6 @@
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatCount, formatPercent, formatPeriod } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
 
 export interface ConversionPoint {
@@ -12,9 +13,11 @@ export interface ConversionPoint {
 
 /** Sessions per period (bars) and the conversion rate (line, right axis). */
 export function ConversionChart({ series }: { series: ConversionPoint[] }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const data = series.map((point) => ({
     ...point,
-    label: `${formatPeriod(point.period)}${point.partial ? "*" : ""}`,
+    label: `${f.period(point.period)}${point.partial ? "*" : ""}`,
   }));
   return (
     <div style={{ width: "100%", height: 260 }} data-testid="conversion-chart">
@@ -28,13 +31,13 @@ export function ConversionChart({ series }: { series: ConversionPoint[] }) {
             orientation="right"
             {...AXIS_PROPS}
             width={48}
-            tickFormatter={(value: number) => formatPercent(value)}
+            tickFormatter={(value: number) => f.percent(value)}
           />
           <Tooltip
             formatter={(value, name) =>
               name === "conversionRate"
-                ? [formatPercent(value === null ? null : Number(value)), "Conversion rate"]
-                : [formatCount(Number(value)), "Sessions"]
+                ? [f.percent(value === null ? null : Number(value)), t("conversion.chart.rate")]
+                : [f.count(Number(value)), t("conversion.chart.sessions")]
             }
           />
           <Bar yAxisId="sessions" dataKey="sessions" fill={CHART_LIGHT_BLUE} radius={[4, 4, 0, 0]} isAnimationActive={false} />

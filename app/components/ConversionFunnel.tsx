@@ -1,5 +1,6 @@
 import { BlockStack, InlineStack, Text } from "@shopify/polaris";
-import { formatCount, formatPercent } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 import { CHART_BLUE } from "./chart-style";
 
 export interface FunnelStepView {
@@ -13,6 +14,8 @@ export interface FunnelStepView {
 
 /** Sessions → added to cart → reached checkout → completed, as bars scaled to sessions. */
 export function ConversionFunnel({ steps }: { steps: FunnelStepView[] }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   return (
     <BlockStack gap="300">
       {steps.map((step) => (
@@ -20,16 +23,16 @@ export function ConversionFunnel({ steps }: { steps: FunnelStepView[] }) {
           <BlockStack gap="100">
             <InlineStack align="space-between" blockAlign="baseline">
               <Text as="span" fontWeight="medium">
-                {step.label}
+                {t(`conversion.funnel.${step.key}`, { defaultValue: step.label })}
               </Text>
               <InlineStack gap="200" blockAlign="baseline">
                 {step.shareOfPrevious !== null && (
                   <Text as="span" variant="bodySm" tone="subdued">
-                    {formatPercent(step.shareOfPrevious)} of the step before
+                    {t("conversion.funnel.ofPrevious", { share: f.percent(step.shareOfPrevious) })}
                   </Text>
                 )}
                 <Text as="span" fontWeight="semibold" numeric>
-                  <span data-testid="funnel-count">{formatCount(step.sessions)}</span>
+                  <span data-testid="funnel-count">{f.count(step.sessions)}</span>
                 </Text>
               </InlineStack>
             </InlineStack>
@@ -45,7 +48,7 @@ export function ConversionFunnel({ steps }: { steps: FunnelStepView[] }) {
               />
             </div>
             <Text as="span" variant="bodySm" tone="subdued">
-              {formatPercent(step.shareOfSessions)} of sessions
+              {t("conversion.funnel.ofSessions", { share: f.percent(step.shareOfSessions) })}
             </Text>
           </BlockStack>
         </div>

@@ -1,4 +1,6 @@
 import { Select } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
 export interface RangePreset {
   value: string;
@@ -19,13 +21,15 @@ export function DateRangeSelect({
   lastDay: string;
   onChange: (range: { from: string; to: string }) => void;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const selected = presets.find((p) => p.from === range.from && p.to === range.to)?.value ?? "custom";
   return (
     <Select
-      label="Date range"
+      label={t("controls.dateRange")}
       options={[
-        ...presets.map((p) => ({ label: p.label, value: p.value })),
-        ...(selected === "custom" ? [{ label: `${range.from} – ${lastDay}`, value: "custom" }] : []),
+        ...presets.map((p) => ({ label: t(`controls.ranges.${p.value}`, { defaultValue: p.label }), value: p.value })),
+        ...(selected === "custom" ? [{ label: `${f.day(range.from)} – ${f.day(lastDay)}`, value: "custom" }] : []),
       ]}
       value={selected}
       onChange={(value) => {

@@ -1,5 +1,5 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
-import { formatGrowth } from "./format";
+import { useFormat } from "./format";
 
 export function MetricCard({
   title,
@@ -14,6 +14,7 @@ export function MetricCard({
   comparisonLabel?: string;
   help?: string;
 }) {
+  const f = useFormat();
   const tone = growth === undefined || growth === null ? undefined : growth >= 0 ? "success" : "critical";
   return (
     <Card>
@@ -25,7 +26,7 @@ export function MetricCard({
           <Text as="p" variant="heading2xl">
             {value}
           </Text>
-          {growth !== undefined && <Badge tone={tone}>{formatGrowth(growth)}</Badge>}
+          {growth !== undefined && <Badge tone={tone}>{f.growth(growth)}</Badge>}
         </InlineStack>
         {(comparisonLabel || help) && (
           <Text as="p" variant="bodySm" tone="subdued">

@@ -1,5 +1,6 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatMoney, formatPeriod } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
 
 export interface SalesPoint {
@@ -9,7 +10,12 @@ export interface SalesPoint {
 }
 
 export function NetSalesChart({ series, currency }: { series: SalesPoint[]; currency: string }) {
-  const data = series.map((point) => ({ ...point, label: formatPeriod(point.period) }));
+  const { t } = useTranslation();
+  const f = useFormat();
+  const data = series.map((point) => ({ ...point, label: f.period(point.period) }));
+  // Room for the longest tick: compact amounts are wider in some languages ("2,4 tys. zł").
+  const widest = Math.max(0, ...series.map((point) => Math.abs(point.netSales)));
+  const axisWidth = Math.max(64, 7 * f.money(-widest, currency, { compact: true }).length + 8);
   return (
     <div style={{ width: "100%", height: 280 }} data-testid="net-sales-chart">
       <ResponsiveContainer>
@@ -18,12 +24,12 @@ export function NetSalesChart({ series, currency }: { series: SalesPoint[]; curr
           <XAxis dataKey="label" {...AXIS_PROPS} />
           <YAxis
             {...AXIS_PROPS}
-            width={64}
-            tickFormatter={(value: number) => formatMoney(value, currency, { compact: true })}
+            width={axisWidth}
+            tickFormatter={(value: number) => f.money(value, currency, { compact: true })}
           />
           <Tooltip
             cursor={{ fill: "#f1f1f1" }}
-            formatter={(value) => [formatMoney(Number(value), currency), "Net sales"]}
+            formatter={(value) => [f.money(Number(value), currency), t("overview.netSales")]}
           />
           <Bar
             dataKey="netSales"

@@ -1,22 +1,15 @@
 import { BlockStack, Box, Button, Card, Divider, InlineStack, Text } from "@shopify/polaris";
 import type { ParkedEvent } from "#app/sync/webhook-events.server";
-import { formatCount, formatDateTime } from "./format";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
-/** "orders/updated" → "Order updated", "customers/redact" → "Customer data erasure". */
-export function changeLabel(topic: string): string {
-  const known: Record<string, string> = {
-    "customers/redact": "Customer data erasure",
-    "customers/data_request": "Customer data request",
-    "shop/redact": "Store data erasure",
-    "app/uninstalled": "App uninstalled",
-    "app/scopes_update": "Access changed",
-    "bulk_operations/finish": "Bulk copy finished",
-  };
-  if (known[topic]) return known[topic];
-  const [resource, action = ""] = topic.split("/");
-  const noun = resource.replace(/_/g, " ").replace(/s$/, "");
-  const text = `${noun} ${action.replace(/_/g, " ")}`.trim();
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/**
+ * "orders/updated" → "Order updated", "customers/redact" → "Customer data erasure": every topic
+ * the app subscribes to has its name in the messages; another one is shown as Shopify names it.
+ */
+export function changeLabel(topic: string, t: TFunction): string {
+  return t(`parked.topics.${topic.replace("/", ".")}`, { defaultValue: topic });
 }
 
 /**
@@ -36,25 +29,25 @@ export function ParkedChangesCard({
   onRetry?: () => void;
   retrying?: boolean;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   if (count === 0) return null;
-  const when = (iso: string) => formatDateTime(iso, timeZone);
+  const when = (iso: string) => f.dateTime(iso, timeZone);
   return (
     <Card>
       <BlockStack gap="300">
         <InlineStack align="space-between" blockAlign="center">
           <Text as="h2" variant="headingMd">
-            {count === 1 ? "1 store change could not be applied" : `${formatCount(count)} store changes could not be applied`}
+            {t("parked.title", { count, formatted: f.count(count) })}
           </Text>
           {onRetry && (
             <Button onClick={onRetry} loading={retrying}>
-              Try again
+              {t("parked.retry")}
             </Button>
           )}
         </InlineStack>
         <Text as="p" tone="subdued">
-          Shopify sent them and Metryka kept them, but could not apply them; the other changes were applied. The
-          reconciliation every 15 minutes re-reads the orders and customers they were about. If a change keeps failing,
-          its reason below says why.
+          {t("parked.intro")}
         </Text>
         <BlockStack gap="200" as="ul">
           {latest.map((event, i) => (
@@ -63,10 +56,10 @@ export function ParkedChangesCard({
                 {i > 0 && <Divider />}
                 <InlineStack gap="200" blockAlign="baseline">
                   <Text as="span" fontWeight="semibold">
-                    {changeLabel(event.topic)}
+                    {changeLabel(event.topic, t)}
                   </Text>
                   <Text as="span" tone="subdued">
-                    received {when(event.receivedAt)}
+                    {t("parked.received", { when: when(event.receivedAt) })}
                   </Text>
                 </InlineStack>
                 <Text as="p" tone="subdued" breakWord>
@@ -78,7 +71,7 @@ export function ParkedChangesCard({
         </BlockStack>
         {count > latest.length && (
           <Text as="p" tone="subdued">
-            The latest {latest.length} of {formatCount(count)} are shown.
+            {t("parked.latest", { shown: f.count(latest.length), total: f.count(count), count })}
           </Text>
         )}
       </BlockStack>

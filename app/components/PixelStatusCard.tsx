@@ -1,5 +1,6 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
-import { formatDateTime } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
 interface PixelStatus {
   status: "inactive" | "active" | "not_granted" | "failed";
@@ -7,29 +8,31 @@ interface PixelStatus {
   updatedAt: string | null;
 }
 
-const BADGES: Record<PixelStatus["status"], { tone?: "success" | "critical" | "attention"; label: string }> = {
-  active: { tone: "success", label: "Active" },
-  inactive: { tone: "attention", label: "Not active yet" },
-  not_granted: { tone: "attention", label: "Not granted" },
-  failed: { tone: "critical", label: "Failed" },
+/** Each status's badge; its words are `pixel.status.<status>` in the messages. */
+const BADGE_TONES: Record<PixelStatus["status"], "success" | "critical" | "attention"> = {
+  active: "success",
+  inactive: "attention",
+  not_granted: "attention",
+  failed: "critical",
 };
 
 /** Whether Metryka's web pixel runs on the store (the conversion source that works everywhere). */
 export function PixelStatusCard({ pixel, timeZone }: { pixel: PixelStatus; timeZone: string }) {
-  const badge = BADGES[pixel.status];
-  const when = pixel.updatedAt ? formatDateTime(pixel.updatedAt, timeZone) : null;
+  const { t } = useTranslation();
+  const f = useFormat();
+  const when = pixel.updatedAt ? f.dateTime(pixel.updatedAt, timeZone) : null;
   return (
     <Card>
       <BlockStack gap="200">
         <InlineStack gap="200" blockAlign="center">
           <Text as="h2" variant="headingMd">
-            Web pixel
+            {t("pixel.title")}
           </Text>
-          <Badge tone={badge.tone}>{badge.label}</Badge>
+          <Badge tone={BADGE_TONES[pixel.status]}>{t(`pixel.status.${pixel.status}`)}</Badge>
         </InlineStack>
         <Text as="p" tone="subdued">
-          Counts sessions and the checkout funnel of visitors who allow analytics, for conversion on any plan.
-          {when ? ` Last change: ${when}.` : ""}
+          {t("pixel.intro")}
+          {when ? ` ${t("pixel.lastChange", { when })}` : ""}
         </Text>
         {pixel.error ? (
           <Text as="p" tone="critical">

@@ -6,14 +6,16 @@ import { Badge, Banner, BlockStack, Box, Button, Card, Divider, InlineStack, Lis
 import { useEffect, useState } from "react";
 import type { PortfolioActionResult } from "#app/portfolios/portfolio-actions.server";
 import type { PortfolioEventKind, PortfolioSummary } from "#app/portfolios/portfolios.server";
-import { formatDateTime } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
-const EVENT_TEXT: Record<PortfolioEventKind, string> = {
-  created: "created the portfolio",
-  joined: "joined",
-  left: "left",
-  removed: "was removed",
-  code_renewed: "made a new invitation code",
+/** A history line's message, by what happened (`removed` also names who was removed). */
+const EVENT_MESSAGE: Record<PortfolioEventKind, string> = {
+  created: "portfolios.events.created",
+  joined: "portfolios.events.joined",
+  left: "portfolios.events.left",
+  removed: "portfolios.events.removed",
+  code_renewed: "portfolios.events.codeRenewed",
 };
 
 type Answer = PortfolioActionResult | { ok: false; message: string };
@@ -39,6 +41,8 @@ function usePortfolioAction() {
 }
 
 export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: PortfolioSummary[]; shop: string; timeZone: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const action = usePortfolioAction();
   const [name, setName] = useState("");
   const [code, setCode] = useState("");
@@ -51,31 +55,32 @@ export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: Por
     if (done === "join") setCode("");
   }, [action.done]);
 
-  const who = (byShop: string, byUser: string | null) => (byShop === shop ? "This store" : byShop) + (byUser ? ` (staff member ${byUser})` : "");
+  const who = (byShop: string, byUser: string | null) => {
+    const store = byShop === shop ? t("portfolios.thisStore") : byShop;
+    return byUser ? t("portfolios.byStaff", { store, user: byUser }) : store;
+  };
 
   return (
     <Card>
       <BlockStack gap="400">
         <BlockStack gap="100">
           <Text as="h2" variant="headingMd">
-            Portfolios
+            {t("portfolios.title")}
           </Text>
           <Text as="p" tone="subdued">
-            A portfolio shows the key numbers of several stores side by side on the Portfolio page, for an agency and its clients.
-            A store joins only from its own admin, with the invitation code; any member can leave, and the owner can remove a member.
-            Either takes effect at once.
+            {t("portfolios.intro")}
           </Text>
         </BlockStack>
         {action.error && (
-          <Banner tone="critical" title="Nothing was changed" onDismiss={action.dismiss}>
+          <Banner tone="critical" title={t("portfolios.nothingChanged")} onDismiss={action.dismiss}>
             <Text as="p">{action.error}</Text>
           </Banner>
         )}
         {created && (
-          <Banner tone="success" title="Invitation code">
+          <Banner tone="success" title={t("portfolios.code")}>
             <BlockStack gap="100">
               <Text as="p">
-                Give this code to the stores that should join. It is shown only now; you can make a new one at any time.
+                {t("portfolios.codeHelp")}
               </Text>
               <Text as="p" variant="headingLg" fontWeight="bold">
                 <span data-testid="portfolio-code">{created.code}</span>
@@ -85,21 +90,21 @@ export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: Por
         )}
         <InlineStack gap="400" wrap blockAlign="end">
           <Box minWidth="260px">
-            <TextField label="New portfolio's name" value={name} onChange={setName} autoComplete="off" maxLength={80} />
+            <TextField label={t("portfolios.newName")} value={name} onChange={setName} autoComplete="off" maxLength={80} />
           </Box>
           <Button loading={action.busy === "create"} disabled={!name.trim()} onClick={() => action.submit("create", { intent: "create", name })}>
-            Create portfolio
+            {t("portfolios.create")}
           </Button>
           <Box minWidth="260px">
-            <TextField label="Invitation code" value={code} onChange={setCode} autoComplete="off" placeholder="ABCD-2345-WXYZ" maxLength={40} />
+            <TextField label={t("portfolios.code")} value={code} onChange={setCode} autoComplete="off" placeholder="ABCD-2345-WXYZ" maxLength={40} />
           </Box>
           <Button loading={action.busy === "join"} disabled={!code.trim()} onClick={() => action.submit("join", { intent: "join", code })}>
-            Join portfolio
+            {t("portfolios.join")}
           </Button>
         </InlineStack>
         {portfolios.length === 0 ? (
           <Text as="p" tone="subdued">
-            This store is in no portfolio.
+            {t("portfolios.none")}
           </Text>
         ) : (
           portfolios.map((portfolio) => (
@@ -110,22 +115,22 @@ export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: Por
                   <Text as="h3" variant="headingSm">
                     {portfolio.name}
                   </Text>
-                  <Badge>{portfolio.owned ? "Owner" : `Member (owner: ${portfolio.owner})`}</Badge>
+                  <Badge>{portfolio.owned ? t("portfolios.owner") : t("portfolios.member", { owner: portfolio.owner })}</Badge>
                 </InlineStack>
                 <InlineStack gap="200">
-                  <Button url={`/app/portfolio?portfolio=${portfolio.id}`}>Open</Button>
+                  <Button url={`/app/portfolio?portfolio=${portfolio.id}`}>{t("portfolios.open")}</Button>
                   {portfolio.owned ? (
                     <>
                       <Button loading={action.busy === `renew:${portfolio.id}`} onClick={() => action.submit(`renew:${portfolio.id}`, { intent: "renew", portfolio: portfolio.id })}>
-                        New invitation code
+                        {t("portfolios.renew")}
                       </Button>
                       <Button tone="critical" loading={action.busy === `dissolve:${portfolio.id}`} onClick={() => action.submit(`dissolve:${portfolio.id}`, { intent: "dissolve", portfolio: portfolio.id })}>
-                        Dissolve
+                        {t("portfolios.dissolve")}
                       </Button>
                     </>
                   ) : (
                     <Button tone="critical" loading={action.busy === `leave:${portfolio.id}`} onClick={() => action.submit(`leave:${portfolio.id}`, { intent: "leave", portfolio: portfolio.id })}>
-                      Leave
+                      {t("portfolios.leave")}
                     </Button>
                   )}
                 </InlineStack>
@@ -135,7 +140,7 @@ export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: Por
                   <List.Item key={member.shop}>
                     <InlineStack gap="200" blockAlign="center">
                       <Text as="span">
-                        {member.name} ({member.shop}), since {formatDateTime(member.joinedAt, timeZone)}
+                        {t("portfolios.memberSince", { name: member.name, shop: member.shop, since: f.dateTime(member.joinedAt, timeZone) })}
                       </Text>
                       {portfolio.owned && member.shop !== shop && (
                         <Button
@@ -143,9 +148,9 @@ export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: Por
                           tone="critical"
                           loading={action.busy === `remove:${portfolio.id}:${member.shop}`}
                           onClick={() => action.submit(`remove:${portfolio.id}:${member.shop}`, { intent: "remove", portfolio: portfolio.id, member: member.shop })}
-                          accessibilityLabel={`Remove ${member.shop}`}
+                          accessibilityLabel={t("portfolios.removeMember", { shop: member.shop })}
                         >
-                          Remove
+                          {t("portfolios.remove")}
                         </Button>
                       )}
                     </InlineStack>
@@ -154,14 +159,12 @@ export function PortfoliosCard({ portfolios, shop, timeZone }: { portfolios: Por
               </List>
               <BlockStack gap="100">
                 <Text as="h4" variant="headingXs">
-                  History
+                  {t("portfolios.history")}
                 </Text>
                 {portfolio.events.map((event, i) => (
                   <Text as="p" tone="subdued" variant="bodySm" key={i}>
-                    {formatDateTime(event.at, timeZone)}:{" "}
-                    {event.kind === "removed"
-                      ? `${event.shop} was removed by ${who(event.byShop, event.byUser)}`
-                      : `${who(event.byShop, event.byUser)} ${EVENT_TEXT[event.kind]}`}
+                    {f.dateTime(event.at, timeZone)}:{" "}
+                    {t(EVENT_MESSAGE[event.kind], { who: who(event.byShop, event.byUser), shop: event.shop })}
                   </Text>
                 ))}
               </BlockStack>

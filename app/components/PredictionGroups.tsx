@@ -6,24 +6,13 @@ import { BlockStack, Box, Card, IndexTable, InlineGrid, InlineStack, Link, Pagin
 import type { CustomerPrediction, Estimate, LastPeriodCheck, PredictionGroup, ShopForecast } from "#app/metrics/prediction";
 import type { PredictionState } from "#app/metrics/prediction.server";
 import { EmptyCard } from "./EmptyCard";
-import { formatCount, formatDateTime, formatMoney, formatPercent } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 import { MetricCard } from "./MetricCard";
 
-export const GROUP_LABELS: Record<PredictionGroup, string> = {
-  likely_to_return: "Likely to return",
-  at_risk: "At risk",
-  probably_lost: "Probably lost",
-};
-
-const GROUP_HELP: Record<PredictionGroup, string> = {
-  likely_to_return: "70% or more likely to still be your customer",
-  at_risk: "30% to 70% likely to still be your customer",
-  probably_lost: "Less than 30% likely to still be your customer",
-};
-
+// Each group's name and what it means are `predictions.groups.<group>` and
+// `predictions.groupHelp.<group>` in the messages.
 const ORDER_GROUPS: PredictionGroup[] = ["likely_to_return", "at_risk", "probably_lost"];
-
-const decimal = (value: number) => new Intl.NumberFormat("en", { maximumFractionDigits: 1 }).format(value);
 
 function range(estimate: Estimate, format: (value: number) => string): string {
   return `${format(estimate.low)} – ${format(estimate.high)}`;
@@ -43,69 +32,78 @@ export interface PredictionGroupsProps {
 }
 
 function Forecast({ forecast, currency }: { forecast: ShopForecast; currency: string }) {
-  const money = (value: number) => formatMoney(value, currency);
+  const { t } = useTranslation();
+  const f = useFormat();
+  const money = (value: number) => f.money(value, currency);
+  const decimal = (value: number) => f.decimal(value, 1);
   return (
     <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
       <MetricCard
-        title="Repeat orders, next 90 days"
+        title={t("predictions.repeatOrders")}
         value={decimal(forecast.repeatOrders.expected)}
-        help={`95% interval ${range(forecast.repeatOrders, decimal)} (days with an order, by today's customers)`}
+        help={t("predictions.repeatOrdersHelp", { interval: range(forecast.repeatOrders, decimal) })}
       />
       <MetricCard
-        title="Their net spend, next 90 days"
+        title={t("predictions.spend")}
         value={money(forecast.spend.expected)}
-        help={`95% interval ${range(forecast.spend, money)}`}
+        help={t("predictions.interval", { interval: range(forecast.spend, money) })}
       />
     </InlineGrid>
   );
 }
 
 function LastPeriod({ check, currency }: { check: LastPeriodCheck; currency: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   if (check.status !== "ready") {
     return (
       <Text as="p" tone="subdued" variant="bodySm">
-        How the last forecast turned out shows once {check.from} had enough history to forecast from.
+        {t("predictions.lastPeriodPending", { from: f.day(check.from) })}
       </Text>
     );
   }
-  const money = (value: number) => formatMoney(value, currency);
+  const money = (value: number) => f.money(value, currency);
+  const decimal = (value: number) => f.decimal(value, 1);
   return (
     <Text as="p" variant="bodySm">
-      Forecast on {check.from} for the 90 days to {check.to}: {decimal(check.predicted.repeatOrders.expected)} repeat orders (
-      {range(check.predicted.repeatOrders, decimal)}) and {money(check.predicted.spend.expected)} (
-      {range(check.predicted.spend, money)}). What happened: {formatCount(check.actual.repeatOrders)} repeat orders and{" "}
-      {money(check.actual.spend)}.
+      {t("predictions.lastPeriod", {
+        from: f.day(check.from),
+        to: f.day(check.to),
+        orders: decimal(check.predicted.repeatOrders.expected),
+        ordersInterval: range(check.predicted.repeatOrders, decimal),
+        spend: money(check.predicted.spend.expected),
+        spendInterval: range(check.predicted.spend, money),
+        actualOrders: f.count(check.actual.repeatOrders),
+        actualSpend: money(check.actual.spend),
+        count: check.actual.repeatOrders,
+      })}
     </Text>
   );
 }
 
 export function PredictionGroups(props: PredictionGroupsProps) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const { state } = props;
   if (state.status === "pending") {
     return (
-      <EmptyCard heading="Predictions not fitted yet">
-        <p>
-          Metryka fits who will come back after each sync of your store. The first fit is queued; this section fills in once
-          it has run.
-        </p>
+      <EmptyCard heading={t("predictions.pendingTitle")}>
+        <p>{t("predictions.pending")}</p>
       </EmptyCard>
     );
   }
   if (state.status === "not_enough_history") {
     return (
-      <EmptyCard heading="Not enough history yet for predictions">
-        <p>
-          Predictions start once your store has at least 500 customers, 50 of whom came back, and 90 days of history. Now:{" "}
-          {state.reason}.
-        </p>
+      <EmptyCard heading={t("predictions.notEnoughTitle")}>
+        <p>{t("predictions.notEnough", { reason: state.reason })}</p>
       </EmptyCard>
     );
   }
   const { report } = state;
   const tabs = ORDER_GROUPS.map((group) => ({
     id: group,
-    content: `${GROUP_LABELS[group]} (${formatCount(report.groups[group])})`,
-    accessibilityLabel: `${GROUP_LABELS[group]}: ${formatCount(report.groups[group])} customers`,
+    content: `${t(`predictions.groups.${group}`)} (${f.count(report.groups[group])})`,
+    accessibilityLabel: t("predictions.groupLabel", { group: t(`predictions.groups.${group}`), count: report.groups[group], formatted: f.count(report.groups[group]) }),
   }));
   return (
     <BlockStack gap="400">
@@ -116,14 +114,17 @@ export function PredictionGroups(props: PredictionGroupsProps) {
           <Box paddingInline="400" paddingBlockStart="400">
             <BlockStack gap="100">
               <Text as="h2" variant="headingMd">
-                Who will come back
+                {t("predictions.title")}
               </Text>
               <Text as="p" variant="bodySm" tone="subdued">
-                {GROUP_HELP[props.group]}, by the BG/NBD model fitted to your store on{" "}
-                {formatDateTime(state.fittedAt, props.timeZone)}
-                {state.current ? "" : " (an update is on its way)"}. Showing{" "}
-                {formatCount(props.customers.length === 0 ? 0 : props.offset + 1)}–{formatCount(props.offset + props.customers.length)}{" "}
-                of {formatCount(props.total)}, highest expected spend first.
+                {t(state.current ? "predictions.groupIntro" : "predictions.groupIntroUpdating", {
+                  help: t(`predictions.groupHelp.${props.group}`),
+                  fittedAt: f.dateTime(state.fittedAt, props.timeZone),
+                  first: f.count(props.customers.length === 0 ? 0 : props.offset + 1),
+                  last: f.count(props.offset + props.customers.length),
+                  total: f.count(props.total),
+                  count: props.total,
+                })}
               </Text>
             </BlockStack>
           </Box>
@@ -131,47 +132,47 @@ export function PredictionGroups(props: PredictionGroupsProps) {
           <IndexTable
             selectable={false}
             itemCount={props.customers.length}
-            resourceName={{ singular: "customer", plural: "customers" }}
+            resourceName={{ singular: t("predictions.resource.singular"), plural: t("predictions.resource.plural") }}
             emptyState={
               <Box padding="400">
                 <Text as="p" tone="subdued">
-                  No customer is in this group.
+                  {t("predictions.emptyGroup")}
                 </Text>
               </Box>
             }
             headings={[
-              { title: "Customer" },
-              { title: "Still a customer", alignment: "end" },
-              { title: "Orders, next 90 days", alignment: "end" },
-              { title: "Orders, next 365 days", alignment: "end" },
-              { title: "Spend, next 365 days", alignment: "end" },
+              { title: t("predictions.columns.customer") },
+              { title: t("predictions.columns.alive"), alignment: "end" },
+              { title: t("predictions.columns.orders90"), alignment: "end" },
+              { title: t("predictions.columns.orders365"), alignment: "end" },
+              { title: t("predictions.columns.spend365"), alignment: "end" },
             ]}
           >
             {props.customers.map((customer, position) => (
               <IndexTable.Row id={customer.customerId} key={customer.customerId} position={position}>
                 <IndexTable.Cell>
                   <Link url={`shopify://admin/customers/${customer.customerId}`} target="_top" removeUnderline>
-                    {`Customer ${customer.customerId}`}
+                    {t("common.customerId", { id: customer.customerId })}
                   </Link>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
-                    {formatPercent(customer.probabilityAlive)}
+                    {f.percent(customer.probabilityAlive)}
                   </Text>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
-                    {decimal(customer.expectedOrders.days90)}
+                    {f.decimal(customer.expectedOrders.days90, 1)}
                   </Text>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
-                    {decimal(customer.expectedOrders.days365)}
+                    {f.decimal(customer.expectedOrders.days365, 1)}
                   </Text>
                 </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
-                    {formatMoney(customer.expectedSpend365, report.currency)}
+                    {f.money(customer.expectedSpend365, report.currency)}
                   </Text>
                 </IndexTable.Cell>
               </IndexTable.Row>
@@ -181,7 +182,7 @@ export function PredictionGroups(props: PredictionGroupsProps) {
             <Box padding="400">
               <InlineStack align="center">
                 <Pagination
-                  label={`Page ${formatCount(props.page)} of ${formatCount(props.pages)}`}
+                  label={t("common.pageOf", { page: f.count(props.page), pages: f.count(props.pages) })}
                   hasPrevious={props.page > 1}
                   onPrevious={() => props.onPage(props.page - 1)}
                   hasNext={props.page < props.pages}

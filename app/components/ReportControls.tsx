@@ -3,8 +3,10 @@
 import { useNavigation } from "@remix-run/react";
 import { Box, Card, InlineStack, Select, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 
 export function ReportControls({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
   const navigation = useNavigation();
   return (
     <Card>
@@ -12,7 +14,7 @@ export function ReportControls({ children }: { children: ReactNode }) {
         {children}
         {navigation.state === "loading" && (
           <Text as="span" tone="subdued">
-            Updating…
+            {t("common.updating")}
           </Text>
         )}
       </InlineStack>
@@ -28,13 +30,14 @@ export function Control({ children }: { children: ReactNode }) {
 export type CompareChoice = "previous_period" | "previous_year" | "none";
 
 export function CompareSelect({ value, onChange }: { value: string; onChange: (value: CompareChoice) => void }) {
+  const { t } = useTranslation();
   return (
     <Select
-      label="Compare with"
+      label={t("controls.compareWith")}
       options={[
-        { label: "Previous period", value: "previous_period" },
-        { label: "Same period last year", value: "previous_year" },
-        { label: "No comparison", value: "none" },
+        { label: t("controls.compare.previous_period"), value: "previous_period" },
+        { label: t("controls.compare.previous_year"), value: "previous_year" },
+        { label: t("controls.compare.none"), value: "none" },
       ]}
       value={value}
       onChange={(next) => onChange(next as CompareChoice)}

@@ -1,5 +1,6 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatCount, formatPercent } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 import { AXIS_PROPS, CHART_BLUE, GRID_PROPS } from "./chart-style";
 
 export interface RetentionCurvePoint {
@@ -15,7 +16,9 @@ export interface RetentionCurvePoint {
  * flatten the months that say something.
  */
 export function RetentionChart({ curve }: { curve: RetentionCurvePoint[] }) {
-  const data = curve.filter((point) => point.k > 0).map((point) => ({ ...point, label: `Month ${point.k}` }));
+  const { t } = useTranslation();
+  const f = useFormat();
+  const data = curve.filter((point) => point.k > 0).map((point) => ({ ...point, label: t("cohorts.month", { k: point.k }) }));
   return (
     <div style={{ width: "100%", height: 240 }} data-testid="retention-chart">
       <ResponsiveContainer>
@@ -26,16 +29,18 @@ export function RetentionChart({ curve }: { curve: RetentionCurvePoint[] }) {
             {...AXIS_PROPS}
             width={48}
             domain={[0, (max: number) => Math.min(1, Math.max(0.05, Math.ceil(max * 20) / 20))]}
-            tickFormatter={(value: number) => formatPercent(value)}
+            tickFormatter={(value: number) => f.percent(value)}
           />
           <Tooltip
             formatter={(value, _name, item) => {
               const point = item.payload as RetentionCurvePoint;
               return [
-                `${formatPercent(Number(value))} (${formatCount(point.cohorts)} cohorts, ${formatCount(
-                  point.customers
-                )} customers)`,
-                "Came back",
+                t("retention.chart.value", {
+                  share: f.percent(Number(value)),
+                  cohorts: t("retention.chart.cohorts", { count: point.cohorts, formatted: f.count(point.cohorts) }),
+                  customers: t("retention.chart.customers", { count: point.customers, formatted: f.count(point.customers) }),
+                }),
+                t("retention.chart.cameBack"),
               ];
             }}
           />

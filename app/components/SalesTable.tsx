@@ -1,5 +1,6 @@
 import { DataTable } from "@shopify/polaris";
-import { formatCount, formatGrowth, formatMoney, formatPeriod } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
 export interface SalesRow {
   period: string;
@@ -13,25 +14,27 @@ export interface SalesRow {
 }
 
 export function SalesTable({ rows, currency, totals }: { rows: SalesRow[]; currency: string; totals: Omit<SalesRow, "period" | "partial" | "growth"> }) {
-  const money = (minor: number) => formatMoney(minor, currency);
+  const { t } = useTranslation();
+  const f = useFormat();
+  const money = (minor: number) => f.money(minor, currency);
   // Deductions read as negative amounts, but nothing deducted is just zero.
   const less = (minor: number) => money(minor === 0 ? 0 : -minor);
   return (
     <DataTable
       columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-      headings={["Period", "Orders", "Gross sales", "Discounts", "Returns", "Net sales", "Growth"]}
+      headings={[t("sales.period"), t("sales.orders"), t("sales.grossSales"), t("sales.discounts"), t("sales.returns"), t("sales.netSales"), t("sales.growth")]}
       rows={[...rows].reverse().map((row) => [
-        `${formatPeriod(row.period)}${row.partial ? " (so far)" : ""}`,
-        formatCount(row.orders),
+        row.partial ? t("sales.soFar", { period: f.period(row.period) }) : f.period(row.period),
+        f.count(row.orders),
         money(row.grossSales),
         less(row.discounts),
         less(row.returns),
         money(row.netSales),
-        formatGrowth(row.growth),
+        f.growth(row.growth),
       ])}
-      totals={["", formatCount(totals.orders), money(totals.grossSales), less(totals.discounts), less(totals.returns), money(totals.netSales), ""]}
+      totals={["", f.count(totals.orders), money(totals.grossSales), less(totals.discounts), less(totals.returns), money(totals.netSales), ""]}
       showTotalsInFooter
-      totalsName={{ singular: "Total", plural: "Total" }}
+      totalsName={{ singular: t("sales.total"), plural: t("sales.total") }}
       increasedTableDensity
     />
   );

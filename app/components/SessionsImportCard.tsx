@@ -1,36 +1,37 @@
 import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
 import type { SessionsImportStatus } from "#app/sync/sync-status.server";
-import { formatDateTime } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
-const BADGES: Record<SessionsImportStatus["status"], { tone?: "success" | "critical" | "info" | "attention" | "warning"; label: string }> = {
-  waiting: { tone: "info", label: "Waiting to start" },
-  running: { tone: "info", label: "Importing" },
-  succeeded: { tone: "success", label: "Up to date" },
-  not_granted: { tone: "attention", label: "Not granted" },
-  throttled: { tone: "warning", label: "Paused by Shopify" },
-  rejected: { tone: "critical", label: "Query not accepted" },
-  failed: { tone: "critical", label: "Failed" },
+/** Each status's badge; its words are `sessionsImport.status.<status>` in the messages. */
+const BADGE_TONES: Record<SessionsImportStatus["status"], "success" | "critical" | "info" | "attention" | "warning"> = {
+  waiting: "info",
+  running: "info",
+  succeeded: "success",
+  not_granted: "attention",
+  throttled: "warning",
+  rejected: "critical",
+  failed: "critical",
 };
-
-function when(iso: string | null, timeZone: string) {
-  return iso ? formatDateTime(iso, timeZone) : "never";
-}
 
 /** Where the import of Shopify's own session figures (ShopifyQL) stands, and what to do. */
 export function SessionsImportCard({ sessions, timeZone }: { sessions: SessionsImportStatus; timeZone: string }) {
-  const badge = BADGES[sessions.status];
+  const { t } = useTranslation();
+  const f = useFormat();
   return (
     <Card>
       <BlockStack gap="200">
         <InlineStack gap="200" blockAlign="center">
           <Text as="h2" variant="headingMd">
-            Shopify sessions
+            {t("sessionsImport.title")}
           </Text>
-          <Badge tone={badge.tone}>{badge.label}</Badge>
+          <Badge tone={BADGE_TONES[sessions.status]}>{t(`sessionsImport.status.${sessions.status}`)}</Badge>
         </InlineStack>
         <Text as="p" tone="subdued">
-          Shopify&apos;s daily sessions and checkout funnel, by traffic source, device and landing page (ShopifyQL). Last import:{" "}
-          {when(sessions.lastSuccessAt, timeZone)} · {sessions.days.toLocaleString("en")} days stored.
+          {t("sessionsImport.intro", {
+            when: sessions.lastSuccessAt ? f.dateTime(sessions.lastSuccessAt, timeZone) : t("common.never"),
+            days: t("sessionsImport.days", { count: sessions.days, formatted: f.count(sessions.days) }),
+          })}
         </Text>
         {sessions.error ? (
           <Text as="p" tone={sessions.status === "throttled" ? undefined : "critical"}>

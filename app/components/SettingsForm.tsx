@@ -1,4 +1,5 @@
 import { BlockStack, Card, Checkbox, ChoiceList, FormLayout, Text, TextField } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
 
 /** The form's draft of the metric settings (the window as typed, checked on save). */
 export interface SettingsDraft {
@@ -23,43 +24,43 @@ export function SettingsForm({
   disabled?: boolean;
   onChange: <K extends keyof SettingsDraft>(field: K, value: SettingsDraft[K]) => void;
 }) {
+  const { t } = useTranslation();
   return (
     <BlockStack gap="400">
       <Card>
         <BlockStack gap="300">
           <BlockStack gap="100">
             <Text as="h2" variant="headingMd">
-              Sales
+              {t("settingsForm.sales")}
             </Text>
             <Text as="p" variant="bodySm" tone="subdued">
-              Overview: net sales, orders, average order value.
+              {t("settingsForm.salesHelp")}
             </Text>
           </BlockStack>
           <FormLayout>
             <ChoiceList
-              title="Date returns on"
+              title={t("settingsForm.refundDating")}
               name="refundDating"
               disabled={disabled}
               error={errors.refundDating}
               choices={[
                 {
-                  label: "The refund date",
+                  label: t("settingsForm.refundDate"),
                   value: "refund_date",
-                  helpText: "A return lowers the month it happened in, as Shopify's reports do.",
+                  helpText: t("settingsForm.refundDateHelp"),
                 },
                 {
-                  label: "The original order date",
+                  label: t("settingsForm.orderDate"),
                   value: "order_date",
-                  helpText:
-                    "A return lowers the month of the order it belongs to: steadier cohort revenue and lifetime value.",
+                  helpText: t("settingsForm.orderDateHelp"),
                 },
               ]}
               selected={[draft.refundDating]}
               onChange={([value]) => onChange("refundDating", value === "order_date" ? "order_date" : "refund_date")}
             />
             <Checkbox
-              label="Include cancelled orders in sales"
-              helpText="Shopify's sales reports include them (a cancellation then shows as a return)."
+              label={t("settingsForm.salesIncludeCancelled")}
+              helpText={t("settingsForm.salesIncludeCancelledHelp")}
               name="salesIncludeCancelled"
               disabled={disabled}
               error={errors.salesIncludeCancelled}
@@ -74,16 +75,16 @@ export function SettingsForm({
         <BlockStack gap="300">
           <BlockStack gap="100">
             <Text as="h2" variant="headingMd">
-              Customers and retention
+              {t("settingsForm.customers")}
             </Text>
             <Text as="p" variant="bodySm" tone="subdued">
-              Retention, cohorts, customers at risk.
+              {t("settingsForm.customersHelp")}
             </Text>
           </BlockStack>
           <FormLayout>
             <Checkbox
-              label="Include cancelled orders in customer metrics"
-              helpText="Off by default: a cancelled order rarely means the customer came back."
+              label={t("settingsForm.retentionIncludeCancelled")}
+              helpText={t("settingsForm.retentionIncludeCancelledHelp")}
               name="retentionIncludeCancelled"
               disabled={disabled}
               error={errors.retentionIncludeCancelled}
@@ -91,8 +92,8 @@ export function SettingsForm({
               onChange={(checked) => onChange("retentionIncludeCancelled", checked)}
             />
             <Checkbox
-              label="Let a zero-value order make a customer new"
-              helpText="Off: a customer joins the cohort of their first paid order (free samples and 100 % discounts do not count)."
+              label={t("settingsForm.cohortIncludeZeroValue")}
+              helpText={t("settingsForm.cohortIncludeZeroValueHelp")}
               name="cohortIncludeZeroValue"
               disabled={disabled}
               error={errors.cohortIncludeZeroValue}
@@ -100,16 +101,16 @@ export function SettingsForm({
               onChange={(checked) => onChange("cohortIncludeZeroValue", checked)}
             />
             <TextField
-              label="Activity window"
+              label={t("settingsForm.activityWindow")}
               type="number"
               name="activityWindowDays"
-              suffix="days"
+              suffix={t("settingsForm.days", { count: Number(draft.activityWindowDays) || 0 })}
               min={1}
               max={3660}
               autoComplete="off"
               disabled={disabled}
               error={errors.activityWindowDays}
-              helpText="A customer counts as active with an order in the last this many days. Customer retention and churn use it."
+              helpText={t("settingsForm.activityWindowHelp")}
               value={draft.activityWindowDays}
               onChange={(value) => onChange("activityWindowDays", value)}
             />

@@ -1,19 +1,17 @@
 import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
+import { useTranslation } from "react-i18next";
 import { syncProgressFraction, syncProgressText } from "./sync-progress";
-import { formatDateTime } from "./format";
+import { useFormat } from "./format";
 
-const BADGES: Record<SyncStatus["status"], { tone?: "success" | "critical" | "info" | "attention"; label: string }> = {
-  never: { tone: "attention", label: "Not synced yet" },
-  queued: { tone: "info", label: "Waiting to start" },
-  running: { tone: "info", label: "Syncing" },
-  succeeded: { tone: "success", label: "Up to date" },
-  failed: { tone: "critical", label: "Failed" },
+/** Each status's badge; its words are `syncStatus.status.<status>` in the messages. */
+const BADGE_TONES: Record<SyncStatus["status"], "success" | "critical" | "info" | "attention"> = {
+  never: "attention",
+  queued: "info",
+  running: "info",
+  succeeded: "success",
+  failed: "critical",
 };
-
-function when(iso: string | null, timeZone: string) {
-  return iso ? formatDateTime(iso, timeZone) : "never";
-}
 
 export function SyncStatusCard({
   sync,
@@ -26,7 +24,8 @@ export function SyncStatusCard({
   onResync?: () => void;
   resyncing?: boolean;
 }) {
-  const badge = BADGES[sync.status];
+  const { t } = useTranslation();
+  const f = useFormat();
   const busy = sync.status === "running" || sync.status === "queued";
   return (
     <Card>
@@ -34,13 +33,13 @@ export function SyncStatusCard({
         <InlineStack align="space-between" blockAlign="center">
           <InlineStack gap="200" blockAlign="center">
             <Text as="h2" variant="headingMd">
-              Store data
+              {t("syncStatus.title")}
             </Text>
-            <Badge tone={badge.tone}>{badge.label}</Badge>
+            <Badge tone={BADGE_TONES[sync.status]}>{t(`syncStatus.status.${sync.status}`)}</Badge>
           </InlineStack>
           {onResync && (
             <Button onClick={onResync} loading={resyncing} disabled={busy}>
-              Sync now
+              {t("syncStatus.syncNow")}
             </Button>
           )}
         </InlineStack>
@@ -48,13 +47,13 @@ export function SyncStatusCard({
           <BlockStack gap="100">
             <ProgressBar progress={syncProgressFraction(sync) * 100} size="small" />
             <Text as="p" tone="subdued">
-              {syncProgressText(sync)}
+              {syncProgressText(sync, t, f.count)}
             </Text>
           </BlockStack>
         )}
         {sync.status === "queued" && (
           <Text as="p" tone="subdued">
-            Waiting for a worker to start the sync.
+            {t("syncStatus.queued")}
           </Text>
         )}
         {sync.status === "failed" && sync.error && (
@@ -65,23 +64,20 @@ export function SyncStatusCard({
           </Box>
         )}
         <Text as="p" tone="subdued">
-          {sync.orders.toLocaleString("en")} orders and {sync.customers.toLocaleString("en")} customers copied. Last
-          successful sync: {when(sync.lastSuccessAt, timeZone)}. Metryka also checks every 15 minutes for changes
-          that did not reach it.
+          {t("syncStatus.copied", {
+            orders: t("syncStatus.orders", { count: sync.orders, formatted: f.count(sync.orders) }),
+            customers: t("syncStatus.customers", { count: sync.customers, formatted: f.count(sync.customers) }),
+            when: sync.lastSuccessAt ? f.dateTime(sync.lastSuccessAt, timeZone) : t("common.never"),
+          })}
         </Text>
         {sync.pendingEvents > 0 && (
           <Text as="p" tone="subdued">
-            {sync.pendingEvents === 1
-              ? "1 recent store change is being applied."
-              : `${sync.pendingEvents.toLocaleString("en")} recent store changes are being applied.`}
+            {t("syncStatus.pending", { count: sync.pendingEvents, formatted: f.count(sync.pendingEvents) })}
           </Text>
         )}
         {sync.parkedJobs > 0 && (
           <Text as="p" tone="critical">
-            {sync.parkedJobs === 1
-              ? "1 background task failed after every retry"
-              : `${sync.parkedJobs.toLocaleString("en")} background tasks failed after every retry`}
-            . Use Sync now to start again; if it fails too, the error above says what to do.
+            {t("syncStatus.parkedJobs", { count: sync.parkedJobs, formatted: f.count(sync.parkedJobs) })}
           </Text>
         )}
       </BlockStack>

@@ -1,13 +1,12 @@
 import { BlockStack, InlineGrid, Text } from "@shopify/polaris";
 import type { Distribution, TimeBetweenOrders as Gaps } from "#app/metrics/retention";
-import { formatCount } from "./format";
+import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
-function days(value: number | null): string {
-  if (value === null) return "—";
-  return `${new Intl.NumberFormat("en", { maximumFractionDigits: 1 }).format(value)} days`;
-}
-
-function Gap({ title, distribution, counted }: { title: string; distribution: Distribution; counted: string }) {
+function Gap({ title, distribution, counted }: { title: string; distribution: Distribution; counted: "secondOrders" | "repeatOrders" }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const days = (value: number | null) => (value === null ? "—" : t("units.days", { count: value, formatted: f.decimal(value, 1) }));
   return (
     <BlockStack gap="100">
       <Text as="h3" variant="headingSm" tone="subdued">
@@ -17,10 +16,10 @@ function Gap({ title, distribution, counted }: { title: string; distribution: Di
         {days(distribution.median)}
       </Text>
       <Text as="p" variant="bodySm">
-        median; the middle half between {days(distribution.p25)} and {days(distribution.p75)}
+        {t("timeBetween.median", { p25: days(distribution.p25), p75: days(distribution.p75) })}
       </Text>
       <Text as="p" variant="bodySm" tone="subdued">
-        {formatCount(distribution.count)} {counted}
+        {t(`timeBetween.${counted}`, { count: distribution.count, formatted: f.count(distribution.count) })}
       </Text>
     </BlockStack>
   );
@@ -28,10 +27,11 @@ function Gap({ title, distribution, counted }: { title: string; distribution: Di
 
 /** Days between a customer's orders: first to second, and any two in a row (median and quartiles). */
 export function TimeBetweenOrders({ gaps }: { gaps: Gaps }) {
+  const { t } = useTranslation();
   return (
     <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
-      <Gap title="First to second order" distribution={gaps.firstToSecond} counted="second orders in the range" />
-      <Gap title="Between consecutive orders" distribution={gaps.betweenOrders} counted="repeat orders in the range" />
+      <Gap title={t("timeBetween.firstToSecond")} distribution={gaps.firstToSecond} counted="secondOrders" />
+      <Gap title={t("timeBetween.consecutive")} distribution={gaps.betweenOrders} counted="repeatOrders" />
     </InlineGrid>
   );
 }

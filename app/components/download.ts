@@ -45,3 +45,13 @@ export function useDownload() {
   };
   return { busy, error, start, dismiss: () => setError(null) };
 }
+
+/**
+ * A query string (with or without its "?") with the page's language added, for a download whose
+ * column names follow it: the admin's `locale` reaches only the app's first page.
+ */
+export function withLocale(search: string, locale: string): string {
+  const params = new URLSearchParams(search);
+  params.set("locale", locale);
+  return params.toString();
+}

@@ -1,40 +1,59 @@
-// Display formatting shared by the components. Amounts arrive in integer minor units.
+// Display formatting shared by the components, through Intl in the admin's language (the
+// formats follow the language; the currency and time zone are always the shop's). Amounts arrive
+// in integer minor units.
+import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
 import { currencyDigits } from "#app/shopify/money";
 
-export function formatMoney(minor: number, currency: string, { compact = false } = {}): string {
-  const value = minor / 10 ** currencyDigits(currency);
-  return new Intl.NumberFormat("en", {
-    style: "currency",
-    currency,
-    ...(compact ? { notation: "compact", maximumFractionDigits: 1 } : {}),
-  }).format(value);
+export type Format = ReturnType<typeof formatter>;
+
+export function formatter(locale: string) {
+  const number = (options: Intl.NumberFormatOptions = {}) => new Intl.NumberFormat(locale, options);
+  const count = number();
+  const percent = number({ style: "percent", maximumFractionDigits: 1 });
+  const growth = number({ style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+  const month = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  return {
+    locale,
+    money(minor: number, currency: string, { compact = false } = {}): string {
+      const value = minor / 10 ** currencyDigits(currency);
+      return number({ style: "currency", currency, ...(compact ? { notation: "compact", maximumFractionDigits: 1 } : {}) }).format(value);
+    },
+    /** A growth fraction as "+12.3%"; null (no base to compare with) as an em dash. */
+    growth(value: number | null): string {
+      return value === null ? "—" : growth.format(value);
+    },
+    percent(value: number | null): string {
+      return value === null ? "—" : percent.format(value);
+    },
+    count(value: number): string {
+      return count.format(value);
+    },
+    /** A number with at most `digits` decimals (exactly `digits` with `fixed`); null as an em dash. */
+    decimal(value: number | null, digits: number, { fixed = false } = {}): string {
+      if (value === null) return "—";
+      return number({ maximumFractionDigits: digits, ...(fixed ? { minimumFractionDigits: digits } : {}) }).format(value);
+    },
+    /** "2026-03" → "Mar 2026" ("mar 2026"); other bucket keys are shown as they are. */
+    period(period: string): string {
+      const match = /^(\d{4})-(\d{2})$/.exec(period);
+      if (!match) return period;
+      return month.format(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1)));
+    },
+    /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
+    day(localDay: string): string {
+      return day.format(new Date(`${localDay}T00:00:00Z`));
+    },
+    /** An instant as a date and time in the shop's time zone ("Dec 2, 2026, 7:41 PM"). */
+    dateTime(iso: string, timeZone: string): string {
+      return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+    },
+  };
 }
 
-/** A growth fraction as "+12.3%"; null (no base to compare with) as an em dash. */
-export function formatGrowth(growth: number | null): string {
-  if (growth === null) return "—";
-  const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
-  return percent.format(growth);
-}
-
-export function formatPercent(value: number | null): string {
-  if (value === null) return "—";
-  return new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(value);
-}
-
-export function formatCount(value: number): string {
-  return new Intl.NumberFormat("en").format(value);
-}
-
-/** "2026-03" → "Mar 2026"; other bucket keys are shown as they are. */
-export function formatPeriod(period: string): string {
-  const month = /^(\d{4})-(\d{2})$/.exec(period);
-  if (!month) return period;
-  const date = new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1));
-  return new Intl.DateTimeFormat("en", { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
-}
-
-/** An instant as a date and time in the shop's time zone ("Dec 2, 2026, 7:41 PM"). */
-export function formatDateTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+/** The formats of the language the page is rendered in. */
+export function useFormat(): Format {
+  const { i18n } = useTranslation();
+  return useMemo(() => formatter(i18n.language), [i18n.language]);
 }

@@ -1,20 +1,25 @@
 // What a running sync is doing, in words and as a fraction, for the Data sync card and the
 // pages' banner. Reads the kind and phase of the run (app/sync/sync-state.server.ts).
 import type { SyncStatus } from "#app/sync/sync-status.server";
-import { formatCount } from "./format";
+import type { TFunction } from "i18next";
+import { translator } from "#app/i18n";
 
 /** The install's copy (or a full re-copy), as opposed to a catch-up on a store already copied. */
 export function isFullCopy(sync: SyncStatus): boolean {
   return sync.lastSuccessAt === null || sync.kind === "backfill";
 }
 
-export function syncProgressText(sync: SyncStatus): string {
-  if (sync.phase === "customers") return "Reading customers…";
-  if (sync.phase === "deletions") return "Checking for deleted orders and customers…";
-  if (sync.phase === "refund_details") return "Reading refund details…";
-  if (!sync.total) return isFullCopy(sync) ? "Counting orders and customers…" : "Looking for changes…";
-  const what = isFullCopy(sync) ? "orders and customers" : "changed orders";
-  return `${formatCount(sync.done)} of ${formatCount(sync.total)} ${what} read`;
+/** In the page's language; the command line's `status` has it in English. */
+export function syncProgressText(
+  sync: SyncStatus,
+  t: TFunction = translator(),
+  count: (value: number) => string = (value) => new Intl.NumberFormat("en").format(value),
+): string {
+  if (sync.phase === "customers") return t("syncProgress.customers");
+  if (sync.phase === "deletions") return t("syncProgress.deletions");
+  if (sync.phase === "refund_details") return t("syncProgress.refundDetails");
+  if (!sync.total) return t(isFullCopy(sync) ? "syncProgress.counting" : "syncProgress.looking");
+  return t(isFullCopy(sync) ? "syncProgress.fullCopy" : "syncProgress.catchUp", { done: count(sync.done), total: count(sync.total), count: sync.total });
 }
 
 export function syncProgressFraction(sync: SyncStatus): number {

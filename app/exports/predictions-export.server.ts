@@ -4,6 +4,7 @@ import { addDays } from "#app/metrics/periods";
 import { cachedPredictions, predictionState } from "#app/metrics/prediction.server";
 import type { PredictionGroup } from "#app/metrics/prediction";
 import { fromMinorUnits } from "#app/shopify/money";
+import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { exportFileName } from "./csv.server";
 import type { TableExport } from "./sales-export.server";
 
@@ -16,18 +17,15 @@ export class NoPredictionsError extends Error {
   }
 }
 
-const GROUP_NAMES: Record<PredictionGroup, string> = {
-  likely_to_return: "Likely to return",
-  at_risk: "At risk",
-  probably_lost: "Probably lost",
-};
-
 /**
  * The cached predictions: one row per customer, probability as a fraction, expected orders to two
  * decimals, expected spend in the shop currency's major units. The file name gives the day the
- * predictions were made on and the last day of their 365-day horizon.
+ * predictions were made on and the last day of their 365-day horizon. The headings and the group
+ * names are in `locale` (the admin's, for the in-app download; English on the command line).
  */
-export async function predictionsExport(shop: string): Promise<TableExport> {
+export async function predictionsExport(shop: string, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
+  const t = translator(locale);
+  const groupName = (group: PredictionGroup) => t(`predictions.groups.${group}`);
   const state = await predictionState(shop);
   if (state.status === "pending") throw new NoPredictionsError("Predictions are not fitted yet: they are fitted after the next sync");
   if (state.status === "not_enough_history") throw new NoPredictionsError(`Not enough history yet for predictions: ${state.reason}`);
@@ -41,19 +39,19 @@ export async function predictionsExport(shop: string): Promise<TableExport> {
       settings: [settings.retentionIncludeCancelled ? "with-cancelled" : "without-cancelled", settings.cohortIncludeZeroValue ? "with-zero-value" : "without-zero-value"],
     }),
     header: [
-      "Customer ID",
-      "Group",
-      "Probability still a customer",
-      "Expected orders, next 30 days",
-      "Expected orders, next 90 days",
-      "Expected orders, next 365 days",
-      `Expected net spend, next 365 days (${currency})`,
+      t("exports.predictions.customerId"),
+      t("exports.predictions.group"),
+      t("exports.predictions.probabilityAlive"),
+      t("exports.predictions.orders30"),
+      t("exports.predictions.orders90"),
+      t("exports.predictions.orders365"),
+      t("exports.predictions.spend365", { currency }),
     ],
     rows: (async function* () {
       for await (const p of cachedPredictions(shop, { fittedAt })) {
         yield [
           p.customerId,
-          GROUP_NAMES[p.group],
+          groupName(p.group),
           p.probabilityAlive,
           p.expectedOrders.days30,
           p.expectedOrders.days90,

@@ -1,6 +1,7 @@
 // GIVEN a small Warsaw store in PLN, WHEN its sales are exported by month, THEN the file holds
 // every total of each month as computed by hand, in złoty with two decimals, under a name that
-// says the range, currency and settings; and an impossible range is refused.
+// says the range, currency and settings; in Polish (the admin's language) the same file has Polish
+// headings and yes/no, and the same numbers; and an impossible range is refused.
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { InvalidRangeError } from "#app/metrics/periods";
@@ -53,6 +54,14 @@ describe("sales export", () => {
       ["2026-02", "2026-02-01", "2026-02-28", "no", "200.00", "0.00", "0.00", "200.00", "0.00", "0.00", "200.00", "1", "200.00", "0.00", "200.00", "0.00", "0.3793"],
       ["2026-03", "2026-03-01", "2026-03-31", "yes", "0.00", "0.00", "40.00", "-40.00", "0.00", "0.00", "-40.00", "0", "", "0.00", "-40.00", "0.00", "-1.2"],
     ]);
+
+    const polish = await salesExport(shop, new URLSearchParams({ from: "2026-01-01", to: "2026-04-01", granularity: "month" }), NOW, "pl");
+    expect(polish.fileName).toBe(file.fileName);
+    const [plHeader, ...plRows] = parse(await csvText(polish.header, polish.rows), { bom: true }) as string[][];
+    expect(plHeader.slice(0, 5)).toEqual(["Okres", "Pierwszy dzień", "Ostatni dzień", "Niepełny", "Sprzedaż brutto (PLN)"]);
+    expect(plHeader).toHaveLength(header.length);
+    expect(plRows.map((row) => row[3])).toEqual(["nie", "nie", "tak"]);
+    expect(plRows.map((row) => [...row.slice(0, 3), ...row.slice(4)])).toEqual(rows.map((row) => [...row.slice(0, 3), ...row.slice(4)]));
   });
 
   it("refuses an impossible range with the reason", async () => {

@@ -5,6 +5,7 @@ import { addDays, GRANULARITIES, localDay } from "#app/metrics/periods";
 import { salesOverview } from "#app/metrics/sales.server";
 import type { SalesTotals } from "#app/metrics/sales";
 import { fromMinorUnits } from "#app/shopify/money";
+import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { exportFileName, type Cell } from "./csv.server";
 
 export interface TableExport {
@@ -15,23 +16,17 @@ export interface TableExport {
 
 const SHAPE = { granularity: z.enum(GRANULARITIES).default("month") };
 
-/** The money columns, in the order of Shopify's sales report. */
-const MONEY: Array<[keyof SalesTotals, string]> = [
-  ["grossSales", "Gross sales"],
-  ["discounts", "Discounts"],
-  ["returns", "Returns"],
-  ["netSales", "Net sales"],
-  ["shipping", "Shipping"],
-  ["taxes", "Taxes"],
-  ["totalSales", "Total sales"],
-];
+/** The money columns, in the order of Shopify's sales report; each one's heading is `exports.sales.<key>`. */
+const MONEY: Array<keyof SalesTotals> = ["grossSales", "discounts", "returns", "netSales", "shipping", "taxes", "totalSales"];
 
 /**
  * Sales by period for the query string's range (`from`, `to`, `granularity`, as the Overview
  * reads them; an impossible one is an InvalidRangeError). Amounts in the shop currency's major
- * units, exact; growth a fraction.
+ * units, exact; growth a fraction. The headings and the yes/no cells are in `locale` (the admin's,
+ * for the in-app download; English on the command line); numbers and dates read the same in any.
  */
-export async function salesExport(shop: string, searchParams: URLSearchParams, now: Date): Promise<TableExport> {
+export async function salesExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
+  const t = translator(locale);
   const query = parsePageQuery(searchParams, SHAPE);
   const page = await shopPage(shop, query, now);
   const report = await salesOverview(shop, { range: page.range, granularity: query.granularity }, { now });
@@ -44,24 +39,24 @@ export async function salesExport(shop: string, searchParams: URLSearchParams, n
       settings: [report.settings.refundDating === "order_date" ? "returns-on-order-date" : "returns-on-refund-date", report.settings.salesIncludeCancelled ? "with-cancelled" : "without-cancelled"],
     }),
     header: [
-      "Period",
-      "First day",
-      "Last day",
-      "Partial",
-      ...MONEY.map(([, label]) => `${label} (${report.currency})`),
-      "Orders",
-      `Average order value (${report.currency})`,
-      `New customers' net sales (${report.currency})`,
-      `Returning customers' net sales (${report.currency})`,
-      `Guests' net sales (${report.currency})`,
-      "Net sales growth",
+      t("exports.sales.period"),
+      t("exports.sales.firstDay"),
+      t("exports.sales.lastDay"),
+      t("exports.sales.partial"),
+      ...MONEY.map((key) => t(`exports.sales.${key}`, { currency: report.currency })),
+      t("exports.sales.orders"),
+      t("exports.sales.averageOrderValue", { currency: report.currency }),
+      t("exports.sales.newCustomerNetSales", { currency: report.currency }),
+      t("exports.sales.returningCustomerNetSales", { currency: report.currency }),
+      t("exports.sales.guestNetSales", { currency: report.currency }),
+      t("exports.sales.growth"),
     ],
     rows: report.series.map((point) => [
       point.period,
       localDay(new Date(point.start), report.timeZone),
       addDays(localDay(new Date(point.end), report.timeZone), -1),
-      point.partial ? "yes" : "no",
-      ...MONEY.map(([key]) => money(point[key] as number)),
+      t(point.partial ? "exports.yes" : "exports.no"),
+      ...MONEY.map((key) => money(point[key] as number)),
       point.orders,
       money(point.averageOrderValue),
       money(point.newCustomerNetSales),

@@ -3,6 +3,7 @@
 // store's local dates, as Shopify's reports do), and totals only per currency. Each store's
 // figures come from its own rollups through the same functions as its own pages, so a row equals
 // what that store's Overview, Retention and Conversion pages show.
+import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { z } from "zod";
 import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
 import { presetRanges } from "#app/dashboard/ranges";
@@ -163,8 +164,11 @@ export async function portfolioReport(options: { portfolioId?: string; from?: st
 
 const moneyText = (minor: number | null, currency: string) => (minor === null ? null : fromMinorUnits(BigInt(Math.round(minor)), currency));
 
-/** The page's table as CSV: one row per member store, amounts in each store's own currency. */
-export async function portfolioExport(shop: string, searchParams: URLSearchParams, now: Date): Promise<TableExport> {
+/**
+ * The page's table as CSV: one row per member store, amounts in each store's own currency; the
+ * headings in `locale` (the admin's, for the in-app download), the cells as the command line has them.
+ */
+export async function portfolioExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
   const data = await portfolioPage(shop, searchParams, now);
   if (!data.portfolio) throw new PortfolioNotFoundError();
   return {
@@ -174,29 +178,38 @@ export async function portfolioExport(shop: string, searchParams: URLSearchParam
       currency: "store-currencies",
       settings: [data.compare === "none" ? "no-comparison" : `vs-${data.compare.replace("_", "-")}`],
     }),
-    header: PORTFOLIO_HEADER,
+    header: portfolioHeader(locale),
     rows: data.rows.map(portfolioCells),
   };
 }
 
-export const PORTFOLIO_HEADER = [
-  "Store",
-  "Name",
-  "Currency",
-  "Time zone",
-  "Installed",
-  "Net sales",
-  "Net sales growth",
-  "Orders",
-  "Average order value",
-  "New customers",
-  "Returning customer rate",
-  "Repeat purchase rate",
-  "Conversion rate",
-  "Conversion source",
-  "Sync",
-  "Last sync",
-];
+/** The columns of portfolioCells; each one's heading is `exports.portfolio.<column>`. */
+const PORTFOLIO_COLUMNS = [
+  "store",
+  "name",
+  "currency",
+  "timeZone",
+  "installed",
+  "netSales",
+  "netSalesGrowth",
+  "orders",
+  "averageOrderValue",
+  "newCustomers",
+  "returningCustomerRate",
+  "repeatPurchaseRate",
+  "conversionRate",
+  "conversionSource",
+  "sync",
+  "lastSync",
+] as const;
+
+export function portfolioHeader(locale: Locale = DEFAULT_LOCALE): string[] {
+  const t = translator(locale);
+  return PORTFOLIO_COLUMNS.map((column) => t(`exports.portfolio.${column}`));
+}
+
+/** The headings in English: the command line's file, and the one the tests read. */
+export const PORTFOLIO_HEADER = portfolioHeader();
 
 export function portfolioCells(row: PortfolioStoreRow) {
   return [

@@ -12,12 +12,12 @@ import {
 } from "@shopify/polaris";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
-import { useDownload } from "#app/components/download";
+import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
 import { describeSalesSettings } from "#app/components/metric-rules";
 import { SyncBanners } from "#app/components/SyncBanners";
-import { formatCount, formatMoney } from "#app/components/format";
+import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { NetSalesChart } from "#app/components/NetSalesChart";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
@@ -25,6 +25,7 @@ import { SalesTable } from "#app/components/SalesTable";
 import { overviewPage } from "#app/dashboard/overview.server";
 import { badRequest } from "#app/http.server";
 import { authenticate } from "#app/shopify.server";
+import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -34,6 +35,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function Overview() {
   const { report, sync, range, compare, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } =
     useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const f = useFormat();
   const update = useUpdateSearchParams();
   const location = useLocation();
   const exporting = useDownload();
@@ -42,40 +45,47 @@ export default function Overview() {
   useRevalidateWhile(syncing, 3000);
 
   const currency = report?.currency ?? "USD";
-  const money = (minor: number) => formatMoney(minor, currency);
+  const money = (minor: number) => f.money(minor, currency);
   const hasOrders = (report?.totals.orders ?? 0) > 0 || (report?.series.some((p) => p.netSales !== 0) ?? false);
   const comparisonLabel =
     comparedWith &&
-    `vs ${comparedWith.from} – ${comparedWith.lastDay} (${comparedWith.compareTo === "previous_year" ? "a year earlier" : "previous period"})`;
+    t(comparedWith.compareTo === "previous_year" ? "overview.vsYearEarlier" : "overview.vsPreviousPeriod", {
+      from: f.day(comparedWith.from),
+      to: f.day(comparedWith.lastDay),
+    });
 
   return (
     <Page
-      title="Overview"
-      subtitle={`Net sales per month, in the shop's time zone (${timeZone})`}
+      title={t("overview.title")}
+      subtitle={t("overview.subtitle", { timeZone })}
       secondaryActions={[
         {
-          content: "Export CSV",
+          content: t("common.exportCsv"),
           disabled: !report,
           loading: exporting.busy !== null,
-          onAction: () => exporting.start(`/app/export/sales${location.search}`),
+          onAction: () => exporting.start(`/app/export/sales?${withLocale(location.search, i18n.language)}`),
         },
-        { content: "Data sync", url: "/app/sync" },
+        { content: t("nav.sync"), url: "/app/sync" },
       ]}
     >
       <BlockStack gap="400">
         {exporting.error && (
-          <Banner tone="critical" title="The export failed" onDismiss={exporting.dismiss}>
+          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
             <Text as="p">{exporting.error}</Text>
           </Banner>
         )}
         <SyncBanners sync={sync} historyLimited={historyLimited} />
         {report && report.otherCurrencies.length > 0 && (
-          <Banner tone="warning" title="Some orders are in another currency">
+          <Banner tone="warning" title={t("overview.otherCurrencies")}>
             <Text as="p">
-              {report.otherCurrencies
-                .map((o) => `${formatCount(o.orders)} orders in ${o.currency} (${formatMoney(o.netSales, o.currency)} net)`)
-                .join(", ")}{" "}
-              are reported apart and not added to the {currency} totals below.
+              {t("overview.otherCurrenciesText", {
+                list: report.otherCurrencies
+                  .map((o) =>
+                    t("overview.otherCurrency", { count: o.orders, orders: f.count(o.orders), currency: o.currency, net: f.money(o.netSales, o.currency) }),
+                  )
+                  .join(", "),
+                currency,
+              })}
             </Text>
           </Banner>
         )}
@@ -90,34 +100,34 @@ export default function Overview() {
         </ReportControls>
 
         {!report || (!hasOrders && sync.status !== "succeeded") ? (
-          <EmptyCard heading="Your numbers are on their way">
-            <Text as="p">Metryka is copying your store&apos;s orders. This page fills in by itself as they arrive.</Text>
+          <EmptyCard heading={t("common.onTheirWay")}>
+            <Text as="p">{t("common.copying")}</Text>
           </EmptyCard>
         ) : (
           <Layout>
             <Layout.Section>
               <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
                 <MetricCard
-                  title="Net sales"
+                  title={t("overview.netSales")}
                   value={money(report.totals.netSales)}
                   growth={report.comparison ? report.comparison.growth.netSales : undefined}
                   comparisonLabel={comparisonLabel || undefined}
                 />
                 <MetricCard
-                  title="Orders"
-                  value={formatCount(report.totals.orders)}
+                  title={t("overview.orders")}
+                  value={f.count(report.totals.orders)}
                   growth={report.comparison ? report.comparison.growth.orders : undefined}
                 />
                 <MetricCard
-                  title="Average order value"
+                  title={t("overview.aov")}
                   value={report.totals.averageOrderValue === null ? "—" : money(report.totals.averageOrderValue)}
                   growth={report.comparison ? report.comparison.growth.averageOrderValue : undefined}
                 />
                 <MetricCard
-                  title="Total sales"
+                  title={t("overview.totalSales")}
                   value={money(report.totals.totalSales)}
                   growth={report.comparison ? report.comparison.growth.totalSales : undefined}
-                  help="Net sales + shipping + taxes"
+                  help={t("overview.totalSalesHelp")}
                 />
               </InlineGrid>
             </Layout.Section>
@@ -126,11 +136,15 @@ export default function Overview() {
                 <BlockStack gap="300">
                   <InlineStack align="space-between">
                     <Text as="h2" variant="headingMd">
-                      Net sales by month
+                      {t("overview.byMonth")}
                     </Text>
                     <Text as="span" tone="subdued" variant="bodySm">
                       {report.netSalesCmgr?.rate != null
-                        ? `Compound monthly growth ${(report.netSalesCmgr.rate * 100).toFixed(1)}% (${report.netSalesCmgr.fromPeriod} → ${report.netSalesCmgr.toPeriod})`
+                        ? t("overview.cmgr", {
+                            rate: f.growth(report.netSalesCmgr.rate),
+                            from: f.period(report.netSalesCmgr.fromPeriod),
+                            to: f.period(report.netSalesCmgr.toPeriod),
+                          })
                         : ""}
                     </Text>
                   </InlineStack>
@@ -145,7 +159,7 @@ export default function Overview() {
             </Layout.Section>
             <Layout.Section>
               <Text as="p" tone="subdued" variant="bodySm">
-                {describeSalesSettings(report.settings, timeZone)}
+                {describeSalesSettings(t, report.settings, timeZone)}
               </Text>
             </Layout.Section>
           </Layout>
@@ -156,5 +170,6 @@ export default function Overview() {
 }
 
 export function ErrorBoundary() {
-  return <PageError title="Overview" />;
+  const { t } = useTranslation();
+  return <PageError title={t("overview.title")} />;
 }

@@ -6,7 +6,7 @@ import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { Control, ReportControls } from "#app/components/ReportControls";
-import { formatCount, formatPercent } from "#app/components/format";
+import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
@@ -14,34 +14,29 @@ import { conversionPage } from "#app/dashboard/conversion-page.server";
 import { badRequest } from "#app/http.server";
 import { authenticate } from "#app/shopify.server";
 import { useUpdateSearchParams } from "#app/components/page-hooks";
+import { Trans, useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return badRequest.wrap(() => conversionPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
-const SOURCE_LABELS = {
-  shopify: {
-    badge: "Shopify sessions",
-    note: "Shopify's own session figures, read through ShopifyQL: they match your Shopify analytics.",
-  },
-  pixel: {
-    badge: "Metryka web pixel",
-    note: "Sessions seen by Metryka's web pixel, which only counts visitors who consented to analytics, so these figures read lower than Shopify's own.",
-  },
-} as const;
+// Each source's name and what its figures are: `conversion.sources.<source>.badge` and `.note`.
 
 export default function Conversion() {
   const { report, funnel, sources, reportsScopeGranted, pixelScopesGranted, breakdowns, pixel, shopifySessions, query, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const f = useFormat();
   const update = useUpdateSearchParams();
+  const sourceLabel = (which: "shopify" | "pixel") => t(`conversion.sources.${which}.badge`);
 
   const source = report?.source ?? null;
   const totals = report?.totals;
   const hasData = source !== null && totals?.sessions != null;
 
   return (
-    <Page title="Conversion" subtitle={`Sessions and the checkout funnel, in the shop's time zone (${timeZone})`}>
+    <Page title={t("conversion.title")} subtitle={t("conversion.subtitle", { timeZone })}>
       <BlockStack gap="400">
         <ReportControls>
             <Control>
@@ -49,10 +44,10 @@ export default function Conversion() {
             </Control>
             <Box minWidth="160px">
               <Select
-                label="Group by"
+                label={t("conversion.groupBy")}
                 options={[
-                  { label: "Month", value: "month" },
-                  { label: "Week", value: "week" },
+                  { label: t("conversion.granularity.month"), value: "month" },
+                  { label: t("conversion.granularity.week"), value: "week" },
                 ]}
                 value={query.granularity}
                 onChange={(value) => update({ granularity: value })}
@@ -61,10 +56,10 @@ export default function Conversion() {
             {sources.shopify && sources.pixel && (
               <Control>
                 <Select
-                  label="Sessions from"
+                  label={t("conversion.sessionsFrom")}
                   options={[
-                    { label: SOURCE_LABELS.shopify.badge, value: "shopify" },
-                    { label: SOURCE_LABELS.pixel.badge, value: "pixel" },
+                    { label: sourceLabel("shopify"), value: "shopify" },
+                    { label: sourceLabel("pixel"), value: "pixel" },
                   ]}
                   value={source ?? "shopify"}
                   onChange={(value) => update({ source: value })}
@@ -74,36 +69,32 @@ export default function Conversion() {
         </ReportControls>
 
         {!hasData || !totals ? (
-          <EmptyCard heading="No session data yet">
+          <EmptyCard heading={t("conversion.empty.title")}>
             <BlockStack gap="300">
-              <Text as="p">
-                Conversion needs sessions, which orders alone cannot tell. Metryka reads them from one of two sources,
-                and never mixes the two:
-              </Text>
+              <Text as="p">{t("conversion.empty.intro")}</Text>
               <List>
                 <List.Item>
-                  <strong>Shopify&apos;s own sessions</strong>, through ShopifyQL. They match your Shopify analytics.{" "}
+                  <Trans i18nKey="conversion.empty.shopify" components={{ strong: <strong /> }} />{" "}
                   {!reportsScopeGranted
-                    ? "To use them, grant Metryka the “View reports” permission (read_reports): approve the app's updated access in Shopify admin › Apps › Metryka."
+                    ? t("conversion.empty.shopifyGrant")
                     : shopifySessions?.error
-                      ? `Metryka has the “View reports” permission (read_reports); the last import says: ${shopifySessions.error}`
-                      : "Metryka has the “View reports” permission (read_reports); they appear here once imported (see Data sync)."}
+                      ? t("conversion.empty.shopifyError", { error: shopifySessions.error })
+                      : t("conversion.empty.shopifyGranted")}
                 </List.Item>
                 <List.Item>
-                  <strong>Metryka&apos;s web pixel</strong>, which counts only visitors who consented to analytics, so it
-                  reads lower than Shopify.{" "}
+                  <Trans i18nKey="conversion.empty.pixel" components={{ strong: <strong /> }} />{" "}
                   {!pixelScopesGranted
-                    ? "To enable it, grant Metryka access to customer events (write_pixels, read_customer_events): approve the app's updated access in Shopify admin › Apps › Metryka."
+                    ? t("conversion.empty.pixelGrant")
                     : pixel?.status === "active"
-                      ? "It is active: sessions appear here as consented visitors arrive."
+                      ? t("conversion.empty.pixelActive")
                       : pixel?.error
-                        ? `It is not active: ${pixel.error}`
-                        : "It is being activated on your store (see Settings)."}
+                        ? t("conversion.empty.pixelError", { error: pixel.error })
+                        : t("conversion.empty.pixelActivating")}
                 </List.Item>
               </List>
               {source !== null && (
                 <Text as="p" tone="subdued">
-                  You asked for {SOURCE_LABELS[source].badge.toLowerCase()}, which has no data for this store yet.
+                  {t("conversion.empty.askedFor", { source: sourceLabel(source) })}
                 </Text>
               )}
             </BlockStack>
@@ -114,48 +105,48 @@ export default function Conversion() {
               <InlineStack gap="200" blockAlign="center" wrap={false}>
                 <Badge
                   tone={source === "shopify" ? "success" : "info"}
-                >{`Source: ${SOURCE_LABELS[source].badge}`}</Badge>
+                >{t("conversion.source", { source: sourceLabel(source) })}</Badge>
                 <Text as="p" variant="bodySm" tone="subdued">
-                  {SOURCE_LABELS[source].note}
+                  {t(`conversion.sources.${source}.note`)}
                 </Text>
               </InlineStack>
             </Card>
 
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
               <MetricCard
-                title="Conversion rate"
-                value={formatPercent(totals.conversionRate)}
-                help="Sessions that completed checkout ÷ sessions"
+                title={t("conversion.rate")}
+                value={f.percent(totals.conversionRate)}
+                help={t("conversion.rateHelp")}
               />
               <MetricCard
-                title="Sessions"
-                value={formatCount(totals.sessions ?? 0)}
-                help="A visitor's activity with no gap over 30 minutes"
+                title={t("conversion.sessions")}
+                value={f.count(totals.sessions ?? 0)}
+                help={t("conversion.sessionsHelp")}
               />
               {totals.ordersPerSession !== null ? (
                 <MetricCard
-                  title="Orders per session"
-                  value={new Intl.NumberFormat("en", { maximumFractionDigits: 3 }).format(totals.ordersPerSession)}
-                  help={`${formatCount(totals.orders ?? 0)} completed checkouts ÷ sessions`}
+                  title={t("conversion.ordersPerSession")}
+                  value={f.decimal(totals.ordersPerSession, 3)}
+                  help={t("conversion.ordersPerSessionHelp", { count: totals.orders ?? 0, orders: f.count(totals.orders ?? 0) })}
                 />
               ) : (
                 <MetricCard
-                  title="Reached checkout"
-                  value={formatPercent(funnel[2]?.shareOfSessions ?? null)}
-                  help="Sessions that reached checkout ÷ sessions"
+                  title={t("conversion.funnel.checkout")}
+                  value={f.percent(funnel[2]?.shareOfSessions ?? null)}
+                  help={t("conversion.reachedCheckoutHelp")}
                 />
               )}
               {totals.signUpRate !== null ? (
                 <MetricCard
-                  title="Sign-up rate"
-                  value={formatPercent(totals.signUpRate)}
-                  help="Sessions with a newsletter sign-up ÷ sessions"
+                  title={t("conversion.signUpRate")}
+                  value={f.percent(totals.signUpRate)}
+                  help={t("conversion.signUpRateHelp")}
                 />
               ) : (
                 <MetricCard
-                  title="Added to cart"
-                  value={formatPercent(funnel[1]?.shareOfSessions ?? null)}
-                  help="Sessions with an add-to-cart ÷ sessions"
+                  title={t("conversion.funnel.cart")}
+                  value={f.percent(funnel[1]?.shareOfSessions ?? null)}
+                  help={t("conversion.addedToCartHelp")}
                 />
               )}
             </InlineGrid>
@@ -164,7 +155,7 @@ export default function Conversion() {
               <Card>
                 <BlockStack gap="400">
                   <Text as="h2" variant="headingMd">
-                    Funnel
+                    {t("conversion.funnel.title")}
                   </Text>
                   <ConversionFunnel steps={funnel} />
                 </BlockStack>
@@ -172,11 +163,11 @@ export default function Conversion() {
               <Card>
                 <BlockStack gap="300">
                   <Text as="h2" variant="headingMd">
-                    Sessions and conversion rate by {query.granularity}
+                    {t(`conversion.chart.title.${query.granularity}`)}
                   </Text>
                   <ConversionChart series={report.series} />
                   <Text as="p" variant="bodySm" tone="subdued">
-                    * still in progress.
+                    {t("conversion.chart.footnote")}
                   </Text>
                 </BlockStack>
               </Card>
@@ -184,9 +175,9 @@ export default function Conversion() {
 
             {breakdowns && (
               <InlineGrid columns={{ xs: 1, lg: 3 }} gap="400">
-                <BreakdownTable title="By traffic source" rows={breakdowns.dimensions.source} sourceLabel={SOURCE_LABELS[source].badge} testId="breakdown-source" />
-                <BreakdownTable title="By device" rows={breakdowns.dimensions.device} sourceLabel={SOURCE_LABELS[source].badge} testId="breakdown-device" />
-                <BreakdownTable title="By landing page" rows={breakdowns.dimensions.landingPage} sourceLabel={SOURCE_LABELS[source].badge} testId="breakdown-landingPage" />
+                <BreakdownTable title={t("breakdown.source")} rows={breakdowns.dimensions.source} sourceLabel={sourceLabel(source)} testId="breakdown-source" />
+                <BreakdownTable title={t("breakdown.device")} rows={breakdowns.dimensions.device} sourceLabel={sourceLabel(source)} testId="breakdown-device" />
+                <BreakdownTable title={t("breakdown.landingPage")} rows={breakdowns.dimensions.landingPage} sourceLabel={sourceLabel(source)} testId="breakdown-landingPage" />
               </InlineGrid>
             )}
           </>
@@ -197,5 +188,6 @@ export default function Conversion() {
 }
 
 export function ErrorBoundary() {
-  return <PageError title="Conversion" />;
+  const { t } = useTranslation();
+  return <PageError title={t("conversion.title")} />;
 }

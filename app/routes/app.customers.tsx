@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Box, Card, InlineGrid, InlineStack, Link, Page, Pagination, Select, Text } from "@shopify/polaris";
 import { AtRiskTable } from "#app/components/AtRiskTable";
-import { useDownload } from "#app/components/download";
+import { useDownload, withLocale } from "#app/components/download";
 import { PredictionGroups } from "#app/components/PredictionGroups";
-import { formatCount } from "#app/components/format";
+import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { describeAtRiskSettings } from "#app/components/metric-rules";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -14,16 +14,18 @@ import { customersPage } from "#app/dashboard/customers-page.server";
 import { badRequest } from "#app/http.server";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { authenticate } from "#app/shopify.server";
+import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return badRequest.wrap(() => customersPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
-const days = (value: number) => `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(value)} days`;
-
 export default function Customers() {
   const { report, predictions, sync, syncing, historyLimited, limit, page, pages, pageSizes, timeZone } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const f = useFormat();
+  const days = (value: number) => t("units.days", { count: Math.round(value), formatted: f.decimal(value, 0) });
   const update = useUpdateSearchParams();
   const navigation = useNavigation();
   const exporting = useDownload();
@@ -33,53 +35,48 @@ export default function Customers() {
 
   return (
     <Page
-      title="Customers at risk"
-      subtitle="Customers who have not ordered for longer than your store's usual gap between orders"
+      title={t("customers.title")}
+      subtitle={t("customers.subtitle")}
       secondaryActions={[
-        { content: "Retention", url: "/app/retention" },
+        { content: t("nav.retention"), url: "/app/retention" },
         {
-          content: "Export predictions",
+          content: t("customers.exportPredictions"),
           loading: exporting.busy !== null,
           disabled: predictions?.state.status !== "ready",
-          onAction: () => exporting.start("/app/export/predictions"),
+          onAction: () => exporting.start(`/app/export/predictions?${withLocale("", i18n.language)}`),
         },
       ]}
     >
       <BlockStack gap="400">
         <SyncBanners sync={sync} historyLimited={historyLimited} />
         {exporting.error && (
-          <Banner tone="critical" title="The export failed" onDismiss={exporting.dismiss}>
+          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
             <Text as="p">{exporting.error}</Text>
           </Banner>
         )}
 
         {!report || (syncing && report.total === 0) ? (
-          <EmptyCard heading="Your numbers are on their way">
-            <p>Metryka is copying your store&apos;s orders. This page fills in by itself as they arrive.</p>
+          <EmptyCard heading={t("common.onTheirWay")}>
+            <p>{t("common.copying")}</p>
           </EmptyCard>
         ) : (
           <>
             <InlineGrid columns={{ xs: 1, sm: 2, md: 2 }} gap="400">
               <MetricCard
-                title="Lapse point"
+                title={t("customers.lapsePoint")}
                 value={days(report.lapsePointDays)}
-                help={`90th percentile of ${formatCount(
-                  report.gaps
-                )} gaps between a customer's orders (at least 30 days)`}
+                help={t("customers.lapsePointHelp", { count: report.gaps, gaps: f.count(report.gaps) })}
               />
               <MetricCard
-                title="Customers past it"
-                value={formatCount(report.total)}
-                help="Their last order is longer ago than the lapse point"
+                title={t("customers.pastIt")}
+                value={f.count(report.total)}
+                help={t("customers.pastItHelp")}
               />
             </InlineGrid>
 
             {report.total === 0 ? (
-              <EmptyCard heading="No customer is past the lapse point">
-                <p>
-                  Every customer who ordered has done so within the last {days(report.lapsePointDays)}. Customers appear
-                  here once their last order is longer ago than that.
-                </p>
+              <EmptyCard heading={t("customers.noneTitle")}>
+                <p>{t("customers.none", { days: days(report.lapsePointDays) })}</p>
               </EmptyCard>
             ) : (
               <Card padding="0">
@@ -88,27 +85,30 @@ export default function Customers() {
                     <InlineStack align="space-between" blockAlign="end" gap="300">
                       <BlockStack gap="100">
                         <Text as="h2" variant="headingMd">
-                          Lapsed customers
+                          {t("customers.lapsed")}
                         </Text>
                         <Text as="p" variant="bodySm" tone="subdued">
-                          Showing {formatCount(report.customers.length === 0 ? 0 : report.offset + 1)}–
-                          {formatCount(report.offset + report.customers.length)} of {formatCount(report.total)}, highest
-                          net spend first. Open a customer in Shopify to win them back with an offer or a note.
+                          {t("customers.showing", {
+                            first: f.count(report.customers.length === 0 ? 0 : report.offset + 1),
+                            last: f.count(report.offset + report.customers.length),
+                            total: f.count(report.total),
+                            count: report.total,
+                          })}
                         </Text>
                       </BlockStack>
                       <InlineStack gap="200" blockAlign="center">
                         {navigation.state === "loading" && (
                           <Text as="span" tone="subdued">
-                            Updating…
+                            {t("common.updating")}
                           </Text>
                         )}
                         <Box minWidth="140px">
                           <Select
-                            label="Show"
+                            label={t("customers.show")}
                             labelInline
                             options={[...new Set([...pageSizes, limit])]
                               .sort((a, b) => a - b)
-                              .map((size) => ({ label: formatCount(size), value: String(size) }))}
+                              .map((size) => ({ label: f.count(size), value: String(size) }))}
                             value={String(limit)}
                             onChange={(value) => update({ limit: value, page: null })}
                           />
@@ -121,7 +121,7 @@ export default function Customers() {
                     <Box padding="400">
                       <InlineStack align="center">
                         <Pagination
-                          label={`Page ${formatCount(page)} of ${formatCount(pages)}`}
+                          label={t("common.pageOf", { page: f.count(page), pages: f.count(pages) })}
                           hasPrevious={page > 1}
                           onPrevious={() => update({ page: page > 2 ? String(page - 1) : null })}
                           hasNext={page < pages}
@@ -135,7 +135,7 @@ export default function Customers() {
             )}
 
             <Text as="p" tone="subdued" variant="bodySm">
-              {describeAtRiskSettings(report.settings)} <Link url="/app/settings">Change these rules</Link>
+              {describeAtRiskSettings(t, report.settings)} <Link url="/app/settings">{t("common.changeRules")}</Link>
             </Text>
 
             {predictions && (
@@ -154,5 +154,6 @@ export default function Customers() {
 }
 
 export function ErrorBoundary() {
-  return <PageError title="Customers at risk" />;
+  const { t } = useTranslation();
+  return <PageError title={t("customers.title")} />;
 }

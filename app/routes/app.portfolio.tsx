@@ -4,14 +4,15 @@ import { Banner, BlockStack, Card, DataTable, Link, Page, Select, Text } from "@
 import { useMemo, useState } from "react";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
-import { useDownload } from "#app/components/download";
+import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
-import { formatCount, formatDateTime, formatGrowth, formatMoney, formatPercent } from "#app/components/format";
+import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
 import { useUpdateSearchParams } from "#app/components/page-hooks";
 import { badRequest } from "#app/http.server";
 import { portfolioPage, type PortfolioStoreRow } from "#app/portfolios/portfolio-page.server";
 import { authenticate } from "#app/shopify.server";
+import { Trans, useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -19,15 +20,16 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 type SortKey = "name" | "netSales" | "orders" | "averageOrderValue" | "newCustomers" | "returningCustomerRate" | "repeatPurchaseRate" | "conversionRate";
-const COLUMNS: Array<{ key: SortKey; title: string; numeric: boolean }> = [
-  { key: "name", title: "Store", numeric: false },
-  { key: "netSales", title: "Net sales (growth)", numeric: true },
-  { key: "orders", title: "Orders", numeric: true },
-  { key: "averageOrderValue", title: "Avg. order value", numeric: true },
-  { key: "newCustomers", title: "New customers", numeric: true },
-  { key: "returningCustomerRate", title: "Returning customers", numeric: true },
-  { key: "repeatPurchaseRate", title: "Repeat purchase", numeric: true },
-  { key: "conversionRate", title: "Conversion", numeric: true },
+/** The table's columns; each one's heading is `portfolio.columns.<key>` in the messages. */
+const COLUMNS: Array<{ key: SortKey; numeric: boolean }> = [
+  { key: "name", numeric: false },
+  { key: "netSales", numeric: true },
+  { key: "orders", numeric: true },
+  { key: "averageOrderValue", numeric: true },
+  { key: "newCustomers", numeric: true },
+  { key: "returningCustomerRate", numeric: true },
+  { key: "repeatPurchaseRate", numeric: true },
+  { key: "conversionRate", numeric: true },
 ];
 
 /** Stores without a figure sort last either way; amounts in different currencies sort by their number. */
@@ -44,10 +46,11 @@ function compareRows(key: SortKey, direction: "ascending" | "descending") {
   };
 }
 
-const SOURCE_LABEL: Record<string, string> = { shopify: "Shopify", pixel: "Metryka pixel" };
 
 export default function Portfolio() {
   const data = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const f = useFormat();
   const update = useUpdateSearchParams();
   const location = useLocation();
   const exporting = useDownload();
@@ -56,19 +59,17 @@ export default function Portfolio() {
 
   if (!data.portfolio) {
     return (
-      <Page title="Portfolio" backAction={{ content: "Overview", url: "/app" }}>
-        <EmptyCard heading="This store is in no portfolio yet">
+      <Page title={t("portfolio.title")} backAction={{ content: t("nav.overview"), url: "/app" }}>
+        <EmptyCard heading={t("portfolio.noneTitle")}>
           <Text as="p">
-            A portfolio shows the key numbers of several stores side by side, for an agency and its clients. Create one, or
-            join one with the invitation code its owner gave you, in{" "}
-            <RemixLink to="/app/settings">Settings</RemixLink>. Each store joins only from its own admin.
+            <Trans i18nKey="portfolio.none" components={{ settings: <RemixLink to="/app/settings" /> }} />
           </Text>
         </EmptyCard>
       </Page>
     );
   }
 
-  const money = (minor: number | null, currency: string) => (minor === null ? "—" : formatMoney(minor, currency));
+  const money = (minor: number | null, currency: string) => (minor === null ? "—" : f.money(minor, currency));
   const table = rows.map((row) => [
     <BlockStack gap="100" key={row.shop}>
       <Link url={row.adminUrl} target="_top" removeUnderline>
@@ -78,31 +79,31 @@ export default function Portfolio() {
         {row.shop} · {row.currency} ·{" "}
         {row.installed
           ? row.lastSyncAt
-            ? `synced ${formatDateTime(row.lastSyncAt, data.timeZone)}`
-            : `sync ${row.sync}`
-          : "not installed"}
+            ? t("portfolio.synced", { when: f.dateTime(row.lastSyncAt, data.timeZone) })
+            : t(`portfolio.syncState.${row.sync}`)
+          : t("portfolio.notInstalled")}
       </Text>
     </BlockStack>,
     <BlockStack gap="050" key="sales" inlineAlign="end">
       <Text as="span">{money(row.netSales, row.currency)}</Text>
       {row.installed && data.compare !== "none" && (
         <Text as="span" tone="subdued" variant="bodySm">
-          {formatGrowth(row.netSalesGrowth)}
+          {f.growth(row.netSalesGrowth)}
         </Text>
       )}
     </BlockStack>,
-    row.orders === null ? "—" : formatCount(row.orders),
+    row.orders === null ? "—" : f.count(row.orders),
     money(row.averageOrderValue, row.currency),
-    row.newCustomers === null ? "—" : formatCount(row.newCustomers),
-    formatPercent(row.returningCustomerRate),
-    formatPercent(row.repeatPurchaseRate),
+    row.newCustomers === null ? "—" : f.count(row.newCustomers),
+    f.percent(row.returningCustomerRate),
+    f.percent(row.repeatPurchaseRate),
     row.conversionRate === null ? (
       "—"
     ) : (
       <BlockStack gap="050" key="conversion" inlineAlign="end">
-        <Text as="span">{formatPercent(row.conversionRate)}</Text>
+        <Text as="span">{f.percent(row.conversionRate)}</Text>
         <Text as="span" tone="subdued" variant="bodySm">
-          {SOURCE_LABEL[row.conversionSource ?? ""] ?? ""}
+          {row.conversionSource ? t(`portfolio.sources.${row.conversionSource}`) : ""}
         </Text>
       </BlockStack>
     ),
@@ -111,24 +112,24 @@ export default function Portfolio() {
   return (
     <Page
       fullWidth
-      title="Portfolio"
-      subtitle={`${data.portfolio.name}: ${formatCount(data.rows.length)} stores, each in its own currency and time zone`}
+      title={t("portfolio.title")}
+      subtitle={t("portfolio.subtitle", { name: data.portfolio.name, count: data.rows.length, stores: f.count(data.rows.length) })}
       secondaryActions={[
         {
-          content: "Export CSV",
+          content: t("common.exportCsv"),
           loading: exporting.busy !== null,
           onAction: () => {
             const params = new URLSearchParams(location.search);
             params.set("portfolio", data.portfolio!.id);
-            exporting.start(`/app/export/portfolio?${params}`);
+            exporting.start(`/app/export/portfolio?${withLocale(params.toString(), i18n.language)}`);
           },
         },
-        { content: "Manage portfolios", url: "/app/settings" },
+        { content: t("portfolio.manage"), url: "/app/settings" },
       ]}
     >
       <BlockStack gap="400">
         {exporting.error && (
-          <Banner tone="critical" title="The export failed" onDismiss={exporting.dismiss}>
+          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
             <Text as="p">{exporting.error}</Text>
           </Banner>
         )}
@@ -136,7 +137,7 @@ export default function Portfolio() {
           {data.portfolios.length > 1 && (
             <Control>
               <Select
-                label="Portfolio"
+                label={t("portfolio.title")}
                 options={data.portfolios.map((p) => ({ label: p.name, value: p.id }))}
                 value={data.portfolio.id}
                 onChange={(value) => update({ portfolio: value })}
@@ -153,7 +154,7 @@ export default function Portfolio() {
         <Card padding="0">
           <DataTable
             columnContentTypes={COLUMNS.map((c) => (c.numeric ? "numeric" : "text"))}
-            headings={COLUMNS.map((c) => c.title)}
+            headings={COLUMNS.map((c) => t(`portfolio.columns.${c.key}`))}
             rows={table}
             sortable={COLUMNS.map(() => true)}
             initialSortColumnIndex={1}
@@ -166,27 +167,33 @@ export default function Portfolio() {
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">
-              Totals by currency
+              {t("portfolio.totals")}
             </Text>
             <Text as="p" tone="subdued">
-              Amounts in different currencies are never added together.
+              {t("portfolio.totalsHelp")}
             </Text>
             {data.totals.length === 0 ? (
-              <Text as="p">No member store has figures for this range yet.</Text>
+              <Text as="p">{t("portfolio.noFigures")}</Text>
             ) : (
               data.totals.map((total) => (
                 <Text as="p" key={total.currency}>
-                  {total.currency}: {formatMoney(total.netSales, total.currency)} net sales, {formatCount(total.orders)} orders ({formatCount(total.stores)}{" "}
-                  {total.stores === 1 ? "store" : "stores"})
+                  {t("portfolio.total", {
+                    currency: total.currency,
+                    netSales: f.money(total.netSales, total.currency),
+                    orders: t("portfolio.orders", { count: total.orders, formatted: f.count(total.orders) }),
+                    stores: t("portfolio.stores", { count: total.stores, formatted: f.count(total.stores) }),
+                  })}
                 </Text>
               ))
             )}
           </BlockStack>
         </Card>
         <Text as="p" tone="subdued" variant="bodySm">
-          {`${data.range.from} – ${data.lastDay}, read as each store's own local dates. Growth compares with the ${
-            data.compare === "previous_year" ? "same period a year earlier" : data.compare === "none" ? "nothing (no comparison chosen)" : "previous period of the same length"
-          }. Each row equals that store's own Overview, Retention and Conversion pages.`}
+          {t("portfolio.footnote", {
+            from: f.day(data.range.from),
+            to: f.day(data.lastDay),
+            comparison: t(`portfolio.comparison.${data.compare}`),
+          })}
         </Text>
       </BlockStack>
     </Page>
@@ -194,5 +201,6 @@ export default function Portfolio() {
 }
 
 export function ErrorBoundary() {
-  return <PageError title="Portfolio" />;
+  const { t } = useTranslation();
+  return <PageError title={t("portfolio.title")} />;
 }

@@ -13,10 +13,10 @@ import {
   Text,
 } from "@shopify/polaris";
 import { useState } from "react";
-import { COHORT_VIEW_HELP, COHORT_VIEWS, CohortTable, type CohortView } from "#app/components/CohortTable";
+import { COHORT_VIEWS, CohortTable, type CohortView } from "#app/components/CohortTable";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { Control, ReportControls } from "#app/components/ReportControls";
-import { formatCount, formatPercent } from "#app/components/format";
+import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { describeRetentionSettings } from "#app/components/metric-rules";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -28,20 +28,18 @@ import { TimeBetweenOrders } from "#app/components/TimeBetweenOrders";
 import { retentionPage } from "#app/dashboard/retention-page.server";
 import { badRequest } from "#app/http.server";
 import { authenticate } from "#app/shopify.server";
+import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return badRequest.wrap(() => retentionPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
-const decimal = (value: number | null) =>
-  value === null
-    ? "—"
-    : new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
-
 export default function Retention() {
   const { report, curve, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const f = useFormat();
   const update = useUpdateSearchParams();
   const [view, setView] = useState<CohortView>("retention");
 
@@ -52,9 +50,9 @@ export default function Retention() {
 
   return (
     <Page
-      title="Retention"
-      subtitle={`Customers who come back, in the shop's time zone (${timeZone})`}
-      secondaryActions={[{ content: "Metric settings", url: "/app/settings" }]}
+      title={t("retention.title")}
+      subtitle={t("retention.subtitle", { timeZone })}
+      secondaryActions={[{ content: t("settings.title"), url: "/app/settings" }]}
     >
       <BlockStack gap="400">
         <SyncBanners sync={sync} historyLimited={historyLimited} />
@@ -66,60 +64,62 @@ export default function Retention() {
         </ReportControls>
 
         {!report || (!hasCustomers && syncing) ? (
-          <EmptyCard heading="Your numbers are on their way">
-            <p>Metryka is copying your store&apos;s orders. This page fills in by itself as they arrive.</p>
+          <EmptyCard heading={t("common.onTheirWay")}>
+            <p>{t("common.copying")}</p>
           </EmptyCard>
         ) : !hasCustomers ? (
-          <EmptyCard heading="No customer orders in this range">
-            <p>
-              Retention counts orders placed by customers (guest checkouts have no customer to follow). Choose a longer
-              range, or come back once customers have ordered.
-            </p>
+          <EmptyCard heading={t("retention.emptyTitle")}>
+            <p>{t("retention.empty")}</p>
           </EmptyCard>
         ) : (
           <>
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
               <MetricCard
-                title="Returning customer rate"
-                value={formatPercent(report.activity.returningCustomerRate)}
-                help="Shopify's: customers of the range with more than one order by its end"
+                title={t("retention.returningRate")}
+                value={f.percent(report.activity.returningCustomerRate)}
+                help={t("retention.returningRateHelp")}
               />
               <MetricCard
-                title="Repeat purchase rate"
-                value={formatPercent(report.activity.repeatPurchaseRate)}
-                help="Customers with 2 or more orders in the range, of all who ordered"
+                title={t("retention.repeatRate")}
+                value={f.percent(report.activity.repeatPurchaseRate)}
+                help={t("retention.repeatRateHelp")}
               />
               <MetricCard
-                title="Customer retention rate"
-                value={formatPercent(report.retention.retentionRate)}
-                help={`Of the ${formatCount(report.retention.activeAtStart)} customers active at the start of the range, the share still active at its end (${formatCount(
-                  report.retention.retainedCustomers
-                )}); active = an order in the last ${report.retention.windowDays} days`}
+                title={t("retention.retentionRate")}
+                value={f.percent(report.retention.retentionRate)}
+                help={t("retention.retentionRateHelp", {
+                  count: report.retention.activeAtStart,
+                  active: f.count(report.retention.activeAtStart),
+                  retained: f.count(report.retention.retainedCustomers),
+                  window: t("units.days", { count: report.retention.windowDays, formatted: f.count(report.retention.windowDays) }),
+                })}
               />
               <MetricCard
-                title="Churn rate"
-                value={formatPercent(report.retention.churnRate)}
-                help={`1 − retention: active customers lost; active = an order in the last ${report.retention.windowDays} days`}
+                title={t("retention.churnRate")}
+                value={f.percent(report.retention.churnRate)}
+                help={t("retention.churnRateHelp", {
+                  window: t("units.days", { count: report.retention.windowDays, formatted: f.count(report.retention.windowDays) }),
+                })}
               />
               <MetricCard
-                title="Customers"
-                value={formatCount(report.activity.customers)}
-                help="Customers with at least one order in the range"
+                title={t("retention.customers")}
+                value={f.count(report.activity.customers)}
+                help={t("retention.customersHelp")}
               />
               <MetricCard
-                title="New customers"
-                value={formatCount(report.activity.newCustomers)}
-                help="Their first order is in the range"
+                title={t("retention.newCustomers")}
+                value={f.count(report.activity.newCustomers)}
+                help={t("retention.newCustomersHelp")}
               />
               <MetricCard
-                title="Returning customers"
-                value={formatCount(report.activity.returningCustomers)}
-                help="Ordered in the range, first order before it"
+                title={t("retention.returningCustomers")}
+                value={f.count(report.activity.returningCustomers)}
+                help={t("retention.returningCustomersHelp")}
               />
               <MetricCard
-                title="Purchase frequency"
-                value={decimal(report.activity.purchaseFrequency)}
-                help={`Orders per customer in the range (${formatCount(report.activity.orders)} orders)`}
+                title={t("retention.frequency")}
+                value={f.decimal(report.activity.purchaseFrequency, 2, { fixed: true })}
+                help={t("retention.frequencyHelp", { count: report.activity.orders, orders: f.count(report.activity.orders) })}
               />
             </InlineGrid>
 
@@ -127,17 +127,16 @@ export default function Retention() {
               <Card>
                 <BlockStack gap="300">
                   <Text as="h2" variant="headingMd">
-                    Average retention by month since the first order
+                    {t("retention.curveTitle")}
                   </Text>
                   <Text as="p" variant="bodySm" tone="subdued">
-                    Customers who ordered again k months after their first order, of all in the cohorts that have
-                    completed month k (weighted by cohort size).
+                    {t("retention.curveHelp")}
                   </Text>
                   {curve.some((point) => point.k > 0) ? (
                     <RetentionChart curve={curve} />
                   ) : (
                     <Text as="p" tone="subdued">
-                      No cohort has finished its first month yet.
+                      {t("retention.curveEmpty")}
                     </Text>
                   )}
                 </BlockStack>
@@ -146,11 +145,10 @@ export default function Retention() {
                 <BlockStack gap="400">
                   <BlockStack gap="100">
                     <Text as="h2" variant="headingMd">
-                      Time between orders
+                      {t("timeBetween.title")}
                     </Text>
                     <Text as="p" variant="bodySm" tone="subdued">
-                      Days from a customer&apos;s first order to their second, and between any two orders in a row, for
-                      the later orders placed in the range.
+                      {t("timeBetween.help")}
                     </Text>
                   </BlockStack>
                   <TimeBetweenOrders gaps={report.timeBetweenOrders} />
@@ -164,20 +162,16 @@ export default function Retention() {
                   <InlineStack align="space-between" blockAlign="center" gap="200">
                     <BlockStack gap="100">
                       <Text as="h2" variant="headingMd">
-                        Monthly cohorts
+                        {t("cohorts.title")}
                       </Text>
                       <Text as="p" variant="bodySm" tone="subdued">
-                        {COHORT_VIEW_HELP[view]}
+                        {t(`cohorts.help.${view}`)}
                       </Text>
                     </BlockStack>
                     <ButtonGroup variant="segmented">
                       {COHORT_VIEWS.map((option) => (
-                        <Button
-                          key={option.value}
-                          pressed={view === option.value}
-                          onClick={() => setView(option.value)}
-                        >
-                          {option.label}
+                        <Button key={option} pressed={view === option} onClick={() => setView(option)}>
+                          {t(`cohorts.views.${option}`)}
                         </Button>
                       ))}
                     </ButtonGroup>
@@ -188,8 +182,8 @@ export default function Retention() {
             </Card>
 
             <Text as="p" tone="subdued" variant="bodySm">
-              {describeRetentionSettings(report.settings, report.timeZone)}{" "}
-              <Link url="/app/settings">Change these rules</Link>
+              {describeRetentionSettings(t, report.settings, report.timeZone)}{" "}
+              <Link url="/app/settings">{t("common.changeRules")}</Link>
             </Text>
           </>
         )}
@@ -199,5 +193,6 @@ export default function Retention() {
 }
 
 export function ErrorBoundary() {
-  return <PageError title="Retention" />;
+  const { t } = useTranslation();
+  return <PageError title={t("retention.title")} />;
 }

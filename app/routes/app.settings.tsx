@@ -12,6 +12,7 @@ import { saveSettingsForm, settingsPage } from "#app/dashboard/settings-page.ser
 import { badRequest } from "#app/http.server";
 import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from "#app/metrics/settings";
 import { authenticate } from "#app/shopify.server";
+import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -43,6 +44,7 @@ function useShopifyGlobal() {
 
 export default function Settings() {
   const { settings, timeZone, dataRequests, pixel, portfolios, shop } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
   const fetcher = useFetcher<typeof action>();
   const shopify = useShopifyGlobal();
   const [draft, setDraft] = useState<SettingsDraft>(() => toDraft(settings));
@@ -58,12 +60,17 @@ export default function Settings() {
       setDraft(toDraft(result.settings));
       setErrors({});
       try {
-        shopify?.toast.show("Settings saved");
+        shopify?.toast.show(t("settings.saved"));
       } catch {
         // Outside the admin there is no toast; the form shows the saved values.
       }
     } else {
-      setErrors(result.fieldErrors);
+      // The server says what was wrong in English; a field the messages know is said in the page's language.
+      setErrors(
+        Object.fromEntries(
+          Object.entries(result.fieldErrors).map(([field, message]) => [field, t(`settings.fieldErrors.${field}`, { defaultValue: message })]),
+        ),
+      );
     }
     // Only a new answer should do this, not a re-render.
   }, [fetcher.data, fetcher.state]);
@@ -83,12 +90,12 @@ export default function Settings() {
 
   return (
     <Page
-      title="Metric settings"
-      subtitle="The rules behind your numbers. A change applies to every report at once; nothing is synced again."
-      primaryAction={{ content: "Save", onAction: save, loading: saving, disabled: !dirty || saving }}
+      title={t("settings.title")}
+      subtitle={t("settings.subtitle")}
+      primaryAction={{ content: t("settings.save"), onAction: save, loading: saving, disabled: !dirty || saving }}
       secondaryActions={[
         {
-          content: "Restore defaults",
+          content: t("settings.restoreDefaults"),
           disabled: saving || sameDraft(draft, toDraft(DEFAULT_METRIC_SETTINGS)),
           onAction: () => {
             setDraft(toDraft(DEFAULT_METRIC_SETTINGS));
@@ -101,8 +108,8 @@ export default function Settings() {
         <Layout.Section>
           <BlockStack gap="400">
             {failed && (
-              <Banner tone="critical" title="Nothing was saved">
-                <Text as="p">{failed.message}</Text>
+              <Banner tone="critical" title={t("settings.nothingSaved")}>
+                <Text as="p">{Object.keys(failed.fieldErrors).length > 0 ? t("settings.correctFields") : failed.message}</Text>
               </Banner>
             )}
             <SettingsForm
@@ -119,18 +126,16 @@ export default function Settings() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="200">
             <Text as="h2" variant="headingSm">
-              Why these exist
+              {t("settings.whyTitle")}
             </Text>
             <Text as="p" tone="subdued">
-              The defaults match Shopify&apos;s own reports for sales, and leave cancelled orders out of customer
-              metrics. Each report lists the rules it used under its numbers, so figures you compare were computed the
-              same way.
+              {t("settings.why")}
             </Text>
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <PageActions
-            primaryAction={{ content: "Save", onAction: save, loading: saving, disabled: !dirty || saving }}
+            primaryAction={{ content: t("settings.save"), onAction: save, loading: saving, disabled: !dirty || saving }}
           />
         </Layout.Section>
         <Layout.Section>
@@ -148,5 +153,6 @@ export default function Settings() {
 }
 
 export function ErrorBoundary() {
-  return <PageError title="Metric settings" />;
+  const { t } = useTranslation();
+  return <PageError title={t("settings.title")} />;
 }

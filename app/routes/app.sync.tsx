@@ -7,6 +7,7 @@ import { ParkedChangesCard } from "#app/components/ParkedChangesCard";
 import { SessionsImportCard } from "#app/components/SessionsImportCard";
 import { SyncStatusCard } from "#app/components/SyncStatusCard";
 import { authenticate } from "#app/shopify.server";
+import { useTranslation } from "react-i18next";
 import { requestShopSync, retryParkedChanges, shopSyncPage } from "#app/sync/sync-page.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -25,13 +26,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 export default function SyncPage() {
   const { sync, sessions, timeZone, parked } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
   const syncing = useFetcher<typeof action>();
   const retrying = useFetcher<typeof action>();
   // While a sync waits or runs, refresh its progress every two seconds.
   useRevalidateWhile(sync.status === "running" || sync.status === "queued", 2000);
 
   return (
-    <Page title="Data sync" backAction={{ content: "Overview", url: "/app" }}>
+    <Page title={t("nav.sync")} backAction={{ content: t("nav.overview"), url: "/app" }}>
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">

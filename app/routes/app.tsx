@@ -1,36 +1,58 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { useMemo } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
 import { env } from "#app/env.server";
+import { createI18n, POLARIS_TRANSLATIONS, requestLocale } from "#app/i18n";
 import { authenticate } from "#app/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null };
+  return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null, locale: requestLocale(request) };
 };
 
+// The admin passes its `locale` only when it loads the app; the pages the app moves to after
+// that have none. The layout's data (the key and the language) stays as that first load gave it.
+export const shouldRevalidate: ShouldRevalidateFunction = () => false;
+
 export default function App() {
-  const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
+  const { apiKey, appBridgeUrl, locale } = useLoaderData<typeof loader>();
+  const i18n = useMemo(() => createI18n(locale), [locale]);
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
-      <NavMenu>
-        <Link to="/app" rel="home">
-          Overview
-        </Link>
-        <Link to="/app/retention">Retention</Link>
-        <Link to="/app/customers">Customers</Link>
-        <Link to="/app/conversion">Conversion</Link>
-        <Link to="/app/portfolio">Portfolio</Link>
-        <Link to="/app/settings">Settings</Link>
-        <Link to="/app/sync">Data sync</Link>
-      </NavMenu>
-      <Outlet />
-    </AppProvider>
+    <I18nextProvider i18n={i18n}>
+      <AppProvider
+        isEmbeddedApp
+        apiKey={apiKey}
+        i18n={POLARIS_TRANSLATIONS[locale]}
+        {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}
+      >
+        <Navigation />
+        <Outlet />
+      </AppProvider>
+    </I18nextProvider>
+  );
+}
+
+function Navigation() {
+  const { t } = useTranslation();
+  return (
+    <NavMenu>
+      <Link to="/app" rel="home">
+        {t("nav.overview")}
+      </Link>
+      <Link to="/app/retention">{t("nav.retention")}</Link>
+      <Link to="/app/customers">{t("nav.customers")}</Link>
+      <Link to="/app/conversion">{t("nav.conversion")}</Link>
+      <Link to="/app/portfolio">{t("nav.portfolio")}</Link>
+      <Link to="/app/settings">{t("nav.settings")}</Link>
+      <Link to="/app/sync">{t("nav.sync")}</Link>
+    </NavMenu>
   );
 }
 

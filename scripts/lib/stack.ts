@@ -18,12 +18,15 @@ export interface LocalStack {
   shop: string;
   simulator: SimulatorHandle;
   app: AppServer;
-  /** Opens the embedded app the way the admin's first load does: with a fresh session token. */
-  embeddedUrl(path?: string): string;
+  /**
+   * Opens the embedded app the way the admin's first load does: with a fresh session token and
+   * the admin user's language (`locale`, English unless given).
+   */
+  embeddedUrl(path?: string, locale?: string): string;
   /** The other stores (`moreStores`), installed and synced too. */
   others: SimStore[];
   /** embeddedUrl for any of the stores. */
-  embeddedUrlFor(shop: string, path?: string): string;
+  embeddedUrlFor(shop: string, path?: string, locale?: string): string;
   stop(): Promise<void>;
 }
 
@@ -106,14 +109,15 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await simulator.close();
     throw error;
   }
-  const embeddedUrlFor = (forShop: string, path = "/app") =>
+  const embeddedUrlFor = (forShop: string, path = "/app", locale = "en") =>
     `${appUrl}${path}?${new URLSearchParams({
       embedded: "1",
       shop: forShop,
       host: hostParam(forShop),
+      locale,
       id_token: sessionToken({ shop: forShop, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET }),
     })}`;
-  const embeddedUrl = (path = "/app") => embeddedUrlFor(shop, path);
+  const embeddedUrl = (path = "/app", locale?: string) => embeddedUrlFor(shop, path, locale);
   const stop = async () => {
     await app.stop();
     await simulator.close();

@@ -4,16 +4,53 @@
 // WHEN the admin renders it on a customer's page, THEN it asks the app for that customer only,
 // shows loading, then the figures, the at-risk badge and the link into the app, or "no counted
 // orders yet", or an error with a retry that asks again; a prediction section appears only when
-// the app's answer carries one. The pure part (block.ts) is tested on its own as well.
+// the app's answer carries one; in a Polish admin the same block is in Polish, with Polish number,
+// money and date formats. Both locale files hold the same messages, each with its language's
+// plural forms. The pure part (block.ts) is tested on its own as well.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { blockState, blockView, customerIdOf, formatMoney, type CustomerBlockData } from "./block";
+import { blockState, blockView, customerIdOf, formatMoney, type BlockI18n, type CustomerBlockData } from "./block";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BUNDLE = path.join(ROOT, "extensions/metryka-customer-block/dist/metryka-customer-block.js");
+const LOCALES = path.join(ROOT, "extensions/metryka-customer-block/locales");
+
+type Messages = { [key: string]: string | Messages };
+
+/** A locale file of the block: `en.default.json` for English, `<locale>.json` for the others. */
+function messages(locale: string): Messages {
+  const file = fs.existsSync(path.join(LOCALES, `${locale}.default.json`)) ? `${locale}.default.json` : `${locale}.json`;
+  return JSON.parse(fs.readFileSync(path.join(LOCALES, file), "utf8")) as Messages;
+}
+
+/**
+ * The admin's `shopify.i18n` for a user in `locale`, as Shopify documents it: a dotted key into
+ * the locale file (the default locale's message when the file lacks one), `count` choosing the
+ * plural form by Intl.PluralRules, `{{name}}` replaced, and Intl formats in that language.
+ */
+function adminI18n(locale: string): BlockI18n {
+  const own = messages(locale);
+  const fallback = messages("en");
+  const lookup = (source: Messages, key: string) =>
+    key.split(".").reduce<string | Messages | undefined>((node, part) => (typeof node === "object" ? node[part] : undefined), source);
+  return {
+    translate(key, options = {}) {
+      let message = lookup(own, key) ?? lookup(fallback, key);
+      if (typeof message === "object" && typeof options.count === "number") {
+        message = message[new Intl.PluralRules(locale).select(options.count)] ?? message.other;
+      }
+      if (typeof message !== "string") throw new Error(`no message ${key} in ${locale}`);
+      return message.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(options[name]));
+    },
+    formatNumber: (value, options) => new Intl.NumberFormat(locale, options).format(value),
+    formatCurrency: (value, options) => new Intl.NumberFormat(locale, { ...options, style: "currency" }).format(value),
+    formatDate: (date, options) => new Intl.DateTimeFormat(locale, options).format(date),
+  };
+}
+const en = adminI18n("en");
 let bundle: string;
 
 beforeAll(async () => {
@@ -46,7 +83,7 @@ interface Answer {
 }
 
 /** Runs the built block for a customer; `answers` are what the app says, one per request. */
-function mount(gid: string | undefined, answers: Array<Answer | Error>) {
+function mount(gid: string | undefined, answers: Array<Answer | Error>, locale = "en") {
   // A fresh <body>: the previous block's Preact keeps its tree on the old one.
   document.documentElement.replaceChild(document.createElement("body"), document.body);
   const requests: Array<{ url: string; headers: Record<string, string> }> = [];
@@ -55,6 +92,7 @@ function mount(gid: string | undefined, answers: Array<Answer | Error>) {
   Object.assign(globalThis, {
     shopify: {
       data: { selected: gid ? [{ id: gid }] : [] },
+      i18n: adminI18n(locale),
       extend: (target: string, callback: () => Promise<void>) => {
         expect(target).toBe("admin.customer-details.block.render");
         render = callback;
@@ -170,6 +208,71 @@ describe("the built block", () => {
   });
 });
 
+describe("the block in Polish", () => {
+  it("shows the figures, badge, summary and link in Polish, in Polish formats", async () => {
+    const view = mount("gid://shopify/Customer/7001", [{ status: 200, body: DATA }], "pl");
+    await view.start();
+    expect(view.text()).toContain("Wczytywanie danych klienta");
+    await view.answer();
+    const text = view.text().replace(/\u00a0|\u202f/g, " ");
+    for (const value of ["Zamówienia", "Wydatki netto", "1234,56 USD", "9 mar 2025", "30 cze 2026", "marzec 2025", "155 dni (próg odejścia 97 dni)", "Zagrożony", "Otwórz w Metryce"]) {
+      expect(text).toContain(value);
+    }
+    expect(view.block()?.getAttribute("heading")).toBe("Powracający klient");
+    const summary = view.block()?.getAttribute("collapsedSummary") ?? view.block()?.getAttribute("collapsedsummary");
+    expect(summary?.replace(/\u00a0|\u202f/g, " ")).toBe("4 zamówienia · 1234,56 USD · 155 dni od ostatniego");
+  });
+
+  it("says why in Polish when the app cannot answer", async () => {
+    const view = mount("gid://shopify/Customer/7001", [{ status: 500, body: {} }], "pl");
+    await view.start();
+    await view.answer();
+    expect(view.text()).toContain("Nie udało się wczytać danych z Metryki.");
+    expect(view.block()?.querySelector("s-button")?.textContent).toBe("Spróbuj ponownie");
+  });
+
+  it("counts days and orders with Polish plural forms", () => {
+    const pl = adminI18n("pl");
+    const summary = (orders: number, days: number) => blockView({ ...DATA, orders, daysSinceLastOrder: days }, pl).summary.replace(/\u00a0|\u202f/g, " ");
+    expect(summary(1, 1)).toBe("1 zamówienie · 1234,56 USD · 1 dzień od ostatniego");
+    expect(summary(3, 22)).toBe("3 zamówienia · 1234,56 USD · 22 dni od ostatniego");
+    expect(summary(5, 12)).toBe("5 zamówień · 1234,56 USD · 12 dni od ostatniego");
+  });
+});
+
+describe("the block's locale files", () => {
+  const PLURAL = new Set(["zero", "one", "two", "few", "many", "other"]);
+  /** Every message by its dotted key; a plural one as its key with the forms it has. */
+  function entries(source: Messages, prefix = ""): Array<{ key: string; forms: string[]; texts: string[] }> {
+    return Object.entries(source).flatMap(([key, value]) => {
+      const name = `${prefix}${key}`;
+      if (typeof value === "string") return [{ key: name, forms: [], texts: [value] }];
+      const keys = Object.keys(value);
+      if (keys.every((k) => PLURAL.has(k))) return [{ key: name, forms: keys.sort(), texts: Object.values(value) as string[] }];
+      return entries(value, `${name}.`);
+    });
+  }
+  const files = fs.readdirSync(LOCALES).map((file) => file.replace(/(\.default)?\.json$/, ""));
+  const byLocale = new Map(files.map((locale) => [locale, entries(messages(locale))]));
+  const slots = (texts: string[]) => [...new Set(texts.flatMap((text) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1])))].sort().join();
+
+  it("are English (the default) and Polish", () => {
+    expect(files.sort()).toEqual(["en", "pl"]);
+  });
+
+  it("hold the same messages, each with its language's plural forms and the same placeholders", () => {
+    const english = new Map(byLocale.get("en")!.map((entry) => [entry.key, entry]));
+    for (const [locale, list] of byLocale) {
+      expect(list.map((entry) => entry.key).sort()).toEqual([...english.keys()].sort());
+      const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories.slice().sort();
+      for (const entry of list) {
+        if (english.get(entry.key)!.forms.length > 0) expect({ key: entry.key, forms: entry.forms }).toEqual({ key: entry.key, forms: categories });
+        expect({ key: entry.key, slots: slots(entry.texts) }).toEqual({ key: entry.key, slots: slots(english.get(entry.key)!.texts) });
+      }
+    }
+  });
+});
+
 describe("the block's logic", () => {
   it.each([
     ["gid://shopify/Customer/123", "123"],
@@ -184,13 +287,14 @@ describe("the block's logic", () => {
   });
 
   it("formats money in the currency's own minor units", () => {
-    expect(formatMoney(123_456, "USD")).toBe("$1,234.56");
-    expect(formatMoney(123_456, "JPY")).toBe("¥123,456");
-    expect(formatMoney(-500, "EUR")).toBe("-€5.00");
+    expect(formatMoney(en, 123_456, "USD")).toBe("$1,234.56");
+    expect(formatMoney(en, 123_456, "JPY")).toBe("¥123,456");
+    expect(formatMoney(en, -500, "EUR")).toBe("-€5.00");
+    expect(formatMoney(adminI18n("pl"), 123_456, "PLN")).toMatch(/^1\s?234,56\s?zł$/);
   });
 
   it("turns the app's answer into the whole view", () => {
-    expect(blockView({ ...DATA, orders: 1, daysSinceLastOrder: 1, atRisk: false })).toEqual({
+    expect(blockView({ ...DATA, orders: 1, daysSinceLastOrder: 1, atRisk: false }, en)).toEqual({
       summary: "1 order · $1,234.56 · 1 day since the last",
       rows: [
         { label: "Orders", value: "1" },
@@ -207,9 +311,9 @@ describe("the block's logic", () => {
   });
 
   it("treats a malformed answer as an error, not as figures", () => {
-    expect(blockState(200, { ...DATA, orders: "4" }).status).toBe("error");
-    expect(blockState(200, null).status).toBe("error");
-    expect(blockState(401, null)).toMatchObject({ status: "error", retry: true });
-    expect(blockState(200, DATA).status).toBe("ready");
+    expect(blockState(200, { ...DATA, orders: "4" }, en).status).toBe("error");
+    expect(blockState(200, null, en).status).toBe("error");
+    expect(blockState(401, null, en)).toMatchObject({ status: "error", retry: true });
+    expect(blockState(200, DATA, en).status).toBe("ready");
   });
 });

@@ -1,9 +1,19 @@
 // What the block shows (pure): the customer's id from the admin's selection, the app's answer
 // turned into rows, a badge, a link and, once the app sends one, a prediction section. The
-// component in index.tsx only renders this.
+// component in index.tsx only renders this. Its words are in ../locales (the admin's language,
+// English by default) and its numbers, money and dates are formatted in that language, both
+// through the admin's i18n API.
 import type { CustomerBlockData } from "../../../app/dashboard/customer-block";
 
 export type { CustomerBlockData };
+
+/** The part of the admin's `shopify.i18n` the block uses. */
+export interface BlockI18n {
+  translate(key: string, options?: Record<string, string | number>): string;
+  formatNumber(value: number, options?: Intl.NumberFormatOptions): string;
+  formatCurrency(value: number, options?: Intl.NumberFormatOptions): string;
+  formatDate(date: Date, options?: Intl.DateTimeFormatOptions): string;
+}
 
 export interface Row {
   label: string;
@@ -41,78 +51,80 @@ export function blockUrl(customerId: string): string {
   return `/api/customer-block/${customerId}`;
 }
 
-const count = (value: number) => new Intl.NumberFormat("en").format(value);
-
-/** Minor units in the currency's own number of decimals. */
-export function formatMoney(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat("en", { style: "currency", currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+/** Minor units in the currency's own number of decimals (two for dollars, none for yen), in the admin's language. */
+export function formatMoney(i18n: BlockI18n, minor: number, currency: string): string {
+  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return i18n.formatCurrency(minor / 10 ** digits, { currency });
 }
 
-function formatDay(day: string): string {
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+function formatDay(i18n: BlockI18n, day: string): string {
+  return i18n.formatDate(new Date(`${day}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" });
 }
 
-function formatMonth(month: string): string {
-  return new Intl.DateTimeFormat("en", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${month}-01T00:00:00Z`));
+function formatMonth(i18n: BlockI18n, month: string): string {
+  return i18n.formatDate(new Date(`${month}-01T00:00:00Z`), { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-const days = (value: number) => `${count(value)} ${value === 1 ? "day" : "days"}`;
+const days = (i18n: BlockI18n, value: number) => i18n.translate("days", { count: value, formatted: i18n.formatNumber(value) });
 
-function appLink(path: string) {
-  return { href: `app:${path.replace(/^\//, "")}`, label: "Open in Metryka" };
+function appLink(i18n: BlockI18n, path: string) {
+  return { href: `app:${path.replace(/^\//, "")}`, label: i18n.translate("openInMetryka") };
 }
 
 /** The rows, badge, link and prediction of a customer with counted orders. */
-export function blockView(data: CustomerBlockData): BlockView {
+export function blockView(data: CustomerBlockData, i18n: BlockI18n): BlockView {
   const since = data.daysSinceLastOrder ?? 0;
+  const money = (minor: number) => formatMoney(i18n, minor, data.currency);
   // Whole days, as the app's at-risk list shows the lapse point.
-  const lapse = `${new Intl.NumberFormat("en", { maximumFractionDigits: 0 }).format(data.lapsePointDays)} days`;
+  const lapse = days(i18n, Math.round(data.lapsePointDays));
   const rows: Row[] = [
-    { label: "Orders", value: count(data.orders) },
-    { label: "Net spend", value: formatMoney(data.netSpend, data.currency) },
-    { label: "First order", value: data.firstOrderDay ? formatDay(data.firstOrderDay) : "—" },
-    { label: "Last order", value: data.lastOrderDay ? formatDay(data.lastOrderDay) : "—" },
-    { label: "Cohort", value: data.cohort ? formatMonth(data.cohort) : "—" },
-    { label: "Since the last order", value: `${days(since)} (lapse point ${lapse})` },
+    { label: i18n.translate("rows.orders"), value: i18n.formatNumber(data.orders) },
+    { label: i18n.translate("rows.netSpend"), value: money(data.netSpend) },
+    { label: i18n.translate("rows.firstOrder"), value: data.firstOrderDay ? formatDay(i18n, data.firstOrderDay) : "—" },
+    { label: i18n.translate("rows.lastOrder"), value: data.lastOrderDay ? formatDay(i18n, data.lastOrderDay) : "—" },
+    { label: i18n.translate("rows.cohort"), value: data.cohort ? formatMonth(i18n, data.cohort) : "—" },
+    { label: i18n.translate("rows.sinceLast"), value: i18n.translate("sinceLastValue", { days: days(i18n, since), lapsePoint: lapse }) },
   ];
   const prediction = data.prediction
     ? [
-        { label: "Probability still a customer", value: new Intl.NumberFormat("en", { style: "percent" }).format(data.prediction.probabilityAlive) },
-        { label: "Expected orders, next 90 days", value: new Intl.NumberFormat("en", { maximumFractionDigits: 1 }).format(data.prediction.expectedOrders.days90) },
-        { label: "Expected spend, next 365 days", value: formatMoney(data.prediction.expectedSpend365, data.currency) },
+        { label: i18n.translate("rows.probabilityAlive"), value: i18n.formatNumber(data.prediction.probabilityAlive, { style: "percent" }) },
+        { label: i18n.translate("rows.expectedOrders90"), value: i18n.formatNumber(data.prediction.expectedOrders.days90, { maximumFractionDigits: 1 }) },
+        { label: i18n.translate("rows.expectedSpend365"), value: money(data.prediction.expectedSpend365) },
       ]
     : null;
   return {
-    summary: `${count(data.orders)} ${data.orders === 1 ? "order" : "orders"} · ${formatMoney(data.netSpend, data.currency)} · ${days(since)} since the last`,
+    summary: i18n.translate("summary", {
+      orders: i18n.translate("orders", { count: data.orders, formatted: i18n.formatNumber(data.orders) }),
+      netSpend: money(data.netSpend),
+      days: days(i18n, since),
+    }),
     rows,
-    badge: data.atRisk ? { tone: "warning", label: "At risk" } : { tone: "success", label: "Active" },
-    link: appLink(data.appPath),
+    badge: data.atRisk ? { tone: "warning", label: i18n.translate("atRisk") } : { tone: "success", label: i18n.translate("active") },
+    link: appLink(i18n, data.appPath),
     prediction,
   };
 }
 
 /** The block's state from the app's answer. */
-export function blockState(status: number, body: unknown): BlockState {
+export function blockState(status: number, body: unknown, i18n: BlockI18n): BlockState {
   if (status === 200 && isBlockData(body)) {
-    return body.orders === 0 ? { status: "empty", link: appLink(body.appPath) } : { status: "ready", view: blockView(body) };
+    return body.orders === 0 ? { status: "empty", link: appLink(i18n, body.appPath) } : { status: "ready", view: blockView(body, i18n) };
   }
-  if (status === 404) return { status: "error", message: "Metryka has no record of this customer yet. It appears after the next sync.", retry: false };
-  if (status === 401) return { status: "error", message: "Metryka could not confirm this session. Reload the page to try again.", retry: true };
-  return { status: "error", message: "Metryka's figures could not be loaded.", retry: true };
+  if (status === 404) return { status: "error", message: i18n.translate("errors.notFound"), retry: false };
+  if (status === 401) return { status: "error", message: i18n.translate("errors.unauthorized"), retry: true };
+  return { status: "error", message: i18n.translate("errors.failed"), retry: true };
 }
 
 /** Fetches the customer's figures from the app and turns them into the block's state. */
-export async function loadBlockState(gid: string | undefined, fetcher: typeof fetch): Promise<BlockState> {
+export async function loadBlockState(gid: string | undefined, fetcher: typeof fetch, i18n: BlockI18n): Promise<BlockState> {
   const id = customerIdOf(gid);
-  if (id === null) return { status: "error", message: "This page has no customer Metryka can read.", retry: false };
+  if (id === null) return { status: "error", message: i18n.translate("errors.noCustomer"), retry: false };
   try {
     const response = await fetcher(blockUrl(id), { headers: { Accept: "application/json" } });
     const body: unknown = response.headers.get("content-type")?.includes("application/json") ? await response.json() : null;
-    return blockState(response.status, body);
+    return blockState(response.status, body, i18n);
   } catch {
-    return { status: "error", message: "Metryka could not be reached.", retry: true };
+    return { status: "error", message: i18n.translate("errors.unreachable"), retry: true };
   }
 }
 

@@ -3,7 +3,7 @@
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { loadBlockState, type BlockState, type Row } from "./block";
+import { loadBlockState, type BlockI18n, type BlockState, type Row } from "./block";
 
 export default async () => {
   render(<CustomerBlock />, document.body);
@@ -22,33 +22,46 @@ function Rows({ rows }: { rows: Row[] }) {
   );
 }
 
+/** The admin's i18n (locales/, in the admin user's language) as the block's logic uses it. */
+function adminI18n(): BlockI18n {
+  const { i18n } = shopify;
+  return {
+    translate: (key, options) => String(i18n.translate(key, options)),
+    formatNumber: (value, options) => i18n.formatNumber(value, options),
+    formatCurrency: (value, options) => i18n.formatCurrency(value, options),
+    formatDate: (date, options) => i18n.formatDate(date, options),
+  };
+}
+
 function CustomerBlock() {
   const [state, setState] = useState<BlockState>({ status: "loading" });
+  const i18n = adminI18n();
+  const t = i18n.translate;
   const gid = shopify.data.selected[0]?.id;
   const load = useCallback(() => {
     setState({ status: "loading" });
-    void loadBlockState(gid, fetch).then(setState);
+    void loadBlockState(gid, fetch, adminI18n()).then(setState);
   }, [gid]);
   useEffect(load, [load]);
 
   if (state.status === "loading") {
     return (
-      <s-admin-block heading="Repeat buyer" collapsedSummary="Loading…">
+      <s-admin-block heading={t("heading")} collapsedSummary={t("loading")}>
         <s-stack direction="inline" gap="base" alignItems="center">
-          <s-spinner accessibilityLabel="Loading the customer's figures" />
-          <s-text color="subdued">Loading the customer's figures…</s-text>
+          <s-spinner accessibilityLabel={t("loadingLabel")} />
+          <s-text color="subdued">{t("loadingFigures")}</s-text>
         </s-stack>
       </s-admin-block>
     );
   }
   if (state.status === "error") {
     return (
-      <s-admin-block heading="Repeat buyer" collapsedSummary="Not available">
+      <s-admin-block heading={t("heading")} collapsedSummary={t("notAvailable")}>
         <s-banner tone="critical">
           <s-paragraph>{state.message}</s-paragraph>
           {state.retry && (
             <s-button slot="secondary-actions" onClick={load}>
-              Try again
+              {t("tryAgain")}
             </s-button>
           )}
         </s-banner>
@@ -57,9 +70,9 @@ function CustomerBlock() {
   }
   if (state.status === "empty") {
     return (
-      <s-admin-block heading="Repeat buyer" collapsedSummary="No counted orders yet">
+      <s-admin-block heading={t("heading")} collapsedSummary={t("noOrdersSummary")}>
         <s-stack direction="block" gap="base">
-          <s-paragraph>No counted orders yet. Test and deleted orders (and cancelled ones, by the store's settings) do not count.</s-paragraph>
+          <s-paragraph>{t("noOrders")}</s-paragraph>
           <s-link href={state.link.href}>{state.link.label}</s-link>
         </s-stack>
       </s-admin-block>
@@ -67,14 +80,14 @@ function CustomerBlock() {
   }
   const { view } = state;
   return (
-    <s-admin-block heading="Repeat buyer" collapsedSummary={view.summary}>
+    <s-admin-block heading={t("heading")} collapsedSummary={view.summary}>
       <s-stack direction="block" gap="base">
         <s-stack direction="inline" gap="small-200">
           <s-badge tone={view.badge.tone}>{view.badge.label}</s-badge>
         </s-stack>
         <Rows rows={view.rows} />
         {view.prediction && (
-          <s-section heading="Prediction">
+          <s-section heading={t("prediction")}>
             <Rows rows={view.prediction} />
           </s-section>
         )}
