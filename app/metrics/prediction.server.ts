@@ -146,11 +146,12 @@ export interface PredictionFitResult extends ShopFit {
 /**
  * Fits the shop's models to its summaries on `now`'s local date and FORECAST_DAYS before (one
  * pass over the rollups for both), read with the data version in one snapshot (repeatable
- * read): the version is exactly that of the data fitted.
+ * read): the version is exactly that of the data fitted. A caller passing the shop's context
+ * has made sure of its rollups already.
  */
 export async function fitPredictions(shop: string, clock: Clock, loaded?: ShopContext): Promise<PredictionFitResult> {
   const context = loaded ?? (await loadShopContext(shop));
-  await ensureDailyRollups(shop, context.timeZone, context.currency);
+  if (!loaded) await ensureDailyRollups(shop, context.timeZone, context.currency);
   const { version, summaries, earlier } = await prisma.$transaction(
     async (tx) => {
       await summarySettings(tx, context);
