@@ -75,34 +75,54 @@ function indexer(values: Iterable<number>): { list: number[]; at: Map<number, nu
   return { list, at: new Map(list.map((value, i) => [value, i])) };
 }
 
+/** Bits to write every whole number from 0 to `max`. */
+function bitsFor(max: number): number {
+  let bits = 0;
+  while (2 ** bits <= max) bits++;
+  return bits;
+}
+
 function purchaseTable(summaries: Iterable<PurchaseSummary>): PurchaseTable {
-  const triples = new Map<number | string, { s: PurchaseSummary; n: number }>();
-  let customers = 0;
-  for (const s of summaries) {
+  const all = [...summaries];
+  let maxX = 0;
+  let maxT = 0;
+  let whole = true;
+  for (const s of all) {
     if (!(Number.isInteger(s.x) && s.x >= 0 && s.tx >= 0 && s.T >= s.tx && (s.x > 0 || s.tx === 0))) {
       throw new ModelFitError(`not a purchase summary: x=${s.x}, t_x=${s.tx}, T=${s.T}`);
     }
-    customers++;
-    // Whole days under 2^20 (2,800 years) and x under 2^12 make one exact number; else a text.
-    const small = s.x < 4096 && Number.isInteger(s.tx) && Number.isInteger(s.T) && s.T < 1_048_576;
-    const key = small ? (s.x * 1_048_576 + s.tx) * 1_048_576 + s.T : `${s.x}|${s.tx}|${s.T}`;
-    const entry = triples.get(key);
-    if (entry) entry.n++;
-    else triples.set(key, { s, n: 1 });
+    maxX = Math.max(maxX, s.x);
+    maxT = Math.max(maxT, s.T);
+    whole &&= Number.isInteger(s.tx) && Number.isInteger(s.T);
   }
-  const entries = [...triples.values()];
-  const x = indexer(entries.map((e) => e.s.x));
-  const tx = indexer(entries.map((e) => e.s.tx));
-  const T = indexer(entries.map((e) => e.s.T));
+  // Whole days and x that fit in 30 bits together (four years of days and x under 256 do) make
+  // one small integer, the kind of key a Map finds fastest; else a text.
+  const dayBits = bitsFor(maxT);
+  const small = whole && 2 * dayBits + bitsFor(maxX) <= 30;
+  const triples = new Map<number | string, number>();
+  const first: PurchaseSummary[] = [];
+  const counts: number[] = [];
+  for (const s of all) {
+    const key = small ? (((s.x << dayBits) | s.tx) << dayBits) | s.T : `${s.x}|${s.tx}|${s.T}`;
+    const at = triples.get(key);
+    if (at === undefined) {
+      triples.set(key, first.length);
+      first.push(s);
+      counts.push(1);
+    } else counts[at]++;
+  }
+  const x = indexer(first.map((s) => s.x));
+  const tx = indexer(first.map((s) => s.tx));
+  const T = indexer(first.map((s) => s.T));
   return {
     xs: x.list,
     txs: tx.list,
     Ts: T.list,
-    xIndex: Int32Array.from(entries, (e) => x.at.get(e.s.x)!),
-    txIndex: Int32Array.from(entries, (e) => tx.at.get(e.s.tx)!),
-    TIndex: Int32Array.from(entries, (e) => T.at.get(e.s.T)!),
-    count: Float64Array.from(entries, (e) => e.n),
-    customers,
+    xIndex: Int32Array.from(first, (s) => x.at.get(s.x)!),
+    txIndex: Int32Array.from(first, (s) => tx.at.get(s.tx)!),
+    TIndex: Int32Array.from(first, (s) => T.at.get(s.T)!),
+    count: Float64Array.from(counts),
+    customers: all.length,
   };
 }
 

@@ -1,10 +1,11 @@
 // Property: on generated stores in five time zones, the customers' summaries read from the
 // rollups (SQL) equal those the reference computes from the raw orders, under every setting that
-// changes them, on a day in the store's history and on the day it was generated. (That the
-// rollups refreshed after a change equal a rebuild is rollups.test.ts's.)
+// changes them, on a day in the store's history and on the day it was generated, each date alone
+// and both in one pass. (That the rollups refreshed after a change equal a rebuild is
+// rollups.test.ts's.)
 import { beforeAll, describe, expect, it } from "vitest";
-import { customerSummaries } from "./prediction";
-import { customerSummariesSql } from "./prediction.server";
+import { customerSummaries, type CustomerSummary } from "./prediction";
+import { customerSummariesOnSql, customerSummariesSql } from "./prediction.server";
 import type { MetricSettings } from "./settings";
 import { getMetricSettings, updateMetricSettings } from "./settings.server";
 import { generateStore, writeStore, type GeneratedStore } from "./test-helpers/store";
@@ -36,6 +37,7 @@ describe.each(CASES)("prediction summaries on a generated store (seed $seed, $ti
 
   it.each(SETTINGS)("SQL equals the reference with %j", async (settings) => {
     await updateMetricSettings(store.shop, { retentionIncludeCancelled: false, cohortIncludeZeroValue: true, ...settings });
+    const references: CustomerSummary[][] = [];
     for (const now of NOWS) {
       const context = { timeZone, currency: store.currency, now, settings: await getMetricSettings(store.shop) };
       const reference = customerSummaries(store, context);
@@ -43,6 +45,10 @@ describe.each(CASES)("prediction summaries on a generated store (seed $seed, $ti
       // Worth comparing: customers who came back, with spend, and some who did not.
       expect(reference.filter((s) => s.x > 1 && s.repeatSpend > 0).length).toBeGreaterThan(5);
       expect(reference.some((s) => s.x === 0)).toBe(true);
+      references.push(reference);
     }
+    // Both dates from one pass over the rollups, as a fit reads them, in either order.
+    expect(await customerSummariesOnSql(store.shop, NOWS)).toEqual(references);
+    expect(await customerSummariesOnSql(store.shop, [...NOWS].reverse())).toEqual([...references].reverse());
   });
 });

@@ -24,71 +24,100 @@ import { ensureDailyRollups } from "./rollups.server";
 
 type Client = Prisma.TransactionClient | typeof prisma;
 
-interface SummaryRow {
-  customer_id: string;
-  first_day: Date;
-  x: number;
-  tx: number;
-  t: number;
-  repeat_spend: bigint;
-}
-
 /** Every customer's summary on the local date of `now` (SQL; the reference is `customerSummaries`). */
 export async function customerSummariesSql(shop: string, clock: Clock): Promise<CustomerSummary[]> {
+  const [summaries] = await customerSummariesOnSql(shop, [clock.now]);
+  return summaries;
+}
+
+/** Every customer's summary on the local date of each of `nows`, read in one pass over the rollups. */
+export async function customerSummariesOnSql(shop: string, nows: readonly Date[]): Promise<CustomerSummary[][]> {
   const context = await loadShopContext(shop);
   await ensureDailyRollups(shop, context.timeZone, context.currency);
   return prisma.$transaction(async (tx) => {
-    await roomToSort(tx);
-    return summariesOf(tx, context, clock.now);
+    await summarySettings(tx, context);
+    return summariesOf(tx, context, nows);
   }, SUMMARY_TRANSACTION);
 }
 
 const SUMMARY_TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
 
 /**
- * The summaries sort every counted order of the shop (by customer, then day): a million orders
- * sort in memory with this much, on disk (several times slower) with PostgreSQL's default 4 MB.
+ * The summaries sort every counted order of the shop by customer: a million orders sort in
+ * memory with this much, on disk (several times slower) with PostgreSQL's default 4 MB. And the
+ * session's time zone is the shop's, so that an instant's local date is a plain `::date` cast
+ * (`AT TIME ZONE` with the zone's name looks the zone up again for every order, twice as slow).
  */
-async function roomToSort(tx: Prisma.TransactionClient): Promise<void> {
+async function summarySettings(tx: Prisma.TransactionClient, { timeZone }: ShopContext): Promise<void> {
   await tx.$executeRaw`SET LOCAL work_mem = '128MB'`;
+  await tx.$queryRaw`SELECT set_config('TimeZone', ${timeZone}, true)`;
 }
 
-async function summariesOf(client: Client, { shop, timeZone, settings }: ShopContext, now: Date): Promise<CustomerSummary[]> {
-  const today = localDay(now, timeZone);
+const DAY_MS = 86_400_000;
+
+/**
+ * The summaries on each of `nows`' local dates, from one row per customer. A customer's orders
+ * are held oldest first, so their local dates are in order too: a repeat purchase day is an
+ * order after the first purchase date whose date differs from the previous order's, counted
+ * without sorting or grouping the days (what a per-customer DISTINCT or GROUP BY day costs).
+ * Runs with summarySettings' time zone.
+ */
+async function summariesOf(client: Client, { shop, timeZone, settings }: ShopContext, nows: readonly Date[]): Promise<CustomerSummary[][]> {
+  const todays = nows.map((now) => localDay(now, timeZone));
+  const last = todays.reduce((max, day) => (day > max ? day : max));
   // The first purchase: the first counted order, or the first paid one (the acquisition order).
   const firstAt = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
-  // Each customer's purchase days first (one row per customer and day, hashed), then the
-  // customers: no per-customer DISTINCT, whose sorts cost more than the rest together.
-  const rows = await client.$queryRaw<SummaryRow[]>`
-    SELECT d.customer_id::text AS customer_id, d.first_day,
-      (count(*) FILTER (WHERE d.day > d.first_day))::int AS x,
-      (max(d.day) - d.first_day)::int AS tx,
-      (${today}::date - d.first_day)::int AS t,
-      coalesce(sum(d.net) FILTER (WHERE d.day > d.first_day), 0)::bigint AS repeat_spend
+  const perDay = todays.map(
+    (today) => Prisma.sql`
+      count(*) FILTER (WHERE c.day > c.first_day AND c.day < ${today}::date AND (c.previous IS NULL OR c.previous::date <> c.day)),
+      coalesce(max(c.day) FILTER (WHERE c.day < ${today}::date) - min(c.first_day), 0),
+      coalesce(sum(c.net) FILTER (WHERE c.day > c.first_day AND c.day < ${today}::date), 0)`,
+  );
+  // Each order beside the one before it (NULL before the first), from the first purchase date
+  // on: orders before the acquisition order are on its date or earlier. The customers come as
+  // one text, a line each ("id first-day x t_x spend" per date, the first day counted from
+  // 1970-01-01; a customer first buying on or after a date has 0s for it, and is left out): the
+  // client converts every value of a result on its own, which for a row per customer cost more
+  // than the query.
+  const [{ lines }] = await client.$queryRaw<Array<{ lines: string | null }>>`
+    SELECT string_agg(s.line, E'\n' ORDER BY s.customer_id) AS lines
     FROM (
-      SELECT c.customer_id, c.first_day, c.day, sum(c.net) AS net
+      SELECT c.customer_id, concat_ws(' ', c.customer_id, min(c.first_day) - DATE '1970-01-01', ${Prisma.join(perDay)}) AS line
       FROM (
-        SELECT t.customer_id, (f.first_at AT TIME ZONE ${timeZone})::date AS first_day,
-          (o.at AT TIME ZONE ${timeZone})::date AS day, o.net
+        SELECT t.customer_id, (${firstAt})::date AS first_day, unnest(t.order_at)::date AS day,
+          unnest(array_prepend(NULL::timestamptz, t.order_at)) AS previous, unnest(t.order_net) AS net
         FROM customer_totals t
-        CROSS JOIN LATERAL (SELECT ${firstAt} AS first_at) f
-        CROSS JOIN LATERAL unnest(t.order_at, t.order_net) AS o(at, net)
         WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-          AND f.first_at IS NOT NULL AND o.at >= f.first_at
-          AND (o.at AT TIME ZONE ${timeZone})::date < ${today}::date
       ) c
-      GROUP BY c.customer_id, c.first_day, c.day
-    ) d
-    GROUP BY d.customer_id, d.first_day
-    ORDER BY d.customer_id`;
-  return rows.map((row) => ({
-    customerId: row.customer_id,
-    firstDay: row.first_day.toISOString().slice(0, 10),
-    x: row.x,
-    tx: row.tx,
-    T: row.t,
-    repeatSpend: Number(row.repeat_spend),
-  }));
+      WHERE c.day >= c.first_day AND c.day < ${last}::date
+      GROUP BY c.customer_id
+    ) s`;
+  const days = todays.map((today) => Date.parse(today) / DAY_MS);
+  const summaries = todays.map((): CustomerSummary[] => []);
+  // A shop's customers share a few thousand first purchase dates: each written out once.
+  const written = new Map<number, string>();
+  for (const line of lines === null ? [] : lines.split("\n")) {
+    const fields = line.split(" ");
+    const first = Number(fields[1]);
+    let firstDay = written.get(first);
+    if (firstDay === undefined) {
+      firstDay = new Date(first * DAY_MS).toISOString().slice(0, 10);
+      written.set(first, firstDay);
+    }
+    for (let i = 0; i < days.length; i++) {
+      if (first >= days[i]) continue;
+      const at = 2 + 3 * i;
+      summaries[i].push({
+        customerId: fields[0],
+        firstDay,
+        x: Number(fields[at]),
+        tx: Number(fields[at + 1]),
+        T: days[i] - first,
+        repeatSpend: Number(fields[at + 2]),
+      });
+    }
+  }
+  return summaries;
 }
 
 /** The shop's data version: 0 before its rollups were first built. */
@@ -115,19 +144,21 @@ export interface PredictionFitResult extends ShopFit {
 }
 
 /**
- * Fits the shop's models to its summaries on `now`'s local date and FORECAST_DAYS before, read
- * with the data version in one snapshot (repeatable read): the version is exactly that of the
- * data fitted.
+ * Fits the shop's models to its summaries on `now`'s local date and FORECAST_DAYS before (one
+ * pass over the rollups for both), read with the data version in one snapshot (repeatable
+ * read): the version is exactly that of the data fitted. A caller passing the shop's context
+ * has made sure of its rollups already.
  */
 export async function fitPredictions(shop: string, clock: Clock, loaded?: ShopContext): Promise<PredictionFitResult> {
   const context = loaded ?? (await loadShopContext(shop));
-  await ensureDailyRollups(shop, context.timeZone, context.currency);
+  if (!loaded) await ensureDailyRollups(shop, context.timeZone, context.currency);
   const { version, summaries, earlier } = await prisma.$transaction(
-    async (tx) => ({
-      version: await roomToSort(tx).then(() => dataVersion(tx, shop)),
-      summaries: await summariesOf(tx, context, clock.now),
-      earlier: await summariesOf(tx, context, lastPeriodStart(clock.now, context.timeZone)),
-    }),
+    async (tx) => {
+      await summarySettings(tx, context);
+      const version = await dataVersion(tx, shop);
+      const [summaries, earlier] = await summariesOf(tx, context, [clock.now, lastPeriodStart(clock.now, context.timeZone)]);
+      return { version, summaries, earlier };
+    },
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, ...SUMMARY_TRANSACTION },
   );
   const fit = fitShop(summaries, earlier, { ...context, now: clock.now });
