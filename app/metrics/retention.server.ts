@@ -6,8 +6,10 @@
 //   a window" is exact to the instant: the months wholly inside the window are summed from
 //   `customer_month_counts`, and the two months the window starts and ends in are read from
 //   `customer_months` (first, last and previous order instants of each customer in them).
-//   Customers active in both windows: |S| + |E| − active over their union when the windows meet,
-//   otherwise `customer_totals` rows searched for an order in each. New customers: cohort sizes
+//   Customers active in both windows: |S| + |E| − active over their union when the windows meet
+//   or the days between them are fewer than the later window's (with the customers who ordered
+//   only between them, searched in their `customer_totals` rows); otherwise `customer_totals`
+//   rows searched for an order in each. New customers: cohort sizes
 //   from `cohort_months` for whole months, `customer_first_orders` (indexed per setting) for the rest.
 // - Cohorts: cells of `cohort_months` or `cohort_weeks`.
 // - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
@@ -225,11 +227,17 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
 
 /**
  * S, E and S ∩ E of the customer retention rate. When the two windows overlap or touch, the
- * customers in both are |S| + |E| − the customers active over their union (one window);
- * otherwise each customer who ordered since the later window started is searched for an order
- * in both (`customer_totals.order_at`).
+ * customers in both are |S| + |E| − the customers active over their union (one window).
+ * Otherwise, with the days between them (the gap) shorter than the later window, also
+ * |S| + |E| − the customers active from the earlier window's start to the later one's end, but
+ * plus those of them whose orders there are all in the gap: the customers with an order in the
+ * gap (their rows of `customer_months` in the months it spans) searched in their
+ * `customer_totals` row. With a longer gap, each customer who ordered since the later window
+ * started is searched for an order in both windows (`customer_totals.order_at`).
  */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
+  const { settings, timeZone } = context;
+  const variant = settings.retentionIncludeCancelled;
   const s1 = plan.windowBeforeStart;
   const e1 = plan.period.start;
   const s2 = plan.windowBeforeEnd;
@@ -237,27 +245,41 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
   const overlap = s2.getTime() <= e1.getTime() && s1.getTime() <= e2.getTime();
   const first = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
   const last = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
-  const union = overlap ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
-  // Apart, the customers with an order in each: their `customer_totals` rows with an order at or
-  // after the later window's start, each searched for an order in both.
   const [earlier, later] = s1.getTime() <= s2.getTime() ? [[s1, e1], [s2, e2]] : [[s2, e2], [s1, e1]];
-  const both = overlap
-    ? Prisma.sql`NULL::bigint`
-    : Prisma.sql`(SELECT count(*) FROM customer_totals t
-        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${context.settings.retentionIncludeCancelled}
-          AND t.last_order_at >= ${later[0]}
-          AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
-  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; retained: bigint | null }>>`
+  const gapFirst = !overlap && later[0].getTime() - earlier[1].getTime() < later[1].getTime() - later[0].getTime();
+  const union = overlap || gapFirst ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
+  let both = Prisma.sql`NULL::bigint`;
+  if (gapFirst) {
+    const c = monthColumns(settings);
+    const [from, to] = [earlier[1], later[0]];
+    both = Prisma.sql`(SELECT count(*) FROM customer_totals t
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+        -- Each such customer's row by its key, whatever the planner guesses of how many.
+        AND t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
+          WHERE m.shop = ${shop} AND m.month >= date_trunc('month', ${from}::timestamptz AT TIME ZONE ${timeZone})::date
+            AND m.month <= date_trunc('month', (${to}::timestamptz - interval '1 millisecond') AT TIME ZONE ${timeZone})::date
+            AND m.${c.orders} > 0 AND m.${c.last} >= ${from} AND m.${c.first} < ${to}))
+        AND ${ordersIn(from, to)} > 0 AND ${ordersIn(earlier[0], earlier[1])} = 0 AND ${ordersIn(later[0], later[1])} = 0)`;
+  } else if (!overlap) {
+    // The customers with an order in each: their rows with an order at or after the later
+    // window's start, each searched for an order in both.
+    both = Prisma.sql`(SELECT count(*) FROM customer_totals t
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+        AND t.last_order_at >= ${later[0]}
+        AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
+  }
+  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; both: bigint | null }>>`
     SELECT ${activeBetween(shop, context, s1, e1)}::bigint AS active_at_start,
       ${activeBetween(shop, context, s2, e2)}::bigint AS active_at_end,
       ${union}::bigint AS active_over_union,
-      ${both}::bigint AS retained`;
+      ${both}::bigint AS both`;
   const activeAtStart = Number(row.active_at_start);
   const activeAtEnd = Number(row.active_at_end);
+  const inUnion = activeAtStart + activeAtEnd - Number(row.active_over_union);
   return {
     activeAtStart,
     activeAtEnd,
-    retainedCustomers: overlap ? activeAtStart + activeAtEnd - Number(row.active_over_union) : Number(row.retained),
+    retainedCustomers: overlap ? inUnion : gapFirst ? inUnion + Number(row.both) : Number(row.both),
   };
 }
 
@@ -310,8 +332,17 @@ async function gapPercentiles(
   const variant = settings.retentionIncludeCancelled;
   const { months, spans } = monthSpans(timeZone, start, end);
   const inSpan = ([a, b]: [Date | null, Date]) =>
-    a === null ? Prisma.sql`(g.processed_at < ${b})` : Prisma.sql`(g.processed_at >= ${a} AND g.processed_at < ${b})`;
-  const spanRows = spans.length === 0 ? Prisma.sql`false` : Prisma.join(spans.map(inSpan), " OR ");
+    a === null ? Prisma.sql`g.processed_at < ${b}` : Prisma.sql`g.processed_at >= ${a} AND g.processed_at < ${b}`;
+  // One index range per span: spans joined by OR were read as a bitmap of heap pages (the rows
+  // lie in customer order), many times slower than the index alone.
+  const spanRows = Prisma.join(
+    (spans.length === 0 ? [null] : spans).map(
+      (span) => Prisma.sql`
+      SELECT g.bucket, 1::bigint AS gaps, g.second::int::bigint AS second_gaps FROM customer_order_gaps g
+      WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND ${span === null ? Prisma.sql`false` : inSpan(span)}`,
+    ),
+    " UNION ALL ",
+  );
   const monthRows = months
     ? Prisma.sql`
       SELECT bucket, gaps::bigint AS gaps, second_gaps::bigint AS second_gaps FROM gap_months
@@ -322,8 +353,7 @@ async function gapPercentiles(
   const buckets = await prisma.$queryRaw<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>>`
     SELECT bucket, sum(gaps)::bigint AS gaps, sum(second_gaps)::bigint AS second_gaps FROM (
       ${monthRows}
-      SELECT g.bucket, 1::bigint AS gaps, g.second::int::bigint AS second_gaps FROM customer_order_gaps g
-      WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND (${spanRows})
+      ${spanRows}
     ) x
     GROUP BY bucket ORDER BY bucket`;
 
