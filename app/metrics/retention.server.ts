@@ -333,13 +333,20 @@ async function gapPercentiles(
   const { months, spans } = monthSpans(timeZone, start, end);
   const inSpan = ([a, b]: [Date | null, Date]) =>
     a === null ? Prisma.sql`g.processed_at < ${b}` : Prisma.sql`g.processed_at >= ${a} AND g.processed_at < ${b}`;
-  // One index range per span: spans joined by OR were read as a bitmap of heap pages (the rows
-  // lie in customer order), many times slower than the index alone.
+  // The gaps are indexed by bucket, then time: a span's are one index range per bucket, from 0 to
+  // the largest there is (a few hundred), each span on its own.
   const spanRows = Prisma.join(
-    (spans.length === 0 ? [null] : spans).map(
-      (span) => Prisma.sql`
-      SELECT g.bucket, 1::bigint AS gaps, g.second::int::bigint AS second_gaps FROM customer_order_gaps g
-      WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND ${span === null ? Prisma.sql`false` : inSpan(span)}`,
+    (spans.length === 0 ? [null] : spans).map((span) =>
+      span === null
+        ? Prisma.sql`SELECT 0::smallint, 0::bigint, 0::bigint WHERE false`
+        : Prisma.sql`
+      SELECT b.bucket::smallint, x.gaps, x.second_gaps
+      FROM generate_series(0, (SELECT max(bucket) FROM customer_order_gaps WHERE shop = ${shop} AND retention_include_cancelled = ${variant})) b(bucket)
+      CROSS JOIN LATERAL (
+        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE g.second))::bigint AS second_gaps FROM customer_order_gaps g
+        WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = b.bucket AND ${inSpan(span)}
+      ) x
+      WHERE x.gaps > 0`,
     ),
     " UNION ALL ",
   );
@@ -586,8 +593,16 @@ export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Cl
     // Customers with activity at or after now (none, unless now is in the past): from their orders.
     prisma.$queryRaw<LapsedRow[]>`
       WITH late AS (
+        -- An order at or after now, or a refund then of one of their counted orders.
         SELECT customer_id FROM customer_totals
-        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_activity_at >= ${now}
+        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at >= ${now}
+        UNION
+        SELECT t.customer_id FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant} AND t.last_activity_at >= ${now}
+          AND t.customer_id IN (
+            SELECT o.customer_id FROM refunds r JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
+            WHERE r.shop = ${shop} AND r.processed_at >= ${now} AND o.customer_id IS NOT NULL
+          )
       ),
       history AS MATERIALIZED (
         SELECT o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net
