@@ -9,8 +9,8 @@
 //   Customers active in both windows: |S| + |E| − active over their union when the windows meet
 //   or the days between them are fewer than the later window's (with the customers who ordered
 //   only between them, searched in their `customer_totals` rows); otherwise `customer_totals`
-//   rows searched for an order in each. New customers: cohort sizes
-//   from `cohort_months` for whole months, `customer_first_orders` (indexed per setting) for the rest.
+//   rows searched for an order in each. New customers: customers acquired per local day
+//   (`cohort_days`).
 // - Cohorts: cells of `cohort_months` or `cohort_weeks`.
 // - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
 //   bucket counts (`gap_months` for whole months) and read from one bucket each.
@@ -62,13 +62,6 @@ function counted(alias: string, settings: MetricSettings): Prisma.Sql {
     AND (${settings.retentionIncludeCancelled} OR ${o}.cancelled_at IS NULL)`;
 }
 
-/** The customer_first_orders column of the order that acquired the customer (cohort assignment). */
-function acquiredColumn(settings: MetricSettings): Prisma.Sql {
-  const paid = settings.cohortIncludeZeroValue ? "" : "paid_";
-  const cancelled = settings.retentionIncludeCancelled ? "" : "uncancelled_";
-  return Prisma.raw(`first_${paid}${cancelled}order_at`);
-}
-
 /** `customer_months` columns for the cancelled setting: all counted orders, or uncancelled ones. */
 function monthColumns(settings: MetricSettings) {
   const pick = (all: string, uncancelled: string) => Prisma.raw(settings.retentionIncludeCancelled ? all : uncancelled);
@@ -117,26 +110,12 @@ function activeBetween(shop: string, context: RetentionContext, start: Date, end
     FROM ${monthsOf(start, end, timeZone)} w)`;
 }
 
-/**
- * Customers acquired in [start, end), as a scalar subquery: cohort sizes (`cohort_months`,
- * where month = cohort) for the months wholly inside, `customer_first_orders` (an index range
- * per setting combination) for the months the span starts and ends in.
- */
-function acquiredBetween(shop: string, context: RetentionContext, start: Date, end: Date): Prisma.Sql {
-  const { settings, timeZone } = context;
-  const acquired = acquiredColumn(settings);
-  const firsts = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`(SELECT count(*) FROM customer_first_orders f
-    WHERE f.shop = ${shop} AND f.${acquired} >= ${from} AND f.${acquired} < ${to})`;
-  return Prisma.sql`(SELECT CASE WHEN w.a = w.b THEN ${firsts(Prisma.sql`${start}`, Prisma.sql`${end}`)}
-    ELSE
-      ${firsts(Prisma.sql`${start}`, Prisma.sql`((w.a + interval '1 month') AT TIME ZONE ${timeZone})`)}
-      + (SELECT coalesce(sum(c.customers), 0) FROM cohort_months c
-        WHERE c.shop = ${shop} AND c.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-          AND c.cohort_include_zero_value = ${settings.cohortIncludeZeroValue}
-          AND c.cohort > w.a AND c.cohort < w.b AND c.month = c.cohort)
-      + ${firsts(Prisma.sql`(w.b::timestamp AT TIME ZONE ${timeZone})`, Prisma.sql`${end}`)}
-    END
-    FROM ${monthsOf(start, end, timeZone)} w)`;
+/** Customers acquired on local days [from, to), as a scalar subquery: a sum of `cohort_days`. */
+function acquiredBetween(shop: string, context: RetentionContext, from: string, to: string): Prisma.Sql {
+  const { settings } = context;
+  return Prisma.sql`(SELECT coalesce(sum(d.customers), 0) FROM cohort_days d
+    WHERE d.shop = ${shop} AND d.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+      AND d.cohort_include_zero_value = ${settings.cohortIncludeZeroValue} AND d.day >= ${from}::date AND d.day < ${to}::date)`;
 }
 
 /** Whether a range is made of whole local months (both ends on the 1st). */
@@ -188,7 +167,7 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
         coalesce(sum(orders), 0)::bigint AS orders,
         coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date AND (repeat OR next_month < ${to}::date)), 0)::bigint
           AS repeat_customers,
-        ${acquiredBetween(shop, context, start, end)}::bigint AS new_customers,
+        ${acquiredBetween(shop, context, from, to)}::bigint AS new_customers,
         coalesce(sum(customers) FILTER (WHERE ${returning}), 0)::bigint AS returning_customers,
         (coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)
           - coalesce(sum(customers) FILTER (WHERE previous_month = '-infinity' AND NOT repeat AND next_month >= ${to}::date), 0))::bigint
