@@ -147,6 +147,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       "daily_sales",
       "daily_sales_sources",
       "customer_first_orders",
+      "cohort_days",
       "customer_months",
       "customer_month_counts",
       "cohort_months",

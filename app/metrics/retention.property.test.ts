@@ -35,6 +35,8 @@ const RATE_RANGES = [
   { from: "2025-01-01", to: "2025-08-01" },
   { from: "2026-03-01", to: "2026-03-02" },
   { from: "2026-03-14", to: "2026-05-20" },
+  // One day longer than a 90-day window: the windows before its start and before its end are a day apart.
+  { from: "2026-02-16", to: "2026-05-18" },
 ];
 // The cohort grid alone.
 const GRIDS: RetentionQuery[] = [

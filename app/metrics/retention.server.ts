@@ -6,9 +6,11 @@
 //   a window" is exact to the instant: the months wholly inside the window are summed from
 //   `customer_month_counts`, and the two months the window starts and ends in are read from
 //   `customer_months` (first, last and previous order instants of each customer in them).
-//   Customers active in both windows: |S| + |E| − active over their union when the windows meet,
-//   otherwise `customer_totals` rows searched for an order in each. New customers: cohort sizes
-//   from `cohort_months` for whole months, `customer_first_orders` (indexed per setting) for the rest.
+//   Customers active in both windows: |S| + |E| − active over their union when the windows meet
+//   or only a few days lie between them (with the customers who ordered only in those days,
+//   searched in their `customer_totals` rows); otherwise `customer_totals` rows searched for an
+//   order in each. New customers: customers acquired per local day
+//   (`cohort_days`).
 // - Cohorts: cells of `cohort_months` or `cohort_weeks`.
 // - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
 //   bucket counts (`gap_months` for whole months) and read from one bucket each.
@@ -60,13 +62,6 @@ function counted(alias: string, settings: MetricSettings): Prisma.Sql {
     AND (${settings.retentionIncludeCancelled} OR ${o}.cancelled_at IS NULL)`;
 }
 
-/** The customer_first_orders column of the order that acquired the customer (cohort assignment). */
-function acquiredColumn(settings: MetricSettings): Prisma.Sql {
-  const paid = settings.cohortIncludeZeroValue ? "" : "paid_";
-  const cancelled = settings.retentionIncludeCancelled ? "" : "uncancelled_";
-  return Prisma.raw(`first_${paid}${cancelled}order_at`);
-}
-
 /** `customer_months` columns for the cancelled setting: all counted orders, or uncancelled ones. */
 function monthColumns(settings: MetricSettings) {
   const pick = (all: string, uncancelled: string) => Prisma.raw(settings.retentionIncludeCancelled ? all : uncancelled);
@@ -115,26 +110,12 @@ function activeBetween(shop: string, context: RetentionContext, start: Date, end
     FROM ${monthsOf(start, end, timeZone)} w)`;
 }
 
-/**
- * Customers acquired in [start, end), as a scalar subquery: cohort sizes (`cohort_months`,
- * where month = cohort) for the months wholly inside, `customer_first_orders` (an index range
- * per setting combination) for the months the span starts and ends in.
- */
-function acquiredBetween(shop: string, context: RetentionContext, start: Date, end: Date): Prisma.Sql {
-  const { settings, timeZone } = context;
-  const acquired = acquiredColumn(settings);
-  const firsts = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`(SELECT count(*) FROM customer_first_orders f
-    WHERE f.shop = ${shop} AND f.${acquired} >= ${from} AND f.${acquired} < ${to})`;
-  return Prisma.sql`(SELECT CASE WHEN w.a = w.b THEN ${firsts(Prisma.sql`${start}`, Prisma.sql`${end}`)}
-    ELSE
-      ${firsts(Prisma.sql`${start}`, Prisma.sql`((w.a + interval '1 month') AT TIME ZONE ${timeZone})`)}
-      + (SELECT coalesce(sum(c.customers), 0) FROM cohort_months c
-        WHERE c.shop = ${shop} AND c.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-          AND c.cohort_include_zero_value = ${settings.cohortIncludeZeroValue}
-          AND c.cohort > w.a AND c.cohort < w.b AND c.month = c.cohort)
-      + ${firsts(Prisma.sql`(w.b::timestamp AT TIME ZONE ${timeZone})`, Prisma.sql`${end}`)}
-    END
-    FROM ${monthsOf(start, end, timeZone)} w)`;
+/** Customers acquired on local days [from, to), as a scalar subquery: a sum of `cohort_days`. */
+function acquiredBetween(shop: string, context: RetentionContext, from: string, to: string): Prisma.Sql {
+  const { settings } = context;
+  return Prisma.sql`(SELECT coalesce(sum(d.customers), 0) FROM cohort_days d
+    WHERE d.shop = ${shop} AND d.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+      AND d.cohort_include_zero_value = ${settings.cohortIncludeZeroValue} AND d.day >= ${from}::date AND d.day < ${to}::date)`;
 }
 
 /** Whether a range is made of whole local months (both ends on the 1st). */
@@ -186,7 +167,7 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
         coalesce(sum(orders), 0)::bigint AS orders,
         coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date AND (repeat OR next_month < ${to}::date)), 0)::bigint
           AS repeat_customers,
-        ${acquiredBetween(shop, context, start, end)}::bigint AS new_customers,
+        ${acquiredBetween(shop, context, from, to)}::bigint AS new_customers,
         coalesce(sum(customers) FILTER (WHERE ${returning}), 0)::bigint AS returning_customers,
         (coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)
           - coalesce(sum(customers) FILTER (WHERE previous_month = '-infinity' AND NOT repeat AND next_month >= ${to}::date), 0))::bigint
@@ -225,11 +206,17 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
 
 /**
  * S, E and S ∩ E of the customer retention rate. When the two windows overlap or touch, the
- * customers in both are |S| + |E| − the customers active over their union (one window);
- * otherwise each customer who ordered since the later window started is searched for an order
- * in both (`customer_totals.order_at`).
+ * customers in both are |S| + |E| − the customers active over their union (one window).
+ * Otherwise, with the days between them (the gap) few against the later window's, also
+ * |S| + |E| − the customers active from the earlier window's start to the later one's end, but
+ * plus those of them whose orders there are all in the gap: the customers with an order in the
+ * gap (their rows of `customer_months` in the months it spans) searched in their
+ * `customer_totals` row. With a longer gap, each customer who ordered since the later window
+ * started is searched for an order in both windows (`customer_totals.order_at`).
  */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
+  const { settings, timeZone } = context;
+  const variant = settings.retentionIncludeCancelled;
   const s1 = plan.windowBeforeStart;
   const e1 = plan.period.start;
   const s2 = plan.windowBeforeEnd;
@@ -237,27 +224,43 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
   const overlap = s2.getTime() <= e1.getTime() && s1.getTime() <= e2.getTime();
   const first = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
   const last = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
-  const union = overlap ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
-  // Apart, the customers with an order in each: their `customer_totals` rows with an order at or
-  // after the later window's start, each searched for an order in both.
   const [earlier, later] = s1.getTime() <= s2.getTime() ? [[s1, e1], [s2, e2]] : [[s2, e2], [s1, e1]];
-  const both = overlap
-    ? Prisma.sql`NULL::bigint`
-    : Prisma.sql`(SELECT count(*) FROM customer_totals t
-        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${context.settings.retentionIncludeCancelled}
-          AND t.last_order_at >= ${later[0]}
-          AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
-  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; retained: bigint | null }>>`
+  // Read by key, a customer's row costs many times what it does in a scan of them all: only a gap
+  // of a few days against the later window's (at most a sixteenth of it) is read that way.
+  const gapFirst = !overlap && (later[0].getTime() - earlier[1].getTime()) * 16 <= later[1].getTime() - later[0].getTime();
+  const union = overlap || gapFirst ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
+  let both = Prisma.sql`NULL::bigint`;
+  if (gapFirst) {
+    const c = monthColumns(settings);
+    const [from, to] = [earlier[1], later[0]];
+    both = Prisma.sql`(SELECT count(*) FROM customer_totals t
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+        -- Each such customer's row by its key, whatever the planner guesses of how many.
+        AND t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
+          WHERE m.shop = ${shop} AND m.month >= date_trunc('month', ${from}::timestamptz AT TIME ZONE ${timeZone})::date
+            AND m.month <= date_trunc('month', (${to}::timestamptz - interval '1 millisecond') AT TIME ZONE ${timeZone})::date
+            AND m.${c.orders} > 0 AND m.${c.last} >= ${from} AND m.${c.first} < ${to}))
+        AND ${ordersIn(from, to)} > 0 AND ${ordersIn(earlier[0], earlier[1])} = 0 AND ${ordersIn(later[0], later[1])} = 0)`;
+  } else if (!overlap) {
+    // The customers with an order in each: their rows with an order at or after the later
+    // window's start, each searched for an order in both.
+    both = Prisma.sql`(SELECT count(*) FROM customer_totals t
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+        AND t.last_order_at >= ${later[0]}
+        AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
+  }
+  const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; both: bigint | null }>>`
     SELECT ${activeBetween(shop, context, s1, e1)}::bigint AS active_at_start,
       ${activeBetween(shop, context, s2, e2)}::bigint AS active_at_end,
       ${union}::bigint AS active_over_union,
-      ${both}::bigint AS retained`;
+      ${both}::bigint AS both`;
   const activeAtStart = Number(row.active_at_start);
   const activeAtEnd = Number(row.active_at_end);
+  const inUnion = activeAtStart + activeAtEnd - Number(row.active_over_union);
   return {
     activeAtStart,
     activeAtEnd,
-    retainedCustomers: overlap ? activeAtStart + activeAtEnd - Number(row.active_over_union) : Number(row.retained),
+    retainedCustomers: overlap ? inUnion : gapFirst ? inUnion + Number(row.both) : Number(row.both),
   };
 }
 
@@ -310,8 +313,24 @@ async function gapPercentiles(
   const variant = settings.retentionIncludeCancelled;
   const { months, spans } = monthSpans(timeZone, start, end);
   const inSpan = ([a, b]: [Date | null, Date]) =>
-    a === null ? Prisma.sql`(g.processed_at < ${b})` : Prisma.sql`(g.processed_at >= ${a} AND g.processed_at < ${b})`;
-  const spanRows = spans.length === 0 ? Prisma.sql`false` : Prisma.join(spans.map(inSpan), " OR ");
+    a === null ? Prisma.sql`g.processed_at < ${b}` : Prisma.sql`g.processed_at >= ${a} AND g.processed_at < ${b}`;
+  // The gaps are indexed by bucket, then time: a span's are one index range per bucket, from 0 to
+  // the largest there is (a few hundred), each span on its own.
+  const spanRows = Prisma.join(
+    (spans.length === 0 ? [null] : spans).map((span) =>
+      span === null
+        ? Prisma.sql`SELECT 0::smallint, 0::bigint, 0::bigint WHERE false`
+        : Prisma.sql`
+      SELECT b.bucket::smallint, x.gaps, x.second_gaps
+      FROM generate_series(0, (SELECT max(bucket) FROM customer_order_gaps WHERE shop = ${shop} AND retention_include_cancelled = ${variant})) b(bucket)
+      CROSS JOIN LATERAL (
+        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE g.second))::bigint AS second_gaps FROM customer_order_gaps g
+        WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = b.bucket AND ${inSpan(span)}
+      ) x
+      WHERE x.gaps > 0`,
+    ),
+    " UNION ALL ",
+  );
   const monthRows = months
     ? Prisma.sql`
       SELECT bucket, gaps::bigint AS gaps, second_gaps::bigint AS second_gaps FROM gap_months
@@ -322,8 +341,7 @@ async function gapPercentiles(
   const buckets = await prisma.$queryRaw<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>>`
     SELECT bucket, sum(gaps)::bigint AS gaps, sum(second_gaps)::bigint AS second_gaps FROM (
       ${monthRows}
-      SELECT g.bucket, 1::bigint AS gaps, g.second::int::bigint AS second_gaps FROM customer_order_gaps g
-      WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND (${spanRows})
+      ${spanRows}
     ) x
     GROUP BY bucket ORDER BY bucket`;
 
@@ -556,8 +574,16 @@ export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Cl
     // Customers with activity at or after now (none, unless now is in the past): from their orders.
     prisma.$queryRaw<LapsedRow[]>`
       WITH late AS (
+        -- An order at or after now, or a refund then of one of their counted orders.
         SELECT customer_id FROM customer_totals
-        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_activity_at >= ${now}
+        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at >= ${now}
+        UNION
+        SELECT t.customer_id FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant} AND t.last_activity_at >= ${now}
+          AND t.customer_id IN (
+            SELECT o.customer_id FROM refunds r JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
+            WHERE r.shop = ${shop} AND r.processed_at >= ${now} AND o.customer_id IS NOT NULL
+          )
       ),
       history AS MATERIALIZED (
         SELECT o.id, o.customer_id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net

@@ -1,6 +1,7 @@
 // Keeps the rollups in step with `orders` and `refunds`: `daily_sales` (sales per shop-local
 // day, so sales reports read days instead of orders), `customer_first_orders` (each
-// customer's first order under every setting, so retention never sorts the order history) and
+// customer's first order under every setting, so retention never sorts the order history) with
+// `cohort_days` summed from it (customers acquired per local day: new customers), and
 // `customer_months` (each customer's activity and net sales per local month) with the two
 // tables summed from it, `customer_month_counts` (customers by month and by their previous and
 // next months with an order: retention rates) and `cohort_months` (the monthly cohort grid);
@@ -13,8 +14,8 @@
 // of one shop never interleave). `daily_sales_sources` records what each counted order last
 // contributed to `daily_sales` (its day and kind, amounts, refunds by day), so a refresh changes
 // `daily_sales` by difference; per-customer rows are recomputed whole for the customers
-// concerned, and the cells summed from them (`customer_month_counts`, the cohort grids,
-// `gap_months`) change by the difference between those customers' rows before and after. Which
+// concerned, and the cells summed from them (`cohort_days`, `customer_month_counts`, the cohort
+// grids, `gap_months`) change by the difference between those customers' rows before and after. Which
 // orders and customers:
 //   - `{ orderIds }`: those orders and every order of their customers, now and at the last
 //     refresh (a customer's other orders can change kind, "first order", when an earlier order
@@ -207,10 +208,55 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
   return new Set(changed.map((row) => row.day)).size;
 }
 
-/** Recomputes the first-order instants of the given customers (all of the shop's when null). */
-async function recomputeFirstOrders(tx: Tx, shop: string, customers: bigint[] | null): Promise<void> {
+/**
+ * `cohort_days` rows summed from `customer_first_orders` rows (`rows`, a FROM item, each with a
+ * `sign`): for each setting combination, the customers whose acquiring order is on each local
+ * day; cells whose sums are zero are left out.
+ */
+function cohortDayRows(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${shop}, v.cancelled, v.zero_value, (v.at AT TIME ZONE ${timeZone})::date, sum(f.sign)::int
+    FROM ${rows} f
+    CROSS JOIN LATERAL (VALUES
+      (true, true, f.first_order_at), (true, false, f.first_paid_order_at),
+      (false, true, f.first_uncancelled_order_at), (false, false, f.first_paid_uncancelled_order_at)
+    ) v(cancelled, zero_value, at)
+    WHERE v.at IS NOT NULL
+    GROUP BY 2, 3, 4
+    HAVING sum(f.sign) <> 0`;
+}
+
+/** `cohort_days`' upsert of summed cells, returning each cell's ctid and whether it is now empty. */
+function upsertCohortDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO cohort_days AS t (shop, retention_include_cancelled, cohort_include_zero_value, day, customers)
+    ${cohortDayRows(shop, timeZone, rows)}
+    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, day)
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers
+    RETURNING t.ctid::text AS ctid, t.customers = 0 AS empty`;
+}
+
+/**
+ * Recomputes the first-order instants of the given customers (all of the shop's when null), and
+ * `cohort_days` with them: from scratch, or by difference (the customers' rows as they were −1,
+ * as they are +1; the cells left empty deleted).
+ */
+async function recomputeFirstOrders(tx: Tx, shop: string, timeZone: string, customers: bigint[] | null): Promise<void> {
   const only = customers === null ? Prisma.empty : Prisma.sql`AND customer_id = ANY(${customers}::bigint[])`;
-  await tx.$executeRaw`DELETE FROM customer_first_orders WHERE shop = ${shop} ${only}`;
+  const empties: string[] = [];
+  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM cohort_days WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_first_orders WHERE shop = ${shop}`;
+  } else {
+    empties.push(
+      ...(await upsertCells(
+        tx,
+        Prisma.sql`
+          WITH old AS (DELETE FROM customer_first_orders WHERE shop = ${shop} ${only} RETURNING *)
+          ${upsertCohortDayCells(shop, timeZone, Prisma.sql`(SELECT *, -1 AS sign FROM old)`)}`,
+      )),
+    );
+  }
   await tx.$executeRaw`
     INSERT INTO customer_first_orders (shop, customer_id, first_order_at, first_uncancelled_order_at,
       first_paid_order_at, first_paid_uncancelled_order_at)
@@ -222,6 +268,15 @@ async function recomputeFirstOrders(tx: Tx, shop: string, customers: bigint[] | 
     FROM orders
     WHERE shop = ${shop} AND customer_id IS NOT NULL AND NOT test AND deleted_at IS NULL ${only}
     GROUP BY shop, customer_id`;
+  const current = Prisma.sql`(SELECT *, 1 AS sign FROM customer_first_orders WHERE shop = ${shop} ${only})`;
+  if (customers === null) {
+    await tx.$executeRaw`
+      INSERT INTO cohort_days (shop, retention_include_cancelled, cohort_include_zero_value, day, customers)
+      ${cohortDayRows(shop, timeZone, current)}`;
+    return;
+  }
+  empties.push(...(await upsertCells(tx, upsertCohortDayCells(shop, timeZone, current))));
+  await deleteEmptyCells(tx, "cohort_days", "customers = 0", empties);
 }
 
 /**
@@ -668,7 +723,7 @@ async function refreshOrders(
     SELECT customer_id FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`;
   const customers = customerRows.map((row) => BigInt(row.customer_id));
   const days = await refreshDaysOf(tx, shop, timeZone, orderIds, customers);
-  await recomputeFirstOrders(tx, shop, customers);
+  await recomputeFirstOrders(tx, shop, timeZone, customers);
   await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, customers);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
   await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, customers);
@@ -717,7 +772,7 @@ async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone:
   // Sorts and hashes over the whole shop: in memory rather than in temporary files.
   await tx.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
   await rebuildDays(tx, shop, timeZone);
-  await recomputeFirstOrders(tx, shop, null);
+  await recomputeFirstOrders(tx, shop, timeZone, null);
   await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, null);
   await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
   await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, null);

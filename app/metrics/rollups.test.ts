@@ -1,5 +1,5 @@
 // GIVEN a shop's rollups, WHEN orders and refunds change and only the changed orders (or days)
-// are refreshed, THEN every rollup table (daily sales, first orders, customer months and the two
+// are refreshed, THEN every rollup table (daily sales, first orders and the customers acquired per day, customer months and the two
 // tables summed from them, order gaps and their month sums, customer totals, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
 // still equal the reference on the changed rows.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,10 @@ async function months(shop: string) {
         gap_ms::text AS gap, second, bucket
       FROM customer_order_gaps WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, customer_id, order_id`,
+    cohortDays: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, cohort_include_zero_value, day::text AS day, customers
+      FROM cohort_days WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, cohort_include_zero_value, day`,
     gapMonths: await prisma.$queryRaw<unknown[]>`
       SELECT retention_include_cancelled, month::text AS month, bucket, gaps, second_gaps
       FROM gap_months WHERE shop = ${shop}
