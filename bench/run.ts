@@ -1,7 +1,6 @@
-// Runs every bench/*.bench.ts but the scale run (or those named on the command line, e.g.
-// `ingest`, `scale`) and prints the union of their results as one JSON array on stdout:
-// [{ name, unit, value, baseline, ratio }]. Each module's default export is
-// `async () => BenchResult[]`.
+// Runs every bench/*.bench.ts (or those named on the command line, e.g. `ingest`) and prints
+// the union of their results as one JSON array on stdout: [{ name, unit, value, baseline,
+// ratio }]. Each module's default export is `async () => BenchResult[]`.
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,18 +9,10 @@ import { note, type Bench, type BenchResult } from "./lib/timing";
 
 const dir = import.meta.dirname;
 const only = process.argv.slice(2);
-/**
- * Run only when named: the many-stores run starts a whole deployment and takes far longer than
- * the rest together (docs/scaling.md).
- */
-const WHEN_NAMED = new Set(["scale"]);
 const files = fs
   .readdirSync(dir)
   .filter((file) => file.endsWith(".bench.ts"))
-  .filter((file) => {
-    const name = file.replace(/\.bench\.ts$/, "");
-    return only.length === 0 ? !WHEN_NAMED.has(name) : only.includes(name);
-  })
+  .filter((file) => only.length === 0 || only.includes(file.replace(/\.bench\.ts$/, "")))
   .sort();
 
 // Interrupted: still stop the throwaway server and remove its files.
