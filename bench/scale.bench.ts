@@ -14,9 +14,9 @@
 //   one store at a time would take);
 // - each store's wait between its install and the start of its backfill (the longest wait of a
 //   small store, against the largest store's backfill: no small store waits behind a large one);
-// - the Admin API points each store spent (median, against the largest store) and how many
-//   THROTTLED answers reached a job's failure (against how many were answered);
-// - the database's size per million orders, against the same stores' data as JSON;
+// - the Admin API points each store spent (median, against the largest store) and how many sync
+//   runs THROTTLED answers failed (against how many THROTTLED answers there were);
+// - the database's size added per million orders, against the same stores' data as JSON;
 // - a small store's Overview page while the large stores sync, against the same page after;
 // - and at the end, each store's orders, refunds and customers against the simulator's truth.
 import assert from "node:assert/strict";
