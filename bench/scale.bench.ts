@@ -20,19 +20,16 @@
 // - a small store's Overview page while the large stores sync, against the same page after;
 // - and at the end, each store's orders, refunds and customers against the simulator's truth.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { generateStore, placeOrder, refundOrder, sessionToken, startSimulator, touchOrder, type SimStore } from "#simulator/index";
 import { buildApp, startApp, type AppServer } from "../scripts/lib/app-server";
 import { freePort } from "../scripts/lib/free-port";
-import { JOB_PROCESS_NODE_FLAGS } from "../scripts/lib/node-options";
-import { PROJECT_ROOT } from "../scripts/lib/postgres";
 import { BROWSER_USER_AGENT, DEMO_API_KEY, DEMO_API_SECRET, hostParam } from "../scripts/lib/stack";
+import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../scripts/lib/worker-process";
 import { expectedCustomers, expectedOrders, expectedRefunds, storedCustomers, storedOrders, storedRefunds } from "../tests/support/truth";
 import { benchDatabase, onBenchShutdown } from "./lib/database";
-import { median } from "./lib/measure";
+import { median, percentile } from "./lib/measure";
 import { benchResult, machineLoad, note, seededRandom, type BenchResult } from "./lib/timing";
 
 const STORES = Number(process.env.BENCH_SCALE_STORES ?? 200);
@@ -63,37 +60,6 @@ function storeSizes(count: number): number[] {
   return [...large, ...small];
 }
 
-interface Worker {
-  child: ChildProcess;
-  output: string[];
-}
-
-function startWorker(env: Record<string, string>): Worker {
-  const output: string[] = [];
-  const child = spawn(process.execPath, [...JOB_PROCESS_NODE_FLAGS.split(" "), "--import", "tsx", path.join(PROJECT_ROOT, "scripts/worker.ts")], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    // The IPC channel: a worker stops by itself when this process goes away.
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  const keep = (chunk: Buffer) => {
-    output.push(chunk.toString());
-    if (output.length > 2_000) output.splice(0, 1_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return { child, output };
-}
-
-function stopWorker(worker: Worker): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    worker.child.once("exit", () => resolve());
-    worker.child.kill("SIGTERM");
-    setTimeout(() => worker.child.kill("SIGKILL"), 20_000).unref();
-  });
-}
-
 /** Runs `work` over `items`, `concurrency` at a time. */
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -103,11 +69,6 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
     }),
   );
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-};
 
 export default async function scaleBench(): Promise<BenchResult[]> {
   const { url: databaseUrl } = await benchDatabase();
@@ -158,11 +119,12 @@ export default async function scaleBench(): Promise<BenchResult[]> {
     METRYKA_INLINE_WORKER: "false",
   };
   const webs: AppServer[] = [];
-  const workers: Worker[] = [];
+  const workers: WorkerProcess[] = [];
+  const startWorker = () => startWorkerProcess({ ...process.env, ...env });
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const stopAll = async () => {
-    for (const worker of workers) await stopWorker(worker);
+    for (const worker of workers) await stopWorkerProcess(worker, "SIGTERM");
     for (const web of webs) await web.stop();
     await simulator.close();
     await client.end().catch(() => undefined);
@@ -173,7 +135,7 @@ export default async function scaleBench(): Promise<BenchResult[]> {
     // What the database holds before any store: the size a million orders adds is measured from here.
     const { rows: empty } = await client.query<{ bytes: string }>("SELECT pg_database_size(current_database()) AS bytes");
     for (const port of webPorts) webs.push(await startApp({ port, mode: "production", env }));
-    workers.push(startWorker(env), startWorker(env));
+    workers.push(startWorker(), startWorker());
     const embeddedUrl = (shop: string, page = "/app") =>
       `${webFor(shop)}${page}?${new URLSearchParams({
         embedded: "1",
@@ -233,7 +195,7 @@ export default async function scaleBench(): Promise<BenchResult[]> {
         const at = performance.now();
         installedAt.set(shop, Date.now());
         const response = await fetch(embeddedUrl(shop), { headers: { "User-Agent": BROWSER_USER_AGENT } });
-        if (!response.ok) throw new Error(`installing into ${shop} answered ${response.status}: ${(await response.text()).slice(0, 3000)}`);
+        if (!response.ok) throw new Error(`installing into ${shop} answered ${response.status}: ${/"errors":.{0,800}/.exec(await response.text())?.[0] ?? ""}`);
         await response.arrayBuffer();
         installSeconds.push((performance.now() - at) / 1000);
       },
@@ -260,7 +222,7 @@ export default async function scaleBench(): Promise<BenchResult[]> {
       if (syncedAt.size === STORES) break;
       if (Date.now() > deadline) throw new Error(`${STORES - syncedAt.size} stores not synced after ${SYNC_TIMEOUT_MS / 60_000} min\n${workers.map((w) => w.output.join("").slice(-2000)).join("\n---\n")}`);
       if (thirdWorkerAt === null && syncedAt.size >= STORES / 2) {
-        workers.push(startWorker(env));
+        workers.push(startWorker());
         thirdWorkerAt = Date.now();
         note(`${syncedAt.size} stores synced after ${((thirdWorkerAt - started) / 1000).toFixed(0)} s: a third worker process joins`);
       }
@@ -331,7 +293,7 @@ export default async function scaleBench(): Promise<BenchResult[]> {
     note(`${equal} of ${STORES} stores equal their ground truth${different.length > 0 ? `; different: ${different.join(", ")}` : ""}`);
     note(
       busyLatencies.length > 0
-        ? `Overview of ${smallStore} (${orderCount.get(smallStore!)} orders) while large stores synced: median ${median(busyLatencies).toFixed(0)} ms, p95 ${percentile(busyLatencies, 0.95).toFixed(0)} ms over ${busyLatencies.length} loads; idle median ${median(idleLatencies).toFixed(0)} ms`
+        ? `Overview of ${smallStore} (${orderCount.get(smallStore!)} orders) while large stores synced: median ${median(busyLatencies).toFixed(0)} ms, p95 ${percentile([...busyLatencies].sort((a, b) => a - b), 95).toFixed(0)} ms over ${busyLatencies.length} loads; idle median ${median(idleLatencies).toFixed(0)} ms`
         : `the large stores were synced before any small one: no Overview read while they synced; idle median ${median(idleLatencies).toFixed(0)} ms`,
     );
 

@@ -6,8 +6,6 @@
 // and fails a share of the Admin API calls; THEN after a reconciliation job Metryka's rows equal
 // the simulator's ground truth exactly, and every metric over them equals the reference metric
 // computed from that truth.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cancelOrder,
@@ -34,41 +32,22 @@ import {
   storedRefunds,
   truthMetricRows,
 } from "./support/truth";
-import { JOB_PROCESS_NODE_FLAGS } from "../scripts/lib/node-options";
+import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../scripts/lib/worker-process";
 import { startAppWebhooks } from "./support/app-webhooks";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const NOW = new Date("2026-11-15T12:00:00Z");
 let prisma: typeof import("#app/db.server").default;
 let simulator: SimulatorHandle;
 let appWebhooks: Awaited<ReturnType<typeof startAppWebhooks>>;
 let store: SimStore;
-const workers: Array<{ child: ChildProcess; output: string[] }> = [];
+const workers: WorkerProcess[] = [];
 
-/** A worker process, started as `npm run worker` starts it, on this test's database and simulator. */
-function startWorker(): { child: ChildProcess; output: string[] } {
-  const output: string[] = [];
-  // One process (tsx's loader in node itself, not the tsx command, which runs a child), so that
-  // killing it kills the worker.
-  const child = spawn(process.execPath, [...JOB_PROCESS_NODE_FLAGS.split(" "), "--import", "tsx", path.join(ROOT, "scripts/worker.ts")], {
-    cwd: ROOT,
-    env: process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const worker = { child, output };
+/** A worker process on this test's database and simulator, stopped with the test. */
+function startWorker(): WorkerProcess {
+  const worker = startWorkerProcess();
   workers.push(worker);
   return worker;
-}
-
-function stopWorker(worker: { child: ChildProcess }, signal: NodeJS.Signals): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    worker.child.once("exit", () => resolve());
-    worker.child.kill(signal);
-  });
 }
 
 /** Polls `probe` until it returns a value (not undefined); fails after `ms`, showing the workers' output. */
@@ -102,7 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const worker of workers) await stopWorker(worker, "SIGKILL");
+  for (const worker of workers) await stopWorkerProcess(worker, "SIGKILL");
   await simulator?.bulk.settled();
   await simulator?.close();
   await appWebhooks?.close();
@@ -167,7 +146,7 @@ describe("a killed worker, chaotic webhooks and a failing Admin API, then a reco
       const state = await prisma.syncState.findUnique({ where: { shop } });
       return state?.bulkOrdersOperation && state.bulkCustomersOperation ? true : undefined;
     });
-    await stopWorker(first, "SIGKILL");
+    await stopWorkerProcess(first, "SIGKILL");
     expect(bulkOperations()).toHaveLength(2);
     expect(await prisma.syncState.findUniqueOrThrow({ where: { shop } })).toMatchObject({ status: "running", lastSuccessAt: null });
 
@@ -210,7 +189,7 @@ describe("a killed worker, chaotic webhooks and a failing Admin API, then a reco
     expect(finished).toBe("completed");
     const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
     expect({ status: state.status, error: state.error }).toEqual({ status: "succeeded", error: null });
-    await stopWorker(second, "SIGTERM");
+    await stopWorkerProcess(second, "SIGTERM");
     // No new bulk query: the reconciliation pages.
     expect(bulkOperations()).toHaveLength(2);
     // Shopify did throttle and fail along the way.

@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { startApp } from "../../scripts/lib/app-server";
 import { freePort } from "../../scripts/lib/free-port";
 import { withDatabaseCpu } from "./database";
+import { percentile } from "./measure";
 
 export interface LoadRequest {
   path: string;
@@ -51,8 +52,6 @@ function post(agent: http.Agent, port: number, request: LoadRequest): Promise<nu
     sent.end(request.body);
   });
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** Sends every request over `connections` keep-alive connections; latency per request. */
 export async function loadOverKeepAlive(port: number, list: LoadRequest[], connections: number): Promise<LoadResult> {

@@ -8,6 +8,9 @@ export const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** The nearest-rank `p`th percentile (0–100) of values sorted ascending. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
 /** Milliseconds of each of `runs` runs of `work`, after `warmup` untimed ones; the last result. */
 export async function measure<T>(runs: number, warmup: number, work: () => T | Promise<T>): Promise<{ ms: number[]; result: T }> {
   let result: T | undefined;
