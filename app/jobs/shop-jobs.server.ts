@@ -7,10 +7,14 @@
 //   predictions  fit the prediction models from the rollups and cache them (no Admin API call),
 //              queued after every backfill, sync and reconcile that finished.
 // Who asks for which kind is in requests.server.ts. The worker runs these under the shop's lock.
+//
+// A backfill whose bulk files are not ready after BACKFILL_WAIT_IN_SLOT_MS hands its worker slot
+// (and its shop lock) back and is queued again: Shopify may take hours to write a large store's
+// files, and a slot held by a waiting job is a slot every other store waits for.
 import prisma from "#app/db.server";
 import { unauthenticated } from "#app/shopify.server";
 import { createAdminClient } from "#app/shopify/admin-client.server";
-import { backfillShop } from "#app/sync/backfill.server";
+import { BackfillWaiting, backfillShop } from "#app/sync/backfill.server";
 import { syncShop } from "#app/sync/sync-shop.server";
 import { activatePixel } from "#app/collector/activation.server";
 import { importShopifySessions } from "#app/sync/shopify-sessions.server";
@@ -24,7 +28,13 @@ import { enqueueShopJob, type ShopJob } from "./queue.server";
  * queues a new backfill. A catch-up of a shop whose copy was never completed would page
  * through the whole history: a backfill is queued instead.
  */
-export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<void> {
+export const BACKFILL_WAIT_IN_SLOT_MS = 15_000;
+
+export async function runShopJob(
+  job: ShopJob,
+  signal?: AbortSignal,
+  { backfillWaitInSlotMs = BACKFILL_WAIT_IN_SLOT_MS }: { backfillWaitInSlotMs?: number } = {},
+): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { installedAt: true, uninstalledAt: true } });
   if (!shop?.installedAt || shop.uninstalledAt) return;
   if (job.kind === "sessions" || job.kind === "pixel") {
@@ -48,9 +58,14 @@ export async function runShopJob(job: ShopJob, signal?: AbortSignal): Promise<vo
     const { admin } = await unauthenticated.admin(job.shop);
     // A run that loses its shop lock stops at its next call, or in the middle of one.
     const client = createAdminClient(job.shop, admin.graphql, { signal });
-    if (job.kind === "backfill") await backfillShop(job.shop, client, new Date(), { signal });
+    if (job.kind === "backfill") await backfillShop(job.shop, client, new Date(), { signal, yieldAfterMs: backfillWaitInSlotMs });
     else await syncShop(job.shop, client, new Date());
   } catch (error) {
+    if (error instanceof BackfillWaiting) {
+      // Not done, not failed: the same run goes on in a later job.
+      await enqueueShopJob({ shop: job.shop, kind: "backfill" }, { startAfterSeconds: error.retryAfterSeconds });
+      return;
+    }
     // Recorded with what to do about it, for the dashboard and `metryka status` (the run
     // records its own failure; this covers failing before it started, e.g. no offline token).
     await markRunFailed(job.shop, error);

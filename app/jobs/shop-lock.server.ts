@@ -3,7 +3,7 @@
 // own. The lock goes with the connection, so a worker that is killed or loses its machine
 // frees its shops at once; nothing has to time out.
 //
-// The queue only expires an active job after hours (a backfill may wait that long on Shopify),
+// The queue only expires an active job after hours (a large store's backfill may run that long),
 // so a job whose worker died would sit until then. A running job therefore also writes its id
 // to its shop's sync_state row; a worker that finds such an id while the shop's lock is free
 // knows that job's worker is gone, cancels it and queues it again. A backfill resumes from the

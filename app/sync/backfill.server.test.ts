@@ -1,8 +1,9 @@
 // GIVEN a generated store in the simulator and the app installed with an offline token, WHEN the
 // app backfills it with bulk operations (orders and customers at once, then refund details and
 // the paged catch-up), THEN Metryka's rows equal the simulator's ground truth exactly; also when
-// a bulk operation fails and is retried, when a run dies halfway and is run again, and when the
-// end of an operation comes by its bulk_operations/finish webhook rather than by polling.
+// a bulk operation fails and is retried, when a run dies halfway and is run again, when the
+// end of an operation comes by its bulk_operations/finish webhook rather than by polling, and
+// when the job hands its slot back while Shopify writes the files and a later job finishes the run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, refundReturns, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
@@ -26,7 +27,7 @@ let clientFor: (shop: string) => Promise<import("#app/shopify/admin-client.serve
 const NOW = new Date("2026-11-15T12:00:00Z");
 let simulator: SimulatorHandle;
 const stores: Record<string, SimStore> = {};
-const names = ["plain", "failing", "interrupted", "signalled"] as const;
+const names = ["plain", "failing", "interrupted", "signalled", "patient"] as const;
 let appWebhooks: Awaited<ReturnType<typeof startAppWebhooks>>;
 
 async function expectEqualToTruth(store: SimStore) {
@@ -182,5 +183,38 @@ describe("bulk backfill from the simulator", () => {
     await jobs.runShopJob({ shop, kind: "backfill" });
     expect(simulator.bulk.all().filter((r) => r.shop === shop)).toHaveLength(2);
     await expectEqualToTruth(store);
+  });
+
+  it("hands its worker slot back while Shopify writes the files; the job queued again finishes the same run", async () => {
+    const store = stores.patient;
+    const shop = store.shop.domain;
+    // No wait in the slot at all: the first status poll finds both operations running.
+    await jobs.runShopJob({ shop, kind: "backfill" }, undefined, { backfillWaitInSlotMs: 0 });
+    const waiting = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
+    expect({ status: waiting.status, kind: waiting.kind, phase: waiting.phase, error: waiting.error }).toEqual({
+      status: "running",
+      kind: "backfill",
+      phase: "bulk_operations",
+      error: null,
+    });
+    expect(waiting.bulkOrdersOperation).toMatch(/^gid:\/\/shopify\/BulkOperation\/\d+$/);
+    expect(waiting.bulkCustomersOperation).toMatch(/^gid:\/\/shopify\/BulkOperation\/\d+$/);
+    expect(await prisma.order.count({ where: { shop } })).toBe(0);
+    // The same backfill is queued again, to start a little later; no predictions job yet.
+    const queued = await prisma.$queryRaw<Array<{ data: { shop: string; kind: string }; later: boolean }>>`
+      SELECT data, start_after > now() AS later FROM pgboss.job
+      WHERE name = 'shop-jobs' AND state = 'created' AND data->>'shop' = ${shop}`;
+    expect(queued).toEqual([{ data: { shop, kind: "backfill" }, later: true }]);
+
+    // Shopify finishes the files; the queued job picks the same operations up and ends the run.
+    await simulator.bulk.settled();
+    await jobs.runShopJob({ shop, kind: "backfill" }, undefined, { backfillWaitInSlotMs: 0 });
+    const ops = simulator.bulk.all().filter((r) => r.shop === shop);
+    expect(ops.map((r) => r.status)).toEqual(["COMPLETED", "COMPLETED"]);
+    expect([`gid://shopify/BulkOperation/${ops[0].id}`, `gid://shopify/BulkOperation/${ops[1].id}`].sort()).toEqual(
+      [waiting.bulkOrdersOperation, waiting.bulkCustomersOperation].sort(),
+    );
+    await expectEqualToTruth(store);
+    expect((await prisma.syncState.findUniqueOrThrow({ where: { shop } })).startedAt).toEqual(waiting.startedAt);
   });
 });

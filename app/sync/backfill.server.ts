@@ -58,6 +58,23 @@ export interface BackfillOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Stops the run (its shop lock was lost): waits end and the ingest stops between batches. */
   signal?: AbortSignal;
+  /**
+   * Hands the run back after waiting this long with no file ready: it ends with BackfillWaiting
+   * (operations still recorded, state still running), to be run again later. Unset: waits
+   * however long Shopify takes.
+   */
+  yieldAfterMs?: number;
+}
+
+/**
+ * The run stopped waiting for Shopify to write its files, nothing of them read yet: running it
+ * again (after `retryAfterSeconds`) picks the same operations up. Not a failure.
+ */
+export class BackfillWaiting extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Shopify is still writing the bulk files: resuming in ${retryAfterSeconds} s`);
+    this.name = "BackfillWaiting";
+  }
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -82,8 +99,13 @@ function serialized() {
   };
 }
 
-type Settings = Required<Omit<BackfillOptions, "ingestBatchSize" | "onIngestProgress" | "signal">> &
-  Pick<BackfillOptions, "ingestBatchSize" | "onIngestProgress" | "signal">;
+type Settings = Required<Omit<BackfillOptions, "ingestBatchSize" | "onIngestProgress" | "signal" | "yieldAfterMs">> &
+  Pick<BackfillOptions, "ingestBatchSize" | "onIngestProgress" | "signal" | "yieldAfterMs">;
+
+/** How long a run that handed its slot back waits before it looks again: a tenth of its age, 2 s to 1 min. */
+export function resumeDelaySeconds(runAgeMs: number): number {
+  return Math.min(60, Math.max(2, Math.round(runAgeMs / 10_000)));
+}
 
 interface BulkRun {
   shop: string;
@@ -106,6 +128,16 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
   let customersTotal = progress.customersCount;
   const setTotal = () => setProgress(shop, { total: progress.ordersCount + customersTotal });
   const ingestLock = serialized();
+  // Handing the slot back: only while no file is ready, so that no file is read twice.
+  const waitingSince = Date.now();
+  const handOver = { fileReady: false, handingOver: false };
+  const handOverNow = () => {
+    if (handOver.handingOver) return true;
+    if (settings.yieldAfterMs === undefined || handOver.fileReady) return false;
+    handOver.handingOver = Date.now() - waitingSince >= settings.yieldAfterMs;
+    return handOver.handingOver;
+  };
+  const handBack = () => new BackfillWaiting(resumeDelaySeconds(Date.now() - runStart.getTime()));
   let ordersDone = 0;
   let customersDone = 0;
   const ingest = (kind: BulkKind, url: string) =>
@@ -146,7 +178,13 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
     for (;;) {
       settings.signal?.throwIfAborted();
       const state = await bulkOperationStatus(client, id);
-      if (FINISHED.has(state.status)) return state;
+      // The other kind handed the run back: this one's file waits for the next run too.
+      if (handOver.handingOver) throw handBack();
+      if (FINISHED.has(state.status)) {
+        handOver.fileReady = true;
+        return state;
+      }
+      if (handOverNow()) throw handBack();
       if (Date.now() > deadline) throw new ShopifyApiError(`Bulk operation ${id} did not finish in time`, true, "TIMEOUT");
       if (!signalled && (await finishWebhook(id, delay, since))) {
         // Shopify's status says so too within moments: ask again soon.
@@ -209,8 +247,10 @@ async function readBulkFiles({ shop, client, writes, runStart, ops, settings, pr
       if (url) await ingest(kind, url);
     }),
   );
-  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-  if (failure) throw failure.reason;
+  const failures = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+  // A real failure wins over handing the run back.
+  const failure = failures.find((reason) => !(reason instanceof BackfillWaiting)) ?? failures[0];
+  if (failure) throw failure;
 }
 
 /**
@@ -229,6 +269,7 @@ export async function backfillShop(shop: string, client: AdminClient, now: Date,
     ingestBatchSize: options.ingestBatchSize,
     onIngestProgress: options.onIngestProgress,
     signal: options.signal,
+    yieldAfterMs: options.yieldAfterMs,
   };
 
   // Operations of a run that stopped are picked up while their files are surely still there.
@@ -266,6 +307,8 @@ export async function backfillShop(shop: string, client: AdminClient, now: Date,
 
     await markRunSucceeded(shop, runStart);
   } catch (error) {
+    // Still running, at Shopify: the run's state and operations stay as they are.
+    if (error instanceof BackfillWaiting) throw error;
     await markRunFailed(shop, error);
     throw error;
   }
