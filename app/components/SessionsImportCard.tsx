@@ -33,9 +33,9 @@ export function SessionsImportCard({ sessions, timeZone }: { sessions: SessionsI
             days: t("sessionsImport.days", { count: sessions.days, formatted: f.count(sessions.days) }),
           })}
         </Text>
-        {sessions.error ? (
+        {sessions.message ? (
           <Text as="p" tone={sessions.status === "throttled" ? undefined : "critical"}>
-            {sessions.error}
+            {t(`syncErrors.sessions.${sessions.message.key}`, { detail: sessions.message.detail })}
           </Text>
         ) : null}
       </BlockStack>

@@ -2,7 +2,7 @@ import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncStatus } from "#app/sync/sync-status.server";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
-import { isFullCopy, syncProgressFraction, syncProgressText } from "./sync-progress";
+import { isFullCopy, syncErrorText, syncProgressFraction, syncProgressText } from "./sync-progress";
 
 /** How fresh the page's numbers are: a sync under way, a failed one, or a limited history. */
 export function SyncBanners({ sync, historyLimited }: { sync: SyncStatus; historyLimited: boolean }) {
@@ -28,7 +28,7 @@ export function SyncBanners({ sync, historyLimited }: { sync: SyncStatus; histor
           title={t("syncBanners.failed")}
           action={{ content: t("syncBanners.openSync"), url: "/app/sync" }}
         >
-          <Text as="p">{sync.error}</Text>
+          <Text as="p">{syncErrorText(sync, t)}</Text>
         </Banner>
       )}
       {historyLimited && (

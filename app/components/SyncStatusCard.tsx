@@ -1,7 +1,7 @@
 import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
 import { useTranslation } from "react-i18next";
-import { syncProgressFraction, syncProgressText } from "./sync-progress";
+import { syncErrorText, syncProgressFraction, syncProgressText } from "./sync-progress";
 import { useFormat } from "./format";
 
 /** Each status's badge; its words are `syncStatus.status.<status>` in the messages. */
@@ -59,7 +59,7 @@ export function SyncStatusCard({
         {sync.status === "failed" && sync.error && (
           <Box>
             <Text as="p" tone="critical">
-              {sync.error}
+              {syncErrorText(sync, t)}
             </Text>
           </Box>
         )}

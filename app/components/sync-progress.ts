@@ -25,3 +25,8 @@ export function syncProgressText(
 export function syncProgressFraction(sync: SyncStatus): number {
   return sync.total ? Math.min(1, sync.done / sync.total) : 0;
 }
+
+/** The last run's failure in the page's language (the command line shows `sync.error`, in English). */
+export function syncErrorText(sync: Pick<SyncStatus, "error" | "errorKind" | "errorDetail">, t: TFunction): string | null {
+  return sync.errorKind && sync.errorDetail !== null ? t(`syncErrors.${sync.errorKind}`, { detail: sync.errorDetail }) : sync.error;
+}

@@ -39,10 +39,6 @@ export const SESSIONS_TRAILING_DAYS = 7;
 const TOTALS_WINDOW_DAYS = 365;
 const BREAKDOWN_WINDOW_DAYS = 31;
 
-const NOT_GRANTED =
-  "Shopify's session figures need the “View reports” permission (read_reports). Approve the app's updated access in " +
-  "Shopify admin › Apps › Metryka; until then conversion comes from Metryka's web pixel.";
-const THROTTLED = "Shopify's report allowance (ShopifyQL) is used up for now. Metryka tries again within the hour; nothing is lost.";
 
 async function query(client: AdminClient, text: string, dimension?: SessionDimension): Promise<SessionDayRow[]> {
   const answer = await client.request<ShopifyqlAnswer>(SHOPIFYQL_QUERY, { query: text });
@@ -151,15 +147,13 @@ export async function importShopifySessions(shop: string, client: AdminClient, n
         rejected.push(`${SESSION_DIMENSIONS[dimension]}: ${error.message}`);
       }
     }
-    const problem = rejected.length > 0 ? `Shopify did not accept the breakdown by ${rejected.join("; ")}. The daily totals were imported.` : null;
-    await markSessionsImported(shop, now, zone, problem);
+    await markSessionsImported(shop, now, zone, rejected.length > 0 ? rejected.join("; ") : null);
   } catch (error) {
-    if (isNotGranted(error)) return markSessionsFailed(shop, "not_granted", NOT_GRANTED);
-    if (isThrottled(error)) return markSessionsFailed(shop, "throttled", THROTTLED);
-    if (error instanceof ShopifyqlQueryError) {
-      return markSessionsFailed(shop, "rejected", `Shopify did not accept Metryka's sessions query: ${error.message}. Metryka shows the pixel's figures meanwhile.`);
-    }
-    await markSessionsFailed(shop, "failed", `Importing Shopify's session figures failed: ${error instanceof Error ? error.message : String(error)}. Metryka tries again.`);
+    // Only the detail is kept: pages say what it means in the admin's language (sync-status.server.ts).
+    if (isNotGranted(error)) return markSessionsFailed(shop, "not_granted", null);
+    if (isThrottled(error)) return markSessionsFailed(shop, "throttled", null);
+    if (error instanceof ShopifyqlQueryError) return markSessionsFailed(shop, "rejected", error.message);
+    await markSessionsFailed(shop, "failed", error instanceof Error ? error.message : String(error));
     throw error;
   }
 }

@@ -5,6 +5,7 @@
 import { SyncPhase, SyncRunKind, SyncRunStatus, type Prisma, type SyncState } from "@prisma/client";
 import type pg from "pg";
 import prisma from "#app/db.server";
+import { translator } from "#app/i18n";
 import { ShopLockLostError, shopJobRun } from "#app/jobs/job-context.server";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
 
@@ -102,6 +103,7 @@ export async function startRun(
     startedAt,
     finishedAt: null,
     error: null,
+    errorKind: null,
     done: 0,
     total: null,
     bulkOrdersOperation: operations.orders,
@@ -139,17 +141,24 @@ export async function markRunSucceeded(shop: string, runStart: Date): Promise<vo
       bulkOrdersOperation: null,
       bulkCustomersOperation: null,
       error: null,
+      errorKind: null,
   });
 }
 
-/** What a merchant reads when a sync fails: what happened, and whether waiting helps. */
-export function describeSyncError(error: unknown): string {
-  if (error instanceof ShopifyApiError) {
-    return error.retryable
-      ? `Shopify did not answer in time (${error.message}). Metryka will try again; nothing is lost.`
-      : `Shopify refused the request (${error.message}). Reinstalling the app or granting the requested access fixes this.`;
-  }
-  return `Sync failed: ${error instanceof Error ? error.message : String(error)}. Try again from the dashboard.`;
+/**
+ * What a failure means for the merchant: `retrying` (Shopify did not answer in time; the next
+ * run will), `refused` (Shopify refused: access must be granted again), `failed` (anything else).
+ */
+export type SyncErrorKind = "retrying" | "refused" | "failed";
+
+export function classifySyncError(error: unknown): { kind: SyncErrorKind; detail: string } {
+  if (error instanceof ShopifyApiError) return { kind: error.retryable ? "retrying" : "refused", detail: error.message };
+  return { kind: "failed", detail: error instanceof Error ? error.message : String(error) };
+}
+
+/** A failure in English, for the command line (pages say it in the admin's language). */
+export function describeSyncError(kind: SyncErrorKind, detail: string): string {
+  return translator()(`syncErrors.${kind}`, { detail });
 }
 
 /**
@@ -159,7 +168,8 @@ export function describeSyncError(error: unknown): string {
  */
 export async function markRunFailed(shop: string, error: unknown): Promise<void> {
   if (error instanceof ShopLockLostError) return;
-  const failure = { status: SyncRunStatus.failed, finishedAt: new Date(), error: describeSyncError(error) };
+  const { kind, detail } = classifySyncError(error);
+  const failure = { status: SyncRunStatus.failed, finishedAt: new Date(), error: detail, errorKind: kind };
   await writeRunState(shop, failure).catch((problem: unknown) => {
     if (!(problem instanceof ShopLockLostError)) throw problem;
   });
@@ -236,8 +246,8 @@ export async function startSessionsImport(shop: string, now: Date): Promise<{ sy
 }
 
 /**
- * The days asked for were stored, read in `timeZone`; `rejected` says what Shopify did not
- * accept (a breakdown), which leaves the run "rejected" with what was imported kept.
+ * The days asked for were stored, read in `timeZone`; `rejected` names the breakdowns Shopify
+ * did not accept (with its words), which leaves the run "rejected" with what was imported kept.
  */
 export async function markSessionsImported(shop: string, now: Date, timeZone: string, rejected: string | null = null): Promise<void> {
   await writeRunState(shop, {
@@ -248,8 +258,12 @@ export async function markSessionsImported(shop: string, now: Date, timeZone: st
   });
 }
 
-/** The import ended without all it asked for: why, and what the merchant can do about it. */
-export async function markSessionsFailed(shop: string, status: Exclude<SessionsImportStatus, "running" | "succeeded">, error: string): Promise<void> {
+/** The import ended without all it asked for: how, and Shopify's or the system's words (the detail), if any. */
+export async function markSessionsFailed(
+  shop: string,
+  status: Exclude<SessionsImportStatus, "running" | "succeeded">,
+  error: string | null,
+): Promise<void> {
   await writeRunState(shop, { sessionsStatus: status, sessionsError: error }).catch((problem: unknown) => {
     if (!(problem instanceof ShopLockLostError)) throw problem;
   });

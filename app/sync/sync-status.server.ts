@@ -1,6 +1,7 @@
 import { Prisma, type SyncPhase, type SyncRunKind } from "@prisma/client";
 import prisma from "#app/db.server";
-import { readSyncState } from "./sync-state.server";
+import { translator } from "#app/i18n";
+import { describeSyncError, readSyncState, type SyncErrorKind } from "./sync-state.server";
 
 /** Where a shop's copy stands: cheap enough for every page load (one primary-key read). */
 export interface SyncStatus {
@@ -13,7 +14,12 @@ export interface SyncStatus {
   startedAt: string | null;
   finishedAt: string | null;
   lastSuccessAt: string | null;
+  /** The last failure in English (the command line's); pages say it from `errorKind` and `errorDetail`. */
   error: string | null;
+  /** What the failure means (null for one recorded before kinds were); see SyncErrorKind. */
+  errorKind: SyncErrorKind | null;
+  /** Shopify's or the system's own words about it. */
+  errorDetail: string | null;
 }
 
 /** The Data sync page's and `metryka status`'s fuller picture. */
@@ -42,8 +48,15 @@ export async function syncStatus(shop: string): Promise<SyncStatus> {
     startedAt: iso(state?.startedAt),
     finishedAt: iso(state?.finishedAt),
     lastSuccessAt: iso(state?.lastSuccessAt),
-    error: state?.error ?? null,
+    ...syncError(state?.error ?? null, (state?.errorKind as SyncErrorKind | null | undefined) ?? null),
   };
+}
+
+function syncError(detail: string | null, kind: SyncErrorKind | null): Pick<SyncStatus, "error" | "errorKind" | "errorDetail"> {
+  if (detail === null) return { error: null, errorKind: null, errorDetail: null };
+  // A failure recorded before kinds were holds the whole English sentence.
+  if (kind === null) return { error: detail, errorKind: null, errorDetail: null };
+  return { error: describeSyncError(kind, detail), errorKind: kind, errorDetail: detail };
 }
 
 async function parkedJobs(shop: string): Promise<number> {
@@ -78,16 +91,15 @@ export async function syncStatusReport(shop?: string): Promise<Array<SyncDetails
 export interface SessionsImportStatus {
   /** `waiting`: granted, no run ended yet; `not_granted` also when the grant is simply missing. */
   status: "waiting" | "running" | "succeeded" | "not_granted" | "throttled" | "rejected" | "failed";
+  /** What went wrong and what to do, in English (the command line's); pages say it from `message`. */
   error: string | null;
+  /** The same as a message key under `syncErrors.sessions` and its detail (Shopify's words). */
+  message: { key: "not_granted" | "throttled" | "rejected" | "rejectedBreakdown" | "failed"; detail: string } | null;
   lastSuccessAt: string | null;
   lastAttemptAt: string | null;
   /** Local days of Shopify's figures stored. */
   days: number;
 }
-
-const MISSING_GRANT =
-  "Shopify's session figures need the “View reports” permission (read_reports), which this store has not granted. " +
-  "Approve the app's updated access in Shopify admin › Apps › Metryka; until then conversion comes from Metryka's web pixel.";
 
 export async function sessionsImportStatus(shop: string): Promise<SessionsImportStatus> {
   const [state, row, days] = await Promise.all([
@@ -98,9 +110,19 @@ export async function sessionsImportStatus(shop: string): Promise<SessionsImport
   const granted = (row?.scopes ?? "").split(",").map((s) => s.trim()).includes("read_reports");
   const recorded = state?.sessionsStatus as SessionsImportStatus["status"] | null | undefined;
   const status = recorded ?? (granted ? "waiting" : "not_granted");
+  const detail = state?.sessionsError ?? "";
+  // A rejected run that imported the totals (its success is its attempt) lost only breakdowns.
+  const partly = status === "rejected" && state?.sessionsSyncedAt != null && state.sessionsSyncedAt.getTime() === state.sessionsAttemptedAt?.getTime();
+  const message: SessionsImportStatus["message"] =
+    status === "not_granted" || status === "throttled" || status === "failed"
+      ? { key: status, detail }
+      : status === "rejected"
+        ? { key: partly ? "rejectedBreakdown" : "rejected", detail }
+        : null;
   return {
     status,
-    error: state?.sessionsError ?? (status === "not_granted" ? MISSING_GRANT : null),
+    error: message ? translator()(`syncErrors.sessions.${message.key}`, { detail }) : null,
+    message,
     lastSuccessAt: iso(state?.sessionsSyncedAt),
     lastAttemptAt: iso(state?.sessionsAttemptedAt),
     days,

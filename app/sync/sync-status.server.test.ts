@@ -1,0 +1,80 @@
+// GIVEN a shop whose last run failed, or whose import of Shopify's session figures ended without
+// all it asked for, WHEN a page or the command line reads where it stands, THEN the failure's kind
+// and Shopify's own words are kept apart: the command line reads the whole sentence in English,
+// a page says the same in the admin's language with Shopify's words inside it.
+import { beforeEach, describe, expect, it } from "vitest";
+import prisma from "#app/db.server";
+import { translator } from "#app/i18n";
+import { ShopifyApiError } from "#app/shopify/admin-client.server";
+import { syncErrorText } from "#app/components/sync-progress";
+import { markRunFailed, markSessionsFailed, markSessionsImported, startRun, startSessionsImport, SyncRunKind } from "./sync-state.server";
+import { sessionsImportStatus, syncStatus } from "./sync-status.server";
+import { truncateAll } from "../../tests/support/database";
+
+const SHOP = "failing-words.myshopify.com";
+
+beforeEach(async () => {
+  await truncateAll();
+  await prisma.shop.create({ data: { domain: SHOP, scopes: "read_orders,read_reports", installedAt: new Date() } });
+});
+
+describe("a failed run in the admin's language", () => {
+  it.each([
+    [new ShopifyApiError("Admin API did not answer within 30000 ms", true, "TIMEOUT"), "retrying", /will try again/, /spróbuje ponownie/],
+    [new ShopifyApiError("Access denied for orders field", false, "ACCESS_DENIED"), "refused", /Reinstalling the app/, /ponowna instalacja/],
+    [new Error("connection reset"), "failed", /Sync now/, /Synchronizuj teraz/],
+  ] as const)("keeps the kind and Shopify's words of %s", async (error, kind, english, polish) => {
+    await startRun(SHOP, SyncRunKind.sync, new Date());
+    await markRunFailed(SHOP, error);
+    const status = await syncStatus(SHOP);
+    expect({ status: status.status, errorKind: status.errorKind, errorDetail: status.errorDetail }).toEqual({
+      status: "failed",
+      errorKind: kind,
+      errorDetail: error.message,
+    });
+    expect(status.error).toMatch(english);
+    expect(status.error).toContain(error.message);
+    const inPolish = syncErrorText(status, translator("pl"));
+    expect(inPolish).toMatch(polish);
+    expect(inPolish).toContain(error.message);
+    expect(inPolish).not.toEqual(status.error);
+    // A new run clears it.
+    await startRun(SHOP, SyncRunKind.sync, new Date());
+    expect(await syncStatus(SHOP)).toMatchObject({ error: null, errorKind: null, errorDetail: null });
+  });
+
+  it("shows a failure recorded before kinds were as it was written", async () => {
+    await prisma.syncState.create({ data: { shop: SHOP, status: "failed", error: "Sync failed: disk full. Try again from the dashboard." } });
+    const status = await syncStatus(SHOP);
+    expect(status).toMatchObject({ error: "Sync failed: disk full. Try again from the dashboard.", errorKind: null, errorDetail: null });
+    expect(syncErrorText(status, translator("pl"))).toBe(status.error);
+  });
+});
+
+describe("the sessions import's outcome in the admin's language", () => {
+  it("says a refused breakdown apart from a refused query, with Shopify's words in both", async () => {
+    const now = new Date("2026-11-20T10:00:00Z");
+    await startSessionsImport(SHOP, now);
+    await markSessionsImported(SHOP, now, "UTC", "landing_page_path: unknown column");
+    expect(await sessionsImportStatus(SHOP)).toMatchObject({
+      status: "rejected",
+      message: { key: "rejectedBreakdown", detail: "landing_page_path: unknown column" },
+      error: expect.stringMatching(/breakdown by landing_page_path: unknown column\. The daily totals were imported/),
+    });
+
+    await startSessionsImport(SHOP, new Date("2026-11-20T11:00:00Z"));
+    await markSessionsFailed(SHOP, "rejected", "syntax error at FROM");
+    const whole = await sessionsImportStatus(SHOP);
+    expect(whole).toMatchObject({ status: "rejected", message: { key: "rejected", detail: "syntax error at FROM" } });
+    expect(whole.error).toContain("sessions query (syntax error at FROM)");
+    expect(translator("pl")(`syncErrors.sessions.${whole.message!.key}`, { detail: whole.message!.detail })).toMatch(/Shopify nie przyjął zapytania.*syntax error at FROM/);
+  });
+
+  it("says what a missing grant needs without a stored word", async () => {
+    await prisma.shop.update({ where: { domain: SHOP }, data: { scopes: "read_orders" } });
+    const status = await sessionsImportStatus(SHOP);
+    expect(status).toMatchObject({ status: "not_granted", message: { key: "not_granted" } });
+    expect(status.error).toContain("read_reports");
+    expect(translator("pl")("syncErrors.sessions.not_granted")).toContain("read_reports");
+  });
+});
