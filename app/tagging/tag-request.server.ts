@@ -17,7 +17,7 @@ const FORM = z.object({
   selection: z.enum(["ids", "all"]),
   ids: z.string().max(30 * MAX_TAG_CUSTOMERS).default(""),
   /** The page's query string: the list, its filters and sort. */
-  query: z.string().max(2000).default(""),
+  query: z.string().max(8000).default(""),
 });
 
 /** The ids given that are customers of this shop (an id of another shop's is not). */
