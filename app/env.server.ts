@@ -26,7 +26,7 @@ function schemaFor(commandLine: boolean) {
     SCOPES: z
       .string()
       .min(1)
-      .default("read_orders,read_all_orders,read_customers,read_reports,write_pixels,read_customer_events")
+      .default("read_orders,read_all_orders,read_customers,write_customers,read_reports,write_pixels,read_customer_events")
       .transform((value) => value.split(",").map((scope) => scope.trim()).filter(Boolean)),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     DATABASE_URL: z

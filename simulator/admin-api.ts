@@ -27,7 +27,7 @@ import type { SimShopPlan, SimStore } from "./types";
 import { rootView, simulatorFieldResolver, type BulkApi, type SearchExtension, type ViewContext } from "./views";
 
 /** Scopes a token gets when the caller does not say (everything Metryka asks for). */
-export const DEFAULT_SCOPES: readonly string[] = ["read_orders", "read_all_orders", "read_customers", "read_reports", "write_pixels", "read_customer_events"];
+export const DEFAULT_SCOPES: readonly string[] = ["read_orders", "read_all_orders", "read_customers", "write_customers", "read_reports", "write_pixels", "read_customer_events"];
 
 export const DEFAULT_BUCKET: BucketOptions = { maximumAvailable: 2000, restoreRate: 100 };
 export const DEFAULT_MAX_QUERY_COST = 1000;

@@ -54,3 +54,45 @@ describe("live changes to a store", () => {
     expect(result.events[0].topic).toBe("customers/merge");
   });
 });
+
+describe("tagging customers (tagsAdd, tagsRemove)", () => {
+  const ADD = `mutation Add($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id ... on Customer { tags } } userErrors { field message } } }`;
+  const REMOVE = `mutation Remove($id: ID!, $tags: [String!]!) { tagsRemove(id: $id, tags: $tags) { node { id ... on Customer { tags } } userErrors { field message } } }`;
+  const READ = `query Read($id: ID!) { customer(id: $id) { tags } }`;
+  const SCOPES = ["read_customers", "write_customers"];
+
+  it("adds tags (comma lists split, case-insensitive duplicates kept once), reads them back and removes them, at a mutation's cost", async () => {
+    const store = generateStore({ seed: 4, now: NOW, customers: 10, domain: "tags.myshopify.com" });
+    const customer = store.customers[0];
+    const id = gid("Customer", customer.id);
+    const before = [...customer.tags];
+    const added = await api.execute({ store, query: ADD, variables: { id, tags: ["Win back, vip", "win BACK"] }, scopes: SCOPES });
+    expect(added.body.errors).toBeUndefined();
+    expect(added.body.data?.tagsAdd).toEqual({ node: { id, tags: [...before, "Win back", "vip"] }, userErrors: [] });
+    // A mutation costs 10 plus its selection.
+    expect(added.body.extensions.cost.requestedQueryCost).toBeGreaterThanOrEqual(10);
+    const read = await api.execute({ store, query: READ, variables: { id }, scopes: SCOPES });
+    expect(read.body.data?.customer).toEqual({ tags: [...before, "Win back", "vip"] });
+    const removed = await api.execute({ store, query: REMOVE, variables: { id, tags: ["win back"] }, scopes: SCOPES });
+    expect(removed.body.data?.tagsRemove).toEqual({ node: { id, tags: [...before, "vip"] }, userErrors: [] });
+    expect(store.customers[1].tags).toEqual(generateStore({ seed: 4, now: NOW, customers: 10, domain: "tags.myshopify.com" }).customers[1].tags);
+  });
+
+  it("answers a userError for an unknown customer or a tag too long, changing nothing", async () => {
+    const store = generateStore({ seed: 4, now: NOW, customers: 10, domain: "tags.myshopify.com" });
+    const unknown = await api.execute({ store, query: ADD, variables: { id: gid("Customer", 999_999_999), tags: ["x"] }, scopes: SCOPES });
+    expect(unknown.body.data?.tagsAdd).toEqual({ node: null, userErrors: [{ field: ["id"], message: "Resource not found" }] });
+    const customer = store.customers[2];
+    const tags = [...customer.tags];
+    const long = await api.execute({ store, query: ADD, variables: { id: gid("Customer", customer.id), tags: ["x".repeat(256)] }, scopes: SCOPES });
+    expect((long.body.data?.tagsAdd as { userErrors: unknown[] }).userErrors).toHaveLength(1);
+    expect(customer.tags).toEqual(tags);
+  });
+
+  it("refuses a token without write_customers", async () => {
+    const store = generateStore({ seed: 4, now: NOW, customers: 10, domain: "tags.myshopify.com" });
+    const denied = await api.execute({ store, query: ADD, variables: { id: gid("Customer", store.customers[0].id), tags: ["x"] }, scopes: ["read_customers"] });
+    expect(denied.body.errors?.[0].extensions?.code).toBe("ACCESS_DENIED");
+    expect(store.customers[0].tags).not.toContain("x");
+  });
+});

@@ -234,3 +234,48 @@ export function deleteCustomer(store: SimStore, params: { customerId: number; at
   const at = isoSeconds(Date.parse(params.at));
   return { events: [{ topic: "customers/delete", payload: customerDeletePayload(params.customerId), triggeredAt: at }] };
 }
+
+/**
+ * Shopify's rules for a tag (`tagsAdd`, `tagsRemove`): each given string is a comma-separated
+ * list of tags, each trimmed, empty ones dropped; a tag is at most 255 characters. Tags compare
+ * without regard to case.
+ */
+export const MAX_TAG_LENGTH = 255;
+
+export function splitTags(given: readonly string[]): string[] {
+  return given.flatMap((value) => value.split(",")).map((tag) => tag.trim()).filter((tag) => tag.length > 0);
+}
+
+/**
+ * Adds tags to a customer at `at` (tags it has already, in any case, stay as they are).
+ * Events: customers/update when a tag was added.
+ */
+export function addCustomerTags(store: SimStore, params: { customerId: number; tags: readonly string[]; at: string }): { customer: SimCustomer; events: SimEvent[] } {
+  const customer = findCustomer(store, params.customerId);
+  const had = new Set(customer.tags.map((tag) => tag.toLowerCase()));
+  const added = splitTags(params.tags).filter((tag) => {
+    const key = tag.toLowerCase();
+    if (had.has(key)) return false;
+    had.add(key);
+    return true;
+  });
+  if (added.length === 0) return { customer, events: [] };
+  customer.tags = [...customer.tags, ...added];
+  return { customer, events: touchCustomer(store, customer, params.at) };
+}
+
+/** Removes tags (each one tag, in any case) from a customer at `at`. Events: customers/update when one was removed. */
+export function removeCustomerTags(store: SimStore, params: { customerId: number; tags: readonly string[]; at: string }): { customer: SimCustomer; events: SimEvent[] } {
+  const customer = findCustomer(store, params.customerId);
+  const removed = new Set(params.tags.map((tag) => tag.trim().toLowerCase()));
+  const kept = customer.tags.filter((tag) => !removed.has(tag.toLowerCase()));
+  if (kept.length === customer.tags.length) return { customer, events: [] };
+  customer.tags = kept;
+  return { customer, events: touchCustomer(store, customer, params.at) };
+}
+
+function touchCustomer(store: SimStore, customer: SimCustomer, atIso: string): SimEvent[] {
+  const at = isoSeconds(Date.parse(atIso));
+  customer.updatedAt = later(customer.updatedAt, at);
+  return [{ topic: "customers/update", payload: customerWebhookPayload(customer, store.shop), triggeredAt: at }];
+}

@@ -77,7 +77,7 @@ describe("the simulator with the real @shopify/shopify-api", () => {
     const session = await offlineSession(SHOP);
     expect(session.isOnline).toBe(false);
     expect(session.accessToken).toMatch(/^shpat_[0-9a-f]{32}$/);
-    expect(session.scope).toBe("read_orders,read_all_orders,read_customers,read_reports,write_pixels,read_customer_events");
+    expect(session.scope).toBe("read_orders,read_all_orders,read_customers,write_customers,read_reports,write_pixels,read_customer_events");
     expect(sim.installations.list().some((t) => t.accessToken === session.accessToken && t.grant === "token_exchange")).toBe(true);
 
     const client = new shopify.clients.Graphql({ session });

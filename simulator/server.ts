@@ -65,7 +65,7 @@ import {
   type WebhookResult,
 } from "./webhooks";
 
-export const DEFAULT_SIMULATOR_SCOPES = "read_orders,read_all_orders,read_customers,read_reports,write_pixels,read_customer_events";
+export const DEFAULT_SIMULATOR_SCOPES = "read_orders,read_all_orders,read_customers,write_customers,read_reports,write_pixels,read_customer_events";
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */

@@ -11,6 +11,7 @@ import { listConnection, paginate, type ConnectionArgs, type Keyed, type SortVal
 import { formatMinor } from "./money";
 import { compileSearch, type SearchFields } from "./search-query";
 import { shopifyqlField } from "./shopifyql";
+import { tagFields } from "./tags";
 import { webPixelFields } from "./web-pixels";
 import {
   customerAmountSpent,
@@ -692,6 +693,7 @@ export function rootView(ctx: ViewContext): GqlObject {
       app: { __typename: "App", id: gid("App", 1), title: ctx.app.title, apiKey: ctx.app.apiKey, handle: "metryka" },
     }),
     ...webPixelFields(ctx.store, ctx.scopes),
+    ...tagFields(ctx.store, ctx.scopes, ctx.nowMs, (customer) => customerView(ctx, customer)),
     shopifyqlQuery: (args: FieldArgs) => shopifyqlField(ctx.store, ctx.scopes, ctx.nowMs, stringArg(args, "query") ?? ""),
     bulkOperation: (args: FieldArgs) => ctx.bulk?.get(ctx, stringArg(args, "id") ?? "") ?? null,
     bulkOperations: (args: FieldArgs) => {

@@ -88,6 +88,17 @@ const PROBES: Record<string, Probe[]> = {
     // One prediction group's page (A's cached fit, or its state), and a group that is none.
     { method: "GET", url: (b) => `/app/customers?shop=${b.domain}&group=probably_lost&groupPage=2`, ...asA },
     { method: "GET", url: (b) => `/app/customers?shop=${b.domain}&group=everyone`, statuses: [400] },
+    // A's own lists, filtered and sorted; a filter that is not one.
+    { method: "GET", url: (b) => `/app/customers?shop=${b.domain}&list=repeat&minOrders=2&maxDays=400&sort=orders&direction=asc`, ...asA },
+    { method: "GET", url: (b) => `/app/customers?shop=${b.domain}&minOrders=3&maxOrders=1`, statuses: [400] },
+    // Tagging B's customers as A: they are not A's, so nothing is asked of Shopify or recorded.
+    {
+      method: "POST",
+      url: (b) => `/app/customers?shop=${b.domain}`,
+      form: (b) => ({ action: "add", tag: "isolation", selection: "ids", ids: b.customerIds.slice(0, 3).join(","), shop: b.domain }),
+      statuses: [400],
+    },
+    { method: "POST", url: (b) => `/app/customers?shop=${b.domain}`, form: (b) => ({ action: "add", tag: "a,b", selection: "ids", ids: b.customerIds[0] }), statuses: [400] },
   ],
   "app.conversion": page("/app/conversion"),
   "app.settings": [
@@ -102,6 +113,11 @@ const PROBES: Record<string, Probe[]> = {
     { method: "GET", url: (b) => `/app/export/sales?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
   ],
   // A's predictions, or 409 while A has none (not fitted yet, or not enough history).
+  // A's own customer list, and a filter that is not one.
+  "app.export.customers": [
+    { method: "GET", url: (b) => `/app/export/customers?shop=${b.domain}&list=repeat&sort=last_order`, ...asA },
+    { method: "GET", url: (b) => `/app/export/customers?shop=${b.domain}&minSpend=lots`, statuses: [400] },
+  ],
   "app.export.predictions": [{ method: "GET", url: (b) => `/app/export/predictions?shop=${b.domain}`, statuses: [200, 409] }],
   "app.portfolio": [
     ...page("/app/portfolio"),
@@ -170,6 +186,7 @@ const snapshotB = async () => ({
   exports: await prisma.dataRequestExport.count({ where: { shop: b.domain } }),
   events: await prisma.webhookEvent.count(),
   orders: await prisma.order.count({ where: { shop: b.domain } }),
+  tagJobs: await prisma.customerTagJob.count(),
   portfolios: await prisma.portfolio.findMany({ include: { members: true, events: true }, orderBy: { id: "asc" } }),
 });
 

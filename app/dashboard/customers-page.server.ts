@@ -1,14 +1,72 @@
-// The Customers page's data: the customers past the shop's lapse point (at risk of not coming
-// back), highest net spend first, a page of as many as the page size asks for; and, from the
-// cached prediction fit, one group of customers by their probability of still being customers
-// (likely to return, at risk, probably lost), a page at a time.
+// The Customers page's data: one of the customer lists (at risk: past the shop's lapse point;
+// repeat buyers: two or more orders), filtered by orders, net spend and days since the last
+// order, sorted and paged on the server, all kept in the URL; the shop's tagging requests and
+// whether it granted tagging; and, from the cached prediction fit, one group of customers by
+// their probability of still being customers (likely to return, at risk, probably lost).
 import { z } from "zod";
 import { PREDICTION_GROUPS } from "#app/metrics/prediction";
 import { predictionGroupPage } from "#app/metrics/prediction.server";
-import { atRiskOverview } from "#app/metrics/retention.server";
-import { DEFAULT_AT_RISK_LIMIT, MAX_AT_RISK_LIMIT, MAX_AT_RISK_OFFSET } from "#app/metrics/retention";
+import { customerListOverview } from "#app/metrics/retention.server";
+import {
+  CUSTOMER_LISTS,
+  CUSTOMER_SORT_KEYS,
+  customerFilters,
+  DEFAULT_AT_RISK_LIMIT,
+  MAX_AT_RISK_LIMIT,
+  MAX_AT_RISK_OFFSET,
+  SORT_DIRECTIONS,
+  type CustomerFilters,
+  type CustomerList,
+  type CustomerSort,
+} from "#app/metrics/retention";
 import { InvalidRangeError } from "#app/metrics/periods";
+import { toMinorUnits } from "#app/shopify/money";
+import { recentTagJobs, taggingGranted, type TagJobSummary } from "#app/tagging/tag-jobs.server";
 import { parsePageQuery, shopPage } from "./page-query.server";
+
+const WHOLE = z.coerce.number().int("must be a whole number").min(0, "must be at least 0");
+const AMOUNT = z.string().regex(/^-?\d+(\.\d+)?$/, "must be an amount such as 120 or 99.50");
+
+/** The list's own query parameters: which list, its filters (spend in the shop currency) and sort. */
+export const LIST_SHAPE = {
+  list: z.enum(CUSTOMER_LISTS).default("at_risk"),
+  sort: z.enum(CUSTOMER_SORT_KEYS).default("net_spend"),
+  direction: z.enum(SORT_DIRECTIONS).default("desc"),
+  minOrders: WHOLE.optional(),
+  maxOrders: WHOLE.optional(),
+  minSpend: AMOUNT.optional(),
+  maxSpend: AMOUNT.optional(),
+  minDays: WHOLE.optional(),
+  maxDays: WHOLE.optional(),
+};
+
+export interface ListQuery {
+  list: CustomerList;
+  sort: CustomerSort;
+  filters: CustomerFilters;
+}
+
+/** The URL's list, filters and sort, checked (InvalidRangeError, a 400, naming the parameter). */
+export function customerListQuery(searchParams: URLSearchParams, currency: string): ListQuery {
+  const query = parsePageQuery(searchParams, LIST_SHAPE);
+  const minor = (name: string, amount?: string) => {
+    if (amount === undefined) return undefined;
+    try {
+      return Number(toMinorUnits(amount, currency));
+    } catch (error) {
+      throw new InvalidRangeError(`${name} ${(error as Error).message}`);
+    }
+  };
+  const filters = customerFilters({
+    minOrders: query.minOrders,
+    maxOrders: query.maxOrders,
+    minNetSpend: minor("minSpend", query.minSpend),
+    maxNetSpend: minor("maxSpend", query.maxSpend),
+    minDaysSince: query.minDays,
+    maxDaysSince: query.maxDays,
+  });
+  return { list: query.list, sort: { key: query.sort, direction: query.direction }, filters };
+}
 
 /** How many customers the page can list at once. */
 export const AT_RISK_PAGE_SIZES = [DEFAULT_AT_RISK_LIMIT, 250, MAX_AT_RISK_LIMIT] as const;
@@ -37,6 +95,7 @@ export type PredictionGroupsSection = Awaited<ReturnType<typeof predictionGroups
 
 export async function customersPage(shop: string, searchParams: URLSearchParams, now: Date) {
   const query = parsePageQuery(searchParams, {
+    ...LIST_SHAPE,
     limit: z.coerce
       .number()
       .int("must be a whole number")
@@ -49,11 +108,29 @@ export async function customersPage(shop: string, searchParams: URLSearchParams,
   if (offset > MAX_AT_RISK_OFFSET) throw new InvalidRangeError(`page ${query.page} is beyond the list`);
   const groups = predictionGroupsQuery(searchParams);
   const page = await shopPage(shop, {}, now);
-  const [report, predictions] = page.installed
-    ? await Promise.all([atRiskOverview(shop, { limit: query.limit, offset }, { now }), predictionGroupsSection(shop, groups)])
-    : [null, null];
+  const list = customerListQuery(searchParams, page.currency);
+  const [report, predictions, jobs, granted] = page.installed
+    ? await Promise.all([
+        customerListOverview(shop, list.list, { limit: query.limit, offset, filters: list.filters, sort: list.sort }, { now }),
+        predictionGroupsSection(shop, groups),
+        recentTagJobs(shop),
+        taggingGranted(shop),
+      ])
+    : [null, null, [] as TagJobSummary[], false];
   const pages = report ? Math.max(1, Math.ceil(report.total / query.limit)) : 1;
-  return { ...page, limit: query.limit, page: query.page, pages, pageSizes: [...AT_RISK_PAGE_SIZES], report, predictions };
+  return {
+    ...page,
+    limit: query.limit,
+    page: query.page,
+    pages,
+    pageSizes: [...AT_RISK_PAGE_SIZES],
+    list: list.list,
+    sort: list.sort,
+    filters: list.filters,
+    report,
+    predictions,
+    tagging: { granted, jobs },
+  };
 }
 
 export type CustomersPageData = Awaited<ReturnType<typeof customersPage>>;

@@ -30,9 +30,10 @@ export const WEBHOOK_RETRIES = 8;
  * `sessions`: import Shopify's session figures (ShopifyQL), app/sync/shopify-sessions.server.ts;
  * `pixel`: activate the web pixel, app/collector/activation.server.ts;
  * `predictions`: fit the prediction models again unless the cached fit is the shop's now,
- * app/metrics/prediction.server.ts (queued after every backfill, sync and reconcile).
+ * app/metrics/prediction.server.ts (queued after every backfill, sync and reconcile);
+ * `tags`: add or remove a merchant's tag on customers in Shopify, app/tagging/tag-jobs.server.ts.
  */
-export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixel" | "predictions";
+export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixel" | "predictions" | "tags";
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;

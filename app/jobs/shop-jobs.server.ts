@@ -5,7 +5,8 @@
 //   sessions   import Shopify's session figures with ShopifyQL (its own state, never the copy's);
 //   pixel      activate the web pixel on the shop (webPixelCreate / webPixelUpdate);
 //   predictions  fit the prediction models from the rollups and cache them (no Admin API call),
-//              queued after every backfill, sync and reconcile that finished.
+//              queued after every backfill, sync and reconcile that finished;
+//   tags       add or remove a merchant's tag on customers (tagsAdd / tagsRemove), its own records.
 // Who asks for which kind is in requests.server.ts. The worker runs these under the shop's lock.
 //
 // A backfill whose bulk files are not ready after BACKFILL_WAIT_IN_SLOT_MS hands its worker slot
@@ -19,6 +20,7 @@ import { syncShop } from "#app/sync/sync-shop.server";
 import { activatePixel } from "#app/collector/activation.server";
 import { importShopifySessions } from "#app/sync/shopify-sessions.server";
 import { refreshPredictions } from "#app/metrics/prediction.server";
+import { runTagJobs } from "#app/tagging/tag-jobs.server";
 import { markRunFailed, needsBackfill } from "#app/sync/sync-state.server";
 import { enqueueShopJob, type ShopJob } from "./queue.server";
 
@@ -37,11 +39,12 @@ export async function runShopJob(
 ): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { installedAt: true, uninstalledAt: true } });
   if (!shop?.installedAt || shop.uninstalledAt) return;
-  if (job.kind === "sessions" || job.kind === "pixel") {
-    // Each records its own outcome, apart from the copy's; neither needs the copy of the orders.
+  if (job.kind === "sessions" || job.kind === "pixel" || job.kind === "tags") {
+    // Each records its own outcome, apart from the copy's; none needs the copy of the orders.
     const { admin } = await unauthenticated.admin(job.shop);
     const client = createAdminClient(job.shop, admin.graphql, { signal });
     if (job.kind === "sessions") await importShopifySessions(job.shop, client, new Date());
+    else if (job.kind === "tags") await runTagJobs(job.shop, client);
     else await activatePixel(job.shop, client);
     return;
   }

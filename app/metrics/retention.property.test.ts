@@ -1,10 +1,23 @@
 // Property: on generated stores (several seeds and time zones), the SQL implementation returns
 // exactly the reference retention report, its rates alone and its cohort grid alone, for monthly
 // and weekly cohorts, ranges of whole months and not, past, current and future, activity windows
-// within one month and across many, and every setting that changes retention.
+// within one month and across many, and every setting that changes retention; and both customer
+// lists (at risk, repeat buyers) with every filter, its bounds met exactly, and every sort.
 import { beforeAll, describe, expect, it } from "vitest";
-import { atRiskReport, cohortMatrixReport, retentionRatesReport, retentionReport, type RetentionQuery } from "./retention";
-import { atRiskOverview, cohortMatrix, retentionOverview, retentionRates } from "./retention.server";
+import { InvalidRangeError } from "./periods";
+import {
+  atRiskReport,
+  cohortMatrixReport,
+  customerFilters,
+  customerSort,
+  repeatBuyersReport,
+  retentionRatesReport,
+  retentionReport,
+  type AtRiskQuery,
+  type CustomerFilters,
+  type RetentionQuery,
+} from "./retention";
+import { atRiskOverview, cohortMatrix, repeatBuyersOverview, retentionOverview, retentionRates } from "./retention.server";
 import type { MetricSettings } from "./settings";
 import { getMetricSettings, updateMetricSettings } from "./settings.server";
 import { generateStore, writeStore, type GeneratedStore } from "./test-helpers/store";
@@ -110,5 +123,77 @@ describe.each(CASES)("retention on a generated store (seed $seed, $timeZone)", (
       expect(await atRiskOverview(store.shop, { limit: 1000 }, { now: earlier }), earlier.toISOString()).toEqual(reference);
       expect(reference.total).toBeGreaterThan(0);
     }
+  });
+
+  it("lists at-risk customers and repeat buyers filtered and sorted, SQL equal to the reference", async () => {
+    await updateMetricSettings(store.shop, { retentionIncludeCancelled: false, cohortIncludeZeroValue: true, activityWindowDays: 365, refundDating: "refund_date" });
+    const context = { timeZone, currency: store.currency, now: NOW, settings: await getMetricSettings(store.shop) };
+    const lists = [
+      { name: "at risk", reference: atRiskReport, sql: atRiskOverview },
+      { name: "repeat", reference: repeatBuyersReport, sql: repeatBuyersOverview },
+    ] as const;
+    for (const list of lists) {
+      const everyone = list.reference(store, { limit: 1000 }, context).customers;
+      expect(everyone.length, list.name).toBeGreaterThan(5);
+      // Bounds taken from customers on the list, so that each is met exactly by someone.
+      const pick = (index: number) => everyone[Math.min(index, everyone.length - 1)];
+      const a = pick(3);
+      const b = pick(Math.floor(everyone.length / 2));
+      const spends = everyone.map((c) => c.netSpend).sort((x, y) => x - y);
+      const days = everyone.map((c) => c.daysSinceLastOrder).sort((x, y) => x - y);
+      const filterSets: CustomerFilters[] = [
+        { minOrders: 2 },
+        { maxOrders: 1 },
+        { minOrders: a.orders, maxOrders: a.orders },
+        { minNetSpend: spends[Math.floor(spends.length / 3)], maxNetSpend: spends[Math.floor((2 * spends.length) / 3)] },
+        { minDaysSince: a.daysSinceLastOrder, maxDaysSince: a.daysSinceLastOrder },
+        { minDaysSince: days[Math.floor(days.length / 4)], maxDaysSince: days[Math.floor((3 * days.length) / 4)], minNetSpend: b.netSpend },
+        { minOrders: 1, maxOrders: 3, maxNetSpend: b.netSpend, minDaysSince: 0, maxDaysSince: b.daysSinceLastOrder },
+      ];
+      const queries: AtRiskQuery[] = [
+        ...filterSets.map((filters) => ({ limit: 1000, filters })),
+        { limit: 1000, sort: { key: "orders", direction: "desc" } },
+        { limit: 1000, sort: { key: "orders", direction: "asc" }, filters: { minNetSpend: 0 } },
+        { limit: 5, offset: 2, sort: { key: "last_order", direction: "asc" }, filters: { minOrders: 2 } },
+        { limit: 1000, sort: { key: "last_order", direction: "desc" } },
+        { limit: 4, offset: 1, sort: { key: "net_spend", direction: "asc" }, filters: { maxDaysSince: b.daysSinceLastOrder } },
+      ];
+      let narrowed = 0;
+      for (const query of queries) {
+        const reference = list.reference(store, query, context);
+        expect(await list.sql(store.shop, query, { now: NOW }), `${list.name} ${JSON.stringify(query)}`).toEqual(reference);
+        if (reference.total > 0 && reference.total < everyone.length) narrowed += 1;
+        for (const customer of reference.customers) expect(everyone.map((c) => c.customerId)).toContain(customer.customerId);
+      }
+      // The filters must have narrowed the list for the comparison to test them.
+      expect(narrowed, list.name).toBeGreaterThan(3);
+      // As of an earlier instant (customers with later activity read from their orders), filtered.
+      for (const query of queries.slice(0, 6)) {
+        const reference = list.reference(store, query, { ...context, now: EARLIER });
+        expect(await list.sql(store.shop, query, { now: EARLIER }), `${list.name} ${JSON.stringify(query)} at ${EARLIER.toISOString()}`).toEqual(reference);
+      }
+    }
+  });
+});
+
+describe("customer list filters and sorts", () => {
+  it.each<[CustomerFilters, string]>([
+    [{ minOrders: 3, maxOrders: 2 }, "minOrders is above maxOrders"],
+    [{ minDaysSince: -1 }, "minDaysSince must be a whole number"],
+    [{ minOrders: 1.5 }, "minOrders must be a whole number"],
+    [{ maxNetSpend: 2e12 }, "maxNetSpend must be a whole number"],
+    [{ minNetSpend: 10, maxNetSpend: -10 }, "minNetSpend is above maxNetSpend"],
+  ])("%j is refused", (filters, message) => {
+    expect(() => customerFilters(filters)).toThrow(InvalidRangeError);
+    expect(() => customerFilters(filters)).toThrow(message);
+  });
+
+  it("keeps valid bounds, a negative net spend included", () => {
+    expect(customerFilters({ minNetSpend: -500, maxNetSpend: -500, minDaysSince: 0, maxOrders: undefined })).toEqual({ minNetSpend: -500, maxNetSpend: -500, minDaysSince: 0 });
+  });
+
+  it("refuses an unknown sort", () => {
+    expect(() => customerSort({ key: "name" as never, direction: "asc" })).toThrow(InvalidRangeError);
+    expect(customerSort()).toEqual({ key: "net_spend", direction: "desc" });
   });
 });

@@ -27,8 +27,11 @@ import {
   atRiskLimit,
   atRiskOffset,
   assembleCustomerStanding,
-  compareLapsed,
+  compareCustomers,
+  customerFilters,
+  customerSort,
   customerStandingParts,
+  matchesFilters,
   DAY_MS,
   lapsePointMs,
   msToDays,
@@ -37,6 +40,9 @@ import {
   validateRetentionQuery,
   type AtRiskQuery,
   type AtRiskReport,
+  type CustomerFilters,
+  type CustomerList,
+  type CustomerSortKey,
   type CohortMatrix,
   type CohortParts,
   type CustomerStanding,
@@ -543,16 +549,49 @@ function lapsedCustomer(row: LapsedRow, now: Date): LapsedCustomer {
 
 /**
  * Customers past the shop's lapse point as of `clock.now` (p90 of the gaps between consecutive
- * counted orders before now, at least 30 days), highest net spend first, with the count of all
- * of them; `offset` and `limit` choose the page. The lapse point comes from the gap rollups
- * (gapPercentiles); the customers from `customer_totals` (an index in the list's order, and one
- * on the last order for the count), except those with an order or a refund at or after now,
- * whose figures before now are read from their orders. Throws InvalidRangeError (bad limit or
- * offset) and UnknownShopError.
+ * counted orders before now, at least 30 days), highest net spend first unless `sort` says
+ * otherwise, narrowed by `filters`, with the count of all of them; `offset` and `limit` choose
+ * the page. The lapse point comes from the gap rollups (gapPercentiles); the customers from
+ * `customer_totals` (an index in the default order, and one on the last order for the count),
+ * except those with an order or a refund at or after now, whose figures before now are read
+ * from their orders. Throws InvalidRangeError (bad limit, offset, filter or sort) and
+ * UnknownShopError.
  */
 export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Clock): Promise<AtRiskReport> {
+  return customerListOverview(shop, "at_risk", query, clock);
+}
+
+/**
+ * Customers with two or more counted orders before `clock.now` (repeatBuyersReport), filtered,
+ * sorted and paged as the at-risk list is, from `customer_totals`. Throws as atRiskOverview.
+ */
+export async function repeatBuyersOverview(shop: string, query: AtRiskQuery, clock: Clock): Promise<AtRiskReport> {
+  return customerListOverview(shop, "repeat", query, clock);
+}
+
+const SORT_COLUMNS: Record<CustomerSortKey, string> = { net_spend: "net_spend", orders: "orders", last_order: "last_order_at" };
+
+/**
+ * The filters on `customer_totals` columns as of now: days since = ⌊(now − last) / day⌋, so
+ * days ≥ d ⇔ last ≤ now − d days, and days ≤ d ⇔ last > now − (d + 1) days.
+ */
+function filterSql(filters: CustomerFilters, now: Date): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (filters.minOrders !== undefined) parts.push(Prisma.sql`orders >= ${filters.minOrders}`);
+  if (filters.maxOrders !== undefined) parts.push(Prisma.sql`orders <= ${filters.maxOrders}`);
+  if (filters.minNetSpend !== undefined) parts.push(Prisma.sql`net_spend >= ${BigInt(filters.minNetSpend)}`);
+  if (filters.maxNetSpend !== undefined) parts.push(Prisma.sql`net_spend <= ${BigInt(filters.maxNetSpend)}`);
+  if (filters.minDaysSince !== undefined) parts.push(Prisma.sql`last_order_at <= ${new Date(now.getTime() - filters.minDaysSince * DAY_MS)}`);
+  if (filters.maxDaysSince !== undefined) parts.push(Prisma.sql`last_order_at > ${new Date(now.getTime() - (filters.maxDaysSince + 1) * DAY_MS)}`);
+  return Prisma.join(parts, " AND ");
+}
+
+/** One customer list from the rollups (customerListReport's definition). */
+export async function customerListOverview(shop: string, list: CustomerList, query: AtRiskQuery, clock: Clock): Promise<AtRiskReport> {
   const limit = atRiskLimit(query);
   const offset = atRiskOffset(query);
+  const filters = customerFilters(query.filters);
+  const sort = customerSort(query.sort);
   const context = await retentionContext(shop, clock);
   const { settings, now, currency, timeZone } = context;
   const variant = settings.retentionIncludeCancelled;
@@ -560,16 +599,18 @@ export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Cl
   const lapseMs = lapsePointMs(all.values[0]);
   // now − last > lapseMs, in whole milliseconds: last < now − ⌊lapseMs⌋.
   const cutoff = new Date(now.getTime() - Math.floor(lapseMs));
-  const [[{ total }], page, late] = await Promise.all([
-    prisma.$queryRaw<Array<{ total: bigint }>>`
-      SELECT count(*) AS total FROM customer_totals
-      WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at < ${cutoff} AND last_activity_at < ${now}`,
+  const onList = list === "at_risk" ? Prisma.sql`last_order_at < ${cutoff}` : Prisma.sql`orders >= 2`;
+  const where = Prisma.sql`shop = ${shop} AND retention_include_cancelled = ${variant} AND ${onList} AND last_activity_at < ${now}
+    AND ${filterSql(filters, now)}`;
+  const order = Prisma.raw(`${SORT_COLUMNS[sort.key]} ${sort.direction === "asc" ? "ASC" : "DESC"}`);
+  const [[{ total }], page, lateRows] = await Promise.all([
+    prisma.$queryRaw<Array<{ total: bigint }>>`SELECT count(*) AS total FROM customer_totals WHERE ${where}`,
     prisma.$queryRaw<LapsedRow[]>`
       SELECT customer_id::text AS customer_id, last_order_at AS last_at,
         to_char(last_order_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day, orders, net_spend
       FROM customer_totals
-      WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at < ${cutoff} AND last_activity_at < ${now}
-      ORDER BY net_spend DESC, last_order_at DESC, customer_id ASC
+      WHERE ${where}
+      ORDER BY ${order}, net_spend DESC, last_order_at DESC, customer_id ASC
       LIMIT ${offset + limit}`,
     // Customers with activity at or after now (none, unless now is in the past): from their orders.
     prisma.$queryRaw<LapsedRow[]>`
@@ -605,11 +646,11 @@ export async function atRiskOverview(shop: string, query: AtRiskQuery, clock: Cl
       SELECT c.customer_id::text AS customer_id, c.last_at, to_char(c.last_at AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS last_day,
         c.orders, (c.net - coalesce(x.returns, 0))::bigint AS net_spend
       FROM customers c LEFT JOIN refunded x USING (customer_id)
-      WHERE c.last_at < ${cutoff}`,
+      WHERE ${list === "at_risk" ? Prisma.sql`c.last_at < ${cutoff}` : Prisma.sql`c.orders >= 2`}`,
   ]);
-  const customers = [...page, ...late]
-    .map((row) => lapsedCustomer(row, now))
-    .sort(compareLapsed)
+  const late = lateRows.map((row) => lapsedCustomer(row, now)).filter((customer) => matchesFilters(customer, filters));
+  const customers = [...page.map((row) => lapsedCustomer(row, now)), ...late]
+    .sort(compareCustomers(sort))
     .slice(offset, offset + limit);
   return {
     currency,

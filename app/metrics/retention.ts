@@ -44,7 +44,43 @@ export interface AtRiskQuery {
   limit?: number;
   /** How many of them to skip first (a later page of the list); default 0. */
   offset?: number;
+  /** Only the customers within these bounds (the count too); none by default. */
+  filters?: CustomerFilters;
+  /** The order of the list; default highest net spend first. */
+  sort?: CustomerSort;
 }
+
+/** The customer lists: past the lapse point (at risk), or with two or more counted orders (repeat buyers). */
+export const CUSTOMER_LISTS = ["at_risk", "repeat"] as const;
+export type CustomerList = (typeof CUSTOMER_LISTS)[number];
+
+/** What a customer list is ordered by: net spend, counted orders, or the last order's instant. */
+export const CUSTOMER_SORT_KEYS = ["net_spend", "orders", "last_order"] as const;
+export type CustomerSortKey = (typeof CUSTOMER_SORT_KEYS)[number];
+export const SORT_DIRECTIONS = ["desc", "asc"] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+export interface CustomerSort {
+  key: CustomerSortKey;
+  direction: SortDirection;
+}
+
+/**
+ * Bounds on a customer list, each inclusive and optional: counted orders, net spend (minor units
+ * of the shop currency, refunds deducted, so it may be negative) and whole days since the last
+ * counted order.
+ */
+export interface CustomerFilters {
+  minOrders?: number;
+  maxOrders?: number;
+  minNetSpend?: number;
+  maxNetSpend?: number;
+  minDaysSince?: number;
+  maxDaysSince?: number;
+}
+
+/** The furthest a bound may go: past it no customer matches, and SQL integers stay exact. */
+export const MAX_FILTER_VALUE = 1_000_000_000_000;
 
 export interface RetentionContext {
   timeZone: string;
@@ -237,6 +273,61 @@ export function atRiskLimit(query: AtRiskQuery): number {
     throw new InvalidRangeError(`limit must be a whole number from 0 to ${MAX_AT_RISK_LIMIT}`);
   }
   return limit;
+}
+
+/**
+ * The filters as given, checked: whole numbers, orders and days not negative, net spend within
+ * ±MAX_FILTER_VALUE, and no minimum above its maximum. Throws InvalidRangeError naming the bound.
+ */
+export function customerFilters(filters: CustomerFilters = {}): CustomerFilters {
+  const checked: CustomerFilters = {};
+  for (const [key, value] of Object.entries(filters) as Array<[keyof CustomerFilters, number | undefined]>) {
+    if (value === undefined) continue;
+    const low = key.endsWith("NetSpend") ? -MAX_FILTER_VALUE : 0;
+    if (!Number.isInteger(value) || value < low || value > MAX_FILTER_VALUE) {
+      throw new InvalidRangeError(`${key} must be a whole number from ${low} to ${MAX_FILTER_VALUE}`);
+    }
+    checked[key] = value;
+  }
+  for (const name of ["Orders", "NetSpend", "DaysSince"] as const) {
+    const min = checked[`min${name}`];
+    const max = checked[`max${name}`];
+    if (min !== undefined && max !== undefined && min > max) throw new InvalidRangeError(`min${name} is above max${name}`);
+  }
+  return checked;
+}
+
+/** Whether a listed customer is within the filters (both implementations apply this rule). */
+export function matchesFilters(customer: LapsedCustomer, filters: CustomerFilters): boolean {
+  const within = (value: number, min?: number, max?: number) => (min === undefined || value >= min) && (max === undefined || value <= max);
+  return (
+    within(customer.orders, filters.minOrders, filters.maxOrders) &&
+    within(customer.netSpend, filters.minNetSpend, filters.maxNetSpend) &&
+    within(customer.daysSinceLastOrder, filters.minDaysSince, filters.maxDaysSince)
+  );
+}
+
+/** Throws InvalidRangeError for a sort that is not one of CUSTOMER_SORT_KEYS × SORT_DIRECTIONS. */
+export function customerSort(sort: CustomerSort = { key: "net_spend", direction: "desc" }): CustomerSort {
+  if (!(CUSTOMER_SORT_KEYS as readonly string[]).includes(sort.key) || !(SORT_DIRECTIONS as readonly string[]).includes(sort.direction)) {
+    throw new InvalidRangeError(`sort must be one of ${CUSTOMER_SORT_KEYS.join(", ")}, ascending or descending`);
+  }
+  return { key: sort.key, direction: sort.direction };
+}
+
+/**
+ * The list's order: the sort key in its direction, then (for ties) highest net spend, the most
+ * recent last order and the lowest customer id (compareLapsed).
+ */
+export function compareCustomers(sort: CustomerSort): (a: LapsedCustomer, b: LapsedCustomer) => number {
+  const sign = sort.direction === "asc" ? 1 : -1;
+  return (a, b) => {
+    let primary = 0;
+    if (sort.key === "orders") primary = a.orders - b.orders;
+    else if (sort.key === "net_spend") primary = a.netSpend - b.netSpend;
+    else if (a.lastOrderAt !== b.lastOrderAt) primary = a.lastOrderAt < b.lastOrderAt ? -1 : 1;
+    return primary !== 0 ? sign * primary : compareLapsed(a, b);
+  };
 }
 
 /** Throws InvalidRangeError for an offset that is not a whole number from 0 to 10,000,000. */
@@ -587,15 +678,45 @@ export function cohortMatrixReport(
 /**
  * Customers past the shop's lapse point (reference implementation), as of now: the lapse point
  * is the 90th percentile of the gaps between consecutive counted orders (at least 30 days); a
- * customer is past it when the time since their last counted order is longer.
+ * customer is past it when the time since their last counted order is longer. `filters` narrow
+ * the list (and its count); `sort` orders it (default highest net spend first).
  */
 export function atRiskReport(
   rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
   query: AtRiskQuery,
   context: RetentionContext,
 ): AtRiskReport {
+  return customerListReport(rows, "at_risk", query, context);
+}
+
+/**
+ * Repeat buyers (reference implementation), as of now: customers with two or more counted orders
+ * before now, filtered, sorted and paged as the at-risk list is.
+ */
+export function repeatBuyersReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  query: AtRiskQuery,
+  context: RetentionContext,
+): AtRiskReport {
+  return customerListReport(rows, "repeat", query, context);
+}
+
+/** Whether a customer with these figures (and ms since their last order) belongs on `list`. */
+export function onCustomerList(list: CustomerList, customer: { orders: number }, sinceMs: number, lapseMs: number): boolean {
+  return list === "at_risk" ? sinceMs > lapseMs : customer.orders >= 2;
+}
+
+/** One of the customer lists (reference implementation); see atRiskReport and repeatBuyersReport. */
+export function customerListReport(
+  rows: { orders: MetricOrder[]; refunds: MetricRefund[] },
+  list: CustomerList,
+  query: AtRiskQuery,
+  context: RetentionContext,
+): AtRiskReport {
   const limit = atRiskLimit(query);
   const offset = atRiskOffset(query);
+  const filters = customerFilters(query.filters);
+  const sort = customerSort(query.sort);
   const { settings, now, currency, timeZone } = context;
   const ordersOf = new Map<string, MetricOrder[]>();
   for (const order of rows.orders.filter((o) => countsInRetention(o, settings)).sort(compareOrders)) {
@@ -606,7 +727,7 @@ export function atRiskReport(
   // Only what happened before now.
   const before = (instant: Date) => instant.getTime() < now.getTime();
   const allGaps: number[] = [];
-  const lapsed: LapsedCustomer[] = [];
+  const listed: LapsedCustomer[] = [];
   const refundsOf = new Map<string, MetricRefund[]>();
   for (const refund of rows.refunds) {
     if (!before(refund.processedAt)) continue;
@@ -618,27 +739,28 @@ export function atRiskReport(
   }
   allGaps.sort((a, b) => a - b);
   const lapseMs = lapsePointMs(percentile(allGaps, 0.9));
-  for (const [customer, list] of histories) {
-    if (list.length === 0) continue;
-    const last = list[list.length - 1];
+  for (const [customer, orders] of histories) {
+    if (orders.length === 0) continue;
+    const last = orders[orders.length - 1];
     const since = now.getTime() - last.processedAt.getTime();
-    if (!(since > lapseMs)) continue;
+    if (!onCustomerList(list, { orders: orders.length }, since, lapseMs)) continue;
     let netSpend = 0;
-    for (const order of list) {
+    for (const order of orders) {
       if (order.currencyCode !== currency) continue;
       netSpend += order.grossSales - order.discounts;
       for (const refund of refundsOf.get(order.id) ?? []) netSpend -= refund.returns;
     }
-    lapsed.push({
+    const entry: LapsedCustomer = {
       customerId: customer,
       lastOrderAt: last.processedAt.toISOString(),
       lastOrderDay: localDay(last.processedAt, timeZone),
       daysSinceLastOrder: Math.floor(since / DAY_MS),
-      orders: list.length,
+      orders: orders.length,
       netSpend,
-    });
+    };
+    if (matchesFilters(entry, filters)) listed.push(entry);
   }
-  lapsed.sort(compareLapsed);
+  listed.sort(compareCustomers(sort));
 
   return {
     currency,
@@ -647,9 +769,9 @@ export function atRiskReport(
     now: now.toISOString(),
     lapsePointDays: msToDays(lapseMs) as number,
     gaps: allGaps.length,
-    total: lapsed.length,
+    total: listed.length,
     offset,
-    customers: lapsed.slice(offset, offset + limit),
+    customers: listed.slice(offset, offset + limit),
   };
 }
 

@@ -256,12 +256,13 @@ describe("every page of the embedded app in Chromium", () => {
     expect(await metric(page, "Lapse point")).toBe(`${truth.lapsePointDays} days`);
 
     const rows = await page
-      .locator(".Polaris-DataTable table tbody tr")
+      .locator(".Polaris-IndexTable table tbody tr")
       .evaluateAll((trs) =>
         trs.map((tr) => Array.from(tr.querySelectorAll("th,td")).map((cell) => cell.textContent?.trim() ?? ""))
       );
     expect(rows).toHaveLength(Math.min(50, truth.total));
-    const [customer, , , orders, netSpend] = rows[0];
+    // The first cell is the row's selection checkbox.
+    const [, customer, , , orders, netSpend] = rows[0];
     expect({ customer, orders: Number(orders), netSpend }).toEqual({
       customer: `Customer ${truth.top.customerId}`,
       orders: truth.top.orders,

@@ -1,0 +1,57 @@
+// Tagging customers in Shopify (`tagsAdd` / `tagsRemove`, scope `write_customers`), so that a
+// merchant can build a customer segment or a campaign from a Metryka list. The tag rules are
+// Shopify's: a tag is trimmed, at most 255 characters, and holds no comma (Shopify reads a comma
+// as the end of one tag and the start of the next); tags compare without regard to case.
+// https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd
+// https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsRemove
+
+export const CUSTOMER_TAGS_ADD = /* GraphQL */ `
+  mutation CustomerTagsAdd($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const CUSTOMER_TAGS_REMOVE = /* GraphQL */ `
+  mutation CustomerTagsRemove($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export interface TagsPayload {
+  node: { id: string } | null;
+  userErrors: Array<{ field: string[] | null; message: string }>;
+}
+
+/** The scope tagging needs. */
+export const TAGGING_SCOPE = "write_customers";
+
+/** Shopify's longest tag. */
+export const MAX_TAG_LENGTH = 255;
+
+export type TagProblem = "empty" | "comma" | "tooLong";
+
+/** The tag as Shopify stores it (trimmed), or what is wrong with it. */
+export function checkTag(raw: string): { tag: string } | { problem: TagProblem } {
+  const tag = raw.trim();
+  if (tag.length === 0) return { problem: "empty" };
+  if (tag.includes(",")) return { problem: "comma" };
+  // Counted in characters, as Shopify counts them (not UTF-16 units).
+  if ([...tag].length > MAX_TAG_LENGTH) return { problem: "tooLong" };
+  return { tag };
+}

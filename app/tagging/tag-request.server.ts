@@ -1,0 +1,72 @@
+// The Customers page's tagging form: which customers (the ones ticked, or all the list's
+// customers matching its filters), which tag, add or remove. Read with zod; a bad form is a 400
+// and records nothing. Customers are taken only from this shop's own records, so another
+// shop's ids are refused.
+import { z } from "zod";
+import prisma from "#app/db.server";
+import { customerListQuery } from "#app/dashboard/customers-page.server";
+import { shopPage } from "#app/dashboard/page-query.server";
+import { InvalidRangeError } from "#app/metrics/periods";
+import { parseCustomerId } from "#app/metrics/retention.server";
+import { everyListedCustomer } from "#app/exports/customers-export.server";
+import { InvalidSelectionError, MAX_TAG_CUSTOMERS, requestTagging, TAG_ACTIONS, type TagJobSummary } from "./tag-jobs.server";
+
+const FORM = z.object({
+  action: z.enum(TAG_ACTIONS),
+  tag: z.string().max(2000),
+  selection: z.enum(["ids", "all"]),
+  ids: z.string().max(30 * MAX_TAG_CUSTOMERS).default(""),
+  /** The page's query string: the list, its filters and sort. */
+  query: z.string().max(8000).default(""),
+});
+
+/** The ids given that are customers of this shop (an id of another shop's is not). */
+async function shopCustomers(shop: string, ids: bigint[]): Promise<bigint[]> {
+  if (ids.length === 0) return [];
+  const rows = await prisma.$queryRaw<Array<{ customer_id: bigint }>>`
+    SELECT DISTINCT customer_id FROM customer_totals WHERE shop = ${shop} AND customer_id = ANY(${ids}::bigint[])`;
+  return rows.map((row) => row.customer_id);
+}
+
+export type TagFormResult = { ok: true; job: TagJobSummary } | { ok: false; status: number; message: string };
+
+/**
+ * Records the request (requestTagging) from the posted form: the job, or the 4xx and its reason
+ * (a bad form or tag, no customer chosen, write_customers not granted), nothing recorded then.
+ */
+export async function tagCustomersForm(shop: string, form: FormData, now: Date): Promise<TagFormResult> {
+  try {
+    return { ok: true, job: await tagCustomers(shop, form, now) };
+  } catch (error) {
+    const status = error instanceof Error && "status" in error ? (error as { status: unknown }).status : null;
+    if (typeof status === "number" && status >= 400 && status < 500) return { ok: false, status, message: (error as Error).message };
+    throw error;
+  }
+}
+
+async function tagCustomers(shop: string, form: FormData, now: Date): Promise<TagJobSummary> {
+  const parsed = FORM.safeParse(Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === "string")));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidRangeError(`${issue.path.join(".")} ${issue.message}`);
+  }
+  const { action, tag, selection, ids, query } = parsed.data;
+  let customerIds: bigint[];
+  if (selection === "ids") {
+    const given = ids.split(",").filter((id) => id.length > 0).map((id) => parseCustomerId(id.trim()));
+    if (given.some((id) => id === null)) throw new InvalidSelectionError("A customer id is a positive whole number");
+    const known = new Set((await shopCustomers(shop, given as bigint[])).map(String));
+    const unknown = (given as bigint[]).filter((id) => !known.has(String(id)));
+    if (unknown.length > 0) throw new InvalidSelectionError(`${unknown.length} of the customers chosen are not customers of this store`);
+    customerIds = given as bigint[];
+  } else {
+    const page = await shopPage(shop, {}, now);
+    const list = customerListQuery(new URLSearchParams(query), page.currency);
+    customerIds = [];
+    for await (const customer of everyListedCustomer(shop, list, now)) {
+      customerIds.push(BigInt(customer.customerId));
+      if (customerIds.length > MAX_TAG_CUSTOMERS) throw new InvalidSelectionError(`At most ${MAX_TAG_CUSTOMERS} customers at once: narrow the list with its filters`);
+    }
+  }
+  return requestTagging(shop, { action, tag, customerIds });
+}
