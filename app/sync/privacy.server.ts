@@ -5,6 +5,7 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { removeCustomers } from "./order-writer.server";
+import { forgetTaggedCustomers } from "#app/tagging/tag-jobs.server";
 
 type Tx = Prisma.TransactionClient;
 
@@ -55,7 +56,8 @@ async function erasePayloadsAbout(tx: Tx, shop: string, customerIds: bigint[], o
  * the id stays (a late delivery cannot store them again); their orders, the orders the request
  * lists and the orders imported under the key of their email stay as anonymous amounts (sales
  * do not change); the rollups counting them under the customer are recomputed; the exports made
- * for their data requests and every stored payload about them or those orders are erased.
+ * for their data requests, their ids in tagging requests and every stored payload about them or
+ * those orders are erased.
  */
 export async function redactCustomer(shop: string, request: CustomerRequest, at: Date): Promise<void> {
   const customers = customerKeys(request);
@@ -63,6 +65,7 @@ export async function redactCustomer(shop: string, request: CustomerRequest, at:
     unlinkOrders: request.orderIds,
     also: async (tx, changed) => {
       await tx.dataRequestExport.deleteMany({ where: { shop, customerId: { in: customers } } });
+      await forgetTaggedCustomers(tx, shop, customers);
       await erasePayloadsAbout(tx, shop, customers, [...new Set([...changed, ...request.orderIds])]);
     },
   });

@@ -24,7 +24,7 @@ describe("a failed run in the admin's language", () => {
     [new ShopifyApiError("Access denied for orders field", false, "ACCESS_DENIED"), "refused", /Reinstalling the app/, /ponowna instalacja/],
     [new Error("connection reset"), "failed", /Sync now/, /Synchronizuj teraz/],
   ] as const)("keeps the kind and Shopify's words of %s", async (error, kind, english, polish) => {
-    await startRun(SHOP, SyncRunKind.sync, new Date());
+    await startRun(SHOP, SyncRunKind.catch_up, new Date());
     await markRunFailed(SHOP, error);
     const status = await syncStatus(SHOP);
     expect({ status: status.status, errorKind: status.errorKind, errorDetail: status.errorDetail }).toEqual({
@@ -39,7 +39,7 @@ describe("a failed run in the admin's language", () => {
     expect(inPolish).toContain(error.message);
     expect(inPolish).not.toEqual(status.error);
     // A new run clears it.
-    await startRun(SHOP, SyncRunKind.sync, new Date());
+    await startRun(SHOP, SyncRunKind.catch_up, new Date());
     expect(await syncStatus(SHOP)).toMatchObject({ error: null, errorKind: null, errorDetail: null });
   });
 

@@ -124,4 +124,27 @@ describe("tagging customers in Shopify", () => {
     await runShopJob({ shop, kind: "tags" });
     expect(shopA.customers[0].tags).toContain("é".repeat(255));
   });
+
+  it("forgets a redacted customer in every tagging request: list, progress and refusals", async () => {
+    const shop = shopB.shop.domain;
+    const [first, second, third] = ids(shopB, 3);
+    const job = await tagging.requestTagging(shop, { action: "add", tag: "redacted later", customerIds: [first, second, third] });
+    await drainShopJobs();
+    // Two sent, the first refused by Shopify: as a job that stopped halfway leaves it.
+    await prisma.customerTagJob.update({
+      where: { shop_id: { shop, id: BigInt(job.id) } },
+      data: { done: 2, failures: [{ customerId: first.toString(), message: "Resource not found" }] },
+    });
+    const { redactCustomer } = await import("#app/sync/privacy.server");
+    await redactCustomer(shop, { customerId: first, importedCustomerId: null, orderIds: [] }, new Date());
+    const row = await prisma.customerTagJob.findUniqueOrThrow({ where: { shop_id: { shop, id: BigInt(job.id) } } });
+    expect({ customerIds: row.customerIds, done: row.done, failures: row.failures }).toEqual({ customerIds: [second, third], done: 1, failures: [] });
+    expect(JSON.stringify(await prisma.customerTagJob.findMany({ where: { shop } }), (_, v) => (typeof v === "bigint" ? v.toString() : v))).not.toContain(
+      `"${first}"`,
+    );
+    // The job goes on with the others.
+    await runShopJob({ shop, kind: "tags" });
+    expect((await tagging.recentTagJobs(shop))[0]).toMatchObject({ status: "finished", done: 2, total: 2, failed: 0 });
+    expect(shopB.customers.find((c) => BigInt(c.id) === third)?.tags).toContain("redacted later");
+  });
 });

@@ -163,9 +163,10 @@ export async function runTagJobs(shop: string, client: AdminClient): Promise<voi
         if (!(error instanceof ShopifyApiError) || error.retryable || error.code === "ABORTED") throw error;
         failure = { customerId: customerId.toString(), message: error.message };
       }
+      // A customer redacted meanwhile has left the list: their refusal is not kept either.
       await prisma.$executeRaw`
         UPDATE customer_tag_jobs SET done = ${index + 1},
-          failures = failures || ${failure ? JSON.stringify([failure]) : "[]"}::jsonb
+          failures = failures || CASE WHEN ${customerId}::bigint = ANY(customer_ids) THEN ${failure ? JSON.stringify([failure]) : "[]"}::jsonb ELSE '[]'::jsonb END
         WHERE shop = ${shop} AND id = ${row.id}`;
     }
     await prisma.customerTagJob.update({
@@ -173,4 +174,19 @@ export async function runTagJobs(shop: string, client: AdminClient): Promise<voi
       data: denied ? { status: "failed", error: "not_granted", finishedAt: new Date() } : { status: "finished", finishedAt: new Date() },
     });
   }
+}
+
+/**
+ * customers/redact: the customers' ids leave every tagging request of the shop (its list, its
+ * progress counts the ones already sent less, its refusals), in the redaction's transaction.
+ */
+export async function forgetTaggedCustomers(tx: Prisma.TransactionClient, shop: string, customers: bigint[]): Promise<void> {
+  const texts = customers.map(String);
+  await tx.$executeRaw`
+    UPDATE customer_tag_jobs SET
+      done = done - (SELECT count(*)::int FROM unnest(customer_ids[1:done]) c WHERE c = ANY(${customers}::bigint[])),
+      customer_ids = ARRAY(SELECT c FROM unnest(customer_ids) WITH ORDINALITY AS u(c, n) WHERE c <> ALL(${customers}::bigint[]) ORDER BY n),
+      failures = coalesce((SELECT jsonb_agg(f ORDER BY n) FROM jsonb_array_elements(failures) WITH ORDINALITY AS e(f, n)
+                           WHERE NOT (f->>'customerId' = ANY(${texts}::text[]))), '[]'::jsonb)
+    WHERE shop = ${shop} AND customer_ids && ${customers}::bigint[]`;
 }
