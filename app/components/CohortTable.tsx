@@ -1,6 +1,6 @@
 import { Text } from "@shopify/polaris";
 import type { CSSProperties } from "react";
-import type { Cohort, CohortCell } from "#app/metrics/retention";
+import type { Cohort, CohortCell, CohortGranularity } from "#app/metrics/retention";
 import { useTranslation } from "react-i18next";
 import { useFormat, type Format } from "./format";
 
@@ -11,8 +11,26 @@ export type CohortView = (typeof COHORT_VIEWS)[number];
 // Polaris data-visualization blue, as the charts; cells darken with their value.
 const SHADE = "44, 110, 203";
 
+/** A cell's background for a share (0–1) of the scale. */
+const shade = (share: number) => `rgba(${SHADE}, ${(0.06 + 0.84 * share).toFixed(3)})`;
+
 const styles = {
   scroller: { overflowX: "auto", padding: "0 var(--p-space-400) var(--p-space-200)" },
+  // The cohort's name stays in view while the periods scroll under it.
+  sticky: {
+    position: "sticky",
+    left: 0,
+    zIndex: 1,
+    background: "var(--p-color-bg-surface, #fff)",
+    boxShadow: "1px 0 0 var(--p-color-border-secondary, #ebebeb)",
+  },
+  legend: { display: "flex", alignItems: "center", gap: 8, flexWrap: "wrap", paddingTop: 8 },
+  legendBar: {
+    width: 160,
+    height: 10,
+    borderRadius: 3,
+    background: `linear-gradient(to right, ${shade(0)}, ${shade(0.5)}, ${shade(1)})`,
+  },
   table: {
     borderCollapse: "separate",
     borderSpacing: 3,
@@ -59,11 +77,23 @@ function cellValue(cell: CohortCell, view: CohortView): number {
 }
 
 /**
- * The cohort triangle: one row per month of first orders, one column per month since. Cells are
- * shaded by their value (retention as it is; money relative to the largest cell), the month
- * still in progress is outlined and starred, and months after today are left out.
+ * The cohort triangle: one row per month (or week) of first orders, one column per period since.
+ * Cells are shaded by their value (retention as it is; money relative to the largest cell, the
+ * scale in the legend), the period still in progress is outlined and starred, and periods after
+ * today are left out. The cohort column stays put while the grid scrolls sideways, so many
+ * cohorts (three years of months, a year of weeks) stay readable.
  */
-export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; view: CohortView; currency: string }) {
+export function CohortTable({
+  cohorts,
+  view,
+  currency,
+  granularity = "month",
+}: {
+  cohorts: Cohort[];
+  view: CohortView;
+  currency: string;
+  granularity?: CohortGranularity;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
   const columns = Math.max(0, ...cohorts.map((cohort) => cohort.cells.length));
@@ -75,10 +105,15 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
   };
   return (
     <div style={styles.scroller}>
-      <table style={styles.table} data-testid="cohort-table" aria-label={t("cohorts.tableLabel")}>
+      <table
+        style={styles.table}
+        data-testid="cohort-table"
+        data-granularity={granularity}
+        aria-label={granularity === "week" ? t("retentionViews.tableLabel.week") : t("cohorts.tableLabel")}
+      >
         <thead>
           <tr>
-            <th scope="col" rowSpan={2} style={{ ...styles.head, textAlign: "left", verticalAlign: "bottom" }}>
+            <th scope="col" rowSpan={2} style={{ ...styles.head, ...styles.sticky, textAlign: "left", verticalAlign: "bottom" }}>
               {t("cohorts.cohort")}
             </th>
             <th scope="col" rowSpan={2} style={{ ...styles.head, verticalAlign: "bottom" }}>
@@ -86,13 +121,13 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
             </th>
             {columns > 0 && (
               <th scope="colgroup" colSpan={columns} style={{ ...styles.head, textAlign: "left", fontWeight: 500 }}>
-                {t("cohorts.monthsAfter")}
+                {granularity === "week" ? t("retentionViews.weeksAfter") : t("cohorts.monthsAfter")}
               </th>
             )}
           </tr>
           <tr>
             {Array.from({ length: columns }, (_, k) => (
-              <th key={k} scope="col" style={styles.head} aria-label={t("cohorts.month", { k })}>
+              <th key={k} scope="col" style={styles.head} aria-label={granularity === "week" ? t("retentionViews.week", { k }) : t("cohorts.month", { k })}>
                 {k}
               </th>
             ))}
@@ -101,7 +136,7 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
         <tbody>
           {cohorts.map((cohort) => (
             <tr key={cohort.cohort} data-cohort={cohort.cohort}>
-              <th scope="row" style={styles.label}>
+              <th scope="row" style={{ ...styles.label, ...styles.sticky }}>
                 {f.period(cohort.cohort)}
               </th>
               <td style={styles.size} data-testid="cohort-size">
@@ -121,7 +156,7 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
                 const intensity = share(cell);
                 const style: CSSProperties = {
                   ...styles.cell,
-                  background: `rgba(${SHADE}, ${(0.06 + 0.84 * intensity).toFixed(3)})`,
+                  background: shade(intensity),
                   color: intensity > 0.5 ? "#fff" : "#303030",
                   ...(cell.partial ? { outline: "1.5px dashed rgba(48, 48, 48, 0.45)", outlineOffset: -2 } : {}),
                 };
@@ -145,9 +180,24 @@ export function CohortTable({ cohorts, view, currency }: { cohorts: Cohort[]; vi
           ))}
         </tbody>
       </table>
+      <div style={styles.legend} data-testid="cohort-legend">
+        <Text as="span" variant="bodySm" tone="subdued">
+          {t("retentionViews.legend.label")}
+        </Text>
+        <Text as="span" variant="bodySm">
+          {view === "retention" || view === "customers" ? f.percent(0) : f.money(0, currency, { compact: true })}
+        </Text>
+        <span style={styles.legendBar} aria-hidden />
+        <Text as="span" variant="bodySm">
+          {view === "retention" || view === "customers" ? f.percent(1) : f.money(largest, currency, { compact: true })}
+        </Text>
+        <Text as="span" variant="bodySm" tone="subdued">
+          ({view === "retention" || view === "customers" ? t("retentionViews.legend.share") : t("retentionViews.legend.amount")})
+        </Text>
+      </div>
       <div style={{ paddingTop: 8 }}>
         <Text as="p" variant="bodySm" tone="subdued">
-          {t("cohorts.footnote")}
+          {granularity === "week" ? t("retentionViews.weekFootnote") : t("cohorts.footnote")}
         </Text>
       </div>
     </div>
