@@ -193,7 +193,7 @@ export default function Retention() {
                   <InlineStack align="space-between" blockAlign="center" gap="200">
                     <BlockStack gap="100">
                       <Text as="h2" variant="headingMd">
-                        {t(`retentionViews.title.${cohortGranularity}`)}
+                        {cohortGranularity === "week" ? t("retentionViews.title.week") : t("cohorts.title")}
                       </Text>
                       <Text as="p" variant="bodySm" tone="subdued">
                         {cohortGranularity === "week" ? t(`retentionViews.weekHelp.${view}`) : t(`cohorts.help.${view}`)}
