@@ -62,10 +62,13 @@ describe("metryka export", () => {
     ]);
     expect(written.stdout).toBe("");
     const cohorts = await EXPORTS.cohorts.build(shop, new URLSearchParams({ ...query, cohorts: "week" }), new Date(NOW));
-    expect(fs.readFileSync(out, "utf8")).toBe(await csvText(cohorts.header, cohorts.rows));
-    expect(fs.readFileSync(out, "utf8")).toContain("Cohort,Cohort's first day,Cohort customers");
+    // UTF-8 with its byte-order mark (Excel then reads accents right), then the registry's text.
+    const bytes = fs.readFileSync(out);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString("utf8")).toBe(await csvText(cohorts.header, cohorts.rows));
+    expect(bytes.subarray(3).toString("utf8")).toMatch(/^Cohort,Cohort's first day,Cohort customers/);
     const gaps = await EXPORTS["time-between-orders"].build(shop, new URLSearchParams(query), new Date(NOW));
-    expect(printed.stdout).toBe(await csvText(gaps.header, gaps.rows));
+    expect(printed.stdout.replace(/^\uFEFF/, "")).toBe(await csvText(gaps.header, gaps.rows));
     // Nothing but the file is left in the folder.
     expect(fs.readdirSync(dir)).toEqual(["cohorts.csv"]);
   });
