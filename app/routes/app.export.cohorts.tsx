@@ -1,4 +1,5 @@
-// The cohort grid as a CSV download (the Retention page's "Export cohorts"), monthly or weekly as the query string's `cohorts` says, its headings in the page's language (`locale`).
+// The cohort grid as a CSV download (the Retention page's "Export cohorts"), monthly or weekly as
+// the query string's `cohorts` says, its headings in the page's language (`locale`).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, csvStream } from "#app/exports/csv.server";
 import { cohortsExport } from "#app/exports/retention-exports.server";

@@ -1,4 +1,5 @@
-// Sessions and conversion by traffic source, device and landing page as a CSV download (the Conversion page's tables), its headings in the page's language (`locale`).
+// Sessions and conversion by traffic source, device and landing page as a CSV download (the
+// Conversion page's tables), its headings in the page's language (`locale`).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, csvStream } from "#app/exports/csv.server";
 import { conversionBreakdownsExport } from "#app/exports/conversion-exports.server";

@@ -1,4 +1,5 @@
-// The checkout funnel as a CSV download (the Conversion page's), for the range and source in the query string, its headings in the page's language (`locale`).
+// The checkout funnel as a CSV download (the Conversion page's), for the range and source in the
+// query string, its headings in the page's language (`locale`).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, csvStream } from "#app/exports/csv.server";
 import { conversionFunnelExport } from "#app/exports/conversion-exports.server";

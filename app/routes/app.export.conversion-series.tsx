@@ -1,4 +1,5 @@
-// Sessions and conversion by period as a CSV download (the Conversion page's chart), for the range, granularity and source in the query string, its headings in the page's language (`locale`).
+// Sessions and conversion by period as a CSV download (the Conversion page's chart), for the range,
+// granularity and source in the query string, its headings in the page's language (`locale`).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, csvStream } from "#app/exports/csv.server";
 import { conversionSeriesExport } from "#app/exports/conversion-exports.server";

@@ -1,4 +1,5 @@
-// Time between orders as a CSV download (the Retention page's histogram and quartiles), for the range in the query string, its headings in the page's language (`locale`).
+// Time between orders as a CSV download (the Retention page's histogram and quartiles), for the
+// range in the query string, its headings in the page's language (`locale`).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, csvStream } from "#app/exports/csv.server";
 import { timeBetweenOrdersExport } from "#app/exports/retention-exports.server";
