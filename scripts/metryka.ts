@@ -6,11 +6,12 @@
 //           [--compare previous_period|previous_year|none] [--cohorts month|week] [--now <instant>] --json
 //   status [--shop <domain>] [--json]
 //   data-requests --shop <domain> [--id <data request id>]
-//   export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity month] [--now <instant>]
-//   export predictions --shop <domain>
+//   export <sales|cohorts|time-between-orders|conversion-funnel|conversion-series|conversion-breakdowns|predictions|portfolio>
+//          --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity …] [--cohorts …] [--source …] [--now <instant>] [--out <file>]
 //   portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare …] [--now <instant>] --json|--csv
 import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
+import { exportHelp } from "#app/exports/registry.server";
 
 const USAGE = `Usage: npm run metryka -- <command> [options]
 
@@ -26,12 +27,11 @@ Commands:
   data-requests --shop <domain> [--id <data request id>]
       The customers' data requests Shopify forwarded; with --id, what Metryka holds on that
       customer, as JSON, for the merchant to send on (docs/privacy.md).
-  export sales --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity day|week|month|quarter|year]
-         [--now <ISO instant>]
-      Sales by period as CSV on stdout (the Overview's export; the last twelve months by default).
-  export predictions --shop <domain>
-      Each customer's prediction as CSV on stdout (the Customers page's export): the cached fit,
-      fitted first when it is not of the shop's data and today's date.
+  export <what> --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity …] [--cohorts month|week]
+         [--source shopify|pixel] [--portfolio <id>] [--compare …] [--now <ISO instant>] [--out <file.csv>]
+      A table as CSV (English headings) on stdout, or into --out (written whole or not at all);
+      the last twelve months by default. <what> is one of:
+${exportHelp()}
   portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare previous_period|previous_year|none]
             [--now <ISO instant>] --json|--csv
       Every installed store's key metrics side by side (or one portfolio's members), each in its
@@ -67,6 +67,8 @@ async function main(argv: string[]) {
       json: { type: "boolean", default: false },
       csv: { type: "boolean", default: false },
       portfolio: { type: "string" },
+      source: { type: "string" },
+      out: { type: "string" },
     },
   });
 
@@ -147,29 +149,21 @@ async function main(argv: string[]) {
         return;
       }
       case "export": {
-        const table = positionals[0];
-        if (table !== "sales" && table !== "predictions") fail(`export what? one of: sales, predictions (got ${JSON.stringify(table ?? "")})`);
+        const { EXPORTS, EXPORT_NAMES, isExportName } = await import("#app/exports/registry.server");
+        const name = positionals[0];
+        if (!isExportName(name)) fail(`export what? one of: ${EXPORT_NAMES.join(", ")} (got ${JSON.stringify(name ?? "")})`);
+        const definition = EXPORTS[name];
         const shop = values.shop ?? fail("--shop is required");
-        const { csvStream } = await import("#app/exports/csv.server");
-        let file: { header: string[]; rows: Iterable<import("#app/exports/csv.server").Cell[]> | AsyncIterable<import("#app/exports/csv.server").Cell[]> };
-        if (table === "sales") {
-          const { salesExport } = await import("#app/exports/sales-export.server");
-          const now = values.now ? new Date(values.now) : new Date();
-          if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
-          const params = new URLSearchParams();
-          for (const key of ["from", "to", "granularity"] as const) if (values[key]) params.set(key, values[key]);
-          file = await salesExport(shop, params, now);
-        } else {
-          // The cache is the page's: fitted on today's date (no --now), as the job would.
-          if (values.now) fail("export predictions takes no --now: predictions are made on today's date");
-          const { refreshPredictions } = await import("#app/metrics/prediction.server");
-          const { predictionsExport } = await import("#app/exports/predictions-export.server");
-          await refreshPredictions(shop, { now: new Date() });
-          file = await predictionsExport(shop);
+        if (!definition.takesNow && values.now) fail(`export ${name} takes no --now: it is made on today's date`);
+        const now = values.now ? new Date(values.now) : new Date();
+        if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
+        const params = new URLSearchParams();
+        for (const key of definition.parameters) {
+          const value = values[key as keyof typeof values];
+          if (typeof value === "string" && value !== "") params.set(key, value);
         }
-        const { Readable } = await import("node:stream");
-        const { pipeline } = await import("node:stream/promises");
-        await pipeline(Readable.fromWeb(csvStream(file.header, file.rows) as import("node:stream/web").ReadableStream), process.stdout, { end: false });
+        const { writeExport } = await import("#app/cli/export-file.server");
+        await writeExport(definition, shop, params, now, values.out);
         return;
       }
       case "portfolio": {

@@ -112,6 +112,23 @@ const PROBES: Record<string, Probe[]> = {
   "app.export.sales": [
     { method: "GET", url: (b) => `/app/export/sales?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
   ],
+  // A's figures only, whatever shop the query string names.
+  "app.export.cohorts": [
+    { method: "GET", url: (b) => `/app/export/cohorts?shop=${b.domain}&from=2020-01-01&to=2030-01-01&cohorts=month`, ...asA },
+    { method: "GET", url: (b) => `/app/export/cohorts?shop=${b.domain}&from=2025-01-01&to=2027-01-01&cohorts=week`, ...asA },
+  ],
+  "app.export.time-between-orders": [
+    { method: "GET", url: (b) => `/app/export/time-between-orders?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
+  ],
+  "app.export.conversion-funnel": [
+    { method: "GET", url: (b) => `/app/export/conversion-funnel?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
+  ],
+  "app.export.conversion-series": [
+    { method: "GET", url: (b) => `/app/export/conversion-series?shop=${b.domain}&from=2020-01-01&to=2030-01-01&granularity=week`, ...asA },
+  ],
+  "app.export.conversion-breakdowns": [
+    { method: "GET", url: (b) => `/app/export/conversion-breakdowns?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
+  ],
   // A's predictions, or 409 while A has none (not fitted yet, or not enough history).
   // A's own customer list, and a filter that is not one.
   "app.export.customers": [

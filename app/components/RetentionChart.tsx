@@ -12,13 +12,13 @@ export interface RetentionCurvePoint {
 
 
 /**
- * The average retention curve, from month 1 on: month 0 is 100 % by definition and would only
- * flatten the months that say something.
+ * The average retention curve, from month (or week) 1 on: period 0 is 100 % by definition and
+ * would only flatten the periods that say something.
  */
-export function RetentionChart({ curve }: { curve: RetentionCurvePoint[] }) {
+export function RetentionChart({ curve, granularity = "month" }: { curve: RetentionCurvePoint[]; granularity?: "month" | "week" }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const data = curve.filter((point) => point.k > 0).map((point) => ({ ...point, label: t("cohorts.month", { k: point.k }) }));
+  const data = curve.filter((point) => point.k > 0).map((point) => ({ ...point, label: granularity === "week" ? t("retentionViews.week", { k: point.k }) : t("cohorts.month", { k: point.k }) }));
   return (
     <div style={{ width: "100%", height: 240 }} data-testid="retention-chart">
       <ResponsiveContainer>

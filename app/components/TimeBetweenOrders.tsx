@@ -1,7 +1,8 @@
 import { BlockStack, InlineGrid, Text } from "@shopify/polaris";
-import type { Distribution, TimeBetweenOrders as Gaps } from "#app/metrics/retention";
+import type { Distribution, GapHistogram as Histogram, TimeBetweenOrders as Gaps } from "#app/metrics/retention";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
+import { GapHistogram } from "./GapHistogram";
 
 function Gap({ title, distribution, counted }: { title: string; distribution: Distribution; counted: "secondOrders" | "repeatOrders" }) {
   const { t } = useTranslation();
@@ -25,13 +26,19 @@ function Gap({ title, distribution, counted }: { title: string; distribution: Di
   );
 }
 
-/** Days between a customer's orders: first to second, and any two in a row (median and quartiles). */
-export function TimeBetweenOrders({ gaps }: { gaps: Gaps }) {
+/**
+ * Days between a customer's orders: first to second, and any two in a row (median and
+ * quartiles), then how they spread (the histogram) when it is given.
+ */
+export function TimeBetweenOrders({ gaps, histogram }: { gaps: Gaps; histogram?: Histogram | null }) {
   const { t } = useTranslation();
   return (
-    <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
-      <Gap title={t("timeBetween.firstToSecond")} distribution={gaps.firstToSecond} counted="secondOrders" />
-      <Gap title={t("timeBetween.consecutive")} distribution={gaps.betweenOrders} counted="repeatOrders" />
-    </InlineGrid>
+    <BlockStack gap="400">
+      <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
+        <Gap title={t("timeBetween.firstToSecond")} distribution={gaps.firstToSecond} counted="secondOrders" />
+        <Gap title={t("timeBetween.consecutive")} distribution={gaps.betweenOrders} counted="repeatOrders" />
+      </InlineGrid>
+      {histogram && <GapHistogram histogram={histogram} />}
+    </BlockStack>
   );
 }

@@ -1,17 +1,20 @@
 // The Retention page's data: the query string turned into the shop's retention report (customer
-// activity, retention and churn, time between orders, the monthly cohort grid), with the average
-// retention curve drawn from the grid and the store's sync state alongside.
-import { retentionOverview } from "#app/metrics/retention.server";
+// activity, retention and churn, time between orders with its histogram, the cohort grid by month
+// or by week as `cohorts` says), with the average retention curve drawn from the grid and the
+// store's sync state alongside.
+import { z } from "zod";
+import { COHORT_GRANULARITIES } from "#app/metrics/retention";
+import { gapHistogram, retentionOverview } from "#app/metrics/retention.server";
 import { parsePageQuery, shopPage } from "./page-query.server";
 import { retentionCurve } from "./retention-curve";
 
 export async function retentionPage(shop: string, searchParams: URLSearchParams, now: Date) {
-  const query = parsePageQuery(searchParams, {});
+  const query = parsePageQuery(searchParams, { cohorts: z.enum(COHORT_GRANULARITIES).default("month") });
   const page = await shopPage(shop, query, now);
-  const report = page.installed
-    ? await retentionOverview(shop, { range: page.range, cohortGranularity: "month" }, { now })
-    : null;
-  return { ...page, report, curve: report ? retentionCurve(report.cohorts) : [] };
+  const report = page.installed ? await retentionOverview(shop, { range: page.range, cohortGranularity: query.cohorts }, { now }) : null;
+  // After the report, whose reading brought the rollups up to date.
+  const histogram = report ? await gapHistogram(shop, { range: page.range }, { now }) : null;
+  return { ...page, cohortGranularity: query.cohorts, report, histogram, curve: report ? retentionCurve(report.cohorts) : [] };
 }
 
 export type RetentionPageData = Awaited<ReturnType<typeof retentionPage>>;

@@ -22,6 +22,7 @@ import prisma from "#app/db.server";
 import { loadShopContext, type Clock } from "./context.server";
 import {
   assembleCohortMatrix,
+  assembleHistogram,
   assembleRetentionRates,
   assembleRetentionReport,
   atRiskLimit,
@@ -33,6 +34,7 @@ import {
   customerStandingParts,
   matchesFilters,
   DAY_MS,
+  GAP_HISTOGRAM_EDGES_DAYS,
   lapsePointMs,
   msToDays,
   ratesPlan,
@@ -47,6 +49,7 @@ import {
   type CohortParts,
   type CustomerStanding,
   type Distribution,
+  type GapHistogram,
   type LapsedCustomer,
   type RatesParts,
   type RatesPlan,
@@ -57,7 +60,7 @@ import {
   type RetentionRatesQuery,
   type RetentionReport,
 } from "./retention";
-import { ensureDailyRollups } from "./rollups.server";
+import { ensureDailyRollups, GAP_BUCKET } from "./rollups.server";
 import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
 
@@ -302,19 +305,16 @@ function percentileOf(n: number, p: number, valueAt: (rank: number) => number): 
 }
 
 /**
- * Percentiles (ms) of the gaps between consecutive counted orders whose later order is in
- * [start, end) (`start` null: unbounded), of all of them and of second orders only, with their
- * counts. The gaps per bucket come from `gap_months` for whole local months and from
- * `customer_order_gaps` for the rest; each rank a percentile needs is then read from its bucket
- * (an index range in gap order), so no more than a few thousand gaps are read, never sorted.
+ * How many gaps between consecutive counted orders, and of second orders, each gap bucket holds
+ * for the later orders in [start, end) (`start` null: unbounded), smallest bucket first: from
+ * `gap_months` for whole local months and from `customer_order_gaps` for the rest.
  */
-async function gapPercentiles(
+async function gapBucketCounts(
   shop: string,
   context: RetentionContext,
   start: Date | null,
   end: Date,
-  ps: number[],
-): Promise<{ all: { count: number; values: Array<number | null> }; second: { count: number; values: Array<number | null> } }> {
+): Promise<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>> {
   const { settings, timeZone } = context;
   const variant = settings.retentionIncludeCancelled;
   const { months, spans } = monthSpans(timeZone, start, end);
@@ -344,12 +344,30 @@ async function gapPercentiles(
         ${months.from === null ? Prisma.empty : Prisma.sql`AND month >= ${months.from}::date`} AND month < ${months.to}::date
       UNION ALL`
     : Prisma.empty;
-  const buckets = await prisma.$queryRaw<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>>`
+  return prisma.$queryRaw<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>>`
     SELECT bucket, sum(gaps)::bigint AS gaps, sum(second_gaps)::bigint AS second_gaps FROM (
       ${monthRows}
       ${spanRows}
     ) x
     GROUP BY bucket ORDER BY bucket`;
+}
+
+/**
+ * Percentiles (ms) of the gaps between consecutive counted orders whose later order is in
+ * [start, end) (`start` null: unbounded), of all of them and of second orders only, with their
+ * counts. The gaps per bucket come from `gap_months` for whole local months and from
+ * `customer_order_gaps` for the rest; each rank a percentile needs is then read from its bucket
+ * (an index range in gap order), so no more than a few thousand gaps are read, never sorted.
+ */
+async function gapPercentiles(
+  shop: string,
+  context: RetentionContext,
+  start: Date | null,
+  end: Date,
+  ps: number[],
+): Promise<{ all: { count: number; values: Array<number | null> }; second: { count: number; values: Array<number | null> } }> {
+  const variant = context.settings.retentionIncludeCancelled;
+  const buckets = await gapBucketCounts(shop, context, start, end);
 
   // Which bucket, and which place in it, holds each rank a percentile needs.
   type Need = { second: boolean; bucket: number; skip: number; take: number };
@@ -730,4 +748,39 @@ export async function customerStanding(shop: string, customerId: bigint, clock: 
       }
     : { orderAt: [], netSpend: 0, acquiredAt: null };
   return assembleCustomerStanding(id, parts, lapseMs, context);
+}
+
+/**
+ * The time-between-orders histogram for the later orders in P (gapHistogramReport's bins): the
+ * gaps shorter than each edge are those of the buckets below the edge's bucket (`gapBucketCounts`)
+ * and those shorter than the edge in its own bucket, read from that bucket's index range in P.
+ * Throws InvalidRangeError and UnknownShopError.
+ */
+export async function gapHistogram(shop: string, query: RetentionRatesQuery, clock: Clock): Promise<GapHistogram> {
+  validateRetentionQuery({ range: query.range });
+  const context = await retentionContext(shop, clock);
+  const plan = ratesPlan(query, context);
+  const { start, end } = plan.period;
+  const variant = context.settings.retentionIncludeCancelled;
+  const edgesMs = GAP_HISTOGRAM_EDGES_DAYS.map((days) => days * DAY_MS);
+  const [buckets, edges] = await Promise.all([
+    gapBucketCounts(shop, context, start, end),
+    prisma.$queryRaw<Array<{ edge_ms: bigint; bucket: number; gaps: bigint; second_gaps: bigint }>>`
+      SELECT e.edge_ms, e.bucket, x.gaps, x.second_gaps
+      FROM (SELECT edge_ms, ${GAP_BUCKET(Prisma.sql`edge_ms`)} AS bucket FROM unnest(${edgesMs}::bigint[]) edge_ms) e
+      CROSS JOIN LATERAL (
+        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE g.second))::bigint AS second_gaps FROM customer_order_gaps g
+        WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = e.bucket
+          AND g.processed_at >= ${start} AND g.processed_at < ${end} AND g.gap_ms < e.edge_ms
+      ) x
+      ORDER BY e.edge_ms`,
+  ]);
+  const below = (second: boolean) =>
+    edges.map((edge) =>
+      buckets
+        .filter((row) => row.bucket < edge.bucket)
+        .reduce((sum, row) => sum + Number(second ? row.second_gaps : row.gaps), Number(second ? edge.second_gaps : edge.gaps)),
+    );
+  const total = (second: boolean) => buckets.reduce((sum, row) => sum + Number(second ? row.second_gaps : row.gaps), 0);
+  return { firstToSecond: assembleHistogram(below(true), total(true)), betweenOrders: assembleHistogram(below(false), total(false)) };
 }

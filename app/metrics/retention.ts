@@ -894,3 +894,57 @@ function shopGapP90(orders: MetricOrder[], context: Pick<RetentionContext, "now"
   gaps.sort((a, b) => a - b);
   return percentile(gaps, 0.9);
 }
+
+/**
+ * Where the time-between-orders histogram cuts, in days: bins [0, 1), [1, 7), [7, 14), …,
+ * [365, ∞). Whole days a merchant reads at a glance (a day, a week, a fortnight, a month, …).
+ */
+export const GAP_HISTOGRAM_EDGES_DAYS = [1, 7, 14, 30, 60, 90, 180, 365] as const;
+
+export interface HistogramBin {
+  /** Days, inclusive. */
+  fromDays: number;
+  /** Days, exclusive; null for the last, open bin. */
+  toDays: number | null;
+  /** Gaps at least fromDays and shorter than toDays. */
+  count: number;
+}
+
+/** How the gaps of `TimeBetweenOrders` (the same gaps, for later orders in P) fall into the bins. */
+export interface GapHistogram {
+  /** First to second order. */
+  firstToSecond: HistogramBin[];
+  /** Any two consecutive orders. */
+  betweenOrders: HistogramBin[];
+}
+
+/** The bins from how many gaps are shorter than each edge (`below[i]` for edge i) and the total. */
+export function assembleHistogram(below: readonly number[], total: number): HistogramBin[] {
+  const edges = GAP_HISTOGRAM_EDGES_DAYS;
+  return [0, ...edges].map((fromDays, i) => ({
+    fromDays,
+    toDays: i < edges.length ? edges[i] : null,
+    count: (i < edges.length ? below[i] : total) - (i === 0 ? 0 : below[i - 1]),
+  }));
+}
+
+/**
+ * The time-between-orders histogram (reference implementation): the gaps between consecutive
+ * counted orders whose later order is in P, of all of them and of second orders alone, by bin.
+ */
+export function gapHistogramReport(rows: { orders: MetricOrder[] }, query: RetentionRatesQuery, context: RetentionContext): GapHistogram {
+  const plan = ratesPlan(query, context);
+  const { ordersOf } = customerHistories(rows.orders, context.settings);
+  const inP = (instant: Date) => within(instant, plan.period.start, plan.period.end);
+  const all: number[] = [];
+  const second: number[] = [];
+  for (const list of ordersOf.values()) {
+    for (let i = 1; i < list.length; i++) {
+      if (!inP(list[i].processedAt)) continue;
+      all.push(elapsed(list[i], list[i - 1]));
+      if (i === 1) second.push(elapsed(list[1], list[0]));
+    }
+  }
+  const below = (gaps: number[]) => GAP_HISTOGRAM_EDGES_DAYS.map((days) => gaps.filter((gap) => gap < days * DAY_MS).length);
+  return { firstToSecond: assembleHistogram(below(second), second.length), betweenOrders: assembleHistogram(below(all), all.length) };
+}

@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
+import { useLoaderData, useLocation } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
 import { BreakdownTable } from "#app/components/BreakdownTable";
 import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { useDownload, withLocale } from "#app/components/download";
 import { Control, ReportControls } from "#app/components/ReportControls";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -26,18 +27,37 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function Conversion() {
   const { report, funnel, sources, reportsScopeGranted, pixelScopesGranted, breakdowns, pixel, shopifySessions, query, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const f = useFormat();
   const update = useUpdateSearchParams();
+  const location = useLocation();
+  const exporting = useDownload();
   const sourceLabel = (which: "shopify" | "pixel") => t(`conversion.sources.${which}.badge`);
 
   const source = report?.source ?? null;
   const totals = report?.totals;
   const hasData = source !== null && totals?.sessions != null;
 
+  // The tables as the page shows them: its range, granularity and source (when it has sessions).
+  const exportAction = (key: "funnel" | "series" | "breakdowns") => ({
+    content: t(`retentionViews.export.${key}`),
+    disabled: !hasData,
+    loading: exporting.busy === key,
+    onAction: () => exporting.start(`/app/export/conversion-${key}?${withLocale(location.search, i18n.language)}`, { key }),
+  });
+
   return (
-    <Page title={t("conversion.title")} subtitle={t("conversion.subtitle", { timeZone })}>
+    <Page
+      title={t("conversion.title")}
+      subtitle={t("conversion.subtitle", { timeZone })}
+      secondaryActions={[exportAction("funnel"), exportAction("series"), exportAction("breakdowns")]}
+    >
       <BlockStack gap="400">
+        {exporting.error && (
+          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
+            <Text as="p">{exporting.error}</Text>
+          </Banner>
+        )}
         <ReportControls>
             <Control>
               <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useLoaderData, useLocation } from "@remix-run/react";
 import {
+  Banner,
   BlockStack,
   Box,
   Button,
@@ -10,11 +11,13 @@ import {
   InlineStack,
   Link,
   Page,
+  Select,
   Text,
 } from "@shopify/polaris";
 import { useState } from "react";
 import { COHORT_VIEWS, CohortTable, type CohortView } from "#app/components/CohortTable";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
+import { useDownload, withLocale } from "#app/components/download";
 import { Control, ReportControls } from "#app/components/ReportControls";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -35,13 +38,24 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return badRequest.wrap(() => retentionPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
+/** Cohorts by month or by week (the engine's cohort granularities), kept in the URL as `cohorts`. */
+const COHORT_CHOICES = ["month", "week"] as const;
+
 export default function Retention() {
-  const { report, curve, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
+  const { report, histogram, curve, cohortGranularity, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const f = useFormat();
   const update = useUpdateSearchParams();
+  const location = useLocation();
+  const exporting = useDownload();
   const [view, setView] = useState<CohortView>("retention");
+  const exportAction = (key: "cohorts" | "timeBetween", path: string) => ({
+    content: t(`retentionViews.export.${key}`),
+    disabled: !report,
+    loading: exporting.busy === key,
+    onAction: () => exporting.start(`/app/export/${path}?${withLocale(location.search, i18n.language)}`, { key }),
+  });
 
   // Until the first sync is done, keep the numbers coming in.
   useRevalidateWhile(syncing, 3000);
@@ -52,15 +66,32 @@ export default function Retention() {
     <Page
       title={t("retention.title")}
       subtitle={t("retention.subtitle", { timeZone })}
-      secondaryActions={[{ content: t("settings.title"), url: "/app/settings" }]}
+      secondaryActions={[
+        exportAction("cohorts", "cohorts"),
+        exportAction("timeBetween", "time-between-orders"),
+        { content: t("settings.title"), url: "/app/settings" },
+      ]}
     >
       <BlockStack gap="400">
+        {exporting.error && (
+          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
+            <Text as="p">{exporting.error}</Text>
+          </Banner>
+        )}
         <SyncBanners sync={sync} historyLimited={historyLimited} />
 
         <ReportControls>
           <Control>
             <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update({ from: next.from, to: next.to })} />
           </Control>
+          <Box minWidth="160px">
+            <Select
+              label={t("retentionViews.granularityLabel")}
+              options={COHORT_CHOICES.map((value) => ({ label: t(`retentionViews.granularity.${value}`), value }))}
+              value={cohortGranularity}
+              onChange={(value) => update({ cohorts: value })}
+            />
+          </Box>
         </ReportControls>
 
         {!report || (!hasCustomers && syncing) ? (
@@ -127,13 +158,13 @@ export default function Retention() {
               <Card>
                 <BlockStack gap="300">
                   <Text as="h2" variant="headingMd">
-                    {t("retention.curveTitle")}
+                    {cohortGranularity === "week" ? t("retentionViews.curveTitleWeek") : t("retention.curveTitle")}
                   </Text>
                   <Text as="p" variant="bodySm" tone="subdued">
-                    {t("retention.curveHelp")}
+                    {cohortGranularity === "week" ? t("retentionViews.curveHelpWeek") : t("retention.curveHelp")}
                   </Text>
                   {curve.some((point) => point.k > 0) ? (
-                    <RetentionChart curve={curve} />
+                    <RetentionChart curve={curve} granularity={cohortGranularity} />
                   ) : (
                     <Text as="p" tone="subdued">
                       {t("retention.curveEmpty")}
@@ -151,7 +182,7 @@ export default function Retention() {
                       {t("timeBetween.help")}
                     </Text>
                   </BlockStack>
-                  <TimeBetweenOrders gaps={report.timeBetweenOrders} />
+                  <TimeBetweenOrders gaps={report.timeBetweenOrders} histogram={histogram} />
                 </BlockStack>
               </Card>
             </InlineGrid>
@@ -162,10 +193,10 @@ export default function Retention() {
                   <InlineStack align="space-between" blockAlign="center" gap="200">
                     <BlockStack gap="100">
                       <Text as="h2" variant="headingMd">
-                        {t("cohorts.title")}
+                        {cohortGranularity === "week" ? t("retentionViews.title.week") : t("cohorts.title")}
                       </Text>
                       <Text as="p" variant="bodySm" tone="subdued">
-                        {t(`cohorts.help.${view}`)}
+                        {cohortGranularity === "week" ? t(`retentionViews.weekHelp.${view}`) : t(`cohorts.help.${view}`)}
                       </Text>
                     </BlockStack>
                     <ButtonGroup variant="segmented">
@@ -177,7 +208,7 @@ export default function Retention() {
                     </ButtonGroup>
                   </InlineStack>
                 </Box>
-                <CohortTable cohorts={report.cohorts} view={view} currency={report.currency} />
+                <CohortTable cohorts={report.cohorts} view={view} currency={report.currency} granularity={cohortGranularity} />
               </BlockStack>
             </Card>
 

@@ -1,0 +1,14 @@
+// The cohort grid as a CSV download (the Retention page's "Export cohorts"), monthly or weekly as
+// the query string's `cohorts` says, its headings in the page's language (`locale`).
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { csvResponse, csvStream } from "#app/exports/csv.server";
+import { cohortsExport } from "#app/exports/retention-exports.server";
+import { badRequest } from "#app/http.server";
+import { requestLocale } from "#app/i18n";
+import { authenticate } from "#app/shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const { fileName, header, rows } = await badRequest.wrap(() => cohortsExport(session.shop, new URL(request.url).searchParams, new Date(), requestLocale(request)));
+  return csvResponse(fileName, csvStream(header, rows));
+};
