@@ -6,7 +6,7 @@
 //           [--compare previous_period|previous_year|none] [--cohorts month|week] [--now <instant>] --json
 //   status [--shop <domain>] [--json]
 //   data-requests --shop <domain> [--id <data request id>]
-//   export <sales|cohorts|time-between-orders|conversion-funnel|conversion-series|conversion-breakdowns|predictions|portfolio>
+//   export <sales|cohorts|time-between-orders|conversion-funnel|conversion-series|conversion-breakdowns|customers|predictions|portfolio>
 //          --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity …] [--cohorts …] [--source …] [--now <instant>] [--out <file>]
 //   portfolio [--portfolio <id>] [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--compare …] [--now <instant>] --json|--csv
 import { parseArgs } from "node:util";
@@ -28,7 +28,8 @@ Commands:
       The customers' data requests Shopify forwarded; with --id, what Metryka holds on that
       customer, as JSON, for the merchant to send on (docs/privacy.md).
   export <what> --shop <domain> [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--granularity …] [--cohorts month|week]
-         [--source shopify|pixel] [--portfolio <id>] [--compare …] [--now <ISO instant>] [--out <file.csv>]
+         [--source shopify|pixel] [--portfolio <id>] [--compare …] [--list at_risk|repeat …] [--now <ISO instant>]
+         [--out <file.csv>]
       A table as CSV (English headings) on stdout, or into --out (written whole or not at all);
       the last twelve months by default. <what> is one of:
 ${exportHelp()}
@@ -69,6 +70,16 @@ async function main(argv: string[]) {
       portfolio: { type: "string" },
       source: { type: "string" },
       out: { type: "string" },
+      // The customer lists' filters (export customers).
+      list: { type: "string" },
+      sort: { type: "string" },
+      direction: { type: "string" },
+      "min-orders": { type: "string" },
+      "max-orders": { type: "string" },
+      "min-spend": { type: "string" },
+      "max-spend": { type: "string" },
+      "min-days": { type: "string" },
+      "max-days": { type: "string" },
     },
   });
 
@@ -159,7 +170,8 @@ async function main(argv: string[]) {
         if (Number.isNaN(now.getTime())) fail(`--now is not an instant: ${values.now}`);
         const params = new URLSearchParams();
         for (const key of definition.parameters) {
-          const value = values[key as keyof typeof values];
+          // --min-orders on the command line is minOrders in the page's query string.
+          const value = values[key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) as keyof typeof values];
           if (typeof value === "string" && value !== "") params.set(key, value);
         }
         const { writeExport } = await import("#app/cli/export-file.server");

@@ -11,6 +11,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, sessionToken, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
+import { EXPORT_NAMES } from "#app/exports/registry.server";
 
 const ROUTES = path.resolve(import.meta.dirname, "../app/routes");
 const NOW = new Date();
@@ -46,6 +47,13 @@ const asA = { statuses: [200] };
 const page = (pathname: string): Probe[] => [
   { method: "GET", url: (b) => `${pathname}?shop=${b.domain}&host=${Buffer.from(`${b.domain}/admin`).toString("base64url")}&embedded=1`, ...asA },
 ];
+/** The export `name`'s download (app.export.$name), with `query` (B's values in). */
+const exportProbe = (name: string, query: (b: ShopB) => string, expected: { statuses: number[] }): Probe => ({
+  method: "GET",
+  url: (b) => `/app/export/${name}?${query(b)}`,
+  params: () => ({ name }),
+  ...expected,
+});
 const webhook = (topic: string): Probe[] => [
   // For B, about B's order and customer, signed with another secret: refused, nothing stored.
   {
@@ -109,40 +117,29 @@ const PROBES: Record<string, Probe[]> = {
     ...page("/app/sync"),
     { method: "POST", url: (b) => `/app/sync?shop=${b.domain}`, form: (b) => ({ intent: "retry-parked", shop: b.domain }), statuses: [200] },
   ],
-  "app.export.sales": [
-    { method: "GET", url: (b) => `/app/export/sales?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
+  // Every export (tests below check each one of app/exports/registry.server.ts has its probes):
+  // A's figures only, whatever shop the query string names; a name that is no export is a 404.
+  "app.export.$name": [
+    exportProbe("sales", (b) => `from=2020-01-01&to=2030-01-01&shop=${b.domain}`, asA),
+    exportProbe("cohorts", (b) => `from=2020-01-01&to=2030-01-01&cohorts=month&shop=${b.domain}`, asA),
+    exportProbe("cohorts", (b) => `from=2025-01-01&to=2027-01-01&cohorts=week&shop=${b.domain}`, asA),
+    exportProbe("time-between-orders", (b) => `from=2020-01-01&to=2030-01-01&shop=${b.domain}`, asA),
+    exportProbe("conversion-funnel", (b) => `from=2020-01-01&to=2030-01-01&shop=${b.domain}`, asA),
+    exportProbe("conversion-series", (b) => `from=2020-01-01&to=2030-01-01&granularity=week&shop=${b.domain}`, asA),
+    exportProbe("conversion-breakdowns", (b) => `from=2020-01-01&to=2030-01-01&shop=${b.domain}`, asA),
+    // A's own customer list, and a filter that is not one.
+    exportProbe("customers", (b) => `list=repeat&sort=last_order&shop=${b.domain}`, asA),
+    exportProbe("customers", (b) => `minSpend=lots&shop=${b.domain}`, { statuses: [400] }),
+    // A's predictions, or 409 while A has none (not fitted yet, or not enough history).
+    exportProbe("predictions", (b) => `shop=${b.domain}`, { statuses: [200, 409] }),
+    // B's portfolio is not A's: nothing of it, and A has none of its own.
+    exportProbe("portfolio", (b) => `portfolio=${b.portfolioId}&shop=${b.domain}`, { statuses: [404] }),
+    exportProbe("portfolio", (b) => `shop=${b.domain}`, { statuses: [404] }),
+    exportProbe("orders-of-everyone", (b) => `shop=${b.domain}`, { statuses: [404] }),
   ],
-  // A's figures only, whatever shop the query string names.
-  "app.export.cohorts": [
-    { method: "GET", url: (b) => `/app/export/cohorts?shop=${b.domain}&from=2020-01-01&to=2030-01-01&cohorts=month`, ...asA },
-    { method: "GET", url: (b) => `/app/export/cohorts?shop=${b.domain}&from=2025-01-01&to=2027-01-01&cohorts=week`, ...asA },
-  ],
-  "app.export.time-between-orders": [
-    { method: "GET", url: (b) => `/app/export/time-between-orders?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
-  ],
-  "app.export.conversion-funnel": [
-    { method: "GET", url: (b) => `/app/export/conversion-funnel?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
-  ],
-  "app.export.conversion-series": [
-    { method: "GET", url: (b) => `/app/export/conversion-series?shop=${b.domain}&from=2020-01-01&to=2030-01-01&granularity=week`, ...asA },
-  ],
-  "app.export.conversion-breakdowns": [
-    { method: "GET", url: (b) => `/app/export/conversion-breakdowns?shop=${b.domain}&from=2020-01-01&to=2030-01-01`, ...asA },
-  ],
-  // A's predictions, or 409 while A has none (not fitted yet, or not enough history).
-  // A's own customer list, and a filter that is not one.
-  "app.export.customers": [
-    { method: "GET", url: (b) => `/app/export/customers?shop=${b.domain}&list=repeat&sort=last_order`, ...asA },
-    { method: "GET", url: (b) => `/app/export/customers?shop=${b.domain}&minSpend=lots`, statuses: [400] },
-  ],
-  "app.export.predictions": [{ method: "GET", url: (b) => `/app/export/predictions?shop=${b.domain}`, statuses: [200, 409] }],
   "app.portfolio": [
     ...page("/app/portfolio"),
     { method: "GET", url: (b) => `/app/portfolio?portfolio=${b.portfolioId}&shop=${b.domain}`, statuses: [404] },
-  ],
-  "app.export.portfolio": [
-    { method: "GET", url: (b) => `/app/export/portfolio?portfolio=${b.portfolioId}&shop=${b.domain}`, statuses: [404] },
-    { method: "GET", url: (b) => `/app/export/portfolio?shop=${b.domain}`, statuses: [404] },
   ],
   "app.portfolios": [
     { method: "GET", url: () => `/app/portfolios`, statuses: [405] },
@@ -245,9 +242,11 @@ afterAll(async () => {
 });
 
 describe("one shop's session never reaches another shop's data", () => {
-  it("has probes for every route file", () => {
+  it("has probes for every route file, and for every export of the download route", () => {
     expect(routeIds().filter((id) => !(id in PROBES))).toEqual([]);
     expect(Object.keys(PROBES).filter((id) => !routeIds().includes(id))).toEqual([]);
+    const probed = new Set(PROBES["app.export.$name"].map((probe) => probe.params!(b).name));
+    expect(EXPORT_NAMES.filter((name) => !probed.has(name))).toEqual([]);
   });
 
   it("answers every probe as shop A with A's data or a refusal, and leaves B as it was", async () => {

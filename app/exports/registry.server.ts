@@ -1,5 +1,6 @@
 // Every CSV export Metryka has, by the name the command line (`metryka export <name>`) and the
-// download routes (`/app/export/<name>`) know it: adding an export is adding an entry here.
+// download route (`/app/export/<name>`, app/routes/app.export.$name.tsx) know it: adding an
+// export is adding an entry here (and its probe to tests/isolation.test.ts).
 // Each export's module is loaded when it is built, so the list itself (the command line's help)
 // needs no database.
 import type { Locale } from "#app/i18n";
@@ -56,6 +57,14 @@ export const EXPORTS = {
     parameters: [...RANGE, "source"],
     takesNow: true,
     build: async (...args) => (await import("./conversion-exports.server")).conversionBreakdownsExport(...args),
+  },
+  customers: {
+    description:
+      "At-risk customers or repeat buyers by id (the Customers page's list); --list at_risk|repeat, --sort net_spend|orders|last_order, " +
+      "--direction asc|desc, --min-orders/--max-orders, --min-spend/--max-spend (shop currency), --min-days/--max-days since the last order.",
+    parameters: ["list", "sort", "direction", "minOrders", "maxOrders", "minSpend", "maxSpend", "minDays", "maxDays"],
+    takesNow: true,
+    build: async (...args) => (await import("./customers-export.server")).customersExport(...args),
   },
   predictions: {
     description: "Each customer's prediction (the Customers page's), fitted first when the cached fit is not of today's data.",
