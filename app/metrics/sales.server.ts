@@ -4,7 +4,7 @@
 // code as the reference (`assembleSalesReport`), so the two differ only in how they sum.
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
-import { loadShopContext, type Clock } from "./context.server";
+import { loadShopContext, type Clock, type ShopContext } from "./context.server";
 import { periodKey, type DateRange, type Granularity } from "./periods";
 import { ensureDailyRollups } from "./rollups.server";
 import {
@@ -182,4 +182,93 @@ export async function salesSeries(
     })),
     otherCurrencies: report.otherCurrencies,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several shops at once (the Portfolio page): the same reports as salesOverview, one query.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * salesOverview for each of `contexts`' shops, from one query over `daily_sales` (each shop's
+ * days, its own settings, its own local calendar): each report equals what salesOverview gives
+ * for that shop. The caller has loaded each shop's context (loadShopContext's) and brought its
+ * rollups up to date (ensureDailyRollups), as salesOverview does for one shop.
+ */
+export async function salesOverviewOfShops(
+  contexts: ShopContext[],
+  query: SalesOverviewQuery,
+  clock: Clock,
+): Promise<Map<string, SalesReport>> {
+  validateSalesQuery(query);
+  const shops = contexts.map((context) => {
+    const salesContext: SalesContext = { timeZone: context.timeZone, currency: context.currency, now: clock.now, settings: context.settings };
+    return { context, salesContext, plan: salesPlan(query, salesContext) };
+  });
+  const reports = new Map<string, SalesReport>();
+  if (shops.length === 0) return reports;
+  const values = shops.flatMap(({ context, plan }) => {
+    const { settings } = context;
+    const span = (label: string, fromDay: string, toDay: string, unit: Granularity | null) =>
+      Prisma.sql`(${context.shop}, ${label}, ${fromDay}::date, ${toDay}::date, ${unit}::text,
+        ${settings.refundDating === "refund_date"}::boolean, ${settings.salesIncludeCancelled}::boolean)`;
+    const spans = [span("series", plan.range.from, plan.range.to, plan.granularity), span("before", plan.before.fromDay, plan.before.toDay, null)];
+    if (plan.comparison) spans.push(span("comparison", plan.comparison.fromDay, plan.comparison.toDay, null));
+    return spans;
+  });
+  // sumDays' query, with each span carrying its shop and that shop's settings.
+  const rows = await prisma.$queryRaw<Array<SumRow & { shop: string }>>`
+    WITH spans(shop, label, from_day, to_day, unit, by_refund_date, include_cancelled) AS (VALUES ${Prisma.join(values)}),
+    days AS (
+      SELECT s.shop, s.label, s.unit, d.day, d.currency_code, d.orders, d.gross_sales, d.discounts,
+        CASE WHEN s.by_refund_date THEN d.returns_by_refund_date ELSE d.returns_by_order_date END AS returns,
+        d.shipping - CASE WHEN s.by_refund_date THEN d.shipping_refunded_by_refund_date
+                          ELSE d.shipping_refunded_by_order_date END AS shipping,
+        d.tax - CASE WHEN s.by_refund_date THEN d.tax_refunded_by_refund_date ELSE d.tax_refunded_by_order_date END AS taxes,
+        d.guest,
+        CASE WHEN s.include_cancelled THEN d.first_order ELSE d.first_uncancelled_order END AS first_order
+      FROM spans s
+      JOIN daily_sales d ON d.shop = s.shop AND d.day >= s.from_day AND d.day < s.to_day
+      WHERE s.include_cancelled OR NOT d.cancelled
+    )
+    SELECT shop, label AS span,
+      CASE WHEN unit IS NULL THEN NULL ELSE to_char(date_trunc(unit, day::timestamp), 'YYYY-MM-DD') END AS bucket,
+      currency_code AS currency,
+      sum(orders)::bigint AS orders,
+      sum(gross_sales)::bigint AS gross_sales,
+      sum(discounts)::bigint AS discounts,
+      sum(returns)::bigint AS returns,
+      sum(shipping)::bigint AS shipping,
+      sum(taxes)::bigint AS taxes,
+      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND first_order), 0)::bigint AS new_net,
+      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND NOT first_order), 0)::bigint AS returning_net,
+      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE guest), 0)::bigint AS guest_net
+    FROM days
+    GROUP BY 1, 2, 3, 4`;
+
+  const byShop = new Map<string, SumRow[]>();
+  for (const row of rows) {
+    const list = byShop.get(row.shop) ?? [];
+    list.push(row);
+    byShop.set(row.shop, list);
+  }
+  for (const { context, salesContext, plan } of shops) {
+    const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
+    const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
+    const before: SalesSumsByCurrency = {};
+    const comparison: SalesSumsByCurrency = {};
+    for (const row of byShop.get(context.shop) ?? []) {
+      const sums = sumsOf(row);
+      if (row.span === "series") {
+        const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
+        if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
+        series[index][row.currency] = sums;
+      } else if (row.span === "before") {
+        before[row.currency] = sums;
+      } else {
+        comparison[row.currency] = sums;
+      }
+    }
+    reports.set(context.shop, assembleSalesReport(plan, salesContext, { series, before, comparison: plan.comparison ? comparison : null }));
+  }
+  return reports;
 }

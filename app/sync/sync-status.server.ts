@@ -46,6 +46,30 @@ export async function syncStatus(shop: string): Promise<SyncStatus> {
   };
 }
 
+/** syncStatus for each of several shops (the Portfolio page), from one read of `sync_state`. */
+export async function syncStatusOfShops(shops: string[]): Promise<Map<string, SyncStatus>> {
+  const states = new Map((await prisma.syncState.findMany({ where: { shop: { in: shops } } })).map((state) => [state.shop, state]));
+  return new Map(
+    shops.map((shop): [string, SyncStatus] => {
+      const state = states.get(shop);
+      return [
+        shop,
+        {
+          status: !state || state.status === "idle" ? "never" : state.status,
+          kind: state?.kind ?? null,
+          phase: state?.phase ?? null,
+          done: state?.done ?? 0,
+          total: state?.total ?? null,
+          startedAt: iso(state?.startedAt),
+          finishedAt: iso(state?.finishedAt),
+          lastSuccessAt: iso(state?.lastSuccessAt),
+          error: state?.error ?? null,
+        },
+      ];
+    }),
+  );
+}
+
 async function parkedJobs(shop: string): Promise<number> {
   // The queue's tables exist once a worker or the web process has started it.
   const [{ exists }] = await prisma.$queryRaw<Array<{ exists: boolean }>>`SELECT to_regclass('pgboss.job') IS NOT NULL AS exists`;
