@@ -121,9 +121,13 @@ export async function conversionOverviewOfShops(
   validateConversionQuery(query);
   const reports = new Map<string, ConversionReport>();
   if (contexts.length === 0) return reports;
+  // The buckets depend only on the zone (and the query and now): shops in one zone share them.
+  const bucketsIn = new Map<string, Bucket[]>();
   const shops = contexts.map(({ shop, timeZone }) => {
     const context = { timeZone, now: clock.now };
-    return { shop, context, buckets: conversionBuckets(query, context) };
+    let buckets = bucketsIn.get(timeZone);
+    if (!buckets) bucketsIn.set(timeZone, (buckets = conversionBuckets(query, context)));
+    return { shop, context, buckets };
   });
   const available = await prisma.$queryRaw<Array<{ shop: string; shopify: boolean; pixel: boolean }>>`
     SELECT s.shop, EXISTS (SELECT 1 FROM shopify_session_days d WHERE d.shop = s.shop) AS shopify,

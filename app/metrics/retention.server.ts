@@ -708,21 +708,27 @@ export async function retentionActivityOfShops(
   clock: Clock,
 ): Promise<Map<string, RetentionRates["activity"]>> {
   validateRetentionQuery({ range: query.range });
+  // A plan depends only on the zone and the activity window (and the query and now): shops
+  // alike in both share it.
+  const plans = new Map<string, RatesPlan>();
   const shops = contexts.map((shopContext) => {
     const context: RetentionContext = { timeZone: shopContext.timeZone, currency: shopContext.currency, now: clock.now, settings: shopContext.settings };
-    return { shop: shopContext.shop, context, plan: ratesPlan(query, context) };
+    const key = `${context.timeZone} ${context.settings.activityWindowDays}`;
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = ratesPlan(query, context)));
+    return { shop: shopContext.shop, context, plan };
   });
   const result = new Map<string, RetentionRates["activity"]>();
   if (shops.length === 0) return result;
   let rows: Array<PeriodRow & { shop: string }>;
   // Every shop's range has the same local dates: whole months for all of them, or for none.
   if (wholeMonths(shops[0].plan)) {
-    const values = shops.map(({ shop, context: { settings }, plan }) =>
-      Prisma.sql`(${shop}, ${settings.retentionIncludeCancelled}::boolean, ${settings.cohortIncludeZeroValue}::boolean,
-        ${plan.range.from}::date, ${plan.range.to}::date)`,
-    );
     rows = await prisma.$queryRaw`
-      WITH p(shop, variant, zero_value, from_day, to_day) AS (VALUES ${Prisma.join(values)})
+      WITH p(shop, variant, zero_value, from_day, to_day) AS (
+        SELECT * FROM unnest(${shops.map((s) => s.shop)}::text[], ${shops.map((s) => s.context.settings.retentionIncludeCancelled)}::boolean[],
+          ${shops.map((s) => s.context.settings.cohortIncludeZeroValue)}::boolean[], ${shops.map((s) => s.plan.range.from)}::date[],
+          ${shops.map((s) => s.plan.range.to)}::date[])
+      )
       SELECT p.shop, x.* FROM p CROSS JOIN LATERAL (
         SELECT
           coalesce(sum(n.customers) FILTER (WHERE n.previous_month < p.from_day), 0)::bigint AS customers,
@@ -741,13 +747,13 @@ export async function retentionActivityOfShops(
         WHERE n.shop = p.shop AND n.retention_include_cancelled = p.variant AND n.month >= p.from_day AND n.month < p.to_day
       ) x`;
   } else {
-    const values = shops.map(({ shop, context: { settings }, plan }) =>
-      Prisma.sql`(${shop}, ${settings.retentionIncludeCancelled}::boolean, ${settings.cohortIncludeZeroValue}::boolean,
-        ${plan.period.start}::timestamptz, ${plan.period.end}::timestamptz)`,
-    );
     // Each customer's orders in P, and before its end, counted in their `customer_totals` row.
     rows = await prisma.$queryRaw`
-      WITH p(shop, variant, zero_value, start_at, end_at) AS (VALUES ${Prisma.join(values)})
+      WITH p(shop, variant, zero_value, start_at, end_at) AS (
+        SELECT * FROM unnest(${shops.map((s) => s.shop)}::text[], ${shops.map((s) => s.context.settings.retentionIncludeCancelled)}::boolean[],
+          ${shops.map((s) => s.context.settings.cohortIncludeZeroValue)}::boolean[],
+          ${shops.map((s) => s.plan.period.start.toISOString())}::timestamptz[], ${shops.map((s) => s.plan.period.end.toISOString())}::timestamptz[])
+      )
       SELECT p.shop, x.* FROM p CROSS JOIN LATERAL (
         SELECT
           count(*) FILTER (WHERE c.n > 0) AS customers,
