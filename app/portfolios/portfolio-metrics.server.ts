@@ -124,25 +124,30 @@ function settingsOf(row: Omit<MetricSettings, "refundDating"> & { refundDating: 
 }
 
 /**
- * Brings every store's rollups up to date as its own pages do (ensureDailyRollups): one read of
- * the zone and currency each was built in, then a build only for the stores whose rollups are
- * missing or were built in another zone or currency, a few at a time.
+ * Brings every store's rollups and pixel sessions up to date as its own pages do
+ * (ensureDailyRollups, refreshPixelSessions), given the zone and currency each store's rollups
+ * were built in (`built`, one read of `daily_sales_state`) and the stores whose pixel received
+ * events since their last refresh (`newPixelEvents`): only the stores whose rollups are missing or
+ * were built in another zone or currency are rebuilt, and only those stores' sessions refreshed,
+ * a few at a time.
  */
-async function ensureRollupsOfShops(contexts: ShopContext[]): Promise<void> {
-  if (contexts.length === 0) return;
-  const built = await prisma.$queryRaw<Array<{ shop: string; time_zone: string; currency_code: string | null }>>`
-    SELECT shop, time_zone, currency_code FROM daily_sales_state WHERE shop = ANY(${contexts.map((c) => c.shop)}::text[])`;
-  const state = new Map(built.map((row) => [row.shop, row]));
+async function bringUpToDate(contexts: ShopContext[], built: Map<string, { timeZone: string; currency: string | null }>, newPixelEvents: Set<string>): Promise<void> {
   const stale = contexts.filter((c) => {
-    const row = state.get(c.shop);
-    return !row || row.time_zone !== c.timeZone || row.currency_code !== c.currency;
+    const state = built.get(c.shop);
+    return !state || state.timeZone !== c.timeZone || state.currency !== c.currency;
   });
-  await inBatches(stale, ROLLUP_BUILDS_AT_ONCE, (c) => ensureDailyRollups(c.shop, c.timeZone, c.currency));
+  const pixel = contexts.filter((c) => newPixelEvents.has(c.shop));
+  await Promise.all([
+    inBatches(stale, ROLLUP_BUILDS_AT_ONCE, (c) => ensureDailyRollups(c.shop, c.timeZone, c.currency)),
+    inBatches(pixel, ROLLUP_BUILDS_AT_ONCE, (c) => refreshPixelSessions(c.shop)),
+  ]);
 }
 
-/** Brings the pixel sessions of the stores with events received since their last refresh up to date. */
-async function refreshPixelSessionsOfShops(shops: string[]): Promise<void> {
-  await inBatches(await shopsWithNewPixelEvents(shops), ROLLUP_BUILDS_AT_ONCE, refreshPixelSessions);
+/** The zone and currency each shop's rollups were built in, for those that have them. */
+async function rollupsBuiltIn(shops: string[]): Promise<Map<string, { timeZone: string; currency: string | null }>> {
+  const rows = await prisma.$queryRaw<Array<{ shop: string; time_zone: string; currency_code: string | null }>>`
+    SELECT shop, time_zone, currency_code FROM daily_sales_state WHERE shop = ANY(${shops}::text[])`;
+  return new Map(rows.map((row) => [row.shop, { timeZone: row.time_zone, currency: row.currency_code }]));
 }
 
 async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -155,10 +160,12 @@ async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<
  */
 export async function portfolioRows(shops: string[], range: DateRange, compareTo: Comparison | null, now: Date): Promise<PortfolioStoreRow[]> {
   if (shops.length === 0) return [];
-  const [shopRows, settingsRows, syncs] = await Promise.all([
+  const [shopRows, settingsRows, syncs, built, newPixelEvents] = await Promise.all([
     prisma.shop.findMany({ where: { domain: { in: shops } }, select: { domain: true, ...SHOP_FIELDS } }),
     prisma.shopSettings.findMany({ where: { shop: { in: shops } } }),
     syncStatusOfShops(shops),
+    rollupsBuiltIn(shops),
+    shopsWithNewPixelEvents(shops),
   ]);
   const rowOf = new Map(shopRows.map((row) => [row.domain, row]));
   const settings = new Map(settingsRows.map((row) => [row.shop, row]));
@@ -167,7 +174,7 @@ export async function portfolioRows(shops: string[], range: DateRange, compareTo
     return installed(row) ? [{ shop, timeZone: row.ianaTimezone, currency: row.currencyCode, settings: settingsOf(settings.get(shop)) }] : [];
   });
 
-  await Promise.all([ensureRollupsOfShops(contexts), refreshPixelSessionsOfShops(contexts.map((c) => c.shop))]);
+  await bringUpToDate(contexts, built, new Set(newPixelEvents));
   const clock = { now };
   const [sales, activity, conversion] = await Promise.all([
     salesOverviewOfShops(contexts, { range, granularity: "month", compareTo }, clock),
