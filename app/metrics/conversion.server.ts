@@ -2,6 +2,7 @@
 // `pixel_events` by SQL with the rule of `sessionsFromEvents`, pixel-sessions.server.ts), or
 // Shopify's daily figures from `shopify_session_days`, bucketed with date_trunc in the shop's
 // zone. Assembled by the reference's code.
+import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import {
   assembleConversionReport,
@@ -99,4 +100,105 @@ export async function conversionOverview(shop: string, query: ConversionQuery, c
       ? await pixelFunnel(shop, timeZone, query.granularity, first.start, last.end)
       : await shopifyFunnel(shop, query.granularity, first.fromDay, last.toDay);
   return assembleConversionReport(query, context, source, buckets, bucketSums(buckets, query.granularity, rows, source));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several shops at once (the Portfolio page): the same reports as conversionOverview, a query
+// for the sources each shop has and one per source for the sessions.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * conversionOverview for each of `contexts`' shops (by default source, as conversionOverview
+ * chooses it for each): each report equals what conversionOverview gives for that shop. The
+ * caller has loaded each shop's context and brought its pixel sessions up to date
+ * (refreshPixelSessions; `shopsWithNewPixelEvents` says which need it).
+ */
+export async function conversionOverviewOfShops(
+  contexts: Array<{ shop: string; timeZone: string }>,
+  query: ConversionQuery,
+  clock: Clock,
+): Promise<Map<string, ConversionReport>> {
+  validateConversionQuery(query);
+  const reports = new Map<string, ConversionReport>();
+  if (contexts.length === 0) return reports;
+  // The buckets depend only on the zone (and the query and now): shops in one zone share them.
+  const bucketsIn = new Map<string, Bucket[]>();
+  const shops = contexts.map(({ shop, timeZone }) => {
+    const context = { timeZone, now: clock.now };
+    let buckets = bucketsIn.get(timeZone);
+    if (!buckets) bucketsIn.set(timeZone, (buckets = conversionBuckets(query, context)));
+    return { shop, context, buckets };
+  });
+  const available = await prisma.$queryRaw<Array<{ shop: string; shopify: boolean; pixel: boolean }>>`
+    SELECT s.shop, EXISTS (SELECT 1 FROM shopify_session_days d WHERE d.shop = s.shop) AS shopify,
+      EXISTS (SELECT 1 FROM pixel_session_slots p WHERE p.shop = s.shop) AS pixel
+    FROM unnest(${shops.map((s) => s.shop)}::text[]) AS s(shop)`;
+  const sources = new Map(available.map((row) => [row.shop, chooseSource(query.source, row)]));
+  const reading = shops.filter(({ shop }) => sources.get(shop)!.hasData && sources.get(shop)!.source !== null);
+  const pixel = reading.filter(({ shop }) => sources.get(shop)!.source === "pixel");
+  const shopify = reading.filter(({ shop }) => sources.get(shop)!.source === "shopify");
+  const [pixelRows, shopifyRows] = await Promise.all([
+    pixel.length === 0
+      ? []
+      : prisma.$queryRaw<Array<FunnelRow & { shop: string }>>`
+          WITH s(shop, time_zone, start_at, end_at) AS (VALUES ${Prisma.join(
+            pixel.map(({ shop, context, buckets }) =>
+              Prisma.sql`(${shop}, ${context.timeZone}, ${buckets[0].start}::timestamptz, ${buckets[buckets.length - 1].end}::timestamptz)`,
+            ),
+          )})
+          SELECT s.shop, to_char(date_trunc(${query.granularity}, p.slot AT TIME ZONE s.time_zone), 'YYYY-MM-DD') AS bucket,
+            sum(p.sessions)::bigint AS sessions,
+            sum(p.sessions_with_cart_additions)::bigint AS cart,
+            sum(p.sessions_reached_checkout)::bigint AS checkout,
+            sum(p.sessions_completed_checkout)::bigint AS completed,
+            sum(p.orders)::bigint AS orders,
+            sum(p.sign_ups)::bigint AS sign_ups
+          FROM s JOIN pixel_session_slots p ON p.shop = s.shop AND p.slot >= s.start_at AND p.slot < s.end_at
+          GROUP BY 1, 2`,
+    shopify.length === 0
+      ? []
+      : prisma.$queryRaw<Array<FunnelRow & { shop: string }>>`
+          WITH s(shop, from_day, to_day) AS (VALUES ${Prisma.join(
+            shopify.map(({ shop, buckets }) => Prisma.sql`(${shop}, ${buckets[0].fromDay}::date, ${buckets[buckets.length - 1].toDay}::date)`),
+          )})
+          SELECT s.shop, to_char(date_trunc(${query.granularity}, d.day::timestamp), 'YYYY-MM-DD') AS bucket,
+            sum(d.sessions)::bigint AS sessions,
+            sum(d.sessions_with_cart_additions)::bigint AS cart,
+            sum(d.sessions_reached_checkout)::bigint AS checkout,
+            sum(d.sessions_completed_checkout)::bigint AS completed,
+            NULL::bigint AS orders,
+            NULL::bigint AS sign_ups
+          FROM s JOIN shopify_session_days d ON d.shop = s.shop AND d.day >= s.from_day AND d.day < s.to_day
+          GROUP BY 1, 2`,
+  ]);
+  const rowsOf = new Map<string, FunnelRow[]>();
+  for (const row of [...pixelRows, ...shopifyRows]) {
+    const list = rowsOf.get(row.shop) ?? [];
+    list.push(row);
+    rowsOf.set(row.shop, list);
+  }
+  for (const { shop, context, buckets } of shops) {
+    const { source, hasData } = sources.get(shop)!;
+    reports.set(
+      shop,
+      source === null || !hasData
+        ? assembleConversionReport(query, context, source, buckets, null)
+        : assembleConversionReport(query, context, source, buckets, bucketSums(buckets, query.granularity, rowsOf.get(shop) ?? [], source)),
+    );
+  }
+  return reports;
+}
+
+/**
+ * Which of `shops` have pixel events their sessions do not hold yet: the ones refreshPixelSessions
+ * would rebuild days of (events received since its watermark, or any when there is none).
+ */
+export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]> {
+  if (shops.length === 0) return [];
+  const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
+    SELECT s.shop FROM unnest(${shops}::text[]) AS s(shop)
+    LEFT JOIN pixel_rollup_state r ON r.shop = s.shop
+    WHERE EXISTS (SELECT 1 FROM pixel_events e
+      WHERE e.shop = s.shop AND e.source = 'pixel' AND (r.received_through IS NULL OR e.received_at >= r.received_through))`;
+  return rows.map((row) => row.shop);
 }

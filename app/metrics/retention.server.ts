@@ -19,7 +19,7 @@
 import { Prisma } from "@prisma/client";
 import { DateTime } from "luxon";
 import prisma from "#app/db.server";
-import { loadShopContext, type Clock } from "./context.server";
+import { loadShopContext, type Clock, type ShopContext } from "./context.server";
 import {
   assembleCohortMatrix,
   assembleHistogram,
@@ -783,4 +783,103 @@ export async function gapHistogram(shop: string, query: RetentionRatesQuery, clo
     );
   const total = (second: boolean) => buckets.reduce((sum, row) => sum + Number(second ? row.second_gaps : row.gaps), 0);
   return { firstToSecond: assembleHistogram(below(true), total(true)), betweenOrders: assembleHistogram(below(false), total(false)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several shops at once (the Portfolio page): the customer activity of retentionRates, one query.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The customer activity in the range (`retentionRates(…).activity`: new and returning customers,
+ * repeat purchase rate, returning customer rate, purchase frequency) for each of `contexts`'
+ * shops, from one query: periodActivity's sums, with each shop's own settings and its range's
+ * instants in its own zone. Each equals what retentionRates gives for that shop. The caller has
+ * loaded each shop's context and brought its rollups up to date (ensureDailyRollups).
+ */
+export async function retentionActivityOfShops(
+  contexts: ShopContext[],
+  query: RetentionRatesQuery,
+  clock: Clock,
+): Promise<Map<string, RetentionRates["activity"]>> {
+  validateRetentionQuery({ range: query.range });
+  // A plan depends only on the zone and the activity window (and the query and now): shops
+  // alike in both share it.
+  const plans = new Map<string, RatesPlan>();
+  const shops = contexts.map((shopContext) => {
+    const context: RetentionContext = { timeZone: shopContext.timeZone, currency: shopContext.currency, now: clock.now, settings: shopContext.settings };
+    const key = `${context.timeZone} ${context.settings.activityWindowDays}`;
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = ratesPlan(query, context)));
+    return { shop: shopContext.shop, context, plan };
+  });
+  const result = new Map<string, RetentionRates["activity"]>();
+  if (shops.length === 0) return result;
+  let rows: Array<PeriodRow & { shop: string }>;
+  // Every shop's range has the same local dates: whole months for all of them, or for none.
+  if (wholeMonths(shops[0].plan)) {
+    rows = await prisma.$queryRaw`
+      WITH p(shop, variant, zero_value, from_day, to_day) AS (
+        SELECT * FROM unnest(${shops.map((s) => s.shop)}::text[], ${shops.map((s) => s.context.settings.retentionIncludeCancelled)}::boolean[],
+          ${shops.map((s) => s.context.settings.cohortIncludeZeroValue)}::boolean[], ${shops.map((s) => s.plan.range.from)}::date[],
+          ${shops.map((s) => s.plan.range.to)}::date[])
+      )
+      SELECT p.shop, x.* FROM p CROSS JOIN LATERAL (
+        SELECT
+          coalesce(sum(n.customers) FILTER (WHERE n.previous_month < p.from_day), 0)::bigint AS customers,
+          coalesce(sum(n.orders), 0)::bigint AS orders,
+          coalesce(sum(n.customers) FILTER (WHERE n.previous_month < p.from_day AND (n.repeat OR n.next_month < p.to_day)), 0)::bigint
+            AS repeat_customers,
+          (SELECT coalesce(sum(d.customers), 0) FROM cohort_days d
+            WHERE d.shop = p.shop AND d.retention_include_cancelled = p.variant AND d.cohort_include_zero_value = p.zero_value
+              AND d.day >= p.from_day AND d.day < p.to_day)::bigint AS new_customers,
+          coalesce(sum(n.customers) FILTER (WHERE n.previous_month < p.from_day
+            AND CASE WHEN p.zero_value THEN n.previous_month <> '-infinity' ELSE n.paid_before END), 0)::bigint AS returning_customers,
+          (coalesce(sum(n.customers) FILTER (WHERE n.previous_month < p.from_day), 0)
+            - coalesce(sum(n.customers) FILTER (WHERE n.previous_month = '-infinity' AND NOT n.repeat AND n.next_month >= p.to_day), 0))::bigint
+            AS returning_by_end
+        FROM customer_month_counts n
+        WHERE n.shop = p.shop AND n.retention_include_cancelled = p.variant AND n.month >= p.from_day AND n.month < p.to_day
+      ) x`;
+  } else {
+    // Each customer's orders in P, and before its end, counted in their `customer_totals` row.
+    rows = await prisma.$queryRaw`
+      WITH p(shop, variant, zero_value, start_at, end_at) AS (
+        SELECT * FROM unnest(${shops.map((s) => s.shop)}::text[], ${shops.map((s) => s.context.settings.retentionIncludeCancelled)}::boolean[],
+          ${shops.map((s) => s.context.settings.cohortIncludeZeroValue)}::boolean[],
+          ${shops.map((s) => s.plan.period.start.toISOString())}::timestamptz[], ${shops.map((s) => s.plan.period.end.toISOString())}::timestamptz[])
+      )
+      SELECT p.shop, x.* FROM p CROSS JOIN LATERAL (
+        SELECT
+          count(*) FILTER (WHERE c.n > 0) AS customers,
+          coalesce(sum(c.n), 0)::bigint AS orders,
+          count(*) FILTER (WHERE c.n >= 2) AS repeat_customers,
+          count(*) FILTER (WHERE c.n > 0 AND c.acquired_at >= p.start_at AND c.acquired_at < p.end_at) AS new_customers,
+          count(*) FILTER (WHERE c.n > 0 AND c.acquired_at < p.start_at) AS returning_customers,
+          count(*) FILTER (WHERE c.n > 0 AND c.by_end >= 2) AS returning_by_end
+        FROM (
+          SELECT width_bucket(p.end_at - interval '1 millisecond', t.order_at)
+              - width_bucket(p.start_at - interval '1 millisecond', t.order_at) AS n,
+            width_bucket(p.end_at - interval '1 millisecond', t.order_at) AS by_end,
+            CASE WHEN p.zero_value THEN t.order_at[1] ELSE t.first_paid_order_at END AS acquired_at
+          FROM customer_totals t
+          WHERE t.shop = p.shop AND t.retention_include_cancelled = p.variant AND t.last_order_at >= p.start_at
+        ) c
+      ) x`;
+  }
+  const byShop = new Map(rows.map((row) => [row.shop, row]));
+  // The activity does not depend on the retention counts, which this reads none of.
+  const noRetention = { activeAtStart: 0, activeAtEnd: 0, retainedCustomers: 0 };
+  for (const { shop, context, plan } of shops) {
+    const row = byShop.get(shop)!;
+    const activity: RatesParts["activity"] = {
+      customers: Number(row.customers),
+      orders: Number(row.orders),
+      newCustomers: Number(row.new_customers),
+      returningCustomers: Number(row.returning_customers),
+      repeatCustomers: Number(row.repeat_customers),
+      returningByEnd: Number(row.returning_by_end),
+    };
+    result.set(shop, assembleRetentionRates(plan, context, { activity, retention: noRetention }).activity);
+  }
+  return result;
 }

@@ -4,13 +4,14 @@
 // code as the reference (`assembleSalesReport`), so the two differ only in how they sum.
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
-import { loadShopContext, type Clock } from "./context.server";
+import { loadShopContext, type Clock, type ShopContext } from "./context.server";
 import { periodKey, type DateRange, type Granularity } from "./periods";
 import { ensureDailyRollups } from "./rollups.server";
 import {
   assembleSalesReport,
   salesPlan,
   type SalesContext,
+  type SalesPlan,
   type SalesQuery,
   type SalesReport,
   type SalesSums,
@@ -182,4 +183,104 @@ export async function salesSeries(
     })),
     otherCurrencies: report.otherCurrencies,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several shops at once (the Portfolio page): the same reports as salesOverview, one query.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * salesOverview for each of `contexts`' shops, from one query over `daily_sales` (each shop's
+ * days, its own settings, its own local calendar): each report equals what salesOverview gives
+ * for that shop. The caller has loaded each shop's context (loadShopContext's) and brought its
+ * rollups up to date (ensureDailyRollups), as salesOverview does for one shop.
+ */
+export async function salesOverviewOfShops(
+  contexts: ShopContext[],
+  query: SalesOverviewQuery,
+  clock: Clock,
+): Promise<Map<string, SalesReport>> {
+  validateSalesQuery(query);
+  // A plan depends only on the zone (and the query and now): shops in one zone share it.
+  const plans = new Map<string, SalesPlan>();
+  const planIn = (timeZone: string) => {
+    let plan = plans.get(timeZone);
+    if (!plan) plans.set(timeZone, (plan = salesPlan(query, { timeZone, now: clock.now })));
+    return plan;
+  };
+  const shops = contexts.map((context) => {
+    const salesContext: SalesContext = { timeZone: context.timeZone, currency: context.currency, now: clock.now, settings: context.settings };
+    return { context, salesContext, plan: planIn(context.timeZone) };
+  });
+  const reports = new Map<string, SalesReport>();
+  if (shops.length === 0) return reports;
+  // The spans as columns (one array each): a few parameters, however many shops.
+  const spans = shops.flatMap(({ context, plan }) => {
+    const span = (label: string, fromDay: string, toDay: string, unit: Granularity | null) => ({ shop: context.shop, label, fromDay, toDay, unit, settings: context.settings });
+    const list = [span("series", plan.range.from, plan.range.to, plan.granularity), span("before", plan.before.fromDay, plan.before.toDay, null)];
+    if (plan.comparison) list.push(span("comparison", plan.comparison.fromDay, plan.comparison.toDay, null));
+    return list;
+  });
+  // sumDays' sums, with each span carrying its shop and that shop's settings, and summed on its
+  // own (an index range of the shop's days each).
+  const rows = await prisma.$queryRaw<Array<SumRow & { shop: string }>>`
+    WITH spans(shop, label, from_day, to_day, unit, by_refund_date, include_cancelled) AS (
+      SELECT * FROM unnest(${spans.map((x) => x.shop)}::text[], ${spans.map((x) => x.label)}::text[], ${spans.map((x) => x.fromDay)}::date[],
+        ${spans.map((x) => x.toDay)}::date[], ${spans.map((x) => x.unit)}::text[],
+        ${spans.map((x) => x.settings.refundDating === "refund_date")}::boolean[], ${spans.map((x) => x.settings.salesIncludeCancelled)}::boolean[])
+    )
+    SELECT s.shop, s.label AS span, to_char(x.bucket, 'YYYY-MM-DD') AS bucket, x.currency, x.orders, x.gross_sales, x.discounts,
+      x.returns, x.shipping, x.taxes, x.new_net, x.returning_net, x.guest_net
+    FROM spans s CROSS JOIN LATERAL (
+      SELECT bucket, currency_code AS currency,
+        sum(orders)::bigint AS orders,
+        sum(gross_sales)::bigint AS gross_sales,
+        sum(discounts)::bigint AS discounts,
+        sum(returns)::bigint AS returns,
+        sum(shipping)::bigint AS shipping,
+        sum(taxes)::bigint AS taxes,
+        coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND first_order), 0)::bigint AS new_net,
+        coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND NOT first_order), 0)::bigint AS returning_net,
+        coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE guest), 0)::bigint AS guest_net
+      FROM (
+        SELECT CASE WHEN s.unit IS NULL THEN NULL ELSE date_trunc(s.unit, d.day::timestamp) END AS bucket,
+          d.currency_code, d.orders, d.gross_sales, d.discounts,
+          CASE WHEN s.by_refund_date THEN d.returns_by_refund_date ELSE d.returns_by_order_date END AS returns,
+          d.shipping - CASE WHEN s.by_refund_date THEN d.shipping_refunded_by_refund_date
+                            ELSE d.shipping_refunded_by_order_date END AS shipping,
+          d.tax - CASE WHEN s.by_refund_date THEN d.tax_refunded_by_refund_date ELSE d.tax_refunded_by_order_date END AS taxes,
+          d.guest,
+          CASE WHEN s.include_cancelled THEN d.first_order ELSE d.first_uncancelled_order END AS first_order
+        FROM daily_sales d
+        WHERE d.shop = s.shop AND d.day >= s.from_day AND d.day < s.to_day AND (s.include_cancelled OR NOT d.cancelled)
+      ) days
+      GROUP BY 1, 2
+    ) x`;
+
+  const byShop = new Map<string, SumRow[]>();
+  for (const row of rows) {
+    const list = byShop.get(row.shop) ?? [];
+    list.push(row);
+    byShop.set(row.shop, list);
+  }
+  for (const { context, salesContext, plan } of shops) {
+    const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
+    const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
+    const before: SalesSumsByCurrency = {};
+    const comparison: SalesSumsByCurrency = {};
+    for (const row of byShop.get(context.shop) ?? []) {
+      const sums = sumsOf(row);
+      if (row.span === "series") {
+        const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
+        if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
+        series[index][row.currency] = sums;
+      } else if (row.span === "before") {
+        before[row.currency] = sums;
+      } else {
+        comparison[row.currency] = sums;
+      }
+    }
+    reports.set(context.shop, assembleSalesReport(plan, salesContext, { series, before, comparison: plan.comparison ? comparison : null }));
+  }
+  return reports;
 }

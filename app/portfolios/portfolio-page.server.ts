@@ -1,97 +1,32 @@
 // The Portfolio page's data and its CSV: every member store's key metrics for the range and
 // comparison, each in the store's own currency and time zone (the range's dates are read as each
-// store's local dates, as Shopify's reports do), and totals only per currency. Each store's
-// figures come from its own rollups through the same functions as its own pages, so a row equals
-// what that store's Overview, Retention and Conversion pages show.
+// store's local dates, as Shopify's reports do), and totals only per currency. The rows come
+// from portfolio-metrics.server.ts: each store's own rollups, read with one query per metric over
+// the member list, and equal to what that store's Overview, Retention and Conversion pages show.
 import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { z } from "zod";
 import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
 import { presetRanges } from "#app/dashboard/ranges";
 import { addDays, COMPARISONS, validateRange, type DateRange } from "#app/metrics/periods";
-import { conversionOverview } from "#app/metrics/conversion.server";
-import { retentionRates } from "#app/metrics/retention.server";
-import { salesOverview } from "#app/metrics/sales.server";
 import { fromMinorUnits } from "#app/shopify/money";
-import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
 import prisma from "#app/db.server";
 import { exportFileName } from "#app/exports/csv.server";
 import type { TableExport } from "#app/exports/sales-export.server";
+import { portfolioRows, type PortfolioStoreRow } from "./portfolio-metrics.server";
 import { portfoliosOf, PortfolioNotFoundError } from "./portfolios.server";
+
+export type { PortfolioStoreRow };
 
 const SHAPE = {
   portfolio: z.string().max(100).optional(),
   compare: z.enum([...COMPARISONS, "none"]).default("previous_period"),
 };
 
-export interface PortfolioStoreRow {
-  shop: string;
-  name: string;
-  /** The store's own currency: its amounts are in it, never converted. */
-  currency: string;
-  timeZone: string;
-  installed: boolean;
-  /** Minor units of `currency`. */
-  netSales: number | null;
-  netSalesGrowth: number | null;
-  orders: number | null;
-  averageOrderValue: number | null;
-  newCustomers: number | null;
-  returningCustomerRate: number | null;
-  repeatPurchaseRate: number | null;
-  conversionRate: number | null;
-  /** Where the conversion rate comes from ("shopify" or "pixel"), null without sessions. */
-  conversionSource: string | null;
-  sync: SyncStatus["status"];
-  lastSyncAt: string | null;
-  /** The store's admin, where Metryka opens for it. */
-  adminUrl: string;
-}
-
 export interface CurrencyTotal {
   currency: string;
   stores: number;
   netSales: number;
   orders: number;
-}
-
-/** A store's figures for the range, or its row without figures when it is not installed. */
-async function storeRow(shop: string, range: DateRange, compareTo: (typeof COMPARISONS)[number] | null, now: Date): Promise<PortfolioStoreRow> {
-  const [row, sync] = await Promise.all([
-    prisma.shop.findUnique({ where: { domain: shop }, select: { name: true, currencyCode: true, ianaTimezone: true, uninstalledAt: true, installedAt: true } }),
-    syncStatus(shop),
-  ]);
-  const base = {
-    shop,
-    name: row?.name ?? shop,
-    currency: row?.currencyCode ?? "USD",
-    timeZone: row?.ianaTimezone ?? "UTC",
-    sync: sync.status,
-    lastSyncAt: sync.lastSuccessAt,
-    adminUrl: `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}/apps`,
-  };
-  const installed = row !== null && row.installedAt !== null && row.uninstalledAt === null;
-  if (!row || !installed) {
-    return { ...base, installed: false, netSales: null, netSalesGrowth: null, orders: null, averageOrderValue: null, newCustomers: null, returningCustomerRate: null, repeatPurchaseRate: null, conversionRate: null, conversionSource: null };
-  }
-  const clock = { now };
-  const [sales, rates, conversion] = await Promise.all([
-    salesOverview(shop, { range, granularity: "month", compareTo }, clock),
-    retentionRates(shop, { range }, clock),
-    conversionOverview(shop, { range, granularity: "month" }, clock),
-  ]);
-  return {
-    ...base,
-    installed: true,
-    netSales: sales.totals.netSales,
-    netSalesGrowth: sales.comparison?.growth.netSales ?? null,
-    orders: sales.totals.orders,
-    averageOrderValue: sales.totals.averageOrderValue,
-    newCustomers: rates.activity.newCustomers,
-    returningCustomerRate: rates.activity.returningCustomerRate,
-    repeatPurchaseRate: rates.activity.repeatPurchaseRate,
-    conversionRate: conversion.totals.conversionRate,
-    conversionSource: conversion.source,
-  };
 }
 
 /** Sums per currency, over the stores with figures: nothing is ever added across currencies. */
@@ -125,7 +60,7 @@ export async function portfolioPage(shop: string, searchParams: URLSearchParams,
   if (!portfolio) throw new PortfolioNotFoundError();
   const members = portfolio.members.map((m) => m.shop).sort();
   const compareTo = query.compare === "none" ? null : query.compare;
-  const rows = await Promise.all(members.map((member) => storeRow(member, page.range, compareTo, now)));
+  const rows = await portfolioRows(members, page.range, compareTo, now);
   return {
     ...page,
     compare: query.compare,
@@ -158,7 +93,7 @@ export async function portfolioReport(options: { portfolioId?: string; from?: st
     shops = (await prisma.shop.findMany({ where: { installedAt: { not: null }, uninstalledAt: null }, select: { domain: true }, orderBy: { domain: "asc" } })).map((s) => s.domain);
   }
   const compareTo = query.compare === "none" ? null : query.compare;
-  const rows = await Promise.all(shops.map((shop) => storeRow(shop, range, compareTo, now)));
+  const rows = await portfolioRows(shops, range, compareTo, now);
   return { range: { from: range.from, lastDay: addDays(range.to, -1) }, compare: query.compare, rows, totals: totalsByCurrency(rows) };
 }
 

@@ -1,4 +1,4 @@
-import { Prisma, type SyncPhase, type SyncRunKind } from "@prisma/client";
+import { Prisma, type SyncPhase, type SyncRunKind, type SyncState } from "@prisma/client";
 import prisma from "#app/db.server";
 import { translator } from "#app/i18n";
 import { describeSyncError, readSyncState, type SyncErrorKind } from "./sync-state.server";
@@ -37,7 +37,10 @@ export interface SyncDetails extends SyncStatus {
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 export async function syncStatus(shop: string): Promise<SyncStatus> {
-  const state = await readSyncState(shop);
+  return statusOf(await readSyncState(shop));
+}
+
+function statusOf(state: SyncState | null): SyncStatus {
   return {
     // A row the shop lock made before any run started (status idle) means no sync yet.
     status: !state || state.status === "idle" ? "never" : state.status,
@@ -57,6 +60,12 @@ function syncError(detail: string | null, kind: SyncErrorKind | null): Pick<Sync
   // A failure recorded before kinds were holds the whole English sentence.
   if (kind === null) return { error: detail, errorKind: null, errorDetail: null };
   return { error: describeSyncError(kind, detail), errorKind: kind, errorDetail: detail };
+}
+
+/** syncStatus for each of several shops (the Portfolio page), from one read of `sync_state`. */
+export async function syncStatusOfShops(shops: string[]): Promise<Map<string, SyncStatus>> {
+  const states = new Map((await prisma.syncState.findMany({ where: { shop: { in: shops } } })).map((state) => [state.shop, state]));
+  return new Map(shops.map((shop): [string, SyncStatus] => [shop, statusOf(states.get(shop) ?? null)]));
 }
 
 async function parkedJobs(shop: string): Promise<number> {

@@ -1,0 +1,206 @@
+// A portfolio's rows: every member store's key metrics for a range and comparison, each in the
+// store's own currency, time zone and settings, from its own rollups (the range's dates are read
+// as each store's local dates, as Shopify's reports do).
+//
+// `portfolioStoreRow` is the definition: one store's row from the functions behind its own
+// Overview, Retention and Conversion pages. `portfolioRows` gives the same rows for many stores
+// with a fixed number of queries, whatever their count: one for the shop rows, one for their
+// settings, one for the sync states, one per metric over the list of shops (sales with the
+// comparison, customer activity, sessions), and the checks that each store's rollups and pixel
+// sessions are current; only a store whose rollups are missing or stale (another zone or
+// currency) or whose pixel received events since its last refresh has them built, exactly as its
+// own pages would. tests/portfolio-rows.test.ts holds the two equal.
+import type { Prisma } from "@prisma/client";
+import prisma from "#app/db.server";
+import type { ShopContext } from "#app/metrics/context.server";
+import { conversionOverview, conversionOverviewOfShops, shopsWithNewPixelEvents } from "#app/metrics/conversion.server";
+import type { Comparison, DateRange } from "#app/metrics/periods";
+import { refreshPixelSessions } from "#app/metrics/pixel-sessions.server";
+import { retentionActivityOfShops, retentionRates } from "#app/metrics/retention.server";
+import { ensureDailyRollups } from "#app/metrics/rollups.server";
+import { salesOverview, salesOverviewOfShops } from "#app/metrics/sales.server";
+import { DEFAULT_METRIC_SETTINGS, metricSettingsSchema, type MetricSettings } from "#app/metrics/settings";
+import { syncStatus, syncStatusOfShops, type SyncStatus } from "#app/sync/sync-status.server";
+
+export interface PortfolioStoreRow {
+  shop: string;
+  name: string;
+  /** The store's own currency: its amounts are in it, never converted. */
+  currency: string;
+  timeZone: string;
+  installed: boolean;
+  /** Minor units of `currency`. */
+  netSales: number | null;
+  netSalesGrowth: number | null;
+  orders: number | null;
+  averageOrderValue: number | null;
+  newCustomers: number | null;
+  returningCustomerRate: number | null;
+  repeatPurchaseRate: number | null;
+  conversionRate: number | null;
+  /** Where the conversion rate comes from ("shopify" or "pixel"), null without sessions. */
+  conversionSource: string | null;
+  sync: SyncStatus["status"];
+  lastSyncAt: string | null;
+  /** The store's admin, where Metryka opens for it. */
+  adminUrl: string;
+}
+
+type ShopRow = Pick<Prisma.ShopGetPayload<object>, "name" | "currencyCode" | "ianaTimezone" | "uninstalledAt" | "installedAt">;
+
+const SHOP_FIELDS = { name: true, currencyCode: true, ianaTimezone: true, uninstalledAt: true, installedAt: true } as const;
+
+/** Stores whose rollups are rebuilt at once, when a load finds several missing or stale. */
+const ROLLUP_BUILDS_AT_ONCE = 4;
+
+const NO_FIGURES = {
+  installed: false,
+  netSales: null,
+  netSalesGrowth: null,
+  orders: null,
+  averageOrderValue: null,
+  newCustomers: null,
+  returningCustomerRate: null,
+  repeatPurchaseRate: null,
+  conversionRate: null,
+  conversionSource: null,
+} as const;
+
+/** A store's row without its figures: its name, currency, zone, sync state and admin link. */
+function rowBase(shop: string, row: ShopRow | null, sync: SyncStatus) {
+  return {
+    shop,
+    name: row?.name ?? shop,
+    currency: row?.currencyCode ?? "USD",
+    timeZone: row?.ianaTimezone ?? "UTC",
+    sync: sync.status,
+    lastSyncAt: sync.lastSuccessAt,
+    adminUrl: `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}/apps`,
+  };
+}
+
+const installed = (row: ShopRow | null): row is ShopRow => row !== null && row.installedAt !== null && row.uninstalledAt === null;
+
+/**
+ * One store's row, from its own pages' functions (salesOverview, retentionRates,
+ * conversionOverview, syncStatus): the definition `portfolioRows` is held equal to. A store that
+ * is not installed has its row without figures.
+ */
+export async function portfolioStoreRow(shop: string, range: DateRange, compareTo: Comparison | null, now: Date): Promise<PortfolioStoreRow> {
+  const [row, sync] = await Promise.all([prisma.shop.findUnique({ where: { domain: shop }, select: SHOP_FIELDS }), syncStatus(shop)]);
+  const base = rowBase(shop, row, sync);
+  if (!installed(row)) return { ...base, ...NO_FIGURES };
+  const clock = { now };
+  const [sales, rates, conversion] = await Promise.all([
+    salesOverview(shop, { range, granularity: "month", compareTo }, clock),
+    retentionRates(shop, { range }, clock),
+    conversionOverview(shop, { range, granularity: "month" }, clock),
+  ]);
+  return {
+    ...base,
+    installed: true,
+    netSales: sales.totals.netSales,
+    netSalesGrowth: sales.comparison?.growth.netSales ?? null,
+    orders: sales.totals.orders,
+    averageOrderValue: sales.totals.averageOrderValue,
+    newCustomers: rates.activity.newCustomers,
+    returningCustomerRate: rates.activity.returningCustomerRate,
+    repeatPurchaseRate: rates.activity.repeatPurchaseRate,
+    conversionRate: conversion.totals.conversionRate,
+    conversionSource: conversion.source,
+  };
+}
+
+/** Settings as getMetricSettings reads them: the row's, or the defaults without one. */
+function settingsOf(row: Omit<MetricSettings, "refundDating"> & { refundDating: string } | undefined): MetricSettings {
+  if (!row) return { ...DEFAULT_METRIC_SETTINGS };
+  return metricSettingsSchema.parse({
+    refundDating: row.refundDating,
+    salesIncludeCancelled: row.salesIncludeCancelled,
+    retentionIncludeCancelled: row.retentionIncludeCancelled,
+    cohortIncludeZeroValue: row.cohortIncludeZeroValue,
+    activityWindowDays: row.activityWindowDays,
+  });
+}
+
+/**
+ * Brings every store's rollups and pixel sessions up to date as its own pages do
+ * (ensureDailyRollups, refreshPixelSessions), given the zone and currency each store's rollups
+ * were built in (`built`, one read of `daily_sales_state`) and the stores whose pixel received
+ * events since their last refresh (`newPixelEvents`): only the stores whose rollups are missing or
+ * were built in another zone or currency are rebuilt, and only those stores' sessions refreshed,
+ * a few at a time.
+ */
+async function bringUpToDate(contexts: ShopContext[], built: Map<string, { timeZone: string; currency: string | null }>, newPixelEvents: Set<string>): Promise<void> {
+  const stale = contexts.filter((c) => {
+    const state = built.get(c.shop);
+    return !state || state.timeZone !== c.timeZone || state.currency !== c.currency;
+  });
+  const pixel = contexts.filter((c) => newPixelEvents.has(c.shop));
+  await Promise.all([
+    inBatches(stale, ROLLUP_BUILDS_AT_ONCE, (c) => ensureDailyRollups(c.shop, c.timeZone, c.currency)),
+    inBatches(pixel, ROLLUP_BUILDS_AT_ONCE, (c) => refreshPixelSessions(c.shop)),
+  ]);
+}
+
+/** The zone and currency each shop's rollups were built in, for those that have them. */
+async function rollupsBuiltIn(shops: string[]): Promise<Map<string, { timeZone: string; currency: string | null }>> {
+  const rows = await prisma.$queryRaw<Array<{ shop: string; time_zone: string; currency_code: string | null }>>`
+    SELECT shop, time_zone, currency_code FROM daily_sales_state WHERE shop = ANY(${shops}::text[])`;
+  return new Map(rows.map((row) => [row.shop, { timeZone: row.time_zone, currency: row.currency_code }]));
+}
+
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+/**
+ * The rows of `shops`, in their order: each equals `portfolioStoreRow` for that store, read
+ * with one query per metric over the whole list.
+ */
+export async function portfolioRows(shops: string[], range: DateRange, compareTo: Comparison | null, now: Date): Promise<PortfolioStoreRow[]> {
+  if (shops.length === 0) return [];
+  const [shopRows, settingsRows, syncs, built, newPixelEvents] = await Promise.all([
+    prisma.shop.findMany({ where: { domain: { in: shops } }, select: { domain: true, ...SHOP_FIELDS } }),
+    prisma.shopSettings.findMany({ where: { shop: { in: shops } } }),
+    syncStatusOfShops(shops),
+    rollupsBuiltIn(shops),
+    shopsWithNewPixelEvents(shops),
+  ]);
+  const rowOf = new Map(shopRows.map((row) => [row.domain, row]));
+  const settings = new Map(settingsRows.map((row) => [row.shop, row]));
+  const contexts: ShopContext[] = shops.flatMap((shop) => {
+    const row = rowOf.get(shop) ?? null;
+    return installed(row) ? [{ shop, timeZone: row.ianaTimezone, currency: row.currencyCode, settings: settingsOf(settings.get(shop)) }] : [];
+  });
+
+  await bringUpToDate(contexts, built, new Set(newPixelEvents));
+  const clock = { now };
+  const [sales, activity, conversion] = await Promise.all([
+    salesOverviewOfShops(contexts, { range, granularity: "month", compareTo }, clock),
+    retentionActivityOfShops(contexts, { range }, clock),
+    conversionOverviewOfShops(contexts, { range, granularity: "month" }, clock),
+  ]);
+
+  return shops.map((shop): PortfolioStoreRow => {
+    const row = rowOf.get(shop) ?? null;
+    const base = rowBase(shop, row, syncs.get(shop)!);
+    if (!installed(row)) return { ...base, ...NO_FIGURES };
+    const s = sales.get(shop)!;
+    const a = activity.get(shop)!;
+    const c = conversion.get(shop)!;
+    return {
+      ...base,
+      installed: true,
+      netSales: s.totals.netSales,
+      netSalesGrowth: s.comparison?.growth.netSales ?? null,
+      orders: s.totals.orders,
+      averageOrderValue: s.totals.averageOrderValue,
+      newCustomers: a.newCustomers,
+      returningCustomerRate: a.returningCustomerRate,
+      repeatPurchaseRate: a.repeatPurchaseRate,
+      conversionRate: c.totals.conversionRate,
+      conversionSource: c.source,
+    };
+  });
+}
