@@ -2,7 +2,8 @@
 // over four years whose purchases follow the models (bench/lib/prediction-store.ts, sized and
 // timed like the metric benchmarks' store), its rollups built once, then:
 //   - the fit: every customer's summary read from the rollups (`customerSummariesSql`) and both
-//     models fitted to them (`fitModels`: BG/NBD and Gamma-Gamma, from three starts each);
+//     models fitted to them (`fitModels`: BG/NBD and Gamma-Gamma, from three starts each,
+//     searched on a sample of the customers and refined on all of them);
 //   - the Customers page's prediction groups (its loader's `predictionGroupsSection`, default
 //     query: the first 50 "likely to return" by expected spend) from the cached fit.
 // Each warm, the median of RUNS runs. Baselines, measured in the same run over every row loaded

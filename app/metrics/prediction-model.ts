@@ -217,57 +217,108 @@ export function bgnbdLogLikelihood(params: BgNbdParams, summaries: Iterable<Purc
   return bgnbdTableLogLikelihood(params, purchaseTable(summaries));
 }
 
+/** A log-likelihood that also fills in its gradient in the parameters. */
+type LogLikelihood = (params: number[], gradient: number[]) => number;
+
+/** Start points closer than this in every ln θ ended at one maximum. */
+const SAME_MAXIMUM = 0.01;
+
 /**
  * Maximises a log-likelihood over positive parameters: quasi-Newton (BFGS, numeric's `uncmin`)
  * on their logarithms from each start point; the best of all wins. A start that fails to
  * improve on another's result costs only time. `logLikelihood` gives the value and fills in its
  * gradient in the parameters (analytic: one pass over the data for both).
+ *
+ * With `screen` (the same likelihood over a sample of the customers), the starts are run on the
+ * sample, and each distinct maximum they end at (more than SAME_MAXIMUM apart) is then refined
+ * on all customers from there: the search from afar costs a pass over the sample instead of all
+ * customers, and a start that finds another maximum is still followed to it on the full data.
  */
 function maximise(
-  logLikelihood: (params: number[], gradient: number[]) => number,
+  logLikelihood: LogLikelihood,
   starts: number[][],
   bounds: Array<[number, number]>,
   customers: number,
+  screen?: { logLikelihood: LogLikelihood; customers: number },
 ): { params: number[]; value: number } {
   // NaN (not Infinity) outside the bounds: uncmin's line search steps back from it. The bounds
   // keep the search where double precision holds (ln Γ of 10^9 has no digits left for a
   // difference of ln Γ's); a fit that ends on one is refused.
   const logBounds = bounds.map(([low, high]) => [Math.log(low), Math.log(high)]);
   const inside = (logs: number[]) => logs.every((v, i) => v > logBounds[i][0] && v < logBounds[i][1]);
-  // uncmin asks for the value and then the gradient at the same point: both from one pass.
-  let last: { at: number[]; value: number; gradient: number[] } | null = null;
-  const evaluate = (logs: number[]) => {
-    if (last && last.at.every((v, i) => v === logs[i])) return last;
-    const params = logs.map(Math.exp);
-    const gradient = new Array<number>(logs.length).fill(Number.NaN);
-    const value = inside(logs) ? logLikelihood(params, gradient) : Number.NaN;
-    // −ℓ per customer over the logarithms: d(−ℓ)/d ln θ = −θ · dℓ/dθ. Per customer, so that
-    // BFGS's first steps (along the gradient) are of the parameters' scale whatever the shop's size.
-    last = {
-      at: logs.slice(),
-      value: Number.isFinite(value) ? -value / customers : Number.NaN,
-      gradient: gradient.map((g, i) => (-g * params[i]) / customers),
+  /** BFGS from each of `from` (logarithms) on one likelihood; the solutions with a finite value. */
+  const search = (likelihood: LogLikelihood, count: number, from: Array<{ x: number[]; hessian?: number[][] }>) => {
+    // uncmin asks for the value and then the gradient at the same point: both from one pass.
+    let last: { at: number[]; value: number; gradient: number[] } | null = null;
+    const evaluate = (logs: number[]) => {
+      if (last && last.at.every((v, i) => v === logs[i])) return last;
+      const params = logs.map(Math.exp);
+      const gradient = new Array<number>(logs.length).fill(Number.NaN);
+      const value = inside(logs) ? likelihood(params, gradient) : Number.NaN;
+      // −ℓ per customer over the logarithms: d(−ℓ)/d ln θ = −θ · dℓ/dθ. Per customer, so that
+      // BFGS's first steps (along the gradient) are of the parameters' scale whatever the shop's size.
+      last = {
+        at: logs.slice(),
+        value: Number.isFinite(value) ? -value / count : Number.NaN,
+        gradient: gradient.map((g, i) => (-g * params[i]) / count),
+      };
+      return last;
     };
-    return last;
+    const objective = (logs: number[]) => evaluate(logs).value;
+    const slope = (logs: number[]) => evaluate(logs).gradient;
+    const found: Array<{ x: number[]; fx: number; hessian: number[][] }> = [];
+    for (const { x, hessian } of from) {
+      if (!Number.isFinite(objective(x))) continue;
+      const solution = numeric.uncmin(objective, x, 1e-7, slope, 2000, undefined, hessian ? { Hinv: hessian } : undefined);
+      if (Number.isFinite(solution.f)) found.push({ x: solution.solution, fx: solution.f, hessian: solution.invHessian });
+    }
+    return found;
   };
-  const objective = (logs: number[]) => evaluate(logs).value;
-  const slope = (logs: number[]) => evaluate(logs).gradient;
-  let best: { x: number[]; fx: number } | null = null;
-  for (const start of starts) {
-    const logs = start.map(Math.log);
-    if (!Number.isFinite(objective(logs))) continue;
-    const solution = numeric.uncmin(objective, logs, 1e-9, slope, 2000);
-    if (Number.isFinite(solution.f) && (!best || solution.f < best.fx)) best = { x: solution.solution, fx: solution.f };
+  let from: Array<{ x: number[]; hessian?: number[][] }> = starts.map((start) => ({ x: start.map(Math.log) }));
+  if (screen) {
+    // Each maximum with BFGS's estimate of the inverse Hessian there: the curvature per customer
+    // of the sample's likelihood is close to that of all customers', so the refinement's first
+    // steps are Newton steps instead of steps along the gradient.
+    const distinct: Array<{ x: number[]; hessian: number[][] }> = [];
+    for (const found of search(screen.logLikelihood, screen.customers, from).sort((p, q) => p.fx - q.fx)) {
+      if (!distinct.some((kept) => kept.x.every((v, i) => Math.abs(v - found.x[i]) < SAME_MAXIMUM))) distinct.push(found);
+    }
+    // A sample without a finite maximum: the starts themselves, on all customers.
+    if (distinct.length > 0) from = distinct;
   }
+  const best = search(logLikelihood, customers, from).reduce<{ x: number[]; fx: number } | null>(
+    (kept, found) => (!kept || found.fx < kept.fx ? found : kept),
+    null,
+  );
   if (!best) throw new ModelFitError("no parameters give a finite likelihood");
   const edge = best.x.findIndex((v, i) => Math.abs(v - logBounds[i][0]) < 1e-3 || Math.abs(v - logBounds[i][1]) < 1e-3);
   if (edge >= 0) throw new ModelFitError(`the fit ran to the edge of parameter ${edge + 1}: the data do not pin the model down`);
   return { params: best.x.map(Math.exp), value: -best.fx * customers };
 }
 
+/**
+ * Fits of more customers than this search from their start points on a sample of them (every
+ * n-th, about SCREEN_SAMPLE of them) and refine on all (`maximise`).
+ */
+export const SCREEN_ABOVE = 50_000;
+export const SCREEN_SAMPLE = 12_500;
+
+export interface FitOptions {
+  /** Search on every n-th customer first (1: on all of them). Default: by SCREEN_ABOVE. */
+  screenEvery?: number;
+}
+
+function screenEvery(customers: number, options: FitOptions): number {
+  return options.screenEvery ?? (customers > SCREEN_ABOVE ? Math.floor(customers / SCREEN_SAMPLE) : 1);
+}
+
+/** Every n-th of `all`, from the first. */
+const everyNth = <T>(all: readonly T[], n: number): T[] => all.filter((_, i) => i % n === 0);
+
 /** Fits BG/NBD by maximum likelihood. Needs at least one customer with a repeat purchase. */
-export function fitBgNbd(summaries: Iterable<PurchaseSummary>): Fit<BgNbdParams> {
-  const table = purchaseTable(summaries);
+export function fitBgNbd(summaries: Iterable<PurchaseSummary>, options: FitOptions = {}): Fit<BgNbdParams> {
+  const all = [...summaries];
+  const table = purchaseTable(all);
   if (table.customers === 0 || !table.xs.some((x) => x > 0)) throw new ModelFitError("no repeat purchases to fit");
   // Starts spread over rates of one purchase a month to one a year, and dropout both ways.
   const starts = [
@@ -275,12 +326,25 @@ export function fitBgNbd(summaries: Iterable<PurchaseSummary>): Fit<BgNbdParams>
     [0.25, 30, 0.8, 2.5],
     [0.5, 120, 2, 0.5],
   ];
-  const { params, value } = maximise(([r, alpha, a, b], gradient) => bgnbdTableLogLikelihood({ r, alpha, a, b }, table, gradient), starts, [
-    [1e-4, 1e4],
-    [1e-3, 1e6],
-    [1e-4, 1e4],
-    [1e-4, 1e4],
-  ], table.customers);
+  const likelihood =
+    (of: PurchaseTable): LogLikelihood =>
+    ([r, alpha, a, b], gradient) =>
+      bgnbdTableLogLikelihood({ r, alpha, a, b }, of, gradient);
+  const every = screenEvery(all.length, options);
+  const sample = every > 1 ? purchaseTable(everyNth(all, every)) : null;
+  const screen = sample && sample.xs.some((x) => x > 0) ? { logLikelihood: likelihood(sample), customers: sample.customers } : undefined;
+  const { params, value } = maximise(
+    likelihood(table),
+    starts,
+    [
+      [1e-4, 1e4],
+      [1e-3, 1e6],
+      [1e-4, 1e4],
+      [1e-4, 1e4],
+    ],
+    table.customers,
+    screen,
+  );
   const [r, alpha, a, b] = params;
   return { params: { r, alpha, a, b }, logLikelihood: value, customers: table.customers };
 }
@@ -370,7 +434,7 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, summaries: rea
 }
 
 /** Fits Gamma-Gamma; customers without repeat purchases or with a mean spend ≤ 0 are left out. */
-export function fitGammaGamma(summaries: Iterable<SpendSummary>): Fit<GammaGammaParams> {
+export function fitGammaGamma(summaries: Iterable<SpendSummary>, options: FitOptions = {}): Fit<GammaGammaParams> {
   const usable = [...summaries].filter((s) => s.x > 0 && s.meanSpend > 0);
   if (usable.length === 0) throw new ModelFitError("no repeat spend to fit");
   const table = spendTable(usable);
@@ -380,11 +444,23 @@ export function fitGammaGamma(summaries: Iterable<SpendSummary>): Fit<GammaGamma
     [5, 3, mean / 2],
     [2, 10, mean * 5],
   ];
-  const { params, value } = maximise(([p, q, gamma], gradient) => gammaGammaTableLogLikelihood({ p, q, gamma }, table, gradient), starts, [
-    [1e-4, 1e4],
-    [1e-4, 1e4],
-    [mean * 1e-6, mean * 1e6],
-  ], table.customers);
+  const likelihood =
+    (of: SpendTable): LogLikelihood =>
+    ([p, q, gamma], gradient) =>
+      gammaGammaTableLogLikelihood({ p, q, gamma }, of, gradient);
+  const every = screenEvery(usable.length, options);
+  const sample = every > 1 ? spendTable(everyNth(usable, every)) : null;
+  const { params, value } = maximise(
+    likelihood(table),
+    starts,
+    [
+      [1e-4, 1e4],
+      [1e-4, 1e4],
+      [mean * 1e-6, mean * 1e6],
+    ],
+    table.customers,
+    sample ? { logLikelihood: likelihood(sample), customers: sample.customers } : undefined,
+  );
   const [p, q, gamma] = params;
   return { params: { p, q, gamma }, logLikelihood: value, customers: usable.length };
 }

@@ -34,89 +34,114 @@ export async function customerSummariesSql(shop: string, clock: Clock): Promise<
 export async function customerSummariesOnSql(shop: string, nows: readonly Date[]): Promise<CustomerSummary[][]> {
   const context = await loadShopContext(shop);
   await ensureDailyRollups(shop, context.timeZone, context.currency);
-  return prisma.$transaction(async (tx) => {
-    await summarySettings(tx, context);
-    return summariesOf(tx, context, nows);
-  }, SUMMARY_TRANSACTION);
+  return summariesOf(prisma, context, nows);
 }
 
 const SUMMARY_TRANSACTION = { timeout: 10 * 60_000, maxWait: 60_000 };
 
-/**
- * The summaries sort every counted order of the shop by customer: a million orders sort in
- * memory with this much, on disk (several times slower) with PostgreSQL's default 4 MB. And the
- * session's time zone is the shop's, so that an instant's local date is a plain `::date` cast
- * (`AT TIME ZONE` with the zone's name looks the zone up again for every order, twice as slow).
- */
-async function summarySettings(tx: Prisma.TransactionClient, { timeZone }: ShopContext): Promise<void> {
-  await tx.$executeRaw`SET LOCAL work_mem = '128MB'`;
-  await tx.$queryRaw`SELECT set_config('TimeZone', ${timeZone}, true)`;
-}
-
 const DAY_MS = 86_400_000;
 
+/** Days since 1970-01-01 of a local date (YYYY-MM-DD). */
+const dayNumber = (day: string) => Date.parse(day) / DAY_MS;
+
+/** `list` copied into one twice as long. */
+function grown(list: Float64Array): Float64Array {
+  const longer = new Float64Array(list.length * 2);
+  longer.set(list);
+  return longer;
+}
+
+/** Compares two customer ids (positive integers as text, no leading zeros) as numbers. */
+const byCustomerId = (p: CustomerSummary, q: CustomerSummary) =>
+  p.customerId.length - q.customerId.length || (p.customerId < q.customerId ? -1 : p.customerId > q.customerId ? 1 : 0);
+
 /**
- * The summaries on each of `nows`' local dates, from one row per customer. A customer's orders
- * are held oldest first, so their local dates are in order too: a repeat purchase day is an
- * order after the first purchase date whose date differs from the previous order's, counted
- * without sorting or grouping the days (what a per-customer DISTINCT or GROUP BY day costs).
- * Runs with summarySettings' time zone.
+ * The summaries on each of `nows`' local dates, from one row per customer. A customer's
+ * `customer_totals` row holds their counted orders oldest first with each one's local date as a
+ * day number (`order_day`, kept by the rollups) and its net sales (`order_net`): the rows come
+ * as one text, a line per customer ("id first-day days nets", the days and nets comma-separated,
+ * in no particular order: the server reads the rows in parallel and sorts nothing), and the
+ * summaries are counted here. The dates being in order, a repeat purchase day is an order
+ * after the first purchase date whose date differs from the previous one's; orders from a
+ * `now`'s local date on are not counted for it, and a customer first buying on or after it is
+ * left out. (Converting a million instants to local dates and grouping the orders by customer in
+ * the query took most of its time; and the client converts every value of a result on its own,
+ * which for a row per customer cost more than the query.)
  */
 async function summariesOf(client: Client, { shop, timeZone, settings }: ShopContext, nows: readonly Date[]): Promise<CustomerSummary[][]> {
   const todays = nows.map((now) => localDay(now, timeZone));
-  const last = todays.reduce((max, day) => (day > max ? day : max));
+  const days = todays.map(dayNumber);
+  const last = Math.max(...days);
   // The first purchase: the first counted order, or the first paid one (the acquisition order).
-  const firstAt = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
-  const perDay = todays.map(
-    (today) => Prisma.sql`
-      count(*) FILTER (WHERE c.day > c.first_day AND c.day < ${today}::date AND (c.previous IS NULL OR c.previous::date <> c.day)),
-      coalesce(max(c.day) FILTER (WHERE c.day < ${today}::date) - min(c.first_day), 0),
-      coalesce(sum(c.net) FILTER (WHERE c.day > c.first_day AND c.day < ${today}::date), 0)`,
-  );
-  // Each order beside the one before it (NULL before the first), from the first purchase date
-  // on: orders before the acquisition order are on its date or earlier. The customers come as
-  // one text, a line each ("id first-day x t_x spend" per date, the first day counted from
-  // 1970-01-01; a customer first buying on or after a date has 0s for it, and is left out): the
-  // client converts every value of a result on its own, which for a row per customer cost more
-  // than the query.
+  const firstDay = settings.cohortIncludeZeroValue
+    ? Prisma.sql`t.order_day[1]`
+    : Prisma.sql`t.order_day[array_position(t.order_at, t.first_paid_order_at)]`;
   const [{ lines }] = await client.$queryRaw<Array<{ lines: string | null }>>`
-    SELECT string_agg(s.line, E'\n' ORDER BY s.customer_id) AS lines
-    FROM (
-      SELECT c.customer_id, concat_ws(' ', c.customer_id, min(c.first_day) - DATE '1970-01-01', ${Prisma.join(perDay)}) AS line
-      FROM (
-        SELECT t.customer_id, (${firstAt})::date AS first_day, unnest(t.order_at)::date AS day,
-          unnest(array_prepend(NULL::timestamptz, t.order_at)) AS previous, unnest(t.order_net) AS net
-        FROM customer_totals t
-        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-      ) c
-      WHERE c.day >= c.first_day AND c.day < ${last}::date
-      GROUP BY c.customer_id
-    ) s`;
-  const days = todays.map((today) => Date.parse(today) / DAY_MS);
+    SELECT string_agg(concat_ws(' ', t.customer_id, f.first_day, array_to_string(t.order_day, ','), array_to_string(t.order_net, ',')), E'\n') AS lines
+    FROM customer_totals t CROSS JOIN LATERAL (SELECT ${firstDay} AS first_day) f
+    WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled} AND f.first_day < ${last}`;
   const summaries = todays.map((): CustomerSummary[] => []);
+  const text = lines ?? "";
+  // Read in one pass over the text, a character at a time (splitting it into lines and fields
+  // and then parsing those cost several times more). `at` is the next character.
+  let at = 0;
+  const SPACE = 32;
+  const MINUS = 45;
+  /** The whole number at `at`, then past its ending character. */
+  const number = (): number => {
+    let sign = 1;
+    if (text.charCodeAt(at) === MINUS) {
+      sign = -1;
+      at++;
+    }
+    let value = 0;
+    for (let c = text.charCodeAt(at); c >= 48 && c <= 57; c = text.charCodeAt(++at)) value = value * 10 + (c - 48);
+    at++;
+    return sign * value;
+  };
+  let orderDays: Float64Array = new Float64Array(64);
+  let orderNets: Float64Array = new Float64Array(64);
   // A shop's customers share a few thousand first purchase dates: each written out once.
   const written = new Map<number, string>();
-  for (const line of lines === null ? [] : lines.split("\n")) {
-    const fields = line.split(" ");
-    const first = Number(fields[1]);
+  while (at < text.length) {
+    const idEnd = text.indexOf(" ", at);
+    const customerId = text.slice(at, idEnd);
+    at = idEnd + 1;
+    const first = number();
+    // The days, then as many nets ("1,2 3,4": the space ends the days).
+    let orders = 0;
+    for (;;) {
+      if (orders === orderDays.length) {
+        orderDays = grown(orderDays);
+        orderNets = grown(orderNets);
+      }
+      orderDays[orders++] = number();
+      if (text.charCodeAt(at - 1) === SPACE) break;
+    }
+    for (let j = 0; j < orders; j++) orderNets[j] = number();
     let firstDay = written.get(first);
     if (firstDay === undefined) {
       firstDay = new Date(first * DAY_MS).toISOString().slice(0, 10);
       written.set(first, firstDay);
     }
     for (let i = 0; i < days.length; i++) {
-      if (first >= days[i]) continue;
-      const at = 2 + 3 * i;
-      summaries[i].push({
-        customerId: fields[0],
-        firstDay,
-        x: Number(fields[at]),
-        tx: Number(fields[at + 1]),
-        T: days[i] - first,
-        repeatSpend: Number(fields[at + 2]),
-      });
+      const today = days[i];
+      if (first >= today) continue;
+      let x = 0;
+      let lastDay = first;
+      let repeatSpend = 0;
+      for (let j = 0; j < orders; j++) {
+        const day = orderDays[j];
+        if (day <= first) continue;
+        if (day >= today) break;
+        if (day !== lastDay) x++;
+        lastDay = day;
+        repeatSpend += orderNets[j];
+      }
+      summaries[i].push({ customerId, firstDay, x, tx: lastDay - first, T: today - first, repeatSpend });
     }
   }
+  for (const list of summaries) list.sort(byCustomerId);
   return summaries;
 }
 
@@ -154,7 +179,6 @@ export async function fitPredictions(shop: string, clock: Clock, loaded?: ShopCo
   if (!loaded) await ensureDailyRollups(shop, context.timeZone, context.currency);
   const { version, summaries, earlier } = await prisma.$transaction(
     async (tx) => {
-      await summarySettings(tx, context);
       const version = await dataVersion(tx, shop);
       const [summaries, earlier] = await summariesOf(tx, context, [clock.now, lastPeriodStart(clock.now, context.timeZone)]);
       return { version, summaries, earlier };

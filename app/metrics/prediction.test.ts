@@ -216,6 +216,24 @@ describe("fitting the models", () => {
     }
   });
 
+  it("ends where a search on all customers ends when it searches on a sample first (as fits of large shops do)", () => {
+    const spend = summaries.map((s) => ({ x: s.x, meanSpend: s.x > 0 ? s.repeatSpend / s.x : 0 }));
+    const fits = [
+      [fitBgNbd(summaries, { screenEvery: 1 }), fitBgNbd(summaries, { screenEvery: 8 })],
+      [fitGammaGamma(spend, { screenEvery: 1 }), fitGammaGamma(spend, { screenEvery: 8 })],
+    ] as const;
+    for (const [all, screened] of fits) {
+      expect(screened.customers).toBe(all.customers);
+      expect(screened.logLikelihood).toBeCloseTo(all.logLikelihood, 4);
+      for (const [key, value] of Object.entries(all.params)) {
+        expect(Math.abs((screened.params as unknown as Record<string, number>)[key] / value - 1), key).toBeLessThan(1e-5);
+      }
+    }
+    // The sample's own maximum is elsewhere: the refinement on all customers moved it.
+    const sampleFit = fitBgNbd(summaries.filter((_, i) => i % 8 === 0), { screenEvery: 1 });
+    expect(Math.abs(sampleFit.params.r / fits[0][0].params.r - 1)).toBeGreaterThan(1e-3);
+  });
+
   it("refuses summaries that cannot be fitted or are not summaries", () => {
     expect(() => fitBgNbd([{ x: 0, tx: 0, T: 100 }])).toThrow(ModelFitError);
     expect(() => fitBgNbd([{ x: 1, tx: 50, T: 10 }])).toThrow(ModelFitError);

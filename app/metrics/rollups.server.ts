@@ -8,7 +8,8 @@
 // `customer_weeks` and `cohort_weeks` likewise by ISO week; `customer_order_gaps` (each gap
 // between a customer's consecutive orders) with `gap_months` (their counts by month and bucket:
 // time between orders, the lapse point); and `customer_totals` (each customer's orders, last
-// order, net spend and order instants: the at-risk list, spans that are not whole months).
+// order, net spend, order instants and their local dates: the at-risk list, spans that are not
+// whole months, the predictions' purchase days).
 //
 // Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
 // of one shop never interleave). `daily_sales_sources` records what each counted order last
@@ -657,8 +658,9 @@ async function recomputeCustomerHistories(
   // One group per customer, both values of the cancelled setting side by side, then a row each.
   await tx.$executeRaw`
     INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at,
-      order_at, order_net, first_paid_order_at)
-    SELECT ${shop}, v.cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.order_net, v.first_paid
+      order_at, order_net, order_day, first_paid_order_at)
+    SELECT ${shop}, v.cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.order_net, v.order_day,
+      v.first_paid
     FROM (
       SELECT c.customer_id,
         count(*)::int AS orders, max(c.processed_at) AS last_at,
@@ -666,17 +668,21 @@ async function recomputeCustomerHistories(
         greatest(max(c.processed_at), max(c.refunded_at)) AS activity,
         array_agg(c.processed_at ORDER BY c.processed_at, c.id) AS order_at,
         array_agg(c.shop_net ORDER BY c.processed_at, c.id) AS order_net,
+        array_agg(c.day ORDER BY c.processed_at, c.id) AS order_day,
         min(c.processed_at) FILTER (WHERE c.paid) AS first_paid,
         (count(*) FILTER (WHERE c.uncancelled))::int AS u_orders, max(c.processed_at) FILTER (WHERE c.uncancelled) AS u_last_at,
         coalesce(sum(c.net - coalesce(c.returns, 0)) FILTER (WHERE c.uncancelled AND c.currency_code = ${currency}), 0)::bigint AS u_net,
         greatest(max(c.processed_at) FILTER (WHERE c.uncancelled), max(c.refunded_at) FILTER (WHERE c.uncancelled)) AS u_activity,
         array_agg(c.processed_at ORDER BY c.processed_at, c.id) FILTER (WHERE c.uncancelled) AS u_order_at,
         array_agg(c.shop_net ORDER BY c.processed_at, c.id) FILTER (WHERE c.uncancelled) AS u_order_net,
+        array_agg(c.day ORDER BY c.processed_at, c.id) FILTER (WHERE c.uncancelled) AS u_order_day,
         min(c.processed_at) FILTER (WHERE c.paid AND c.uncancelled) AS u_first_paid
       FROM (
         SELECT o.customer_id, o.id, o.processed_at, o.currency_code, o.gross_sales - o.discounts AS net, o.total_price <> 0 AS paid,
           -- The order's net sales in the shop currency as refunded so far (0 in another currency).
           CASE WHEN o.currency_code = ${currency} THEN o.gross_sales - o.discounts - coalesce(r.returns, 0) ELSE 0 END AS shop_net,
+          -- The order's shop-local date, as days since 1970-01-01.
+          (o.processed_at AT TIME ZONE ${timeZone})::date - DATE '1970-01-01' AS day,
           o.cancelled_at IS NULL AS uncancelled, r.returns, r.last_at AS refunded_at
         FROM orders o
         LEFT JOIN (
@@ -689,9 +695,9 @@ async function recomputeCustomerHistories(
       GROUP BY c.customer_id
     ) a
     CROSS JOIN LATERAL (VALUES
-      (true, a.orders, a.last_at, a.net, a.activity, a.order_at, a.order_net, a.first_paid),
-      (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_order_net, a.u_first_paid)
-    ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, first_paid)
+      (true, a.orders, a.last_at, a.net, a.activity, a.order_at, a.order_net, a.order_day, a.first_paid),
+      (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_order_net, a.u_order_day, a.u_first_paid)
+    ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, order_day, first_paid)
     WHERE v.orders > 0`;
 }
 

@@ -86,7 +86,7 @@ async function months(shop: string) {
       ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, week`,
     totals: await prisma.$queryRaw<unknown[]>`
       SELECT retention_include_cancelled, customer_id::text AS customer, orders, last_order_at, net_spend::text AS net, last_activity_at,
-        order_at::text AS order_at, order_net::text AS order_net, first_paid_order_at
+        order_at::text AS order_at, order_net::text AS order_net, order_day::text AS order_day, first_paid_order_at
       FROM customer_totals WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, customer_id`,
   };
