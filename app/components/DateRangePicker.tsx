@@ -3,25 +3,41 @@
 // dates (YYYY-MM-DD); the calendar shows them as plain days, whatever the browser's time zone.
 // A range that ends before it starts, or a date that is not one, cannot be applied.
 import { BlockStack, Box, Button, DatePicker, InlineStack, Popover, TextField } from "@shopify/polaris";
-import { DateTime } from "luxon";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+// Plain calendar arithmetic, without a date library in the browser bundle of every page.
+function parts(day: string): [number, number, number] {
+  const [y, m, d] = day.split("-").map(Number);
+  return [y, m, d];
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
 /** A YYYY-MM-DD day as the calendar's Date (local midnight of that day in the browser). */
 function calendarDate(day: string): Date {
-  const [y, m, d] = day.split("-").map(Number);
+  const [y, m, d] = parts(day);
   return new Date(y, m - 1, d);
 }
 
 /** The calendar's Date as the YYYY-MM-DD day it shows. */
 function dayOf(date: Date): string {
-  return DateTime.fromObject({ year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate() }).toISODate() as string;
+  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+/** Written YYYY-MM-DD and a day of the calendar (no 30 February). */
 function validDay(value: string): boolean {
-  return LOCAL_DATE.test(value) && DateTime.fromISO(value, { zone: "UTC" }).isValid;
+  if (!LOCAL_DATE.test(value)) return false;
+  const [y, m, d] = parts(value);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+function nextDay(day: string): string {
+  const [y, m, d] = parts(day);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
 export function DateRangePicker({
@@ -108,7 +124,7 @@ export function DateRangePicker({
               disabled={!canApply}
               onClick={() => {
                 setActive(false);
-                onApply({ from: start, to: DateTime.fromISO(end, { zone: "UTC" }).plus({ days: 1 }).toISODate() as string });
+                onApply({ from: start, to: nextDay(end) });
               }}
             >
               {t("overviewPage.picker.apply")}

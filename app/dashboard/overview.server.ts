@@ -12,9 +12,7 @@ import { activitySeries, retentionRates } from "#app/metrics/retention.server";
 import type { SalesReport } from "#app/metrics/sales";
 import { salesOverview } from "#app/metrics/sales.server";
 import { parsePageQuery, shopPage } from "./page-query.server";
-
-/** The granularities the Overview offers (a trend line of quarters or years says little). */
-export const OVERVIEW_GRANULARITIES = ["day", "week", "month"] as const;
+import { OVERVIEW_GRANULARITIES } from "./granularities";
 
 const OVERVIEW_SHAPE = {
   granularity: z.enum(OVERVIEW_GRANULARITIES).default("month"),
