@@ -55,7 +55,7 @@ export function MetricCard({
                     {value}
                   </Text>
                   {growth !== undefined && (
-                    <span data-testid="growth">
+                    <span data-testid="growth" data-growth={f.growth(growth)}>
                       <Badge tone={tone}>{f.growth(growth)}</Badge>
                     </span>
                   )}
