@@ -97,7 +97,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const { salesOverview } = await import("#app/metrics/sales.server");
   const { cohortMatrix, retentionRates } = await import("#app/metrics/retention.server");
   const { salesReport } = await import("#app/metrics/sales");
-  const { activitySeriesReport, cohortMatrixReport, retentionRatesReport } = await import("#app/metrics/retention");
+  const { activitySeriesReport, cohortMatrixReport, customerActivityReport, retentionRatesReport } = await import("#app/metrics/retention");
   const { comparisonRange } = await import("#app/metrics/periods");
   const { getMetricSettings } = await import("#app/metrics/settings.server");
   const { atRiskReport, retentionReport } = await import("#app/metrics/retention");
@@ -242,13 +242,13 @@ export default async function metricsBench(): Promise<BenchResult[]> {
         ...overviewHeadline({
           report,
           current: {
-            rates: retentionRatesReport(rows, { range }, context),
+            rates: customerActivityReport(rows, { range }, context),
             activity: activitySeriesReport(rows, { range, granularity: "month" }, context),
             conversion: conversionOf(range),
           },
           compared: {
             sales: salesReport(rows, { range: previous, granularity: "month" }, context),
-            rates: retentionRatesReport(rows, { range: previous }, context),
+            rates: customerActivityReport(rows, { range: previous }, context),
             conversion: conversionOf(previous),
           },
         }),

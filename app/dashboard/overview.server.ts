@@ -7,8 +7,8 @@ import type { ConversionReport } from "#app/metrics/conversion";
 import { conversionOverview } from "#app/metrics/conversion.server";
 import { growthRate, ratio } from "#app/metrics/math";
 import { addDays, COMPARISONS, comparisonRange, type DateRange, type Granularity } from "#app/metrics/periods";
-import type { ActivitySeries, RetentionRates } from "#app/metrics/retention";
-import { activitySeries, retentionRates } from "#app/metrics/retention.server";
+import type { ActivitySeries, CustomerActivity } from "#app/metrics/retention";
+import { activitySeries, customerActivity } from "#app/metrics/retention.server";
 import type { SalesReport } from "#app/metrics/sales";
 import { salesOverview } from "#app/metrics/sales.server";
 import { parsePageQuery, shopPage } from "./page-query.server";
@@ -19,33 +19,22 @@ const OVERVIEW_SHAPE = {
   compare: z.enum([...COMPARISONS, "none"]).default("previous_period"),
 };
 
-/** The engine's reports one range of the Overview is drawn from. */
-async function headline(shop: string, range: DateRange, granularity: Granularity, now: Date) {
+/**
+ * The conversion reports of the range and of the comparison range, one after the other: each
+ * first brings the pixel's sessions up to date, so the second finds little left to build.
+ */
+async function conversions(shop: string, range: DateRange, compared: DateRange | null, granularity: Granularity, now: Date) {
   const clock = { now };
-  const [rates, activity, conversion] = await Promise.all([
-    retentionRates(shop, { range }, clock),
-    activitySeries(shop, { range, granularity }, clock),
-    conversionOverview(shop, { range, granularity }, clock),
-  ]);
-  return { rates, activity, conversion };
-}
-
-/** What the comparison range adds: its sales per period (drawn under the chart), its rates. */
-async function comparisonHeadline(shop: string, range: DateRange, granularity: Granularity, now: Date) {
-  const clock = { now };
-  const [sales, rates, conversion] = await Promise.all([
-    salesOverview(shop, { range, granularity }, clock),
-    retentionRates(shop, { range }, clock),
-    conversionOverview(shop, { range, granularity }, clock),
-  ]);
-  return { sales, rates, conversion };
+  const current = await conversionOverview(shop, { range, granularity }, clock);
+  const base = compared ? await conversionOverview(shop, { range: compared, granularity }, clock) : null;
+  return { current, base };
 }
 
 /** The engine's reports the Overview shows: one range, and the comparison range when chosen. */
 export interface OverviewReports {
   report: SalesReport;
-  current: { rates: RetentionRates; activity: ActivitySeries; conversion: ConversionReport };
-  compared: { sales: SalesReport; rates: RetentionRates; conversion: ConversionReport } | null;
+  current: { rates: CustomerActivity; activity: ActivitySeries; conversion: ConversionReport };
+  compared: { sales: SalesReport; rates: CustomerActivity; conversion: ConversionReport } | null;
 }
 
 /**
@@ -55,10 +44,10 @@ export interface OverviewReports {
  * benchmark can hand it the reference implementation's reports.
  */
 export function overviewHeadline({ report, current, compared }: OverviewReports) {
-  const headlineRates = (rates: RetentionRates, conversion: ConversionReport) => ({
-    newCustomers: rates.activity.newCustomers,
-    returningCustomerRate: rates.activity.returningCustomerRate,
-    repeatPurchaseRate: rates.activity.repeatPurchaseRate,
+  const headlineRates = (rates: CustomerActivity, conversion: ConversionReport) => ({
+    newCustomers: rates.newCustomers,
+    returningCustomerRate: rates.returningCustomerRate,
+    repeatPurchaseRate: rates.repeatPurchaseRate,
     conversionRate: conversion.totals.conversionRate,
   });
   const rates = headlineRates(current.rates, current.conversion);
@@ -102,12 +91,21 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
   const query = parsePageQuery(searchParams, OVERVIEW_SHAPE);
   const page = await shopPage(shop, query, now);
   const compareTo = query.compare === "none" ? null : query.compare;
+  const compared = compareTo ? comparisonRange(page.range, compareTo) : null;
+  const clock = { now };
   const reports: OverviewReports | null = page.installed
     ? await Promise.all([
-        salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, { now }),
-        headline(shop, page.range, query.granularity, now),
-        compareTo ? comparisonHeadline(shop, comparisonRange(page.range, compareTo), query.granularity, now) : null,
-      ]).then(([report, current, compared]) => ({ report, current, compared }))
+        salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, clock),
+        customerActivity(shop, { range: page.range }, clock),
+        activitySeries(shop, { range: page.range, granularity: query.granularity }, clock),
+        compared ? salesOverview(shop, { range: compared, granularity: query.granularity }, clock) : null,
+        compared ? customerActivity(shop, { range: compared }, clock) : null,
+        conversions(shop, page.range, compared, query.granularity, now),
+      ]).then(([report, rates, activity, comparedSales, comparedRates, conversion]) => ({
+        report,
+        current: { rates, activity, conversion: conversion.current },
+        compared: comparedSales && comparedRates && conversion.base ? { sales: comparedSales, rates: comparedRates, conversion: conversion.base } : null,
+      }))
     : null;
   const report = reports?.report ?? null;
   // The comparison range as a merchant reads it: first and last day.

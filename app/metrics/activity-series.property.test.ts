@@ -3,8 +3,8 @@
 // past, current and future, and every setting that changes who counts and when they were acquired.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Granularity } from "./periods";
-import { activitySeriesReport, retentionRatesReport } from "./retention";
-import { activitySeries } from "./retention.server";
+import { activitySeriesReport, customerActivityReport, retentionRatesReport } from "./retention";
+import { activitySeries, customerActivity } from "./retention.server";
 import type { MetricSettings } from "./settings";
 import { getMetricSettings, updateMetricSettings } from "./settings.server";
 import { generateStore, writeStore, type GeneratedStore } from "./test-helpers/store";
@@ -55,6 +55,9 @@ describe.each(CASES)("activity series on a generated store (seed $seed, $timeZon
       expect(await activitySeries(store.shop, query, { now: NOW }), label).toEqual(reference);
       // A customer is acquired once: the periods' new customers add up to the range's.
       const whole = retentionRatesReport(store, { range: query.range }, context);
+      // The range's activity alone is the rates' activity, from SQL and from the reference.
+      expect(customerActivityReport(store, { range: query.range }, context), label).toEqual(whole.activity);
+      expect(await customerActivity(store.shop, { range: query.range }, { now: NOW }), label).toEqual(whole.activity);
       expect(reference.series.reduce((sum, point) => sum + point.newCustomers, 0), label).toBe(whole.activity.newCustomers);
       returning += reference.series.reduce((sum, point) => sum + point.returningCustomers, 0);
       repeat += reference.series.reduce((sum, point) => sum + point.repeatCustomers, 0);

@@ -22,6 +22,7 @@ import prisma from "#app/db.server";
 import { loadShopContext, type Clock } from "./context.server";
 import {
   activitySeriesPlan,
+  assembleActivity,
   assembleActivitySeries,
   assembleCohortMatrix,
   assembleRetentionRates,
@@ -42,6 +43,7 @@ import {
   type AtRiskQuery,
   type AtRiskReport,
   type CohortMatrix,
+  type CustomerActivity,
   type CohortParts,
   type CustomerStanding,
   type Distribution,
@@ -514,6 +516,18 @@ export async function retentionRates(shop: string, query: RetentionRatesQuery, c
   const context = await retentionContext(shop, clock);
   const plan = ratesPlan(query, context);
   return assembleRetentionRates(plan, context, await ratesParts(shop, context, plan));
+}
+
+/**
+ * Customer activity in P alone (new customers, returning customer rate, repeat purchase rate…):
+ * `retentionRates(…).activity` without customer retention's windows, for a page that shows no
+ * retention rate. Throws InvalidRangeError and UnknownShopError.
+ */
+export async function customerActivity(shop: string, query: RetentionRatesQuery, clock: Clock): Promise<CustomerActivity> {
+  validateRetentionQuery({ range: query.range });
+  const context = await retentionContext(shop, clock);
+  const plan = ratesPlan(query, context);
+  return assembleActivity(await periodActivity(shop, context, plan));
 }
 
 /**

@@ -340,7 +340,8 @@ export interface RatesParts {
 /** Per cohort (plan order): size, and per period index (plan.periods) customers and net sales. */
 export type CohortParts = Array<{ size: number; customers: Map<number, number>; netSales: Map<number, number> }>;
 
-function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
+/** Customer activity from its counts; every report holding it ends here. */
+export function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
   const { returningByEnd, ...activity } = parts;
   return {
     ...activity,
@@ -639,6 +640,12 @@ export function activitySeriesReport(rows: { orders: MetricOrder[] }, query: Act
     (bucket) => ratesParts(histories, ratesPlan({ range: { from: bucket.fromDay, to: bucket.toDay } }, context)).activity,
   );
   return assembleActivitySeries(query, buckets, context, parts);
+}
+
+/** Customer activity in P alone: the rates' `activity` (reference implementation). */
+export function customerActivityReport(rows: { orders: MetricOrder[] }, query: RetentionRatesQuery, context: RetentionContext): CustomerActivity {
+  const plan = ratesPlan(query, context);
+  return assembleActivity(ratesParts(customerHistories(rows.orders, context.settings), plan).activity);
 }
 
 /** The cohort grid of the retention report alone (reference implementation). */
