@@ -1,5 +1,10 @@
-import { Badge, BlockStack, Card, InlineStack, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, InlineStack, SkeletonBodyText, SkeletonDisplayText, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
 import { useFormat } from "./format";
+import { Sparkline, SPARKLINE_HEIGHT } from "./Sparkline";
+
+/** The value's line, whether it shows the value or its skeleton: no shift when data arrives. */
+const VALUE_HEIGHT = 40;
 
 export function MetricCard({
   title,
@@ -7,33 +12,66 @@ export function MetricCard({
   growth,
   comparisonLabel,
   help,
+  trend,
+  loading = false,
+  testId,
+  children,
 }: {
   title: string;
   value: string;
   growth?: number | null;
   comparisonLabel?: string;
   help?: string;
+  /** The metric per period of the range, drawn as a small line under the value. */
+  trend?: { values: Array<number | null>; label: string };
+  /** While a new range loads: the card's shape without its numbers. */
+  loading?: boolean;
+  testId?: string;
+  /** Said under the value instead of the trend line (an empty state). */
+  children?: ReactNode;
 }) {
   const f = useFormat();
   const tone = growth === undefined || growth === null ? undefined : growth >= 0 ? "success" : "critical";
   return (
     <Card>
-      <BlockStack gap="200">
-        <Text as="h3" variant="headingSm" tone="subdued">
-          {title}
-        </Text>
-        <InlineStack gap="200" blockAlign="center">
-          <Text as="p" variant="heading2xl">
-            {value}
+      <div data-testid={testId} data-value={loading ? undefined : value}>
+        <BlockStack gap="200">
+          <Text as="h3" variant="headingSm" tone="subdued">
+            {title}
           </Text>
-          {growth !== undefined && <Badge tone={tone}>{f.growth(growth)}</Badge>}
-        </InlineStack>
-        {(comparisonLabel || help) && (
-          <Text as="p" variant="bodySm" tone="subdued">
-            {comparisonLabel ?? help}
-          </Text>
-        )}
-      </BlockStack>
+          {loading ? (
+            <>
+              <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
+                <SkeletonDisplayText size="medium" />
+              </div>
+              {trend && <div style={{ height: SPARKLINE_HEIGHT }} />}
+              {(comparisonLabel || help) && <SkeletonBodyText lines={1} />}
+            </>
+          ) : (
+            <>
+              <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="p" variant="heading2xl">
+                    {value}
+                  </Text>
+                  {growth !== undefined && (
+                    <span data-testid="growth" data-growth={f.growth(growth)}>
+                      <Badge tone={tone}>{f.growth(growth)}</Badge>
+                    </span>
+                  )}
+                </InlineStack>
+              </div>
+              {children}
+              {trend && <Sparkline values={trend.values} label={trend.label} />}
+              {(comparisonLabel || help) && (
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {comparisonLabel ?? help}
+                </Text>
+              )}
+            </>
+          )}
+        </BlockStack>
+      </div>
     </Card>
   );
 }

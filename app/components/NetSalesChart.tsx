@@ -1,4 +1,4 @@
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
 import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
@@ -9,17 +9,40 @@ export interface SalesPoint {
   partial: boolean;
 }
 
-export function NetSalesChart({ series, currency }: { series: SalesPoint[]; currency: string }) {
+/** The comparison range's line: Polaris data-visualization grey-violet, dashed like Shopify's. */
+const COMPARISON_COLOR = "#8c6fd1";
+
+/**
+ * Net sales per period as bars; with `comparison` (the comparison range's net sales, period by
+ * period in the same order), that range drawn over them as a dashed line.
+ */
+export function NetSalesChart({
+  series,
+  currency,
+  comparison,
+  comparisonName,
+}: {
+  series: SalesPoint[];
+  currency: string;
+  comparison?: Array<{ period: string; netSales: number }> | null;
+  comparisonName?: string;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
-  const data = series.map((point) => ({ ...point, label: f.period(point.period) }));
+  const data = series.map((point, index) => ({
+    ...point,
+    label: f.period(point.period),
+    comparison: comparison?.[index]?.netSales ?? null,
+    comparisonPeriod: comparison?.[index]?.period ?? null,
+  }));
   // Room for the longest tick: compact amounts are wider in some languages ("2,4 tys. zł").
-  const widest = Math.max(0, ...series.map((point) => Math.abs(point.netSales)));
+  const widest = Math.max(0, ...series.map((point) => Math.abs(point.netSales)), ...(comparison ?? []).map((point) => Math.abs(point.netSales)));
   const axisWidth = Math.max(64, 7 * f.money(-widest, currency, { compact: true }).length + 8);
+  const current = t("overview.netSales");
   return (
-    <div style={{ width: "100%", height: 280 }} data-testid="net-sales-chart">
+    <div style={{ width: "100%", height: 300 }} data-testid="net-sales-chart">
       <ResponsiveContainer>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="label" {...AXIS_PROPS} />
           <YAxis
@@ -29,10 +52,25 @@ export function NetSalesChart({ series, currency }: { series: SalesPoint[]; curr
           />
           <Tooltip
             cursor={{ fill: "#f1f1f1" }}
-            formatter={(value) => [f.money(Number(value), currency), t("overview.netSales")]}
+            formatter={(value, name, item) => {
+              const payload = item?.payload as { comparisonPeriod: string | null } | undefined;
+              if (name === "comparison") {
+                return [f.money(Number(value), currency), `${comparisonName ?? ""} (${f.period(payload?.comparisonPeriod ?? "")})`];
+              }
+              return [f.money(Number(value), currency), current];
+            }}
           />
+          {comparison && (
+            <Legend
+              verticalAlign="top"
+              height={28}
+              formatter={(value: string) => (value === "comparison" ? comparisonName : current)}
+            />
+          )}
           <Bar
             dataKey="netSales"
+            name="netSales"
+            fill={CHART_BLUE}
             radius={[4, 4, 0, 0]}
             isAnimationActive={false}
             shape={(props: { x?: number; y?: number; width?: number; height?: number; payload?: SalesPoint }) => {
@@ -51,7 +89,18 @@ export function NetSalesChart({ series, currency }: { series: SalesPoint[]; curr
               );
             }}
           />
-        </BarChart>
+          {comparison && (
+            <Line
+              dataKey="comparison"
+              name="comparison"
+              stroke={COMPARISON_COLOR}
+              strokeWidth={2}
+              strokeDasharray="5 4"
+              dot={false}
+              isAnimationActive={false}
+            />
+          )}
+        </ComposedChart>
       </ResponsiveContainer>
     </div>
   );

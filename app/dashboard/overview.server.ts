@@ -1,29 +1,134 @@
-// The Overview page's data: the shop's page context (range, sync state) and its sales report.
+// The Overview page's data: the shop's page context (range, sync state), its sales report, and
+// the headline rates beside it, all from the metrics engine over the rollups: customer activity
+// over the range and per period (new customers, returning customer rate, repeat purchase rate),
+// the conversion rate from its source, and the same over the comparison range when one is chosen.
 import { z } from "zod";
-import { addDays, COMPARISONS, GRANULARITIES } from "#app/metrics/periods";
+import type { ConversionReport } from "#app/metrics/conversion";
+import { conversionOverview } from "#app/metrics/conversion.server";
+import { growthRate, ratio } from "#app/metrics/math";
+import { addDays, COMPARISONS, comparisonRange, type DateRange, type Granularity } from "#app/metrics/periods";
+import type { ActivitySeries, CustomerActivity } from "#app/metrics/retention";
+import { activitySeries, customerActivity } from "#app/metrics/retention.server";
+import type { SalesReport } from "#app/metrics/sales";
 import { salesOverview } from "#app/metrics/sales.server";
 import { parsePageQuery, shopPage } from "./page-query.server";
+import { OVERVIEW_GRANULARITIES } from "./granularities";
 
 const OVERVIEW_SHAPE = {
-  granularity: z.enum(GRANULARITIES).default("month"),
+  granularity: z.enum(OVERVIEW_GRANULARITIES).default("month"),
   compare: z.enum([...COMPARISONS, "none"]).default("previous_period"),
 };
+
+/**
+ * The conversion reports of the range and of the comparison range, one after the other: each
+ * first brings the pixel's sessions up to date, so the second finds little left to build.
+ */
+async function conversions(shop: string, range: DateRange, compared: DateRange | null, granularity: Granularity, now: Date) {
+  const clock = { now };
+  const current = await conversionOverview(shop, { range, granularity }, clock);
+  const base = compared ? await conversionOverview(shop, { range: compared, granularity }, clock) : null;
+  return { current, base };
+}
+
+/** The engine's reports the Overview shows: one range, and the comparison range when chosen. */
+export interface OverviewReports {
+  report: SalesReport;
+  current: { rates: CustomerActivity; activity: ActivitySeries; conversion: ConversionReport };
+  compared: { sales: SalesReport; rates: CustomerActivity; conversion: ConversionReport } | null;
+}
+
+/**
+ * What the page shows of those reports: the headline rates and their change against the
+ * comparison range (as the sales report's own growth: (this − that) ÷ that), the trend lines,
+ * the comparison range's net sales per period, and net sales by who bought. Pure, so a
+ * benchmark can hand it the reference implementation's reports.
+ */
+export function overviewHeadline({ report, current, compared }: OverviewReports) {
+  const headlineRates = (rates: CustomerActivity, conversion: ConversionReport) => ({
+    newCustomers: rates.newCustomers,
+    returningCustomerRate: rates.returningCustomerRate,
+    repeatPurchaseRate: rates.repeatPurchaseRate,
+    conversionRate: conversion.totals.conversionRate,
+  });
+  const rates = headlineRates(current.rates, current.conversion);
+  const comparisonRates = compared ? headlineRates(compared.rates, compared.conversion) : null;
+  const ratesGrowth = comparisonRates
+    ? {
+        newCustomers: growthRate(rates.newCustomers, comparisonRates.newCustomers),
+        returningCustomerRate: growthRate(rates.returningCustomerRate, comparisonRates.returningCustomerRate),
+        repeatPurchaseRate: growthRate(rates.repeatPurchaseRate, comparisonRates.repeatPurchaseRate),
+        conversionRate: growthRate(rates.conversionRate, comparisonRates.conversionRate),
+      }
+    : null;
+  const customerTypes = (
+    [
+      ["new", "newCustomerNetSales"],
+      ["returning", "returningCustomerNetSales"],
+      ["guest", "guestNetSales"],
+    ] as const
+  ).map(([key, total]) => ({
+    key,
+    netSales: report.totals[total],
+    share: ratio(report.totals[total], report.totals.netSales),
+    ...(report.comparison ? { growth: report.comparison.growth[total] } : {}),
+  }));
+  return {
+    rates,
+    comparisonRates,
+    ratesGrowth,
+    customerTypes,
+    /** The comparison range's net sales per period, in the order of the report's periods. */
+    comparisonSeries: compared ? compared.sales.series.map(({ period, netSales }) => ({ period, netSales })) : null,
+    activity: current.activity.series,
+    conversion: {
+      source: current.conversion.source,
+      series: current.conversion.series.map(({ period, conversionRate }) => ({ period, conversionRate })),
+    },
+  };
+}
 
 export async function overviewPage(shop: string, searchParams: URLSearchParams, now: Date) {
   const query = parsePageQuery(searchParams, OVERVIEW_SHAPE);
   const page = await shopPage(shop, query, now);
-  const report = page.installed
-    ? await salesOverview(
-        shop,
-        { range: page.range, granularity: query.granularity, compareTo: query.compare === "none" ? null : query.compare },
-        { now },
-      )
+  const compareTo = query.compare === "none" ? null : query.compare;
+  const compared = compareTo ? comparisonRange(page.range, compareTo) : null;
+  const clock = { now };
+  const reports: OverviewReports | null = page.installed
+    ? await Promise.all([
+        salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, clock),
+        customerActivity(shop, { range: page.range }, clock),
+        activitySeries(shop, { range: page.range, granularity: query.granularity }, clock),
+        compared ? salesOverview(shop, { range: compared, granularity: query.granularity }, clock) : null,
+        compared ? customerActivity(shop, { range: compared }, clock) : null,
+        conversions(shop, page.range, compared, query.granularity, now),
+      ]).then(([report, rates, activity, comparedSales, comparedRates, conversion]) => ({
+        report,
+        current: { rates, activity, conversion: conversion.current },
+        compared: comparedSales && comparedRates && conversion.base ? { sales: comparedSales, rates: comparedRates, conversion: conversion.base } : null,
+      }))
     : null;
+  const report = reports?.report ?? null;
   // The comparison range as a merchant reads it: first and last day.
   const comparedWith = report?.comparison
     ? { from: report.comparison.range.from, lastDay: addDays(report.comparison.range.to, -1), compareTo: report.comparison.compareTo }
     : null;
-  return { ...page, compare: query.compare, report, comparedWith };
+  const empty = {
+    rates: null,
+    comparisonRates: null,
+    ratesGrowth: null,
+    customerTypes: null,
+    comparisonSeries: null,
+    activity: null,
+    conversion: null,
+  };
+  return {
+    ...page,
+    compare: query.compare,
+    granularity: query.granularity,
+    report,
+    comparedWith,
+    ...(reports ? overviewHeadline(reports) : empty),
+  };
 }
 
 export type OverviewPageData = Awaited<ReturnType<typeof overviewPage>>;

@@ -21,6 +21,9 @@ import { DateTime } from "luxon";
 import prisma from "#app/db.server";
 import { loadShopContext, type Clock, type ShopContext } from "./context.server";
 import {
+  activitySeriesPlan,
+  assembleActivity,
+  assembleActivitySeries,
   assembleCohortMatrix,
   assembleHistogram,
   assembleRetentionRates,
@@ -40,12 +43,15 @@ import {
   ratesPlan,
   retentionPlan,
   validateRetentionQuery,
+  type ActivitySeries,
+  type ActivitySeriesQuery,
   type AtRiskQuery,
   type AtRiskReport,
   type CustomerFilters,
   type CustomerList,
   type CustomerSortKey,
   type CohortMatrix,
+  type CustomerActivity,
   type CohortParts,
   type CustomerStanding,
   type Distribution,
@@ -61,6 +67,7 @@ import {
   type RetentionReport,
 } from "./retention";
 import { ensureDailyRollups, GAP_BUCKET } from "./rollups.server";
+import { periodKey } from "./periods";
 import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
 
@@ -533,6 +540,71 @@ export async function retentionRates(shop: string, query: RetentionRatesQuery, c
   const context = await retentionContext(shop, clock);
   const plan = ratesPlan(query, context);
   return assembleRetentionRates(plan, context, await ratesParts(shop, context, plan));
+}
+
+/**
+ * Customer activity in P alone (new customers, returning customer rate, repeat purchase rate…):
+ * `retentionRates(…).activity` without customer retention's windows, for a page that shows no
+ * retention rate. Throws InvalidRangeError and UnknownShopError.
+ */
+export async function customerActivity(shop: string, query: RetentionRatesQuery, clock: Clock): Promise<CustomerActivity> {
+  validateRetentionQuery({ range: query.range });
+  const context = await retentionContext(shop, clock);
+  const plan = ratesPlan(query, context);
+  return assembleActivity(await periodActivity(shop, context, plan));
+}
+
+/**
+ * Customer activity per bucket of a range (each bucket counted as a range of its own): the
+ * overview's trend lines of new customers, the returning customer rate and the repeat purchase
+ * rate. One pass over the `customer_totals` rows of the customers who ordered since the range
+ * began: each of their orders in the range is put in its bucket (date_trunc in the shop's local
+ * calendar), and its place in the customer's `order_at` tells how many orders they had by the
+ * bucket's end. Throws InvalidRangeError and UnknownShopError.
+ */
+export async function activitySeries(shop: string, query: ActivitySeriesQuery, clock: Clock): Promise<ActivitySeries> {
+  const context = await retentionContext(shop, clock);
+  const buckets = activitySeriesPlan(query, context);
+  const { settings, timeZone } = context;
+  const start = buckets[0].start;
+  const end = buckets[buckets.length - 1].end;
+  const acquired = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
+  const values = buckets.map((bucket) => Prisma.sql`(${bucket.fromDay}::date, ${bucket.start}::timestamptz, ${bucket.end}::timestamptz)`);
+  const rows = await prisma.$queryRaw<Array<PeriodRow & { day: string }>>`
+    WITH b(day, start_at, end_at) AS (VALUES ${Prisma.join(values)}),
+    o AS (
+      SELECT t.customer_id, ${acquired} AS acquired_at, u.i,
+        date_trunc(${query.granularity}, u.at AT TIME ZONE ${timeZone})::date AS period_day
+      FROM customer_totals t CROSS JOIN LATERAL unnest(t.order_at) WITH ORDINALITY AS u(at, i)
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+        AND t.last_order_at >= ${start} AND u.at >= ${start} AND u.at < ${end}
+    ),
+    c AS (
+      SELECT customer_id, period_day, min(acquired_at) AS acquired_at, count(*) AS n, max(i) AS by_end
+      FROM o GROUP BY customer_id, period_day
+    )
+    SELECT to_char(b.day, 'YYYY-MM-DD') AS day,
+      count(*) AS customers,
+      sum(c.n)::bigint AS orders,
+      count(*) FILTER (WHERE c.n >= 2) AS repeat_customers,
+      count(*) FILTER (WHERE c.acquired_at >= b.start_at AND c.acquired_at < b.end_at) AS new_customers,
+      count(*) FILTER (WHERE c.acquired_at < b.start_at) AS returning_customers,
+      count(*) FILTER (WHERE c.by_end >= 2) AS returning_by_end
+    FROM c JOIN b ON date_trunc(${query.granularity}, b.day::timestamp)::date = c.period_day
+    GROUP BY b.day`;
+  const byPeriod = new Map(rows.map((row) => [periodKey(row.day, query.granularity), row]));
+  const parts = buckets.map((bucket) => {
+    const row = byPeriod.get(bucket.period);
+    return {
+      customers: Number(row?.customers ?? 0),
+      orders: Number(row?.orders ?? 0),
+      newCustomers: Number(row?.new_customers ?? 0),
+      returningCustomers: Number(row?.returning_customers ?? 0),
+      repeatCustomers: Number(row?.repeat_customers ?? 0),
+      returningByEnd: Number(row?.returning_by_end ?? 0),
+    };
+  });
+  return assembleActivitySeries(query, buckets, context, parts);
 }
 
 /**

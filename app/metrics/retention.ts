@@ -10,11 +10,13 @@ import {
   InvalidRangeError,
   localDay,
   nextPeriodStartDay,
+  rangeBuckets,
   rangeSpan,
   startOfLocalDay,
   validateRange,
   type Bucket,
   type DateRange,
+  type Granularity,
   type Span,
 } from "./periods";
 import { compareOrders, countsInRetention, within, type MetricOrder, type MetricRefund } from "./rows";
@@ -225,6 +227,29 @@ export interface RetentionRates {
   retention: CustomerRetention;
 }
 
+/** Customer activity per period of a range: the overview's trend lines of its rates. */
+export interface ActivitySeriesQuery {
+  range: DateRange;
+  granularity: Granularity;
+}
+
+/** One period's customer activity, each period on its own (as `RetentionRates.activity` of it). */
+export interface ActivitySeriesPoint extends CustomerActivity {
+  period: string;
+  start: string;
+  end: string;
+  partial: boolean;
+}
+
+export interface ActivitySeries {
+  timeZone: string;
+  settings: MetricSettings;
+  range: DateRange;
+  granularity: Granularity;
+  now: string;
+  series: ActivitySeriesPoint[];
+}
+
 /** The cohort grid of the retention report alone. */
 export interface CohortMatrix {
   currency: string;
@@ -406,7 +431,8 @@ export interface RatesParts {
 /** Per cohort (plan order): size, and per period index (plan.periods) customers and net sales. */
 export type CohortParts = Array<{ size: number; customers: Map<number, number>; netSales: Map<number, number> }>;
 
-function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
+/** Customer activity from its counts; every report holding it ends here. */
+export function assembleActivity(parts: RatesParts["activity"]): CustomerActivity {
   const { returningByEnd, ...activity } = parts;
   return {
     ...activity,
@@ -463,6 +489,35 @@ export function assembleRetentionRates(plan: RatesPlan, context: RetentionContex
     now: context.now.toISOString(),
     activity: assembleActivity(parts.activity),
     retention: assembleCustomerRetention(plan, context, parts.retention),
+  };
+}
+
+/** The periods of an activity series: the range's buckets (Throws InvalidRangeError). */
+export function activitySeriesPlan(query: ActivitySeriesQuery, context: Pick<RetentionContext, "timeZone" | "now">): Bucket[] {
+  validateRetentionQuery({ range: query.range });
+  return rangeBuckets(query.range, query.granularity, context);
+}
+
+/** Builds the activity series from each bucket's counts; both implementations end here. */
+export function assembleActivitySeries(
+  query: ActivitySeriesQuery,
+  buckets: Bucket[],
+  context: RetentionContext,
+  parts: Array<RatesParts["activity"]>,
+): ActivitySeries {
+  return {
+    timeZone: context.timeZone,
+    settings: { ...context.settings },
+    range: { from: query.range.from, to: query.range.to },
+    granularity: query.granularity,
+    now: context.now.toISOString(),
+    series: buckets.map((bucket, index) => ({
+      period: bucket.period,
+      start: bucket.start.toISOString(),
+      end: bucket.end.toISOString(),
+      partial: bucket.partial,
+      ...assembleActivity(parts[index]),
+    })),
   };
 }
 
@@ -663,6 +718,25 @@ export function retentionRatesReport(
 ): RetentionRates {
   const plan = ratesPlan(query, context);
   return assembleRetentionRates(plan, context, ratesParts(customerHistories(rows.orders, context.settings), plan));
+}
+
+/**
+ * Customer activity per bucket of the range (reference implementation): each bucket's activity
+ * is exactly the rates' activity of a range that is that bucket alone.
+ */
+export function activitySeriesReport(rows: { orders: MetricOrder[] }, query: ActivitySeriesQuery, context: RetentionContext): ActivitySeries {
+  const buckets = activitySeriesPlan(query, context);
+  const histories = customerHistories(rows.orders, context.settings);
+  const parts = buckets.map(
+    (bucket) => ratesParts(histories, ratesPlan({ range: { from: bucket.fromDay, to: bucket.toDay } }, context)).activity,
+  );
+  return assembleActivitySeries(query, buckets, context, parts);
+}
+
+/** Customer activity in P alone: the rates' `activity` (reference implementation). */
+export function customerActivityReport(rows: { orders: MetricOrder[] }, query: RetentionRatesQuery, context: RetentionContext): CustomerActivity {
+  const plan = ratesPlan(query, context);
+  return assembleActivity(ratesParts(customerHistories(rows.orders, context.settings), plan).activity);
 }
 
 /** The cohort grid of the retention report alone (reference implementation). */

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useLocation } from "@remix-run/react";
+import { Link as RemixLink, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
@@ -8,6 +8,7 @@ import {
   InlineStack,
   Layout,
   Page,
+  Select,
   Text,
 } from "@shopify/polaris";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
@@ -20,9 +21,11 @@ import { SyncBanners } from "#app/components/SyncBanners";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { NetSalesChart } from "#app/components/NetSalesChart";
+import { CustomerTypeTable } from "#app/components/CustomerTypeTable";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { SalesTable } from "#app/components/SalesTable";
 import { overviewPage } from "#app/dashboard/overview.server";
+import { OVERVIEW_GRANULARITIES } from "#app/dashboard/granularities";
 import { badRequest } from "#app/http.server";
 import { authenticate } from "#app/shopify.server";
 import { useTranslation } from "react-i18next";
@@ -33,16 +36,20 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export default function Overview() {
-  const { report, sync, range, compare, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } =
-    useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { report, sync, range, compare, granularity, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } = data;
+  const { rates, ratesGrowth, activity, conversion, comparisonSeries, customerTypes } = data;
   const { t, i18n } = useTranslation();
   const f = useFormat();
   const update = useUpdateSearchParams();
   const location = useLocation();
+  const navigation = useNavigation();
   const exporting = useDownload();
 
   // Until the first sync is done, keep the numbers coming in.
   useRevalidateWhile(syncing, 3000);
+  // A new range, comparison or granularity on its way: the cards keep their shape, without numbers.
+  const loading = navigation.state === "loading" && navigation.location.pathname === location.pathname;
 
   const currency = report?.currency ?? "USD";
   const money = (minor: number) => f.money(minor, currency);
@@ -53,6 +60,9 @@ export default function Overview() {
       from: f.day(comparedWith.from),
       to: f.day(comparedWith.lastDay),
     });
+  const growth = report?.comparison?.growth;
+  const trend = (metric: string, values: Array<number | null>) => ({ values, label: t("overviewPage.trend", { metric }) });
+  const noSessions = !conversion?.source || rates?.conversionRate === null || rates?.conversionRate === undefined;
 
   return (
     <Page
@@ -97,6 +107,14 @@ export default function Overview() {
           <Control>
             <CompareSelect value={compare} onChange={(value) => update({ compare: value })} />
           </Control>
+          <Control>
+            <Select
+              label={t("overviewPage.granularityLabel")}
+              options={OVERVIEW_GRANULARITIES.map((value) => ({ value, label: t(`overviewPage.granularity.${value}`) }))}
+              value={granularity}
+              onChange={(value) => update({ granularity: value })}
+            />
+          </Control>
         </ReportControls>
 
         {!report || (!hasOrders && sync.status !== "succeeded") ? (
@@ -105,30 +123,105 @@ export default function Overview() {
           </EmptyCard>
         ) : (
           <Layout>
+            {!hasOrders && (
+              <Layout.Section>
+                <EmptyCard heading={t("overviewPage.empty.heading")}>
+                  <Text as="p">{t("overviewPage.empty.text", { from: f.day(range.from), to: f.day(lastDay) })}</Text>
+                </EmptyCard>
+              </Layout.Section>
+            )}
             <Layout.Section>
               <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
                 <MetricCard
+                  testId="card-net-sales"
                   title={t("overview.netSales")}
                   value={money(report.totals.netSales)}
-                  growth={report.comparison ? report.comparison.growth.netSales : undefined}
+                  growth={growth ? growth.netSales : undefined}
                   comparisonLabel={comparisonLabel || undefined}
+                  trend={trend(t("overview.netSales"), report.series.map((p) => p.netSales))}
+                  loading={loading}
                 />
                 <MetricCard
+                  testId="card-orders"
                   title={t("overview.orders")}
                   value={f.count(report.totals.orders)}
-                  growth={report.comparison ? report.comparison.growth.orders : undefined}
+                  growth={growth ? growth.orders : undefined}
+                  comparisonLabel={comparisonLabel || undefined}
+                  trend={trend(t("overview.orders"), report.series.map((p) => p.orders))}
+                  loading={loading}
                 />
                 <MetricCard
+                  testId="card-aov"
                   title={t("overview.aov")}
                   value={report.totals.averageOrderValue === null ? "—" : money(report.totals.averageOrderValue)}
-                  growth={report.comparison ? report.comparison.growth.averageOrderValue : undefined}
+                  growth={growth ? growth.averageOrderValue : undefined}
+                  comparisonLabel={comparisonLabel || undefined}
+                  trend={trend(t("overview.aov"), report.series.map((p) => p.averageOrderValue))}
+                  loading={loading}
                 />
                 <MetricCard
+                  testId="card-total-sales"
                   title={t("overview.totalSales")}
                   value={money(report.totals.totalSales)}
-                  growth={report.comparison ? report.comparison.growth.totalSales : undefined}
+                  growth={growth ? growth.totalSales : undefined}
                   help={t("overview.totalSalesHelp")}
+                  trend={trend(t("overview.totalSales"), report.series.map((p) => p.totalSales))}
+                  loading={loading}
                 />
+                {rates && (
+                  <>
+                    <MetricCard
+                      testId="card-new-customers"
+                      title={t("overviewPage.newCustomers")}
+                      value={f.count(rates.newCustomers)}
+                      growth={ratesGrowth ? ratesGrowth.newCustomers : undefined}
+                      comparisonLabel={comparisonLabel || undefined}
+                      trend={trend(t("overviewPage.newCustomers"), (activity ?? []).map((p) => p.newCustomers))}
+                      loading={loading}
+                    />
+                    <MetricCard
+                      testId="card-returning-rate"
+                      title={t("overviewPage.returningCustomerRate")}
+                      value={f.percent(rates.returningCustomerRate)}
+                      growth={ratesGrowth ? ratesGrowth.returningCustomerRate : undefined}
+                      help={t("overviewPage.returningCustomerRateHelp")}
+                      trend={trend(t("overviewPage.returningCustomerRate"), (activity ?? []).map((p) => p.returningCustomerRate))}
+                      loading={loading}
+                    />
+                    <MetricCard
+                      testId="card-repeat-rate"
+                      title={t("overviewPage.repeatPurchaseRate")}
+                      value={f.percent(rates.repeatPurchaseRate)}
+                      growth={ratesGrowth ? ratesGrowth.repeatPurchaseRate : undefined}
+                      help={t("overviewPage.repeatPurchaseRateHelp")}
+                      trend={trend(t("overviewPage.repeatPurchaseRate"), (activity ?? []).map((p) => p.repeatPurchaseRate))}
+                      loading={loading}
+                    />
+                    {noSessions ? (
+                      <MetricCard testId="card-conversion" title={t("overviewPage.conversionRate")} value="—" loading={loading}>
+                        <Text as="p" variant="bodySm" tone="subdued">
+                          {conversion?.source ? (
+                            t("overviewPage.noSessionsInRange")
+                          ) : (
+                            <>
+                              {t("overviewPage.noSessions")} <RemixLink to="/app/conversion">{t("overviewPage.setUpSessions")}</RemixLink>
+                            </>
+                          )}
+                        </Text>
+                      </MetricCard>
+                    ) : (
+                      <MetricCard
+                        testId="card-conversion"
+                        title={t("overviewPage.conversionRate")}
+                        value={f.percent(rates.conversionRate)}
+                        growth={ratesGrowth ? ratesGrowth.conversionRate : undefined}
+                        help={t("conversion.source", { source: t(`conversion.sources.${conversion!.source}.badge`) })}
+                        trend={trend(t("overviewPage.conversionRate"), conversion!.series.map((p) => p.conversionRate))}
+                        loading={loading}
+                      />
+                    )}
+                  </>
+                )}
               </InlineGrid>
             </Layout.Section>
             <Layout.Section>
@@ -136,7 +229,7 @@ export default function Overview() {
                 <BlockStack gap="300">
                   <InlineStack align="space-between">
                     <Text as="h2" variant="headingMd">
-                      {t("overview.byMonth")}
+                      {t(`overviewPage.chartTitle.${granularity}`)}
                     </Text>
                     <Text as="span" tone="subdued" variant="bodySm">
                       {report.netSalesCmgr?.rate != null
@@ -148,10 +241,29 @@ export default function Overview() {
                         : ""}
                     </Text>
                   </InlineStack>
-                  <NetSalesChart series={report.series} currency={currency} />
+                  <NetSalesChart
+                    series={report.series}
+                    currency={currency}
+                    comparison={comparisonSeries}
+                    comparisonName={comparedWith ? `${f.day(comparedWith.from)} – ${f.day(comparedWith.lastDay)}` : undefined}
+                  />
                 </BlockStack>
               </Card>
             </Layout.Section>
+            {customerTypes && (
+              <Layout.Section>
+                <Card>
+                  <BlockStack gap="300">
+                    <Text as="h2" variant="headingMd">
+                      {t("overviewPage.customerTypes.title")}
+                    </Text>
+                    <div data-testid="customer-types">
+                      <CustomerTypeTable rows={customerTypes} currency={currency} />
+                    </div>
+                  </BlockStack>
+                </Card>
+              </Layout.Section>
+            )}
             <Layout.Section>
               <Card padding="0">
                 <SalesTable rows={report.series} currency={currency} totals={report.totals} />
