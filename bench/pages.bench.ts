@@ -104,13 +104,15 @@ async function visit(browser: Browser, url: string, script: string, interact: (p
     await page.waitForLoadState("networkidle");
     await page.waitForTimeout(500);
     const lcp = await page.evaluate(() => (window as unknown as { __vitals: { lcp: number | null } }).__vitals.lcp);
+    // The page's own scripts: not those of a page the interaction moves to.
+    const loaded = scripts.slice();
     await interact(page);
     // The interaction's event timing entry arrives after its next paint.
     await page.waitForTimeout(1000);
     const { cls, inp } = await page.evaluate(() => (window as unknown as { __vitals: { cls: number; inp: number | null } }).__vitals);
     if (lcp === null) throw new Error(`${url}: no largest contentful paint reported`);
     if (inp === null) throw new Error(`${url}: the interaction was not measured`);
-    const sizes = await Promise.all(scripts);
+    const sizes = await Promise.all(loaded);
     return {
       lcp,
       cls,
