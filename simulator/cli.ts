@@ -1,8 +1,10 @@
 /**
  * Starts the local Shopify with generated stores:
- *   tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--stores 2] [--app-url http://localhost:3000]
+ *   tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--shape store] [--stores 2] [--app-url http://localhost:3000]
  *                        [--now 2026-11-28T12:00:00Z] [--zone America/New_York] [--currency USD]
  *                        [--faults '{"throttleRate":0.2,"serverErrorRate":0.05,"seed":7}']
+ * `--shape store` generates a real store's shape (growth, seasons, repeat buying; seed.ts), as the
+ * demo shop is: `--customers 11000 --shape store` is `npm run demo`'s store, about 25,000 orders.
  * `--faults` takes FaultOptions as JSON (faults.ts); change them later with PUT/DELETE /_sim/faults.
  * Reads SHOPIFY_API_KEY / SHOPIFY_API_SECRET (demo defaults otherwise).
  */
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       seed: { type: "string", default: "42" },
       customers: { type: "string", default: "400" },
+      shape: { type: "string", default: "compact" },
       stores: { type: "string", default: "1" },
       now: { type: "string" },
       zone: { type: "string" },
@@ -39,9 +42,11 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log("Usage: tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--stores N] [--app-url URL] [--now ISO] [--zone IANA] [--currency XXX] [--faults JSON]");
+    console.log("Usage: tsx simulator/cli.ts --port 4100 --seed 42 --customers 400 [--shape compact|store] [--stores N] [--app-url URL] [--now ISO] [--zone IANA] [--currency XXX] [--faults JSON]");
     return;
   }
+  const shape = values.shape;
+  if (shape !== "compact" && shape !== "store") throw new Error(`--shape is "compact" or "store", not "${shape}"`);
   let faults: FaultOptions | undefined;
   if (values.faults !== undefined) {
     let parsed: unknown;
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
       seed: seed + i,
       now,
       customers: Number(values.customers),
+      shape,
       domain: s.domain,
       name: s.name,
       timeZone: i === 0 && values.zone ? values.zone : s.zone,

@@ -255,3 +255,76 @@ describe("generateStore", () => {
     expect(() => generateStore({ seed: 1, now: NOW, timeZone: "Mars/Olympus" })).toThrow(/time zone/);
   });
 });
+
+describe('generateStore with shape "store" (the demo shop)', () => {
+  const shaped = generateStore({ seed: 42, now: NOW, customers: 3000, shape: "store" });
+  const zone = shaped.shop.ianaTimezone;
+  const real = shaped.orders.filter((o) => !o.test && !o.tags.includes("imported"));
+  const localDay = (iso: string) => DateTime.fromISO(iso, { zone: "utc" }).setZone(zone);
+  const byCustomer = new Map<number, SimOrder[]>();
+  for (const o of shaped.orders) {
+    if (o.test || o.customerId === null) continue;
+    byCustomer.set(o.customerId, [...(byCustomer.get(o.customerId) ?? []), o]);
+  }
+
+  it("is deterministic, and the compact shape stays the default", () => {
+    expect(generateStore({ seed: 42, now: NOW, customers: 3000, shape: "store" })).toEqual(shaped);
+    expect(generateStore({ seed: 42, now: NOW, shape: "compact" })).toEqual(store);
+  });
+
+  it("grows: more new customers in the last six months than twice the first six", () => {
+    const firstOrders = [...byCustomer.values()].map((orders) => orders.reduce((a, b) => (a.processedAt < b.processedAt ? a : b)).processedAt);
+    const start = Date.parse(shaped.shop.createdAt);
+    const end = Date.parse(NOW);
+    const early = firstOrders.filter((at) => Date.parse(at) >= start && Date.parse(at) < start + 182 * DAY).length;
+    const late = firstOrders.filter((at) => Date.parse(at) >= end - 182 * DAY).length;
+    expect(late).toBeGreaterThan(2 * early);
+  });
+
+  it("peaks on Black Friday and in early December, and sells more on Sundays than on Saturdays", () => {
+    const perDay = new Map<string, number>();
+    for (const o of real) {
+      const day = localDay(o.processedAt).toISODate()!;
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    }
+    // 2025's Black Friday is 28 November; the October before it is an ordinary month.
+    const october = [...perDay].filter(([day]) => day.startsWith("2025-10")).map(([, n]) => n);
+    const octoberMean = october.reduce((a, b) => a + b, 0) / 31;
+    expect(perDay.get("2025-11-28")!).toBeGreaterThan(2.5 * octoberMean);
+    const decemberMean = [...perDay].filter(([day]) => day >= "2025-12-01" && day <= "2025-12-18").reduce((s, [, n]) => s + n, 0) / 18;
+    expect(decemberMean).toBeGreaterThan(1.2 * octoberMean);
+    const weekday = (n: number) => real.filter((o) => localDay(o.processedAt).weekday === n).length;
+    expect(weekday(7)).toBeGreaterThan(weekday(6));
+  });
+
+  it("has a heavy-tailed number of orders per customer and gaps from days to more than a year", () => {
+    const counts = [...byCustomer.values()].map((orders) => orders.length);
+    const once = counts.filter((n) => n === 1).length / counts.length;
+    expect(once).toBeGreaterThan(0.5);
+    expect(once).toBeLessThan(0.75);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(15);
+    expect(counts.filter((n) => n >= 5).length).toBeGreaterThan(counts.length * 0.03);
+    const gaps = [...byCustomer.values()].flatMap((orders) => {
+      const at = orders.map((o) => Date.parse(o.processedAt)).sort((a, b) => a - b);
+      return at.slice(1).map((t, i) => (t - at[i]) / DAY);
+    });
+    gaps.sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)];
+    expect(median).toBeGreaterThan(20);
+    expect(median).toBeLessThan(150);
+    expect(gaps.filter((g) => g < 14).length).toBeGreaterThan(gaps.length * 0.05);
+    expect(gaps.filter((g) => g > 365).length).toBeGreaterThan(0);
+  });
+
+  it("keeps guests, refunds and cancellations, and the totals' identities", () => {
+    const guests = real.filter((o) => o.customerId === null).length / real.length;
+    expect(guests).toBeGreaterThan(0.08);
+    expect(guests).toBeLessThan(0.16);
+    expect(real.filter((o) => o.refunds.length > 0).length / real.length).toBeGreaterThan(0.04);
+    expect(real.filter((o) => o.cancelledAt !== null).length / real.length).toBeGreaterThan(0.01);
+    const t = storeTotals(shaped);
+    expect(t.netSales).toBe(t.grossSales - t.discounts - t.returns);
+    expect(t.totalSales).toBe(t.totalPrice - t.refunded);
+    for (const o of shaped.orders) expect(o.processedAt <= NOW).toBe(true);
+  });
+});

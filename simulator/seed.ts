@@ -9,6 +9,16 @@
  * few zero-value orders (100 % discount code or free products), a few imported orders whose
  * processedAt is long before createdAt, and orders placed around local midnight at month ends and
  * on the local DST-change days. Everything derives from `seed` and `now`: there is no hidden clock.
+ *
+ * `shape: "store"` (the demo shop, the page bench) keeps all of that but models a real store's
+ * history at any size: acquisition grows over the span (×3 from the first day to the last), with a
+ * weekly rhythm (Sunday–Monday high, Friday–Saturday low) and a yearly one (a January dip, a summer
+ * lull, Black Friday to Cyber Monday at three to four times a normal day, December before the
+ * shipping cut-off); and repeat buying follows BG/NBD: each customer buys at a rate of their own
+ * (gamma-distributed, mean one order per ~110 days) and after each order lapses with a probability
+ * of their own (beta-distributed, mean 0.35), repeat orders following the same seasons. That gives a
+ * heavy-tailed number of orders per customer (most buy once, a few dozen times) and gaps that mix
+ * short replenishment cycles with long returns, as a real store's do.
  */
 import { DateTime, IANAZone } from "luxon";
 import { createRandom, hashString, type Random } from "./random";
@@ -66,7 +76,11 @@ export interface GenerateStoreOptions {
   plan?: SimShopPlan;
   /** Make the shop switch currency at `at`: earlier orders use `currencyCode`, later ones `to`. */
   currencyChange?: { at: string; to: string };
+  /** "compact" (default): the small stores of the tests. "store": a real store's growth, seasons and repeat buying (above). */
+  shape?: StoreShape;
 }
+
+export type StoreShape = "compact" | "store";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -144,6 +158,8 @@ interface DayInfo {
   from: number;
   to: number;
   weight: number;
+  /** The day's seasonal factor alone (week and year, no growth trend): "store" shape repeat orders follow it. */
+  season: number;
   local: DateTime;
 }
 
@@ -152,6 +168,29 @@ const HOUR_WEIGHTS = [
   1.5, 1.0,
 ];
 const HOURS = HOUR_WEIGHTS.map((_, i) => i);
+
+/** A gamma draw (Marsaglia–Tsang; shape < 1 by boosting). */
+function gamma(rng: Random, shape: number, scale: number): number {
+  if (shape < 1) return gamma(rng, shape + 1, scale) * Math.pow(1 - rng.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = 1 - rng.next();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
+  }
+}
+
+function beta(rng: Random, a: number, b: number): number {
+  const x = gamma(rng, a, 1);
+  return x / (x + gamma(rng, b, 1));
+}
 
 function seasonalWeight(day: DateTime, progress: number): number {
   // Slightly front-loaded acquisition (launch period), weekend lift, BFCM and December peaks.
@@ -163,7 +202,37 @@ function seasonalWeight(day: DateTime, progress: number): number {
   return w;
 }
 
-function buildDays(startMs: number, nowMs: number, zone: string): DayInfo[] {
+/** Black Friday of `year`: the day after the fourth Thursday of November. */
+function blackFriday(year: number): DateTime {
+  const first = DateTime.utc(year, 11, 1);
+  const firstThursday = 1 + ((4 - first.weekday + 7) % 7);
+  return DateTime.utc(year, 11, firstThursday + 21 + 1);
+}
+
+// Monday … Sunday: online stores sell most on Sunday evening and Monday, least on Friday–Saturday.
+const WEEKDAY_FACTOR = [1.08, 1.02, 1.0, 0.97, 0.9, 0.86, 1.12];
+// January … December, before the Black Friday / December peaks.
+const MONTH_FACTOR = [0.78, 0.85, 0.98, 0.97, 1.0, 0.9, 0.86, 0.92, 1.0, 1.05, 1.1, 1.0];
+
+/** The "store" shape's factor for a local day: weekly rhythm, yearly season, BFCM and December peaks. */
+function storeSeason(day: DateTime): number {
+  let w = WEEKDAY_FACTOR[day.weekday - 1] * MONTH_FACTOR[day.month - 1];
+  const friday = blackFriday(day.year);
+  const fromFriday = Math.round(DateTime.utc(day.year, day.month, day.day).diff(friday, "days").days);
+  if (fromFriday === 0) w *= 4.2; // Black Friday
+  else if (fromFriday === 3) w *= 3.4; // Cyber Monday
+  else if (fromFriday === 1 || fromFriday === 2) w *= 2.6; // the weekend between
+  else if (fromFriday >= -7 && fromFriday < 0) w *= 1.35; // early deals
+  else if (fromFriday > 3 && day.month === 11) w *= 1.25;
+  else if (day.month === 12 && day.day <= 18) w *= 1.5; // gifts, before the shipping cut-off
+  else if (day.month === 12 && day.day >= 24 && day.day <= 26) w *= 0.6;
+  return w;
+}
+
+/** The store grows: three times the daily acquisitions at the end of the span as at its start. */
+const STORE_GROWTH = 3;
+
+function buildDays(startMs: number, nowMs: number, zone: string, shape: StoreShape): DayInfo[] {
   const days: DayInfo[] = [];
   let cursor = DateTime.fromMillis(startMs, { zone }).startOf("day");
   const span = Math.max(1, nowMs - startMs);
@@ -175,7 +244,10 @@ function buildDays(startMs: number, nowMs: number, zone: string): DayInfo[] {
     const to = Math.min(end, nowMs);
     if (to > from) {
       const fraction = (to - from) / (end - start);
-      days.push({ start, end, from, to, local: cursor, weight: seasonalWeight(cursor, (start - startMs) / span) * fraction });
+      const progress = (start - startMs) / span;
+      const season = shape === "store" ? storeSeason(cursor) : 1;
+      const weight = shape === "store" ? season * STORE_GROWTH ** progress : seasonalWeight(cursor, progress);
+      days.push({ start, end, from, to, local: cursor, weight: weight * fraction, season });
     }
     cursor = next;
   }
@@ -326,7 +398,9 @@ export function generateStore(options: GenerateStoreOptions): SimStore {
   const rngAfter = root.fork("after-sale");
   const rngIds = root.fork("ids");
 
-  const days = buildDays(startMs, nowMs, zone);
+  const shape = options.shape ?? "compact";
+  const days = buildDays(startMs, nowMs, zone, shape);
+  const maxSeason = days.reduce((max, day) => Math.max(max, day.season), 0);
   const sampler = new DaySampler(days);
   const sampleInstant = (rng: Random): number => instantOnDay(rng, sampler.pickDay(rng), zone);
   const instantNear = (rng: Random, ms: number): number => {
@@ -388,6 +462,33 @@ export function generateStore(options: GenerateStoreOptions): SimStore {
     return plan;
   };
 
+  /**
+   * BG/NBD repeat buying ("store" shape): a rate and a lapse probability of the customer's own;
+   * candidate orders at the rate times the busiest day's season, each kept with the probability
+   * of its day's season (thinning), so repeat orders follow the week and the year too.
+   */
+  const planStoreRepeats = (customer: CustomerPlan, acquisition: number): void => {
+    const ratePerDay = gamma(rngPlans, 0.55, 1 / 60);
+    const lapse = beta(rngPlans, 1.1, 2.0);
+    let previous = acquisition;
+    let at = acquisition;
+    for (let n = 2; n <= 80; ) {
+      if (rngPlans.chance(lapse)) return;
+      // The next kept candidate: a customer who is still active orders again.
+      for (;;) {
+        at += Math.max(0.75 * DAY, rngPlans.exponential(1 / (ratePerDay * maxSeason)) * DAY);
+        if (at >= nowMs) return;
+        const index = dayIndexOf(days, at);
+        if (index < 0 || rngPlans.chance(days[index].season / maxSeason)) break;
+      }
+      const placed = at < shopCreatedAt ? at : instantNear(rngPlans, at);
+      if (placed <= previous || placed >= nowMs) return;
+      addPlan(customer, placed, ["repeat"]);
+      previous = at = placed;
+      n++;
+    }
+  };
+
   // Assign special instants to owners: new customers (acquired right then), guests, existing customers.
   const specialOwners: Array<{ special: SpecialInstant; kind: "new" | "guest" | "existing" }> = [];
   let newAssigned = 0;
@@ -421,6 +522,11 @@ export function generateStore(options: GenerateStoreOptions): SimStore {
     const acquisition = customer.acquisition as number;
     const specialTrait = specialTraitAt.get(acquisition);
     addPlan(customer, acquisition, specialTrait ? [specialTrait] : []);
+    if (shape === "store") {
+      planStoreRepeats(customer, acquisition);
+      customer.loyal = customer.orders.length >= 5;
+      continue;
+    }
     // About a third of customers come back; a loyal minority keeps coming back quickly.
     if (!rngPlans.chance(customer.imported ? 0.5 : 0.27)) continue;
     customer.loyal = rngPlans.chance(0.18);

@@ -1,10 +1,11 @@
-import { isRouteErrorResponse, useLocation, useRouteError } from "@remix-run/react";
+import { isRouteErrorResponse, useLocation, useRevalidator, useRouteError } from "@remix-run/react";
 import { Banner, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
 /**
- * A page's error state: the message of a 4xx (an impossible date range in the URL, say), or a
- * plain sentence for anything else. Never a stack.
+ * A page's error state: the message of a 4xx (an impossible date range in the URL, say) with a
+ * way back to the default view, or a plain sentence for anything else with a retry (the page's
+ * data loaded again; the page comes back once it loads). Never a stack.
  */
 export function PageError({ title }: { title: string }) {
   const { t } = useTranslation();
@@ -12,12 +13,17 @@ export function PageError({ title }: { title: string }) {
   const { pathname } = useLocation();
   const clientError = isRouteErrorResponse(error) && error.status < 500;
   const message = clientError ? String(error.data) : t("error.unexpected");
+  const revalidator = useRevalidator();
   return (
     <Page title={title} backAction={{ content: t("nav.overview"), url: "/app" }}>
       <Banner
         tone="critical"
         title={t("error.title")}
-        action={clientError ? { content: t("error.defaultView"), url: pathname } : undefined}
+        action={
+          clientError
+            ? { content: t("error.defaultView"), url: pathname }
+            : { content: t("accessibility.retry"), onAction: () => revalidator.revalidate(), loading: revalidator.state === "loading" }
+        }
       >
         <Text as="p">{message}</Text>
       </Banner>

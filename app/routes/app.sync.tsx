@@ -3,6 +3,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { BlockStack, Layout, Page } from "@shopify/polaris";
 import { z } from "zod";
 import { useRevalidateWhile } from "#app/components/page-hooks";
+import { PageError } from "#app/components/PageError";
 import { ParkedChangesCard } from "#app/components/ParkedChangesCard";
 import { SessionsImportCard } from "#app/components/SessionsImportCard";
 import { SyncStatusCard } from "#app/components/SyncStatusCard";
@@ -56,4 +57,9 @@ export default function SyncPage() {
       </Layout>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  const { t } = useTranslation();
+  return <PageError title={t("nav.sync")} />;
 }

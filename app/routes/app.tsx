@@ -1,10 +1,11 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
+import { BlockStack, Card, Layout, SkeletonBodyText, SkeletonDisplayText, SkeletonPage } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { env } from "#app/env.server";
 import { createI18n, POLARIS_TRANSLATIONS, requestLocale } from "#app/i18n";
@@ -33,9 +34,44 @@ export default function App() {
         {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}
       >
         <Navigation />
-        <Outlet />
+        <PageOrSkeleton />
       </AppProvider>
     </I18nextProvider>
+  );
+}
+
+/**
+ * The page, or while the app moves to another page and its data is still on the way (longer
+ * than a blink), that page's skeleton: the merchant sees at once that the click was taken.
+ */
+function PageOrSkeleton() {
+  const navigation = useNavigation();
+  const { pathname } = useLocation();
+  const leaving = navigation.state === "loading" && navigation.location.pathname !== pathname;
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    if (!leaving) return setSlow(false);
+    const timer = setTimeout(() => setSlow(true), 250);
+    return () => clearTimeout(timer);
+  }, [leaving]);
+  if (!(leaving && slow)) return <Outlet />;
+  return (
+    <SkeletonPage primaryAction backAction>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {[0, 1].map((card) => (
+              <Card key={card}>
+                <BlockStack gap="400">
+                  <SkeletonDisplayText size="small" />
+                  <SkeletonBodyText lines={4} />
+                </BlockStack>
+              </Card>
+            ))}
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </SkeletonPage>
   );
 }
 

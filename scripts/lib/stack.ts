@@ -4,10 +4,13 @@
 // browser tests and the benchmarks.
 import pg from "pg";
 import { generateStore, startSimulator, type SimStore, type SimulatorHandle } from "../../simulator";
+import type { StoreShape } from "../../simulator/seed";
 import { sessionToken } from "../../simulator/app-bridge";
 import { startApp, type AppServer } from "./app-server";
 
 export const DEMO_API_KEY = "metryka-demo-key";
+/** The demo shop's size: customers of a "store"-shaped history, which gives tens of thousands of orders. */
+export const DEMO_CUSTOMERS = 11_000;
 export const DEMO_API_SECRET = "metryka-demo-secret";
 // A browser's user agent: the Shopify library answers bots (HeadlessChrome included) with 410.
 export const BROWSER_USER_AGENT =
@@ -27,6 +30,8 @@ export interface LocalStack {
   others: SimStore[];
   /** embeddedUrl for any of the stores. */
   embeddedUrlFor(shop: string, path?: string, locale?: string): string;
+  /** Settles when every store's first sync has succeeded (already settled unless `syncInBackground`). */
+  synced: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,12 +42,16 @@ export interface StackOptions {
   mode: "dev" | "production";
   seed?: number;
   customers?: number;
+  /** The generated store's shape (simulator/seed.ts); the tests' compact stores unless "store". */
+  shape?: StoreShape;
   now?: Date;
   echo?: boolean;
   /** Visitors on the store's storefront, sent to the app's collector once its pixel is active (the demo). */
   storefront?: boolean;
   /** More stores in the same simulator, each installed and synced like the first (an agency's clients). */
   moreStores?: Array<{ seed: number; customers?: number; domain: string; currencyCode?: string; timeZone?: string }>;
+  /** Return once the stores are installed, their first sync still running (`synced` settles when it is done). */
+  syncInBackground?: boolean;
 }
 
 /** Shopify's `host` parameter: base64 of the admin URL the app is embedded in. */
@@ -73,7 +82,7 @@ export async function waitForSync(databaseUrl: string, shop: string, timeoutMs: 
 
 export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
   const now = options.now ?? new Date();
-  const store = generateStore({ seed: options.seed ?? 42, now: now.toISOString(), customers: options.customers });
+  const store = generateStore({ seed: options.seed ?? 42, now: now.toISOString(), customers: options.customers, shape: options.shape });
   const others = (options.moreStores ?? []).map((more) => generateStore({ ...more, now: now.toISOString() }));
   const shop = store.shop.domain;
   const appUrl = `http://localhost:${options.appPort}`;
@@ -128,10 +137,23 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       const install = await fetch(embeddedUrlFor(each), { headers: { "User-Agent": BROWSER_USER_AGENT } });
       if (!install.ok) throw new Error(`installing into ${each} answered ${install.status}\n${app.output().slice(-3000)}`);
     }
-    for (const each of [shop, ...others.map((other) => other.shop.domain)]) await waitForSync(options.databaseUrl, each, 180_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { store, shop, simulator, app, embeddedUrl, others, embeddedUrlFor, stop };
+  const synced = (async () => {
+    for (const each of [shop, ...others.map((other) => other.shop.domain)]) await waitForSync(options.databaseUrl, each, 180_000);
+  })();
+  if (options.syncInBackground) {
+    // The caller awaits `synced`; until then a failure must not surface as an unhandled rejection.
+    synced.catch(() => {});
+  } else {
+    try {
+      await synced;
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+  return { store, shop, simulator, app, embeddedUrl, others, embeddedUrlFor, synced, stop };
 }
