@@ -22,11 +22,19 @@ export function BreakdownTable({ title, rows, sourceLabel, testId }: { title: st
           </Text>
         ) : (
           <div data-testid={testId}>
+            {/* Long landing pages are cut short (whole on hover), so the table never scrolls sideways. */}
             <DataTable
+              truncate
               columnContentTypes={["text", "numeric", "numeric", "numeric"]}
               headings={["", t("breakdown.sessions"), t("breakdown.completed"), t("breakdown.conversionRate")]}
               rows={rows.map((row) => [
-                row.other ? <em key="o">{t("breakdown.other")}</em> : row.value,
+                row.other ? (
+                  <em key="o">{t("breakdown.other")}</em>
+                ) : (
+                  <span key="v" title={row.value}>
+                    {row.value}
+                  </span>
+                ),
                 f.count(row.sessions),
                 f.count(row.sessionsCompletedCheckout),
                 f.percent(row.conversionRate),

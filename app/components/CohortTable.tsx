@@ -11,8 +11,25 @@ export type CohortView = (typeof COHORT_VIEWS)[number];
 // Polaris data-visualization blue, as the charts; cells darken with their value.
 const SHADE = "44, 110, 203";
 
+const shadeAlpha = (share: number) => 0.06 + 0.84 * share;
+
 /** A cell's background for a share (0–1) of the scale. */
-const shade = (share: number) => `rgba(${SHADE}, ${(0.06 + 0.84 * share).toFixed(3)})`;
+const shade = (share: number) => `rgba(${SHADE}, ${shadeAlpha(share).toFixed(3)})`;
+
+/**
+ * The cell's figures in black or white, whichever stands out more from its shade on the white
+ * page (WCAG's relative luminance): at least 4.6:1 everywhere on the scale, as AA asks of text.
+ */
+function textOn(share: number): string {
+  const alpha = shadeAlpha(share);
+  const channel = (value: number) => {
+    const c = (alpha * value + (1 - alpha) * 255) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const [r, g, b] = SHADE.split(",").map((v) => channel(Number(v)));
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return 1.05 / (luminance + 0.05) > (luminance + 0.05) / 0.05 ? "#fff" : "#000";
+}
 
 const styles = {
   // No padding on the left: the fixed column sits on the scroller's edge, nothing shows beside it.
@@ -158,7 +175,7 @@ export function CohortTable({
                   if (!cell) return <td key={k} aria-hidden />;
                   if (cohort.size === 0) {
                     return (
-                      <td key={k} style={{ ...styles.cell, color: "#8a8a8a" }}>
+                      <td key={k} style={{ ...styles.cell, color: "var(--p-color-text-secondary, #616161)" }}>
                         —
                       </td>
                     );
@@ -167,7 +184,7 @@ export function CohortTable({
                   const style: CSSProperties = {
                     ...styles.cell,
                     background: shade(intensity),
-                    color: intensity > 0.5 ? "#fff" : "#303030",
+                    color: textOn(intensity),
                     ...(cell.partial ? { outline: "1.5px dashed rgba(48, 48, 48, 0.45)", outlineOffset: -2 } : {}),
                   };
                   const title = t(cell.partial ? "cohorts.cellTitlePartial" : "cohorts.cellTitle", {

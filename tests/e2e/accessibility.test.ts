@@ -2,9 +2,8 @@
 // and the store in a portfolio, WHEN its admin opens every page of the embedded app (Overview,
 // Retention, Customers, a customer's view, Conversion, Portfolio, Settings, Data sync) in English
 // and in Polish, THEN axe-core, run in the page once its heading shows, finds no serious or
-// critical violation of WCAG 2.1 A/AA or of its best practices, except the known ones listed in
-// KNOWN below (each names the file it lives in). A violation is printed with its rule, its help
-// text and link, and the elements it was found on.
+// critical violation of WCAG 2.1 A/AA or of its best practices. A violation is printed with its
+// rule, its help text and link, and the elements it was found on.
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,17 +30,6 @@ const PAGES: Array<{ name: string; path: string; title: string }> = [
   { name: "settings", path: "/app/settings", title: "settings.title" },
   { name: "sync", path: "/app/sync", title: "nav.sync" },
 ];
-
-/**
- * Violations known on a page, by axe rule, that live in a file of another part of the app; they
- * are reported by the test's output but do not fail it until that file is fixed.
- */
-const KNOWN: Record<string, string[]> = {
-  // app/components/CohortTable.tsx: white figures on the heat map's middle shades (contrast 4.1:1).
-  retention: ["color-contrast"],
-  // app/components/BreakdownTable.tsx: Polaris DataTable's scroll container holds nothing focusable.
-  conversion: ["scrollable-region-focusable"],
-};
 
 /** A violation as a few readable lines: rule, impact, help, link, and where (up to five elements). */
 function describeViolation(violation: Violation): string {
@@ -94,7 +82,6 @@ describe("every page passes axe-core in English and Polish", () => {
     it(`${locale}: no serious or critical violation on any page`, async () => {
       const t = translator(locale);
       const failures: string[] = [];
-      const known: string[] = [];
       for (const { name, path, title } of PAGES) {
         const { page, errors } = await openPage(browser);
         try {
@@ -103,15 +90,12 @@ describe("every page passes axe-core in English and Polish", () => {
           await page.getByRole("heading", { name: t(title, { id: customerId }), exact: true }).first().waitFor();
           await page.waitForLoadState("networkidle");
           const serious = (await runAxe(page)).filter((v) => v.impact === "serious" || v.impact === "critical");
-          for (const violation of serious) {
-            (KNOWN[name]?.includes(violation.id) ? known : failures).push(`${name} (${locale}):\n${describeViolation(violation)}`);
-          }
+          for (const violation of serious) failures.push(`${name} (${locale}):\n${describeViolation(violation)}`);
           expect(errors, `${name}: console errors`).toEqual([]);
         } finally {
           await page.close();
         }
       }
-      if (known.length > 0) process.stderr.write(`Known accessibility violations (${locale}), to fix in their files:\n${known.join("\n")}\n`);
       expect(failures, `serious or critical axe-core violations:\n${failures.join("\n")}`).toEqual([]);
     }, 240_000);
   }
