@@ -35,11 +35,22 @@ export function formatter(locale: string) {
       if (value === null) return "—";
       return number({ maximumFractionDigits: digits, ...(fixed ? { minimumFractionDigits: digits } : {}) }).format(value);
     },
-    /** "2026-03" → "Mar 2026" ("mar 2026"); other bucket keys are shown as they are. */
+    /**
+     * A period's key as a reader says it: "2026-03" → "Mar 2026" ("mar 2026"); a day "2026-03-09"
+     * and an ISO week "2026-W11" (by its Monday) → "Mar 9, 2026"; other keys as they are.
+     */
     period(period: string): string {
-      const match = /^(\d{4})-(\d{2})$/.exec(period);
-      if (!match) return period;
-      return month.format(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1)));
+      const monthKey = /^(\d{4})-(\d{2})$/.exec(period);
+      if (monthKey) return month.format(new Date(Date.UTC(Number(monthKey[1]), Number(monthKey[2]) - 1, 1)));
+      if (/^\d{4}-\d{2}-\d{2}$/.test(period)) return day.format(new Date(`${period}T00:00:00Z`));
+      const weekKey = /^(\d{4})-W(\d{2})$/.exec(period);
+      if (weekKey) {
+        // ISO week 1 holds January 4th; its Monday is that day's week's first.
+        const jan4 = Date.UTC(Number(weekKey[1]), 0, 4);
+        const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000 + (Number(weekKey[2]) - 1) * 7 * 86_400_000;
+        return day.format(new Date(monday));
+      }
+      return period;
     },
     /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
     day(localDay: string): string {
