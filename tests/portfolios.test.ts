@@ -52,9 +52,15 @@ describe("portfolios", () => {
 
     // Typed in lower case, without dashes: the same code.
     await expect(api.joinPortfolio(actor(eur, "2"), code.toLowerCase().replace(/-/g, " "))).resolves.toEqual({ id, name: "Agency clients" });
-    await expect(api.joinPortfolio(actor(eur, "2"), code)).rejects.toThrow(/already a member/);
-    await expect(api.joinPortfolio(actor(tokyo), "ABCD-2345-WXYZ")).rejects.toThrow(/No portfolio has this invitation code/);
-    await expect(api.joinPortfolio(actor(tokyo), "not a code")).rejects.toMatchObject({ status: 400 });
+    // Each refusal says why in English and by key, which the page says in the admin's language.
+    await expect(api.joinPortfolio(actor(eur, "2"), code)).rejects.toMatchObject({ message: expect.stringMatching(/already a member/), key: "alreadyMember" });
+    await expect(api.joinPortfolio(actor(tokyo), "ABCD-2345-WXYZ")).rejects.toMatchObject({
+      message: expect.stringMatching(/No portfolio has this invitation code/),
+      key: "unknownCode",
+    });
+    await expect(api.joinPortfolio(actor(tokyo), "not a code")).rejects.toMatchObject({ status: 400, key: "badCode" });
+    await expect(api.createPortfolio(actor(owner, "1"), "   ")).rejects.toMatchObject({ status: 400, key: "nameMissing" });
+    await expect(api.createPortfolio(actor(owner, "1"), "x".repeat(81))).rejects.toMatchObject({ status: 400, key: "nameTooLong" });
 
     // A new code retires the old one.
     const { code: renewed } = await api.renewCode(actor(owner, "1"), id);
@@ -65,7 +71,7 @@ describe("portfolios", () => {
     await expect(api.removeMember(actor(eur), id, tokyo)).rejects.toMatchObject({ status: 404 });
     await expect(api.renewCode(actor(eur), id)).rejects.toMatchObject({ status: 404 });
     await expect(api.dissolvePortfolio(actor(eur), id)).rejects.toMatchObject({ status: 404 });
-    await expect(api.leavePortfolio(actor(owner), id)).rejects.toMatchObject({ status: 400 });
+    await expect(api.leavePortfolio(actor(owner), id)).rejects.toMatchObject({ status: 400, key: "ownerCannotLeave" });
     await expect(api.portfolioMembers("stranger.myshopify.com", id)).rejects.toMatchObject({ status: 404 });
 
     expect((await api.portfolioMembers(eur, id)).members).toEqual([...shops].sort());

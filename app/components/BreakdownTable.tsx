@@ -1,4 +1,5 @@
 import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { BreakdownRow } from "#app/metrics/conversion-breakdowns.server";
 import { useFormat } from "./format";
@@ -7,6 +8,16 @@ import { useFormat } from "./format";
 export function BreakdownTable({ title, rows, sourceLabel, testId }: { title: string; rows: BreakdownRow[]; sourceLabel: string; testId: string }) {
   const { t } = useTranslation();
   const f = useFormat();
+  // A narrow card (or a longer language) makes Polaris's table scroll sideways: its scroller is
+  // then a named region that takes keyboard focus, so it can be scrolled without a mouse.
+  const wrapper = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    for (const scroller of wrapper.current?.querySelectorAll<HTMLElement>(".Polaris-DataTable__ScrollContainer") ?? []) {
+      scroller.tabIndex = 0;
+      scroller.setAttribute("role", "region");
+      scroller.setAttribute("aria-label", title);
+    }
+  });
   return (
     <Card>
       <BlockStack gap="200">
@@ -21,7 +32,7 @@ export function BreakdownTable({ title, rows, sourceLabel, testId }: { title: st
             {t("breakdown.empty")}
           </Text>
         ) : (
-          <div data-testid={testId}>
+          <div data-testid={testId} ref={wrapper}>
             {/* Long landing pages are cut short (whole on hover), so the table never scrolls sideways. */}
             <DataTable
               truncate

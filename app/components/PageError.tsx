@@ -3,8 +3,8 @@ import { Banner, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 
 /**
- * A page's error state: the message of a 4xx (an impossible date range in the URL, say) with a
- * way back to the default view, or a plain sentence for anything else with a retry (the page's
+ * A page's error state: a 4xx (an impossible date range in the URL, say) said in the admin's
+ * language with its detail, and a way back to the default view, or a plain sentence for anything else with a retry (the page's
  * data loaded again; the page comes back once it loads). Never a stack.
  */
 export function PageError({ title }: { title: string }) {
@@ -12,7 +12,8 @@ export function PageError({ title }: { title: string }) {
   const error = useRouteError();
   const { pathname } = useLocation();
   const clientError = isRouteErrorResponse(error) && error.status < 500;
-  const message = clientError ? String(error.data) : t("error.unexpected");
+  // A 4xx says what was wrong in the admin's language, with Metryka's own words about the detail.
+  const message = clientError ? t(error.status === 404 ? "error.notFound" : "error.badAddress", { detail: String(error.data) }) : t("error.unexpected");
   const revalidator = useRevalidator();
   return (
     <Page title={title} backAction={{ content: t("nav.overview"), url: "/app" }}>

@@ -18,10 +18,11 @@ const EVENT_MESSAGE: Record<PortfolioEventKind, string> = {
   code_renewed: "portfolios.events.codeRenewed",
 };
 
-type Answer = PortfolioActionResult | { ok: false; message: string };
+type Answer = PortfolioActionResult | { ok: false; message: string; key: string };
 
 /** Posts a membership change to /app/portfolios; Remix reloads the page's data after it. */
 function usePortfolioAction() {
+  const { t } = useTranslation();
   const fetcher = useFetcher<Answer>();
   const [key, setKey] = useState<string | null>(null);
   const [dismissed, setDismissed] = useState<Answer | null>(null);
@@ -35,7 +36,8 @@ function usePortfolioAction() {
     submit,
     busy,
     done: answer && answer.ok ? answer : null,
-    error: answer && !answer.ok ? answer.message : null,
+    // Said in the admin's language; Metryka's English words for a refusal it has no message for.
+    error: answer && !answer.ok ? t(`portfolioErrors.${answer.key}`, { defaultValue: answer.message }) : null,
     dismiss: () => setDismissed(answer),
   };
 }

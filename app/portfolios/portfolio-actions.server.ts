@@ -28,7 +28,7 @@ export type PortfolioActionResult =
 
 export async function portfolioAction(actor: Actor, data: FormData): Promise<PortfolioActionResult> {
   const parsed = form.safeParse(Object.fromEntries(data));
-  if (!parsed.success) throw new PortfolioRequestError("This portfolio request is not one Metryka knows.");
+  if (!parsed.success) throw new PortfolioRequestError("unknownRequest", "This portfolio request is not one Metryka knows.");
   const request = parsed.data;
   switch (request.intent) {
     case "create": {

@@ -16,16 +16,32 @@ import prisma from "#app/db.server";
 /** Not a portfolio this store is a member of (or the owner of, for owner-only actions): 404. */
 export class PortfolioNotFoundError extends Error {
   readonly status = 404;
+  readonly key = "notFound";
   constructor() {
     super("No such portfolio");
     this.name = "PortfolioNotFoundError";
   }
 }
 
-/** A request that cannot be carried out as asked (a bad name, a wrong code): 400 with why. */
+/** Why a portfolio request is refused; the page says it in the admin's language (`portfolioErrors.<key>`). */
+export type PortfolioRefusal =
+  | "unknownRequest"
+  | "nameMissing"
+  | "nameTooLong"
+  | "badCode"
+  | "unknownCode"
+  | "alreadyMember"
+  | "ownerCannotLeave"
+  | "ownerCannotRemoveSelf"
+  | "notMember";
+
+/** A request that cannot be carried out as asked (a bad name, a wrong code): 400 with why, in English and by key. */
 export class PortfolioRequestError extends Error {
   readonly status = 400;
-  constructor(message: string) {
+  constructor(
+    readonly key: PortfolioRefusal,
+    message: string,
+  ) {
     super(message);
     this.name = "PortfolioRequestError";
   }
@@ -88,7 +104,10 @@ async function record(portfolioId: string, kind: PortfolioEventKind, shop: strin
 /** Creates a portfolio owned by the acting store (its first member); returns it and its code. */
 export async function createPortfolio(by: Actor, name: string): Promise<{ id: string; code: string }> {
   const parsed = nameSchema.safeParse(name);
-  if (!parsed.success) throw new PortfolioRequestError(parsed.error.issues[0].message);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PortfolioRequestError(issue.code === "too_big" ? "nameTooLong" : "nameMissing", issue.message);
+  }
   const id = randomUUID();
   const code = newCode();
   await prisma.$transaction(async (tx) => {
@@ -119,12 +138,12 @@ export async function renewCode(by: Actor, portfolioId: string): Promise<{ code:
 /** The acting store joins the portfolio whose code this is. */
 export async function joinPortfolio(by: Actor, typedCode: string): Promise<{ id: string; name: string }> {
   const code = normaliseCode(typedCode);
-  if (!code) throw new PortfolioRequestError("An invitation code has 12 letters and digits, like ABCD-2345-WXYZ.");
+  if (!code) throw new PortfolioRequestError("badCode", "An invitation code has 12 letters and digits, like ABCD-2345-WXYZ.");
   const portfolio = await prisma.portfolio.findUnique({ where: { inviteCodeHash: codeHash(code) }, select: { id: true, name: true } });
-  if (!portfolio) throw new PortfolioRequestError("No portfolio has this invitation code. Ask its owner for a current one.");
+  if (!portfolio) throw new PortfolioRequestError("unknownCode", "No portfolio has this invitation code. Ask its owner for a current one.");
   await prisma.$transaction(async (tx) => {
     const joined = await tx.portfolioMember.createMany({ data: [{ portfolioId: portfolio.id, shop: by.shop }], skipDuplicates: true });
-    if (joined.count === 0) throw new PortfolioRequestError("This store is already a member of that portfolio.");
+    if (joined.count === 0) throw new PortfolioRequestError("alreadyMember", "This store is already a member of that portfolio.");
     await record(portfolio.id, "joined", by.shop, by, tx);
   });
   return portfolio;
@@ -137,7 +156,7 @@ export async function joinPortfolio(by: Actor, typedCode: string): Promise<{ id:
 export async function leavePortfolio(by: Actor, portfolioId: string): Promise<void> {
   const portfolio = await prisma.portfolio.findUnique({ where: { id: portfolioId }, select: { shop: true } });
   if (!portfolio) throw new PortfolioNotFoundError();
-  if (portfolio.shop === by.shop) throw new PortfolioRequestError("The owner store cannot leave its portfolio; dissolve it instead.");
+  if (portfolio.shop === by.shop) throw new PortfolioRequestError("ownerCannotLeave", "The owner store cannot leave its portfolio; dissolve it instead.");
   await prisma.$transaction(async (tx) => {
     const left = await tx.portfolioMember.deleteMany({ where: { portfolioId, shop: by.shop } });
     if (left.count === 0) throw new PortfolioNotFoundError();
@@ -148,10 +167,10 @@ export async function leavePortfolio(by: Actor, portfolioId: string): Promise<vo
 /** The owner removes another store from its portfolio. */
 export async function removeMember(by: Actor, portfolioId: string, member: string): Promise<void> {
   await ownedPortfolio(by, portfolioId);
-  if (member === by.shop) throw new PortfolioRequestError("The owner store cannot remove itself; dissolve the portfolio instead.");
+  if (member === by.shop) throw new PortfolioRequestError("ownerCannotRemoveSelf", "The owner store cannot remove itself; dissolve the portfolio instead.");
   await prisma.$transaction(async (tx) => {
     const removed = await tx.portfolioMember.deleteMany({ where: { portfolioId, shop: member } });
-    if (removed.count === 0) throw new PortfolioRequestError("That store is not a member of this portfolio.");
+    if (removed.count === 0) throw new PortfolioRequestError("notMember", "That store is not a member of this portfolio.");
     await record(portfolioId, "removed", member, by, tx);
   });
 }

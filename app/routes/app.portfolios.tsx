@@ -15,7 +15,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch (error) {
     // A refusal is answered with why, for the card to show; nothing was changed.
     if (error instanceof PortfolioRequestError || error instanceof PortfolioNotFoundError) {
-      return json({ ok: false as const, message: error.message }, { status: error.status });
+      return json({ ok: false as const, message: error.message, key: error.key }, { status: error.status });
     }
     throw error;
   }

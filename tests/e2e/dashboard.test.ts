@@ -5,7 +5,7 @@
 // reaches the second page; there, Sync now shows the run's progress and then, once Shopify
 // refuses the store's token, the failure and what fixes it.
 import { DateTime } from "luxon";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderDiscounts, orderGrossSales, placeOrder, refundReturns, type SimStore } from "#simulator/index";
 import type { LocalStack } from "../../scripts/lib/stack";
@@ -35,6 +35,9 @@ function centsOf(text: string): number {
 }
 
 const MONTH_LABEL = /^([A-Z][a-z]{2}) (\d{4})/;
+
+/** The Data sync page's badge of the store's copy, its first card (Shopify's session figures have their own below). */
+const storeBadge = (page: Page, text: string) => page.getByText(text, { exact: true }).first();
 
 describe("embedded dashboard in Chromium", () => {
   let stack: LocalStack;
@@ -95,7 +98,7 @@ describe("embedded dashboard in Chromium", () => {
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
     await page.getByRole("link", { name: "Data sync" }).first().click();
     await page.getByRole("heading", { name: "Data sync" }).waitFor();
-    await page.getByText("Up to date").waitFor();
+    await storeBadge(page, "Up to date").waitFor();
     expect(new URL(page.url()).pathname).toBe("/app/sync");
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     await screenshot(page, "data-sync");
@@ -108,7 +111,7 @@ describe("embedded dashboard in Chromium", () => {
   it("shows a sync's progress after Sync now, then its failure with what to do", async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(stack.embeddedUrl("/app/sync"));
-    await page.getByText("Up to date").waitFor();
+    await storeBadge(page, "Up to date").waitFor();
     const copied = async () => Number(/([\d,]+) orders and/.exec(await page.getByText(/orders and .* customers copied/).innerText())![1].replace(/,/g, ""));
     const before = await copied();
 
@@ -120,7 +123,7 @@ describe("embedded dashboard in Chromium", () => {
     await page.getByText(/of [\d,]+ changed orders read/).waitFor({ timeout: 30_000 });
     await screenshot(page, "data-sync-running");
     // The page follows the run by itself to its end.
-    await page.getByText("Up to date").waitFor({ timeout: 60_000 });
+    await storeBadge(page, "Up to date").waitFor({ timeout: 60_000 });
     expect(await copied()).toBe(before + 12);
     stack.simulator.faults.clear();
 
