@@ -4,7 +4,9 @@
 // English), the document says its language, no message of the other language shows, Polaris's
 // own controls are translated, money follows Intl in that language with the shop's currency,
 // client-side navigation and a new choice on a page keep the language, and the Overview's CSV
-// has its headings in it. A full-page screenshot of every page in both languages goes to
+// has its headings in it; and axe-core finds no serious or critical violation of WCAG 2.1 A/AA or
+// of its best practices on any page in either language (each printed with its rule, help link and
+// elements). A full-page screenshot of every page in both languages goes to
 // test-results/screenshots/ (languages-<locale>-<page>.png).
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatter } from "#app/components/format";
 import { MESSAGES, POLARIS_TRANSLATIONS, translator, type Locale } from "#app/i18n";
 import type { LocalStack } from "../../scripts/lib/stack";
+import { seriousViolations } from "./axe";
 import { openPage, screenshot, startBrowserStack } from "./browser";
 
 /** Every page of the app, by the message of its heading (the customer's view has a test of its own). */
@@ -96,9 +99,11 @@ describe("the app in English and Polish in Chromium", () => {
     it(`shows every page in ${locale === "pl" ? "Polish" : "English"}`, async () => {
       const t = translator(locale);
       const f = formatter(locale);
+      const inaccessible: string[] = [];
       for (const { name, path, title } of PAGES) {
         const { page, errors, html } = await open(locale, path, title);
         await checkLanguage(page, html, locale, title);
+        inaccessible.push(...(await seriousViolations(page)).map((violation) => `${name} (${locale}):\n${violation}`));
 
         if (name === "overview") {
           // Money through Intl in the language, in the shop's currency: the engine's net sales.
@@ -119,6 +124,7 @@ describe("the app in English and Polish in Chromium", () => {
         expect(errors).toEqual([]);
         await page.close();
       }
+      expect(inaccessible, `serious or critical axe-core violations:\n${inaccessible.join("\n")}`).toEqual([]);
     });
   }
 
@@ -141,6 +147,7 @@ describe("the app in English and Polish in Chromium", () => {
       expect(text).toContain(f.money(engine.standing.netSpend, engine.standing.currency));
       expect(text).toContain(f.day(engine.standing.lastOrderDay!));
       expect(ownPhrases(locale === "pl" ? "en" : "pl", locale).filter((phrase) => text.includes(phrase))).toEqual([]);
+      expect(await seriousViolations(opened.page), `customer (${locale})`).toEqual([]);
       await screenshot(opened.page, `languages-${locale}-customer`);
       expect(opened.errors).toEqual([]);
       await opened.page.close();
