@@ -38,48 +38,50 @@ export function AtRiskTable({
     [allResourcesSelected, selectedResources, total],
   );
   return (
-    <IndexTable
-      itemCount={customers.length}
-      selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
-      onSelectionChange={handleSelectionChange}
-      hasMoreItems={total > customers.length}
-      paginatedSelectAllActionText={t("customerActions.selectAllMatching", { count: total, formatted: f.count(total) })}
-      paginatedSelectAllText={t("customerActions.allMatchingSelected", { count: total, formatted: f.count(total) })}
-      resourceName={{ singular: t("customerActions.resource.singular"), plural: t("customerActions.resource.plural") }}
-      headings={[
-        { title: t("atRisk.customer") },
-        { title: t("atRisk.lastOrder") },
-        { title: t("atRisk.daysSince"), alignment: "end" },
-        { title: t("atRisk.orders"), alignment: "end" },
-        { title: t("atRisk.netSpend"), alignment: "end" },
-      ]}
-      condensed={false}
-    >
-      {customers.map((customer, position) => (
-        <IndexTable.Row id={customer.customerId} key={customer.customerId} position={position} selected={selectedResources.includes(customer.customerId)}>
-          <IndexTable.Cell>
-            <Link url={`/app/customers/${customer.customerId}`} removeUnderline dataPrimaryLink>
-              {t("common.customerId", { id: customer.customerId })}
-            </Link>
-          </IndexTable.Cell>
-          <IndexTable.Cell>{f.day(customer.lastOrderDay)}</IndexTable.Cell>
-          <IndexTable.Cell>
-            <Text as="span" alignment="end" numeric>
-              {f.count(customer.daysSinceLastOrder)}
-            </Text>
-          </IndexTable.Cell>
-          <IndexTable.Cell>
-            <Text as="span" alignment="end" numeric>
-              {f.count(customer.orders)}
-            </Text>
-          </IndexTable.Cell>
-          <IndexTable.Cell>
-            <Text as="span" alignment="end" numeric>
-              {f.money(customer.netSpend, currency)}
-            </Text>
-          </IndexTable.Cell>
-        </IndexTable.Row>
-      ))}
-    </IndexTable>
+    <div data-testid="customer-list">
+      <IndexTable
+        itemCount={customers.length}
+        selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
+        onSelectionChange={handleSelectionChange}
+        hasMoreItems={total > customers.length}
+        paginatedSelectAllActionText={t("customerActions.selectAllMatching", { count: total, formatted: f.count(total) })}
+        paginatedSelectAllText={t("customerActions.allMatchingSelected", { count: total, formatted: f.count(total) })}
+        resourceName={{ singular: t("customerActions.resource.singular"), plural: t("customerActions.resource.plural") }}
+        headings={[
+          { title: t("atRisk.customer") },
+          { title: t("atRisk.lastOrder") },
+          { title: t("atRisk.daysSince"), alignment: "end" },
+          { title: t("atRisk.orders"), alignment: "end" },
+          { title: t("atRisk.netSpend"), alignment: "end" },
+        ]}
+        condensed={false}
+      >
+        {customers.map((customer, position) => (
+          <IndexTable.Row id={customer.customerId} key={customer.customerId} position={position} selected={selectedResources.includes(customer.customerId)}>
+            <IndexTable.Cell>
+              <Link url={`/app/customers/${customer.customerId}`} removeUnderline dataPrimaryLink>
+                {t("common.customerId", { id: customer.customerId })}
+              </Link>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{f.day(customer.lastOrderDay)}</IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {f.count(customer.daysSinceLastOrder)}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {f.count(customer.orders)}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {f.money(customer.netSpend, currency)}
+              </Text>
+            </IndexTable.Cell>
+          </IndexTable.Row>
+        ))}
+      </IndexTable>
+    </div>
   );
 }

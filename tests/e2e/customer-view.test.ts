@@ -41,7 +41,7 @@ describe("a customer's view in Chromium", () => {
     const { page, errors } = await openPage(browser);
     await page.goto(stack.embeddedUrl("/app/customers"));
     await page.getByRole("heading", { name: "Customers at risk", exact: true }).first().waitFor();
-    const first = page.locator(".Polaris-IndexTable table tbody tr").first().getByRole("link");
+    const first = page.locator("[data-testid=customer-list] table tbody tr").first().getByRole("link");
     const id = (await first.innerText()).replace(/^Customer /, "");
     expect(id).toMatch(/^[1-9]\d*$/);
     const documents: string[] = [];

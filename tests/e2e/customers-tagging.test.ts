@@ -2,8 +2,10 @@
 // WHEN the merchant filters the at-risk list in Chromium, ticks customers and adds a tag, THEN
 // the list is the metrics engine's for that filter, the tagging job's progress runs to done on
 // the page and the simulator's customers carry the tag; WHEN they choose every customer matching
-// the filter and remove the tag, THEN no customer carries it any more; and the list's CSV holds
-// the engine's rows for the filter. Screenshots go to test-results/screenshots/customers-*.png.
+// the filter and remove the tag, THEN no customer carries it any more; the list's CSV holds the
+// engine's rows for the filter; and once the store's predictions are fitted (after its sync),
+// their CSV holds each customer's cached prediction. Screenshots go to
+// test-results/screenshots/customers-*.png.
 import fs from "node:fs";
 import { parse } from "csv-parse/sync";
 import type { Browser, Page } from "playwright-core";
@@ -13,10 +15,10 @@ import { openPage, screenshot, startBrowserStack } from "./browser";
 
 const TAG = "Metryka win-back";
 
-/** The customer ids the list shows, in order. */
+/** The customer ids the list shows, in order (a table wider than the page repeats its first column in a sticky copy). */
 async function listedIds(page: Page): Promise<string[]> {
-  const links = await page.locator(".Polaris-IndexTable table tbody tr a").allInnerTexts();
-  return links.map((text) => text.replace(/^Customer /, ""));
+  const links = await page.locator("[data-testid=customer-list] table tbody tr a").allInnerTexts();
+  return [...new Set(links.map((text) => text.replace(/^Customer /, "")))];
 }
 
 describe("tagging at-risk customers in Chromium", () => {
@@ -25,7 +27,8 @@ describe("tagging at-risk customers in Chromium", () => {
   let stop = async () => {};
 
   beforeAll(async () => {
-    ({ stack, browser, stop } = await startBrowserStack({ seed: 29, customers: 250 }));
+    // Enough customers, and of them enough who came back, for predictions (docs/metrics.md).
+    ({ stack, browser, stop } = await startBrowserStack({ seed: 29, customers: 600 }));
   }, 300_000);
 
   afterAll(() => stop());
@@ -45,7 +48,8 @@ describe("tagging at-risk customers in Chromium", () => {
     await page.getByLabel("Days since from").fill(String(minDays));
     await page.getByRole("button", { name: "Apply filters" }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get("minDays"), { timeout: 30_000 }).toBe(String(minDays));
-    const filtered = await customerListOverview(stack.shop, "at_risk", { limit: 50, filters: { minDaysSince: minDays } }, { now: new Date() });
+    const { DEFAULT_AT_RISK_LIMIT } = await import("#app/metrics/retention");
+    const filtered = await customerListOverview(stack.shop, "at_risk", { limit: DEFAULT_AT_RISK_LIMIT, filters: { minDaysSince: minDays } }, { now: new Date() });
     expect(filtered.total).toBeGreaterThan(5);
     expect(filtered.total).toBeLessThan(everyone.total);
     await expect.poll(() => listedIds(page), { timeout: 30_000 }).toEqual(filtered.customers.map((c) => c.customerId));
@@ -56,7 +60,7 @@ describe("tagging at-risk customers in Chromium", () => {
 
     // Three customers ticked, the tag added.
     const chosen = filtered.customers.slice(0, 3).map((c) => c.customerId);
-    const rows = page.locator(".Polaris-IndexTable table tbody tr");
+    const rows = page.locator("[data-testid=customer-list] table tbody tr");
     for (let i = 0; i < 3; i++) await rows.nth(i).getByRole("checkbox").check({ force: true });
     await page.getByLabel("Tag name").fill(TAG);
     await page.getByRole("button", { name: "Add tag", exact: true }).click();
@@ -72,7 +76,7 @@ describe("tagging at-risk customers in Chromium", () => {
     paged.searchParams.set("limit", "5");
     await page.goto(paged.toString());
     await page.getByRole("heading", { name: "Customers at risk", exact: true }).first().waitFor();
-    await page.locator(".Polaris-IndexTable table thead").getByRole("checkbox").first().check({ force: true });
+    await page.locator("[data-testid=customer-list] table thead").getByRole("checkbox").first().check({ force: true });
     await page.getByRole("button", { name: `Select all ${filtered.total} customers matching the filters` }).click();
     await page.getByRole("heading", { name: `Tag ${filtered.total} customers in Shopify` }).waitFor();
     await page.getByLabel("Tag name").fill(TAG.toLowerCase());
@@ -90,6 +94,37 @@ describe("tagging at-risk customers in Chromium", () => {
     expect(lines.map((line) => line[0])).toEqual(all.customers.map((c) => c.customerId));
     expect(lines.map((line) => Number(line[1]))).toEqual(all.customers.map((c) => c.orders));
     expect(lines.map((line) => Math.round(Number(line[2]) * 100))).toEqual(all.customers.map((c) => c.netSpend));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("exports each customer's prediction once the store's fit is made", async () => {
+    const { predictionState, cachedPredictions } = await import("#app/metrics/prediction.server");
+    const { page, errors } = await openPage(browser);
+    // The fit is a job queued after the sync: the page offers the file once it is made.
+    const exportButton = page.getByRole("button", { name: "Export predictions" });
+    await expect
+      .poll(
+        async () => {
+          await page.goto(stack.embeddedUrl("/app/customers"));
+          await page.getByRole("heading", { name: "Customers at risk", exact: true }).first().waitFor();
+          return exportButton.isEnabled();
+        },
+        { timeout: 90_000, interval: 2_000 },
+      )
+      .toBe(true);
+    const state = await predictionState(stack.shop);
+    if (state.status !== "ready") throw new Error(`predictions are ${state.status}`);
+    const [download] = await Promise.all([page.waitForEvent("download"), exportButton.click()]);
+    expect(download.suggestedFilename()).toMatch(/^metryka-customer-predictions-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}-USD-/);
+    const [header, ...lines] = parse(fs.readFileSync((await download.path())!, "utf8"), { bom: true }) as string[][];
+    expect(header[0]).toBe("Customer ID");
+    const expected: string[][] = [];
+    for await (const p of cachedPredictions(stack.shop, { fittedAt: state.fittedAt })) {
+      expected.push([p.customerId, String(p.probabilityAlive), String(p.expectedOrders.days30), String(p.expectedOrders.days365)]);
+    }
+    expect(expected.length).toBeGreaterThan(400);
+    expect(lines.map((line) => [line[0], line[2], line[3], line[5]])).toEqual(expected);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -256,7 +256,7 @@ describe("every page of the embedded app in Chromium", () => {
     expect(await metric(page, "Lapse point")).toBe(`${truth.lapsePointDays} days`);
 
     const rows = await page
-      .locator(".Polaris-IndexTable table tbody tr")
+      .locator("[data-testid=customer-list] table tbody tr")
       .evaluateAll((trs) =>
         trs.map((tr) => Array.from(tr.querySelectorAll("th,td")).map((cell) => cell.textContent?.trim() ?? ""))
       );
