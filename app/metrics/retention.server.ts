@@ -159,6 +159,15 @@ interface PeriodRow {
   returning_by_end: bigint;
 }
 
+const activityOf = (row: PeriodRow): RatesParts["activity"] => ({
+  customers: Number(row.customers),
+  orders: Number(row.orders),
+  newCustomers: Number(row.new_customers),
+  returningCustomers: Number(row.returning_customers),
+  repeatCustomers: Number(row.repeat_customers),
+  returningByEnd: Number(row.returning_by_end),
+});
+
 /**
  * Customer activity in P. For whole months, from `customer_month_counts`: a customer's first
  * month with an order in P is the one whose previous month with an order is before P; they
@@ -210,14 +219,7 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
         count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
       FROM p`;
   }
-  return {
-    customers: Number(row.customers),
-    orders: Number(row.orders),
-    newCustomers: Number(row.new_customers),
-    returningCustomers: Number(row.returning_customers),
-    repeatCustomers: Number(row.repeat_customers),
-    returningByEnd: Number(row.returning_by_end),
-  };
+  return activityOf(row);
 }
 
 /**
@@ -942,15 +944,7 @@ export async function retentionActivityOfShops(
   // The activity does not depend on the retention counts, which this reads none of.
   const noRetention = { activeAtStart: 0, activeAtEnd: 0, retainedCustomers: 0 };
   for (const { shop, context, plan } of shops) {
-    const row = byShop.get(shop)!;
-    const activity: RatesParts["activity"] = {
-      customers: Number(row.customers),
-      orders: Number(row.orders),
-      newCustomers: Number(row.new_customers),
-      returningCustomers: Number(row.returning_customers),
-      repeatCustomers: Number(row.repeat_customers),
-      returningByEnd: Number(row.returning_by_end),
-    };
+    const activity = activityOf(byShop.get(shop)!);
     result.set(shop, assembleRetentionRates(plan, context, { activity, retention: noRetention }).activity);
   }
   return result;

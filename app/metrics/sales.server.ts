@@ -20,6 +20,18 @@ import {
 } from "./sales";
 import type { MetricSettings } from "./settings";
 
+/** A SumRow's sums over `daily_sales` rows (their returns and shipping as the settings date them). */
+const SALES_SUMS = Prisma.sql`
+  sum(orders)::bigint AS orders,
+  sum(gross_sales)::bigint AS gross_sales,
+  sum(discounts)::bigint AS discounts,
+  sum(returns)::bigint AS returns,
+  sum(shipping)::bigint AS shipping,
+  sum(taxes)::bigint AS taxes,
+  coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND first_order), 0)::bigint AS new_net,
+  coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND NOT first_order), 0)::bigint AS returning_net,
+  coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE guest), 0)::bigint AS guest_net`;
+
 interface SumRow {
   span: string;
   bucket: string | null;
@@ -66,15 +78,7 @@ async function sumDays(shop: string, settings: MetricSettings, spans: DaySpan[])
     SELECT label AS span,
       CASE WHEN unit IS NULL THEN NULL ELSE to_char(date_trunc(unit, day::timestamp), 'YYYY-MM-DD') END AS bucket,
       currency_code AS currency,
-      sum(orders)::bigint AS orders,
-      sum(gross_sales)::bigint AS gross_sales,
-      sum(discounts)::bigint AS discounts,
-      sum(returns)::bigint AS returns,
-      sum(shipping)::bigint AS shipping,
-      sum(taxes)::bigint AS taxes,
-      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND first_order), 0)::bigint AS new_net,
-      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND NOT first_order), 0)::bigint AS returning_net,
-      coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE guest), 0)::bigint AS guest_net
+      ${SALES_SUMS}
     FROM days
     GROUP BY 1, 2, 3`;
 }
@@ -233,15 +237,7 @@ export async function salesOverviewOfShops(
       x.returns, x.shipping, x.taxes, x.new_net, x.returning_net, x.guest_net
     FROM spans s CROSS JOIN LATERAL (
       SELECT bucket, currency_code AS currency,
-        sum(orders)::bigint AS orders,
-        sum(gross_sales)::bigint AS gross_sales,
-        sum(discounts)::bigint AS discounts,
-        sum(returns)::bigint AS returns,
-        sum(shipping)::bigint AS shipping,
-        sum(taxes)::bigint AS taxes,
-        coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND first_order), 0)::bigint AS new_net,
-        coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE NOT guest AND NOT first_order), 0)::bigint AS returning_net,
-        coalesce(sum(gross_sales - discounts - returns) FILTER (WHERE guest), 0)::bigint AS guest_net
+        ${SALES_SUMS}
       FROM (
         SELECT CASE WHEN s.unit IS NULL THEN NULL ELSE date_trunc(s.unit, d.day::timestamp) END AS bucket,
           d.currency_code, d.orders, d.gross_sales, d.discounts,

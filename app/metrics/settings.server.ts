@@ -17,7 +17,8 @@ export class InvalidSettingsError extends Error {
   }
 }
 
-function fromRow(row: {
+/** A shop_settings row as settings (checked as when they were saved). */
+export function metricSettingsFromRow(row: {
   refundDating: string;
   salesIncludeCancelled: boolean;
   retentionIncludeCancelled: boolean;
@@ -36,7 +37,7 @@ function fromRow(row: {
 /** The shop's settings, or the defaults when it has never changed them. */
 export async function getMetricSettings(shop: string): Promise<MetricSettings> {
   const row = await prisma.shopSettings.findUnique({ where: { shop } });
-  return row ? fromRow(row) : { ...DEFAULT_METRIC_SETTINGS };
+  return row ? metricSettingsFromRow(row) : { ...DEFAULT_METRIC_SETTINGS };
 }
 
 /**
@@ -56,5 +57,5 @@ export async function updateMetricSettings(shop: string, patch: unknown): Promis
     create: { shop, ...next },
     update: next,
   });
-  return fromRow(row);
+  return metricSettingsFromRow(row);
 }

@@ -19,7 +19,8 @@ import { refreshPixelSessions } from "#app/metrics/pixel-sessions.server";
 import { retentionActivityOfShops, retentionRates } from "#app/metrics/retention.server";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { salesOverview, salesOverviewOfShops } from "#app/metrics/sales.server";
-import { DEFAULT_METRIC_SETTINGS, metricSettingsSchema, type MetricSettings } from "#app/metrics/settings";
+import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from "#app/metrics/settings";
+import { metricSettingsFromRow } from "#app/metrics/settings.server";
 import { syncStatus, syncStatusOfShops, type SyncStatus } from "#app/sync/sync-status.server";
 
 export interface PortfolioStoreRow {
@@ -112,15 +113,8 @@ export async function portfolioStoreRow(shop: string, range: DateRange, compareT
 }
 
 /** Settings as getMetricSettings reads them: the row's, or the defaults without one. */
-function settingsOf(row: Omit<MetricSettings, "refundDating"> & { refundDating: string } | undefined): MetricSettings {
-  if (!row) return { ...DEFAULT_METRIC_SETTINGS };
-  return metricSettingsSchema.parse({
-    refundDating: row.refundDating,
-    salesIncludeCancelled: row.salesIncludeCancelled,
-    retentionIncludeCancelled: row.retentionIncludeCancelled,
-    cohortIncludeZeroValue: row.cohortIncludeZeroValue,
-    activityWindowDays: row.activityWindowDays,
-  });
+function settingsOf(row: Parameters<typeof metricSettingsFromRow>[0] | undefined): MetricSettings {
+  return row ? metricSettingsFromRow(row) : { ...DEFAULT_METRIC_SETTINGS };
 }
 
 /**
