@@ -47,6 +47,27 @@ interface SumRow {
   guest_net: bigint;
 }
 
+/** The sums of a report's spans (each series period, the month before, the comparison range) by currency. */
+function spanSums(plan: SalesPlan, rows: SumRow[]) {
+  const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
+  const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
+  const before: SalesSumsByCurrency = {};
+  const comparison: SalesSumsByCurrency = {};
+  for (const row of rows) {
+    const sums = sumsOf(row);
+    if (row.span === "series") {
+      const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
+      if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
+      series[index][row.currency] = sums;
+    } else if (row.span === "before") {
+      before[row.currency] = sums;
+    } else {
+      comparison[row.currency] = sums;
+    }
+  }
+  return { series, before, comparison };
+}
+
 interface DaySpan {
   label: string;
   fromDay: string;
@@ -126,22 +147,7 @@ export async function salesOverview(shop: string, query: SalesOverviewQuery, clo
   }
   const rows = await sumDays(shop, context.settings, spans);
 
-  const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
-  const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
-  const before: SalesSumsByCurrency = {};
-  const comparison: SalesSumsByCurrency = {};
-  for (const row of rows) {
-    const sums = sumsOf(row);
-    if (row.span === "series") {
-      const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
-      if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
-      series[index][row.currency] = sums;
-    } else if (row.span === "before") {
-      before[row.currency] = sums;
-    } else {
-      comparison[row.currency] = sums;
-    }
-  }
+  const { series, before, comparison } = spanSums(plan, rows);
   return assembleSalesReport(plan, salesContext, {
     series,
     before,
@@ -260,22 +266,7 @@ export async function salesOverviewOfShops(
     byShop.set(row.shop, list);
   }
   for (const { context, salesContext, plan } of shops) {
-    const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
-    const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
-    const before: SalesSumsByCurrency = {};
-    const comparison: SalesSumsByCurrency = {};
-    for (const row of byShop.get(context.shop) ?? []) {
-      const sums = sumsOf(row);
-      if (row.span === "series") {
-        const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
-        if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
-        series[index][row.currency] = sums;
-      } else if (row.span === "before") {
-        before[row.currency] = sums;
-      } else {
-        comparison[row.currency] = sums;
-      }
-    }
+    const { series, before, comparison } = spanSums(plan, byShop.get(context.shop) ?? []);
     reports.set(context.shop, assembleSalesReport(plan, salesContext, { series, before, comparison: plan.comparison ? comparison : null }));
   }
   return reports;
