@@ -5,7 +5,7 @@ import prisma from "./db.server";
 import { checkShopifyCredentials, env } from "./env.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 import { installShopifyTransport } from "./shopify/transport.server";
-import { onShopInstalled } from "./jobs/requests.server";
+import { installShop } from "./jobs/requests.server";
 
 checkShopifyCredentials(env);
 installShopifyTransport(env.SHOPIFY_SIMULATOR_URL);
@@ -24,7 +24,7 @@ const shopify = shopifyApp({
   },
   hooks: {
     afterAuth: async ({ session }) => {
-      await onShopInstalled(session.shop, session.scope ?? "");
+      await installShop(session.shop, session.scope ?? "");
     },
   },
   ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),

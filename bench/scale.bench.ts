@@ -195,7 +195,10 @@ export default async function scaleBench(): Promise<BenchResult[]> {
         const at = performance.now();
         installedAt.set(shop, Date.now());
         const response = await fetch(embeddedUrl(shop), { headers: { "User-Agent": BROWSER_USER_AGENT } });
-        if (!response.ok) throw new Error(`installing into ${shop} answered ${response.status}: ${/"errors":.{0,800}/.exec(await response.text())?.[0] ?? ""}`);
+        if (!response.ok) {
+          const errors = /"errors":.{0,800}/.exec(await response.text())?.[0] ?? "";
+          throw new Error(`installing into ${shop} answered ${response.status}: ${errors}\n${webs.map((web) => web.output().slice(-4000)).join("\n---\n")}`);
+        }
         await response.arrayBuffer();
         installSeconds.push((performance.now() - at) / 1000);
       },

@@ -2,7 +2,7 @@
 // reconciliation schedule asks, THEN the kind of job queued is the one that fits: a backfill
 // for a shop never copied or whose backfill was cut off, a catch-up otherwise; and a shop that
 // only holds imported history (never installed) is not queued for syncs that can only fail.
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
 import {
   markRunFailed,
@@ -15,7 +15,7 @@ import {
 } from "#app/sync/sync-state.server";
 import { truncateAll } from "../../tests/support/database";
 import { drainShopJobs } from "../../tests/support/jobs";
-import { onShopInstalled, queueReconciliations, requestShopSync, SESSIONS_REFRESH_MS } from "./requests.server";
+import { installShop, onShopInstalled, queueReconciliations, requestShopSync, SESSIONS_REFRESH_MS } from "./requests.server";
 
 const SHOP = "asking.myshopify.com";
 
@@ -85,5 +85,35 @@ describe("asking for a sync", () => {
     await markSessionsFailed(SHOP, "throttled", "later");
     await queueReconciliations();
     expect((await drainShopJobs()).filter((job) => job.kind === "sessions")).toEqual([{ shop: SHOP, kind: "sessions" }]);
+  });
+});
+
+describe("the install hook", () => {
+  it("GIVEN the install fails THEN the shop's sessions are deleted, so that the next load exchanges the token and installs again", async () => {
+    await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: "shpat_secret-token", scope: "read_orders" } });
+    // A real failure inside the install: the database refuses the shop's row.
+    await prisma.$executeRawUnsafe("CREATE FUNCTION refuse_shop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'shop refused'; END $$");
+    await prisma.$executeRawUnsafe("CREATE TRIGGER refuse_shop BEFORE INSERT ON shops FOR EACH ROW EXECUTE FUNCTION refuse_shop()");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await expect(installShop(SHOP, "read_orders")).rejects.toThrow(/shop refused/);
+    } finally {
+      await prisma.$executeRawUnsafe("DROP TRIGGER refuse_shop ON shops");
+      await prisma.$executeRawUnsafe("DROP FUNCTION refuse_shop()");
+    }
+    const said = logged.mock.calls.map((call) => String(call[0]));
+    logged.mockRestore();
+    expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.shop.count({ where: { domain: SHOP } })).toBe(0);
+    expect(await drainShopJobs()).toEqual([]);
+    // Said once, with the shop and why, never the token.
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^\[install\] asking\.myshopify\.com: .*shop refused/);
+    expect(said[0]).not.toContain("shpat_");
+
+    // The next load stores a new session and runs the hook again: now it installs.
+    await installShop(SHOP, "read_orders");
+    expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "backfill" }]);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).installedAt).not.toBeNull();
   });
 });

@@ -31,6 +31,23 @@ export async function onShopInstalled(shop: string, scopes: string): Promise<voi
 }
 
 /**
+ * The install hook (afterAuth): `onShopInstalled`, and when that fails, the shop's sessions are
+ * deleted before the error goes on. The Shopify library has already stored the new session and
+ * answers the failure with a 500; with the session kept, the next load would find it valid,
+ * skip the hook, and the store would never be copied. Without it, the next load exchanges the
+ * token again and the install is tried again.
+ */
+export async function installShop(shop: string, scopes: string): Promise<void> {
+  try {
+    await onShopInstalled(shop, scopes);
+  } catch (error) {
+    console.error(`[install] ${shop}: the install did not complete and is tried again on the next load: ${error instanceof Error ? error.message : String(error)}`);
+    await prisma.session.deleteMany({ where: { shop } }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Queues a reconciliation for every installed shop (the scheduled sweep). Shops that only hold
  * imported history (`metryka import-orders`, never installed) have nothing to reconcile with.
  */

@@ -8,7 +8,7 @@ import { UnknownShopError } from "./context.server";
 import { InvalidRangeError } from "./periods";
 import { atRiskReport, retentionRatesReport, retentionReport } from "./retention";
 import { atRiskOverview, retentionOverview, retentionRates } from "./retention.server";
-import { refreshDailyRollups } from "./rollups.server";
+import { refreshDailyRollups, STATISTICS_MATTER_FROM_ROWS, statisticsStale } from "./rollups.server";
 import { salesReport } from "./sales";
 import { salesOverview } from "./sales.server";
 import { getMetricSettings } from "./settings.server";
@@ -272,5 +272,34 @@ describe("refreshDailyRollups", () => {
     const refreshed = await refreshDailyRollups(store.shop, { orderIds: [store.orders[0].id] });
     expect(refreshed.mode).toBe("full");
     await expectConsistent({ ...store, timeZone: "Asia/Tokyo" }, async () => {});
+  });
+});
+
+describe("the planner's statistics before a rebuild", () => {
+  /** `count` orders of `shop`, written straight into the table (no rollups). */
+  async function insertOrders(shop: string, count: number) {
+    await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop, ianaTimezone: "UTC", currencyCode: "USD" }, update: {} });
+    await prisma.$executeRaw`
+      INSERT INTO orders (shop, id, name, processed_at, created_at, updated_at, currency_code, gross_sales, discounts, shipping, tax, total_price, total_refunded)
+      SELECT ${shop}, n, '#' || n, ${NOW}::timestamptz - n * interval '1 hour', ${NOW}::timestamptz, ${NOW}::timestamptz, 'USD', 1000, 0, 0, 0, 1000, 0
+      FROM generate_series(1, ${count}::int) AS n`;
+  }
+
+  it("GIVEN a shop written after the last ANALYZE THEN only a rebuild of that shop, not of a small one, analyzes again", async () => {
+    await insertOrders("stats-small.myshopify.com", STATISTICS_MATTER_FROM_ROWS - 1);
+    await prisma.$executeRawUnsafe("ANALYZE orders, refunds");
+    const large = "stats-large.myshopify.com";
+    await insertOrders(large, STATISTICS_MATTER_FROM_ROWS * 2);
+
+    // The planner still thinks the large shop has next to no orders; the small shop's plans are quick whatever it thinks.
+    expect(await statisticsStale(large)).toBe(true);
+    expect(await statisticsStale("stats-small.myshopify.com")).toBe(false);
+    expect(await statisticsStale("stats-nothing.myshopify.com")).toBe(false);
+
+    // The rebuild of the large shop refreshes them first.
+    await refreshDailyRollups(large);
+    expect(await statisticsStale(large)).toBe(false);
+    const [{ orders }] = await prisma.$queryRaw<Array<{ orders: number }>>`SELECT sum(orders)::int AS orders FROM daily_sales WHERE shop = ${large}`;
+    expect(orders).toBe(STATISTICS_MATTER_FROM_ROWS * 2);
   });
 });
