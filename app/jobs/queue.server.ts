@@ -2,6 +2,7 @@
 // processes, on any number of machines, share the queues (SKIP LOCKED). One shop's Admin API
 // jobs never run at once (a per-shop lock, app/jobs/shop-lock.server.ts), while many shops sync
 // at once. A job that keeps failing lands in the `parked` queue, where it stays visible.
+import pg from "pg";
 import PgBoss from "pg-boss";
 import { env } from "#app/env.server";
 
@@ -45,10 +46,33 @@ export interface WebhookJob {
 
 let starting: Promise<PgBoss> | null = null;
 
-async function start(): Promise<PgBoss> {
+/**
+ * Runs `work` while holding a PostgreSQL advisory lock named `name`, on a connection of its own:
+ * one process at a time, across every process on the database.
+ */
+async function oneProcessAtATime<T>(connectionString: string, name: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  // A connection lost meanwhile fails the query or `work`'s own statements; nothing to add here.
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [name]);
+    return await work();
+  } finally {
+    // Closing the connection releases the lock.
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A started pg-boss on `schema`, with Metryka's queues. pg-boss creates a queue's table the first
+ * time it is asked for it, and two processes doing that at once (a deployment's web and worker
+ * processes starting on a new database) deadlock: the starts take turns.
+ */
+export async function startJobQueue(connectionString: string, schema = "pgboss"): Promise<PgBoss> {
   const boss = new PgBoss({
-    connectionString: env.DATABASE_URL,
-    schema: "pgboss",
+    connectionString,
+    schema,
     max: 4,
     // Finished jobs are kept a week for inspection, then removed.
     deleteAfterDays: 7,
@@ -57,40 +81,42 @@ async function start(): Promise<PgBoss> {
     // Connection blips are retried by pg-boss itself; the message carries no shop data.
     console.warn(`[jobs] ${error.message}`);
   });
-  await boss.start();
-  await boss.createQueue(QUEUES.parked, { name: QUEUES.parked });
-  await boss.createQueue(QUEUES.shop, {
-    name: QUEUES.shop,
-    // One waiting job per shop and kind: a sync asked for twice runs once. Not pg-boss's
-    // "singleton" policy: a job waiting behind its shop's running one would stop every worker
-    // from fetching any job of any shop (pg-boss 10 fetches in creation order and gives up on
-    // the unique violation), so one long backfill would hold up every other shop.
-    policy: "short",
-    retryLimit: 6,
-    retryDelay: 15,
-    retryBackoff: true,
-    expireInSeconds: 60 * 60 * 4,
-    deadLetter: QUEUES.parked,
+  await oneProcessAtATime(connectionString, `metryka:job-queue-start:${schema}`, async () => {
+    await boss.start();
+    await boss.createQueue(QUEUES.parked, { name: QUEUES.parked });
+    await boss.createQueue(QUEUES.shop, {
+      name: QUEUES.shop,
+      // One waiting job per shop and kind: a sync asked for twice runs once. Not pg-boss's
+      // "singleton" policy: a job waiting behind its shop's running one would stop every worker
+      // from fetching any job of any shop (pg-boss 10 fetches in creation order and gives up on
+      // the unique violation), so one long backfill would hold up every other shop.
+      policy: "short",
+      retryLimit: 6,
+      retryDelay: 15,
+      retryBackoff: true,
+      expireInSeconds: 60 * 60 * 4,
+      deadLetter: QUEUES.parked,
+    });
+    await boss.createQueue(QUEUES.webhooks, {
+      name: QUEUES.webhooks,
+      // One queued job per event (singletonKey): duplicate deliveries are not queued twice.
+      policy: "short",
+      // A failure that may pass (the database unreachable) is retried from 2 s, doubling; the
+      // last attempt parks the event instead (app/sync/apply-webhook.server.ts).
+      retryLimit: WEBHOOK_RETRIES,
+      retryDelay: 2,
+      retryBackoff: true,
+      deadLetter: QUEUES.parked,
+    });
+    await boss.createQueue(QUEUES.reconcileAll, { name: QUEUES.reconcileAll, policy: "singleton" });
+    await boss.createQueue(QUEUES.upkeep, { name: QUEUES.upkeep, policy: "singleton" });
   });
-  await boss.createQueue(QUEUES.webhooks, {
-    name: QUEUES.webhooks,
-    // One queued job per event (singletonKey): duplicate deliveries are not queued twice.
-    policy: "short",
-    // A failure that may pass (the database unreachable) is retried from 2 s, doubling; the
-    // last attempt parks the event instead (app/sync/apply-webhook.server.ts).
-    retryLimit: WEBHOOK_RETRIES,
-    retryDelay: 2,
-    retryBackoff: true,
-    deadLetter: QUEUES.parked,
-  });
-  await boss.createQueue(QUEUES.reconcileAll, { name: QUEUES.reconcileAll, policy: "singleton" });
-  await boss.createQueue(QUEUES.upkeep, { name: QUEUES.upkeep, policy: "singleton" });
   return boss;
 }
 
 /** The process's pg-boss instance, started (and its queues created) on first use. */
 export function jobQueue(): Promise<PgBoss> {
-  starting ??= start().catch((error: unknown) => {
+  starting ??= startJobQueue(env.DATABASE_URL).catch((error: unknown) => {
     starting = null;
     throw error;
   });

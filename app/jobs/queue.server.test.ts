@@ -1,0 +1,27 @@
+// GIVEN a database no job queue ever ran on, WHEN several processes start their job queue at
+// once (a deployment's web and worker processes), THEN every one of them starts, and each of
+// Metryka's queues exists once.
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { env } from "#app/env.server";
+import { QUEUES, startJobQueue } from "./queue.server";
+
+describe("starting the job queue", () => {
+  it("GIVEN a new database THEN four processes starting at once all start", async () => {
+    // A schema of its own: new, as on a database just created.
+    const schema = `pgboss_start_${process.pid}`;
+    const started = await Promise.allSettled(Array.from({ length: 4 }, () => startJobQueue(env.DATABASE_URL, schema)));
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    try {
+      const bosses = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      await Promise.all(bosses.map((boss) => boss.stop({ graceful: false, wait: true })));
+      expect(started.map((result) => (result.status === "rejected" ? String(result.reason) : "started"))).toEqual(["started", "started", "started", "started"]);
+      const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${schema}.queue WHERE name NOT LIKE '\\_\\_pgboss%' ORDER BY name`);
+      expect(rows.map((row) => row.name)).toEqual(Object.values(QUEUES).sort());
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+});
