@@ -866,12 +866,23 @@ export async function refreshDailyRollups(shop: string, scope: RollupScope = {})
   return prisma.$transaction((tx) => refreshRollupsIn(tx, shop, scope), ROLLUP_TRANSACTION_OPTIONS);
 }
 
+/** The rebuilds `ensureDailyRollups` started in this process and not yet finished, by shop, zone and currency. */
+const ensuring = new Map<string, Promise<unknown>>();
+
 /**
  * Makes sure the shop's rollups exist and were built in its current time zone and currency (a
- * rebuild otherwise). Cheap when they were: one primary-key read.
+ * rebuild otherwise). Cheap when they were: one primary-key read. A page reads several metrics
+ * at once, each making sure first: they share one rebuild rather than queue one each behind
+ * the shop's lock.
  */
 export async function ensureDailyRollups(shop: string, timeZone: string, currency: string): Promise<void> {
   const state = await builtIn(prisma, shop);
   if (state && state.timeZone === timeZone && state.currency === currency) return;
-  await refreshDailyRollups(shop);
+  const key = `${shop}\u0000${timeZone}\u0000${currency}`;
+  let rebuild = ensuring.get(key);
+  if (!rebuild) {
+    rebuild = refreshDailyRollups(shop).finally(() => ensuring.delete(key));
+    ensuring.set(key, rebuild);
+  }
+  await rebuild;
 }

@@ -8,7 +8,7 @@ import { UnknownShopError } from "./context.server";
 import { InvalidRangeError } from "./periods";
 import { atRiskReport, retentionRatesReport, retentionReport } from "./retention";
 import { atRiskOverview, retentionOverview, retentionRates } from "./retention.server";
-import { refreshDailyRollups, STATISTICS_MATTER_FROM_ROWS, statisticsStale } from "./rollups.server";
+import { ensureDailyRollups, refreshDailyRollups, STATISTICS_MATTER_FROM_ROWS, statisticsStale } from "./rollups.server";
 import { salesReport } from "./sales";
 import { salesOverview } from "./sales.server";
 import { getMetricSettings } from "./settings.server";
@@ -301,5 +301,26 @@ describe("the planner's statistics before a rebuild", () => {
     expect(await statisticsStale(large)).toBe(false);
     const [{ orders }] = await prisma.$queryRaw<Array<{ orders: number }>>`SELECT sum(orders)::int AS orders FROM daily_sales WHERE shop = ${large}`;
     expect(orders).toBe(STATISTICS_MATTER_FROM_ROWS * 2);
+  });
+});
+
+describe("ensureDailyRollups", () => {
+  /** How many times the shop's rollups were written (a trigger counts each refresh). */
+  async function refreshes(shop: string): Promise<number> {
+    const [row] = await prisma.$queryRaw<Array<{ version: number }>>`SELECT version::int AS version FROM prediction_data_versions WHERE shop = ${shop}`;
+    return row?.version ?? 0;
+  }
+
+  it("GIVEN rollups never built WHEN a page reads six metrics at once THEN they share one rebuild", async () => {
+    const store = generateStore({ seed: 91, shop: "ensure-once.myshopify.com", timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", customers: 40, orders: 120 });
+    await writeStore(store);
+    await Promise.all(Array.from({ length: 6 }, () => ensureDailyRollups(store.shop, store.timeZone, store.currency)));
+    expect(await refreshes(store.shop)).toBe(1);
+    // Built, and built once more only when the shop's time zone changes.
+    await ensureDailyRollups(store.shop, store.timeZone, store.currency);
+    expect(await refreshes(store.shop)).toBe(1);
+    await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
+    await Promise.all(Array.from({ length: 3 }, () => ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency)));
+    expect(await refreshes(store.shop)).toBe(2);
   });
 });
