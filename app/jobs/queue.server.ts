@@ -38,6 +38,11 @@ export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixe
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;
+  /**
+   * A backfill of a large store (LARGE_STORE_ORDERS), queued at LARGE_BACKFILL_PRIORITY: it runs
+   * once no other shop job waits (app/jobs/shop-jobs.server.ts).
+   */
+  large?: boolean;
 }
 export interface WebhookJob {
   shop: string;
@@ -142,7 +147,20 @@ export function shopJobKey(job: ShopJob): string {
 export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?: number } = {}): Promise<string | null> {
   const boss = await jobQueue();
   const startAfter = options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds };
-  return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter });
+  const priority = job.large ? { priority: LARGE_BACKFILL_PRIORITY } : {};
+  return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter, ...priority });
+}
+
+/**
+ * A large store's backfill comes after every other shop job waiting (pg-boss fetches the
+ * highest priority first, 0 by default): a store of a few hundred orders is synced in seconds
+ * and need not wait behind one of millions.
+ */
+export const LARGE_BACKFILL_PRIORITY = -1;
+
+/** Shop jobs waiting to be taken (including those retried or asked for later). */
+export async function shopJobsWaiting(): Promise<number> {
+  return (await jobQueue()).getQueueSize(QUEUES.shop);
 }
 
 /** A webhook event's job as pg-boss inserts it: one per event (its singletonKey). */

@@ -12,6 +12,11 @@
 // A backfill whose bulk files are not ready after BACKFILL_WAIT_IN_SLOT_MS hands its worker slot
 // (and its shop lock) back and is queued again: Shopify may take hours to write a large store's
 // files, and a slot held by a waiting job is a slot every other store waits for.
+//
+// Small stores first: a backfill of a store with LARGE_STORE_ORDERS or more, taken while other
+// shop jobs wait, is queued again behind them (LARGE_BACKFILL_PRIORITY) and runs once none
+// does. When many stores install at once, the small ones are synced in seconds each instead
+// of waiting for the large ones' slots.
 import prisma from "#app/db.server";
 import { unauthenticated } from "#app/shopify.server";
 import { createAdminClient } from "#app/shopify/admin-client.server";
@@ -22,7 +27,8 @@ import { importShopifySessions } from "#app/sync/shopify-sessions.server";
 import { refreshPredictions } from "#app/metrics/prediction.server";
 import { runTagJobs } from "#app/tagging/tag-jobs.server";
 import { markRunFailed, needsBackfill } from "#app/sync/sync-state.server";
-import { enqueueShopJob, type ShopJob } from "./queue.server";
+import { ORDERS_COUNT } from "#app/shopify/queries";
+import { enqueueShopJob, shopJobsWaiting, type ShopJob } from "./queue.server";
 
 /**
  * Runs one shop job in this process (the worker calls it; so do tests). A job of a shop that
@@ -31,11 +37,13 @@ import { enqueueShopJob, type ShopJob } from "./queue.server";
  * through the whole history: a backfill is queued instead.
  */
 export const BACKFILL_WAIT_IN_SLOT_MS = 15_000;
+/** A store with this many orders or more backfills after the other shop jobs waiting. */
+export const LARGE_STORE_ORDERS = 10_000;
 
 export async function runShopJob(
   job: ShopJob,
   signal?: AbortSignal,
-  { backfillWaitInSlotMs = BACKFILL_WAIT_IN_SLOT_MS }: { backfillWaitInSlotMs?: number } = {},
+  { backfillWaitInSlotMs = BACKFILL_WAIT_IN_SLOT_MS, largeStoreOrders = LARGE_STORE_ORDERS }: { backfillWaitInSlotMs?: number; largeStoreOrders?: number } = {},
 ): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain: job.shop }, select: { installedAt: true, uninstalledAt: true } });
   if (!shop?.installedAt || shop.uninstalledAt) return;
@@ -61,12 +69,19 @@ export async function runShopJob(
     const { admin } = await unauthenticated.admin(job.shop);
     // A run that loses its shop lock stops at its next call, or in the middle of one.
     const client = createAdminClient(job.shop, admin.graphql, { signal });
+    if (job.kind === "backfill" && !job.large && (await shopJobsWaiting()) > 0) {
+      const { ordersCount } = await client.request<{ ordersCount: { count: number } }>(ORDERS_COUNT, {});
+      if (ordersCount.count >= largeStoreOrders) {
+        await enqueueShopJob({ ...job, large: true });
+        return;
+      }
+    }
     if (job.kind === "backfill") await backfillShop(job.shop, client, new Date(), { signal, yieldAfterMs: backfillWaitInSlotMs });
     else await syncShop(job.shop, client, new Date());
   } catch (error) {
     if (error instanceof BackfillWaiting) {
       // Not done, not failed: the same run goes on in a later job.
-      await enqueueShopJob({ shop: job.shop, kind: "backfill" }, { startAfterSeconds: error.retryAfterSeconds });
+      await enqueueShopJob({ shop: job.shop, kind: "backfill", large: job.large }, { startAfterSeconds: error.retryAfterSeconds });
       return;
     }
     // Recorded with what to do about it, for the dashboard and `metryka status` (the run

@@ -3,7 +3,8 @@
 // the paged catch-up), THEN Metryka's rows equal the simulator's ground truth exactly; also when
 // a bulk operation fails and is retried, when a run dies halfway and is run again, when the
 // end of an operation comes by its bulk_operations/finish webhook rather than by polling, and
-// when the job hands its slot back while Shopify writes the files and a later job finishes the run.
+// when the job hands its slot back while Shopify writes the files and a later job finishes the run,
+// and when a large store's backfill gives way to the other shops' jobs waiting.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, refundReturns, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
@@ -22,12 +23,13 @@ import { BULK_OPERATION_STATUS } from "#app/shopify/bulk-queries";
 let prisma: typeof import("#app/db.server").default;
 let backfill: typeof import("./backfill.server");
 let jobs: typeof import("#app/jobs/shop-jobs.server");
+let queue: typeof import("#app/jobs/queue.server");
 let clientFor: (shop: string) => Promise<import("#app/shopify/admin-client.server").AdminClient>;
 
 const NOW = new Date("2026-11-15T12:00:00Z");
 let simulator: SimulatorHandle;
 const stores: Record<string, SimStore> = {};
-const names = ["plain", "failing", "interrupted", "signalled", "patient"] as const;
+const names = ["plain", "failing", "interrupted", "signalled", "patient", "large"] as const;
 let appWebhooks: Awaited<ReturnType<typeof startAppWebhooks>>;
 
 async function expectEqualToTruth(store: SimStore) {
@@ -69,6 +71,7 @@ beforeAll(async () => {
   const { createAdminClient } = await import("#app/shopify/admin-client.server");
   backfill = await import("./backfill.server");
   jobs = await import("#app/jobs/shop-jobs.server");
+  queue = await import("#app/jobs/queue.server");
   for (const store of Object.values(stores)) {
     const shop = store.shop.domain;
     await installOffline(simulator, shop);
@@ -216,5 +219,34 @@ describe("bulk backfill from the simulator", () => {
     );
     await expectEqualToTruth(store);
     expect((await prisma.syncState.findUniqueOrThrow({ where: { shop } })).startedAt).toEqual(waiting.startedAt);
+  });
+
+  it("a large store's backfill, taken while other shops' jobs wait, goes behind them and runs when taken again", async () => {
+    const store = stores.large;
+    const shop = store.shop.domain;
+    // Large, for this test: the store has more orders than this.
+    const largeStoreOrders = Math.floor(store.orders.length / 2);
+    await queue.enqueueShopJob({ shop: "waiting.myshopify.com", kind: "sync" });
+    await jobs.runShopJob({ shop, kind: "backfill" }, undefined, { largeStoreOrders });
+    // Nothing asked of Shopify beyond the count; queued again at the lower priority.
+    expect(simulator.bulk.all().filter((r) => r.shop === shop)).toHaveLength(0);
+    const queued = await prisma.$queryRaw<Array<{ data: object; priority: number }>>`
+      SELECT data, priority FROM pgboss.job WHERE name = 'shop-jobs' AND state = 'created' AND data->>'shop' = ${shop}`;
+    expect(queued).toEqual([{ data: { shop, kind: "backfill", large: true }, priority: queue.LARGE_BACKFILL_PRIORITY }]);
+    // The workers take every other job waiting first, although it was queued before.
+    const boss = await queue.jobQueue();
+    const taken: object[] = [];
+    for (;;) {
+      const [job] = await boss.fetch<object>(queue.QUEUES.shop);
+      if (!job) break;
+      taken.push(job.data);
+    }
+    expect(taken.at(-1)).toEqual({ shop, kind: "backfill", large: true });
+    expect(taken.slice(0, -1)).toContainEqual({ shop: "waiting.myshopify.com", kind: "sync" });
+
+    // Taken again, it runs whatever waits, and ends equal to the truth.
+    await queue.enqueueShopJob({ shop: "waiting.myshopify.com", kind: "sync" });
+    await jobs.runShopJob({ shop, kind: "backfill", large: true }, undefined, { largeStoreOrders });
+    await expectEqualToTruth(store);
   });
 });
