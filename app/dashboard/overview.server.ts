@@ -3,6 +3,7 @@
 // over the range and per period (new customers, returning customer rate, repeat purchase rate),
 // the conversion rate from its source, and the same over the comparison range when one is chosen.
 import { z } from "zod";
+import prisma from "#app/db.server";
 import type { ConversionReport } from "#app/metrics/conversion";
 import { conversionOverview } from "#app/metrics/conversion.server";
 import { growthRate, ratio } from "#app/metrics/math";
@@ -93,20 +94,24 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
   const compareTo = query.compare === "none" ? null : query.compare;
   const compared = compareTo ? comparisonRange(page.range, compareTo) : null;
   const clock = { now };
-  const reports: OverviewReports | null = page.installed
-    ? await Promise.all([
-        salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, clock),
-        customerActivity(shop, { range: page.range }, clock),
-        activitySeries(shop, { range: page.range, granularity: query.granularity }, clock),
-        compared ? salesOverview(shop, { range: compared, granularity: query.granularity }, clock) : null,
-        compared ? customerActivity(shop, { range: compared }, clock) : null,
-        conversions(shop, page.range, compared, query.granularity, now),
-      ]).then(([report, rates, activity, comparedSales, comparedRates, conversion]) => ({
-        report,
-        current: { rates, activity, conversion: conversion.current },
-        compared: comparedSales && comparedRates && conversion.base ? { sales: comparedSales, rates: comparedRates, conversion: conversion.base } : null,
-      }))
-    : null;
+  // Before the first sync has stored any order the page only says the data is on its way:
+  // nothing to compute (and on an install's first load, no rollups to build for nothing).
+  const copying = page.sync.status !== "succeeded" && (await prisma.order.findFirst({ where: { shop }, select: { id: true } })) === null;
+  const reports: OverviewReports | null =
+    page.installed && !copying
+      ? await Promise.all([
+          salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, clock),
+          customerActivity(shop, { range: page.range }, clock),
+          activitySeries(shop, { range: page.range, granularity: query.granularity }, clock),
+          compared ? salesOverview(shop, { range: compared, granularity: query.granularity }, clock) : null,
+          compared ? customerActivity(shop, { range: compared }, clock) : null,
+          conversions(shop, page.range, compared, query.granularity, now),
+        ]).then(([report, rates, activity, comparedSales, comparedRates, conversion]) => ({
+          report,
+          current: { rates, activity, conversion: conversion.current },
+          compared: comparedSales && comparedRates && conversion.base ? { sales: comparedSales, rates: comparedRates, conversion: conversion.base } : null,
+        }))
+      : null;
   const report = reports?.report ?? null;
   // The comparison range as a merchant reads it: first and last day.
   const comparedWith = report?.comparison
