@@ -1,10 +1,13 @@
 // GIVEN a database no job queue ever ran on, WHEN several processes start their job queue at
 // once (a deployment's web and worker processes), THEN every one of them starts, and each of
-// Metryka's queues exists once.
+// Metryka's queues exists once. And the order shop jobs are taken in: a job put back because its
+// shop was busy before the jobs queued since, a large store's backfill after every other.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { env } from "#app/env.server";
-import { QUEUES, startJobQueue } from "./queue.server";
+import { truncateAll } from "../../tests/support/database";
+import { drainShopJobs } from "../../tests/support/jobs";
+import { enqueueShopJob, jobQueue, QUEUES, startJobQueue } from "./queue.server";
 
 describe("starting the job queue", () => {
   it("GIVEN a new database THEN four processes starting at once all start", async () => {
@@ -23,5 +26,29 @@ describe("starting the job queue", () => {
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();
     }
+  });
+});
+
+describe("the order shop jobs are taken in", () => {
+  it("GIVEN jobs waiting THEN one put back (its shop busy) comes first and a large store's backfill last", async () => {
+    await truncateAll();
+    await drainShopJobs();
+    await enqueueShopJob({ shop: "large.myshopify.com", kind: "backfill", large: true });
+    await enqueueShopJob({ shop: "first.myshopify.com", kind: "backfill" });
+    await enqueueShopJob({ shop: "second.myshopify.com", kind: "sessions" });
+    await enqueueShopJob({ shop: "busy.myshopify.com", kind: "backfill" }, { ahead: true });
+    const boss = await jobQueue();
+    const taken: string[] = [];
+    for (;;) {
+      const [job] = await boss.fetch<{ shop: string; kind: string }>(QUEUES.shop);
+      if (!job) break;
+      taken.push(`${job.data.shop} ${job.data.kind}`);
+    }
+    expect(taken).toEqual([
+      "busy.myshopify.com backfill",
+      "first.myshopify.com backfill",
+      "second.myshopify.com sessions",
+      "large.myshopify.com backfill",
+    ]);
   });
 });

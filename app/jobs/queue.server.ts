@@ -143,11 +143,12 @@ export function shopJobKey(job: ShopJob): string {
 /**
  * Queues Admin API work for a shop (nothing when the same kind already waits for it); it runs
  * after any job of that shop already running. Returns the job's id, or null when one waits.
+ * `ahead`: before the jobs of the default priority (AHEAD_PRIORITY).
  */
-export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?: number } = {}): Promise<string | null> {
+export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?: number; ahead?: boolean } = {}): Promise<string | null> {
   const boss = await jobQueue();
   const startAfter = options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds };
-  const priority = job.large ? { priority: LARGE_BACKFILL_PRIORITY } : {};
+  const priority = job.large ? { priority: LARGE_BACKFILL_PRIORITY } : options.ahead ? { priority: AHEAD_PRIORITY } : {};
   return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter, ...priority });
 }
 
@@ -157,6 +158,12 @@ export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?
  * and need not wait behind one of millions.
  */
 export const LARGE_BACKFILL_PRIORITY = -1;
+/**
+ * A job that was taken but put back (its shop busy with another job) keeps its place: queued
+ * again, it would otherwise wait behind every job that arrived meanwhile, minutes when many
+ * stores install at once. A large store's backfill stays behind all the same.
+ */
+export const AHEAD_PRIORITY = 1;
 
 /** Shop jobs waiting to be taken (including those retried or asked for later). */
 export async function shopJobsWaiting(): Promise<number> {

@@ -52,8 +52,8 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
       await boss.work<ShopJob>(QUEUES.shop, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
         try {
           const outcome = await withShopLock(job.data.shop, job.id, (signal) => runShopJob(job.data, signal));
-          // Another job of the shop is running: this one runs after it.
-          if (outcome === SHOP_BUSY) await enqueueShopJob(job.data, { startAfterSeconds: BUSY_RETRY_SECONDS });
+          // Another job of the shop is running: this one runs after it, ahead of the jobs queued since.
+          if (outcome === SHOP_BUSY) await enqueueShopJob(job.data, { startAfterSeconds: BUSY_RETRY_SECONDS, ahead: true });
         } catch (error) {
           if (!(await parkIfPermanent(boss, QUEUES.shop, job.data, error))) throw error;
         }
