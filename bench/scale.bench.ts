@@ -13,7 +13,9 @@
 // - the time until every store is synced, against the sum of each store's own sync time (what
 //   one store at a time would take);
 // - each store's wait between its install and the start of its backfill (the longest wait of a
-//   small store, against the largest store's backfill: no small store waits behind a large one);
+//   small store, against the largest store's backfill), and how many small stores were already
+//   queued when a large store's backfill started (against all of them): no small store waits
+//   behind a large one;
 // - the Admin API points each store spent (median, against the largest store) and how many sync
 //   runs THROTTLED answers failed (against how many THROTTLED answers there were);
 // - the database's size added per million orders, against the same stores' data as JSON;
@@ -170,6 +172,8 @@ export default async function scaleBench(): Promise<BenchResult[]> {
 
     // --- Sync state, watched ----------------------------------------------------------------
     const installedAt = new Map<string, number>();
+    /** When each store's first admin load answered: its backfill was queued by then. */
+    const installedBy = new Map<string, number>();
     const installSeconds: number[] = [];
     const startedAt = new Map<string, number>();
     const syncedAt = new Map<string, number>();
@@ -201,6 +205,7 @@ export default async function scaleBench(): Promise<BenchResult[]> {
         }
         await response.arrayBuffer();
         installSeconds.push((performance.now() - at) / 1000);
+        installedBy.set(shop, Date.now());
       },
     );
     const installAll = (Date.now() - started) / 1000;
@@ -262,6 +267,10 @@ export default async function scaleBench(): Promise<BenchResult[]> {
     for (const w of [...waits].sort((a, b) => b.orders - a.orders).filter((_, i) => i < 3 || i % Math.max(1, Math.floor(STORES / 10)) === 0)) {
       note(`  ${w.shop}: ${w.orders} orders, waited ${w.wait.toFixed(1)} s, synced in ${syncSeconds(w.shop).toFixed(1)} s`);
     }
+    // Small stores first: a small store already queued when a large store's backfill started waited behind it.
+    const largeStarts = large.map((shop) => startedAt.get(shop)!);
+    const behindLarge = smallWaits.filter((w) => largeStarts.some((at) => installedBy.get(w.shop)! < at && at < startedAt.get(w.shop)!));
+    note(`small stores already queued when a large store's backfill started: ${behindLarge.length} of ${smallWaits.length}`);
     note(`wait before the backfill started: small stores median ${median(smallWaits.map((w) => w.wait)).toFixed(1)} s, longest ${longestSmall.wait.toFixed(1)} s (${longestSmall.shop}, ${longestSmall.orders} orders); the largest store's backfill took ${syncSeconds(largest).toFixed(0)} s`);
     const usage = stores.map((s) => ({ shop: s.shop.domain, orders: s.orders.length, ...simulator.admin.usage(s.shop.domain) }));
     const throttled = usage.reduce((sum, u) => sum + u.throttled, 0);
@@ -304,6 +313,7 @@ export default async function scaleBench(): Promise<BenchResult[]> {
       benchResult(`scale: ${STORES} stores, ${totalOrders} orders, time until every store is synced (vs the sum of each store's own sync time)`, "s", allSynced, [...syncedAt.keys()].reduce((sum, shop) => sum + syncSeconds(shop), 0)),
       benchResult(`scale: ${STORES} installs, ${INSTALL_CONCURRENCY} at a time (vs one after another)`, "s", installAll, installSeconds.reduce((a, b) => a + b, 0)),
       benchResult("scale: longest wait of a small store before its backfill started (vs the largest store's backfill)", "s", longestSmall.wait, syncSeconds(largest)),
+      benchResult("scale: small stores already queued when a large store's backfill started (vs small stores)", "stores", behindLarge.length, smallWaits.length),
       benchResult("scale: Admin API points per store, median (vs the largest store)", "points", median(usage.map((u) => u.cost)), usage[0].cost),
       benchResult("scale: sync runs failed by THROTTLED answers (vs THROTTLED answers)", "runs", throttledFailures, throttled),
       benchResult("scale: database size added per million orders (vs the same stores as JSON)", "MiB", mbPerMillion(Number(size[0].bytes) - Number(empty[0].bytes)), mbPerMillion(asJson)),

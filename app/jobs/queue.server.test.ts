@@ -1,7 +1,8 @@
 // GIVEN a database no job queue ever ran on, WHEN several processes start their job queue at
 // once (a deployment's web and worker processes), THEN every one of them starts, and each of
-// Metryka's queues exists once. And the order shop jobs are taken in: a job put back because its
-// shop was busy before the jobs queued since, a large store's backfill after every other.
+// Metryka's queues exists once. And the order shop jobs are taken in: copies of orders, then
+// follow-ups, then large stores' backfills; a job put back because its shop was busy keeps its
+// place among its peers.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { env } from "#app/env.server";
@@ -30,13 +31,16 @@ describe("starting the job queue", () => {
 });
 
 describe("the order shop jobs are taken in", () => {
-  it("GIVEN jobs waiting THEN one put back (its shop busy) comes first and a large store's backfill last", async () => {
+  it("GIVEN jobs waiting THEN copies of orders first (one put back first of all), then follow-ups, then a large store's backfill", async () => {
     await truncateAll();
     await drainShopJobs();
     await enqueueShopJob({ shop: "large.myshopify.com", kind: "backfill", large: true });
-    await enqueueShopJob({ shop: "first.myshopify.com", kind: "backfill" });
-    await enqueueShopJob({ shop: "second.myshopify.com", kind: "sessions" });
-    await enqueueShopJob({ shop: "busy.myshopify.com", kind: "backfill" }, { ahead: true });
+    await enqueueShopJob({ shop: "first.myshopify.com", kind: "pixel" });
+    await enqueueShopJob({ shop: "first.myshopify.com", kind: "sessions" });
+    await enqueueShopJob({ shop: "second.myshopify.com", kind: "backfill" });
+    await enqueueShopJob({ shop: "third.myshopify.com", kind: "sync" });
+    await enqueueShopJob({ shop: "first.myshopify.com", kind: "backfill" }, { ahead: true });
+    await enqueueShopJob({ shop: "second.myshopify.com", kind: "predictions" }, { ahead: true });
     const boss = await jobQueue();
     const taken: string[] = [];
     for (;;) {
@@ -45,9 +49,12 @@ describe("the order shop jobs are taken in", () => {
       taken.push(`${job.data.shop} ${job.data.kind}`);
     }
     expect(taken).toEqual([
-      "busy.myshopify.com backfill",
       "first.myshopify.com backfill",
-      "second.myshopify.com sessions",
+      "second.myshopify.com backfill",
+      "third.myshopify.com sync",
+      "second.myshopify.com predictions",
+      "first.myshopify.com pixel",
+      "first.myshopify.com sessions",
       "large.myshopify.com backfill",
     ]);
   });

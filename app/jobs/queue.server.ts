@@ -143,27 +143,35 @@ export function shopJobKey(job: ShopJob): string {
 /**
  * Queues Admin API work for a shop (nothing when the same kind already waits for it); it runs
  * after any job of that shop already running. Returns the job's id, or null when one waits.
- * `ahead`: before the jobs of the default priority (AHEAD_PRIORITY).
+ * `ahead`: put back after it was taken (shopJobPriority).
  */
 export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?: number; ahead?: boolean } = {}): Promise<string | null> {
   const boss = await jobQueue();
   const startAfter = options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds };
-  const priority = job.large ? { priority: LARGE_BACKFILL_PRIORITY } : options.ahead ? { priority: AHEAD_PRIORITY } : {};
-  return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter, ...priority });
+  return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter, priority: shopJobPriority(job, options) });
 }
 
 /**
- * A large store's backfill comes after every other shop job waiting (pg-boss fetches the
- * highest priority first, 0 by default): a store of a few hundred orders is synced in seconds
- * and need not wait behind one of millions.
+ * The order shop jobs are taken in (pg-boss takes the highest priority first, then the oldest):
+ * copies of the stores' orders first (backfills, syncs, reconciliations) and a merchant's
+ * tagging, then what follows an install or a sync (Shopify's session figures, the pixel's
+ * activation, the predictions), then large stores' backfills (LARGE_STORE_ORDERS in
+ * app/jobs/shop-jobs.server.ts): a store of a few hundred orders is synced in seconds and need
+ * not wait behind one of millions, nor behind another store's follow-ups.
  */
-export const LARGE_BACKFILL_PRIORITY = -1;
+export const FOLLOW_UP_PRIORITY = -1;
+export const LARGE_BACKFILL_PRIORITY = -2;
+const FOLLOW_UPS: ReadonlySet<ShopJobKind> = new Set(["sessions", "pixel", "predictions"]);
+
 /**
- * A job that was taken but put back (its shop busy with another job) keeps its place: queued
- * again, it would otherwise wait behind every job that arrived meanwhile, minutes when many
- * stores install at once. A large store's backfill stays behind all the same.
+ * A job's priority; one more when it was taken but put back (its shop busy with another job),
+ * so that it keeps its place among its peers instead of waiting behind every job that arrived
+ * meanwhile (minutes when many stores install at once).
  */
-export const AHEAD_PRIORITY = 1;
+export function shopJobPriority(job: ShopJob, { ahead = false }: { ahead?: boolean } = {}): number {
+  const base = job.large ? LARGE_BACKFILL_PRIORITY : FOLLOW_UPS.has(job.kind) ? FOLLOW_UP_PRIORITY : 0;
+  return base + (ahead ? 1 : 0);
+}
 
 /** Shop jobs waiting to be taken (including those retried or asked for later). */
 export async function shopJobsWaiting(): Promise<number> {
