@@ -150,6 +150,15 @@ describe("the collector", () => {
   });
 });
 
+describe("visitor ids", () => {
+  it("are SHA-256 of the salt and the client id, 22 characters of base64url, the same from one release to the next", () => {
+    // A changed formula would split every visitor of the day in two at the deployment.
+    const salt = Buffer.from(Array.from({ length: 32 }, (_, i) => i + 1));
+    expect(visitorHash(salt, "client-ż1")).toBe("yni37dhRv8i5Nqi4biiJwn");
+    expect(visitorHash(salt, "client-ż2")).not.toBe("yni37dhRv8i5Nqi4biiJwn");
+  });
+});
+
 describe("abuse: each case is refused and nothing is stored", () => {
   it("an unknown shop, and an uninstalled one", async () => {
     expect((await post(batch([event()]), { shop: "nobody.myshopify.com" })).status).toBe(404);
