@@ -20,6 +20,7 @@ import {
   type ShopFit,
 } from "./prediction";
 import { parseCustomerId } from "./retention.server";
+import { refreshStatisticsFor } from "./planner-statistics.server";
 import { ensureDailyRollups } from "./rollups.server";
 
 type Client = Prisma.TransactionClient | typeof prisma;
@@ -220,15 +221,12 @@ async function storeFit(shop: string, result: PredictionFitResult, fittedAt: Dat
 }
 
 /**
- * Fresh planner statistics after a shop's predictions were replaced: hundreds of thousands of
- * new rows otherwise leave the planner guessing until autovacuum comes by, and a group's page
- * sorts the whole group instead of reading the index. Only a help: skipped when the table is busy.
+ * Fresh planner statistics after a shop's predictions were replaced, when the planner is wrong
+ * about the shop (planner-statistics.server.ts): hundreds of thousands of new rows otherwise
+ * leave it guessing until autovacuum comes by, and a group's page sorts the whole group instead
+ * of reading the index.
  */
-async function refreshStatistics(): Promise<void> {
-  await prisma
-    .$transaction([prisma.$executeRawUnsafe("SET LOCAL lock_timeout = '5s'"), prisma.$executeRawUnsafe("ANALYZE customer_predictions")])
-    .catch(() => undefined);
-}
+const refreshStatistics = (shop: string) => refreshStatisticsFor(shop, ["customer_predictions"]);
 
 /** What a refresh did: nothing (the cache was that of the shop's data and day) or a new fit. */
 export type PredictionRefresh = "cached" | "fitted";
@@ -243,7 +241,7 @@ export async function refreshPredictions(shop: string, clock: Clock): Promise<Pr
   if (await cachedReport(shop, context, clock.now)) return "cached";
   const result = await fitPredictions(shop, clock, context);
   await storeFit(shop, result, clock.now);
-  await refreshStatistics();
+  await refreshStatistics(shop);
   return "fitted";
 }
 

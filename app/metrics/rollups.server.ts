@@ -28,6 +28,7 @@
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
+import { refreshStatisticsFor } from "./planner-statistics.server";
 import { assertLocalDate } from "./periods";
 
 type Tx = Prisma.TransactionClient;
@@ -56,45 +57,13 @@ async function shopCalendar(tx: Tx | typeof prisma, shop: string): Promise<{ tim
 }
 
 /**
- * Fresh statistics on the source tables before a rebuild. A shop just backfilled into a
- * database that holds other shops is otherwise unknown to the planner ("about one row"), which
- * then looks each order's refunds up by scanning all of the shop's refunds, and rebuilds take
- * hours instead of seconds. Outside the rebuild's transaction, so that rebuilds of two shops
- * do not wait on each other's ANALYZE lock; and only a help: when the tables are busy (a
- * long vacuum holds them past the lock timeout) the rebuild goes ahead without it.
- *
- * Only when the planner is wrong about this shop (statisticsStale): ANALYZE samples the whole
- * tables, every shop's rows, and two of them wait for each other, so one per rebuild would make
- * every new install's first page (an empty shop's first rebuild) queue behind the others'.
+ * Fresh statistics on the source tables before a rebuild, when the planner is wrong about the
+ * shop (planner-statistics.server.ts): without them it looks each order's refunds up by
+ * scanning all of the shop's refunds, and a rebuild of a shop just backfilled takes hours
+ * instead of seconds. Outside the rebuild's transaction, so that rebuilds of two shops do not
+ * wait on each other's ANALYZE lock.
  */
-async function refreshStatistics(shop: string): Promise<void> {
-  if (!(await statisticsStale(shop))) return;
-  await prisma
-    .$transaction([prisma.$executeRawUnsafe("SET LOCAL lock_timeout = '5s'"), prisma.$executeRawUnsafe("ANALYZE orders, refunds")])
-    .catch(() => undefined);
-}
-
-/** Below this many rows of a shop, any plan is quick: its statistics do not matter. */
-export const STATISTICS_MATTER_FROM_ROWS = 2_000;
-/** How far the planner's estimate of a shop's rows may be from their count. */
-const ESTIMATE_TOLERANCE = 10;
-
-/**
- * Whether the planner's estimate of the shop's orders or refunds is more than ESTIMATE_TOLERANCE
- * times off their count, for a shop with at least STATISTICS_MATTER_FROM_ROWS of them.
- */
-export async function statisticsStale(shop: string): Promise<boolean> {
-  for (const table of ["orders", "refunds"] as const) {
-    const from = Prisma.raw(table);
-    const [{ rows }] = await prisma.$queryRaw<Array<{ rows: number }>>`SELECT count(*)::int AS rows FROM ${from} WHERE shop = ${shop}`;
-    if (rows < STATISTICS_MATTER_FROM_ROWS) continue;
-    const [plan] = await prisma.$queryRaw<Array<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>>`
-      EXPLAIN (FORMAT JSON) SELECT 1 FROM ${from} WHERE shop = ${shop}`;
-    const estimate = Math.max(1, plan["QUERY PLAN"][0].Plan["Plan Rows"]);
-    if (estimate * ESTIMATE_TOLERANCE < rows || estimate > rows * ESTIMATE_TOLERANCE) return true;
-  }
-  return false;
-}
+const refreshStatistics = (shop: string) => refreshStatisticsFor(shop, ["orders", "refunds"]);
 
 /** The zone and currency the shop's rollups were last built in, if they were. */
 async function builtIn(client: Tx | typeof prisma, shop: string): Promise<{ timeZone: string; currency: string | null } | null> {

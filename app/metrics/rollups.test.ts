@@ -8,7 +8,8 @@ import { UnknownShopError } from "./context.server";
 import { InvalidRangeError } from "./periods";
 import { atRiskReport, retentionRatesReport, retentionReport } from "./retention";
 import { atRiskOverview, retentionOverview, retentionRates } from "./retention.server";
-import { ensureDailyRollups, refreshDailyRollups, STATISTICS_MATTER_FROM_ROWS, statisticsStale } from "./rollups.server";
+import { STATISTICS_MATTER_FROM_ROWS, statisticsStale } from "./planner-statistics.server";
+import { ensureDailyRollups, refreshDailyRollups } from "./rollups.server";
 import { salesReport } from "./sales";
 import { salesOverview } from "./sales.server";
 import { getMetricSettings } from "./settings.server";
@@ -292,13 +293,13 @@ describe("the planner's statistics before a rebuild", () => {
     await insertOrders(large, STATISTICS_MATTER_FROM_ROWS * 2);
 
     // The planner still thinks the large shop has next to no orders; the small shop's plans are quick whatever it thinks.
-    expect(await statisticsStale(large)).toBe(true);
-    expect(await statisticsStale("stats-small.myshopify.com")).toBe(false);
-    expect(await statisticsStale("stats-nothing.myshopify.com")).toBe(false);
+    expect(await statisticsStale(large, ["orders", "refunds"])).toBe(true);
+    expect(await statisticsStale("stats-small.myshopify.com", ["orders", "refunds"])).toBe(false);
+    expect(await statisticsStale("stats-nothing.myshopify.com", ["orders", "refunds"])).toBe(false);
 
     // The rebuild of the large shop refreshes them first.
     await refreshDailyRollups(large);
-    expect(await statisticsStale(large)).toBe(false);
+    expect(await statisticsStale(large, ["orders", "refunds"])).toBe(false);
     const [{ orders }] = await prisma.$queryRaw<Array<{ orders: number }>>`SELECT sum(orders)::int AS orders FROM daily_sales WHERE shop = ${large}`;
     expect(orders).toBe(STATISTICS_MATTER_FROM_ROWS * 2);
   });
