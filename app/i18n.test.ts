@@ -8,7 +8,7 @@ import { formatter } from "#app/components/format";
 import { funnelSteps } from "#app/dashboard/conversion-page.server";
 import { presetRanges } from "#app/dashboard/ranges";
 import { SESSION_SOURCES } from "#app/metrics/conversion";
-import { PREDICTION_GROUPS } from "#app/metrics/prediction";
+import { PREDICTION_GROUPS, SHORTFALL_KINDS } from "#app/metrics/prediction";
 import { LOCALES, MESSAGES, resolveLocale, translator, type Locale } from "#app/i18n";
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
@@ -94,6 +94,7 @@ describe("message files", () => {
     const keys = [
       ...topics.map((topic) => `parked.topics.${topic.replace("/", ".")}`),
       ...PREDICTION_GROUPS.flatMap((group) => [`predictions.groups.${group}`, `predictions.groupHelp.${group}`]),
+      ...SHORTFALL_KINDS.map((kind) => `predictions.shortfall.${kind}`),
       ...COHORT_VIEWS.flatMap((view) => [`cohorts.views.${view}`, `cohorts.help.${view}`]),
       ...presetRanges("2026-12-03T08:00:00Z", "UTC").map((preset) => `controls.ranges.${preset.value}`),
       ...steps.map((step) => `conversion.funnel.${step.key}`),
@@ -116,6 +117,13 @@ describe("the admin's locale", () => {
     const days = (count: number) => t("units.days", { count, formatted: formatter("pl").decimal(count, 1) });
     expect([1, 2, 4, 5, 12, 22, 25, 1.5].map(days)).toEqual(["1 dzień", "2 dni", "4 dni", "5 dni", "12 dni", "22 dni", "25 dni", "1,5 dnia"]);
     expect(translator("en")("units.days", { count: 1, formatted: "1" })).toBe("1 day");
+    // What a shop lacks for predictions, counted likewise.
+    const customers = (count: number) => t("predictions.shortfall.customers", { count, have: String(count), need: "500" });
+    expect([1, 3, 120].map(customers)).toEqual([
+      "1 klient do tej pory; prognozy ruszają od 500",
+      "3 klientów do tej pory; prognozy ruszają od 500",
+      "120 klientów do tej pory; prognozy ruszają od 500",
+    ]);
   });
 
   it("formats money, percentages and dates in the language, with the shop's currency and time zone", () => {

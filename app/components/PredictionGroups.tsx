@@ -3,7 +3,8 @@
 // still being customers (likely to return / at risk / probably lost), one group's page at a time,
 // from the cached fit. By customer id only: names and e-mails stay in Shopify.
 import { BlockStack, Box, Card, IndexTable, InlineGrid, InlineStack, Link, Pagination, Tabs, Text } from "@shopify/polaris";
-import type { CustomerPrediction, Estimate, LastPeriodCheck, PredictionGroup, ShopForecast } from "#app/metrics/prediction";
+import type { CustomerPrediction, Estimate, LastPeriodCheck, PredictionGroup, PredictionShortfall, ShopForecast } from "#app/metrics/prediction";
+import type { TFunction } from "i18next";
 import type { PredictionState } from "#app/metrics/prediction.server";
 import { EmptyCard } from "./EmptyCard";
 import { useTranslation } from "react-i18next";
@@ -81,6 +82,13 @@ function LastPeriod({ check, currency }: { check: LastPeriodCheck; currency: str
   );
 }
 
+/** What the shop lacks for predictions, in the admin's language (null for a fit cached without it). */
+function shortfallText(t: TFunction, f: ReturnType<typeof useFormat>, shortfall: PredictionShortfall | null | undefined): string | null {
+  if (!shortfall) return null;
+  if (shortfall.kind === "no_fit") return t("predictions.shortfall.no_fit");
+  return t(`predictions.shortfall.${shortfall.kind}`, { count: shortfall.have, have: f.count(shortfall.have), need: f.count(shortfall.need) });
+}
+
 export function PredictionGroups(props: PredictionGroupsProps) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -95,7 +103,7 @@ export function PredictionGroups(props: PredictionGroupsProps) {
   if (state.status === "not_enough_history") {
     return (
       <EmptyCard heading={t("predictions.notEnoughTitle")}>
-        <p>{t("predictions.notEnough", { reason: state.reason })}</p>
+        <p>{t("predictions.notEnough", { reason: shortfallText(t, f, state.shortfall) ?? state.reason })}</p>
       </EmptyCard>
     );
   }

@@ -169,7 +169,7 @@ describe("a shop with too little history", () => {
     await writeStore(store);
     expect(await refreshPredictions(store.shop, clock)).toBe("fitted");
     const state = await predictionState(store.shop);
-    expect(state).toMatchObject({ status: "not_enough_history", now: "2026-11-18" });
+    expect(state).toMatchObject({ status: "not_enough_history", now: "2026-11-18", shortfall: { kind: "customers", need: 500 } });
     expect(state.status === "not_enough_history" && state.reason).toMatch(/customers so far; predictions start at 500/);
     expect(await prisma.customerPrediction.count({ where: { shop: store.shop } })).toBe(0);
     expect(await customerPrediction(store.shop, store.orders[0].customerId!)).toMatchObject({ status: "not_enough_history" });

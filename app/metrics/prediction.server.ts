@@ -17,6 +17,7 @@ import {
   type CustomerSummary,
   type PredictionGroup,
   type PredictionReport,
+  type PredictionShortfall,
   type ShopFit,
 } from "./prediction";
 import { parseCustomerId } from "./retention.server";
@@ -280,7 +281,8 @@ function customerIdOf(value: string | bigint): bigint {
 /** Where the shop's cached fit stands, for the pages (they never fit). */
 export type PredictionState =
   | { status: "pending" }
-  | { status: "not_enough_history"; reason: string; now: string; fittedAt: string }
+  /** `shortfall` is null for a fit cached before it was recorded (its `reason` is in English). */
+  | { status: "not_enough_history"; reason: string; shortfall: PredictionShortfall | null; now: string; fittedAt: string }
   | {
       status: "ready";
       report: Extract<PredictionReport, { status: "ready" }>;
@@ -299,7 +301,9 @@ async function predictionState(shop: string): Promise<PredictionState> {
   if (!cached) return { status: "pending" };
   const report = JSON.parse(cached.report) as PredictionReport;
   const fittedAt = cached.fittedAt.toISOString();
-  if (report.status === "not_enough_history") return { status: "not_enough_history", reason: report.reason, now: report.now, fittedAt };
+  if (report.status === "not_enough_history") {
+    return { status: "not_enough_history", reason: report.reason, shortfall: report.shortfall ?? null, now: report.now, fittedAt };
+  }
   const settings = {
     retentionIncludeCancelled: cached.inputs.includes("|cancelled:true"),
     cohortIncludeZeroValue: cached.inputs.includes("|zero-value:true"),

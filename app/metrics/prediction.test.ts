@@ -88,6 +88,7 @@ describe("customer summaries (reference)", () => {
     expect(report).toEqual({
       status: "not_enough_history",
       reason: `3 customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}`,
+      shortfall: { kind: "customers", have: 3, need: PREDICTION_MIN_CUSTOMERS },
       now: "2026-04-10",
       customers: 3,
     });
@@ -293,6 +294,12 @@ describe("the shop's forecast and its interval", () => {
 
   it("says so instead of comparing when FORECAST_DAYS ago there was too little", () => {
     const check = lastPeriodCheck([], population(22, 600, truth).summaries, "2026-12-31");
-    expect(check).toEqual({ status: "not_enough_history", from: "2026-10-02", to: "2026-12-31", reason: `0 customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}` });
+    expect(check).toEqual({
+      status: "not_enough_history",
+      from: "2026-10-02",
+      to: "2026-12-31",
+      reason: `0 customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}`,
+      shortfall: { kind: "customers", have: 0, need: PREDICTION_MIN_CUSTOMERS },
+    });
   });
 });

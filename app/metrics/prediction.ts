@@ -115,7 +115,7 @@ export interface CustomerPrediction {
 }
 
 export type PredictionReport =
-  | { status: "not_enough_history"; reason: string; now: string; customers: number }
+  | { status: "not_enough_history"; reason: string; shortfall: PredictionShortfall; now: string; customers: number }
   | {
       status: "ready";
       model: "BG/NBD + Gamma-Gamma";
@@ -152,7 +152,7 @@ export interface ShopForecast {
 }
 
 export type LastPeriodCheck =
-  | { status: "not_enough_history"; from: string; to: string; reason: string }
+  | { status: "not_enough_history"; from: string; to: string; reason: string; shortfall: PredictionShortfall }
   | {
       status: "ready";
       /** The days compared: [from, to), `to` being today. */
@@ -168,19 +168,36 @@ export function groupOf(pAlive: number): PredictionGroup {
   return pAlive >= LIKELY_TO_RETURN_AT ? "likely_to_return" : pAlive < PROBABLY_LOST_BELOW ? "probably_lost" : "at_risk";
 }
 
-/** Why a shop's summaries are too few to fit, or null when they are enough. */
-export function notEnoughHistory(summaries: readonly CustomerSummary[], today: string): string | null {
-  if (summaries.length < PREDICTION_MIN_CUSTOMERS) {
-    return `${summaries.length} customers so far; predictions start at ${PREDICTION_MIN_CUSTOMERS}`;
-  }
+/**
+ * What a shop lacks for predictions, for the pages to say in the merchant's language (a report's
+ * `reason` says the same in English, for the command line and the logs): too few customers,
+ * too few who came back, too few days of history, or a history the models cannot be fitted to.
+ */
+export type PredictionShortfall = { kind: "customers" | "returning_customers" | "days"; have: number; need: number } | { kind: "no_fit" };
+export const SHORTFALL_KINDS = ["customers", "returning_customers", "days", "no_fit"] as const satisfies ReadonlyArray<PredictionShortfall["kind"]>;
+
+/** What a shop's summaries lack to be fitted, or null when they are enough. */
+export function historyShortfall(summaries: readonly CustomerSummary[], today: string): PredictionShortfall | null {
+  if (summaries.length < PREDICTION_MIN_CUSTOMERS) return { kind: "customers", have: summaries.length, need: PREDICTION_MIN_CUSTOMERS };
   const repeat = summaries.filter((s) => s.x > 0).length;
-  if (repeat < PREDICTION_MIN_REPEAT_CUSTOMERS) {
-    return `${repeat} customers have come back so far; predictions start at ${PREDICTION_MIN_REPEAT_CUSTOMERS}`;
-  }
+  if (repeat < PREDICTION_MIN_REPEAT_CUSTOMERS) return { kind: "returning_customers", have: repeat, need: PREDICTION_MIN_REPEAT_CUSTOMERS };
   const firstDay = summaries.reduce((min, s) => (s.firstDay < min ? s.firstDay : min), today);
   const days = daysBetween(firstDay, today);
-  if (days < PREDICTION_MIN_HISTORY_DAYS) return `${days} days of history so far; predictions start at ${PREDICTION_MIN_HISTORY_DAYS}`;
+  if (days < PREDICTION_MIN_HISTORY_DAYS) return { kind: "days", have: days, need: PREDICTION_MIN_HISTORY_DAYS };
   return null;
+}
+
+const SHORTFALL_REASONS = {
+  customers: "customers so far",
+  returning_customers: "customers have come back so far",
+  days: "days of history so far",
+} as const;
+
+/** Why a shop's summaries are too few to fit, in English, or null when they are enough. */
+export function notEnoughHistory(summaries: readonly CustomerSummary[], today: string): string | null {
+  const shortfall = historyShortfall(summaries, today);
+  if (!shortfall || shortfall.kind === "no_fit") return null;
+  return `${shortfall.have} ${SHORTFALL_REASONS[shortfall.kind]}; predictions start at ${shortfall.need}`;
 }
 
 export interface FittedModels {
@@ -264,15 +281,15 @@ export interface ShopFit {
   models: FittedModels | null;
 }
 
-type Fitted = { models: FittedModels } | { reason: string };
+type Fitted = { models: FittedModels } | { reason: string; shortfall: PredictionShortfall };
 
 function tryFit(summaries: readonly CustomerSummary[], today: string): Fitted {
-  const reason = notEnoughHistory(summaries, today);
-  if (reason) return { reason };
+  const shortfall = historyShortfall(summaries, today);
+  if (shortfall) return { reason: notEnoughHistory(summaries, today)!, shortfall };
   try {
     return { models: fitModels(summaries) };
   } catch (error) {
-    if (error instanceof ModelFitError) return { reason: error.message };
+    if (error instanceof ModelFitError) return { reason: error.message, shortfall: { kind: "no_fit" } };
     throw error;
   }
 }
@@ -291,7 +308,7 @@ export function lastPeriodStart(now: Date, timeZone: string): Date {
 export function lastPeriodCheck(earlier: readonly CustomerSummary[], summaries: readonly CustomerSummary[], today: string): LastPeriodCheck {
   const from = addDays(today, -FORECAST_DAYS);
   const fitted = tryFit(earlier, from);
-  if ("reason" in fitted) return { status: "not_enough_history", from, to: today, reason: fitted.reason };
+  if ("reason" in fitted) return { status: "not_enough_history", from, to: today, reason: fitted.reason, shortfall: fitted.shortfall };
   const now = new Map(summaries.map((s) => [s.customerId, s]));
   let repeatOrders = 0;
   let spend = 0;
@@ -318,7 +335,9 @@ export function lastPeriodCheck(earlier: readonly CustomerSummary[], summaries: 
 export function fitShop(summaries: readonly CustomerSummary[], earlier: readonly CustomerSummary[], context: PredictionContext): ShopFit {
   const today = localDay(context.now, context.timeZone);
   const fitted = tryFit(summaries, today);
-  if ("reason" in fitted) return { report: { status: "not_enough_history", reason: fitted.reason, now: today, customers: summaries.length }, models: null };
+  if ("reason" in fitted) {
+    return { report: { status: "not_enough_history", reason: fitted.reason, shortfall: fitted.shortfall, now: today, customers: summaries.length }, models: null };
+  }
   const { models } = fitted;
   const bg = models.purchases.params;
   const totals = { days30: 0, days90: 0, days365: 0 };
