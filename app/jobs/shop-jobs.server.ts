@@ -15,8 +15,8 @@
 //
 // Small stores first: a backfill of a store with LARGE_STORE_ORDERS or more, taken while other
 // shop jobs wait, is queued again behind them (LARGE_BACKFILL_PRIORITY, queue.server.ts) and
-// runs once none does. When many stores install at once, the small ones are synced in seconds each instead
-// of waiting for the large ones' slots.
+// runs once none does. When many stores install at once, the small ones are synced in seconds
+// each instead of waiting for the large ones' slots (ADR 016).
 import prisma from "#app/db.server";
 import { unauthenticated } from "#app/shopify.server";
 import { createAdminClient } from "#app/shopify/admin-client.server";
