@@ -1,5 +1,5 @@
-// Property: on generated stores, the SQL activity series (customer activity per day, week or
-// month of a range) returns exactly the reference series, for ranges cut mid-period and not,
+// Property: on generated stores, the SQL activity series (customer activity per day, week,
+// month or quarter of a range) returns exactly the reference series, for ranges cut mid-period and not,
 // past, current and future, and every setting that changes who counts and when they were acquired.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Granularity } from "./periods";
@@ -17,6 +17,8 @@ const CASES = [
 const QUERIES: Array<{ range: { from: string; to: string }; granularity: Granularity }> = [
   { range: { from: "2025-12-01", to: "2026-12-01" }, granularity: "month" },
   { range: { from: "2025-09-17", to: "2026-03-05" }, granularity: "month" },
+  // Whole months in every bucket: read from the monthly rollups.
+  { range: { from: "2025-01-01", to: "2027-01-01" }, granularity: "quarter" },
   { range: { from: "2026-03-11", to: "2026-06-02" }, granularity: "week" },
   { range: { from: "2026-10-20", to: "2027-01-01" }, granularity: "week" },
   { range: { from: "2026-02-20", to: "2026-04-10" }, granularity: "day" },

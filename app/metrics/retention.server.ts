@@ -559,14 +559,24 @@ export async function customerActivity(shop: string, query: RetentionRatesQuery,
 /**
  * Customer activity per bucket of a range (each bucket counted as a range of its own): the
  * overview's trend lines of new customers, the returning customer rate and the repeat purchase
- * rate. One pass over the `customer_totals` rows of the customers who ordered since the range
- * began: each of their orders in the range is put in its bucket (date_trunc in the shop's local
- * calendar), and its place in the customer's `order_at` tells how many orders they had by the
- * bucket's end. Throws InvalidRangeError and UnknownShopError.
+ * rate. Buckets that are whole months are read from the monthly rollups, each like a range of
+ * its own. Otherwise one pass over the `customer_totals` rows of the customers who ordered since
+ * the range began: each of their orders in the range is put in its bucket (date_trunc in the
+ * shop's local calendar), and its place in the customer's `order_at` tells how many orders they
+ * had by the bucket's end. Throws InvalidRangeError and UnknownShopError.
  */
 export async function activitySeries(shop: string, query: ActivitySeriesQuery, clock: Clock): Promise<ActivitySeries> {
   const context = await retentionContext(shop, clock);
   const buckets = activitySeriesPlan(query, context);
+  // Buckets of whole months (months, quarters or years over a range of whole months): each is a
+  // range of its own that the monthly rollups answer, as for customerActivity, without reading
+  // every order of the range again.
+  if (buckets.every((bucket) => bucket.fromDay.endsWith("-01") && bucket.toDay.endsWith("-01"))) {
+    const parts = await Promise.all(
+      buckets.map((bucket) => periodActivity(shop, context, ratesPlan({ range: { from: bucket.fromDay, to: bucket.toDay } }, context))),
+    );
+    return assembleActivitySeries(query, buckets, context, parts);
+  }
   const { settings, timeZone } = context;
   const start = buckets[0].start;
   const end = buckets[buckets.length - 1].end;
