@@ -173,9 +173,21 @@ export function shopJobPriority(job: ShopJob, { ahead = false }: { ahead?: boole
   return base + (ahead ? 1 : 0);
 }
 
-/** Shop jobs waiting to be taken (including those retried or asked for later). */
-export async function shopJobsWaiting(): Promise<number> {
-  return (await jobQueue()).getQueueSize(QUEUES.shop);
+/**
+ * Whether jobs of other shops than `shop` wait to be taken now (its own follow-ups do not count:
+ * a store installing alone is copied first). Read from pg-boss's job table, which its API can
+ * only count whole.
+ */
+export async function otherShopsWaiting(shop: string): Promise<boolean> {
+  const boss = await jobQueue();
+  const { rows } = await boss.getDb().executeSql(
+    `SELECT EXISTS (
+       SELECT 1 FROM pgboss.job
+       WHERE name = $1 AND state < 'active' AND start_after <= now() AND data->>'shop' <> $2
+     ) AS waiting`,
+    [QUEUES.shop, shop],
+  );
+  return Boolean((rows as Array<{ waiting: boolean }>)[0]?.waiting);
 }
 
 /** A webhook event's job as pg-boss inserts it: one per event (its singletonKey). */

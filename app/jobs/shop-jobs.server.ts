@@ -14,7 +14,7 @@
 // files, and a slot held by a waiting job is a slot every other store waits for.
 //
 // Small stores first: a backfill of a store with LARGE_STORE_ORDERS or more, taken while other
-// shop jobs wait, is queued again behind them (LARGE_BACKFILL_PRIORITY, queue.server.ts) and
+// shops' jobs wait, is queued again behind them (LARGE_BACKFILL_PRIORITY, queue.server.ts) and
 // runs once none does. When many stores install at once, the small ones are synced in seconds
 // each instead of waiting for the large ones' slots (ADR 016).
 import prisma from "#app/db.server";
@@ -28,7 +28,7 @@ import { refreshPredictions } from "#app/metrics/prediction.server";
 import { runTagJobs } from "#app/tagging/tag-jobs.server";
 import { markRunFailed, needsBackfill } from "#app/sync/sync-state.server";
 import { ORDERS_COUNT } from "#app/shopify/queries";
-import { enqueueShopJob, shopJobsWaiting, type ShopJob } from "./queue.server";
+import { enqueueShopJob, otherShopsWaiting, type ShopJob } from "./queue.server";
 
 /**
  * Runs one shop job in this process (the worker calls it; so do tests). A job of a shop that
@@ -69,7 +69,7 @@ export async function runShopJob(
     const { admin } = await unauthenticated.admin(job.shop);
     // A run that loses its shop lock stops at its next call, or in the middle of one.
     const client = createAdminClient(job.shop, admin.graphql, { signal });
-    if (job.kind === "backfill" && !job.large && (await shopJobsWaiting()) > 0) {
+    if (job.kind === "backfill" && !job.large && (await otherShopsWaiting(job.shop))) {
       const { ordersCount } = await client.request<{ ordersCount: { count: number } }>(ORDERS_COUNT, {});
       if (ordersCount.count >= largeStoreOrders) {
         await enqueueShopJob({ ...job, large: true });

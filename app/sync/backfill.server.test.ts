@@ -4,7 +4,7 @@
 // a bulk operation fails and is retried, when a run dies halfway and is run again, when the
 // end of an operation comes by its bulk_operations/finish webhook rather than by polling, and
 // when the job hands its slot back while Shopify writes the files and a later job finishes the run,
-// and when a large store's backfill gives way to the other shops' jobs waiting.
+// and when a large store's backfill gives way to the other shops' jobs waiting (not to its own).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, refundReturns, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
@@ -29,7 +29,7 @@ let clientFor: (shop: string) => Promise<import("#app/shopify/admin-client.serve
 const NOW = new Date("2026-11-15T12:00:00Z");
 let simulator: SimulatorHandle;
 const stores: Record<string, SimStore> = {};
-const names = ["plain", "failing", "interrupted", "signalled", "patient", "large"] as const;
+const names = ["plain", "failing", "interrupted", "signalled", "patient", "large", "alone"] as const;
 let appWebhooks: Awaited<ReturnType<typeof startAppWebhooks>>;
 
 async function expectEqualToTruth(store: SimStore) {
@@ -244,9 +244,18 @@ describe("bulk backfill from the simulator", () => {
     expect(taken.at(-1)).toEqual({ shop, kind: "backfill", large: true });
     expect(taken.slice(0, -1)).toContainEqual({ shop: "waiting.myshopify.com", kind: "sync" });
 
-    // Taken again, it runs whatever waits, and ends equal to the truth.
+    // Taken again, it runs whatever waits.
     await queue.enqueueShopJob({ shop: "waiting.myshopify.com", kind: "sync" });
     await jobs.runShopJob({ shop, kind: "backfill", large: true }, undefined, { largeStoreOrders });
+    expect(simulator.bulk.all().filter((r) => r.shop === shop)).toHaveLength(2);
     await expectEqualToTruth(store);
+
+    // A large store installing alone is copied at once: its own follow-ups waiting do not count.
+    const { drainShopJobs } = await import("../../tests/support/jobs");
+    await drainShopJobs();
+    const alone = stores.alone;
+    await queue.enqueueShopJob({ shop: alone.shop.domain, kind: "sessions" });
+    await jobs.runShopJob({ shop: alone.shop.domain, kind: "backfill" }, undefined, { largeStoreOrders: Math.floor(alone.orders.length / 2) });
+    await expectEqualToTruth(alone);
   });
 });
