@@ -1,8 +1,9 @@
-import { IndexTable, Link, Text, useIndexResourceState } from "@shopify/polaris";
+import { IndexTable, Link, useIndexResourceState } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import type { LapsedCustomer } from "#app/metrics/retention";
 import { useFormat } from "./format";
+import { NumericCell } from "./NumericCell";
 
 /** Which customers are chosen: the ids ticked on this page, or every customer matching the list's filters. */
 export type CustomerSelection = { all: true; count: number } | { all: false; ids: string[] };
@@ -64,21 +65,9 @@ export function AtRiskTable({
               </Link>
             </IndexTable.Cell>
             <IndexTable.Cell>{f.day(customer.lastOrderDay)}</IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {f.count(customer.daysSinceLastOrder)}
-              </Text>
-            </IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {f.count(customer.orders)}
-              </Text>
-            </IndexTable.Cell>
-            <IndexTable.Cell>
-              <Text as="span" alignment="end" numeric>
-                {f.money(customer.netSpend, currency)}
-              </Text>
-            </IndexTable.Cell>
+            <NumericCell>{f.count(customer.daysSinceLastOrder)}</NumericCell>
+            <NumericCell>{f.count(customer.orders)}</NumericCell>
+            <NumericCell>{f.money(customer.netSpend, currency)}</NumericCell>
           </IndexTable.Row>
         ))}
       </IndexTable>

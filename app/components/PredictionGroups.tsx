@@ -10,6 +10,7 @@ import { EmptyCard } from "./EmptyCard";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
 import { MetricCard } from "./MetricCard";
+import { NumericCell } from "./NumericCell";
 
 // Each group's name and what it means are `predictions.groups.<group>` and
 // `predictions.groupHelp.<group>` in the messages.
@@ -163,26 +164,10 @@ export function PredictionGroups(props: PredictionGroupsProps) {
                     {t("common.customerId", { id: customer.customerId })}
                   </Link>
                 </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {f.percent(customer.probabilityAlive)}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {f.decimal(customer.expectedOrders.days90, 1)}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {f.decimal(customer.expectedOrders.days365, 1)}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {f.money(customer.expectedSpend365, report.currency)}
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{f.percent(customer.probabilityAlive)}</NumericCell>
+                <NumericCell>{f.decimal(customer.expectedOrders.days90, 1)}</NumericCell>
+                <NumericCell>{f.decimal(customer.expectedOrders.days365, 1)}</NumericCell>
+                <NumericCell>{f.money(customer.expectedSpend365, report.currency)}</NumericCell>
               </IndexTable.Row>
             ))}
           </IndexTable>
