@@ -12,21 +12,44 @@ const salts = new Map<string, Buffer>();
 const dayNumber = (instant: number) => Math.floor(instant / DAY_MS);
 const dayText = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
+const loading = new Map<string, Promise<Buffer>>();
+
+/**
+ * Makes the shop's salt of the day, or reads it if another request made it first. When another
+ * process inserts it at the same moment, this statement waits for that insert and then sees
+ * neither its own row nor (in its snapshot) the other: it asks once more, and now sees it.
+ */
+async function loadSalt(shop: string, day: string): Promise<Buffer> {
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await sqlPool().query<{ salt: Buffer }>(
+      `WITH made AS (
+         INSERT INTO pixel_salts (shop, day, salt) VALUES ($1, $2::date, $3) ON CONFLICT (shop, day) DO NOTHING RETURNING salt
+       )
+       SELECT salt FROM made UNION ALL SELECT salt FROM pixel_salts WHERE shop = $1 AND day = $2::date`,
+      [shop, day, crypto.randomBytes(32)],
+    );
+    if (rows[0]) return rows[0].salt;
+    if (attempt === 3) throw new Error(`No visitor salt for ${shop} on ${day}`);
+  }
+}
+
+/** The shop's salt of a UTC day: cached, and looked up once however many requests want it. */
 async function saltOf(shop: string, day: string): Promise<Buffer> {
   const key = `${shop}|${day}`;
   const cached = salts.get(key);
   if (cached) return cached;
-  const { rows } = await sqlPool().query<{ salt: Buffer }>(
-    `WITH made AS (
-       INSERT INTO pixel_salts (shop, day, salt) VALUES ($1, $2::date, $3) ON CONFLICT (shop, day) DO NOTHING RETURNING salt
-     )
-     SELECT salt FROM made UNION ALL SELECT salt FROM pixel_salts WHERE shop = $1 AND day = $2::date`,
-    [shop, day, crypto.randomBytes(32)],
-  );
-  const salt = rows[0].salt;
-  if (salts.size > 100_000) salts.clear();
-  salts.set(key, salt);
-  return salt;
+  let pending = loading.get(key);
+  if (!pending) {
+    pending = loadSalt(shop, day)
+      .then((salt) => {
+        if (salts.size > 100_000) salts.clear();
+        salts.set(key, salt);
+        return salt;
+      })
+      .finally(() => loading.delete(key));
+    loading.set(key, pending);
+  }
+  return pending;
 }
 
 /**
