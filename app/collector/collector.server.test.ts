@@ -228,6 +228,18 @@ describe("abuse: each case is refused and nothing is stored", () => {
     expect(await stored()).toBe(2);
   });
 
+  it("counts each new event once, for one request, when concurrent requests carry the same events", async () => {
+    // Requests that arrive together are written by one statement: an event carried by several
+    // of them (a beacon and its fetch retry), or twice by one, is stored and counted once.
+    const shared = [event(), event()];
+    const requests = Array.from({ length: 8 }, (_, i) => batch(i % 2 === 0 ? [...shared, event()] : [shared[0], shared[0]]));
+    const answers = await Promise.all(requests.map((body) => post(body)));
+    expect(answers.map((a) => a.status)).toEqual(requests.map(() => 200));
+    const counted = answers.reduce((sum, a) => sum + (JSON.parse(a.text) as { stored: number }).stored, 0);
+    expect(await stored()).toBe(2 + 4);
+    expect(counted).toBe(2 + 4);
+  });
+
   it("a flood from one visitor gets 429, while another visitor and another shop are still served", async () => {
     // 30 events at once is the visitor's burst; the next batch of the same visitor is refused whole.
     expect((await post(batch(Array.from({ length: 30 }, () => event({ clientId: "flooder" }))))).status).toBe(200);

@@ -1,5 +1,9 @@
 // Token buckets by key: `rate` tokens a second refill a bucket of at most `burst`. Kept in the
 // process's memory (each web process limits what reaches it); idle buckets are forgotten.
+//
+// The collector asks once per batch for all of its visitors at once (a storefront's busiest
+// minute holds tens of thousands of them), so a request reads the clock once and updates its
+// buckets in place.
 
 interface Bucket {
   tokens: number;
@@ -18,23 +22,39 @@ export class TokenBuckets {
     this.lastSweep = now();
   }
 
-  private current(key: string): Bucket {
+  private tokens(bucket: Bucket | undefined, at: number): number {
+    return bucket ? Math.min(this.burst, bucket.tokens + ((at - bucket.at) / 1000) * this.rate) : this.burst;
+  }
+
+  /**
+   * Takes `n` tokens from each key's bucket if every one of them has enough, else takes none
+   * (so a refused request costs no one their allowance). A key must appear once.
+   */
+  takeAll(wanted: Iterable<readonly [key: string, n: number]>): boolean {
     const at = this.now();
     this.sweep(at);
-    const bucket = this.buckets.get(key);
-    if (!bucket) return { tokens: this.burst, at };
-    return { tokens: Math.min(this.burst, bucket.tokens + ((at - bucket.at) / 1000) * this.rate), at };
+    const list = Array.isArray(wanted) ? (wanted as ReadonlyArray<readonly [string, number]>) : [...wanted];
+    for (const [key, n] of list) if (this.tokens(this.buckets.get(key), at) < n) return false;
+    for (const [key, n] of list) {
+      const bucket = this.buckets.get(key);
+      if (bucket) {
+        bucket.tokens = this.tokens(bucket, at) - n;
+        bucket.at = at;
+      } else {
+        this.buckets.set(key, { tokens: this.burst - n, at });
+      }
+    }
+    return true;
   }
 
   /** Whether `n` tokens are there now (taking none). */
   has(key: string, n: number): boolean {
-    return this.current(key).tokens >= n;
+    return this.tokens(this.buckets.get(key), this.now()) >= n;
   }
 
-  /** Takes `n` tokens (the bucket may go below zero: the caller checked `has` first). */
-  take(key: string, n: number): void {
-    const bucket = this.current(key);
-    this.buckets.set(key, { tokens: bucket.tokens - n, at: bucket.at });
+  /** Takes `n` tokens from one key's bucket if it has them. */
+  take(key: string, n: number): boolean {
+    return this.takeAll([[key, n]]);
   }
 
   /** Full buckets carry nothing worth keeping: dropped every minute. */
@@ -42,7 +62,12 @@ export class TokenBuckets {
     if (at - this.lastSweep < 60_000) return;
     this.lastSweep = at;
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((at - bucket.at) / 1000) * this.rate >= this.burst) this.buckets.delete(key);
+      if (this.tokens(bucket, at) >= this.burst) this.buckets.delete(key);
     }
+  }
+
+  /** Buckets held (the full ones are dropped by the next sweep). */
+  get size(): number {
+    return this.buckets.size;
   }
 }
