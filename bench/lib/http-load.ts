@@ -80,17 +80,23 @@ export async function loadOverKeepAlive(port: number, list: LoadRequest[], conne
   return { perSecond: list.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
 }
 
+/** The app under load: each call measures one list of requests, with the CPU it cost. */
+export interface AppUnderLoad {
+  measure(list: LoadRequest[]): Promise<LoadResult & { cpu: CpuPerRequest }>;
+}
+
 /**
  * The production build on a free port against `databaseUrl` (no in-process worker), warmed up
  * with `warmup` (the first requests start the job queue and fill the pools; one refused there
- * stops the bench with the app's output), then measured with `list`.
+ * stops the bench with the app's output), then given to `work`, which may measure several lists
+ * (alternating with a baseline, say) before the app stops.
  */
-export async function measureApp(
+export async function withApp<T>(
   databaseUrl: string,
   load: (port: number, list: LoadRequest[]) => Promise<LoadResult>,
   warmup: LoadRequest[],
-  list: LoadRequest[],
-): Promise<LoadResult & { cpu: CpuPerRequest }> {
+  work: (app: AppUnderLoad) => Promise<T>,
+): Promise<T> {
   const port = await freePort();
   const app = await startApp({
     port,
@@ -100,21 +106,35 @@ export async function measureApp(
   try {
     const warm = await load(port, warmup);
     if (warm.failures > 0) throw new Error(`the app refused ${warm.failures} of ${warmup.length} warm-up requests:\n${app.output().slice(-2000)}`);
-    const appBefore = processCpuSeconds(app.process.pid);
-    const clientBefore = process.cpuUsage();
-    const { result, databaseCpuSeconds } = await withDatabaseCpu(() => load(port, list));
-    const clientUsed = process.cpuUsage(clientBefore);
-    const appAfter = processCpuSeconds(app.process.pid);
-    const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1000) / list.length);
-    return {
-      ...result,
-      cpu: {
-        app: perRequest(appBefore === null || appAfter === null ? null : appAfter - appBefore),
-        database: perRequest(databaseCpuSeconds),
-        client: (clientUsed.user + clientUsed.system) / 1000 / list.length,
+    return await work({
+      async measure(list) {
+        const appBefore = processCpuSeconds(app.process.pid);
+        const clientBefore = process.cpuUsage();
+        const { result, databaseCpuSeconds } = await withDatabaseCpu(() => load(port, list));
+        const clientUsed = process.cpuUsage(clientBefore);
+        const appAfter = processCpuSeconds(app.process.pid);
+        const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1000) / list.length);
+        return {
+          ...result,
+          cpu: {
+            app: perRequest(appBefore === null || appAfter === null ? null : appAfter - appBefore),
+            database: perRequest(databaseCpuSeconds),
+            client: (clientUsed.user + clientUsed.system) / 1000 / list.length,
+          },
+        };
       },
-    };
+    });
   } finally {
     await app.stop();
   }
+}
+
+/** The app warmed up with `warmup`, then measured once with `list` (see withApp). */
+export function measureApp(
+  databaseUrl: string,
+  load: (port: number, list: LoadRequest[]) => Promise<LoadResult>,
+  warmup: LoadRequest[],
+  list: LoadRequest[],
+): Promise<LoadResult & { cpu: CpuPerRequest }> {
+  return withApp(databaseUrl, load, warmup, (app) => app.measure(list));
 }
