@@ -201,21 +201,32 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
       WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
         AND month >= ${from}::date AND month < ${to}::date`;
   } else {
-    // Each customer's orders in P, and before its end, counted in their `customer_totals` row.
-    const acquired = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
+    // Each customer's orders before P and by its end, counted in their `customer_totals` row:
+    // by its end, all of them when the last one is before it (as for most customers when P ends
+    // today). Computed once per row (OFFSET 0 keeps the subquery whole: inlined, each FILTER
+    // below would search the row's instants again).
+    const acquiredIn = settings.cohortIncludeZeroValue
+      ? Prisma.sql`before_start = 0`
+      : Prisma.sql`first_paid_order_at >= ${start} AND first_paid_order_at < ${end}`;
+    const acquiredBefore = settings.cohortIncludeZeroValue ? Prisma.sql`before_start > 0` : Prisma.sql`first_paid_order_at < ${start}`;
     [row] = await prisma.$queryRaw<PeriodRow[]>`
       WITH p AS (
-        SELECT ${ordersIn(start, end)} AS n, ${ordersBefore(end)} AS by_end, ${acquired} AS acquired_at
-        FROM customer_totals t
-        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-          AND t.last_order_at >= ${start}
+        SELECT by_end - before_start AS n, by_end, before_start, first_paid_order_at
+        FROM (
+          SELECT CASE WHEN t.last_order_at < ${end} THEN t.orders ELSE ${ordersBefore(end)} END AS by_end,
+            ${ordersBefore(start)} AS before_start, t.first_paid_order_at
+          FROM customer_totals t
+          WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+            AND t.last_order_at >= ${start}
+          OFFSET 0
+        ) counted
       )
       SELECT
         count(*) FILTER (WHERE n > 0) AS customers,
         coalesce(sum(n), 0)::bigint AS orders,
         count(*) FILTER (WHERE n >= 2) AS repeat_customers,
-        count(*) FILTER (WHERE n > 0 AND acquired_at >= ${start} AND acquired_at < ${end}) AS new_customers,
-        count(*) FILTER (WHERE n > 0 AND acquired_at < ${start}) AS returning_customers,
+        count(*) FILTER (WHERE n > 0 AND ${acquiredIn}) AS new_customers,
+        count(*) FILTER (WHERE n > 0 AND ${acquiredBefore}) AS returning_customers,
         count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
       FROM p`;
   }
@@ -261,11 +272,13 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
         AND ${ordersIn(from, to)} > 0 AND ${ordersIn(earlier[0], earlier[1])} = 0 AND ${ordersIn(later[0], later[1])} = 0)`;
   } else if (!overlap) {
     // The customers with an order in each: their rows with an order at or after the later
-    // window's start, each searched for an order in both.
+    // window's start and more than one order, each searched for an order in the earlier one; in
+    // the later one too only when their last order is after it.
     both = Prisma.sql`(SELECT count(*) FROM customer_totals t
       WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
-        AND t.last_order_at >= ${later[0]}
-        AND ${ordersIn(earlier[0], earlier[1])} > 0 AND ${ordersIn(later[0], later[1])} > 0)`;
+        AND t.last_order_at >= ${later[0]} AND t.orders >= 2
+        AND (t.last_order_at < ${later[1]} OR ${ordersIn(later[0], later[1])} > 0)
+        AND ${ordersIn(earlier[0], earlier[1])} > 0)`;
   }
   const [row] = await prisma.$queryRaw<Array<{ active_at_start: bigint; active_at_end: bigint; active_over_union: bigint | null; both: bigint | null }>>`
     SELECT ${activeBetween(shop, context, s1, e1)}::bigint AS active_at_start,
