@@ -70,6 +70,41 @@ describe("conversion breakdowns", () => {
     ]);
   });
 
+  it("count a range of several days from its whole UTC days and the quarter hours at its edges, with later arrivals", async () => {
+    // 9 to 12 March in New York (EDT from the 8th): 04:00 UTC on the 9th to 04:00 UTC on the 13th,
+    // whole UTC days 10 to 12 in between.
+    const shop = await fixtureShop({ orders: [] }, { timeZone: "America/New_York" });
+    const visit = (id: string, iso: string, device: string) => ({ shop, id, visitorId: `v${id}`, name: "page_viewed", occurredAt: new Date(iso), device });
+    await prisma.pixelEvent.createMany({
+      data: [
+        visit("1", "2026-03-09T03:59:00Z", "tablet"), // 23:59 on the 8th: outside
+        visit("2", "2026-03-09T04:00:00Z", "tablet"), // 00:00 on the 9th: the first edge
+        visit("3", "2026-03-09T23:50:00Z", "mobile"),
+        visit("4", "2026-03-10T12:00:00Z", "mobile"), // whole UTC days
+        visit("5", "2026-03-12T23:59:00Z", "desktop"),
+        visit("6", "2026-03-13T03:45:00Z", "desktop"), // 23:45 on the 12th: the last edge
+        visit("7", "2026-03-13T04:00:00Z", "tablet"), // 00:00 on the 13th: outside
+      ],
+    });
+    await refreshPixelSessions(shop);
+    const range = { from: "2026-03-09", to: "2026-03-13" };
+    const devices = async () =>
+      (await conversionBreakdowns(shop, { range, source: "pixel", top: 5 }, "America/New_York")).dimensions.device.map((r) => [r.value, r.sessions]);
+    expect(await devices()).toEqual([
+      ["desktop", 2],
+      ["mobile", 2],
+      ["tablet", 1],
+    ]);
+    // A visit that arrives later, on a day already summed, counts once the sessions are refreshed.
+    await prisma.pixelEvent.create({ data: visit("8", "2026-03-11T09:00:00Z", "tablet") });
+    await refreshPixelSessions(shop);
+    expect(await devices()).toEqual([
+      ["desktop", 2],
+      ["mobile", 2],
+      ["tablet", 2],
+    ]);
+  });
+
   it("read Shopify's split figures for the range's local days only", async () => {
     const shop = await fixtureShop({ orders: [] }, { timeZone: "Europe/Berlin" });
     const row = (day: string, value: string, sessions: number, completed: number) => ({

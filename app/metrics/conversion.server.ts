@@ -1,5 +1,5 @@
-// Conversion from PostgreSQL: the pixel's sessions from their quarter-hour rollup (built from
-// `pixel_events` by SQL with the rule of `sessionsFromEvents`, pixel-sessions.server.ts), or
+// Conversion from PostgreSQL: the pixel's sessions from their rollups by UTC day and quarter hour
+// (built from `pixel_events` by SQL with the rule of `sessionsFromEvents`, pixel-sessions.server.ts), or
 // Shopify's daily figures from `shopify_session_days`, bucketed with date_trunc in the shop's
 // zone. Assembled by the reference's code.
 import { Prisma } from "@prisma/client";
@@ -17,7 +17,7 @@ import {
   type FunnelSums,
 } from "./conversion";
 import { loadShopContext, type Clock } from "./context.server";
-import { refreshPixelSessions } from "./pixel-sessions.server";
+import { refreshPixelSessions, utcDayPartArrays } from "./pixel-sessions.server";
 import { periodKey, type Bucket, type Granularity } from "./periods";
 
 interface FunnelRow {
@@ -30,19 +30,38 @@ interface FunnelRow {
   sign_ups: bigint | null;
 }
 
-/** The pixel's sessions from their quarter-hour rollup (pixel-sessions.server.ts), bucketed locally. */
-async function pixelFunnel(shop: string, timeZone: string, granularity: Granularity, start: Date, end: Date): Promise<FunnelRow[]> {
-  return prisma.$queryRaw<FunnelRow[]>`
-    SELECT to_char(date_trunc(${granularity}, slot AT TIME ZONE ${timeZone}), 'YYYY-MM-DD') AS bucket,
-      sum(sessions)::bigint AS sessions,
-      sum(sessions_with_cart_additions)::bigint AS cart,
-      sum(sessions_reached_checkout)::bigint AS checkout,
-      sum(sessions_completed_checkout)::bigint AS completed,
-      sum(orders)::bigint AS orders,
-      sum(sign_ups)::bigint AS sign_ups
-    FROM pixel_session_slots
-    WHERE shop = ${shop} AND slot >= ${start} AND slot < ${end}
-    GROUP BY 1`;
+/**
+ * The pixel's sessions in each bucket: its whole UTC days from `pixel_session_days`, the quarter
+ * hours at its edges from `pixel_session_slots` (pixel-sessions.server.ts), each part an index
+ * range (LATERAL … OFFSET 0: not a scan of the shop's slots joined after).
+ */
+async function pixelFunnel(shop: string, buckets: Bucket[]): Promise<FunnelRow[]> {
+  const { days, slots } = utcDayPartArrays(buckets);
+  const rows = await prisma.$queryRaw<Array<Omit<FunnelRow, "bucket"> & { k: number }>>`
+    SELECT x.k,
+      sum(x.sessions)::bigint AS sessions,
+      sum(x.sessions_with_cart_additions)::bigint AS cart,
+      sum(x.sessions_reached_checkout)::bigint AS checkout,
+      sum(x.sessions_completed_checkout)::bigint AS completed,
+      sum(x.orders)::bigint AS orders,
+      sum(x.sign_ups)::bigint AS sign_ups
+    FROM (
+      SELECT b.k, d.*
+      FROM unnest(${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(k, from_day, to_day)
+      CROSS JOIN LATERAL (
+        SELECT d.sessions, d.sessions_with_cart_additions, d.sessions_reached_checkout, d.sessions_completed_checkout, d.orders, d.sign_ups
+        FROM pixel_session_days d WHERE d.shop = ${shop} AND d.day >= b.from_day AND d.day < b.to_day OFFSET 0
+      ) d
+      UNION ALL
+      SELECT b.k, s.*
+      FROM unnest(${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[]) AS b(k, start_at, end_at)
+      CROSS JOIN LATERAL (
+        SELECT s.sessions, s.sessions_with_cart_additions, s.sessions_reached_checkout, s.sessions_completed_checkout, s.orders, s.sign_ups
+        FROM pixel_session_slots s WHERE s.shop = ${shop} AND s.slot >= b.start_at AND s.slot < b.end_at OFFSET 0
+      ) s
+    ) x
+    GROUP BY x.k`;
+  return rows.map(({ k, ...sums }) => ({ bucket: buckets[k].fromDay, ...sums }));
 }
 
 async function shopifyFunnel(shop: string, granularity: Granularity, fromDay: string, toDay: string): Promise<FunnelRow[]> {
@@ -97,7 +116,7 @@ export async function conversionOverview(shop: string, query: ConversionQuery, c
   const last = buckets[buckets.length - 1];
   const rows =
     source === "pixel"
-      ? await pixelFunnel(shop, timeZone, query.granularity, first.start, last.end)
+      ? await pixelFunnel(shop, buckets)
       : await shopifyFunnel(shop, query.granularity, first.fromDay, last.toDay);
   return assembleConversionReport(query, context, source, buckets, bucketSums(buckets, query.granularity, rows, source));
 }

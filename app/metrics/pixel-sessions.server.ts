@@ -8,6 +8,10 @@
 // the UTC date changes. Sessions never cross midnight UTC, so one UTC day's sessions are built
 // from that day's events alone: a refresh rebuilds the UTC days that received events since the
 // last one (with a minute's overlap for batches still committing), whatever order they came in.
+//
+// Each rebuilt day's slots are also summed into `pixel_session_days` (and its split figures into
+// `pixel_session_value_days`): a range of local days reads its whole UTC days from there and only
+// the quarter hours at its two edges from the slots (`utcDayParts`).
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { PIXEL_EVENTS, SESSION_GAP_MS } from "./conversion";
@@ -97,6 +101,28 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
           count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout), count(*) FILTER (WHERE completed),
           sum(orders), count(*) FILTER (WHERE signed_up)
         FROM slotted GROUP BY slot`;
+      await tx.$executeRaw`
+        DELETE FROM pixel_session_days d USING unnest(${starts}::timestamptz[]) AS r(day)
+        WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
+      await tx.$executeRaw`
+        DELETE FROM pixel_session_value_days d USING unnest(${starts}::timestamptz[]) AS r(day)
+        WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
+      await tx.$executeRaw`
+        INSERT INTO pixel_session_days (shop, day, sessions, sessions_with_cart_additions, sessions_reached_checkout,
+          sessions_completed_checkout, orders, sign_ups)
+        SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, sum(s.sessions), sum(s.sessions_with_cart_additions),
+          sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout), sum(s.orders), sum(s.sign_ups)
+        FROM unnest(${starts}::timestamptz[]) AS r(day)
+        JOIN pixel_session_slots s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
+        GROUP BY r.day`;
+      await tx.$executeRaw`
+        INSERT INTO pixel_session_value_days (shop, day, dimension, value, sessions, sessions_with_cart_additions,
+          sessions_reached_checkout, sessions_completed_checkout)
+        SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, s.dimension, s.value, sum(s.sessions), sum(s.sessions_with_cart_additions),
+          sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout)
+        FROM unnest(${starts}::timestamptz[]) AS r(day)
+        JOIN pixel_session_values s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
+        GROUP BY r.day, s.dimension, s.value`;
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
@@ -105,4 +131,45 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
   await prisma.$executeRaw`
     INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})
     ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Instants `[start, end)` as the whole UTC days inside them and the quarter hours outside those. */
+export interface UtcDayParts {
+  /** UTC dates `[from, to)`, or null when no whole UTC day is inside. */
+  days: { from: string; to: string } | null;
+  /** The instants before the first whole day and after the last (or all of them when none). */
+  slots: Array<{ start: Date; end: Date }>;
+}
+
+export function utcDayParts(start: Date, end: Date): UtcDayParts {
+  const firstDay = Math.ceil(start.getTime() / DAY_MS) * DAY_MS;
+  const endDay = Math.floor(end.getTime() / DAY_MS) * DAY_MS;
+  if (firstDay >= endDay) return { days: null, slots: start < end ? [{ start, end }] : [] };
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const slots: UtcDayParts["slots"] = [];
+  if (start.getTime() < firstDay) slots.push({ start, end: new Date(firstDay) });
+  if (endDay < end.getTime()) slots.push({ start: new Date(endDay), end });
+  return { days: { from: date(firstDay), to: date(endDay) }, slots };
+}
+
+/** Each span's parts as arrays for `unnest` (`k`: the span's index): its days, then its slots. */
+export function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
+  const days = { k: [] as number[], from: [] as string[], to: [] as string[] };
+  const slots = { k: [] as number[], start: [] as Date[], end: [] as Date[] };
+  spans.forEach((span, k) => {
+    const parts = utcDayParts(span.start, span.end);
+    if (parts.days) {
+      days.k.push(k);
+      days.from.push(parts.days.from);
+      days.to.push(parts.days.to);
+    }
+    for (const slot of parts.slots) {
+      slots.k.push(k);
+      slots.start.push(slot.start);
+      slots.end.push(slot.end);
+    }
+  });
+  return { days, slots };
 }
