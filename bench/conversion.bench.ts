@@ -1,6 +1,6 @@
 // The Conversion overview over a year of a busy store's pixel: BENCH_CONVERSION_EVENTS (default
 // 10,000,000) stored events, 2 million visits of five events each spread over the year
-// (generated in SQL), their sessions built once into the quarter-hour rollup (timed, noted), then
+// (generated in SQL), their sessions built once into their rollups (timed, noted), then
 // `conversionOverview` for the year by month from the pixel, warm, the median of 15 runs.
 // Baseline, measured in the same run: the same report from the raw events (the whole UTC days
 // around the range, as sessions never cross midnight UTC), sessions built by SQL window
