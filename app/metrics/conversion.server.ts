@@ -30,6 +30,17 @@ interface FunnelRow {
   sign_ups: bigint | null;
 }
 
+/** A FunnelRow's sums over rows `alias` of the pixel's session rollups (slots or days). */
+function pixelSums(alias: string): Prisma.Sql {
+  const r = Prisma.raw(alias);
+  return Prisma.sql`sum(${r}.sessions)::bigint AS sessions,
+    sum(${r}.sessions_with_cart_additions)::bigint AS cart,
+    sum(${r}.sessions_reached_checkout)::bigint AS checkout,
+    sum(${r}.sessions_completed_checkout)::bigint AS completed,
+    sum(${r}.orders)::bigint AS orders,
+    sum(${r}.sign_ups)::bigint AS sign_ups`;
+}
+
 /**
  * The pixel's sessions in each bucket: its whole UTC days from `pixel_session_days`, the quarter
  * hours at its edges from `pixel_session_slots` (pixel-sessions.server.ts), each part an index
@@ -38,13 +49,7 @@ interface FunnelRow {
 async function pixelFunnel(shop: string, buckets: Bucket[]): Promise<FunnelRow[]> {
   const { days, slots } = utcDayPartArrays(buckets);
   const rows = await prisma.$queryRaw<Array<Omit<FunnelRow, "bucket"> & { k: number }>>`
-    SELECT x.k,
-      sum(x.sessions)::bigint AS sessions,
-      sum(x.sessions_with_cart_additions)::bigint AS cart,
-      sum(x.sessions_reached_checkout)::bigint AS checkout,
-      sum(x.sessions_completed_checkout)::bigint AS completed,
-      sum(x.orders)::bigint AS orders,
-      sum(x.sign_ups)::bigint AS sign_ups
+    SELECT x.k, ${pixelSums("x")}
     FROM (
       SELECT b.k, d.*
       FROM unnest(${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(k, from_day, to_day)
@@ -166,12 +171,7 @@ export async function conversionOverviewOfShops(
             ),
           )})
           SELECT s.shop, to_char(date_trunc(${query.granularity}, p.slot AT TIME ZONE s.time_zone), 'YYYY-MM-DD') AS bucket,
-            sum(p.sessions)::bigint AS sessions,
-            sum(p.sessions_with_cart_additions)::bigint AS cart,
-            sum(p.sessions_reached_checkout)::bigint AS checkout,
-            sum(p.sessions_completed_checkout)::bigint AS completed,
-            sum(p.orders)::bigint AS orders,
-            sum(p.sign_ups)::bigint AS sign_ups
+            ${pixelSums("p")}
           FROM s JOIN pixel_session_slots p ON p.shop = s.shop AND p.slot >= s.start_at AND p.slot < s.end_at
           GROUP BY 1, 2`,
     shopify.length === 0
