@@ -194,11 +194,13 @@ export default function Conversion() {
             </InlineGrid>
 
             {breakdowns && (
-              <InlineGrid columns={{ xs: 1, lg: 3 }} gap="400">
+              // One above the other: side by side, a third of the page is too narrow for four
+              // columns, and each table scrolled sideways.
+              <BlockStack gap="400">
                 <BreakdownTable title={t("breakdown.source")} rows={breakdowns.dimensions.source} sourceLabel={sourceLabel(source)} testId="breakdown-source" />
                 <BreakdownTable title={t("breakdown.device")} rows={breakdowns.dimensions.device} sourceLabel={sourceLabel(source)} testId="breakdown-device" />
                 <BreakdownTable title={t("breakdown.landingPage")} rows={breakdowns.dimensions.landingPage} sourceLabel={sourceLabel(source)} testId="breakdown-landingPage" />
-              </InlineGrid>
+              </BlockStack>
             )}
           </>
         )}
