@@ -6,11 +6,12 @@
 //            else "direct"), device class and landing path (pixel_session_value_days for whole
 //            UTC days, pixel_session_values for the quarter hours at the range's edges).
 // The `top` values with the most sessions are listed, the rest summed as "Other".
+import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import type { SessionSource } from "./conversion";
 import { ratio } from "./math";
 import { startOfLocalDay, type DateRange } from "./periods";
-import { utcDayPartArrays } from "./pixel-sessions.server";
+import { SESSION_ROLLUPS, sessionRollupRows } from "./pixel-sessions.server";
 
 export const BREAKDOWN_DIMENSIONS = ["source", "device", "landingPage"] as const;
 export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
@@ -47,26 +48,11 @@ async function rows(shop: string, source: SessionSource, dimension: BreakdownDim
       WHERE shop = ${shop} AND dimension = ${dimension} AND day >= ${range.from}::date AND day < ${range.to}::date
       GROUP BY value`;
   }
-  // The range's whole UTC days from the daily sums, the quarter hours at its edges from the slots,
-  // each part an index range (LATERAL … OFFSET 0: not a scan of the shop's slots joined after).
-  const { days, slots } = utcDayPartArrays([{ start: startOfLocalDay(range.from, timeZone), end: startOfLocalDay(range.to, timeZone) }]);
+  const span = { start: startOfLocalDay(range.from, timeZone), end: startOfLocalDay(range.to, timeZone) };
+  const parts = sessionRollupRows(shop, SESSION_ROLLUPS.values, [span], ["value", "sessions", "sessions_completed_checkout"], Prisma.sql`r.dimension = ${dimension}`);
   return prisma.$queryRaw<Row[]>`
-    SELECT x.value, sum(x.sessions)::bigint AS sessions, sum(x.completed)::bigint AS completed
-    FROM (
-      SELECT d.value, d.sessions, d.completed
-      FROM unnest(${days.from}::date[], ${days.to}::date[]) AS b(from_day, to_day)
-      CROSS JOIN LATERAL (
-        SELECT d.value, d.sessions, d.sessions_completed_checkout AS completed FROM pixel_session_value_days d
-        WHERE d.shop = ${shop} AND d.dimension = ${dimension} AND d.day >= b.from_day AND d.day < b.to_day OFFSET 0
-      ) d
-      UNION ALL
-      SELECT s.value, s.sessions, s.completed
-      FROM unnest(${slots.start}::timestamptz[], ${slots.end}::timestamptz[]) AS b(start_at, end_at)
-      CROSS JOIN LATERAL (
-        SELECT s.value, s.sessions, s.sessions_completed_checkout AS completed FROM pixel_session_values s
-        WHERE s.shop = ${shop} AND s.dimension = ${dimension} AND s.slot >= b.start_at AND s.slot < b.end_at OFFSET 0
-      ) s
-    ) x
+    SELECT x.value, sum(x.sessions)::bigint AS sessions, sum(x.sessions_completed_checkout)::bigint AS completed
+    FROM (${parts}) x
     GROUP BY x.value`;
 }
 

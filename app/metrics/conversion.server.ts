@@ -17,7 +17,7 @@ import {
   type FunnelSums,
 } from "./conversion";
 import { loadShopContext, type Clock } from "./context.server";
-import { refreshPixelSessions, utcDayPartArrays } from "./pixel-sessions.server";
+import { refreshPixelSessions, SESSION_ROLLUPS, sessionRollupRows } from "./pixel-sessions.server";
 import { periodKey, type Bucket, type Granularity } from "./periods";
 
 interface FunnelRow {
@@ -41,30 +41,12 @@ function pixelSums(alias: string): Prisma.Sql {
     sum(${r}.sign_ups)::bigint AS sign_ups`;
 }
 
-/**
- * The pixel's sessions in each bucket: its whole UTC days from `pixel_session_days`, the quarter
- * hours at its edges from `pixel_session_slots` (pixel-sessions.server.ts), each part an index
- * range (LATERAL … OFFSET 0: not a scan of the shop's slots joined after).
- */
+/** The pixel's sessions in each bucket, from its session rollups (pixel-sessions.server.ts). */
 async function pixelFunnel(shop: string, buckets: Bucket[]): Promise<FunnelRow[]> {
-  const { days, slots } = utcDayPartArrays(buckets);
+  const columns = ["sessions", "sessions_with_cart_additions", "sessions_reached_checkout", "sessions_completed_checkout", "orders", "sign_ups"];
   const rows = await prisma.$queryRaw<Array<Omit<FunnelRow, "bucket"> & { k: number }>>`
     SELECT x.k, ${pixelSums("x")}
-    FROM (
-      SELECT b.k, d.*
-      FROM unnest(${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(k, from_day, to_day)
-      CROSS JOIN LATERAL (
-        SELECT d.sessions, d.sessions_with_cart_additions, d.sessions_reached_checkout, d.sessions_completed_checkout, d.orders, d.sign_ups
-        FROM pixel_session_days d WHERE d.shop = ${shop} AND d.day >= b.from_day AND d.day < b.to_day OFFSET 0
-      ) d
-      UNION ALL
-      SELECT b.k, s.*
-      FROM unnest(${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[]) AS b(k, start_at, end_at)
-      CROSS JOIN LATERAL (
-        SELECT s.sessions, s.sessions_with_cart_additions, s.sessions_reached_checkout, s.sessions_completed_checkout, s.orders, s.sign_ups
-        FROM pixel_session_slots s WHERE s.shop = ${shop} AND s.slot >= b.start_at AND s.slot < b.end_at OFFSET 0
-      ) s
-    ) x
+    FROM (${sessionRollupRows(shop, SESSION_ROLLUPS.sessions, buckets, columns)}) x
     GROUP BY x.k`;
   return rows.map(({ k, ...sums }) => ({ bucket: buckets[k].fromDay, ...sums }));
 }

@@ -143,7 +143,7 @@ export interface UtcDayParts {
   slots: Array<{ start: Date; end: Date }>;
 }
 
-export function utcDayParts(start: Date, end: Date): UtcDayParts {
+function utcDayParts(start: Date, end: Date): UtcDayParts {
   const firstDay = Math.ceil(start.getTime() / DAY_MS) * DAY_MS;
   const endDay = Math.floor(end.getTime() / DAY_MS) * DAY_MS;
   if (firstDay >= endDay) return { days: null, slots: start < end ? [{ start, end }] : [] };
@@ -155,7 +155,7 @@ export function utcDayParts(start: Date, end: Date): UtcDayParts {
 }
 
 /** Each span's parts as arrays for `unnest` (`k`: the span's index): its days, then its slots. */
-export function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
+function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
   const days = { k: [] as number[], from: [] as string[], to: [] as string[] };
   const slots = { k: [] as number[], start: [] as Date[], end: [] as Date[] };
   spans.forEach((span, k) => {
@@ -172,4 +172,39 @@ export function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
     }
   });
   return { days, slots };
+}
+
+/** A pixel session rollup: its rows by UTC day, and by quarter hour. */
+export const SESSION_ROLLUPS = {
+  sessions: { days: Prisma.raw("pixel_session_days"), slots: Prisma.raw("pixel_session_slots") },
+  values: { days: Prisma.raw("pixel_session_value_days"), slots: Prisma.raw("pixel_session_values") },
+} as const;
+
+/**
+ * The rows of a session rollup that make up each span (`k`, the span's index, then `columns`),
+ * as a subquery: its whole UTC days from the rollup by day, the quarter hours at its edges from
+ * the one by quarter hour, each part an index range (LATERAL … OFFSET 0: not a scan of the shop's
+ * slots joined after). `where` narrows both (on alias `r`, e.g. a breakdown's dimension).
+ */
+export function sessionRollupRows(
+  shop: string,
+  rollup: (typeof SESSION_ROLLUPS)[keyof typeof SESSION_ROLLUPS],
+  spans: Array<{ start: Date; end: Date }>,
+  columns: string[],
+  where: Prisma.Sql = Prisma.sql`true`,
+): Prisma.Sql {
+  const { days, slots } = utcDayPartArrays(spans);
+  const picked = Prisma.raw(columns.map((column) => `r.${column}`).join(", "));
+  return Prisma.sql`
+    SELECT b.k, r.*
+    FROM unnest(${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(k, from_day, to_day)
+    CROSS JOIN LATERAL (
+      SELECT ${picked} FROM ${rollup.days} r WHERE r.shop = ${shop} AND ${where} AND r.day >= b.from_day AND r.day < b.to_day OFFSET 0
+    ) r
+    UNION ALL
+    SELECT b.k, r.*
+    FROM unnest(${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[]) AS b(k, start_at, end_at)
+    CROSS JOIN LATERAL (
+      SELECT ${picked} FROM ${rollup.slots} r WHERE r.shop = ${shop} AND ${where} AND r.slot >= b.start_at AND r.slot < b.end_at OFFSET 0
+    ) r`;
 }
