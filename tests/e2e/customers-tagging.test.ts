@@ -76,8 +76,20 @@ describe("tagging at-risk customers in Chromium", () => {
     paged.searchParams.set("limit", "5");
     await page.goto(paged.toString());
     await page.getByRole("heading", { name: "Customers at risk", exact: true }).first().waitFor();
-    await page.locator("[data-testid=customer-list] table thead").getByRole("checkbox").first().check({ force: true });
-    await page.getByRole("button", { name: `Select all ${filtered.total} customers matching the filters` }).click();
+    // A fresh page load: a box ticked before React has hydrated the table is unticked by it, so
+    // tick until the offer to choose every match shows.
+    const everyMatch = page.getByRole("button", { name: `Select all ${filtered.total} customers matching the filters` });
+    const pageBox = page.locator("[data-testid=customer-list] table thead").getByRole("checkbox").first();
+    await expect
+      .poll(
+        async () => {
+          await pageBox.check({ force: true, timeout: 5_000 }).catch(() => undefined);
+          return everyMatch.isVisible();
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBe(true);
+    await everyMatch.click();
     await page.getByRole("heading", { name: `Tag ${filtered.total} customers in Shopify` }).waitFor();
     await page.getByLabel("Tag name").fill(TAG.toLowerCase());
     await page.getByRole("button", { name: "Remove tag", exact: true }).click();
