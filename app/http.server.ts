@@ -1,6 +1,9 @@
 // Turning a caller's mistake into a clear 4xx. Errors that carry a 4xx `status` (an impossible
-// range, an unknown shop) become a plain-text Response with their message; anything else is a
-// bug and stays a 500.
+// range, an unknown shop) become a Response with their message; anything else is a bug and
+// stays a 500.
+import { json } from "@remix-run/node";
+import type { RangeRefusal } from "#app/metrics/periods";
+
 function clientStatus(error: unknown): number | null {
   if (error instanceof Error && "status" in error) {
     const status = (error as { status: unknown }).status;
@@ -9,14 +12,36 @@ function clientStatus(error: unknown): number | null {
   return null;
 }
 
+/** What a page's error state reads: the English sentence, and the refusal to say it with, if any. */
+export interface PageRefusal {
+  message: string;
+  refusal: RangeRefusal | null;
+}
+
+function refusalOf(error: Error): RangeRefusal | null {
+  const refusal = (error as { refusal?: unknown }).refusal;
+  return typeof refusal === "object" && refusal !== null && "key" in refusal ? (refusal as RangeRefusal) : null;
+}
+
+async function answering<T>(work: () => Promise<T>, respond: (error: Error, status: number) => Response): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const status = clientStatus(error);
+    if (status !== null) throw respond(error as Error, status);
+    throw error;
+  }
+}
+
 export const badRequest = {
-  async wrap<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const status = clientStatus(error);
-      if (status !== null) throw new Response((error as Error).message, { status });
-      throw error;
-    }
+  /** For files and APIs: the refusal as plain text. */
+  wrap<T>(work: () => Promise<T>): Promise<T> {
+    return answering(work, (error, status) => new Response(error.message, { status }));
+  },
+  /** For a page's loader: a PageRefusal, which `PageError` says in the admin's language. */
+  page<T>(work: () => Promise<T>): Promise<T> {
+    return answering(work, (error, status) =>
+      json<PageRefusal>({ message: error.message, refusal: refusalOf(error) }, { status }),
+    );
   },
 };

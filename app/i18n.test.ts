@@ -8,6 +8,7 @@ import { formatter } from "#app/components/format";
 import { funnelSteps } from "#app/dashboard/conversion-page.server";
 import { presetRanges } from "#app/dashboard/ranges";
 import { SESSION_SOURCES } from "#app/metrics/conversion";
+import { RANGE_REFUSAL_KEYS } from "#app/metrics/periods";
 import { PREDICTION_GROUPS, SHORTFALL_KINDS } from "#app/metrics/prediction";
 import { LOCALES, MESSAGES, resolveLocale, translator, type Locale } from "#app/i18n";
 
@@ -98,6 +99,7 @@ describe("message files", () => {
       ...COHORT_VIEWS.flatMap((view) => [`cohorts.views.${view}`, `cohorts.help.${view}`]),
       ...presetRanges("2026-12-03T08:00:00Z", "UTC").map((preset) => `controls.ranges.${preset.value}`),
       ...steps.map((step) => `conversion.funnel.${step.key}`),
+      ...RANGE_REFUSAL_KEYS.map((key) => `rangeErrors.${key}`),
       ...SESSION_SOURCES.flatMap((source) => [`conversion.sources.${source}.badge`, `conversion.sources.${source}.note`, `portfolio.sources.${source}`]),
       ...["never", "queued", "running", "succeeded", "failed"].flatMap((status) => [`syncStatus.status.${status}`, `portfolio.syncState.${status}`]),
     ];

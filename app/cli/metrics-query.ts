@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { COMPARISONS, GRANULARITIES, InvalidRangeError } from "#app/metrics/periods";
+import { invalidParameter } from "#app/metrics/query-refusal";
 import { COHORT_GRANULARITIES } from "#app/metrics/retention";
 import type { MetricsQuery } from "./metrics-report.server";
 
@@ -16,7 +17,11 @@ const schema = z.object({
 /** Command-line options → a metrics query; an impossible one throws InvalidRangeError (400). */
 export function parseMetricsQuery(options: Record<string, unknown>): MetricsQuery {
   const parsed = schema.safeParse(options);
-  if (!parsed.success) throw new InvalidRangeError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  if (!parsed.success) {
+    // Every problem at once on the command line.
+    const message = parsed.error.issues.map((issue) => issue.message).join("; ");
+    throw new InvalidRangeError(message, invalidParameter(parsed.error, options).refusal);
+  }
   const { from, to, granularity, compare, cohorts } = parsed.data;
   return { range: { from, to }, granularity, compareTo: compare === "none" ? null : compare, cohortGranularity: cohorts };
 }

@@ -1,6 +1,15 @@
 import { isRouteErrorResponse, useLocation, useRevalidator, useRouteError } from "@remix-run/react";
 import { Banner, Page, Text } from "@shopify/polaris";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import type { PageRefusal } from "#app/http.server";
+
+/** A loader's refusal (`badRequest.page`) in the admin's language; other 4xx bodies as they are. */
+function refusalDetail(data: unknown, t: TFunction): string {
+  if (typeof data !== "object" || data === null || !("message" in data)) return String(data);
+  const { message, refusal } = data as PageRefusal;
+  return refusal ? t(`rangeErrors.${refusal.key}`, "values" in refusal ? refusal.values : {}) : message;
+}
 
 /**
  * A page's error state: a 4xx (an impossible date range in the URL, say) said in the admin's
@@ -12,8 +21,10 @@ export function PageError({ title }: { title: string }) {
   const error = useRouteError();
   const { pathname } = useLocation();
   const clientError = isRouteErrorResponse(error) && error.status < 500;
-  // A 4xx says what was wrong in the admin's language, with Metryka's own words about the detail.
-  const message = clientError ? t(error.status === 404 ? "error.notFound" : "error.badAddress", { detail: String(error.data) }) : t("error.unexpected");
+  // A 4xx says what was wrong in the admin's language, the detail too when the loader said why.
+  const message = clientError
+    ? t(error.status === 404 ? "error.notFound" : "error.badAddress", { detail: refusalDetail(error.data, t) })
+    : t("error.unexpected");
   const revalidator = useRevalidator();
   return (
     <Page title={title} backAction={{ content: t("nav.overview"), url: "/app" }}>

@@ -20,12 +20,13 @@ import {
   type CustomerSort,
 } from "#app/metrics/retention";
 import { InvalidRangeError } from "#app/metrics/periods";
+import { patterned } from "#app/metrics/query-refusal";
 import { toMinorUnits } from "#app/shopify/money";
 import { recentTagJobs, taggingGranted, type TagJobSummary } from "#app/tagging/tag-jobs.server";
 import { parsePageQuery, shopPage } from "./page-query.server";
 
 const WHOLE = z.coerce.number().int("must be a whole number").min(0, "must be at least 0");
-const AMOUNT = z.string().regex(/^-?\d+(\.\d+)?$/, "must be an amount such as 120 or 99.50");
+const AMOUNT = patterned(/^-?\d+(\.\d+)?$/, "must be an amount such as 120 or 99.50", "notAnAmount");
 
 /** The list's own query parameters: which list, its filters (spend in the shop currency) and sort. */
 export const LIST_SHAPE = {
@@ -54,7 +55,7 @@ export function customerListQuery(searchParams: URLSearchParams, currency: strin
     try {
       return Number(toMinorUnits(amount, currency));
     } catch (error) {
-      throw new InvalidRangeError(`${name} ${(error as Error).message}`);
+      throw new InvalidRangeError(`${name} ${(error as Error).message}`, { key: "notAnAmount", values: { parameter: name, value: amount } });
     }
   };
   const filters = customerFilters({
@@ -66,6 +67,10 @@ export function customerListQuery(searchParams: URLSearchParams, currency: strin
     maxDaysSince: query.maxDays,
   });
   return { list: query.list, sort: { key: query.sort, direction: query.direction }, filters };
+}
+
+function beyondList(parameter: string, page: number): InvalidRangeError {
+  return new InvalidRangeError(`${parameter} ${page} is beyond the list`, { key: "beyondList", values: { parameter, value: String(page) } });
 }
 
 /** How many customers the page can list at once. */
@@ -81,7 +86,7 @@ export function predictionGroupsQuery(searchParams: URLSearchParams) {
     groupPage: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(1),
   });
   const offset = (query.groupPage - 1) * PREDICTION_PAGE_SIZE;
-  if (offset > MAX_AT_RISK_OFFSET) throw new InvalidRangeError(`groupPage ${query.groupPage} is beyond the list`);
+  if (offset > MAX_AT_RISK_OFFSET) throw beyondList("groupPage", query.groupPage);
   return { group: query.group, page: query.groupPage, offset };
 }
 
@@ -105,7 +110,7 @@ export async function customersPage(shop: string, searchParams: URLSearchParams,
     page: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(1),
   });
   const offset = (query.page - 1) * query.limit;
-  if (offset > MAX_AT_RISK_OFFSET) throw new InvalidRangeError(`page ${query.page} is beyond the list`);
+  if (offset > MAX_AT_RISK_OFFSET) throw beyondList("page", query.page);
   const groups = predictionGroupsQuery(searchParams);
   const page = await shopPage(shop, {}, now);
   const list = customerListQuery(searchParams, page.currency);

@@ -5,14 +5,15 @@
 import { z } from "zod";
 import prisma from "#app/db.server";
 import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
+import { invalidParameter, patterned } from "#app/metrics/query-refusal";
 import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
 import { presetRanges, type PresetRange } from "./ranges";
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const RANGE_SHAPE = {
-  from: z.string().regex(LOCAL_DATE, "must be a date written YYYY-MM-DD").optional(),
-  to: z.string().regex(LOCAL_DATE, "must be a date written YYYY-MM-DD").optional(),
+  from: patterned(LOCAL_DATE, "must be a date written YYYY-MM-DD", "notADate").optional(),
+  to: patterned(LOCAL_DATE, "must be a date written YYYY-MM-DD", "notADate").optional(),
 };
 
 type RangeShape = typeof RANGE_SHAPE;
@@ -33,13 +34,10 @@ export function parsePageQuery<T extends z.ZodRawShape>(
     })
   );
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidRangeError(`${issue.path.join(".")} ${issue.message}`);
-  }
+  if (!parsed.success) throw invalidParameter(parsed.error, raw);
   const data = parsed.data as { from?: string; to?: string };
   if ((data.from === undefined) !== (data.to === undefined)) {
-    throw new InvalidRangeError("give both from and to, or neither");
+    throw new InvalidRangeError("give both from and to, or neither", { key: "bothOrNeither" });
   }
   return parsed.data;
 }

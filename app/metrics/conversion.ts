@@ -3,7 +3,7 @@
 // figures (ShopifyQL, match the admin) or sessions built from the app's web pixel events
 // (consented visitors only, so they read lower than Shopify's).
 import { ratio } from "./math";
-import { rangeBuckets, validateRange, type Bucket, type DateRange, type Granularity, InvalidRangeError } from "./periods";
+import { assertOneOf, rangeBuckets, validateRange, type Bucket, type DateRange, type Granularity } from "./periods";
 import { within } from "./rows";
 
 export const SESSION_SOURCES = ["shopify", "pixel"] as const;
@@ -102,9 +102,7 @@ export interface ConversionQuery {
 
 export function validateConversionQuery(query: ConversionQuery): void {
   validateRange(query.range, query.granularity);
-  if (query.source != null && !(SESSION_SOURCES as readonly string[]).includes(query.source)) {
-    throw new InvalidRangeError(`source must be one of ${SESSION_SOURCES.join(", ")}, got ${JSON.stringify(query.source)}`);
-  }
+  if (query.source != null) assertOneOf("source", query.source, SESSION_SOURCES);
 }
 
 function utcDay(instant: Date): string {

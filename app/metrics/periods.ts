@@ -38,13 +38,73 @@ export interface Bucket extends Span {
 /** The most buckets one series may hold (e.g. 5,000 days ≈ 13.7 years). */
 export const MAX_BUCKETS = 5000;
 
+/**
+ * Why a query is refused, for a page to say in the admin's language: `rangeErrors.<key>` in the
+ * messages, with `values` (parameter names, dates and limits as the URL and the engine write them).
+ */
+export type RangeRefusal =
+  | { key: "notADate" | "notACalendarDate" | "notAnAmount" | "beyondList"; values: { parameter: string; value: string } }
+  | { key: "notAWholeNumber" | "missing" | "invalid"; values: { parameter: string } }
+  | { key: "unknownTimeZone"; values: { value: string } }
+  | { key: "notOneOf"; values: { parameter: string; value: string; allowed: string } }
+  | { key: "bothOrNeither" }
+  | { key: "outsideYears" | "endBeforeStart"; values: { from: string; to: string } }
+  | { key: "tooManyBuckets"; values: { from: string; to: string; max: number } }
+  | { key: "tooManyCohortCells"; values: { from: string; cells: number; max: number } }
+  | { key: "wholeNumber"; values: { parameter: string; low: number; high: number } }
+  | { key: "atLeast" | "atMost" | "tooLong"; values: { parameter: string; limit: number } }
+  | { key: "minAboveMax"; values: { min: string; max: string } };
+
+/** Every refusal's key, each with its message in every language. */
+export const RANGE_REFUSAL_KEYS = [
+  "notADate",
+  "notACalendarDate",
+  "notAnAmount",
+  "beyondList",
+  "notAWholeNumber",
+  "missing",
+  "invalid",
+  "unknownTimeZone",
+  "notOneOf",
+  "bothOrNeither",
+  "outsideYears",
+  "endBeforeStart",
+  "tooManyBuckets",
+  "tooManyCohortCells",
+  "wholeNumber",
+  "atLeast",
+  "atMost",
+  "tooLong",
+  "minAboveMax",
+] as const satisfies readonly RangeRefusal["key"][];
+// A key added to RangeRefusal but not listed above fails to compile here.
+const everyRefusalListed: Exclude<RangeRefusal["key"], (typeof RANGE_REFUSAL_KEYS)[number]> extends never ? true : never = true;
+void everyRefusalListed;
+
 /** A range, time zone or granularity a caller asked for that cannot be served (an HTTP 400). */
 export class InvalidRangeError extends Error {
   readonly status = 400;
-  constructor(message: string) {
+  /** The English `message` is for logs, the API and the command line; pages say `refusal`. */
+  constructor(
+    message: string,
+    readonly refusal: RangeRefusal,
+  ) {
     super(message);
     this.name = "InvalidRangeError";
   }
+}
+
+/** The refusal of `value` for `parameter`, which takes only one of `allowed`. */
+export function notOneOf(parameter: string, value: unknown, allowed: readonly string[]): InvalidRangeError {
+  return new InvalidRangeError(`${parameter} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`, {
+    key: "notOneOf",
+    values: { parameter, value: String(value), allowed: allowed.join(", ") },
+  });
+}
+
+/** Throws InvalidRangeError unless `value` is one of `allowed`. */
+export function assertOneOf<T extends string>(parameter: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (!(allowed as readonly unknown[]).includes(value)) throw notOneOf(parameter, value, allowed);
 }
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -52,10 +112,15 @@ const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Date arithmetic on plain local dates happens in UTC, where every day has 24 hours. */
 function plainDate(day: string, label: string): DateTime {
   if (typeof day !== "string" || !LOCAL_DATE.test(day)) {
-    throw new InvalidRangeError(`${label} must be a date written YYYY-MM-DD, got ${JSON.stringify(day)}`);
+    throw new InvalidRangeError(`${label} must be a date written YYYY-MM-DD, got ${JSON.stringify(day)}`, {
+      key: "notADate",
+      values: { parameter: label, value: String(day) },
+    });
   }
   const date = DateTime.fromISO(day, { zone: "utc" });
-  if (!date.isValid) throw new InvalidRangeError(`${label} is not a calendar date: ${day}`);
+  if (!date.isValid) {
+    throw new InvalidRangeError(`${label} is not a calendar date: ${day}`, { key: "notACalendarDate", values: { parameter: label, value: day } });
+  }
   return date;
 }
 
@@ -71,15 +136,16 @@ function isoDay(date: DateTime): string {
 /** Throws InvalidRangeError unless `timeZone` is an IANA zone name. */
 export function assertTimeZone(timeZone: string): void {
   if (typeof timeZone !== "string" || !IANAZone.isValidZone(timeZone)) {
-    throw new InvalidRangeError(`unknown time zone ${JSON.stringify(timeZone)}`);
+    throw new InvalidRangeError(`unknown time zone ${JSON.stringify(timeZone)}`, {
+      key: "unknownTimeZone",
+      values: { value: String(timeZone) },
+    });
   }
 }
 
 /** Throws InvalidRangeError unless `value` is one of the granularities. */
 export function assertGranularity(value: string): asserts value is Granularity {
-  if (!(GRANULARITIES as readonly string[]).includes(value)) {
-    throw new InvalidRangeError(`granularity must be one of ${GRANULARITIES.join(", ")}, got ${JSON.stringify(value)}`);
-  }
+  assertOneOf("granularity", value, GRANULARITIES);
 }
 
 export function addDays(day: string, days: number): string {
@@ -162,14 +228,20 @@ function bucket(fromDay: string, toDay: string, granularity: Granularity, timeZo
 
 /** Checks that both ends are real dates between 1900 and 2999 and `from` is before `to`. */
 function validateDates(range: DateRange): void {
-  if (typeof range !== "object" || range === null) throw new InvalidRangeError("a range needs from and to");
+  if (typeof range !== "object" || range === null) throw new InvalidRangeError("a range needs from and to", { key: "bothOrNeither" });
   const from = plainDate(range.from, "from");
   const to = plainDate(range.to, "to");
   if (from.year < 1900 || to.year > 2999) {
-    throw new InvalidRangeError(`the range ${range.from}..${range.to} is outside the years 1900–2999`);
+    throw new InvalidRangeError(`the range ${range.from}..${range.to} is outside the years 1900–2999`, {
+      key: "outsideYears",
+      values: { from: range.from, to: range.to },
+    });
   }
   if (to <= from) {
-    throw new InvalidRangeError(`the range must end after it starts (from ${range.from}, to ${range.to}, to is exclusive)`);
+    throw new InvalidRangeError(`the range must end after it starts (from ${range.from}, to ${range.to}, to is exclusive)`, {
+      key: "endBeforeStart",
+      values: { from: range.from, to: range.to },
+    });
   }
 }
 
@@ -186,6 +258,7 @@ export function validateRange(range: DateRange, granularity: Granularity = "day"
     if (count > MAX_BUCKETS) {
       throw new InvalidRangeError(
         `the range ${range.from}..${range.to} holds more than ${MAX_BUCKETS} ${granularity} buckets; choose a coarser granularity or a shorter range`,
+        { key: "tooManyBuckets", values: { from: range.from, to: range.to, max: MAX_BUCKETS } },
       );
     }
   }
@@ -274,7 +347,7 @@ export function comparisonRange(range: DateRange, comparison: Comparison): DateR
     const last = plainDate(addDays(range.to, -1), "to").minus({ years: 1 });
     return { from: isoDay(from), to: isoDay(last.plus({ days: 1 })) };
   }
-  throw new InvalidRangeError(`compareTo must be one of ${COMPARISONS.join(", ")}, got ${JSON.stringify(comparison)}`);
+  throw notOneOf("compareTo", comparison, COMPARISONS);
 }
 
 /** The instants a range covers in the shop's time zone. */

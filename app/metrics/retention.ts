@@ -4,6 +4,7 @@ import { DateTime } from "luxon";
 import { divideMoney, percentile, ratio, round2, round4 } from "./math";
 import {
   addDays,
+  assertOneOf,
   assertTimeZone,
   calendarBucket,
   calendarPeriods,
@@ -285,17 +286,22 @@ export interface RetentionPlan extends RatesPlan {
 /** Throws InvalidRangeError for a query that cannot be served. */
 export function validateRetentionQuery(query: RetentionQuery): void {
   const granularity = query.cohortGranularity ?? "month";
-  if (!(COHORT_GRANULARITIES as readonly string[]).includes(granularity)) {
-    throw new InvalidRangeError(`cohortGranularity must be one of ${COHORT_GRANULARITIES.join(", ")}, got ${JSON.stringify(granularity)}`);
-  }
+  assertOneOf("cohortGranularity", granularity, COHORT_GRANULARITIES);
   validateRange(query.range, granularity);
+}
+
+function wholeNumberError(parameter: string, low: number, high: number): InvalidRangeError {
+  return new InvalidRangeError(`${parameter} must be a whole number from ${low} to ${high}`, {
+    key: "wholeNumber",
+    values: { parameter, low, high },
+  });
 }
 
 /** Throws InvalidRangeError for a limit that is not a whole number from 0 to 1000. */
 export function atRiskLimit(query: AtRiskQuery): number {
   const limit = query.limit ?? DEFAULT_AT_RISK_LIMIT;
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_AT_RISK_LIMIT) {
-    throw new InvalidRangeError(`limit must be a whole number from 0 to ${MAX_AT_RISK_LIMIT}`);
+    throw wholeNumberError("limit", 0, MAX_AT_RISK_LIMIT);
   }
   return limit;
 }
@@ -310,14 +316,16 @@ export function customerFilters(filters: CustomerFilters = {}): CustomerFilters 
     if (value === undefined) continue;
     const low = key.endsWith("NetSpend") ? -MAX_FILTER_VALUE : 0;
     if (!Number.isInteger(value) || value < low || value > MAX_FILTER_VALUE) {
-      throw new InvalidRangeError(`${key} must be a whole number from ${low} to ${MAX_FILTER_VALUE}`);
+      throw wholeNumberError(key, low, MAX_FILTER_VALUE);
     }
     checked[key] = value;
   }
   for (const name of ["Orders", "NetSpend", "DaysSince"] as const) {
     const min = checked[`min${name}`];
     const max = checked[`max${name}`];
-    if (min !== undefined && max !== undefined && min > max) throw new InvalidRangeError(`min${name} is above max${name}`);
+    if (min !== undefined && max !== undefined && min > max) {
+      throw new InvalidRangeError(`min${name} is above max${name}`, { key: "minAboveMax", values: { min: `min${name}`, max: `max${name}` } });
+    }
   }
   return checked;
 }
@@ -335,7 +343,10 @@ export function matchesFilters(customer: LapsedCustomer, filters: CustomerFilter
 /** Throws InvalidRangeError for a sort that is not one of CUSTOMER_SORT_KEYS × SORT_DIRECTIONS. */
 export function customerSort(sort: CustomerSort = { key: "net_spend", direction: "desc" }): CustomerSort {
   if (!(CUSTOMER_SORT_KEYS as readonly string[]).includes(sort.key) || !(SORT_DIRECTIONS as readonly string[]).includes(sort.direction)) {
-    throw new InvalidRangeError(`sort must be one of ${CUSTOMER_SORT_KEYS.join(", ")}, ascending or descending`);
+    throw new InvalidRangeError(`sort must be one of ${CUSTOMER_SORT_KEYS.join(", ")}, ascending or descending`, {
+      key: "notOneOf",
+      values: { parameter: "sort", value: `${sort.key} ${sort.direction}`, allowed: CUSTOMER_SORT_KEYS.join(", ") },
+    });
   }
   return { key: sort.key, direction: sort.direction };
 }
@@ -359,7 +370,7 @@ export function compareCustomers(sort: CustomerSort): (a: LapsedCustomer, b: Lap
 export function atRiskOffset(query: AtRiskQuery): number {
   const offset = query.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0 || offset > MAX_AT_RISK_OFFSET) {
-    throw new InvalidRangeError(`offset must be a whole number from 0 to ${MAX_AT_RISK_OFFSET}`);
+    throw wholeNumberError("offset", 0, MAX_AT_RISK_OFFSET);
   }
   return offset;
 }
@@ -396,6 +407,7 @@ export function retentionPlan(query: RetentionQuery, context: Pick<RetentionCont
   if (cells > MAX_COHORT_CELLS) {
     throw new InvalidRangeError(
       `the cohort grid from ${query.range.from} would hold ${cells} cells (at most ${MAX_COHORT_CELLS}); choose a later start or monthly cohorts`,
+      { key: "tooManyCohortCells", values: { from: query.range.from, cells, max: MAX_COHORT_CELLS } },
     );
   }
   return { ...rates, cohortGranularity, cohorts, periods };

@@ -3,10 +3,10 @@
 // the same sums from SQL and hands them to `assembleSalesReport`.
 import { cmgr, divideMoney, growthRate } from "./math";
 import {
+  assertOneOf,
   bucketBefore,
   COMPARISONS,
   comparisonRange,
-  InvalidRangeError,
   rangeBuckets,
   rangeSpan,
   validateRange,
@@ -146,9 +146,7 @@ export interface SalesPlan {
 /** Throws InvalidRangeError for a range, granularity or comparison that cannot be served. */
 export function validateSalesQuery(query: SalesQuery): void {
   validateRange(query.range, query.granularity);
-  if (query.compareTo != null && !(COMPARISONS as readonly string[]).includes(query.compareTo)) {
-    throw new InvalidRangeError(`compareTo must be one of ${COMPARISONS.join(", ")}, got ${JSON.stringify(query.compareTo)}`);
-  }
+  if (query.compareTo != null) assertOneOf("compareTo", query.compareTo, COMPARISONS);
 }
 
 export function salesPlan(query: SalesQuery, context: Pick<SalesContext, "timeZone" | "now">): SalesPlan {

@@ -32,7 +32,7 @@ import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => overviewPage(session.shop, new URL(request.url).searchParams, new Date()));
+  return badRequest.page(() => overviewPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
 export default function Overview() {

@@ -19,7 +19,7 @@ import { Trans, useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => conversionPage(session.shop, new URL(request.url).searchParams, new Date()));
+  return badRequest.page(() => conversionPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
 // Each source's name and what its figures are: `conversion.sources.<source>.badge` and `.note`.

@@ -23,7 +23,7 @@ import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => customersPage(session.shop, new URL(request.url).searchParams, new Date()));
+  return badRequest.page(() => customersPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
 /** Tag (or untag) the chosen customers in Shopify: records the request and queues its job. */

@@ -16,7 +16,7 @@ import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => customerPage(session.shop, params.id ?? "", new Date()));
+  return badRequest.page(() => customerPage(session.shop, params.id ?? "", new Date()));
 };
 
 export default function CustomerView() {

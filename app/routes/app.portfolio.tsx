@@ -16,7 +16,7 @@ import { Trans, useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => portfolioPage(session.shop, new URL(request.url).searchParams, new Date()));
+  return badRequest.page(() => portfolioPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
 type SortKey = "name" | "netSales" | "orders" | "averageOrderValue" | "newCustomers" | "returningCustomerRate" | "repeatPurchaseRate" | "conversionRate";

@@ -35,7 +35,7 @@ import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => retentionPage(session.shop, new URL(request.url).searchParams, new Date()));
+  return badRequest.page(() => retentionPage(session.shop, new URL(request.url).searchParams, new Date()));
 };
 
 /** Cohorts by month or by week (the engine's cohort granularities), kept in the URL as `cohorts`. */

@@ -16,7 +16,7 @@ import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return badRequest.wrap(() => settingsPage(session.shop));
+  return badRequest.page(() => settingsPage(session.shop));
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {

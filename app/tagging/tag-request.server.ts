@@ -6,7 +6,7 @@ import { z } from "zod";
 import prisma from "#app/db.server";
 import { customerListQuery } from "#app/dashboard/customers-page.server";
 import { shopPage } from "#app/dashboard/page-query.server";
-import { InvalidRangeError } from "#app/metrics/periods";
+import { invalidParameter } from "#app/metrics/query-refusal";
 import { parseCustomerId } from "#app/metrics/retention.server";
 import { everyListedCustomer } from "#app/exports/customers-export.server";
 import { InvalidSelectionError, MAX_TAG_CUSTOMERS, requestTagging, TAG_ACTIONS, type TagJobSummary } from "./tag-jobs.server";
@@ -45,11 +45,9 @@ export async function tagCustomersForm(shop: string, form: FormData, now: Date):
 }
 
 async function tagCustomers(shop: string, form: FormData, now: Date): Promise<TagJobSummary> {
-  const parsed = FORM.safeParse(Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === "string")));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidRangeError(`${issue.path.join(".")} ${issue.message}`);
-  }
+  const fields = Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === "string"));
+  const parsed = FORM.safeParse(fields);
+  if (!parsed.success) throw invalidParameter(parsed.error, fields);
   const { action, tag, selection, ids, query } = parsed.data;
   let customerIds: bigint[];
   if (selection === "ids") {

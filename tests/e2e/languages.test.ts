@@ -4,7 +4,7 @@
 // English), the document says its language, no message of the other language shows, Polaris's
 // own controls are translated, money follows Intl in that language with the shop's currency,
 // client-side navigation and a new choice on a page keep the language, and the Overview's CSV
-// has its headings in it; and axe-core finds no serious or critical violation of WCAG 2.1 A/AA or
+// has its headings in it; an address the page cannot show says why in Polish too; and axe-core finds no serious or critical violation of WCAG 2.1 A/AA or
 // of its best practices on any page in either language (each printed with its rule, help link and
 // elements). A full-page screenshot of every page in both languages goes to
 // test-results/screenshots/ (languages-<locale>-<page>.png).
@@ -152,6 +152,21 @@ describe("the app in English and Polish in Chromium", () => {
       expect(opened.errors).toEqual([]);
       await opened.page.close();
     }
+  });
+
+  it("says in Polish why a page's address cannot be shown", async () => {
+    const t = translator("pl");
+    const { page, errors } = await openPage(browser);
+    const response = await page.goto(stack.embeddedUrl("/app/retention", "pl-PL").replace("?", "?from=2026-05-01&to=2026-01-01&"));
+    expect(response?.status()).toBe(400);
+    await page.getByText(t("error.title")).waitFor();
+    const text = await page.locator("body").innerText();
+    expect(text).toContain(t("rangeErrors.endBeforeStart", { from: "2026-05-01", to: "2026-01-01" }));
+    expect(ownPhrases("en", "pl").filter((phrase) => text.includes(phrase))).toEqual([]);
+    await screenshot(page, "languages-pl-bad-address");
+    // The browser reports the 400 itself; nothing else may go wrong.
+    expect(errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
+    await page.close();
   });
 
   it("keeps Polish through client-side navigation and a new choice, and downloads the CSV in Polish", async () => {
