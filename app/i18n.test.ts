@@ -11,6 +11,7 @@ import { SESSION_SOURCES } from "#app/metrics/conversion";
 import { RANGE_REFUSAL_KEYS } from "#app/metrics/periods";
 import { PREDICTION_GROUPS, SHORTFALL_KINDS } from "#app/metrics/prediction";
 import { LOCALES, MESSAGES, resolveLocale, translator, type Locale } from "#app/i18n";
+import { TAG_REFUSAL_KEYS } from "#app/shopify/customer-tags";
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
 
@@ -100,6 +101,7 @@ describe("message files", () => {
       ...presetRanges("2026-12-03T08:00:00Z", "UTC").map((preset) => `controls.ranges.${preset.value}`),
       ...steps.map((step) => `conversion.funnel.${step.key}`),
       ...RANGE_REFUSAL_KEYS.map((key) => `rangeErrors.${key}`),
+      ...TAG_REFUSAL_KEYS.map((key) => `customerActions.tag.refusals.${key}`),
       ...SESSION_SOURCES.flatMap((source) => [`conversion.sources.${source}.badge`, `conversion.sources.${source}.note`, `portfolio.sources.${source}`]),
       ...["never", "queued", "running", "succeeded", "failed"].flatMap((status) => [`syncStatus.status.${status}`, `portfolio.syncState.${status}`]),
     ];

@@ -4,7 +4,7 @@
 import { Banner, BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { checkTag } from "#app/shopify/customer-tags";
+import { checkTag, MAX_TAG_CUSTOMERS, type TagRefusal } from "#app/shopify/customer-tags";
 import type { CustomerSelection } from "./AtRiskTable";
 import { useFormat } from "./format";
 
@@ -16,8 +16,8 @@ export function TagCustomersCard({
 }: {
   selection: CustomerSelection;
   busy: boolean;
-  /** What the server refused, in its words. */
-  serverError: string | null;
+  /** Why the server refused the last request. */
+  serverError: TagRefusal | null;
   onSubmit: (action: "add" | "remove", tag: string) => void;
 }) {
   const { t } = useTranslation();
@@ -27,6 +27,22 @@ export function TagCustomersCard({
   const checked = checkTag(tag);
   const problem = "problem" in checked ? checked.problem : null;
   const count = selection.all ? selection.count : selection.ids.length;
+  // Every customer matching the filters, when they are more than one request may hold: said
+  // before the merchant tries, with the buttons off.
+  const tooMany = selection.all && count > MAX_TAG_CUSTOMERS;
+  const refusalText = (refusal: TagRefusal): string => {
+    switch (refusal.key) {
+      case "tag":
+        return t(`customerActions.tag.problems.${refusal.problem}`);
+      case "tooMany":
+        return t("customerActions.tag.refusals.tooMany", { max: f.count(refusal.max) });
+      case "notShopCustomers":
+        return t("customerActions.tag.refusals.notShopCustomers", { formatted: f.count(refusal.count) });
+      default:
+        return t(`customerActions.tag.refusals.${refusal.key}`);
+    }
+  };
+  const refused = serverError ?? (tooMany ? ({ key: "tooMany", max: MAX_TAG_CUSTOMERS } as const) : null);
   const submit = (action: "add" | "remove") => {
     setTouched(true);
     if (!problem) onSubmit(action, tag);
@@ -40,9 +56,9 @@ export function TagCustomersCard({
         <Text as="p" tone="subdued" variant="bodySm">
           {t("customerActions.tag.help")}
         </Text>
-        {serverError && (
+        {refused && (
           <Banner tone="critical">
-            <Text as="p">{serverError}</Text>
+            <Text as="p">{refusalText(refused)}</Text>
           </Banner>
         )}
         <TextField
@@ -56,10 +72,10 @@ export function TagCustomersCard({
           helpText={t("customerActions.tag.rules")}
         />
         <InlineStack gap="200">
-          <Button variant="primary" loading={busy} disabled={busy || count === 0} onClick={() => submit("add")}>
+          <Button variant="primary" loading={busy} disabled={busy || count === 0 || tooMany} onClick={() => submit("add")}>
             {t("customerActions.tag.add")}
           </Button>
-          <Button loading={busy} disabled={busy || count === 0} onClick={() => submit("remove")}>
+          <Button loading={busy} disabled={busy || count === 0 || tooMany} onClick={() => submit("remove")}>
             {t("customerActions.tag.remove")}
           </Button>
         </InlineStack>

@@ -19,6 +19,7 @@ import { customersPage } from "#app/dashboard/customers-page.server";
 import { badRequest } from "#app/http.server";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { authenticate } from "#app/shopify.server";
+import type { TagRefusal } from "#app/shopify/customer-tags";
 import { useTranslation } from "react-i18next";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -38,7 +39,7 @@ export default function Customers() {
   const location = useLocation();
   const fetcher = useFetcher<typeof action>();
   const [selection, setSelection] = useState<CustomerSelection>({ all: false, ids: [] });
-  const [tagError, setTagError] = useState<string | null>(null);
+  const [tagError, setTagError] = useState<TagRefusal | null>(null);
   const searchParams = new URLSearchParams(location.search);
   const applied = Object.fromEntries(FILTER_FIELDS.map((field) => [field, searchParams.get(field) ?? ""])) as FilterDraft;
   const filtered = FILTER_FIELDS.some((field) => applied[field] !== "");
@@ -52,10 +53,10 @@ export default function Customers() {
 
   // Until the first sync is done, keep the list coming in; while a tagging job runs, its progress.
   useRevalidateWhile(syncing || working, working ? 1500 : 3000);
-  // The server refuses a request (a 4xx, its text) or accepts it (its job then shows below).
+  // The server refuses a request (a 4xx and why) or accepts it (its job then shows below).
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
-    setTagError(fetcher.data.ok ? null : fetcher.data.message);
+    setTagError(fetcher.data.ok ? null : fetcher.data.refusal);
   }, [fetcher.state, fetcher.data]);
   const submitTag = (action: "add" | "remove", tag: string) => {
     setTagError(null);

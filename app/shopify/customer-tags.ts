@@ -46,6 +46,22 @@ export const MAX_TAG_LENGTH = 255;
 
 export type TagProblem = "empty" | "comma" | "tooLong";
 
+/** The most customers one tagging request may hold (one job; narrow a longer list with its filters). */
+export const MAX_TAG_CUSTOMERS = 10_000;
+
+/**
+ * Why a tagging request was refused, for the page to say in the admin's language: the tag's
+ * problem (`customerActions.tag.problems.<problem>`) or `customerActions.tag.refusals.<key>`.
+ */
+export type TagRefusal =
+  | { key: "tag"; problem: TagProblem }
+  | { key: Exclude<(typeof TAG_REFUSAL_KEYS)[number], "tooMany" | "notShopCustomers"> }
+  | { key: "tooMany"; max: number }
+  | { key: "notShopCustomers"; count: number };
+
+/** The refusals other than the tag's own problems, each with its message in every language. */
+export const TAG_REFUSAL_KEYS = ["noCustomers", "badCustomerId", "notShopCustomers", "tooMany", "notGranted", "unreadable"] as const;
+
 /** The tag as Shopify stores it (trimmed), or what is wrong with it. */
 export function checkTag(raw: string): { tag: string } | { problem: TagProblem } {
   const tag = raw.trim();

@@ -3,8 +3,10 @@
 // the simulator) and `tagsRemove` takes it away again; THROTTLED answers are waited out and
 // retried; a customer Shopify refuses (a userError) is reported with Shopify's message while the
 // others are tagged; another shop's customers are untouched; a shop that did not grant
-// write_customers gets its request refused, or ended, saying so; a bad tag records nothing.
+// write_customers gets its request refused, or ended, saying so; a bad tag, a bad form or too many
+// customers record nothing, and each refusal says why with a code the page translates.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_TAG_CUSTOMERS } from "#app/shopify/customer-tags";
 import { generateStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
 
@@ -92,7 +94,9 @@ describe("tagging customers in Shopify", () => {
 
   it("refuses a request without write_customers, and ends a job whose token lost it, saying so", async () => {
     const shop = refused.shop.domain;
-    await expect(tagging.requestTagging(shop, { action: "add", tag: "x", customerIds: ids(refused, 2) })).rejects.toThrow(tagging.TaggingNotGrantedError);
+    const attempt = tagging.requestTagging(shop, { action: "add", tag: "x", customerIds: ids(refused, 2) });
+    await expect(attempt).rejects.toThrow(tagging.TaggingNotGrantedError);
+    await expect(attempt).rejects.toMatchObject({ status: 403, refusal: { key: "notGranted" } });
     expect(await prisma.customerTagJob.count({ where: { shop } })).toBe(0);
     // The grant recorded, but the token the job uses lacks it: Shopify answers ACCESS_DENIED.
     await prisma.shop.update({ where: { domain: shop }, data: { scopes: `${WITHOUT_WRITE},write_customers` } });
@@ -112,7 +116,40 @@ describe("tagging customers in Shopify", () => {
     const before = await prisma.customerTagJob.count({ where: { shop } });
     const attempt = tagging.requestTagging(shop, { action: "add", tag, customerIds: ids(shopA, 1) });
     await expect(attempt).rejects.toThrow(tagging.InvalidTagError);
-    await expect(attempt).rejects.toMatchObject({ problem, status: 400 });
+    await expect(attempt).rejects.toMatchObject({ problem, status: 400, refusal: { key: "tag", problem } });
+    expect(await prisma.customerTagJob.count({ where: { shop } })).toBe(before);
+  });
+
+  it("refuses more customers than one request may hold, and records nothing", async () => {
+    const shop = shopA.shop.domain;
+    const before = await prisma.customerTagJob.count({ where: { shop } });
+    const many = Array.from({ length: MAX_TAG_CUSTOMERS + 1 }, (_, i) => BigInt(i + 1));
+    await expect(tagging.requestTagging(shop, { action: "add", tag: "vip", customerIds: many })).rejects.toMatchObject({
+      status: 400,
+      refusal: { key: "tooMany", max: MAX_TAG_CUSTOMERS },
+    });
+    expect(await prisma.customerTagJob.count({ where: { shop } })).toBe(before);
+  });
+
+  it("answers a refused form with why, for the page to say in the admin's language, and records nothing", async () => {
+    const shop = shopA.shop.domain;
+    const before = await prisma.customerTagJob.count({ where: { shop } });
+    const { tagCustomersForm } = await import("./tag-request.server");
+    const form = (fields: Record<string, string>) => {
+      const data = new FormData();
+      for (const [name, value] of Object.entries(fields)) data.set(name, value);
+      return data;
+    };
+    const cases: Array<[Record<string, string>, object]> = [
+      [{ action: "add", tag: "vip", selection: "ids", ids: ids(shopB, 3).join(",") }, { status: 400, refusal: { key: "notShopCustomers", count: 3 } }],
+      [{ action: "add", tag: "vip", selection: "ids", ids: "12,twelve" }, { status: 400, refusal: { key: "badCustomerId" } }],
+      [{ action: "add", tag: "vip", selection: "ids", ids: "" }, { status: 400, refusal: { key: "noCustomers" } }],
+      [{ action: "add", tag: "win,back", selection: "ids", ids: "" }, { status: 400, refusal: { key: "tag", problem: "comma" } }],
+      [{ action: "paint", tag: "vip", selection: "ids", ids: "" }, { status: 400, refusal: { key: "unreadable" } }],
+    ];
+    for (const [fields, expected] of cases) {
+      expect(await tagCustomersForm(shop, form(fields), new Date(NOW)), JSON.stringify(fields)).toMatchObject({ ok: false, ...expected });
+    }
     expect(await prisma.customerTagJob.count({ where: { shop } })).toBe(before);
   });
 

@@ -10,14 +10,20 @@ import prisma from "#app/db.server";
 import { enqueueShopJob } from "#app/jobs/queue.server";
 import type { AdminClient } from "#app/shopify/admin-client.server";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
-import { checkTag, CUSTOMER_TAGS_ADD, CUSTOMER_TAGS_REMOVE, TAGGING_SCOPE, type TagProblem, type TagsPayload } from "#app/shopify/customer-tags";
+import {
+  checkTag,
+  CUSTOMER_TAGS_ADD,
+  CUSTOMER_TAGS_REMOVE,
+  MAX_TAG_CUSTOMERS,
+  TAGGING_SCOPE,
+  type TagProblem,
+  type TagRefusal,
+  type TagsPayload,
+} from "#app/shopify/customer-tags";
 import { idToGid } from "#app/shopify/gid";
 
 export const TAG_ACTIONS = ["add", "remove"] as const;
 export type TagAction = (typeof TAG_ACTIONS)[number];
-
-/** The most customers one request may tag (a list's first 10,000 in its order). */
-export const MAX_TAG_CUSTOMERS = 10_000;
 
 /** How many of a request's refused customers the page lists (the count covers all). */
 export const SHOWN_FAILURES = 20;
@@ -25,6 +31,7 @@ export const SHOWN_FAILURES = 20;
 /** A tag Shopify would refuse or change: a 400 naming the rule. */
 export class InvalidTagError extends Error {
   readonly status = 400;
+  readonly refusal: TagRefusal;
   constructor(readonly problem: TagProblem) {
     super(
       problem === "empty"
@@ -34,21 +41,34 @@ export class InvalidTagError extends Error {
           : "A tag name is at most 255 characters",
     );
     this.name = "InvalidTagError";
+    this.refusal = { key: "tag", problem };
   }
 }
 
 /** Nothing to tag, or more than one request may hold: a 400. */
 export class InvalidSelectionError extends Error {
   readonly status = 400;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly refusal: TagRefusal,
+  ) {
     super(message);
     this.name = "InvalidSelectionError";
   }
 }
 
+/** More customers than one request may hold: a 400 saying to narrow the list. */
+export function tooManyCustomers(): InvalidSelectionError {
+  return new InvalidSelectionError(`At most ${MAX_TAG_CUSTOMERS} customers at once: narrow the list with its filters`, {
+    key: "tooMany",
+    max: MAX_TAG_CUSTOMERS,
+  });
+}
+
 /** The store has not granted write_customers: a 403 saying what to do. */
 export class TaggingNotGrantedError extends Error {
   readonly status = 403;
+  readonly refusal: TagRefusal = { key: "notGranted" };
   constructor() {
     super(
       "Tagging customers needs the “Modify customer details” permission (write_customers), which this store has not granted. " +
@@ -94,8 +114,8 @@ export async function requestTagging(shop: string, request: { action: TagAction;
   const checked = checkTag(request.tag);
   if ("problem" in checked) throw new InvalidTagError(checked.problem);
   const ids = [...new Set(request.customerIds)];
-  if (ids.length === 0) throw new InvalidSelectionError("Choose at least one customer");
-  if (ids.length > MAX_TAG_CUSTOMERS) throw new InvalidSelectionError(`At most ${MAX_TAG_CUSTOMERS} customers at once`);
+  if (ids.length === 0) throw new InvalidSelectionError("Choose at least one customer", { key: "noCustomers" });
+  if (ids.length > MAX_TAG_CUSTOMERS) throw tooManyCustomers();
   if (!(await taggingGranted(shop))) throw new TaggingNotGrantedError();
   const row = await prisma.customerTagJob.create({ data: { shop, action: request.action, tag: checked.tag, customerIds: ids } });
   await enqueueShopJob({ shop, kind: "tags" });

@@ -9,7 +9,16 @@ import { shopPage } from "#app/dashboard/page-query.server";
 import { invalidParameter } from "#app/metrics/query-refusal";
 import { parseCustomerId } from "#app/metrics/retention.server";
 import { everyListedCustomer } from "#app/exports/customers-export.server";
-import { InvalidSelectionError, MAX_TAG_CUSTOMERS, requestTagging, TAG_ACTIONS, type TagJobSummary } from "./tag-jobs.server";
+import { MAX_TAG_CUSTOMERS, type TagRefusal } from "#app/shopify/customer-tags";
+import {
+  InvalidSelectionError,
+  InvalidTagError,
+  requestTagging,
+  TAG_ACTIONS,
+  TaggingNotGrantedError,
+  tooManyCustomers,
+  type TagJobSummary,
+} from "./tag-jobs.server";
 
 const FORM = z.object({
   action: z.enum(TAG_ACTIONS),
@@ -28,18 +37,22 @@ async function shopCustomers(shop: string, ids: bigint[]): Promise<bigint[]> {
   return rows.map((row) => row.customer_id);
 }
 
-export type TagFormResult = { ok: true; job: TagJobSummary } | { ok: false; status: number; message: string };
+export type TagFormResult = { ok: true; job: TagJobSummary } | { ok: false; status: number; message: string; refusal: TagRefusal };
 
 /**
  * Records the request (requestTagging) from the posted form: the job, or the 4xx and its reason
  * (a bad form or tag, no customer chosen, write_customers not granted), nothing recorded then.
+ * A form the page would not send (a parameter out of bounds) is refused as unreadable.
  */
 export async function tagCustomersForm(shop: string, form: FormData, now: Date): Promise<TagFormResult> {
   try {
     return { ok: true, job: await tagCustomers(shop, form, now) };
   } catch (error) {
     const status = error instanceof Error && "status" in error ? (error as { status: unknown }).status : null;
-    if (typeof status === "number" && status >= 400 && status < 500) return { ok: false, status, message: (error as Error).message };
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      const refusal = error instanceof InvalidSelectionError || error instanceof InvalidTagError || error instanceof TaggingNotGrantedError ? error.refusal : null;
+      return { ok: false, status, message: (error as Error).message, refusal: refusal ?? { key: "unreadable" } };
+    }
     throw error;
   }
 }
@@ -52,10 +65,15 @@ async function tagCustomers(shop: string, form: FormData, now: Date): Promise<Ta
   let customerIds: bigint[];
   if (selection === "ids") {
     const given = ids.split(",").filter((id) => id.length > 0).map((id) => parseCustomerId(id.trim()));
-    if (given.some((id) => id === null)) throw new InvalidSelectionError("A customer id is a positive whole number");
+    if (given.some((id) => id === null)) throw new InvalidSelectionError("A customer id is a positive whole number", { key: "badCustomerId" });
     const known = new Set((await shopCustomers(shop, given as bigint[])).map(String));
     const unknown = (given as bigint[]).filter((id) => !known.has(String(id)));
-    if (unknown.length > 0) throw new InvalidSelectionError(`${unknown.length} of the customers chosen are not customers of this store`);
+    if (unknown.length > 0) {
+      throw new InvalidSelectionError(`${unknown.length} of the customers chosen are not customers of this store`, {
+        key: "notShopCustomers",
+        count: unknown.length,
+      });
+    }
     customerIds = given as bigint[];
   } else {
     const page = await shopPage(shop, {}, now);
@@ -63,7 +81,7 @@ async function tagCustomers(shop: string, form: FormData, now: Date): Promise<Ta
     customerIds = [];
     for await (const customer of everyListedCustomer(shop, list, now)) {
       customerIds.push(BigInt(customer.customerId));
-      if (customerIds.length > MAX_TAG_CUSTOMERS) throw new InvalidSelectionError(`At most ${MAX_TAG_CUSTOMERS} customers at once: narrow the list with its filters`);
+      if (customerIds.length > MAX_TAG_CUSTOMERS) throw tooManyCustomers();
     }
   }
   return requestTagging(shop, { action, tag, customerIds });
