@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { NAMED_VALUES } from "#app/components/BreakdownTable";
 import { COHORT_VIEWS } from "#app/components/CohortTable";
 import { formatter } from "#app/components/format";
 import { funnelSteps } from "#app/dashboard/conversion-page.server";
@@ -102,6 +103,7 @@ describe("message files", () => {
       ...steps.map((step) => `conversion.funnel.${step.key}`),
       ...RANGE_REFUSAL_KEYS.map((key) => `rangeErrors.${key}`),
       ...TAG_REFUSAL_KEYS.map((key) => `customerActions.tag.refusals.${key}`),
+      ...Object.entries(NAMED_VALUES).flatMap(([dimension, values]) => values.map((value) => `breakdown.values.${dimension}.${value}`)),
       ...SESSION_SOURCES.flatMap((source) => [`conversion.sources.${source}.badge`, `conversion.sources.${source}.note`, `portfolio.sources.${source}`]),
       ...["never", "queued", "running", "succeeded", "failed"].flatMap((status) => [`syncStatus.status.${status}`, `portfolio.syncState.${status}`]),
     ];

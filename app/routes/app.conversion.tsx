@@ -197,9 +197,9 @@ export default function Conversion() {
               // One above the other: side by side, a third of the page is too narrow for four
               // columns, and each table scrolled sideways.
               <BlockStack gap="400">
-                <BreakdownTable title={t("breakdown.source")} rows={breakdowns.dimensions.source} sourceLabel={sourceLabel(source)} testId="breakdown-source" />
-                <BreakdownTable title={t("breakdown.device")} rows={breakdowns.dimensions.device} sourceLabel={sourceLabel(source)} testId="breakdown-device" />
-                <BreakdownTable title={t("breakdown.landingPage")} rows={breakdowns.dimensions.landingPage} sourceLabel={sourceLabel(source)} testId="breakdown-landingPage" />
+                <BreakdownTable title={t("breakdown.source")} dimension="source" rows={breakdowns.dimensions.source} sourceLabel={sourceLabel(source)} testId="breakdown-source" />
+                <BreakdownTable title={t("breakdown.device")} dimension="device" rows={breakdowns.dimensions.device} sourceLabel={sourceLabel(source)} testId="breakdown-device" />
+                <BreakdownTable title={t("breakdown.landingPage")} dimension="landingPage" rows={breakdowns.dimensions.landingPage} sourceLabel={sourceLabel(source)} testId="breakdown-landingPage" />
               </BlockStack>
             )}
           </>

@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NAMED_VALUES } from "#app/components/BreakdownTable";
 import { formatter } from "#app/components/format";
 import { MESSAGES, POLARIS_TRANSLATIONS, translator, type Locale } from "#app/i18n";
 import type { LocalStack } from "../../scripts/lib/stack";
@@ -112,6 +113,14 @@ describe("the app in English and Polish in Chromium", () => {
           expect(data.report).not.toBeNull();
           const value = page.getByRole("heading", { name: t("overview.netSales"), exact: true }).locator("xpath=following::p[1]");
           expect(await value.innerText()).toBe(f.money(data.report!.totals.netSales, data.report!.currency));
+        }
+        if (name === "conversion") {
+          // Shopify's device types are named in the language, not shown as Shopify records them.
+          const named = NAMED_VALUES.device.map((value) => t(`breakdown.values.device.${value}`));
+          const rows = await page.getByTestId("breakdown-device").locator("tbody tr").allInnerTexts();
+          const labels = rows.map((row) => row.split(/\t|\n/)[0].trim());
+          expect(labels.length).toBeGreaterThan(1);
+          expect(labels.filter((label) => !named.includes(label))).toEqual([]);
         }
         if (name === "customers") {
           // Polaris's own strings: its pagination, with a page size that makes more than one page.

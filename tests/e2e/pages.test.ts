@@ -341,7 +341,7 @@ describe("every page of the embedded app in Chromium", () => {
       .poll(() => page.getByTestId("conversion-chart").locator(".recharts-bar-rectangle").count())
       .toBeGreaterThan(0);
     // The pixel's device table: every session was on mobile.
-    expect(await page.getByTestId("breakdown-device").locator("tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/^mobile\s+48\b/)]);
+    expect(await page.getByTestId("breakdown-device").locator("tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/^Mobile\s+48\b/)]);
     await screenshot(page, "conversion");
 
     // Without either source: what to grant or enable for each.
