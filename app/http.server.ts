@@ -2,7 +2,7 @@
 // range, an unknown shop) become a Response with their message; anything else is a bug and
 // stays a 500.
 import { json } from "@remix-run/node";
-import type { RangeRefusal } from "#app/metrics/periods";
+import { InvalidRangeError, type RangeRefusal } from "#app/metrics/periods";
 
 function clientStatus(error: unknown): number | null {
   if (error instanceof Error && "status" in error) {
@@ -16,11 +16,6 @@ function clientStatus(error: unknown): number | null {
 export interface PageRefusal {
   message: string;
   refusal: RangeRefusal | null;
-}
-
-function refusalOf(error: Error): RangeRefusal | null {
-  const refusal = (error as { refusal?: unknown }).refusal;
-  return typeof refusal === "object" && refusal !== null && "key" in refusal ? (refusal as RangeRefusal) : null;
 }
 
 async function answering<T>(work: () => Promise<T>, respond: (error: Error, status: number) => Response): Promise<T> {
@@ -41,7 +36,7 @@ export const badRequest = {
   /** For a page's loader: a PageRefusal, which `PageError` says in the admin's language. */
   page<T>(work: () => Promise<T>): Promise<T> {
     return answering(work, (error, status) =>
-      json<PageRefusal>({ message: error.message, refusal: refusalOf(error) }, { status }),
+      json<PageRefusal>({ message: error.message, refusal: error instanceof InvalidRangeError ? error.refusal : null }, { status }),
     );
   },
 };
