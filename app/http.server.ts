@@ -2,7 +2,7 @@
 // range, an unknown shop) become a Response with their message; anything else is a bug and
 // stays a 500.
 import { json } from "@remix-run/node";
-import { InvalidRangeError, type RangeRefusal } from "#app/metrics/periods";
+import { RefusedQueryError, type RangeRefusal } from "#app/metrics/periods";
 
 function clientStatus(error: unknown): number | null {
   if (error instanceof Error && "status" in error) {
@@ -36,7 +36,7 @@ export const badRequest = {
   /** For a page's loader: a PageRefusal, which `PageError` says in the admin's language. */
   page<T>(work: () => Promise<T>): Promise<T> {
     return answering(work, (error, status) =>
-      json<PageRefusal>({ message: error.message, refusal: error instanceof InvalidRangeError ? error.refusal : null }, { status }),
+      json<PageRefusal>({ message: error.message, refusal: error instanceof RefusedQueryError ? error.refusal : null }, { status }),
     );
   },
 };

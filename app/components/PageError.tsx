@@ -13,10 +13,12 @@ function refusalDetail(data: unknown, t: TFunction): string {
 
 /**
  * A page's error state: a 4xx (an impossible date range in the URL, say) said in the admin's
- * language with its detail, and a way back to the default view, or a plain sentence for anything else with a retry (the page's
- * data loaded again; the page comes back once it loads). Never a stack.
+ * language with its detail and a way on: the page's default view, or `back` for a page whose
+ * address names one thing (a customer) and so has no default view. Anything else is a plain
+ * sentence with a retry (the page's data loaded again; the page comes back once it loads).
+ * Never a stack.
  */
-export function PageError({ title }: { title: string }) {
+export function PageError({ title, back }: { title: string; back?: { content: string; url: string } }) {
   const { t } = useTranslation();
   const error = useRouteError();
   const { pathname } = useLocation();
@@ -27,13 +29,15 @@ export function PageError({ title }: { title: string }) {
     : t("error.unexpected");
   const revalidator = useRevalidator();
   return (
-    <Page title={title} backAction={{ content: t("nav.overview"), url: "/app" }}>
+    <Page title={title} backAction={back ?? { content: t("nav.overview"), url: "/app" }}>
       <Banner
         tone="critical"
         title={t("error.title")}
         action={
           clientError
-            ? { content: t("error.defaultView"), url: pathname }
+            ? back
+              ? { content: back.content, url: back.url }
+              : { content: t("error.defaultView"), url: pathname }
             : { content: t("accessibility.retry"), onAction: () => revalidator.revalidate(), loading: revalidator.state === "loading" }
         }
       >

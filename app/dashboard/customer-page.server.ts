@@ -6,19 +6,18 @@ import type { CustomerStanding } from "#app/metrics/retention";
 import type { MetricSettings } from "#app/metrics/settings";
 import { customerRows, customerStanding, parseCustomerId } from "#app/metrics/retention.server";
 import { loadShopContext } from "#app/metrics/context.server";
+import { RefusedQueryError } from "#app/metrics/periods";
 
-export class CustomerNotFoundError extends Error {
-  readonly status = 404;
-  constructor() {
-    super("No such customer in this store");
+export class CustomerNotFoundError extends RefusedQueryError {
+  constructor(id: string) {
+    super("No such customer in this store", 404, { key: "noSuchCustomer", values: { value: id } });
     this.name = "CustomerNotFoundError";
   }
 }
 
-export class MalformedCustomerIdError extends Error {
-  readonly status = 400;
-  constructor() {
-    super("A customer id is a positive whole number");
+export class MalformedCustomerIdError extends RefusedQueryError {
+  constructor(id: string) {
+    super("A customer id is a positive whole number", 400, { key: "notACustomerId", values: { value: id } });
     this.name = "MalformedCustomerIdError";
   }
 }
@@ -33,9 +32,9 @@ export interface CustomerPageData {
 /** Throws MalformedCustomerIdError (400), CustomerNotFoundError (404) and UnknownShopError (404). */
 export async function customerPage(shop: string, rawId: string, now: Date): Promise<CustomerPageData> {
   const id = parseCustomerId(rawId);
-  if (id === null) throw new MalformedCustomerIdError();
+  if (id === null) throw new MalformedCustomerIdError(rawId);
   const standing = await customerStanding(shop, id, { now });
-  if (!standing) throw new CustomerNotFoundError();
+  if (!standing) throw new CustomerNotFoundError(rawId);
   const [context, rows] = await Promise.all([loadShopContext(shop), customerRows(shop, id, now)]);
   const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
   return { standing, timeline, settings: context.settings };

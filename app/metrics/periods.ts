@@ -53,7 +53,8 @@ export type RangeRefusal =
   | { key: "tooManyCohortCells"; values: { from: string; cells: number; max: number } }
   | { key: "wholeNumber"; values: { parameter: string; low: number; high: number } }
   | { key: "atLeast" | "atMost" | "tooLong"; values: { parameter: string; limit: number } }
-  | { key: "minAboveMax"; values: { min: string; max: string } };
+  | { key: "minAboveMax"; values: { min: string; max: string } }
+  | { key: "notACustomerId" | "noSuchCustomer"; values: { value: string } };
 
 /** Every refusal's key, each with its message in every language. */
 export const RANGE_REFUSAL_KEYS = [
@@ -76,20 +77,33 @@ export const RANGE_REFUSAL_KEYS = [
   "atMost",
   "tooLong",
   "minAboveMax",
+  "notACustomerId",
+  "noSuchCustomer",
 ] as const satisfies readonly RangeRefusal["key"][];
 // A key added to RangeRefusal but not listed above fails to compile here.
 const everyRefusalListed: Exclude<RangeRefusal["key"], (typeof RANGE_REFUSAL_KEYS)[number]> extends never ? true : never = true;
 void everyRefusalListed;
 
-/** A range, time zone or granularity a caller asked for that cannot be served (an HTTP 400). */
-export class InvalidRangeError extends Error {
-  readonly status = 400;
-  /** The English `message` is for logs, the API and the command line; pages say `refusal`. */
+/**
+ * A request a page, file or API cannot serve as asked (a 4xx): the English `message` is for
+ * logs, the API and the command line; a page says `refusal` in the admin's language.
+ */
+export class RefusedQueryError extends Error {
   constructor(
     message: string,
+    readonly status: 400 | 404,
     readonly refusal: RangeRefusal,
   ) {
     super(message);
+    this.name = "RefusedQueryError";
+  }
+}
+
+/** A range, time zone or granularity a caller asked for that cannot be served (an HTTP 400). */
+export class InvalidRangeError extends RefusedQueryError {
+  declare readonly status: 400;
+  constructor(message: string, refusal: RangeRefusal) {
+    super(message, 400, refusal);
     this.name = "InvalidRangeError";
   }
 }

@@ -1,21 +1,23 @@
 // A refused query says why in both languages: each refusal, raised where the app raises it, has
-// its message with every value filled in, in English and in Polish.
+// its message with every value filled in, in English and in Polish. Range errors are 400s; a
+// customer the store does not know is a 404.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { customerListQuery, predictionGroupsQuery } from "#app/dashboard/customers-page.server";
 import { parsePageQuery } from "#app/dashboard/page-query.server";
 import { LOCALES, translator } from "#app/i18n";
-import { assertTimeZone, comparisonRange, InvalidRangeError, RANGE_REFUSAL_KEYS, validateRange, type Comparison, type RangeRefusal } from "./periods";
+import { CustomerNotFoundError, customerPage } from "#app/dashboard/customer-page.server";
+import { assertTimeZone, comparisonRange, RANGE_REFUSAL_KEYS, RefusedQueryError, validateRange, type Comparison, type RangeRefusal } from "./periods";
 import { invalidParameter } from "./query-refusal";
 import { atRiskLimit, retentionPlan } from "./retention";
 import { DEFAULT_METRIC_SETTINGS } from "./settings";
 
-function refused(work: () => unknown): InvalidRangeError {
+async function refused(work: () => unknown): Promise<RefusedQueryError> {
   try {
-    work();
+    await work();
   } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRangeError);
-    return error as InvalidRangeError;
+    expect(error).toBeInstanceOf(RefusedQueryError);
+    return error as RefusedQueryError;
   }
   throw new Error("not refused");
 }
@@ -26,7 +28,7 @@ const parse = (schema: z.ZodTypeAny, input: Record<string, unknown>) => () => {
   if (!parsed.success) throw invalidParameter(parsed.error, input);
 };
 
-const CASES: Array<[string, () => unknown, RangeRefusal]> = [
+const CASES: Array<[string, () => unknown, RangeRefusal, status?: number]> = [
   ["a date written otherwise", () => parsePageQuery(query("from=2026-3-1&to=2026-04-01"), {}), { key: "notADate", values: { parameter: "from", value: "2026-3-1" } }],
   ["one end of a range", () => parsePageQuery(query("from=2026-01-01"), {}), { key: "bothOrNeither" }],
   ["a date not in the calendar", () => validateRange({ from: "2026-02-30", to: "2026-03-01" }), { key: "notACalendarDate", values: { parameter: "from", value: "2026-02-30" } }],
@@ -52,6 +54,16 @@ const CASES: Array<[string, () => unknown, RangeRefusal]> = [
   ["a text too long", parse(z.object({ tag: z.string().max(3) }), { tag: "four" }), { key: "tooLong", values: { parameter: "tag", limit: 3 } }],
   ["a parameter left out", parse(z.object({ tag: z.string() }), {}), { key: "missing", values: { parameter: "tag" } }],
   ["a parameter of the wrong kind", parse(z.object({ tag: z.string() }), { tag: true }), { key: "invalid", values: { parameter: "tag" } }],
+  ["a customer id that is not one", () => customerPage("refusals.myshopify.com", "me", new Date()), { key: "notACustomerId", values: { value: "me" } }],
+  // Raised by the customer page for an id the store does not know (the browser test opens one).
+  [
+    "a customer the store does not know",
+    () => {
+      throw new CustomerNotFoundError("999");
+    },
+    { key: "noSuchCustomer", values: { value: "999" } },
+    404,
+  ],
 ];
 
 describe("refused queries", () => {
@@ -59,9 +71,9 @@ describe("refused queries", () => {
     expect(new Set(CASES.map(([, , refusal]) => refusal.key))).toEqual(new Set(RANGE_REFUSAL_KEYS));
   });
 
-  it.each(CASES)("%s: a 400 that says why in every language", (_name, work, expected) => {
-    const error = refused(work);
-    expect(error.status).toBe(400);
+  it.each(CASES)("%s: a 4xx that says why in every language", async (_name, work, expected, status = 400) => {
+    const error = await refused(work);
+    expect(error.status).toBe(status);
     expect(error.refusal).toEqual(expected);
     const values = "values" in error.refusal ? (error.refusal.values as Record<string, string | number>) : {};
     const texts = LOCALES.map((locale) => translator(locale)(`rangeErrors.${error.refusal.key}`, values));

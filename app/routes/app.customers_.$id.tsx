@@ -99,5 +99,5 @@ export default function CustomerView() {
 
 export function ErrorBoundary() {
   const { t } = useTranslation();
-  return <PageError title={t("customer.title")} />;
+  return <PageError title={t("customer.title")} back={{ content: t("customers.title"), url: "/app/customers" }} />;
 }

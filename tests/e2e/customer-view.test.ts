@@ -2,7 +2,8 @@
 // WHEN the merchant opens Customers at risk in Chromium and clicks the first customer, THEN the
 // app navigates (client-side) to that customer's view, whose orders, net spend, cohort, days
 // since the last order, lapse point and at-risk badge are the metrics engine's for that
-// customer, with one timeline row per order; an id the store does not know is a 404 page.
+// customer, with one timeline row per order; an id the store does not know is a 404 page that
+// says so and leads back to the customers list.
 // Screenshots go to test-results/screenshots/.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,7 +94,9 @@ describe("a customer's view in Chromium", () => {
     const { page, errors } = await openPage(browser);
     const response = await page.goto(stack.embeddedUrl("/app/customers/999999999999"));
     expect(response?.status()).toBe(404);
-    await page.getByText("No such customer in this store").waitFor();
+    await page.getByText("this store has no customer 999999999999").waitFor();
+    // The way on is the customers list, not this address again.
+    expect(await page.getByRole("alert").getByRole("link", { name: "Customers at risk", exact: true }).getAttribute("href")).toMatch(/^\/app\/customers(\?|$)/);
     await screenshot(page, "customer-view-unknown");
     expect(errors.filter((error) => !/status of 404/.test(error))).toEqual([]);
     await page.close();
