@@ -2,7 +2,7 @@
 // range, an unknown shop) become a Response with their message; anything else is a bug and
 // stays a 500.
 import { json } from "@remix-run/node";
-import { RefusedQueryError, type RangeRefusal } from "#app/metrics/periods";
+import { RefusedQueryError, type QueryRefusal } from "#app/metrics/periods";
 
 function clientStatus(error: unknown): number | null {
   if (error instanceof Error && "status" in error) {
@@ -15,7 +15,7 @@ function clientStatus(error: unknown): number | null {
 /** What a page's error state reads: the English sentence, and the refusal to say it with, if any. */
 export interface PageRefusal {
   message: string;
-  refusal: RangeRefusal | null;
+  refusal: QueryRefusal | null;
 }
 
 async function answering<T>(work: () => Promise<T>, respond: (error: Error, status: number) => Response): Promise<T> {

@@ -9,7 +9,7 @@ import { formatter } from "#app/components/format";
 import { funnelSteps } from "#app/dashboard/conversion-page.server";
 import { presetRanges } from "#app/dashboard/ranges";
 import { SESSION_SOURCES } from "#app/metrics/conversion";
-import { RANGE_REFUSAL_KEYS } from "#app/metrics/periods";
+import { QUERY_REFUSAL_KEYS } from "#app/metrics/periods";
 import { PREDICTION_GROUPS, SHORTFALL_KINDS } from "#app/metrics/prediction";
 import { LOCALES, MESSAGES, resolveLocale, translator, type Locale } from "#app/i18n";
 import { TAG_REFUSAL_KEYS } from "#app/shopify/customer-tags";
@@ -101,7 +101,7 @@ describe("message files", () => {
       ...COHORT_VIEWS.flatMap((view) => [`cohorts.views.${view}`, `cohorts.help.${view}`]),
       ...presetRanges("2026-12-03T08:00:00Z", "UTC").map((preset) => `controls.ranges.${preset.value}`),
       ...steps.map((step) => `conversion.funnel.${step.key}`),
-      ...RANGE_REFUSAL_KEYS.map((key) => `rangeErrors.${key}`),
+      ...QUERY_REFUSAL_KEYS.map((key) => `rangeErrors.${key}`),
       ...TAG_REFUSAL_KEYS.map((key) => `customerActions.tag.refusals.${key}`),
       ...Object.entries(NAMED_VALUES).flatMap(([dimension, values]) => values.map((value) => `breakdown.values.${dimension}.${value}`)),
       ...SESSION_SOURCES.flatMap((source) => [`conversion.sources.${source}.badge`, `conversion.sources.${source}.note`, `portfolio.sources.${source}`]),

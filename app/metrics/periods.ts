@@ -42,7 +42,7 @@ export const MAX_BUCKETS = 5000;
  * Why a query is refused, for a page to say in the admin's language: `rangeErrors.<key>` in the
  * messages, with `values` (parameter names, dates and limits as the URL and the engine write them).
  */
-export type RangeRefusal =
+export type QueryRefusal =
   | { key: "notADate" | "notACalendarDate" | "notAnAmount" | "beyondList"; values: { parameter: string; value: string } }
   | { key: "notAWholeNumber" | "missing" | "invalid"; values: { parameter: string } }
   | { key: "unknownTimeZone"; values: { value: string } }
@@ -57,7 +57,7 @@ export type RangeRefusal =
   | { key: "notACustomerId" | "noSuchCustomer"; values: { value: string } };
 
 /** Every refusal's key, each with its message in every language. */
-export const RANGE_REFUSAL_KEYS = [
+export const QUERY_REFUSAL_KEYS = [
   "notADate",
   "notACalendarDate",
   "notAnAmount",
@@ -79,9 +79,9 @@ export const RANGE_REFUSAL_KEYS = [
   "minAboveMax",
   "notACustomerId",
   "noSuchCustomer",
-] as const satisfies readonly RangeRefusal["key"][];
-// A key added to RangeRefusal but not listed above fails to compile here.
-const everyRefusalListed: Exclude<RangeRefusal["key"], (typeof RANGE_REFUSAL_KEYS)[number]> extends never ? true : never = true;
+] as const satisfies readonly QueryRefusal["key"][];
+// A key added to QueryRefusal but not listed above fails to compile here.
+const everyRefusalListed: Exclude<QueryRefusal["key"], (typeof QUERY_REFUSAL_KEYS)[number]> extends never ? true : never = true;
 void everyRefusalListed;
 
 /**
@@ -92,7 +92,7 @@ export class RefusedQueryError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 404,
-    readonly refusal: RangeRefusal,
+    readonly refusal: QueryRefusal,
   ) {
     super(message);
     this.name = "RefusedQueryError";
@@ -102,7 +102,7 @@ export class RefusedQueryError extends Error {
 /** A range, time zone or granularity a caller asked for that cannot be served (an HTTP 400). */
 export class InvalidRangeError extends RefusedQueryError {
   declare readonly status: 400;
-  constructor(message: string, refusal: RangeRefusal) {
+  constructor(message: string, refusal: QueryRefusal) {
     super(message, 400, refusal);
     this.name = "InvalidRangeError";
   }

@@ -7,7 +7,7 @@ import { customerListQuery, predictionGroupsQuery } from "#app/dashboard/custome
 import { parsePageQuery } from "#app/dashboard/page-query.server";
 import { LOCALES, translator } from "#app/i18n";
 import { CustomerNotFoundError, customerPage } from "#app/dashboard/customer-page.server";
-import { assertTimeZone, comparisonRange, RANGE_REFUSAL_KEYS, RefusedQueryError, validateRange, type Comparison, type RangeRefusal } from "./periods";
+import { assertTimeZone, comparisonRange, QUERY_REFUSAL_KEYS, RefusedQueryError, validateRange, type Comparison, type QueryRefusal } from "./periods";
 import { invalidParameter } from "./query-refusal";
 import { atRiskLimit, retentionPlan } from "./retention";
 import { DEFAULT_METRIC_SETTINGS } from "./settings";
@@ -28,7 +28,7 @@ const parse = (schema: z.ZodTypeAny, input: Record<string, unknown>) => () => {
   if (!parsed.success) throw invalidParameter(parsed.error, input);
 };
 
-const CASES: Array<[string, () => unknown, RangeRefusal, status?: number]> = [
+const CASES: Array<[string, () => unknown, QueryRefusal, status?: number]> = [
   ["a date written otherwise", () => parsePageQuery(query("from=2026-3-1&to=2026-04-01"), {}), { key: "notADate", values: { parameter: "from", value: "2026-3-1" } }],
   ["one end of a range", () => parsePageQuery(query("from=2026-01-01"), {}), { key: "bothOrNeither" }],
   ["a date not in the calendar", () => validateRange({ from: "2026-02-30", to: "2026-03-01" }), { key: "notACalendarDate", values: { parameter: "from", value: "2026-02-30" } }],
@@ -68,7 +68,7 @@ const CASES: Array<[string, () => unknown, RangeRefusal, status?: number]> = [
 
 describe("refused queries", () => {
   it("cover every refusal there is", () => {
-    expect(new Set(CASES.map(([, , refusal]) => refusal.key))).toEqual(new Set(RANGE_REFUSAL_KEYS));
+    expect(new Set(CASES.map(([, , refusal]) => refusal.key))).toEqual(new Set(QUERY_REFUSAL_KEYS));
   });
 
   it.each(CASES)("%s: a 4xx that says why in every language", async (_name, work, expected, status = 400) => {

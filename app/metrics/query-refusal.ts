@@ -2,7 +2,7 @@
 // (a 400) whose English message names the parameter and whose refusal a page says in the admin's
 // language.
 import { z } from "zod";
-import { InvalidRangeError, type RangeRefusal } from "./periods";
+import { InvalidRangeError, type QueryRefusal } from "./periods";
 
 type PatternRefusal = "notADate" | "notAnAmount";
 
@@ -11,7 +11,7 @@ export function patterned(pattern: RegExp, message: string, refusal: PatternRefu
   return z.string().refine((value) => pattern.test(value), { message, params: { refusal } });
 }
 
-function refusalOf(issue: z.ZodIssue, parameter: string, input: Record<string, unknown>): RangeRefusal {
+function refusalOf(issue: z.ZodIssue, parameter: string, input: Record<string, unknown>): QueryRefusal {
   const value = String(input[parameter] ?? "");
   switch (issue.code) {
     case z.ZodIssueCode.custom: {
