@@ -8,16 +8,17 @@ import { customerRows, customerStanding, parseCustomerId } from "#app/metrics/re
 import { loadShopContext } from "#app/metrics/context.server";
 import { RefusedQueryError } from "#app/metrics/periods";
 
+// Neither refusal repeats the id: a page never echoes what it was asked about another store.
 export class CustomerNotFoundError extends RefusedQueryError {
-  constructor(id: string) {
-    super("No such customer in this store", 404, { key: "noSuchCustomer", values: { value: id } });
+  constructor() {
+    super("No such customer in this store", 404, { key: "noSuchCustomer" });
     this.name = "CustomerNotFoundError";
   }
 }
 
 export class MalformedCustomerIdError extends RefusedQueryError {
-  constructor(id: string) {
-    super("A customer id is a positive whole number", 400, { key: "notACustomerId", values: { value: id } });
+  constructor() {
+    super("A customer id is a positive whole number", 400, { key: "notACustomerId" });
     this.name = "MalformedCustomerIdError";
   }
 }
@@ -32,9 +33,9 @@ export interface CustomerPageData {
 /** Throws MalformedCustomerIdError (400), CustomerNotFoundError (404) and UnknownShopError (404). */
 export async function customerPage(shop: string, rawId: string, now: Date): Promise<CustomerPageData> {
   const id = parseCustomerId(rawId);
-  if (id === null) throw new MalformedCustomerIdError(rawId);
+  if (id === null) throw new MalformedCustomerIdError();
   const standing = await customerStanding(shop, id, { now });
-  if (!standing) throw new CustomerNotFoundError(rawId);
+  if (!standing) throw new CustomerNotFoundError();
   const [context, rows] = await Promise.all([loadShopContext(shop), customerRows(shop, id, now)]);
   const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
   return { standing, timeline, settings: context.settings };

@@ -54,7 +54,7 @@ export type QueryRefusal =
   | { key: "wholeNumber"; values: { parameter: string; low: number; high: number } }
   | { key: "atLeast" | "atMost" | "tooLong"; values: { parameter: string; limit: number } }
   | { key: "minAboveMax"; values: { min: string; max: string } }
-  | { key: "notACustomerId" | "noSuchCustomer"; values: { value: string } };
+  | { key: "notACustomerId" | "noSuchCustomer" };
 
 /** Every refusal's key, each with its message in every language. */
 export const QUERY_REFUSAL_KEYS = [
