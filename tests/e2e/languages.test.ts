@@ -9,12 +9,14 @@
 // elements). A full-page screenshot of every page in both languages goes to
 // test-results/screenshots/ (languages-<locale>-<page>.png).
 import fs from "node:fs";
+import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NAMED_VALUES } from "#app/components/BreakdownTable";
 import { formatter } from "#app/components/format";
 import { MESSAGES, POLARIS_TRANSLATIONS, translator, type Locale } from "#app/i18n";
 import type { LocalStack } from "../../scripts/lib/stack";
+import { eventually } from "../support/launch";
 import { seriousViolations } from "./axe";
 import { openPage, screenshot, startBrowserStack } from "./browser";
 
@@ -59,6 +61,16 @@ describe("the app in English and Polish in Chromium", () => {
 
   beforeAll(async () => {
     ({ stack, browser, stop } = await startBrowserStack({ seed: 17, customers: 200 }));
+    // Shopify's session figures, imported after the first sync, fill the Conversion page's tables.
+    const db = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await db.connect();
+    try {
+      const imported = async () =>
+        (await db.query("SELECT sessions_status FROM sync_state WHERE shop = $1", [stack.shop])).rows[0]?.sessions_status === "succeeded";
+      await eventually("Shopify's session figures imported", imported, 120_000);
+    } finally {
+      await db.end();
+    }
     // A portfolio, so that Portfolio shows its table and Settings its members and history.
     const { portfolioAction } = await import("#app/portfolios/portfolio-actions.server");
     const form = new FormData();
