@@ -35,9 +35,7 @@ export function PageError({ title, back }: { title: string; back?: { content: st
         title={t("error.title")}
         action={
           clientError
-            ? back
-              ? { content: back.content, url: back.url }
-              : { content: t("error.defaultView"), url: pathname }
+            ? (back ?? { content: t("error.defaultView"), url: pathname })
             : { content: t("accessibility.retry"), onAction: () => revalidator.revalidate(), loading: revalidator.state === "loading" }
         }
       >

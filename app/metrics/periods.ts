@@ -109,7 +109,7 @@ export class InvalidRangeError extends RefusedQueryError {
 }
 
 /** The refusal of `value` for `parameter`, which takes only one of `allowed`. */
-export function notOneOf(parameter: string, value: unknown, allowed: readonly string[]): InvalidRangeError {
+function notOneOf(parameter: string, value: unknown, allowed: readonly string[]): InvalidRangeError {
   return new InvalidRangeError(`${parameter} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`, {
     key: "notOneOf",
     values: { parameter, value: String(value), allowed: allowed.join(", ") },

@@ -28,10 +28,20 @@ export type TagAction = (typeof TAG_ACTIONS)[number];
 /** How many of a request's refused customers the page lists (the count covers all). */
 export const SHOWN_FAILURES = 20;
 
+/** A tagging request refused (a 4xx): the English `message` for logs, `refusal` for the page. */
+export class TagRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403,
+    readonly refusal: TagRefusal,
+  ) {
+    super(message);
+    this.name = "TagRequestError";
+  }
+}
+
 /** A tag Shopify would refuse or change: a 400 naming the rule. */
-export class InvalidTagError extends Error {
-  readonly status = 400;
-  readonly refusal: TagRefusal;
+export class InvalidTagError extends TagRequestError {
   constructor(readonly problem: TagProblem) {
     super(
       problem === "empty"
@@ -39,20 +49,17 @@ export class InvalidTagError extends Error {
         : problem === "comma"
           ? "A tag name cannot hold a comma (Shopify reads it as two tags)"
           : "A tag name is at most 255 characters",
+      400,
+      { key: "tag", problem },
     );
     this.name = "InvalidTagError";
-    this.refusal = { key: "tag", problem };
   }
 }
 
 /** Nothing to tag, or more than one request may hold: a 400. */
-export class InvalidSelectionError extends Error {
-  readonly status = 400;
-  constructor(
-    message: string,
-    readonly refusal: TagRefusal,
-  ) {
-    super(message);
+export class InvalidSelectionError extends TagRequestError {
+  constructor(message: string, refusal: TagRefusal) {
+    super(message, 400, refusal);
     this.name = "InvalidSelectionError";
   }
 }
@@ -66,13 +73,13 @@ export function tooManyCustomers(): InvalidSelectionError {
 }
 
 /** The store has not granted write_customers: a 403 saying what to do. */
-export class TaggingNotGrantedError extends Error {
-  readonly status = 403;
-  readonly refusal: TagRefusal = { key: "notGranted" };
+export class TaggingNotGrantedError extends TagRequestError {
   constructor() {
     super(
       "Tagging customers needs the “Modify customer details” permission (write_customers), which this store has not granted. " +
         "Approve the app's updated access in Shopify admin › Apps › Metryka.",
+      403,
+      { key: "notGranted" },
     );
     this.name = "TaggingNotGrantedError";
   }

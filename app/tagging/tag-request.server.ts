@@ -10,15 +10,7 @@ import { invalidParameter } from "#app/metrics/query-refusal";
 import { parseCustomerId } from "#app/metrics/retention.server";
 import { everyListedCustomer } from "#app/exports/customers-export.server";
 import { MAX_TAG_CUSTOMERS, type TagRefusal } from "#app/shopify/customer-tags";
-import {
-  InvalidSelectionError,
-  InvalidTagError,
-  requestTagging,
-  TAG_ACTIONS,
-  TaggingNotGrantedError,
-  tooManyCustomers,
-  type TagJobSummary,
-} from "./tag-jobs.server";
+import { InvalidSelectionError, requestTagging, TAG_ACTIONS, TagRequestError, tooManyCustomers, type TagJobSummary } from "./tag-jobs.server";
 
 const FORM = z.object({
   action: z.enum(TAG_ACTIONS),
@@ -50,8 +42,8 @@ export async function tagCustomersForm(shop: string, form: FormData, now: Date):
   } catch (error) {
     const status = error instanceof Error && "status" in error ? (error as { status: unknown }).status : null;
     if (typeof status === "number" && status >= 400 && status < 500) {
-      const refusal = error instanceof InvalidSelectionError || error instanceof InvalidTagError || error instanceof TaggingNotGrantedError ? error.refusal : null;
-      return { ok: false, status, message: (error as Error).message, refusal: refusal ?? { key: "unreadable" } };
+      const refusal: TagRefusal = error instanceof TagRequestError ? error.refusal : { key: "unreadable" };
+      return { ok: false, status, message: (error as Error).message, refusal };
     }
     throw error;
   }
