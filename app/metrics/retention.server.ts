@@ -8,9 +8,9 @@
 //   `customer_months` (first, last and previous order instants of each customer in them).
 //   Customers active in both windows: |S| + |E| − active over their union when the windows meet
 //   or only a few days lie between them (with the customers who ordered only in those days,
-//   searched in their `customer_totals` rows); otherwise `customer_totals` rows searched for an
-//   order in each. New customers: customers acquired per local day
-//   (`cohort_days`).
+//   searched in their `customer_totals` rows); otherwise the `customer_totals` rows of those who
+//   ordered both before the earlier window ended and since the later one began, searched for an
+//   order in each. New customers: customers acquired per local day (`cohort_days`).
 // - Cohorts: cells of `cohort_months` or `cohort_weeks`.
 // - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
 //   bucket counts (`gap_months` for whole months) and read from one bucket each.
@@ -241,7 +241,8 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
  * plus those of them whose orders there are all in the gap: the customers with an order in the
  * gap (their rows of `customer_months` in the months it spans) searched in their
  * `customer_totals` row. With a longer gap, each customer who ordered since the later window
- * started is searched for an order in both windows (`customer_totals.order_at`).
+ * started and before the earlier one ended (found in the index on the last and first orders) is
+ * searched for an order in both windows (`customer_totals.order_at`).
  */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
   const { settings, timeZone } = context;
@@ -272,11 +273,12 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
         AND ${ordersIn(from, to)} > 0 AND ${ordersIn(earlier[0], earlier[1])} = 0 AND ${ordersIn(later[0], later[1])} = 0)`;
   } else if (!overlap) {
     // The customers with an order in each: their rows with an order at or after the later
-    // window's start and more than one order, each searched for an order in the earlier one; in
-    // the later one too only when their last order is after it.
+    // window's start and one before the earlier window's end (both found in the index on the last
+    // and first orders), each searched for an order in the earlier one; in the later one too only
+    // when their last order is after it.
     both = Prisma.sql`(SELECT count(*) FROM customer_totals t
       WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
-        AND t.last_order_at >= ${later[0]} AND t.orders >= 2
+        AND t.last_order_at >= ${later[0]} AND t.first_order_at < ${earlier[1]}
         AND (t.last_order_at < ${later[1]} OR ${ordersIn(later[0], later[1])} > 0)
         AND ${ordersIn(earlier[0], earlier[1])} > 0)`;
   }

@@ -654,9 +654,9 @@ async function recomputeCustomerHistories(
   // One group per customer, both values of the cancelled setting side by side, then a row each.
   await tx.$executeRaw`
     INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at,
-      order_at, order_net, order_day, first_paid_order_at)
+      order_at, order_net, order_day, first_order_at, first_paid_order_at)
     SELECT ${shop}, v.cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.order_net, v.order_day,
-      v.first_paid
+      v.order_at[1], v.first_paid
     FROM (
       SELECT c.customer_id,
         count(*)::int AS orders, max(c.processed_at) AS last_at,
