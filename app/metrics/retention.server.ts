@@ -1,8 +1,10 @@
 // Retention from PostgreSQL, over the rollups of rollups.server.ts; no read scans a shop's orders.
 // - Rates (activity in P, customer retention over it): for a P of whole local months, sums of
 //   `customer_month_counts` (customers by month and by their previous and next months with an
-//   order); otherwise one pass over the `customer_totals` rows of the customers who ordered since
-//   P began, counting each one's orders in P by binary search of its order instants. "Active in
+//   order); otherwise the customers first seen in P with no order after it from `cohort_days`
+//   (their orders, repeat buyers and acquisitions summed by the day of their first order), and
+//   the `customer_totals` rows of the others with an order in P (one before P, or one after it),
+//   counting each one's orders in P by binary search of its order instants. "Active in
 //   a window" is exact to the instant: the months wholly inside the window are summed from
 //   `customer_month_counts`, and the two months the window starts and ends in are read from
 //   `customer_months` (first, last and previous order instants of each customer in them).
@@ -201,34 +203,65 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
       WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
         AND month >= ${from}::date AND month < ${to}::date`;
   } else {
-    // Each customer's orders before P and by its end, counted in their `customer_totals` row:
-    // by its end, all of them when the last one is before it (as for most customers when P ends
-    // today). Computed once per row (OFFSET 0 keeps the subquery whole: inlined, each FILTER
-    // below would search the row's instants again).
+    // Customers first seen in P (its whole local days) whose orders all fall in it, from the sums
+    // of `cohort_days` by the day of their first order: each one's orders in P are all their
+    // orders. The others with an order in P ordered before it began, or again at or after its end
+    // (the few with a last order that late are found in the index and taken out of those sums):
+    // their orders before P and by its end are counted in their `customer_totals` row, by its end
+    // all of them when the last one is before it. Computed once per row (OFFSET 0 keeps the
+    // subquery whole: inlined, each FILTER below would search the row's instants again).
+    const variant = settings.retentionIncludeCancelled;
     const acquiredIn = settings.cohortIncludeZeroValue
       ? Prisma.sql`before_start = 0`
       : Prisma.sql`first_paid_order_at >= ${start} AND first_paid_order_at < ${end}`;
     const acquiredBefore = settings.cohortIncludeZeroValue ? Prisma.sql`before_start > 0` : Prisma.sql`first_paid_order_at < ${start}`;
+    // Of the customers first seen in P and only there, the new ones: all of them, or (acquired by
+    // a non-zero order) those with one, which is then in P too.
+    const firstSeenNew = settings.cohortIncludeZeroValue ? Prisma.sql`customers` : Prisma.sql`paid_customers`;
     [row] = await prisma.$queryRaw<PeriodRow[]>`
-      WITH p AS (
+      WITH seen AS (
+        SELECT coalesce(sum(customers), 0) AS customers, coalesce(sum(orders), 0) AS orders,
+          coalesce(sum(repeat_customers), 0) AS repeat_customers, coalesce(sum(${firstSeenNew}), 0) AS new_customers
+        FROM cohort_days
+        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND cohort_include_zero_value
+          AND day >= ${plan.range.from}::date AND day < ${plan.range.to}::date
+      ),
+      seen_later AS (
+        SELECT count(*) AS customers, coalesce(sum(t.orders), 0) AS orders, count(*) FILTER (WHERE t.orders >= 2) AS repeat_customers,
+          count(*) FILTER (WHERE ${settings.cohortIncludeZeroValue} OR t.first_paid_order_at IS NOT NULL) AS new_customers
+        FROM customer_totals t
+        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+          AND t.last_order_at >= ${end} AND t.first_order_at >= ${start} AND t.first_order_at < ${end}
+      ),
+      p AS (
         SELECT by_end - before_start AS n, by_end, before_start, first_paid_order_at
         FROM (
           SELECT CASE WHEN t.last_order_at < ${end} THEN t.orders ELSE ${ordersBefore(end)} END AS by_end,
             ${ordersBefore(start)} AS before_start, t.first_paid_order_at
           FROM customer_totals t
-          WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-            AND t.last_order_at >= ${start}
+          WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+            AND ((t.last_order_at >= ${start} AND t.first_order_at < ${start}) OR (t.last_order_at >= ${end} AND t.first_order_at < ${end}))
           OFFSET 0
         ) counted
+      ),
+      searched AS (
+        SELECT
+          count(*) FILTER (WHERE n > 0) AS customers,
+          coalesce(sum(n), 0) AS orders,
+          count(*) FILTER (WHERE n >= 2) AS repeat_customers,
+          count(*) FILTER (WHERE n > 0 AND ${acquiredIn}) AS new_customers,
+          count(*) FILTER (WHERE n > 0 AND ${acquiredBefore}) AS returning_customers,
+          count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
+        FROM p
       )
       SELECT
-        count(*) FILTER (WHERE n > 0) AS customers,
-        coalesce(sum(n), 0)::bigint AS orders,
-        count(*) FILTER (WHERE n >= 2) AS repeat_customers,
-        count(*) FILTER (WHERE n > 0 AND ${acquiredIn}) AS new_customers,
-        count(*) FILTER (WHERE n > 0 AND ${acquiredBefore}) AS returning_customers,
-        count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
-      FROM p`;
+        (a.customers - l.customers + x.customers)::bigint AS customers,
+        (a.orders - l.orders + x.orders)::bigint AS orders,
+        (a.repeat_customers - l.repeat_customers + x.repeat_customers)::bigint AS repeat_customers,
+        (a.new_customers - l.new_customers + x.new_customers)::bigint AS new_customers,
+        x.returning_customers::bigint AS returning_customers,
+        (a.repeat_customers - l.repeat_customers + x.returning_by_end)::bigint AS returning_by_end
+      FROM seen a, seen_later l, searched x`;
   }
   return activityOf(row);
 }

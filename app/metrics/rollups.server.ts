@@ -1,7 +1,8 @@
 // Keeps the rollups in step with `orders` and `refunds`: `daily_sales` (sales per shop-local
 // day, so sales reports read days instead of orders), `customer_first_orders` (each
 // customer's first order under every setting, so retention never sorts the order history) with
-// `cohort_days` summed from it (customers acquired per local day: new customers), and
+// `cohort_days` summed from it (customers acquired per local day, with their orders to date: new
+// customers, and the activity of those first seen in a range of days), and
 // `customer_months` (each customer's activity and net sales per local month) with the two
 // tables summed from it, `customer_month_counts` (customers by month and by their previous and
 // next months with an order: retention rates) and `cohort_months` (the monthly cohort grid);
@@ -205,31 +206,43 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
   return new Set(changed.map((row) => row.day)).size;
 }
 
+const COHORT_DAY_COLUMNS = Prisma.raw(
+  "shop, retention_include_cancelled, cohort_include_zero_value, day, customers, orders, repeat_customers, paid_customers",
+);
+
 /**
  * `cohort_days` rows summed from `customer_first_orders` rows (`rows`, a FROM item, each with a
  * `sign`): for each setting combination, the customers whose acquiring order is on each local
- * day; cells whose sums are zero are left out.
+ * day, their counted orders (all, or uncancelled ones, as the setting counts them), how many of
+ * them have two or more and how many a non-zero one; cells whose sums are zero are left out.
  */
 function cohortDayRows(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    SELECT ${shop}, v.cancelled, v.zero_value, (v.at AT TIME ZONE ${timeZone})::date, sum(f.sign)::int
+    SELECT ${shop}, v.cancelled, v.zero_value, (v.at AT TIME ZONE ${timeZone})::date, sum(f.sign)::int,
+      sum(f.sign * v.orders)::int, sum(f.sign * (v.orders >= 2)::int)::int, sum(f.sign * v.paid::int)::int
     FROM ${rows} f
     CROSS JOIN LATERAL (VALUES
-      (true, true, f.first_order_at), (true, false, f.first_paid_order_at),
-      (false, true, f.first_uncancelled_order_at), (false, false, f.first_paid_uncancelled_order_at)
-    ) v(cancelled, zero_value, at)
+      (true, true, f.first_order_at, f.orders, f.first_paid_order_at IS NOT NULL),
+      (true, false, f.first_paid_order_at, f.orders, true),
+      (false, true, f.first_uncancelled_order_at, f.uncancelled_orders, f.first_paid_uncancelled_order_at IS NOT NULL),
+      (false, false, f.first_paid_uncancelled_order_at, f.uncancelled_orders, true)
+    ) v(cancelled, zero_value, at, orders, paid)
     WHERE v.at IS NOT NULL
     GROUP BY 2, 3, 4
-    HAVING sum(f.sign) <> 0`;
+    HAVING sum(f.sign) <> 0 OR sum(f.sign * v.orders) <> 0 OR sum(f.sign * (v.orders >= 2)::int) <> 0 OR sum(f.sign * v.paid::int) <> 0`;
 }
 
-/** `cohort_days`' upsert of summed cells, returning each cell's ctid and whether it is now empty. */
+/**
+ * `cohort_days`' upsert of summed cells, returning each cell's ctid and whether it is now empty
+ * (no customers: then every other sum, over the same customers, is zero too).
+ */
 function upsertCohortDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO cohort_days AS t (shop, retention_include_cancelled, cohort_include_zero_value, day, customers)
+    INSERT INTO cohort_days AS t (${COHORT_DAY_COLUMNS})
     ${cohortDayRows(shop, timeZone, rows)}
     ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, day)
-    DO UPDATE SET customers = t.customers + EXCLUDED.customers
+    DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders,
+      repeat_customers = t.repeat_customers + EXCLUDED.repeat_customers, paid_customers = t.paid_customers + EXCLUDED.paid_customers
     RETURNING t.ctid::text AS ctid, t.customers = 0 AS empty`;
 }
 
@@ -256,20 +269,19 @@ async function recomputeFirstOrders(tx: Tx, shop: string, timeZone: string, cust
   }
   await tx.$executeRaw`
     INSERT INTO customer_first_orders (shop, customer_id, first_order_at, first_uncancelled_order_at,
-      first_paid_order_at, first_paid_uncancelled_order_at)
+      first_paid_order_at, first_paid_uncancelled_order_at, orders, uncancelled_orders)
     SELECT shop, customer_id,
       min(processed_at),
       min(processed_at) FILTER (WHERE cancelled_at IS NULL),
       min(processed_at) FILTER (WHERE total_price <> 0),
-      min(processed_at) FILTER (WHERE cancelled_at IS NULL AND total_price <> 0)
+      min(processed_at) FILTER (WHERE cancelled_at IS NULL AND total_price <> 0),
+      count(*)::int, (count(*) FILTER (WHERE cancelled_at IS NULL))::int
     FROM orders
     WHERE shop = ${shop} AND customer_id IS NOT NULL AND NOT test AND deleted_at IS NULL ${only}
     GROUP BY shop, customer_id`;
   const current = Prisma.sql`(SELECT *, 1 AS sign FROM customer_first_orders WHERE shop = ${shop} ${only})`;
   if (customers === null) {
-    await tx.$executeRaw`
-      INSERT INTO cohort_days (shop, retention_include_cancelled, cohort_include_zero_value, day, customers)
-      ${cohortDayRows(shop, timeZone, current)}`;
+    await tx.$executeRaw`INSERT INTO cohort_days (${COHORT_DAY_COLUMNS}) ${cohortDayRows(shop, timeZone, current)}`;
     return;
   }
   empties.push(...(await upsertCells(tx, upsertCohortDayCells(shop, timeZone, current))));

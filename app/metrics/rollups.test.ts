@@ -60,7 +60,7 @@ async function months(shop: string) {
       FROM customer_order_gaps WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, customer_id, order_id`,
     cohortDays: await prisma.$queryRaw<unknown[]>`
-      SELECT retention_include_cancelled, cohort_include_zero_value, day::text AS day, customers
+      SELECT retention_include_cancelled, cohort_include_zero_value, day::text AS day, customers, orders, repeat_customers, paid_customers
       FROM cohort_days WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, cohort_include_zero_value, day`,
     gapMonths: await prisma.$queryRaw<unknown[]>`
