@@ -116,9 +116,27 @@ function orderContributions(shop: string, timeZone: string, filter: Prisma.Sql |
     WINDOW customer AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id ROWS UNBOUNDED PRECEDING)`;
 }
 
-const SOURCE_COLUMNS = Prisma.raw(`shop, order_id, customer_id, day, currency_code, cancelled, first_order, first_uncancelled_order,
-  gross_sales, discounts, shipping, tax, returns, shipping_refunded, tax_refunded,
-  refund_days, refund_returns, refund_shipping, refund_tax`);
+/** `daily_sales_sources`' columns after its key (shop, order_id). */
+const SOURCE_VALUES = [
+  "customer_id",
+  "day",
+  "currency_code",
+  "cancelled",
+  "first_order",
+  "first_uncancelled_order",
+  "gross_sales",
+  "discounts",
+  "shipping",
+  "tax",
+  "returns",
+  "shipping_refunded",
+  "tax_refunded",
+  "refund_days",
+  "refund_returns",
+  "refund_shipping",
+  "refund_tax",
+];
+const SOURCE_COLUMNS = Prisma.raw(["shop", "order_id", ...SOURCE_VALUES].join(", "));
 
 const DAILY_SALES_KEY = Prisma.raw(`day, currency_code, cancelled, guest, first_order, first_uncancelled_order`);
 const DAILY_SALES_SUMS = [
@@ -178,21 +196,35 @@ async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void
 /**
  * Brings `daily_sales` up to date by difference for the given orders and every order of the
  * given customers: their recorded contributions (`daily_sales_sources`) out, their current ones
- * in, and their records replaced. Returns how many local days changed.
+ * in, and their records brought up to date, in one statement that computes the current ones
+ * once and writes only the records that change (a cancelled order changes its own, and at most
+ * the first-order flags of its customer's others). Returns how many local days changed.
  */
 async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: bigint[], customers: bigint[]): Promise<number> {
-  const recorded = Prisma.sql`s.shop = ${shop} AND (s.order_id = ANY(${orderIds}::bigint[]) OR s.customer_id = ANY(${customers}::bigint[]))`;
+  const recorded = (alias: string) => {
+    const s = Prisma.raw(alias);
+    return Prisma.sql`${s}.shop = ${shop} AND (${s}.order_id = ANY(${orderIds}::bigint[]) OR ${s}.customer_id = ANY(${customers}::bigint[]))`;
+  };
   const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
   const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
   const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
+  const values = Prisma.raw(SOURCE_VALUES.join(", "));
+  const excluded = Prisma.raw(SOURCE_VALUES.map((column) => `EXCLUDED.${column}`).join(", "));
   const changed = await tx.$queryRaw<Array<{ day: string; empty: boolean }>>`
+    WITH new AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
+    old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded("s")}),
+    written AS (
+      INSERT INTO daily_sales_sources AS t (${SOURCE_COLUMNS}) SELECT * FROM new
+      ON CONFLICT (shop, order_id) DO UPDATE SET (${values}) = ROW(${excluded})
+      WHERE (${Prisma.raw(SOURCE_VALUES.map((column) => `t.${column}`).join(", "))}) IS DISTINCT FROM (${excluded})
+    ),
+    dropped AS (
+      DELETE FROM daily_sales_sources t WHERE ${recorded("t")} AND t.order_id NOT IN (SELECT order_id FROM new)
+    )
     INSERT INTO daily_sales AS t (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
     ${dailySalesRows(
       shop,
-      Prisma.sql`(
-        SELECT ${SOURCE_COLUMNS}, -1 AS sign FROM daily_sales_sources s WHERE ${recorded}
-        UNION ALL
-        SELECT ${SOURCE_COLUMNS}, 1 FROM (${orderContributions(shop, timeZone, current)}) n)`,
+      Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`,
       { computed: true },
     )}
     ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
@@ -201,8 +233,6 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
   if (emptied.length > 0) {
     await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop} AND day = ANY(${emptied}::date[]) AND ${allZero}`;
   }
-  await tx.$executeRaw`DELETE FROM daily_sales_sources s WHERE ${recorded}`;
-  await tx.$executeRaw`INSERT INTO daily_sales_sources (${SOURCE_COLUMNS}) ${orderContributions(shop, timeZone, current)}`;
   return new Set(changed.map((row) => row.day)).size;
 }
 
@@ -561,6 +591,19 @@ async function recomputeCustomerPeriods(
   }
 }
 
+/** `customer_totals`' columns after its key (shop, retention_include_cancelled, customer_id). */
+const TOTAL_VALUES = [
+  "orders",
+  "last_order_at",
+  "net_spend",
+  "last_activity_at",
+  "order_at",
+  "order_net",
+  "order_day",
+  "first_order_at",
+  "first_paid_order_at",
+];
+
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
 
@@ -583,12 +626,6 @@ async function recomputeCustomerHistories(
     await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
-  } else {
-    // Both values of the setting named, so that the key (shop, setting, customer) is searched
-    // rather than scanned.
-    await tx.$executeRaw`
-      DELETE FROM customer_totals
-      WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])`;
   }
   // One pass over the customers' counted orders in order serves both values of the cancelled
   // setting: the previous order, and the previous uncancelled one (the latest before it).
@@ -664,11 +701,9 @@ async function recomputeCustomerHistories(
       ? Prisma.empty
       : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
   // One group per customer, both values of the cancelled setting side by side, then a row each.
-  await tx.$executeRaw`
-    INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, orders, last_order_at, net_spend, last_activity_at,
-      order_at, order_net, order_day, first_order_at, first_paid_order_at)
-    SELECT ${shop}, v.cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.order_net, v.order_day,
-      v.order_at[1], v.first_paid
+  const totals = Prisma.sql`
+    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.order_net, v.order_day,
+      v.order_at[1] AS first_order_at, v.first_paid AS first_paid_order_at
     FROM (
       SELECT c.customer_id,
         count(*)::int AS orders, max(c.processed_at) AS last_at,
@@ -707,7 +742,28 @@ async function recomputeCustomerHistories(
       (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_order_net, a.u_order_day, a.u_first_paid)
     ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, order_day, first_paid)
     WHERE v.orders > 0`;
+  const values = Prisma.raw(TOTAL_VALUES.join(", "));
+  const excluded = Prisma.raw(TOTAL_VALUES.map((column) => `EXCLUDED.${column}`).join(", "));
+  if (customers === null) {
+    await tx.$executeRaw`INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, ${values}) ${totals}`;
+    return;
+  }
+  // Only the rows that change are written (a cancelled order leaves the row that counts
+  // cancelled orders as it was); rows of customers left without a counted order are deleted.
+  // Both values of the setting named, so that the key (shop, setting, customer) is searched
+  // rather than scanned.
+  await tx.$executeRaw`
+    WITH new AS MATERIALIZED (${totals}),
+    written AS (
+      INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values}) SELECT * FROM new
+      ON CONFLICT (shop, retention_include_cancelled, customer_id) DO UPDATE SET (${values}) = ROW(${excluded})
+      WHERE (${Prisma.raw(TOTAL_VALUES.map((column) => `t.${column}`).join(", "))}) IS DISTINCT FROM (${excluded})
+    )
+    DELETE FROM customer_totals t
+    WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
+      AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)`;
 }
+
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
   await tx.$executeRaw`
