@@ -903,6 +903,22 @@ export async function refreshDailyRollups(shop: string, scope: RollupScope = {})
   return prisma.$transaction((tx) => refreshRollupsIn(tx, shop, scope), ROLLUP_TRANSACTION_OPTIONS);
 }
 
+/**
+ * A rebuild of the shop, unless its rollups turn out current once its lock is held: another
+ * process (the worker, a webhook's write, another web process) may have rebuilt them while
+ * this one waited, and a second rebuild of a large shop costs a minute for nothing.
+ */
+async function rebuildUnlessCurrent(shop: string): Promise<void> {
+  await refreshStatistics(shop);
+  await prisma.$transaction(async (tx) => {
+    await lockShop(tx, shop);
+    const calendar = await shopCalendar(tx, shop);
+    const state = await builtIn(tx, shop);
+    if (state && state.timeZone === calendar.timeZone && state.currency === calendar.currency) return;
+    await rebuild(tx, shop, calendar);
+  }, ROLLUP_TRANSACTION_OPTIONS);
+}
+
 /** The rebuilds `ensureDailyRollups` started in this process and not yet finished, by shop, zone and currency. */
 const ensuring = new Map<string, Promise<unknown>>();
 
@@ -910,7 +926,7 @@ const ensuring = new Map<string, Promise<unknown>>();
  * Makes sure the shop's rollups exist and were built in its current time zone and currency (a
  * rebuild otherwise). Cheap when they were: one primary-key read. A page reads several metrics
  * at once, each making sure first: they share one rebuild rather than queue one each behind
- * the shop's lock.
+ * the shop's lock; and one that waited behind another process's rebuild uses it.
  */
 export async function ensureDailyRollups(shop: string, timeZone: string, currency: string): Promise<void> {
   const state = await builtIn(prisma, shop);
@@ -918,7 +934,7 @@ export async function ensureDailyRollups(shop: string, timeZone: string, currenc
   const key = `${shop}\u0000${timeZone}\u0000${currency}`;
   let rebuild = ensuring.get(key);
   if (!rebuild) {
-    rebuild = refreshDailyRollups(shop).finally(() => ensuring.delete(key));
+    rebuild = rebuildUnlessCurrent(shop).finally(() => ensuring.delete(key));
     ensuring.set(key, rebuild);
   }
   await rebuild;

@@ -2,14 +2,14 @@
 // are refreshed, THEN every rollup table (daily sales, first orders and the customers acquired per day, customer months and the two
 // tables summed from them, order gaps and their month sums, customer totals, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
 // still equal the reference on the changed rows.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { InvalidRangeError } from "./periods";
 import { atRiskReport, retentionRatesReport, retentionReport } from "./retention";
 import { atRiskOverview, retentionOverview, retentionRates } from "./retention.server";
 import { STATISTICS_MATTER_FROM_ROWS, statisticsStale } from "./planner-statistics.server";
-import { ensureDailyRollups, refreshDailyRollups } from "./rollups.server";
+import { ensureDailyRollups, refreshDailyRollups, refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "./rollups.server";
 import { salesReport } from "./sales";
 import { salesOverview } from "./sales.server";
 import { getMetricSettings } from "./settings.server";
@@ -323,5 +323,31 @@ describe("ensureDailyRollups", () => {
     await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
     await Promise.all(Array.from({ length: 3 }, () => ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency)));
     expect(await refreshes(store.shop)).toBe(2);
+  });
+
+  it("GIVEN another process rebuilding a stale shop WHEN a page makes sure of its rollups meanwhile THEN it waits for that rebuild and does not repeat it", async () => {
+    const store = generateStore({ seed: 92, shop: "ensure-waits.myshopify.com", timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", customers: 40, orders: 120 });
+    await writeStore(store);
+    await ensureDailyRollups(store.shop, store.timeZone, store.currency);
+    expect(await refreshes(store.shop)).toBe(1);
+    await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
+    const waitingForLock = async () => {
+      const [{ n }] = await prisma.$queryRaw<Array<{ n: number }>>`
+        SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+      return n;
+    };
+    let page: Promise<void> | undefined;
+    // The other process: the shop's lock held and the rebuild written, not yet committed, while
+    // the page finds the rollups stale and queues behind the lock.
+    await prisma.$transaction(async (tx) => {
+      expect((await refreshRollupsIn(tx, store.shop)).mode).toBe("full");
+      page = ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency);
+      await vi.waitFor(async () => expect(await waitingForLock()).toBe(1), { timeout: 30_000, interval: 50 });
+    }, ROLLUP_TRANSACTION_OPTIONS);
+    await page;
+    expect(await refreshes(store.shop)).toBe(2);
+    const [state] = await prisma.$queryRaw<Array<{ time_zone: string }>>`SELECT time_zone FROM daily_sales_state WHERE shop = ${store.shop}`;
+    expect(state.time_zone).toBe("Asia/Tokyo");
   });
 });
