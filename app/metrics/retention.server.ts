@@ -609,9 +609,9 @@ export async function customerActivity(shop: string, query: RetentionRatesQuery,
  * overview's trend lines of new customers, the returning customer rate and the repeat purchase
  * rate. Buckets that are whole months are read from the monthly rollups, each like a range of
  * its own. Otherwise one pass over the `customer_totals` rows of the customers who ordered since
- * the range began: each of their orders in the range is put in its bucket (date_trunc in the
- * shop's local calendar), and its place in the customer's `order_at` tells how many orders they
- * had by the bucket's end. Throws InvalidRangeError and UnknownShopError.
+ * the range began: each of their orders in the range is put in its bucket (its local date,
+ * `order_day`, among the buckets' first days), and its place in the customer's orders tells how
+ * many orders they had by the bucket's end. Throws InvalidRangeError and UnknownShopError.
  */
 export async function activitySeries(shop: string, query: ActivitySeriesQuery, clock: Clock): Promise<ActivitySeries> {
   const context = await retentionContext(shop, clock);
@@ -625,23 +625,26 @@ export async function activitySeries(shop: string, query: ActivitySeriesQuery, c
     );
     return assembleActivitySeries(query, buckets, context, parts);
   }
-  const { settings, timeZone } = context;
+  const { settings } = context;
   const start = buckets[0].start;
-  const end = buckets[buckets.length - 1].end;
   const acquired = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
-  const values = buckets.map((bucket) => Prisma.sql`(${bucket.fromDay}::date, ${bucket.start}::timestamptz, ${bucket.end}::timestamptz)`);
+  // Each order's bucket from its local date as the rollups keep it (`order_day`, days since
+  // 1970-01-01): a binary search of the buckets' first days, no time zone conversion per order.
   const rows = await prisma.$queryRaw<Array<PeriodRow & { day: string }>>`
-    WITH b(day, start_at, end_at) AS (VALUES ${Prisma.join(values)}),
+    WITH b(day, start_at, end_at, k) AS (
+      SELECT * FROM unnest(${buckets.map((bucket) => bucket.fromDay)}::date[], ${buckets.map((bucket) => bucket.start.toISOString())}::timestamptz[],
+        ${buckets.map((bucket) => bucket.end.toISOString())}::timestamptz[]) WITH ORDINALITY
+    ),
+    first_days AS (SELECT array_agg(day - DATE '1970-01-01' ORDER BY k)::int[] AS days FROM b),
     o AS (
-      SELECT t.customer_id, ${acquired} AS acquired_at, u.i,
-        date_trunc(${query.granularity}, u.at AT TIME ZONE ${timeZone})::date AS period_day
-      FROM customer_totals t CROSS JOIN LATERAL unnest(t.order_at) WITH ORDINALITY AS u(at, i)
+      SELECT t.customer_id, ${acquired} AS acquired_at, u.i, width_bucket(u.day, f.days) AS k
+      FROM first_days f, customer_totals t CROSS JOIN LATERAL unnest(t.order_day) WITH ORDINALITY AS u(day, i)
       WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-        AND t.last_order_at >= ${start} AND u.at >= ${start} AND u.at < ${end}
+        AND t.last_order_at >= ${start} AND u.day >= f.days[1] AND u.day < ${buckets[buckets.length - 1].toDay}::date - DATE '1970-01-01'
     ),
     c AS (
-      SELECT customer_id, period_day, min(acquired_at) AS acquired_at, count(*) AS n, max(i) AS by_end
-      FROM o GROUP BY customer_id, period_day
+      SELECT customer_id, k, min(acquired_at) AS acquired_at, count(*) AS n, max(i) AS by_end
+      FROM o GROUP BY customer_id, k
     )
     SELECT to_char(b.day, 'YYYY-MM-DD') AS day,
       count(*) AS customers,
@@ -650,7 +653,7 @@ export async function activitySeries(shop: string, query: ActivitySeriesQuery, c
       count(*) FILTER (WHERE c.acquired_at >= b.start_at AND c.acquired_at < b.end_at) AS new_customers,
       count(*) FILTER (WHERE c.acquired_at < b.start_at) AS returning_customers,
       count(*) FILTER (WHERE c.by_end >= 2) AS returning_by_end
-    FROM c JOIN b ON date_trunc(${query.granularity}, b.day::timestamp)::date = c.period_day
+    FROM c JOIN b ON b.k = c.k
     GROUP BY b.day`;
   const byPeriod = new Map(rows.map((row) => [periodKey(row.day, query.granularity), row]));
   const parts = buckets.map((bucket) => {
