@@ -179,11 +179,14 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   );
   const grid = await measure(RUNS, 2, () => cohortMatrix(SHOP, gridQuery, clock));
   // Each page's whole loader (after authentication), as a merchant opens it: its default range
-  // (the last twelve months), and the Retention page over 24 months and over a range that starts
-  // and ends mid-month; the weekly cohort grid of the last 13 weeks.
+  // (the last twelve months), the Overview by week and over a range that starts and ends
+  // mid-month, the Retention page over 24 months and over that range; the weekly cohort grid of
+  // the last 13 weeks.
   const params = (query: string) => new URLSearchParams(query);
   const pages = {
     overview: await measure(RUNS, 2, () => overviewPage(SHOP, params(""), NOW)),
+    overviewWeekly: await measure(RUNS, 2, () => overviewPage(SHOP, params("granularity=week"), NOW)),
+    overviewMidMonth: await measure(RUNS, 2, () => overviewPage(SHOP, params(`from=${MID_MONTH.from}&to=${MID_MONTH.to}`), NOW)),
     retention: await measure(RUNS, 2, () => retentionPage(SHOP, params(""), NOW)),
     retention24: await measure(RUNS, 2, () => retentionPage(SHOP, params(`from=${RANGE.from}&to=${RANGE.to}`), NOW)),
     midMonth: await measure(RUNS, 2, () => retentionPage(SHOP, params(`from=${MID_MONTH.from}&to=${MID_MONTH.to}`), NOW)),
@@ -228,32 +231,45 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     pages.conversion.result,
   ];
   const retentionOf = (range: { from: string; to: string }) => () => retentionReport(rows, { range, cohortGranularity: "month" }, context);
-  const references = {
-    // The page's sales report and everything beside it (rates, trend lines, conversion, the
-    // comparison range's), from the reference reports through the page's own assembly.
-    overview: await measure(REFERENCE_RUNS, 1, () => {
-      const range = overviewData.range;
-      const previous = comparisonRange(range, "previous_period");
-      const conversionOf = (of: { from: string; to: string }) =>
-        conversionReport({ events, days: [] }, { range: of, granularity: "month", source: null }, { timeZone: TIME_ZONE, now: NOW });
-      const report = salesReport(rows, { range, granularity: "month", compareTo: "previous_period" }, context);
-      return {
+  // The Overview page's sales report and everything beside it (rates, trend lines, conversion,
+  // the comparison range's), from the reference reports through the page's own assembly.
+  const overviewPageReference = ({ range, granularity }: { range: { from: string; to: string }; granularity: typeof overviewData.granularity }) => {
+    const previous = comparisonRange(range, "previous_period");
+    const conversionOf = (of: { from: string; to: string }) =>
+      conversionReport({ events, days: [] }, { range: of, granularity, source: null }, { timeZone: TIME_ZONE, now: NOW });
+    const report = salesReport(rows, { range, granularity, compareTo: "previous_period" }, context);
+    return {
+      report,
+      ...overviewHeadline({
         report,
-        ...overviewHeadline({
-          report,
-          current: {
-            rates: customerActivityReport(rows, { range }, context),
-            activity: activitySeriesReport(rows, { range, granularity: "month" }, context),
-            conversion: conversionOf(range),
-          },
-          compared: {
-            sales: salesReport(rows, { range: previous, granularity: "month" }, context),
-            rates: customerActivityReport(rows, { range: previous }, context),
-            conversion: conversionOf(previous),
-          },
-        }),
-      };
-    }),
+        current: {
+          rates: customerActivityReport(rows, { range }, context),
+          activity: activitySeriesReport(rows, { range, granularity }, context),
+          conversion: conversionOf(range),
+        },
+        compared: {
+          sales: salesReport(rows, { range: previous, granularity }, context),
+          rates: customerActivityReport(rows, { range: previous }, context),
+          conversion: conversionOf(previous),
+        },
+      }),
+    };
+  };
+  /** What of the Overview page's data the reference gives. */
+  const overviewReport = (data: typeof overviewData) => ({
+    report: data.report,
+    rates: data.rates,
+    comparisonRates: data.comparisonRates,
+    ratesGrowth: data.ratesGrowth,
+    customerTypes: data.customerTypes,
+    comparisonSeries: data.comparisonSeries,
+    activity: data.activity,
+    conversion: data.conversion,
+  });
+  const references = {
+    overview: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(overviewData)),
+    overviewWeekly: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(pages.overviewWeekly.result)),
+    overviewMidMonth: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(pages.overviewMidMonth.result)),
     retention: await measure(REFERENCE_RUNS, 1, retentionOf(retentionData.range)),
     retention24: await measure(REFERENCE_RUNS, 1, retentionOf(retention24Data.range)),
     midMonth: await measure(REFERENCE_RUNS, 1, retentionOf(midMonthData.range)),
@@ -264,16 +280,9 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     weekly: await measure(REFERENCE_RUNS, 1, () => cohortMatrixReport(rows, WEEKLY, context)),
   };
   const pageReports = {
-    overview: {
-      report: overviewData.report,
-      rates: overviewData.rates,
-      comparisonRates: overviewData.comparisonRates,
-      ratesGrowth: overviewData.ratesGrowth,
-      customerTypes: overviewData.customerTypes,
-      comparisonSeries: overviewData.comparisonSeries,
-      activity: overviewData.activity,
-      conversion: overviewData.conversion,
-    },
+    overview: overviewReport(overviewData),
+    overviewWeekly: overviewReport(pages.overviewWeekly.result),
+    overviewMidMonth: overviewReport(pages.overviewMidMonth.result),
     retention: retentionData.report,
     retention24: retention24Data.report,
     midMonth: midMonthData.report,
@@ -316,6 +325,8 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const rebuildMs = built.seconds * 1000;
   return [
     page("Overview page loader: sales, rates, trend lines and conversion of the last 12 months by month, with the previous period's", "overview"),
+    page("Overview page loader by week (last 12 months)", "overviewWeekly"),
+    page(`Overview page loader by month over a range starting and ending mid-month (${MID_MONTH.from} to ${MID_MONTH.to})`, "overviewMidMonth"),
     page("Retention page loader: rates, time between orders, 12 monthly cohorts (last 12 months)", "retention"),
     page("Retention page loader over 24 months", "retention24"),
     page(`Retention page loader over a range starting and ending mid-month (${MID_MONTH.from} to ${MID_MONTH.to})`, "midMonth"),
