@@ -138,6 +138,15 @@ const SOURCE_VALUES = [
 ];
 const SOURCE_COLUMNS = Prisma.raw(["shop", "order_id", ...SOURCE_VALUES].join(", "));
 
+/**
+ * The `DO UPDATE` of an upsert into a table aliased `t` that rewrites `columns` only when one of
+ * them differs: a row whose values are unchanged is left as it is (no new version, no index entries).
+ */
+function updateIfChanged(columns: string[]): Prisma.Sql {
+  const list = (prefix: string) => columns.map((column) => `${prefix}${column}`).join(", ");
+  return Prisma.raw(`DO UPDATE SET (${list("")}) = ROW(${list("EXCLUDED.")}) WHERE (${list("t.")}) IS DISTINCT FROM (${list("EXCLUDED.")})`);
+}
+
 const DAILY_SALES_KEY = Prisma.raw(`day, currency_code, cancelled, guest, first_order, first_uncancelled_order`);
 const DAILY_SALES_SUMS = [
   "orders",
@@ -208,15 +217,12 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
   const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
   const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
   const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
-  const values = Prisma.raw(SOURCE_VALUES.join(", "));
-  const excluded = Prisma.raw(SOURCE_VALUES.map((column) => `EXCLUDED.${column}`).join(", "));
   const changed = await tx.$queryRaw<Array<{ day: string; empty: boolean }>>`
     WITH new AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
     old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded("s")}),
     written AS (
       INSERT INTO daily_sales_sources AS t (${SOURCE_COLUMNS}) SELECT * FROM new
-      ON CONFLICT (shop, order_id) DO UPDATE SET (${values}) = ROW(${excluded})
-      WHERE (${Prisma.raw(SOURCE_VALUES.map((column) => `t.${column}`).join(", "))}) IS DISTINCT FROM (${excluded})
+      ON CONFLICT (shop, order_id) ${updateIfChanged(SOURCE_VALUES)}
     ),
     dropped AS (
       DELETE FROM daily_sales_sources t WHERE ${recorded("t")} AND t.order_id NOT IN (SELECT order_id FROM new)
@@ -560,10 +566,6 @@ async function recomputeCustomerPeriods(
       ${cohortRows(period, shop, rows)}`;
     return;
   }
-  const setAll = Prisma.raw(period.columns.map((column) => `${column} = EXCLUDED.${column}`).join(", "));
-  const changed = Prisma.raw(
-    `(${period.columns.map((column) => `t.${column}`).join(", ")}) IS DISTINCT FROM (${period.columns.map((column) => `EXCLUDED.${column}`).join(", ")})`,
-  );
   const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
   const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
     WITH new AS MATERIALIZED (
@@ -572,7 +574,7 @@ async function recomputeCustomerPeriods(
     old AS MATERIALIZED (SELECT ${columns} FROM ${table} WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
     written AS (
       INSERT INTO ${table} AS t (${columns}) SELECT * FROM new
-      ON CONFLICT (shop, customer_id, ${unit}) DO UPDATE SET ${setAll} WHERE ${changed}
+      ON CONFLICT (shop, customer_id, ${unit}) ${updateIfChanged(period.columns)}
     ),
     dropped AS (
       -- NOT IN a subquery: hashed, whatever the planner guesses of the CTE's size.
@@ -671,9 +673,7 @@ async function recomputeCustomerHistories(
       ),
       written AS (
         INSERT INTO customer_order_gaps AS t (${gapColumns}) SELECT * FROM new
-        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) DO UPDATE
-        SET processed_at = EXCLUDED.processed_at, gap_ms = EXCLUDED.gap_ms, second = EXCLUDED.second, bucket = EXCLUDED.bucket
-        WHERE (t.processed_at, t.gap_ms, t.second, t.bucket) IS DISTINCT FROM (EXCLUDED.processed_at, EXCLUDED.gap_ms, EXCLUDED.second, EXCLUDED.bucket)
+        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) ${updateIfChanged(["processed_at", "gap_ms", "second", "bucket"])}
       ),
       dropped AS (
         DELETE FROM customer_order_gaps t
@@ -743,7 +743,6 @@ async function recomputeCustomerHistories(
     ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, order_day, first_paid)
     WHERE v.orders > 0`;
   const values = Prisma.raw(TOTAL_VALUES.join(", "));
-  const excluded = Prisma.raw(TOTAL_VALUES.map((column) => `EXCLUDED.${column}`).join(", "));
   if (customers === null) {
     await tx.$executeRaw`INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, ${values}) ${totals}`;
     return;
@@ -756,14 +755,12 @@ async function recomputeCustomerHistories(
     WITH new AS MATERIALIZED (${totals}),
     written AS (
       INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values}) SELECT * FROM new
-      ON CONFLICT (shop, retention_include_cancelled, customer_id) DO UPDATE SET (${values}) = ROW(${excluded})
-      WHERE (${Prisma.raw(TOTAL_VALUES.map((column) => `t.${column}`).join(", "))}) IS DISTINCT FROM (${excluded})
+      ON CONFLICT (shop, retention_include_cancelled, customer_id) ${updateIfChanged(TOTAL_VALUES)}
     )
     DELETE FROM customer_totals t
     WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
       AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)`;
 }
-
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
   await tx.$executeRaw`
@@ -858,15 +855,17 @@ function checkDay(value: string | undefined, label: string): string | null {
   return value;
 }
 
+/** Whether rollups last built as `state` are in the shop's current zone and currency. */
+function builtCurrent(state: Awaited<ReturnType<typeof builtIn>>, calendar: { timeZone: string; currency: string }): boolean {
+  return state !== null && state.timeZone === calendar.timeZone && state.currency === calendar.currency;
+}
+
 function parseScope(scope: RollupScope) {
   const orderIds = "orderIds" in scope ? scope.orderIds.map((id) => BigInt(id)) : null;
   const fromDay = orderIds ? null : checkDay((scope as { fromDay?: string }).fromDay, "fromDay");
   const toDay = orderIds ? null : checkDay((scope as { toDay?: string }).toDay, "toDay");
   const rebuildNeeded = (calendar: { timeZone: string; currency: string }, state: Awaited<ReturnType<typeof builtIn>>) =>
-    !state ||
-    state.timeZone !== calendar.timeZone ||
-    state.currency !== calendar.currency ||
-    (!orderIds && fromDay === null && toDay === null);
+    !builtCurrent(state, calendar) || (!orderIds && fromDay === null && toDay === null);
   return { orderIds, fromDay, toDay, rebuildNeeded };
 }
 
@@ -913,9 +912,7 @@ async function rebuildUnlessCurrent(shop: string): Promise<void> {
   await prisma.$transaction(async (tx) => {
     await lockShop(tx, shop);
     const calendar = await shopCalendar(tx, shop);
-    const state = await builtIn(tx, shop);
-    if (state && state.timeZone === calendar.timeZone && state.currency === calendar.currency) return;
-    await rebuild(tx, shop, calendar);
+    if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar);
   }, ROLLUP_TRANSACTION_OPTIONS);
 }
 
@@ -929,8 +926,7 @@ const ensuring = new Map<string, Promise<unknown>>();
  * the shop's lock; and one that waited behind another process's rebuild uses it.
  */
 export async function ensureDailyRollups(shop: string, timeZone: string, currency: string): Promise<void> {
-  const state = await builtIn(prisma, shop);
-  if (state && state.timeZone === timeZone && state.currency === currency) return;
+  if (builtCurrent(await builtIn(prisma, shop), { timeZone, currency })) return;
   const key = `${shop}\u0000${timeZone}\u0000${currency}`;
   let rebuild = ensuring.get(key);
   if (!rebuild) {
