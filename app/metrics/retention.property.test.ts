@@ -39,7 +39,8 @@ const QUERIES: RetentionQuery[] = [
   { range: { from: "2026-10-20", to: "2027-01-01" }, cohortGranularity: "week" },
   { range: { from: "2025-09-17", to: "2026-03-05" }, cohortGranularity: "month" },
 ];
-// The rates alone: whole months in the past, holding now, after now, one month, one day.
+// The rates alone: whole months in the past, holding now, after now, one month, one day; cut
+// mid-month at one end only, long past.
 const RATE_RANGES = [
   { from: "2025-07-01", to: "2026-02-01" },
   { from: "2026-01-01", to: "2026-12-01" },
@@ -50,6 +51,8 @@ const RATE_RANGES = [
   { from: "2026-03-14", to: "2026-05-20" },
   // One day longer than a 90-day window: the windows before its start and before its end are a day apart.
   { from: "2026-02-16", to: "2026-05-18" },
+  { from: "2025-10-01", to: "2026-02-11" },
+  { from: "2025-08-20", to: "2026-01-01" },
 ];
 // The cohort grid alone.
 const GRIDS: RetentionQuery[] = [

@@ -4,7 +4,9 @@
 //   order); otherwise the customers first seen in P with no order after it from `cohort_days`
 //   (their orders, repeat buyers and acquisitions summed by the day of their first order), and
 //   the `customer_totals` rows of the others with an order in P (one before P, or one after it),
-//   counting each one's orders in P by binary search of its order instants. "Active in
+//   counting each one's orders in P by binary search of its order instants (for a P within two
+//   months long past, the rows of its months' customers, by key). Whole weeks of an activity
+//   series: sums of their `cohort_weeks` cells. "Active in
 //   a window" is exact to the instant: the months wholly inside the window are summed from
 //   `customer_month_counts`, and the two months the window starts and ends in are read from
 //   `customer_months` (first, last and previous order instants of each customer in them).
@@ -69,7 +71,7 @@ import {
   type RetentionReport,
 } from "./retention";
 import { ensureDailyRollups, GAP_BUCKET } from "./rollups.server";
-import { periodKey } from "./periods";
+import { addDays, periodKey, startOfLocalDay, type Bucket } from "./periods";
 import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
 
@@ -152,6 +154,80 @@ function ordersIn(start: Date, end: Date): Prisma.Sql {
   return Prisma.sql`(${ordersBefore(end)} - ${ordersBefore(start)})`;
 }
 
+/**
+ * CTEs: `p`, the `customer_totals` rows (`t`) that match `candidates`, each with its orders
+ * before each window's start and end counted by binary search of its order instants (all of
+ * them when its last one is before), once per row (OFFSET 0 keeps the subquery whole: inlined,
+ * each FILTER would search the row's instants again); then, named as each window is, their
+ * activity in that window (one row of PeriodRow's columns).
+ */
+function searchedActivity(
+  shop: string,
+  context: RetentionContext,
+  windows: Array<{ name: string; start: Date; end: Date }>,
+  candidates: Prisma.Sql,
+): Prisma.Sql {
+  const { settings } = context;
+  const instants = [...new Set(windows.flatMap(({ start, end }) => [start.getTime(), end.getTime()]))].map((ms) => new Date(ms));
+  const column = (instant: Date) => Prisma.raw(`b${instants.findIndex((at) => at.getTime() === instant.getTime())}`);
+  const before = Prisma.join(
+    instants.map((instant, i) => Prisma.sql`CASE WHEN t.last_order_at < ${instant} THEN t.orders ELSE ${ordersBefore(instant)} END AS ${Prisma.raw(`b${i}`)}`),
+  );
+  const activity = windows.map(({ name, start, end }) => {
+    const [beforeStart, byEnd] = [column(start), column(end)];
+    const n = Prisma.sql`(${byEnd} - ${beforeStart})`;
+    const acquiredIn = settings.cohortIncludeZeroValue
+      ? Prisma.sql`${beforeStart} = 0`
+      : Prisma.sql`first_paid_order_at >= ${start} AND first_paid_order_at < ${end}`;
+    const acquiredBefore = settings.cohortIncludeZeroValue ? Prisma.sql`${beforeStart} > 0` : Prisma.sql`first_paid_order_at < ${start}`;
+    return Prisma.sql`${Prisma.raw(name)} AS (
+      SELECT
+        count(*) FILTER (WHERE ${n} > 0) AS customers,
+        coalesce(sum(${n}), 0) AS orders,
+        count(*) FILTER (WHERE ${n} >= 2) AS repeat_customers,
+        count(*) FILTER (WHERE ${n} > 0 AND ${acquiredIn}) AS new_customers,
+        count(*) FILTER (WHERE ${n} > 0 AND ${acquiredBefore}) AS returning_customers,
+        count(*) FILTER (WHERE ${n} > 0 AND ${byEnd} >= 2) AS returning_by_end
+      FROM p
+    )`;
+  });
+  return Prisma.sql`
+    p AS (
+      SELECT ${before}, t.first_paid_order_at
+      FROM customer_totals t
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled} AND ${candidates}
+      OFFSET 0
+    ),
+    ${Prisma.join(activity, ", ")}`;
+}
+
+/** The first day of the local month of a local date. */
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
+/** The first day of the first local month that starts on or after a local date. */
+const nextMonthStart = (day: string) => (day.endsWith("-01") ? day : DateTime.fromISO(monthOf(day)).plus({ months: 1 }).toISODate()!);
+
+/** Whether P holds at least one whole local month. */
+function spansWholeMonths(plan: RatesPlan): boolean {
+  return nextMonthStart(plan.range.from) < monthOf(plan.range.to);
+}
+
+/**
+ * Whether P ended two months or more before now. The customers who ordered since it began are
+ * then many more than those of the (at most two) months it is cut in, whom its customers with
+ * an order before it or after it are searched among instead. A cost choice: both ways are exact.
+ */
+function endedLongAgo(context: RetentionContext, plan: RatesPlan): boolean {
+  return plan.period.end.getTime() <= context.now.getTime() - 62 * DAY_MS;
+}
+
+/** Whether P lies within two local months (one, or two consecutive ones). */
+function withinTwoMonths(plan: RatesPlan): boolean {
+  const first = DateTime.fromISO(monthOf(plan.range.from));
+  const last = DateTime.fromISO(monthOf(addDays(plan.range.to, -1)));
+  return last.diff(first, "months").months <= 1;
+}
+
 interface PeriodRow {
   customers: bigint;
   orders: bigint;
@@ -171,6 +247,31 @@ const activityOf = (row: PeriodRow): RatesParts["activity"] => ({
 });
 
 /**
+ * The activity over the whole local months [from, to) (both on the 1st), one row of PeriodRow's
+ * columns, from `customer_month_counts` (see periodActivity).
+ */
+function wholeMonthActivity(shop: string, context: RetentionContext, from: string, to: string): Prisma.Sql {
+  const { settings } = context;
+  const returning = settings.cohortIncludeZeroValue
+    ? Prisma.sql`previous_month < ${from}::date AND previous_month <> '-infinity'`
+    : Prisma.sql`previous_month < ${from}::date AND paid_before`;
+  return Prisma.sql`
+    SELECT
+      coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)::bigint AS customers,
+      coalesce(sum(orders), 0)::bigint AS orders,
+      coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date AND (repeat OR next_month < ${to}::date)), 0)::bigint
+        AS repeat_customers,
+      ${acquiredBetween(shop, context, from, to)}::bigint AS new_customers,
+      coalesce(sum(customers) FILTER (WHERE ${returning}), 0)::bigint AS returning_customers,
+      (coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)
+        - coalesce(sum(customers) FILTER (WHERE previous_month = '-infinity' AND NOT repeat AND next_month >= ${to}::date), 0))::bigint
+        AS returning_by_end
+    FROM customer_month_counts
+    WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
+      AND month >= ${from}::date AND month < ${to}::date`;
+}
+
+/**
  * Customer activity in P. For whole months, from `customer_month_counts`: a customer's first
  * month with an order in P is the one whose previous month with an order is before P; they
  * ordered twice in P when they did in that month or their next month with an order is in P;
@@ -179,46 +280,67 @@ const activityOf = (row: PeriodRow): RatesParts["activity"] => ({
  * when that month has no previous month, one order and no next month in P.
  */
 async function periodActivity(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["activity"]> {
+  const [row] = await prisma.$queryRaw<PeriodRow[]>(periodActivitySql(shop, context, plan));
+  return activityOf(row);
+}
+
+/** periodActivity's statement: one row of PeriodRow's columns. */
+function periodActivitySql(shop: string, context: RetentionContext, plan: RatesPlan): Prisma.Sql {
   const { settings } = context;
   const { start, end } = plan.period;
-  let row: PeriodRow;
   if (wholeMonths(plan)) {
-    const from = plan.range.from;
-    const to = plan.range.to;
-    const returning = settings.cohortIncludeZeroValue
-      ? Prisma.sql`previous_month < ${from}::date AND previous_month <> '-infinity'`
-      : Prisma.sql`previous_month < ${from}::date AND paid_before`;
-    [row] = await prisma.$queryRaw<PeriodRow[]>`
+    return wholeMonthActivity(shop, context, plan.range.from, plan.range.to);
+  } else if (withinTwoMonths(plan) && endedLongAgo(context, plan)) {
+    // A range within two local months, well before now: the customers with an order in it are
+    // among those of its months whose first order there is before its end and last one at or
+    // after its start (`customer_months`' index), each then searched in its `customer_totals` row
+    // by key. Fewer than the customers who ordered since it began, whom the path below reads.
+    const c = monthColumns(settings);
+    const candidates = Prisma.sql`t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
+      WHERE m.shop = ${shop} AND m.month >= ${monthOf(plan.range.from)}::date AND m.month <= ${monthOf(addDays(plan.range.to, -1))}::date
+        AND m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}))`;
+    return Prisma.sql`
+      WITH ${searchedActivity(shop, context, [{ name: "searched", ...plan.period }], candidates)}
+      SELECT customers::bigint, orders::bigint, repeat_customers::bigint, new_customers::bigint, returning_customers::bigint,
+        returning_by_end::bigint
+      FROM searched`;
+  } else if (spansWholeMonths(plan) && endedLongAgo(context, plan)) {
+    // P cut mid-month around whole months B: the activity over B from the monthly sums, with that
+    // of the customers who ordered in P's cut months, before B or after it (H and T: the rows of
+    // those two months with an order at or after P's start, or before its end), counted over P
+    // instead of over B. Everyone else has all their orders in P inside B, where the counts are
+    // the same: acquired in P or before it exactly when in or before B, two orders by P's end
+    // exactly when by B's end.
+    const c = monthColumns(settings);
+    const from = nextMonthStart(plan.range.from);
+    const to = monthOf(plan.range.to);
+    const b = { start: startOfLocalDay(from, context.timeZone), end: startOfLocalDay(to, context.timeZone) };
+    const head = plan.range.from === from ? Prisma.sql`false` : Prisma.sql`m.month = ${monthOf(plan.range.from)}::date AND m.${c.last} >= ${start}`;
+    const tail = plan.range.to === to ? Prisma.sql`false` : Prisma.sql`m.month = ${to}::date AND m.${c.first} < ${end}`;
+    const candidates = Prisma.sql`t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
+      WHERE m.shop = ${shop} AND m.${c.orders} > 0 AND ((${head}) OR (${tail}))))`;
+    return Prisma.sql`
+      WITH whole AS (${wholeMonthActivity(shop, context, from, to)}),
+      ${searchedActivity(shop, context, [{ name: "x", ...plan.period }, { name: "y", ...b }], candidates)}
       SELECT
-        coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)::bigint AS customers,
-        coalesce(sum(orders), 0)::bigint AS orders,
-        coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date AND (repeat OR next_month < ${to}::date)), 0)::bigint
-          AS repeat_customers,
-        ${acquiredBetween(shop, context, from, to)}::bigint AS new_customers,
-        coalesce(sum(customers) FILTER (WHERE ${returning}), 0)::bigint AS returning_customers,
-        (coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)
-          - coalesce(sum(customers) FILTER (WHERE previous_month = '-infinity' AND NOT repeat AND next_month >= ${to}::date), 0))::bigint
-          AS returning_by_end
-      FROM customer_month_counts
-      WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
-        AND month >= ${from}::date AND month < ${to}::date`;
+        (w.customers - y.customers + x.customers)::bigint AS customers,
+        (w.orders - y.orders + x.orders)::bigint AS orders,
+        (w.repeat_customers - y.repeat_customers + x.repeat_customers)::bigint AS repeat_customers,
+        (w.new_customers - y.new_customers + x.new_customers)::bigint AS new_customers,
+        (w.returning_customers - y.returning_customers + x.returning_customers)::bigint AS returning_customers,
+        (w.returning_by_end - y.returning_by_end + x.returning_by_end)::bigint AS returning_by_end
+      FROM whole w, x, y`;
   } else {
     // Customers first seen in P (its whole local days) whose orders all fall in it, from the sums
     // of `cohort_days` by the day of their first order: each one's orders in P are all their
     // orders. The others with an order in P ordered before it began, or again at or after its end
-    // (the few with a last order that late are found in the index and taken out of those sums):
-    // their orders before P and by its end are counted in their `customer_totals` row, by its end
-    // all of them when the last one is before it. Computed once per row (OFFSET 0 keeps the
-    // subquery whole: inlined, each FILTER below would search the row's instants again).
+    // (the few with a last order that late are found in the index and taken out of those sums).
     const variant = settings.retentionIncludeCancelled;
-    const acquiredIn = settings.cohortIncludeZeroValue
-      ? Prisma.sql`before_start = 0`
-      : Prisma.sql`first_paid_order_at >= ${start} AND first_paid_order_at < ${end}`;
-    const acquiredBefore = settings.cohortIncludeZeroValue ? Prisma.sql`before_start > 0` : Prisma.sql`first_paid_order_at < ${start}`;
     // Of the customers first seen in P and only there, the new ones: all of them, or (acquired by
     // a non-zero order) those with one, which is then in P too.
     const firstSeenNew = settings.cohortIncludeZeroValue ? Prisma.sql`customers` : Prisma.sql`paid_customers`;
-    [row] = await prisma.$queryRaw<PeriodRow[]>`
+    const candidates = Prisma.sql`((t.last_order_at >= ${start} AND t.first_order_at < ${start}) OR (t.last_order_at >= ${end} AND t.first_order_at < ${end}))`;
+    return Prisma.sql`
       WITH seen AS (
         SELECT coalesce(sum(customers), 0) AS customers, coalesce(sum(orders), 0) AS orders,
           coalesce(sum(repeat_customers), 0) AS repeat_customers, coalesce(sum(${firstSeenNew}), 0) AS new_customers
@@ -233,27 +355,7 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
         WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
           AND t.last_order_at >= ${end} AND t.first_order_at >= ${start} AND t.first_order_at < ${end}
       ),
-      p AS (
-        SELECT by_end - before_start AS n, by_end, before_start, first_paid_order_at
-        FROM (
-          SELECT CASE WHEN t.last_order_at < ${end} THEN t.orders ELSE ${ordersBefore(end)} END AS by_end,
-            ${ordersBefore(start)} AS before_start, t.first_paid_order_at
-          FROM customer_totals t
-          WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
-            AND ((t.last_order_at >= ${start} AND t.first_order_at < ${start}) OR (t.last_order_at >= ${end} AND t.first_order_at < ${end}))
-          OFFSET 0
-        ) counted
-      ),
-      searched AS (
-        SELECT
-          count(*) FILTER (WHERE n > 0) AS customers,
-          coalesce(sum(n), 0) AS orders,
-          count(*) FILTER (WHERE n >= 2) AS repeat_customers,
-          count(*) FILTER (WHERE n > 0 AND ${acquiredIn}) AS new_customers,
-          count(*) FILTER (WHERE n > 0 AND ${acquiredBefore}) AS returning_customers,
-          count(*) FILTER (WHERE n > 0 AND by_end >= 2) AS returning_by_end
-        FROM p
-      )
+      ${searchedActivity(shop, context, [{ name: "searched", ...plan.period }], candidates)}
       SELECT
         (a.customers - l.customers + x.customers)::bigint AS customers,
         (a.orders - l.orders + x.orders)::bigint AS orders,
@@ -263,7 +365,6 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
         (a.repeat_customers - l.repeat_customers + x.returning_by_end)::bigint AS returning_by_end
       FROM seen a, seen_later l, searched x`;
   }
-  return activityOf(row);
 }
 
 /**
@@ -605,25 +706,77 @@ export async function customerActivity(shop: string, query: RetentionRatesQuery,
 }
 
 /**
+ * The activity in each bucket as a range of its own (periodActivity), in one statement: on a
+ * few cores, one session reading the buckets one after the other is faster than a session each.
+ */
+async function bucketsActivity(shop: string, context: RetentionContext, buckets: Bucket[]): Promise<Array<RatesParts["activity"]>> {
+  if (buckets.length === 0) return [];
+  const parts = buckets.map(
+    (bucket, k) =>
+      Prisma.sql`SELECT ${Prisma.raw(String(k))} AS k, b.* FROM (${periodActivitySql(shop, context, ratesPlan({ range: { from: bucket.fromDay, to: bucket.toDay } }, context))}) b`,
+  );
+  const rows = await prisma.$queryRaw<Array<PeriodRow & { k: number }>>`${Prisma.join(parts, " UNION ALL ")}`;
+  const byBucket = new Map(rows.map((row) => [Number(row.k), row]));
+  return buckets.map((_, k) => activityOf(byBucket.get(k)!));
+}
+
+/**
+ * The activity of whole ISO weeks (their Mondays), each as a range of its own, from their cells
+ * of `cohort_weeks`: cells under the zero-value setting's true value count every customer with
+ * an order in the week (each has a cohort, the week of their first order), their orders and
+ * those with two or more; cells under the shop's setting tell the new (cohort = week) and the
+ * returning (earlier cohort); by the week's end, a customer had two orders when they had ordered
+ * in an earlier week, or twice in their first one.
+ */
+async function wholeWeekActivity(shop: string, context: RetentionContext, weeks: string[]): Promise<Map<string, RatesParts["activity"]>> {
+  const { settings } = context;
+  const none: PeriodRow = { customers: 0n, orders: 0n, repeat_customers: 0n, new_customers: 0n, returning_customers: 0n, returning_by_end: 0n };
+  const activity = new Map(weeks.map((week) => [week, activityOf(none)]));
+  if (weeks.length === 0) return activity;
+  const all = Prisma.sql`cohort_include_zero_value`;
+  const chosen = Prisma.sql`cohort_include_zero_value = ${settings.cohortIncludeZeroValue}`;
+  const rows = await prisma.$queryRaw<Array<PeriodRow & { week: string }>>`
+    SELECT to_char(week, 'YYYY-MM-DD') AS week,
+      coalesce(sum(customers) FILTER (WHERE ${all}), 0)::bigint AS customers,
+      coalesce(sum(orders) FILTER (WHERE ${all}), 0)::bigint AS orders,
+      coalesce(sum(repeat_customers) FILTER (WHERE ${all}), 0)::bigint AS repeat_customers,
+      coalesce(sum(customers) FILTER (WHERE ${chosen} AND cohort = week), 0)::bigint AS new_customers,
+      coalesce(sum(customers) FILTER (WHERE ${chosen} AND cohort < week), 0)::bigint AS returning_customers,
+      (coalesce(sum(customers) FILTER (WHERE ${all} AND cohort < week), 0)
+        + coalesce(sum(repeat_customers) FILTER (WHERE ${all} AND cohort = week), 0))::bigint AS returning_by_end
+    FROM cohort_weeks
+    WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
+      AND cohort_include_zero_value IN (true, ${settings.cohortIncludeZeroValue}) AND week = ANY(${weeks}::date[])
+    GROUP BY week`;
+  for (const row of rows) activity.set(row.week, activityOf(row));
+  return activity;
+}
+
+/**
  * Customer activity per bucket of a range (each bucket counted as a range of its own): the
  * overview's trend lines of new customers, the returning customer rate and the repeat purchase
- * rate. Buckets that are whole months are read from the monthly rollups, each like a range of
- * its own. Otherwise one pass over the `customer_totals` rows of the customers who ordered since
- * the range began: each of their orders in the range is put in its bucket (its local date,
- * `order_day`, among the buckets' first days), and its place in the customer's orders tells how
- * many orders they had by the bucket's end. Throws InvalidRangeError and UnknownShopError.
+ * rate. By week, whole weeks are sums of their cells of `cohort_weeks` (one query for them all);
+ * by month or longer, each bucket is a range of its own, as for customerActivity (whole months
+ * from the monthly rollups); so is a week cut by the range. By day, one pass over the
+ * `customer_totals` rows of the customers who ordered since the range began: each of their
+ * orders in the range is put in its bucket (its local date, `order_day`, among the buckets'
+ * first days), and its place in the customer's orders tells how many orders they had by the
+ * bucket's end. Throws InvalidRangeError and UnknownShopError.
  */
 export async function activitySeries(shop: string, query: ActivitySeriesQuery, clock: Clock): Promise<ActivitySeries> {
   const context = await retentionContext(shop, clock);
   const buckets = activitySeriesPlan(query, context);
-  // Buckets of whole months (months, quarters or years over a range of whole months): each is a
-  // range of its own that the monthly rollups answer, as for customerActivity, without reading
-  // every order of the range again.
-  if (buckets.every((bucket) => bucket.fromDay.endsWith("-01") && bucket.toDay.endsWith("-01"))) {
-    const parts = await Promise.all(
-      buckets.map((bucket) => periodActivity(shop, context, ratesPlan({ range: { from: bucket.fromDay, to: bucket.toDay } }, context))),
-    );
-    return assembleActivitySeries(query, buckets, context, parts);
+  if (query.granularity === "week") {
+    const whole = buckets.filter((bucket) => bucket.toDay === addDays(bucket.fromDay, 7));
+    const cut = buckets.filter((bucket) => !whole.includes(bucket));
+    const [weeks, cutActivity] = await Promise.all([
+      wholeWeekActivity(shop, context, whole.map((bucket) => bucket.fromDay)),
+      bucketsActivity(shop, context, cut),
+    ]);
+    return assembleActivitySeries(query, buckets, context, buckets.map((bucket) => cutActivity[cut.indexOf(bucket)] ?? weeks.get(bucket.fromDay)!));
+  }
+  if (query.granularity !== "day") {
+    return assembleActivitySeries(query, buckets, context, await bucketsActivity(shop, context, buckets));
   }
   const { settings } = context;
   const start = buckets[0].start;

@@ -349,6 +349,11 @@ interface Period {
   cohortTable: "cohort_months" | "cohort_weeks";
   /** The per-customer table's columns after (shop, customer_id, unit). */
   columns: string[];
+  /**
+   * Whether each cohort cell also sums its customers' orders and counts those with two or more
+   * (the activity of whole weeks is read from the cells of `cohort_weeks`).
+   */
+  cellActivity: boolean;
 }
 
 const COHORT_COLUMNS = ["cohort", "uncancelled_cohort", "paid_cohort", "paid_uncancelled_cohort"];
@@ -378,14 +383,21 @@ const MONTH: Period = {
     ...COHORT_COLUMNS,
     ...NET_COLUMNS,
   ],
+  cellActivity: false,
 };
 const WEEK: Period = {
   unit: "week",
   customerTable: "customer_weeks",
   cohortTable: "cohort_weeks",
   columns: ["orders", "uncancelled_orders", ...COHORT_COLUMNS, ...NET_COLUMNS],
+  cellActivity: true,
 };
 const COHORT_EMPTY = "customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0";
+
+/** The cohort grid's summed columns after (shop, settings, cohort, unit). */
+function cohortValueColumns(period: Period): string[] {
+  return ["customers", ...(period.cellActivity ? ["orders", "repeat_customers"] : []), "net_sales_by_refund_date", "net_sales_by_order_date"];
+}
 const MONTH_COUNT_EMPTY = "customers = 0 AND orders = 0";
 
 /**
@@ -399,10 +411,14 @@ function cohortRows(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql 
     ELSE CASE WHEN v.zero_value THEN m.uncancelled_cohort ELSE m.paid_uncancelled_cohort END END`;
   const orders = Prisma.sql`CASE WHEN v.cancelled THEN m.orders ELSE m.uncancelled_orders END`;
   const customers = Prisma.sql`sum(m.sign * (${orders} > 0)::int)::int`;
+  // A cell without customers has neither orders nor repeat customers: `customers` decides.
+  const activity = period.cellActivity
+    ? Prisma.sql`sum(m.sign * ${orders})::int, sum(m.sign * (${orders} >= 2)::int)::int,`
+    : Prisma.empty;
   const byRefund = Prisma.sql`sum(m.sign * (m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END))::bigint`;
   const byOrder = Prisma.sql`sum(m.sign * (m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END))::bigint`;
   return Prisma.sql`
-    SELECT ${shop}, v.cancelled, v.zero_value, ${cohort}, m.${Prisma.raw(period.unit)}, ${customers}, ${byRefund}, ${byOrder}
+    SELECT ${shop}, v.cancelled, v.zero_value, ${cohort}, m.${Prisma.raw(period.unit)}, ${customers}, ${activity} ${byRefund}, ${byOrder}
     FROM ${rows} m
     CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
     WHERE ${cohort} IS NOT NULL
@@ -506,12 +522,10 @@ function upsertCohortCells(period: Period, shop: string, rows: Prisma.Sql): Pris
   const unit = Prisma.raw(period.unit);
   return Prisma.sql`
     INSERT INTO ${Prisma.raw(period.cohortTable)} AS t (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
-      customers, net_sales_by_refund_date, net_sales_by_order_date)
+      ${Prisma.raw(cohortValueColumns(period).join(", "))})
     ${cohortRows(period, shop, rows)}
     ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit})
-    DO UPDATE SET customers = t.customers + EXCLUDED.customers,
-      net_sales_by_refund_date = t.net_sales_by_refund_date + EXCLUDED.net_sales_by_refund_date,
-      net_sales_by_order_date = t.net_sales_by_order_date + EXCLUDED.net_sales_by_order_date
+    DO UPDATE SET ${Prisma.raw(cohortValueColumns(period).map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "))}
     RETURNING ${period.cohortTable}::text AS tbl, t.ctid::text AS ctid, ${Prisma.raw(COHORT_EMPTY)} AS empty`;
 }
 
@@ -562,7 +576,7 @@ async function recomputeCustomerPeriods(
     }
     await tx.$executeRaw`
       INSERT INTO ${Prisma.raw(period.cohortTable)} (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
-        customers, net_sales_by_refund_date, net_sales_by_order_date)
+        ${Prisma.raw(cohortValueColumns(period).join(", "))})
       ${cohortRows(period, shop, rows)}`;
     return;
   }

@@ -82,7 +82,7 @@ async function months(shop: string) {
       FROM customer_weeks WHERE shop = ${shop} ORDER BY customer_id, week`,
     cohortWeeks: await prisma.$queryRaw<unknown[]>`
       SELECT retention_include_cancelled, cohort_include_zero_value, cohort::text AS cohort, week::text AS week,
-        customers, net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2
+        customers, orders, repeat_customers, net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2
       FROM cohort_weeks WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, week`,
     totals: await prisma.$queryRaw<unknown[]>`
