@@ -411,10 +411,11 @@ function cohortRows(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql 
     ELSE CASE WHEN v.zero_value THEN m.uncancelled_cohort ELSE m.paid_uncancelled_cohort END END`;
   const orders = Prisma.sql`CASE WHEN v.cancelled THEN m.orders ELSE m.uncancelled_orders END`;
   const customers = Prisma.sql`sum(m.sign * (${orders} > 0)::int)::int`;
-  // A cell without customers has neither orders nor repeat customers: `customers` decides.
-  const activity = period.cellActivity
-    ? Prisma.sql`sum(m.sign * ${orders})::int, sum(m.sign * (${orders} >= 2)::int)::int,`
-    : Prisma.empty;
+  const cellOrders = Prisma.sql`sum(m.sign * ${orders})::int`;
+  const repeat = Prisma.sql`sum(m.sign * (${orders} >= 2)::int)::int`;
+  const activity = period.cellActivity ? Prisma.sql`${cellOrders}, ${repeat},` : Prisma.empty;
+  // A change of orders alone (a zero-value order beside another) moves no customer and no sale.
+  const activityChanged = period.cellActivity ? Prisma.sql`OR ${cellOrders} <> 0 OR ${repeat} <> 0` : Prisma.empty;
   const byRefund = Prisma.sql`sum(m.sign * (m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END))::bigint`;
   const byOrder = Prisma.sql`sum(m.sign * (m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END))::bigint`;
   return Prisma.sql`
@@ -423,7 +424,7 @@ function cohortRows(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql 
     CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
     WHERE ${cohort} IS NOT NULL
     GROUP BY 2, 3, 4, 5
-    HAVING ${customers} <> 0 OR ${byRefund} <> 0 OR ${byOrder} <> 0`;
+    HAVING ${customers} <> 0 OR ${byRefund} <> 0 OR ${byOrder} <> 0 ${activityChanged}`;
 }
 
 /**

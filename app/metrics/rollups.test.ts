@@ -226,6 +226,13 @@ describe("refreshDailyRollups", () => {
     await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [a.id, paid.id] }));
   });
 
+  it("GIVEN a zero-value order beside its customer's other one THEN the week's orders and repeat buyers move, its customers and sales not", async () => {
+    const [first] = await customerOrders(7_000_000_000_009n);
+    const beside = order({ id: "4000000000004", customerId: "7000000000009", at: new Date(first.processedAt.getTime() + 60_000).toISOString() });
+    await writeOrders(store.shop, [beside], []);
+    await expectConsistent(store, () => refreshDailyRollups(store.shop, { orderIds: [beside.id] }));
+  });
+
   it("GIVEN a refund corrected in place, days after its order THEN refreshing the days from the order's to the refund's is enough", async () => {
     const customerRefund = await prisma.$queryRaw<Array<{ id: bigint; processed_at: Date; ordered_at: Date }>>`
       SELECT r.id, r.processed_at, o.processed_at AS ordered_at FROM refunds r JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
