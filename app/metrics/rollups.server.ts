@@ -393,12 +393,12 @@ const WEEK: Period = {
   cellActivity: true,
 };
 const COHORT_EMPTY = "customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0";
+const MONTH_COUNT_EMPTY = "customers = 0 AND orders = 0";
 
 /** The cohort grid's summed columns after (shop, settings, cohort, unit). */
 function cohortValueColumns(period: Period): string[] {
   return ["customers", ...(period.cellActivity ? ["orders", "repeat_customers"] : []), "net_sales_by_refund_date", "net_sales_by_order_date"];
 }
-const MONTH_COUNT_EMPTY = "customers = 0 AND orders = 0";
 
 /**
  * Cohort grid rows (`cohort_months` or `cohort_weeks`) summed from per-customer rows (`rows`, a
