@@ -71,7 +71,7 @@ import {
   type RetentionReport,
 } from "./retention";
 import { ensureDailyRollups, GAP_BUCKET } from "./rollups.server";
-import { addDays, periodKey, startOfLocalDay, type Bucket } from "./periods";
+import { addDays, nextPeriodStartDay, periodKey, periodStartDay, startOfLocalDay, type Bucket } from "./periods";
 import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
 
@@ -98,6 +98,25 @@ function monthColumns(settings: MetricSettings) {
 function monthsOf(start: Date, end: Date, timeZone: string): Prisma.Sql {
   return Prisma.sql`(SELECT date_trunc('month', ${start}::timestamptz AT TIME ZONE ${timeZone})::date AS a,
     date_trunc('month', (${end}::timestamptz - interval '1 millisecond') AT TIME ZONE ${timeZone})::date AS b)`;
+}
+
+/**
+ * A condition on `customer_totals` row `t`: its customer is one of those whose `customer_months`
+ * rows may hold an order in one of `spans` (each [start, end), start < end): in the months
+ * holding the span, an order there at or after its start and one before its end. A superset of
+ * the customers with an order in the spans (the callers count each one's orders exactly), found
+ * in the index on a month's customers; each row then read by its key, whatever the planner
+ * guesses of how many.
+ */
+function amongCustomersOfSpans(shop: string, context: RetentionContext, spans: Array<[Date, Date]>): Prisma.Sql {
+  const c = monthColumns(context.settings);
+  const perSpan = spans.map(
+    ([start, end]) => Prisma.sql`SELECT m.customer_id FROM customer_months m
+      WHERE m.shop = ${shop} AND m.month >= date_trunc('month', ${start}::timestamptz AT TIME ZONE ${context.timeZone})::date
+        AND m.month <= date_trunc('month', (${end}::timestamptz - interval '1 millisecond') AT TIME ZONE ${context.timeZone})::date
+        AND m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}`,
+  );
+  return Prisma.sql`t.customer_id = ANY(ARRAY(${Prisma.join(perSpan, " UNION ALL ")}))`;
 }
 
 /**
@@ -202,10 +221,10 @@ function searchedActivity(
 }
 
 /** The first day of the local month of a local date. */
-const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+const monthOf = (day: string) => periodStartDay(day, "month");
 
 /** The first day of the first local month that starts on or after a local date. */
-const nextMonthStart = (day: string) => (day.endsWith("-01") ? day : DateTime.fromISO(monthOf(day)).plus({ months: 1 }).toISODate()!);
+const nextMonthStart = (day: string) => (day === monthOf(day) ? day : nextPeriodStartDay(monthOf(day), "month"));
 
 /** Whether P holds at least one whole local month. */
 function spansWholeMonths(plan: RatesPlan): boolean {
@@ -223,9 +242,7 @@ function endedLongAgo(context: RetentionContext, plan: RatesPlan): boolean {
 
 /** Whether P lies within two local months (one, or two consecutive ones). */
 function withinTwoMonths(plan: RatesPlan): boolean {
-  const first = DateTime.fromISO(monthOf(plan.range.from));
-  const last = DateTime.fromISO(monthOf(addDays(plan.range.to, -1)));
-  return last.diff(first, "months").months <= 1;
+  return monthOf(addDays(plan.range.to, -1)) <= nextPeriodStartDay(monthOf(plan.range.from), "month");
 }
 
 interface PeriodRow {
@@ -293,12 +310,9 @@ function periodActivitySql(shop: string, context: RetentionContext, plan: RatesP
   } else if (withinTwoMonths(plan) && endedLongAgo(context, plan)) {
     // A range within two local months, well before now: the customers with an order in it are
     // among those of its months whose first order there is before its end and last one at or
-    // after its start (`customer_months`' index), each then searched in its `customer_totals` row
-    // by key. Fewer than the customers who ordered since it began, whom the path below reads.
-    const c = monthColumns(settings);
-    const candidates = Prisma.sql`t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
-      WHERE m.shop = ${shop} AND m.month >= ${monthOf(plan.range.from)}::date AND m.month <= ${monthOf(addDays(plan.range.to, -1))}::date
-        AND m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}))`;
+    // after its start, each then searched in its `customer_totals` row. Fewer than the customers
+    // who ordered since it began, whom the path below reads.
+    const candidates = amongCustomersOfSpans(shop, context, [[start, end]]);
     return Prisma.sql`
       WITH ${searchedActivity(shop, context, [{ name: "searched", ...plan.period }], candidates)}
       SELECT customers::bigint, orders::bigint, repeat_customers::bigint, new_customers::bigint, returning_customers::bigint,
@@ -311,14 +325,14 @@ function periodActivitySql(shop: string, context: RetentionContext, plan: RatesP
     // instead of over B. Everyone else has all their orders in P inside B, where the counts are
     // the same: acquired in P or before it exactly when in or before B, two orders by P's end
     // exactly when by B's end.
-    const c = monthColumns(settings);
     const from = nextMonthStart(plan.range.from);
     const to = monthOf(plan.range.to);
     const b = { start: startOfLocalDay(from, context.timeZone), end: startOfLocalDay(to, context.timeZone) };
-    const head = plan.range.from === from ? Prisma.sql`false` : Prisma.sql`m.month = ${monthOf(plan.range.from)}::date AND m.${c.last} >= ${start}`;
-    const tail = plan.range.to === to ? Prisma.sql`false` : Prisma.sql`m.month = ${to}::date AND m.${c.first} < ${end}`;
-    const candidates = Prisma.sql`t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
-      WHERE m.shop = ${shop} AND m.${c.orders} > 0 AND ((${head}) OR (${tail}))))`;
+    const cut: Array<[Date, Date]> = [
+      [start, b.start],
+      [b.end, end],
+    ];
+    const candidates = amongCustomersOfSpans(shop, context, cut.filter(([spanStart, spanEnd]) => spanStart < spanEnd));
     return Prisma.sql`
       WITH whole AS (${wholeMonthActivity(shop, context, from, to)}),
       ${searchedActivity(shop, context, [{ name: "x", ...plan.period }, { name: "y", ...b }], candidates)}
@@ -379,7 +393,7 @@ function periodActivitySql(shop: string, context: RetentionContext, plan: RatesP
  * searched for an order in both windows (`customer_totals.order_at`).
  */
 async function retentionCounts(shop: string, context: RetentionContext, plan: RatesPlan): Promise<RatesParts["retention"]> {
-  const { settings, timeZone } = context;
+  const { settings } = context;
   const variant = settings.retentionIncludeCancelled;
   const s1 = plan.windowBeforeStart;
   const e1 = plan.period.start;
@@ -395,15 +409,10 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
   const union = overlap || gapFirst ? activeBetween(shop, context, first(s1, s2), last(e1, e2)) : Prisma.sql`NULL::bigint`;
   let both = Prisma.sql`NULL::bigint`;
   if (gapFirst) {
-    const c = monthColumns(settings);
     const [from, to] = [earlier[1], later[0]];
     both = Prisma.sql`(SELECT count(*) FROM customer_totals t
       WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
-        -- Each such customer's row by its key, whatever the planner guesses of how many.
-        AND t.customer_id = ANY(ARRAY(SELECT m.customer_id FROM customer_months m
-          WHERE m.shop = ${shop} AND m.month >= date_trunc('month', ${from}::timestamptz AT TIME ZONE ${timeZone})::date
-            AND m.month <= date_trunc('month', (${to}::timestamptz - interval '1 millisecond') AT TIME ZONE ${timeZone})::date
-            AND m.${c.orders} > 0 AND m.${c.last} >= ${from} AND m.${c.first} < ${to}))
+        AND ${amongCustomersOfSpans(shop, context, [[from, to]])}
         AND ${ordersIn(from, to)} > 0 AND ${ordersIn(earlier[0], earlier[1])} = 0 AND ${ordersIn(later[0], later[1])} = 0)`;
   } else if (!overlap) {
     // The customers with an order in each: their rows with an order at or after the later
