@@ -123,8 +123,17 @@ export function assertOneOf<T extends string>(parameter: string, value: unknown,
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Plain dates parsed so far (Luxon's DateTime is immutable): parsing one takes tens of
+ * microseconds, and a page's plans parse the same few days hundreds of times. Only calendar
+ * dates are kept, and the map is emptied past 10,000 of them.
+ */
+const parsedDates = new Map<string, DateTime>();
+
 /** Date arithmetic on plain local dates happens in UTC, where every day has 24 hours. */
 function plainDate(day: string, label: string): DateTime {
+  const parsed = parsedDates.get(day);
+  if (parsed) return parsed;
   if (typeof day !== "string" || !LOCAL_DATE.test(day)) {
     throw new InvalidRangeError(`${label} must be a date written YYYY-MM-DD, got ${JSON.stringify(day)}`, {
       key: "notADate",
@@ -135,6 +144,8 @@ function plainDate(day: string, label: string): DateTime {
   if (!date.isValid) {
     throw new InvalidRangeError(`${label} is not a calendar date: ${day}`, { key: "notACalendarDate", values: { parameter: label, value: day } });
   }
+  if (parsedDates.size >= 10_000) parsedDates.clear();
+  parsedDates.set(day, date);
   return date;
 }
 
@@ -147,9 +158,20 @@ function isoDay(date: DateTime): string {
   return date.toISODate() as string;
 }
 
+/**
+ * The zones found valid so far: Luxon checks a zone by building an Intl.DateTimeFormat (tens of
+ * microseconds), and a page's plans check the shop's zone hundreds of times. Only names Intl
+ * accepts are kept (it also accepts other spellings of them: the set is emptied past 1,000).
+ */
+const validZones = new Set<string>();
+
 /** Throws InvalidRangeError unless `timeZone` is an IANA zone name. */
 export function assertTimeZone(timeZone: string): void {
-  if (typeof timeZone !== "string" || !IANAZone.isValidZone(timeZone)) {
+  if (validZones.has(timeZone)) return;
+  if (typeof timeZone === "string" && IANAZone.isValidZone(timeZone)) {
+    if (validZones.size >= 1_000) validZones.clear();
+    validZones.add(timeZone);
+  } else {
     throw new InvalidRangeError(`unknown time zone ${JSON.stringify(timeZone)}`, {
       key: "unknownTimeZone",
       values: { value: String(timeZone) },

@@ -149,12 +149,12 @@ function activeBetween(shop: string, context: RetentionContext, start: Date, end
     FROM ${monthsOf(start, end, timeZone)} w)`;
 }
 
-/** Customers acquired on local days [from, to), as a scalar subquery: a sum of `cohort_days`. */
-function acquiredBetween(shop: string, context: RetentionContext, from: string, to: string): Prisma.Sql {
+/** Customers acquired on local days [from, to) (date expressions), as a scalar subquery: a sum of `cohort_days`. */
+function acquiredBetween(shop: string, context: RetentionContext, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
   const { settings } = context;
   return Prisma.sql`(SELECT coalesce(sum(d.customers), 0) FROM cohort_days d
     WHERE d.shop = ${shop} AND d.retention_include_cancelled = ${settings.retentionIncludeCancelled}
-      AND d.cohort_include_zero_value = ${settings.cohortIncludeZeroValue} AND d.day >= ${from}::date AND d.day < ${to}::date)`;
+      AND d.cohort_include_zero_value = ${settings.cohortIncludeZeroValue} AND d.day >= ${from} AND d.day < ${to})`;
 }
 
 /** Whether a range is made of whole local months (both ends on the 1st). */
@@ -264,28 +264,41 @@ const activityOf = (row: PeriodRow): RatesParts["activity"] => ({
 });
 
 /**
- * The activity over the whole local months [from, to) (both on the 1st), one row of PeriodRow's
- * columns, from `customer_month_counts` (see periodActivity).
+ * The activity over each span of whole local months [from, to) (both on the 1st), one row of
+ * PeriodRow's columns per span with its index `k`, from `customer_month_counts` (see
+ * periodActivity): one statement and one plan for every whole month of a trend line.
  */
-function wholeMonthActivity(shop: string, context: RetentionContext, from: string, to: string): Prisma.Sql {
+function wholeMonthsActivity(shop: string, context: RetentionContext, spans: Array<{ from: string; to: string }>): Prisma.Sql {
   const { settings } = context;
   const returning = settings.cohortIncludeZeroValue
-    ? Prisma.sql`previous_month < ${from}::date AND previous_month <> '-infinity'`
-    : Prisma.sql`previous_month < ${from}::date AND paid_before`;
+    ? Prisma.sql`c.previous_month < b.from_day AND c.previous_month <> '-infinity'`
+    : Prisma.sql`c.previous_month < b.from_day AND c.paid_before`;
   return Prisma.sql`
-    SELECT
-      coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)::bigint AS customers,
-      coalesce(sum(orders), 0)::bigint AS orders,
-      coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date AND (repeat OR next_month < ${to}::date)), 0)::bigint
+    WITH b(k, from_day, to_day) AS (
+      SELECT k::int - 1, from_day, to_day
+      FROM unnest(${spans.map((span) => span.from)}::date[], ${spans.map((span) => span.to)}::date[]) WITH ORDINALITY AS u(from_day, to_day, k)
+    )
+    SELECT b.k,
+      coalesce(sum(c.customers) FILTER (WHERE c.previous_month < b.from_day), 0)::bigint AS customers,
+      coalesce(sum(c.orders), 0)::bigint AS orders,
+      coalesce(sum(c.customers) FILTER (WHERE c.previous_month < b.from_day AND (c.repeat OR c.next_month < b.to_day)), 0)::bigint
         AS repeat_customers,
-      ${acquiredBetween(shop, context, from, to)}::bigint AS new_customers,
-      coalesce(sum(customers) FILTER (WHERE ${returning}), 0)::bigint AS returning_customers,
-      (coalesce(sum(customers) FILTER (WHERE previous_month < ${from}::date), 0)
-        - coalesce(sum(customers) FILTER (WHERE previous_month = '-infinity' AND NOT repeat AND next_month >= ${to}::date), 0))::bigint
+      ${acquiredBetween(shop, context, Prisma.sql`b.from_day`, Prisma.sql`b.to_day`)}::bigint AS new_customers,
+      coalesce(sum(c.customers) FILTER (WHERE ${returning}), 0)::bigint AS returning_customers,
+      (coalesce(sum(c.customers) FILTER (WHERE c.previous_month < b.from_day), 0)
+        - coalesce(sum(c.customers) FILTER (WHERE c.previous_month = '-infinity' AND NOT c.repeat AND c.next_month >= b.to_day), 0))::bigint
         AS returning_by_end
-    FROM customer_month_counts
-    WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
-      AND month >= ${from}::date AND month < ${to}::date`;
+    FROM b
+    LEFT JOIN customer_month_counts c ON c.shop = ${shop} AND c.retention_include_cancelled = ${settings.retentionIncludeCancelled}
+      AND c.month >= b.from_day AND c.month < b.to_day
+    GROUP BY b.k, b.from_day, b.to_day`;
+}
+
+/** The activity over the whole local months [from, to) (both on the 1st): one row of PeriodRow's columns. */
+function wholeMonthActivity(shop: string, context: RetentionContext, from: string, to: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT m.customers, m.orders, m.repeat_customers, m.new_customers, m.returning_customers, m.returning_by_end
+    FROM (${wholeMonthsActivity(shop, context, [{ from, to }])}) m`;
 }
 
 /**
@@ -729,6 +742,16 @@ async function bucketsActivity(shop: string, context: RetentionContext, buckets:
   return buckets.map((_, k) => activityOf(byBucket.get(k)!));
 }
 
+/** The activity in each bucket of whole local months, as a range of its own (wholeMonthsActivity). */
+async function wholeMonthBucketsActivity(shop: string, context: RetentionContext, buckets: Bucket[]): Promise<Array<RatesParts["activity"]>> {
+  if (buckets.length === 0) return [];
+  const rows = await prisma.$queryRaw<Array<PeriodRow & { k: number }>>(
+    wholeMonthsActivity(shop, context, buckets.map((bucket) => ({ from: bucket.fromDay, to: bucket.toDay }))),
+  );
+  const byBucket = new Map(rows.map((row) => [Number(row.k), row]));
+  return buckets.map((_, k) => activityOf(byBucket.get(k)!));
+}
+
 /**
  * The activity of whole ISO weeks (their Mondays), each as a range of its own, from their cells
  * of `cohort_weeks`: cells under the zero-value setting's true value count every customer with
@@ -765,8 +788,9 @@ async function wholeWeekActivity(shop: string, context: RetentionContext, weeks:
  * Customer activity per bucket of a range (each bucket counted as a range of its own): the
  * overview's trend lines of new customers, the returning customer rate and the repeat purchase
  * rate. By week, whole weeks are sums of their cells of `cohort_weeks` (one query for them all);
- * by month or longer, each bucket is a range of its own, as for customerActivity (whole months
- * from the monthly rollups); so is a week cut by the range. By day, one pass over the
+ * by month or longer, the buckets of whole months are sums of the monthly rollups (one query for
+ * them all), and a bucket the range cuts is a range of its own, as for customerActivity; so is a
+ * week cut by the range. By day, one pass over the
  * `customer_totals` rows of the customers who ordered since the range began: each of their
  * orders in the range is put in its bucket (its local date, `order_day`, among the buckets'
  * first days), and its place in the customer's orders tells how many orders they had by the
@@ -785,7 +809,15 @@ export async function activitySeries(shop: string, query: ActivitySeriesQuery, c
     return assembleActivitySeries(query, buckets, context, buckets.map((bucket) => cutActivity[cut.indexOf(bucket)] ?? weeks.get(bucket.fromDay)!));
   }
   if (query.granularity !== "day") {
-    return assembleActivitySeries(query, buckets, context, await bucketsActivity(shop, context, buckets));
+    // By month or longer: the buckets of whole months in one grouped statement, the one or two a
+    // range cuts each as a range of its own, the two statements at once.
+    const whole = buckets.filter((bucket) => bucket.fromDay.endsWith("-01") && bucket.toDay.endsWith("-01"));
+    const cut = buckets.filter((bucket) => !whole.includes(bucket));
+    const [wholeActivity, cutActivity] = await Promise.all([
+      wholeMonthBucketsActivity(shop, context, whole),
+      bucketsActivity(shop, context, cut),
+    ]);
+    return assembleActivitySeries(query, buckets, context, buckets.map((bucket) => cutActivity[cut.indexOf(bucket)] ?? wholeActivity[whole.indexOf(bucket)]));
   }
   const { settings } = context;
   const start = buckets[0].start;
