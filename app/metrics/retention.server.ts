@@ -240,6 +240,16 @@ function endedLongAgo(context: RetentionContext, plan: RatesPlan): boolean {
   return plan.period.end.getTime() <= context.now.getTime() - 62 * DAY_MS;
 }
 
+/** Whether P lies within one local month. */
+function withinOneMonth(plan: RatesPlan): boolean {
+  return monthOf(plan.range.from) === monthOf(addDays(plan.range.to, -1));
+}
+
+/** Whether P began less than a week before now. */
+function beganLastWeek(context: RetentionContext, plan: RatesPlan): boolean {
+  return plan.period.start.getTime() > context.now.getTime() - 7 * DAY_MS;
+}
+
 /** Whether P lies within two local months (one, or two consecutive ones). */
 function withinTwoMonths(plan: RatesPlan): boolean {
   return monthOf(addDays(plan.range.to, -1)) <= nextPeriodStartDay(monthOf(plan.range.from), "month");
@@ -320,6 +330,40 @@ function periodActivitySql(shop: string, context: RetentionContext, plan: RatesP
   const { start, end } = plan.period;
   if (wholeMonths(plan)) {
     return wholeMonthActivity(shop, context, plan.range.from, plan.range.to);
+  } else if (settings.cohortIncludeZeroValue && withinOneMonth(plan) && !beganLastWeek(context, plan)) {
+    // A range within one local month M, when any order acquires: a customer whose orders in M
+    // all lie in the range is counted from their row of M alone (in the index on a month's
+    // customers): their orders there are their orders in it, they had ordered before it exactly
+    // when they had before M, and so had two orders by its end when that or two in M. Only the
+    // few with orders in M on both sides of one of its ends are searched in `customer_totals`.
+    // (When only non-zero orders acquire, the first of those is not in M's row: the paths below.
+    // A range that began in the last week has fewer customers since its start than M: the last
+    // path reads those.)
+    const c = monthColumns(settings);
+    return Prisma.sql`
+      WITH inside AS (
+        SELECT count(*) FILTER (WHERE inside) AS customers, coalesce(sum(n) FILTER (WHERE inside), 0) AS orders,
+          count(*) FILTER (WHERE inside AND n >= 2) AS repeat_customers,
+          count(*) FILTER (WHERE inside AND previous_at IS NULL) AS new_customers,
+          count(*) FILTER (WHERE inside AND previous_at IS NOT NULL) AS returning_customers,
+          count(*) FILTER (WHERE inside AND (previous_at IS NOT NULL OR n >= 2)) AS returning_by_end,
+          array_agg(customer_id) FILTER (WHERE NOT inside) AS others
+        FROM (
+          SELECT m.customer_id, m.${c.orders} AS n, m.${c.previous} AS previous_at, m.${c.first} >= ${start} AND m.${c.last} < ${end} AS inside
+          FROM customer_months m
+          WHERE m.shop = ${shop} AND m.month = ${monthOf(plan.range.from)}::date
+            AND m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}
+        ) m
+      ),
+      ${searchedActivity(shop, context, [{ name: "searched", ...plan.period }], Prisma.sql`t.customer_id = ANY(coalesce((SELECT others FROM inside), ARRAY[]::bigint[]))`)}
+      SELECT
+        (i.customers + x.customers)::bigint AS customers,
+        (i.orders + x.orders)::bigint AS orders,
+        (i.repeat_customers + x.repeat_customers)::bigint AS repeat_customers,
+        (i.new_customers + x.new_customers)::bigint AS new_customers,
+        (i.returning_customers + x.returning_customers)::bigint AS returning_customers,
+        (i.returning_by_end + x.returning_by_end)::bigint AS returning_by_end
+      FROM inside i, searched x`;
   } else if (withinTwoMonths(plan) && endedLongAgo(context, plan)) {
     // A range within two local months, well before now: the customers with an order in it are
     // among those of its months whose first order there is before its end and last one at or

@@ -421,6 +421,41 @@ describe("retention report", () => {
     expect(await retentionRates(domain, cut, { now })).toEqual(retentionRatesReport({ orders: rows.orders }, cut, context));
   });
 
+  it("GIVEN a range inside one month THEN customers with orders in the month on both sides of an end count only their orders in the range", async () => {
+    // New York (UTC−4 in March after the 8th), P = 10 to 19 March (local), now = 15 April.
+    // Customers whose orders in March all fall in P count from their month alone; 4 and 5 also
+    // ordered in March outside P, 6 only around it.
+    const at = (customer: string, ...instants: string[]) =>
+      instants.map((instant, i) => order({ id: `${customer}${i}`, customerId: customer, at: instant, grossSales: 1000 }));
+    const rows = {
+      orders: [
+        ...at("1", "2026-03-11T15:00:00Z", "2026-03-12T15:00:00Z"), // new, two orders in P
+        ...at("2", "2026-01-20T15:00:00Z", "2026-03-15T15:00:00Z"), // returning, one order in P
+        ...at("3", "2026-03-18T15:00:00Z"), // new, one order in P
+        ...at("4", "2026-03-02T15:00:00Z", "2026-03-14T15:00:00Z"), // ordered in March before P: returning
+        ...at("5", "2026-03-19T15:00:00Z", "2026-03-25T15:00:00Z"), // new in P, next order after it
+        ...at("6", "2026-03-05T15:00:00Z", "2026-03-28T15:00:00Z"), // nothing in P
+        ...at("7", "2026-03-20T04:00:00Z"), // 20 March 00:00 local: P's end, not in it
+      ],
+    };
+    const now = new Date("2026-04-15T12:00:00Z");
+    const domain = await fixtureShop(rows, { timeZone: "America/New_York" });
+    const context = { timeZone: "America/New_York", currency: "USD", now, settings: await getMetricSettings(domain) };
+    const query = { range: { from: "2026-03-10", to: "2026-03-20" } };
+    const activity = {
+      customers: 5, // 1 to 5
+      orders: 6,
+      newCustomers: 3, // 1, 3, 5
+      returningCustomers: 2, // 2, 4
+      repeatCustomers: 1, // 1
+      repeatPurchaseRate: 0.2,
+      returningCustomerRate: 0.6, // two orders by the end: 1, 2, 4
+      purchaseFrequency: 1.2,
+    };
+    expect(retentionRatesReport({ orders: rows.orders }, query, context).activity).toEqual(activity);
+    expect((await retentionRates(domain, query, { now })).activity).toEqual(activity);
+  });
+
   it("rejects a bad cohort granularity, a grid too large or a bad at-risk limit with InvalidRangeError", async () => {
     const domain = await fixtureShop({ orders: [] }, { timeZone: "UTC" });
     await expect(
