@@ -101,6 +101,14 @@ function monthsOf(start: Date, end: Date, timeZone: string): Prisma.Sql {
 }
 
 /**
+ * A condition on `customer_months` row `m` (columns `c`): it has an order at or after `start` and
+ * one before `end`, so it may hold an order in [start, end).
+ */
+function monthRowReaches(c: ReturnType<typeof monthColumns>, start: Date, end: Date): Prisma.Sql {
+  return Prisma.sql`m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}`;
+}
+
+/**
  * A condition on `customer_totals` row `t`: its customer is one of those whose `customer_months`
  * rows may hold an order in one of `spans` (each [start, end), start < end): in the months
  * holding the span, an order there at or after its start and one before its end. A superset of
@@ -114,7 +122,7 @@ function amongCustomersOfSpans(shop: string, context: RetentionContext, spans: A
     ([start, end]) => Prisma.sql`SELECT m.customer_id FROM customer_months m
       WHERE m.shop = ${shop} AND m.month >= date_trunc('month', ${start}::timestamptz AT TIME ZONE ${context.timeZone})::date
         AND m.month <= date_trunc('month', (${end}::timestamptz - interval '1 millisecond') AT TIME ZONE ${context.timeZone})::date
-        AND m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}`,
+        AND ${monthRowReaches(c, start, end)}`,
   );
   return Prisma.sql`t.customer_id = ANY(ARRAY(${Prisma.join(perSpan, " UNION ALL ")}))`;
 }
@@ -158,8 +166,8 @@ function acquiredBetween(shop: string, context: RetentionContext, from: Prisma.S
 }
 
 /** Whether a range is made of whole local months (both ends on the 1st). */
-function wholeMonths(plan: RatesPlan): boolean {
-  return plan.range.from.endsWith("-01") && plan.range.to.endsWith("-01");
+function wholeMonths({ from, to }: { from: string; to: string }): boolean {
+  return from.endsWith("-01") && to.endsWith("-01");
 }
 
 /** How many of a `customer_totals` row's (`t`) orders are before `end`: a binary search of `order_at`. */
@@ -328,7 +336,7 @@ async function periodActivity(shop: string, context: RetentionContext, plan: Rat
 function periodActivitySql(shop: string, context: RetentionContext, plan: RatesPlan): Prisma.Sql {
   const { settings } = context;
   const { start, end } = plan.period;
-  if (wholeMonths(plan)) {
+  if (wholeMonths(plan.range)) {
     return wholeMonthActivity(shop, context, plan.range.from, plan.range.to);
   } else if (settings.cohortIncludeZeroValue && withinOneMonth(plan) && !beganLastWeek(context, plan)) {
     // A range within one local month M, when any order acquires: a customer whose orders in M
@@ -351,8 +359,7 @@ function periodActivitySql(shop: string, context: RetentionContext, plan: RatesP
         FROM (
           SELECT m.customer_id, m.${c.orders} AS n, m.${c.previous} AS previous_at, m.${c.first} >= ${start} AND m.${c.last} < ${end} AS inside
           FROM customer_months m
-          WHERE m.shop = ${shop} AND m.month = ${monthOf(plan.range.from)}::date
-            AND m.${c.orders} > 0 AND m.${c.last} >= ${start} AND m.${c.first} < ${end}
+          WHERE m.shop = ${shop} AND m.month = ${monthOf(plan.range.from)}::date AND ${monthRowReaches(c, start, end)}
         ) m
       ),
       ${searchedActivity(shop, context, [{ name: "searched", ...plan.period }], Prisma.sql`t.customer_id = ANY(coalesce((SELECT others FROM inside), ARRAY[]::bigint[]))`)}
@@ -781,7 +788,11 @@ async function bucketsActivity(shop: string, context: RetentionContext, buckets:
     (bucket, k) =>
       Prisma.sql`SELECT ${Prisma.raw(String(k))} AS k, b.* FROM (${periodActivitySql(shop, context, ratesPlan({ range: { from: bucket.fromDay, to: bucket.toDay } }, context))}) b`,
   );
-  const rows = await prisma.$queryRaw<Array<PeriodRow & { k: number }>>`${Prisma.join(parts, " UNION ALL ")}`;
+  return activitiesInOrder(buckets, await prisma.$queryRaw<Array<PeriodRow & { k: number }>>`${Prisma.join(parts, " UNION ALL ")}`);
+}
+
+/** Each bucket's activity from the rows of a statement that answers one row per bucket index `k`. */
+function activitiesInOrder(buckets: Bucket[], rows: Array<PeriodRow & { k: number }>): Array<RatesParts["activity"]> {
   const byBucket = new Map(rows.map((row) => [Number(row.k), row]));
   return buckets.map((_, k) => activityOf(byBucket.get(k)!));
 }
@@ -789,11 +800,8 @@ async function bucketsActivity(shop: string, context: RetentionContext, buckets:
 /** The activity in each bucket of whole local months, as a range of its own (wholeMonthsActivity). */
 async function wholeMonthBucketsActivity(shop: string, context: RetentionContext, buckets: Bucket[]): Promise<Array<RatesParts["activity"]>> {
   if (buckets.length === 0) return [];
-  const rows = await prisma.$queryRaw<Array<PeriodRow & { k: number }>>(
-    wholeMonthsActivity(shop, context, buckets.map((bucket) => ({ from: bucket.fromDay, to: bucket.toDay }))),
-  );
-  const byBucket = new Map(rows.map((row) => [Number(row.k), row]));
-  return buckets.map((_, k) => activityOf(byBucket.get(k)!));
+  const spans = buckets.map((bucket) => ({ from: bucket.fromDay, to: bucket.toDay }));
+  return activitiesInOrder(buckets, await prisma.$queryRaw<Array<PeriodRow & { k: number }>>(wholeMonthsActivity(shop, context, spans)));
 }
 
 /**
@@ -855,7 +863,7 @@ export async function activitySeries(shop: string, query: ActivitySeriesQuery, c
   if (query.granularity !== "day") {
     // By month or longer: the buckets of whole months in one grouped statement, the one or two a
     // range cuts each as a range of its own, the two statements at once.
-    const whole = buckets.filter((bucket) => bucket.fromDay.endsWith("-01") && bucket.toDay.endsWith("-01"));
+    const whole = buckets.filter((bucket) => wholeMonths({ from: bucket.fromDay, to: bucket.toDay }));
     const cut = buckets.filter((bucket) => !whole.includes(bucket));
     const [wholeActivity, cutActivity] = await Promise.all([
       wholeMonthBucketsActivity(shop, context, whole),
@@ -1189,7 +1197,7 @@ export async function retentionActivityOfShops(
   if (shops.length === 0) return result;
   let rows: Array<PeriodRow & { shop: string }>;
   // Every shop's range has the same local dates: whole months for all of them, or for none.
-  if (wholeMonths(shops[0].plan)) {
+  if (wholeMonths(shops[0].plan.range)) {
     rows = await prisma.$queryRaw`
       WITH p(shop, variant, zero_value, from_day, to_day) AS (
         SELECT * FROM unnest(${shops.map((s) => s.shop)}::text[], ${shops.map((s) => s.context.settings.retentionIncludeCancelled)}::boolean[],
