@@ -253,7 +253,6 @@ export default async function metricsBench(): Promise<BenchResult[]> {
           conversion: conversionOf(range),
         },
         compared: {
-          sales: salesReport(rows, { range: previous, granularity }, context),
           rates: customerActivityReport(rows, { range: previous }, context),
           conversion: conversionOf(previous),
         },

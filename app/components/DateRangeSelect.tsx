@@ -37,7 +37,7 @@ export function DateRangeSelect({
           label={t("controls.dateRange")}
           options={[
             ...presets.map((p) => ({ label: t(`controls.ranges.${p.value}`, { defaultValue: p.label }), value: p.value })),
-            ...(selected === "custom" ? [{ label: `${f.day(range.from)} – ${f.day(lastDay)}`, value: "custom" }] : []),
+            ...(selected === "custom" ? [{ label: f.days(range.from, lastDay), value: "custom" }] : []),
           ]}
           value={selected}
           onChange={(value) => {

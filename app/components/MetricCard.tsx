@@ -51,7 +51,8 @@ export function MetricCard({
             <>
               <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
                 <InlineStack gap="200" blockAlign="center">
-                  <Text as="p" variant="heading2xl">
+                  {/* Four cards to a row at 1280 px: an amount and its change still fit on one line. */}
+                  <Text as="p" variant="headingXl">
                     {value}
                   </Text>
                   {growth !== undefined && (

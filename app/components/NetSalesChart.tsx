@@ -12,9 +12,13 @@ export interface SalesPoint {
 /** The comparison range's line: Polaris data-visualization grey-violet, dashed like Shopify's. */
 const COMPARISON_COLOR = "#8c6fd1";
 
+/** The widest a bar is drawn: a range of one or two periods keeps bars of a bar chart's width. */
+const MAX_BAR_SIZE = 96;
+
 /**
  * Net sales per period as bars; with `comparison` (the comparison range's net sales, period by
- * period in the same order), that range drawn over them as a dashed line.
+ * period in the same order), that range drawn over them as a dashed line, or as a bar beside
+ * each when there is a single period (a line of one point is not drawn).
  */
 export function NetSalesChart({
   series,
@@ -24,7 +28,8 @@ export function NetSalesChart({
 }: {
   series: SalesPoint[];
   currency: string;
-  comparison?: Array<{ period: string; netSales: number }> | null;
+  /** Per period of `series`: the comparison range's days it is compared with (first and last) and their net sales. */
+  comparison?: Array<{ from: string; lastDay: string; netSales: number }> | null;
   comparisonName?: string;
 }) {
   const { t } = useTranslation();
@@ -33,12 +38,13 @@ export function NetSalesChart({
     ...point,
     label: f.period(point.period),
     comparison: comparison?.[index]?.netSales ?? null,
-    comparisonPeriod: comparison?.[index]?.period ?? null,
+    comparisonDays: comparison?.[index] ? f.days(comparison[index].from, comparison[index].lastDay) : null,
   }));
   // Room for the longest tick: compact amounts are wider in some languages ("2,4 tys. zł").
   const widest = Math.max(0, ...series.map((point) => Math.abs(point.netSales)), ...(comparison ?? []).map((point) => Math.abs(point.netSales)));
   const axisWidth = Math.max(64, 7 * f.money(-widest, currency, { compact: true }).length + 8);
   const current = t("overview.netSales");
+  const comparisonBars = comparison && data.length === 1;
   return (
     <div style={{ width: "100%", height: 300 }} data-testid="net-sales-chart">
       <ResponsiveContainer>
@@ -53,10 +59,8 @@ export function NetSalesChart({
           <Tooltip
             cursor={{ fill: "#f1f1f1" }}
             formatter={(value, name, item) => {
-              const payload = item?.payload as { comparisonPeriod: string | null } | undefined;
-              if (name === "comparison") {
-                return [f.money(Number(value), currency), `${comparisonName ?? ""} (${f.period(payload?.comparisonPeriod ?? "")})`];
-              }
+              const payload = item?.payload as { comparisonDays: string | null } | undefined;
+              if (name === "comparison") return [f.money(Number(value), currency), payload?.comparisonDays ?? comparisonName ?? ""];
               return [f.money(Number(value), currency), current];
             }}
           />
@@ -72,6 +76,7 @@ export function NetSalesChart({
             name="netSales"
             fill={CHART_BLUE}
             radius={[4, 4, 0, 0]}
+            maxBarSize={MAX_BAR_SIZE}
             isAnimationActive={false}
             shape={(props: { x?: number; y?: number; width?: number; height?: number; payload?: SalesPoint }) => {
               const { x = 0, y = 0, width = 0, height = 0, payload } = props;
@@ -89,7 +94,10 @@ export function NetSalesChart({
               );
             }}
           />
-          {comparison && (
+          {comparisonBars && (
+            <Bar dataKey="comparison" name="comparison" fill={COMPARISON_COLOR} radius={[4, 4, 0, 0]} maxBarSize={MAX_BAR_SIZE} isAnimationActive={false} />
+          )}
+          {comparison && !comparisonBars && (
             <Line
               dataKey="comparison"
               name="comparison"

@@ -21,3 +21,11 @@ describe("period labels", () => {
     expect(formatter("pl").period("2026-W37")).toBe("7 wrz 2026");
   });
 });
+
+describe("spans of days", () => {
+  it("reads first and last day, or the one day, in the page's language", () => {
+    expect(formatter("en").days("2026-10-16", "2026-11-02")).toBe("Oct 16, 2026 – Nov 2, 2026");
+    expect(formatter("en").days("2026-11-02", "2026-11-02")).toBe("Nov 2, 2026");
+    expect(formatter("pl").days("2026-10-16", "2026-11-02")).toBe("16 paź 2026 – 2 lis 2026");
+  });
+});

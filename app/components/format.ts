@@ -56,6 +56,11 @@ export function formatter(locale: string) {
     day(localDay: string): string {
       return day.format(new Date(`${localDay}T00:00:00Z`));
     },
+    /** Shop-local dates from `from` to `lastDay`, both included ("Oct 16, 2026 – Nov 2, 2026"), or the one day. */
+    days(from: string, lastDay: string): string {
+      const date = (localDay: string) => day.format(new Date(`${localDay}T00:00:00Z`));
+      return from === lastDay ? date(from) : `${date(from)} – ${date(lastDay)}`;
+    },
     /** An instant as a date and time in the shop's time zone ("Dec 2, 2026, 7:41 PM"). */
     dateTime(iso: string, timeZone: string): string {
       return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));

@@ -35,7 +35,7 @@ async function conversions(shop: string, range: DateRange, compared: DateRange |
 export interface OverviewReports {
   report: SalesReport;
   current: { rates: CustomerActivity; activity: ActivitySeries; conversion: ConversionReport };
-  compared: { sales: SalesReport; rates: CustomerActivity; conversion: ConversionReport } | null;
+  compared: { rates: CustomerActivity; conversion: ConversionReport } | null;
 }
 
 /**
@@ -78,8 +78,9 @@ export function overviewHeadline({ report, current, compared }: OverviewReports)
     comparisonRates,
     ratesGrowth,
     customerTypes,
-    /** The comparison range's net sales per period, in the order of the report's periods. */
-    comparisonSeries: compared ? compared.sales.series.map(({ period, netSales }) => ({ period, netSales })) : null,
+    /** The comparison range's net sales in parts, one per period of the report, in its order. */
+    comparisonSeries:
+      report.comparison?.series.map(({ from, to, netSales }) => ({ from, lastDay: to > from ? addDays(to, -1) : from, netSales })) ?? null,
     activity: current.activity.series,
     conversion: {
       source: current.conversion.source,
@@ -103,13 +104,12 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
           salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, clock),
           customerActivity(shop, { range: page.range }, clock),
           activitySeries(shop, { range: page.range, granularity: query.granularity }, clock),
-          compared ? salesOverview(shop, { range: compared, granularity: query.granularity }, clock) : null,
           compared ? customerActivity(shop, { range: compared }, clock) : null,
           conversions(shop, page.range, compared, query.granularity, now),
-        ]).then(([report, rates, activity, comparedSales, comparedRates, conversion]) => ({
+        ]).then(([report, rates, activity, comparedRates, conversion]) => ({
           report,
           current: { rates, activity, conversion: conversion.current },
-          compared: comparedSales && comparedRates && conversion.base ? { sales: comparedSales, rates: comparedRates, conversion: conversion.base } : null,
+          compared: comparedRates && conversion.base ? { rates: comparedRates, conversion: conversion.base } : null,
         }))
       : null;
   const report = reports?.report ?? null;

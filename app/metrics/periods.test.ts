@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bucketBefore,
   calendarPeriods,
+  comparisonParts,
   comparisonRange,
   InvalidRangeError,
   localDay,
@@ -142,6 +143,39 @@ describe("comparisonRange", () => {
     [{ from: "2000-01-01", to: "2020-01-01" }, "previous_period", { from: "1980-01-01", to: "2000-01-01" }], // 7305 days each,
   ] as const)("%j %s is %j", (range, kind, expected) => {
     expect(comparisonRange(range, kind)).toEqual(expected);
+  });
+});
+
+describe("comparisonParts", () => {
+  const starts = (range: { from: string; to: string }, granularity: Granularity) =>
+    rangeBuckets(range, granularity, { timeZone: "UTC", now: new Date("2030-01-01T00:00:00Z") }).map((bucket) => bucket.fromDay);
+
+  it("GIVEN a range within one month THEN its one bucket is compared with the whole comparison range", () => {
+    const range = { from: "2026-11-03", to: "2026-11-21" };
+    expect(comparisonParts(range, starts(range, "month"), "previous_period")).toEqual([{ from: "2026-10-16", to: "2026-11-03" }]);
+    expect(comparisonParts(range, starts(range, "month"), "previous_year")).toEqual([{ from: "2025-11-03", to: "2025-11-21" }]);
+  });
+
+  it("GIVEN weeks of a range starting on a Thursday THEN each part is its week's days, the range's length earlier", () => {
+    const range = { from: "2026-10-01", to: "2026-10-20" }; // Thursday 1 October, 19 days
+    expect(comparisonParts(range, starts(range, "week"), "previous_period")).toEqual([
+      { from: "2026-09-12", to: "2026-09-16" }, // Thu–Sun, 4 days
+      { from: "2026-09-16", to: "2026-09-23" },
+      { from: "2026-09-23", to: "2026-09-30" },
+      { from: "2026-09-30", to: "2026-10-01" }, // Monday 19 October alone
+    ]);
+  });
+
+  it("GIVEN days across 29 February THEN a year earlier that day and the 28th share one date, and the parts still tile the comparison range", () => {
+    const range = { from: "2024-02-27", to: "2024-03-02" };
+    const parts = comparisonParts(range, starts(range, "day"), "previous_year");
+    expect(parts).toEqual([
+      { from: "2023-02-27", to: "2023-02-28" },
+      { from: "2023-02-28", to: "2023-02-28" }, // 28 February 2024: nothing left to compare with
+      { from: "2023-02-28", to: "2023-03-01" }, // 29 February 2024: 28 February 2023
+      { from: "2023-03-01", to: "2023-03-02" },
+    ]);
+    expect({ from: parts[0].from, to: parts.at(-1)!.to }).toEqual(comparisonRange(range, "previous_year"));
   });
 });
 

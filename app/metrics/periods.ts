@@ -386,6 +386,23 @@ export function comparisonRange(range: DateRange, comparison: Comparison): DateR
   throw notOneOf("compareTo", comparison, COMPARISONS);
 }
 
+/**
+ * The comparison range cut where the range's buckets start (`starts`, the first being the
+ * range's `from`), each start moved as the range is: `previous_period` the range's length
+ * earlier, `previous_year` to the same date a year earlier (29 February to 28 February). Part i
+ * is what bucket i is compared with; the parts tile the comparison range, so their sums are its
+ * sum (a part is empty where two starts move to one date).
+ */
+export function comparisonParts(range: DateRange, starts: string[], comparison: Comparison): DateRange[] {
+  const other = comparisonRange(range, comparison);
+  const length = daysBetween(range.from, range.to);
+  const moved = starts.map((day, index) => {
+    if (index === 0) return other.from;
+    return comparison === "previous_period" ? addDays(day, -length) : isoDay(plainDate(day, "start").minus({ years: 1 }));
+  });
+  return moved.map((from, index) => ({ from, to: index + 1 < moved.length ? moved[index + 1] : other.to }));
+}
+
 /** The instants a range covers in the shop's time zone. */
 export function rangeSpan(range: DateRange, timeZone: string): Span {
   validateDates(range);

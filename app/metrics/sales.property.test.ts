@@ -57,6 +57,12 @@ describe.each(CASES)("sales on a generated store (seed $seed, $timeZone)", ({ se
         const sql = await salesOverview(store.shop, query, { now: NOW });
         const reference = salesReport(store, query, context);
         expect(sql, `${range.from}..${range.to} by ${granularity}`).toEqual(reference);
+        // The comparison range's parts, one per bucket, add up to it.
+        expect(sql.comparison === null).toBe(query.compareTo === null);
+        if (sql.comparison) {
+          expect(sql.comparison.series.length).toBe(sql.series.length);
+          expect(sql.comparison.series.reduce((sum, part) => sum + part.netSales, 0)).toBe(sql.comparison.totals.netSales);
+        }
         compared += 1;
       }
     }

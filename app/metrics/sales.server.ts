@@ -53,6 +53,7 @@ function spanSums(plan: SalesPlan, rows: SumRow[]) {
   const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
   const before: SalesSumsByCurrency = {};
   const comparison: SalesSumsByCurrency = {};
+  const parts: SalesSumsByCurrency[] = (plan.comparison?.parts ?? []).map(() => ({}));
   for (const row of rows) {
     const sums = sumsOf(row);
     if (row.span === "series") {
@@ -61,11 +62,31 @@ function spanSums(plan: SalesPlan, rows: SumRow[]) {
       series[index][row.currency] = sums;
     } else if (row.span === "before") {
       before[row.currency] = sums;
-    } else {
+    } else if (row.span === "comparison") {
       comparison[row.currency] = sums;
+    } else {
+      parts[Number(row.span.slice(PART.length))][row.currency] = sums;
     }
   }
-  return { series, before, comparison };
+  return { series, before, comparison: plan.comparison ? { whole: comparison, parts } : null };
+}
+
+/** The label of the comparison range's part i is PART + i. */
+const PART = "part:";
+
+/** The spans of a plan: its series by bucket, the period before it, the comparison range whole and in parts. */
+function planSpans(plan: SalesPlan): DaySpan[] {
+  const spans: DaySpan[] = [
+    { label: "series", fromDay: plan.range.from, toDay: plan.range.to, unit: plan.granularity },
+    { label: "before", fromDay: plan.before.fromDay, toDay: plan.before.toDay, unit: null },
+  ];
+  if (plan.comparison) {
+    spans.push({ label: "comparison", fromDay: plan.comparison.fromDay, toDay: plan.comparison.toDay, unit: null });
+    plan.comparison.parts.forEach((part, index) => {
+      if (part.fromDay < part.toDay) spans.push({ label: `${PART}${index}`, fromDay: part.fromDay, toDay: part.toDay, unit: null });
+    });
+  }
+  return spans;
 }
 
 interface DaySpan {
@@ -138,21 +159,8 @@ export async function salesOverview(shop: string, query: SalesOverviewQuery, clo
   const plan = salesPlan(query, salesContext);
   await ensureDailyRollups(shop, context.timeZone, context.currency);
 
-  const spans: DaySpan[] = [
-    { label: "series", fromDay: plan.range.from, toDay: plan.range.to, unit: plan.granularity },
-    { label: "before", fromDay: plan.before.fromDay, toDay: plan.before.toDay, unit: null },
-  ];
-  if (plan.comparison) {
-    spans.push({ label: "comparison", fromDay: plan.comparison.fromDay, toDay: plan.comparison.toDay, unit: null });
-  }
-  const rows = await sumDays(shop, context.settings, spans);
-
-  const { series, before, comparison } = spanSums(plan, rows);
-  return assembleSalesReport(plan, salesContext, {
-    series,
-    before,
-    comparison: plan.comparison ? comparison : null,
-  });
+  const rows = await sumDays(shop, context.settings, planSpans(plan));
+  return assembleSalesReport(plan, salesContext, spanSums(plan, rows));
 }
 
 export interface SalesSeriesReport {
@@ -225,12 +233,7 @@ export async function salesOverviewOfShops(
   const reports = new Map<string, SalesReport>();
   if (shops.length === 0) return reports;
   // The spans as columns (one array each): a few parameters, however many shops.
-  const spans = shops.flatMap(({ context, plan }) => {
-    const span = (label: string, fromDay: string, toDay: string, unit: Granularity | null) => ({ shop: context.shop, label, fromDay, toDay, unit, settings: context.settings });
-    const list = [span("series", plan.range.from, plan.range.to, plan.granularity), span("before", plan.before.fromDay, plan.before.toDay, null)];
-    if (plan.comparison) list.push(span("comparison", plan.comparison.fromDay, plan.comparison.toDay, null));
-    return list;
-  });
+  const spans = shops.flatMap(({ context, plan }) => planSpans(plan).map((span) => ({ ...span, shop: context.shop, settings: context.settings })));
   // sumDays' sums, with each span carrying its shop and that shop's settings, and summed on its
   // own (an index range of the shop's days each).
   const rows = await prisma.$queryRaw<Array<SumRow & { shop: string }>>`
@@ -266,8 +269,7 @@ export async function salesOverviewOfShops(
     byShop.set(row.shop, list);
   }
   for (const { context, salesContext, plan } of shops) {
-    const { series, before, comparison } = spanSums(plan, byShop.get(context.shop) ?? []);
-    reports.set(context.shop, assembleSalesReport(plan, salesContext, { series, before, comparison: plan.comparison ? comparison : null }));
+    reports.set(context.shop, assembleSalesReport(plan, salesContext, spanSums(plan, byShop.get(context.shop) ?? [])));
   }
   return reports;
 }

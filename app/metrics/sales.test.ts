@@ -118,6 +118,12 @@ describe("sales report", () => {
           returningCustomerNetSales: null,
           guestNetSales: -0.814,
         },
+        // March against 30 December – 29 January, April against 30 January – 28 February (the
+        // guest's order of 20 February): each bucket's days, 61 days earlier.
+        series: [
+          { from: "2025-12-30", to: "2026-01-30", netSales: 0 },
+          { from: "2026-01-30", to: "2026-03-01", netSales: 10750 },
+        ],
       },
       otherCurrencies: [{ currency: "CAD", orders: 1, netSales: 7000 }],
       netSalesCmgr: null,
@@ -237,6 +243,11 @@ describe("sales report", () => {
         totals: ZERO,
         growth: Object.fromEntries(Object.keys(ZERO).map((key) => [key, null])) as SalesReport["comparison"] extends infer C
           ? C extends { growth: infer G } ? G : never : never,
+        series: [
+          { from: "2025-01-01", to: "2025-02-01", netSales: 0 },
+          { from: "2025-02-01", to: "2025-03-01", netSales: 0 },
+          { from: "2025-03-01", to: "2025-04-01", netSales: 0 },
+        ],
       },
       otherCurrencies: [],
       netSalesCmgr: null,

@@ -6,9 +6,11 @@ import {
   assertOneOf,
   bucketBefore,
   COMPARISONS,
+  comparisonParts,
   comparisonRange,
   rangeBuckets,
   rangeSpan,
+  startOfLocalDay,
   validateRange,
   type Bucket,
   type Comparison,
@@ -98,6 +100,12 @@ export interface SalesComparison {
   totals: SalesTotals;
   /** (this range − comparison range) ÷ comparison range, per total. */
   growth: SalesGrowth;
+  /**
+   * Net sales of the comparison range in parts, one per bucket of the series: part i is bucket
+   * i's days moved as the range is (`comparisonParts`), so a range cut mid-month is compared
+   * day for day, and the parts add up to the comparison range's net sales.
+   */
+  series: Array<{ from: string; to: string; netSales: number }>;
 }
 
 export interface OtherCurrencySales {
@@ -140,7 +148,8 @@ export interface SalesPlan {
   buckets: Bucket[];
   /** The whole calendar period before the first bucket: the base of its growth. */
   before: Bucket;
-  comparison: (Span & { range: DateRange }) | null;
+  /** The comparison range, and its parts that the series' buckets are compared with. */
+  comparison: (Span & { range: DateRange; parts: Span[] }) | null;
 }
 
 /** Throws InvalidRangeError for a range, granularity or comparison that cannot be served. */
@@ -158,7 +167,12 @@ export function salesPlan(query: SalesQuery, context: Pick<SalesContext, "timeZo
   let comparison: SalesPlan["comparison"] = null;
   if (compareTo) {
     const other = comparisonRange(range, compareTo);
-    comparison = { ...rangeSpan(other, context.timeZone), range: other };
+    const parts = comparisonParts(
+      range,
+      buckets.map((bucket) => bucket.fromDay),
+      compareTo,
+    ).map(({ from, to }) => ({ fromDay: from, toDay: to, start: startOfLocalDay(from, context.timeZone), end: startOfLocalDay(to, context.timeZone) }));
+    comparison = { ...rangeSpan(other, context.timeZone), range: other, parts };
   }
   return { range, granularity: query.granularity, compareTo, buckets, before, comparison };
 }
@@ -236,7 +250,12 @@ function netSalesCmgr(plan: SalesPlan, series: SalesSeriesPoint[]): NetSalesCmgr
 export function assembleSalesReport(
   plan: SalesPlan,
   context: SalesContext,
-  sums: { series: SalesSumsByCurrency[]; before: SalesSumsByCurrency; comparison: SalesSumsByCurrency | null },
+  sums: {
+    series: SalesSumsByCurrency[];
+    before: SalesSumsByCurrency;
+    /** The comparison range's sums, whole and per part (`plan.comparison.parts`). */
+    comparison: { whole: SalesSumsByCurrency; parts: SalesSumsByCurrency[] } | null;
+  },
 ): SalesReport {
   const shopSums = (byCurrency: SalesSumsByCurrency) => byCurrency[context.currency] ?? emptySalesSums();
   const now = context.now.getTime();
@@ -262,8 +281,13 @@ export function assembleSalesReport(
 
   let comparison: SalesComparison | null = null;
   if (plan.compareTo && plan.comparison && sums.comparison) {
-    const base = salesTotals(shopSums(sums.comparison));
-    comparison = { compareTo: plan.compareTo, range: plan.comparison.range, totals: base, growth: totalsGrowth(totals, base) };
+    const base = salesTotals(shopSums(sums.comparison.whole));
+    const series = plan.comparison.parts.map((part, index) => ({
+      from: part.fromDay,
+      to: part.toDay,
+      netSales: salesTotals(shopSums(sums.comparison!.parts[index])).netSales,
+    }));
+    comparison = { compareTo: plan.compareTo, range: plan.comparison.range, totals: base, growth: totalsGrowth(totals, base), series };
   }
 
   const otherCurrencies = Object.keys(rangeSums)
@@ -357,11 +381,12 @@ export function salesReport(
   context: SalesContext,
 ): SalesReport {
   const plan = salesPlan(query, context);
-  const spans: Span[] = [...plan.buckets, plan.before, ...(plan.comparison ? [plan.comparison] : [])];
+  const spans: Span[] = [...plan.buckets, plan.before, ...(plan.comparison ? [plan.comparison, ...plan.comparison.parts] : [])];
   const sums = salesSums(rows, spans, context.settings);
+  const afterBefore = plan.buckets.length + 1;
   return assembleSalesReport(plan, context, {
     series: sums.slice(0, plan.buckets.length),
     before: sums[plan.buckets.length],
-    comparison: plan.comparison ? sums[plan.buckets.length + 1] : null,
+    comparison: plan.comparison ? { whole: sums[afterBefore], parts: sums.slice(afterBefore + 1) } : null,
   });
 }

@@ -245,7 +245,7 @@ export default function Overview() {
                     series={report.series}
                     currency={currency}
                     comparison={comparisonSeries}
-                    comparisonName={comparedWith ? `${f.day(comparedWith.from)} – ${f.day(comparedWith.lastDay)}` : undefined}
+                    comparisonName={comparedWith ? f.days(comparedWith.from, comparedWith.lastDay) : undefined}
                   />
                 </BlockStack>
               </Card>

@@ -174,6 +174,9 @@ describe("the Overview in Chromium", () => {
     const custom = { from: start.toISODate()!, to: end.plus({ days: 1 }).toISODate()! };
     await expect.poll(() => [query(page).get("from"), query(page).get("to")]).toEqual([custom.from, custom.to]);
     await expectEngineCards(page, stack.shop, custom, "month", "previous_period");
+    // One month: the comparison range is a bar beside the range's (a line of one point would not show).
+    await expect.poll(() => chart.locator(".recharts-bar-rectangle").count()).toBe(2);
+    expect(await chart.locator(".recharts-line").count()).toBe(0);
     await screenshot(page, "overview-custom-range");
 
     // The same period last year, then none: the chart's comparison line goes with it.
@@ -183,7 +186,8 @@ describe("the Overview in Chromium", () => {
     await page.getByLabel("Compare with").selectOption({ label: "No comparison" });
     await expect.poll(() => query(page).get("compare")).toBe("none");
     await expectEngineCards(page, stack.shop, custom, "month", "none");
-    await expect.poll(() => chart.locator(".recharts-line").count()).toBe(0);
+    await expect.poll(() => chart.locator(".recharts-bar-rectangle").count()).toBe(1);
+    expect(await chart.locator(".recharts-line").count()).toBe(0);
 
     // Weekly over the last 90 days, against the previous period: a bar per (part of a) week.
     await page.getByLabel("Date range").selectOption({ label: "Last 90 days" });
