@@ -1,7 +1,7 @@
-import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
-import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
+import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, COMPARISON_COLOR, GRID_PROPS, MAX_BAR_SIZE } from "./chart-style";
 
 export interface ConversionPoint {
   period: string;
@@ -10,15 +10,32 @@ export interface ConversionPoint {
   conversionRate: number | null;
 }
 
-
-/** Sessions per period (bars) and the conversion rate (line, right axis). */
-export function ConversionChart({ series }: { series: ConversionPoint[] }) {
+/**
+ * Sessions per period (bars) and the conversion rate (line, right axis); with `comparison` (per
+ * period, the comparison range's rate over as many days), that rate as a dashed line.
+ */
+export function ConversionChart({
+  series,
+  comparison,
+  comparisonName,
+}: {
+  series: ConversionPoint[];
+  comparison?: Array<{ from: string; lastDay: string; conversionRate: number | null }> | null;
+  comparisonName?: string;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
-  const data = series.map((point) => ({
+  const data = series.map((point, index) => ({
     ...point,
     label: `${f.period(point.period)}${point.partial ? "*" : ""}`,
+    comparisonRate: comparison?.[index]?.conversionRate ?? null,
+    comparisonDays: comparison?.[index] ? f.days(comparison[index].from, comparison[index].lastDay) : null,
   }));
+  const names: Record<string, string> = {
+    sessions: t("conversion.chart.sessions"),
+    conversionRate: t("conversion.chart.rate"),
+    comparisonRate: comparisonName ?? "",
+  };
   return (
     <div style={{ width: "100%", height: 260 }} data-testid="conversion-chart">
       <ResponsiveContainer>
@@ -34,13 +51,15 @@ export function ConversionChart({ series }: { series: ConversionPoint[] }) {
             tickFormatter={(value: number) => f.percent(value)}
           />
           <Tooltip
-            formatter={(value, name) =>
-              name === "conversionRate"
-                ? [f.percent(value === null ? null : Number(value)), t("conversion.chart.rate")]
-                : [f.count(Number(value)), t("conversion.chart.sessions")]
-            }
+            formatter={(value, name, item) => {
+              if (name === "sessions") return [f.count(Number(value)), names.sessions];
+              const rate = f.percent(value === null ? null : Number(value));
+              if (name === "comparisonRate") return [rate, (item?.payload as { comparisonDays: string | null } | undefined)?.comparisonDays ?? names.comparisonRate];
+              return [rate, names.conversionRate];
+            }}
           />
-          <Bar yAxisId="sessions" dataKey="sessions" fill={CHART_LIGHT_BLUE} radius={[4, 4, 0, 0]} isAnimationActive={false} />
+          {comparison && <Legend verticalAlign="top" height={28} formatter={(value: string) => names[value] ?? value} />}
+          <Bar yAxisId="sessions" dataKey="sessions" fill={CHART_LIGHT_BLUE} radius={[4, 4, 0, 0]} maxBarSize={MAX_BAR_SIZE} isAnimationActive={false} />
           <Line
             yAxisId="rate"
             type="monotone"
@@ -51,6 +70,19 @@ export function ConversionChart({ series }: { series: ConversionPoint[] }) {
             connectNulls={false}
             isAnimationActive={false}
           />
+          {comparison && (
+            <Line
+              yAxisId="rate"
+              type="monotone"
+              dataKey="comparisonRate"
+              stroke={COMPARISON_COLOR}
+              strokeWidth={2}
+              strokeDasharray="5 4"
+              dot={{ r: 3, fill: COMPARISON_COLOR }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          )}
         </ComposedChart>
       </ResponsiveContainer>
     </div>

@@ -1,19 +1,13 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
-import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, GRID_PROPS } from "./chart-style";
+import { AXIS_PROPS, CHART_BLUE, CHART_LIGHT_BLUE, COMPARISON_COLOR, GRID_PROPS, MAX_BAR_SIZE } from "./chart-style";
 
 export interface SalesPoint {
   period: string;
   netSales: number;
   partial: boolean;
 }
-
-/** The comparison range's line: Polaris data-visualization grey-violet, dashed like Shopify's. */
-const COMPARISON_COLOR = "#8c6fd1";
-
-/** The widest a bar is drawn: a range of one or two periods keeps bars of a bar chart's width. */
-const MAX_BAR_SIZE = 96;
 
 /**
  * Net sales per period as bars; with `comparison` (the comparison range's net sales, period by

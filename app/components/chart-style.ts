@@ -8,3 +8,9 @@ export const CHART_LIGHT_BLUE = "#a4c3ef";
 
 export const AXIS_PROPS = { tickLine: false, axisLine: false, fontSize: 12 } as const;
 export const GRID_PROPS = { vertical: false, stroke: "#e3e3e3" } as const;
+
+/** A comparison range's series: Polaris data-visualization grey-violet, dashed like Shopify's. */
+export const COMPARISON_COLOR = "#8c6fd1";
+
+/** The widest a bar is drawn: a range of one or two periods keeps bars of a bar chart's width. */
+export const MAX_BAR_SIZE = 96;

@@ -3,9 +3,19 @@
 // shop has, and whether it granted Shopify's reports scope.
 import { z } from "zod";
 import prisma from "#app/db.server";
-import { ratio } from "#app/metrics/math";
+import { growthRate, ratio } from "#app/metrics/math";
 import { conversionOverview } from "#app/metrics/conversion.server";
-import { SESSION_SOURCES, type ConversionTotals } from "#app/metrics/conversion";
+import { conversionOfParts, SESSION_SOURCES, type ConversionReport, type ConversionTotals } from "#app/metrics/conversion";
+import {
+  addDays,
+  COMPARISONS,
+  comparisonParts,
+  comparisonRange,
+  daysBetween,
+  MAX_BUCKETS,
+  rangeBuckets,
+  type Comparison,
+} from "#app/metrics/periods";
 import { parsePageQuery, shopPage } from "./page-query.server";
 import { conversionBreakdowns } from "#app/metrics/conversion-breakdowns.server";
 import { PIXEL_SCOPES, pixelStatus } from "#app/collector/activation.server";
@@ -45,19 +55,61 @@ export function funnelSteps(totals: ConversionTotals): FunnelStep[] {
   }));
 }
 
+/** A card's figure: what the Conversion page shows and compares. */
+function cardFigures(totals: ConversionTotals) {
+  return {
+    conversionRate: totals.conversionRate,
+    sessions: totals.sessions,
+    ordersPerSession: totals.ordersPerSession,
+    signUpRate: totals.signUpRate,
+    reachedCheckout: totals.sessions === null ? null : ratio(totals.sessionsReachedCheckout ?? 0, totals.sessions),
+    addedToCart: totals.sessions === null ? null : ratio(totals.sessionsWithCartAdditions ?? 0, totals.sessions),
+  };
+}
+
+/**
+ * The report's comparison range from the same source: each card's change against it, and its
+ * conversion rate over the same days as each bucket of the report (`comparisonParts`), summed
+ * from the range by day (a range longer than a series of days allows gets no such line).
+ */
+async function conversionComparison(shop: string, report: ConversionReport, compareTo: Comparison, now: Date) {
+  const range = comparisonRange(report.range, compareTo);
+  const byDay = daysBetween(range.from, range.to) <= MAX_BUCKETS;
+  const base = await conversionOverview(shop, { range, granularity: byDay ? "day" : "month", source: report.source }, { now });
+  const current = cardFigures(report.totals);
+  const compared = cardFigures(base.totals);
+  const growth = Object.fromEntries(
+    Object.entries(current).map(([key, value]) => [key, growthRate(value, compared[key as keyof typeof compared])]),
+  ) as Record<keyof typeof current, number | null>;
+  const starts = rangeBuckets(report.range, report.granularity, { timeZone: report.timeZone, now }).map((bucket) => bucket.fromDay);
+  const parts = comparisonParts(report.range, starts, compareTo);
+  const series = byDay
+    ? conversionOfParts(base, parts).map((totals, index) => ({
+        from: parts[index].from,
+        lastDay: parts[index].to > parts[index].from ? addDays(parts[index].to, -1) : parts[index].from,
+        conversionRate: totals.conversionRate,
+      }))
+    : null;
+  return { compareTo, range, lastDay: addDays(range.to, -1), totals: base.totals, growth, series };
+}
+
 export async function conversionPage(shop: string, searchParams: URLSearchParams, now: Date) {
   const query = parsePageQuery(searchParams, {
     granularity: z.enum(["week", "month"]).default("month"),
     source: z.enum(SESSION_SOURCES).optional(),
+    compare: z.enum([...COMPARISONS, "none"]).default("previous_period"),
   });
   const page = await shopPage(shop, query, now);
+  const compareTo = query.compare === "none" ? null : query.compare;
   // The overview first: it brings the pixel's session rollup up to date, which says whether the
   // pixel has any sessions (raw events are deleted after their retention; sessions stay).
   const report = page.installed
     ? await conversionOverview(shop, { range: page.range, granularity: query.granularity, source: query.source ?? null }, { now })
     : null;
-  const [shopifyDay, pixelSession, breakdowns, pixel, shopifySessions] = page.installed
+  const [comparison, shopifyDay, pixelSession, breakdowns, pixel, shopifySessions] = page.installed
     ? await Promise.all([
+        // The same source over the comparison range: a series never mixes the two.
+        report?.source && compareTo ? conversionComparison(shop, report, compareTo, now) : null,
         prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
         prisma.pixelSessionSlot.findFirst({ where: { shop }, select: { slot: true } }),
         // From the report's source only: a table never mixes the two.
@@ -65,11 +117,12 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
         pixelStatus(shop),
         sessionsImportStatus(shop),
       ])
-    : [null, null, null, null, null];
+    : [null, null, null, null, null, null];
   return {
     ...page,
-    query: { granularity: query.granularity, source: query.source ?? null },
+    query: { granularity: query.granularity, source: query.source ?? null, compare: query.compare },
     report,
+    comparison,
     funnel: report ? funnelSteps(report.totals) : [],
     sources: { shopify: shopifyDay !== null, pixel: pixelSession !== null },
     reportsScopeGranted: page.scopes.includes(REPORTS_SCOPE),

@@ -2,6 +2,7 @@
 // and a property test on generated visitors.
 import { describe, expect, it } from "vitest";
 import {
+  conversionOfParts,
   conversionReport,
   PIXEL_EVENTS,
   sessionsFromEvents,
@@ -135,6 +136,33 @@ describe("conversion report", () => {
     expect(pixel.reference.source).toBe("pixel");
     expect(pixel.sql).toEqual(pixel.reference);
     expect(pixel.sql.totals).toEqual(totals(7, 2, 1, 1, 2, 1)); // E's second session (10 March) is in W11 now
+  });
+
+  it("GIVEN a report by day THEN each part of it sums its days, by the SQL report as by the reference, and a report by week is refused", async () => {
+    const days: ShopifySessionDay[] = [
+      { day: "2026-03-07", sessions: 100, sessionsWithCartAdditions: 10, sessionsReachedCheckout: 5, sessionsCompletedCheckout: 2 },
+      { day: "2026-03-08", sessions: 50, sessionsWithCartAdditions: 5, sessionsReachedCheckout: 2, sessionsCompletedCheckout: 1 },
+      { day: "2026-03-10", sessions: 40, sessionsWithCartAdditions: 4, sessionsReachedCheckout: 4, sessionsCompletedCheckout: 4 },
+    ];
+    const query = { range: { from: "2026-03-06", to: "2026-03-12" }, granularity: "day" as const };
+    const now = new Date("2026-03-20T00:00:00Z");
+    const parts = [
+      { from: "2026-03-06", to: "2026-03-08" }, // 6–7 March
+      { from: "2026-03-08", to: "2026-03-08" }, // empty
+      { from: "2026-03-08", to: "2026-03-12" }, // 8–11 March
+    ];
+    const expected = [totals(100, 10, 5, 2, null, null), totals(0, 0, 0, 0, null, null), totals(90, 9, 6, 5, null, null)];
+    const { reference, sql } = await bothImplementations({ days }, "Europe/Berlin", query, now);
+    expect(conversionOfParts(reference, parts)).toEqual(expected);
+    expect(conversionOfParts(sql, parts)).toEqual(expected);
+    const pixel = await bothImplementations({ events, days: [] }, "America/New_York", { ...query, source: "pixel" }, now);
+    // The pixel's sessions of 7–9 March: A's two, B's two, C's, and E's first (D's began on the
+    // 6th, E's second on the 10th).
+    const [ofDays] = conversionOfParts(pixel.sql, [{ from: "2026-03-07", to: "2026-03-10" }]);
+    expect(ofDays.sessions).toBe(6);
+    expect(conversionOfParts(pixel.sql, [{ from: "2026-03-06", to: "2026-03-12" }])).toEqual([pixel.sql.totals]);
+    const weekly = await bothImplementations({ days }, "Europe/Berlin", { ...query, granularity: "week" }, now);
+    expect(() => conversionOfParts(weekly.sql, parts)).toThrow(/by day/);
   });
 
   it("GIVEN a shop without session data THEN the report has no source and null values", async () => {

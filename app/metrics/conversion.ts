@@ -204,6 +204,36 @@ function addFunnel(into: FunnelSums, from: FunnelSums): void {
   if (into.signUps !== null && from.signUps !== null) into.signUps += from.signUps;
 }
 
+/** A point's funnel counts (a point of a source with data: none of them null but orders and sign-ups of Shopify's). */
+function funnelOf(point: ConversionTotals): FunnelSums {
+  return {
+    sessions: point.sessions ?? 0,
+    sessionsWithCartAdditions: point.sessionsWithCartAdditions ?? 0,
+    sessionsReachedCheckout: point.sessionsReachedCheckout ?? 0,
+    sessionsCompletedCheckout: point.sessionsCompletedCheckout ?? 0,
+    orders: point.orders,
+    signUps: point.signUps,
+  };
+}
+
+/**
+ * The funnel of each part (local dates `[from, to)`) of a report by day, summed from its days:
+ * a session counts in the day of its first event (Shopify's figures are by day), so the days of
+ * a part hold exactly its sessions. Null totals when the report's source has no data.
+ */
+export function conversionOfParts(byDay: ConversionReport, parts: DateRange[]): ConversionTotals[] {
+  if (byDay.granularity !== "day") throw new Error(`conversionOfParts needs a report by day, not by ${byDay.granularity}`);
+  const source = byDay.source;
+  return parts.map(({ from, to }) => {
+    if (source === null) return conversionTotals(null);
+    const sums = emptyFunnel(source);
+    for (const point of byDay.series) {
+      if (point.period >= from && point.period < to) addFunnel(sums, funnelOf(point));
+    }
+    return conversionTotals(sums);
+  });
+}
+
 export function conversionBuckets(query: ConversionQuery, context: { timeZone: string; now: Date }): Bucket[] {
   validateConversionQuery(query);
   return rangeBuckets(query.range, query.granularity, context);

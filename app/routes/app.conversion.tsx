@@ -6,7 +6,7 @@ import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { useDownload, withLocale } from "#app/components/download";
-import { Control, ReportControls } from "#app/components/ReportControls";
+import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -25,7 +25,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 // Each source's name and what its figures are: `conversion.sources.<source>.badge` and `.note`.
 
 export default function Conversion() {
-  const { report, funnel, sources, reportsScopeGranted, pixelScopesGranted, breakdowns, pixel, shopifySessions, query, timeZone, presets, range, lastDay } =
+  const { report, comparison, funnel, sources, reportsScopeGranted, pixelScopesGranted, breakdowns, pixel, shopifySessions, query, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const f = useFormat();
@@ -37,6 +37,14 @@ export default function Conversion() {
   const source = report?.source ?? null;
   const totals = report?.totals;
   const hasData = source !== null && totals?.sessions != null;
+  // Against the comparison range (same source): each card's change, said under the first two.
+  const growth = comparison?.growth;
+  const comparisonLabel =
+    comparison &&
+    t(comparison.compareTo === "previous_year" ? "overview.vsYearEarlier" : "overview.vsPreviousPeriod", {
+      from: f.day(comparison.range.from),
+      to: f.day(comparison.lastDay),
+    });
 
   // The tables as the page shows them: its range, granularity and source (when it has sessions).
   const exportAction = (key: "funnel" | "series" | "breakdowns") => ({
@@ -61,6 +69,9 @@ export default function Conversion() {
         <ReportControls>
             <Control>
               <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />
+            </Control>
+            <Control>
+              <CompareSelect value={query.compare} onChange={(compare) => update({ compare })} />
             </Control>
             <Box minWidth="160px">
               <Select
@@ -136,23 +147,29 @@ export default function Conversion() {
               <MetricCard
                 title={t("conversion.rate")}
                 value={f.percent(totals.conversionRate)}
+                growth={growth?.conversionRate}
+                comparisonLabel={comparisonLabel || undefined}
                 help={t("conversion.rateHelp")}
               />
               <MetricCard
                 title={t("conversion.sessions")}
                 value={f.count(totals.sessions ?? 0)}
+                growth={growth?.sessions}
+                comparisonLabel={comparisonLabel || undefined}
                 help={t("conversion.sessionsHelp")}
               />
               {totals.ordersPerSession !== null ? (
                 <MetricCard
                   title={t("conversion.ordersPerSession")}
                   value={f.decimal(totals.ordersPerSession, 3)}
+                  growth={growth?.ordersPerSession}
                   help={t("conversion.ordersPerSessionHelp", { count: totals.orders ?? 0, orders: f.count(totals.orders ?? 0) })}
                 />
               ) : (
                 <MetricCard
                   title={t("conversion.funnel.checkout")}
                   value={f.percent(funnel[2]?.shareOfSessions ?? null)}
+                  growth={growth?.reachedCheckout}
                   help={t("conversion.reachedCheckoutHelp")}
                 />
               )}
@@ -160,12 +177,14 @@ export default function Conversion() {
                 <MetricCard
                   title={t("conversion.signUpRate")}
                   value={f.percent(totals.signUpRate)}
+                  growth={growth?.signUpRate}
                   help={t("conversion.signUpRateHelp")}
                 />
               ) : (
                 <MetricCard
                   title={t("conversion.funnel.cart")}
                   value={f.percent(funnel[1]?.shareOfSessions ?? null)}
+                  growth={growth?.addedToCart}
                   help={t("conversion.addedToCartHelp")}
                 />
               )}
@@ -185,7 +204,11 @@ export default function Conversion() {
                   <Text as="h2" variant="headingMd">
                     {t(`conversion.chart.title.${query.granularity}`)}
                   </Text>
-                  <ConversionChart series={report.series} />
+                  <ConversionChart
+                    series={report.series}
+                    comparison={comparison?.series}
+                    comparisonName={comparison ? f.days(comparison.range.from, comparison.lastDay) : undefined}
+                  />
                   <Text as="p" variant="bodySm" tone="subdued">
                     {t("conversion.chart.footnote")}
                   </Text>

@@ -163,6 +163,10 @@ const count = (text: string) => Number(text.replace(/[^0-9]/g, ""));
 async function metric(page: Page, title: string): Promise<string> {
   return page.getByRole("heading", { name: title, exact: true }).locator("xpath=following::p[1]").innerText();
 }
+/** The change a card shows against the comparison range. */
+async function growthOf(page: Page, title: string): Promise<string | null> {
+  return page.getByRole("heading", { name: title, exact: true }).locator("xpath=following::*[@data-testid='growth'][1]").getAttribute("data-growth");
+}
 const money = (cents: number) =>
   new Intl.NumberFormat("en", { style: "currency", currency: "USD" }).format(cents / 100);
 
@@ -317,6 +321,18 @@ describe("every page of the embedded app in Chromium", () => {
     // Where visits come from, from the same source.
     expect(await page.getByTestId("breakdown-device").locator("tbody tr").count()).toBeGreaterThan(1);
     expect(await page.getByText("Source: Shopify sessions").count()).toBe(4);
+    // Against the previous period (the default), from the same source: the Sessions card's change
+    // is that of the stored days' sums, and the chart draws the previous period's rate beside.
+    const length = DateTime.fromISO(to).diff(DateTime.fromISO(from), "days").days;
+    const { rows: before } = await db.query<{ s: string | null }>(
+      "SELECT sum(sessions) AS s FROM shopify_session_days WHERE shop = $1 AND day >= $2::date AND day < $3::date",
+      [stack.shop, DateTime.fromISO(from).minus({ days: length }).toISODate(), from],
+    );
+    const base = Number(before[0].s ?? 0);
+    expect(base).toBeGreaterThan(0);
+    const change = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+    expect(await growthOf(page, "Sessions")).toBe(change.format(Math.round(((Number(stored[0].s) - base) / base) * 10_000) / 10_000));
+    await expect.poll(() => page.getByTestId("conversion-chart").locator(".recharts-line").count()).toBe(2);
     await screenshot(page, "conversion-shopify");
 
     const events = pixelEvents(new Date());
@@ -343,6 +359,10 @@ describe("every page of the embedded app in Chromium", () => {
     // The pixel's device table: every session was on mobile.
     expect(await page.getByTestId("breakdown-device").locator("tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/^Mobile\s+48\b/)]);
     await screenshot(page, "conversion");
+    // No comparison: no changes, one line.
+    await page.getByLabel("Compare with").selectOption({ label: "No comparison" });
+    await expect.poll(() => page.getByTestId("conversion-chart").locator(".recharts-line").count()).toBe(1);
+    expect(await page.locator("[data-testid=growth]").count()).toBe(0);
 
     // Without either source: what to grant or enable for each.
     for (const table of ["shopify_session_days", "shopify_session_breakdowns", "pixel_events", "pixel_session_slots", "pixel_session_values", "pixel_session_days", "pixel_session_value_days", "pixel_rollup_state"]) {
