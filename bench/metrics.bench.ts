@@ -110,7 +110,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const { overviewHeadline, overviewPage } = await import("#app/dashboard/overview.server");
   const { retentionPage } = await import("#app/dashboard/retention-page.server");
   const { customersPage } = await import("#app/dashboard/customers-page.server");
-  const { conversionPage } = await import("#app/dashboard/conversion-page.server");
+  const { comparisonQuery, conversionComparison, conversionPage } = await import("#app/dashboard/conversion-page.server");
   const { refreshPixelSessions } = await import("#app/metrics/pixel-sessions.server");
   const { writeOrders } = await import("#app/sync/order-writer.server");
   const client = new pg.Client({ connectionString: url });
@@ -278,9 +278,13 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     retention24: await measure(REFERENCE_RUNS, 1, retentionOf(retention24Data.range)),
     midMonth: await measure(REFERENCE_RUNS, 1, retentionOf(midMonthData.range)),
     customers: await measure(REFERENCE_RUNS, 1, () => atRiskReport(rows, { limit: customersData.limit, offset: 0 }, context)),
-    conversion: await measure(REFERENCE_RUNS, 1, () =>
-      conversionReport({ events, days: [] }, { range: conversionData.range, granularity: "month", source: null }, { timeZone: TIME_ZONE, now: NOW }),
-    ),
+    // The page's report and its comparison with the previous period, as the page assembles them.
+    conversion: await measure(REFERENCE_RUNS, 1, () => {
+      const clock = { timeZone: TIME_ZONE, now: NOW };
+      const report = conversionReport({ events, days: [] }, { range: conversionData.range, granularity: "month", source: null }, clock);
+      const base = conversionReport({ events, days: [] }, comparisonQuery(report, "previous_period"), clock);
+      return { report, comparison: conversionComparison(report, base, "previous_period", NOW) };
+    }),
     weekly: await measure(REFERENCE_RUNS, 1, () => cohortMatrixReport(rows, WEEKLY, context)),
   };
   const pageReports = {
@@ -291,7 +295,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     retention24: retention24Data.report,
     midMonth: midMonthData.report,
     customers: customersData.report,
-    conversion: conversionData.report,
+    conversion: { report: conversionData.report, comparison: conversionData.comparison },
     weekly: pages.weekly.result,
   };
   for (const key of Object.keys(pages) as Array<keyof typeof pages>) {
@@ -346,7 +350,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     page("Retention page loader over 24 months", "retention24"),
     page(`Retention page loader over a range starting and ending mid-month (${MID_MONTH.from} to ${MID_MONTH.to})`, "midMonth"),
     page("Customers page loader: first 50 at-risk customers by net spend", "customers"),
-    page(`Conversion page loader (${EVENTS} pixel events)`, "conversion"),
+    page(`Conversion page loader with the previous period (${EVENTS} pixel events)`, "conversion"),
     page("weekly cohort grid: 13 weekly cohorts", "weekly"),
     durationResult(`full rollup rebuild (${ORDERS} orders); baseline: reading every order and refund once`, rebuildMs, loaded.seconds * 1000),
     durationResult(`1,000 order updates in one write, rollups included, warm median of ${WRITES}; baseline: a full rollup rebuild`, median(warmWrites), rebuildMs),

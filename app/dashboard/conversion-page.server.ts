@@ -67,15 +67,20 @@ function cardFigures(totals: ConversionTotals) {
   };
 }
 
-/**
- * The report's comparison range from the same source: each card's change against it, and its
- * conversion rate over the same days as each bucket of the report (`comparisonParts`), summed
- * from the range by day (a range longer than a series of days allows gets no such line).
- */
-async function conversionComparison(shop: string, report: ConversionReport, compareTo: Comparison, now: Date) {
+/** The comparison range of a report, and the granularity it is read in: by day, unless longer than a series of days allows. */
+export function comparisonQuery(report: ConversionReport, compareTo: Comparison) {
   const range = comparisonRange(report.range, compareTo);
-  const byDay = daysBetween(range.from, range.to) <= MAX_BUCKETS;
-  const base = await conversionOverview(shop, { range, granularity: byDay ? "day" : "month", source: report.source }, { now });
+  return { range, granularity: daysBetween(range.from, range.to) <= MAX_BUCKETS ? ("day" as const) : ("month" as const), source: report.source };
+}
+
+/**
+ * The report against its comparison range (`base`, read as `comparisonQuery` says, from the same
+ * source): each card's change, and the range's conversion rate over the same days as each bucket
+ * of the report (`comparisonParts`), summed from its days (none when it was read by month). Pure,
+ * so a benchmark can hand it the reference implementation's reports.
+ */
+export function conversionComparison(report: ConversionReport, base: ConversionReport, compareTo: Comparison, now: Date) {
+  const range = base.range;
   const current = cardFigures(report.totals);
   const compared = cardFigures(base.totals);
   const growth = Object.fromEntries(
@@ -83,13 +88,14 @@ async function conversionComparison(shop: string, report: ConversionReport, comp
   ) as Record<keyof typeof current, number | null>;
   const starts = rangeBuckets(report.range, report.granularity, { timeZone: report.timeZone, now }).map((bucket) => bucket.fromDay);
   const parts = comparisonParts(report.range, starts, compareTo);
-  const series = byDay
-    ? conversionOfParts(base, parts).map((totals, index) => ({
-        from: parts[index].from,
-        lastDay: parts[index].to > parts[index].from ? addDays(parts[index].to, -1) : parts[index].from,
-        conversionRate: totals.conversionRate,
-      }))
-    : null;
+  const series =
+    base.granularity === "day"
+      ? conversionOfParts(base, parts).map((totals, index) => ({
+          from: parts[index].from,
+          lastDay: parts[index].to > parts[index].from ? addDays(parts[index].to, -1) : parts[index].from,
+          conversionRate: totals.conversionRate,
+        }))
+      : null;
   return { compareTo, range, lastDay: addDays(range.to, -1), totals: base.totals, growth, series };
 }
 
@@ -109,7 +115,9 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
   const [comparison, shopifyDay, pixelSession, breakdowns, pixel, shopifySessions] = page.installed
     ? await Promise.all([
         // The same source over the comparison range: a series never mixes the two.
-        report?.source && compareTo ? conversionComparison(shop, report, compareTo, now) : null,
+        report?.source && compareTo
+          ? conversionOverview(shop, comparisonQuery(report, compareTo), { now }).then((base) => conversionComparison(report, base, compareTo, now))
+          : null,
         prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
         prisma.pixelSessionSlot.findFirst({ where: { shop }, select: { slot: true } }),
         // From the report's source only: a table never mixes the two.
