@@ -10,9 +10,9 @@ export interface SalesPoint {
 }
 
 /**
- * Net sales per period as bars; with `comparison` (the comparison range's net sales, period by
- * period in the same order), that range drawn over them as a dashed line, or as a bar beside
- * each when there is a single period (a line of one point is not drawn).
+ * Net sales per period as bars; with `comparison` (for each period, the net sales of the
+ * comparison range's days it is compared with), that range drawn over them as a dashed line, or
+ * as a bar beside the one period when there is a single one (a line of one point is not drawn).
  */
 export function NetSalesChart({
   series,

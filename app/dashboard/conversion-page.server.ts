@@ -12,6 +12,7 @@ import {
   comparisonParts,
   comparisonRange,
   daysBetween,
+  lastDayOf,
   MAX_BUCKETS,
   rangeBuckets,
   type Comparison,
@@ -92,7 +93,7 @@ export function conversionComparison(report: ConversionReport, base: ConversionR
     base.granularity === "day"
       ? conversionOfParts(base, parts).map((totals, index) => ({
           from: parts[index].from,
-          lastDay: parts[index].to > parts[index].from ? addDays(parts[index].to, -1) : parts[index].from,
+          lastDay: lastDayOf(parts[index]),
           conversionRate: totals.conversionRate,
         }))
       : null;

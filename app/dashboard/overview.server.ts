@@ -7,7 +7,7 @@ import prisma from "#app/db.server";
 import type { ConversionReport } from "#app/metrics/conversion";
 import { conversionOverview } from "#app/metrics/conversion.server";
 import { growthRate, ratio } from "#app/metrics/math";
-import { addDays, COMPARISONS, comparisonRange, type DateRange, type Granularity } from "#app/metrics/periods";
+import { addDays, COMPARISONS, comparisonRange, lastDayOf, type DateRange, type Granularity } from "#app/metrics/periods";
 import type { ActivitySeries, CustomerActivity } from "#app/metrics/retention";
 import { activitySeries, customerActivity } from "#app/metrics/retention.server";
 import type { SalesReport } from "#app/metrics/sales";
@@ -80,7 +80,7 @@ export function overviewHeadline({ report, current, compared }: OverviewReports)
     customerTypes,
     /** The comparison range's net sales in parts, one per period of the report, in its order. */
     comparisonSeries:
-      report.comparison?.series.map(({ from, to, netSales }) => ({ from, lastDay: to > from ? addDays(to, -1) : from, netSales })) ?? null,
+      report.comparison?.series.map(({ from, to, netSales }) => ({ from, lastDay: lastDayOf({ from, to }), netSales })) ?? null,
     activity: current.activity.series,
     conversion: {
       source: current.conversion.source,

@@ -5,6 +5,7 @@ import {
   comparisonParts,
   comparisonRange,
   InvalidRangeError,
+  lastDayOf,
   localDay,
   periodKey,
   rangeBuckets,
@@ -176,6 +177,7 @@ describe("comparisonParts", () => {
       { from: "2023-03-01", to: "2023-03-02" },
     ]);
     expect({ from: parts[0].from, to: parts.at(-1)!.to }).toEqual(comparisonRange(range, "previous_year"));
+    expect(parts.map(lastDayOf)).toEqual(["2023-02-27", "2023-02-28", "2023-02-28", "2023-03-01"]);
   });
 });
 

@@ -403,6 +403,11 @@ export function comparisonParts(range: DateRange, starts: string[], comparison: 
   return moved.map((from, index) => ({ from, to: index + 1 < moved.length ? moved[index + 1] : other.to }));
 }
 
+/** The last local date of `[from, to)`, or `from` when it is empty (as a comparison part can be). */
+export function lastDayOf(range: DateRange): string {
+  return range.to > range.from ? addDays(range.to, -1) : range.from;
+}
+
 /** The instants a range covers in the shop's time zone. */
 export function rangeSpan(range: DateRange, timeZone: string): Span {
   validateDates(range);
