@@ -1,9 +1,11 @@
 // The bar of choices above a report (date range, comparison, source…), saying "Updating…"
-// while the page loads the report for a new choice; and the comparison choice itself.
+// while the page loads the report for a new choice; the comparison choice itself, and how a card
+// names what its change is against.
 import { useNavigation } from "@remix-run/react";
 import { Box, Card, InlineStack, Select, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { useFormat } from "./format";
 
 export function ReportControls({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
@@ -43,4 +45,18 @@ export function CompareSelect({ value, onChange }: { value: string; onChange: (v
       onChange={(next) => onChange(next as CompareChoice)}
     />
   );
+}
+
+/**
+ * What a card's change is against, "vs Oct 16, 2026 – Nov 2, 2026 (previous period)" (undefined
+ * without a comparison).
+ */
+export function useComparisonLabel(compared: { compareTo: string; from: string; lastDay: string } | null | undefined): string | undefined {
+  const { t } = useTranslation();
+  const f = useFormat();
+  if (!compared) return undefined;
+  return t(compared.compareTo === "previous_year" ? "overview.vsYearEarlier" : "overview.vsPreviousPeriod", {
+    from: f.day(compared.from),
+    to: f.day(compared.lastDay),
+  });
 }

@@ -14,6 +14,8 @@ export function formatter(locale: string) {
   const growth = number({ style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
   const month = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+  /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
+  const localDate = (localDay: string) => day.format(new Date(`${localDay}T00:00:00Z`));
   return {
     locale,
     money(minor: number, currency: string, { compact = false } = {}): string {
@@ -42,7 +44,7 @@ export function formatter(locale: string) {
     period(period: string): string {
       const monthKey = /^(\d{4})-(\d{2})$/.exec(period);
       if (monthKey) return month.format(new Date(Date.UTC(Number(monthKey[1]), Number(monthKey[2]) - 1, 1)));
-      if (/^\d{4}-\d{2}-\d{2}$/.test(period)) return day.format(new Date(`${period}T00:00:00Z`));
+      if (/^\d{4}-\d{2}-\d{2}$/.test(period)) return localDate(period);
       const weekKey = /^(\d{4})-W(\d{2})$/.exec(period);
       if (weekKey) {
         // ISO week 1 holds January 4th; its Monday is that day's week's first.
@@ -53,13 +55,10 @@ export function formatter(locale: string) {
       return period;
     },
     /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
-    day(localDay: string): string {
-      return day.format(new Date(`${localDay}T00:00:00Z`));
-    },
+    day: localDate,
     /** Shop-local dates from `from` to `lastDay`, both included ("Oct 16, 2026 – Nov 2, 2026"), or the one day. */
     days(from: string, lastDay: string): string {
-      const date = (localDay: string) => day.format(new Date(`${localDay}T00:00:00Z`));
-      return from === lastDay ? date(from) : `${date(from)} – ${date(lastDay)}`;
+      return from === lastDay ? localDate(from) : `${localDate(from)} – ${localDate(lastDay)}`;
     },
     /** An instant as a date and time in the shop's time zone ("Dec 2, 2026, 7:41 PM"). */
     dateTime(iso: string, timeZone: string): string {

@@ -56,15 +56,17 @@ export function funnelSteps(totals: ConversionTotals): FunnelStep[] {
   }));
 }
 
-/** A card's figure: what the Conversion page shows and compares. */
+/** The figures the Conversion page's cards show and compare (the funnel's steps as shares of sessions). */
 function cardFigures(totals: ConversionTotals) {
+  const steps = funnelSteps(totals);
+  const share = (key: FunnelStep["key"]) => steps.find((step) => step.key === key)?.shareOfSessions ?? null;
   return {
     conversionRate: totals.conversionRate,
     sessions: totals.sessions,
     ordersPerSession: totals.ordersPerSession,
     signUpRate: totals.signUpRate,
-    reachedCheckout: totals.sessions === null ? null : ratio(totals.sessionsReachedCheckout ?? 0, totals.sessions),
-    addedToCart: totals.sessions === null ? null : ratio(totals.sessionsWithCartAdditions ?? 0, totals.sessions),
+    reachedCheckout: share("checkout"),
+    addedToCart: share("cart"),
   };
 }
 

@@ -35,6 +35,11 @@ async function bothImplementations(
   return { reference, sql };
 }
 
+/** A day of Shopify's figures: sessions, then those with cart additions, reaching and completing checkout. */
+function sessionDay(day: string, sessions: number, cart: number, checkout: number, completed: number): ShopifySessionDay {
+  return { day, sessions, sessionsWithCartAdditions: cart, sessionsReachedCheckout: checkout, sessionsCompletedCheckout: completed };
+}
+
 function totals(sessions: number, cart: number, checkout: number, completed: number, orders: number | null, signUps: number | null): ConversionTotals {
   const rate = (n: number | null) => (n === null || sessions === 0 ? null : Math.round((n / sessions) * 10_000) / 10_000);
   return {
@@ -114,9 +119,9 @@ describe("conversion report", () => {
 
   it("GIVEN Shopify's daily figures and pixel events THEN Shopify's are read by default, never mixed, and the pixel's on request", async () => {
     const days: ShopifySessionDay[] = [
-      { day: "2026-03-06", sessions: 999, sessionsWithCartAdditions: 9, sessionsReachedCheckout: 9, sessionsCompletedCheckout: 9 },
-      { day: "2026-03-07", sessions: 100, sessionsWithCartAdditions: 10, sessionsReachedCheckout: 5, sessionsCompletedCheckout: 2 },
-      { day: "2026-03-08", sessions: 50, sessionsWithCartAdditions: 5, sessionsReachedCheckout: 2, sessionsCompletedCheckout: 1 },
+      sessionDay("2026-03-06", 999, 9, 9, 9),
+      sessionDay("2026-03-07", 100, 10, 5, 2),
+      sessionDay("2026-03-08", 50, 5, 2, 1),
     ];
     const query = { range: { from: "2026-03-07", to: "2026-03-16" }, granularity: "week" as const };
     const now = new Date("2026-03-12T00:00:00Z");
@@ -140,9 +145,9 @@ describe("conversion report", () => {
 
   it("GIVEN a report by day THEN each part of it sums its days, by the SQL report as by the reference, and a report by week is refused", async () => {
     const days: ShopifySessionDay[] = [
-      { day: "2026-03-07", sessions: 100, sessionsWithCartAdditions: 10, sessionsReachedCheckout: 5, sessionsCompletedCheckout: 2 },
-      { day: "2026-03-08", sessions: 50, sessionsWithCartAdditions: 5, sessionsReachedCheckout: 2, sessionsCompletedCheckout: 1 },
-      { day: "2026-03-10", sessions: 40, sessionsWithCartAdditions: 4, sessionsReachedCheckout: 4, sessionsCompletedCheckout: 4 },
+      sessionDay("2026-03-07", 100, 10, 5, 2),
+      sessionDay("2026-03-08", 50, 5, 2, 1),
+      sessionDay("2026-03-10", 40, 4, 4, 4),
     ];
     const query = { range: { from: "2026-03-06", to: "2026-03-12" }, granularity: "day" as const };
     const now = new Date("2026-03-20T00:00:00Z");

@@ -12,7 +12,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
-import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
+import { CompareSelect, Control, ReportControls, useComparisonLabel } from "#app/components/ReportControls";
 import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { PageError } from "#app/components/PageError";
@@ -54,12 +54,7 @@ export default function Overview() {
   const currency = report?.currency ?? "USD";
   const money = (minor: number) => f.money(minor, currency);
   const hasOrders = (report?.totals.orders ?? 0) > 0 || (report?.series.some((p) => p.netSales !== 0) ?? false);
-  const comparisonLabel =
-    comparedWith &&
-    t(comparedWith.compareTo === "previous_year" ? "overview.vsYearEarlier" : "overview.vsPreviousPeriod", {
-      from: f.day(comparedWith.from),
-      to: f.day(comparedWith.lastDay),
-    });
+  const comparisonLabel = useComparisonLabel(comparedWith);
   const growth = report?.comparison?.growth;
   const trend = (metric: string, values: Array<number | null>) => ({ values, label: t("overviewPage.trend", { metric }) });
   const noSessions = !conversion?.source || rates?.conversionRate === null || rates?.conversionRate === undefined;
@@ -137,7 +132,7 @@ export default function Overview() {
                   title={t("overview.netSales")}
                   value={money(report.totals.netSales)}
                   growth={growth ? growth.netSales : undefined}
-                  comparisonLabel={comparisonLabel || undefined}
+                  comparisonLabel={comparisonLabel}
                   trend={trend(t("overview.netSales"), report.series.map((p) => p.netSales))}
                   loading={loading}
                 />
@@ -146,7 +141,7 @@ export default function Overview() {
                   title={t("overview.orders")}
                   value={f.count(report.totals.orders)}
                   growth={growth ? growth.orders : undefined}
-                  comparisonLabel={comparisonLabel || undefined}
+                  comparisonLabel={comparisonLabel}
                   trend={trend(t("overview.orders"), report.series.map((p) => p.orders))}
                   loading={loading}
                 />
@@ -155,7 +150,7 @@ export default function Overview() {
                   title={t("overview.aov")}
                   value={report.totals.averageOrderValue === null ? "—" : money(report.totals.averageOrderValue)}
                   growth={growth ? growth.averageOrderValue : undefined}
-                  comparisonLabel={comparisonLabel || undefined}
+                  comparisonLabel={comparisonLabel}
                   trend={trend(t("overview.aov"), report.series.map((p) => p.averageOrderValue))}
                   loading={loading}
                 />
@@ -175,7 +170,7 @@ export default function Overview() {
                       title={t("overviewPage.newCustomers")}
                       value={f.count(rates.newCustomers)}
                       growth={ratesGrowth ? ratesGrowth.newCustomers : undefined}
-                      comparisonLabel={comparisonLabel || undefined}
+                      comparisonLabel={comparisonLabel}
                       trend={trend(t("overviewPage.newCustomers"), (activity ?? []).map((p) => p.newCustomers))}
                       loading={loading}
                     />

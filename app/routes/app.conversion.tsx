@@ -6,7 +6,7 @@ import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { useDownload, withLocale } from "#app/components/download";
-import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
+import { CompareSelect, Control, ReportControls, useComparisonLabel } from "#app/components/ReportControls";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -39,12 +39,7 @@ export default function Conversion() {
   const hasData = source !== null && totals?.sessions != null;
   // Against the comparison range (same source): each card's change, said under the first two.
   const growth = comparison?.growth;
-  const comparisonLabel =
-    comparison &&
-    t(comparison.compareTo === "previous_year" ? "overview.vsYearEarlier" : "overview.vsPreviousPeriod", {
-      from: f.day(comparison.range.from),
-      to: f.day(comparison.lastDay),
-    });
+  const comparisonLabel = useComparisonLabel(comparison && { compareTo: comparison.compareTo, from: comparison.range.from, lastDay: comparison.lastDay });
 
   // The tables as the page shows them: its range, granularity and source (when it has sessions).
   const exportAction = (key: "funnel" | "series" | "breakdowns") => ({
@@ -148,14 +143,14 @@ export default function Conversion() {
                 title={t("conversion.rate")}
                 value={f.percent(totals.conversionRate)}
                 growth={growth?.conversionRate}
-                comparisonLabel={comparisonLabel || undefined}
+                comparisonLabel={comparisonLabel}
                 help={t("conversion.rateHelp")}
               />
               <MetricCard
                 title={t("conversion.sessions")}
                 value={f.count(totals.sessions ?? 0)}
                 growth={growth?.sessions}
-                comparisonLabel={comparisonLabel || undefined}
+                comparisonLabel={comparisonLabel}
                 help={t("conversion.sessionsHelp")}
               />
               {totals.ordersPerSession !== null ? (
