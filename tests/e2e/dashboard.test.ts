@@ -36,8 +36,12 @@ function centsOf(text: string): number {
 
 const MONTH_LABEL = /^([A-Z][a-z]{2}) (\d{4})/;
 
-/** The Data sync page's badge of the store's copy, its first card (Shopify's session figures have their own below). */
-const storeBadge = (page: Page, text: string) => page.getByText(text, { exact: true }).first();
+/**
+ * The badge of the store's copy on the Data sync page, within its own card: Shopify's session
+ * figures have a card below whose badge uses the same words ("Up to date" while the store's runs).
+ */
+const storeBadge = (page: Page, text: string) =>
+  page.getByRole("region", { name: "Store data" }).getByText(text, { exact: true });
 
 describe("embedded dashboard in Chromium", () => {
   let stack: LocalStack;
@@ -131,7 +135,7 @@ describe("embedded dashboard in Chromium", () => {
     stack.simulator.installations.revokeShop(stack.shop);
     await page.getByRole("button", { name: "Sync now" }).click();
     // The sync fails; Shopify's session figures, imported with the same token, may fail beside it.
-    await page.getByText("Failed", { exact: true }).first().waitFor({ timeout: 30_000 });
+    await storeBadge(page, "Failed").waitFor({ timeout: 30_000 });
     await page.getByText(/Shopify refused the request .* Reinstalling the app/).waitFor();
     await screenshot(page, "data-sync-failed");
     expect(errors).toEqual([]);
