@@ -12,7 +12,8 @@ export interface ConversionPoint {
 
 /**
  * Sessions per period (bars) and the conversion rate (line, right axis); with `comparison` (per
- * period, the comparison range's rate over as many days), that rate as a dashed line.
+ * period, the comparison range's rate over as many days), that rate as a dashed line, when there
+ * is one.
  */
 export function ConversionChart({
   series,
@@ -31,6 +32,9 @@ export function ConversionChart({
     comparisonRate: comparison?.[index]?.conversionRate ?? null,
     comparisonDays: comparison?.[index] ? f.days(comparison[index].from, comparison[index].lastDay) : null,
   }));
+  // A comparison range without sessions from this source has no rate: no line, and no legend
+  // entry naming a line that is not there.
+  const compared = comparison?.some((part) => part.conversionRate !== null) ?? false;
   const names: Record<string, string> = {
     sessions: t("conversion.chart.sessions"),
     conversionRate: t("conversion.chart.rate"),
@@ -58,7 +62,7 @@ export function ConversionChart({
               return [rate, names.conversionRate];
             }}
           />
-          {comparison && <Legend verticalAlign="top" height={28} formatter={(value: string) => names[value] ?? value} />}
+          {compared && <Legend verticalAlign="top" height={28} formatter={(value: string) => names[value] ?? value} />}
           <Bar yAxisId="sessions" dataKey="sessions" fill={CHART_LIGHT_BLUE} radius={[4, 4, 0, 0]} maxBarSize={MAX_BAR_SIZE} isAnimationActive={false} />
           <Line
             yAxisId="rate"
@@ -70,7 +74,7 @@ export function ConversionChart({
             connectNulls={false}
             isAnimationActive={false}
           />
-          {comparison && (
+          {compared && (
             <Line
               yAxisId="rate"
               type="monotone"

@@ -33,6 +33,22 @@ export default function Conversion() {
   const location = useLocation();
   const exporting = useDownload();
   const sourceLabel = (which: "shopify" | "pixel") => t(`conversion.sources.${which}.badge`);
+  // With both sources, the choice between them sits with what the figures' source is (or, when
+  // the chosen one has nothing to show, with the empty state).
+  const sourceChoice = sources.shopify && sources.pixel && (
+    <Box minWidth="280px">
+      <Select
+        label={t("conversion.sessionsFrom")}
+        labelInline
+        options={[
+          { label: sourceLabel("shopify"), value: "shopify" },
+          { label: sourceLabel("pixel"), value: "pixel" },
+        ]}
+        value={report?.source ?? "shopify"}
+        onChange={(value) => update({ source: value })}
+      />
+    </Box>
+  );
 
   const source = report?.source ?? null;
   const totals = report?.totals;
@@ -62,36 +78,23 @@ export default function Conversion() {
           </Banner>
         )}
         <ReportControls>
-            <Control>
-              <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />
-            </Control>
-            <Control>
-              <CompareSelect value={query.compare} onChange={(compare) => update({ compare })} />
-            </Control>
-            <Box minWidth="160px">
-              <Select
-                label={t("conversion.groupBy")}
-                options={[
-                  { label: t("conversion.granularity.month"), value: "month" },
-                  { label: t("conversion.granularity.week"), value: "week" },
-                ]}
-                value={query.granularity}
-                onChange={(value) => update({ granularity: value })}
-              />
-            </Box>
-            {sources.shopify && sources.pixel && (
-              <Control>
-                <Select
-                  label={t("conversion.sessionsFrom")}
-                  options={[
-                    { label: sourceLabel("shopify"), value: "shopify" },
-                    { label: sourceLabel("pixel"), value: "pixel" },
-                  ]}
-                  value={source ?? "shopify"}
-                  onChange={(value) => update({ source: value })}
-                />
-              </Control>
-            )}
+          <Control>
+            <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />
+          </Control>
+          <Control>
+            <CompareSelect value={query.compare} onChange={(compare) => update({ compare })} />
+          </Control>
+          <Box minWidth="160px">
+            <Select
+              label={t("conversion.groupBy")}
+              options={[
+                { label: t("conversion.granularity.month"), value: "month" },
+                { label: t("conversion.granularity.week"), value: "week" },
+              ]}
+              value={query.granularity}
+              onChange={(value) => update({ granularity: value })}
+            />
+          </Box>
         </ReportControls>
 
         {!hasData || !totals ? (
@@ -123,19 +126,24 @@ export default function Conversion() {
                   {t("conversion.empty.askedFor", { source: sourceLabel(source) })}
                 </Text>
               )}
+              {sourceChoice}
             </BlockStack>
           </EmptyCard>
         ) : (
           <>
             <Card>
-              <InlineStack gap="200" blockAlign="center" wrap={false}>
-                <Badge
-                  tone={source === "shopify" ? "success" : "info"}
-                >{t("conversion.source", { source: sourceLabel(source) })}</Badge>
-                <Text as="p" variant="bodySm" tone="subdued">
-                  {t(`conversion.sources.${source}.note`)}
-                </Text>
-              </InlineStack>
+              <InlineGrid columns={{ xs: 1, md: sourceChoice ? "1fr auto" : 1 }} gap="300" alignItems="center">
+                <InlineStack gap="200" blockAlign="center" wrap={false}>
+                  {/* On one line: beside the note and the choice, the badge would otherwise be squeezed. */}
+                  <span style={{ whiteSpace: "nowrap" }}>
+                    <Badge tone={source === "shopify" ? "success" : "info"}>{t("conversion.source", { source: sourceLabel(source) })}</Badge>
+                  </span>
+                  <Text as="p" variant="bodySm" tone="subdued">
+                    {t(`conversion.sources.${source}.note`)}
+                  </Text>
+                </InlineStack>
+                {sourceChoice}
+              </InlineGrid>
             </Card>
 
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
@@ -207,6 +215,11 @@ export default function Conversion() {
                   <Text as="p" variant="bodySm" tone="subdued">
                     {t("conversion.chart.footnote")}
                   </Text>
+                  {comparison && !comparison.totals.sessions && (
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {t("conversion.chart.noComparison", { source: sourceLabel(source), from: f.day(comparison.range.from), to: f.day(comparison.lastDay) })}
+                    </Text>
+                  )}
                 </BlockStack>
               </Card>
             </InlineGrid>

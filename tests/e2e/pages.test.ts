@@ -358,7 +358,17 @@ describe("every page of the embedded app in Chromium", () => {
       .toBeGreaterThan(0);
     // The pixel's device table: every session was on mobile.
     expect(await page.getByTestId("breakdown-device").locator("tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/^Mobile\s+48\b/)]);
+    // The pixel has no sessions in the previous period: its line, and the legend naming it, are
+    // not drawn, and the page says why the changes are blank.
+    await page.getByText(/^Nothing to compare with: Metryka web pixel has no sessions from /).waitFor();
+    expect(await page.getByTestId("conversion-chart").locator(".recharts-line").count()).toBe(1);
+    expect(await page.getByTestId("conversion-chart").locator(".recharts-legend-wrapper").count()).toBe(0);
     await screenshot(page, "conversion");
+    // Back to Shopify's sessions through the choice beside the source: the previous period's line.
+    await page.getByLabel("Sessions from").selectOption({ label: "Shopify sessions" });
+    await page.getByText("Source: Shopify sessions").first().waitFor();
+    expect(new URL(page.url()).searchParams.get("source")).toBe("shopify");
+    await expect.poll(() => page.getByTestId("conversion-chart").locator(".recharts-line").count()).toBe(2);
     // No comparison: no changes, one line.
     await page.getByLabel("Compare with").selectOption({ label: "No comparison" });
     await expect.poll(() => page.getByTestId("conversion-chart").locator(".recharts-line").count()).toBe(1);
