@@ -1,4 +1,4 @@
-import { Badge, BlockStack, Card, InlineStack, SkeletonBodyText, SkeletonDisplayText, Text } from "@shopify/polaris";
+import { Badge, Card, InlineStack, SkeletonBodyText, SkeletonDisplayText, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { useFormat } from "./format";
 import { Sparkline, SPARKLINE_HEIGHT } from "./Sparkline";
@@ -34,44 +34,53 @@ export function MetricCard({
   const tone = growth === undefined || growth === null ? undefined : growth >= 0 ? "success" : "critical";
   return (
     <Card>
-      <div data-testid={testId} data-value={loading ? undefined : value}>
-        <BlockStack gap="200">
-          <Text as="h3" variant="headingSm" tone="subdued">
-            {title}
-          </Text>
-          {loading ? (
-            <>
-              <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
-                <SkeletonDisplayText size="medium" />
-              </div>
+      {/* Laid out by app/styles/metric-card.css: the trend lines of a row's cards at one height. */}
+      <div className="metryka-metric-card" data-testid={testId} data-value={loading ? undefined : value}>
+        <Text as="h3" variant="headingSm" tone="subdued">
+          {title}
+        </Text>
+        {loading ? (
+          <>
+            <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
+              <SkeletonDisplayText size="medium" />
+            </div>
+            <div className={trend ? "metryka-metric-card__foot" : undefined}>
               {trend && <div style={{ height: SPARKLINE_HEIGHT }} />}
-              {(comparisonLabel || help) && <SkeletonBodyText lines={1} />}
-            </>
-          ) : (
-            <>
-              <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
-                <InlineStack gap="200" blockAlign="center">
-                  {/* Four cards to a row at 1280 px: an amount and its change still fit on one line. */}
-                  <Text as="p" variant="headingXl">
-                    {value}
-                  </Text>
-                  {growth !== undefined && (
-                    <span data-testid="growth" data-growth={f.growth(growth)}>
-                      <Badge tone={tone}>{f.growth(growth)}</Badge>
-                    </span>
-                  )}
-                </InlineStack>
-              </div>
-              {children}
+              {(comparisonLabel || help) && (
+                <div className="metryka-metric-card__note">
+                  <SkeletonBodyText lines={1} />
+                </div>
+              )}
+            </div>
+          </>
+        ) : (
+          <>
+            <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
+              <InlineStack gap="200" blockAlign="center">
+                {/* Four cards to a row at 1280 px: an amount and its change still fit on one line. */}
+                <Text as="p" variant="headingXl">
+                  {value}
+                </Text>
+                {growth !== undefined && (
+                  <span data-testid="growth" data-growth={f.growth(growth)}>
+                    <Badge tone={tone}>{f.growth(growth)}</Badge>
+                  </span>
+                )}
+              </InlineStack>
+            </div>
+            {children}
+            <div className={trend ? "metryka-metric-card__foot" : undefined}>
               {trend && <Sparkline values={trend.values} label={trend.label} />}
               {(comparisonLabel || help) && (
-                <Text as="p" variant="bodySm" tone="subdued">
-                  {comparisonLabel ?? help}
-                </Text>
+                <div className="metryka-metric-card__note">
+                  <Text as="p" variant="bodySm" tone="subdued">
+                    {comparisonLabel ?? help}
+                  </Text>
+                </div>
               )}
-            </>
-          )}
-        </BlockStack>
+            </div>
+          </>
+        )}
       </div>
     </Card>
   );

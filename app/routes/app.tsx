@@ -5,13 +5,17 @@ import { BlockStack, Card, Layout, SkeletonBodyText, SkeletonDisplayText, Skelet
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import metricCardStyles from "#app/styles/metric-card.css?url";
 import { useEffect, useMemo, useState } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { env } from "#app/env.server";
 import { createI18n, POLARIS_TRANSLATIONS, requestLocale } from "#app/i18n";
 import { authenticate } from "#app/shopify.server";
 
-export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "stylesheet", href: metricCardStyles },
+];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
