@@ -46,6 +46,9 @@ export default defineConfig({
           include: ALONE,
           sequence: { groupOrder: 1 },
           poolOptions: { forks: { singleFork: true } },
+          // A flow through every page in Chromium takes 25–30 s on two quiet cores and twice that
+          // beside other work; machines of this kind also differ by two to three times in speed.
+          testTimeout: 180_000,
         },
       },
     ],
