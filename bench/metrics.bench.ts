@@ -184,13 +184,14 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   );
   const grid = await measure(RUNS, 2, () => cohortMatrix(SHOP, gridQuery, clock));
   // Each page's whole loader (after authentication), as a merchant opens it: its default range
-  // (the last twelve months), the Overview by week and over a range that starts and ends
+  // (the last twelve months), the Overview by week, by day and over a range that starts and ends
   // mid-month, the Retention page over 24 months and over that range; the weekly cohort grid of
   // the last 13 weeks.
   const params = (query: string) => new URLSearchParams(query);
   const pages = {
     overview: await measure(RUNS, 2, () => overviewPage(SHOP, params(""), NOW)),
     overviewWeekly: await measure(RUNS, 2, () => overviewPage(SHOP, params("granularity=week"), NOW)),
+    overviewDaily: await measure(RUNS, 2, () => overviewPage(SHOP, params("granularity=day"), NOW)),
     overviewMidMonth: await measure(RUNS, 2, () => overviewPage(SHOP, params(`from=${MID_MONTH.from}&to=${MID_MONTH.to}`), NOW)),
     retention: await measure(RUNS, 2, () => retentionPage(SHOP, params(""), NOW)),
     retention24: await measure(RUNS, 2, () => retentionPage(SHOP, params(`from=${RANGE.from}&to=${RANGE.to}`), NOW)),
@@ -273,6 +274,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const references = {
     overview: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(overviewData)),
     overviewWeekly: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(pages.overviewWeekly.result)),
+    overviewDaily: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(pages.overviewDaily.result)),
     overviewMidMonth: await measure(REFERENCE_RUNS, 1, () => overviewPageReference(pages.overviewMidMonth.result)),
     retention: await measure(REFERENCE_RUNS, 1, retentionOf(retentionData.range)),
     retention24: await measure(REFERENCE_RUNS, 1, retentionOf(retention24Data.range)),
@@ -290,6 +292,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const pageReports = {
     overview: overviewReport(overviewData),
     overviewWeekly: overviewReport(pages.overviewWeekly.result),
+    overviewDaily: overviewReport(pages.overviewDaily.result),
     overviewMidMonth: overviewReport(pages.overviewMidMonth.result),
     retention: retentionData.report,
     retention24: retention24Data.report,
@@ -345,6 +348,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   return [
     page("Overview page loader: sales, rates, trend lines and conversion of the last 12 months by month, with the previous period's", "overview"),
     page("Overview page loader by week (last 12 months)", "overviewWeekly"),
+    page("Overview page loader by day (last 12 months)", "overviewDaily"),
     page(`Overview page loader by month over a range starting and ending mid-month (${MID_MONTH.from} to ${MID_MONTH.to})`, "overviewMidMonth"),
     page("Retention page loader: rates, time between orders, 12 monthly cohorts (last 12 months)", "retention"),
     page("Retention page loader over 24 months", "retention24"),
