@@ -199,13 +199,27 @@ export function localDay(instant: Date, timeZone: string): string {
 }
 
 /**
+ * Local midnights found so far, by zone and date: Luxon finds a zone's offset through Intl
+ * (tens of microseconds), and a page by day over a year asks for each of its days several times
+ * (its buckets, its comparison's, its checks). Emptied past 20,000.
+ */
+const localMidnights = new Map<string, number>();
+
+/**
  * The first instant of a local date: local midnight, or the first existing local time when a
  * DST change skips midnight (luxon moves a skipped wall time forward, as PostgreSQL's
  * `(ts AT TIME ZONE tz)::date` boundaries do).
  */
 export function startOfLocalDay(day: string, timeZone: string): Date {
   plainDate(day, "day");
-  return DateTime.fromISO(day, { zone: timeZone }).toJSDate();
+  const key = `${timeZone}\u0000${day}`;
+  let instant = localMidnights.get(key);
+  if (instant === undefined) {
+    instant = DateTime.fromISO(day, { zone: timeZone }).toMillis();
+    if (localMidnights.size >= 20_000) localMidnights.clear();
+    localMidnights.set(key, instant);
+  }
+  return new Date(instant);
 }
 
 /** First local date of the calendar period (of the given granularity) holding `day`. */
@@ -225,11 +239,21 @@ export function periodStartDay(day: string, granularity: Granularity): string {
   }
 }
 
+/** The next period's first day, by granularity and day, as found so far (emptied past 20,000). */
+const nextStarts = new Map<string, string>();
+
 /** First local date of the calendar period after the one starting at `startDay`. */
 export function nextPeriodStartDay(startDay: string, granularity: Granularity): string {
-  const date = plainDate(startDay, "day");
-  const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
-  return isoDay(date.plus({ [unit[granularity]]: 1 }));
+  const key = `${granularity}\u0000${startDay}`;
+  let next = nextStarts.get(key);
+  if (next === undefined) {
+    const date = plainDate(startDay, "day");
+    const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
+    next = isoDay(date.plus({ [unit[granularity]]: 1 }));
+    if (nextStarts.size >= 20_000) nextStarts.clear();
+    nextStarts.set(key, next);
+  }
+  return next;
 }
 
 /** The key of the calendar period holding `day`: `2026-03-08`, `2026-W10`, `2026-03`, `2026-Q1`, `2026`. */
