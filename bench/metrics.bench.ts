@@ -159,6 +159,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       "cohort_months",
       "customer_order_gaps",
       "gap_months",
+      "activity_days",
       "customer_totals",
       "customer_weeks",
       "cohort_weeks",

@@ -842,11 +842,8 @@ async function wholeWeekActivity(shop: string, context: RetentionContext, weeks:
  * rate. By week, whole weeks are sums of their cells of `cohort_weeks` (one query for them all);
  * by month or longer, the buckets of whole months are sums of the monthly rollups (one query for
  * them all), and a bucket the range cuts is a range of its own, as for customerActivity; so is a
- * week cut by the range. By day, one pass over the
- * `customer_totals` rows of the customers who ordered since the range began: each of their
- * orders in the range is put in its day (its local date, `order_day`), its neighbours in the
- * customer's orders tell whether it is their first and their last of that day, and its place
- * how many orders they had by the day's end. Throws InvalidRangeError and UnknownShopError.
+ * week cut by the range. By day, each day's row of `activity_days` (app/metrics/rollups.server.ts).
+ * Throws InvalidRangeError and UnknownShopError.
  */
 export async function activitySeries(shop: string, query: ActivitySeriesQuery, clock: Clock): Promise<ActivitySeries> {
   const context = await retentionContext(shop, clock);
@@ -871,54 +868,18 @@ export async function activitySeries(shop: string, query: ActivitySeriesQuery, c
     ]);
     return assembleActivitySeries(query, buckets, context, buckets.map((bucket) => cutActivity[cut.indexOf(bucket)] ?? wholeActivity[whole.indexOf(bucket)]));
   }
+  // By day: each day's row of `activity_days` (a bucket is one local day).
   const { settings } = context;
-  const start = buckets[0].start;
-  const acquired = settings.cohortIncludeZeroValue ? Prisma.sql`t.order_at[1]` : Prisma.sql`t.first_paid_order_at`;
-  // Each order's day from its local date as the rollups keep it (`order_day`, days since
-  // 1970-01-01, in order): the buckets are the range's days, one each, so no time zone
-  // conversion per order. A customer's orders of one day are side by side in the array, so each
-  // order says with its neighbours whether it is the customer's first of that day (the customer
-  // counts once, from it) and their last (its place is how many orders they had by the day's
-  // end): one pass, grouped by day alone, not by customer and day.
-  const rows = await prisma.$queryRaw<Array<PeriodRow & { k: number }>>`
-    WITH b AS (
-      SELECT ${buckets[0].fromDay}::date - DATE '1970-01-01' AS first_day, ${buckets[buckets.length - 1].toDay}::date - DATE '1970-01-01' AS end_day,
-        ${buckets.map((bucket) => bucket.start.toISOString())}::timestamptz[] AS starts, ${buckets.map((bucket) => bucket.end.toISOString())}::timestamptz[] AS ends
-    ),
-    o AS (
-      SELECT u.day - b.first_day + 1 AS k, u.i, u.acquired_at,
-        u.day IS DISTINCT FROM u.previous_day AS first_of_day,
-        u.day IS DISTINCT FROM u.next_day AS last_of_day,
-        u.day = u.next_day AS more_that_day
-      FROM b, (
-          -- The arrays side by side, unnested in step (the shorter padded with nulls) in the
-          -- select list: as a lateral function scan per customer this took half as long again.
-          SELECT t.acquired_at, unnest(t.order_day) AS day,
-            unnest(array_prepend(NULL::int, t.order_day)) AS previous_day, unnest(t.order_day[2:]) AS next_day,
-            generate_series(1, cardinality(t.order_day)) AS i
-          FROM (
-            -- Once per customer (OFFSET 0 keeps it apart), not once per order: a long
-            -- customer's order_at array is read whole for each subscript.
-            SELECT ${acquired} AS acquired_at, t.order_day
-            FROM customer_totals t
-            WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled} AND t.last_order_at >= ${start}
-            OFFSET 0
-          ) t
-        ) u
-      WHERE u.day >= b.first_day AND u.day < b.end_day
-    )
-    SELECT o.k,
-      count(*) FILTER (WHERE o.first_of_day) AS customers,
-      count(*) AS orders,
-      count(*) FILTER (WHERE o.first_of_day AND o.more_that_day) AS repeat_customers,
-      count(*) FILTER (WHERE o.first_of_day AND o.acquired_at >= b.starts[o.k] AND o.acquired_at < b.ends[o.k]) AS new_customers,
-      count(*) FILTER (WHERE o.first_of_day AND o.acquired_at < b.starts[o.k]) AS returning_customers,
-      count(*) FILTER (WHERE o.last_of_day AND o.i >= 2) AS returning_by_end
-    FROM o, b
-    GROUP BY o.k`;
-  const byBucket = new Map(rows.map((row) => [row.k - 1, row]));
-  const parts = buckets.map((_, index) => {
-    const row = byBucket.get(index);
+  const paid = settings.cohortIncludeZeroValue ? "" : "_paid";
+  const rows = await prisma.$queryRaw<Array<PeriodRow & { day: string }>>`
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, customers, orders, repeat_customers, returning_by_end,
+      ${Prisma.raw(`first${paid}_customers`)} AS new_customers, ${Prisma.raw(`returning${paid}_customers`)} AS returning_customers
+    FROM activity_days
+    WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled}
+      AND day >= ${buckets[0].fromDay}::date AND day < ${buckets[buckets.length - 1].toDay}::date`;
+  const byDay = new Map(rows.map((row) => [row.day, row]));
+  const parts = buckets.map((bucket) => {
+    const row = byDay.get(bucket.fromDay);
     return {
       customers: Number(row?.customers ?? 0),
       orders: Number(row?.orders ?? 0),

@@ -621,6 +621,54 @@ const TOTAL_VALUES = [
   "first_paid_order_at",
 ];
 
+/** An order row `u` of activityDayCells that is its customer's first of its day. */
+const FIRST_OF_DAY = "u.day IS DISTINCT FROM u.previous_day";
+/**
+ * `activity_days`' sums after its key (shop, retention_include_cancelled, day), each counting the
+ * order rows `u` of activityDayCells that meet its condition. A customer's orders of one day are
+ * neighbours in their `order_day`: the first of them counts the customer (and as new or
+ * returning), the last one's place in their orders is how many they had by the day's end.
+ */
+const ACTIVITY_DAY_SUMS: Array<[column: string, when: string]> = [
+  ["customers", FIRST_OF_DAY],
+  ["orders", "true"],
+  ["repeat_customers", `${FIRST_OF_DAY} AND u.day = u.next_day`],
+  ["returning_by_end", "u.day IS DISTINCT FROM u.next_day AND u.i >= 2"],
+  ["first_customers", `${FIRST_OF_DAY} AND u.day = u.first_day`],
+  ["returning_customers", `${FIRST_OF_DAY} AND u.day > u.first_day`],
+  ["first_paid_customers", `${FIRST_OF_DAY} AND u.day = u.first_paid_day`],
+  ["returning_paid_customers", `${FIRST_OF_DAY} AND u.day > u.first_paid_day`],
+];
+const ACTIVITY_DAY_COLUMNS = Prisma.raw(["shop", "retention_include_cancelled", "day", ...ACTIVITY_DAY_SUMS.map(([column]) => column)].join(", "));
+
+/**
+ * The `activity_days` cells of `customer_totals`-shaped rows (retention_include_cancelled,
+ * order_day, first_paid_order_at), each with a `sign` (1 counted in, −1 taken out), summed by
+ * setting and local day; a cell whose sums are all zero is left out.
+ */
+function activityDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
+  const sum = (when: string) => `sum(CASE WHEN ${when} THEN u.sign ELSE 0 END)`;
+  return Prisma.sql`
+    SELECT ${shop} AS shop, u.retention_include_cancelled, DATE '1970-01-01' + u.day AS day,
+      ${Prisma.raw(ACTIVITY_DAY_SUMS.map(([column, when]) => `${sum(when)}::int AS ${column}`).join(", "))}
+    FROM (
+      -- The arrays side by side, unnested in step (the shorter padded with nulls).
+      SELECT r.retention_include_cancelled, r.sign, r.first_day, r.first_paid_day,
+        unnest(r.order_day) AS day, unnest(array_prepend(NULL::int, r.order_day)) AS previous_day,
+        unnest(r.order_day[2:]) AS next_day, generate_series(1, cardinality(r.order_day)) AS i
+      FROM (
+        -- Once per customer (OFFSET 0 keeps it apart), not once per order.
+        SELECT r.retention_include_cancelled, r.sign, r.order_day, r.order_day[1] AS first_day,
+          (r.first_paid_order_at AT TIME ZONE ${timeZone})::date - DATE '1970-01-01' AS first_paid_day
+        FROM ${rows} r
+        OFFSET 0
+      ) r
+    ) u
+    WHERE u.day IS NOT NULL
+    GROUP BY u.retention_include_cancelled, u.day
+    HAVING ${Prisma.raw(ACTIVITY_DAY_SUMS.map(([, when]) => `${sum(when)} <> 0`).join(" OR "))}`;
+}
+
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
 
@@ -641,6 +689,7 @@ async function recomputeCustomerHistories(
   const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
   if (customers === null) {
     await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM activity_days WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
   }
@@ -760,21 +809,47 @@ async function recomputeCustomerHistories(
   const values = Prisma.raw(TOTAL_VALUES.join(", "));
   if (customers === null) {
     await tx.$executeRaw`INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, ${values}) ${totals}`;
+    await tx.$executeRaw`
+      INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS})
+      ${activityDayCells(shop, timeZone, Prisma.sql`(SELECT retention_include_cancelled, order_day, first_paid_order_at, 1 AS sign FROM customer_totals WHERE shop = ${shop})`)}`;
     return;
   }
   // Only the rows that change are written (a cancelled order leaves the row that counts
   // cancelled orders as it was); rows of customers left without a counted order are deleted.
   // Both values of the setting named, so that the key (shop, setting, customer) is searched
-  // rather than scanned.
-  await tx.$executeRaw`
+  // rather than scanned. In the same statement, the rows as they were −1 and as they are +1
+  // into `activity_days`, as for `gap_months`.
+  const rowsOf = (table: string, sign: number) =>
+    Prisma.raw(`SELECT retention_include_cancelled, order_day, first_paid_order_at, ${sign} AS sign FROM ${table}`);
+  const cells = await tx.$queryRaw<Array<{ ctid: string }>>`
     WITH new AS MATERIALIZED (${totals}),
+    old AS MATERIALIZED (
+      SELECT retention_include_cancelled, order_day, first_paid_order_at FROM customer_totals
+      WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])
+    ),
     written AS (
       INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values}) SELECT * FROM new
       ON CONFLICT (shop, retention_include_cancelled, customer_id) ${updateIfChanged(TOTAL_VALUES)}
+    ),
+    dropped AS (
+      DELETE FROM customer_totals t
+      WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
+        AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)
+    ),
+    cells AS (
+      INSERT INTO activity_days AS t (${ACTIVITY_DAY_COLUMNS})
+      ${activityDayCells(shop, timeZone, Prisma.sql`(${rowsOf("old", -1)} UNION ALL ${rowsOf("new", 1)})`)}
+      ON CONFLICT (shop, retention_include_cancelled, day)
+      DO UPDATE SET ${Prisma.raw(ACTIVITY_DAY_SUMS.map(([column]) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "))}
+      RETURNING t.ctid::text AS ctid, t.orders = 0 AS empty
     )
-    DELETE FROM customer_totals t
-    WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
-      AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)`;
+    SELECT ctid FROM cells WHERE empty`;
+  await deleteEmptyCells(
+    tx,
+    "activity_days",
+    "orders = 0",
+    cells.map((cell) => cell.ctid),
+  );
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {

@@ -1,7 +1,8 @@
 // GIVEN a shop's rollups, WHEN orders and refunds change and only the changed orders (or days)
 // are refreshed, THEN every rollup table (daily sales, first orders and the customers acquired per day, customer months and the two
-// tables summed from them, order gaps and their month sums, customer totals, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
+// tables summed from them, order gaps and their month sums, customer totals and their day sums, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
 // still equal the reference on the changed rows.
+import fs from "node:fs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
@@ -63,6 +64,11 @@ async function months(shop: string) {
       SELECT retention_include_cancelled, cohort_include_zero_value, day::text AS day, customers, orders, repeat_customers, paid_customers
       FROM cohort_days WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, cohort_include_zero_value, day`,
+    activityDays: await prisma.$queryRaw<unknown[]>`
+      SELECT retention_include_cancelled, day::text AS day, customers, orders, repeat_customers, returning_by_end,
+        first_customers, returning_customers, first_paid_customers, returning_paid_customers
+      FROM activity_days WHERE shop = ${shop}
+      ORDER BY retention_include_cancelled, day`,
     gapMonths: await prisma.$queryRaw<unknown[]>`
       SELECT retention_include_cancelled, month::text AS month, bucket, gaps, second_gaps
       FROM gap_months WHERE shop = ${shop}
@@ -122,6 +128,7 @@ async function expectConsistent(store: GeneratedStore, refresh: () => Promise<un
   expect(incrementalMonths.cohorts.length).toBeGreaterThan(30);
   expect(incrementalMonths.gaps.length).toBeGreaterThan(30);
   expect(incrementalMonths.gapMonths.length).toBeGreaterThan(30);
+  expect(incrementalMonths.activityDays.length).toBeGreaterThan(30);
   expect(incrementalMonths.totals.length).toBeGreaterThan(30);
   expect(incrementalMonths.cohortWeeks.length).toBeGreaterThan(30);
   const query = { range: { from: "2025-06-01", to: "2026-12-01" }, granularity: "week" as const, compareTo: "previous_year" as const };
@@ -280,6 +287,15 @@ describe("refreshDailyRollups", () => {
     const refreshed = await refreshDailyRollups(store.shop, { orderIds: [store.orders[0].id] });
     expect(refreshed.mode).toBe("full");
     await expectConsistent({ ...store, timeZone: "Asia/Tokyo" }, async () => {});
+  });
+
+  it("GIVEN rollups built before activity_days existed THEN its migration fills it as a rebuild does", async () => {
+    const built = (await months(store.shop)).activityDays;
+    expect(built.length).toBeGreaterThan(30);
+    const migration = fs.readFileSync(new URL("../../prisma/migrations/20261217000000_activity_days/migration.sql", import.meta.url), "utf8");
+    const fill = migration.slice(migration.indexOf("INSERT INTO"));
+    await prisma.$transaction([prisma.$executeRaw`DELETE FROM activity_days`, prisma.$executeRawUnsafe(fill)]);
+    expect((await months(store.shop)).activityDays).toEqual(built);
   });
 });
 
