@@ -730,7 +730,9 @@ async function recomputeCustomerHistories(
   } else {
     // In one statement, as for the per-period rows: the gaps as they were −1 and as they are +1
     // into `gap_months`; only changed gaps rewritten, vanished ones deleted.
-    const cells = await tx.$queryRaw<Array<{ ctid: string }>>`
+    const empties = await upsertCells(
+      tx,
+      Prisma.sql`
       WITH new AS MATERIALIZED (${gaps}),
       old AS MATERIALIZED (
         SELECT ${gapColumns} FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
@@ -752,13 +754,9 @@ async function recomputeCustomerHistories(
         DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
         RETURNING t.ctid::text AS ctid, t.gaps = 0 AS empty
       )
-      SELECT ctid FROM cells WHERE empty`;
-    await deleteEmptyCells(
-      tx,
-      "gap_months",
-      "gaps = 0",
-      cells.map((cell) => cell.ctid),
+      SELECT ctid, empty FROM cells WHERE empty`,
     );
+    await deleteEmptyCells(tx, "gap_months", "gaps = 0", empties);
   }
   const refundOrders =
     customers === null
@@ -821,7 +819,9 @@ async function recomputeCustomerHistories(
   // into `activity_days`, as for `gap_months`.
   const rowsOf = (table: string, sign: number) =>
     Prisma.raw(`SELECT retention_include_cancelled, order_day, first_paid_order_at, ${sign} AS sign FROM ${table}`);
-  const cells = await tx.$queryRaw<Array<{ ctid: string }>>`
+  const empties = await upsertCells(
+    tx,
+    Prisma.sql`
     WITH new AS MATERIALIZED (${totals}),
     old AS MATERIALIZED (
       SELECT retention_include_cancelled, order_day, first_paid_order_at FROM customer_totals
@@ -843,13 +843,9 @@ async function recomputeCustomerHistories(
       DO UPDATE SET ${Prisma.raw(ACTIVITY_DAY_SUMS.map(([column]) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "))}
       RETURNING t.ctid::text AS ctid, t.orders = 0 AS empty
     )
-    SELECT ctid FROM cells WHERE empty`;
-  await deleteEmptyCells(
-    tx,
-    "activity_days",
-    "orders = 0",
-    cells.map((cell) => cell.ctid),
+    SELECT ctid, empty FROM cells WHERE empty`,
   );
+  await deleteEmptyCells(tx, "activity_days", "orders = 0", empties);
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
