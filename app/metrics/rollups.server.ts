@@ -10,14 +10,15 @@
 // between a customer's consecutive orders) with `gap_months` (their counts by month and bucket:
 // time between orders, the lapse point); and `customer_totals` (each customer's orders, last
 // order, net spend, order instants and their local dates: the at-risk list, spans that are not
-// whole months, the predictions' purchase days).
+// whole months, the predictions' purchase days) with `activity_days` summed from it (customers
+// with an order per local day, their orders, repeat, new and returning ones: activity by day).
 //
 // Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
 // of one shop never interleave). `daily_sales_sources` records what each counted order last
 // contributed to `daily_sales` (its day and kind, amounts, refunds by day), so a refresh changes
 // `daily_sales` by difference; per-customer rows are recomputed whole for the customers
 // concerned, and the cells summed from them (`cohort_days`, `customer_month_counts`, the cohort
-// grids, `gap_months`) change by the difference between those customers' rows before and after. Which
+// grids, `gap_months`, `activity_days`) change by the difference between those customers' rows before and after. Which
 // orders and customers:
 //   - `{ orderIds }`: those orders and every order of their customers, now and at the last
 //     refresh (a customer's other orders can change kind, "first order", when an earlier order
