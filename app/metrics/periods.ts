@@ -124,29 +124,39 @@ export function assertOneOf<T extends string>(parameter: string, value: unknown,
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Plain dates parsed so far (Luxon's DateTime is immutable): parsing one takes tens of
- * microseconds, and a page's plans parse the same few days hundreds of times. Only calendar
- * dates are kept, and the map is emptied past 10,000 of them.
+ * `cache`'s answer for `key`, computed and kept on first use (a throw keeps nothing); the map is
+ * emptied once it holds `limit` answers. For the pure calendar work below: Luxon parses a date or
+ * finds a zone's offset in tens of microseconds, and a page's plans ask the same few hundred
+ * questions many times over (a year by day: each day's midnight for its bucket, its comparison
+ * part, its checks).
  */
+function remembered<T>(cache: Map<string, T>, key: string, limit: number, compute: () => T): T {
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (cache.size >= limit) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/** Plain dates parsed so far (Luxon's DateTime is immutable); only calendar dates are kept. */
 const parsedDates = new Map<string, DateTime>();
 
 /** Date arithmetic on plain local dates happens in UTC, where every day has 24 hours. */
 function plainDate(day: string, label: string): DateTime {
-  const parsed = parsedDates.get(day);
-  if (parsed) return parsed;
-  if (typeof day !== "string" || !LOCAL_DATE.test(day)) {
-    throw new InvalidRangeError(`${label} must be a date written YYYY-MM-DD, got ${JSON.stringify(day)}`, {
-      key: "notADate",
-      values: { parameter: label, value: String(day) },
-    });
-  }
-  const date = DateTime.fromISO(day, { zone: "utc" });
-  if (!date.isValid) {
-    throw new InvalidRangeError(`${label} is not a calendar date: ${day}`, { key: "notACalendarDate", values: { parameter: label, value: day } });
-  }
-  if (parsedDates.size >= 10_000) parsedDates.clear();
-  parsedDates.set(day, date);
-  return date;
+  return remembered(parsedDates, day, 10_000, () => {
+    if (typeof day !== "string" || !LOCAL_DATE.test(day)) {
+      throw new InvalidRangeError(`${label} must be a date written YYYY-MM-DD, got ${JSON.stringify(day)}`, {
+        key: "notADate",
+        values: { parameter: label, value: String(day) },
+      });
+    }
+    const date = DateTime.fromISO(day, { zone: "utc" });
+    if (!date.isValid) {
+      throw new InvalidRangeError(`${label} is not a calendar date: ${day}`, { key: "notACalendarDate", values: { parameter: label, value: day } });
+    }
+    return date;
+  });
 }
 
 /** Throws InvalidRangeError unless `day` is a real date written YYYY-MM-DD. */
@@ -198,11 +208,7 @@ export function localDay(instant: Date, timeZone: string): string {
   return DateTime.fromJSDate(instant, { zone: timeZone }).toISODate() as string;
 }
 
-/**
- * Local midnights found so far, by zone and date: Luxon finds a zone's offset through Intl
- * (tens of microseconds), and a page by day over a year asks for each of its days several times
- * (its buckets, its comparison's, its checks). Emptied past 20,000.
- */
+/** Local midnights found so far, by zone and date (epoch milliseconds). */
 const localMidnights = new Map<string, number>();
 
 /**
@@ -212,14 +218,7 @@ const localMidnights = new Map<string, number>();
  */
 export function startOfLocalDay(day: string, timeZone: string): Date {
   plainDate(day, "day");
-  const key = `${timeZone}\u0000${day}`;
-  let instant = localMidnights.get(key);
-  if (instant === undefined) {
-    instant = DateTime.fromISO(day, { zone: timeZone }).toMillis();
-    if (localMidnights.size >= 20_000) localMidnights.clear();
-    localMidnights.set(key, instant);
-  }
-  return new Date(instant);
+  return new Date(remembered(localMidnights, `${timeZone}\u0000${day}`, 20_000, () => DateTime.fromISO(day, { zone: timeZone }).toMillis()));
 }
 
 /** First local date of the calendar period (of the given granularity) holding `day`. */
@@ -239,21 +238,15 @@ export function periodStartDay(day: string, granularity: Granularity): string {
   }
 }
 
-/** The next period's first day, by granularity and day, as found so far (emptied past 20,000). */
+/** The next period's first day, by granularity and day, as found so far. */
 const nextStarts = new Map<string, string>();
 
 /** First local date of the calendar period after the one starting at `startDay`. */
 export function nextPeriodStartDay(startDay: string, granularity: Granularity): string {
-  const key = `${granularity}\u0000${startDay}`;
-  let next = nextStarts.get(key);
-  if (next === undefined) {
-    const date = plainDate(startDay, "day");
+  return remembered(nextStarts, `${granularity}\u0000${startDay}`, 20_000, () => {
     const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
-    next = isoDay(date.plus({ [unit[granularity]]: 1 }));
-    if (nextStarts.size >= 20_000) nextStarts.clear();
-    nextStarts.set(key, next);
-  }
-  return next;
+    return isoDay(plainDate(startDay, "day").plus({ [unit[granularity]]: 1 }));
+  });
 }
 
 /** The key of the calendar period holding `day`: `2026-03-08`, `2026-W10`, `2026-03`, `2026-Q1`, `2026`. */
