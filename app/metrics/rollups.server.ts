@@ -806,11 +806,14 @@ async function recomputeCustomerHistories(
     ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, order_day, first_paid)
     WHERE v.orders > 0`;
   const values = Prisma.raw(TOTAL_VALUES.join(", "));
+  // `customer_totals`-shaped rows of `table` as activityDayCells reads them, counted `sign` times.
+  const rowsOf = (table: string, sign: number) =>
+    Prisma.raw(`SELECT retention_include_cancelled, order_day, first_paid_order_at, ${sign} AS sign FROM ${table}`);
   if (customers === null) {
     await tx.$executeRaw`INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, ${values}) ${totals}`;
     await tx.$executeRaw`
       INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS})
-      ${activityDayCells(shop, timeZone, Prisma.sql`(SELECT retention_include_cancelled, order_day, first_paid_order_at, 1 AS sign FROM customer_totals WHERE shop = ${shop})`)}`;
+      ${activityDayCells(shop, timeZone, Prisma.sql`(${rowsOf("customer_totals", 1)} WHERE shop = ${shop})`)}`;
     return;
   }
   // Only the rows that change are written (a cancelled order leaves the row that counts
@@ -818,8 +821,6 @@ async function recomputeCustomerHistories(
   // Both values of the setting named, so that the key (shop, setting, customer) is searched
   // rather than scanned. In the same statement, the rows as they were −1 and as they are +1
   // into `activity_days`, as for `gap_months`.
-  const rowsOf = (table: string, sign: number) =>
-    Prisma.raw(`SELECT retention_include_cancelled, order_day, first_paid_order_at, ${sign} AS sign FROM ${table}`);
   const empties = await upsertCells(
     tx,
     Prisma.sql`
