@@ -1,9 +1,9 @@
-import { Badge, BlockStack, Box, Button, Card, InlineStack, ProgressBar, Text } from "@shopify/polaris";
+import { BlockStack, Box, Button, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
-import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { syncErrorText, syncProgressFraction, syncProgressText } from "./sync-progress";
 import { useFormat } from "./format";
+import { StatusCard } from "./StatusCard";
 
 /** Each status's badge; its words are `syncStatus.status.<status>` in the messages. */
 const BADGE_TONES: Record<SyncStatus["status"], "success" | "critical" | "info" | "attention"> = {
@@ -28,65 +28,57 @@ export function SyncStatusCard({
   const { t } = useTranslation();
   const f = useFormat();
   const busy = sync.status === "running" || sync.status === "queued";
-  // A region named by its title: assistive technology (and a test) tells its status from the
-  // Shopify sessions card's, which uses the same words.
-  const titleId = useId();
   return (
-    <Card>
-      <section aria-labelledby={titleId}>
-        <BlockStack gap="300">
-          <InlineStack align="space-between" blockAlign="center">
-            <InlineStack gap="200" blockAlign="center">
-              <Text as="h2" variant="headingMd" id={titleId}>
-                {t("syncStatus.title")}
-              </Text>
-              <Badge tone={BADGE_TONES[sync.status]}>{t(`syncStatus.status.${sync.status}`)}</Badge>
-            </InlineStack>
-            {onResync && (
-              <Button onClick={onResync} loading={resyncing} disabled={busy}>
-                {t("syncStatus.syncNow")}
-              </Button>
-            )}
-          </InlineStack>
-          {sync.status === "running" && (
-            <BlockStack gap="100">
-              <ProgressBar progress={syncProgressFraction(sync) * 100} size="small" />
-              <Text as="p" tone="subdued">
-                {syncProgressText(sync, t, f.count)}
-              </Text>
-            </BlockStack>
-          )}
-          {sync.status === "queued" && (
-            <Text as="p" tone="subdued">
-              {t("syncStatus.queued")}
-            </Text>
-          )}
-          {sync.status === "failed" && sync.error && (
-            <Box>
-              <Text as="p" tone="critical">
-                {syncErrorText(sync, t)}
-              </Text>
-            </Box>
-          )}
+    <StatusCard
+      title={t("syncStatus.title")}
+      status={t(`syncStatus.status.${sync.status}`)}
+      tone={BADGE_TONES[sync.status]}
+      gap="300"
+      action={
+        onResync && (
+          <Button onClick={onResync} loading={resyncing} disabled={busy}>
+            {t("syncStatus.syncNow")}
+          </Button>
+        )
+      }
+    >
+      {sync.status === "running" && (
+        <BlockStack gap="100">
+          <ProgressBar progress={syncProgressFraction(sync) * 100} size="small" />
           <Text as="p" tone="subdued">
-            {t("syncStatus.copied", {
-              orders: t("syncStatus.orders", { count: sync.orders, formatted: f.count(sync.orders) }),
-              customers: t("syncStatus.customers", { count: sync.customers, formatted: f.count(sync.customers) }),
-              when: sync.lastSuccessAt ? f.dateTime(sync.lastSuccessAt, timeZone) : t("common.never"),
-            })}
+            {syncProgressText(sync, t, f.count)}
           </Text>
-          {sync.pendingEvents > 0 && (
-            <Text as="p" tone="subdued">
-              {t("syncStatus.pending", { count: sync.pendingEvents, formatted: f.count(sync.pendingEvents) })}
-            </Text>
-          )}
-          {sync.parkedJobs > 0 && (
-            <Text as="p" tone="critical">
-              {t("syncStatus.parkedJobs", { count: sync.parkedJobs, formatted: f.count(sync.parkedJobs) })}
-            </Text>
-          )}
         </BlockStack>
-      </section>
-    </Card>
+      )}
+      {sync.status === "queued" && (
+        <Text as="p" tone="subdued">
+          {t("syncStatus.queued")}
+        </Text>
+      )}
+      {sync.status === "failed" && sync.error && (
+        <Box>
+          <Text as="p" tone="critical">
+            {syncErrorText(sync, t)}
+          </Text>
+        </Box>
+      )}
+      <Text as="p" tone="subdued">
+        {t("syncStatus.copied", {
+          orders: t("syncStatus.orders", { count: sync.orders, formatted: f.count(sync.orders) }),
+          customers: t("syncStatus.customers", { count: sync.customers, formatted: f.count(sync.customers) }),
+          when: sync.lastSuccessAt ? f.dateTime(sync.lastSuccessAt, timeZone) : t("common.never"),
+        })}
+      </Text>
+      {sync.pendingEvents > 0 && (
+        <Text as="p" tone="subdued">
+          {t("syncStatus.pending", { count: sync.pendingEvents, formatted: f.count(sync.pendingEvents) })}
+        </Text>
+      )}
+      {sync.parkedJobs > 0 && (
+        <Text as="p" tone="critical">
+          {t("syncStatus.parkedJobs", { count: sync.parkedJobs, formatted: f.count(sync.parkedJobs) })}
+        </Text>
+      )}
+    </StatusCard>
   );
 }
