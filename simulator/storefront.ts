@@ -66,20 +66,25 @@ export function generateJourneys(options: { seed: number; from: number; to: numb
     let earliest = options.from;
     const visits = random.chance(0.2) ? 2 : 1;
     for (let visit = 0; visit < visits; visit++) {
-      // Up to 25 minutes of events, all on the start's UTC day.
-      const latestStart = Math.min(options.to, Math.floor(options.to / DAY_MS) * DAY_MS + DAY_MS) - 26 * MINUTE;
-      if (latestStart <= earliest) break;
-      let start = Math.floor(random.float(earliest, latestStart));
-      const dayEnd = Math.floor(start / DAY_MS) * DAY_MS + DAY_MS;
-      if (start + 26 * MINUTE >= dayEnd) start = dayEnd - 27 * MINUTE;
-      if (start < earliest) break;
+      // Events before `to` and on the start's UTC day: a journey that starts near either edge is
+      // shortened to fit (a window that crosses midnight still has journeys on both days). One
+      // that would start in the last minute of a day starts at midnight instead.
+      if (options.to - MINUTE <= earliest) break;
+      let start = Math.floor(random.float(earliest, options.to - MINUTE));
+      let limit = Math.min(options.to, Math.floor(start / DAY_MS) * DAY_MS + DAY_MS);
+      if (limit - start < MINUTE) {
+        start = limit;
+        limit = Math.min(options.to, start + DAY_MS);
+        if (limit - start < MINUTE) break;
+      }
       const source = weighted(random, SOURCES);
       const events: StorefrontEvent[] = [];
       let t = start;
       const push = (name: StorefrontEvent["name"], path: string) => {
         eventNumber++;
         events.push({ id: `${prefix}-e${eventNumber}`, name, at: new Date(t).toISOString(), clientId, path, device });
-        t += random.int(15, 240) * 1000;
+        const gap = random.int(15, 240) * 1000;
+        t += t + gap < limit ? gap : Math.floor((limit - t) / 2);
       };
       const landing = random.pick(LANDINGS);
       push("page_viewed", landing);
