@@ -44,6 +44,10 @@ function schemaFor(commandLine: boolean) {
     // Days the web pixel's raw events are kept (their sessions stay in the rollup for good):
     // app/collector/retention.server.ts.
     METRYKA_PIXEL_EVENT_RETENTION_DAYS: z.coerce.number().int().min(2).max(3650).default(30),
+    // How long a page waits for the store's figures to be recomputed (after its time zone or
+    // currency changed) before it says so and looks again every few seconds:
+    // app/dashboard/page-query.server.ts.
+    METRYKA_PAGE_REBUILD_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(4_000),
     // Where the page loads App Bridge from; only the local simulator's admin stand-in sets it.
     // Refused in production.
     APP_BRIDGE_URL: url.optional(),

@@ -1,13 +1,19 @@
 // GIVEN a store just installed, WHEN its Overview loads before the first sync has stored any
 // order, THEN the page says the data is on its way and computes nothing (no rollups built for an
 // empty copy: every install's first load); once orders are stored, during the sync already, the
-// numbers come.
+// numbers come. GIVEN a store whose time zone changed, WHEN its figures take longer to be
+// recomputed than a page waits, THEN the Overview, Retention and Customers pages say so instead
+// of their numbers, and show them, in the new zone, once the rebuild is done.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
+import { env } from "#app/env.server";
+import { refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import { generateStore, writeStore } from "#app/metrics/test-helpers/store";
 import { markSyncQueued, startRun, SyncRunKind } from "#app/sync/sync-state.server";
 import { truncateAll } from "../../tests/support/database";
+import { customersPage } from "./customers-page.server";
 import { overviewPage } from "./overview.server";
+import { retentionPage } from "./retention-page.server";
 
 const NOW = new Date("2026-11-18T15:37:21Z");
 const store = generateStore({ seed: 5, shop: "first-load.myshopify.com", timeZone: "America/New_York", now: NOW, start: "2026-01-01", orders: 80, customers: 30 });
@@ -33,5 +39,29 @@ describe("the Overview of a store being copied", () => {
     expect(page.syncing).toBe(true);
     expect(page.report?.totals.orders).toBeGreaterThan(0);
     expect(page.rates).not.toBeNull();
+  });
+});
+
+describe("the pages of a store whose time zone changed", () => {
+  it("GIVEN a rebuild longer than a page waits THEN each page says its figures are being recomputed, and shows them once they are", async () => {
+    await writeStore(store);
+    const params = () => new URLSearchParams({ from: "2026-01-01", to: "2026-11-19" });
+    expect((await overviewPage(store.shop, params(), NOW)).recomputing).toBe(false);
+    await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
+    // Another process rebuilds (the shop update's job): it holds the shop's lock until it commits.
+    const pages = await prisma.$transaction(async (tx) => {
+      await refreshRollupsIn(tx, store.shop);
+      return Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]);
+    }, ROLLUP_TRANSACTION_OPTIONS);
+    expect(env.METRYKA_PAGE_REBUILD_WAIT_MS).toBeGreaterThan(0);
+    for (const page of pages) expect({ recomputing: page.recomputing, report: page.report, timeZone: page.timeZone }).toEqual({ recomputing: true, report: null, timeZone: "Asia/Tokyo" });
+    expect(pages[0].rates).toBeNull();
+
+    const [overview, retention, customers] = await Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]);
+    expect([overview.recomputing, retention.recomputing, customers.recomputing]).toEqual([false, false, false]);
+    expect(overview.report?.timeZone).toBe("Asia/Tokyo");
+    expect(overview.report?.totals.orders).toBeGreaterThan(0);
+    expect(retention.report?.timeZone).toBe("Asia/Tokyo");
+    expect(customers.report).not.toBeNull();
   });
 });

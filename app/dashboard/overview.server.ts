@@ -12,7 +12,7 @@ import type { ActivitySeries, CustomerActivity } from "#app/metrics/retention";
 import { activitySeries, customerActivity } from "#app/metrics/retention.server";
 import type { SalesReport } from "#app/metrics/sales";
 import { salesOverview } from "#app/metrics/sales.server";
-import { parsePageQuery, shopPage } from "./page-query.server";
+import { parsePageQuery, rollupsReady, shopPage } from "./page-query.server";
 import { OVERVIEW_GRANULARITIES } from "./granularities";
 
 const OVERVIEW_SHAPE = {
@@ -98,8 +98,10 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
   // Before the first sync has stored any order the page only says the data is on its way:
   // nothing to compute (and on an install's first load, no rollups to build for nothing).
   const copying = page.sync.status !== "succeeded" && (await prisma.order.findFirst({ where: { shop }, select: { id: true } })) === null;
+  // A new time zone or currency: a large store's figures take a while to be recomputed.
+  const recomputing = page.installed && !copying && !(await rollupsReady(shop, page));
   const reports: OverviewReports | null =
-    page.installed && !copying
+    page.installed && !copying && !recomputing
       ? await Promise.all([
           salesOverview(shop, { range: page.range, granularity: query.granularity, compareTo }, clock),
           customerActivity(shop, { range: page.range }, clock),
@@ -130,6 +132,7 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
     ...page,
     compare: query.compare,
     granularity: query.granularity,
+    recomputing,
     report,
     comparedWith,
     ...(reports ? overviewHeadline(reports) : empty),

@@ -4,8 +4,10 @@
 // preset ranges its date select offers, and the store's sync state.
 import { z } from "zod";
 import prisma from "#app/db.server";
+import { env } from "#app/env.server";
 import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
 import { invalidParameter, patterned } from "#app/metrics/query-refusal";
+import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
 import { presetRanges, type PresetRange } from "./ranges";
 
@@ -95,4 +97,16 @@ export async function shopPage(shop: string, query: { from?: string; to?: string
     syncing: sync.status === "never" || sync.status === "queued" || sync.status === "running",
     historyLimited: row !== null && !scopes.includes("read_all_orders"),
   };
+}
+
+/**
+ * Whether the shop's figures can be read now: its rollups are in its current time zone and
+ * currency, or became so within METRYKA_PAGE_REBUILD_WAIT_MS. After a change of either, a large
+ * store's rebuild takes a minute or more (the shop update's job starts it in the worker; the
+ * page starts it here if it has not): false then, and the page says its figures are being
+ * recomputed and looks again (`recomputing` in the page's data) instead of keeping the merchant
+ * waiting on a blank admin.
+ */
+export function rollupsReady(shop: string, page: Pick<ShopPage, "timeZone" | "currency">, waitMs = env.METRYKA_PAGE_REBUILD_WAIT_MS): Promise<boolean> {
+  return ensureDailyRollups(shop, page.timeZone, page.currency, { waitMs });
 }

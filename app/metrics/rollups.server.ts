@@ -1012,14 +1012,33 @@ const ensuring = new Map<string, Promise<unknown>>();
  * rebuild otherwise). Cheap when they were: one primary-key read. A page reads several metrics
  * at once, each making sure first: they share one rebuild rather than queue one each behind
  * the shop's lock; and one that waited behind another process's rebuild uses it.
+ *
+ * With `waitMs`, waits at most that long: false if the rebuild is still running then (it goes
+ * on; a later call joins it), true once the rollups are current. A page uses it to say that its
+ * figures are being recomputed rather than keep the merchant waiting a minute for a large store.
  */
-export async function ensureDailyRollups(shop: string, timeZone: string, currency: string): Promise<void> {
-  if (builtCurrent(await builtIn(prisma, shop), { timeZone, currency })) return;
+export async function ensureDailyRollups(shop: string, timeZone: string, currency: string, { waitMs }: { waitMs?: number } = {}): Promise<boolean> {
+  if (builtCurrent(await builtIn(prisma, shop), { timeZone, currency })) return true;
   const key = `${shop}\u0000${timeZone}\u0000${currency}`;
   let rebuild = ensuring.get(key);
   if (!rebuild) {
     rebuild = rebuildUnlessCurrent(shop).finally(() => ensuring.delete(key));
+    // Nobody may be waiting for it any more when it fails: its callers see the error, and so
+    // does the log.
+    rebuild.catch((error: unknown) => console.error(`[rollups] rebuild of ${shop} failed: ${error instanceof Error ? error.message : String(error)}`));
     ensuring.set(key, rebuild);
   }
-  await rebuild;
+  if (waitMs === undefined) {
+    await rebuild;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  try {
+    return await Promise.race([rebuild.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -360,7 +360,7 @@ describe("ensureDailyRollups", () => {
         WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
       return n;
     };
-    let page: Promise<void> | undefined;
+    let page: Promise<boolean> | undefined;
     // The other process: the shop's lock held and the rebuild written, not yet committed, while
     // the page finds the rollups stale and queues behind the lock.
     await prisma.$transaction(async (tx) => {
@@ -372,5 +372,26 @@ describe("ensureDailyRollups", () => {
     expect(await refreshes(store.shop)).toBe(2);
     const [state] = await prisma.$queryRaw<Array<{ time_zone: string }>>`SELECT time_zone FROM daily_sales_state WHERE shop = ${store.shop}`;
     expect(state.time_zone).toBe("Asia/Tokyo");
+  });
+
+  it("GIVEN a rebuild that takes longer than a page waits WHEN the page makes sure of its rollups THEN it hears false in time, and a later look joins the same rebuild", async () => {
+    const store = generateStore({ seed: 93, shop: "ensure-budget.myshopify.com", timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", customers: 40, orders: 120 });
+    await writeStore(store);
+    await ensureDailyRollups(store.shop, store.timeZone, store.currency);
+    await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
+    let looks: boolean[] = [];
+    let joined: Promise<boolean> | undefined;
+    // Another process holds the shop's lock (its own rebuild, uncommitted) for as long as the
+    // page looks: the page's rebuild cannot finish meanwhile.
+    await prisma.$transaction(async (tx) => {
+      await refreshRollupsIn(tx, store.shop);
+      looks = await Promise.all([ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency, { waitMs: 0 }), ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency, { waitMs: 200 })]);
+      joined = ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency);
+    }, ROLLUP_TRANSACTION_OPTIONS);
+    expect(looks).toEqual([false, false]);
+    expect(await joined).toBe(true);
+    expect(await ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency, { waitMs: 0 })).toBe(true);
+    // The other process's rebuild and none of the page's: once it held the lock, the page found them current.
+    expect(await refreshes(store.shop)).toBe(2);
   });
 });

@@ -144,7 +144,7 @@ async function rollupsBuiltIn(shops: string[]): Promise<Map<string, { timeZone: 
   return new Map(rows.map((row) => [row.shop, { timeZone: row.time_zone, currency: row.currency_code }]));
 }
 
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
 }
 

@@ -15,6 +15,7 @@ import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { CompareSelect, Control, ReportControls, useComparisonLabel } from "#app/components/ReportControls";
 import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
+import { RecomputingCard } from "#app/components/RecomputingCard";
 import { PageError } from "#app/components/PageError";
 import { describeSalesSettings } from "#app/components/metric-rules";
 import { SyncBanners } from "#app/components/SyncBanners";
@@ -37,7 +38,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function Overview() {
   const data = useLoaderData<typeof loader>();
-  const { report, sync, range, compare, granularity, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } = data;
+  const { report, recomputing, currency: shopCurrency, sync, range, compare, granularity, presets, timeZone, historyLimited, lastDay, syncing, comparedWith } = data;
   const { rates, ratesGrowth, activity, conversion, comparisonSeries, customerTypes } = data;
   const { t, i18n } = useTranslation();
   const f = useFormat();
@@ -112,7 +113,9 @@ export default function Overview() {
           </Control>
         </ReportControls>
 
-        {!report || (!hasOrders && sync.status !== "succeeded") ? (
+        {recomputing ? (
+          <RecomputingCard timeZone={timeZone} currency={shopCurrency} />
+        ) : !report || (!hasOrders && sync.status !== "succeeded") ? (
           <EmptyCard heading={t("common.onTheirWay")}>
             <Text as="p">{t("common.copying")}</Text>
           </EmptyCard>

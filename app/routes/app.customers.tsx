@@ -13,6 +13,7 @@ import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { describeAtRiskSettings } from "#app/components/metric-rules";
 import { EmptyCard } from "#app/components/EmptyCard";
+import { RecomputingCard } from "#app/components/RecomputingCard";
 import { PageError } from "#app/components/PageError";
 import { SyncBanners } from "#app/components/SyncBanners";
 import { customersPage } from "#app/dashboard/customers-page.server";
@@ -35,7 +36,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Customers() {
-  const { report, predictions, sync, syncing, historyLimited, limit, page, pages, pageSizes, timeZone, list, sort, tagging } = useLoaderData<typeof loader>();
+  const { report, recomputing, currency, predictions, sync, syncing, historyLimited, limit, page, pages, pageSizes, timeZone, list, sort, tagging } =
+    useLoaderData<typeof loader>();
   const location = useLocation();
   const fetcher = useFetcher<typeof action>();
   const [selection, setSelection] = useState<CustomerSelection>({ all: false, ids: [] });
@@ -99,7 +101,9 @@ export default function Customers() {
           </Banner>
         )}
 
-        {!report || (syncing && report.total === 0) ? (
+        {recomputing ? (
+          <RecomputingCard timeZone={timeZone} currency={currency} />
+        ) : !report || (syncing && report.total === 0) ? (
           <EmptyCard heading={t("common.onTheirWay")}>
             <p>{t("common.copying")}</p>
           </EmptyCard>

@@ -23,6 +23,7 @@ import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
 import { describeRetentionSettings } from "#app/components/metric-rules";
 import { EmptyCard } from "#app/components/EmptyCard";
+import { RecomputingCard } from "#app/components/RecomputingCard";
 import { PageError } from "#app/components/PageError";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { RetentionChart } from "#app/components/RetentionChart";
@@ -42,7 +43,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const COHORT_CHOICES = ["month", "week"] as const;
 
 export default function Retention() {
-  const { report, histogram, curve, cohortGranularity, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
+  const { report, recomputing, currency, histogram, curve, cohortGranularity, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const f = useFormat();
@@ -94,7 +95,9 @@ export default function Retention() {
           </Box>
         </ReportControls>
 
-        {!report || (!hasCustomers && syncing) ? (
+        {recomputing ? (
+          <RecomputingCard timeZone={timeZone} currency={currency} />
+        ) : !report || (!hasCustomers && syncing) ? (
           <EmptyCard heading={t("common.onTheirWay")}>
             <p>{t("common.copying")}</p>
           </EmptyCard>

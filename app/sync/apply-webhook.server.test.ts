@@ -663,6 +663,26 @@ describe("the shop", () => {
     });
   });
 
+  it("shop/update with a new time zone or currency has the rollups rebuilt in them by a job; a new name alone queues nothing", async () => {
+    const store = newStore();
+    await install(store);
+    const [order] = store.orders;
+    await deliverAll([event("orders/create", orderWebhookPayload(order, store.shop), order.updatedAt)]);
+    await drainShopJobs();
+    const built = () => prisma.dailySalesState.findUniqueOrThrow({ where: { shop: SHOP }, select: { timeZone: true, currencyCode: true } });
+    expect(await built()).toEqual({ timeZone: store.shop.ianaTimezone, currencyCode: store.shop.currencyCode });
+
+    await deliverAll([event("shop/update", shopWebhookPayload({ ...store.shop, name: "Renamed", updatedAt: "2026-11-16T08:00:00Z" }), "2026-11-16T08:00:00Z")]);
+    expect(await drainShopJobs()).toEqual([]);
+
+    const zone = store.shop.ianaTimezone === "Asia/Tokyo" ? "America/Chicago" : "Asia/Tokyo";
+    await deliverAll([event("shop/update", shopWebhookPayload({ ...store.shop, ianaTimezone: zone, updatedAt: "2026-11-16T09:00:00Z" }), "2026-11-16T09:00:00Z")]);
+    const jobs = await drainShopJobs();
+    expect(jobs).toEqual([{ shop: SHOP, kind: "predictions" }]);
+    await runShopJob(jobs[0]);
+    expect(await built()).toEqual({ timeZone: zone, currencyCode: store.shop.currencyCode });
+  });
+
   it("app/scopes_update records the granted scopes; an older one arriving later changes nothing", async () => {
     const store = newStore();
     await install(store);

@@ -99,15 +99,22 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
     case "dataRequested":
       await exportCustomerData(shop, change.requestId, change);
       return null;
-    case "shopUpdated":
+    case "shopUpdated": {
       if (await newerEventApplied(shop, event.topic, event.eventId, change.updatedAt)) return null;
-      // A new time zone makes the next rollup refresh rebuild the shop's days in it
-      // (refreshDailyRollups compares the zone the rollups were built in).
+      const before = await prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true, currencyCode: true } });
       await prisma.shop.update({
         where: { domain: shop },
         data: { name: change.name, ianaTimezone: change.timeZone, currencyCode: change.currencyCode },
       });
+      // A new time zone or currency means every rollup rebuilt in it (the rollups record the
+      // zone and currency they were built in), a minute or more for a large store: the
+      // predictions job, which brings the rollups up to date before its fit (itself dated in
+      // the shop's zone), does it in the worker now, so that the pages find it done.
+      if (before && (before.ianaTimezone !== change.timeZone || before.currencyCode !== change.currencyCode)) {
+        await enqueueShopJob({ shop, kind: "predictions" });
+      }
       return null;
+    }
     case "scopesUpdated":
       if (change.updatedAt && (await newerEventApplied(shop, event.topic, event.eventId, change.updatedAt))) return null;
       await prisma.$transaction([

@@ -9,7 +9,9 @@
 //   and without either source says what to grant or enable;
 // - an impossible date range in the URL is a Polaris error banner (400), not a crash;
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
-//   change with a toast, and the Overview states the changed rule.
+//   change with a toast, and the Overview states the changed rule;
+// - after the store's time zone changed, while its figures are recomputed, the Overview says so
+//   and fills in by itself once they are.
 // A full-page screenshot of every page goes to test-results/screenshots/.
 import fs from "node:fs";
 import { DateTime } from "luxon";
@@ -478,5 +480,34 @@ describe("every page of the embedded app in Chromium", () => {
     expect(orders.reduce((sum, [, count]) => sum + count, 0)).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  // Last: it leaves the rollups built in another time zone (the next page load rebuilds them).
+  it("Overview: after the store's time zone changed, says its numbers are being recomputed, then fills in by itself", async () => {
+    const zone = stack.store.shop.ianaTimezone;
+    const other = zone === "Asia/Tokyo" ? "America/Chicago" : "Asia/Tokyo";
+    // Another process rebuilding the shop's rollups (the shop update's job) holds its lock.
+    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await rebuilder.connect();
+    try {
+      await db.query("UPDATE shops SET iana_timezone = $2 WHERE domain = $1", [stack.shop, other]);
+      await rebuilder.query("BEGIN");
+      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${stack.shop}`]);
+      const { page, errors } = await open("/app", "Overview");
+      await page.getByRole("heading", { name: "Recomputing your numbers" }).waitFor();
+      expect(await page.getByText(`every number in ${other} and ${stack.store.shop.currencyCode}`).count()).toBe(1);
+      expect(await page.getByTestId("card-net-sales").count()).toBe(0);
+      await screenshot(page, "overview-recomputing");
+      await rebuilder.query("COMMIT");
+      await page.getByTestId("card-net-sales").waitFor({ timeout: 60_000 });
+      expect(await page.getByRole("heading", { name: "Recomputing your numbers" }).count()).toBe(0);
+      const [{ time_zone }] = (await db.query<{ time_zone: string }>("SELECT time_zone FROM daily_sales_state WHERE shop = $1", [stack.shop])).rows;
+      expect(time_zone).toBe(other);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await rebuilder.end();
+      await db.query("UPDATE shops SET iana_timezone = $2 WHERE domain = $1", [stack.shop, zone]);
+    }
   });
 });

@@ -1,0 +1,22 @@
+import { InlineStack, Spinner, Text } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
+import { EmptyCard } from "./EmptyCard";
+import { useRevalidateWhile } from "./page-hooks";
+
+/**
+ * The store's time zone or currency changed and its figures are being recomputed in them (a
+ * minute or two for a large store): says so, and looks again every few seconds until the page's
+ * figures are ready (its loader's `recomputing`).
+ */
+export function RecomputingCard({ timeZone, currency }: { timeZone: string; currency: string }) {
+  const { t } = useTranslation();
+  useRevalidateWhile(true, 3000);
+  return (
+    <EmptyCard heading={t("common.recomputing")}>
+      <InlineStack gap="300" blockAlign="center" wrap={false}>
+        <Spinner size="small" accessibilityLabel={t("common.recomputing")} />
+        <Text as="p">{t("common.recomputingText", { timeZone, currency })}</Text>
+      </InlineStack>
+    </EmptyCard>
+  );
+}
