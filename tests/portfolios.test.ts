@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presetRanges } from "#app/dashboard/ranges";
 import { generateStore, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
 
@@ -108,7 +109,10 @@ describe("portfolios", () => {
     const { id, code } = await api.createPortfolio(actor(owner), "Side by side");
     await api.joinPortfolio(actor(eur), code);
     await api.joinPortfolio(actor(tokyo), code);
-    const params = new URLSearchParams({ portfolio: id, compare: "previous_year" });
+    // One range for every member: each one's default is the last twelve months in its own time
+    // zone, which around a month's end are not the same months everywhere.
+    const { from, to } = presetRanges(NOW.toISOString(), "America/New_York")[0];
+    const params = new URLSearchParams({ portfolio: id, compare: "previous_year", from, to });
     // Every member sees the same portfolio.
     const views = await Promise.all(shops.map((shop) => page.portfolioPage(shop, params, NOW)));
     const data = views[0];
