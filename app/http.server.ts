@@ -1,10 +1,12 @@
 // Turning a caller's mistake into a clear 4xx. Errors that carry a 4xx `status` (an impossible
-// range, an unknown shop) become a Response with their message; anything else is a bug and
-// stays a 500.
+// range, an unknown shop) become a Response with their message, and so does a store whose
+// numbers are being recomputed (a 503 with Retry-After); anything else is a bug and stays a 500.
 import { json } from "@remix-run/node";
+import { RecomputingError } from "#app/metrics/context.server";
 import { RefusedQueryError, type QueryRefusal } from "#app/metrics/periods";
 
 function clientStatus(error: unknown): number | null {
+  if (error instanceof RecomputingError) return error.status;
   if (error instanceof Error && "status" in error) {
     const status = (error as { status: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 500) return status;
@@ -16,7 +18,12 @@ function clientStatus(error: unknown): number | null {
 export interface PageRefusal {
   message: string;
   refusal: QueryRefusal | null;
+  /** The store's numbers are being recomputed in this time zone and currency (a 503). */
+  recomputing?: { timeZone: string; currency: string };
 }
+
+const retryAfter = (error: Error): Record<string, string> =>
+  error instanceof RecomputingError ? { "Retry-After": String(error.retryAfterSeconds) } : {};
 
 async function answering<T>(work: () => Promise<T>, respond: (error: Error, status: number) => Response): Promise<T> {
   try {
@@ -31,12 +38,19 @@ async function answering<T>(work: () => Promise<T>, respond: (error: Error, stat
 export const badRequest = {
   /** For files and APIs: the refusal as plain text. */
   wrap<T>(work: () => Promise<T>): Promise<T> {
-    return answering(work, (error, status) => new Response(error.message, { status }));
+    return answering(work, (error, status) => new Response(error.message, { status, headers: retryAfter(error) }));
   },
   /** For a page's loader: a PageRefusal, which `PageError` says in the admin's language. */
   page<T>(work: () => Promise<T>): Promise<T> {
     return answering(work, (error, status) =>
-      json<PageRefusal>({ message: error.message, refusal: error instanceof RefusedQueryError ? error.refusal : null }, { status }),
+      json<PageRefusal>(
+        {
+          message: error.message,
+          refusal: error instanceof RefusedQueryError ? error.refusal : null,
+          ...(error instanceof RecomputingError ? { recomputing: { timeZone: error.timeZone, currency: error.currency } } : {}),
+        },
+        { status, headers: retryAfter(error) },
+      ),
     );
   },
 };

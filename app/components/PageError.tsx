@@ -3,6 +3,7 @@ import { Banner, Page, Text } from "@shopify/polaris";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import type { PageRefusal } from "#app/http.server";
+import { RecomputingCard } from "./RecomputingCard";
 
 /** A loader's refusal (`badRequest.page`) in the admin's language; other 4xx bodies as they are. */
 function refusalDetail(data: unknown, t: TFunction): string {
@@ -16,7 +17,8 @@ function refusalDetail(data: unknown, t: TFunction): string {
  * language with its detail and a way on: the page's default view, or `back` for a page whose
  * address names one thing (a customer) and so has no default view. Anything else is a plain
  * sentence with a retry (the page's data loaded again; the page comes back once it loads).
- * Never a stack.
+ * A store whose numbers are being recomputed (a 503 from a page without a state of its own for
+ * it) says so and looks again by itself. Never a stack.
  */
 export function PageError({ title, back }: { title: string; back?: { content: string; url: string } }) {
   const { t } = useTranslation();
@@ -28,6 +30,14 @@ export function PageError({ title, back }: { title: string; back?: { content: st
     ? t(error.status === 404 ? "error.notFound" : "error.badAddress", { detail: refusalDetail(error.data, t) })
     : t("error.unexpected");
   const revalidator = useRevalidator();
+  const recomputing = isRouteErrorResponse(error) && error.status === 503 ? (error.data as Partial<PageRefusal> | null)?.recomputing : undefined;
+  if (recomputing) {
+    return (
+      <Page title={title} backAction={back ?? { content: t("nav.overview"), url: "/app" }}>
+        <RecomputingCard timeZone={recomputing.timeZone} currency={recomputing.currency} />
+      </Page>
+    );
+  }
   return (
     <Page title={title} backAction={back ?? { content: t("nav.overview"), url: "/app" }}>
       <Banner

@@ -7,6 +7,7 @@ import type { MetricSettings } from "#app/metrics/settings";
 import { customerRows, customerStanding, parseCustomerId } from "#app/metrics/retention.server";
 import { loadShopContext } from "#app/metrics/context.server";
 import { RefusedQueryError } from "#app/metrics/periods";
+import { requireFiguresReady } from "./page-query.server";
 
 // Neither refusal repeats the id: a page never echoes what it was asked about another store.
 export class CustomerNotFoundError extends RefusedQueryError {
@@ -30,10 +31,14 @@ export interface CustomerPageData {
   settings: MetricSettings;
 }
 
-/** Throws MalformedCustomerIdError (400), CustomerNotFoundError (404) and UnknownShopError (404). */
+/**
+ * Throws MalformedCustomerIdError (400), CustomerNotFoundError (404), UnknownShopError (404) and
+ * RecomputingError (503: the store's numbers are being recomputed in a new zone or currency).
+ */
 export async function customerPage(shop: string, rawId: string, now: Date): Promise<CustomerPageData> {
   const id = parseCustomerId(rawId);
   if (id === null) throw new MalformedCustomerIdError();
+  await requireFiguresReady(shop);
   const standing = await customerStanding(shop, id, { now });
   if (!standing) throw new CustomerNotFoundError();
   const [context, rows] = await Promise.all([loadShopContext(shop), customerRows(shop, id, now)]);

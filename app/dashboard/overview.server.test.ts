@@ -3,14 +3,19 @@
 // empty copy: every install's first load); once orders are stored, during the sync already, the
 // numbers come. GIVEN a store whose time zone changed, WHEN its figures take longer to be
 // recomputed than a page waits, THEN the Overview, Retention and Customers pages say so instead
-// of their numbers, and show them, in the new zone, once the rebuild is done.
+// of their numbers, and show them, in the new zone, once the rebuild is done; a file and a
+// customer's view answer 503 with Retry-After meanwhile.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
+import { EXPORTS } from "#app/exports/registry.server";
+import { badRequest } from "#app/http.server";
+import { RecomputingError } from "#app/metrics/context.server";
 import { refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import { generateStore, writeStore } from "#app/metrics/test-helpers/store";
 import { markSyncQueued, startRun, SyncRunKind } from "#app/sync/sync-state.server";
 import { truncateAll } from "../../tests/support/database";
+import { customerPage } from "./customer-page.server";
 import { customersPage } from "./customers-page.server";
 import { overviewPage } from "./overview.server";
 import { retentionPage } from "./retention-page.server";
@@ -49,13 +54,22 @@ describe("the pages of a store whose time zone changed", () => {
     expect((await overviewPage(store.shop, params(), NOW)).recomputing).toBe(false);
     await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
     // Another process rebuilds (the shop update's job): it holds the shop's lock until it commits.
-    const pages = await prisma.$transaction(async (tx) => {
+    const customer = store.orders.find((o) => o.customerId !== null)!.customerId!;
+    const [pages, file, view] = await prisma.$transaction(async (tx) => {
       await refreshRollupsIn(tx, store.shop);
-      return Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]);
+      return Promise.all([
+        Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]),
+        badRequest.wrap(() => EXPORTS.sales.build(store.shop, params(), NOW)).catch((thrown: unknown) => thrown),
+        customerPage(store.shop, customer, NOW).catch((thrown: unknown) => thrown),
+      ]);
     }, ROLLUP_TRANSACTION_OPTIONS);
     expect(env.METRYKA_PAGE_REBUILD_WAIT_MS).toBeGreaterThan(0);
     for (const page of pages) expect({ recomputing: page.recomputing, report: page.report, timeZone: page.timeZone }).toEqual({ recomputing: true, report: null, timeZone: "Asia/Tokyo" });
     expect(pages[0].rates).toBeNull();
+    expect(file).toBeInstanceOf(Response);
+    expect([(file as Response).status, (file as Response).headers.get("Retry-After")]).toEqual([503, "15"]);
+    expect(await (file as Response).text()).toMatch(/being recomputed in Asia\/Tokyo/);
+    expect(view).toBeInstanceOf(RecomputingError);
 
     const [overview, retention, customers] = await Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]);
     expect([overview.recomputing, retention.recomputing, customers.recomputing]).toEqual([false, false, false]);
@@ -63,5 +77,6 @@ describe("the pages of a store whose time zone changed", () => {
     expect(overview.report?.totals.orders).toBeGreaterThan(0);
     expect(retention.report?.timeZone).toBe("Asia/Tokyo");
     expect(customers.report).not.toBeNull();
+    expect((await customerPage(store.shop, customer, NOW)).standing.customerId).toBe(customer);
   });
 });

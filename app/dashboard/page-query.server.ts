@@ -6,6 +6,7 @@ import { z } from "zod";
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
 import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
+import { RecomputingError } from "#app/metrics/context.server";
 import { invalidParameter, patterned } from "#app/metrics/query-refusal";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
@@ -109,4 +110,19 @@ export async function shopPage(shop: string, query: { from?: string; to?: string
  */
 export function rollupsReady(shop: string, page: Pick<ShopPage, "timeZone" | "currency">, waitMs = env.METRYKA_PAGE_REBUILD_WAIT_MS): Promise<boolean> {
   return ensureDailyRollups(shop, page.timeZone, page.currency, { waitMs });
+}
+
+/**
+ * For what has no page of its own to say it on (a file, the customer's view, the customer
+ * page's block): throws RecomputingError (a 503 with Retry-After) unless the shop's figures can
+ * be read now (`rollupsReady`). `calendar` is the shop's, when the caller has it already.
+ */
+export async function requireFiguresReady(shop: string, calendar?: Pick<ShopPage, "timeZone" | "currency">): Promise<void> {
+  const current =
+    calendar ??
+    (await prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true, currencyCode: true } }).then((row) =>
+      row ? { timeZone: row.ianaTimezone, currency: row.currencyCode } : null,
+    ));
+  // An unknown shop is for the metrics to refuse (a 404).
+  if (current && !(await rollupsReady(shop, current))) throw new RecomputingError(current.timeZone, current.currency);
 }

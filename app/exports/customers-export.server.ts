@@ -6,7 +6,7 @@ import { customerListOverview } from "#app/metrics/retention.server";
 import { fromMinorUnits } from "#app/shopify/money";
 import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { customerListQuery, type ListQuery } from "#app/dashboard/customers-page.server";
-import { shopPage } from "#app/dashboard/page-query.server";
+import { requireFiguresReady, shopPage } from "#app/dashboard/page-query.server";
 import { exportFileName } from "./csv.server";
 import type { TableExport } from "./sales-export.server";
 
@@ -39,6 +39,7 @@ export async function* everyListedCustomer(
 export async function customersExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
   const t = translator(locale);
   const page = await shopPage(shop, {}, now);
+  await requireFiguresReady(shop, page.installed ? page : undefined);
   const query = customerListQuery(searchParams, page.currency);
   const first = await customerListOverview(shop, query.list, { limit: MAX_AT_RISK_LIMIT, offset: 0, filters: query.filters, sort: query.sort }, { now });
   const currency = first.currency;

@@ -1,7 +1,7 @@
 // The Retention page's tables as CSV files: the cohort grid (monthly or weekly, each cell's
 // counts and rates) and the time between orders (the histogram's bins, with the quartiles).
 import { z } from "zod";
-import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
+import { parsePageQuery, requireFiguresReady, shopPage } from "#app/dashboard/page-query.server";
 import { addDays, localDay } from "#app/metrics/periods";
 import { COHORT_GRANULARITIES } from "#app/metrics/retention";
 import { cohortMatrix, gapHistogram, retentionOverview } from "#app/metrics/retention.server";
@@ -32,6 +32,7 @@ export async function cohortsExport(shop: string, searchParams: URLSearchParams,
   const t = translator(locale);
   const query = parsePageQuery(searchParams, COHORT_SHAPE);
   const page = await shopPage(shop, query, now);
+  await requireFiguresReady(shop, page.installed ? page : undefined);
   const grid = await cohortMatrix(shop, { range: page.range, cohortGranularity: query.cohorts }, { now });
   const money = (minor: number | null) => (minor === null ? null : fromMinorUnits(BigInt(Math.round(minor)), grid.currency));
   const h = (key: string) => t(`retentionViews.exports.cohorts.${key}`, { currency: grid.currency });
@@ -71,6 +72,7 @@ export async function timeBetweenOrdersExport(shop: string, searchParams: URLSea
   const t = translator(locale);
   const query = parsePageQuery(searchParams, {});
   const page = await shopPage(shop, query, now);
+  await requireFiguresReady(shop, page.installed ? page : undefined);
   const [histogram, report] = await Promise.all([
     gapHistogram(shop, { range: page.range }, { now }),
     retentionOverview(shop, { range: page.range, cohortGranularity: "month" }, { now }),

@@ -1,6 +1,6 @@
 // Sales by period as a CSV file: the Overview's table and chart, every total of each bucket.
 import { z } from "zod";
-import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
+import { parsePageQuery, requireFiguresReady, shopPage } from "#app/dashboard/page-query.server";
 import { addDays, GRANULARITIES, localDay } from "#app/metrics/periods";
 import { salesOverview } from "#app/metrics/sales.server";
 import type { SalesTotals } from "#app/metrics/sales";
@@ -29,6 +29,7 @@ export async function salesExport(shop: string, searchParams: URLSearchParams, n
   const t = translator(locale);
   const query = parsePageQuery(searchParams, SHAPE);
   const page = await shopPage(shop, query, now);
+  await requireFiguresReady(shop, page.installed ? page : undefined);
   const report = await salesOverview(shop, { range: page.range, granularity: query.granularity }, { now });
   const money = (minor: number | null) => (minor === null ? null : fromMinorUnits(BigInt(Math.round(minor)), report.currency));
   return {

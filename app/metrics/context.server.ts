@@ -27,6 +27,23 @@ export class UnknownShopError extends Error {
   }
 }
 
+/**
+ * The store's figures are being recomputed in its new time zone or currency (a minute or more
+ * for a large store): an HTTP 503 to try again after `retryAfterSeconds`. Pages say it in the
+ * admin's language and look again by themselves.
+ */
+export class RecomputingError extends Error {
+  readonly status = 503;
+  readonly retryAfterSeconds = 15;
+  constructor(
+    readonly timeZone: string,
+    readonly currency: string,
+  ) {
+    super(`This store's numbers are being recomputed in ${timeZone} and ${currency}, its new time zone or currency: try again in a minute`);
+    this.name = "RecomputingError";
+  }
+}
+
 export async function loadShopContext(shop: string): Promise<ShopContext> {
   const row = await prisma.shop.findUnique({
     where: { domain: shop },

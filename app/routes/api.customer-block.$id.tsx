@@ -6,6 +6,7 @@
 // https://shopify.dev/docs/api/shopify-app-remix/v3/authenticate/admin (admin extensions)
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { customerBlockData } from "#app/dashboard/customer-block";
+import { requireFiguresReady } from "#app/dashboard/page-query.server";
 import { badRequest } from "#app/http.server";
 import { customerPrediction } from "#app/metrics/prediction.server";
 import { customerStanding, parseCustomerId } from "#app/metrics/retention.server";
@@ -32,9 +33,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (id === null) return cors(json({ error: "The customer id must be a positive whole number" }, 400));
   let standing;
   try {
-    standing = await badRequest.wrap(() => customerStanding(session.shop, id, { now: new Date() }));
+    standing = await badRequest.wrap(async () => {
+      await requireFiguresReady(session.shop);
+      return customerStanding(session.shop, id, { now: new Date() });
+    });
   } catch (thrown) {
-    // A 4xx (the shop not installed) still needs CORS headers for the block to read it.
+    // A 4xx (the shop not installed), or a 503 while the store's numbers are being recomputed
+    // in its new time zone or currency, still needs CORS headers for the block to read it.
     if (thrown instanceof Response) return cors(thrown);
     throw thrown;
   }

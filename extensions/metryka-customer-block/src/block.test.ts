@@ -195,6 +195,16 @@ describe("the built block", () => {
     expect(view.requests).toHaveLength(3);
   });
 
+  it("says so, with a retry, while the store's figures are being recomputed", async () => {
+    const view = mount("gid://shopify/Customer/7001", [{ status: 503, body: "recomputing" }, { status: 200, body: DATA }]);
+    await view.start();
+    await view.answer();
+    expect(view.text()).toContain("recomputing this store's figures");
+    (view.block()?.querySelector("s-button") as HTMLElement).click();
+    await view.answer();
+    expect(view.text()).toContain("$1,234.56");
+  });
+
   it("shows a 404 as not known yet, without a retry, and asks nothing for a page without a customer", async () => {
     const unknown = mount("gid://shopify/Customer/7003", [{ status: 404, body: { error: "No such customer" } }]);
     await unknown.start();

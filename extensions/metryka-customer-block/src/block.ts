@@ -112,6 +112,7 @@ export function blockState(status: number, body: unknown, i18n: BlockI18n): Bloc
   }
   if (status === 404) return { status: "error", message: i18n.translate("errors.notFound"), retry: false };
   if (status === 401) return { status: "error", message: i18n.translate("errors.unauthorized"), retry: true };
+  if (status === 503) return { status: "error", message: i18n.translate("errors.recomputing"), retry: true };
   return { status: "error", message: i18n.translate("errors.failed"), retry: true };
 }
 
