@@ -10,8 +10,8 @@
 // - an impossible date range in the URL is a Polaris error banner (400), not a crash;
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
 //   change with a toast, and the Overview states the changed rule;
-// - after the store's time zone changed, while its figures are recomputed, the Overview says so
-//   and fills in by itself once they are.
+// - after the store's time zone changed, while its figures are recomputed, the Overview and a
+//   customer's view say so, and the Overview fills in by itself once they are.
 // A full-page screenshot of every page goes to test-results/screenshots/.
 import fs from "node:fs";
 import { DateTime } from "luxon";
@@ -503,6 +503,16 @@ describe("every page of the embedded app in Chromium", () => {
       expect(await page.getByText(`every number in ${other} and ${stack.store.shop.currencyCode}`).count()).toBe(1);
       expect(await page.getByTestId("card-net-sales").count()).toBe(0);
       await screenshot(page, "overview-recomputing");
+      // A customer's view, which has no state of its own for it, says the same through its error boundary.
+      const customerId = stack.store.orders.find((o) => o.customerId !== null)!.customerId!;
+      const view = await openPage(browser);
+      const response = await view.page.goto(stack.embeddedUrl(`/app/customers/${customerId}`));
+      expect(response?.status()).toBe(503);
+      await view.page.getByRole("heading", { name: "Recomputing your numbers" }).waitFor();
+      await screenshot(view.page, "customer-recomputing");
+      // The browser reports the 503 itself; nothing else may go wrong.
+      expect(view.errors.filter((error) => !/status of 503/.test(error))).toEqual([]);
+      await view.page.close();
       await rebuilder.query("COMMIT");
       await page.getByTestId("card-net-sales").waitFor({ timeout: 60_000 });
       expect(await page.getByRole("heading", { name: "Recomputing your numbers" }).count()).toBe(0);
