@@ -22,7 +22,10 @@ export function MetricCard({
   growth?: number | null;
   comparisonLabel?: string;
   help?: string;
-  /** The metric per period of the range, drawn as a small line under the value. */
+  /**
+   * The metric per period of the range, drawn as a small line under the value; a range of one
+   * period has no line to draw (the card then keeps its note under the value).
+   */
   trend?: { values: Array<number | null>; label: string };
   /** While a new range loads: the card's shape without its numbers. */
   loading?: boolean;
@@ -31,6 +34,7 @@ export function MetricCard({
   children?: ReactNode;
 }) {
   const f = useFormat();
+  const line = trend && trend.values.length > 1 ? trend : undefined;
   const tone = growth === undefined || growth === null ? undefined : growth >= 0 ? "success" : "critical";
   return (
     <Card>
@@ -44,8 +48,8 @@ export function MetricCard({
             <div style={{ minHeight: VALUE_HEIGHT, display: "flex", alignItems: "center" }}>
               <SkeletonDisplayText size="medium" />
             </div>
-            <div className={trend ? "metryka-metric-card__foot" : undefined}>
-              {trend && <div style={{ height: SPARKLINE_HEIGHT }} />}
+            <div className={line ? "metryka-metric-card__foot" : undefined}>
+              {line && <div style={{ height: SPARKLINE_HEIGHT }} />}
               {(comparisonLabel || help) && (
                 <div className="metryka-metric-card__note">
                   <SkeletonBodyText lines={1} />
@@ -69,8 +73,8 @@ export function MetricCard({
               </InlineStack>
             </div>
             {children}
-            <div className={trend ? "metryka-metric-card__foot" : undefined}>
-              {trend && <Sparkline values={trend.values} label={trend.label} />}
+            <div className={line ? "metryka-metric-card__foot" : undefined}>
+              {line && <Sparkline values={line.values} label={line.label} />}
               {(comparisonLabel || help) && (
                 <div className="metryka-metric-card__note">
                   <Text as="p" variant="bodySm" tone="subdued">

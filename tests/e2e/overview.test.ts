@@ -174,9 +174,11 @@ describe("the Overview in Chromium", () => {
     const custom = { from: start.toISODate()!, to: end.plus({ days: 1 }).toISODate()! };
     await expect.poll(() => [query(page).get("from"), query(page).get("to")]).toEqual([custom.from, custom.to]);
     await expectEngineCards(page, stack.shop, custom, "month", "previous_period");
-    // One month: the comparison range is a bar beside the range's (a line of one point would not show).
+    // One month: the comparison range is a bar beside the range's (a line of one point would not
+    // show), and the cards have no trend line of one point either.
     await expect.poll(() => chart.locator(".recharts-bar-rectangle").count()).toBe(2);
     expect(await chart.locator(".recharts-line").count()).toBe(0);
+    expect(await page.locator("[data-testid=sparkline]").count()).toBe(0);
     await screenshot(page, "overview-custom-range");
 
     // The same period last year, then none: the chart's comparison line goes with it.
@@ -199,6 +201,7 @@ describe("the Overview in Chromium", () => {
     const weekly = await expectEngineCards(page, stack.shop, { from: ninety.from, to: ninety.to }, "week", "previous_period");
     await expect.poll(() => chart.locator(".recharts-bar-rectangle").count()).toBe(weekly.sales.series.length);
     await expect.poll(() => chart.locator(".recharts-line").count()).toBe(1);
+    await expect.poll(() => page.locator("[data-testid=sparkline] .recharts-line").count()).toBeGreaterThanOrEqual(7);
     await screenshot(page, "overview-weekly");
 
     // Client-side to another page and back: same document, same view.
