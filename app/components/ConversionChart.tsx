@@ -46,12 +46,15 @@ export function ConversionChart({
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid {...GRID_PROPS} />
           <XAxis dataKey="label" {...AXIS_PROPS} />
-          <YAxis yAxisId="sessions" {...AXIS_PROPS} width={48} allowDecimals={false} />
+          {/* Two scales side by side: both on round steps (0, 10, 20… and 0 %, 10 %, 20 %…). */}
+          <YAxis yAxisId="sessions" {...AXIS_PROPS} width={48} allowDecimals={false} domain={[0, "auto"]} niceTicks="snap125" tickFormatter={(value: number) => f.count(value)} />
           <YAxis
             yAxisId="rate"
             orientation="right"
             {...AXIS_PROPS}
             width={48}
+            domain={[0, "auto"]}
+            niceTicks="snap125"
             tickFormatter={(value: number) => f.percent(value)}
           />
           <Tooltip
