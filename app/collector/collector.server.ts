@@ -10,10 +10,11 @@
 //        older than MAX_EVENT_AGE_MS;
 //   401  a key that is not the shop's pixel key;
 //   429  more events than the shop's or one visitor's rate allows (token buckets).
-// Each event id is stored once per shop: a replayed batch stores nothing new. No IP address, no
-// user agent, no personal data is kept: the visitor id is a hash of the pixel's client id with
-// the shop's salt of the event's UTC day (visitors.server.ts), and events carry only the
-// context the breakdowns need.
+// An accepted batch is answered once its events are committed to the intake (intake.server.ts),
+// from which a drain moves them into `pixel_events`, each event id once per shop: a replayed
+// batch stores nothing new. No IP address, no user agent, no personal data is kept: the visitor
+// id is a hash of the pixel's client id with the shop's salt of the event's UTC day
+// (visitors.server.ts), and events carry only the context the breakdowns need.
 //
 // It answers on Node's own request and response, ahead of Express and Remix
 // (server/http-server.ts → app/lean-routes.server.ts): the page stack costs more than the work.
@@ -25,6 +26,7 @@ import { z } from "zod/v4";
 import { sqlPool } from "#app/db-pool.server";
 import { PIXEL_EVENTS } from "#app/metrics/conversion";
 import { readBodyWithin } from "#app/request-body.server";
+import { writeIntake, type EventRow } from "./intake.server";
 import { TokenBuckets } from "./rate-limit";
 import { visitorIds } from "./visitors.server";
 
@@ -96,48 +98,17 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-/** One event as stored, under the short keys of INSERT_EVENTS's record. */
-interface EventRow {
-  s: string;
-  i: string;
-  v: string;
-  n: string;
-  t: string;
-  p: string | null;
-  r: string | null;
-  us: string | null;
-  um: string | null;
-  uc: string | null;
-  d: string | null;
-}
-
 const MAX_WRITE_ROWS = 1_000;
 const WRITES_IN_FLIGHT = 2;
 
 /**
- * The rows arrive as one JSON array (one parameter: the statement is prepared once per
- * connection, and JSON.stringify costs far less than eleven escaped text arrays). Committed
- * without waiting for the WAL flush (this statement only): a crash of the database may lose the
- * last moments of accepted events, never corrupt anything; a visit count can afford that, and
- * the collector gets more throughput.
- */
-const INSERT_EVENTS = `
-  WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-  INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, landing_path, referrer_host, utm_source, utm_medium, utm_campaign, device)
-  SELECT e.s, e.i, e.v, e.n, e.t, e.p, e.r, e.us, e.um, e.uc, e.d
-  FROM relaxed, json_to_recordset($1::json)
-       AS e (s text, i text, v text, n text, t timestamptz, p text, r text, us text, um text, uc text, d text)
-  ON CONFLICT (shop, id) DO NOTHING
-  RETURNING shop, id`;
-
-/**
- * Writes batches of concurrent requests together: while WRITES_IN_FLIGHT statements run, the
- * batches that arrive wait and go in the next one (at most MAX_WRITE_ROWS rows). Each request
- * is answered once its rows are committed, with how many of them were new; one statement per
- * several requests costs PostgreSQL far less than one each.
+ * Writes batches of concurrent requests together: while WRITES_IN_FLIGHT writes run, the batches
+ * that arrive wait and go in the next one (at most MAX_WRITE_ROWS events). Each request is
+ * answered once its events are committed to the intake; one statement per several requests
+ * costs PostgreSQL far less than one each.
  */
 function createEventWriter() {
-  let waiting: Array<{ rows: EventRow[]; resolve: (stored: number) => void; reject: (error: unknown) => void }> = [];
+  let waiting: Array<{ rows: EventRow[]; resolve: () => void; reject: (error: unknown) => void }> = [];
   let inFlight = 0;
 
   async function flush(): Promise<void> {
@@ -151,15 +122,8 @@ function createEventWriter() {
     }
     inFlight++;
     try {
-      const rows = taken.length === 1 ? taken[0].rows : taken.flatMap((t) => t.rows);
-      const { rows: inserted } = await sqlPool().query<{ shop: string; id: string }>({ name: "collector-insert-events", text: INSERT_EVENTS, values: [JSON.stringify(rows)] });
-      // Each new row counts for the first request that carried it.
-      const fresh = new Set(inserted.map((row) => `${row.shop}\u0000${row.id}`));
-      for (const t of taken) {
-        let stored = 0;
-        for (const row of t.rows) if (fresh.delete(`${row.s}\u0000${row.i}`)) stored++;
-        t.resolve(stored);
-      }
+      await writeIntake(taken.length === 1 ? taken[0].rows : taken.flatMap((t) => t.rows));
+      for (const t of taken) t.resolve();
     } catch (error) {
       for (const t of taken) t.reject(error);
     } finally {
@@ -169,8 +133,8 @@ function createEventWriter() {
   }
 
   return {
-    write(rows: EventRow[]): Promise<number> {
-      return new Promise<number>((resolve, reject) => {
+    write(rows: EventRow[]): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
         waiting.push({ rows, resolve, reject });
         void flush();
       });
@@ -233,7 +197,7 @@ export function createCollector(options: CollectorOptions = {}): CollectorHandle
     const key = Buffer.from(batch.key);
     if (key.length !== config.key.length || !crypto.timingSafeEqual(key, config.key)) return send(res, 401, "Wrong pixel key", cors);
     if (batch.events.length > MAX_BATCH_EVENTS) return send(res, 413, `At most ${MAX_BATCH_EVENTS} events per batch`, cors);
-    if (batch.events.length === 0) return send(res, 200, `{"received":0,"stored":0}`, cors);
+    if (batch.events.length === 0) return send(res, 200, `{"received":0}`, cors);
 
     const events: WireEvent[] = [];
     const times: number[] = [];
@@ -263,7 +227,7 @@ export function createCollector(options: CollectorOptions = {}): CollectorHandle
     shopBuckets.take(shop, events.length);
 
     try {
-      const stored = await writer.write(
+      await writer.write(
         events.map((e, i) => ({
           s: shop,
           i: e.id,
@@ -278,7 +242,7 @@ export function createCollector(options: CollectorOptions = {}): CollectorHandle
           d: e.device ?? null,
         })),
       );
-      return send(res, 200, `{"received":${events.length},"stored":${stored}}`, cors);
+      return send(res, 200, `{"received":${events.length}}`, cors);
     } catch {
       return send(res, 503, "Could not store the events; please retry", { ...cors, "Retry-After": "5" });
     }

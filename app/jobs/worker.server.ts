@@ -9,6 +9,7 @@ import { runShopJob } from "./shop-jobs.server";
 import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
 import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-events.server";
 import { deleteExpiredExports } from "#app/sync/privacy.server";
+import { drainPixelIntake } from "#app/collector/intake.server";
 import { deleteExpiredPixelData } from "#app/collector/retention.server";
 import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob } from "./queue.server";
 
@@ -76,6 +77,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
       await requeueStrandedEvents();
       await deleteExpiredEvents();
       await deleteExpiredExports();
+      await drainPixelIntake();
       await deleteExpiredPixelData();
     }),
   );

@@ -13,6 +13,7 @@
 // `pixel_session_value_days`): a range of local days reads its whole UTC days from there and only
 // the quarter hours at its two edges from the slots (`utcDayParts`).
 import { Prisma } from "@prisma/client";
+import { drainPixelIntake } from "#app/collector/intake.server";
 import prisma from "#app/db.server";
 import { PIXEL_EVENTS, SESSION_GAP_MS } from "./conversion";
 
@@ -23,13 +24,15 @@ const COMMIT_OVERLAP = "1 minute";
 const DAYS_PER_STEP = 7;
 
 /**
- * Brings the shop's slots up to date with every event received so far: the UTC days that
+ * Brings the shop's slots up to date with every event received so far (the collector's intake
+ * of the shop drained first): the UTC days that
  * received events since the last refresh are rebuilt, DAYS_PER_STEP at a time (each step one
  * transaction under the shop's lock), then the watermark moves. A refresh cut off midway leaves
  * the watermark where it was, and the next one rebuilds those days again.
  */
 export async function refreshPixelSessions(shop: string): Promise<void> {
   const gapSeconds = SESSION_GAP_MS / 1000;
+  await drainPixelIntake(shop);
   const [state] = await prisma.$queryRaw<Array<{ since: Date | null; through: Date }>>`
     SELECT (SELECT received_through FROM pixel_rollup_state WHERE shop = ${shop}) AS since,
       now() - ${COMMIT_OVERLAP}::interval AS through`;
