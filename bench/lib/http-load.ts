@@ -128,13 +128,3 @@ export async function withApp<T>(
     await app.stop();
   }
 }
-
-/** The app warmed up with `warmup`, then measured once with `list` (see withApp). */
-export function measureApp(
-  databaseUrl: string,
-  load: (port: number, list: LoadRequest[]) => Promise<LoadResult>,
-  warmup: LoadRequest[],
-  list: LoadRequest[],
-): Promise<LoadResult & { cpu: CpuPerRequest }> {
-  return withApp(databaseUrl, load, warmup, (app) => app.measure(list));
-}
