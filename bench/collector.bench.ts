@@ -21,8 +21,7 @@ import { buildApp } from "../scripts/lib/app-server";
 import { freePort } from "../scripts/lib/free-port";
 import { withClient } from "../scripts/lib/postgres";
 import { benchDatabase, withDatabaseCpu } from "./lib/database";
-import { loadOverKeepAlive, withApp, type CpuPerRequest, type LoadRequest, type LoadResult } from "./lib/http-load";
-import { median } from "./lib/measure";
+import { loadOverKeepAlive, medianOfRounds, withApp, type LoadRequest, type LoadResult, type LoadRound } from "./lib/http-load";
 import { benchResult, note, timed, type BenchResult } from "./lib/timing";
 
 const BATCHES = Number(process.env.BENCH_COLLECTOR_BATCHES ?? 1_500);
@@ -98,7 +97,7 @@ export default async function collectorBench(): Promise<BenchResult[]> {
   const lists = Array.from({ length: ROUNDS }, (_, round) => batches(BATCHES, `run${round}`));
 
   const bare = await startBareServer();
-  const rounds: Array<{ baseline: LoadResult; result: LoadResult & { cpu: CpuPerRequest } }> = [];
+  const rounds: LoadRound[] = [];
   try {
     await load(bare.port, warmup);
     await withApp(url, load, warmup, async (app) => {
@@ -117,22 +116,11 @@ export default async function collectorBench(): Promise<BenchResult[]> {
   } finally {
     await bare.close();
   }
-  const baseline = { perSecond: median(rounds.map((r) => r.baseline.perSecond)), p50: median(rounds.map((r) => r.baseline.p50)), p99: Math.max(...rounds.map((r) => r.baseline.p99)) };
-  const result = {
-    perSecond: median(rounds.map((r) => r.result.perSecond)),
-    p50: median(rounds.map((r) => r.result.p50)),
-    // The latency goal is on each round: the worst one's.
-    p99: Math.max(...rounds.map((r) => r.result.p99)),
-    failures: rounds.reduce((sum, r) => sum + r.result.failures, 0),
-  };
-  const cpu = (pick: (cpu: CpuPerRequest) => number | null) => {
-    const values = rounds.map((r) => pick(r.result.cpu));
-    return values.some((v) => v === null) ? null : median(values as number[]);
-  };
+  const { baseline, result, cpu } = medianOfRounds(rounds);
   note(`baseline (JSON parse only), median of ${ROUNDS} rounds: ${baseline.perSecond.toFixed(0)} events/s, p50 ${baseline.p50.toFixed(1)} ms, worst p99 ${baseline.p99.toFixed(1)} ms`);
   note(`collector, median of ${ROUNDS} rounds: ${result.perSecond.toFixed(0)} events/s, p50 ${result.p50.toFixed(1)} ms, worst p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
   const cpuMs = (ms: number | null) => (ms === null ? "?" : `${ms.toFixed(3)} ms`);
-  note(`CPU per batch of ${BATCH}: app ${cpuMs(cpu((c) => c.app))}, database ${cpuMs(cpu((c) => c.database))}, load generator ${cpuMs(cpu((c) => c.client))}`);
+  note(`CPU per batch of ${BATCH}: app ${cpuMs(cpu.app)}, database ${cpuMs(cpu.database)}, load generator ${cpuMs(cpu.client)}`);
 
   const sent = (WARMUP + ROUNDS * BATCHES) * BATCH;
   // The drain the upkeep runs (and a shop's sessions refresh runs for its shop), in this process.

@@ -22,8 +22,7 @@ import { buildApp } from "../scripts/lib/app-server";
 import { generateStore } from "../simulator/seed";
 import { orderWebhookPayload, webhookHeaders } from "../simulator/webhooks";
 import { benchDatabase } from "./lib/database";
-import { loadOverKeepAlive, withApp, type CpuPerRequest, type LoadRequest, type LoadResult } from "./lib/http-load";
-import { median } from "./lib/measure";
+import { loadOverKeepAlive, medianOfRounds, withApp, type LoadRequest, type LoadRound } from "./lib/http-load";
 import { benchResult, note, type BenchResult } from "./lib/timing";
 import { freePort } from "../scripts/lib/free-port";
 
@@ -101,7 +100,7 @@ export default async function webhooksBench(): Promise<BenchResult[]> {
   const lists = Array.from({ length: ROUNDS }, () => deliveries(DELIVERIES, secret));
 
   const floor = await startHmacOnlyServer(secret);
-  const rounds: Array<{ baseline: LoadResult; result: LoadResult & { cpu: CpuPerRequest } }> = [];
+  const rounds: LoadRound[] = [];
   try {
     await load(floor.port, warmup);
     await withApp(url, load, warmup, async (app) => {
@@ -120,21 +119,10 @@ export default async function webhooksBench(): Promise<BenchResult[]> {
   } finally {
     await floor.close();
   }
-  const baseline = { perSecond: median(rounds.map((r) => r.baseline.perSecond)), p50: median(rounds.map((r) => r.baseline.p50)), p99: Math.max(...rounds.map((r) => r.baseline.p99)) };
-  const result = {
-    perSecond: median(rounds.map((r) => r.result.perSecond)),
-    p50: median(rounds.map((r) => r.result.p50)),
-    // The latency goal is on each round: the worst one's.
-    p99: Math.max(...rounds.map((r) => r.result.p99)),
-    failures: rounds.reduce((sum, r) => sum + r.result.failures, 0),
-  };
-  const cpu = (pick: (cpu: CpuPerRequest) => number | null) => {
-    const values = rounds.map((r) => pick(r.result.cpu));
-    return values.some((v) => v === null) ? null : median(values as number[]);
-  };
+  const { baseline, result, cpu } = medianOfRounds(rounds);
   note(`baseline (HMAC only), median of ${ROUNDS} rounds: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50.toFixed(1)} ms, worst p99 ${baseline.p99.toFixed(1)} ms`);
   note(`app, median of ${ROUNDS} rounds: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, worst p99 ${result.p99.toFixed(1)} ms, ${result.failures} non-200`);
-  note(`CPU per delivery: app ${cpuMs(cpu((c) => c.app))}, database ${cpuMs(cpu((c) => c.database))}, load generator ${cpuMs(cpu((c) => c.client))}`);
+  note(`CPU per delivery: app ${cpuMs(cpu.app)}, database ${cpuMs(cpu.database)}, load generator ${cpuMs(cpu.client)}`);
 
   const sent = WARMUP + ROUNDS * DELIVERIES;
   const recorded = await countEvents(url);

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { startApp } from "../../scripts/lib/app-server";
 import { freePort } from "../../scripts/lib/free-port";
 import { withDatabaseCpu } from "./database";
-import { percentile } from "./measure";
+import { median, percentile } from "./measure";
 
 export interface LoadRequest {
   path: string;
@@ -127,4 +127,32 @@ export async function withApp<T>(
   } finally {
     await app.stop();
   }
+}
+
+/** One round: the baseline server, then the app, on the same requests. */
+export interface LoadRound {
+  baseline: LoadResult;
+  result: LoadResult & { cpu: CpuPerRequest };
+}
+
+/**
+ * Rounds taken in turns, each side by its median round: throughput, p50 and the app's CPU per
+ * request; p99 is the worst round's (the latency goal holds for each round); failures add up.
+ */
+export function medianOfRounds(rounds: LoadRound[]) {
+  const side = (results: LoadResult[]) => ({
+    perSecond: median(results.map((r) => r.perSecond)),
+    p50: median(results.map((r) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    failures: results.reduce((sum, r) => sum + r.failures, 0),
+  });
+  const cpu = (pick: (cpu: CpuPerRequest) => number | null) => {
+    const values = rounds.map((r) => pick(r.result.cpu));
+    return values.some((v) => v === null) ? null : median(values as number[]);
+  };
+  return {
+    baseline: side(rounds.map((r) => r.baseline)),
+    result: side(rounds.map((r) => r.result)),
+    cpu: { app: cpu((c) => c.app), database: cpu((c) => c.database), client: cpu((c) => c.client) },
+  };
 }
