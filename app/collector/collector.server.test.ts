@@ -1,10 +1,10 @@
 // GIVEN installed shops with their pixel keys and the collector on a real loopback HTTP server,
 // WHEN batches are posted as the pixel posts them, and as an abuser would, THEN good batches are
 // taken into the intake and, once drained, stored once per event id with hashed visitor ids and
-// nothing personal, and each abuse case
-// (unknown shop, wrong key, oversized body, too many events, malformed and future-dated events,
-// replayed events, a flood from one visitor, a disallowed origin) gets its own 4xx and stores
-// nothing, while other shops and visitors are still served.
+// nothing personal, and each abuse case (unknown shop, wrong key, oversized body, too many
+// events, malformed and future-dated events, replayed events, a flood from one visitor, a
+// disallowed origin) gets its own 4xx and stores nothing, while other shops and visitors are
+// still served.
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";

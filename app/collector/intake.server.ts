@@ -5,7 +5,7 @@
 // dropped there) and where sessionization reads them:
 //   - refreshPixelSessions drains the shop's intake before it reads its events (the Conversion
 //     page, the portfolio, `metrics --json`);
-//   - the upkeep job drains every shop's every few minutes, so the intake stays small.
+//   - the upkeep job drains every shop's intake every five minutes, so it stays small.
 // Drained events are dated as received when they are drained (`pixel_events.received_at`'s
 // default), which is what the sessions' watermark compares: a drain committing while a refresh
 // reads is covered by the refresh's minute of overlap, as a collector's write was before.

@@ -39,7 +39,7 @@ export async function* everyListedCustomer(
 export async function customersExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
   const t = translator(locale);
   const page = await shopPage(shop, {}, now);
-  await requireFiguresReady(shop, page.installed ? page : undefined);
+  await requireFiguresReady(shop, page);
   const query = customerListQuery(searchParams, page.currency);
   const first = await customerListOverview(shop, query.list, { limit: MAX_AT_RISK_LIMIT, offset: 0, filters: query.filters, sort: query.sort }, { now });
   const currency = first.currency;

@@ -32,7 +32,7 @@ export async function cohortsExport(shop: string, searchParams: URLSearchParams,
   const t = translator(locale);
   const query = parsePageQuery(searchParams, COHORT_SHAPE);
   const page = await shopPage(shop, query, now);
-  await requireFiguresReady(shop, page.installed ? page : undefined);
+  await requireFiguresReady(shop, page);
   const grid = await cohortMatrix(shop, { range: page.range, cohortGranularity: query.cohorts }, { now });
   const money = (minor: number | null) => (minor === null ? null : fromMinorUnits(BigInt(Math.round(minor)), grid.currency));
   const h = (key: string) => t(`retentionViews.exports.cohorts.${key}`, { currency: grid.currency });
@@ -72,7 +72,7 @@ export async function timeBetweenOrdersExport(shop: string, searchParams: URLSea
   const t = translator(locale);
   const query = parsePageQuery(searchParams, {});
   const page = await shopPage(shop, query, now);
-  await requireFiguresReady(shop, page.installed ? page : undefined);
+  await requireFiguresReady(shop, page);
   const [histogram, report] = await Promise.all([
     gapHistogram(shop, { range: page.range }, { now }),
     retentionOverview(shop, { range: page.range, cohortGranularity: "month" }, { now }),

@@ -29,7 +29,7 @@ export async function salesExport(shop: string, searchParams: URLSearchParams, n
   const t = translator(locale);
   const query = parsePageQuery(searchParams, SHAPE);
   const page = await shopPage(shop, query, now);
-  await requireFiguresReady(shop, page.installed ? page : undefined);
+  await requireFiguresReady(shop, page);
   const report = await salesOverview(shop, { range: page.range, granularity: query.granularity }, { now });
   const money = (minor: number | null) => (minor === null ? null : fromMinorUnits(BigInt(Math.round(minor)), report.currency));
   return {
