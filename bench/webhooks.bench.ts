@@ -3,8 +3,8 @@
 // BENCH_WEBHOOKS (default 2,000) signed orders/updated deliveries, REST payloads built by the
 // simulator, over 20 keep-alive connections. Each request goes through
 // the real path: the HMAC check, the stored part of the payload, the insert into webhook_events
-// (unique on the event id) and its pg-boss job committed (deliveries that arrive together share
-// a transaction), 200. No worker runs: applying is the worker's time, not Shopify's.
+// (unique on the event id) and a pg-boss job committed (deliveries that arrive together share
+// a transaction and its job), 200. No worker runs: applying is the worker's time, not Shopify's.
 //
 // Baseline, measured in the same run with the same requests: a bare node:http server that only
 // verifies the HMAC in constant time and answers 200, i.e. the floor for this machine and this

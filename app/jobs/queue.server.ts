@@ -2,6 +2,7 @@
 // processes, on any number of machines, share the queues (SKIP LOCKED). One shop's Admin API
 // jobs never run at once (a per-shop lock, app/jobs/shop-lock.server.ts), while many shops sync
 // at once. A job that keeps failing lands in the `parked` queue, where it stays visible.
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { env } from "#app/env.server";
@@ -44,10 +45,20 @@ export interface ShopJob {
    */
   large?: boolean;
 }
-export interface WebhookJob {
+/** A recorded webhook event, by its key in webhook_events. */
+export interface WebhookEventKey {
   shop: string;
   eventId: string;
 }
+/**
+ * A webhook job: the events one intake transaction recorded, applied one by one (each that may
+ * still pass is retried in a job of its own), or one event, retried with the queue's backoff.
+ * A job of the one-event shape queued before batches existed is read as a batch of one.
+ */
+export type WebhookJob = { events: WebhookEventKey[] } | WebhookEventKey;
+
+/** The events a webhook job holds. */
+export const eventsOfJob = (job: WebhookJob): WebhookEventKey[] => ("events" in job ? job.events : [job]);
 
 let starting: Promise<PgBoss> | null = null;
 
@@ -104,7 +115,8 @@ export async function startJobQueue(connectionString: string, schema = "pgboss")
     });
     await boss.createQueue(QUEUES.webhooks, {
       name: QUEUES.webhooks,
-      // One queued job per event (singletonKey): duplicate deliveries are not queued twice.
+      // Events recorded together share one job; an event retried alone has one waiting job
+      // (singletonKey), however often it is queued again.
       policy: "short",
       // A failure that may pass (the database unreachable) is retried from 2 s, doubling; the
       // last attempt parks the event instead (app/sync/apply-webhook.server.ts).
@@ -191,11 +203,24 @@ export async function otherShopsWaiting(shop: string): Promise<boolean> {
 }
 
 /** A webhook event's job as pg-boss inserts it: one per event (its singletonKey). */
-export function webhookJob(job: WebhookJob): PgBoss.JobInsert<WebhookJob> {
-  return { name: QUEUES.webhooks, data: job, singletonKey: `${job.shop}:${job.eventId}` };
+/**
+ * The job applying `events`, recorded together: one job for all of them, since a job is a row
+ * with its own index entries, and intake writes it in the transaction that records them. Its
+ * key is its own: the `short` policy keeps one waiting job per key, and a job with none would
+ * be the queue's only one.
+ */
+export function webhookJob(events: WebhookEventKey[]): PgBoss.JobInsert<WebhookJob> {
+  return { name: QUEUES.webhooks, data: { events }, singletonKey: `batch:${randomUUID()}` };
 }
 
-export async function enqueueWebhookEvent(job: WebhookJob): Promise<void> {
+/** The job retrying one event alone, from `startAfterSeconds` on; one waiting per event. */
+export function webhookRetryJob(event: WebhookEventKey, startAfterSeconds: number): PgBoss.JobInsert<WebhookJob> {
+  return { name: QUEUES.webhooks, data: event, singletonKey: `${event.shop}:${event.eventId}`, startAfter: new Date(Date.now() + startAfterSeconds * 1000) };
+}
+
+/** Queues `events` (recorded before, neither applied nor parked) in one job. */
+export async function enqueueWebhookEvents(events: WebhookEventKey[]): Promise<void> {
+  if (events.length === 0) return;
   const boss = await jobQueue();
-  await boss.insert([webhookJob(job)]);
+  await boss.insert([webhookJob(events)]);
 }

@@ -11,7 +11,7 @@ import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-ev
 import { deleteExpiredExports } from "#app/sync/privacy.server";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import { deleteExpiredPixelData } from "#app/collector/retention.server";
-import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob } from "./queue.server";
+import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob, webhookRetryJob } from "./queue.server";
 
 /** How long a job of a busy shop waits before it is tried again. */
 const BUSY_RETRY_SECONDS = 15;
@@ -25,20 +25,44 @@ async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error:
   return false;
 }
 
+/** How long an event of a batch that may still pass waits for its retry (the queue's first delay). */
+const WEBHOOK_RETRY_SECONDS = 2;
+
 /**
- * A batch of webhook jobs, event by event: each is applied, parked or retried alone, whatever
- * its neighbours in the batch do (a failure thrown here would fail the whole batch). The queue
- * completes the jobs not failed here when this returns.
+ * Webhook jobs, event by event: each event is applied, parked or retried alone, whatever its
+ * neighbours do (a failure thrown here would fail every job fetched with it). An event of a
+ * batch that may still pass is retried in a job of its own; a job of one retried event is
+ * failed, and the queue retries it with its backoff (its last attempt parks the event). The
+ * queue completes the jobs not failed here when this returns. Returns how many events were
+ * applied or parked (an event applied already, by an earlier job, is not counted).
  */
-export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata<WebhookJob>>): Promise<void> {
+export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata<WebhookJob>>): Promise<number> {
+  let handled = 0;
   for (const job of jobs) {
-    try {
-      await applyWebhookEvent(job.data.shop, job.data.eventId, { lastAttempt: job.retryCount >= job.retryLimit });
-    } catch (error) {
-      // Retried later on its own (its last attempt parks it).
-      await boss.fail(QUEUES.webhooks, job.id, { message: error instanceof Error ? error.message : String(error) });
+    if (!("events" in job.data)) {
+      try {
+        const outcome = await applyWebhookEvent(job.data.shop, job.data.eventId, { lastAttempt: job.retryCount >= job.retryLimit });
+        if (outcome !== "absent") handled++;
+      } catch (error) {
+        await boss.fail(QUEUES.webhooks, job.id, { message: error instanceof Error ? error.message : String(error) });
+      }
+      continue;
+    }
+    const retries: Array<PgBoss.JobInsert<WebhookJob>> = [];
+    for (const event of job.data.events) {
+      try {
+        if ((await applyWebhookEvent(event.shop, event.eventId)) !== "absent") handled++;
+      } catch {
+        retries.push(webhookRetryJob(event, WEBHOOK_RETRY_SECONDS));
+      }
+    }
+    // Should queuing them fail, the batch is failed instead and retried whole: the events
+    // applied already are not applied twice.
+    if (retries.length > 0) {
+      await boss.insert(retries).catch((error: unknown) => boss.fail(QUEUES.webhooks, job.id, { message: error instanceof Error ? error.message : String(error) }));
     }
   }
+  return handled;
 }
 
 export async function startWorkers(options: { shopConcurrency?: number } = {}): Promise<() => Promise<void>> {
@@ -65,7 +89,9 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
     await boss.work<WebhookJob>(
       QUEUES.webhooks,
       { pollingIntervalSeconds: 0.5, batchSize: 50, includeMetadata: true },
-      (jobs) => applyWebhookJobs(boss, jobs),
+      async (jobs) => {
+        await applyWebhookJobs(boss, jobs);
+      },
     ),
   );
   // The schedules live in the database: however many workers run, each fires once.

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
-import { jobQueue, QUEUES, stopJobQueue, type ShopJob } from "#app/jobs/queue.server";
+import { jobQueue, QUEUES, stopJobQueue, WEBHOOK_RETRIES, type ShopJob } from "#app/jobs/queue.server";
 import { refreshDailyRollups } from "#app/metrics/rollups.server";
 import { action as appScopesUpdate } from "#app/routes/webhooks.app.scopes_update";
 import { action as appUninstalled } from "#app/routes/webhooks.app.uninstalled";
@@ -876,22 +876,42 @@ describe("poison events", () => {
   it("that may pass are retried alone, and parked on their last attempt", async () => {
     const store = newStore();
     await install(store);
-    const [first, second] = store.orders;
+    const orders = store.orders.slice(0, 10);
     await addPoisonTriggers();
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const retryJobs = () =>
+      prisma.$queryRaw<Array<{ data: unknown; singleton_key: string; state: string; later: boolean }>>`
+        SELECT data, singleton_key, state::text, start_after > now() AS later FROM pgboss.job
+        WHERE name = ${QUEUES.webhooks} AND state IN ('created', 'retry')`;
+    /** A retry made due: its time moved to now (and its count of retries so far to `retries`). */
+    const makeDue = (retries?: number) =>
+      prisma.$executeRaw`UPDATE pgboss.job SET start_after = now(), retry_count = COALESCE(${retries ?? null}::int, retry_count)
+        WHERE name = ${QUEUES.webhooks} AND state IN ('created', 'retry')`;
     try {
-      const busy = event("orders/create", { ...orderWebhookPayload(first, store.shop), name: "#BUSY" }, first.updatedAt);
-      await deliver(busy);
-      await deliver(event("orders/create", orderWebhookPayload(second, store.shop), second.updatedAt));
-      await processQueuedWebhooks();
-      // The other one is in; the busy one waits for its retry, neither applied nor parked.
-      expect((await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true } })).map((o) => o.id)).toEqual([BigInt(second.id)]);
+      // Delivered together: they are recorded together and share one job.
+      const deliveries = orders.map((order, i) => event("orders/create", { ...orderWebhookPayload(order, store.shop), ...(i === 9 ? { name: "#BUSY" } : {}) }, order.updatedAt));
+      const busy = deliveries[9];
+      await Promise.all(deliveries.map((delivery) => deliver(delivery)));
+      expect(await processQueuedWebhooks()).toBe(9);
+      // The others are in; the busy one waits for its retry in a job of its own, neither applied nor parked.
+      const stored = await prisma.order.findMany({ where: { shop: SHOP }, select: { id: true }, orderBy: { id: "asc" } });
+      expect(stored.map((o) => o.id)).toEqual(orders.slice(0, 9).map((o) => BigInt(o.id)).sort((x, y) => (x < y ? -1 : 1)));
       const waiting = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: busy.eventId } } });
       expect({ processed: waiting.processedAt, parked: waiting.parkedAt }).toEqual({ processed: null, parked: null });
-      const { applyWebhookEvent } = await import("./apply-webhook.server");
-      await expect(applyWebhookEvent(SHOP, busy.eventId)).rejects.toThrow(/connection lost/);
-      // The last attempt parks it, with why.
-      expect(await applyWebhookEvent(SHOP, busy.eventId, { lastAttempt: true })).toBe("parked");
+      expect(await retryJobs()).toEqual([{ data: { shop: SHOP, eventId: busy.eventId }, singleton_key: `${SHOP}:${busy.eventId}`, state: "created", later: true }]);
+      // Delivered again meanwhile, it waits in a new batch, and its retry stays the one job keyed by it.
+      await deliver(busy);
+      expect(await processQueuedWebhooks()).toBe(0);
+      expect((await retryJobs()).filter((job) => job.singleton_key === `${SHOP}:${busy.eventId}`)).toHaveLength(1);
+
+      // Due and failing again: the queue retries it later.
+      await makeDue();
+      expect(await processQueuedWebhooks()).toBe(0);
+      expect(await retryJobs()).toMatchObject([{ singleton_key: `${SHOP}:${busy.eventId}`, state: "retry", later: true }]);
+      // Its last attempt (the queue counts the retry as it takes the job) parks it, with why.
+      await makeDue(WEBHOOK_RETRIES - 1);
+      expect(await processQueuedWebhooks()).toBe(1);
+      expect(await retryJobs()).toEqual([]);
       const parked = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: busy.eventId } } });
       expect(parked.error).toMatch(/connection lost \(SQLSTATE 08006\)/);
 
@@ -899,8 +919,8 @@ describe("poison events", () => {
       await prisma.$executeRawUnsafe("UPDATE test_busy SET busy = false");
       const { retryParkedEvents } = await import("./webhook-events.server");
       expect(await retryParkedEvents(SHOP)).toBe(1);
-      await processQueuedWebhooks();
-      expect(await prisma.order.count({ where: { shop: SHOP, id: BigInt(first.id) } })).toBe(1);
+      expect(await processQueuedWebhooks()).toBe(1);
+      expect(await prisma.order.count({ where: { shop: SHOP, id: BigInt(orders[9].id) } })).toBe(1);
     } finally {
       warn.mockRestore();
       await dropPoisonTriggers();

@@ -3,7 +3,7 @@
 // parked events are listed for the merchant and retried on request, and events are deleted
 // once they are old enough that no delivery of them can still arrive.
 import prisma from "#app/db.server";
-import { enqueueWebhookEvent } from "#app/jobs/queue.server";
+import { enqueueWebhookEvents } from "#app/jobs/queue.server";
 
 /**
  * A queued event's job has run out of retries well within this (8 retries from 2 s doubling:
@@ -38,7 +38,7 @@ export async function requeueStrandedEvents(now = new Date()): Promise<number> {
     ) s
     WHERE e.shop = s.shop AND e.event_id = s.event_id
     RETURNING e.shop, e.event_id`;
-  for (const { shop, event_id } of stranded) await enqueueWebhookEvent({ shop, eventId: event_id });
+  await enqueueWebhookEvents(stranded.map(({ shop, event_id }) => ({ shop, eventId: event_id })));
   if (stranded.length > 0) console.warn(`[webhooks] ${stranded.length} recorded events had lost their job and were queued again`);
   return stranded.length;
 }
@@ -88,6 +88,6 @@ export async function retryParkedEvents(shop: string): Promise<number> {
     UPDATE webhook_events SET parked_at = NULL, error = NULL, queued_at = now()
     WHERE shop = ${shop} AND parked_at IS NOT NULL AND processed_at IS NULL
     RETURNING event_id`;
-  for (const { event_id } of retried) await enqueueWebhookEvent({ shop, eventId: event_id });
+  await enqueueWebhookEvents(retried.map(({ event_id }) => ({ shop, eventId: event_id })));
   return retried.length;
 }

@@ -172,12 +172,18 @@ export async function receiveWebhookBody(headers: WebhookHeaders, rawBody: Uint8
 // transaction per delivery made the commit (a flush of PostgreSQL's log to disk) the price of
 // every delivery; here deliveries that arrive while earlier ones are being written wait for
 // the next transaction and share its commit: at most RECORDING_WRITERS transactions at once,
-// each recording up to RECORDING_BATCH events with one INSERT and queuing their jobs with one
-// more. A lone delivery is written at once, so a quiet shop's latency is unchanged. A batch
-// that fails answers 503 to each of its deliveries, and Shopify sends each again.
+// each recording up to RECORDING_BATCH events with one INSERT and queuing one job that applies
+// them all with one more (a job per event cost the database as much as the event's own row).
+// A lone delivery is written at once, so a quiet shop's latency is unchanged. A batch that
+// fails answers 503 to each of its deliveries, and Shopify sends each again.
 
-/** Transactions writing deliveries at once (each holds one pooled connection). */
-const RECORDING_WRITERS = 2;
+/**
+ * Transactions writing deliveries at once (each holds one pooled connection). One: under load,
+ * everything that arrives during a transaction goes in the next, so batches are about twice as
+ * large as with two writers and the database's CPU per delivery a third lower (measured: 0.14
+ * against 0.225 ms, in batches of 10 against 5), at the price of one transaction's wait at most.
+ */
+const RECORDING_WRITERS = 1;
 /** Deliveries recorded by one transaction at most. */
 const RECORDING_BATCH = 100;
 
@@ -256,9 +262,10 @@ const eventKey = (d: { shop: string; eventId: string }) => `${d.shop}\n${d.event
 
 /**
  * One transaction: the batch's events inserted (once per event: a duplicate in the batch or
- * in the table is one row), for shops Metryka knows, and a job queued for each one not yet
+ * in the table is one row), for shops Metryka knows, and one job queued for those not yet
  * applied or parked (a duplicate of one recorded before whose job a crash lost is queued
- * again; the queue keeps one job per event). Returns the keys of the events of known shops.
+ * again; one applied already is passed over by the job). Returns the keys of the events of
+ * known shops.
  */
 async function writeBatch(batch: Delivery[]): Promise<Set<string>> {
   const unique = [...new Map(batch.map((d) => [eventKey(d), d])).values()];
@@ -273,8 +280,8 @@ async function writeBatch(batch: Delivery[]): Promise<Set<string>> {
       text: RECORD_EVENTS,
       values: [JSON.stringify(unique.map(eventRow))],
     });
-    const jobs = recorded.filter((r) => !r.done).map((r) => webhookJob({ shop: r.shop, eventId: r.event_id }));
-    if (jobs.length > 0) await boss.insert(jobs, { db: { executeSql: (text: string, values?: unknown[]) => client.query({ name: "queue-webhook-events", text, values }) } });
+    const queued = recorded.filter((r) => !r.done).map((r) => ({ shop: r.shop, eventId: r.event_id }));
+    if (queued.length > 0) await boss.insert([webhookJob(queued)], { db: { executeSql: (text: string, values?: unknown[]) => client.query({ name: "queue-webhook-events", text, values }) } });
     await client.query("COMMIT");
     return new Set(recorded.map((r) => eventKey({ shop: r.shop, eventId: r.event_id })));
   } catch (error) {

@@ -3,7 +3,7 @@ import { applyWebhookJobs } from "#app/jobs/worker.server";
 
 /**
  * Does what a worker does with every webhook job due now, in batches, with the worker's own
- * handler; returns how many ran. Jobs failed for a retry are due later, not now.
+ * handler; returns how many events were applied or parked. Events retried are due later, not now.
  */
 export async function processQueuedWebhooks(): Promise<number> {
   const boss = await jobQueue();
@@ -11,10 +11,9 @@ export async function processQueuedWebhooks(): Promise<number> {
   for (;;) {
     const jobs = await boss.fetch<WebhookJob>(QUEUES.webhooks, { batchSize: 100, includeMetadata: true });
     if (!jobs || jobs.length === 0) return count;
-    await applyWebhookJobs(boss, jobs);
+    count += await applyWebhookJobs(boss, jobs);
     // What the queue does when the handler returns: the jobs it did not fail are complete.
     await boss.complete(QUEUES.webhooks, jobs.map((job) => job.id));
-    count += jobs.length;
   }
 }
 
