@@ -923,15 +923,105 @@ async function refreshDayRange(
   );
 }
 
-async function rebuild(tx: Tx, shop: string, { timeZone, currency }: { timeZone: string; currency: string }): Promise<number> {
-  // Sorts and hashes over the whole shop: in memory rather than in temporary files.
-  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
-  await rebuildDays(tx, shop, timeZone);
-  await recomputeFirstOrders(tx, shop, timeZone, null);
-  await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, null);
-  await recomputeCustomerHistories(tx, shop, timeZone, currency, null);
-  await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, null);
-  await markBuilt(tx, shop, timeZone, currency);
+/** A shop's calendar: the zone its local days are in and the currency its sums are in. */
+interface Calendar {
+  timeZone: string;
+  currency: string;
+}
+
+/** A part of a rebuild: reads only `orders` and `refunds`, writes only its own tables. */
+type RebuildPart = (tx: Tx, shop: string, calendar: Calendar) => Promise<void>;
+
+/**
+ * A rebuild in two halves that share no table, each about half of the time at a million orders
+ * (daily sales, first orders and months; histories and weeks): one runs in the transaction of
+ * the refresh, the other beside it in a transaction of its own (`startRebuildAlongside`) when
+ * one can be had, so that a rebuild uses two of the database's cores.
+ */
+const REBUILD_HALVES: [RebuildPart[], RebuildPart[]] = [
+  [
+    (tx, shop, { timeZone }) => rebuildDays(tx, shop, timeZone),
+    (tx, shop, { timeZone }) => recomputeFirstOrders(tx, shop, timeZone, null),
+    (tx, shop, { timeZone, currency }) => recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, null),
+  ],
+  [
+    (tx, shop, { timeZone, currency }) => recomputeCustomerHistories(tx, shop, timeZone, currency, null),
+    (tx, shop, { timeZone, currency }) => recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, null),
+  ],
+];
+
+/** Sorts and hashes over the whole shop: in memory rather than in temporary files. */
+const REBUILD_WORK_MEM = `SET LOCAL work_mem = '128MB'`;
+
+/**
+ * How long a rebuild waits for a second connection for its other half; without one (every
+ * pooled connection busy) it does both halves itself.
+ */
+const ALONGSIDE_MAX_WAIT_MS = 2_000;
+
+class RebuildAbandoned extends Error {
+  constructor() {
+    super("the rebuild's other half failed");
+  }
+}
+
+/**
+ * Starts `parts` in a transaction of their own, beside the caller's. Returns how to end it:
+ * `finish(true)` once the caller's half is done commits it (and throws if it failed, so that the
+ * caller rolls back too), `finish(false)` rolls it back; null when no connection was free.
+ *
+ * It commits just before the caller's transaction, and deletes the shop's `daily_sales_state`
+ * row as it does: until the caller's commit writes the row again, the shop reads as not built
+ * (a page says its figures are being recomputed), never as half of one rebuild and half of the
+ * last. Should the caller's commit fail after this one, the shop stays so until the next
+ * refresh rebuilds it. The caller holds the shop's lock throughout, so no other refresh writes
+ * these tables meanwhile; each half reads the orders as its own statements see them, as the
+ * parts of a rebuild in one transaction do (each table is consistent with what it summed, and
+ * the next refresh of an order changes each by difference).
+ */
+async function startRebuildAlongside(shop: string, calendar: Calendar, parts: RebuildPart[]): Promise<((ok: boolean) => Promise<void>) | null> {
+  let decide!: (ok: boolean) => void;
+  const decision = new Promise<boolean>((resolve) => (decide = resolve));
+  let begin!: () => void;
+  const begun = new Promise<true>((resolve) => (begin = () => resolve(true)));
+  const transaction = prisma.$transaction(
+    async (tx) => {
+      begin();
+      await tx.$executeRawUnsafe(REBUILD_WORK_MEM);
+      for (const part of parts) await part(tx, shop, calendar);
+      await tx.$executeRaw`DELETE FROM daily_sales_state WHERE shop = ${shop}`;
+      if (!(await decision)) throw new RebuildAbandoned();
+    },
+    { ...ROLLUP_TRANSACTION_OPTIONS, maxWait: ALONGSIDE_MAX_WAIT_MS },
+  );
+  // Settled from the start: a failure while the caller's half runs is read when it finishes.
+  const outcome = transaction.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  if (!(await Promise.race([begun, outcome.then(() => false as const)]))) return null;
+  return async (ok) => {
+    decide(ok);
+    const error = await outcome;
+    if (ok && error !== null) throw error;
+  };
+}
+
+/**
+ * Rebuilds every rollup of the shop. `alongside`: the transaction has written nothing yet (a
+ * transaction beside it would not see its writes), so half of the work may run beside it.
+ */
+async function rebuild(tx: Tx, shop: string, calendar: Calendar, { alongside }: { alongside: boolean }): Promise<number> {
+  await tx.$executeRawUnsafe(REBUILD_WORK_MEM);
+  const finish = alongside ? await startRebuildAlongside(shop, calendar, REBUILD_HALVES[1]) : null;
+  try {
+    for (const part of finish ? REBUILD_HALVES[0] : REBUILD_HALVES.flat()) await part(tx, shop, calendar);
+  } catch (error) {
+    await finish?.(false);
+    throw error;
+  }
+  await finish?.(true);
+  await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
   const [{ days }] = await tx.$queryRaw<Array<{ days: bigint }>>`
     SELECT count(DISTINCT day) AS days FROM daily_sales WHERE shop = ${shop}`;
   return Number(days);
@@ -962,12 +1052,16 @@ function parseScope(scope: RollupScope) {
  * the rollups that count them commit (or roll back) together; erasing a customer does this.
  */
 export async function refreshRollupsIn(tx: Tx, shop: string, scope: RollupScope = {}): Promise<RollupRefresh> {
+  return refreshIn(tx, shop, scope, { alongside: false });
+}
+
+async function refreshIn(tx: Tx, shop: string, scope: RollupScope, { alongside }: { alongside: boolean }): Promise<RollupRefresh> {
   const { orderIds, fromDay, toDay, rebuildNeeded } = parseScope(scope);
   await lockShop(tx, shop);
   const calendar = await shopCalendar(tx, shop);
   const state = await builtIn(tx, shop);
   if (rebuildNeeded(calendar, state)) {
-    return { mode: "full", days: await rebuild(tx, shop, calendar) };
+    return { mode: "full", days: await rebuild(tx, shop, calendar, { alongside }) };
   }
   const days = orderIds
     ? await refreshOrders(tx, shop, calendar, orderIds)
@@ -987,7 +1081,7 @@ export async function refreshRollupsIn(tx: Tx, shop: string, scope: RollupScope 
 export async function refreshDailyRollups(shop: string, scope: RollupScope = {}): Promise<RollupRefresh> {
   const { rebuildNeeded } = parseScope(scope);
   if (rebuildNeeded(await shopCalendar(prisma, shop), await builtIn(prisma, shop))) await refreshStatistics(shop);
-  return prisma.$transaction((tx) => refreshRollupsIn(tx, shop, scope), ROLLUP_TRANSACTION_OPTIONS);
+  return prisma.$transaction((tx) => refreshIn(tx, shop, scope, { alongside: true }), ROLLUP_TRANSACTION_OPTIONS);
 }
 
 /**
@@ -1000,7 +1094,7 @@ async function rebuildUnlessCurrent(shop: string): Promise<void> {
   await prisma.$transaction(async (tx) => {
     await lockShop(tx, shop);
     const calendar = await shopCalendar(tx, shop);
-    if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar);
+    if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar, { alongside: true });
   }, ROLLUP_TRANSACTION_OPTIONS);
 }
 

@@ -395,3 +395,86 @@ describe("ensureDailyRollups", () => {
     expect(await refreshes(store.shop)).toBe(2);
   });
 });
+
+describe("a rebuild in two halves", () => {
+  const SHOP_ = "halves.myshopify.com";
+  let store: GeneratedStore;
+  /** The transactions (their ids) that wrote each rollup table in the rebuild under way. */
+  const writers = () =>
+    prisma.$queryRaw<Array<{ tbl: string; xid: string }>>`SELECT DISTINCT tbl, xid::text AS xid FROM test_rebuild_writers ORDER BY tbl`;
+  const state = () => prisma.$queryRaw<unknown[]>`SELECT time_zone, currency_code, refreshed_at FROM daily_sales_state WHERE shop = ${SHOP_}`;
+  const everything = async () => ({ days: await snapshot(SHOP_), firsts: await firstOrders(SHOP_), rows: await months(SHOP_), state: await state() });
+
+  beforeAll(async () => {
+    store = generateStore({ seed: 57, shop: SHOP_, timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", orders: 200, customers: 30 });
+    await writeStore(store);
+    await refreshDailyRollups(SHOP_);
+    await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS test_rebuild_writers (tbl text, xid xid8)`);
+    await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_record_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_ARGV[0] = 'fail' THEN RAISE EXCEPTION 'refused %', TG_TABLE_NAME; END IF;
+        INSERT INTO test_rebuild_writers VALUES (TG_TABLE_NAME, pg_current_xact_id());
+        RETURN NULL;
+      END $$`);
+  });
+
+  /** Runs `work` with a statement trigger on each of `tables` (recording its writer, or failing). */
+  async function withTriggers<T>(tables: Record<string, "record" | "fail">, work: () => Promise<T>): Promise<T> {
+    await prisma.$executeRawUnsafe(`TRUNCATE test_rebuild_writers`);
+    for (const [table, kind] of Object.entries(tables)) {
+      await prisma.$executeRawUnsafe(
+        `CREATE TRIGGER test_writer AFTER INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION test_record_writer('${kind}')`,
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      for (const table of Object.keys(tables)) await prisma.$executeRawUnsafe(`DROP TRIGGER test_writer ON ${table}`);
+    }
+  }
+
+  it("GIVEN a rebuild THEN daily sales and months are written in one transaction, histories and weeks in another, and the result is the one-transaction rebuild's", async () => {
+    const before = await everything();
+    await withTriggers({ daily_sales: "record", customer_months: "record", customer_totals: "record", customer_weeks: "record" }, () =>
+      refreshDailyRollups(SHOP_),
+    );
+    const written = await writers();
+    expect(written.map((w) => w.tbl)).toEqual(["customer_months", "customer_totals", "customer_weeks", "daily_sales"].sort());
+    const xid = Object.fromEntries(written.map((w) => [w.tbl, w.xid]));
+    expect(xid.customer_months).toBe(xid.daily_sales);
+    expect(xid.customer_weeks).toBe(xid.customer_totals);
+    expect(xid.customer_weeks).not.toBe(xid.daily_sales);
+    const after = await everything();
+    expect({ ...after, state: null }).toEqual({ ...before, state: null });
+    expect(after.rows.customerWeeks.length).toBeGreaterThan(30);
+  });
+
+  it("GIVEN a rebuild inside a caller's transaction THEN it is all done there, and counts what the caller wrote before it", async () => {
+    const [order] = store.orders.filter((o) => !o.test && !o.deletedAt && o.customerId !== null);
+    await withTriggers({ daily_sales: "record", customer_weeks: "record" }, () =>
+      prisma.$transaction(async (tx) => {
+        await tx.order.update({ where: { shop_id: { shop: SHOP_, id: BigInt(order.id) } }, data: { deletedAt: new Date() } });
+        await refreshRollupsIn(tx, SHOP_);
+      }, ROLLUP_TRANSACTION_OPTIONS),
+    );
+    expect(new Set((await writers()).map((w) => w.xid)).size).toBe(1);
+    const sources = (await months(SHOP_)).sources as Array<{ order_id: string }>;
+    expect(sources.some((s) => s.order_id === String(order.id))).toBe(false);
+    await prisma.order.update({ where: { shop_id: { shop: SHOP_, id: BigInt(order.id) } }, data: { deletedAt: null } });
+    await refreshDailyRollups(SHOP_);
+  });
+
+  it("GIVEN either half fails THEN neither is kept: every rollup and the built state are as they were", async () => {
+    await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: "Asia/Tokyo" } });
+    try {
+      const before = await everything();
+      for (const failing of ["daily_sales", "customer_months", "customer_order_gaps", "cohort_weeks"]) {
+        await expect(withTriggers({ [failing]: "fail" }, () => refreshDailyRollups(SHOP_))).rejects.toThrow(`refused ${failing}`);
+        expect({ failing, ...(await everything()) }).toEqual({ failing, ...before });
+      }
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: store.timeZone } });
+    }
+    expect(await refreshDailyRollups(SHOP_)).toMatchObject({ mode: "full" });
+  });
+});
