@@ -52,13 +52,10 @@ export interface WebhookEventKey {
 }
 /**
  * A webhook job: the events one intake transaction recorded, applied one by one (each that may
- * still pass is retried in a job of its own), or one event, retried with the queue's backoff.
- * A job of the one-event shape queued before batches existed is read as a batch of one.
+ * still pass is retried in a job of its own), or one event, retried with the queue's backoff
+ * (the shape every job had before events recorded together shared one).
  */
 export type WebhookJob = { events: WebhookEventKey[] } | WebhookEventKey;
-
-/** The events a webhook job holds. */
-export const eventsOfJob = (job: WebhookJob): WebhookEventKey[] => ("events" in job ? job.events : [job]);
 
 let starting: Promise<PgBoss> | null = null;
 
@@ -202,7 +199,6 @@ export async function otherShopsWaiting(shop: string): Promise<boolean> {
   return Boolean((rows as Array<{ waiting: boolean }>)[0]?.waiting);
 }
 
-/** A webhook event's job as pg-boss inserts it: one per event (its singletonKey). */
 /**
  * The job applying `events`, recorded together: one job for all of them, since a job is a row
  * with its own index entries, and intake writes it in the transaction that records them. Its
