@@ -14,8 +14,10 @@
 // with an order per local day, their orders, repeat, new and returning ones: activity by day).
 //
 // Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
-// of one shop never interleave). `daily_sales_sources` records what each counted order last
-// contributed to `daily_sales` (its day and kind, amounts, refunds by day), so a refresh changes
+// of one shop never interleave); a rebuild may do half of its work in a second transaction
+// beside it, committed with it (docs/decisions/023-a-rebuild-in-two-halves.md).
+// `daily_sales_sources` records what each counted order last contributed to `daily_sales`
+// (its day and kind, amounts, refunds by day), so a refresh changes
 // `daily_sales` by difference; per-customer rows are recomputed whole for the customers
 // concerned, and the cells summed from them (`cohort_days`, `customer_month_counts`, the cohort
 // grids, `gap_months`, `activity_days`) change by the difference between those customers' rows before and after. Which
