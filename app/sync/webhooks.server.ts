@@ -168,7 +168,7 @@ export async function receiveWebhookBody(headers: WebhookHeaders, rawBody: Uint8
 
 // --- Recording, in batches ----------------------------------------------------------------
 //
-// A delivery is answered 200 only once its event row and its job are committed. One
+// A delivery is answered 200 only once its event row and a job applying it are committed. One
 // transaction per delivery made the commit (a flush of PostgreSQL's log to disk) the price of
 // every delivery; here deliveries that arrive while earlier ones are being written wait for
 // the next transaction and share its commit: at most RECORDING_WRITERS transactions at once,
