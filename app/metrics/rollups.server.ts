@@ -150,6 +150,44 @@ function updateIfChanged(columns: string[]): Prisma.Sql {
   return Prisma.raw(`DO UPDATE SET (${list("")}) = ROW(${list("EXCLUDED.")}) WHERE (${list("t.")}) IS DISTINCT FROM (${list("EXCLUDED.")})`);
 }
 
+/**
+ * Sets the shop's rows of `table` to `rows` (a SELECT of the columns `key` then `values`, in that
+ * order), as a rebuild does. Into a table holding none of the shop's rows (a first build) they
+ * are inserted. Otherwise only what differs is written: rows new or changed inserted or
+ * updated, rows no longer there deleted, identical rows left as they are. A rebuild after
+ * another backfill, or after a change of time zone, finds most rows as they were (the gaps and
+ * first orders do not depend on the zone), and writing a row and its index entries costs
+ * several times comparing it.
+ */
+async function replaceShopRows(tx: Tx, shop: string, table: string, key: string[], values: string[], rows: Prisma.Sql): Promise<void> {
+  const target = Prisma.raw(table);
+  const columns = Prisma.raw([...key, ...values].join(", "));
+  const [{ present }] = await tx.$queryRaw<Array<{ present: boolean }>>`
+    SELECT EXISTS (SELECT 1 FROM ${target} WHERE shop = ${shop}) AS present`;
+  if (!present) {
+    await tx.$executeRaw`INSERT INTO ${target} (${columns}) ${rows}`;
+    return;
+  }
+  const sameKey = (a: string, b: string) => Prisma.raw(key.map((column) => `${a}.${column} = ${b}.${column}`).join(" AND "));
+  const valuesOf = (alias: string) => Prisma.raw(values.map((column) => `${alias}.${column}`).join(", "));
+  // The rows named by the column list, whatever their SELECT calls them, and of the table's
+  // types, as an insert would make them (a sum of bigints is numeric), so that they compare.
+  const types = await tx.$queryRaw<Array<{ name: string; type: string }>>`
+    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`;
+  const typeOf = new Map(types.map((column) => [column.name, column.type]));
+  const typed = Prisma.raw([...key, ...values].map((column) => `r.${column}::${typeOf.get(column)}`).join(", "));
+  await tx.$executeRaw`
+    WITH new AS MATERIALIZED (SELECT ${typed} FROM (${rows}) r (${columns})),
+    written AS (
+      INSERT INTO ${target} AS t (${columns})
+      SELECT n.* FROM new n LEFT JOIN ${target} old ON ${sameKey("old", "n")}
+      WHERE old.shop IS NULL OR (${valuesOf("old")}) IS DISTINCT FROM (${valuesOf("n")})
+      ON CONFLICT (${Prisma.raw(key.join(", "))}) ${updateIfChanged(values)}
+    )
+    DELETE FROM ${target} t WHERE t.shop = ${shop} AND NOT EXISTS (SELECT 1 FROM new n WHERE ${sameKey("n", "t")})`;
+}
+
 const DAILY_SALES_KEY = Prisma.raw(`day, currency_code, cancelled, guest, first_order, first_uncancelled_order`);
 const DAILY_SALES_SUMS = [
   "orders",
@@ -197,9 +235,8 @@ function dailySalesRows(shop: string, sources: Prisma.Sql, { computed }: { compu
 
 /** Rebuilds the shop's `daily_sales_sources` and, summed from them, its `daily_sales`. */
 async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void> {
-  await tx.$executeRaw`DELETE FROM daily_sales_sources WHERE shop = ${shop}`;
   await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop}`;
-  await tx.$executeRaw`INSERT INTO daily_sales_sources (${SOURCE_COLUMNS}) ${orderContributions(shop, timeZone, null)}`;
+  await replaceShopRows(tx, shop, "daily_sales_sources", ["shop", "order_id"], SOURCE_VALUES, orderContributions(shop, timeZone, null));
   await tx.$executeRaw`
     INSERT INTO daily_sales (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
     ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`, { computed: false })}`;
@@ -285,6 +322,16 @@ function upsertCohortDayCells(shop: string, timeZone: string, rows: Prisma.Sql):
     RETURNING t.ctid::text AS ctid, t.customers = 0 AS empty`;
 }
 
+/** `customer_first_orders`' columns after its key (shop, customer_id). */
+const FIRST_ORDER_VALUES = [
+  "first_order_at",
+  "first_uncancelled_order_at",
+  "first_paid_order_at",
+  "first_paid_uncancelled_order_at",
+  "orders",
+  "uncancelled_orders",
+];
+
 /**
  * Recomputes the first-order instants of the given customers (all of the shop's when null), and
  * `cohort_days` with them: from scratch, or by difference (the customers' rows as they were −1,
@@ -295,7 +342,6 @@ async function recomputeFirstOrders(tx: Tx, shop: string, timeZone: string, cust
   const empties: string[] = [];
   if (customers === null) {
     await tx.$executeRaw`DELETE FROM cohort_days WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM customer_first_orders WHERE shop = ${shop}`;
   } else {
     empties.push(
       ...(await upsertCells(
@@ -306,9 +352,7 @@ async function recomputeFirstOrders(tx: Tx, shop: string, timeZone: string, cust
       )),
     );
   }
-  await tx.$executeRaw`
-    INSERT INTO customer_first_orders (shop, customer_id, first_order_at, first_uncancelled_order_at,
-      first_paid_order_at, first_paid_uncancelled_order_at, orders, uncancelled_orders)
+  const firstOrderRows = Prisma.sql`
     SELECT shop, customer_id,
       min(processed_at),
       min(processed_at) FILTER (WHERE cancelled_at IS NULL),
@@ -318,6 +362,12 @@ async function recomputeFirstOrders(tx: Tx, shop: string, timeZone: string, cust
     FROM orders
     WHERE shop = ${shop} AND customer_id IS NOT NULL AND NOT test AND deleted_at IS NULL ${only}
     GROUP BY shop, customer_id`;
+  if (customers === null) {
+    await replaceShopRows(tx, shop, "customer_first_orders", ["shop", "customer_id"], FIRST_ORDER_VALUES, firstOrderRows);
+  } else {
+    await tx.$executeRaw`
+      INSERT INTO customer_first_orders (shop, customer_id, ${Prisma.raw(FIRST_ORDER_VALUES.join(", "))}) ${firstOrderRows}`;
+  }
   const current = Prisma.sql`(SELECT *, 1 AS sign FROM customer_first_orders WHERE shop = ${shop} ${only})`;
   if (customers === null) {
     await tx.$executeRaw`INSERT INTO cohort_days (${COHORT_DAY_COLUMNS}) ${cohortDayRows(shop, timeZone, current)}`;
@@ -569,8 +619,14 @@ async function recomputeCustomerPeriods(
   if (customers === null) {
     if (monthly) await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM ${Prisma.raw(period.cohortTable)} WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM ${table} WHERE shop = ${shop}`;
-    await tx.$executeRaw`INSERT INTO ${table} (${columns}) ${customerPeriodRows(period, shop, timeZone, currency, Prisma.empty)}`;
+    await replaceShopRows(
+      tx,
+      shop,
+      period.customerTable,
+      ["shop", "customer_id", period.unit],
+      period.columns,
+      customerPeriodRows(period, shop, timeZone, currency, Prisma.empty),
+    );
     const rows = Prisma.sql`(SELECT *, 1 AS sign FROM ${table} WHERE shop = ${shop})`;
     if (monthly) {
       await tx.$executeRaw`
@@ -693,8 +749,6 @@ async function recomputeCustomerHistories(
   if (customers === null) {
     await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
     await tx.$executeRaw`DELETE FROM activity_days WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM customer_order_gaps WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM customer_totals WHERE shop = ${shop}`;
   }
   // One pass over the customers' counted orders in order serves both values of the cancelled
   // setting: the previous order, and the previous uncancelled one (the latest before it).
@@ -726,7 +780,14 @@ async function recomputeCustomerHistories(
     GROUP BY 2, 3, 4
     HAVING sum(sign) <> 0 OR sum(sign * second::int) <> 0`;
   if (customers === null) {
-    await tx.$executeRaw`INSERT INTO customer_order_gaps (${gapColumns}) ${gaps}`;
+    await replaceShopRows(
+      tx,
+      shop,
+      "customer_order_gaps",
+      ["shop", "retention_include_cancelled", "customer_id", "order_id"],
+      ["processed_at", "gap_ms", "second", "bucket"],
+      gaps,
+    );
     await tx.$executeRaw`
       INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
       ${gapMonths(Prisma.sql`(SELECT *, 1 AS sign FROM customer_order_gaps WHERE shop = ${shop})`)}`;
@@ -812,7 +873,7 @@ async function recomputeCustomerHistories(
   const rowsOf = (table: string, sign: number) =>
     Prisma.raw(`SELECT retention_include_cancelled, order_day, first_paid_order_at, ${sign} AS sign FROM ${table}`);
   if (customers === null) {
-    await tx.$executeRaw`INSERT INTO customer_totals (shop, retention_include_cancelled, customer_id, ${values}) ${totals}`;
+    await replaceShopRows(tx, shop, "customer_totals", ["shop", "retention_include_cancelled", "customer_id"], TOTAL_VALUES, totals);
     await tx.$executeRaw`
       INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS})
       ${activityDayCells(shop, timeZone, Prisma.sql`(${rowsOf("customer_totals", 1)} WHERE shop = ${shop})`)}`;

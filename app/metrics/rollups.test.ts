@@ -478,3 +478,54 @@ describe("a rebuild in two halves", () => {
     expect(await refreshDailyRollups(SHOP_)).toMatchObject({ mode: "full" });
   });
 });
+
+describe("a rebuild over the shop's rows", () => {
+  const SHOP_ = "rebuild-again.myshopify.com";
+  const PER_ROW_TABLES = ["daily_sales_sources", "customer_first_orders", "customer_months", "customer_weeks", "customer_order_gaps", "customer_totals"];
+  /** Each per-row table's row versions (ctid, xmin): a row rewritten gets a new one. */
+  const versions = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        PER_ROW_TABLES.map(async (table) => [
+          table,
+          await prisma.$queryRawUnsafe<Array<{ v: string }>>(`SELECT ctid::text || '/' || xmin::text AS v FROM ${table} WHERE shop = $1 ORDER BY 1`, SHOP_),
+        ]),
+      ),
+    ) as Record<string, Array<{ v: string }>>;
+
+  it("GIVEN rows already as a rebuild would write them THEN a rebuild leaves them untouched, and rewrites only what an order's change moves", async () => {
+    const store = generateStore({ seed: 61, shop: SHOP_, timeZone: "America/New_York", now: NOW, start: "2025-06-01", orders: 200, customers: 30 });
+    await writeStore(store);
+    await refreshDailyRollups(SHOP_);
+    const before = await versions();
+    const rows = await months(SHOP_);
+    for (const table of PER_ROW_TABLES) expect({ table, some: before[table].length > 20 }).toEqual({ table, some: true });
+
+    await refreshDailyRollups(SHOP_);
+    expect(await versions()).toEqual(before);
+    expect(await months(SHOP_)).toEqual(rows);
+
+    // A customer's first order moved a month earlier, seen only by the rebuild: that customer's
+    // rows change, the others stay.
+    const counted = store.orders.filter((o) => !o.test && !o.deletedAt && o.customerId !== null);
+    const ofCustomer = (o: (typeof counted)[number]) => counted.filter((other) => other.customerId === o.customerId);
+    const moved = counted.find(
+      (o) => o.processedAt > new Date("2025-10-01") && ofCustomer(o).length >= 2 && ofCustomer(o).every((other) => other.processedAt > o.processedAt || other === o),
+    )!;
+    const at = new Date(moved.processedAt.getTime() - 31 * 86_400_000);
+    await prisma.order.update({ where: { shop_id: { shop: SHOP_, id: BigInt(moved.id) } }, data: { processedAt: at } });
+    await refreshDailyRollups(SHOP_);
+    const after = await versions();
+    for (const table of PER_ROW_TABLES) {
+      const kept = new Set(before[table].map((row) => row.v));
+      const rewritten = after[table].filter((row) => !kept.has(row.v)).length;
+      expect({ table, rewritten: rewritten > 0 && rewritten < after[table].length / 4 }).toEqual({ table, rewritten: true });
+    }
+    // And what it wrote is what a build from nothing writes.
+    const rebuilt = await months(SHOP_);
+    for (const table of PER_ROW_TABLES) await prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE shop = $1`, SHOP_);
+    await refreshDailyRollups(SHOP_);
+    expect(await months(SHOP_)).toEqual(rebuilt);
+    expect(rebuilt).not.toEqual(rows);
+  });
+});
