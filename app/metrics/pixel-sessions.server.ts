@@ -27,8 +27,8 @@ const DAYS_PER_STEP = 7;
  * Brings the shop's slots up to date with every event received so far (the collector's intake
  * of the shop drained first): the UTC days that received events since the last refresh are
  * rebuilt, DAYS_PER_STEP at a time (each step one transaction under the shop's lock), then the
- * watermark moves. A refresh cut off midway leaves
- * the watermark where it was, and the next one rebuilds those days again.
+ * watermark moves. A refresh cut off midway leaves the watermark where it was, and the next one
+ * rebuilds those days again.
  */
 export async function refreshPixelSessions(shop: string): Promise<void> {
   const gapSeconds = SESSION_GAP_MS / 1000;
