@@ -5,19 +5,22 @@
 // for every range and comparison, deep-equals the row built from that store's own page functions
 // (salesOverview, retentionRates, conversionOverview, syncStatus), and each many-shops function
 // equals its one-shop function report for report; rollups a store lacks or built in another zone
-// are built first, and pixel events received since the last refresh are in the sessions.
+// are built first, and pixel events received since the last refresh are in the sessions. A store
+// whose rebuild takes longer than the page waits has its row without figures, marked as being
+// recomputed, while the others have theirs; once it is rebuilt its row is whole again.
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { loadShopContext, type ShopContext } from "#app/metrics/context.server";
 import { conversionOverview, conversionOverviewOfShops } from "#app/metrics/conversion.server";
 import type { Comparison, DateRange } from "#app/metrics/periods";
 import { retentionActivityOfShops, retentionRates } from "#app/metrics/retention.server";
-import { ensureDailyRollups } from "#app/metrics/rollups.server";
+import { ensureDailyRollups, refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import { salesOverview, salesOverviewOfShops } from "#app/metrics/sales.server";
 import { updateMetricSettings } from "#app/metrics/settings.server";
 import { writeSessions } from "#app/metrics/test-helpers/fixtures";
 import { generateStore, writeStore } from "#app/metrics/test-helpers/store";
 import { portfolioRows, portfolioStoreRow } from "#app/portfolios/portfolio-metrics.server";
+import { totalsByCurrency } from "#app/portfolios/portfolio-page.server";
 import { syncStatus, syncStatusOfShops } from "#app/sync/sync-status.server";
 
 const NOW = new Date("2026-11-18T15:37:21Z");
@@ -154,6 +157,44 @@ describe("a portfolio's rows for many stores", () => {
     expect(tokyo(after).timeZone).toBe("Pacific/Honolulu");
     expect(warsaw(after).conversionRate).not.toEqual(warsaw(before).conversionRate);
     await prisma.shop.update({ where: { domain: SHOPS.tokyo }, data: { ianaTimezone: "Asia/Tokyo" } });
+  });
+
+  it("GIVEN a store's rebuild longer than the page waits THEN its row is marked recomputing without figures, the others are whole, and it fills in after", async () => {
+    const range = RANGES[0][1];
+    const before = await portfolioRows(ALL, range, "previous_period", NOW);
+    const others = (rows: typeof before) => rows.filter((row) => row.shop !== SHOPS.tokyo);
+    await prisma.shop.update({ where: { domain: SHOPS.tokyo }, data: { ianaTimezone: "Pacific/Honolulu" } });
+    try {
+      // Another process rebuilds the store (the shop update's job): it holds the store's lock until it commits.
+      const during = await prisma.$transaction(async (tx) => {
+        await refreshRollupsIn(tx, SHOPS.tokyo);
+        return portfolioRows(ALL, range, "previous_period", NOW, { waitMs: 300 });
+      }, ROLLUP_TRANSACTION_OPTIONS);
+      expect(during.map((row) => row.shop)).toEqual(ALL);
+      expect(during.find((row) => row.shop === SHOPS.tokyo)).toMatchObject({
+        installed: true,
+        recomputing: true,
+        timeZone: "Pacific/Honolulu",
+        currency: "JPY",
+        netSales: null,
+        orders: null,
+        newCustomers: null,
+        repeatPurchaseRate: null,
+        conversionRate: null,
+      });
+      expect(others(during)).toEqual(others(before));
+      expect(others(during).every((row) => !row.recomputing)).toBe(true);
+      // Its currency's total leaves it out (it is the only store in yen).
+      expect(totalsByCurrency(during).map((total) => total.currency)).not.toContain("JPY");
+      expect(totalsByCurrency(before).map((total) => total.currency)).toContain("JPY");
+
+      const after = await portfolioRows(ALL, range, "previous_period", NOW, { waitMs: 300 });
+      expect(after).toEqual(await perStore(range, "previous_period"));
+      expect(after.find((row) => row.shop === SHOPS.tokyo)).toMatchObject({ recomputing: false, timeZone: "Pacific/Honolulu" });
+      expect(after.find((row) => row.shop === SHOPS.tokyo)!.orders).toBeGreaterThan(0);
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOPS.tokyo }, data: { ianaTimezone: "Asia/Tokyo" } });
+    }
   });
 
   it("come from many-shops functions each equal to its one-shop function, report for report", async () => {

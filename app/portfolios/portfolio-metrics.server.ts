@@ -9,7 +9,9 @@
 // comparison, customer activity, sessions), and the checks that each store's rollups and pixel
 // sessions are current; only a store whose rollups are missing or stale (another zone or
 // currency) or whose pixel received events since its last refresh has them built, exactly as its
-// own pages would. tests/portfolio-rows.test.ts holds the two equal.
+// own pages would. tests/portfolio-rows.test.ts holds the two equal. The Portfolio page waits
+// for a store's rebuild only as long as its own pages would (ADR 022): a store whose figures are
+// still being recomputed then has its row without them, `recomputing`, and the others theirs.
 import type { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import type { ShopContext } from "#app/metrics/context.server";
@@ -30,6 +32,11 @@ export interface PortfolioStoreRow {
   currency: string;
   timeZone: string;
   installed: boolean;
+  /**
+   * Its rollups are being rebuilt in a new zone or currency, for longer than the page waits:
+   * the row has no figures yet.
+   */
+  recomputing: boolean;
   /** Minor units of `currency`. */
   netSales: number | null;
   netSalesGrowth: number | null;
@@ -55,7 +62,6 @@ const SHOP_FIELDS = { name: true, currencyCode: true, ianaTimezone: true, uninst
 const ROLLUP_BUILDS_AT_ONCE = 4;
 
 const NO_FIGURES = {
-  installed: false,
   netSales: null,
   netSalesGrowth: null,
   orders: null,
@@ -90,7 +96,7 @@ const installed = (row: ShopRow | null): row is ShopRow => row !== null && row.i
 export async function portfolioStoreRow(shop: string, range: DateRange, compareTo: Comparison | null, now: Date): Promise<PortfolioStoreRow> {
   const [row, sync] = await Promise.all([prisma.shop.findUnique({ where: { domain: shop }, select: SHOP_FIELDS }), syncStatus(shop)]);
   const base = rowBase(shop, row, sync);
-  if (!installed(row)) return { ...base, ...NO_FIGURES };
+  if (!installed(row)) return { ...base, installed: false, recomputing: false, ...NO_FIGURES };
   const clock = { now };
   const [sales, rates, conversion] = await Promise.all([
     salesOverview(shop, { range, granularity: "month", compareTo }, clock),
@@ -100,6 +106,7 @@ export async function portfolioStoreRow(shop: string, range: DateRange, compareT
   return {
     ...base,
     installed: true,
+    recomputing: false,
     netSales: sales.totals.netSales,
     netSalesGrowth: sales.comparison?.growth.netSales ?? null,
     orders: sales.totals.orders,
@@ -124,17 +131,44 @@ function settingsOf(row: Parameters<typeof metricSettingsFromRow>[0] | undefined
  * events since their last refresh (`newPixelEvents`): only the stores whose rollups are missing or
  * were built in another zone or currency are rebuilt, and only those stores' sessions refreshed,
  * a few at a time.
+ *
+ * With `waitMs`, waits at most that long for the rebuilds (they go on; a later load joins them)
+ * and answers the stores whose rollups are not current yet. Without it, waits for all of them.
  */
-async function bringUpToDate(contexts: ShopContext[], built: Map<string, { timeZone: string; currency: string | null }>, newPixelEvents: Set<string>): Promise<void> {
+async function bringUpToDate(
+  contexts: ShopContext[],
+  built: Map<string, { timeZone: string; currency: string | null }>,
+  newPixelEvents: Set<string>,
+  waitMs: number | undefined,
+): Promise<Set<string>> {
   const stale = contexts.filter((c) => {
     const state = built.get(c.shop);
     return !state || state.timeZone !== c.timeZone || state.currency !== c.currency;
   });
   const pixel = contexts.filter((c) => newPixelEvents.has(c.shop));
-  await Promise.all([
-    inBatches(stale, ROLLUP_BUILDS_AT_ONCE, (c) => ensureDailyRollups(c.shop, c.timeZone, c.currency)),
-    inBatches(pixel, ROLLUP_BUILDS_AT_ONCE, (c) => refreshPixelSessions(c.shop)),
-  ]);
+  const current = new Set<string>();
+  const rebuilds = inBatches(stale, ROLLUP_BUILDS_AT_ONCE, async (c) => {
+    await ensureDailyRollups(c.shop, c.timeZone, c.currency);
+    current.add(c.shop);
+  });
+  const sessions = inBatches(pixel, ROLLUP_BUILDS_AT_ONCE, (c) => refreshPixelSessions(c.shop));
+  if (waitMs === undefined || stale.length === 0) {
+    await Promise.all([rebuilds, sessions]);
+  } else {
+    // A rebuild failing after the wait is logged by ensureDailyRollups, and met again by the
+    // next load, which starts it anew.
+    rebuilds.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    try {
+      await Promise.all([Promise.race([rebuilds, timeout]), sessions]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return new Set(stale.filter((c) => !current.has(c.shop)).map((c) => c.shop));
 }
 
 /** The zone and currency each shop's rollups were built in, for those that have them. */
@@ -150,9 +184,16 @@ async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<
 
 /**
  * The rows of `shops`, in their order: each equals `portfolioStoreRow` for that store, read
- * with one query per metric over the whole list.
+ * with one query per metric over the whole list. With `waitMs` (a page), a store whose rollups
+ * are still being rebuilt after that long has its row `recomputing`, without figures.
  */
-export async function portfolioRows(shops: string[], range: DateRange, compareTo: Comparison | null, now: Date): Promise<PortfolioStoreRow[]> {
+export async function portfolioRows(
+  shops: string[],
+  range: DateRange,
+  compareTo: Comparison | null,
+  now: Date,
+  { waitMs }: { waitMs?: number } = {},
+): Promise<PortfolioStoreRow[]> {
   if (shops.length === 0) return [];
   const [shopRows, settingsRows, syncs, built, newPixelEvents] = await Promise.all([
     prisma.shop.findMany({ where: { domain: { in: shops } }, select: { domain: true, ...SHOP_FIELDS } }),
@@ -168,24 +209,27 @@ export async function portfolioRows(shops: string[], range: DateRange, compareTo
     return installed(row) ? [{ shop, timeZone: row.ianaTimezone, currency: row.currencyCode, settings: settingsOf(settings.get(shop)) }] : [];
   });
 
-  await bringUpToDate(contexts, built, new Set(newPixelEvents));
+  const recomputing = await bringUpToDate(contexts, built, new Set(newPixelEvents), waitMs);
+  const ready = contexts.filter((c) => !recomputing.has(c.shop));
   const clock = { now };
   const [sales, activity, conversion] = await Promise.all([
-    salesOverviewOfShops(contexts, { range, granularity: "month", compareTo }, clock),
-    retentionActivityOfShops(contexts, { range }, clock),
-    conversionOverviewOfShops(contexts, { range, granularity: "month" }, clock),
+    salesOverviewOfShops(ready, { range, granularity: "month", compareTo }, clock),
+    retentionActivityOfShops(ready, { range }, clock),
+    conversionOverviewOfShops(ready, { range, granularity: "month" }, clock),
   ]);
 
   return shops.map((shop): PortfolioStoreRow => {
     const row = rowOf.get(shop) ?? null;
     const base = rowBase(shop, row, syncs.get(shop)!);
-    if (!installed(row)) return { ...base, ...NO_FIGURES };
+    if (!installed(row)) return { ...base, installed: false, recomputing: false, ...NO_FIGURES };
+    if (recomputing.has(shop)) return { ...base, installed: true, recomputing: true, ...NO_FIGURES };
     const s = sales.get(shop)!;
     const a = activity.get(shop)!;
     const c = conversion.get(shop)!;
     return {
       ...base,
       installed: true,
+      recomputing: false,
       netSales: s.totals.netSales,
       netSalesGrowth: s.comparison?.growth.netSales ?? null,
       orders: s.totals.orders,

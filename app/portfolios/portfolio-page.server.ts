@@ -3,6 +3,7 @@
 // store's local dates, as Shopify's reports do), and totals only per currency. The rows come
 // from portfolio-metrics.server.ts: each store's own rollups, read with one query per metric over
 // the member list, and equal to what that store's Overview, Retention and Conversion pages show.
+import { env } from "#app/env.server";
 import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { z } from "zod";
 import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
@@ -46,8 +47,13 @@ export function totalsByCurrency(rows: PortfolioStoreRow[]): CurrencyTotal[] {
 /**
  * The page for the acting store: the portfolios it belongs to, and for the one the query names
  * (the first by default) every member's row. A portfolio it is not a member of is a 404.
+ *
+ * A member whose figures are being recomputed (a new zone or currency) is waited for as long as
+ * its own pages would wait (METRYKA_PAGE_REBUILD_WAIT_MS), then shown as such, without figures,
+ * while the others' rows are read; the page looks again until it has them. `waitForRebuilds`
+ * (the CSV) waits until every member has its figures.
  */
-export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date) {
+export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date, { waitForRebuilds = false } = {}) {
   const query = parsePageQuery(searchParams, SHAPE);
   const [page, portfolios] = await Promise.all([shopPage(shop, query, now), portfoliosOf(shop)]);
   const chosenId = query.portfolio ?? portfolios[0]?.id;
@@ -60,7 +66,7 @@ export async function portfolioPage(shop: string, searchParams: URLSearchParams,
   if (!portfolio) throw new PortfolioNotFoundError();
   const members = portfolio.members.map((m) => m.shop).sort();
   const compareTo = query.compare === "none" ? null : query.compare;
-  const rows = await portfolioRows(members, page.range, compareTo, now);
+  const rows = await portfolioRows(members, page.range, compareTo, now, waitForRebuilds ? {} : { waitMs: env.METRYKA_PAGE_REBUILD_WAIT_MS });
   return {
     ...page,
     compare: query.compare,
@@ -104,7 +110,7 @@ const moneyText = (minor: number | null, currency: string) => (minor === null ? 
  * headings in `locale` (the admin's, for the in-app download), the cells as the command line has them.
  */
 export async function portfolioExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
-  const data = await portfolioPage(shop, searchParams, now);
+  const data = await portfolioPage(shop, searchParams, now, { waitForRebuilds: true });
   if (!data.portfolio) throw new PortfolioNotFoundError();
   return {
     fileName: exportFileName(`portfolio-${data.portfolio.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "stores"}`, {

@@ -8,7 +8,7 @@ import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
-import { useUpdateSearchParams } from "#app/components/page-hooks";
+import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { badRequest } from "#app/http.server";
 import { portfolioPage, type PortfolioStoreRow } from "#app/portfolios/portfolio-page.server";
 import { authenticate } from "#app/shopify.server";
@@ -56,6 +56,9 @@ export default function Portfolio() {
   const exporting = useDownload();
   const [sort, setSort] = useState<{ index: number; direction: "ascending" | "descending" }>({ index: 1, direction: "descending" });
   const rows = useMemo(() => [...data.rows].sort(compareRows(COLUMNS[sort.index].key, sort.direction)), [data.rows, sort]);
+  // Stores whose figures are being recomputed (a new zone or currency): the page looks again until they are in.
+  const recomputing = data.rows.filter((row) => row.recomputing).length;
+  useRevalidateWhile(recomputing > 0, 3000);
 
   if (!data.portfolio) {
     return (
@@ -70,6 +73,11 @@ export default function Portfolio() {
   }
 
   const money = (minor: number | null, currency: string) => (minor === null ? "—" : f.money(minor, currency));
+  const status = (row: PortfolioStoreRow) => {
+    if (row.recomputing) return t("portfolio.recomputingRow", { timeZone: row.timeZone, currency: row.currency });
+    if (!row.installed) return t("portfolio.notInstalled");
+    return row.lastSyncAt ? t("portfolio.synced", { when: f.dateTime(row.lastSyncAt, data.timeZone) }) : t(`portfolio.syncState.${row.sync}`);
+  };
   const table = rows.map((row) => [
     <BlockStack gap="100" key={row.shop}>
       <Link url={row.adminUrl} target="_top" removeUnderline>
@@ -77,16 +85,12 @@ export default function Portfolio() {
       </Link>
       <Text as="span" tone="subdued" variant="bodySm">
         {row.shop} · {row.currency} ·{" "}
-        {row.installed
-          ? row.lastSyncAt
-            ? t("portfolio.synced", { when: f.dateTime(row.lastSyncAt, data.timeZone) })
-            : t(`portfolio.syncState.${row.sync}`)
-          : t("portfolio.notInstalled")}
+        {status(row)}
       </Text>
     </BlockStack>,
     <BlockStack gap="050" key="sales" inlineAlign="end">
       <Text as="span">{money(row.netSales, row.currency)}</Text>
-      {row.installed && data.compare !== "none" && (
+      {row.installed && !row.recomputing && data.compare !== "none" && (
         <Text as="span" tone="subdued" variant="bodySm">
           {f.growth(row.netSalesGrowth)}
         </Text>
@@ -128,6 +132,11 @@ export default function Portfolio() {
       ]}
     >
       <BlockStack gap="400">
+        {recomputing > 0 && (
+          <Banner tone="info" title={t("portfolio.recomputingTitle", { count: recomputing, formatted: f.count(recomputing) })}>
+            <Text as="p">{t("portfolio.recomputingText")}</Text>
+          </Banner>
+        )}
         {exporting.error && (
           <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
             <Text as="p">{exporting.error}</Text>

@@ -2,11 +2,14 @@
 // production, installed into both and synced, WHEN their admins use Portfolios in Chromium, THEN:
 // the first creates a portfolio and reads its invitation code once; the second joins with it
 // from its own Settings; both see both stores on the Portfolio page, each in its own currency,
-// with totals per currency, and the CSV holds the same rows as the metrics engine; when the
+// with totals per currency, and the CSV holds the same rows as the metrics engine; while the
+// second store's figures are recomputed in a new time zone, the owner's page shows the first
+// store's figures and says the second's are on their way, then fills them in by itself; when the
 // second leaves, and after joining again is removed by the owner, its figures are gone from the
 // owner's page at once and its own page says it is in no portfolio. Screenshots of each step go
 // to test-results/screenshots/.
 import fs from "node:fs";
+import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../scripts/lib/stack";
@@ -87,6 +90,34 @@ describe("portfolios across two stores in Chromium", () => {
     const orders = new Map(lines.slice(1).map((line) => [line.split(",")[0], Number(line.split(",")[PORTFOLIO_HEADER.indexOf("Orders")])]));
     expect(orders).toEqual(new Map(engine.rows.map((row) => [row.shop, row.orders])));
     expect([...orders.values()].every((count) => count > 0)).toBe(true);
+    expect(view.errors).toEqual([]);
+
+    // The client store's time zone changes, and another process (the shop update's job) is
+    // rebuilding its figures: the owner's page shows its own and says the client's are coming.
+    const clientRow = view.page.locator(".Polaris-DataTable table tbody tr", { hasText: CLIENT });
+    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await rebuilder.connect();
+    try {
+      await rebuilder.query("UPDATE shops SET iana_timezone = 'Asia/Tokyo' WHERE domain = $1", [CLIENT]);
+      await rebuilder.query("BEGIN");
+      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${CLIENT}`]);
+      await view.page.reload();
+      await view.page.getByText("One store's figures are being recomputed").waitFor();
+      await clientRow.getByText("recomputing in Asia/Tokyo and EUR").waitFor();
+      const ownerRow = view.page.locator(".Polaris-DataTable table tbody tr", { hasText: owner });
+      expect(await ownerRow.innerText()).toMatch(/\$[\d,]+\.\d\d/);
+      await expect(view.page.getByText(/^EUR: /).count()).resolves.toBe(0);
+      await screenshot(view.page, "portfolio-recomputing");
+      await rebuilder.query("COMMIT");
+      // The page looks again by itself, and the client's row fills in, in its new zone.
+      await view.page.getByText(/^EUR: /).waitFor({ timeout: 60_000 });
+      expect(await view.page.getByText("One store's figures are being recomputed").count()).toBe(0);
+      expect(await clientRow.innerText()).not.toMatch(/recomputing/);
+    } finally {
+      await rebuilder.query("ROLLBACK").catch(() => {});
+      await rebuilder.query("UPDATE shops SET iana_timezone = 'Europe/Berlin' WHERE domain = $1", [CLIENT]);
+      await rebuilder.end();
+    }
     expect(view.errors).toEqual([]);
 
     // The client leaves: gone from the owner's page at once; its own page has no portfolio.
