@@ -1,7 +1,7 @@
 // One customer in the app (/app/customers/<id>, outside the at-risk list's layout): their
 // counted orders, net spend, cohort, days since their last order against the shop's lapse point,
 // and their orders as a timeline. Another shop's customer, or an unknown id, is a 404.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Page, Text } from "@shopify/polaris";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -11,6 +11,7 @@ import { describeAtRiskSettings } from "#app/components/metric-rules";
 import { PageError } from "#app/components/PageError";
 import { customerPage } from "#app/dashboard/customer-page.server";
 import { badRequest } from "#app/http.server";
+import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "#app/shopify.server";
 import { useTranslation } from "react-i18next";
 
@@ -18,6 +19,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   return badRequest.page(() => customerPage(session.shop, params.id ?? "", new Date()));
 };
+
+// The route renders its own error boundary, so the response's headers are this route's: without
+// this, a 503 while the store's figures are recomputed would lose its Retry-After.
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
 
 export default function CustomerView() {
   const { standing, timeline, settings } = useLoaderData<typeof loader>();

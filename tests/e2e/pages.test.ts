@@ -11,7 +11,8 @@
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
 //   change with a toast, and the Overview states the changed rule;
 // - after the store's time zone changed, while its figures are recomputed, the Overview and a
-//   customer's view say so, and the Overview fills in by itself once they are.
+//   customer's view say so (the view as a 503 with Retry-After), and the Overview fills in by
+//   itself once they are.
 // A full-page screenshot of every page goes to test-results/screenshots/.
 import fs from "node:fs";
 import { DateTime } from "luxon";
@@ -508,6 +509,7 @@ describe("every page of the embedded app in Chromium", () => {
       const view = await openPage(browser);
       const response = await view.page.goto(stack.embeddedUrl(`/app/customers/${customerId}`));
       expect(response?.status()).toBe(503);
+      expect(response?.headers()["retry-after"]).toBe("15");
       await view.page.getByRole("heading", { name: "Recomputing your numbers" }).waitFor();
       await screenshot(view.page, "customer-recomputing");
       // The browser reports the 503 itself; nothing else may go wrong.
