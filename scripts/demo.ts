@@ -12,6 +12,7 @@ import { onShutdown } from "./lib/on-shutdown";
 import { cloneDatabase } from "./lib/postgres";
 import { migrateDeploy } from "./lib/prisma-cli";
 import { DEMO_CUSTOMERS, startLocalStack } from "./lib/stack";
+import { errorMessage } from "../app/error-message";
 
 const { values } = parseArgs({
   options: {
@@ -97,10 +98,10 @@ Press Ctrl+C to stop.
     step(`The first sync is done: ${orders} orders and ${stack.store.customers.length} customers copied`);
   } catch (error) {
     // The app keeps running: the Data sync page shows the failure and can start the sync again.
-    step(`The first sync did not finish: ${error instanceof Error ? error.message : String(error)}`);
+    step(`The first sync did not finish: ${errorMessage(error)}`);
   }
 } catch (error) {
-  process.stderr.write(`\nThe demo did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`\nThe demo did not start: ${errorMessage(error)}\n`);
   for (const stop of running.splice(0).reverse()) await stop().catch(() => {});
   process.exit(1);
 }

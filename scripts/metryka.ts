@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
 import { exportHelp } from "#app/exports/registry.server";
+import { errorMessage } from "../app/error-message";
 
 const USAGE = `Usage: npm run metryka -- <command> [options]
 
@@ -205,7 +206,7 @@ async function main(argv: string[]) {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     process.stderr.write(`metryka: ${message}\n`);
     if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
     process.exit(error instanceof UsageError || (error as { status?: number }).status === 400 ? 2 : 1);

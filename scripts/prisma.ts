@@ -2,6 +2,7 @@
 // local embedded PostgreSQL when it is not set (started for the command's duration).
 import { checkDatabaseChoice, localDatabase } from "./lib/local-database";
 import { runPrisma } from "./lib/prisma-cli";
+import { errorMessage } from "../app/error-message";
 
 const args = process.argv.slice(2);
 const needsServer = args[0] !== "generate" && args[0] !== "format" && args[0] !== "validate";
@@ -15,7 +16,7 @@ try {
     stop = () => db.server.stop();
   }
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorMessage(error)}\n`);
   process.exit(1);
 }
 const { status } = await runPrisma(args, url);

@@ -10,6 +10,7 @@ import { startHttpServer } from "../server/http-server";
 import { localDatabase } from "./lib/local-database";
 import { onShutdown } from "./lib/on-shutdown";
 import { PROJECT_ROOT } from "./lib/postgres";
+import { errorMessage } from "../app/error-message";
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +40,6 @@ try {
   });
   console.log(`Metryka listening on ${server.url}`);
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorMessage(error)}\n`);
   process.exit(1);
 }

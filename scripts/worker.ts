@@ -3,6 +3,7 @@
 // DATABASE_URL, it works on the embedded PostgreSQL under .data/ (started if not running).
 import { localDatabase } from "./lib/local-database";
 import { onShutdown } from "./lib/on-shutdown";
+import { errorMessage } from "../app/error-message";
 
 try {
   // Migrations are the deployment's business with DATABASE_URL (npm run db:migrate, npm start).
@@ -20,6 +21,6 @@ try {
   stopWorkers = await startWorkers();
   console.log("Metryka worker started; Ctrl+C to stop.");
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorMessage(error)}\n`);
   process.exit(1);
 }

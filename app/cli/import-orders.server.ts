@@ -31,6 +31,7 @@ import {
   type ImportOptions,
   type Rejection,
 } from "./order-csv";
+import { errorMessage } from "#app/error-message";
 
 /** Orders and rejections waiting to be written and reported together. */
 const BATCH = 2000;
@@ -188,7 +189,7 @@ async function importRecords(input: Readable, options: ImportOptions, hooks: Imp
       if (!isRefusalOfData(error)) throw error;
       if (orders.length === 1) {
         const [order] = orders;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         reject({ ...span(order.line, order.lastLine ?? order.line), reason: `the database refused order ${order.rows.order.id}: ${message}` });
         return;
       }

@@ -22,6 +22,7 @@ import { DateTime, IANAZone } from "luxon";
 import { BIGINT_MAX, INTEGER_MAX, isStorableInstant } from "#app/db-values";
 import { AmountRangeError, toMinorUnits } from "#app/shopify/money";
 import type { OrderRows } from "#app/sync/order-rows";
+import { errorMessage } from "#app/error-message";
 
 export type CsvRecord = Record<string, string | undefined>;
 export type CsvFormat = "plain" | "shopify";
@@ -318,7 +319,7 @@ export class ShopifyExportOrder {
  */
 export function rejectionReason(error: unknown): string {
   if (error instanceof RowError) return error.message;
-  return `it could not be read (${error instanceof Error ? error.message : String(error)})`;
+  return `it could not be read (${errorMessage(error)})`;
 }
 
 export { RowError };

@@ -2,6 +2,7 @@
 // session token a loader needs, but `fetch` does (App Bridge adds it to the app's own requests):
 // the file is fetched, then saved from memory under its name.
 import { useState } from "react";
+import { errorMessage } from "#app/error-message";
 
 /**
  * Fetches `url` and saves what it answers as `filename` (by default the name the answer gives);
@@ -38,7 +39,7 @@ export function useDownload() {
     try {
       await downloadFile(url, options.filename);
     } catch (problem) {
-      setError(problem instanceof Error ? problem.message : String(problem));
+      setError(errorMessage(problem));
     } finally {
       setBusy(null);
     }

@@ -1,5 +1,6 @@
 // Single-process installs (and the demo) run the worker inside the web process.
 import { env } from "#app/env.server";
+import { errorMessage } from "#app/error-message";
 
 declare global {
   // One worker per process, across Vite dev-server reloads: its stop function once started.
@@ -13,7 +14,7 @@ export function startInlineWorker(): void {
   globalThis.__metrykaInlineWorker = import("./worker.server")
     .then(({ startWorkers }) => startWorkers())
     .catch((error: unknown) => {
-    console.error(`[jobs] the in-process worker did not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[jobs] the in-process worker did not start: ${errorMessage(error)}`);
     return null;
   });
 }

@@ -4,6 +4,7 @@
 import prisma from "#app/db.server";
 import { markSyncQueued, needsBackfill } from "#app/sync/sync-state.server";
 import { enqueueShopJob, type ShopJobKind } from "./queue.server";
+import { errorMessage } from "#app/error-message";
 
 /** A backfill for a shop whose copy was never completed (or whose backfill was cut off), else a catch-up. */
 export async function syncKindFor(shop: string): Promise<ShopJobKind> {
@@ -41,7 +42,7 @@ export async function installShop(shop: string, scopes: string): Promise<void> {
   try {
     await onShopInstalled(shop, scopes);
   } catch (error) {
-    console.error(`[install] ${shop}: the install did not complete and is tried again on the next load: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[install] ${shop}: the install did not complete and is tried again on the next load: ${errorMessage(error)}`);
     await prisma.session.deleteMany({ where: { shop } }).catch(() => undefined);
     throw error;
   }

@@ -20,6 +20,7 @@ import { lockPool } from "#app/db-pool.server";
 import { clearRunningJob, recordRunningJob, shopsWithRunningJob, takeRunningJob } from "#app/sync/sync-state.server";
 import { runAsShopJob, ShopLockLostError } from "./job-context.server";
 import { QUEUES, shopJobKey, type ShopJob } from "./queue.server";
+import { errorMessage } from "#app/error-message";
 
 /** The first key of Metryka's advisory locks (the second is the shop's hash). */
 const LOCK_SPACE = 0x4d45; // "ME"
@@ -160,7 +161,7 @@ export async function requeueOrphanedJobs(boss: PgBoss): Promise<string[]> {
 export async function watchForOrphanedJobs(boss: PgBoss): Promise<() => void> {
   const check = () =>
     requeueOrphanedJobs(boss).catch((error: unknown) =>
-      console.warn(`[jobs] orphaned-job check failed: ${error instanceof Error ? error.message : String(error)}`),
+      console.warn(`[jobs] orphaned-job check failed: ${errorMessage(error)}`),
     );
   await check();
   const timer = setInterval(check, ORPHAN_CHECK_MS);

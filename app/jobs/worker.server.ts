@@ -12,6 +12,7 @@ import { deleteExpiredExports } from "#app/sync/privacy.server";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import { deleteExpiredPixelData } from "#app/collector/retention.server";
 import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob, webhookRetryJob } from "./queue.server";
+import { errorMessage } from "#app/error-message";
 
 /** How long a job of a busy shop waits before it is tried again. */
 const BUSY_RETRY_SECONDS = 15;
@@ -44,7 +45,7 @@ export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata
         const outcome = await applyWebhookEvent(job.data.shop, job.data.eventId, { lastAttempt: job.retryCount >= job.retryLimit });
         if (outcome !== "absent") handled++;
       } catch (error) {
-        await boss.fail(QUEUES.webhooks, job.id, { message: error instanceof Error ? error.message : String(error) });
+        await boss.fail(QUEUES.webhooks, job.id, { message: errorMessage(error) });
       }
       continue;
     }
@@ -59,7 +60,7 @@ export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata
     // Should queuing them fail, the batch is failed instead and retried whole: the events
     // applied already are not applied twice.
     if (retries.length > 0) {
-      await boss.insert(retries).catch((error: unknown) => boss.fail(QUEUES.webhooks, job.id, { message: error instanceof Error ? error.message : String(error) }));
+      await boss.insert(retries).catch((error: unknown) => boss.fail(QUEUES.webhooks, job.id, { message: errorMessage(error) }));
     }
   }
   return handled;

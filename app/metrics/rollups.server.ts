@@ -34,6 +34,7 @@ import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
 import { assertLocalDate } from "./periods";
+import { errorMessage } from "#app/error-message";
 
 type Tx = Prisma.TransactionClient;
 
@@ -1182,7 +1183,7 @@ export async function ensureDailyRollups(shop: string, timeZone: string, currenc
     rebuild = rebuildUnlessCurrent(shop).finally(() => ensuring.delete(key));
     // Nobody may be waiting for it any more when it fails: its callers see the error, and so
     // does the log.
-    rebuild.catch((error: unknown) => console.error(`[rollups] rebuild of ${shop} failed: ${error instanceof Error ? error.message : String(error)}`));
+    rebuild.catch((error: unknown) => console.error(`[rollups] rebuild of ${shop} failed: ${errorMessage(error)}`));
     ensuring.set(key, rebuild);
   }
   if (waitMs === undefined) {

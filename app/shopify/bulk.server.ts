@@ -6,6 +6,7 @@
 import { abortAfter, abortError, childController, DeadlineExceeded, raceAbort } from "./abort";
 import { ShopifyApiError, type AdminClient } from "./admin-client.server";
 import { BULK_OPERATION_CANCEL, BULK_OPERATION_RUN_QUERY, BULK_OPERATION_STATUS } from "./bulk-queries";
+import { errorMessage } from "#app/error-message";
 
 export type BulkOperationStatusValue =
   | "CREATED"
@@ -153,7 +154,7 @@ export async function downloadBulkResult(url: string, options: DownloadOptions =
       throw new ShopifyApiError(`Bulk result download did not start within ${headersTimeoutMs} ms`, true, "TIMEOUT");
     }
     throw new ShopifyApiError(
-      `Bulk result unreachable: ${error instanceof Error ? error.message : String(error)}`,
+      `Bulk result unreachable: ${errorMessage(error)}`,
       true,
       "NETWORK",
     );
@@ -216,7 +217,7 @@ function watchedBody(
           if (idle.signal.reason instanceof DeadlineExceeded) {
             finish(new ShopifyApiError(`Bulk result download stalled: no data for ${watch.idleTimeoutMs} ms`, true, "TIMEOUT"));
           } else {
-            const message = error instanceof Error ? error.message : String(error);
+            const message = errorMessage(error);
             finish(new ShopifyApiError(`Bulk result download broke off: ${message}`, true, "NETWORK"));
           }
         } finally {

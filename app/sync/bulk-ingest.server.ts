@@ -26,6 +26,7 @@ import {
 } from "./order-rows";
 import type { BulkWrites } from "./order-writer.server";
 import { emptyRowBatch, stageRows, type RowBatch, type StagedRows } from "./store-orders.server";
+import { errorMessage } from "#app/error-message";
 
 export interface IngestProgress {
   /** Order lines read and committed so far. */
@@ -81,7 +82,7 @@ function addBulkRows(shop: string, records: BulkRecord[], rows: RowBatch): void 
       }
     } catch (error) {
       if (error instanceof JsonlError) throw error;
-      throw new JsonlError(record.line, `${record.type}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new JsonlError(record.line, `${record.type}: ${errorMessage(error)}`);
     }
   }
 }

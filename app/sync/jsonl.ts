@@ -13,6 +13,7 @@ import type {
   RefundHeaderNode,
   RefundLineItemNode,
 } from "./order-rows";
+import { errorMessage } from "#app/error-message";
 
 /** Bytes from `fetch`'s body, a Node `Readable`, or any (async) iterable of chunks. */
 export type ByteSource =
@@ -127,7 +128,7 @@ export function classifyLine(line: number, text: string): BulkRecord {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new JsonlError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new JsonlError(line, `not valid JSON (${errorMessage(error)})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new JsonlError(line, "expected a JSON object");

@@ -6,6 +6,7 @@
 import { BIGINT_MAX, INTEGER_MAX, isStorableInstant, isStorableQuantity, textProblem } from "#app/db-values";
 import { gidToId } from "#app/shopify/gid";
 import { toMinorUnits } from "#app/shopify/money";
+import { errorMessage } from "#app/error-message";
 
 export interface Money {
   shopMoney: { amount: string; currencyCode: string };
@@ -175,7 +176,7 @@ function minor(money: Money, type: string, field: string): bigint {
   try {
     return toMinorUnits(shopMoney.amount, shopMoney.currencyCode);
   } catch (error) {
-    throw new Error(`${type}.${field}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${type}.${field}: ${errorMessage(error)}`);
   }
 }
 

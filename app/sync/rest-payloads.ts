@@ -31,6 +31,7 @@ import {
   type RefundShippingLineNode,
   type RefundShippingRow,
 } from "./order-rows";
+import { errorMessage } from "#app/error-message";
 
 // ---------------------------------------------------------------------------------------------
 // Schemas. Messages never quote the value: they end up in logs and in webhook_events.error.
@@ -285,7 +286,7 @@ function sumMoney(amounts: Array<{ amount: string; currencyCode: string }>, curr
     try {
       total += toMinorUnits(amount, code);
     } catch (error) {
-      throw new Error(`${field}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`${field}: ${errorMessage(error)}`);
     }
   }
   return { shopMoney: { amount: fromMinorUnits(total, currency), currencyCode: currency } };
@@ -571,7 +572,7 @@ function problemsOf(error: unknown): string[] {
   }
   // Row mapping (order-rows.ts, money.ts) refuses what zod let through, e.g. an amount with
   // more decimals than its currency has. Those messages hold amounts and ids, never a person.
-  return [error instanceof Error ? error.message : String(error)];
+  return [errorMessage(error)];
 }
 
 /** Reads a recorded webhook: what it changes, or why it cannot be applied. */

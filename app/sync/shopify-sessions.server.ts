@@ -30,6 +30,7 @@ import {
   type ShopifyqlAnswer,
 } from "#app/shopify/shopifyql";
 import { fenceTransaction, markSessionsFailed, markSessionsImported, startSessionsImport } from "./sync-state.server";
+import { errorMessage } from "#app/error-message";
 
 /** Days read again on every run after the first: Shopify's figures for recent days still change. */
 export const SESSIONS_TRAILING_DAYS = 7;
@@ -153,7 +154,7 @@ export async function importShopifySessions(shop: string, client: AdminClient, n
     if (isNotGranted(error)) return markSessionsFailed(shop, "not_granted", null);
     if (isThrottled(error)) return markSessionsFailed(shop, "throttled", null);
     if (error instanceof ShopifyqlQueryError) return markSessionsFailed(shop, "rejected", error.message);
-    await markSessionsFailed(shop, "failed", error instanceof Error ? error.message : String(error));
+    await markSessionsFailed(shop, "failed", errorMessage(error));
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import prisma from "#app/db.server";
 import { translator } from "#app/i18n";
 import { ShopLockLostError, shopJobRun } from "#app/jobs/job-context.server";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
+import { errorMessage } from "#app/error-message";
 
 export { SyncPhase, SyncRunKind, SyncRunStatus };
 
@@ -153,7 +154,7 @@ export type SyncErrorKind = "retrying" | "refused" | "failed";
 
 export function classifySyncError(error: unknown): { kind: SyncErrorKind; detail: string } {
   if (error instanceof ShopifyApiError) return { kind: error.retryable ? "retrying" : "refused", detail: error.message };
-  return { kind: "failed", detail: error instanceof Error ? error.message : String(error) };
+  return { kind: "failed", detail: errorMessage(error) };
 }
 
 /** A failure in English, for the command line (pages say it in the admin's language). */
