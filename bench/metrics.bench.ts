@@ -7,7 +7,8 @@
 //   - the 24 × 24 monthly cohort grid (`cohortMatrix`);
 //   - each page's whole loader, and the weekly cohort grid;
 //   - the full rollup rebuild, and 1,000 order updates written with their rollups: once right
-//     after the pages, then WRITES more times (their median), and as 1,000 webhooks.
+//     after the pages, then WRITES more times (their median), and as 1,000 webhooks;
+//   - the full rebuild again over the shop's rows, as they are and after a change of time zone.
 // Each read is warm, the median of 15 runs. Baseline, measured in the same run: the pure reference
 // implementations (`salesReport` + `retentionRatesReport`, `cohortMatrixReport`) over every row,
 // loaded into memory once beforehand (only the computation is timed), median of 3 runs. Both
@@ -345,6 +346,23 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     "the retention report after the updates differs",
   );
 
+  // --- Rebuilds over the shop's rows, which write only the rows that differ (ADR 023): as after
+  // another backfill (nothing changed), and after a change of the store's time zone. Baseline:
+  // the first build, into empty tables. The Retention page after the second equals the reference
+  // in the new zone.
+  const again = await timed(() => refreshDailyRollups(SHOP));
+  const OTHER_ZONE = "Asia/Tokyo";
+  await client.query(`UPDATE shops SET iana_timezone = $2 WHERE domain = $1`, [SHOP, OTHER_ZONE]);
+  const moved = await timed(() => refreshDailyRollups(SHOP));
+  const retentionMoved = await retentionPage(SHOP, params(""), NOW);
+  assert.equal(retentionMoved.timeZone, OTHER_ZONE);
+  assert.deepEqual(
+    json(retentionMoved.report),
+    json(retentionReport(after, { range: retentionMoved.range, cohortGranularity: "month" }, { ...context, timeZone: OTHER_ZONE })),
+    "the retention report after the change of time zone differs",
+  );
+  note(`rebuilds over the shop's rows: as they were ${again.seconds.toFixed(1)} s; to ${OTHER_ZONE} ${moved.seconds.toFixed(1)} s`);
+
   const page = (label: string, key: keyof typeof pages) =>
     durationResult(`${label} (${ORDERS} orders, warm median)`, median(pages[key].ms), median(references[key].ms));
   const rebuildMs = built.seconds * 1000;
@@ -363,6 +381,8 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     durationResult(`1,000 order updates in one write, rollups included, warm median of ${WRITES}; baseline: a full rollup rebuild`, median(warmWrites), rebuildMs),
     durationResult(`1,000 order updates in one write, rollups included, the first after the pages; baseline: a full rollup rebuild`, firstWrite, rebuildMs),
     durationResult(`1,000 order updates, one webhook each, rollups included; baseline: a full rollup rebuild`, single.seconds * 1000, rebuildMs),
+    durationResult(`full rollup rebuild over the shop's rows, nothing changed; baseline: the first build`, again.seconds * 1000, rebuildMs),
+    durationResult(`full rollup rebuild over the shop's rows after a change of time zone; baseline: the first build`, moved.seconds * 1000, rebuildMs),
     durationResult(
       `overview: sales 24 months by month with previous period + retention rates (${ORDERS} orders, warm median)`,
       median(overview.ms),
