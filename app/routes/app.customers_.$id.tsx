@@ -4,6 +4,7 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Page, Text } from "@shopify/polaris";
+import { boundary } from "@shopify/shopify-app-remix/server";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -11,7 +12,6 @@ import { describeAtRiskSettings } from "#app/components/metric-rules";
 import { PageError } from "#app/components/PageError";
 import { customerPage } from "#app/dashboard/customer-page.server";
 import { badRequest } from "#app/http.server";
-import { boundary } from "@shopify/shopify-app-remix/server";
 import { authenticate } from "#app/shopify.server";
 import { useTranslation } from "react-i18next";
 
