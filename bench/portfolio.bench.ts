@@ -72,11 +72,13 @@ export default async function portfolioBench(): Promise<BenchResult[]> {
     await endSqlPool();
     await prisma.$disconnect();
   });
-  const load = (portfolio: string) => portfolioPage(domain(0), new URLSearchParams({ portfolio }), NOW);
+  const load = (portfolio: string, options?: { waitForRebuilds: boolean }) => portfolioPage(domain(0), new URLSearchParams({ portfolio }), NOW, options);
 
-  // The first load builds every store's rollups; then each row must be the one that store's own
-  // page functions give.
-  const first = await load(all);
+  // The first load builds every store's rollups, waiting for all of them (the page itself would
+  // show the stores not built within a few seconds as being recomputed); then each row must be
+  // the one that store's own page functions give.
+  const first = await load(all, { waitForRebuilds: true });
+  assert.ok(first.rows.every((row) => !row.recomputing));
   assert.equal(first.rows.length, STORES);
   for (const row of first.rows) {
     assert.deepEqual(row, await portfolioStoreRow(row.shop, first.range, "previous_period", NOW));
