@@ -34,6 +34,7 @@ import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
 import { assertLocalDate } from "./periods";
+import { doneWithin } from "#app/done-within";
 import { errorMessage } from "#app/error-message";
 
 type Tx = Prisma.TransactionClient;
@@ -1186,17 +1187,5 @@ export async function ensureDailyRollups(shop: string, timeZone: string, currenc
     rebuild.catch((error: unknown) => console.error(`[rollups] rebuild of ${shop} failed: ${errorMessage(error)}`));
     ensuring.set(key, rebuild);
   }
-  if (waitMs === undefined) {
-    await rebuild;
-    return true;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), waitMs);
-  });
-  try {
-    return await Promise.race([rebuild.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return doneWithin(rebuild, waitMs);
 }

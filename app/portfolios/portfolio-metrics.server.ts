@@ -14,6 +14,7 @@
 // still being recomputed then has its row without them, `recomputing`, and the others theirs.
 import type { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
+import { doneWithin } from "#app/done-within";
 import type { ShopContext } from "#app/metrics/context.server";
 import { conversionOverview, conversionOverviewOfShops, shopsWithNewPixelEvents } from "#app/metrics/conversion.server";
 import type { Comparison, DateRange } from "#app/metrics/periods";
@@ -152,22 +153,10 @@ async function bringUpToDate(
     current.add(c.shop);
   });
   const sessions = inBatches(pixel, ROLLUP_BUILDS_AT_ONCE, (c) => refreshPixelSessions(c.shop));
-  if (waitMs === undefined || stale.length === 0) {
-    await Promise.all([rebuilds, sessions]);
-  } else {
-    // A rebuild failing after the wait is logged by ensureDailyRollups, and met again by the
-    // next load, which starts it anew.
-    rebuilds.catch(() => {});
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
-    });
-    try {
-      await Promise.all([Promise.race([rebuilds, timeout]), sessions]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  // A rebuild failing after the wait is logged by ensureDailyRollups, and met again by the next
+  // load, which starts it anew.
+  rebuilds.catch(() => {});
+  await Promise.all([doneWithin(rebuilds, waitMs), sessions]);
   return new Set(stale.filter((c) => !current.has(c.shop)).map((c) => c.shop));
 }
 
