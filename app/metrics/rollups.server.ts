@@ -669,6 +669,10 @@ async function recomputeCustomerPeriods(
   }
 }
 
+/** `customer_order_gaps`' key (in the order its rows are selected) and the columns after it. */
+const GAP_KEY = ["shop", "retention_include_cancelled", "customer_id", "order_id"];
+const GAP_VALUES = ["processed_at", "gap_ms", "second", "bucket"];
+
 /** `customer_totals`' columns after its key (shop, retention_include_cancelled, customer_id). */
 const TOTAL_VALUES = [
   "orders",
@@ -774,7 +778,7 @@ async function recomputeCustomerHistories(
       (false, CASE WHEN g.uncancelled THEN ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_uncancelled_at`)} END, g.uncancelled_n)
     ) v(cancelled, gap_ms, n)
     WHERE v.gap_ms IS NOT NULL`;
-  const gapColumns = Prisma.raw("shop, retention_include_cancelled, customer_id, order_id, processed_at, gap_ms, second, bucket");
+  const gapColumns = Prisma.raw([...GAP_KEY, ...GAP_VALUES].join(", "));
   const gapMonths = (rows: Prisma.Sql) => Prisma.sql`
     SELECT ${shop}, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
       sum(sign)::int, sum(sign * second::int)::int
@@ -782,14 +786,7 @@ async function recomputeCustomerHistories(
     GROUP BY 2, 3, 4
     HAVING sum(sign) <> 0 OR sum(sign * second::int) <> 0`;
   if (customers === null) {
-    await replaceShopRows(
-      tx,
-      shop,
-      "customer_order_gaps",
-      ["shop", "retention_include_cancelled", "customer_id", "order_id"],
-      ["processed_at", "gap_ms", "second", "bucket"],
-      gaps,
-    );
+    await replaceShopRows(tx, shop, "customer_order_gaps", GAP_KEY, GAP_VALUES, gaps);
     await tx.$executeRaw`
       INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
       ${gapMonths(Prisma.sql`(SELECT *, 1 AS sign FROM customer_order_gaps WHERE shop = ${shop})`)}`;
@@ -805,7 +802,7 @@ async function recomputeCustomerHistories(
       ),
       written AS (
         INSERT INTO customer_order_gaps AS t (${gapColumns}) SELECT * FROM new
-        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) ${updateIfChanged(["processed_at", "gap_ms", "second", "bucket"])}
+        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) ${updateIfChanged(GAP_VALUES)}
       ),
       dropped AS (
         DELETE FROM customer_order_gaps t
