@@ -30,7 +30,7 @@ import {
   TIME_ZONE,
 } from "./lib/metrics-store";
 import { durationResult, measure, median } from "./lib/measure";
-import { note, timed, type BenchResult } from "./lib/timing";
+import { machineLoad, note, timed, type BenchResult } from "./lib/timing";
 import type { OrderRows } from "../app/sync/order-rows";
 
 const RUNS = 15;
@@ -175,6 +175,13 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     }
   });
   note(`VACUUM ANALYZE (and autovacuum done) in ${vacuumed.seconds.toFixed(1)} s`);
+  // A session's first reads of the shared buffers cost much more without huge pages (ADR 024):
+  // say which this run had. (PostgreSQL 17 and newer report it.)
+  const hugePages = await client.query(`SHOW huge_pages_status`).then(
+    ({ rows }) => String(rows[0].huge_pages_status),
+    () => "not reported",
+  );
+  note(`before the pages: ${machineLoad()}; the server's shared buffers in huge pages: ${hugePages}`);
   const clock = { now: NOW };
   const context = { timeZone: TIME_ZONE, currency: CURRENCY, now: NOW, settings: await getMetricSettings(SHOP) };
   const salesQuery = { range: RANGE, granularity: "month" as const, compareTo: "previous_period" as const };
