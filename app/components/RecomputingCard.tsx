@@ -4,9 +4,10 @@ import { EmptyCard } from "./EmptyCard";
 import { useRevalidateWhile } from "./page-hooks";
 
 /**
- * The store's time zone or currency changed and its figures are being recomputed in them (a
- * minute or two for a large store): says so, and looks again every few seconds until the page's
- * figures are ready (its loader's `recomputing`).
+ * The store's figures are being recomputed in its time zone and currency (a minute or two for a
+ * large store): after a change of either, and whenever its rollups are not built, as after a
+ * rebuild that failed. Says so, and looks again every few seconds until the page's figures are
+ * ready (its loader's `recomputing`).
  */
 export function RecomputingCard({ timeZone, currency }: { timeZone: string; currency: string }) {
   const { t } = useTranslation();

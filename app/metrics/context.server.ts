@@ -28,8 +28,8 @@ export class UnknownShopError extends Error {
 }
 
 /**
- * The store's figures are being recomputed in its new time zone or currency (a minute or more
- * for a large store): an HTTP 503 to try again after `retryAfterSeconds`. Pages say it in the
+ * The store's figures are being recomputed in its time zone and currency, after a change of
+ * either or because its rollups are not built (a minute or more for a large store): an HTTP 503 to try again after `retryAfterSeconds`. Pages say it in the
  * admin's language and look again by themselves.
  */
 export class RecomputingError extends Error {
@@ -39,7 +39,7 @@ export class RecomputingError extends Error {
     readonly timeZone: string,
     readonly currency: string,
   ) {
-    super(`This store's numbers are being recomputed in ${timeZone} and ${currency}, its new time zone or currency: try again in a minute`);
+    super(`This store's numbers are being recomputed in ${timeZone} and ${currency}: try again in a minute`);
     this.name = "RecomputingError";
   }
 }
