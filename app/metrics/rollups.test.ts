@@ -413,13 +413,17 @@ describe("a rebuild in two halves", () => {
     await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_record_writer() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_ARGV[0] = 'fail' THEN RAISE EXCEPTION 'refused %', TG_TABLE_NAME; END IF;
+        IF TG_ARGV[0] = 'wait' THEN PERFORM pg_advisory_xact_lock(4242, 4242); END IF;
         INSERT INTO test_rebuild_writers VALUES (TG_TABLE_NAME, pg_current_xact_id());
         RETURN NULL;
       END $$`);
   });
 
-  /** Runs `work` with a statement trigger on each of `tables` (recording its writer, or failing). */
-  async function withTriggers<T>(tables: Record<string, "record" | "fail">, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with a statement trigger on each of `tables`: recording its writer, failing, or
+   * waiting for a lock that the test holds.
+   */
+  async function withTriggers<T>(tables: Record<string, "record" | "fail" | "wait">, work: () => Promise<T>): Promise<T> {
     await prisma.$executeRawUnsafe(`TRUNCATE test_rebuild_writers`);
     for (const [table, kind] of Object.entries(tables)) {
       await prisma.$executeRawUnsafe(
@@ -473,6 +477,46 @@ describe("a rebuild in two halves", () => {
         expect({ failing, ...(await everything()) }).toEqual({ failing, ...before });
       }
     } finally {
+      await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: store.timeZone } });
+    }
+    expect(await refreshDailyRollups(SHOP_)).toMatchObject({ mode: "full" });
+  });
+
+  it("GIVEN the first half fails while the second is still working THEN the second is stopped where it is, and the failure comes at once", async () => {
+    await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: "Asia/Tokyo" } });
+    // The second half's first write of gaps waits for a lock this test holds until the rebuild
+    // has answered: it can only answer before that if the second half is stopped.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let hold!: () => void;
+    const holding = new Promise<void>((resolve) => (hold = resolve));
+    const holder = prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242, 4242)`;
+        hold();
+        await released;
+      },
+      { timeout: 120_000 },
+    );
+    try {
+      await holding;
+      const before = await everything();
+      const answer = await withTriggers({ daily_sales: "fail", customer_order_gaps: "wait" }, async () => {
+        const rebuild = refreshDailyRollups(SHOP_).then(
+          () => "rebuilt",
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+        // A bound for the test only: without the stop, the rebuild waits for the lock forever.
+        const answer = await Promise.race([rebuild, new Promise<string>((resolve) => setTimeout(() => resolve("no answer yet"), 30_000))]);
+        release();
+        await rebuild;
+        return answer;
+      });
+      expect(answer).toMatch(/refused daily_sales/);
+      expect(await everything()).toEqual(before);
+    } finally {
+      release();
+      await holder;
       await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: store.timeZone } });
     }
     expect(await refreshDailyRollups(SHOP_)).toMatchObject({ mode: "full" });
