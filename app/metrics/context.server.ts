@@ -29,8 +29,9 @@ export class UnknownShopError extends Error {
 
 /**
  * The store's figures are being recomputed in its time zone and currency, after a change of
- * either or because its rollups are not built (a minute or more for a large store): an HTTP 503 to try again after `retryAfterSeconds`. Pages say it in the
- * admin's language and look again by themselves.
+ * either or because its rollups are not built (a minute or more for a large store): an HTTP 503
+ * to try again after `retryAfterSeconds`. Pages say it in the admin's language and look again by
+ * themselves.
  */
 export class RecomputingError extends Error {
   readonly status = 503;

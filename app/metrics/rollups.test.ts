@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
+import { errorMessage } from "#app/error-message";
 import { UnknownShopError } from "./context.server";
 import { InvalidRangeError } from "./periods";
 import { atRiskReport, retentionRatesReport, retentionReport } from "./retention";
@@ -504,7 +505,7 @@ describe("a rebuild in two halves", () => {
       const answer = await withTriggers({ daily_sales: "fail", customer_order_gaps: "wait" }, async () => {
         const rebuild = refreshDailyRollups(SHOP_).then(
           () => "rebuilt",
-          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          (error: unknown) => errorMessage(error),
         );
         // A bound for the test only: without the stop, the rebuild waits for the lock forever.
         const answer = await Promise.race([rebuild, new Promise<string>((resolve) => setTimeout(() => resolve("no answer yet"), 30_000))]);
