@@ -34,8 +34,8 @@ export interface PortfolioStoreRow {
   timeZone: string;
   installed: boolean;
   /**
-   * Its rollups are being rebuilt in a new zone or currency, for longer than the page waits:
-   * the row has no figures yet.
+   * Its rollups are being rebuilt (never built, or built in another zone or currency), for longer
+   * than the page waits: the row has no figures yet.
    */
   recomputing: boolean;
   /** Minor units of `currency`. */
@@ -74,6 +74,9 @@ const NO_FIGURES = {
   conversionSource: null,
 } as const;
 
+/** The row of a store that has not installed the app (or uninstalled it). */
+const NOT_INSTALLED = { installed: false, recomputing: false, ...NO_FIGURES } as const;
+
 /** A store's row without its figures: its name, currency, zone, sync state and admin link. */
 function rowBase(shop: string, row: ShopRow | null, sync: SyncStatus) {
   return {
@@ -97,7 +100,7 @@ const installed = (row: ShopRow | null): row is ShopRow => row !== null && row.i
 export async function portfolioStoreRow(shop: string, range: DateRange, compareTo: Comparison | null, now: Date): Promise<PortfolioStoreRow> {
   const [row, sync] = await Promise.all([prisma.shop.findUnique({ where: { domain: shop }, select: SHOP_FIELDS }), syncStatus(shop)]);
   const base = rowBase(shop, row, sync);
-  if (!installed(row)) return { ...base, installed: false, recomputing: false, ...NO_FIGURES };
+  if (!installed(row)) return { ...base, ...NOT_INSTALLED };
   const clock = { now };
   const [sales, rates, conversion] = await Promise.all([
     salesOverview(shop, { range, granularity: "month", compareTo }, clock),
@@ -210,7 +213,7 @@ export async function portfolioRows(
   return shops.map((shop): PortfolioStoreRow => {
     const row = rowOf.get(shop) ?? null;
     const base = rowBase(shop, row, syncs.get(shop)!);
-    if (!installed(row)) return { ...base, installed: false, recomputing: false, ...NO_FIGURES };
+    if (!installed(row)) return { ...base, ...NOT_INSTALLED };
     if (recomputing.has(shop)) return { ...base, installed: true, recomputing: true, ...NO_FIGURES };
     const s = sales.get(shop)!;
     const a = activity.get(shop)!;

@@ -48,10 +48,10 @@ export function totalsByCurrency(rows: PortfolioStoreRow[]): CurrencyTotal[] {
  * The page for the acting store: the portfolios it belongs to, and for the one the query names
  * (the first by default) every member's row. A portfolio it is not a member of is a 404.
  *
- * A member whose figures are being recomputed (a new zone or currency) is waited for as long as
- * its own pages would wait (METRYKA_PAGE_REBUILD_WAIT_MS), then shown as such, without figures,
- * while the others' rows are read; the page looks again until it has them. `waitForRebuilds`
- * (the CSV) waits until every member has its figures.
+ * A member whose figures are being recomputed (in a new zone or currency, or never built) is
+ * waited for as long as its own pages would wait (METRYKA_PAGE_REBUILD_WAIT_MS), then shown as
+ * such, without figures, while the others' rows are read; the page looks again until it has
+ * them. `waitForRebuilds` (the CSV) waits until every member has its figures.
  */
 export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date, { waitForRebuilds = false } = {}) {
   const query = parsePageQuery(searchParams, SHAPE);

@@ -56,7 +56,7 @@ export default function Portfolio() {
   const exporting = useDownload();
   const [sort, setSort] = useState<{ index: number; direction: "ascending" | "descending" }>({ index: 1, direction: "descending" });
   const rows = useMemo(() => [...data.rows].sort(compareRows(COLUMNS[sort.index].key, sort.direction)), [data.rows, sort]);
-  // Stores whose figures are being recomputed (a new zone or currency): the page looks again until they are in.
+  // Stores whose figures are being recomputed: the page looks again until they are in.
   const recomputing = data.rows.filter((row) => row.recomputing).length;
   useRevalidateWhile(recomputing > 0, 3000);
 
