@@ -30,6 +30,7 @@
 //   - nothing: a rebuild of the whole shop, also done whenever the shop's time zone or currency
 //     differs from the one the rollups were built in.
 import { Prisma } from "@prisma/client";
+import pLimit from "p-limit";
 import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
@@ -1170,9 +1171,23 @@ async function refreshIn(tx: Tx, shop: string, scope: RollupScope, { alongside }
  */
 export async function refreshDailyRollups(shop: string, scope: RollupScope = {}): Promise<RollupRefresh> {
   const { rebuildNeeded } = parseScope(scope);
-  if (rebuildNeeded(await shopCalendar(prisma, shop), await builtIn(prisma, shop))) await refreshStatistics(shop);
-  return prisma.$transaction((tx) => refreshIn(tx, shop, scope, { alongside: true }), ROLLUP_TRANSACTION_OPTIONS);
+  const refresh = () => prisma.$transaction((tx) => refreshIn(tx, shop, scope, { alongside: true }), ROLLUP_TRANSACTION_OPTIONS);
+  if (!rebuildNeeded(await shopCalendar(prisma, shop), await builtIn(prisma, shop))) return refresh();
+  return rebuildTurns(async () => {
+    await refreshStatistics(shop);
+    return refresh();
+  });
 }
+
+/**
+ * Rebuilds this process runs at once; the others wait their turn. Each holds two of the pool's
+ * connections (pg's default of ten) for as long as it runs, a minute at a million orders: two
+ * rebuilds leave six for pages, webhooks and writes, whose transactions wait for a connection
+ * only 2 s (Prisma's default). A Portfolio that finds many stores stale, or pages of several
+ * stores after a deploy, would otherwise take the whole pool.
+ */
+const REBUILDS_AT_ONCE = 2;
+const rebuildTurns = pLimit(REBUILDS_AT_ONCE);
 
 /**
  * A rebuild of the shop, unless its rollups turn out current once its lock is held: another
@@ -1180,12 +1195,14 @@ export async function refreshDailyRollups(shop: string, scope: RollupScope = {})
  * this one waited, and a second rebuild of a large shop costs a minute for nothing.
  */
 async function rebuildUnlessCurrent(shop: string): Promise<void> {
-  await refreshStatistics(shop);
-  await prisma.$transaction(async (tx) => {
-    await lockShop(tx, shop);
-    const calendar = await shopCalendar(tx, shop);
-    if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar, { alongside: true });
-  }, ROLLUP_TRANSACTION_OPTIONS);
+  await rebuildTurns(async () => {
+    await refreshStatistics(shop);
+    await prisma.$transaction(async (tx) => {
+      await lockShop(tx, shop);
+      const calendar = await shopCalendar(tx, shop);
+      if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar, { alongside: true });
+    }, ROLLUP_TRANSACTION_OPTIONS);
+  });
 }
 
 /** The rebuilds `ensureDailyRollups` started in this process and not yet finished, by shop, zone and currency. */

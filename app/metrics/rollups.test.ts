@@ -3,6 +3,7 @@
 // tables summed from them, order gaps and their month sums, customer totals and their day sums, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
 // still equal the reference on the changed rows.
 import fs from "node:fs";
+import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
 import { errorMessage } from "#app/error-message";
@@ -394,6 +395,51 @@ describe("ensureDailyRollups", () => {
     expect(await ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency, { waitMs: 0 })).toBe(true);
     // The other process's rebuild and none of the page's: once it held the lock, the page found them current.
     expect(await refreshes(store.shop)).toBe(2);
+  });
+
+  it("GIVEN more stale stores than may rebuild at once WHEN each is asked for THEN two rebuild, the others wait their turn, and the pool keeps connections for everything else", async () => {
+    const stores = Array.from({ length: 5 }, (_, i) =>
+      generateStore({ seed: 94 + i, shop: `ensure-turns-${i}.myshopify.com`, timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", customers: 20, orders: 60 }),
+    );
+    for (const store of stores) {
+      await writeStore(store);
+      await ensureDailyRollups(store.shop, store.timeZone, store.currency);
+      await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
+    }
+    // Each rebuild's write of gaps waits for a lock that the test holds; the test watches on a
+    // connection of its own, outside the app's pool.
+    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await watcher.connect();
+    await watcher.query(`CREATE OR REPLACE FUNCTION test_hold_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_xact_lock(4243, 4243); RETURN NULL; END $$`);
+    await watcher.query(`CREATE TRIGGER test_hold AFTER INSERT ON customer_order_gaps FOR EACH STATEMENT EXECUTE FUNCTION test_hold_rebuild()`);
+    const held = async () => {
+      const { rows } = await watcher.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4243
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      return rows[0].n;
+    };
+    let rebuilds: Array<Promise<boolean>> = [];
+    try {
+      await watcher.query(`BEGIN`);
+      await watcher.query(`SELECT pg_advisory_xact_lock(4243, 4243)`);
+      rebuilds = stores.map((store) => ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency));
+      await vi.waitFor(async () => expect(await held()).toBe(2), { timeout: 30_000, interval: 50 });
+      // Long enough for a third to have reached the lock, were it let start.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(await held()).toBe(2);
+      // A page's or a webhook's transaction still gets a connection within Prisma's default wait.
+      expect(await prisma.$transaction((tx) => tx.$queryRaw<Array<{ one: number }>>`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    } finally {
+      await watcher.query(`COMMIT`);
+      expect(await Promise.all(rebuilds)).toEqual(stores.map(() => true));
+      await watcher.query(`DROP TRIGGER test_hold ON customer_order_gaps`);
+      await watcher.end();
+    }
+    const zones = await prisma.$queryRaw<Array<{ time_zone: string }>>`
+      SELECT time_zone FROM daily_sales_state WHERE shop = ANY(${stores.map((store) => store.shop)}::text[])`;
+    expect(zones).toEqual(stores.map(() => ({ time_zone: "Asia/Tokyo" })));
   });
 });
 

@@ -59,8 +59,8 @@ type ShopRow = Pick<Prisma.ShopGetPayload<object>, "name" | "currencyCode" | "ia
 
 const SHOP_FIELDS = { name: true, currencyCode: true, ianaTimezone: true, uninstalledAt: true, installedAt: true } as const;
 
-/** Stores whose rollups are rebuilt at once, when a load finds several missing or stale. */
-const ROLLUP_BUILDS_AT_ONCE = 4;
+/** Stores whose pixel sessions are refreshed at once, when a load finds several with new events. */
+const PIXEL_REFRESHES_AT_ONCE = 4;
 
 const NO_FIGURES = {
   netSales: null,
@@ -133,8 +133,8 @@ function settingsOf(row: Parameters<typeof metricSettingsFromRow>[0] | undefined
  * (ensureDailyRollups, refreshPixelSessions), given the zone and currency each store's rollups
  * were built in (`built`, one read of `daily_sales_state`) and the stores whose pixel received
  * events since their last refresh (`newPixelEvents`): only the stores whose rollups are missing or
- * were built in another zone or currency are rebuilt, and only those stores' sessions refreshed,
- * a few at a time.
+ * were built in another zone or currency are rebuilt (as many at once as the process lets run,
+ * the others waiting their turn), and only those stores' sessions refreshed, a few at a time.
  *
  * With `waitMs`, waits at most that long for the rebuilds (they go on; a later load joins them)
  * and answers the stores whose rollups are not current yet. Without it, waits for all of them.
@@ -151,11 +151,13 @@ async function bringUpToDate(
   });
   const pixel = contexts.filter((c) => newPixelEvents.has(c.shop));
   const current = new Set<string>();
-  const rebuilds = inBatches(stale, ROLLUP_BUILDS_AT_ONCE, async (c) => {
-    await ensureDailyRollups(c.shop, c.timeZone, c.currency);
-    current.add(c.shop);
-  });
-  const sessions = inBatches(pixel, ROLLUP_BUILDS_AT_ONCE, (c) => refreshPixelSessions(c.shop));
+  const rebuilds = Promise.all(
+    stale.map(async (c) => {
+      await ensureDailyRollups(c.shop, c.timeZone, c.currency);
+      current.add(c.shop);
+    }),
+  );
+  const sessions = inBatches(pixel, PIXEL_REFRESHES_AT_ONCE, (c) => refreshPixelSessions(c.shop));
   // A rebuild failing after the wait is logged by ensureDailyRollups, and met again by the next
   // load, which starts it anew.
   rebuilds.catch(() => {});
