@@ -4,7 +4,8 @@
 // numbers come. GIVEN a store whose time zone changed, WHEN its figures take longer to be
 // recomputed than a page waits, THEN the Overview, Retention and Customers pages say so instead
 // of their numbers, and show them, in the new zone, once the rebuild is done; a file and a
-// customer's view answer 503 with Retry-After meanwhile.
+// customer's view answer 503 with Retry-After meanwhile, and tagging all of a list's customers
+// is refused with a 503 saying so, recording nothing.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
@@ -14,6 +15,7 @@ import { RecomputingError } from "#app/metrics/context.server";
 import { refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import { generateStore, writeStore } from "#app/metrics/test-helpers/store";
 import { markSyncQueued, startRun, SyncRunKind } from "#app/sync/sync-state.server";
+import { tagCustomersForm } from "#app/tagging/tag-request.server";
 import { truncateAll } from "../../tests/support/database";
 import { customerPage } from "./customer-page.server";
 import { customersPage } from "./customers-page.server";
@@ -55,12 +57,16 @@ describe("the pages of a store whose time zone changed", () => {
     await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
     // Another process rebuilds (the shop update's job): it holds the shop's lock until it commits.
     const customer = store.orders.find((o) => o.customerId !== null)!.customerId!;
-    const [pages, file, view] = await prisma.$transaction(async (tx) => {
+    // Tagging all of a list's customers reads the list.
+    const tagAll = new FormData();
+    for (const [name, value] of Object.entries({ action: "add", tag: "vip", selection: "all", query: "list=at_risk" })) tagAll.set(name, value);
+    const [pages, file, view, tagging] = await prisma.$transaction(async (tx) => {
       await refreshRollupsIn(tx, store.shop);
       return Promise.all([
         Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]),
         badRequest.wrap(() => EXPORTS.sales.build(store.shop, params(), NOW)).catch((thrown: unknown) => thrown),
         customerPage(store.shop, customer, NOW).catch((thrown: unknown) => thrown),
+        tagCustomersForm(store.shop, tagAll, NOW),
       ]);
     }, ROLLUP_TRANSACTION_OPTIONS);
     expect(env.METRYKA_PAGE_REBUILD_WAIT_MS).toBeGreaterThan(0);
@@ -70,6 +76,8 @@ describe("the pages of a store whose time zone changed", () => {
     expect([(file as Response).status, (file as Response).headers.get("Retry-After")]).toEqual([503, "15"]);
     expect(await (file as Response).text()).toMatch(/being recomputed in Asia\/Tokyo/);
     expect(view).toBeInstanceOf(RecomputingError);
+    expect(tagging).toMatchObject({ ok: false, status: 503, refusal: { key: "recomputing" } });
+    expect(await prisma.customerTagJob.count({ where: { shop: store.shop } })).toBe(0);
 
     const [overview, retention, customers] = await Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]);
     expect([overview.recomputing, retention.recomputing, customers.recomputing]).toEqual([false, false, false]);

@@ -60,7 +60,7 @@ export type TagRefusal =
   | { key: "notShopCustomers"; count: number };
 
 /** The refusals other than the tag's own problems, each with its message in every language. */
-export const TAG_REFUSAL_KEYS = ["noCustomers", "badCustomerId", "notShopCustomers", "tooMany", "notGranted", "unreadable"] as const;
+export const TAG_REFUSAL_KEYS = ["noCustomers", "badCustomerId", "notShopCustomers", "tooMany", "notGranted", "unreadable", "recomputing"] as const;
 
 /** The tag as Shopify stores it (trimmed), or what is wrong with it. */
 export function checkTag(raw: string): { tag: string } | { problem: TagProblem } {

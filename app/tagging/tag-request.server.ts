@@ -5,7 +5,8 @@
 import { z } from "zod";
 import prisma from "#app/db.server";
 import { customerListQuery } from "#app/dashboard/customers-page.server";
-import { shopPage } from "#app/dashboard/page-query.server";
+import { requireFiguresReady, shopPage } from "#app/dashboard/page-query.server";
+import { RecomputingError } from "#app/metrics/context.server";
 import { invalidParameter } from "#app/metrics/query-refusal";
 import { parseCustomerId } from "#app/metrics/retention.server";
 import { everyListedCustomer } from "#app/exports/customers-export.server";
@@ -34,12 +35,15 @@ export type TagFormResult = { ok: true; job: TagJobSummary } | { ok: false; stat
 /**
  * Records the request (requestTagging) from the posted form: the job, or the 4xx and its reason
  * (a bad form or tag, no customer chosen, write_customers not granted), nothing recorded then.
- * A form the page would not send (a parameter out of bounds) is refused as unreadable.
+ * A form the page would not send (a parameter out of bounds) is refused as unreadable. All of a
+ * list's customers while the store's numbers are being recomputed is a 503 saying so, at once:
+ * the list is read from the rollups being rebuilt.
  */
 export async function tagCustomersForm(shop: string, form: FormData, now: Date): Promise<TagFormResult> {
   try {
     return { ok: true, job: await tagCustomers(shop, form, now) };
   } catch (error) {
+    if (error instanceof RecomputingError) return { ok: false, status: error.status, message: error.message, refusal: { key: "recomputing" } };
     const status = error instanceof Error && "status" in error ? (error as { status: unknown }).status : null;
     if (typeof status === "number" && status >= 400 && status < 500) {
       const refusal: TagRefusal = error instanceof TagRequestError ? error.refusal : { key: "unreadable" };
@@ -69,6 +73,7 @@ async function tagCustomers(shop: string, form: FormData, now: Date): Promise<Ta
     customerIds = given as bigint[];
   } else {
     const page = await shopPage(shop, {}, now);
+    await requireFiguresReady(shop, page);
     const list = customerListQuery(new URLSearchParams(query), page.currency);
     customerIds = [];
     for await (const customer of everyListedCustomer(shop, list, now)) {
