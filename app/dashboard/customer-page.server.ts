@@ -5,9 +5,8 @@ import { customerTimeline, type TimelineOrder } from "#app/metrics/customer-time
 import type { CustomerStanding } from "#app/metrics/retention";
 import type { MetricSettings } from "#app/metrics/settings";
 import { customerRows, customerStanding, parseCustomerId } from "#app/metrics/retention.server";
-import { loadShopContext } from "#app/metrics/context.server";
 import { RefusedQueryError } from "#app/metrics/periods";
-import { requireFiguresReady } from "./page-query.server";
+import { readyShopContext } from "./page-query.server";
 
 // Neither refusal repeats the id: a page never echoes what it was asked about another store.
 export class CustomerNotFoundError extends RefusedQueryError {
@@ -38,10 +37,10 @@ export interface CustomerPageData {
 export async function customerPage(shop: string, rawId: string, now: Date): Promise<CustomerPageData> {
   const id = parseCustomerId(rawId);
   if (id === null) throw new MalformedCustomerIdError();
-  await requireFiguresReady(shop);
-  const standing = await customerStanding(shop, id, { now });
+  const context = await readyShopContext(shop);
+  const standing = await customerStanding(shop, id, { now }, context);
   if (!standing) throw new CustomerNotFoundError();
-  const [context, rows] = await Promise.all([loadShopContext(shop), customerRows(shop, id, now)]);
+  const rows = await customerRows(shop, id, now);
   const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
   return { standing, timeline, settings: context.settings };
 }

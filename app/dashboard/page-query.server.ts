@@ -6,7 +6,7 @@ import { z } from "zod";
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
 import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
-import { RecomputingError } from "#app/metrics/context.server";
+import { loadShopContext, RecomputingError, type ShopContext } from "#app/metrics/context.server";
 import { invalidParameter, patterned } from "#app/metrics/query-refusal";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
@@ -125,4 +125,15 @@ export async function requireFiguresReady(shop: string, page?: Pick<ShopPage, "i
   }
   // An unknown shop is for the metrics to refuse (a 404).
   if (current && !(await rollupsReady(shop, current))) throw new RecomputingError(current.timeZone, current.currency);
+}
+
+/**
+ * The shop's context (zone, currency, settings) once its figures can be read now, in one read of
+ * the shop: for what reads one customer (their view, the customer page's block). Throws
+ * UnknownShopError (404) and RecomputingError (503).
+ */
+export async function readyShopContext(shop: string): Promise<ShopContext> {
+  const context = await loadShopContext(shop);
+  await requireFiguresReady(shop, { installed: true, timeZone: context.timeZone, currency: context.currency });
+  return context;
 }

@@ -729,8 +729,8 @@ async function cohorts(shop: string, context: RetentionContext, plan: RetentionP
   return result;
 }
 
-async function retentionContext(shop: string, clock: Clock): Promise<RetentionContext> {
-  const shopContext = await loadShopContext(shop);
+async function retentionContext(shop: string, clock: Clock, loaded?: ShopContext): Promise<RetentionContext> {
+  const shopContext = loaded ?? (await loadShopContext(shop));
   await ensureDailyRollups(shop, shopContext.timeZone, shopContext.currency);
   return { timeZone: shopContext.timeZone, currency: shopContext.currency, now: clock.now, settings: shopContext.settings };
 }
@@ -1079,10 +1079,10 @@ export async function customerRows(shop: string, customerId: bigint, before?: Da
  * from the gap rollups (gapPercentiles), the customer's figures from their `customer_totals`
  * row; only when something of theirs happened at or after now (a past `now`) are their figures
  * read from their own orders. Null when the shop does not know the customer (another shop's, or
- * no such id). Throws UnknownShopError.
+ * no such id). Throws UnknownShopError. `shopContext`: the shop's, when the caller has read it.
  */
-export async function customerStanding(shop: string, customerId: bigint, clock: Clock): Promise<CustomerStanding | null> {
-  const context = await retentionContext(shop, clock);
+export async function customerStanding(shop: string, customerId: bigint, clock: Clock, shopContext?: ShopContext): Promise<CustomerStanding | null> {
+  const context = await retentionContext(shop, clock, shopContext);
   const { settings, now } = context;
   const [{ all }, [row], known] = await Promise.all([
     gapPercentiles(shop, context, null, now, [0.9]),

@@ -6,7 +6,7 @@
 // https://shopify.dev/docs/api/shopify-app-remix/v3/authenticate/admin (admin extensions)
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { customerBlockData } from "#app/dashboard/customer-block";
-import { requireFiguresReady } from "#app/dashboard/page-query.server";
+import { readyShopContext } from "#app/dashboard/page-query.server";
 import { badRequest } from "#app/http.server";
 import { customerPrediction } from "#app/metrics/prediction.server";
 import { customerStanding, parseCustomerId } from "#app/metrics/retention.server";
@@ -34,8 +34,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   let standing;
   try {
     standing = await badRequest.wrap(async () => {
-      await requireFiguresReady(session.shop);
-      return customerStanding(session.shop, id, { now: new Date() });
+      const context = await readyShopContext(session.shop);
+      return customerStanding(session.shop, id, { now: new Date() }, context);
     });
   } catch (thrown) {
     // A 4xx (the shop not installed), or a 503 while the store's numbers are being recomputed
