@@ -758,13 +758,13 @@ async function recomputeCustomerHistories(
     await tx.$executeRaw`DELETE FROM activity_days WHERE shop = ${shop}`;
   }
   // One pass over the customers' counted orders in order serves both values of the cancelled
-  // setting: the previous order, and the previous uncancelled one (the latest before it).
-  const ms = (later: Prisma.Sql, earlier: Prisma.Sql) =>
-    Prisma.sql`((extract(epoch FROM ${later}) - extract(epoch FROM ${earlier})) * 1000)::bigint`;
+  // setting: the previous order, and the previous uncancelled one (the latest before it). A
+  // gap in milliseconds from float8 epochs, exact (the instants are whole milliseconds) and
+  // cheaper than extract's numeric; both settings' rows as a UNION ALL over the pass rather than
+  // a LATERAL VALUES per order, which sets up its expressions again for every row (together,
+  // 4.4 s → 2.5 s at a million orders).
   const gaps = Prisma.sql`
-    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, g.customer_id, g.id AS order_id, g.processed_at,
-      v.gap_ms, v.n = 2 AS second, ${GAP_BUCKET(Prisma.sql`v.gap_ms`)} AS bucket
-    FROM (
+    WITH g AS MATERIALIZED (
       SELECT o.customer_id, o.id, o.processed_at, o.cancelled_at IS NULL AS uncancelled,
         lag(o.processed_at) OVER w AS previous_at, row_number() OVER w AS n,
         max(o.processed_at) FILTER (WHERE o.cancelled_at IS NULL)
@@ -773,12 +773,18 @@ async function recomputeCustomerHistories(
       FROM orders o
       WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
       WINDOW w AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id)
-    ) g
-    CROSS JOIN LATERAL (VALUES
-      (true, ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_at`)}, g.n),
-      (false, CASE WHEN g.uncancelled THEN ${ms(Prisma.sql`g.processed_at`, Prisma.sql`g.previous_uncancelled_at`)} END, g.uncancelled_n)
-    ) v(cancelled, gap_ms, n)
-    WHERE v.gap_ms IS NOT NULL`;
+    ),
+    v AS (
+      SELECT true AS cancelled, customer_id, id, processed_at, previous_at AS previous, n FROM g WHERE previous_at IS NOT NULL
+      UNION ALL
+      SELECT false, customer_id, id, processed_at, previous_uncancelled_at, uncancelled_n FROM g
+      WHERE uncancelled AND previous_uncancelled_at IS NOT NULL
+    )
+    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, v.customer_id, v.id AS order_id, v.processed_at,
+      x.gap_ms, v.n = 2 AS second, ${GAP_BUCKET(Prisma.sql`x.gap_ms`)} AS bucket
+    FROM v CROSS JOIN LATERAL (
+      SELECT ((date_part('epoch', v.processed_at) - date_part('epoch', v.previous)) * 1000)::bigint AS gap_ms
+    ) x`;
   const gapColumns = Prisma.raw([...GAP_KEY, ...GAP_VALUES].join(", "));
   const gapMonths = (rows: Prisma.Sql) => Prisma.sql`
     SELECT ${shop}, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
@@ -826,11 +832,10 @@ async function recomputeCustomerHistories(
     customers === null
       ? Prisma.empty
       : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
-  // One group per customer, both values of the cancelled setting side by side, then a row each.
+  // One group per customer, both values of the cancelled setting side by side, then a row each
+  // (a UNION ALL over the groups, as for the gaps).
   const totals = Prisma.sql`
-    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, a.customer_id, v.orders, v.last_order_at, v.net_spend, v.last_activity_at, v.order_at, v.order_net, v.order_day,
-      v.order_at[1] AS first_order_at, v.first_paid AS first_paid_order_at
-    FROM (
+    WITH a AS MATERIALIZED (
       SELECT c.customer_id,
         count(*)::int AS orders, max(c.processed_at) AS last_at,
         coalesce(sum(c.net - coalesce(c.returns, 0)) FILTER (WHERE c.currency_code = ${currency}), 0)::bigint AS net,
@@ -862,12 +867,13 @@ async function recomputeCustomerHistories(
         WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
       ) c
       GROUP BY c.customer_id
-    ) a
-    CROSS JOIN LATERAL (VALUES
-      (true, a.orders, a.last_at, a.net, a.activity, a.order_at, a.order_net, a.order_day, a.first_paid),
-      (false, a.u_orders, a.u_last_at, a.u_net, a.u_activity, a.u_order_at, a.u_order_net, a.u_order_day, a.u_first_paid)
-    ) v(cancelled, orders, last_order_at, net_spend, last_activity_at, order_at, order_net, order_day, first_paid)
-    WHERE v.orders > 0`;
+    )
+    SELECT ${shop} AS shop, true AS retention_include_cancelled, customer_id, orders, last_at AS last_order_at, net AS net_spend,
+      activity AS last_activity_at, order_at, order_net, order_day, order_at[1] AS first_order_at, first_paid AS first_paid_order_at
+    FROM a
+    UNION ALL
+    SELECT ${shop}, false, customer_id, u_orders, u_last_at, u_net, u_activity, u_order_at, u_order_net, u_order_day, u_order_at[1], u_first_paid
+    FROM a WHERE u_orders > 0`;
   const values = Prisma.raw(TOTAL_VALUES.join(", "));
   // `customer_totals`-shaped rows of `table` as activityDayCells reads them, counted `sign` times.
   const rowsOf = (table: string, sign: number) =>
