@@ -115,16 +115,11 @@ export function rollupsReady(shop: string, page: Pick<ShopPage, "timeZone" | "cu
 /**
  * For what has no page of its own to say it on (a file, the customer's view, the customer
  * page's block): throws RecomputingError (a 503 with Retry-After) unless the shop's figures can
- * be read now (`rollupsReady`). `page` is the shop's, when the caller has read it already.
+ * be read now (`rollupsReady`). `page`: the shop as the caller has read it; a shop not installed
+ * is for the metrics to refuse (a 404).
  */
-export async function requireFiguresReady(shop: string, page?: Pick<ShopPage, "installed" | "timeZone" | "currency">): Promise<void> {
-  let current: Pick<ShopPage, "timeZone" | "currency"> | null = page?.installed ? page : null;
-  if (!page) {
-    const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true, currencyCode: true } });
-    current = row && { timeZone: row.ianaTimezone, currency: row.currencyCode };
-  }
-  // An unknown shop is for the metrics to refuse (a 404).
-  if (current && !(await rollupsReady(shop, current))) throw new RecomputingError(current.timeZone, current.currency);
+export async function requireFiguresReady(shop: string, page: Pick<ShopPage, "installed" | "timeZone" | "currency">): Promise<void> {
+  if (page.installed && !(await rollupsReady(shop, page))) throw new RecomputingError(page.timeZone, page.currency);
 }
 
 /**
