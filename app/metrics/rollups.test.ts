@@ -330,6 +330,35 @@ describe("the planner's statistics before a rebuild", () => {
   });
 });
 
+/** The advisory lock (key, key) a "wait" trigger of withTriggers waits for: a test holds it to hold a rebuild. */
+const HOLD_KEY = 4242;
+
+/**
+ * Runs `work` with a statement trigger on each of `tables`: recording its writer (into
+ * `test_rebuild_writers`), failing, or waiting for the HOLD_KEY lock, which the test holds.
+ */
+async function withTriggers<T>(tables: Record<string, "record" | "fail" | "wait">, work: () => Promise<T>): Promise<T> {
+  await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS test_rebuild_writers (tbl text, xid xid8)`);
+  await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_record_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_ARGV[0] = 'fail' THEN RAISE EXCEPTION 'refused %', TG_TABLE_NAME; END IF;
+      IF TG_ARGV[0] = 'wait' THEN PERFORM pg_advisory_xact_lock(${HOLD_KEY}, ${HOLD_KEY}); END IF;
+      INSERT INTO test_rebuild_writers VALUES (TG_TABLE_NAME, pg_current_xact_id());
+      RETURN NULL;
+    END $$`);
+  await prisma.$executeRawUnsafe(`TRUNCATE test_rebuild_writers`);
+  for (const [table, kind] of Object.entries(tables)) {
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER test_writer AFTER INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION test_record_writer('${kind}')`,
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    for (const table of Object.keys(tables)) await prisma.$executeRawUnsafe(`DROP TRIGGER test_writer ON ${table}`);
+  }
+}
+
 describe("ensureDailyRollups", () => {
   /** How many times the shop's rollups were written (a trigger counts each refresh). */
   async function refreshes(shop: string): Promise<number> {
@@ -406,35 +435,37 @@ describe("ensureDailyRollups", () => {
       await ensureDailyRollups(store.shop, store.timeZone, store.currency);
       await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
     }
-    // Each rebuild's write of gaps waits for a lock that the test holds; the test watches on a
-    // connection of its own, outside the app's pool.
+    // Each rebuild's write of gaps waits for a lock that the test holds; the test holds it and
+    // watches on a connection of its own, outside the app's pool.
     const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await watcher.connect();
-    await watcher.query(`CREATE OR REPLACE FUNCTION test_hold_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_advisory_xact_lock(4243, 4243); RETURN NULL; END $$`);
-    await watcher.query(`CREATE TRIGGER test_hold AFTER INSERT ON customer_order_gaps FOR EACH STATEMENT EXECUTE FUNCTION test_hold_rebuild()`);
     const held = async () => {
       const { rows } = await watcher.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4243
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objid = $1
            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [HOLD_KEY],
       );
       return rows[0].n;
     };
     let rebuilds: Array<Promise<boolean>> = [];
     try {
-      await watcher.query(`BEGIN`);
-      await watcher.query(`SELECT pg_advisory_xact_lock(4243, 4243)`);
-      rebuilds = stores.map((store) => ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency));
-      await vi.waitFor(async () => expect(await held()).toBe(2), { timeout: 30_000, interval: 50 });
-      // Long enough for a third to have reached the lock, were it let start.
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
-      expect(await held()).toBe(2);
-      // A page's or a webhook's transaction still gets a connection within Prisma's default wait.
-      expect(await prisma.$transaction((tx) => tx.$queryRaw<Array<{ one: number }>>`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+      await withTriggers({ customer_order_gaps: "wait" }, async () => {
+        try {
+          await watcher.query(`BEGIN`);
+          await watcher.query(`SELECT pg_advisory_xact_lock($1, $1)`, [HOLD_KEY]);
+          rebuilds = stores.map((store) => ensureDailyRollups(store.shop, "Asia/Tokyo", store.currency));
+          await vi.waitFor(async () => expect(await held()).toBe(2), { timeout: 30_000, interval: 50 });
+          // Long enough for a third to have reached the lock, were it let start.
+          await new Promise((resolve) => setTimeout(resolve, 2_500));
+          expect(await held()).toBe(2);
+          // A page's or a webhook's transaction still gets a connection within Prisma's default wait.
+          expect(await prisma.$transaction((tx) => tx.$queryRaw<Array<{ one: number }>>`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+        } finally {
+          await watcher.query(`COMMIT`);
+          expect(await Promise.all(rebuilds)).toEqual(stores.map(() => true));
+        }
+      });
     } finally {
-      await watcher.query(`COMMIT`);
-      expect(await Promise.all(rebuilds)).toEqual(stores.map(() => true));
-      await watcher.query(`DROP TRIGGER test_hold ON customer_order_gaps`);
       await watcher.end();
     }
     const zones = await prisma.$queryRaw<Array<{ time_zone: string }>>`
@@ -456,33 +487,7 @@ describe("a rebuild in two halves", () => {
     store = generateStore({ seed: 57, shop: SHOP_, timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", orders: 200, customers: 30 });
     await writeStore(store);
     await refreshDailyRollups(SHOP_);
-    await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS test_rebuild_writers (tbl text, xid xid8)`);
-    await prisma.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_record_writer() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_ARGV[0] = 'fail' THEN RAISE EXCEPTION 'refused %', TG_TABLE_NAME; END IF;
-        IF TG_ARGV[0] = 'wait' THEN PERFORM pg_advisory_xact_lock(4242, 4242); END IF;
-        INSERT INTO test_rebuild_writers VALUES (TG_TABLE_NAME, pg_current_xact_id());
-        RETURN NULL;
-      END $$`);
   });
-
-  /**
-   * Runs `work` with a statement trigger on each of `tables`: recording its writer, failing, or
-   * waiting for a lock that the test holds.
-   */
-  async function withTriggers<T>(tables: Record<string, "record" | "fail" | "wait">, work: () => Promise<T>): Promise<T> {
-    await prisma.$executeRawUnsafe(`TRUNCATE test_rebuild_writers`);
-    for (const [table, kind] of Object.entries(tables)) {
-      await prisma.$executeRawUnsafe(
-        `CREATE TRIGGER test_writer AFTER INSERT ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION test_record_writer('${kind}')`,
-      );
-    }
-    try {
-      return await work();
-    } finally {
-      for (const table of Object.keys(tables)) await prisma.$executeRawUnsafe(`DROP TRIGGER test_writer ON ${table}`);
-    }
-  }
 
   it("GIVEN a rebuild THEN daily sales and months are written in one transaction, histories and weeks in another, and the result is the one-transaction rebuild's", async () => {
     const before = await everything();
@@ -539,7 +544,7 @@ describe("a rebuild in two halves", () => {
     const holding = new Promise<void>((resolve) => (hold = resolve));
     const holder = prisma.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242, 4242)`;
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${HOLD_KEY}::int, ${HOLD_KEY}::int)`;
         hold();
         await released;
       },
