@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -80,6 +81,32 @@ const NOBODY = { uid: 65534, gid: 65534 };
 /** Whether `nobody` can read the project (not when it is checked out in a private folder). */
 const nobodyReadsProject =
   asRoot && spawnSync("/bin/sh", ["-c", 'test -r "$1"', "sh", path.join(ROOT, "package.json")], { ...NOBODY, stdio: "ignore" }).status === 0;
+
+describe("a preferred port another holds", () => {
+  it("another server's: it starts on a free port and answers for its own folder", async () => {
+    const other = await startEmbeddedPostgres();
+    cleanups.push(() => other.stop());
+    const server = await startEmbeddedPostgres({ port: portOf(other) });
+    cleanups.push(() => server.stop());
+    const dirOf = (s: PostgresServer) => query<{ dir: string }>(s, "SELECT current_setting('data_directory') AS dir");
+    const [theirs, ours] = [await dirOf(other), await dirOf(server)];
+    expect(ours.dir).not.toBe(theirs.dir);
+    expect(portOf(server)).not.toBe(portOf(other));
+  }, 60_000);
+
+  it("any program's: it starts on a free port", async () => {
+    // One that takes connections and never answers.
+    const held = new Set<net.Socket>();
+    const holder = net.createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => (holder.close(resolve), held.forEach((socket) => socket.destroy()))));
+    const port = (holder.address() as net.AddressInfo).port;
+    const server = await startEmbeddedPostgres({ port });
+    cleanups.push(() => server.stop());
+    expect(await query(server, "SELECT 1 AS one")).toEqual({ one: 1 });
+    expect(portOf(server)).not.toBe(port);
+  }, 60_000);
+});
 
 describe.runIf(setpriv && nobodyReadsProject)("as an ordinary user", () => {
   it("keeps the data in the folder asked for, made on first use, and runs PostgreSQL as itself", async () => {

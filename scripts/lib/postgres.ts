@@ -31,7 +31,7 @@ export interface EmbeddedOptions {
   dataDir?: string;
   /** Names the folder used instead of `dataDir` for a person; default the checkout's name. */
   label?: string;
-  /** Preferred port; a free one is taken when it is busy. Default: any free port. */
+  /** Preferred port; a free one is taken when another holds it. Default: any free port. */
   port?: number;
   /** Server settings on top of the defaults below (`-c name=value`). */
   settings?: Record<string, string>;
@@ -119,25 +119,41 @@ async function initialise(binDir: string, dataDir: string, runAs: { uid: number;
   }
 }
 
-async function waitUntilReady(url: string, watchdog: ChildProcess, log: string): Promise<void> {
+/** The port a server was started on was taken by another process before the server bound it. */
+class PortTaken extends Error {}
+
+/**
+ * Waits until the server on `dataDir` answers at `url`. Throws PortTaken when the port turns out
+ * to be another's: another server answers there (another launcher's, started on the same
+ * preferred port a moment earlier), or ours exits unable to bind it.
+ */
+async function waitUntilReady(url: string, dataDir: string, watchdog: ChildProcess, log: { file: string; from: number }): Promise<void> {
   const deadline = Date.now() + 60_000;
   let failure: Error | undefined;
   watchdog.on("error", (error) => (failure = error));
   for (;;) {
     if (failure || watchdog.exitCode !== null || watchdog.signalCode !== null) {
-      throw new Error(`PostgreSQL did not start: ${failure?.message ?? ""}\n${tail(log)}`);
+      // A throwaway server's log goes with its folder: then a port still busy says it.
+      const said = readFrom(log.file, log.from);
+      if (said ? PORT_TAKEN.test(said) : !(await portIsFree(Number(new URL(url).port)))) throw new PortTaken();
+      throw new Error(`PostgreSQL did not start: ${failure?.message ?? ""}\n${tail(log.file)}`);
     }
-    const client = new pg.Client({ connectionString: url });
+    // Bounded: a program other than PostgreSQL on the port may accept and never answer.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000, query_timeout: 2_000 });
     client.on("error", () => {});
+    let answered: string | undefined;
     try {
       await client.connect();
-      await client.end();
-      return;
+      answered = (await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir")).rows[0].dir;
     } catch {
-      await client.end().catch(() => {});
-      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 60 s:\n${tail(log)}`);
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 60 s:\n${tail(log.file)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    } finally {
+      await client.end().catch(() => {});
     }
+    if (path.resolve(answered) !== path.resolve(dataDir)) throw new PortTaken();
+    return;
   }
 }
 
@@ -146,7 +162,16 @@ async function waitUntilReady(url: string, watchdog: ChildProcess, log: string):
  * throwaway one. A server already running on the folder is reused; stopping it is then left to
  * whoever started it.
  */
-export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<PostgresServer> {
+export function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<PostgresServer> {
+  return startOnce(options, 1);
+}
+
+/** How many ports a start tries when the one it chose is taken before the server binds it. */
+const PORT_ATTEMPTS = 5;
+/** What PostgreSQL logs when it cannot bind its port. */
+const PORT_TAKEN = /could not create any TCP\/IP sockets/;
+
+async function startOnce(options: EmbeddedOptions, attempt: number): Promise<PostgresServer> {
   const { binDir, runAs } = await postgresInstall();
   const throwaway = options.dataDir === undefined ? temporaryDataDir("metryka-pg-", runAs) : null;
   const dataDir = throwaway?.dataDir ?? persistentDataDir(options.dataDir!, options.label ?? path.basename(PROJECT_ROOT), runAs);
@@ -162,8 +187,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     throw error;
   }
 
-  const port = options.port !== undefined && (await portIsFree(options.port)) ? options.port : await freePort();
+  const port = options.port ?? (await freePort());
   const log = path.join(throwaway?.root ?? dataDir, "postmaster.log");
+  const logged = fileSize(log);
   const settings = Object.entries({ ...SERVER_SETTINGS, ...options.settings }).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   const config = {
     command: path.join(binDir, "postgres"),
@@ -187,12 +213,24 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
 
   const url = `${BASE_URL}:${port}/postgres`;
   try {
-    await waitUntilReady(url, watchdog, log);
+    await waitUntilReady(url, dataDir, watchdog, { file: log, from: logged });
   } catch (error) {
-    watchdog.kill("SIGTERM");
+    // Ours gone first, so that a postmaster.pid left on the folder is another's.
+    if (watchdog.exitCode === null && watchdog.signalCode === null) {
+      watchdog.ref();
+      const exited = once(watchdog, "exit");
+      watchdog.kill("SIGTERM");
+      await exited;
+    }
     // Another launcher started the same folder's server at the same moment: use that one.
     const raced = throwaway ? null : runningPort(dataDir);
     if (raced !== null) return serverFromUrl(`${BASE_URL}:${raced}/postgres`);
+    // The port is another's: the preferred one busy, or a free one taken before the server bound
+    // it (by another launcher starting a server on the same preferred port, or by any process's
+    // outgoing connection: a free port is one of the ephemeral ones). Again on a free port (a
+    // throwaway server's folder went with it: the next attempt makes another).
+    if (error instanceof PortTaken && attempt < PORT_ATTEMPTS) return startOnce({ ...options, port: undefined }, attempt + 1);
+    if (error instanceof PortTaken) throw new Error(`PostgreSQL could not bind a port in ${PORT_ATTEMPTS} attempts (last ${port})`);
     throw error;
   }
 
@@ -208,6 +246,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     })();
     return stopped;
   });
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What `file` holds after its first `offset` bytes. */
+function readFrom(file: string, offset: number): string {
+  try {
+    return fs.readFileSync(file).subarray(offset).toString("utf8");
+  } catch {
+    return "";
+  }
 }
 
 /** The server named by DATABASE_URL, or an embedded one. */
