@@ -153,7 +153,6 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       "refunds",
       "daily_sales",
       "daily_sales_sources",
-      "customer_first_orders",
       "cohort_days",
       "customer_months",
       "customer_month_counts",

@@ -43,6 +43,24 @@ describe.each(CASES)("activity series on a generated store (seed $seed, $timeZon
       customers: 90,
       otherCurrency: "CAD",
     });
+    // Customers whose only order is zero-value, first seen within a range read by day: new
+    // customers when zero-value orders acquire, not otherwise. Few generated customers are so.
+    for (const [i, at] of ["2026-03-02T15:00:00Z", "2026-11-10T12:00:00Z"].entries()) {
+      store.orders.push({
+        id: String(5_100_000_000_000 + i),
+        customerId: String(7_100_000_000_000 + i),
+        processedAt: new Date(at),
+        cancelledAt: null,
+        deletedAt: null,
+        test: false,
+        currencyCode: store.currency,
+        grossSales: 0,
+        discounts: 0,
+        shipping: 0,
+        tax: 0,
+        totalPrice: 0,
+      });
+    }
     await writeStore(store);
   });
 

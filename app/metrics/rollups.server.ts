@@ -1,17 +1,16 @@
 // Keeps the rollups in step with `orders` and `refunds`: `daily_sales` (sales per shop-local
-// day, so sales reports read days instead of orders), `customer_first_orders` (each
-// customer's first order under every setting, so retention never sorts the order history) with
-// `cohort_days` summed from it (customers acquired per local day, with their orders to date: new
-// customers, and the activity of those first seen in a range of days), and
-// `customer_months` (each customer's activity and net sales per local month) with the two
-// tables summed from it, `customer_month_counts` (customers by month and by their previous and
-// next months with an order: retention rates) and `cohort_months` (the monthly cohort grid);
-// `customer_weeks` and `cohort_weeks` likewise by ISO week; `customer_order_gaps` (each gap
-// between a customer's consecutive orders) with `gap_months` (their counts by month and bucket:
-// time between orders, the lapse point); and `customer_totals` (each customer's orders, last
+// day, so sales reports read days instead of orders); `customer_months` (each customer's
+// activity and net sales per local month) with the two tables summed from it,
+// `customer_month_counts` (customers by month and by their previous and next months with an
+// order: retention rates) and `cohort_months` (the monthly cohort grid); `customer_weeks` and
+// `cohort_weeks` likewise by ISO week; `customer_order_gaps` (each gap between a customer's
+// consecutive orders) with `gap_months` (their counts by month and bucket: time between orders,
+// the lapse point); and `customer_totals` (each customer's orders, first, first paid and last
 // order, net spend, order instants and their local dates: the at-risk list, spans that are not
-// whole months, the predictions' purchase days) with `activity_days` summed from it (customers
-// with an order per local day, their orders, repeat, new and returning ones: activity by day).
+// whole months, the predictions' purchase days) with the two tables summed from it,
+// `activity_days` (customers with an order per local day, their orders, repeat, new and
+// returning ones: activity by day) and `cohort_days` (customers acquired per local day, with
+// their orders to date: new customers, and the activity of those first seen in a range of days).
 //
 // Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
 // of one shop never interleave); a rebuild may do half of its work in a second transaction
@@ -158,9 +157,9 @@ function updateIfChanged(columns: string[]): Prisma.Sql {
  * order), as a rebuild does. Into a table holding none of the shop's rows (a first build) they
  * are inserted. Otherwise only what differs is written: rows new or changed inserted or
  * updated, rows no longer there deleted, identical rows left as they are. A rebuild after
- * another backfill, or after a change of time zone, finds most rows as they were (the gaps and
- * first orders do not depend on the zone), and writing a row and its index entries costs
- * several times comparing it.
+ * another backfill, or after a change of time zone, finds most rows as they were (the gaps do
+ * not depend on the zone), and writing a row and its index entries costs several times
+ * comparing it.
  */
 async function replaceShopRows(tx: Tx, shop: string, table: string, key: string[], values: string[], rows: Prisma.Sql): Promise<void> {
   const target = Prisma.raw(table);
@@ -290,94 +289,29 @@ const COHORT_DAY_COLUMNS = Prisma.raw(
 );
 
 /**
- * `cohort_days` rows summed from `customer_first_orders` rows (`rows`, a FROM item, each with a
- * `sign`): for each setting combination, the customers whose acquiring order is on each local
- * day, their counted orders (all, or uncancelled ones, as the setting counts them), how many of
- * them have two or more and how many a non-zero one; cells whose sums are zero are left out.
+ * `cohort_days` rows summed from `customer_totals`-shaped rows (`rows`, a FROM item with
+ * retention_include_cancelled, first_order_at, first_paid_order_at, orders and a `sign`): each
+ * customer's row under a value of the cancelled setting holds their first counted order, their
+ * first paid one and how many they have, so it is acquired on the day of the first (zero-value
+ * orders counted) or of the first paid (not counted): the customers whose acquiring order is on
+ * each local day, their counted orders, how many of them have two or more and how many a
+ * non-zero one; cells whose sums are zero are left out. Both cohort settings' rows as a UNION ALL
+ * over one pass rather than a LATERAL VALUES per customer (ADR 023).
  */
 function cohortDayRows(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    SELECT ${shop}, v.cancelled, v.zero_value, (v.at AT TIME ZONE ${timeZone})::date, sum(f.sign)::int,
-      sum(f.sign * v.orders)::int, sum(f.sign * (v.orders >= 2)::int)::int, sum(f.sign * v.paid::int)::int
-    FROM ${rows} f
-    CROSS JOIN LATERAL (VALUES
-      (true, true, f.first_order_at, f.orders, f.first_paid_order_at IS NOT NULL),
-      (true, false, f.first_paid_order_at, f.orders, true),
-      (false, true, f.first_uncancelled_order_at, f.uncancelled_orders, f.first_paid_uncancelled_order_at IS NOT NULL),
-      (false, false, f.first_paid_uncancelled_order_at, f.uncancelled_orders, true)
-    ) v(cancelled, zero_value, at, orders, paid)
-    WHERE v.at IS NOT NULL
+    WITH f AS MATERIALIZED (SELECT retention_include_cancelled, first_order_at, first_paid_order_at, orders, sign FROM ${rows} r)
+    SELECT ${shop}, v.cancelled, v.zero_value, (v.at AT TIME ZONE ${timeZone})::date, sum(v.sign)::int,
+      sum(v.sign * v.orders)::int, sum(v.sign * (v.orders >= 2)::int)::int, sum(v.sign * v.paid::int)::int
+    FROM (
+      SELECT retention_include_cancelled AS cancelled, true AS zero_value, first_order_at AS at, orders,
+        first_paid_order_at IS NOT NULL AS paid, sign
+      FROM f
+      UNION ALL
+      SELECT retention_include_cancelled, false, first_paid_order_at, orders, true, sign FROM f WHERE first_paid_order_at IS NOT NULL
+    ) v
     GROUP BY 2, 3, 4
-    HAVING sum(f.sign) <> 0 OR sum(f.sign * v.orders) <> 0 OR sum(f.sign * (v.orders >= 2)::int) <> 0 OR sum(f.sign * v.paid::int) <> 0`;
-}
-
-/**
- * `cohort_days`' upsert of summed cells, returning each cell's ctid and whether it is now empty
- * (no customers: then every other sum, over the same customers, is zero too).
- */
-function upsertCohortDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
-    INSERT INTO cohort_days AS t (${COHORT_DAY_COLUMNS})
-    ${cohortDayRows(shop, timeZone, rows)}
-    ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, day)
-    DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders,
-      repeat_customers = t.repeat_customers + EXCLUDED.repeat_customers, paid_customers = t.paid_customers + EXCLUDED.paid_customers
-    RETURNING t.ctid::text AS ctid, t.customers = 0 AS empty`;
-}
-
-/** `customer_first_orders`' columns after its key (shop, customer_id). */
-const FIRST_ORDER_VALUES = [
-  "first_order_at",
-  "first_uncancelled_order_at",
-  "first_paid_order_at",
-  "first_paid_uncancelled_order_at",
-  "orders",
-  "uncancelled_orders",
-];
-
-/**
- * Recomputes the first-order instants of the given customers (all of the shop's when null), and
- * `cohort_days` with them: from scratch, or by difference (the customers' rows as they were −1,
- * as they are +1; the cells left empty deleted).
- */
-async function recomputeFirstOrders(tx: Tx, shop: string, timeZone: string, customers: bigint[] | null): Promise<void> {
-  const only = customers === null ? Prisma.empty : Prisma.sql`AND customer_id = ANY(${customers}::bigint[])`;
-  const empties: string[] = [];
-  if (customers === null) {
-    await tx.$executeRaw`DELETE FROM cohort_days WHERE shop = ${shop}`;
-  } else {
-    empties.push(
-      ...(await upsertCells(
-        tx,
-        Prisma.sql`
-          WITH old AS (DELETE FROM customer_first_orders WHERE shop = ${shop} ${only} RETURNING *)
-          ${upsertCohortDayCells(shop, timeZone, Prisma.sql`(SELECT *, -1 AS sign FROM old)`)}`,
-      )),
-    );
-  }
-  const firstOrderRows = Prisma.sql`
-    SELECT shop, customer_id,
-      min(processed_at),
-      min(processed_at) FILTER (WHERE cancelled_at IS NULL),
-      min(processed_at) FILTER (WHERE total_price <> 0),
-      min(processed_at) FILTER (WHERE cancelled_at IS NULL AND total_price <> 0),
-      count(*)::int, (count(*) FILTER (WHERE cancelled_at IS NULL))::int
-    FROM orders
-    WHERE shop = ${shop} AND customer_id IS NOT NULL AND NOT test AND deleted_at IS NULL ${only}
-    GROUP BY shop, customer_id`;
-  if (customers === null) {
-    await replaceShopRows(tx, shop, "customer_first_orders", ["shop", "customer_id"], FIRST_ORDER_VALUES, firstOrderRows);
-  } else {
-    await tx.$executeRaw`
-      INSERT INTO customer_first_orders (shop, customer_id, ${Prisma.raw(FIRST_ORDER_VALUES.join(", "))}) ${firstOrderRows}`;
-  }
-  const current = Prisma.sql`(SELECT *, 1 AS sign FROM customer_first_orders WHERE shop = ${shop} ${only})`;
-  if (customers === null) {
-    await tx.$executeRaw`INSERT INTO cohort_days (${COHORT_DAY_COLUMNS}) ${cohortDayRows(shop, timeZone, current)}`;
-    return;
-  }
-  empties.push(...(await upsertCells(tx, upsertCohortDayCells(shop, timeZone, current))));
-  await deleteEmptyCells(tx, "cohort_days", "customers = 0", empties);
+    HAVING sum(v.sign) <> 0 OR sum(v.sign * v.orders) <> 0 OR sum(v.sign * (v.orders >= 2)::int) <> 0 OR sum(v.sign * v.paid::int) <> 0`;
 }
 
 /**
@@ -738,25 +672,21 @@ function activityDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Pri
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
 
+/** Which customers a recompute is for, as a condition on their orders `o` (all of the shop's when null). */
+function customersOnly(customers: bigint[] | null): Prisma.Sql {
+  return customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
+}
+
 /**
- * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` and
- * `customer_totals` rows, for each value of the cancelled setting, from their counted orders
- * and the refunds of those; and `gap_months` with them, incrementally (the old rows'
- * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` rows, for
+ * each value of the cancelled setting, from their counted orders; and `gap_months` with them,
+ * incrementally (the old rows' contributions out, the new ones' in) or, for the whole shop,
+ * from scratch.
  */
-async function recomputeCustomerHistories(
-  tx: Tx,
-  shop: string,
-  timeZone: string,
-  currency: string,
-  customers: bigint[] | null,
-): Promise<void> {
+async function recomputeCustomerGaps(tx: Tx, shop: string, timeZone: string, customers: bigint[] | null): Promise<void> {
   if (customers !== null && customers.length === 0) return;
-  const only = customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
-  if (customers === null) {
-    await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM activity_days WHERE shop = ${shop}`;
-  }
+  const only = customersOnly(customers);
+  if (customers === null) await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
   // One pass over the customers' counted orders in order serves both values of the cancelled
   // setting: the previous order, and the previous uncancelled one (the latest before it). A
   // gap in milliseconds from float8 epochs, exact (the instants are whole milliseconds) and
@@ -828,6 +758,27 @@ async function recomputeCustomerHistories(
     );
     await deleteEmptyCells(tx, "gap_months", "gaps = 0", empties);
   }
+}
+
+/**
+ * Recomputes the given customers' (all of the shop's when null) `customer_totals` rows, for each
+ * value of the cancelled setting, from their counted orders and the refunds of those; and the
+ * cells summed from them, `activity_days` and `cohort_days`, incrementally (the old rows'
+ * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ */
+async function recomputeCustomerTotals(
+  tx: Tx,
+  shop: string,
+  timeZone: string,
+  currency: string,
+  customers: bigint[] | null,
+): Promise<void> {
+  if (customers !== null && customers.length === 0) return;
+  const only = customersOnly(customers);
+  if (customers === null) {
+    await tx.$executeRaw`DELETE FROM activity_days WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM cohort_days WHERE shop = ${shop}`;
+  }
   const refundOrders =
     customers === null
       ? Prisma.empty
@@ -875,27 +826,27 @@ async function recomputeCustomerHistories(
     SELECT ${shop}, false, customer_id, u_orders, u_last_at, u_net, u_activity, u_order_at, u_order_net, u_order_day, u_order_at[1], u_first_paid
     FROM a WHERE u_orders > 0`;
   const values = Prisma.raw(TOTAL_VALUES.join(", "));
-  // `customer_totals`-shaped rows of `table` as activityDayCells reads them, counted `sign` times.
+  // `customer_totals`-shaped rows of `table` as activityDayCells and cohortDayRows read them,
+  // counted `sign` times.
   const rowsOf = (table: string, sign: number) =>
-    Prisma.raw(`SELECT retention_include_cancelled, order_day, first_paid_order_at, ${sign} AS sign FROM ${table}`);
+    Prisma.raw(`SELECT retention_include_cancelled, order_day, first_order_at, first_paid_order_at, orders, ${sign} AS sign FROM ${table}`);
   if (customers === null) {
     await replaceShopRows(tx, shop, "customer_totals", ["shop", "retention_include_cancelled", "customer_id"], TOTAL_VALUES, totals);
-    await tx.$executeRaw`
-      INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS})
-      ${activityDayCells(shop, timeZone, Prisma.sql`(${rowsOf("customer_totals", 1)} WHERE shop = ${shop})`)}`;
+    const rows = Prisma.sql`(${rowsOf("customer_totals", 1)} WHERE shop = ${shop})`;
+    await tx.$executeRaw`INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS}) ${activityDayCells(shop, timeZone, rows)}`;
+    await tx.$executeRaw`INSERT INTO cohort_days (${COHORT_DAY_COLUMNS}) ${cohortDayRows(shop, timeZone, rows)}`;
     return;
   }
   // Only the rows that change are written (a cancelled order leaves the row that counts
   // cancelled orders as it was); rows of customers left without a counted order are deleted.
   // Both values of the setting named, so that the key (shop, setting, customer) is searched
   // rather than scanned. In the same statement, the rows as they were −1 and as they are +1
-  // into `activity_days`, as for `gap_months`.
-  const empties = await upsertCells(
-    tx,
-    Prisma.sql`
+  // into `activity_days` and `cohort_days`, as for `gap_months`.
+  const delta = Prisma.sql`(${rowsOf("old", -1)} UNION ALL ${rowsOf("new", 1)})`;
+  const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
     WITH new AS MATERIALIZED (${totals}),
     old AS MATERIALIZED (
-      SELECT retention_include_cancelled, order_day, first_paid_order_at FROM customer_totals
+      SELECT retention_include_cancelled, order_day, first_order_at, first_paid_order_at, orders FROM customer_totals
       WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])
     ),
     written AS (
@@ -907,16 +858,27 @@ async function recomputeCustomerHistories(
       WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
         AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)
     ),
-    cells AS (
+    activity_cells AS (
       INSERT INTO activity_days AS t (${ACTIVITY_DAY_COLUMNS})
-      ${activityDayCells(shop, timeZone, Prisma.sql`(${rowsOf("old", -1)} UNION ALL ${rowsOf("new", 1)})`)}
+      ${activityDayCells(shop, timeZone, delta)}
       ON CONFLICT (shop, retention_include_cancelled, day)
       DO UPDATE SET ${Prisma.raw(ACTIVITY_DAY_SUMS.map(([column]) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "))}
-      RETURNING t.ctid::text AS ctid, t.orders = 0 AS empty
+      RETURNING 'activity_days'::text AS tbl, t.ctid::text AS ctid, t.orders = 0 AS empty
+    ),
+    day_cells AS (
+      INSERT INTO cohort_days AS t (${COHORT_DAY_COLUMNS})
+      ${cohortDayRows(shop, timeZone, delta)}
+      ON CONFLICT (shop, retention_include_cancelled, cohort_include_zero_value, day)
+      DO UPDATE SET customers = t.customers + EXCLUDED.customers, orders = t.orders + EXCLUDED.orders,
+        repeat_customers = t.repeat_customers + EXCLUDED.repeat_customers, paid_customers = t.paid_customers + EXCLUDED.paid_customers
+      RETURNING 'cohort_days'::text AS tbl, t.ctid::text AS ctid, t.customers = 0 AS empty
     )
-    SELECT ctid, empty FROM cells WHERE empty`,
-  );
-  await deleteEmptyCells(tx, "activity_days", "orders = 0", empties);
+    SELECT tbl, ctid, empty FROM activity_cells WHERE empty
+    UNION ALL
+    SELECT tbl, ctid, empty FROM day_cells WHERE empty`;
+  const emptied = (table: string) => cells.filter((cell) => cell.tbl === table).map((cell) => cell.ctid);
+  await deleteEmptyCells(tx, "activity_days", "orders = 0", emptied("activity_days"));
+  await deleteEmptyCells(tx, "cohort_days", "customers = 0", emptied("cohort_days"));
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
@@ -947,9 +909,9 @@ async function refreshOrders(
     SELECT customer_id FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`;
   const customers = customerRows.map((row) => BigInt(row.customer_id));
   const days = await refreshDaysOf(tx, shop, timeZone, orderIds, customers);
-  await recomputeFirstOrders(tx, shop, timeZone, customers);
   await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, customers);
-  await recomputeCustomerHistories(tx, shop, timeZone, currency, customers);
+  await recomputeCustomerGaps(tx, shop, timeZone, customers);
+  await recomputeCustomerTotals(tx, shop, timeZone, currency, customers);
   await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, customers);
   return days;
 }
@@ -1003,19 +965,16 @@ type RebuildPart = (tx: Tx, shop: string, calendar: Calendar) => Promise<void>;
 
 /**
  * A rebuild in two halves that share no table, each about half of the time at a million orders
- * (daily sales, first orders and months; histories and weeks): one runs in the transaction of
- * the refresh, the other beside it in a transaction of its own (`startRebuildAlongside`) when
- * one can be had, so that a rebuild uses two of the database's cores.
+ * (daily sales and gaps; months, weeks and totals): one runs in the transaction of the refresh,
+ * the other beside it in a transaction of its own (`startRebuildAlongside`) when one can be
+ * had, so that a rebuild uses two of the database's cores.
  */
 const REBUILD_HALVES: [RebuildPart[], RebuildPart[]] = [
+  [(tx, shop, { timeZone }) => rebuildDays(tx, shop, timeZone), (tx, shop, { timeZone }) => recomputeCustomerGaps(tx, shop, timeZone, null)],
   [
-    (tx, shop, { timeZone }) => rebuildDays(tx, shop, timeZone),
-    (tx, shop, { timeZone }) => recomputeFirstOrders(tx, shop, timeZone, null),
     (tx, shop, { timeZone, currency }) => recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, null),
-  ],
-  [
-    (tx, shop, { timeZone, currency }) => recomputeCustomerHistories(tx, shop, timeZone, currency, null),
     (tx, shop, { timeZone, currency }) => recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, null),
+    (tx, shop, { timeZone, currency }) => recomputeCustomerTotals(tx, shop, timeZone, currency, null),
   ],
 ];
 
@@ -1168,7 +1127,7 @@ async function refreshIn(tx: Tx, shop: string, scope: RollupScope, { alongside }
 }
 
 /**
- * Brings a shop's rollups (daily sales, customers' first orders and months) up to date after
+ * Brings a shop's rollups (daily sales, customers' months, weeks, gaps and totals) up to date after
  * orders or refunds were written:
  * `{ orderIds }` for the orders just written (their old and new days and their customers'
  * other orders), `{ fromDay, toDay }` for local days `[fromDay, toDay)`, nothing for a rebuild.

@@ -31,10 +31,6 @@ async function snapshot(shop: string) {
     ORDER BY day, currency_code, cancelled, guest, first_order, first_uncancelled_order`;
 }
 
-async function firstOrders(shop: string) {
-  return prisma.customerFirstOrder.findMany({ where: { shop }, orderBy: { customerId: "asc" } });
-}
-
 /** Every row of the month rollups, as text. */
 async function months(shop: string) {
   return {
@@ -105,7 +101,6 @@ async function months(shop: string) {
 async function expectConsistent(store: GeneratedStore, refresh: () => Promise<unknown>) {
   await refresh();
   const incremental = await snapshot(store.shop);
-  const incrementalFirsts = await firstOrders(store.shop);
   const incrementalMonths = await months(store.shop);
   // Retention read from the incrementally refreshed rollups.
   const rows = await readStore(store.shop);
@@ -122,9 +117,8 @@ async function expectConsistent(store: GeneratedStore, refresh: () => Promise<un
   const rebuilt = await refreshDailyRollups(store.shop);
   expect(rebuilt.mode).toBe("full");
   expect(incremental).toEqual(await snapshot(store.shop));
-  expect(incrementalFirsts).toEqual(await firstOrders(store.shop));
-  expect(incrementalFirsts.length).toBeGreaterThan(10);
   expect(incrementalMonths).toEqual(await months(store.shop));
+  expect(incrementalMonths.cohortDays.length).toBeGreaterThan(10);
   expect(incrementalMonths.customerMonths.length).toBeGreaterThan(30);
   expect(incrementalMonths.counts.length).toBeGreaterThan(30);
   expect(incrementalMonths.cohorts.length).toBeGreaterThan(30);
@@ -481,7 +475,7 @@ describe("a rebuild in two halves", () => {
   const writers = () =>
     prisma.$queryRaw<Array<{ tbl: string; xid: string }>>`SELECT DISTINCT tbl, xid::text AS xid FROM test_rebuild_writers ORDER BY tbl`;
   const state = () => prisma.$queryRaw<unknown[]>`SELECT time_zone, currency_code, refreshed_at FROM daily_sales_state WHERE shop = ${SHOP_}`;
-  const everything = async () => ({ days: await snapshot(SHOP_), firsts: await firstOrders(SHOP_), rows: await months(SHOP_), state: await state() });
+  const everything = async () => ({ days: await snapshot(SHOP_), rows: await months(SHOP_), state: await state() });
 
   beforeAll(async () => {
     store = generateStore({ seed: 57, shop: SHOP_, timeZone: "Europe/Warsaw", now: NOW, start: "2025-06-01", orders: 200, customers: 30 });
@@ -489,17 +483,16 @@ describe("a rebuild in two halves", () => {
     await refreshDailyRollups(SHOP_);
   });
 
-  it("GIVEN a rebuild THEN daily sales and months are written in one transaction, histories and weeks in another, and the result is the one-transaction rebuild's", async () => {
+  it("GIVEN a rebuild THEN daily sales and gaps are written in one transaction, months, weeks and totals in another, and the result is the one-transaction rebuild's", async () => {
     const before = await everything();
-    await withTriggers({ daily_sales: "record", customer_months: "record", customer_totals: "record", customer_weeks: "record" }, () =>
-      refreshDailyRollups(SHOP_),
-    );
+    const recorded = ["daily_sales", "customer_order_gaps", "customer_months", "customer_weeks", "customer_totals", "cohort_days"];
+    await withTriggers(Object.fromEntries(recorded.map((table) => [table, "record" as const])), () => refreshDailyRollups(SHOP_));
     const written = await writers();
-    expect(written.map((w) => w.tbl)).toEqual(["customer_months", "customer_totals", "customer_weeks", "daily_sales"].sort());
+    expect(written.map((w) => w.tbl)).toEqual([...recorded].sort());
     const xid = Object.fromEntries(written.map((w) => [w.tbl, w.xid]));
-    expect(xid.customer_months).toBe(xid.daily_sales);
-    expect(xid.customer_weeks).toBe(xid.customer_totals);
-    expect(xid.customer_weeks).not.toBe(xid.daily_sales);
+    expect(xid.customer_order_gaps).toBe(xid.daily_sales);
+    for (const table of ["customer_weeks", "customer_totals", "cohort_days"]) expect({ table, xid: xid[table] }).toEqual({ table, xid: xid.customer_months });
+    expect(xid.customer_months).not.toBe(xid.daily_sales);
     const after = await everything();
     expect({ ...after, state: null }).toEqual({ ...before, state: null });
     expect(after.rows.customerWeeks.length).toBeGreaterThan(30);
@@ -536,8 +529,8 @@ describe("a rebuild in two halves", () => {
 
   it("GIVEN the first half fails while the second is still working THEN the second is stopped where it is, and the failure comes at once", async () => {
     await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: "Asia/Tokyo" } });
-    // The second half's first write of gaps waits for a lock this test holds until the rebuild
-    // has answered: it can only answer before that if the second half is stopped.
+    // The second half's first write, of months, waits for a lock this test holds until the
+    // rebuild has answered: it can only answer before that if the second half is stopped.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let hold!: () => void;
@@ -553,7 +546,7 @@ describe("a rebuild in two halves", () => {
     try {
       await holding;
       const before = await everything();
-      const answer = await withTriggers({ daily_sales: "fail", customer_order_gaps: "wait" }, async () => {
+      const answer = await withTriggers({ daily_sales: "fail", customer_months: "wait" }, async () => {
         const rebuild = refreshDailyRollups(SHOP_).then(
           () => "rebuilt",
           (error: unknown) => errorMessage(error),
@@ -577,7 +570,7 @@ describe("a rebuild in two halves", () => {
 
 describe("a rebuild over the shop's rows", () => {
   const SHOP_ = "rebuild-again.myshopify.com";
-  const PER_ROW_TABLES = ["daily_sales_sources", "customer_first_orders", "customer_months", "customer_weeks", "customer_order_gaps", "customer_totals"];
+  const PER_ROW_TABLES = ["daily_sales_sources", "customer_months", "customer_weeks", "customer_order_gaps", "customer_totals"];
   /** Each per-row table's row versions (ctid, xmin): a row rewritten gets a new one. */
   const versions = async () =>
     Object.fromEntries(

@@ -188,7 +188,11 @@ async function snapshot(shop = SHOP) {
       where: { shop },
       orderBy: [{ day: "asc" }, { currencyCode: "asc" }, { cancelled: "asc" }, { guest: "asc" }, { firstOrder: "asc" }, { firstUncancelledOrder: "asc" }],
     }),
-    firstOrders: await prisma.customerFirstOrder.findMany({ where: { shop }, orderBy: { customerId: "asc" } }),
+    totals: await prisma.customerTotal.findMany({ where: { shop }, orderBy: [{ retentionIncludeCancelled: "asc" }, { customerId: "asc" }] }),
+    cohortDays: await prisma.cohortDay.findMany({
+      where: { shop },
+      orderBy: [{ retentionIncludeCancelled: "asc" }, { cohortIncludeZeroValue: "asc" }, { day: "asc" }],
+    }),
     deleted: await prisma.deletedRecord.findMany({ where: { shop }, orderBy: [{ resource: "asc" }, { id: "asc" }] }),
   };
 }
@@ -265,8 +269,10 @@ describe("a store's history and a day of changes, by webhook", () => {
     expect(await rollupTotals()).toEqual(expectedRollupTotals(store));
     const before = await snapshot();
     await refreshDailyRollups(SHOP);
-    expect((await snapshot()).dailySales).toEqual(before.dailySales);
-    expect((await snapshot()).firstOrders).toEqual(before.firstOrders);
+    const rebuilt = await snapshot();
+    expect(rebuilt.dailySales).toEqual(before.dailySales);
+    expect(rebuilt.totals).toEqual(before.totals);
+    expect(rebuilt.cohortDays).toEqual(before.cohortDays);
   });
 
   it("ends with the same rows whatever the order, with duplicates and events delivered twice", async () => {
@@ -362,7 +368,8 @@ describe("orders and refunds", () => {
     const deleted = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(a.id) } } });
     expect(deleted.deletedAt).toEqual(new Date("2026-11-16T10:00:00Z"));
     expect(await rollupTotals()).toEqual({});
-    expect(await prisma.customerFirstOrder.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.customerTotal.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.cohortDay.count({ where: { shop: SHOP } })).toBe(0);
 
     // Again (as another event), and the edit sent before the deletion arriving after it.
     await deliverAll([{ ...deleteA, eventId: randomUUID(), triggeredAt: "2026-11-16T11:00:00Z" }, ...touchedA]);
@@ -443,7 +450,12 @@ describe("customers", () => {
     for (const order of moved) expect(await customerOf(order.id)).toBe(BigInt(kept.id));
     expect(await prisma.customer.findUnique({ where: { shop_id: { shop: SHOP, id: BigInt(gone.id) } } })).toBeNull();
     const first = [...withOrders(kept.id), ...moved].map((o) => o.processedAt).sort()[0];
-    expect(await prisma.customerFirstOrder.findMany({ where: { shop: SHOP, customerId: { in: [BigInt(kept.id), BigInt(gone.id)] } }, select: { customerId: true, firstOrderAt: true } })).toEqual([
+    expect(
+      await prisma.customerTotal.findMany({
+        where: { shop: SHOP, retentionIncludeCancelled: true, customerId: { in: [BigInt(kept.id), BigInt(gone.id)] } },
+        select: { customerId: true, firstOrderAt: true },
+      }),
+    ).toEqual([
       { customerId: BigInt(kept.id), firstOrderAt: new Date(first) },
     ]);
     expect(await rollupTotals()).toEqual(beforeTotals);
@@ -469,7 +481,7 @@ describe("customers", () => {
     expect(await rollupTotals()).toEqual(beforeTotals);
     const guestAfter = await prisma.dailySales.aggregate({ where: { shop: SHOP, guest: true }, _sum: { orders: true } });
     expect(guestAfter._sum.orders).toBe((guestOrders._sum.orders ?? 0) + orders.length);
-    expect(await prisma.customerFirstOrder.count({ where: { shop: SHOP, customerId: BigInt(gone.id) } })).toBe(0);
+    expect(await prisma.customerTotal.count({ where: { shop: SHOP, customerId: BigInt(gone.id) } })).toBe(0);
   });
 
   it("customers/data_request stores what the app holds on the customer: ids, dates, amounts", async () => {
@@ -516,7 +528,7 @@ describe("privacy requests, done completely", () => {
     return {
       customers: await prisma.customer.count({ where: { shop: SHOP, id: { in: customerIds } } }),
       orders: await prisma.order.count({ where: { shop: SHOP, ...named } }),
-      firstOrders: await prisma.customerFirstOrder.count({ where: { shop: SHOP, ...named } }),
+      totals: await prisma.customerTotal.count({ where: { shop: SHOP, ...named } }),
       months: await prisma.customerMonth.count({ where: { shop: SHOP, ...named } }),
       sources: await prisma.dailySalesSource.count({ where: { shop: SHOP, ...named } }),
       exports: await prisma.dataRequestExport.count({ where: { shop: SHOP, ...named } }),
@@ -583,7 +595,7 @@ describe("privacy requests, done completely", () => {
 
     await deliverAll([redact]);
 
-    expect(await rowsNaming(subjectIds)).toEqual({ customers: 0, orders: 0, firstOrders: 0, months: 0, sources: 0, exports: 0 });
+    expect(await rowsNaming(subjectIds)).toEqual({ customers: 0, orders: 0, totals: 0, months: 0, sources: 0, exports: 0 });
     expect(await payloadsAbout(subjectIds, orderIds)).toEqual([]);
     // The request is kept as done, emptied: a redelivery is recognised and not applied again.
     const kept = await prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId: redact.eventId } } });
@@ -621,7 +633,7 @@ describe("privacy requests, done completely", () => {
     const { retryParkedEvents } = await import("./webhook-events.server");
     expect(await retryParkedEvents(SHOP)).toBe(1);
     await processQueuedWebhooks();
-    expect(await rowsNaming(subjectIds)).toEqual({ customers: 0, orders: 0, firstOrders: 0, months: 0, sources: 0, exports: 0 });
+    expect(await rowsNaming(subjectIds)).toEqual({ customers: 0, orders: 0, totals: 0, months: 0, sources: 0, exports: 0 });
   });
 
   it("a signed privacy request replayed under another topic does not act: a data request sent as shop/redact erases nothing", async () => {
