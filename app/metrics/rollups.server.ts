@@ -333,6 +333,20 @@ async function deleteEmptyCells(tx: Tx, table: string, empty: string, ctids: str
   await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE ctid = ANY(${ctids}::tid[]) AND ${Prisma.raw(empty)}`;
 }
 
+/**
+ * Deletes the cells left empty by one statement's upserts into several tables: `cells` are the
+ * rows it returned (`tbl`, `ctid`, `empty`), `emptyWhen` each table's all-zero condition (SQL).
+ */
+async function deleteEmptyCellsOf(
+  tx: Tx,
+  cells: Array<{ tbl: string; ctid: string; empty: boolean }>,
+  emptyWhen: Record<string, string>,
+): Promise<void> {
+  for (const [table, empty] of Object.entries(emptyWhen)) {
+    await deleteEmptyCells(tx, table, empty, cells.filter((cell) => cell.empty && cell.tbl === table).map((cell) => cell.ctid));
+  }
+}
+
 /** A calendar grain of the per-customer rollups: local months or ISO weeks (starting Monday). */
 interface Period {
   unit: "month" | "week";
@@ -600,10 +614,7 @@ async function recomputeCustomerPeriods(
     SELECT tbl, ctid, empty FROM cohort_cells WHERE empty
     UNION ALL
     SELECT tbl, ctid, empty FROM count_cells WHERE empty`;
-  for (const table of [period.cohortTable, "customer_month_counts"]) {
-    const ctids = cells.filter((cell) => cell.tbl === table).map((cell) => cell.ctid);
-    await deleteEmptyCells(tx, table, table === "customer_month_counts" ? MONTH_COUNT_EMPTY : COHORT_EMPTY, ctids);
-  }
+  await deleteEmptyCellsOf(tx, cells, { [period.cohortTable]: COHORT_EMPTY, customer_month_counts: MONTH_COUNT_EMPTY });
 }
 
 /** `customer_order_gaps`' key (in the order its rows are selected) and the columns after it. */
@@ -878,9 +889,7 @@ async function recomputeCustomerTotals(
     SELECT tbl, ctid, empty FROM activity_cells WHERE empty
     UNION ALL
     SELECT tbl, ctid, empty FROM day_cells WHERE empty`;
-  const emptied = (table: string) => cells.filter((cell) => cell.tbl === table).map((cell) => cell.ctid);
-  await deleteEmptyCells(tx, "activity_days", "orders = 0", emptied("activity_days"));
-  await deleteEmptyCells(tx, "cohort_days", "customers = 0", emptied("cohort_days"));
+  await deleteEmptyCellsOf(tx, cells, { activity_days: "orders = 0", cohort_days: "customers = 0" });
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
