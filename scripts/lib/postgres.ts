@@ -216,12 +216,7 @@ async function startOnce(options: EmbeddedOptions, attempt: number): Promise<Pos
     await waitUntilReady(url, dataDir, watchdog, { file: log, from: logged });
   } catch (error) {
     // Ours gone first, so that a postmaster.pid left on the folder is another's.
-    if (watchdog.exitCode === null && watchdog.signalCode === null) {
-      watchdog.ref();
-      const exited = once(watchdog, "exit");
-      watchdog.kill("SIGTERM");
-      await exited;
-    }
+    await stopWatchdog(watchdog);
     // Another launcher started the same folder's server at the same moment: use that one.
     const raced = throwaway ? null : runningPort(dataDir);
     if (raced !== null) return serverFromUrl(`${BASE_URL}:${raced}/postgres`);
@@ -238,14 +233,21 @@ async function startOnce(options: EmbeddedOptions, attempt: number): Promise<Pos
   return serverFromUrl(url, () => {
     stopped ??= (async () => {
       if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
-      watchdog.ref();
-      const exited = once(watchdog, "exit");
-      watchdog.kill("SIGTERM");
-      await exited;
+      await stopWatchdog(watchdog);
       if (throwaway) fs.rmSync(throwaway.root, { recursive: true, force: true });
     })();
     return stopped;
   });
+}
+
+/** Stops the server through its watchdog and waits until both have exited (at once if they have). */
+async function stopWatchdog(watchdog: ChildProcess): Promise<void> {
+  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+  // Held until it has exited: the owner may have nothing else keeping it running.
+  watchdog.ref();
+  const exited = once(watchdog, "exit");
+  watchdog.kill("SIGTERM");
+  await exited;
 }
 
 function fileSize(file: string): number {
