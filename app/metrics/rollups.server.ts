@@ -347,6 +347,11 @@ async function deleteEmptyCellsOf(
   }
 }
 
+/** Which customers a recompute is for, as a condition on their orders `o` (all of the shop's when null). */
+function customersOnly(customers: bigint[] | null): Prisma.Sql {
+  return customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
+}
+
 /** A calendar grain of the per-customer rollups: local months or ISO weeks (starting Monday). */
 interface Period {
   unit: "month" | "week";
@@ -578,7 +583,7 @@ async function recomputeCustomerPeriods(
       period.customerTable,
       ["shop", "customer_id", period.unit],
       period.columns,
-      customerPeriodRows(period, shop, timeZone, currency, Prisma.empty),
+      customerPeriodRows(period, shop, timeZone, currency, customersOnly(customers)),
     );
     const rows = Prisma.sql`(SELECT *, 1 AS sign FROM ${table} WHERE shop = ${shop})`;
     if (monthly) {
@@ -596,7 +601,7 @@ async function recomputeCustomerPeriods(
   const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
   const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
     WITH new AS MATERIALIZED (
-      ${customerPeriodRows(period, shop, timeZone, currency, Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`)}
+      ${customerPeriodRows(period, shop, timeZone, currency, customersOnly(customers))}
     ),
     old AS MATERIALIZED (SELECT ${columns} FROM ${table} WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
     written AS (
@@ -684,11 +689,6 @@ function activityDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Pri
 
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
-
-/** Which customers a recompute is for, as a condition on their orders `o` (all of the shop's when null). */
-function customersOnly(customers: bigint[] | null): Prisma.Sql {
-  return customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
-}
 
 /**
  * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` rows, for
