@@ -37,6 +37,7 @@ export function describeSalesSettings(t: TFunction, settings: MetricSettings, ti
       t(settings.refundDating === "refund_date" ? "rules.salesRefundDate" : "rules.salesOrderDate"),
       t(settings.salesIncludeCancelled ? "rules.salesCancelledIncluded" : "rules.salesCancelledExcluded"),
       t("rules.days", { timeZone }),
+      t("rules.salesGrowth"),
       t("rules.testDeleted"),
     ].join("; "),
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  bucketBefore,
   calendarPeriods,
   comparisonParts,
   comparisonRange,
+  growthBase,
   InvalidRangeError,
   lastDayOf,
   localDay,
@@ -104,17 +104,53 @@ describe("rangeBuckets", () => {
   });
 });
 
-describe("bucketBefore", () => {
-  it("is the whole calendar period before the first bucket, even when that bucket is cut", () => {
-    const context = { timeZone: "America/New_York", now: new Date("2026-06-01T00:00:00Z") };
-    const before = bucketBefore({ from: "2026-03-15", to: "2026-05-01" }, "month", context);
-    expect([before.period, before.fromDay, before.toDay, before.start.toISOString()]).toEqual([
-      "2026-02",
-      "2026-02-01",
-      "2026-03-01",
-      "2026-02-01T05:00:00.000Z",
+describe("growthBase", () => {
+  const timeZone = "America/New_York";
+  const base = (range: { from: string; to: string }, granularity: Granularity, now: string) => {
+    const context = { timeZone, now: new Date(now) };
+    return rangeBuckets(range, granularity, context).map((bucket) => {
+      const span = growthBase(bucket, granularity, context);
+      return span && `${span.fromDay}..${span.toDay}`;
+    });
+  };
+
+  it("compares whole periods with the whole period before, and cut ones with the same days", () => {
+    // 15 March to 10 May: March from the 15th, whole April, May to the 9th.
+    expect(base({ from: "2026-03-15", to: "2026-05-10" }, "month", "2026-06-01T12:00:00Z")).toEqual([
+      "2026-02-15..2026-03-01",
+      "2026-03-01..2026-04-01",
+      "2026-04-01..2026-04-10",
     ]);
-    expect(bucketBefore({ from: "2026-01-01", to: "2026-02-01" }, "week", context).period).toBe("2025-W52");
+    // A whole quarter ending on the 30th is compared through the 31st of the quarter before.
+    expect(base({ from: "2026-04-01", to: "2026-07-01" }, "quarter", "2026-08-01T12:00:00Z")).toEqual(["2026-01-01..2026-04-01"]);
+  });
+
+  it("moves the 31st to the last day of a shorter month", () => {
+    expect(base({ from: "2026-03-31", to: "2026-04-01" }, "month", "2026-06-01T12:00:00Z")).toEqual(["2026-02-28..2026-03-01"]);
+    expect(base({ from: "2028-03-30", to: "2028-03-31" }, "month", "2028-06-01T12:00:00Z")).toEqual(["2028-02-29..2028-03-01"]);
+  });
+
+  it("compares the period holding now through the same date, and has none for periods after now", () => {
+    // 14:00 on 2 December in New York: December so far against 1 and 2 November.
+    expect(base({ from: "2026-10-01", to: "2027-02-01" }, "month", "2026-12-02T19:00:00Z")).toEqual([
+      "2026-09-01..2026-10-01",
+      "2026-10-01..2026-11-01",
+      "2026-11-01..2026-11-03",
+      null,
+    ]);
+    // Wednesday of ISO week 49: Monday to Wednesday of week 48.
+    expect(base({ from: "2026-11-30", to: "2026-12-07" }, "week", "2026-12-02T19:00:00Z")).toEqual(["2026-11-23..2026-11-26"]);
+    // A day is compared with the day before, today as well.
+    expect(base({ from: "2026-12-01", to: "2026-12-04" }, "day", "2026-12-02T19:00:00Z")).toEqual([
+      "2026-11-30..2026-12-01",
+      "2026-12-01..2026-12-02",
+      null,
+    ]);
+  });
+
+  it("reads the date of now in the shop's zone", () => {
+    // 02:00 UTC on 3 December is still 2 December in New York.
+    expect(base({ from: "2026-12-01", to: "2027-01-01" }, "month", "2026-12-03T02:00:00Z")).toEqual(["2026-11-01..2026-11-03"]);
   });
 });
 

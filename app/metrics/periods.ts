@@ -351,17 +351,31 @@ export function calendarBucket(
   return bucket(fromDay, nextPeriodStartDay(fromDay, granularity), granularity, timeZone, now);
 }
 
+/** The same local date one period of the granularity earlier (31 March: 28 or 29 February). */
+function periodEarlier(day: string, granularity: Granularity): string {
+  const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
+  return isoDay(plainDate(day, "day").minus({ [unit[granularity]]: 1 }));
+}
+
 /**
- * The whole calendar period just before the range's first bucket: the base of the first
- * bucket's growth.
+ * The days a bucket's growth is measured against: the same days one period earlier. The
+ * bucket's first and last days move back one period (31 March to 28 or 29 February); a bucket
+ * that runs to the end of its period is compared through the end of the period before, and the
+ * bucket holding `now` only through the date of `now`. So a whole month is compared with the
+ * whole month before, a first month cut at the 15th with the 15th onwards of the month before,
+ * and the month so far with the same dates of the month before. Null for a bucket that starts
+ * after `now`: it has no growth.
  */
-export function bucketBefore(
-  range: DateRange,
-  granularity: Granularity,
-  context: { timeZone: string; now: Date },
-): Bucket {
-  validateRange(range, granularity);
-  return calendarBucket(addDays(periodStartDay(range.from, granularity), -1), granularity, context);
+export function growthBase(bucket: Bucket, granularity: Granularity, { timeZone, now }: { timeZone: string; now: Date }): Span | null {
+  if (bucket.start.getTime() > now.getTime()) return null;
+  const periodStart = periodStartDay(bucket.fromDay, granularity);
+  const periodLastDay = addDays(nextPeriodStartDay(periodStart, granularity), -1);
+  const today = localDay(now, timeZone);
+  const bucketLastDay = addDays(bucket.toDay, -1);
+  const lastDay = bucket.end.getTime() > now.getTime() && today < bucketLastDay ? today : bucketLastDay;
+  const fromDay = periodEarlier(bucket.fromDay, granularity);
+  const toDay = lastDay === periodLastDay ? periodStart : addDays(periodEarlier(lastDay, granularity), 1);
+  return { fromDay, toDay, start: startOfLocalDay(fromDay, timeZone), end: startOfLocalDay(toDay, timeZone) };
 }
 
 /**

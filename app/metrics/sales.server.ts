@@ -47,11 +47,11 @@ interface SumRow {
   guest_net: bigint;
 }
 
-/** The sums of a report's spans (each series period, the month before, the comparison range) by currency. */
+/** The sums of a report's spans (each series period, the growth bases of their own, the comparison range) by currency. */
 function spanSums(plan: SalesPlan, rows: SumRow[]) {
   const bucketIndex = new Map(plan.buckets.map((bucket, index) => [bucket.period, index]));
   const series: SalesSumsByCurrency[] = plan.buckets.map(() => ({}));
-  const before: SalesSumsByCurrency = {};
+  const bases: SalesSumsByCurrency[] = plan.baseSpans.map(() => ({}));
   const comparison: SalesSumsByCurrency = {};
   const parts: SalesSumsByCurrency[] = (plan.comparison?.parts ?? []).map(() => ({}));
   for (const row of rows) {
@@ -60,25 +60,26 @@ function spanSums(plan: SalesPlan, rows: SumRow[]) {
       const index = bucketIndex.get(periodKey(row.bucket as string, plan.granularity));
       if (index === undefined) throw new Error(`daily_sales bucket ${row.bucket} is outside ${plan.range.from}..${plan.range.to}`);
       series[index][row.currency] = sums;
-    } else if (row.span === "before") {
-      before[row.currency] = sums;
     } else if (row.span === "comparison") {
       comparison[row.currency] = sums;
+    } else if (row.span.startsWith(BASE)) {
+      bases[Number(row.span.slice(BASE.length))][row.currency] = sums;
     } else {
       parts[Number(row.span.slice(PART.length))][row.currency] = sums;
     }
   }
-  return { series, before, comparison: plan.comparison ? { whole: comparison, parts } : null };
+  return { series, bases, comparison: plan.comparison ? { whole: comparison, parts } : null };
 }
 
-/** The label of the comparison range's part i is PART + i. */
+/** The label of the comparison range's part i is PART + i, and of the plan's base span i BASE + i. */
 const PART = "part:";
+const BASE = "base:";
 
-/** The spans of a plan: its series by bucket, the period before it, the comparison range whole and in parts. */
+/** The spans of a plan: its series by bucket, the growth bases of their own, the comparison range whole and in parts. */
 function planSpans(plan: SalesPlan): DaySpan[] {
   const spans: DaySpan[] = [
     { label: "series", fromDay: plan.range.from, toDay: plan.range.to, unit: plan.granularity },
-    { label: "before", fromDay: plan.before.fromDay, toDay: plan.before.toDay, unit: null },
+    ...plan.baseSpans.map((base, index) => ({ label: `${BASE}${index}`, fromDay: base.fromDay, toDay: base.toDay, unit: null })),
   ];
   if (plan.comparison) {
     spans.push({ label: "comparison", fromDay: plan.comparison.fromDay, toDay: plan.comparison.toDay, unit: null });
@@ -143,7 +144,7 @@ export type SalesOverviewQuery = SalesQuery;
 
 /**
  * Sales and growth for a shop (formulas in docs/metrics.md): totals over the range, a
- * zero-filled series per bucket with net-sales growth over the previous bucket, an optional
+ * zero-filled series per bucket with net-sales growth over the same days a period earlier, an optional
  * comparison range with growth per total, and orders in other currencies reported apart.
  * Throws InvalidRangeError for a range that cannot be served and UnknownShopError.
  */
@@ -175,7 +176,7 @@ export interface SalesSeriesReport {
 }
 
 /**
- * Net sales per bucket (monthly unless asked otherwise) with growth over the previous bucket,
+ * Net sales per bucket (monthly unless asked otherwise) with growth over the same days a period earlier,
  * in the shop's time zone: the home page's chart.
  */
 export async function salesSeries(

@@ -98,7 +98,9 @@ describe("sales report", () => {
       totals: all,
       series: [
         { period: "2026-03", start: "2026-03-01T05:00:00.000Z", end: "2026-04-01T04:00:00.000Z", partial: false, ...march, growth: 1 },
-        { period: "2026-04", start: "2026-04-01T04:00:00.000Z", end: "2026-05-01T04:00:00.000Z", partial: true, ...april, growth: -1.1395 },
+        // April so far (1 to 15 April) against 1 to 15 March: orders 101, 102 and 103, net
+        // 9,000 + 5,000 + 2,000 = 16,000 (refund 201 is dated 31 March); (−3,000 − 16,000) ÷ 16,000.
+        { period: "2026-04", start: "2026-04-01T04:00:00.000Z", end: "2026-05-01T04:00:00.000Z", partial: true, ...april, growth: -1.1875 },
       ],
       comparison: {
         compareTo: "previous_period",
@@ -275,11 +277,36 @@ describe("sales report", () => {
         ["2026-02", 5000, false, -0.5],
         ["2026-03", 20000, false, 3],
         ["2026-04", 80000, false, 3],
-        ["2026-05", 1, true, -1],
+        // May so far (1 to 3 May) against 1 to 3 April, which sold nothing.
+        ["2026-05", 1, true, null],
         ["2026-06", 0, true, null],
       ]);
       // 8^(1/3) − 1 = 1
       expect(report.netSalesCmgr).toEqual({ fromPeriod: "2026-01", toPeriod: "2026-04", months: 3, rate: 1 });
+    }
+  });
+
+  it("GIVEN a range cut mid-month WHEN reporting monthly THEN each cut month's growth is against the same days a month earlier", async () => {
+    const rows = {
+      orders: [
+        order({ id: "1", at: "2026-02-10T12:00:00Z", grossSales: 1000 }),
+        order({ id: "2", at: "2026-02-20T12:00:00Z", grossSales: 2000 }),
+        order({ id: "3", at: "2026-03-05T12:00:00Z", grossSales: 4000 }),
+        order({ id: "4", at: "2026-03-18T12:00:00Z", grossSales: 3000 }),
+        order({ id: "5", at: "2026-04-02T12:00:00Z", grossSales: 500 }),
+      ],
+    };
+    const now = new Date("2026-04-10T12:00:00Z");
+    const { reference, sql } = await bothImplementations(rows, { timeZone: "UTC" },
+      { range: { from: "2026-03-15", to: "2026-04-20" }, granularity: "month" }, now);
+    for (const report of [reference, sql]) {
+      expect(report.series.map((p) => [p.period, p.netSales, p.growth])).toEqual([
+        // 15 to 31 March (order 4) against 15 to 28 February (order 2): 3,000 against 2,000.
+        // Against the whole of February (3,000) it would read 0.
+        ["2026-03", 3000, 0.5],
+        // April so far (1 to 10 April, order 5) against 1 to 10 March (order 3): 500 against 4,000.
+        ["2026-04", 500, -0.875],
+      ]);
     }
   });
 
@@ -290,7 +317,7 @@ describe("sales report", () => {
     expect(report.series).toEqual([
       { period: "2026-02", start: "2026-02-01T05:00:00.000Z", end: "2026-03-01T05:00:00.000Z", partial: false, netSales: 10750, growth: null },
       { period: "2026-03", start: "2026-03-01T05:00:00.000Z", end: "2026-04-01T04:00:00.000Z", partial: false, netSales: 21500, growth: 1 },
-      { period: "2026-04", start: "2026-04-01T04:00:00.000Z", end: "2026-05-01T04:00:00.000Z", partial: true, netSales: -3000, growth: -1.1395 },
+      { period: "2026-04", start: "2026-04-01T04:00:00.000Z", end: "2026-05-01T04:00:00.000Z", partial: true, netSales: -3000, growth: -1.1875 },
     ]);
   });
 

@@ -4,10 +4,10 @@
 import { cmgr, divideMoney, growthRate } from "./math";
 import {
   assertOneOf,
-  bucketBefore,
   COMPARISONS,
   comparisonParts,
   comparisonRange,
+  growthBase,
   rangeBuckets,
   rangeSpan,
   startOfLocalDay,
@@ -88,7 +88,10 @@ export interface SalesSeriesPoint extends SalesTotals {
   /** UTC instant (ISO 8601) where the bucket ends (exclusive). */
   end: string;
   partial: boolean;
-  /** Net sales growth over the previous bucket; null on a zero base or for a bucket after now. */
+  /**
+   * Net sales growth over the same days one period earlier (`growthBase`: the previous period
+   * for a whole bucket); null on a zero base or for a bucket after now.
+   */
   growth: number | null;
 }
 
@@ -146,8 +149,13 @@ export interface SalesPlan {
   granularity: Granularity;
   compareTo: Comparison | null;
   buckets: Bucket[];
-  /** The whole calendar period before the first bucket: the base of its growth. */
-  before: Bucket;
+  /**
+   * What each bucket's growth is measured against (`growthBase`): the bucket of the series
+   * covering those days, or one of `baseSpans`; null for a bucket after now.
+   */
+  growthBases: Array<{ bucket: number } | { span: number } | null>;
+  /** The growth bases no bucket of the series covers, summed on their own. */
+  baseSpans: Span[];
   /** The comparison range, and its parts that the series' buckets are compared with. */
   comparison: (Span & { range: DateRange; parts: Span[] }) | null;
 }
@@ -163,7 +171,14 @@ export function salesPlan(query: SalesQuery, context: Pick<SalesContext, "timeZo
   const range = { from: query.range.from, to: query.range.to };
   const compareTo = query.compareTo ?? null;
   const buckets = rangeBuckets(range, query.granularity, context);
-  const before = bucketBefore(range, query.granularity, context);
+  const baseSpans: Span[] = [];
+  const growthBases = buckets.map((bucket, index) => {
+    const base = growthBase(bucket, query.granularity, context);
+    if (!base) return null;
+    const previous = buckets[index - 1];
+    if (previous && previous.fromDay === base.fromDay && previous.toDay === base.toDay) return { bucket: index - 1 };
+    return { span: baseSpans.push(base) - 1 };
+  });
   let comparison: SalesPlan["comparison"] = null;
   if (compareTo) {
     const other = comparisonRange(range, compareTo);
@@ -174,7 +189,7 @@ export function salesPlan(query: SalesQuery, context: Pick<SalesContext, "timeZo
     ).map(({ from, to }) => ({ fromDay: from, toDay: to, start: startOfLocalDay(from, context.timeZone), end: startOfLocalDay(to, context.timeZone) }));
     comparison = { ...rangeSpan(other, context.timeZone), range: other, parts };
   }
-  return { range, granularity: query.granularity, compareTo, buckets, before, comparison };
+  return { range, granularity: query.granularity, compareTo, buckets, growthBases, baseSpans, comparison };
 }
 
 export function emptySalesSums(): SalesSums {
@@ -244,35 +259,38 @@ function netSalesCmgr(plan: SalesPlan, series: SalesSeriesPoint[]): NetSalesCmgr
 }
 
 /**
- * Builds the report from sums per bucket, for the bucket before the range and for the
- * comparison range. Both implementations end here, so they differ only in how they sum.
+ * Builds the report from sums per bucket, per growth base of its own (`plan.baseSpans`) and
+ * for the comparison range. Both implementations end here, so they differ only in how they sum.
  */
 export function assembleSalesReport(
   plan: SalesPlan,
   context: SalesContext,
   sums: {
     series: SalesSumsByCurrency[];
-    before: SalesSumsByCurrency;
+    /** The sums of `plan.baseSpans`, in order. */
+    bases: SalesSumsByCurrency[];
     /** The comparison range's sums, whole and per part (`plan.comparison.parts`). */
     comparison: { whole: SalesSumsByCurrency; parts: SalesSumsByCurrency[] } | null;
   },
 ): SalesReport {
   const shopSums = (byCurrency: SalesSumsByCurrency) => byCurrency[context.currency] ?? emptySalesSums();
-  const now = context.now.getTime();
 
-  let previous = salesTotals(shopSums(sums.before));
+  const bucketTotals = sums.series.map((bucketSums) => salesTotals(shopSums(bucketSums)));
+  const baseNetSales = (base: SalesPlan["growthBases"][number]) => {
+    if (!base) return null;
+    return "bucket" in base ? bucketTotals[base.bucket].netSales : salesTotals(shopSums(sums.bases[base.span])).netSales;
+  };
   const series = plan.buckets.map((bucket, index): SalesSeriesPoint => {
-    const totals = salesTotals(shopSums(sums.series[index]));
-    const point = {
+    const totals = bucketTotals[index];
+    const base = baseNetSales(plan.growthBases[index]);
+    return {
       period: bucket.period,
       start: bucket.start.toISOString(),
       end: bucket.end.toISOString(),
       partial: bucket.partial,
       ...totals,
-      growth: bucket.start.getTime() > now ? null : growthRate(totals.netSales, previous.netSales),
+      growth: base === null ? null : growthRate(totals.netSales, base),
     };
-    previous = totals;
-    return point;
   });
 
   const rangeSums: SalesSumsByCurrency = {};
@@ -381,12 +399,12 @@ export function salesReport(
   context: SalesContext,
 ): SalesReport {
   const plan = salesPlan(query, context);
-  const spans: Span[] = [...plan.buckets, plan.before, ...(plan.comparison ? [plan.comparison, ...plan.comparison.parts] : [])];
+  const spans: Span[] = [...plan.buckets, ...plan.baseSpans, ...(plan.comparison ? [plan.comparison, ...plan.comparison.parts] : [])];
   const sums = salesSums(rows, spans, context.settings);
-  const afterBefore = plan.buckets.length + 1;
+  const afterBases = plan.buckets.length + plan.baseSpans.length;
   return assembleSalesReport(plan, context, {
     series: sums.slice(0, plan.buckets.length),
-    before: sums[plan.buckets.length],
-    comparison: plan.comparison ? { whole: sums[afterBefore], parts: sums.slice(afterBefore + 1) } : null,
+    bases: sums.slice(plan.buckets.length, afterBases),
+    comparison: plan.comparison ? { whole: sums[afterBases], parts: sums.slice(afterBases + 1) } : null,
   });
 }

@@ -264,7 +264,9 @@ export default function Overview() {
             )}
             <Layout.Section>
               <Card padding="0">
-                <SalesTable rows={report.series} currency={currency} totals={report.totals} />
+                <div data-testid="sales-table">
+                  <SalesTable rows={report.series} currency={currency} totals={report.totals} />
+                </div>
               </Card>
             </Layout.Section>
             <Layout.Section>

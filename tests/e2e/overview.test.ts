@@ -89,6 +89,14 @@ async function expectEngineCards(page: Page, shop: string, range: { from: string
   const ids = Object.keys(expected.cards);
   const wanted = Object.fromEntries(ids.map((id) => [id, { value: expected.cards[id].value, growth: expected.cards[id].growth }]));
   await expect.poll(() => shownCards(page, ids), { timeout: 30_000 }).toEqual(wanted);
+  // The sales table's Growth column, newest period first, is the engine's growth of each bucket.
+  const growthColumn = [...expected.sales.series].reverse().map((point) => f.growth(point.growth));
+  const shownGrowth = () =>
+    page
+      .getByTestId("sales-table")
+      .locator("tbody tr")
+      .evaluateAll((rows) => rows.map((row) => row.querySelector("td:last-child")?.textContent ?? ""));
+  await expect.poll(async () => (await shownGrowth()).slice(0, growthColumn.length)).toEqual(growthColumn);
   return expected;
 }
 
