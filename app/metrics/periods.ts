@@ -370,9 +370,9 @@ export function growthBase(bucket: Bucket, granularity: Granularity, { timeZone,
   if (bucket.start.getTime() > now.getTime()) return null;
   const periodStart = periodStartDay(bucket.fromDay, granularity);
   const periodLastDay = addDays(nextPeriodStartDay(periodStart, granularity), -1);
-  const today = localDay(now, timeZone);
   const bucketLastDay = addDays(bucket.toDay, -1);
-  const lastDay = bucket.end.getTime() > now.getTime() && today < bucketLastDay ? today : bucketLastDay;
+  const today = bucket.end.getTime() > now.getTime() ? localDay(now, timeZone) : null;
+  const lastDay = today !== null && today < bucketLastDay ? today : bucketLastDay;
   const fromDay = periodEarlier(bucket.fromDay, granularity);
   const toDay = lastDay === periodLastDay ? periodStart : addDays(periodEarlier(lastDay, granularity), 1);
   return { fromDay, toDay, start: startOfLocalDay(fromDay, timeZone), end: startOfLocalDay(toDay, timeZone) };

@@ -1,9 +1,9 @@
 // Hand-computed stores, each asserted as a whole report, from both implementations: the pure
 // reference (`salesReport`) and the SQL one the app uses (`salesOverview`).
 import { describe, expect, it } from "vitest";
-import { InvalidRangeError, type Comparison, type DateRange, type Granularity } from "./periods";
+import { GRANULARITIES, growthBase, InvalidRangeError, rangeBuckets, type Comparison, type DateRange, type Granularity } from "./periods";
 import type { MetricOrder, MetricRefund } from "./rows";
-import { salesReport, type SalesReport, type SalesTotals } from "./sales";
+import { salesPlan, salesReport, type SalesReport, type SalesTotals } from "./sales";
 import { UnknownShopError } from "./context.server";
 import { salesOverview, salesSeries } from "./sales.server";
 import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from "./settings";
@@ -308,6 +308,36 @@ describe("sales report", () => {
         ["2026-04", 500, -0.875],
       ]);
     }
+  });
+
+  it("plans each bucket's growth against growthBase's days, pointing at the bucket before where it covers them", () => {
+    const ranges: DateRange[] = [
+      { from: "2024-01-01", to: "2027-01-01" },
+      { from: "2024-02-29", to: "2026-12-04" },
+      { from: "2026-11-30", to: "2026-12-06" },
+    ];
+    const nows = ["2026-12-02T19:00:00Z", "2026-12-31T23:00:00Z", "2030-01-01T00:00:00Z"].map((at) => new Date(at));
+    let checked = 0;
+    for (const range of ranges) {
+      for (const granularity of GRANULARITIES) {
+        for (const now of nows) {
+          const context = { timeZone: "Australia/Sydney", now };
+          const plan = salesPlan({ range, granularity }, context);
+          const buckets = rangeBuckets(range, granularity, context);
+          buckets.forEach((bucket, index) => {
+            const base = plan.growthBases[index];
+            const days = base === null ? null : "bucket" in base ? plan.buckets[base.bucket] : plan.baseSpans[base.span];
+            const expected = growthBase(bucket, granularity, context);
+            expect(days && [days.fromDay, days.toDay], `${bucket.period} by ${granularity}, now ${now.toISOString()}`).toEqual(
+              expected && [expected.fromDay, expected.toDay],
+            );
+            checked += 1;
+          });
+          expect(plan.baseSpans.length).toBeLessThanOrEqual(3);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(3000);
   });
 
   it("salesSeries gives net sales per month with growth for the home page", async () => {
