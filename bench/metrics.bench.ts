@@ -248,7 +248,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   // The Overview page's sales report and everything beside it (rates, trend lines, conversion,
   // the comparison range's), from the reference reports through the page's own assembly.
   const overviewPageReference = ({ range, granularity }: { range: { from: string; to: string }; granularity: typeof overviewData.granularity }) => {
-    const previous = comparisonRange(range, "previous_period");
+    const previous = comparisonRange(range, "previous_period", context);
     const conversionOf = (of: { from: string; to: string }) =>
       conversionReport({ events, days: [] }, { range: of, granularity, source: null }, { timeZone: TIME_ZONE, now: NOW });
     const report = salesReport(rows, { range, granularity, compareTo: "previous_period" }, context);

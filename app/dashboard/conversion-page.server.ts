@@ -72,7 +72,7 @@ function cardFigures(totals: ConversionTotals) {
 
 /** The comparison range of a report, and the granularity it is read in: by day, unless longer than a series of days allows. */
 export function comparisonQuery(report: ConversionReport, compareTo: Comparison) {
-  const range = comparisonRange(report.range, compareTo);
+  const range = comparisonRange(report.range, compareTo, { timeZone: report.timeZone, now: new Date(report.now) });
   return { range, granularity: daysBetween(range.from, range.to) <= MAX_BUCKETS ? ("day" as const) : ("month" as const), source: report.source };
 }
 
@@ -90,7 +90,7 @@ export function conversionComparison(report: ConversionReport, base: ConversionR
     Object.entries(current).map(([key, value]) => [key, growthRate(value, compared[key as keyof typeof compared])]),
   ) as Record<keyof typeof current, number | null>;
   const starts = rangeBuckets(report.range, report.granularity, { timeZone: report.timeZone, now }).map((bucket) => bucket.fromDay);
-  const parts = comparisonParts(report.range, starts, compareTo);
+  const parts = comparisonParts(report.range, starts, compareTo, { timeZone: report.timeZone, now });
   const series =
     base.granularity === "day"
       ? conversionOfParts(base, parts).map((totals, index) => ({

@@ -93,7 +93,7 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
   const query = parsePageQuery(searchParams, OVERVIEW_SHAPE);
   const page = await shopPage(shop, query, now);
   const compareTo = query.compare === "none" ? null : query.compare;
-  const compared = compareTo ? comparisonRange(page.range, compareTo) : null;
+  const compared = compareTo ? comparisonRange(page.range, compareTo, { timeZone: page.timeZone, now }) : null;
   const clock = { now };
   // Before the first sync has stored any order the page only says the data is on its way:
   // nothing to compute (and on an install's first load, no rollups to build for nothing).

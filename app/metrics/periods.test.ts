@@ -10,6 +10,7 @@ import {
   periodKey,
   rangeBuckets,
   rangeSpan,
+  rangeToDate,
   validateRange,
   type Granularity,
 } from "./periods";
@@ -168,6 +169,9 @@ describe("calendarPeriods (cohorts)", () => {
   });
 });
 
+/** A now after every range below: each is compared whole. */
+const LATER = { timeZone: "UTC", now: new Date("2030-01-01T00:00:00Z") };
+
 describe("comparisonRange", () => {
   it.each([
     [{ from: "2026-03-01", to: "2026-04-01" }, "previous_period", { from: "2026-01-29", to: "2026-03-01" }],
@@ -179,7 +183,26 @@ describe("comparisonRange", () => {
     // Longer than the day-bucket limit: a comparison range has no granularity of its own.
     [{ from: "2000-01-01", to: "2020-01-01" }, "previous_period", { from: "1980-01-01", to: "2000-01-01" }], // 7305 days each,
   ] as const)("%j %s is %j", (range, kind, expected) => {
-    expect(comparisonRange(range, kind)).toEqual(expected);
+    expect(comparisonRange(range, kind, LATER)).toEqual(expected);
+  });
+
+  it("compares a range holding days still to come to date: its days so far against as many", () => {
+    // The last 12 months on Saturday 5 December 2026, 09:00 in New York: 1 January to 5 December.
+    const context = { timeZone: "America/New_York", now: new Date("2026-12-05T14:00:00Z") };
+    const year = { from: "2026-01-01", to: "2027-01-01" };
+    expect(rangeToDate(year, context)).toEqual({ from: "2026-01-01", to: "2026-12-06" });
+    expect(comparisonRange(year, "previous_year", context)).toEqual({ from: "2025-01-01", to: "2025-12-06" });
+    expect(comparisonRange(year, "previous_period", context)).toEqual({ from: "2025-01-27", to: "2026-01-01" }); // 339 days
+    // 03:00 UTC on 6 December is still the 5th in New York.
+    expect(rangeToDate(year, { ...context, now: new Date("2026-12-06T03:00:00Z") })).toEqual({ from: "2026-01-01", to: "2026-12-06" });
+    // A range ending today, one that has ended and one that has not begun are measured whole.
+    for (const range of [
+      { from: "2026-11-06", to: "2026-12-06" },
+      { from: "2026-01-01", to: "2026-02-01" },
+      { from: "2027-01-01", to: "2027-02-01" },
+    ]) {
+      expect(rangeToDate(range, context)).toEqual(range);
+    }
   });
 });
 
@@ -189,13 +212,13 @@ describe("comparisonParts", () => {
 
   it("GIVEN a range within one month THEN its one bucket is compared with the whole comparison range", () => {
     const range = { from: "2026-11-03", to: "2026-11-21" };
-    expect(comparisonParts(range, starts(range, "month"), "previous_period")).toEqual([{ from: "2026-10-16", to: "2026-11-03" }]);
-    expect(comparisonParts(range, starts(range, "month"), "previous_year")).toEqual([{ from: "2025-11-03", to: "2025-11-21" }]);
+    expect(comparisonParts(range, starts(range, "month"), "previous_period", LATER)).toEqual([{ from: "2026-10-16", to: "2026-11-03" }]);
+    expect(comparisonParts(range, starts(range, "month"), "previous_year", LATER)).toEqual([{ from: "2025-11-03", to: "2025-11-21" }]);
   });
 
   it("GIVEN weeks of a range starting on a Thursday THEN each part is its week's days, the range's length earlier", () => {
     const range = { from: "2026-10-01", to: "2026-10-20" }; // Thursday 1 October, 19 days
-    expect(comparisonParts(range, starts(range, "week"), "previous_period")).toEqual([
+    expect(comparisonParts(range, starts(range, "week"), "previous_period", LATER)).toEqual([
       { from: "2026-09-12", to: "2026-09-16" }, // Thu–Sun, 4 days
       { from: "2026-09-16", to: "2026-09-23" },
       { from: "2026-09-23", to: "2026-09-30" },
@@ -205,15 +228,33 @@ describe("comparisonParts", () => {
 
   it("GIVEN days across 29 February THEN a year earlier that day and the 28th share one date, and the parts still tile the comparison range", () => {
     const range = { from: "2024-02-27", to: "2024-03-02" };
-    const parts = comparisonParts(range, starts(range, "day"), "previous_year");
+    const parts = comparisonParts(range, starts(range, "day"), "previous_year", LATER);
     expect(parts).toEqual([
       { from: "2023-02-27", to: "2023-02-28" },
       { from: "2023-02-28", to: "2023-02-28" }, // 28 February 2024: nothing left to compare with
       { from: "2023-02-28", to: "2023-03-01" }, // 29 February 2024: 28 February 2023
       { from: "2023-03-01", to: "2023-03-02" },
     ]);
-    expect({ from: parts[0].from, to: parts.at(-1)!.to }).toEqual(comparisonRange(range, "previous_year"));
+    expect({ from: parts[0].from, to: parts.at(-1)!.to }).toEqual(comparisonRange(range, "previous_year", LATER));
     expect(parts.map(lastDayOf)).toEqual(["2023-02-27", "2023-02-28", "2023-02-28", "2023-03-01"]);
+  });
+
+  it("GIVEN months of a range holding days to come THEN the month so far meets as many days, and later months nothing", () => {
+    const context = { timeZone: "America/New_York", now: new Date("2026-12-05T14:00:00Z") };
+    const range = { from: "2026-10-01", to: "2027-02-01" };
+    expect(comparisonParts(range, starts(range, "month"), "previous_year", context)).toEqual([
+      { from: "2025-10-01", to: "2025-11-01" },
+      { from: "2025-11-01", to: "2025-12-01" },
+      { from: "2025-12-01", to: "2025-12-06" }, // 1–5 December
+      { from: "2025-12-06", to: "2025-12-06" }, // January 2027: not begun
+    ]);
+    // 66 days to date (1 October to 5 December), so the previous period starts 27 July.
+    expect(comparisonParts(range, starts(range, "month"), "previous_period", context)).toEqual([
+      { from: "2026-07-27", to: "2026-08-27" },
+      { from: "2026-08-27", to: "2026-09-26" },
+      { from: "2026-09-26", to: "2026-10-01" },
+      { from: "2026-10-01", to: "2026-10-01" },
+    ]);
   });
 });
 

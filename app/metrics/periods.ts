@@ -399,19 +399,31 @@ export function calendarPeriods(
 }
 
 /**
- * The range a report is compared with. `previous_period`: the same number of days just before
- * `from`. `previous_year`: the same first and last dates one year earlier (29 February becomes
- * 28 February).
+ * The days of a range a comparison measures: through the date of `now` when the range holds
+ * days still to come after it (the last 12 months on 5 December, to 31 December, are measured to
+ * 5 December), else the whole range. A range that has not begun is measured whole.
  */
-export function comparisonRange(range: DateRange, comparison: Comparison): DateRange {
+export function rangeToDate(range: DateRange, { timeZone, now }: { timeZone: string; now: Date }): DateRange {
   validateDates(range);
+  const tomorrow = addDays(localDay(now, timeZone), 1);
+  return range.from < tomorrow && tomorrow < range.to ? { from: range.from, to: tomorrow } : { from: range.from, to: range.to };
+}
+
+/**
+ * The range a report is compared with, from the range to date (`rangeToDate`): a range holding
+ * days still to come is compared to date, so its days so far meet as many days, not a whole
+ * range. `previous_period`: the same number of days just before `from`. `previous_year`: the
+ * same first and last dates one year earlier (29 February becomes 28 February).
+ */
+export function comparisonRange(range: DateRange, comparison: Comparison, context: { timeZone: string; now: Date }): DateRange {
+  const measured = rangeToDate(range, context);
   if (comparison === "previous_period") {
-    const length = daysBetween(range.from, range.to);
-    return { from: addDays(range.from, -length), to: range.from };
+    const length = daysBetween(measured.from, measured.to);
+    return { from: addDays(measured.from, -length), to: measured.from };
   }
   if (comparison === "previous_year") {
-    const from = plainDate(range.from, "from").minus({ years: 1 });
-    const last = plainDate(addDays(range.to, -1), "to").minus({ years: 1 });
+    const from = plainDate(measured.from, "from").minus({ years: 1 });
+    const last = plainDate(addDays(measured.to, -1), "to").minus({ years: 1 });
     return { from: isoDay(from), to: isoDay(last.plus({ days: 1 })) };
   }
   throw notOneOf("compareTo", comparison, COMPARISONS);
@@ -419,16 +431,24 @@ export function comparisonRange(range: DateRange, comparison: Comparison): DateR
 
 /**
  * The comparison range cut where the range's buckets start (`starts`, the first being the
- * range's `from`), each start moved as the range is: `previous_period` the range's length
- * earlier, `previous_year` to the same date a year earlier (29 February to 28 February). Part i
- * is what bucket i is compared with; the parts tile the comparison range, so their sums are its
- * sum (a part is empty where two starts move to one date).
+ * range's `from`), each start moved as the range is: `previous_period` the length of the range
+ * to date earlier, `previous_year` to the same date a year earlier (29 February to 28 February).
+ * Part i is what bucket i is compared with; the parts tile the comparison range, so their sums
+ * are its sum (a part is empty where two starts move to one date, and for a bucket that starts
+ * after the date of `now`).
  */
-export function comparisonParts(range: DateRange, starts: string[], comparison: Comparison): DateRange[] {
-  const other = comparisonRange(range, comparison);
-  const length = daysBetween(range.from, range.to);
+export function comparisonParts(
+  range: DateRange,
+  starts: string[],
+  comparison: Comparison,
+  context: { timeZone: string; now: Date },
+): DateRange[] {
+  const measured = rangeToDate(range, context);
+  const other = comparisonRange(range, comparison, context);
+  const length = daysBetween(measured.from, measured.to);
   const moved = starts.map((day, index) => {
     if (index === 0) return other.from;
+    if (day >= measured.to) return other.to;
     return comparison === "previous_period" ? addDays(day, -length) : isoDay(plainDate(day, "start").minus({ years: 1 }));
   });
   return moved.map((from, index) => ({ from, to: index + 1 < moved.length ? moved[index + 1] : other.to }));

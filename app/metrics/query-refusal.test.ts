@@ -35,7 +35,7 @@ const CASES: Array<[string, () => unknown, QueryRefusal, status?: number]> = [
   ["a range ending before it starts", () => validateRange({ from: "2026-05-01", to: "2026-01-01" }), { key: "endBeforeStart", values: { from: "2026-05-01", to: "2026-01-01" } }],
   ["a range before 1900", () => validateRange({ from: "1800-01-01", to: "2026-01-01" }), { key: "outsideYears", values: { from: "1800-01-01", to: "2026-01-01" } }],
   ["too many days", () => validateRange({ from: "2000-01-01", to: "2020-01-01" }, "day"), { key: "tooManyBuckets", values: { from: "2000-01-01", to: "2020-01-01", max: 5000 } }],
-  ["an unknown comparison", () => comparisonRange({ from: "2026-01-01", to: "2026-02-01" }, "lastDecade" as Comparison), { key: "notOneOf", values: { parameter: "compareTo", value: "lastDecade", allowed: "previous_period, previous_year" } }],
+  ["an unknown comparison", () => comparisonRange({ from: "2026-01-01", to: "2026-02-01" }, "lastDecade" as Comparison, { timeZone: "UTC", now: new Date("2030-01-01T00:00:00Z") }), { key: "notOneOf", values: { parameter: "compareTo", value: "lastDecade", allowed: "previous_period, previous_year" } }],
   ["an unknown time zone", () => assertTimeZone("Mars/Olympus"), { key: "unknownTimeZone", values: { value: "Mars/Olympus" } }],
   ["an unknown sort", () => customerListQuery(query("sort=mood"), "USD"), { key: "notOneOf", values: { parameter: "sort", value: "mood", allowed: "net_spend, orders, last_order" } }],
   ["a count that is not a number", () => customerListQuery(query("minOrders=many"), "USD"), { key: "notAWholeNumber", values: { parameter: "minOrders" } }],

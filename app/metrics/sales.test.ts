@@ -104,7 +104,8 @@ describe("sales report", () => {
       ],
       comparison: {
         compareTo: "previous_period",
-        range: { from: "2025-12-30", to: "2026-03-01" }, // 61 days before 1 March
+        // The range to date is 1 March to 15 April (NOW), 46 days: the 46 days before 1 March.
+        range: { from: "2026-01-14", to: "2026-03-01" },
         totals: february,
         growth: {
           grossSales: 1.8372,
@@ -120,11 +121,11 @@ describe("sales report", () => {
           returningCustomerNetSales: null,
           guestNetSales: -0.814,
         },
-        // March against 30 December – 29 January, April against 30 January – 28 February (the
-        // guest's order of 20 February): each bucket's days, 61 days earlier.
+        // March against 14 January – 13 February, April so far against 14–28 February (the
+        // guest's order of 20 February): each bucket's days, 46 days earlier.
         series: [
-          { from: "2025-12-30", to: "2026-01-30", netSales: 0 },
-          { from: "2026-01-30", to: "2026-03-01", netSales: 10750 },
+          { from: "2026-01-14", to: "2026-02-14", netSales: 0 },
+          { from: "2026-02-14", to: "2026-03-01", netSales: 10750 },
         ],
       },
       otherCurrencies: [{ currency: "CAD", orders: 1, netSales: 7000 }],
@@ -241,14 +242,15 @@ describe("sales report", () => {
       ],
       comparison: {
         compareTo: "previous_year",
-        range: { from: "2025-01-01", to: "2025-04-01" },
+        // Compared to date (to 10 February): 1 January to 10 February 2025.
+        range: { from: "2025-01-01", to: "2025-02-11" },
         totals: ZERO,
         growth: Object.fromEntries(Object.keys(ZERO).map((key) => [key, null])) as SalesReport["comparison"] extends infer C
           ? C extends { growth: infer G } ? G : never : never,
         series: [
           { from: "2025-01-01", to: "2025-02-01", netSales: 0 },
-          { from: "2025-02-01", to: "2025-03-01", netSales: 0 },
-          { from: "2025-03-01", to: "2025-04-01", netSales: 0 },
+          { from: "2025-02-01", to: "2025-02-11", netSales: 0 },
+          { from: "2025-02-11", to: "2025-02-11", netSales: 0 }, // March has not begun
         ],
       },
       otherCurrencies: [],

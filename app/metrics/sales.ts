@@ -106,7 +106,8 @@ export interface SalesComparison {
   /**
    * Net sales of the comparison range in parts, one per bucket of the series: part i is bucket
    * i's days moved as the range is (`comparisonParts`), so a range cut mid-month is compared
-   * day for day, and the parts add up to the comparison range's net sales.
+   * day for day, and the parts add up to the comparison range's net sales. A range holding days
+   * still to come is compared to date (`rangeToDate`): buckets after the date of now get empty parts.
    */
   series: Array<{ from: string; to: string; netSales: number }>;
 }
@@ -185,11 +186,12 @@ export function salesPlan(query: SalesQuery, context: Pick<SalesContext, "timeZo
   });
   let comparison: SalesPlan["comparison"] = null;
   if (compareTo) {
-    const other = comparisonRange(range, compareTo);
+    const other = comparisonRange(range, compareTo, context);
     const parts = comparisonParts(
       range,
       buckets.map((bucket) => bucket.fromDay),
       compareTo,
+      context,
     ).map(({ from, to }) => ({ fromDay: from, toDay: to, start: startOfLocalDay(from, context.timeZone), end: startOfLocalDay(to, context.timeZone) }));
     comparison = { ...rangeSpan(other, context.timeZone), range: other, parts };
   }

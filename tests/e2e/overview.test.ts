@@ -35,7 +35,7 @@ async function engineCards(shop: string, range: { from: string; to: string }, gr
   const sales = await salesOverview(shop, { range, granularity, compareTo }, clock);
   const rates = (await retentionRates(shop, { range }, clock)).activity;
   const conversion = await conversionOverview(shop, { range, granularity }, clock);
-  const base = compareTo ? comparisonRange(range, compareTo) : null;
+  const base = compareTo ? comparisonRange(range, compareTo, { timeZone: sales.timeZone, now: clock.now }) : null;
   const baseRates = base ? (await retentionRates(shop, { range: base }, clock)).activity : null;
   const baseConversion = base ? await conversionOverview(shop, { range: base, granularity }, clock) : null;
   const money = (minor: number) => f.money(minor, sales.currency);
