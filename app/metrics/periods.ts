@@ -238,15 +238,17 @@ export function periodStartDay(day: string, granularity: Granularity): string {
   }
 }
 
+/** Luxon's unit of one period of each granularity. */
+const PERIOD_UNITS = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
+
 /** The next period's first day, by granularity and day, as found so far. */
 const nextStarts = new Map<string, string>();
 
 /** First local date of the calendar period after the one starting at `startDay`. */
 export function nextPeriodStartDay(startDay: string, granularity: Granularity): string {
-  return remembered(nextStarts, `${granularity}\u0000${startDay}`, 20_000, () => {
-    const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
-    return isoDay(plainDate(startDay, "day").plus({ [unit[granularity]]: 1 }));
-  });
+  return remembered(nextStarts, `${granularity}\u0000${startDay}`, 20_000, () =>
+    isoDay(plainDate(startDay, "day").plus({ [PERIOD_UNITS[granularity]]: 1 })),
+  );
 }
 
 /** The key of the calendar period holding `day`: `2026-03-08`, `2026-W10`, `2026-03`, `2026-Q1`, `2026`. */
@@ -353,8 +355,7 @@ export function calendarBucket(
 
 /** The same local date one period of the granularity earlier (31 March: 28 or 29 February). */
 function periodEarlier(day: string, granularity: Granularity): string {
-  const unit = { day: "days", week: "weeks", month: "months", quarter: "quarters", year: "years" } as const;
-  return isoDay(plainDate(day, "day").minus({ [unit[granularity]]: 1 }));
+  return isoDay(plainDate(day, "day").minus({ [PERIOD_UNITS[granularity]]: 1 }));
 }
 
 /**
@@ -416,15 +417,17 @@ export function rangeToDate(range: DateRange, { timeZone, now }: { timeZone: str
  * same first and last dates one year earlier (29 February becomes 28 February).
  */
 export function comparisonRange(range: DateRange, comparison: Comparison, context: { timeZone: string; now: Date }): DateRange {
-  const measured = rangeToDate(range, context);
+  return comparisonOf(rangeToDate(range, context), comparison);
+}
+
+/** comparisonRange of a range already measured to date. */
+function comparisonOf(measured: DateRange, comparison: Comparison): DateRange {
   if (comparison === "previous_period") {
     const length = daysBetween(measured.from, measured.to);
     return { from: addDays(measured.from, -length), to: measured.from };
   }
   if (comparison === "previous_year") {
-    const from = plainDate(measured.from, "from").minus({ years: 1 });
-    const last = plainDate(addDays(measured.to, -1), "to").minus({ years: 1 });
-    return { from: isoDay(from), to: isoDay(last.plus({ days: 1 })) };
+    return { from: periodEarlier(measured.from, "year"), to: addDays(periodEarlier(addDays(measured.to, -1), "year"), 1) };
   }
   throw notOneOf("compareTo", comparison, COMPARISONS);
 }
@@ -444,12 +447,12 @@ export function comparisonParts(
   context: { timeZone: string; now: Date },
 ): DateRange[] {
   const measured = rangeToDate(range, context);
-  const other = comparisonRange(range, comparison, context);
+  const other = comparisonOf(measured, comparison);
   const length = daysBetween(measured.from, measured.to);
   const moved = starts.map((day, index) => {
     if (index === 0) return other.from;
     if (day >= measured.to) return other.to;
-    return comparison === "previous_period" ? addDays(day, -length) : isoDay(plainDate(day, "start").minus({ years: 1 }));
+    return comparison === "previous_period" ? addDays(day, -length) : periodEarlier(day, "year");
   });
   return moved.map((from, index) => ({ from, to: index + 1 < moved.length ? moved[index + 1] : other.to }));
 }
