@@ -161,7 +161,6 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       "gap_months",
       "activity_days",
       "customer_totals",
-      "customer_weeks",
       "cohort_weeks",
       "pixel_events",
     ]) {

@@ -2,25 +2,26 @@
 // day, so sales reports read days instead of orders); `customer_months` (each customer's
 // activity and net sales per local month) with the two tables summed from it,
 // `customer_month_counts` (customers by month and by their previous and next months with an
-// order: retention rates) and `cohort_months` (the monthly cohort grid); `customer_weeks` and
-// `cohort_weeks` likewise by ISO week; `customer_order_gaps` (each gap between a customer's
-// consecutive orders) with `gap_months` (their counts by month and bucket: time between orders,
-// the lapse point); and `customer_totals` (each customer's orders, first, first paid and last
-// order, net spend, order instants and their local dates: the at-risk list, spans that are not
-// whole months, the predictions' purchase days) with the two tables summed from it,
-// `activity_days` (customers with an order per local day, their orders, repeat, new and
-// returning ones: activity by day) and `cohort_days` (customers acquired per local day, with
-// their orders to date: new customers, and the activity of those first seen in a range of days).
+// order: retention rates) and `cohort_months` (the monthly cohort grid); `cohort_weeks` (the
+// weekly cohort grid, summed from each customer's weeks as computed from `daily_sales_sources`
+// and kept nowhere else); `customer_order_gaps` (each gap between a customer's consecutive
+// orders) with `gap_months` (their counts by month and bucket: time between orders, the lapse
+// point); and `customer_totals` (each customer's orders, first, first paid and last order, net
+// spend, order instants and their local dates: the at-risk list, spans that are not whole
+// months, the predictions' purchase days) with the two tables summed from it, `activity_days`
+// (customers with an order per local day, their orders, repeat, new and returning ones:
+// activity by day) and `cohort_days` (customers acquired per local day, with their orders to
+// date: new customers, and the activity of those first seen in a range of days).
 //
 // Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
 // of one shop never interleave); a rebuild may do half of its work in a second transaction
 // beside it, committed with it (docs/decisions/023-a-rebuild-in-two-halves.md).
 // `daily_sales_sources` records what each counted order last contributed to `daily_sales`
-// (its day and kind, amounts, refunds by day), so a refresh changes
-// `daily_sales` by difference; per-customer rows are recomputed whole for the customers
-// concerned, and the cells summed from them (`cohort_days`, `customer_month_counts`, the cohort
-// grids, `gap_months`, `activity_days`) change by the difference between those customers' rows before and after. Which
-// orders and customers:
+// (its day and kind, amounts, refunds by day, whether it is paid), so a refresh changes
+// `daily_sales` and `cohort_weeks` by difference; per-customer rows are recomputed whole for
+// the customers concerned, and the cells summed from them (`cohort_days`,
+// `customer_month_counts`, `cohort_months`, `gap_months`, `activity_days`) change by the
+// difference between those customers' rows before and after. Which orders and customers:
 //   - `{ orderIds }`: those orders and every order of their customers, now and at the last
 //     refresh (a customer's other orders can change kind, "first order", when an earlier order
 //     arrives, moves or disappears);
@@ -103,7 +104,8 @@ function orderContributions(shop: string, timeZone: string, filter: Prisma.Sql |
       o.gross_sales, o.discounts, o.shipping, o.tax,
       coalesce(r.returns, 0)::bigint AS returns, coalesce(r.shipping, 0)::bigint AS shipping_refunded,
       coalesce(r.tax, 0)::bigint AS tax_refunded,
-      r.days AS refund_days, r.day_returns AS refund_returns, r.day_shipping AS refund_shipping, r.day_tax AS refund_tax
+      r.days AS refund_days, r.day_returns AS refund_returns, r.day_shipping AS refund_shipping, r.day_tax AS refund_tax,
+      o.total_price <> 0 AS paid
     FROM orders o
     LEFT JOIN (
       SELECT order_id, sum(returns) AS returns, sum(shipping) AS shipping, sum(tax) AS tax,
@@ -140,6 +142,7 @@ const SOURCE_VALUES = [
   "refund_returns",
   "refund_shipping",
   "refund_tax",
+  "paid",
 ];
 const SOURCE_COLUMNS = Prisma.raw(["shop", "order_id", ...SOURCE_VALUES].join(", "));
 
@@ -246,14 +249,32 @@ async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void
     ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`, { computed: false })}`;
 }
 
+/** Rebuilds the shop's `cohort_weeks`, summed from the week rows of its `daily_sales_sources` (as written by rebuildDays). */
+async function rebuildWeeks(tx: Tx, shop: string, currency: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM cohort_weeks WHERE shop = ${shop}`;
+  const sources = Prisma.sql`(SELECT * FROM daily_sales_sources WHERE shop = ${shop})`;
+  await tx.$executeRaw`
+    INSERT INTO cohort_weeks (shop, retention_include_cancelled, cohort_include_zero_value, cohort, week,
+      ${Prisma.raw(cohortValueColumns(WEEK).join(", "))})
+    ${cohortRows(WEEK, shop, Prisma.sql`(SELECT w.*, 1 AS sign FROM (${customerWeekRows(currency, sources)}) w)`)}`;
+}
+
 /**
  * Brings `daily_sales` up to date by difference for the given orders and every order of the
  * given customers: their recorded contributions (`daily_sales_sources`) out, their current ones
  * in, and their records brought up to date, in one statement that computes the current ones
  * once and writes only the records that change (a cancelled order changes its own, and at most
- * the first-order flags of its customer's others). Returns how many local days changed.
+ * the first-order flags of its customer's others). In the same statement `cohort_weeks` by
+ * difference: the customers' week rows as the records were −1 and as they are +1. Returns how
+ * many local days changed.
  */
-async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: bigint[], customers: bigint[]): Promise<number> {
+async function refreshDaysOf(
+  tx: Tx,
+  shop: string,
+  { timeZone, currency }: Calendar,
+  orderIds: bigint[],
+  customers: bigint[],
+): Promise<number> {
   const recorded = (alias: string) => {
     const s = Prisma.raw(alias);
     return Prisma.sql`${s}.shop = ${shop} AND (${s}.order_id = ANY(${orderIds}::bigint[]) OR ${s}.customer_id = ANY(${customers}::bigint[]))`;
@@ -261,7 +282,9 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
   const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
   const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
   const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
-  const changed = await tx.$queryRaw<Array<{ day: string; empty: boolean }>>`
+  const weeksOf = (sources: string, sign: number) =>
+    Prisma.sql`SELECT w.*, ${Prisma.raw(String(sign))} AS sign FROM (${customerWeekRows(currency, Prisma.raw(sources))}) w`;
+  const changed = await tx.$queryRaw<Array<{ day: string | null; ctid: string | null; empty: boolean }>>`
     WITH new AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
     old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded("s")}),
     written AS (
@@ -270,20 +293,29 @@ async function refreshDaysOf(tx: Tx, shop: string, timeZone: string, orderIds: b
     ),
     dropped AS (
       DELETE FROM daily_sales_sources t WHERE ${recorded("t")} AND t.order_id NOT IN (SELECT order_id FROM new)
-    )
-    INSERT INTO daily_sales AS t (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
-    ${dailySalesRows(
-      shop,
-      Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`,
-      { computed: true },
-    )}
-    ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
-    RETURNING day::text AS day, ${allZero} AS empty`;
-  const emptied = [...new Set(changed.filter((row) => row.empty).map((row) => row.day))];
+    ),
+    day_cells AS (
+      INSERT INTO daily_sales AS t (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
+      ${dailySalesRows(
+        shop,
+        Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`,
+        { computed: true },
+      )}
+      ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
+      RETURNING day::text AS day, ${allZero} AS empty
+    ),
+    week_cells AS (${upsertCohortCells(WEEK, shop, Prisma.sql`(${weeksOf("old", -1)} UNION ALL ${weeksOf("new", 1)})`)})
+    SELECT day, NULL::text AS ctid, empty FROM day_cells
+    UNION ALL
+    SELECT NULL, ctid, empty FROM week_cells WHERE empty`;
+  const days = changed.filter((row) => row.day !== null);
+  const emptied = [...new Set(days.filter((row) => row.empty).map((row) => row.day))];
   if (emptied.length > 0) {
     await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop} AND day = ANY(${emptied}::date[]) AND ${allZero}`;
   }
-  return new Set(changed.map((row) => row.day)).size;
+  const emptyWeeks = changed.filter((row) => row.ctid !== null).map((row) => row.ctid as string);
+  await deleteEmptyCells(tx, "cohort_weeks", COHORT_EMPTY, emptyWeeks);
+  return new Set(days.map((row) => row.day)).size;
 }
 
 const COHORT_DAY_COLUMNS = Prisma.raw(
@@ -352,14 +384,13 @@ function customersOnly(customers: bigint[] | null): Prisma.Sql {
   return customers === null ? Prisma.empty : Prisma.sql`AND o.customer_id = ANY(${customers}::bigint[])`;
 }
 
-/** A calendar grain of the per-customer rollups: local months or ISO weeks (starting Monday). */
+/**
+ * A cohort grid: by local month (`cohort_months`, summed from `customer_months`) or by ISO week
+ * starting Monday (`cohort_weeks`, summed from week rows computed from `daily_sales_sources`).
+ */
 interface Period {
   unit: "month" | "week";
-  /** The per-customer table and the cohort grid summed from it. */
-  customerTable: "customer_months" | "customer_weeks";
   cohortTable: "cohort_months" | "cohort_weeks";
-  /** The per-customer table's columns after (shop, customer_id, unit). */
-  columns: string[];
   /**
    * Whether each cohort cell also sums its customers' orders and counts those with two or more
    * (the activity of whole weeks is read from the cells of `cohort_weeks`).
@@ -374,35 +405,25 @@ const NET_COLUMNS = [
   "cancelled_net_sales_by_refund_date",
   "cancelled_net_sales_by_order_date",
 ];
-const MONTH: Period = {
-  unit: "month",
-  customerTable: "customer_months",
-  cohortTable: "cohort_months",
-  columns: [
-    "orders",
-    "uncancelled_orders",
-    "first_order_at",
-    "last_order_at",
-    "first_uncancelled_order_at",
-    "last_uncancelled_order_at",
-    "previous_order_at",
-    "previous_uncancelled_order_at",
-    "previous_month",
-    "previous_uncancelled_month",
-    "next_month",
-    "next_uncancelled_month",
-    ...COHORT_COLUMNS,
-    ...NET_COLUMNS,
-  ],
-  cellActivity: false,
-};
-const WEEK: Period = {
-  unit: "week",
-  customerTable: "customer_weeks",
-  cohortTable: "cohort_weeks",
-  columns: ["orders", "uncancelled_orders", ...COHORT_COLUMNS, ...NET_COLUMNS],
-  cellActivity: true,
-};
+const MONTH: Period = { unit: "month", cohortTable: "cohort_months", cellActivity: false };
+const WEEK: Period = { unit: "week", cohortTable: "cohort_weeks", cellActivity: true };
+/** `customer_months`' columns after its key (shop, customer_id, month). */
+const MONTH_COLUMNS = [
+  "orders",
+  "uncancelled_orders",
+  "first_order_at",
+  "last_order_at",
+  "first_uncancelled_order_at",
+  "last_uncancelled_order_at",
+  "previous_order_at",
+  "previous_uncancelled_order_at",
+  "previous_month",
+  "previous_uncancelled_month",
+  "next_month",
+  "next_uncancelled_month",
+  ...COHORT_COLUMNS,
+  ...NET_COLUMNS,
+];
 const COHORT_EMPTY = "customers = 0 AND net_sales_by_refund_date = 0 AND net_sales_by_order_date = 0";
 const MONTH_COUNT_EMPTY = "customers = 0 AND orders = 0";
 
@@ -458,21 +479,14 @@ function monthCountRows(shop: string, rows: Prisma.Sql): Prisma.Sql {
 }
 
 /**
- * The `customer_months` or `customer_weeks` rows (shop, customer_id, unit, then `columns`) of
- * the customers whose orders match `only` (on `o`): each customer's counted orders and the
- * refunds of those per local period, money in `currency`, with their cohorts (first period with
- * an order, under each setting combination) and, by month, their first and last orders and
- * their previous and next periods with an order.
+ * The `customer_months` rows (shop, customer_id, month, then MONTH_COLUMNS) of the customers
+ * whose orders match `only` (on `o`): each customer's counted orders and the refunds of those
+ * per local month, money in `currency`, with their cohorts (first month with an order, under
+ * each setting combination), their first and last orders and their previous and next months
+ * with an order.
  */
-function customerPeriodRows(period: Period, shop: string, timeZone: string, currency: string, only: Prisma.Sql): Prisma.Sql {
-  const unit = Prisma.raw(`'${period.unit}'`);
-  const monthly = period.unit === "month";
-  const history = monthly
-    ? Prisma.raw(`first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
-      max(last_order_at) OVER before, max(last_uncancelled_order_at) OVER before,
-      max(period) FILTER (WHERE orders > 0) OVER before, max(period) FILTER (WHERE uncancelled_orders > 0) OVER before,
-      min(period) FILTER (WHERE orders > 0) OVER after, min(period) FILTER (WHERE uncancelled_orders > 0) OVER after,`)
-    : Prisma.empty;
+function customerMonthRows(shop: string, timeZone: string, currency: string, only: Prisma.Sql): Prisma.Sql {
+  const unit = Prisma.raw(`'month'`);
   return Prisma.sql`
     WITH counted AS (
       SELECT o.customer_id, o.processed_at, o.cancelled_at IS NULL AS uncancelled, o.total_price <> 0 AS paid,
@@ -519,7 +533,11 @@ function customerPeriodRows(period: Period, shop: string, timeZone: string, curr
       FROM contributions
       GROUP BY customer_id, period
     )
-    SELECT ${shop} AS shop, customer_id, period AS ${Prisma.raw(period.unit)}, orders, uncancelled_orders, ${history}
+    SELECT ${shop} AS shop, customer_id, period AS month, orders, uncancelled_orders,
+      first_order_at, last_order_at, first_uncancelled_order_at, last_uncancelled_order_at,
+      max(last_order_at) OVER before, max(last_uncancelled_order_at) OVER before,
+      max(period) FILTER (WHERE orders > 0) OVER before, max(period) FILTER (WHERE uncancelled_orders > 0) OVER before,
+      min(period) FILTER (WHERE orders > 0) OVER after, min(period) FILTER (WHERE uncancelled_orders > 0) OVER after,
       min(period) FILTER (WHERE orders > 0) OVER customer, min(period) FILTER (WHERE uncancelled_orders > 0) OVER customer,
       min(period) FILTER (WHERE paid) OVER customer, min(period) FILTER (WHERE paid_uncancelled) OVER customer,
       net_by_refund_date, net_by_order_date, cancelled_net_by_refund_date, cancelled_net_by_order_date
@@ -527,6 +545,52 @@ function customerPeriodRows(period: Period, shop: string, timeZone: string, curr
     WINDOW customer AS (PARTITION BY customer_id),
       before AS (PARTITION BY customer_id ORDER BY period ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
       after AS (PARTITION BY customer_id ORDER BY period ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)`;
+}
+
+/**
+ * Each customer's rows by local ISO week (customer_id, week, orders, uncancelled_orders, then the
+ * cohort and net columns of `customer_months`), from `sources`, a FROM item of
+ * `daily_sales_sources` rows holding every counted order of each customer among them: the same
+ * weeks `customer_months` has by month, kept nowhere. The sources hold each order's local day,
+ * its refunds by local day and whether it is paid; money in `currency` (an order in another
+ * currency counts, its sales do not). A refresh sums the rows as the sources were and as they
+ * are into `cohort_weeks`; a rebuild sums them from the sources it has just written.
+ */
+function customerWeekRows(currency: string, sources: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT customer_id, week, orders, uncancelled_orders,
+      min(week) FILTER (WHERE orders > 0) OVER customer AS cohort,
+      min(week) FILTER (WHERE uncancelled_orders > 0) OVER customer AS uncancelled_cohort,
+      min(week) FILTER (WHERE paid) OVER customer AS paid_cohort,
+      min(week) FILTER (WHERE paid_uncancelled) OVER customer AS paid_uncancelled_cohort,
+      coalesce(by_refund_date, 0) AS net_sales_by_refund_date, coalesce(by_order_date, 0) AS net_sales_by_order_date,
+      coalesce(cancelled_by_refund_date, 0) AS cancelled_net_sales_by_refund_date,
+      coalesce(cancelled_by_order_date, 0) AS cancelled_net_sales_by_order_date
+    FROM (
+      SELECT customer_id, week,
+        (count(*) FILTER (WHERE is_order))::int AS orders, (count(*) FILTER (WHERE is_order AND uncancelled))::int AS uncancelled_orders,
+        bool_or(paid) AS paid, bool_or(paid AND uncancelled) AS paid_uncancelled,
+        (sum(by_refund_date) FILTER (WHERE uncancelled))::bigint AS by_refund_date,
+        (sum(by_order_date) FILTER (WHERE uncancelled))::bigint AS by_order_date,
+        (sum(by_refund_date) FILTER (WHERE NOT uncancelled))::bigint AS cancelled_by_refund_date,
+        (sum(by_order_date) FILTER (WHERE NOT uncancelled))::bigint AS cancelled_by_order_date
+      FROM (
+        -- Each order in its week: its net sales there by refund date, and net of all its refunds
+        -- by order date.
+        SELECT s.customer_id, date_trunc('week', s.day)::date AS week, true AS is_order, NOT s.cancelled AS uncancelled, s.paid,
+          CASE WHEN s.currency_code = ${currency} THEN s.gross_sales - s.discounts ELSE 0 END AS by_refund_date,
+          CASE WHEN s.currency_code = ${currency} THEN s.gross_sales - s.discounts - s.returns ELSE 0 END AS by_order_date
+        FROM ${sources} s
+        WHERE s.customer_id IS NOT NULL
+        UNION ALL
+        -- Its refunds in the weeks of their days, by refund date.
+        SELECT s.customer_id, date_trunc('week', u.day)::date, false, NOT s.cancelled, false, -u.returns, 0
+        FROM ${sources} s CROSS JOIN LATERAL unnest(s.refund_days, s.refund_returns) u(day, returns)
+        WHERE s.customer_id IS NOT NULL AND s.refund_days IS NOT NULL AND s.currency_code = ${currency}
+      ) c
+      GROUP BY customer_id, week
+    ) w
+    WINDOW customer AS (PARTITION BY customer_id)`;
 }
 
 /** The cohort grid's upsert of summed cells, returning each cell's ctid and whether it is now empty. */
@@ -553,73 +617,60 @@ function upsertMonthCountCells(shop: string, rows: Prisma.Sql): Prisma.Sql {
 }
 
 /**
- * Recomputes the per-customer rows of one grain (`customer_months` or `customer_weeks`) of the
- * given customers (all of the shop's when null), and with them the cells summed from them (the
- * cohort grid; for months also `customer_month_counts`). For the whole shop from scratch; for
- * some customers in one statement: their rows as they were (the statement's snapshot) counted
- * −1 and as they are now +1, so that only the cells whose sums change are written, while their
- * rows are rewritten and those of periods left without activity deleted; the cells left empty
- * are deleted after.
+ * Recomputes the `customer_months` rows of the given customers (all of the shop's when null),
+ * and with them the cells summed from them (`cohort_months` and `customer_month_counts`). For
+ * the whole shop from scratch; for some customers in one statement: their rows as they were (the
+ * statement's snapshot) counted −1 and as they are now +1, so that only the cells whose sums
+ * change are written, while their rows are rewritten and those of months left without activity
+ * deleted; the cells left empty are deleted after.
  */
-async function recomputeCustomerPeriods(
-  tx: Tx,
-  period: Period,
-  shop: string,
-  timeZone: string,
-  currency: string,
-  customers: bigint[] | null,
-): Promise<void> {
+async function recomputeCustomerMonths(tx: Tx, shop: string, timeZone: string, currency: string, customers: bigint[] | null): Promise<void> {
   if (customers !== null && customers.length === 0) return;
-  const monthly = period.unit === "month";
-  const table = Prisma.raw(period.customerTable);
-  const unit = Prisma.raw(period.unit);
-  const columns = Prisma.raw(["shop", "customer_id", period.unit, ...period.columns].join(", "));
+  const columns = Prisma.raw(["shop", "customer_id", "month", ...MONTH_COLUMNS].join(", "));
   if (customers === null) {
-    if (monthly) await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop}`;
-    await tx.$executeRaw`DELETE FROM ${Prisma.raw(period.cohortTable)} WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM customer_month_counts WHERE shop = ${shop}`;
+    await tx.$executeRaw`DELETE FROM cohort_months WHERE shop = ${shop}`;
     await replaceShopRows(
       tx,
       shop,
-      period.customerTable,
-      ["shop", "customer_id", period.unit],
-      period.columns,
-      customerPeriodRows(period, shop, timeZone, currency, customersOnly(customers)),
+      "customer_months",
+      ["shop", "customer_id", "month"],
+      MONTH_COLUMNS,
+      customerMonthRows(shop, timeZone, currency, customersOnly(customers)),
     );
-    const rows = Prisma.sql`(SELECT *, 1 AS sign FROM ${table} WHERE shop = ${shop})`;
-    if (monthly) {
-      await tx.$executeRaw`
-        INSERT INTO customer_month_counts (shop, retention_include_cancelled, month, previous_month, next_month,
-          paid_before, repeat, customers, orders)
-        ${monthCountRows(shop, rows)}`;
-    }
+    const rows = Prisma.sql`(SELECT *, 1 AS sign FROM customer_months WHERE shop = ${shop})`;
     await tx.$executeRaw`
-      INSERT INTO ${Prisma.raw(period.cohortTable)} (shop, retention_include_cancelled, cohort_include_zero_value, cohort, ${unit},
-        ${Prisma.raw(cohortValueColumns(period).join(", "))})
-      ${cohortRows(period, shop, rows)}`;
+      INSERT INTO customer_month_counts (shop, retention_include_cancelled, month, previous_month, next_month,
+        paid_before, repeat, customers, orders)
+      ${monthCountRows(shop, rows)}`;
+    await tx.$executeRaw`
+      INSERT INTO cohort_months (shop, retention_include_cancelled, cohort_include_zero_value, cohort, month,
+        ${Prisma.raw(cohortValueColumns(MONTH).join(", "))})
+      ${cohortRows(MONTH, shop, rows)}`;
     return;
   }
   const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
   const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
     WITH new AS MATERIALIZED (
-      ${customerPeriodRows(period, shop, timeZone, currency, customersOnly(customers))}
+      ${customerMonthRows(shop, timeZone, currency, customersOnly(customers))}
     ),
-    old AS MATERIALIZED (SELECT ${columns} FROM ${table} WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
+    old AS MATERIALIZED (SELECT ${columns} FROM customer_months WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
     written AS (
-      INSERT INTO ${table} AS t (${columns}) SELECT * FROM new
-      ON CONFLICT (shop, customer_id, ${unit}) ${updateIfChanged(period.columns)}
+      INSERT INTO customer_months AS t (${columns}) SELECT * FROM new
+      ON CONFLICT (shop, customer_id, month) ${updateIfChanged(MONTH_COLUMNS)}
     ),
     dropped AS (
       -- NOT IN a subquery: hashed, whatever the planner guesses of the CTE's size.
-      DELETE FROM ${table} t
+      DELETE FROM customer_months t
       WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
-        AND (t.customer_id, t.${unit}) NOT IN (SELECT customer_id, ${unit} FROM new)
+        AND (t.customer_id, t.month) NOT IN (SELECT customer_id, month FROM new)
     ),
-    cohort_cells AS (${upsertCohortCells(period, shop, delta)}),
-    count_cells AS (${monthly ? upsertMonthCountCells(shop, delta) : Prisma.sql`SELECT NULL::text AS tbl, NULL::text AS ctid, false AS empty`})
+    cohort_cells AS (${upsertCohortCells(MONTH, shop, delta)}),
+    count_cells AS (${upsertMonthCountCells(shop, delta)})
     SELECT tbl, ctid, empty FROM cohort_cells WHERE empty
     UNION ALL
     SELECT tbl, ctid, empty FROM count_cells WHERE empty`;
-  await deleteEmptyCellsOf(tx, cells, { [period.cohortTable]: COHORT_EMPTY, customer_month_counts: MONTH_COUNT_EMPTY });
+  await deleteEmptyCellsOf(tx, cells, { cohort_months: COHORT_EMPTY, customer_month_counts: MONTH_COUNT_EMPTY });
 }
 
 /** `customer_order_gaps`' key (in the order its rows are selected) and the columns after it. */
@@ -919,11 +970,10 @@ async function refreshOrders(
     UNION
     SELECT customer_id FROM orders WHERE shop = ${shop} AND id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`;
   const customers = customerRows.map((row) => BigInt(row.customer_id));
-  const days = await refreshDaysOf(tx, shop, timeZone, orderIds, customers);
-  await recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, customers);
+  const days = await refreshDaysOf(tx, shop, { timeZone, currency }, orderIds, customers);
+  await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
   await recomputeCustomerGaps(tx, shop, timeZone, customers);
   await recomputeCustomerTotals(tx, shop, timeZone, currency, customers);
-  await recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, customers);
   return days;
 }
 
@@ -976,15 +1026,18 @@ type RebuildPart = (tx: Tx, shop: string, calendar: Calendar) => Promise<void>;
 
 /**
  * A rebuild in two halves that share no table, each about half of the time at a million orders
- * (daily sales and gaps; months, weeks and totals): one runs in the transaction of the refresh,
+ * (daily sales, weekly cohorts and gaps; months and totals): one runs in the transaction of the refresh,
  * the other beside it in a transaction of its own (`startRebuildAlongside`) when one can be
  * had, so that a rebuild uses two of the database's cores.
  */
 const REBUILD_HALVES: [RebuildPart[], RebuildPart[]] = [
-  [(tx, shop, { timeZone }) => rebuildDays(tx, shop, timeZone), (tx, shop, { timeZone }) => recomputeCustomerGaps(tx, shop, timeZone, null)],
   [
-    (tx, shop, { timeZone, currency }) => recomputeCustomerPeriods(tx, MONTH, shop, timeZone, currency, null),
-    (tx, shop, { timeZone, currency }) => recomputeCustomerPeriods(tx, WEEK, shop, timeZone, currency, null),
+    (tx, shop, { timeZone }) => rebuildDays(tx, shop, timeZone),
+    (tx, shop, { currency }) => rebuildWeeks(tx, shop, currency),
+    (tx, shop, { timeZone }) => recomputeCustomerGaps(tx, shop, timeZone, null),
+  ],
+  [
+    (tx, shop, { timeZone, currency }) => recomputeCustomerMonths(tx, shop, timeZone, currency, null),
     (tx, shop, { timeZone, currency }) => recomputeCustomerTotals(tx, shop, timeZone, currency, null),
   ],
 ];
@@ -1138,7 +1191,7 @@ async function refreshIn(tx: Tx, shop: string, scope: RollupScope, { alongside }
 }
 
 /**
- * Brings a shop's rollups (daily sales, customers' months, weeks, gaps and totals) up to date after
+ * Brings a shop's rollups (daily sales, customers' months, gaps and totals, the cohort grids) up to date after
  * orders or refunds were written:
  * `{ orderIds }` for the orders just written (their old and new days and their customers'
  * other orders), `{ fromDay, toDay }` for local days `[fromDay, toDay)`, nothing for a rebuild.
