@@ -16,8 +16,9 @@
 //   ordered both before the earlier window ended and since the later one began, searched for an
 //   order in each. New customers: customers acquired per local day (`cohort_days`).
 // - Cohorts: cells of `cohort_months` or `cohort_weeks`.
-// - Time between orders and the lapse point: percentiles of `customer_order_gaps`, located by
-//   bucket counts (`gap_months` for whole months) and read from one bucket each.
+// - Time between orders and the lapse point: percentiles of the gaps recorded with each order's
+//   contribution (`daily_sales_sources`), located by bucket counts (`gap_months` for whole
+//   months) and read from one bucket each.
 // - The at-risk list: `customer_totals`, indexed in the list's order.
 // Reports are assembled by the same code as the reference.
 import { Prisma } from "@prisma/client";
@@ -91,6 +92,21 @@ function monthColumns(settings: MetricSettings) {
     last: pick("last_order_at", "last_uncancelled_order_at"),
     previous: pick("previous_order_at", "previous_uncancelled_order_at"),
     next: pick("next_month", "next_uncancelled_month"),
+  };
+}
+
+/**
+ * `daily_sales_sources`' gap columns for the cancelled setting (each counted order of a customer
+ * with an earlier one: the gap since it, its bucket, whether it is the second): since the
+ * previous counted order, or, of uncancelled orders, since the previous uncancelled one. Each
+ * set is indexed by bucket, then time, where its gap is not null.
+ */
+function gapColumns(settings: MetricSettings) {
+  const pick = (all: string, uncancelled: string) => Prisma.raw(settings.retentionIncludeCancelled ? all : uncancelled);
+  return {
+    gap: pick("gap_ms", "uncancelled_gap_ms"),
+    bucket: pick("gap_bucket", "uncancelled_gap_bucket"),
+    second: pick("second_order", "second_uncancelled_order"),
   };
 }
 
@@ -538,7 +554,7 @@ function percentileOf(n: number, p: number, valueAt: (rank: number) => number): 
 /**
  * How many gaps between consecutive counted orders, and of second orders, each gap bucket holds
  * for the later orders in [start, end) (`start` null: unbounded), smallest bucket first: from
- * `gap_months` for whole local months and from `customer_order_gaps` for the rest.
+ * `gap_months` for whole local months and from the orders' gaps (gapColumns) for the rest.
  */
 async function gapBucketCounts(
   shop: string,
@@ -548,9 +564,10 @@ async function gapBucketCounts(
 ): Promise<Array<{ bucket: number; gaps: bigint; second_gaps: bigint }>> {
   const { settings, timeZone } = context;
   const variant = settings.retentionIncludeCancelled;
+  const g = gapColumns(settings);
   const { months, spans } = monthSpans(timeZone, start, end);
   const inSpan = ([a, b]: [Date | null, Date]) =>
-    a === null ? Prisma.sql`g.processed_at < ${b}` : Prisma.sql`g.processed_at >= ${a} AND g.processed_at < ${b}`;
+    a === null ? Prisma.sql`s.processed_at < ${b}` : Prisma.sql`s.processed_at >= ${a} AND s.processed_at < ${b}`;
   // The gaps are indexed by bucket, then time: a span's are one index range per bucket, from 0 to
   // the largest there is (a few hundred), each span on its own.
   const spanRows = Prisma.join(
@@ -559,10 +576,10 @@ async function gapBucketCounts(
         ? Prisma.sql`SELECT 0::smallint, 0::bigint, 0::bigint WHERE false`
         : Prisma.sql`
       SELECT b.bucket::smallint, x.gaps, x.second_gaps
-      FROM generate_series(0, (SELECT max(bucket) FROM customer_order_gaps WHERE shop = ${shop} AND retention_include_cancelled = ${variant})) b(bucket)
+      FROM generate_series(0, (SELECT max(${g.bucket}) FROM daily_sales_sources WHERE shop = ${shop} AND ${g.bucket} IS NOT NULL)) b(bucket)
       CROSS JOIN LATERAL (
-        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE g.second))::bigint AS second_gaps FROM customer_order_gaps g
-        WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = b.bucket AND ${inSpan(span)}
+        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE s.${g.second}))::bigint AS second_gaps FROM daily_sales_sources s
+        WHERE s.shop = ${shop} AND s.${g.bucket} = b.bucket AND ${inSpan(span)}
       ) x
       WHERE x.gaps > 0`,
     ),
@@ -586,8 +603,8 @@ async function gapBucketCounts(
 /**
  * Percentiles (ms) of the gaps between consecutive counted orders whose later order is in
  * [start, end) (`start` null: unbounded), of all of them and of second orders only, with their
- * counts. The gaps per bucket come from `gap_months` for whole local months and from
- * `customer_order_gaps` for the rest; each rank a percentile needs is then read from its bucket
+ * counts. The gaps per bucket come from `gap_months` for whole local months and from the
+ * orders' gaps (gapColumns) for the rest; each rank a percentile needs is then read from its bucket
  * (an index range in gap order), so no more than a few thousand gaps are read, never sorted.
  */
 async function gapPercentiles(
@@ -597,7 +614,7 @@ async function gapPercentiles(
   end: Date,
   ps: number[],
 ): Promise<{ all: { count: number; values: Array<number | null> }; second: { count: number; values: Array<number | null> } }> {
-  const variant = context.settings.retentionIncludeCancelled;
+  const g = gapColumns(context.settings);
   const buckets = await gapBucketCounts(shop, context, start, end);
 
   // Which bucket, and which place in it, holds each rank a percentile needs.
@@ -650,11 +667,11 @@ async function gapPercentiles(
           ${needs.map((need) => need.skip)}::int[], ${needs.map((need) => need.take)}::int[]) WITH ORDINALITY t(second, bucket, skip, take, k)
         CROSS JOIN LATERAL (
           SELECT array_agg(gap_ms ORDER BY gap_ms) AS gaps FROM (
-            SELECT g.gap_ms FROM customer_order_gaps g
-            WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = t.bucket
-              AND (NOT t.second OR g.second)
-              ${start === null ? Prisma.empty : Prisma.sql`AND g.processed_at >= ${start}`} AND g.processed_at < ${end}
-            ORDER BY g.gap_ms OFFSET t.skip LIMIT t.take
+            SELECT s.${g.gap} AS gap_ms FROM daily_sales_sources s
+            WHERE s.shop = ${shop} AND s.${g.bucket} = t.bucket
+              AND (NOT t.second OR s.${g.second})
+              ${start === null ? Prisma.empty : Prisma.sql`AND s.processed_at >= ${start}`} AND s.processed_at < ${end}
+            ORDER BY s.${g.gap} OFFSET t.skip LIMIT t.take
           ) y
         ) x`;
   const values = new Map<Need, number[]>();
@@ -1118,7 +1135,7 @@ export async function gapHistogram(shop: string, query: RetentionRatesQuery, clo
   const context = await retentionContext(shop, clock);
   const plan = ratesPlan(query, context);
   const { start, end } = plan.period;
-  const variant = context.settings.retentionIncludeCancelled;
+  const g = gapColumns(context.settings);
   const edgesMs = GAP_HISTOGRAM_EDGES_DAYS.map((days) => days * DAY_MS);
   const [buckets, edges] = await Promise.all([
     gapBucketCounts(shop, context, start, end),
@@ -1126,9 +1143,9 @@ export async function gapHistogram(shop: string, query: RetentionRatesQuery, clo
       SELECT e.edge_ms, e.bucket, x.gaps, x.second_gaps
       FROM (SELECT edge_ms, ${GAP_BUCKET(Prisma.sql`edge_ms`)} AS bucket FROM unnest(${edgesMs}::bigint[]) edge_ms) e
       CROSS JOIN LATERAL (
-        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE g.second))::bigint AS second_gaps FROM customer_order_gaps g
-        WHERE g.shop = ${shop} AND g.retention_include_cancelled = ${variant} AND g.bucket = e.bucket
-          AND g.processed_at >= ${start} AND g.processed_at < ${end} AND g.gap_ms < e.edge_ms
+        SELECT count(*)::bigint AS gaps, (count(*) FILTER (WHERE s.${g.second}))::bigint AS second_gaps FROM daily_sales_sources s
+        WHERE s.shop = ${shop} AND s.${g.bucket} = e.bucket
+          AND s.processed_at >= ${start} AND s.processed_at < ${end} AND s.${g.gap} < e.edge_ms
       ) x
       ORDER BY e.edge_ms`,
   ]);

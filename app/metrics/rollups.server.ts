@@ -4,24 +4,26 @@
 // `customer_month_counts` (customers by month and by their previous and next months with an
 // order: retention rates) and `cohort_months` (the monthly cohort grid); `cohort_weeks` (the
 // weekly cohort grid, summed from each customer's weeks as computed from `daily_sales_sources`
-// and kept nowhere else); `customer_order_gaps` (each gap between a customer's consecutive
-// orders) with `gap_months` (their counts by month and bucket: time between orders, the lapse
-// point); and `customer_totals` (each customer's orders, first, first paid and last order, net
-// spend, order instants and their local dates: the at-risk list, spans that are not whole
-// months, the predictions' purchase days) with the two tables summed from it, `activity_days`
-// (customers with an order per local day, their orders, repeat, new and returning ones:
-// activity by day) and `cohort_days` (customers acquired per local day, with their orders to
-// date: new customers, and the activity of those first seen in a range of days).
+// and kept nowhere else); `gap_months` (the gaps between each customer's consecutive orders,
+// recorded with the later order's contribution in `daily_sales_sources`, counted by month and
+// bucket: time between orders, the lapse point); and `customer_totals` (each customer's orders,
+// first, first paid and last order, net spend, order instants and their local dates: the
+// at-risk list, spans that are not whole months, the predictions' purchase days) with the two
+// tables summed from it, `activity_days` (customers with an order per local day, their orders,
+// repeat, new and returning ones: activity by day) and `cohort_days` (customers acquired per
+// local day, with their orders to date: new customers, and the activity of those first seen in
+// a range of days).
 //
 // Everything happens inside one transaction that holds a per-shop advisory lock (two refreshes
 // of one shop never interleave); a rebuild may do half of its work in a second transaction
 // beside it, committed with it (docs/decisions/023-a-rebuild-in-two-halves.md).
 // `daily_sales_sources` records what each counted order last contributed to `daily_sales`
-// (its day and kind, amounts, refunds by day, whether it is paid), so a refresh changes
-// `daily_sales` and `cohort_weeks` by difference; per-customer rows are recomputed whole for
-// the customers concerned, and the cells summed from them (`cohort_days`,
-// `customer_month_counts`, `cohort_months`, `gap_months`, `activity_days`) change by the
-// difference between those customers' rows before and after. Which orders and customers:
+// (its day and kind, amounts, refunds by day, whether it is paid, the gap since the customer's
+// previous order), so a refresh changes `daily_sales`, `cohort_weeks` and `gap_months` by
+// difference; per-customer rows are recomputed whole for the customers concerned, and the
+// cells summed from them (`cohort_days`, `customer_month_counts`, `cohort_months`,
+// `activity_days`) change by the difference between those customers' rows before and after.
+// Which orders and customers:
 //   - `{ orderIds }`: those orders and every order of their customers, now and at the last
 //     refresh (a customer's other orders can change kind, "first order", when an earlier order
 //     arrives, moves or disappears);
@@ -87,40 +89,64 @@ async function builtIn(client: Tx | typeof prisma, shop: string): Promise<{ time
  * tz)::date`, a refund's likewise; refunded amounts go both to the refund's day (by refund date)
  * and to the order's day (by order date). An order is the first of its customer when no other
  * counted order of that customer has an earlier (processed_at, id), the first uncancelled one
- * likewise among the uncancelled ones. One pass over the orders in customer order, their
- * refunds summed per local day and joined.
+ * likewise among the uncancelled ones. Each order of a customer with an earlier counted order
+ * records the gap since the latest of those (time between orders, the lapse point), its bucket
+ * and whether it is the customer's second; each uncancelled one likewise among the uncancelled
+ * ones. A gap is the difference of float8 epochs in milliseconds, exact (the instants are whole
+ * milliseconds) and cheaper than extract's numeric. One pass over the orders in customer order,
+ * their refunds summed per local day and joined.
  */
 function orderContributions(shop: string, timeZone: string, filter: Prisma.Sql | null): Prisma.Sql {
   const refundsOf =
     filter === null
       ? Prisma.empty
       : Prisma.sql`AND r.order_id IN (SELECT o.id FROM orders o WHERE o.shop = ${shop} AND ${filter})`;
+  const gapSince = (previous: string) =>
+    Prisma.raw(`((date_part('epoch', c.processed_at) - date_part('epoch', c.${previous})) * 1000)::bigint`);
+  const computed: Record<string, Prisma.Sql> = {
+    gap_ms: Prisma.sql`g.gap_ms`,
+    gap_bucket: GAP_BUCKET(Prisma.sql`g.gap_ms`),
+    uncancelled_gap_ms: Prisma.sql`g.uncancelled_gap_ms`,
+    uncancelled_gap_bucket: GAP_BUCKET(Prisma.sql`g.uncancelled_gap_ms`),
+  };
+  const columns = Prisma.join(SOURCE_VALUES.map((column) => computed[column] ?? Prisma.raw(`c.${column}`)));
   return Prisma.sql`
-    SELECT o.shop, o.id AS order_id, o.customer_id, (o.processed_at AT TIME ZONE ${timeZone})::date AS day, o.currency_code,
-      o.cancelled_at IS NOT NULL AS cancelled,
-      o.customer_id IS NOT NULL AND row_number() OVER customer = 1 AS first_order,
-      o.customer_id IS NOT NULL AND o.cancelled_at IS NULL
-        AND count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER customer = 1 AS first_uncancelled_order,
-      o.gross_sales, o.discounts, o.shipping, o.tax,
-      coalesce(r.returns, 0)::bigint AS returns, coalesce(r.shipping, 0)::bigint AS shipping_refunded,
-      coalesce(r.tax, 0)::bigint AS tax_refunded,
-      r.days AS refund_days, r.day_returns AS refund_returns, r.day_shipping AS refund_shipping, r.day_tax AS refund_tax,
-      o.total_price <> 0 AS paid
-    FROM orders o
-    LEFT JOIN (
-      SELECT order_id, sum(returns) AS returns, sum(shipping) AS shipping, sum(tax) AS tax,
-        array_agg(day ORDER BY day) AS days, array_agg(returns ORDER BY day) AS day_returns,
-        array_agg(shipping ORDER BY day) AS day_shipping, array_agg(tax ORDER BY day) AS day_tax
-      FROM (
-        SELECT r.order_id, (r.processed_at AT TIME ZONE ${timeZone})::date AS day,
-          sum(r.returns)::bigint AS returns, sum(r.shipping)::bigint AS shipping, sum(r.tax)::bigint AS tax
-        FROM refunds r WHERE r.shop = ${shop} ${refundsOf}
-        GROUP BY 1, 2
-      ) d
-      GROUP BY order_id
-    ) r ON r.order_id = o.id
-    WHERE o.shop = ${shop} AND NOT o.test AND o.deleted_at IS NULL ${filter === null ? Prisma.empty : Prisma.sql`AND ${filter}`}
-    WINDOW customer AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id ROWS UNBOUNDED PRECEDING)`;
+    SELECT c.shop, c.order_id, ${columns}
+    FROM (
+      SELECT o.shop, o.id AS order_id, o.customer_id, (o.processed_at AT TIME ZONE ${timeZone})::date AS day, o.currency_code,
+        o.cancelled_at IS NOT NULL AS cancelled,
+        o.customer_id IS NOT NULL AND row_number() OVER customer = 1 AS first_order,
+        o.customer_id IS NOT NULL AND o.cancelled_at IS NULL
+          AND count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER customer = 1 AS first_uncancelled_order,
+        o.gross_sales, o.discounts, o.shipping, o.tax,
+        coalesce(r.returns, 0)::bigint AS returns, coalesce(r.shipping, 0)::bigint AS shipping_refunded,
+        coalesce(r.tax, 0)::bigint AS tax_refunded,
+        r.days AS refund_days, r.day_returns AS refund_returns, r.day_shipping AS refund_shipping, r.day_tax AS refund_tax,
+        o.total_price <> 0 AS paid, o.processed_at,
+        o.customer_id IS NOT NULL AND row_number() OVER customer = 2 AS second_order,
+        o.customer_id IS NOT NULL AND o.cancelled_at IS NULL
+          AND count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER customer = 2 AS second_uncancelled_order,
+        CASE WHEN o.customer_id IS NOT NULL THEN lag(o.processed_at) OVER customer END AS previous_at,
+        CASE WHEN o.customer_id IS NOT NULL AND o.cancelled_at IS NULL
+          THEN max(o.processed_at) FILTER (WHERE o.cancelled_at IS NULL) OVER before END AS previous_uncancelled_at
+      FROM orders o
+      LEFT JOIN (
+        SELECT order_id, sum(returns) AS returns, sum(shipping) AS shipping, sum(tax) AS tax,
+          array_agg(day ORDER BY day) AS days, array_agg(returns ORDER BY day) AS day_returns,
+          array_agg(shipping ORDER BY day) AS day_shipping, array_agg(tax ORDER BY day) AS day_tax
+        FROM (
+          SELECT r.order_id, (r.processed_at AT TIME ZONE ${timeZone})::date AS day,
+            sum(r.returns)::bigint AS returns, sum(r.shipping)::bigint AS shipping, sum(r.tax)::bigint AS tax
+          FROM refunds r WHERE r.shop = ${shop} ${refundsOf}
+          GROUP BY 1, 2
+        ) d
+        GROUP BY order_id
+      ) r ON r.order_id = o.id
+      WHERE o.shop = ${shop} AND NOT o.test AND o.deleted_at IS NULL ${filter === null ? Prisma.empty : Prisma.sql`AND ${filter}`}
+      WINDOW customer AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id ROWS UNBOUNDED PRECEDING),
+        before AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    ) c
+    CROSS JOIN LATERAL (SELECT ${gapSince("previous_at")} AS gap_ms, ${gapSince("previous_uncancelled_at")} AS uncancelled_gap_ms) g`;
 }
 
 /** `daily_sales_sources`' columns after its key (shop, order_id). */
@@ -143,6 +169,13 @@ const SOURCE_VALUES = [
   "refund_shipping",
   "refund_tax",
   "paid",
+  "processed_at",
+  "gap_ms",
+  "gap_bucket",
+  "second_order",
+  "uncancelled_gap_ms",
+  "uncancelled_gap_bucket",
+  "second_uncancelled_order",
 ];
 const SOURCE_COLUMNS = Prisma.raw(["shop", "order_id", ...SOURCE_VALUES].join(", "));
 
@@ -264,9 +297,9 @@ async function rebuildWeeks(tx: Tx, shop: string, currency: string): Promise<voi
  * given customers: their recorded contributions (`daily_sales_sources`) out, their current ones
  * in, and their records brought up to date, in one statement that computes the current ones
  * once and writes only the records that change (a cancelled order changes its own, and at most
- * the first-order flags of its customer's others). In the same statement `cohort_weeks` by
- * difference: the customers' week rows as the records were −1 and as they are +1. Returns how
- * many local days changed.
+ * the first-order flags and gaps of its customer's others). In the same statement `cohort_weeks`
+ * and `gap_months` by difference: the customers' week rows and gaps as the records were −1 and
+ * as they are +1. Returns how many local days changed.
  */
 async function refreshDaysOf(
   tx: Tx,
@@ -284,7 +317,7 @@ async function refreshDaysOf(
   const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
   const weeksOf = (sources: string, sign: number) =>
     Prisma.sql`SELECT w.*, ${Prisma.raw(String(sign))} AS sign FROM (${customerWeekRows(currency, Prisma.raw(sources))}) w`;
-  const changed = await tx.$queryRaw<Array<{ day: string | null; ctid: string | null; empty: boolean }>>`
+  const changed = await tx.$queryRaw<Array<{ day: string | null; tbl: string | null; ctid: string | null; empty: boolean }>>`
     WITH new AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
     old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded("s")}),
     written AS (
@@ -304,17 +337,26 @@ async function refreshDaysOf(
       ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
       RETURNING day::text AS day, ${allZero} AS empty
     ),
-    week_cells AS (${upsertCohortCells(WEEK, shop, Prisma.sql`(${weeksOf("old", -1)} UNION ALL ${weeksOf("new", 1)})`)})
-    SELECT day, NULL::text AS ctid, empty FROM day_cells
+    week_cells AS (${upsertCohortCells(WEEK, shop, Prisma.sql`(${weeksOf("old", -1)} UNION ALL ${weeksOf("new", 1)})`)}),
+    gap_cells AS (
+      INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+      ${gapMonthRows(shop, Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`)}
+      ON CONFLICT (shop, retention_include_cancelled, month, bucket)
+      DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
+      RETURNING 'gap_months'::text AS tbl, t.ctid::text AS ctid, t.gaps = 0 AS empty
+    )
+    SELECT day, NULL::text AS tbl, NULL::text AS ctid, empty FROM day_cells
     UNION ALL
-    SELECT NULL, ctid, empty FROM week_cells WHERE empty`;
+    SELECT NULL, tbl, ctid, empty FROM week_cells WHERE empty
+    UNION ALL
+    SELECT NULL, tbl, ctid, empty FROM gap_cells WHERE empty`;
   const days = changed.filter((row) => row.day !== null);
   const emptied = [...new Set(days.filter((row) => row.empty).map((row) => row.day))];
   if (emptied.length > 0) {
     await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop} AND day = ANY(${emptied}::date[]) AND ${allZero}`;
   }
-  const emptyWeeks = changed.filter((row) => row.ctid !== null).map((row) => row.ctid as string);
-  await deleteEmptyCells(tx, "cohort_weeks", COHORT_EMPTY, emptyWeeks);
+  const cells = changed.flatMap(({ tbl, ctid, empty }) => (tbl !== null && ctid !== null ? [{ tbl, ctid, empty }] : []));
+  await deleteEmptyCellsOf(tx, cells, { cohort_weeks: COHORT_EMPTY, gap_months: "gaps = 0" });
   return new Set(days.map((row) => row.day)).size;
 }
 
@@ -577,14 +619,14 @@ function customerWeekRows(currency: string, sources: Prisma.Sql): Prisma.Sql {
       FROM (
         -- Each order in its week: its net sales there by refund date, and net of all its refunds
         -- by order date.
-        SELECT s.customer_id, date_trunc('week', s.day)::date AS week, true AS is_order, NOT s.cancelled AS uncancelled, s.paid,
+        SELECT s.customer_id, date_trunc('week', s.day::timestamp)::date AS week, true AS is_order, NOT s.cancelled AS uncancelled, s.paid,
           CASE WHEN s.currency_code = ${currency} THEN s.gross_sales - s.discounts ELSE 0 END AS by_refund_date,
           CASE WHEN s.currency_code = ${currency} THEN s.gross_sales - s.discounts - s.returns ELSE 0 END AS by_order_date
         FROM ${sources} s
         WHERE s.customer_id IS NOT NULL
         UNION ALL
         -- Its refunds in the weeks of their days, by refund date.
-        SELECT s.customer_id, date_trunc('week', u.day)::date, false, NOT s.cancelled, false, -u.returns, 0
+        SELECT s.customer_id, date_trunc('week', u.day::timestamp)::date, false, NOT s.cancelled, false, -u.returns, 0
         FROM ${sources} s CROSS JOIN LATERAL unnest(s.refund_days, s.refund_returns) u(day, returns)
         WHERE s.customer_id IS NOT NULL AND s.refund_days IS NOT NULL AND s.currency_code = ${currency}
       ) c
@@ -673,10 +715,6 @@ async function recomputeCustomerMonths(tx: Tx, shop: string, timeZone: string, c
   await deleteEmptyCellsOf(tx, cells, { cohort_months: COHORT_EMPTY, customer_month_counts: MONTH_COUNT_EMPTY });
 }
 
-/** `customer_order_gaps`' key (in the order its rows are selected) and the columns after it. */
-const GAP_KEY = ["shop", "retention_include_cancelled", "customer_id", "order_id"];
-const GAP_VALUES = ["processed_at", "gap_ms", "second", "bucket"];
-
 /** `customer_totals`' columns after its key (shop, retention_include_cancelled, customer_id). */
 const TOTAL_VALUES = [
   "orders",
@@ -742,86 +780,31 @@ function activityDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Pri
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
 
 /**
- * Recomputes the given customers' (all of the shop's when null) `customer_order_gaps` rows, for
- * each value of the cancelled setting, from their counted orders; and `gap_months` with them,
- * incrementally (the old rows' contributions out, the new ones' in) or, for the whole shop,
- * from scratch.
+ * `gap_months` rows summed from `daily_sales_sources` rows (`rows`, a FROM item, each with a
+ * `sign`): the gaps of their orders under each value of the cancelled setting, by the local
+ * month of the later order and bucket; cells whose sums are zero are left out.
  */
-async function recomputeCustomerGaps(tx: Tx, shop: string, timeZone: string, customers: bigint[] | null): Promise<void> {
-  if (customers !== null && customers.length === 0) return;
-  const only = customersOnly(customers);
-  if (customers === null) await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
-  // One pass over the customers' counted orders in order serves both values of the cancelled
-  // setting: the previous order, and the previous uncancelled one (the latest before it). A
-  // gap in milliseconds from float8 epochs, exact (the instants are whole milliseconds) and
-  // cheaper than extract's numeric; both settings' rows as a UNION ALL over the pass rather than
-  // a LATERAL VALUES per order, which sets up its expressions again for every row (together,
-  // 4.4 s → 2.5 s at a million orders).
-  const gaps = Prisma.sql`
-    WITH g AS MATERIALIZED (
-      SELECT o.customer_id, o.id, o.processed_at, o.cancelled_at IS NULL AS uncancelled,
-        lag(o.processed_at) OVER w AS previous_at, row_number() OVER w AS n,
-        max(o.processed_at) FILTER (WHERE o.cancelled_at IS NULL)
-          OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_uncancelled_at,
-        count(*) FILTER (WHERE o.cancelled_at IS NULL) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS uncancelled_n
-      FROM orders o
-      WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
-      WINDOW w AS (PARTITION BY o.customer_id ORDER BY o.processed_at, o.id)
-    ),
-    v AS (
-      SELECT true AS cancelled, customer_id, id, processed_at, previous_at AS previous, n FROM g WHERE previous_at IS NOT NULL
+function gapMonthRows(shop: string, rows: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${shop}, g.cancelled, date_trunc('month', g.day::timestamp)::date, g.bucket, sum(g.sign)::int, sum(g.sign * g.second::int)::int
+    FROM (
+      SELECT true AS cancelled, s.day, s.gap_bucket AS bucket, s.second_order AS second, s.sign
+      FROM ${rows} s WHERE s.gap_bucket IS NOT NULL
       UNION ALL
-      SELECT false, customer_id, id, processed_at, previous_uncancelled_at, uncancelled_n FROM g
-      WHERE uncancelled AND previous_uncancelled_at IS NOT NULL
-    )
-    SELECT ${shop} AS shop, v.cancelled AS retention_include_cancelled, v.customer_id, v.id AS order_id, v.processed_at,
-      x.gap_ms, v.n = 2 AS second, ${GAP_BUCKET(Prisma.sql`x.gap_ms`)} AS bucket
-    FROM v CROSS JOIN LATERAL (
-      SELECT ((date_part('epoch', v.processed_at) - date_part('epoch', v.previous)) * 1000)::bigint AS gap_ms
-    ) x`;
-  const gapColumns = Prisma.raw([...GAP_KEY, ...GAP_VALUES].join(", "));
-  const gapMonths = (rows: Prisma.Sql) => Prisma.sql`
-    SELECT ${shop}, retention_include_cancelled, date_trunc('month', processed_at AT TIME ZONE ${timeZone})::date, bucket,
-      sum(sign)::int, sum(sign * second::int)::int
-    FROM ${rows} g
+      SELECT false, s.day, s.uncancelled_gap_bucket, s.second_uncancelled_order, s.sign
+      FROM ${rows} s WHERE s.uncancelled_gap_bucket IS NOT NULL
+    ) g
     GROUP BY 2, 3, 4
-    HAVING sum(sign) <> 0 OR sum(sign * second::int) <> 0`;
-  if (customers === null) {
-    await replaceShopRows(tx, shop, "customer_order_gaps", GAP_KEY, GAP_VALUES, gaps);
-    await tx.$executeRaw`
-      INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-      ${gapMonths(Prisma.sql`(SELECT *, 1 AS sign FROM customer_order_gaps WHERE shop = ${shop})`)}`;
-  } else {
-    // In one statement, as for the per-period rows: the gaps as they were −1 and as they are +1
-    // into `gap_months`; only changed gaps rewritten, vanished ones deleted.
-    const empties = await upsertCells(
-      tx,
-      Prisma.sql`
-      WITH new AS MATERIALIZED (${gaps}),
-      old AS MATERIALIZED (
-        SELECT ${gapColumns} FROM customer_order_gaps WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
-      ),
-      written AS (
-        INSERT INTO customer_order_gaps AS t (${gapColumns}) SELECT * FROM new
-        ON CONFLICT (shop, customer_id, retention_include_cancelled, order_id) ${updateIfChanged(GAP_VALUES)}
-      ),
-      dropped AS (
-        DELETE FROM customer_order_gaps t
-        WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
-          AND (t.customer_id, t.retention_include_cancelled, t.order_id) NOT IN
-            (SELECT customer_id, retention_include_cancelled, order_id FROM new)
-      ),
-      cells AS (
-        INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-        ${gapMonths(Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`)}
-        ON CONFLICT (shop, retention_include_cancelled, month, bucket)
-        DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
-        RETURNING t.ctid::text AS ctid, t.gaps = 0 AS empty
-      )
-      SELECT ctid, empty FROM cells WHERE empty`,
-    );
-    await deleteEmptyCells(tx, "gap_months", "gaps = 0", empties);
-  }
+    HAVING sum(g.sign) <> 0 OR sum(g.sign * g.second::int) <> 0`;
+}
+
+/** Rebuilds the shop's `gap_months` from the gaps of its `daily_sales_sources` (as written by rebuildDays). */
+async function rebuildGapMonths(tx: Tx, shop: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM gap_months WHERE shop = ${shop}`;
+  await tx.$executeRaw`
+    INSERT INTO gap_months (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
+    ${gapMonthRows(shop, Prisma.sql`(SELECT day, gap_bucket, second_order, uncancelled_gap_bucket, second_uncancelled_order, 1 AS sign
+      FROM daily_sales_sources WHERE shop = ${shop})`)}`;
 }
 
 /**
@@ -972,7 +955,6 @@ async function refreshOrders(
   const customers = customerRows.map((row) => BigInt(row.customer_id));
   const days = await refreshDaysOf(tx, shop, { timeZone, currency }, orderIds, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
-  await recomputeCustomerGaps(tx, shop, timeZone, customers);
   await recomputeCustomerTotals(tx, shop, timeZone, currency, customers);
   return days;
 }
@@ -1026,7 +1008,7 @@ type RebuildPart = (tx: Tx, shop: string, calendar: Calendar) => Promise<void>;
 
 /**
  * A rebuild in two halves that share no table, each about half of the time at a million orders
- * (daily sales, weekly cohorts and gaps; months and totals): one runs in the transaction of the refresh,
+ * (daily sales with the gaps, weekly cohorts; months and totals): one runs in the transaction of the refresh,
  * the other beside it in a transaction of its own (`startRebuildAlongside`) when one can be
  * had, so that a rebuild uses two of the database's cores.
  */
@@ -1034,7 +1016,7 @@ const REBUILD_HALVES: [RebuildPart[], RebuildPart[]] = [
   [
     (tx, shop, { timeZone }) => rebuildDays(tx, shop, timeZone),
     (tx, shop, { currency }) => rebuildWeeks(tx, shop, currency),
-    (tx, shop, { timeZone }) => recomputeCustomerGaps(tx, shop, timeZone, null),
+    (tx, shop) => rebuildGapMonths(tx, shop),
   ],
   [
     (tx, shop, { timeZone, currency }) => recomputeCustomerMonths(tx, shop, timeZone, currency, null),

@@ -1,6 +1,6 @@
 // GIVEN a shop's rollups, WHEN orders and refunds change and only the changed orders (or days)
 // are refreshed, THEN every rollup table (daily sales, first orders and the customers acquired per day, customer months and the two
-// tables summed from them, order gaps and their month sums, customer totals and their day sums, customer weeks and the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
+// tables summed from them, order gaps and their month sums, customer totals and their day sums, the weekly cohort grid) equals a rebuild from scratch, and the sales and retention reports
 // still equal the reference on the changed rows.
 import fs from "node:fs";
 import pg from "pg";
@@ -53,11 +53,6 @@ async function months(shop: string) {
         customers, net_sales_by_refund_date::text AS n1, net_sales_by_order_date::text AS n2
       FROM cohort_months WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, month`,
-    gaps: await prisma.$queryRaw<unknown[]>`
-      SELECT retention_include_cancelled, customer_id::text AS customer, order_id::text AS order_id, processed_at,
-        gap_ms::text AS gap, second, bucket
-      FROM customer_order_gaps WHERE shop = ${shop}
-      ORDER BY retention_include_cancelled, customer_id, order_id`,
     cohortDays: await prisma.$queryRaw<unknown[]>`
       SELECT retention_include_cancelled, cohort_include_zero_value, day::text AS day, customers, orders, repeat_customers, paid_customers
       FROM cohort_days WHERE shop = ${shop}
@@ -76,7 +71,8 @@ async function months(shop: string) {
         first_order, first_uncancelled_order, gross_sales::text AS gross, discounts::text AS discounts, shipping::text AS shipping,
         tax::text AS tax, returns::text AS returns, shipping_refunded::text AS shipping_refunded, tax_refunded::text AS tax_refunded,
         refund_days::text AS refund_days, refund_returns::text AS refund_returns, refund_shipping::text AS refund_shipping,
-        refund_tax::text AS refund_tax, paid
+        refund_tax::text AS refund_tax, paid, processed_at, gap_ms::text AS gap, gap_bucket, second_order,
+        uncancelled_gap_ms::text AS uncancelled_gap, uncancelled_gap_bucket, second_uncancelled_order
       FROM daily_sales_sources WHERE shop = ${shop} ORDER BY order_id`,
     cohortWeeks: await prisma.$queryRaw<unknown[]>`
       SELECT retention_include_cancelled, cohort_include_zero_value, cohort::text AS cohort, week::text AS week,
@@ -116,7 +112,7 @@ async function expectConsistent(store: GeneratedStore, refresh: () => Promise<un
   expect(incrementalMonths.customerMonths.length).toBeGreaterThan(30);
   expect(incrementalMonths.counts.length).toBeGreaterThan(30);
   expect(incrementalMonths.cohorts.length).toBeGreaterThan(30);
-  expect(incrementalMonths.gaps.length).toBeGreaterThan(30);
+  expect((incrementalMonths.sources as Array<{ gap: string | null }>).filter((source) => source.gap !== null).length).toBeGreaterThan(30);
   expect(incrementalMonths.gapMonths.length).toBeGreaterThan(30);
   expect(incrementalMonths.activityDays.length).toBeGreaterThan(30);
   expect(incrementalMonths.totals.length).toBeGreaterThan(30);
@@ -423,8 +419,8 @@ describe("ensureDailyRollups", () => {
       await ensureDailyRollups(store.shop, store.timeZone, store.currency);
       await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
     }
-    // Each rebuild's write of gaps waits for a lock that the test holds; the test holds it and
-    // watches on a connection of its own, outside the app's pool.
+    // Each rebuild's write of the gaps' counts waits for a lock that the test holds; the test
+    // holds it and watches on a connection of its own, outside the app's pool.
     const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await watcher.connect();
     const held = async () => {
@@ -437,7 +433,7 @@ describe("ensureDailyRollups", () => {
     };
     let rebuilds: Array<Promise<boolean>> = [];
     try {
-      await withTriggers({ customer_order_gaps: "wait" }, async () => {
+      await withTriggers({ gap_months: "wait" }, async () => {
         try {
           await watcher.query(`BEGIN`);
           await watcher.query(`SELECT pg_advisory_xact_lock($1, $1)`, [HOLD_KEY]);
@@ -477,14 +473,14 @@ describe("a rebuild in two halves", () => {
     await refreshDailyRollups(SHOP_);
   });
 
-  it("GIVEN a rebuild THEN daily sales, weekly cohorts and gaps are written in one transaction, months and totals in another, and the result is the one-transaction rebuild's", async () => {
+  it("GIVEN a rebuild THEN daily sales with the gaps and weekly cohorts are written in one transaction, months and totals in another, and the result is the one-transaction rebuild's", async () => {
     const before = await everything();
-    const recorded = ["daily_sales", "cohort_weeks", "customer_order_gaps", "customer_months", "customer_totals", "cohort_days"];
+    const recorded = ["daily_sales", "cohort_weeks", "gap_months", "customer_months", "customer_totals", "cohort_days"];
     await withTriggers(Object.fromEntries(recorded.map((table) => [table, "record" as const])), () => refreshDailyRollups(SHOP_));
     const written = await writers();
     expect(written.map((w) => w.tbl)).toEqual([...recorded].sort());
     const xid = Object.fromEntries(written.map((w) => [w.tbl, w.xid]));
-    for (const table of ["cohort_weeks", "customer_order_gaps"]) expect({ table, xid: xid[table] }).toEqual({ table, xid: xid.daily_sales });
+    for (const table of ["cohort_weeks", "gap_months"]) expect({ table, xid: xid[table] }).toEqual({ table, xid: xid.daily_sales });
     for (const table of ["customer_totals", "cohort_days"]) expect({ table, xid: xid[table] }).toEqual({ table, xid: xid.customer_months });
     expect(xid.customer_months).not.toBe(xid.daily_sales);
     const after = await everything();
@@ -511,7 +507,7 @@ describe("a rebuild in two halves", () => {
     await prisma.shop.update({ where: { domain: SHOP_ }, data: { ianaTimezone: "Asia/Tokyo" } });
     try {
       const before = await everything();
-      for (const failing of ["daily_sales", "customer_months", "customer_order_gaps", "cohort_weeks"]) {
+      for (const failing of ["daily_sales", "customer_months", "gap_months", "cohort_weeks"]) {
         await expect(withTriggers({ [failing]: "fail" }, () => refreshDailyRollups(SHOP_))).rejects.toThrow(`refused ${failing}`);
         expect({ failing, ...(await everything()) }).toEqual({ failing, ...before });
       }
@@ -564,7 +560,7 @@ describe("a rebuild in two halves", () => {
 
 describe("a rebuild over the shop's rows", () => {
   const SHOP_ = "rebuild-again.myshopify.com";
-  const PER_ROW_TABLES = ["daily_sales_sources", "customer_months", "customer_order_gaps", "customer_totals"];
+  const PER_ROW_TABLES = ["daily_sales_sources", "customer_months", "customer_totals"];
   /** Each per-row table's row versions (ctid, xmin): a row rewritten gets a new one. */
   const versions = async () =>
     Object.fromEntries(
