@@ -157,7 +157,6 @@ export default async function metricsBench(): Promise<BenchResult[]> {
       "customer_months",
       "customer_month_counts",
       "cohort_months",
-      "customer_order_gaps",
       "gap_months",
       "activity_days",
       "customer_totals",
