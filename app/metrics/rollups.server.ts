@@ -481,20 +481,31 @@ function cohortValueColumns(period: Period): string[] {
  */
 function cohortRows(period: Period, shop: string, rows: Prisma.Sql): Prisma.Sql {
   const cohort = Prisma.sql`CASE WHEN v.cancelled
-    THEN CASE WHEN v.zero_value THEN m.cohort ELSE m.paid_cohort END
-    ELSE CASE WHEN v.zero_value THEN m.uncancelled_cohort ELSE m.paid_uncancelled_cohort END END`;
-  const orders = Prisma.sql`CASE WHEN v.cancelled THEN m.orders ELSE m.uncancelled_orders END`;
-  const customers = Prisma.sql`sum(m.sign * (${orders} > 0)::int)::int`;
-  const cellOrders = Prisma.sql`sum(m.sign * ${orders})::int`;
-  const repeat = Prisma.sql`sum(m.sign * (${orders} >= 2)::int)::int`;
+    THEN CASE WHEN v.zero_value THEN g.cohort ELSE g.paid_cohort END
+    ELSE CASE WHEN v.zero_value THEN g.uncancelled_cohort ELSE g.paid_uncancelled_cohort END END`;
+  const pick = (all: string, uncancelled: string) => Prisma.raw(`CASE WHEN v.cancelled THEN g.${all} ELSE g.${uncancelled} END`);
+  const customers = Prisma.sql`sum(${pick("customers", "uncancelled_customers")})::int`;
+  const cellOrders = Prisma.sql`sum(${pick("orders", "uncancelled_orders")})::int`;
+  const repeat = Prisma.sql`sum(${pick("repeat", "uncancelled_repeat")})::int`;
   const activity = period.cellActivity ? Prisma.sql`${cellOrders}, ${repeat},` : Prisma.empty;
   // A change of orders alone (a zero-value order beside another) moves no customer and no sale.
   const activityChanged = period.cellActivity ? Prisma.sql`OR ${cellOrders} <> 0 OR ${repeat} <> 0` : Prisma.empty;
-  const byRefund = Prisma.sql`sum(m.sign * (m.net_sales_by_refund_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_refund_date ELSE 0 END))::bigint`;
-  const byOrder = Prisma.sql`sum(m.sign * (m.net_sales_by_order_date + CASE WHEN v.cancelled THEN m.cancelled_net_sales_by_order_date ELSE 0 END))::bigint`;
+  const byRefund = Prisma.sql`sum(g.by_refund_date + CASE WHEN v.cancelled THEN g.cancelled_by_refund_date ELSE 0 END)::bigint`;
+  const byOrder = Prisma.sql`sum(g.by_order_date + CASE WHEN v.cancelled THEN g.cancelled_by_order_date ELSE 0 END)::bigint`;
   return Prisma.sql`
-    SELECT ${shop}, v.cancelled, v.zero_value, ${cohort}, m.${Prisma.raw(period.unit)}, ${customers}, ${activity} ${byRefund}, ${byOrder}
-    FROM ${rows} m
+    SELECT ${shop}, v.cancelled, v.zero_value, ${cohort}, g.period, ${customers}, ${activity} ${byRefund}, ${byOrder}
+    FROM (
+      -- The rows summed by their four cohorts and period first: most customers share one cohort
+      -- under every setting, so the settings' combinations then count far fewer groups than rows.
+      SELECT m.cohort, m.uncancelled_cohort, m.paid_cohort, m.paid_uncancelled_cohort, m.${Prisma.raw(period.unit)} AS period,
+        sum(m.sign * (m.orders > 0)::int) AS customers, sum(m.sign * (m.uncancelled_orders > 0)::int) AS uncancelled_customers,
+        sum(m.sign * m.orders) AS orders, sum(m.sign * m.uncancelled_orders) AS uncancelled_orders,
+        sum(m.sign * (m.orders >= 2)::int) AS repeat, sum(m.sign * (m.uncancelled_orders >= 2)::int) AS uncancelled_repeat,
+        sum(m.sign * m.net_sales_by_refund_date) AS by_refund_date, sum(m.sign * m.cancelled_net_sales_by_refund_date) AS cancelled_by_refund_date,
+        sum(m.sign * m.net_sales_by_order_date) AS by_order_date, sum(m.sign * m.cancelled_net_sales_by_order_date) AS cancelled_by_order_date
+      FROM ${rows} m
+      GROUP BY 1, 2, 3, 4, 5
+    ) g
     CROSS JOIN (VALUES (true, true), (true, false), (false, true), (false, false)) v(cancelled, zero_value)
     WHERE ${cohort} IS NOT NULL
     GROUP BY 2, 3, 4, 5
