@@ -539,11 +539,10 @@ function monthCountRows(shop: string, rows: Prisma.Sql): Prisma.Sql {
  * with an order.
  */
 function customerMonthRows(shop: string, timeZone: string, currency: string, only: Prisma.Sql): Prisma.Sql {
-  const unit = Prisma.raw(`'month'`);
   return Prisma.sql`
     WITH counted AS (
       SELECT o.customer_id, o.processed_at, o.cancelled_at IS NULL AS uncancelled, o.total_price <> 0 AS paid,
-        date_trunc(${unit}, o.processed_at AT TIME ZONE ${timeZone})::date AS period,
+        date_trunc('month', o.processed_at AT TIME ZONE ${timeZone})::date AS period,
         CASE WHEN o.currency_code = ${currency} THEN o.gross_sales - o.discounts ELSE 0 END AS net
       FROM orders o
       WHERE o.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL ${only}
@@ -566,8 +565,8 @@ function customerMonthRows(shop: string, timeZone: string, currency: string, onl
       FROM refunds r
       JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
       CROSS JOIN LATERAL (VALUES
-        (date_trunc(${unit}, r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
-        (date_trunc(${unit}, o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
+        (date_trunc('month', r.processed_at AT TIME ZONE ${timeZone})::date, -r.returns, 0::bigint),
+        (date_trunc('month', o.processed_at AT TIME ZONE ${timeZone})::date, 0::bigint, -r.returns)
       ) d(period, by_refund_date, by_order_date)
       WHERE r.shop = ${shop} AND o.customer_id IS NOT NULL AND NOT o.test AND o.deleted_at IS NULL
         AND o.currency_code = ${currency} ${only}
