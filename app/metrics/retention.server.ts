@@ -604,8 +604,9 @@ async function gapBucketCounts(
  * Percentiles (ms) of the gaps between consecutive counted orders whose later order is in
  * [start, end) (`start` null: unbounded), of all of them and of second orders only, with their
  * counts. The gaps per bucket come from `gap_months` for whole local months and from the
- * orders' gaps (gapColumns) for the rest; each rank a percentile needs is then read from its bucket
- * (an index range in gap order), so no more than a few thousand gaps are read, never sorted.
+ * orders' gaps (gapColumns) for the rest; each rank a percentile needs is then read from its
+ * bucket (an index range in gap order), so no more than a few thousand gaps are read, never
+ * sorted.
  */
 async function gapPercentiles(
   shop: string,
