@@ -83,16 +83,23 @@ function counted(alias: string, settings: MetricSettings): Prisma.Sql {
     AND (${settings.retentionIncludeCancelled} OR ${o}.cancelled_at IS NULL)`;
 }
 
+/** For each name, the column of all counted orders or that of uncancelled ones, as the cancelled setting says. */
+function settingColumns<K extends string>(settings: MetricSettings, columns: Record<K, [all: string, uncancelled: string]>): Record<K, Prisma.Sql> {
+  const entries = Object.entries(columns) as Array<[K, [string, string]]>;
+  return Object.fromEntries(
+    entries.map(([name, [all, uncancelled]]) => [name, Prisma.raw(settings.retentionIncludeCancelled ? all : uncancelled)]),
+  ) as Record<K, Prisma.Sql>;
+}
+
 /** `customer_months` columns for the cancelled setting: all counted orders, or uncancelled ones. */
 function monthColumns(settings: MetricSettings) {
-  const pick = (all: string, uncancelled: string) => Prisma.raw(settings.retentionIncludeCancelled ? all : uncancelled);
-  return {
-    orders: pick("orders", "uncancelled_orders"),
-    first: pick("first_order_at", "first_uncancelled_order_at"),
-    last: pick("last_order_at", "last_uncancelled_order_at"),
-    previous: pick("previous_order_at", "previous_uncancelled_order_at"),
-    next: pick("next_month", "next_uncancelled_month"),
-  };
+  return settingColumns(settings, {
+    orders: ["orders", "uncancelled_orders"],
+    first: ["first_order_at", "first_uncancelled_order_at"],
+    last: ["last_order_at", "last_uncancelled_order_at"],
+    previous: ["previous_order_at", "previous_uncancelled_order_at"],
+    next: ["next_month", "next_uncancelled_month"],
+  });
 }
 
 /**
@@ -102,12 +109,11 @@ function monthColumns(settings: MetricSettings) {
  * set is indexed by bucket, then time, where its gap is not null.
  */
 function gapColumns(settings: MetricSettings) {
-  const pick = (all: string, uncancelled: string) => Prisma.raw(settings.retentionIncludeCancelled ? all : uncancelled);
-  return {
-    gap: pick("gap_ms", "uncancelled_gap_ms"),
-    bucket: pick("gap_bucket", "uncancelled_gap_bucket"),
-    second: pick("second_order", "second_uncancelled_order"),
-  };
+  return settingColumns(settings, {
+    gap: ["gap_ms", "uncancelled_gap_ms"],
+    bucket: ["gap_bucket", "uncancelled_gap_bucket"],
+    second: ["second_order", "second_uncancelled_order"],
+  });
 }
 
 /** The local months holding the first and the last instant of [start, end), as `a` and `b`. */
