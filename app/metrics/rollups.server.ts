@@ -391,17 +391,12 @@ function cohortDayRows(shop: string, timeZone: string, rows: Prisma.Sql): Prisma
 }
 
 /**
- * Runs an upsert of summed cells that ends in `RETURNING ctid::text AS ctid, <all zero> AS
- * empty` and returns the cells it left empty. The shop's lock keeps every other writer off these
- * rows until the transaction ends, so a row version's ctid stays valid: a later pass that
- * updates the cell again returns its new one, and a delete by an outdated one finds nothing.
+ * Deletes the cells of `table` among `ctids` that are still all zero (`empty`, SQL): those an
+ * upsert of summed cells returned as empty (`RETURNING ctid`). The shop's lock keeps every other
+ * writer off these rows until the transaction ends, so a row version's ctid stays valid: a later
+ * pass that updates the cell again returns its new one, and a delete by an outdated one finds
+ * nothing.
  */
-async function upsertCells(tx: Tx, statement: Prisma.Sql): Promise<string[]> {
-  const rows = await tx.$queryRaw<Array<{ ctid: string; empty: boolean }>>(statement);
-  return rows.filter((row) => row.empty).map((row) => row.ctid);
-}
-
-/** Deletes the cells of `table` among `ctids` that are still all zero (`empty`, SQL). */
 async function deleteEmptyCells(tx: Tx, table: string, empty: string, ctids: string[]): Promise<void> {
   if (ctids.length === 0) return;
   await tx.$executeRaw`DELETE FROM ${Prisma.raw(table)} WHERE ctid = ANY(${ctids}::tid[]) AND ${Prisma.raw(empty)}`;
