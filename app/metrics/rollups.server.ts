@@ -315,6 +315,9 @@ async function refreshDaysOf(
   const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
   const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
   const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
+  // The customers' contributions as recorded (−1) and as they are now (+1): what every cell the
+  // statement moves is summed from.
+  const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
   const weeksOf = (sources: string, sign: number) =>
     Prisma.sql`SELECT w.*, ${Prisma.raw(String(sign))} AS sign FROM (${customerWeekRows(currency, Prisma.raw(sources))}) w`;
   const changed = await tx.$queryRaw<Array<{ day: string | null; tbl: string | null; ctid: string | null; empty: boolean }>>`
@@ -329,18 +332,14 @@ async function refreshDaysOf(
     ),
     day_cells AS (
       INSERT INTO daily_sales AS t (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
-      ${dailySalesRows(
-        shop,
-        Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`,
-        { computed: true },
-      )}
+      ${dailySalesRows(shop, delta, { computed: true })}
       ON CONFLICT (shop, ${DAILY_SALES_KEY}) DO UPDATE SET ${setSums}
       RETURNING day::text AS day, ${allZero} AS empty
     ),
     week_cells AS (${upsertCohortCells(WEEK, shop, Prisma.sql`(${weeksOf("old", -1)} UNION ALL ${weeksOf("new", 1)})`)}),
     gap_cells AS (
       INSERT INTO gap_months AS t (shop, retention_include_cancelled, month, bucket, gaps, second_gaps)
-      ${gapMonthRows(shop, Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`)}
+      ${gapMonthRows(shop, delta)}
       ON CONFLICT (shop, retention_include_cancelled, month, bucket)
       DO UPDATE SET gaps = t.gaps + EXCLUDED.gaps, second_gaps = t.second_gaps + EXCLUDED.second_gaps
       RETURNING 'gap_months'::text AS tbl, t.ctid::text AS ctid, t.gaps = 0 AS empty
