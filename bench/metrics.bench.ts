@@ -7,7 +7,9 @@
 //   - the 24 × 24 monthly cohort grid (`cohortMatrix`);
 //   - each page's whole loader, and the weekly cohort grid;
 //   - the full rollup rebuild, and 1,000 order updates written with their rollups: once right
-//     after the pages, then WRITES more times (their median), and as 1,000 webhooks;
+//     after the pages, then WRITES more times (their median), one at a time (webhooks arriving
+//     apart), and as 1,000 orders/updated webhooks arriving at once, through the intake and the
+//     worker's handler;
 //   - the full rebuild again over the shop's rows, as they are and after a change of time zone.
 // Each read is warm, the median of 15 runs. Baseline, measured in the same run: the pure reference
 // implementations (`salesReport` + `retentionRatesReport`, `cohortMatrixReport`) over every row,
@@ -15,7 +17,10 @@
 // results must be equal, or the benchmark fails. `ratio` = baseline ÷ value (times faster).
 // BENCH_METRICS_ORDERS sets another size for a quick run (customers: a quarter of the orders).
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { formatMinor } from "../simulator/money";
+import { webhookHeaders } from "../simulator/webhooks";
 import { benchDatabase, onBenchShutdown } from "./lib/database";
 import {
   CURRENCY,
@@ -32,6 +37,7 @@ import {
 import { durationResult, measure, median } from "./lib/measure";
 import { machineLoad, note, timed, type BenchResult } from "./lib/timing";
 import type { OrderRows } from "../app/sync/order-rows";
+import type { WebhookJob } from "../app/jobs/queue.server";
 
 const RUNS = 15;
 const REFERENCE_RUNS = 3;
@@ -95,6 +101,29 @@ async function orderUpdates(client: pg.Client, count: number): Promise<OrderRows
   }));
 }
 
+/** The orders/updated payload (REST, as Shopify sends it) of an update: the fields Metryka reads. */
+function orderUpdatedPayload({ order }: OrderRows): Record<string, unknown> {
+  const money = (minor: bigint) => ({ shop_money: { amount: formatMinor(Number(minor), order.currencyCode), currency_code: order.currencyCode } });
+  return {
+    id: String(order.id),
+    name: order.name,
+    created_at: order.createdAt.toISOString(),
+    updated_at: order.updatedAt.toISOString(),
+    processed_at: order.processedAt.toISOString(),
+    cancelled_at: order.cancelledAt?.toISOString() ?? null,
+    test: order.test,
+    taxes_included: order.taxesIncluded,
+    source_name: order.sourceName,
+    customer: order.customerId === null ? null : { id: String(order.customerId) },
+    total_discounts_set: money(order.discounts),
+    total_shipping_price_set: money(order.shipping),
+    total_tax_set: money(order.tax),
+    total_price_set: money(order.totalPrice),
+    line_items: [],
+    refunds: [],
+  };
+}
+
 export default async function metricsBench(): Promise<BenchResult[]> {
   const { url } = await benchDatabase();
   // App modules read the environment when imported: only now that it is set.
@@ -114,9 +143,15 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const { comparisonQuery, conversionComparison, conversionPage } = await import("#app/dashboard/conversion-page.server");
   const { refreshPixelSessions } = await import("#app/metrics/pixel-sessions.server");
   const { writeOrders } = await import("#app/sync/order-writer.server");
+  const { receiveWebhookBody } = await import("#app/sync/webhooks.server");
+  const { jobQueue, QUEUES, stopJobQueue } = await import("#app/jobs/queue.server");
+  const { applyWebhookJobs, WEBHOOK_JOBS_AT_ONCE } = await import("#app/jobs/worker.server");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  const { endSqlPool } = await import("#app/db-pool.server");
   onBenchShutdown(async () => {
+    await stopJobQueue();
+    await endSqlPool();
     await client.end();
     await prisma.$disconnect();
   });
@@ -322,9 +357,10 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   // --- Writes: 1,000 orders updated (each cancelled, an hour after it was placed), the rollups
   // refreshed with them: as one batch (a reconciliation's page), first once right after the
   // pages, then WRITES more times with other orders each (warm, their median: one write alone
-  // moved by a third from run to run), and as 1,000 webhooks, one order each. Baseline: the full
-  // rebuild they spare.
-  const updates = await orderUpdates(client, (WRITES + 2) * 1000);
+  // moved by a third from run to run), one at a time (webhooks arriving apart), and as 1,000
+  // orders/updated webhooks arriving at once: recorded by the intake, then applied as a worker
+  // does, by its handler over the jobs it fetches at once. Baseline: the full rebuild they spare.
+  const updates = await orderUpdates(client, (WRITES + 3) * 1000);
   const batches = Array.from({ length: WRITES + 1 }, (_, i) => updates.slice(i * 1000, (i + 1) * 1000));
   const writes: number[] = [];
   for (const batch of batches) {
@@ -334,11 +370,36 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   }
   const [firstWrite, ...warmWrites] = writes;
   const single = await timed(async () => {
-    for (const update of updates.slice((WRITES + 1) * 1000)) await writeOrders(SHOP, [update]);
+    for (const update of updates.slice((WRITES + 1) * 1000, (WRITES + 2) * 1000)) await writeOrders(SHOP, [update]);
   });
+  const secret = process.env.SHOPIFY_API_SECRET!;
+  const intake = await timed(() =>
+    Promise.all(
+      updates.slice((WRITES + 2) * 1000).map(async (update) => {
+        const body = JSON.stringify(orderUpdatedPayload(update));
+        const headers = webhookHeaders({ url: "", topic: "orders/updated", shopDomain: SHOP, payload: null, secret, eventId: randomUUID() }, body);
+        const answer = await receiveWebhookBody(new Headers(headers), new TextEncoder().encode(body));
+        assert.equal(answer.status, 200, `the intake answered ${answer.status}: ${answer.text}`);
+      }),
+    ),
+  );
+  const boss = await jobQueue();
+  const burst = await timed(async () => {
+    let applied = 0;
+    for (let fetches = 1; ; fetches++) {
+      const jobs = await boss.fetch<WebhookJob>(QUEUES.webhooks, { batchSize: WEBHOOK_JOBS_AT_ONCE, includeMetadata: true });
+      if (!jobs || jobs.length === 0) return { applied, fetches: fetches - 1 };
+      applied += await applyWebhookJobs(boss, jobs);
+      await boss.complete(QUEUES.webhooks, jobs.map((job) => job.id));
+    }
+  });
+  assert.equal(burst.result.applied, 1000, "every webhook is applied");
+  const { rows: unapplied } = await client.query(`SELECT count(*)::int AS n FROM webhook_events WHERE shop = $1 AND (processed_at IS NULL OR error IS NOT NULL)`, [SHOP]);
+  assert.equal(unapplied[0].n, 0, "every webhook is applied without error");
   note(
     `1,000 order updates in one write: first ${firstWrite.toFixed(0)} ms, then ${warmWrites.map((ms) => ms.toFixed(0)).join(" ")} ms; ` +
-      `one webhook each ${(single.seconds * 1000).toFixed(0)} ms`,
+      `one at a time ${(single.seconds * 1000).toFixed(0)} ms; as webhooks arriving at once: recorded in ${(intake.seconds * 1000).toFixed(0)} ms, ` +
+      `applied in ${(burst.seconds * 1000).toFixed(0)} ms over ${burst.result.fetches} fetch(es) of jobs`,
   );
   const after = await loadRows(client);
   const atRiskAfter = await customersPage(SHOP, params(""), NOW);
@@ -384,7 +445,12 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     durationResult(`full rollup rebuild (${ORDERS} orders); baseline: reading every order and refund once`, rebuildMs, loaded.seconds * 1000),
     durationResult(`1,000 order updates in one write, rollups included, warm median of ${WRITES}; baseline: a full rollup rebuild`, median(warmWrites), rebuildMs),
     durationResult(`1,000 order updates in one write, rollups included, the first after the pages; baseline: a full rollup rebuild`, firstWrite, rebuildMs),
-    durationResult(`1,000 order updates, one webhook each, rollups included; baseline: a full rollup rebuild`, single.seconds * 1000, rebuildMs),
+    durationResult(`1,000 order updates one at a time (webhooks arriving apart), rollups included; baseline: a full rollup rebuild`, single.seconds * 1000, rebuildMs),
+    durationResult(
+      `1,000 orders/updated webhooks arriving at once, applied by the worker's handler, rollups included; baseline: a full rollup rebuild`,
+      burst.seconds * 1000,
+      rebuildMs,
+    ),
     durationResult(`full rollup rebuild over the shop's rows, nothing changed; baseline: the first build`, again.seconds * 1000, rebuildMs),
     durationResult(`full rollup rebuild over the shop's rows after a change of time zone; baseline: the first build`, moved.seconds * 1000, rebuildMs),
     durationResult(

@@ -3,7 +3,7 @@
 import type PgBoss from "pg-boss";
 import type { JobWithMetadata } from "pg-boss";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
-import { applyWebhookEvent } from "#app/sync/apply-webhook.server";
+import { applyWebhookEvent, applyWebhookEventsTogether, webhookEventKey } from "#app/sync/apply-webhook.server";
 import { queueReconciliations } from "./requests.server";
 import { runShopJob } from "./shop-jobs.server";
 import { SHOP_BUSY, watchForOrphanedJobs, withShopLock } from "./shop-lock.server";
@@ -26,19 +26,25 @@ async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error:
   return false;
 }
 
+/** Webhook jobs a worker takes at once: their orders and refunds are written together, a shop's at once. */
+export const WEBHOOK_JOBS_AT_ONCE = 50;
+
 /** How long an event of a batch that may still pass waits for its retry (the queue's first delay). */
 const WEBHOOK_RETRY_SECONDS = 2;
 
 /**
- * Webhook jobs, event by event: each event is applied, parked or retried alone, whatever its
- * neighbours do (a failure thrown here would fail every job fetched with it). An event of a
- * batch that may still pass is retried in a job of its own; a job of one retried event is
- * failed, and the queue retries it with its backoff (its last attempt parks the event). The
- * queue completes the jobs not failed here when this returns. Returns how many events were
- * applied or parked (an event applied already, by an earlier job, is not counted).
+ * Webhook jobs: first the orders and refunds of all the batches fetched together, each shop's
+ * written at once (applyWebhookEventsTogether), then the rest event by event: each event is
+ * applied, parked or retried alone, whatever its neighbours do (a failure thrown here would fail
+ * every job fetched with it). An event of a batch that may still pass is retried in a job of its
+ * own; a job of one retried event is failed, and the queue retries it with its backoff (its last
+ * attempt parks the event). The queue completes the jobs not failed here when this returns.
+ * Returns how many events were applied or parked (an event applied already, by an earlier job,
+ * is not counted).
  */
 export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata<WebhookJob>>): Promise<number> {
-  let handled = 0;
+  const together = await applyWebhookEventsTogether(jobs.flatMap((job) => ("events" in job.data ? job.data.events : [])));
+  let handled = together.size;
   for (const job of jobs) {
     if (!("events" in job.data)) {
       try {
@@ -51,6 +57,7 @@ export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata
     }
     const retries: Array<PgBoss.JobInsert<WebhookJob>> = [];
     for (const event of job.data.events) {
+      if (together.has(webhookEventKey(event))) continue;
       try {
         if ((await applyWebhookEvent(event.shop, event.eventId)) !== "absent") handled++;
       } catch {
@@ -89,7 +96,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
   ids.push(
     await boss.work<WebhookJob>(
       QUEUES.webhooks,
-      { pollingIntervalSeconds: 0.5, batchSize: 50, includeMetadata: true },
+      { pollingIntervalSeconds: 0.5, batchSize: WEBHOOK_JOBS_AT_ONCE, includeMetadata: true },
       async (jobs) => {
         await applyWebhookJobs(boss, jobs);
       },

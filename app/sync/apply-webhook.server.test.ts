@@ -344,6 +344,41 @@ describe("orders and refunds", () => {
     expect(await storedOrders()).toEqual(expectedOrders(store).filter((o) => o.id === BigInt(placed.order.id)));
   });
 
+  it("a burst is written together, a shop's orders in one write and its refunds in another: the same rows and rollups as one at a time", async () => {
+    const inTurn = newStore(43, 15);
+    const deliveries = [...historyEvents(inTurn), ...liveEvents(inTurn)];
+    await install(inTurn);
+    for (const delivery of deliveries) await deliverAll([delivery]);
+    const oneAtATime = await snapshot();
+    const appliedAt = async (topic: string) =>
+      new Set((await prisma.webhookEvent.findMany({ where: { shop: SHOP, topic }, select: { processedAt: true } })).map((e) => e.processedAt?.getTime()));
+    // One at a time, each event is marked applied as it is written.
+    expect((await appliedAt("orders/create")).size).toBeGreaterThan(1);
+
+    await truncateAll();
+    await install(inTurn);
+    // Delivered at once, recorded together (a job for each transaction of the intake's), and
+    // taken by the worker in one batch.
+    await Promise.all(deliveries.map((delivery) => deliver(delivery)));
+    await processQueuedWebhooks();
+    expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+    expect(await snapshot()).toEqual(oneAtATime);
+    // Every order event was written in one write, and every refund in another, each marked
+    // applied after it (the live orders/updated and orders/cancelled are in the orders' write).
+    const ordersAt = await appliedAt("orders/create");
+    expect(ordersAt.size).toBe(1);
+    expect(await appliedAt("orders/updated")).toEqual(ordersAt);
+    expect(await appliedAt("orders/cancelled")).toEqual(ordersAt);
+    const refundsAt = await appliedAt("refunds/create");
+    expect(refundsAt.size).toBe(1);
+    expect(refundsAt).not.toEqual(ordersAt);
+    expect(await storedOrders()).toEqual(expectedOrders(inTurn));
+    expect(await storedRefunds()).toEqual(expectedRefunds(inTurn));
+    // The rollups are those of a rebuild.
+    await refreshDailyRollups(SHOP);
+    expect(await snapshot()).toEqual(oneAtATime);
+  });
+
   it("ignores an orders/updated older than the stored order", async () => {
     const store = newStore();
     await install(store);
@@ -865,6 +900,8 @@ describe("poison events", () => {
       // One batch: every delivery is recorded and queued, then the worker takes them together.
       for (const delivery of [...poisoned, redact, ...withIds(placed.events)]) await deliver(delivery);
       await processQueuedWebhooks();
+      // The orders that parse were first written together; that write failed, and each was then applied alone.
+      expect(warn.mock.calls.flat().join("\n")).toMatch(/2 events of apply\.myshopify\.com not written together, now one at a time: .*poisoned order/);
     } finally {
       warn.mockRestore();
       await dropPoisonTriggers();

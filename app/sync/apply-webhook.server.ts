@@ -1,5 +1,6 @@
 // What each webhook topic changes in Metryka's copy of a store. The worker applies recorded
-// events (webhook_events) one at a time, in whatever order they arrive, possibly more than once:
+// events (webhook_events) one at a time, or a shop's orders and refunds together
+// (applyWebhookEventsTogether), in whatever order they arrive, possibly more than once:
 // - orders and customers are last-writer-wins on their `updated_at` (store-orders.server.ts), so a
 //   duplicate or an older version arriving late changes nothing;
 // - deletions leave a tombstone (deleted_records), so an update sent before a deletion but
@@ -8,8 +9,8 @@
 //   applyWebhookEvent); the privacy topics are done by privacy.server.ts.
 // Every write goes through the order writer (order-writer.server.ts), which refreshes the rollups.
 import prisma from "#app/db.server";
-import { enqueueShopJob } from "#app/jobs/queue.server";
-import { removeCustomer, tombstoneOrders, writeCustomers, writeOrders, writeRefund } from "./order-writer.server";
+import { enqueueShopJob, type WebhookEventKey } from "#app/jobs/queue.server";
+import { removeCustomer, tombstoneOrders, writeCustomers, writeOrders, writeRefunds } from "./order-writer.server";
 import { backfillStoppedWaitingOn } from "./sync-state.server";
 import { failureReason, isTransientFailure } from "./database-errors";
 import { eraseShop, exportCustomerData, redactCustomer } from "./privacy.server";
@@ -72,7 +73,7 @@ async function applyChange(event: RecordedEvent, change: WebhookChange): Promise
       await writeOrders(shop, [change.rows]);
       return null;
     case "refund":
-      await writeRefund(shop, change.rows);
+      await writeRefunds(shop, [change.rows]);
       return null;
     case "orderEdited":
       // The order_edit payload lists the lines added and removed, not the order's new totals:
@@ -192,4 +193,93 @@ export async function applyWebhookEvent(shop: string, eventId: string, { lastAtt
   // updateMany: shop/redact has just erased the event along with the rest of the shop.
   await prisma.webhookEvent.updateMany({ where: { shop, eventId }, data: { processedAt: new Date(), error: skipped } });
   return skipped ? "skipped" : "applied";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders and refunds together
+
+/** Topics whose events a shop's worker writes together: orders and refunds. */
+const WRITTEN_TOGETHER = ["orders/create", "orders/updated", "orders/cancelled", "refunds/create"];
+
+/**
+ * Events of a shop written in one go at most: a write's transaction and the refresh of its
+ * orders' rollups stay short (about half a second for 500 orders at a million), and so does
+ * what it holds in memory.
+ */
+const TOGETHER_MAX = 500;
+
+/** An event's key as one string, to look it up in what applyWebhookEventsTogether returns. */
+export const webhookEventKey = (event: WebhookEventKey): string => `${event.shop}\n${event.eventId}`;
+
+/**
+ * Applies the order and refund events among `events` not applied or parked yet: each shop's
+ * orders in one write and its refunds in another, each followed by one refresh of the rollups
+ * of the orders it changed, then marked applied. A burst of webhooks (a sale, a bulk edit in
+ * the admin) costs a rollup refresh per batch the worker takes rather than one per event. Their
+ * order does not matter, as one at a time: an order's newest version is the one written,
+ * whichever event brought it, and a refund is keyed by its own id.
+ *
+ * Left for applyWebhookEvent, one at a time: events of other topics; a payload that does not
+ * parse (to be parked alone); the events of a shop not installed (marked with why); an event
+ * alone of its kind; and every event of a write that failed, so that each is applied, parked or
+ * retried alone, whatever its neighbours hold. Never throws. Returns the keys
+ * (webhookEventKey) of the events applied here.
+ */
+export async function applyWebhookEventsTogether(events: WebhookEventKey[]): Promise<Set<string>> {
+  const applied = new Set<string>();
+  const byShop = new Map<string, Set<string>>();
+  for (const { shop, eventId } of events) byShop.set(shop, (byShop.get(shop) ?? new Set<string>()).add(eventId));
+  for (const [shop, eventIds] of byShop) {
+    const ids = [...eventIds];
+    for (let i = 0; i < ids.length; i += TOGETHER_MAX) {
+      try {
+        await applyShopEventsTogether(shop, ids.slice(i, i + TOGETHER_MAX), applied);
+      } catch (error) {
+        // The database went away meanwhile: one at a time, each is retried alone.
+        console.warn(`[webhooks] events of ${shop} left to apply one at a time: ${failureReason(error)}`);
+      }
+    }
+  }
+  return applied;
+}
+
+async function applyShopEventsTogether(shop: string, eventIds: string[], applied: Set<string>): Promise<void> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  if (!row || row.uninstalledAt) return;
+  const recorded = await prisma.webhookEvent.findMany({
+    where: { shop, eventId: { in: eventIds }, topic: { in: WRITTEN_TOGETHER }, processedAt: null, parkedAt: null },
+    select: { eventId: true, topic: true, payload: true },
+  });
+  const orders: Array<Together<"order">> = [];
+  const refunds: Array<Together<"refund">> = [];
+  for (const event of recorded) {
+    const parsed = parseWebhook(shop, event.topic, event.payload);
+    if (!parsed.ok) continue;
+    const { change } = parsed;
+    if (change.kind === "order") orders.push({ eventId: event.eventId, rows: change.rows });
+    if (change.kind === "refund") refunds.push({ eventId: event.eventId, rows: change.rows });
+  }
+  await writeTogether(shop, orders, (rows) => writeOrders(shop, rows), applied);
+  await writeTogether(shop, refunds, (rows) => writeRefunds(shop, rows), applied);
+}
+
+type Together<K extends "order" | "refund"> = { eventId: string; rows: Extract<WebhookChange, { kind: K }>["rows"] };
+
+async function writeTogether<K extends "order" | "refund">(
+  shop: string,
+  events: Array<Together<K>>,
+  write: (rows: Array<Together<K>["rows"]>) => Promise<unknown>,
+  applied: Set<string>,
+): Promise<void> {
+  if (events.length < 2) return;
+  try {
+    await write(events.map((event) => event.rows));
+  } catch (error) {
+    // Paths, rule names and PostgreSQL's message, as when an event is parked: no payload values.
+    console.warn(`[webhooks] ${events.length} events of ${shop} not written together, now one at a time: ${failureReason(error)}`);
+    return;
+  }
+  const eventIds = events.map((event) => event.eventId);
+  await prisma.webhookEvent.updateMany({ where: { shop, eventId: { in: eventIds }, processedAt: null }, data: { processedAt: new Date(), error: null } });
+  for (const eventId of eventIds) applied.add(webhookEventKey({ shop, eventId }));
 }

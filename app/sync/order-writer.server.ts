@@ -63,13 +63,21 @@ export async function writeOrders(shop: string, batch: OrderRows[], options: { i
 }
 
 /**
- * One refund and its line items (refunds/create). It may arrive before its order: it is stored
- * all the same, and the order, when it comes, adds it to its refunded total.
+ * Refunds with their line items (refunds/create), in one write, then the rollups of their
+ * orders. A refund may arrive before its order: it is stored all the same, and the order, when
+ * it comes, adds it to its refunded total. In a write of their own, never with orders: a refund
+ * is not dropped with an order version older than the stored one.
  */
-export async function writeRefund(shop: string, rows: RefundRows): Promise<void> {
-  const batch = { ...emptyRowBatch(), refunds: [rows.refund], refundLineItems: rows.refundLineItems, refundShipping: [rows.refundShipping] };
+export async function writeRefunds(shop: string, refunds: RefundRows[]): Promise<void> {
+  if (refunds.length === 0) return;
+  const batch = {
+    ...emptyRowBatch(),
+    refunds: refunds.map((rows) => rows.refund),
+    refundLineItems: refunds.flatMap((rows) => rows.refundLineItems),
+    refundShipping: refunds.map((rows) => rows.refundShipping),
+  };
   await withRowWriter(shop, (writer) => writer.write(stageRows(shop, batch)));
-  await refreshOrders(shop, [rows.refund.orderId]);
+  await refreshOrders(shop, [...new Set(refunds.map((rows) => rows.refund.orderId))]);
 }
 
 /** Last-writer-wins on updated_at; a deleted customer is not stored again. Returns how many were written. */

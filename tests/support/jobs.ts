@@ -1,5 +1,5 @@
 import { jobQueue, QUEUES, type ShopJob, type WebhookJob } from "#app/jobs/queue.server";
-import { applyWebhookJobs } from "#app/jobs/worker.server";
+import { applyWebhookJobs, WEBHOOK_JOBS_AT_ONCE } from "#app/jobs/worker.server";
 
 /**
  * Does what a worker does with every webhook job due now, in batches, with the worker's own
@@ -9,7 +9,7 @@ export async function processQueuedWebhooks(): Promise<number> {
   const boss = await jobQueue();
   let count = 0;
   for (;;) {
-    const jobs = await boss.fetch<WebhookJob>(QUEUES.webhooks, { batchSize: 100, includeMetadata: true });
+    const jobs = await boss.fetch<WebhookJob>(QUEUES.webhooks, { batchSize: WEBHOOK_JOBS_AT_ONCE, includeMetadata: true });
     if (!jobs || jobs.length === 0) return count;
     count += await applyWebhookJobs(boss, jobs);
     // What the queue does when the handler returns: the jobs it did not fail are complete.
