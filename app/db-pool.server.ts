@@ -30,8 +30,31 @@ export function lockPool(): pg.Pool {
   return pool("locks", 8);
 }
 
+/** How long ending a pool waits for its connections to close. */
+const CLOSE_WAIT_MS = 5_000;
+
+/**
+ * Ends a pool once each of its connections has closed. pg-pool's end() resolves as soon as it has
+ * asked them to: a database stopped right after (the command line, the local stack) could drop
+ * one still open first, which would read as an idle connection lost. Each closed connection is
+ * a "remove" event.
+ */
+async function endPool(current: pg.Pool): Promise<void> {
+  let open = current.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    current.on("remove", () => {
+      if (--open <= 0) resolve();
+    });
+  });
+  await current.end();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
 export async function endSqlPool(): Promise<void> {
   const current = [...pools.values()];
   pools.clear();
-  await Promise.all(current.map((p) => p.end()));
+  await Promise.all(current.map(endPool));
 }
