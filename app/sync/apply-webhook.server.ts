@@ -280,6 +280,9 @@ async function writeTogether<K extends "order" | "refund">(
     return;
   }
   const eventIds = events.map((event) => event.eventId);
-  await prisma.webhookEvent.updateMany({ where: { shop, eventId: { in: eventIds }, processedAt: null }, data: { processedAt: new Date(), error: null } });
+  await prisma.webhookEvent.updateMany({
+    where: { shop, eventId: { in: eventIds }, processedAt: null, parkedAt: null },
+    data: { processedAt: new Date(), error: null },
+  });
   for (const eventId of eventIds) applied.add(webhookEventKey({ shop, eventId }));
 }
