@@ -59,15 +59,18 @@ const NEEDS_INSTALLED_SHOP = new Set<WebhookChange["kind"]>([
   "bulkOperationFinished",
 ]);
 
+/** Whether the app is installed on the shop (a shop it has no record of is not). */
+async function installed(shop: string): Promise<boolean> {
+  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
+  return row !== null && row.uninstalledAt === null;
+}
+
 /** Applies one change; returns why it was not applied, or null. */
 async function applyChange(event: RecordedEvent, change: WebhookChange): Promise<string | null> {
   const { shop } = event;
   const at = event.triggeredAt ?? event.receivedAt;
-  if (NEEDS_INSTALLED_SHOP.has(change.kind)) {
-    const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
-    // Installing starts a full sync, which reads whatever this event said.
-    if (!row || row.uninstalledAt) return "the app is not installed on this shop";
-  }
+  // Installing starts a full sync, which reads whatever this event said.
+  if (NEEDS_INSTALLED_SHOP.has(change.kind) && !(await installed(shop))) return "the app is not installed on this shop";
   switch (change.kind) {
     case "order":
       await writeOrders(shop, [change.rows]);
@@ -244,8 +247,7 @@ export async function applyWebhookEventsTogether(events: WebhookEventKey[]): Pro
 }
 
 async function applyShopEventsTogether(shop: string, eventIds: string[], applied: Set<string>): Promise<void> {
-  const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
-  if (!row || row.uninstalledAt) return;
+  if (!(await installed(shop))) return;
   const recorded = await prisma.webhookEvent.findMany({
     where: { shop, eventId: { in: eventIds }, topic: { in: WRITTEN_TOGETHER }, processedAt: null, parkedAt: null },
     select: { eventId: true, topic: true, payload: true },
