@@ -3,15 +3,16 @@
 // prediction models, THEN its BG/NBD parameters and log-likelihood equal, to 4 significant digits,
 // those of a second implementation written here from the paper over the raw lines (its own
 // summaries, its own form of the likelihood, its own optimiser), and the predicted repeat purchase
-// days of 1997-10-01 … 1998-06-30 are reported next to the actual ones (docs/metrics.md).
+// days of 1997-10-01 … 1998-06-30 are reported next to the actual ones (docs/metrics.md), and the
+// customers it groups by their chance of an order bought again in those days in that order.
 import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import gammaln from "@stdlib/math-base-special-gammaln";
 import { cdnowOrders } from "./support/cdnow";
 import { describe, expect, it } from "vitest";
-import { customerSummaries, fitModels } from "#app/metrics/prediction";
-import { expectedPurchases } from "#app/metrics/prediction-model";
+import { customerSummaries, fitModels, PREDICTION_GROUPS, predictCustomer } from "#app/metrics/prediction";
+import { expectedPurchases, probabilityOfPurchase } from "#app/metrics/prediction-model";
 import { DEFAULT_METRIC_SETTINGS } from "#app/metrics/settings";
 
 const RAW = path.resolve(import.meta.dirname, "fixtures/cdnow/CDNOW_master.txt.gz");
@@ -110,7 +111,7 @@ function nelderMead(f: (x: number[]) => number, start: number[]): number[] {
 const significant = (value: number) => Number(value.toPrecision(4));
 
 describe("predictions on CDNOW", () => {
-  it("fit BG/NBD as an independent implementation does, to 4 significant digits, and forecast the next 9 months", () => {
+  it("fit BG/NBD as an independent implementation does, to 4 significant digits, forecast the next 9 months, and group who comes back", () => {
     // Metryka: its summaries of the orders (each line an order at midnight UTC), its fit.
     const orders = cdnowOrders(purchases);
     const context = { timeZone: "UTC", currency: "USD", now: new Date(`${NOW}T00:00:00Z`), settings: { ...DEFAULT_METRIC_SETTINGS } };
@@ -147,5 +148,30 @@ describe("predictions on CDNOW", () => {
     );
     // The forecast is of the right size: within a quarter of what happened.
     expect(Math.abs(predicted / actual - 1)).toBeLessThan(0.25);
+
+    // The groups, as the app makes them (by the chance of an order in the next 365 days), against
+    // who did buy again in the 273 days the file goes on for: each group bought again more often
+    // than the next, and about as often as its mean chance over those days says.
+    const returned = new Set(purchases.filter((p) => p.day >= NOW && p.day < HOLDOUT_END).map((p) => p.customer));
+    const groups = PREDICTION_GROUPS.map((group) => {
+      const members = summaries.filter((s) => predictCustomer(models, s).group === group);
+      return {
+        group,
+        customers: members.length,
+        chance: members.reduce((sum, s) => sum + probabilityOfPurchase(ours, s, horizon), 0) / members.length,
+        share: members.filter((s) => returned.has(s.customerId)).length / members.length,
+      };
+    });
+    console.info(
+      `CDNOW groups by the chance of an order in 365 days: ` +
+        groups.map((g) => `${g.group} ${g.customers} customers, ${(100 * g.share).toFixed(1)} % bought again by ${HOLDOUT_END} (mean chance ${(100 * g.chance).toFixed(1)} %)`).join("; "),
+    );
+    expect(groups.reduce((sum, g) => sum + g.customers, 0)).toBe(summaries.length);
+    for (const g of groups) {
+      expect(g.customers, g.group).toBeGreaterThan(1000);
+      expect(Math.abs(g.share - g.chance), g.group).toBeLessThan(0.15);
+    }
+    expect(groups[0].share).toBeGreaterThan(groups[1].share);
+    expect(groups[1].share).toBeGreaterThan(groups[2].share);
   }, 120_000);
 });

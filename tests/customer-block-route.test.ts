@@ -85,13 +85,13 @@ describe("the customer block's route", () => {
     if (predicted.status !== "ready") return;
     const after = JSON.parse((await ask(buyer, `Bearer ${token(c.shop.domain)}`)).text) as CustomerBlockData;
     expect(after.prediction).toEqual({
-      probabilityAlive: predicted.prediction.probabilityAlive,
+      returnProbability: predicted.prediction.returnProbability,
       group: predicted.prediction.group,
       expectedOrders: predicted.prediction.expectedOrders,
       expectedSpend365: predicted.prediction.expectedSpend365,
     });
-    expect(after.prediction!.probabilityAlive).toBeGreaterThan(0);
-    expect(after.prediction!.probabilityAlive).toBeLessThanOrEqual(1);
+    expect(after.prediction!.returnProbability).toBeGreaterThan(0);
+    expect(after.prediction!.returnProbability).toBeLessThanOrEqual(1);
   });
 
   it("answers the shop's own customers with the reference's figures", async () => {

@@ -1,7 +1,7 @@
 // The Customers page's predictions: the shop's forecast for the next 90 days with its interval,
-// how the forecast made 90 days ago turned out, and the customers grouped by their probability of
-// still being customers (likely to return / at risk / probably lost), one group's page at a time,
-// from the cached fit. By customer id only: names and e-mails stay in Shopify.
+// how the forecast made 90 days ago turned out, and the customers grouped by their chance of an
+// order in the next 365 days (likely to return / at risk / probably lost), one group's page at a
+// time, from the cached fit. By customer id only: names and e-mails stay in Shopify.
 import { BlockStack, Box, Card, IndexTable, InlineGrid, InlineStack, Link, Pagination, Tabs, Text } from "@shopify/polaris";
 import type { CustomerPrediction, Estimate, LastPeriodCheck, PredictionGroup, PredictionShortfall, ShopForecast } from "#app/metrics/prediction";
 import type { TFunction } from "i18next";
@@ -151,7 +151,7 @@ export function PredictionGroups(props: PredictionGroupsProps) {
             }
             headings={[
               { title: t("predictions.columns.customer") },
-              { title: t("predictions.columns.alive"), alignment: "end" },
+              { title: t("predictions.columns.returnProbability"), alignment: "end" },
               { title: t("predictions.columns.orders90"), alignment: "end" },
               { title: t("predictions.columns.orders365"), alignment: "end" },
               { title: t("predictions.columns.spend365"), alignment: "end" },
@@ -164,7 +164,7 @@ export function PredictionGroups(props: PredictionGroupsProps) {
                     {t("common.customerId", { id: customer.customerId })}
                   </Link>
                 </IndexTable.Cell>
-                <NumericCell>{f.percent(customer.probabilityAlive)}</NumericCell>
+                <NumericCell>{f.percent(customer.returnProbability)}</NumericCell>
                 <NumericCell>{f.decimal(customer.expectedOrders.days90, 1)}</NumericCell>
                 <NumericCell>{f.decimal(customer.expectedOrders.days365, 1)}</NumericCell>
                 <NumericCell>{f.money(customer.expectedSpend365, report.currency)}</NumericCell>

@@ -23,7 +23,7 @@ export interface CustomerBlockData {
    * The customer's prediction, once the shop's predictions are computed; absent until then
    * (the block shows that section only when it is here).
    */
-  prediction?: Pick<CustomerPrediction, "probabilityAlive" | "group" | "expectedOrders" | "expectedSpend365"> | null;
+  prediction?: Pick<CustomerPrediction, "returnProbability" | "group" | "expectedOrders" | "expectedSpend365"> | null;
 }
 
 /** The path of a customer's view in the app. */

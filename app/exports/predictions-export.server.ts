@@ -18,7 +18,7 @@ export class NoPredictionsError extends Error {
 }
 
 /**
- * The cached predictions: one row per customer, probability as a fraction, expected orders to two
+ * The cached predictions: one row per customer, probabilities as fractions, expected orders to two
  * decimals, expected spend in the shop currency's major units. The file name gives the day the
  * predictions were made on and the last day of their 365-day horizon. The headings and the group
  * names are in `locale` (the admin's, for the in-app download; English on the command line).
@@ -42,6 +42,7 @@ export async function predictionsExport(shop: string, locale: Locale = DEFAULT_L
       t("exports.predictions.customerId"),
       t("exports.predictions.group"),
       t("exports.predictions.probabilityAlive"),
+      t("exports.predictions.returnProbability"),
       t("exports.predictions.orders30"),
       t("exports.predictions.orders90"),
       t("exports.predictions.orders365"),
@@ -53,6 +54,7 @@ export async function predictionsExport(shop: string, locale: Locale = DEFAULT_L
           p.customerId,
           groupName(p.group),
           p.probabilityAlive,
+          p.returnProbability,
           p.expectedOrders.days30,
           p.expectedOrders.days90,
           p.expectedOrders.days365,

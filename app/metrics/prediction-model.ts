@@ -472,6 +472,21 @@ export function probabilityAlive({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: 
   return 1 / (1 + odds);
 }
 
+/**
+ * P(at least one purchase in (T, T + t] | x, t_x, T): still a customer at T, and then a first
+ * purchase within t days. A customer drops out only just after a purchase, so alive at T they
+ * make one in the next t days exactly when their Poisson clock ticks before t: their rate given
+ * the history is λ ~ Gamma(r + x, α + T), and E[1 − e^(−λt)] = 1 − ((α + T) ÷ (α + T + t))^(r + x).
+ * Unlike P(alive), which is 1 for every customer without a repeat purchase (the model has seen
+ * no purchase for them to drop out after), it falls the longer such a customer stays away.
+ */
+export function probabilityOfPurchase(params: BgNbdParams, summary: PurchaseSummary, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha } = params;
+  const { x, T } = summary;
+  return probabilityAlive(params, summary) * -Math.expm1((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)));
+}
+
 /** E[purchases in (T, T + t] | x, t_x, T] (eq. 10 of the paper). */
 export function expectedPurchases({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: PurchaseSummary, t: number): number {
   if (t <= 0) return 0;

@@ -202,9 +202,11 @@ async function storeFit(shop: string, result: PredictionFitResult, fittedAt: Dat
       for (let i = 0; i < predictions.length; i += INSERT_CHUNK) {
         const chunk = predictions.slice(i, i + INSERT_CHUNK);
         await tx.$executeRaw`
-          INSERT INTO customer_predictions (shop, customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365)
+          INSERT INTO customer_predictions (shop, customer_id, probability_alive, return_probability, "group", expected_orders_30, expected_orders_90,
+            expected_orders_365, expected_spend_365)
           SELECT ${shop}, * FROM unnest(
-            ${chunk.map((p) => p.customerId)}::bigint[], ${chunk.map((p) => p.probabilityAlive)}::float8[], ${chunk.map((p) => p.group)}::text[],
+            ${chunk.map((p) => p.customerId)}::bigint[], ${chunk.map((p) => p.probabilityAlive)}::float8[],
+            ${chunk.map((p) => p.returnProbability)}::float8[], ${chunk.map((p) => p.group)}::text[],
             ${chunk.map((p) => p.expectedOrders.days30)}::float8[], ${chunk.map((p) => p.expectedOrders.days90)}::float8[],
             ${chunk.map((p) => p.expectedOrders.days365)}::float8[], ${chunk.map((p) => String(p.expectedSpend365))}::bigint[])`;
       }
@@ -322,6 +324,7 @@ export type CustomerPredictionResult =
 interface PredictionRow {
   customer_id: string;
   probability_alive: number;
+  return_probability: number;
   group: PredictionGroup;
   expected_orders_30: number;
   expected_orders_90: number;
@@ -330,11 +333,13 @@ interface PredictionRow {
 }
 
 /** The columns of `customer_predictions` a PredictionRow holds. */
-const PREDICTION_COLUMNS = Prisma.sql`customer_id::text AS customer_id, probability_alive, "group", expected_orders_30, expected_orders_90, expected_orders_365, expected_spend_365`;
+const PREDICTION_COLUMNS = Prisma.sql`customer_id::text AS customer_id, probability_alive, return_probability, "group", expected_orders_30,
+  expected_orders_90, expected_orders_365, expected_spend_365`;
 
 const predictionOf = (row: PredictionRow): CustomerPrediction => ({
   customerId: row.customer_id,
   probabilityAlive: row.probability_alive,
+  returnProbability: row.return_probability,
   group: row.group,
   expectedOrders: { days30: row.expected_orders_30, days90: row.expected_orders_90, days365: row.expected_orders_365 },
   expectedSpend365: Number(row.expected_spend_365),

@@ -8,6 +8,7 @@ import {
   assemblePredictionReport,
   customerSummaries,
   groupOf,
+  PREDICTION_GROUPS,
   PREDICTION_MIN_CUSTOMERS,
   predictCustomer,
   fitModels,
@@ -24,6 +25,7 @@ import {
   gammaGammaLogLikelihood,
   ModelFitError,
   probabilityAlive,
+  probabilityOfPurchase,
   purchaseMoments,
 } from "./prediction-model";
 import { DEFAULT_METRIC_SETTINGS } from "./settings";
@@ -117,6 +119,8 @@ function population(seed: number, customers: number, truth: { r: number; alpha: 
   const spendRandom = createRandom(seed + 1);
   let forecastDays = 0;
   let forecastSpend = 0;
+  // Whether each customer bought again in the HOLDOUT_DAYS after T.
+  const returned: boolean[] = [];
   for (let i = 0; i < customers; i++) {
     const lambda = gamma(random, truth.r, truth.alpha);
     const dropout = beta(random, truth.a, truth.b);
@@ -137,18 +141,19 @@ function population(seed: number, customers: number, truth: { r: number; alpha: 
     for (let k = 0; k < sorted.length; k++) repeatSpend += Math.round(gamma(random, truth.p, nu));
     summaries.push({ customerId: String(i + 1), firstDay: "2026-01-01", x: sorted.length, tx: sorted.at(-1) ?? 0, T, repeatSpend });
     holdout += later.size;
+    returned.push(later.size > 0);
     for (const day of later) {
       if (day >= T + FORECAST_DAYS) continue;
       forecastDays++;
       forecastSpend += Math.round(gamma(spendRandom, truth.p, nu));
     }
   }
-  return { summaries, holdout, forecastDays, forecastSpend };
+  return { summaries, holdout, returned, forecastDays, forecastSpend };
 }
 
 describe("fitting the models", () => {
   const truth = { r: 0.6, alpha: 40, a: 0.9, b: 3, p: 4, q: 5, gamma: 8000 };
-  const { summaries, holdout } = population(2026, 20_000, truth);
+  const { summaries, holdout, returned } = population(2026, 20_000, truth);
 
   it("recovers BG/NBD parameters of a population drawn from them within 15 %", () => {
     const fit = fitBgNbd(summaries);
@@ -177,6 +182,33 @@ describe("fitting the models", () => {
     expect(Math.abs(expected / holdout - 1)).toBeLessThan(0.05);
   });
 
+  it("gives each customer's chance of an order within HOLDOUT_DAYS as often as the population then bought: overall and by group", () => {
+    const chances = summaries.map((s) => probabilityOfPurchase(truth, s, HOLDOUT_DAYS));
+    const returners = returned.filter(Boolean).length;
+    expect(returners).toBeGreaterThan(2000);
+    expect(Math.abs(chances.reduce((sum, p) => sum + p, 0) / returners - 1)).toBeLessThan(0.05);
+    // Customers in the groups' bands of the chance: each band bought again as often as its mean
+    // chance says, within 5 points, and the bands in order.
+    const bands = [
+      { from: 0.5, to: 1 },
+      { from: 0.25, to: 0.5 },
+      { from: 0, to: 0.25 },
+    ].map(({ from, to }) => {
+      const members = chances.flatMap((p, i) => (p >= from && (p < to || to === 1) ? [i] : []));
+      return {
+        size: members.length,
+        chance: members.reduce((sum, i) => sum + chances[i], 0) / members.length,
+        share: members.filter((i) => returned[i]).length / members.length,
+      };
+    });
+    for (const band of bands) {
+      expect(band.size).toBeGreaterThan(500);
+      expect(Math.abs(band.share - band.chance)).toBeLessThan(0.05);
+    }
+    expect(bands[0].share).toBeGreaterThan(bands[1].share);
+    expect(bands[1].share).toBeGreaterThan(bands[2].share);
+  });
+
   it("predicts: P(alive) is 1 without repeats and falls with time since the last purchase; expected orders grow with the horizon", () => {
     const params = { r: 0.6, alpha: 40, a: 0.9, b: 3 };
     expect(probabilityAlive(params, { x: 0, tx: 0, T: 200 })).toBe(1);
@@ -190,9 +222,17 @@ describe("fitting the models", () => {
     expect(e30).toBeGreaterThan(0);
     expect(e365).toBeGreaterThan(e30);
     expect(e365).toBeLessThan(365);
+    // The chance of an order: within P(alive), growing with the horizon, and for a customer
+    // without repeats (P(alive) = 1) falling the longer they stay away.
+    const within = (summary: { x: number; tx: number; T: number }, days: number) => probabilityOfPurchase(params, summary, days);
+    expect(within(customer, 30)).toBeGreaterThan(0);
+    expect(within(customer, 365)).toBeGreaterThan(within(customer, 30));
+    expect(within(customer, 365)).toBeLessThan(probabilityAlive(params, customer));
+    expect(within({ x: 0, tx: 0, T: 30 }, 365)).toBeGreaterThan(within({ x: 0, tx: 0, T: 700 }, 365));
+    expect(within(customer, 0)).toBe(0);
   });
 
-  it("assembles the shop's report and groups customers by P(alive)", () => {
+  it("assembles the shop's report and groups customers by their chance of an order in the next 365 days", () => {
     const report = assemblePredictionReport(summaries, [], { ...BERLIN, now: new Date("2026-12-31T12:00:00Z") });
     if (report.status !== "ready") throw new Error(report.reason);
     expect(report.customers).toBe(summaries.length);
@@ -200,7 +240,8 @@ describe("fitting the models", () => {
     const models = fitModels(summaries);
     const predictions = summaries.map((s) => predictCustomer(models, s));
     expect(predictions.filter((p) => p.group === "probably_lost").length).toBe(report.groups.probably_lost);
-    expect(predictions.every((p) => groupOf(p.probabilityAlive) === p.group || Math.abs(p.probabilityAlive - 0.3) < 1e-4 || Math.abs(p.probabilityAlive - 0.7) < 1e-4)).toBe(true);
+    for (const p of predictions) expect(groupOf(p.returnProbability) === p.group || [0.25, 0.5].some((at) => Math.abs(p.returnProbability - at) < 1e-4)).toBe(true);
+    for (const group of PREDICTION_GROUPS) expect(predictions.filter((p) => p.group === group).length, group).toBe(report.groups[group]);
     const sum90 = summaries.reduce((sum, s) => sum + expectedPurchases(models.purchases.params, s, 90), 0);
     expect(report.expectedRepeatOrders.days90).toBeCloseTo(sum90, 1);
     expect(report.expectedRepeatOrders.days30).toBeLessThan(report.expectedRepeatOrders.days90);

@@ -10,6 +10,7 @@ import {
   fitGammaGamma,
   ModelFitError,
   probabilityAlive,
+  probabilityOfPurchase,
   purchaseMoments,
   type BgNbdParams,
   type GammaGammaParams,
@@ -26,9 +27,14 @@ export const PREDICTION_MIN_REPEAT_CUSTOMERS = 50;
 export const PREDICTION_MIN_HISTORY_DAYS = 90;
 /** The horizons, in days, of the expected orders per customer and per shop. */
 export const PREDICTION_HORIZONS = [30, 90, 365] as const;
-/** P(still a customer) at or above this: likely to return; below the next: probably lost. */
-export const LIKELY_TO_RETURN_AT = 0.7;
-export const PROBABLY_LOST_BELOW = 0.3;
+/**
+ * The customers are grouped by their chance of an order in the next RETURN_HORIZON_DAYS days:
+ * at or above LIKELY_TO_RETURN_AT likely to return, below PROBABLY_LOST_BELOW probably lost,
+ * at risk between (docs/decisions/031-groups-by-the-chance-of-an-order.md).
+ */
+export const RETURN_HORIZON_DAYS = 365;
+export const LIKELY_TO_RETURN_AT = 0.5;
+export const PROBABLY_LOST_BELOW = 0.25;
 /** The shop's forecast, and the look back at the last one, span this many days. */
 export const FORECAST_DAYS = 90;
 /** The forecast's interval: expected value ± this many standard deviations (95 %, normal). */
@@ -99,7 +105,7 @@ export function customerSummaries(rows: { orders: MetricOrder[]; refunds: Metric
   return summaries.sort((p, q) => (BigInt(p.customerId) < BigInt(q.customerId) ? -1 : 1));
 }
 
-/** The groups by P(still a customer), most likely to return first. */
+/** The groups by the chance of an order in the next RETURN_HORIZON_DAYS days, most likely to return first. */
 export const PREDICTION_GROUPS = ["likely_to_return", "at_risk", "probably_lost"] as const;
 export type PredictionGroup = (typeof PREDICTION_GROUPS)[number];
 
@@ -107,6 +113,8 @@ export interface CustomerPrediction {
   customerId: string;
   /** P(still a customer), 4 decimals. */
   probabilityAlive: number;
+  /** P(at least one order in the next RETURN_HORIZON_DAYS days), 4 decimals: what the group is by. */
+  returnProbability: number;
   group: PredictionGroup;
   /** Expected orders (purchase days) in the next 30, 90 and 365 days, 2 decimals. */
   expectedOrders: { days30: number; days90: number; days365: number };
@@ -164,8 +172,9 @@ export type LastPeriodCheck =
       actual: { repeatOrders: number; spend: number };
     };
 
-export function groupOf(pAlive: number): PredictionGroup {
-  return pAlive >= LIKELY_TO_RETURN_AT ? "likely_to_return" : pAlive < PROBABLY_LOST_BELOW ? "probably_lost" : "at_risk";
+/** A customer's group by their chance of an order in the next RETURN_HORIZON_DAYS days. */
+export function groupOf(returnProbability: number): PredictionGroup {
+  return returnProbability >= LIKELY_TO_RETURN_AT ? "likely_to_return" : returnProbability < PROBABLY_LOST_BELOW ? "probably_lost" : "at_risk";
 }
 
 /**
@@ -218,12 +227,14 @@ export function fitModels(summaries: readonly CustomerSummary[]): FittedModels {
 export function predictCustomer(models: FittedModels, summary: CustomerSummary): CustomerPrediction {
   const bg = models.purchases.params;
   const pAlive = probabilityAlive(bg, summary);
+  const returnProbability = probabilityOfPurchase(bg, summary, RETURN_HORIZON_DAYS);
   const days365 = expectedPurchases(bg, summary, 365);
   const perOrder = expectedSpendPerPurchase(models.spend.params, { x: summary.x, meanSpend: summary.x > 0 ? summary.repeatSpend / summary.x : 0 });
   return {
     customerId: summary.customerId,
     probabilityAlive: round4(pAlive),
-    group: groupOf(pAlive),
+    returnProbability: round4(returnProbability),
+    group: groupOf(returnProbability),
     expectedOrders: { days30: round2(expectedPurchases(bg, summary, 30)), days90: round2(expectedPurchases(bg, summary, 90)), days365: round2(days365) },
     expectedSpend365: Number.isFinite(perOrder) ? Math.round(days365 * perOrder) : 0,
   };
@@ -346,7 +357,7 @@ export function fitShop(summaries: readonly CustomerSummary[], earlier: readonly
   for (const summary of summaries) {
     const pAlive = probabilityAlive(bg, summary);
     pAliveSum += pAlive;
-    groups[groupOf(pAlive)]++;
+    groups[groupOf(probabilityOfPurchase(bg, summary, RETURN_HORIZON_DAYS))]++;
     totals.days30 += expectedPurchases(bg, summary, 30);
     totals.days90 += expectedPurchases(bg, summary, 90);
     totals.days365 += expectedPurchases(bg, summary, 365);

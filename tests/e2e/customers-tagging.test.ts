@@ -133,10 +133,10 @@ describe("tagging at-risk customers in Chromium", () => {
     expect(header[0]).toBe("Customer ID");
     const expected: string[][] = [];
     for await (const p of cachedPredictions(stack.shop, { fittedAt: state.fittedAt })) {
-      expected.push([p.customerId, String(p.probabilityAlive), String(p.expectedOrders.days30), String(p.expectedOrders.days365)]);
+      expected.push([p.customerId, String(p.probabilityAlive), String(p.returnProbability), String(p.expectedOrders.days30), String(p.expectedOrders.days365)]);
     }
     expect(expected.length).toBeGreaterThan(400);
-    expect(lines.map((line) => [line[0], line[2], line[3], line[5]])).toEqual(expected);
+    expect(lines.map((line) => [line[0], line[2], line[3], line[4], line[6]])).toEqual(expected);
     expect(errors).toEqual([]);
     await page.close();
   });

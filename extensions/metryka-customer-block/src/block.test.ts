@@ -156,7 +156,7 @@ describe("the built block", () => {
   });
 
   it("shows the prediction section only when the answer carries one", async () => {
-    const prediction = { probabilityAlive: 0.42, group: "at_risk" as const, expectedOrders: { days30: 0.1, days90: 0.34, days365: 1.2 }, expectedSpend365: 5_000 };
+    const prediction = { returnProbability: 0.42, group: "at_risk" as const, expectedOrders: { days30: 0.1, days90: 0.34, days365: 1.2 }, expectedSpend365: 5_000 };
     const view = mount("gid://shopify/Customer/7001", [{ status: 200, body: { ...DATA, atRisk: false, prediction } }]);
     await view.start();
     await view.answer();
