@@ -1,8 +1,10 @@
-// The app's view of one customer: their standing (customerStanding, from the rollups) and their
-// orders as a timeline (one customer's rows, read by the orders' customer index). Ids, dates and
-// amounts only: the customer's name stays in Shopify.
+// The app's view of one customer: their standing (customerStanding, from the rollups), their
+// orders as a timeline (one customer's rows, read by the orders' customer index) and their
+// prediction from the shop's cached fit, or why there is none. Ids, dates and amounts only: the
+// customer's name stays in Shopify.
 import { customerTimeline, type TimelineOrder } from "#app/metrics/customer-timeline";
 import type { CustomerStanding } from "#app/metrics/retention";
+import { customerPrediction, type CustomerPredictionResult } from "#app/metrics/prediction.server";
 import type { MetricSettings } from "#app/metrics/settings";
 import { customerRows, customerStanding, parseCustomerId } from "#app/metrics/retention.server";
 import { RefusedQueryError } from "#app/metrics/periods";
@@ -26,8 +28,11 @@ export class MalformedCustomerIdError extends RefusedQueryError {
 export interface CustomerPageData {
   standing: CustomerStanding;
   timeline: TimelineOrder[];
+  /** The customer's prediction from the shop's cached fit (never fitted here), or why there is none. */
+  prediction: CustomerPredictionResult;
   /** The rules the figures follow, said under them. */
   settings: MetricSettings;
+  timeZone: string;
 }
 
 /**
@@ -40,7 +45,7 @@ export async function customerPage(shop: string, rawId: string, now: Date): Prom
   const context = await readyShopContext(shop);
   const standing = await customerStanding(shop, id, { now }, context);
   if (!standing) throw new CustomerNotFoundError();
-  const rows = await customerRows(shop, id, now);
+  const [rows, prediction] = await Promise.all([customerRows(shop, id, now), customerPrediction(shop, id)]);
   const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
-  return { standing, timeline, settings: context.settings };
+  return { standing, timeline, prediction, settings: context.settings, timeZone: context.timeZone };
 }

@@ -1,10 +1,12 @@
 // One customer in the app (/app/customers/<id>, outside the at-risk list's layout): their
 // counted orders, net spend, cohort, days since their last order against the shop's lapse point,
-// and their orders as a timeline. Another shop's customer, or an unknown id, is a 404.
+// their prediction, and their orders as a timeline. Another shop's customer, or an unknown id,
+// is a 404.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { CustomerPredictionCard } from "#app/components/CustomerPredictionCard";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -25,7 +27,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
 
 export default function CustomerView() {
-  const { standing, timeline, settings } = useLoaderData<typeof loader>();
+  const { standing, timeline, prediction, settings, timeZone } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const f = useFormat();
   const days = (value: number) => t("units.days", { count: value, formatted: f.count(value) });
@@ -66,6 +68,8 @@ export default function CustomerView() {
             />
           </InlineGrid>
         )}
+
+        {standing.orders > 0 && <CustomerPredictionCard prediction={prediction} timeZone={timeZone} />}
 
         {timeline.length > 0 && (
           <Card padding="0">

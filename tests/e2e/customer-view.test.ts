@@ -2,7 +2,8 @@
 // WHEN the merchant opens Customers at risk in Chromium and clicks the first customer, THEN the
 // app navigates (client-side) to that customer's view, whose orders, net spend, cohort, days
 // since the last order, lapse point and at-risk badge are the metrics engine's for that
-// customer, with one timeline row per order; an id the store does not know is a 404 page that
+// customer, with one timeline row per order, and its prediction card says why the store is not
+// predicted yet; an id the store does not know is a 404 page that
 // says so and leads back to the customers list.
 // Screenshots go to test-results/screenshots/.
 import type { Browser, Page } from "playwright-core";
@@ -84,6 +85,12 @@ describe("a customer's view in Chromium", () => {
     const counted = timeline.filter((order) => order.counted);
     expect(counted).toHaveLength(standing.orders);
     expect(counted.filter((order) => order.currency === "USD").reduce((sum, order) => sum + order.net, 0)).toBe(standing.netSpend);
+
+    // 200 customers are too few for predictions: the card says why there is none (or, before the
+    // store's first fit, that it is on its way).
+    const predictionNote = await page.locator("[data-testid=customer-prediction] p").first().innerText();
+    expect(predictionNote).toMatch(/^(Predictions start once your store has at least 500 customers|Metryka fits who will come back after each sync)/);
+    expect(["not_enough_history", "pending"]).toContain(engine.prediction.status);
 
     await screenshot(page, "customer-view");
     expect(errors).toEqual([]);

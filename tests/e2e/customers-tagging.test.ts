@@ -4,8 +4,8 @@
 // the page and the simulator's customers carry the tag; WHEN they choose every customer matching
 // the filter and remove the tag, THEN no customer carries it any more; the list's CSV holds the
 // engine's rows for the filter; and once the store's predictions are fitted (after its sync),
-// their CSV holds each customer's cached prediction. Screenshots go to
-// test-results/screenshots/customers-*.png.
+// their CSV holds each customer's cached prediction, and a customer's view shows theirs.
+// Screenshots go to test-results/screenshots/customers-*.png and customer-view-prediction.png.
 import fs from "node:fs";
 import { parse } from "csv-parse/sync";
 import type { Browser, Page } from "playwright-core";
@@ -139,5 +139,33 @@ describe("tagging at-risk customers in Chromium", () => {
     expect(lines.map((line) => [line[0], line[2], line[3], line[4], line[6]])).toEqual(expected);
     expect(errors).toEqual([]);
     await page.close();
+  });
+  it("shows a predicted customer's chance of an order, group, expected orders and spend on their view", async () => {
+    const { predictionState, cachedPredictions } = await import("#app/metrics/prediction.server");
+    const state = await predictionState(stack.shop);
+    if (state.status !== "ready") throw new Error(`predictions are ${state.status}`);
+    // A customer of each group, the one who spends most in it.
+    const best = new Map<string, { customerId: string; returnProbability: number; expectedOrders: { days90: number }; expectedSpend365: number }>();
+    for await (const p of cachedPredictions(stack.shop, { fittedAt: state.fittedAt })) {
+      if ((best.get(p.group)?.expectedSpend365 ?? -1) < p.expectedSpend365) best.set(p.group, p);
+    }
+    expect(best.size).toBeGreaterThan(1);
+    const names = { likely_to_return: "Likely to return", at_risk: "At risk", probably_lost: "Probably lost" } as const;
+    const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
+    const decimal = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
+    const usd = new Intl.NumberFormat("en", { style: "currency", currency: "USD" });
+    for (const [group, p] of best) {
+      const { page, errors } = await openPage(browser);
+      await page.goto(stack.embeddedUrl(`/app/customers/${p.customerId}`));
+      await page.getByRole("heading", { name: "Will they come back?", exact: true }).waitFor();
+      const figure = (title: string) => page.getByRole("heading", { name: title, exact: true }).locator("xpath=following::p[1]").innerText();
+      expect(await figure("Chance of an order, next 365 days")).toBe(percent.format(p.returnProbability));
+      expect(await figure("Expected orders, next 90 days")).toBe(decimal.format(p.expectedOrders.days90));
+      expect(await figure("Expected spend, next 365 days")).toBe(usd.format(p.expectedSpend365 / 100));
+      expect(await page.locator("[data-testid=customer-prediction] .Polaris-Badge").innerText()).toMatch(new RegExp(`${names[group as keyof typeof names]}$`));
+      if (group === "likely_to_return") await screenshot(page, "customer-view-prediction");
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   });
 });
