@@ -85,6 +85,7 @@ describe("the customer block's route", () => {
     if (predicted.status !== "ready") return;
     const after = JSON.parse((await ask(buyer, `Bearer ${token(c.shop.domain)}`)).text) as CustomerBlockData;
     expect(after.prediction).toEqual({
+      probabilityAlive: predicted.prediction.probabilityAlive,
       returnProbability: predicted.prediction.returnProbability,
       group: predicted.prediction.group,
       expectedOrders: predicted.prediction.expectedOrders,

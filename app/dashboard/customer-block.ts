@@ -21,9 +21,11 @@ export interface CustomerBlockData {
   appPath: string;
   /**
    * The customer's prediction, once the shop's predictions are computed; absent until then
-   * (the block shows that section only when it is here).
+   * (the block shows that section only when it is here). The block shows the chance of an order
+   * (`returnProbability`); `probabilityAlive` is still sent for blocks of app versions that
+   * showed it, which a store may run until it takes the new one.
    */
-  prediction?: Pick<CustomerPrediction, "returnProbability" | "group" | "expectedOrders" | "expectedSpend365"> | null;
+  prediction?: Pick<CustomerPrediction, "probabilityAlive" | "returnProbability" | "group" | "expectedOrders" | "expectedSpend365"> | null;
 }
 
 /** The path of a customer's view in the app. */

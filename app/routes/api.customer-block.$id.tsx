@@ -50,6 +50,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const prediction =
     predicted.status === "ready"
       ? {
+          probabilityAlive: predicted.prediction.probabilityAlive,
           returnProbability: predicted.prediction.returnProbability,
           group: predicted.prediction.group,
           expectedOrders: predicted.prediction.expectedOrders,

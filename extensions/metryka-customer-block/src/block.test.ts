@@ -156,13 +156,15 @@ describe("the built block", () => {
   });
 
   it("shows the prediction section only when the answer carries one", async () => {
-    const prediction = { returnProbability: 0.42, group: "at_risk" as const, expectedOrders: { days30: 0.1, days90: 0.34, days365: 1.2 }, expectedSpend365: 5_000 };
+    const prediction = { probabilityAlive: 1, returnProbability: 0.42, group: "at_risk" as const, expectedOrders: { days30: 0.1, days90: 0.34, days365: 1.2 }, expectedSpend365: 5_000 };
     const view = mount("gid://shopify/Customer/7001", [{ status: 200, body: { ...DATA, atRisk: false, prediction } }]);
     await view.start();
     await view.answer();
     const text = view.text();
     expect(view.block()?.querySelector("s-section")?.getAttribute("heading")).toBe("Prediction");
+    // The chance of an order, not P(still a customer), which blocks of older versions showed.
     expect(text).toContain("42%");
+    expect(text).not.toContain("100%");
     expect(text).toContain("0.3");
     expect(text).toContain("$50.00");
     expect(view.block()?.querySelector("s-badge")?.getAttribute("tone")).toBe("success");
