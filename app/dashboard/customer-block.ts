@@ -22,8 +22,8 @@ export interface CustomerBlockData {
   /**
    * The customer's prediction, once the shop's predictions are computed; absent until then
    * (the block shows that section only when it is here). The block shows the chance of an order
-   * (`returnProbability`); `probabilityAlive` is still sent for blocks of app versions that
-   * showed it, which a store may run until it takes the new one.
+   * (`returnProbability`); `probabilityAlive` is still sent for the block of the app version
+   * released before it, which showed that and which stores run until this version is released.
    */
   prediction?: Pick<CustomerPrediction, "probabilityAlive" | "returnProbability" | "group" | "expectedOrders" | "expectedSpend365"> | null;
 }
