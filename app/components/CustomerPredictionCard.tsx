@@ -2,10 +2,11 @@
 // an order in the next 365 days with their group, their expected orders in the next 90 days and
 // their expected spend in the next 365; or why there is none yet (no fit yet, too little
 // history, or a customer whose first order came after the fit).
-import { Badge, BlockStack, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, InlineGrid, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import type { PredictionGroup } from "#app/metrics/prediction";
 import type { CustomerPredictionResult } from "#app/metrics/prediction.server";
+import { Figure } from "./Figure";
 import { useFormat } from "./format";
 
 const GROUP_TONES: Record<PredictionGroup, "success" | "warning" | "critical"> = {
@@ -13,22 +14,6 @@ const GROUP_TONES: Record<PredictionGroup, "success" | "warning" | "critical"> =
   at_risk: "warning",
   probably_lost: "critical",
 };
-
-function Figure({ title, value, badge }: { title: string; value: string; badge?: { label: string; tone: "success" | "warning" | "critical" } }) {
-  return (
-    <BlockStack gap="100">
-      <Text as="h3" variant="headingSm" tone="subdued">
-        {title}
-      </Text>
-      <InlineStack gap="200" blockAlign="center">
-        <Text as="p" variant="headingLg">
-          {value}
-        </Text>
-        {badge && <Badge tone={badge.tone}>{badge.label}</Badge>}
-      </InlineStack>
-    </BlockStack>
-  );
-}
 
 export function CustomerPredictionCard({ prediction, timeZone }: { prediction: CustomerPredictionResult; timeZone: string }) {
   const { t } = useTranslation();
@@ -46,7 +31,7 @@ export function CustomerPredictionCard({ prediction, timeZone }: { prediction: C
                 <Figure
                   title={t("customer.prediction.returnProbability")}
                   value={f.percent(prediction.prediction.returnProbability)}
-                  badge={{ label: t(`predictions.groups.${prediction.prediction.group}`), tone: GROUP_TONES[prediction.prediction.group] }}
+                  beside={<Badge tone={GROUP_TONES[prediction.prediction.group]}>{t(`predictions.groups.${prediction.prediction.group}`)}</Badge>}
                 />
                 <Figure title={t("customer.prediction.orders90")} value={f.decimal(prediction.prediction.expectedOrders.days90, 1)} />
                 <Figure title={t("customer.prediction.spend365")} value={f.money(prediction.prediction.expectedSpend365, prediction.currency)} />

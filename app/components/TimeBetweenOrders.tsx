@@ -1,6 +1,7 @@
 import { BlockStack, InlineGrid, Text } from "@shopify/polaris";
 import type { Distribution, GapHistogram as Histogram, TimeBetweenOrders as Gaps } from "#app/metrics/retention";
 import { useTranslation } from "react-i18next";
+import { Figure } from "./Figure";
 import { useFormat } from "./format";
 import { GapHistogram } from "./GapHistogram";
 
@@ -9,20 +10,14 @@ function Gap({ title, distribution, counted }: { title: string; distribution: Di
   const f = useFormat();
   const days = (value: number | null) => (value === null ? "—" : t("units.days", { count: value, formatted: f.decimal(value, 1) }));
   return (
-    <BlockStack gap="100">
-      <Text as="h3" variant="headingSm" tone="subdued">
-        {title}
-      </Text>
-      <Text as="p" variant="headingXl">
-        {days(distribution.median)}
-      </Text>
+    <Figure title={title} value={days(distribution.median)} size="headingXl">
       <Text as="p" variant="bodySm">
         {t("timeBetween.median", { p25: days(distribution.p25), p75: days(distribution.p75) })}
       </Text>
       <Text as="p" variant="bodySm" tone="subdued">
         {t(`timeBetween.${counted}`, { count: distribution.count, formatted: f.count(distribution.count) })}
       </Text>
-    </BlockStack>
+    </Figure>
   );
 }
 
