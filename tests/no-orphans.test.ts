@@ -16,6 +16,7 @@ import {
   eventually,
   family,
   launch,
+  listeningSockets,
   portOpen,
   postgresDataDir,
   postmaster,
@@ -62,6 +63,10 @@ async function expectAllGone(run: Launched, folder: string, ports: number[], sto
     ports.push(database.port);
   }
   for (const port of ports) expect(await portOpen(port), `port ${port} open before stopping`).toBe(true);
+  // The sockets listening on them, to tell one left behind from another process's bound to the
+  // same port after it was freed (tests run side by side, and ports are handed out again).
+  const sockets = new Map(ports.map((port) => [port, listeningSockets(port)]));
+  for (const [port, inodes] of sockets) expect(inodes.size, `port ${port}'s listening socket`).toBeGreaterThan(0);
 
   stop();
   const { code, signal } = await run.exited;
@@ -70,7 +75,10 @@ async function expectAllGone(run: Launched, folder: string, ports: number[], sto
     () => started.every((p) => !alive(p.pid)) && family(run.pgid).length === 0,
     STOP_BOUND_MS,
   );
-  for (const port of ports) expect(await portOpen(port), `port ${port} closed after stopping`).toBe(false);
+  for (const [port, before] of sockets) {
+    const left = [...listeningSockets(port)].filter((inode) => before.has(inode));
+    expect(left, `port ${port}: a socket that listened before stopping still listens`).toEqual([]);
+  }
   if (database) expect(alive(database.pid)).toBe(false);
   return { code, signal };
 }

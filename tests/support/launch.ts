@@ -143,6 +143,24 @@ export function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The listening TCP sockets on `port` (any address, IPv4 or IPv6), by inode: the kernel's own
+ * table (/proc/net/tcp*), so a socket is told apart from another one bound to the same port later.
+ */
+export function listeningSockets(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!fs.existsSync(table)) continue;
+    for (const line of fs.readFileSync(table, "utf8").split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is HEXADDR:HEXPORT; state 0A is LISTEN; the inode is the tenth field.
+      if (fields.length < 10 || fields[3] !== "0A") continue;
+      if (Number.parseInt(fields[1].split(":")[1], 16) === port) inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
 /** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
 export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
   const started = Date.now();
