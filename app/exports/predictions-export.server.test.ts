@@ -45,7 +45,7 @@ describe("predictions export", () => {
     const cached = [];
     for await (const p of cachedPredictions(store.shop)) cached.push(p);
     expect(cached.length).toBeGreaterThan(500);
-    const names = { likely_to_return: "Likely to return", at_risk: "At risk", probably_lost: "Probably lost" };
+    const names = { likely_to_return: "Likely to return", at_risk: "Might return", probably_lost: "Probably lost" };
     expect(rows).toEqual(
       cached.map((p) => [
         p.customerId,

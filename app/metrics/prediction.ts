@@ -30,7 +30,8 @@ export const PREDICTION_HORIZONS = [30, 90, 365] as const;
 /**
  * The customers are grouped by their chance of an order in the next RETURN_HORIZON_DAYS days:
  * at or above LIKELY_TO_RETURN_AT likely to return, below PROBABLY_LOST_BELOW probably lost,
- * at risk between (docs/decisions/031-groups-by-the-chance-of-an-order.md).
+ * "might return" between (docs/decisions/031-groups-by-the-chance-of-an-order.md; that group's
+ * key is `at_risk`, from before it was named so).
  */
 export const RETURN_HORIZON_DAYS = 365;
 export const LIKELY_TO_RETURN_AT = 0.5;

@@ -150,7 +150,7 @@ describe("tagging at-risk customers in Chromium", () => {
       if ((best.get(p.group)?.expectedSpend365 ?? -1) < p.expectedSpend365) best.set(p.group, p);
     }
     expect(best.size).toBeGreaterThan(1);
-    const names = { likely_to_return: "Likely to return", at_risk: "At risk", probably_lost: "Probably lost" } as const;
+    const names = { likely_to_return: "Likely to return", at_risk: "Might return", probably_lost: "Probably lost" } as const;
     const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
     const decimal = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
     const usd = new Intl.NumberFormat("en", { style: "currency", currency: "USD" });
