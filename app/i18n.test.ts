@@ -141,6 +141,9 @@ describe("the admin's locale", () => {
     // Yen has no minor unit: 1234 minor units are ¥1,234.
     expect(en.money(1234, "JPY")).toBe("¥1,234");
     expect(pl.percent(0.123)).toMatch(/^12,3\s?%$/);
+    // Figures side by side line up: a whole percentage keeps its decimal, but not in a heat map's cells.
+    expect([en.percent(0.21), en.percent(0.362), en.growth(-0.62), en.growth(0)]).toEqual(["21.0%", "36.2%", "-62.0%", "0.0%"]);
+    expect([en.percent(1, { short: true }), en.percent(0.143, { short: true })]).toEqual(["100%", "14.3%"]);
     expect(pl.period("2026-03")).toBe("mar 2026");
     expect(en.period("2026-03")).toBe("Mar 2026");
     // 23:30 UTC is already the next day in Warsaw.

@@ -74,7 +74,7 @@ const styles = {
 function cellText(f: Format, cell: CohortCell, view: CohortView, currency: string): string {
   switch (view) {
     case "retention":
-      return f.percent(cell.retention);
+      return f.percent(cell.retention, { short: true });
     case "customers":
       return f.count(cell.customers);
     case "revenue":
@@ -213,11 +213,11 @@ export function CohortTable({
           {t("retentionViews.legend.label")}
         </Text>
         <Text as="span" variant="bodySm">
-          {view === "retention" || view === "customers" ? f.percent(0) : f.money(0, currency, { compact: true })}
+          {view === "retention" || view === "customers" ? f.percent(0, { short: true }) : f.money(0, currency, { compact: true })}
         </Text>
         <span style={styles.legendBar} aria-hidden />
         <Text as="span" variant="bodySm">
-          {view === "retention" || view === "customers" ? f.percent(1) : f.money(largest, currency, { compact: true })}
+          {view === "retention" || view === "customers" ? f.percent(1, { short: true }) : f.money(largest, currency, { compact: true })}
         </Text>
         <Text as="span" variant="bodySm" tone="subdued">
           ({view === "retention" || view === "customers" ? t("retentionViews.legend.share") : t("retentionViews.legend.amount")})

@@ -29,7 +29,7 @@ export function RetentionChart({ curve, granularity = "month" }: { curve: Retent
             {...AXIS_PROPS}
             width={48}
             domain={[0, (max: number) => Math.min(1, Math.max(0.05, Math.ceil(max * 20) / 20))]}
-            tickFormatter={(value: number) => f.percent(value)}
+            tickFormatter={(value: number) => f.percent(value, { short: true })}
           />
           <Tooltip
             formatter={(value, _name, item) => {

@@ -10,8 +10,11 @@ export type Format = ReturnType<typeof formatter>;
 export function formatter(locale: string) {
   const number = (options: Intl.NumberFormatOptions = {}) => new Intl.NumberFormat(locale, options);
   const count = number();
-  const percent = number({ style: "percent", maximumFractionDigits: 1 });
-  const growth = number({ style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+  // One decimal always, so that a column or a row of figures lines up ("21.0%" beside "36.2%").
+  const percent = number({ style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const growth = number({ style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" });
+  // A heat map's cells and scale: no trailing zero ("100%", "0%", "14.3%").
+  const shortPercent = number({ style: "percent", maximumFractionDigits: 1 });
   const month = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
   /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
@@ -22,12 +25,13 @@ export function formatter(locale: string) {
       const value = minor / 10 ** currencyDigits(currency);
       return number({ style: "currency", currency, ...(compact ? { notation: "compact", maximumFractionDigits: 1 } : {}) }).format(value);
     },
-    /** A growth fraction as "+12.3%"; null (no base to compare with) as an em dash. */
+    /** A growth fraction as "+12.3%" ("+12.0%"); null (no base to compare with) as an em dash. */
     growth(value: number | null): string {
       return value === null ? "—" : growth.format(value);
     },
-    percent(value: number | null): string {
-      return value === null ? "—" : percent.format(value);
+    /** A fraction as "21.0%" ("21,0%"); `short`: without a trailing zero ("21%"), for a heat map's cells. */
+    percent(value: number | null, { short = false } = {}): string {
+      return value === null ? "—" : (short ? shortPercent : percent).format(value);
     },
     count(value: number): string {
       return count.format(value);

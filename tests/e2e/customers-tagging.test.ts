@@ -151,7 +151,7 @@ describe("tagging at-risk customers in Chromium", () => {
     }
     expect(best.size).toBeGreaterThan(1);
     const names = { likely_to_return: "Likely to return", at_risk: "Might return", probably_lost: "Probably lost" } as const;
-    const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
+    const percent = new Intl.NumberFormat("en", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const decimal = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
     const usd = new Intl.NumberFormat("en", { style: "currency", currency: "USD" });
     for (const [group, p] of best) {

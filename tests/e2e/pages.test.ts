@@ -338,7 +338,7 @@ describe("every page of the embedded app in Chromium", () => {
     );
     const base = Number(before[0].s ?? 0);
     expect(base).toBeGreaterThan(0);
-    const change = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+    const change = new Intl.NumberFormat("en", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" });
     expect(await growthOf(page, "Sessions")).toBe(change.format(Math.round(((Number(stored[0].s) - base) / base) * 10_000) / 10_000));
     await expect.poll(() => page.getByTestId("conversion-chart").locator(".recharts-line").count()).toBe(2);
     await screenshot(page, "conversion-shopify");
@@ -358,7 +358,7 @@ describe("every page of the embedded app in Chromium", () => {
     await page.getByText("Source: Metryka web pixel").first().waitFor();
     expect(await funnel()).toEqual(expected);
     const percent = (value: number) =>
-      new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(value);
+      new Intl.NumberFormat("en", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
     expect(await metric(page, "Conversion rate")).toBe(percent(expected.completed / expected.sessions));
     expect(await metric(page, "Sign-up rate")).toBe(percent(signUps / expected.sessions));
     await expect

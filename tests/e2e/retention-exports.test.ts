@@ -67,7 +67,7 @@ describe("Retention's cohorts and histogram, and every CSV of Retention and Conv
       report.cohorts.map((cohort) => ({
         cohort: cohort.cohort,
         size: cohort.size,
-        cells: cohort.size === 0 ? [] : cohort.cells.map((cell) => `${f.percent(cell.retention)}${cell.partial ? "*" : ""}`),
+        cells: cohort.size === 0 ? [] : cohort.cells.map((cell) => `${f.percent(cell.retention, { short: true })}${cell.partial ? "*" : ""}`),
       })),
     );
     // The histogram: each bin's count of second orders and of all repeat orders.
