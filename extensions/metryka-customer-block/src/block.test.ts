@@ -163,8 +163,8 @@ describe("the built block", () => {
     const text = view.text();
     expect(view.block()?.querySelector("s-section")?.getAttribute("heading")).toBe("Prediction");
     // The chance of an order, not P(still a customer), which blocks of older versions showed.
-    expect(text).toContain("42%");
-    expect(text).not.toContain("100%");
+    expect(text).toContain("42.0%");
+    expect(text).not.toContain("100.0%");
     expect(text).toContain("0.3");
     expect(text).toContain("$50.00");
     expect(view.block()?.querySelector("s-badge")?.getAttribute("tone")).toBe("success");

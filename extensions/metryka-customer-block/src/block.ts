@@ -87,7 +87,11 @@ export function blockView(data: CustomerBlockData, i18n: BlockI18n): BlockView {
   ];
   const prediction = data.prediction
     ? [
-        { label: i18n.translate("rows.returnProbability"), value: i18n.formatNumber(data.prediction.returnProbability, { style: "percent" }) },
+        {
+          label: i18n.translate("rows.returnProbability"),
+          // As the app shows it: one decimal.
+          value: i18n.formatNumber(data.prediction.returnProbability, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+        },
         { label: i18n.translate("rows.expectedOrders90"), value: i18n.formatNumber(data.prediction.expectedOrders.days90, { maximumFractionDigits: 1 }) },
         { label: i18n.translate("rows.expectedSpend365"), value: money(data.prediction.expectedSpend365) },
       ]
