@@ -118,6 +118,9 @@ export function PredictionGroups(props: PredictionGroupsProps) {
     <BlockStack gap="400">
       <Forecast forecast={report.next90} currency={report.currency} />
       <LastPeriod check={report.lastPeriod} currency={report.currency} />
+      <Text as="p" tone="subdued" variant="bodySm">
+        {t("predictions.noSeasons")}
+      </Text>
       <Card padding="0">
         <BlockStack gap="200">
           <Box paddingInline="400" paddingBlockStart="400">
