@@ -7,6 +7,10 @@ import { pathToFileURL } from "node:url";
 import { stopBenchDatabase } from "./lib/database";
 import { note, type Bench, type BenchResult } from "./lib/timing";
 
+// Stdout holds the result alone: what a module or a library logs (the Shopify library announces
+// its version on console.log when the app's modules load) goes to stderr with the notes.
+for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
+
 const dir = import.meta.dirname;
 const only = process.argv.slice(2);
 const files = fs
