@@ -1,7 +1,7 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
-import { AXIS_PROPS, CHART_BLUE, GRID_PROPS } from "./chart-style";
+import { AXIS_PROPS, CHART_BLUE, GRID_PROPS, shareTicks } from "./chart-style";
 
 export interface RetentionCurvePoint {
   k: number;
@@ -19,6 +19,7 @@ export function RetentionChart({ curve, granularity = "month" }: { curve: Retent
   const { t } = useTranslation();
   const f = useFormat();
   const data = curve.filter((point) => point.k > 0).map((point) => ({ ...point, label: granularity === "week" ? t("retentionViews.week", { k: point.k }) : t("cohorts.month", { k: point.k }) }));
+  const ticks = shareTicks(Math.max(0, ...data.map((point) => point.retention)));
   return (
     <div style={{ width: "100%", height: 240 }} data-testid="retention-chart">
       <ResponsiveContainer>
@@ -28,7 +29,8 @@ export function RetentionChart({ curve, granularity = "month" }: { curve: Retent
           <YAxis
             {...AXIS_PROPS}
             width={48}
-            domain={[0, (max: number) => Math.min(1, Math.max(0.05, Math.ceil(max * 20) / 20))]}
+            domain={[0, ticks[ticks.length - 1]]}
+            ticks={ticks}
             tickFormatter={(value: number) => f.percent(value, { short: true })}
           />
           <Tooltip
