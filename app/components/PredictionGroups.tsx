@@ -1,7 +1,7 @@
 // The Customers page's predictions: the shop's forecast for the next 90 days with its interval,
 // how the forecast made 90 days ago turned out, and the customers grouped by their chance of an
-// order in the next 365 days (likely to return / at risk / probably lost), one group's page at a
-// time, from the cached fit. By customer id only: names and e-mails stay in Shopify.
+// order in the next 365 days (likely to return / might return / probably lost), one group's page
+// at a time, from the cached fit. By customer id only: names and e-mails stay in Shopify.
 import { BlockStack, Box, Card, IndexTable, InlineGrid, InlineStack, Link, Pagination, Tabs, Text } from "@shopify/polaris";
 import type { CustomerPrediction, Estimate, LastPeriodCheck, PredictionGroup, PredictionShortfall, ShopForecast } from "#app/metrics/prediction";
 import type { TFunction } from "i18next";

@@ -2,7 +2,7 @@
 // repeat buyers: two or more orders), filtered by orders, net spend and days since the last
 // order, sorted and paged on the server, all kept in the URL; the shop's tagging requests and
 // whether it granted tagging; and, from the cached prediction fit, one group of customers by
-// their chance of an order in the next 365 days (likely to return, at risk, probably lost).
+// their chance of an order in the next 365 days (likely to return, might return, probably lost).
 import { z } from "zod";
 import { PREDICTION_GROUPS } from "#app/metrics/prediction";
 import { predictionGroupPage } from "#app/metrics/prediction.server";
