@@ -68,6 +68,19 @@ describe("cached predictions of a shop with enough history", () => {
     expect(await predictionOverview(store.shop, tomorrow)).not.toMatchObject({ pAliveMean: 0.123456 });
   });
 
+  it("keeps the fit through updates that change nothing it reads: an order renamed, a guest's order", async () => {
+    expect(await predictionState(store.shop)).toMatchObject({ status: "ready", current: true });
+    const renamed = store.orders.find((o) => o.customerId !== null)!;
+    await prisma.order.update({ where: { shop_id: { shop: store.shop, id: BigInt(renamed.id) } }, data: { name: "#renamed" } });
+    const guest = order({ id: "990000002", at: "2026-11-10T16:00:00Z", grossSales: 1800, currencyCode: store.currency });
+    await writeOrders(store.shop, [guest], []);
+    store.orders.push(guest);
+    // The guest's order is in the day's sales; no customer's totals moved.
+    expect(await refreshDailyRollups(store.shop, { orderIds: [renamed.id, guest.id] })).toEqual({ mode: "orders", days: 1 });
+    expect(await predictionState(store.shop)).toMatchObject({ status: "ready", current: true });
+    expect(await refreshPredictions(store.shop, clock)).toBe("cached");
+  });
+
   it("refits once the rollups change, and once the settings do", async () => {
     const customerId = store.orders.find((o) => o.customerId !== null)!.customerId!;
     const extra = order({ id: "990000001", customerId, at: "2026-11-10T15:00:00Z", grossSales: 4200, currencyCode: store.currency });

@@ -2,7 +2,7 @@
 // (the instants and net amounts of their counted orders, oldest first), never from the orders
 // table; the report then assembled as the reference does (prediction.ts). A fit is cached per
 // shop with the inputs it used (`prediction_fits`, per customer `customer_predictions`): the
-// shop's data version (`prediction_data_versions`, bumped with every change of its rollups), the
+// shop's data version (`prediction_data_versions`, bumped with every change of its `customer_totals`), the
 // local date predictions are made on, its time zone, currency and settings. A read whose inputs
 // are those of the cache gets the cached fit; any other refits (docs/metrics.md, "Predictions").
 import { Prisma } from "@prisma/client";

@@ -815,7 +815,9 @@ async function rebuildGapMonths(tx: Tx, shop: string): Promise<void> {
  * Recomputes the given customers' (all of the shop's when null) `customer_totals` rows, for each
  * value of the cancelled setting, from their counted orders and the refunds of those; and the
  * cells summed from them, `activity_days` and `cohort_days`, incrementally (the old rows'
- * contributions out, the new ones' in) or, for the whole shop, from scratch.
+ * contributions out, the new ones' in) or, for the whole shop, from scratch. Returns whether
+ * any of those rows was written or deleted (always, for the whole shop): they are all the
+ * predictions read.
  */
 async function recomputeCustomerTotals(
   tx: Tx,
@@ -823,8 +825,8 @@ async function recomputeCustomerTotals(
   timeZone: string,
   currency: string,
   customers: bigint[] | null,
-): Promise<void> {
-  if (customers !== null && customers.length === 0) return;
+): Promise<boolean> {
+  if (customers !== null && customers.length === 0) return false;
   const only = customersOnly(customers);
   if (customers === null) {
     await tx.$executeRaw`DELETE FROM activity_days WHERE shop = ${shop}`;
@@ -886,7 +888,7 @@ async function recomputeCustomerTotals(
     const rows = Prisma.sql`(${rowsOf("customer_totals", 1)} WHERE shop = ${shop})`;
     await tx.$executeRaw`INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS}) ${activityDayCells(shop, timeZone, rows)}`;
     await tx.$executeRaw`INSERT INTO cohort_days (${COHORT_DAY_COLUMNS}) ${cohortDayRows(shop, timeZone, rows)}`;
-    return;
+    return true;
   }
   // Only the rows that change are written (a cancelled order leaves the row that counts
   // cancelled orders as it was); rows of customers left without a counted order are deleted.
@@ -894,7 +896,7 @@ async function recomputeCustomerTotals(
   // rather than scanned. In the same statement, the rows as they were −1 and as they are +1
   // into `activity_days` and `cohort_days`, as for `gap_months`.
   const delta = Prisma.sql`(${rowsOf("old", -1)} UNION ALL ${rowsOf("new", 1)})`;
-  const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
+  const returned = await tx.$queryRaw<Array<{ tbl: string; ctid: string | null; empty: boolean }>>`
     WITH new AS MATERIALIZED (${totals}),
     old AS MATERIALIZED (
       SELECT retention_include_cancelled, order_day, first_order_at, first_paid_order_at, orders FROM customer_totals
@@ -903,11 +905,13 @@ async function recomputeCustomerTotals(
     written AS (
       INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values}) SELECT * FROM new
       ON CONFLICT (shop, retention_include_cancelled, customer_id) ${updateIfChanged(TOTAL_VALUES)}
+      RETURNING 1
     ),
     dropped AS (
       DELETE FROM customer_totals t
       WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
         AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)
+      RETURNING 1
     ),
     activity_cells AS (
       INSERT INTO activity_days AS t (${ACTIVITY_DAY_COLUMNS})
@@ -926,8 +930,13 @@ async function recomputeCustomerTotals(
     )
     SELECT tbl, ctid, empty FROM activity_cells WHERE empty
     UNION ALL
-    SELECT tbl, ctid, empty FROM day_cells WHERE empty`;
+    SELECT tbl, ctid, empty FROM day_cells WHERE empty
+    UNION ALL
+    -- One row when any of the customers' rows was written or deleted.
+    SELECT 'customer_totals', NULL, false FROM (SELECT 1 FROM written UNION ALL SELECT 1 FROM dropped LIMIT 1) w`;
+  const cells = returned.flatMap(({ tbl, ctid, empty }) => (ctid !== null ? [{ tbl, ctid, empty }] : []));
   await deleteEmptyCellsOf(tx, cells, { activity_days: "orders = 0", cohort_days: "customers = 0" });
+  return returned.some((row) => row.tbl === "customer_totals");
 }
 
 async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
@@ -937,19 +946,27 @@ async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: strin
       refreshed_at = EXCLUDED.refreshed_at`;
 }
 
+/** What a refresh of part of a shop changed. */
+interface PartRefreshed {
+  /** How many local days of `daily_sales` changed. */
+  days: number;
+  /** Whether a `customer_totals` row changed: what the predictions read. */
+  totalsChanged: boolean;
+}
+
 /**
  * Brings the rollups of the given orders up to date, and those of every order of their
  * customers (now and at the last refresh): `daily_sales` by difference, per order; each such
  * customer's rows of the per-customer tables recomputed, the cells summed from them by
- * difference. Returns how many local days of `daily_sales` changed.
+ * difference.
  */
 async function refreshOrders(
   tx: Tx,
   shop: string,
   { timeZone, currency }: { timeZone: string; currency: string },
   orderIds: bigint[],
-): Promise<number> {
-  if (orderIds.length === 0) return 0;
+): Promise<PartRefreshed> {
+  if (orderIds.length === 0) return { days: 0, totalsChanged: false };
   // The customers the given orders belong (or belonged) to.
   const customerRows = await tx.$queryRaw<Array<{ customer_id: bigint }>>`
     SELECT customer_id FROM daily_sales_sources
@@ -959,8 +976,8 @@ async function refreshOrders(
   const customers = customerRows.map((row) => BigInt(row.customer_id));
   const days = await refreshDaysOf(tx, shop, { timeZone, currency }, orderIds, customers);
   await recomputeCustomerMonths(tx, shop, timeZone, currency, customers);
-  await recomputeCustomerTotals(tx, shop, timeZone, currency, customers);
-  return days;
+  const totalsChanged = await recomputeCustomerTotals(tx, shop, timeZone, currency, customers);
+  return { days, totalsChanged };
 }
 
 /**
@@ -973,7 +990,7 @@ async function refreshDayRange(
   calendar: { timeZone: string; currency: string },
   fromDay: string | null,
   toDay: string | null,
-): Promise<number> {
+): Promise<PartRefreshed> {
   const { timeZone } = calendar;
   const from = fromDay ?? "-infinity";
   const to = toDay ?? "infinity";
@@ -1024,7 +1041,7 @@ const REBUILD_HALVES: [RebuildPart[], RebuildPart[]] = [
   ],
   [
     (tx, shop, { timeZone, currency }) => recomputeCustomerMonths(tx, shop, timeZone, currency, null),
-    (tx, shop, { timeZone, currency }) => recomputeCustomerTotals(tx, shop, timeZone, currency, null),
+    async (tx, shop, { timeZone, currency }) => void (await recomputeCustomerTotals(tx, shop, timeZone, currency, null)),
   ],
 ];
 
@@ -1169,10 +1186,13 @@ async function refreshIn(tx: Tx, shop: string, scope: RollupScope, { alongside }
   if (rebuildNeeded(calendar, state)) {
     return { mode: "full", days: await rebuild(tx, shop, calendar, { alongside }) };
   }
-  const days = orderIds
+  const { days, totalsChanged } = orderIds
     ? await refreshOrders(tx, shop, calendar, orderIds)
     : await refreshDayRange(tx, shop, calendar, fromDay, toDay);
-  await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
+  // The state row is current already (zone and currency); written again, it bumps the data
+  // version and the next predictions job refits. An update that changed nothing the predictions
+  // read (a fulfilment, a tag, a guest's order) leaves it as it is.
+  if (totalsChanged) await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
   return { mode: orderIds ? "orders" : "days", days };
 }
 
