@@ -354,8 +354,7 @@ async function refreshDaysOf(
   if (emptied.length > 0) {
     await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop} AND day = ANY(${emptied}::date[]) AND ${allZero}`;
   }
-  const cells = changed.flatMap(({ tbl, ctid, empty }) => (tbl !== null && ctid !== null ? [{ tbl, ctid, empty }] : []));
-  await deleteEmptyCellsOf(tx, cells, { cohort_weeks: COHORT_EMPTY, gap_months: "gaps = 0" });
+  await deleteEmptyCellsOf(tx, changed, { cohort_weeks: COHORT_EMPTY, gap_months: "gaps = 0" });
   return new Set(days.map((row) => row.day)).size;
 }
 
@@ -403,15 +402,17 @@ async function deleteEmptyCells(tx: Tx, table: string, empty: string, ctids: str
 
 /**
  * Deletes the cells left empty by one statement's upserts into several tables: `cells` are the
- * rows it returned (`tbl`, `ctid`, `empty`), `emptyWhen` each table's all-zero condition (SQL).
+ * rows it returned (`tbl`, `ctid`, `empty`; rows it returned for something else, without a
+ * table or a ctid, are passed over), `emptyWhen` each table's all-zero condition (SQL).
  */
 async function deleteEmptyCellsOf(
   tx: Tx,
-  cells: Array<{ tbl: string; ctid: string; empty: boolean }>,
+  cells: Array<{ tbl: string | null; ctid: string | null; empty: boolean }>,
   emptyWhen: Record<string, string>,
 ): Promise<void> {
   for (const [table, empty] of Object.entries(emptyWhen)) {
-    await deleteEmptyCells(tx, table, empty, cells.filter((cell) => cell.empty && cell.tbl === table).map((cell) => cell.ctid));
+    const ctids = cells.flatMap((cell) => (cell.empty && cell.tbl === table && cell.ctid !== null ? [cell.ctid] : []));
+    await deleteEmptyCells(tx, table, empty, ctids);
   }
 }
 
@@ -934,8 +935,7 @@ async function recomputeCustomerTotals(
     UNION ALL
     -- One row when any of the customers' rows was written or deleted.
     SELECT 'customer_totals', NULL, false FROM (SELECT 1 FROM written UNION ALL SELECT 1 FROM dropped LIMIT 1) w`;
-  const cells = returned.flatMap(({ tbl, ctid, empty }) => (ctid !== null ? [{ tbl, ctid, empty }] : []));
-  await deleteEmptyCellsOf(tx, cells, { activity_days: "orders = 0", cohort_days: "customers = 0" });
+  await deleteEmptyCellsOf(tx, returned, { activity_days: "orders = 0", cohort_days: "customers = 0" });
   return returned.some((row) => row.tbl === "customer_totals");
 }
 
