@@ -10,7 +10,10 @@
 //     after the pages, then WRITES more times (their median), one at a time (webhooks arriving
 //     apart), and as 1,000 orders/updated webhooks arriving at once, through the intake and the
 //     worker's handler;
-//   - the full rebuild again over the shop's rows, as they are and after a change of time zone.
+//   - the full rebuild again over the shop's rows, as they are and after a change of time zone;
+//   - what the first build's largest tables cost to write alone, nothing computed
+//     (lib/rollup-floor.ts): with their indexes, as into tables every shop shares, and indexed
+//     after, as a table of the shop's own would allow.
 // Each read is warm, the median of 15 runs. Baseline, measured in the same run: the pure reference
 // implementations (`salesReport` + `retentionRatesReport`, `cohortMatrixReport`) over every row,
 // loaded into memory once beforehand (only the computation is timed), median of 3 runs. Both
@@ -21,7 +24,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { formatMinor } from "../simulator/money";
 import { webhookHeaders } from "../simulator/webhooks";
-import { benchDatabase, onBenchShutdown } from "./lib/database";
+import { benchDatabase, onBenchShutdown, withDatabaseCpu } from "./lib/database";
 import {
   CURRENCY,
   EVENTS,
@@ -35,6 +38,7 @@ import {
   TIME_ZONE,
 } from "./lib/metrics-store";
 import { durationResult, measure, median } from "./lib/measure";
+import { rollupWritesAlone } from "./lib/rollup-floor";
 import { machineLoad, note, timed, type BenchResult } from "./lib/timing";
 import type { OrderRows } from "../app/sync/order-rows";
 
@@ -173,8 +177,8 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     `generated ${shape[0].orders} orders (${shape[0].guests} guest, ${shape[0].cancelled} cancelled), ` +
       `${shape[0].customers} customers, ${shape[0].refunds} refunds in ${generated.seconds.toFixed(1)} s`,
   );
-  const built = await timed(() => refreshDailyRollups(SHOP));
-  note(`rollups rebuilt (${built.result.days} days) in ${built.seconds.toFixed(1)} s`);
+  const { result: built, databaseCpuSeconds: buildCpu } = await withDatabaseCpu(() => timed(() => refreshDailyRollups(SHOP)));
+  note(`rollups rebuilt (${built.result.days} days) in ${built.seconds.toFixed(1)} s, ${buildCpu?.toFixed(1) ?? "?"} CPU-seconds of the database`);
   // What autovacuum does after a bulk write (statistics, and the visibility map index-only scans
   // use), done now; then wait until no autovacuum worker shares the two cores with the runs.
   const vacuumed = await timed(async () => {
@@ -419,6 +423,13 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   );
   note(`rebuilds over the shop's rows: as they were ${again.seconds.toFixed(1)} s; to ${OTHER_ZONE} ${moved.seconds.toFixed(1)} s`);
 
+  // --- The first build's writes alone, its rows computed already (lib/rollup-floor.ts) ----------
+  const floorWith = await rollupWritesAlone(url, SHOP, "with");
+  const floorAfter = await rollupWritesAlone(url, SHOP, "after");
+  for (const [label, floor] of [["with their indexes", floorWith], ["indexed after", floorAfter]] as const) {
+    note(`${floor.rows} rows of the three largest rollup tables written alone, ${label}: ${floor.seconds.toFixed(1)} s, ${floor.cpuSeconds?.toFixed(1) ?? "?"} CPU-seconds`);
+  }
+
   const page = (label: string, key: keyof typeof pages) =>
     durationResult(`${label} (${ORDERS} orders, warm median)`, median(pages[key].ms), median(references[key].ms));
   const rebuildMs = built.seconds * 1000;
@@ -444,6 +455,16 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     ),
     durationResult(`full rollup rebuild over the shop's rows, nothing changed; baseline: the first build`, again.seconds * 1000, rebuildMs),
     durationResult(`full rollup rebuild over the shop's rows after a change of time zone; baseline: the first build`, moved.seconds * 1000, rebuildMs),
+    durationResult(
+      `the first build's writes alone: its three largest tables' rows, computed already, into empty copies with their indexes (as into tables every shop shares); baseline: the first build`,
+      floorWith.seconds * 1000,
+      rebuildMs,
+    ),
+    durationResult(
+      `the same rows inserted bare and indexed after (as into a table of the shop's own); baseline: the first build`,
+      floorAfter.seconds * 1000,
+      rebuildMs,
+    ),
     durationResult(
       `overview: sales 24 months by month with previous period + retention rates (${ORDERS} orders, warm median)`,
       median(overview.ms),

@@ -55,6 +55,13 @@ export async function stopBenchDatabase(): Promise<void> {
   started = undefined;
 }
 
+/** CPU seconds used so far by process `pid` (Linux /proc; throws elsewhere). */
+export function processCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
+}
+
 /** CPU seconds used so far by each server process serving the benchmark database (Linux /proc). */
 async function databaseCpuByProcess(): Promise<Map<number, number> | null> {
   const { url } = await benchDatabase();
@@ -64,13 +71,7 @@ async function databaseCpuByProcess(): Promise<Map<number, number> | null> {
     const { rows } = await client.query<{ pid: number }>(
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
     );
-    const seconds = new Map<number, number>();
-    for (const { pid } of rows) {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, in USER_HZ
-    }
-    return seconds;
+    return new Map(rows.map(({ pid }) => [pid, processCpuSeconds(pid)]));
   } catch {
     return null;
   } finally {
