@@ -144,6 +144,9 @@ describe("the admin's locale", () => {
     // Figures side by side line up: a whole percentage keeps its decimal, but not in a heat map's cells.
     expect([en.percent(0.21), en.percent(0.362), en.growth(-0.62), en.growth(0)]).toEqual(["21.0%", "36.2%", "-62.0%", "0.0%"]);
     expect([en.percent(1, { short: true }), en.percent(0.143, { short: true })]).toEqual(["100%", "14.3%"]);
+    // An axis in steps of a quarter of a percent reads as such, not as 0.3, 0.5, 0.8 %.
+    expect([0.0025, 0.005, 0.0075, 0.01].map(en.axisPercent)).toEqual(["0.25%", "0.5%", "0.75%", "1%"]);
+    expect(pl.axisPercent(0.0025)).toMatch(/^0,25\s?%$/);
     expect(pl.period("2026-03")).toBe("mar 2026");
     expect(en.period("2026-03")).toBe("Mar 2026");
     // 23:30 UTC is already the next day in Warsaw.

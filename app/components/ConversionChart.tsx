@@ -55,7 +55,7 @@ export function ConversionChart({
             width={48}
             domain={[0, "auto"]}
             niceTicks="snap125"
-            tickFormatter={(value: number) => f.percent(value, { short: true })}
+            tickFormatter={(value: number) => f.axisPercent(value)}
           />
           <Tooltip
             formatter={(value, name, item) => {

@@ -31,7 +31,7 @@ export function RetentionChart({ curve, granularity = "month" }: { curve: Retent
             width={48}
             domain={[0, ticks[ticks.length - 1]]}
             ticks={ticks}
-            tickFormatter={(value: number) => f.percent(value, { short: true })}
+            tickFormatter={(value: number) => f.axisPercent(value)}
           />
           <Tooltip
             formatter={(value, _name, item) => {

@@ -15,6 +15,9 @@ export function formatter(locale: string) {
   const growth = number({ style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: "exceptZero" });
   // A heat map's cells and scale: no trailing zero ("100%", "0%", "14.3%").
   const shortPercent = number({ style: "percent", maximumFractionDigits: 1 });
+  // A chart axis's ticks: the decimals its steps have, up to two ("0.25%", "0.5%", "1%"), so
+  // that steps of a quarter of a percent do not read as 0.3, 0.5, 0.8 %.
+  const axisPercent = number({ style: "percent", maximumFractionDigits: 2 });
   const month = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
   /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
@@ -32,6 +35,10 @@ export function formatter(locale: string) {
     /** A fraction as "21.0%" ("21,0%"); `short`: without a trailing zero ("21%"), for a heat map's cells. */
     percent(value: number | null, { short = false } = {}): string {
       return value === null ? "—" : (short ? shortPercent : percent).format(value);
+    },
+    /** A tick of a chart's axis of shares: "0.25%", "1%". */
+    axisPercent(value: number): string {
+      return axisPercent.format(value);
     },
     count(value: number): string {
       return count.format(value);
