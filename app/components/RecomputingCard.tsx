@@ -1,23 +1,50 @@
-import { InlineStack, Spinner, Text } from "@shopify/polaris";
+import { BlockStack, InlineStack, ProgressBar, Spinner, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
+import type { RebuildProgress } from "#app/metrics/rollups.server";
 import { EmptyCard } from "./EmptyCard";
+import { useFormat } from "./format";
 import { useRevalidateWhile } from "./page-hooks";
+
+/**
+ * How far the bar goes at most: a rebuild that takes longer than the last one stays just short
+ * of the end, and the text says how long it has run.
+ */
+const MOST_SHOWN = 0.95;
+
+/** The share of the last rebuild's time that this one has run, at most MOST_SHOWN; null without both. */
+export function rebuildShare(progress: RebuildProgress | null): number | null {
+  if (!progress || progress.elapsedSeconds === null || !progress.lastSeconds) return null;
+  return Math.min(MOST_SHOWN, progress.elapsedSeconds / progress.lastSeconds);
+}
 
 /**
  * The store's figures are being recomputed in its time zone and currency (a minute or two for a
  * large store): after a change of either, and whenever its rollups are not built, as after a
- * rebuild that failed. Says so, and looks again every few seconds until the page's figures are
- * ready (its loader's `recomputing`).
+ * rebuild that failed. Says so, and how long the rebuild has run against how long the store's
+ * last one took (`progress`, its loader's `rebuild`), and looks again every few seconds until
+ * the page's figures are ready (its loader's `recomputing`).
  */
-export function RecomputingCard({ timeZone, currency }: { timeZone: string; currency: string }) {
+export function RecomputingCard({ timeZone, currency, progress }: { timeZone: string; currency: string; progress: RebuildProgress | null }) {
   const { t } = useTranslation();
+  const f = useFormat();
   useRevalidateWhile(true, 3000);
+  const share = rebuildShare(progress);
+  const elapsed = progress?.elapsedSeconds ?? null;
+  const last = progress?.lastSeconds ?? null;
   return (
     <EmptyCard heading={t("common.recomputing")}>
-      <InlineStack gap="300" blockAlign="center" wrap={false}>
-        <Spinner size="small" accessibilityLabel={t("common.recomputing")} />
-        <Text as="p">{t("common.recomputingText", { timeZone, currency })}</Text>
-      </InlineStack>
+      <BlockStack gap="300">
+        <InlineStack gap="300" blockAlign="center" wrap={false}>
+          <Spinner size="small" accessibilityLabel={t("common.recomputing")} />
+          <Text as="p">{t("common.recomputingText", { timeZone, currency })}</Text>
+        </InlineStack>
+        {share !== null && <ProgressBar progress={Math.round(share * 100)} size="small" ariaLabelledBy="rebuild-progress" />}
+        {elapsed !== null && (
+          <Text as="p" tone="subdued" id="rebuild-progress">
+            {last ? t("common.recomputingSince", { elapsed: f.duration(elapsed), last: f.duration(last) }) : t("common.recomputingFor", { elapsed: f.duration(elapsed) })}
+          </Text>
+        )}
+      </BlockStack>
     </EmptyCard>
   );
 }

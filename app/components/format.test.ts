@@ -1,8 +1,10 @@
 // GIVEN the period keys the engine gives (months, days, ISO weeks), WHEN a page shows them, THEN
 // each reads as a date in the page's language: a month by name, a day and a week (by its Monday,
-// where ISO weeks start, including week 1 that begins in the previous December) as a date.
+// where ISO weeks start, including week 1 that begins in the previous December) as a date. A
+// running time reads in seconds or minutes, and a rebuild's bar is its share of the last one's time.
 import { describe, expect, it } from "vitest";
 import { formatter } from "./format";
+import { rebuildShare } from "./RecomputingCard";
 
 describe("period labels", () => {
   it.each([
@@ -27,5 +29,25 @@ describe("spans of days", () => {
     expect(formatter("en").days("2026-10-16", "2026-11-02")).toBe("Oct 16, 2026 – Nov 2, 2026");
     expect(formatter("en").days("2026-11-02", "2026-11-02")).toBe("Nov 2, 2026");
     expect(formatter("pl").days("2026-10-16", "2026-11-02")).toBe("16 paź 2026 – 2 lis 2026");
+  });
+});
+
+describe("running times", () => {
+  it("reads seconds under two minutes (at least one), whole minutes from there, in the page's language", () => {
+    const en = formatter("en");
+    expect([0.2, 1.4, 45, 119.4, 120, 185].map(en.duration)).toEqual(["1 second", "1 second", "45 seconds", "119 seconds", "2 minutes", "3 minutes"]);
+    const pl = formatter("pl");
+    expect([1, 12, 150, 300].map(pl.duration)).toEqual(["1 sekunda", "12 sekund", "3 minuty", "5 minut"]);
+  });
+});
+
+describe("a rebuild's bar", () => {
+  it("is the share of the last rebuild's time run so far, stopping short of the end, and absent without both times", () => {
+    expect(rebuildShare({ elapsedSeconds: 10, lastSeconds: 40 })).toBe(0.25);
+    expect(rebuildShare({ elapsedSeconds: 90, lastSeconds: 40 })).toBe(0.95);
+    expect(rebuildShare({ elapsedSeconds: 10, lastSeconds: null })).toBeNull();
+    expect(rebuildShare({ elapsedSeconds: null, lastSeconds: 40 })).toBeNull();
+    expect(rebuildShare({ elapsedSeconds: 10, lastSeconds: 0 })).toBeNull();
+    expect(rebuildShare(null)).toBeNull();
   });
 });

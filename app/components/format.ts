@@ -43,6 +43,11 @@ export function formatter(locale: string) {
     count(value: number): string {
       return count.format(value);
     },
+    /** A running time: whole seconds under two minutes ("45 seconds", at least "1 second"), whole minutes from there ("3 minutes"). */
+    duration(seconds: number): string {
+      const [value, unit] = seconds < 120 ? [Math.max(1, Math.round(seconds)), "second"] : [Math.round(seconds / 60), "minute"];
+      return number({ style: "unit", unit, unitDisplay: "long" }).format(value);
+    },
     /** A number with at most `digits` decimals (exactly `digits` with `fixed`); null as an em dash. */
     decimal(value: number | null, digits: number, { fixed = false } = {}): string {
       if (value === null) return "—";

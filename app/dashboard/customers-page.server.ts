@@ -23,7 +23,7 @@ import { InvalidRangeError } from "#app/metrics/periods";
 import { patterned } from "#app/metrics/query-refusal";
 import { toMinorUnits } from "#app/shopify/money";
 import { recentTagJobs, taggingGranted, type TagJobSummary } from "#app/tagging/tag-jobs.server";
-import { parsePageQuery, rollupsReady, shopPage } from "./page-query.server";
+import { parsePageQuery, rebuildShown, rollupsReady, shopPage } from "./page-query.server";
 
 const WHOLE = z.coerce.number().int("must be a whole number").min(0, "must be at least 0");
 const AMOUNT = patterned(/^-?\d+(\.\d+)?$/, "must be an amount such as 120 or 99.50", "notAnAmount");
@@ -115,6 +115,7 @@ export async function customersPage(shop: string, searchParams: URLSearchParams,
   const page = await shopPage(shop, {}, now);
   const list = customerListQuery(searchParams, page.currency);
   const recomputing = page.installed && !(await rollupsReady(shop, page));
+  const rebuild = await rebuildShown(shop, recomputing);
   const [report, predictions, jobs, granted] = page.installed && !recomputing
     ? await Promise.all([
         customerListOverview(shop, list.list, { limit: query.limit, offset, filters: list.filters, sort: list.sort }, { now }),
@@ -131,6 +132,7 @@ export async function customersPage(shop: string, searchParams: URLSearchParams,
     pages,
     pageSizes: [...AT_RISK_PAGE_SIZES],
     recomputing,
+    rebuild,
     list: list.list,
     sort: list.sort,
     filters: list.filters,

@@ -5,7 +5,8 @@
 // recomputed than a page waits, THEN the Overview, Retention and Customers pages say so instead
 // of their numbers, and show them, in the new zone, once the rebuild is done; a file and a
 // customer's view answer 503 with Retry-After meanwhile, and tagging all of a list's customers
-// is refused with a 503 saying so, recording nothing.
+// is refused with a 503 saying so, recording nothing. Each page says how long the rebuild has run
+// and how long the store's last one took, which every rebuild records.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
@@ -54,12 +55,17 @@ describe("the pages of a store whose time zone changed", () => {
     await writeStore(store);
     const params = () => new URLSearchParams({ from: "2026-01-01", to: "2026-11-19" });
     expect((await overviewPage(store.shop, params(), NOW)).recomputing).toBe(false);
+    const lastRebuildMs = async () =>
+      (await prisma.$queryRaw<Array<{ rebuild_ms: number | null }>>`SELECT rebuild_ms FROM daily_sales_state WHERE shop = ${store.shop}`)[0].rebuild_ms;
+    const firstBuildMs = await lastRebuildMs();
+    expect(firstBuildMs).toBeGreaterThanOrEqual(0);
     await prisma.shop.update({ where: { domain: store.shop }, data: { ianaTimezone: "Asia/Tokyo" } });
     // Another process rebuilds (the shop update's job): it holds the shop's lock until it commits.
     const customer = store.orders.find((o) => o.customerId !== null)!.customerId!;
     // Tagging all of a list's customers reads the list.
     const tagAll = new FormData();
     for (const [name, value] of Object.entries({ action: "add", tag: "vip", selection: "all", query: "list=at_risk" })) tagAll.set(name, value);
+    const began = Date.now();
     const [pages, file, view, tagging] = await prisma.$transaction(async (tx) => {
       await refreshRollupsIn(tx, store.shop);
       return Promise.all([
@@ -69,8 +75,16 @@ describe("the pages of a store whose time zone changed", () => {
         tagCustomersForm(store.shop, tagAll, NOW),
       ]);
     }, ROLLUP_TRANSACTION_OPTIONS);
+    const ranSeconds = (Date.now() - began) / 1000;
     expect(env.METRYKA_PAGE_REBUILD_WAIT_MS).toBeGreaterThan(0);
     for (const page of pages) expect({ recomputing: page.recomputing, report: page.report, timeZone: page.timeZone }).toEqual({ recomputing: true, report: null, timeZone: "Asia/Tokyo" });
+    // The rebuild holding the shop's lock had run at least as long as each page waited for it, and
+    // the last one's time is the first build's (its own is not committed yet).
+    for (const page of pages) {
+      expect(page.rebuild?.lastSeconds).toBe(firstBuildMs! / 1000);
+      expect(page.rebuild?.elapsedSeconds).toBeGreaterThanOrEqual(env.METRYKA_PAGE_REBUILD_WAIT_MS / 1000 - 0.01);
+      expect(page.rebuild?.elapsedSeconds).toBeLessThanOrEqual(ranSeconds);
+    }
     expect(pages[0].rates).toBeNull();
     expect(file).toBeInstanceOf(Response);
     expect([(file as Response).status, (file as Response).headers.get("Retry-After")]).toEqual([503, "15"]);
@@ -81,6 +95,10 @@ describe("the pages of a store whose time zone changed", () => {
 
     const [overview, retention, customers] = await Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]);
     expect([overview.recomputing, retention.recomputing, customers.recomputing]).toEqual([false, false, false]);
+    expect([overview.rebuild, retention.rebuild, customers.rebuild]).toEqual([null, null, null]);
+    // The rebuild in Asia/Tokyo recorded its own time, within the transaction it ran in.
+    expect(await lastRebuildMs()).toBeGreaterThanOrEqual(0);
+    expect(await lastRebuildMs()).toBeLessThanOrEqual(ranSeconds * 1000);
     expect(overview.report?.timeZone).toBe("Asia/Tokyo");
     expect(overview.report?.totals.orders).toBeGreaterThan(0);
     expect(retention.report?.timeZone).toBe("Asia/Tokyo");

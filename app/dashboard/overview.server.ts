@@ -12,7 +12,7 @@ import type { ActivitySeries, CustomerActivity } from "#app/metrics/retention";
 import { activitySeries, customerActivity } from "#app/metrics/retention.server";
 import type { SalesReport } from "#app/metrics/sales";
 import { salesOverview } from "#app/metrics/sales.server";
-import { parsePageQuery, rollupsReady, shopPage } from "./page-query.server";
+import { parsePageQuery, rebuildShown, rollupsReady, shopPage } from "./page-query.server";
 import { OVERVIEW_GRANULARITIES } from "./granularities";
 
 const OVERVIEW_SHAPE = {
@@ -100,6 +100,7 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
   const copying = page.sync.status !== "succeeded" && (await prisma.order.findFirst({ where: { shop }, select: { id: true } })) === null;
   // A new time zone or currency: a large store's figures take a while to be recomputed.
   const recomputing = page.installed && !copying && !(await rollupsReady(shop, page));
+  const rebuild = await rebuildShown(shop, recomputing);
   const reports: OverviewReports | null =
     page.installed && !copying && !recomputing
       ? await Promise.all([
@@ -133,6 +134,7 @@ export async function overviewPage(shop: string, searchParams: URLSearchParams, 
     compare: query.compare,
     granularity: query.granularity,
     recomputing,
+    rebuild,
     report,
     comparedWith,
     ...(reports ? overviewHeadline(reports) : empty),

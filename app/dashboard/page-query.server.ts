@@ -8,7 +8,7 @@ import { env } from "#app/env.server";
 import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
 import { loadShopContext, RecomputingError, type ShopContext } from "#app/metrics/context.server";
 import { invalidParameter, patterned } from "#app/metrics/query-refusal";
-import { ensureDailyRollups } from "#app/metrics/rollups.server";
+import { ensureDailyRollups, rebuildProgress, type RebuildProgress } from "#app/metrics/rollups.server";
 import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
 import { presetRanges, type PresetRange } from "./ranges";
 
@@ -110,6 +110,11 @@ export async function shopPage(shop: string, query: { from?: string; to?: string
  */
 export function rollupsReady(shop: string, page: Pick<ShopPage, "timeZone" | "currency">, waitMs = env.METRYKA_PAGE_REBUILD_WAIT_MS): Promise<boolean> {
   return ensureDailyRollups(shop, page.timeZone, page.currency, { waitMs });
+}
+
+/** While a page's figures are being recomputed, how far along the shop's rebuild likely is; else null. */
+export function rebuildShown(shop: string, recomputing: boolean): Promise<RebuildProgress | null> {
+  return recomputing ? rebuildProgress(shop) : Promise.resolve(null);
 }
 
 /**

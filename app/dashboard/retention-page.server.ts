@@ -5,17 +5,18 @@
 import { z } from "zod";
 import { COHORT_GRANULARITIES } from "#app/metrics/retention";
 import { gapHistogram, retentionOverview } from "#app/metrics/retention.server";
-import { parsePageQuery, rollupsReady, shopPage } from "./page-query.server";
+import { parsePageQuery, rebuildShown, rollupsReady, shopPage } from "./page-query.server";
 import { retentionCurve } from "./retention-curve";
 
 export async function retentionPage(shop: string, searchParams: URLSearchParams, now: Date) {
   const query = parsePageQuery(searchParams, { cohorts: z.enum(COHORT_GRANULARITIES).default("month") });
   const page = await shopPage(shop, query, now);
   const recomputing = page.installed && !(await rollupsReady(shop, page));
+  const rebuild = await rebuildShown(shop, recomputing);
   const report = page.installed && !recomputing ? await retentionOverview(shop, { range: page.range, cohortGranularity: query.cohorts }, { now }) : null;
   // After the report, whose reading brought the rollups up to date.
   const histogram = report ? await gapHistogram(shop, { range: page.range }, { now }) : null;
-  return { ...page, cohortGranularity: query.cohorts, recomputing, report, histogram, curve: report ? retentionCurve(report.cohorts) : [] };
+  return { ...page, cohortGranularity: query.cohorts, recomputing, rebuild, report, histogram, curve: report ? retentionCurve(report.cohorts) : [] };
 }
 
 export type RetentionPageData = Awaited<ReturnType<typeof retentionPage>>;

@@ -54,8 +54,11 @@ export interface RollupRefresh {
 // A rebuild of a shop with a million orders takes a while; it must not hit Prisma's 5 s default.
 export const ROLLUP_TRANSACTION_OPTIONS = { timeout: 15 * 60_000, maxWait: 60_000 };
 
+/** The key of the shop's advisory lock, held by whatever writes its rollups: a bigint, in SQL. */
+const shopLockKey = (shop: string) => Prisma.sql`hashtextextended(${`daily_sales:${shop}`}, 0)`;
+
 async function lockShop(tx: Tx, shop: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`daily_sales:${shop}`}, 0))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${shopLockKey(shop)})`;
 }
 
 /** The shop's time zone and currency: what the rollups' days, months and money are in. */
@@ -939,11 +942,17 @@ async function recomputeCustomerTotals(
   return returned.some((row) => row.tbl === "customer_totals");
 }
 
-async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string): Promise<void> {
+/**
+ * Writes the shop's state row: its zone and currency, now. `rebuilt`: by a full rebuild, whose
+ * time (since its transaction began) is recorded; a refresh leaves the last rebuild's.
+ */
+async function markBuilt(tx: Tx, shop: string, timeZone: string, currency: string, { rebuilt }: { rebuilt: boolean }): Promise<void> {
+  const took = rebuilt ? Prisma.sql`(extract(epoch FROM clock_timestamp() - now()) * 1000)::int` : Prisma.sql`NULL::int`;
   await tx.$executeRaw`
-    INSERT INTO daily_sales_state (shop, time_zone, currency_code, refreshed_at) VALUES (${shop}, ${timeZone}, ${currency}, now())
+    INSERT INTO daily_sales_state (shop, time_zone, currency_code, refreshed_at, rebuild_ms)
+    VALUES (${shop}, ${timeZone}, ${currency}, now(), ${took})
     ON CONFLICT (shop) DO UPDATE SET time_zone = EXCLUDED.time_zone, currency_code = EXCLUDED.currency_code,
-      refreshed_at = EXCLUDED.refreshed_at`;
+      refreshed_at = EXCLUDED.refreshed_at, rebuild_ms = coalesce(EXCLUDED.rebuild_ms, daily_sales_state.rebuild_ms)`;
 }
 
 /** What a refresh of part of a shop changed. */
@@ -1144,7 +1153,7 @@ async function rebuild(tx: Tx, shop: string, calendar: Calendar, { alongside }: 
     throw error;
   }
   await finish?.(true);
-  await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
+  await markBuilt(tx, shop, calendar.timeZone, calendar.currency, { rebuilt: true });
   const [{ days }] = await tx.$queryRaw<Array<{ days: bigint }>>`
     SELECT count(DISTINCT day) AS days FROM daily_sales WHERE shop = ${shop}`;
   return Number(days);
@@ -1192,7 +1201,7 @@ async function refreshIn(tx: Tx, shop: string, scope: RollupScope, { alongside }
   // The state row is current already (zone and currency); written again, it bumps the data
   // version and the next predictions job refits. An update that changed nothing the predictions
   // read (a fulfilment, a tag, a guest's order) leaves it as it is.
-  if (totalsChanged) await markBuilt(tx, shop, calendar.timeZone, calendar.currency);
+  if (totalsChanged) await markBuilt(tx, shop, calendar.timeZone, calendar.currency, { rebuilt: false });
   return { mode: orderIds ? "orders" : "days", days };
 }
 
@@ -1238,6 +1247,36 @@ async function rebuildUnlessCurrent(shop: string): Promise<void> {
       if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar, { alongside: true });
     }, ROLLUP_TRANSACTION_OPTIONS);
   });
+}
+
+/** How far along a shop's rebuild likely is: what a page that says its figures are being recomputed shows. */
+export interface RebuildProgress {
+  /**
+   * Seconds since the transaction holding the shop's lock began, in whichever process: the
+   * rebuild running now. Null when none holds it (the rebuild waits its turn) or the database
+   * does not show this role its sessions.
+   */
+  elapsedSeconds: number | null;
+  /** How long the shop's last full rebuild took, in seconds (null: none recorded). */
+  lastSeconds: number | null;
+}
+
+/**
+ * The shop's rebuild as far as the database shows it: the lock its writer holds (`pg_locks`
+ * shows a bigint key as its high and low halves) and when that transaction began, and the last
+ * rebuild's time from the state row, which a running rebuild has not replaced yet. Reads only.
+ */
+export async function rebuildProgress(shop: string): Promise<RebuildProgress> {
+  const [row] = await prisma.$queryRaw<Array<{ elapsed: number | null; last: number | null }>>`
+    WITH lock AS (SELECT ${shopLockKey(shop)} AS k)
+    SELECT
+      (SELECT extract(epoch FROM now() - min(a.xact_start))::float8
+       FROM lock, pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND l.classid = ((lock.k >> 32) & 4294967295)::oid AND l.objid = (lock.k & 4294967295)::oid) AS elapsed,
+      (SELECT rebuild_ms / 1000.0 FROM daily_sales_state WHERE shop = ${shop})::float8 AS last`;
+  return { elapsedSeconds: row?.elapsed ?? null, lastSeconds: row?.last ?? null };
 }
 
 /** The rebuilds `ensureDailyRollups` started in this process and not yet finished, by shop, zone and currency. */

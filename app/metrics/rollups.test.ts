@@ -488,6 +488,30 @@ describe("a rebuild in two halves", () => {
     expect(after.rows.cohortWeeks.length).toBeGreaterThan(30);
   });
 
+  it("GIVEN a rebuild THEN the state records how long it took, and a refresh of some orders keeps that time", async () => {
+    const recorded = () =>
+      prisma.$queryRaw<Array<{ rebuild_ms: number | null; refreshed_at: Date }>>`SELECT rebuild_ms, refreshed_at FROM daily_sales_state WHERE shop = ${SHOP_}`;
+    const began = Date.now();
+    expect(await refreshDailyRollups(SHOP_)).toMatchObject({ mode: "full" });
+    const took = Date.now() - began;
+    const [rebuilt] = await recorded();
+    expect(rebuilt.rebuild_ms).toBeGreaterThanOrEqual(0);
+    expect(rebuilt.rebuild_ms).toBeLessThanOrEqual(took);
+    // A customer's order cancelled: their totals change, so the state row is written again.
+    const [order] = store.orders.filter((o) => !o.test && !o.deletedAt && !o.cancelledAt && o.customerId !== null);
+    const key = { shop_id: { shop: SHOP_, id: BigInt(order.id) } };
+    try {
+      await prisma.order.update({ where: key, data: { cancelledAt: new Date(order.processedAt) } });
+      expect(await refreshDailyRollups(SHOP_, { orderIds: [order.id] })).toMatchObject({ mode: "orders" });
+      const [refreshed] = await recorded();
+      expect(refreshed.refreshed_at.getTime()).toBeGreaterThan(rebuilt.refreshed_at.getTime());
+      expect(refreshed.rebuild_ms).toBe(rebuilt.rebuild_ms);
+    } finally {
+      await prisma.order.update({ where: key, data: { cancelledAt: null } });
+      await refreshDailyRollups(SHOP_, { orderIds: [order.id] });
+    }
+  });
+
   it("GIVEN a rebuild inside a caller's transaction THEN it is all done there, and counts what the caller wrote before it", async () => {
     const [order] = store.orders.filter((o) => !o.test && !o.deletedAt && o.customerId !== null);
     await withTriggers({ daily_sales: "record", customer_months: "record" }, () =>

@@ -114,7 +114,7 @@ export default function Overview() {
         </ReportControls>
 
         {recomputing ? (
-          <RecomputingCard timeZone={timeZone} currency={shopCurrency} />
+          <RecomputingCard timeZone={timeZone} currency={shopCurrency} progress={data.rebuild} />
         ) : !report || (!hasOrders && sync.status !== "succeeded") ? (
           <EmptyCard heading={t("common.onTheirWay")}>
             <Text as="p">{t("common.copying")}</Text>

@@ -36,7 +36,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Customers() {
-  const { report, recomputing, currency, predictions, sync, syncing, historyLimited, limit, page, pages, pageSizes, timeZone, list, sort, tagging } =
+  const { report, recomputing, rebuild, currency, predictions, sync, syncing, historyLimited, limit, page, pages, pageSizes, timeZone, list, sort, tagging } =
     useLoaderData<typeof loader>();
   const location = useLocation();
   const fetcher = useFetcher<typeof action>();
@@ -102,7 +102,7 @@ export default function Customers() {
         )}
 
         {recomputing ? (
-          <RecomputingCard timeZone={timeZone} currency={currency} />
+          <RecomputingCard timeZone={timeZone} currency={currency} progress={rebuild} />
         ) : !report || (syncing && report.total === 0) ? (
           <EmptyCard heading={t("common.onTheirWay")}>
             <p>{t("common.copying")}</p>

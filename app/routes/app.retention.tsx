@@ -43,7 +43,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const COHORT_CHOICES = ["month", "week"] as const;
 
 export default function Retention() {
-  const { report, recomputing, currency, histogram, curve, cohortGranularity, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
+  const { report, recomputing, rebuild, currency, histogram, curve, cohortGranularity, sync, syncing, historyLimited, timeZone, presets, range, lastDay } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const f = useFormat();
@@ -96,7 +96,7 @@ export default function Retention() {
         </ReportControls>
 
         {recomputing ? (
-          <RecomputingCard timeZone={timeZone} currency={currency} />
+          <RecomputingCard timeZone={timeZone} currency={currency} progress={rebuild} />
         ) : !report || (!hasCustomers && syncing) ? (
           <EmptyCard heading={t("common.onTheirWay")}>
             <p>{t("common.copying")}</p>

@@ -11,8 +11,8 @@
 // - Settings rejects an out-of-range window on its field and saves nothing, then saves a valid
 //   change with a toast, and the Overview states the changed rule;
 // - after the store's time zone changed, while its figures are recomputed, the Overview and a
-//   customer's view say so (the view as a 503 with Retry-After), and the Overview fills in by
-//   itself once they are.
+//   customer's view say so (the view as a 503 with Retry-After), the Overview with how long the
+//   rebuild has run against the store's last one, and it fills in by itself once they are.
 // A full-page screenshot of every page goes to test-results/screenshots/.
 import fs from "node:fs";
 import { DateTime } from "luxon";
@@ -503,6 +503,17 @@ describe("every page of the embedded app in Chromium", () => {
       await page.getByRole("heading", { name: "Recomputing your numbers" }).waitFor();
       expect(await page.getByText(`every number in ${other} and ${stack.store.shop.currencyCode}`).count()).toBe(1);
       expect(await page.getByTestId("card-net-sales").count()).toBe(0);
+      // How long the rebuild has run (since the rebuilder's transaction began), against the last
+      // one's recorded time; the card looks again every few seconds, and the time grows.
+      const [{ rebuild_ms }] = (await db.query<{ rebuild_ms: number | null }>("SELECT rebuild_ms FROM daily_sales_state WHERE shop = $1", [stack.shop])).rows;
+      expect(rebuild_ms).not.toBeNull();
+      const last = Math.max(1, Math.round(rebuild_ms! / 1000));
+      const progress = page.getByText(new RegExp(`^Running for (\\d+) seconds?\\. The last recompute of this store took ${last} seconds?\\.$`));
+      const running = async () => Number(/Running for (\d+)/.exec(await progress.innerText())![1]);
+      await progress.waitFor();
+      const first = await running();
+      expect(await page.locator("progress").count()).toBe(1);
+      await expect.poll(running, { timeout: 15_000 }).toBeGreaterThan(first);
       await screenshot(page, "overview-recomputing");
       // A customer's view, which has no state of its own for it, says the same through its error boundary.
       const customerId = stack.store.orders.find((o) => o.customerId !== null)!.customerId!;
