@@ -4,6 +4,7 @@
 import { json } from "@remix-run/node";
 import { RecomputingError } from "#app/metrics/context.server";
 import { RefusedQueryError, type QueryRefusal } from "#app/metrics/periods";
+import type { RebuildProgress } from "#app/metrics/rollups.server";
 
 function clientStatus(error: unknown): number | null {
   if (error instanceof RecomputingError) return error.status;
@@ -18,8 +19,8 @@ function clientStatus(error: unknown): number | null {
 export interface PageRefusal {
   message: string;
   refusal: QueryRefusal | null;
-  /** The store's numbers are being recomputed in this time zone and currency (a 503). */
-  recomputing?: { timeZone: string; currency: string };
+  /** The store's numbers are being recomputed in this time zone and currency (a 503), and how far along. */
+  recomputing?: { timeZone: string; currency: string; progress: RebuildProgress | null };
 }
 
 const retryAfter = (error: Error): Record<string, string> =>
@@ -47,7 +48,7 @@ export const badRequest = {
         {
           message: error.message,
           refusal: error instanceof RefusedQueryError ? error.refusal : null,
-          ...(error instanceof RecomputingError ? { recomputing: { timeZone: error.timeZone, currency: error.currency } } : {}),
+          ...(error instanceof RecomputingError ? { recomputing: { timeZone: error.timeZone, currency: error.currency, progress: error.progress } } : {}),
         },
         { status, headers: retryAfter(error) },
       ),

@@ -34,7 +34,7 @@ export function PageError({ title, back }: { title: string; back?: { content: st
   if (recomputing) {
     return (
       <Page title={title} backAction={back ?? { content: t("nav.overview"), url: "/app" }}>
-        <RecomputingCard timeZone={recomputing.timeZone} currency={recomputing.currency} progress={null} />
+        <RecomputingCard timeZone={recomputing.timeZone} currency={recomputing.currency} progress={recomputing.progress ?? null} />
       </Page>
     );
   }

@@ -38,7 +38,8 @@ export function RecomputingCard({ timeZone, currency, progress }: { timeZone: st
           <Spinner size="small" accessibilityLabel={t("common.recomputing")} />
           <Text as="p">{t("common.recomputingText", { timeZone, currency })}</Text>
         </InlineStack>
-        {share !== null && <ProgressBar progress={Math.round(share * 100)} size="small" ariaLabelledBy="rebuild-progress" />}
+        {/* No fill animation on mount: the bar is where the rebuild is, from the first frame. */}
+        {share !== null && <ProgressBar progress={Math.round(share * 100)} size="small" animated={false} ariaLabelledBy="rebuild-progress" />}
         {elapsed !== null && (
           <Text as="p" tone="subdued" id="rebuild-progress">
             {last ? t("common.recomputingSince", { elapsed: f.duration(elapsed), last: f.duration(last) }) : t("common.recomputingFor", { elapsed: f.duration(elapsed) })}

@@ -90,6 +90,9 @@ describe("the pages of a store whose time zone changed", () => {
     expect([(file as Response).status, (file as Response).headers.get("Retry-After")]).toEqual([503, "15"]);
     expect(await (file as Response).text()).toMatch(/being recomputed in Asia\/Tokyo/);
     expect(view).toBeInstanceOf(RecomputingError);
+    // A customer's view says how far along the rebuild is too, through its error state.
+    expect((view as RecomputingError).progress?.lastSeconds).toBe(firstBuildMs! / 1000);
+    expect((view as RecomputingError).progress?.elapsedSeconds).toBeGreaterThanOrEqual(env.METRYKA_PAGE_REBUILD_WAIT_MS / 1000 - 0.01);
     expect(tagging).toMatchObject({ ok: false, status: 503, refusal: { key: "recomputing" } });
     expect(await prisma.customerTagJob.count({ where: { shop: store.shop } })).toBe(0);
 

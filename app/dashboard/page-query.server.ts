@@ -124,7 +124,9 @@ export function rebuildShown(shop: string, recomputing: boolean): Promise<Rebuil
  * is for the metrics to refuse (a 404).
  */
 export async function requireFiguresReady(shop: string, page: Pick<ShopPage, "installed" | "timeZone" | "currency">): Promise<void> {
-  if (page.installed && !(await rollupsReady(shop, page))) throw new RecomputingError(page.timeZone, page.currency);
+  if (page.installed && !(await rollupsReady(shop, page))) {
+    throw new RecomputingError(page.timeZone, page.currency, await rebuildProgress(shop));
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 // What every metric query needs to know about a shop: its time zone, its currency and the
 // merchant's settings.
 import prisma from "#app/db.server";
+import type { RebuildProgress } from "./rollups.server";
 import type { MetricSettings } from "./settings";
 import { getMetricSettings } from "./settings.server";
 
@@ -39,6 +40,8 @@ export class RecomputingError extends Error {
   constructor(
     readonly timeZone: string,
     readonly currency: string,
+    /** How far along the rebuild likely is, for a page's error state to show (null: not read). */
+    readonly progress: RebuildProgress | null = null,
   ) {
     super(`This store's numbers are being recomputed in ${timeZone} and ${currency}: try again in a minute`);
     this.name = "RecomputingError";
