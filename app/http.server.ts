@@ -4,7 +4,7 @@
 import { json } from "@remix-run/node";
 import { RecomputingError } from "#app/metrics/context.server";
 import { RefusedQueryError, type QueryRefusal } from "#app/metrics/periods";
-import type { RebuildProgress } from "#app/metrics/rollups.server";
+import type { RebuildProgress } from "#app/metrics/rebuild-progress";
 
 function clientStatus(error: unknown): number | null {
   if (error instanceof RecomputingError) return error.status;

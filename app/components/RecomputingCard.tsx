@@ -1,6 +1,6 @@
 import { BlockStack, InlineStack, ProgressBar, Spinner, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
-import type { RebuildProgress } from "#app/metrics/rollups.server";
+import type { RebuildProgress } from "#app/metrics/rebuild-progress";
 import { EmptyCard } from "./EmptyCard";
 import { useFormat } from "./format";
 import { useRevalidateWhile } from "./page-hooks";

@@ -8,7 +8,8 @@ import { env } from "#app/env.server";
 import { addDays, InvalidRangeError, validateRange, type DateRange } from "#app/metrics/periods";
 import { loadShopContext, RecomputingError, type ShopContext } from "#app/metrics/context.server";
 import { invalidParameter, patterned } from "#app/metrics/query-refusal";
-import { ensureDailyRollups, rebuildProgress, type RebuildProgress } from "#app/metrics/rollups.server";
+import type { RebuildProgress } from "#app/metrics/rebuild-progress";
+import { ensureDailyRollups, rebuildProgress } from "#app/metrics/rollups.server";
 import { syncStatus, type SyncStatus } from "#app/sync/sync-status.server";
 import { presetRanges, type PresetRange } from "./ranges";
 

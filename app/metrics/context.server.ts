@@ -1,7 +1,7 @@
 // What every metric query needs to know about a shop: its time zone, its currency and the
 // merchant's settings.
 import prisma from "#app/db.server";
-import type { RebuildProgress } from "./rollups.server";
+import type { RebuildProgress } from "./rebuild-progress";
 import type { MetricSettings } from "./settings";
 import { getMetricSettings } from "./settings.server";
 

@@ -37,6 +37,7 @@ import prisma from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
 import { assertLocalDate } from "./periods";
+import type { RebuildProgress } from "./rebuild-progress";
 import { doneWithin } from "#app/done-within";
 import { errorMessage } from "#app/error-message";
 
@@ -1247,18 +1248,6 @@ async function rebuildUnlessCurrent(shop: string): Promise<void> {
       if (!builtCurrent(await builtIn(tx, shop), calendar)) await rebuild(tx, shop, calendar, { alongside: true });
     }, ROLLUP_TRANSACTION_OPTIONS);
   });
-}
-
-/** How far along a shop's rebuild likely is: what a page that says its figures are being recomputed shows. */
-export interface RebuildProgress {
-  /**
-   * Seconds since the transaction holding the shop's lock began, in whichever process: the
-   * rebuild running now. Null when none holds it (the rebuild waits its turn) or the database
-   * does not show this role its sessions.
-   */
-  elapsedSeconds: number | null;
-  /** How long the shop's last full rebuild took, in seconds (null: none recorded). */
-  lastSeconds: number | null;
 }
 
 /**

@@ -1,0 +1,13 @@
+// How far along a shop's rebuild of its rollups likely is (rollups.server.ts `rebuildProgress`):
+// what a page, or a page's error state, shows while the store's figures are being recomputed.
+
+export interface RebuildProgress {
+  /**
+   * Seconds since the transaction holding the shop's lock began, in whichever process: the
+   * rebuild running now. Null when none holds it (the rebuild waits its turn) or the database
+   * does not show this role its sessions.
+   */
+  elapsedSeconds: number | null;
+  /** How long the shop's last full rebuild took, in seconds (null: none recorded). */
+  lastSeconds: number | null;
+}
