@@ -1,11 +1,10 @@
 // Load on loopback: requests sent over a fixed number of keep-alive connections, each connection
 // sending its next request when the last one is answered; throughput and latency percentiles.
-import fs from "node:fs";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 import { startApp } from "../../scripts/lib/app-server";
 import { freePort } from "../../scripts/lib/free-port";
-import { withDatabaseCpu } from "./database";
+import { processCpuSeconds, withDatabaseCpu } from "./database";
 import { median, percentile } from "./measure";
 
 export interface LoadRequest {
@@ -30,13 +29,11 @@ export interface CpuPerRequest {
   client: number;
 }
 
-/** CPU seconds (user + system) a process has used so far, from Linux /proc; null elsewhere. */
-function processCpuSeconds(pid: number | undefined): number | null {
+/** CPU seconds (user + system) the app's process has used so far; null without its pid or /proc. */
+function appCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return processCpuSeconds(pid);
   } catch {
     return null;
   }
@@ -108,11 +105,11 @@ export async function withApp<T>(
     if (warm.failures > 0) throw new Error(`the app refused ${warm.failures} of ${warmup.length} warm-up requests:\n${app.output().slice(-2000)}`);
     return await work({
       async measure(list) {
-        const appBefore = processCpuSeconds(app.process.pid);
+        const appBefore = appCpuSeconds(app.process.pid);
         const clientBefore = process.cpuUsage();
         const { result, databaseCpuSeconds } = await withDatabaseCpu(() => load(port, list));
         const clientUsed = process.cpuUsage(clientBefore);
-        const appAfter = processCpuSeconds(app.process.pid);
+        const appAfter = appCpuSeconds(app.process.pid);
         const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1000) / list.length);
         return {
           ...result,

@@ -8,7 +8,7 @@
 //     of the shop's own (a partition per shop) would allow.
 import assert from "node:assert/strict";
 import pg from "pg";
-import { processCpuSeconds } from "./database";
+import { withDatabaseCpu } from "./database";
 import { timed } from "./timing";
 
 /** The build's largest tables (most of its rows and index entries), by the half that writes them. */
@@ -44,15 +44,6 @@ async function prepare(client: pg.Client, tables: string[], indexes: "with" | "a
   return later;
 }
 
-/** The CPU seconds the server processes behind `pids` have used so far; null without /proc. */
-function cpuOf(pids: number[]): number | null {
-  try {
-    return pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Seconds to write the shop's rows of the build's largest tables into empty copies (see the
  * header), both halves at once, and the CPU seconds the database spent on it; the copies are
@@ -68,29 +59,31 @@ export async function rollupWritesAlone(
   try {
     const deferred = await Promise.all(HALVES.map((tables, i) => prepare(clients[i], tables, indexes)));
     await clients[0].query("CHECKPOINT");
-    const pids = await Promise.all(clients.map(async (client) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid));
-    const cpuBefore = cpuOf(pids);
     let rows = 0;
-    const { seconds } = await timed(() =>
-      Promise.all(
-        HALVES.map(async (tables, i) => {
-          const client = clients[i];
-          // As a rebuild's own sorts get (REBUILD_WORK_MEM), for the index builds' sorts; and each
-          // index built by its connection alone, as the two halves already keep both cores busy
-          // (and its CPU is then all counted on the connection's process).
-          await client.query(`SET maintenance_work_mem = '128MB'`);
-          await client.query(`SET max_parallel_maintenance_workers = 0`);
-          await client.query("BEGIN");
-          for (const table of tables) {
-            const inserted = await client.query(`INSERT INTO ${copyOf(table)} SELECT * FROM ${table} WHERE shop = $1`, [shop]);
-            rows += inserted.rowCount ?? 0;
-          }
-          for (const definition of deferred[i]) await client.query(definition);
-          await client.query("COMMIT");
-        }),
+    const {
+      result: { seconds },
+      databaseCpuSeconds,
+    } = await withDatabaseCpu(() =>
+      timed(() =>
+        Promise.all(
+          HALVES.map(async (tables, i) => {
+            const client = clients[i];
+            // As a rebuild's own sorts get (REBUILD_WORK_MEM), for the index builds' sorts; and each
+            // index built by its connection alone, as the two halves already keep both cores busy
+            // (and its CPU is then all counted on the connection's process).
+            await client.query(`SET maintenance_work_mem = '128MB'`);
+            await client.query(`SET max_parallel_maintenance_workers = 0`);
+            await client.query("BEGIN");
+            for (const table of tables) {
+              const inserted = await client.query(`INSERT INTO ${copyOf(table)} SELECT * FROM ${table} WHERE shop = $1`, [shop]);
+              rows += inserted.rowCount ?? 0;
+            }
+            for (const definition of deferred[i]) await client.query(definition);
+            await client.query("COMMIT");
+          }),
+        ),
       ),
     );
-    const cpuAfter = cpuOf(pids);
     // Every copy ends with as many indexes as its table.
     for (const table of HALVES.flat()) {
       const { rows: counts } = await clients[0].query<{ copy: number; original: number }>(
@@ -100,7 +93,7 @@ export async function rollupWritesAlone(
       );
       assert.equal(counts[0].copy, counts[0].original, `${copyOf(table)} has ${table}'s indexes`);
     }
-    return { seconds, cpuSeconds: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, rows };
+    return { seconds, cpuSeconds: databaseCpuSeconds, rows };
   } finally {
     for (const [i, tables] of HALVES.entries()) {
       await clients[i].query("ROLLBACK").catch(() => undefined);
