@@ -496,6 +496,9 @@ describe("every page of the embedded app in Chromium", () => {
     const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
     await rebuilder.connect();
     try {
+      // The zone changes in Shopify too (the simulator's store), as the merchant changes it there:
+      // a sync meanwhile (a job the page's load queues) then reads the new zone, not the old one.
+      stack.store.shop.ianaTimezone = other;
       await db.query("UPDATE shops SET iana_timezone = $2 WHERE domain = $1", [stack.shop, other]);
       await rebuilder.query("BEGIN");
       await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${stack.shop}`]);
@@ -537,6 +540,7 @@ describe("every page of the embedded app in Chromium", () => {
       await page.close();
     } finally {
       await rebuilder.end();
+      stack.store.shop.ianaTimezone = zone;
       await db.query("UPDATE shops SET iana_timezone = $2 WHERE domain = $1", [stack.shop, zone]);
     }
   });
