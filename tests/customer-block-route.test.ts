@@ -2,8 +2,9 @@
 // asks /api/customer-block/<id> with a session token as Shopify issues it, THEN the shop's own
 // customer's figures equal the reference computed from that shop's rows; another shop's
 // customer is a 404 that holds nothing of that shop; a forged, expired or missing token is a
-// 401 and a malformed id a 400; the CORS preflight is answered and every answer carries CORS
-// headers, so the block can read it from the admin's origin.
+// 401 and a malformed id a 400; while the store's figures are being recomputed, a 503 that says
+// how long the recompute has run and how long the last one took; the CORS preflight is answered
+// and every answer carries CORS headers, so the block can read it from the admin's origin.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateStore, sessionToken, type SimStore, type SimulatorHandle } from "#simulator/index";
 import type { CustomerBlockData } from "#app/dashboard/customer-block";
@@ -177,5 +178,43 @@ describe("the customer block's route", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
     expect((await ask("1", `Bearer ${token(a.shop.domain)}`, "POST")).status).toBe(405);
+  });
+
+  // Last: it leaves the store's rollups built in another time zone (the next answer rebuilds them).
+  it("answers a 503 while the store's figures are being recomputed, with how long the recompute has run and the last one took", async () => {
+    const [, b] = stores;
+    const shop = b.shop.domain;
+    const id = String(b.orders.find((o) => o.customerId !== null)!.customerId);
+    const { default: prisma } = await import("#app/db.server");
+    expect((await ask(id, `Bearer ${token(shop)}`)).status).toBe(200);
+    const [{ rebuild_ms: lastMs }] = await prisma.$queryRaw<Array<{ rebuild_ms: number | null }>>`
+      SELECT rebuild_ms FROM daily_sales_state WHERE shop = ${shop}`;
+    expect(lastMs).not.toBeNull();
+    const zone = b.shop.ianaTimezone;
+    const other = zone === "Asia/Tokyo" ? "America/Chicago" : "Asia/Tokyo";
+    await prisma.shop.update({ where: { domain: shop }, data: { ianaTimezone: other } });
+    try {
+      // Another process rebuilding the store (the shop update's job) holds its lock meanwhile.
+      const started = Date.now();
+      const answer = await prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`daily_sales:${shop}`}, 0))::text`;
+        return ask(id, `Bearer ${token(shop)}`);
+      }, { timeout: 60_000 });
+      const ended = Date.now();
+      expect(answer.status, answer.text).toBe(503);
+      expect(answer.headers.get("retry-after")).toBe("15");
+      expect(answer.headers.get("access-control-allow-origin")).toBe("*");
+      const body = JSON.parse(answer.text) as { recomputing: { timeZone: string; progress: { elapsedSeconds: number; lastSeconds: number } } };
+      expect(body.recomputing.timeZone).toBe(other);
+      // At least the route's wait for the rebuild, and within the time that transaction was held.
+      const { env } = await import("#app/env.server");
+      expect(body.recomputing.progress.elapsedSeconds).toBeGreaterThanOrEqual(env.METRYKA_PAGE_REBUILD_WAIT_MS / 1000 - 0.01);
+      expect(body.recomputing.progress.elapsedSeconds).toBeLessThanOrEqual((ended - started) / 1000);
+      expect(body.recomputing.progress.lastSeconds).toBeCloseTo(lastMs! / 1000, 3);
+      // Once that transaction ends, the rebuild runs and the block's answer is back.
+      await expect.poll(async () => (await ask(id, `Bearer ${token(shop)}`)).status, { timeout: 30_000 }).toBe(200);
+    } finally {
+      await prisma.shop.update({ where: { domain: shop }, data: { ianaTimezone: zone } });
+    }
   });
 });

@@ -163,13 +163,19 @@ describe("a portfolio's rows for many stores", () => {
     const range = RANGES[0][1];
     const before = await portfolioRows(ALL, range, "previous_period", NOW);
     const others = (rows: typeof before) => rows.filter((row) => row.shop !== SHOPS.tokyo);
+    // The time the store's last rebuild took, as recorded (the one below replaces it when it commits).
+    const [{ rebuild_ms: lastMs }] = await prisma.$queryRaw<Array<{ rebuild_ms: number | null }>>`
+      SELECT rebuild_ms FROM daily_sales_state WHERE shop = ${SHOPS.tokyo}`;
+    expect(lastMs).not.toBeNull();
     await prisma.shop.update({ where: { domain: SHOPS.tokyo }, data: { ianaTimezone: "Pacific/Honolulu" } });
     try {
       // Another process rebuilds the store (the shop update's job): it holds the store's lock until it commits.
+      const started = Date.now();
       const during = await prisma.$transaction(async (tx) => {
         await refreshRollupsIn(tx, SHOPS.tokyo);
         return portfolioRows(ALL, range, "previous_period", NOW, { waitMs: 300 });
       }, ROLLUP_TRANSACTION_OPTIONS);
+      const ended = Date.now();
       expect(during.map((row) => row.shop)).toEqual(ALL);
       expect(during.find((row) => row.shop === SHOPS.tokyo)).toMatchObject({
         installed: true,
@@ -182,7 +188,14 @@ describe("a portfolio's rows for many stores", () => {
         repeatPurchaseRate: null,
         conversionRate: null,
       });
+      // How long that rebuild has run, from its transaction's start (after `started`, and at
+      // least the page's wait before it), and the last one's time.
+      const { rebuild } = during.find((row) => row.shop === SHOPS.tokyo)!;
+      expect(rebuild!.elapsedSeconds).toBeGreaterThanOrEqual(0.3);
+      expect(rebuild!.elapsedSeconds).toBeLessThanOrEqual((ended - started) / 1000);
+      expect(rebuild!.lastSeconds).toBeCloseTo(lastMs! / 1000, 3);
       expect(others(during)).toEqual(others(before));
+      expect(others(during).every((row) => row.rebuild === null)).toBe(true);
       expect(others(during).every((row) => !row.recomputing)).toBe(true);
       // Its currency's total leaves it out (it is the only store in yen).
       expect(totalsByCurrency(during).map((total) => total.currency)).not.toContain("JPY");

@@ -3,6 +3,7 @@
 // in integer minor units.
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
+import { durationInUnits } from "#app/metrics/rebuild-progress";
 import { currencyDigits } from "#app/shopify/money";
 
 export type Format = ReturnType<typeof formatter>;
@@ -45,7 +46,7 @@ export function formatter(locale: string) {
     },
     /** A running time: whole seconds under two minutes ("45 seconds", at least "1 second"), whole minutes from there ("3 minutes"). */
     duration(seconds: number): string {
-      const [value, unit] = seconds < 120 ? [Math.max(1, Math.round(seconds)), "second"] : [Math.round(seconds / 60), "minute"];
+      const { value, unit } = durationInUnits(seconds);
       return number({ style: "unit", unit, unitDisplay: "long" }).format(value);
     },
     /** A number with at most `digits` decimals (exactly `digits` with `fixed`); null as an em dash. */

@@ -11,3 +11,11 @@ export interface RebuildProgress {
   /** How long the shop's last full rebuild took, in seconds (null: none recorded). */
   lastSeconds: number | null;
 }
+
+/**
+ * A running time as a reader says it: whole seconds under two minutes (at least 1 second),
+ * whole minutes from there. For Intl's unit style, in the app and in the customer page's block.
+ */
+export function durationInUnits(seconds: number): { value: number; unit: "second" | "minute" } {
+  return seconds < 120 ? { value: Math.max(1, Math.round(seconds)), unit: "second" } : { value: Math.round(seconds / 60), unit: "minute" };
+}

@@ -55,8 +55,9 @@ export interface RollupRefresh {
 // A rebuild of a shop with a million orders takes a while; it must not hit Prisma's 5 s default.
 export const ROLLUP_TRANSACTION_OPTIONS = { timeout: 15 * 60_000, maxWait: 60_000 };
 
+const SHOP_LOCK_PREFIX = "daily_sales:";
 /** The key of the shop's advisory lock, held by whatever writes its rollups: a bigint, in SQL. */
-const shopLockKey = (shop: string) => Prisma.sql`hashtextextended(${`daily_sales:${shop}`}, 0)`;
+const shopLockKey = (shop: string) => Prisma.sql`hashtextextended(${SHOP_LOCK_PREFIX + shop}, 0)`;
 
 async function lockShop(tx: Tx, shop: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${shopLockKey(shop)})`;
@@ -1256,19 +1257,25 @@ async function rebuildUnlessCurrent(shop: string): Promise<void> {
  * rebuild's time from the state row, which a running rebuild has not replaced yet. Reads only.
  */
 export async function rebuildProgress(shop: string): Promise<RebuildProgress> {
-  const [row] = await prisma.$queryRaw<Array<{ elapsed: number | null; last: number | null }>>`
-    WITH lock AS (SELECT ${shopLockKey(shop)} AS k)
-    SELECT
+  return (await rebuildProgressOfShops([shop])).get(shop)!;
+}
+
+/** `rebuildProgress` of each of `shops`, in one query (the Portfolio's stores being recomputed). */
+export async function rebuildProgressOfShops(shops: string[]): Promise<Map<string, RebuildProgress>> {
+  if (shops.length === 0) return new Map();
+  const rows = await prisma.$queryRaw<Array<{ shop: string; elapsed: number | null; last: number | null }>>`
+    WITH lock AS (SELECT s.shop, hashtextextended(${SHOP_LOCK_PREFIX} || s.shop, 0) AS k FROM unnest(${shops}::text[]) s(shop))
+    SELECT lock.shop,
       (SELECT extract(epoch FROM now() - min(a.xact_start))::float8
-       FROM lock, pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
          AND l.classid = ((lock.k >> 32) & 4294967295)::oid AND l.objid = (lock.k & 4294967295)::oid) AS elapsed,
-      (SELECT rebuild_ms / 1000.0 FROM daily_sales_state WHERE shop = ${shop})::float8 AS last`;
-  return { elapsedSeconds: row?.elapsed ?? null, lastSeconds: row?.last ?? null };
+      (SELECT rebuild_ms / 1000.0 FROM daily_sales_state d WHERE d.shop = lock.shop)::float8 AS last
+    FROM lock`;
+  return new Map(rows.map((row) => [row.shop, { elapsedSeconds: row.elapsed, lastSeconds: row.last }]));
 }
 
-/** The rebuilds `ensureDailyRollups` started in this process and not yet finished, by shop, zone and currency. */
 const ensuring = new Map<string, Promise<unknown>>();
 
 /**

@@ -20,7 +20,8 @@ import { conversionOverview, conversionOverviewOfShops, shopsWithNewPixelEvents 
 import type { Comparison, DateRange } from "#app/metrics/periods";
 import { refreshPixelSessions } from "#app/metrics/pixel-sessions.server";
 import { retentionActivityOfShops, retentionRates } from "#app/metrics/retention.server";
-import { ensureDailyRollups } from "#app/metrics/rollups.server";
+import type { RebuildProgress } from "#app/metrics/rebuild-progress";
+import { ensureDailyRollups, rebuildProgressOfShops } from "#app/metrics/rollups.server";
 import { salesOverview, salesOverviewOfShops } from "#app/metrics/sales.server";
 import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from "#app/metrics/settings";
 import { metricSettingsFromRow } from "#app/metrics/settings.server";
@@ -38,6 +39,8 @@ export interface PortfolioStoreRow {
    * than the page waits: the row has no figures yet.
    */
   recomputing: boolean;
+  /** While `recomputing`: how long the rebuild has run, and how long the store's last one took. */
+  rebuild: RebuildProgress | null;
   /** Minor units of `currency`. */
   netSales: number | null;
   netSalesGrowth: number | null;
@@ -75,7 +78,7 @@ const NO_FIGURES = {
 } as const;
 
 /** The row of a store that has not installed the app (or uninstalled it). */
-const NOT_INSTALLED = { installed: false, recomputing: false, ...NO_FIGURES } as const;
+const NOT_INSTALLED = { installed: false, recomputing: false, rebuild: null, ...NO_FIGURES } as const;
 
 /** A store's row without its figures: its name, currency, zone, sync state and admin link. */
 function rowBase(shop: string, row: ShopRow | null, sync: SyncStatus) {
@@ -111,6 +114,7 @@ export async function portfolioStoreRow(shop: string, range: DateRange, compareT
     ...base,
     installed: true,
     recomputing: false,
+    rebuild: null,
     netSales: sales.totals.netSales,
     netSalesGrowth: sales.comparison?.growth.netSales ?? null,
     orders: sales.totals.orders,
@@ -206,7 +210,8 @@ export async function portfolioRows(
   const recomputing = await bringUpToDate(contexts, built, new Set(newPixelEvents), waitMs);
   const ready = contexts.filter((c) => !recomputing.has(c.shop));
   const clock = { now };
-  const [sales, activity, conversion] = await Promise.all([
+  const [progress, sales, activity, conversion] = await Promise.all([
+    rebuildProgressOfShops([...recomputing]),
     salesOverviewOfShops(ready, { range, granularity: "month", compareTo }, clock),
     retentionActivityOfShops(ready, { range }, clock),
     conversionOverviewOfShops(ready, { range, granularity: "month" }, clock),
@@ -216,7 +221,7 @@ export async function portfolioRows(
     const row = rowOf.get(shop) ?? null;
     const base = rowBase(shop, row, syncs.get(shop)!);
     if (!installed(row)) return { ...base, ...NOT_INSTALLED };
-    if (recomputing.has(shop)) return { ...base, installed: true, recomputing: true, ...NO_FIGURES };
+    if (recomputing.has(shop)) return { ...base, installed: true, recomputing: true, rebuild: progress.get(shop)!, ...NO_FIGURES };
     const s = sales.get(shop)!;
     const a = activity.get(shop)!;
     const c = conversion.get(shop)!;
@@ -224,6 +229,7 @@ export async function portfolioRows(
       ...base,
       installed: true,
       recomputing: false,
+      rebuild: null,
       netSales: s.totals.netSales,
       netSalesGrowth: s.comparison?.growth.netSales ?? null,
       orders: s.totals.orders,

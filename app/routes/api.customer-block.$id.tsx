@@ -33,7 +33,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (id === null) return cors(json({ error: "The customer id must be a positive whole number" }, 400));
   let standing;
   try {
-    standing = await badRequest.wrap(async () => {
+    // A refusal as JSON, as a page's loader gives it (http.server.ts `PageRefusal`): a 503 says
+    // how long the recompute has run and how long the store's last one took, and the block says so.
+    standing = await badRequest.page(async () => {
       const context = await readyShopContext(session.shop);
       return customerStanding(session.shop, id, { now: new Date() }, context);
     });

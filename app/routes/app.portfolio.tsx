@@ -8,6 +8,7 @@ import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
+import { rebuildTimes } from "#app/components/RecomputingCard";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { badRequest } from "#app/http.server";
 import { portfolioPage, type PortfolioStoreRow } from "#app/portfolios/portfolio-page.server";
@@ -74,7 +75,13 @@ export default function Portfolio() {
 
   const money = (minor: number | null, currency: string) => (minor === null ? "—" : f.money(minor, currency));
   const status = (row: PortfolioStoreRow) => {
-    if (row.recomputing) return t("portfolio.recomputingRow", { timeZone: row.timeZone, currency: row.currency });
+    if (row.recomputing) {
+      // How long its rebuild has run, and the last one's time, once it has started.
+      const times = rebuildTimes(row.rebuild, f);
+      const place = { timeZone: row.timeZone, currency: row.currency };
+      if (!times) return t("portfolio.recomputingRow", place);
+      return times.last ? t("portfolio.recomputingRowSince", { ...place, ...times }) : t("portfolio.recomputingRowFor", { ...place, ...times });
+    }
     if (!row.installed) return t("portfolio.notInstalled");
     return row.lastSyncAt ? t("portfolio.synced", { when: f.dateTime(row.lastSyncAt, data.timeZone) }) : t(`portfolio.syncState.${row.sync}`);
   };

@@ -322,6 +322,30 @@ describe("the block's logic", () => {
     });
   });
 
+  it("says how long the recompute has run and the last one took, when the app's 503 says, in either language", () => {
+    const refusal = (elapsedSeconds: unknown, lastSeconds: unknown) => ({
+      message: "recomputing",
+      refusal: null,
+      recomputing: { timeZone: "Asia/Tokyo", currency: "JPY", progress: { elapsedSeconds, lastSeconds } },
+    });
+    expect(blockState(503, refusal(12.4, 95.6), en)).toEqual({
+      status: "error",
+      message: "Metryka is recomputing this store's figures in its time zone and currency, for 12 seconds so far; its last recompute took 96 seconds. Try again in a minute.",
+      retry: true,
+    });
+    expect(blockState(503, refusal(185, null), en)).toMatchObject({
+      message: "Metryka is recomputing this store's figures in its time zone and currency, for 3 minutes so far. Try again in a minute.",
+    });
+    expect(blockState(503, refusal(1, 150), adminI18n("pl"))).toMatchObject({
+      message: "Metryka przelicza dane sklepu w jego strefie czasowej i walucie. Czas od rozpoczęcia: 1 sekunda; poprzednie przeliczenie: 3 minuty. Spróbuj ponownie za minutę.",
+    });
+    // Without a running time (the recompute waits its turn), a text body, or junk: the message alone.
+    const plain = "Metryka is recomputing this store's figures in its time zone and currency. Try again in a minute.";
+    for (const body of [refusal(null, 30), "recomputing", null, { recomputing: { progress: { elapsedSeconds: "12" } } }, refusal(-3, 30)]) {
+      expect(blockState(503, body, en)).toEqual({ status: "error", message: plain, retry: true });
+    }
+  });
+
   it("treats a malformed answer as an error, not as figures", () => {
     expect(blockState(200, { ...DATA, orders: "4" }, en).status).toBe("error");
     expect(blockState(200, null, en).status).toBe("error");

@@ -4,6 +4,7 @@
 // English by default) and its numbers, money and dates are formatted in that language, both
 // through the admin's i18n API.
 import type { CustomerBlockData } from "../../../app/dashboard/customer-block";
+import { durationInUnits } from "../../../app/metrics/rebuild-progress";
 
 export type { CustomerBlockData };
 
@@ -109,6 +110,27 @@ export function blockView(data: CustomerBlockData, i18n: BlockI18n): BlockView {
   };
 }
 
+/** A running time in the admin's language: "45 seconds", "3 minutes" (as the app says it). */
+function duration(i18n: BlockI18n, seconds: number): string {
+  const { value, unit } = durationInUnits(seconds);
+  return i18n.formatNumber(value, { style: "unit", unit, unitDisplay: "long" });
+}
+
+const seconds = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null);
+
+/**
+ * The 503 while the store's figures are being recomputed: with how long the recompute has run
+ * and how long the store's last one took, when the app's answer says (its `recomputing.progress`).
+ */
+function recomputingMessage(body: unknown, i18n: BlockI18n): string {
+  const progress = (body as { recomputing?: { progress?: { elapsedSeconds?: unknown; lastSeconds?: unknown } | null } } | null)?.recomputing?.progress;
+  const elapsed = seconds(progress?.elapsedSeconds);
+  const last = seconds(progress?.lastSeconds);
+  if (elapsed === null) return i18n.translate("errors.recomputing");
+  if (!last) return i18n.translate("errors.recomputingFor", { elapsed: duration(i18n, elapsed) });
+  return i18n.translate("errors.recomputingSince", { elapsed: duration(i18n, elapsed), last: duration(i18n, last) });
+}
+
 /** The block's state from the app's answer. */
 export function blockState(status: number, body: unknown, i18n: BlockI18n): BlockState {
   if (status === 200 && isBlockData(body)) {
@@ -116,7 +138,7 @@ export function blockState(status: number, body: unknown, i18n: BlockI18n): Bloc
   }
   if (status === 404) return { status: "error", message: i18n.translate("errors.notFound"), retry: false };
   if (status === 401) return { status: "error", message: i18n.translate("errors.unauthorized"), retry: true };
-  if (status === 503) return { status: "error", message: i18n.translate("errors.recomputing"), retry: true };
+  if (status === 503) return { status: "error", message: recomputingMessage(body, i18n), retry: true };
   return { status: "error", message: i18n.translate("errors.failed"), retry: true };
 }
 
