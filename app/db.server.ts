@@ -11,9 +11,19 @@ declare global {
  * Sessions without parallel workers (docs/decisions/017-reads-without-parallel-workers.md): a
  * page's reads are rollups and at most a scan of one shop's customers, where starting workers
  * (new processes, slow to read their first pages of shared buffers) costs more than it saves, and
- * under concurrent requests the cores are busy anyway.
+ * under concurrent requests the cores are busy anyway. And a random page read priced near a
+ * sequential one (docs/decisions/033-reads-priced-for-memory.md): the rollups the pages read are
+ * in memory, and at the default price the planner scanned all of a shop's customers where two
+ * ranges of an index name the 7 % it needed.
  */
-const SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0";
+const SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1";
+
+/**
+ * For the rollups' write transactions (refreshes and rebuilds): PostgreSQL's default price of a
+ * random page read, at which their statements were measured and tuned. At the pages' price the
+ * 1,000 order updates of the bench took a third longer (ADR 033).
+ */
+export const ROLLUP_WRITE_PLANNING = "SET LOCAL random_page_cost = 4";
 
 /**
  * Idle sessions are kept five minutes (pg's default is 10 s): a new session reads its first pages

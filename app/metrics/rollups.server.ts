@@ -33,7 +33,7 @@
 //     differs from the one the rollups were built in.
 import { Prisma } from "@prisma/client";
 import pLimit from "p-limit";
-import prisma from "#app/db.server";
+import prisma, { ROLLUP_WRITE_PLANNING } from "#app/db.server";
 import { UnknownShopError } from "./context.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
 import { assertLocalDate } from "./periods";
@@ -59,8 +59,13 @@ const SHOP_LOCK_PREFIX = "daily_sales:";
 /** The key of the shop's advisory lock, held by whatever writes its rollups: a bigint, in SQL. */
 const shopLockKey = (shop: string) => Prisma.sql`hashtextextended(${SHOP_LOCK_PREFIX + shop}, 0)`;
 
+/**
+ * Takes the shop's lock for a transaction that writes its rollups, and has the transaction plan
+ * at PostgreSQL's default price of a random read, at which the writes were tuned (ROLLUP_WRITE_PLANNING).
+ */
 async function lockShop(tx: Tx, shop: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${shopLockKey(shop)})`;
+  await tx.$executeRawUnsafe(ROLLUP_WRITE_PLANNING);
 }
 
 /** The shop's time zone and currency: what the rollups' days, months and money are in. */
@@ -1120,6 +1125,7 @@ async function startRebuildAlongside(shop: string, calendar: Calendar, parts: Re
       [backend] = await tx.$queryRaw<Array<{ pid: number; xid: string }>>`
         SELECT pg_backend_pid() AS pid, (txid_current() % 4294967296)::text AS xid`;
       begin();
+      await tx.$executeRawUnsafe(ROLLUP_WRITE_PLANNING);
       await tx.$executeRawUnsafe(REBUILD_WORK_MEM);
       for (const part of parts) await part(tx, shop, calendar);
       await tx.$executeRaw`DELETE FROM daily_sales_state WHERE shop = ${shop}`;

@@ -512,6 +512,20 @@ describe("a rebuild in two halves", () => {
     }
   });
 
+  it("GIVEN the app's sessions, which price a random read for the pages, THEN a transaction writing rollups plans at PostgreSQL's default", async () => {
+    const price = async (client: Pick<typeof prisma, "$queryRaw">) =>
+      (await client.$queryRaw<Array<{ random_page_cost: string }>>`SHOW random_page_cost`)[0].random_page_cost;
+    expect(await price(prisma)).toBe("1.1");
+    const [order] = store.orders.filter((o) => !o.test && !o.deletedAt && o.customerId !== null);
+    const inside = await prisma.$transaction(async (tx) => {
+      await refreshRollupsIn(tx, SHOP_, { orderIds: [order.id] });
+      return price(tx);
+    }, ROLLUP_TRANSACTION_OPTIONS);
+    expect(inside).toBe("4");
+    // Only for that transaction: the session's next reads are priced as before.
+    expect(await price(prisma)).toBe("1.1");
+  });
+
   it("GIVEN a rebuild inside a caller's transaction THEN it is all done there, and counts what the caller wrote before it", async () => {
     const [order] = store.orders.filter((o) => !o.test && !o.deletedAt && o.customerId !== null);
     await withTriggers({ daily_sales: "record", customer_months: "record" }, () =>
