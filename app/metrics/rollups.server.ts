@@ -1282,6 +1282,7 @@ export async function rebuildProgressOfShops(shops: string[]): Promise<Map<strin
   return new Map(rows.map((row) => [row.shop, { elapsedSeconds: row.elapsed, lastSeconds: row.last }]));
 }
 
+/** The rebuilds `ensureDailyRollups` started in this process and not yet finished, by shop, zone and currency. */
 const ensuring = new Map<string, Promise<unknown>>();
 
 /**
