@@ -55,16 +55,18 @@ export interface RollupRefresh {
 // A rebuild of a shop with a million orders takes a while; it must not hit Prisma's 5 s default.
 export const ROLLUP_TRANSACTION_OPTIONS = { timeout: 15 * 60_000, maxWait: 60_000 };
 
-const SHOP_LOCK_PREFIX = "daily_sales:";
-/** The key of the shop's advisory lock, held by whatever writes its rollups: a bigint, in SQL. */
-const shopLockKey = (shop: string) => Prisma.sql`hashtextextended(${SHOP_LOCK_PREFIX + shop}, 0)`;
+/**
+ * The key of the shop's advisory lock, held by whatever writes its rollups: a bigint, in SQL,
+ * for `shop`, an SQL expression of the shop's domain (a parameter, or a column).
+ */
+const shopLockKey = (shop: Prisma.Sql) => Prisma.sql`hashtextextended('daily_sales:' || ${shop}, 0)`;
 
 /**
  * Takes the shop's lock for a transaction that writes its rollups, and has the transaction plan
  * at PostgreSQL's default price of a random read, at which the writes were tuned (ROLLUP_WRITE_PLANNING).
  */
 async function lockShop(tx: Tx, shop: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${shopLockKey(shop)})`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${shopLockKey(Prisma.sql`${shop}::text`)})`;
   await tx.$executeRawUnsafe(ROLLUP_WRITE_PLANNING);
 }
 
@@ -1270,7 +1272,7 @@ export async function rebuildProgress(shop: string): Promise<RebuildProgress> {
 export async function rebuildProgressOfShops(shops: string[]): Promise<Map<string, RebuildProgress>> {
   if (shops.length === 0) return new Map();
   const rows = await prisma.$queryRaw<Array<{ shop: string; elapsed: number | null; last: number | null }>>`
-    WITH lock AS (SELECT s.shop, hashtextextended(${SHOP_LOCK_PREFIX} || s.shop, 0) AS k FROM unnest(${shops}::text[]) s(shop))
+    WITH lock AS (SELECT s.shop, ${shopLockKey(Prisma.raw("s.shop"))} AS k FROM unnest(${shops}::text[]) s(shop))
     SELECT lock.shop,
       (SELECT extract(epoch FROM now() - min(a.xact_start))::float8
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
