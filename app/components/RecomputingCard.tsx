@@ -1,8 +1,8 @@
 import { BlockStack, InlineStack, ProgressBar, Spinner, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
-import type { RebuildProgress } from "#app/metrics/rebuild-progress";
+import { rebuildTimes, type RebuildProgress } from "#app/metrics/rebuild-progress";
 import { EmptyCard } from "./EmptyCard";
-import { useFormat, type Format } from "./format";
+import { useFormat } from "./format";
 import { useRevalidateWhile } from "./page-hooks";
 
 /**
@@ -18,15 +18,6 @@ export function rebuildShare(progress: RebuildProgress | null): number | null {
 }
 
 /**
- * How long the rebuild has run and how long the store's last one took, as text (`last` null
- * when none was recorded); null when it has not started (it waits its turn) or is not known.
- */
-export function rebuildTimes(progress: RebuildProgress | null, f: Pick<Format, "duration">): { elapsed: string; last: string | null } | null {
-  if (!progress || progress.elapsedSeconds === null) return null;
-  return { elapsed: f.duration(progress.elapsedSeconds), last: progress.lastSeconds ? f.duration(progress.lastSeconds) : null };
-}
-
-/**
  * The store's figures are being recomputed in its time zone and currency (a minute or two for a
  * large store): after a change of either, and whenever its rollups are not built, as after a
  * rebuild that failed. Says so, and how long the rebuild has run against how long the store's
@@ -38,7 +29,7 @@ export function RecomputingCard({ timeZone, currency, progress }: { timeZone: st
   const f = useFormat();
   useRevalidateWhile(true, 3000);
   const share = rebuildShare(progress);
-  const times = rebuildTimes(progress, f);
+  const times = rebuildTimes(progress, f.duration);
   return (
     <EmptyCard heading={t("common.recomputing")}>
       <BlockStack gap="300">

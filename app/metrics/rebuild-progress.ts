@@ -19,3 +19,13 @@ export interface RebuildProgress {
 export function durationInUnits(seconds: number): { value: number; unit: "second" | "minute" } {
   return seconds < 120 ? { value: Math.max(1, Math.round(seconds)), unit: "second" } : { value: Math.round(seconds / 60), unit: "minute" };
 }
+
+/**
+ * How long the rebuild has run and how long the store's last one took, as `duration` says them
+ * (`last` null when none was recorded); null when it has not started (it waits its turn) or is
+ * not known.
+ */
+export function rebuildTimes(progress: RebuildProgress | null, duration: (seconds: number) => string): { elapsed: string; last: string | null } | null {
+  if (!progress || progress.elapsedSeconds === null) return null;
+  return { elapsed: duration(progress.elapsedSeconds), last: progress.lastSeconds ? duration(progress.lastSeconds) : null };
+}

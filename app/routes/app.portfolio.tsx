@@ -8,9 +8,9 @@ import { useDownload, withLocale } from "#app/components/download";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
-import { rebuildTimes } from "#app/components/RecomputingCard";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { badRequest } from "#app/http.server";
+import { rebuildTimes } from "#app/metrics/rebuild-progress";
 import { portfolioPage, type PortfolioStoreRow } from "#app/portfolios/portfolio-page.server";
 import { authenticate } from "#app/shopify.server";
 import { Trans, useTranslation } from "react-i18next";
@@ -77,7 +77,7 @@ export default function Portfolio() {
   const status = (row: PortfolioStoreRow) => {
     if (row.recomputing) {
       // How long its rebuild has run, and the last one's time, once it has started.
-      const times = rebuildTimes(row.rebuild, f);
+      const times = rebuildTimes(row.rebuild, f.duration);
       const place = { timeZone: row.timeZone, currency: row.currency };
       if (!times) return t("portfolio.recomputingRow", place);
       return times.last ? t("portfolio.recomputingRowSince", { ...place, ...times }) : t("portfolio.recomputingRowFor", { ...place, ...times });

@@ -4,7 +4,7 @@
 // English by default) and its numbers, money and dates are formatted in that language, both
 // through the admin's i18n API.
 import type { CustomerBlockData } from "../../../app/dashboard/customer-block";
-import { durationInUnits } from "../../../app/metrics/rebuild-progress";
+import { durationInUnits, rebuildTimes } from "../../../app/metrics/rebuild-progress";
 
 export type { CustomerBlockData };
 
@@ -124,11 +124,10 @@ const seconds = (value: unknown): number | null => (typeof value === "number" &&
  */
 function recomputingMessage(body: unknown, i18n: BlockI18n): string {
   const progress = (body as { recomputing?: { progress?: { elapsedSeconds?: unknown; lastSeconds?: unknown } | null } } | null)?.recomputing?.progress;
-  const elapsed = seconds(progress?.elapsedSeconds);
-  const last = seconds(progress?.lastSeconds);
-  if (elapsed === null) return i18n.translate("errors.recomputing");
-  if (!last) return i18n.translate("errors.recomputingFor", { elapsed: duration(i18n, elapsed) });
-  return i18n.translate("errors.recomputingSince", { elapsed: duration(i18n, elapsed), last: duration(i18n, last) });
+  const times = rebuildTimes({ elapsedSeconds: seconds(progress?.elapsedSeconds), lastSeconds: seconds(progress?.lastSeconds) }, (value) => duration(i18n, value));
+  if (!times) return i18n.translate("errors.recomputing");
+  const { elapsed, last } = times;
+  return last ? i18n.translate("errors.recomputingSince", { elapsed, last }) : i18n.translate("errors.recomputingFor", { elapsed });
 }
 
 /** The block's state from the app's answer. */
