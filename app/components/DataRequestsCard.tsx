@@ -1,6 +1,7 @@
-import { Banner, BlockStack, Button, Card, DataTable, Text } from "@shopify/polaris";
+import { BlockStack, Button, Card, DataTable, Text } from "@shopify/polaris";
 import type { DataRequestSummary } from "#app/sync/privacy.server";
 import { useDownload } from "./download";
+import { DownloadFailedBanner } from "./DownloadFailedBanner";
 import { useTranslation } from "react-i18next";
 import { useFormat } from "./format";
 
@@ -27,11 +28,7 @@ export function DataRequestsCard({ requests, timeZone }: { requests: DataRequest
         <Text as="p" tone="subdued">
           {t("dataRequests.intro")}
         </Text>
-        {downloads.error && (
-          <Banner tone="critical" onDismiss={downloads.dismiss}>
-            <Text as="p">{downloads.error}</Text>
-          </Banner>
-        )}
+        <DownloadFailedBanner downloads={downloads} />
         {requests.length === 0 ? (
           <Text as="p">{t("dataRequests.none")}</Text>
         ) : (

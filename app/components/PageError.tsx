@@ -1,16 +1,8 @@
 import { isRouteErrorResponse, useLocation, useRevalidator, useRouteError } from "@remix-run/react";
 import { Banner, Page, Text } from "@shopify/polaris";
-import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import type { PageRefusal } from "#app/http.server";
 import { RecomputingCard } from "./RecomputingCard";
-
-/** A loader's refusal (`badRequest.page`) in the admin's language; other 4xx bodies as they are. */
-function refusalDetail(data: unknown, t: TFunction): string {
-  if (typeof data !== "object" || data === null || !("message" in data)) return String(data);
-  const { message, refusal } = data as PageRefusal;
-  return refusal ? t(`rangeErrors.${refusal.key}`, "values" in refusal ? refusal.values : {}) : message;
-}
+import { recomputingOf, refusalDetail } from "./refusal";
 
 /**
  * A page's error state: a 4xx (an impossible date range in the URL, say) said in the admin's
@@ -30,7 +22,7 @@ export function PageError({ title, back }: { title: string; back?: { content: st
     ? t(error.status === 404 ? "error.notFound" : "error.badAddress", { detail: refusalDetail(error.data, t) })
     : t("error.unexpected");
   const revalidator = useRevalidator();
-  const recomputing = isRouteErrorResponse(error) && error.status === 503 ? (error.data as Partial<PageRefusal> | null)?.recomputing : undefined;
+  const recomputing = isRouteErrorResponse(error) ? recomputingOf(error.status, error.data) : undefined;
   if (recomputing) {
     return (
       <Page title={title} backAction={back ?? { content: t("nav.overview"), url: "/app" }}>

@@ -14,6 +14,7 @@ import {
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { CompareSelect, Control, ReportControls, useComparisonLabel } from "#app/components/ReportControls";
 import { useDownload, withLocale } from "#app/components/download";
+import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { RecomputingCard } from "#app/components/RecomputingCard";
 import { PageError } from "#app/components/PageError";
@@ -75,11 +76,7 @@ export default function Overview() {
       ]}
     >
       <BlockStack gap="400">
-        {exporting.error && (
-          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
-            <Text as="p">{exporting.error}</Text>
-          </Banner>
-        )}
+        <DownloadFailedBanner downloads={exporting} title={t("common.exportFailed")} />
         <SyncBanners sync={sync} historyLimited={historyLimited} />
         {report && report.otherCurrencies.length > 0 && (
           <Banner tone="warning" title={t("overview.otherCurrencies")}>

@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useLocation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, List, Page, Select, Text } from "@shopify/polaris";
 import { BreakdownTable } from "#app/components/BreakdownTable";
 import { ConversionChart } from "#app/components/ConversionChart";
 import { ConversionFunnel } from "#app/components/ConversionFunnel";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { useDownload, withLocale } from "#app/components/download";
+import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { CompareSelect, Control, ReportControls, useComparisonLabel } from "#app/components/ReportControls";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -72,11 +73,7 @@ export default function Conversion() {
       secondaryActions={[exportAction("funnel"), exportAction("series"), exportAction("breakdowns")]}
     >
       <BlockStack gap="400">
-        {exporting.error && (
-          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
-            <Text as="p">{exporting.error}</Text>
-          </Banner>
-        )}
+        <DownloadFailedBanner downloads={exporting} title={t("common.exportFailed")} />
         <ReportControls>
           <Control>
             <DateRangeSelect presets={presets} range={range} lastDay={lastDay} onChange={(next) => update(next)} />

@@ -8,6 +8,7 @@ import { TagCustomersCard } from "#app/components/TagCustomersCard";
 import { TagJobsCard } from "#app/components/TagJobsCard";
 import { tagCustomersForm } from "#app/tagging/tag-request.server";
 import { useDownload, withLocale } from "#app/components/download";
+import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { PredictionGroups } from "#app/components/PredictionGroups";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -95,11 +96,7 @@ export default function Customers() {
     >
       <BlockStack gap="400">
         <SyncBanners sync={sync} historyLimited={historyLimited} />
-        {exporting.error && (
-          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
-            <Text as="p">{exporting.error}</Text>
-          </Banner>
-        )}
+        <DownloadFailedBanner downloads={exporting} title={t("common.exportFailed")} />
 
         {recomputing ? (
           <RecomputingCard timeZone={timeZone} currency={currency} progress={rebuild} />

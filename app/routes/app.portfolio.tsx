@@ -5,6 +5,7 @@ import { useMemo, useState } from "react";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
 import { useDownload, withLocale } from "#app/components/download";
+import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
@@ -144,11 +145,7 @@ export default function Portfolio() {
             <Text as="p">{t("portfolio.recomputingText")}</Text>
           </Banner>
         )}
-        {exporting.error && (
-          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
-            <Text as="p">{exporting.error}</Text>
-          </Banner>
-        )}
+        <DownloadFailedBanner downloads={exporting} title={t("common.exportFailed")} />
         <ReportControls>
           {data.portfolios.length > 1 && (
             <Control>

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useLocation } from "@remix-run/react";
 import {
-  Banner,
   BlockStack,
   Box,
   Button,
@@ -18,6 +17,7 @@ import { useState } from "react";
 import { COHORT_VIEWS, CohortTable, type CohortView } from "#app/components/CohortTable";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { useDownload, withLocale } from "#app/components/download";
+import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { Control, ReportControls } from "#app/components/ReportControls";
 import { useFormat } from "#app/components/format";
 import { MetricCard } from "#app/components/MetricCard";
@@ -74,11 +74,7 @@ export default function Retention() {
       ]}
     >
       <BlockStack gap="400">
-        {exporting.error && (
-          <Banner tone="critical" title={t("common.exportFailed")} onDismiss={exporting.dismiss}>
-            <Text as="p">{exporting.error}</Text>
-          </Banner>
-        )}
+        <DownloadFailedBanner downloads={exporting} title={t("common.exportFailed")} />
         <SyncBanners sync={sync} historyLimited={historyLimited} />
 
         <ReportControls>

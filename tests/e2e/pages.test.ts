@@ -12,7 +12,9 @@
 //   change with a toast, and the Overview states the changed rule;
 // - after the store's time zone changed, while its figures are recomputed, the Overview and a
 //   customer's view say so (the view as a 503 with Retry-After), each with how long the rebuild
-//   has run against the store's last one, and the Overview fills in by itself once they are.
+//   has run against the store's last one, and so does an export asked for on a page opened
+//   before the change (a warning, not the server's text); the Overview fills in by itself once
+//   they are.
 // A full-page screenshot of every page goes to test-results/screenshots/.
 import fs from "node:fs";
 import { DateTime } from "luxon";
@@ -495,6 +497,8 @@ describe("every page of the embedded app in Chromium", () => {
     // Another process rebuilding the shop's rollups (the shop update's job) holds its lock.
     const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
     await rebuilder.connect();
+    // A page the merchant opened before the change, its figures on screen.
+    const before = await open("/app", "Overview");
     try {
       // The zone changes in Shopify too (the simulator's store), as the merchant changes it there:
       // a sync meanwhile (a job the page's load queues) then reads the new zone, not the old one.
@@ -531,6 +535,18 @@ describe("every page of the embedded app in Chromium", () => {
       // The browser reports the 503 itself; nothing else may go wrong.
       expect(view.errors.filter((error) => !/status of 503/.test(error))).toEqual([]);
       await view.page.close();
+      // An export from the page opened before: no file, and the page says why and for how long.
+      const downloads: string[] = [];
+      before.page.on("download", (download) => downloads.push(download.suggestedFilename()));
+      const answered = before.page.waitForResponse((response) => response.url().includes("/app/export/sales"));
+      await before.page.getByRole("button", { name: "Export CSV" }).click();
+      expect((await answered).status()).toBe(503);
+      const banner = before.page.getByRole("alert").filter({ hasText: "The export failed" });
+      await banner.getByText(`Metryka is recomputing this store's numbers in ${other} and ${stack.store.shop.currencyCode}`).waitFor();
+      await banner.getByText(new RegExp(`^Running for \\d+ seconds?\\. The last recompute of this store took ${last} seconds?\\.$`)).waitFor();
+      await screenshot(before.page, "export-recomputing");
+      expect(downloads).toEqual([]);
+      expect(before.errors.filter((error) => !/status of 503/.test(error))).toEqual([]);
       await rebuilder.query("COMMIT");
       await page.getByTestId("card-net-sales").waitFor({ timeout: 60_000 });
       expect(await page.getByRole("heading", { name: "Recomputing your numbers" }).count()).toBe(0);
@@ -539,6 +555,7 @@ describe("every page of the embedded app in Chromium", () => {
       expect(errors).toEqual([]);
       await page.close();
     } finally {
+      await before.page.close();
       await rebuilder.end();
       stack.store.shop.ianaTimezone = zone;
       await db.query("UPDATE shops SET iana_timezone = $2 WHERE domain = $1", [stack.shop, zone]);
