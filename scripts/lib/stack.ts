@@ -49,7 +49,7 @@ export interface StackOptions {
   /** Visitors on the store's storefront, sent to the app's collector once its pixel is active (the demo). */
   storefront?: boolean;
   /** More stores in the same simulator, each installed and synced like the first (an agency's clients). */
-  moreStores?: Array<{ seed: number; customers?: number; domain: string; currencyCode?: string; timeZone?: string }>;
+  moreStores?: Array<{ seed: number; customers?: number; domain: string; name?: string; currencyCode?: string; timeZone?: string }>;
   /** Return once the stores are installed, their first sync still running (`synced` settles when it is done). */
   syncInBackground?: boolean;
 }

@@ -1,5 +1,6 @@
-// GIVEN two stores in the simulator (USD in New York, EUR in Berlin), the app built for
-// production, installed into both and synced, WHEN their admins use Portfolios in Chromium, THEN:
+// GIVEN two stores in the simulator (USD in New York, EUR in Berlin, each with its own name), the
+// app built for production, installed into both and synced, WHEN their admins use Portfolios in
+// Chromium, THEN:
 // the first creates a portfolio and reads its invitation code once; the second joins with it
 // from its own Settings; both see both stores on the Portfolio page, each in its own currency,
 // with totals per currency, and the CSV holds the same rows as the metrics engine; while the
@@ -26,7 +27,7 @@ describe("portfolios across two stores in Chromium", () => {
     ({ stack, browser, stop } = await startBrowserStack({
       seed: 23,
       customers: 120,
-      moreStores: [{ seed: 24, customers: 80, domain: CLIENT, currencyCode: "EUR", timeZone: "Europe/Berlin" }],
+      moreStores: [{ seed: 24, customers: 80, domain: CLIENT, name: "Kunde Berlin", currencyCode: "EUR", timeZone: "Europe/Berlin" }],
     }));
   }, 300_000);
 
@@ -74,6 +75,8 @@ describe("portfolios across two stores in Chromium", () => {
     // Both stores on the owner's page, each in its own currency.
     const view = await open(owner, "/app/portfolio", "Portfolio");
     expect((await storesShown(view.page)).sort()).toEqual([owner, CLIENT].sort());
+    // Each by the name its Shopify store has, linking to it.
+    await expect(view.page.getByRole("link", { name: "Kunde Berlin", exact: true }).count()).resolves.toBe(1);
     await expect(view.page.getByText(/^EUR: /).count()).resolves.toBe(1);
     await expect(view.page.getByText(/^USD: /).count()).resolves.toBe(1);
     await screenshot(view.page, "portfolio");
