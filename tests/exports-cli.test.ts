@@ -1,8 +1,9 @@
 // GIVEN a store, WHEN `metryka export <what>` runs, THEN the file it writes (--out) or prints is
 // byte for byte the registry's export of the same query with English headings; an unknown
 // export or an impossible date ends with exit code 2, says why (the unknown one listing every
-// export there is), and writes nothing.
-import { execFile } from "node:child_process";
+// export there is), and writes nothing; while the store's figures are being recomputed in a new
+// time zone, it says so and waits, then writes the file in that zone.
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +11,8 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { csvText } from "#app/exports/csv.server";
 import { EXPORT_NAMES, EXPORTS } from "#app/exports/registry.server";
+import pg from "pg";
+import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { fixtureShop, order } from "#app/metrics/test-helpers/fixtures";
 
 const run = promisify(execFile);
@@ -88,5 +91,47 @@ describe("metryka export", () => {
     expect(fs.existsSync(unknownOut)).toBe(false);
     expect(fs.existsSync(badOut)).toBe(false);
     expect(fs.readdirSync(dir).filter((name) => name !== "cohorts.csv")).toEqual([]);
+  });
+
+  // Last: it leaves the store in another time zone.
+  it("waits while the store's figures are recomputed in a new time zone, says so, then writes the file in that zone", async () => {
+    await ensureDailyRollups(shop, "Europe/Berlin", "EUR");
+    const db = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await Promise.all([db.connect(), rebuilder.connect()]);
+    const out = path.join(dir, "sales.csv");
+    try {
+      const [{ rebuild_ms }] = (await db.query<{ rebuild_ms: number }>("SELECT rebuild_ms FROM daily_sales_state WHERE shop = $1", [shop])).rows;
+      await db.query("UPDATE shops SET iana_timezone = 'Asia/Tokyo' WHERE domain = $1", [shop]);
+      // Another process (the worker's job for the shop's update) is rebuilding: it holds the shop's lock.
+      await rebuilder.query("BEGIN");
+      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${shop}`]);
+      const query = ["--from", "2025-12-01", "--to", "2026-04-01", "--granularity", "day", "--now", NOW];
+      const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "scripts/metryka.ts"), "export", "sales", "--shop", shop, ...query, "--out", out], {
+        cwd: ROOT,
+        // A download would answer 503 after this wait; the command line waits on.
+        env: { ...process.env, METRYKA_PAGE_REBUILD_WAIT_MS: "300" },
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const last = Math.max(1, Math.round(rebuild_ms / 1000));
+      await expect.poll(() => stderr, { timeout: 60_000, interval: 200 }).toContain(
+        `metryka: this store's numbers are being recomputed in Asia/Tokyo and EUR (its last recompute took ${last} s): the export waits for them`,
+      );
+      // Still waiting, and no file yet.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(child.exitCode).toBeNull();
+      expect(fs.existsSync(out)).toBe(false);
+      await rebuilder.query("COMMIT");
+      expect(await exited).toBe(0);
+      const [{ time_zone }] = (await db.query<{ time_zone: string }>("SELECT time_zone FROM daily_sales_state WHERE shop = $1", [shop])).rows;
+      expect(time_zone).toBe("Asia/Tokyo");
+      const sales = await EXPORTS.sales.build(shop, new URLSearchParams({ from: "2025-12-01", to: "2026-04-01", granularity: "day" }), new Date(NOW));
+      expect(fs.readFileSync(out, "utf8").replace(/^\uFEFF/, "")).toBe(await csvText(sales.header, sales.rows));
+    } finally {
+      await rebuilder.end();
+      await db.end();
+    }
   });
 });

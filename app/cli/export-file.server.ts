@@ -7,15 +7,33 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { csvStream } from "#app/exports/csv.server";
 import type { ExportDefinition } from "#app/exports/registry.server";
+import { RecomputingError } from "#app/metrics/context.server";
+import { ensureDailyRollups } from "#app/metrics/rollups.server";
 
 /**
  * Builds the export for `shop` (its query from `params`, as of `now`) and writes it to `out`, or
  * to stdout without one. A query the export refuses throws before anything is written; a failure
- * while writing leaves no file behind.
+ * while writing leaves no file behind. While the shop's figures are being recomputed (after a
+ * change of its time zone or currency), where a download answers 503 after a few seconds, the
+ * command line says so (`say`, stderr by default, with how long the store's last recompute
+ * took) and waits for them, however long: a script asking for a file would rather wait than fail.
  */
-export async function writeExport(definition: ExportDefinition, shop: string, params: URLSearchParams, now: Date, out?: string): Promise<void> {
+export async function writeExport(
+  definition: ExportDefinition,
+  shop: string,
+  params: URLSearchParams,
+  now: Date,
+  out?: string,
+  say: (line: string) => void = (line) => process.stderr.write(`metryka: ${line}\n`),
+): Promise<void> {
   await definition.prepare?.(shop);
-  const file = await definition.build(shop, params, now);
+  const file = await definition.build(shop, params, now).catch(async (error: unknown) => {
+    if (!(error instanceof RecomputingError)) throw error;
+    const last = error.progress?.lastSeconds ? ` (its last recompute took ${Math.max(1, Math.round(error.progress.lastSeconds))} s)` : "";
+    say(`this store's numbers are being recomputed in ${error.timeZone} and ${error.currency}${last}: the export waits for them`);
+    await ensureDailyRollups(shop, error.timeZone, error.currency);
+    return definition.build(shop, params, now);
+  });
   const bytes = () => Readable.fromWeb(csvStream(file.header, file.rows) as WebReadableStream);
   if (!out) {
     await pipeline(bytes(), process.stdout, { end: false });
