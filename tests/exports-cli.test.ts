@@ -8,10 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { csvText } from "#app/exports/csv.server";
 import { EXPORT_NAMES, EXPORTS } from "#app/exports/registry.server";
-import pg from "pg";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { fixtureShop, order } from "#app/metrics/test-helpers/fixtures";
 
@@ -100,6 +100,7 @@ describe("metryka export", () => {
     const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
     await Promise.all([db.connect(), rebuilder.connect()]);
     const out = path.join(dir, "sales.csv");
+    let child: ReturnType<typeof spawn> | undefined;
     try {
       const [{ rebuild_ms }] = (await db.query<{ rebuild_ms: number }>("SELECT rebuild_ms FROM daily_sales_state WHERE shop = $1", [shop])).rows;
       await db.query("UPDATE shops SET iana_timezone = 'Asia/Tokyo' WHERE domain = $1", [shop]);
@@ -107,14 +108,14 @@ describe("metryka export", () => {
       await rebuilder.query("BEGIN");
       await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${shop}`]);
       const query = ["--from", "2025-12-01", "--to", "2026-04-01", "--granularity", "day", "--now", NOW];
-      const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "scripts/metryka.ts"), "export", "sales", "--shop", shop, ...query, "--out", out], {
+      child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "scripts/metryka.ts"), "export", "sales", "--shop", shop, ...query, "--out", out], {
         cwd: ROOT,
         // A download would answer 503 after this wait; the command line waits on.
         env: { ...process.env, METRYKA_PAGE_REBUILD_WAIT_MS: "300" },
       });
       let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child!.on("exit", resolve));
       const last = Math.max(1, Math.round(rebuild_ms / 1000));
       await expect.poll(() => stderr, { timeout: 60_000, interval: 200 }).toContain(
         `metryka: this store's numbers are being recomputed in Asia/Tokyo and EUR (its last recompute took ${last} s): the export waits for them`,
@@ -130,6 +131,8 @@ describe("metryka export", () => {
       const sales = await EXPORTS.sales.build(shop, new URLSearchParams({ from: "2025-12-01", to: "2026-04-01", granularity: "day" }), new Date(NOW));
       expect(fs.readFileSync(out, "utf8").replace(/^\uFEFF/, "")).toBe(await csvText(sales.header, sales.rows));
     } finally {
+      // A command still waiting (the test failed before the lock was released) goes too.
+      if (child && child.exitCode === null) child.kill("SIGKILL");
       await rebuilder.end();
       await db.end();
     }
