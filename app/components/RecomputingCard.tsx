@@ -1,4 +1,5 @@
 import { BlockStack, InlineStack, ProgressBar, Spinner, Text } from "@shopify/polaris";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { rebuildTimes, type RebuildProgress } from "#app/metrics/rebuild-progress";
 import { EmptyCard } from "./EmptyCard";
@@ -18,6 +19,17 @@ export function rebuildShare(progress: RebuildProgress | null): number | null {
 }
 
 /**
+ * How long the rebuild has run, with how long the store's last one took once one was recorded,
+ * as a sentence of `t` (`duration` says a time); null when it has not started or is not known.
+ * The card's line, and a refused download's (download.ts).
+ */
+export function recomputingTimesText(progress: RebuildProgress | null, t: TFunction, duration: (seconds: number) => string): string | null {
+  const times = rebuildTimes(progress, duration);
+  if (!times) return null;
+  return times.last ? t("common.recomputingSince", times) : t("common.recomputingFor", times);
+}
+
+/**
  * The store's figures are being recomputed in its time zone and currency (a minute or two for a
  * large store): after a change of either, and whenever its rollups are not built, as after a
  * rebuild that failed. Says so, and how long the rebuild has run against how long the store's
@@ -29,7 +41,7 @@ export function RecomputingCard({ timeZone, currency, progress }: { timeZone: st
   const f = useFormat();
   useRevalidateWhile(true, 3000);
   const share = rebuildShare(progress);
-  const times = rebuildTimes(progress, f.duration);
+  const times = recomputingTimesText(progress, t, f.duration);
   return (
     <EmptyCard heading={t("common.recomputing")}>
       <BlockStack gap="300">
@@ -41,7 +53,7 @@ export function RecomputingCard({ timeZone, currency, progress }: { timeZone: st
         {share !== null && <ProgressBar progress={Math.round(share * 100)} size="small" animated={false} ariaLabelledBy="rebuild-progress" />}
         {times && (
           <Text as="p" tone="subdued" id="rebuild-progress">
-            {times.last ? t("common.recomputingSince", times) : t("common.recomputingFor", times)}
+            {times}
           </Text>
         )}
       </BlockStack>

@@ -5,7 +5,7 @@
 import type { TFunction } from "i18next";
 import { useState } from "react";
 import { errorMessage } from "#app/error-message";
-import { rebuildTimes } from "#app/metrics/rebuild-progress";
+import { recomputingTimesText } from "./RecomputingCard";
 import { recomputingOf, refusalDetail } from "./refusal";
 
 /**
@@ -59,11 +59,8 @@ export async function downloadFile(url: string, filename?: string): Promise<void
 export function downloadFailureText(failure: DownloadFailure, t: TFunction, duration: (seconds: number) => string): string[] {
   const recomputing = recomputingOf(failure.status, failure.body);
   if (recomputing) {
-    const times = rebuildTimes(recomputing.progress ?? null, duration);
-    return [
-      t("common.downloadRecomputing", { timeZone: recomputing.timeZone, currency: recomputing.currency }),
-      ...(times ? [times.last ? t("common.recomputingSince", times) : t("common.recomputingFor", times)] : []),
-    ];
+    const times = recomputingTimesText(recomputing.progress ?? null, t, duration);
+    return [t("common.downloadRecomputing", { timeZone: recomputing.timeZone, currency: recomputing.currency }), ...(times ? [times] : [])];
   }
   if (failure.status !== null && failure.status >= 400 && failure.status < 500) {
     return [t("common.downloadRefused", { detail: refusalDetail(failure.body, t) })];
