@@ -1,5 +1,5 @@
 // Turning a caller's mistake into a clear 4xx. Errors that carry a 4xx `status` (an impossible
-// range, an unknown shop) become a Response with their message, and so does a store whose
+// range, an unknown shop) become a JSON Response with their message, and so does a store whose
 // numbers are being recomputed (a 503 with Retry-After); anything else is a bug and stays a 500.
 import { json } from "@remix-run/node";
 import { RecomputingError } from "#app/metrics/context.server";
@@ -26,32 +26,27 @@ export interface PageRefusal {
 const retryAfter = (error: Error): Record<string, string> =>
   error instanceof RecomputingError ? { "Retry-After": String(error.retryAfterSeconds) } : {};
 
-async function answering<T>(work: () => Promise<T>, respond: (error: Error, status: number) => Response): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const status = clientStatus(error);
-    if (status !== null) throw respond(error as Error, status);
-    throw error;
-  }
-}
-
 export const badRequest = {
-  /** For files and APIs: the refusal as plain text. */
-  wrap<T>(work: () => Promise<T>): Promise<T> {
-    return answering(work, (error, status) => new Response(error.message, { status, headers: retryAfter(error) }));
-  },
-  /** For a page's loader: a PageRefusal, which `PageError` says in the admin's language. */
-  page<T>(work: () => Promise<T>): Promise<T> {
-    return answering(work, (error, status) =>
-      json<PageRefusal>(
+  /**
+   * For a page's loader, a download or an API the app's own pages and blocks call: a refusal is a
+   * PageRefusal (JSON), which `PageError`, `DownloadFailedBanner` and the customer page's block
+   * say in the admin's language.
+   */
+  async page<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const status = clientStatus(error);
+      if (status === null) throw error;
+      const refused = error as Error;
+      throw json<PageRefusal>(
         {
-          message: error.message,
-          refusal: error instanceof RefusedQueryError ? error.refusal : null,
-          ...(error instanceof RecomputingError ? { recomputing: { timeZone: error.timeZone, currency: error.currency, progress: error.progress } } : {}),
+          message: refused.message,
+          refusal: refused instanceof RefusedQueryError ? refused.refusal : null,
+          ...(refused instanceof RecomputingError ? { recomputing: { timeZone: refused.timeZone, currency: refused.currency, progress: refused.progress } } : {}),
         },
-        { status, headers: retryAfter(error) },
-      ),
-    );
+        { status, headers: retryAfter(refused) },
+      );
+    }
   },
 };

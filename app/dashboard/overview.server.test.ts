@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
 import { EXPORTS } from "#app/exports/registry.server";
-import { badRequest } from "#app/http.server";
+import { badRequest, type PageRefusal } from "#app/http.server";
 import { RecomputingError } from "#app/metrics/context.server";
 import { refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import { generateStore, writeStore } from "#app/metrics/test-helpers/store";
@@ -70,7 +70,7 @@ describe("the pages of a store whose time zone changed", () => {
       await refreshRollupsIn(tx, store.shop);
       return Promise.all([
         Promise.all([overviewPage(store.shop, params(), NOW), retentionPage(store.shop, params(), NOW), customersPage(store.shop, new URLSearchParams(), NOW)]),
-        badRequest.wrap(() => EXPORTS.sales.build(store.shop, params(), NOW)).catch((thrown: unknown) => thrown),
+        badRequest.page(() => EXPORTS.sales.build(store.shop, params(), NOW)).catch((thrown: unknown) => thrown),
         customerPage(store.shop, customer, NOW).catch((thrown: unknown) => thrown),
         tagCustomersForm(store.shop, tagAll, NOW),
       ]);
@@ -88,7 +88,9 @@ describe("the pages of a store whose time zone changed", () => {
     expect(pages[0].rates).toBeNull();
     expect(file).toBeInstanceOf(Response);
     expect([(file as Response).status, (file as Response).headers.get("Retry-After")]).toEqual([503, "15"]);
-    expect(await (file as Response).text()).toMatch(/being recomputed in Asia\/Tokyo/);
+    const refusal = (await (file as Response).json()) as PageRefusal;
+    expect(refusal.message).toMatch(/being recomputed in Asia\/Tokyo/);
+    expect(refusal.recomputing?.timeZone).toBe("Asia/Tokyo");
     expect(view).toBeInstanceOf(RecomputingError);
     // A customer's view says how far along the rebuild is too, through its error state.
     expect((view as RecomputingError).progress?.lastSeconds).toBe(firstBuildMs! / 1000);
