@@ -1,13 +1,14 @@
 // Turning a caller's mistake into a clear 4xx. Errors that carry a 4xx `status` (an impossible
 // range, an unknown shop) become a JSON Response with their message, and so does a store whose
-// numbers are being recomputed (a 503 with Retry-After); anything else is a bug and stays a 500.
+// numbers are being recomputed, or some of a portfolio's stores' (a 503 with Retry-After);
+// anything else is a bug and stays a 500.
 import { json } from "@remix-run/node";
-import { RecomputingError } from "#app/metrics/context.server";
+import { RecomputingError, StoresRecomputingError, type StoreRecomputing } from "#app/metrics/context.server";
 import { RefusedQueryError, type QueryRefusal } from "#app/metrics/periods";
 import type { RebuildProgress } from "#app/metrics/rebuild-progress";
 
 function clientStatus(error: unknown): number | null {
-  if (error instanceof RecomputingError) return error.status;
+  if (error instanceof RecomputingError || error instanceof StoresRecomputingError) return error.status;
   if (error instanceof Error && "status" in error) {
     const status = (error as { status: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 500) return status;
@@ -21,10 +22,12 @@ export interface PageRefusal {
   refusal: QueryRefusal | null;
   /** The store's numbers are being recomputed in this time zone and currency (a 503), and how far along. */
   recomputing?: { timeZone: string; currency: string; progress: RebuildProgress | null };
+  /** Stores a file holds (a portfolio's) whose numbers are being recomputed (a 503), each with how far along. */
+  recomputingStores?: StoreRecomputing[];
 }
 
 const retryAfter = (error: Error): Record<string, string> =>
-  error instanceof RecomputingError ? { "Retry-After": String(error.retryAfterSeconds) } : {};
+  error instanceof RecomputingError || error instanceof StoresRecomputingError ? { "Retry-After": String(error.retryAfterSeconds) } : {};
 
 export const badRequest = {
   /**
@@ -44,6 +47,7 @@ export const badRequest = {
           message: refused.message,
           refusal: refused instanceof RefusedQueryError ? refused.refusal : null,
           ...(refused instanceof RecomputingError ? { recomputing: { timeZone: refused.timeZone, currency: refused.currency, progress: refused.progress } } : {}),
+          ...(refused instanceof StoresRecomputingError ? { recomputingStores: refused.stores } : {}),
         },
         { status, headers: retryAfter(refused) },
       );

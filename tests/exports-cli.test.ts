@@ -12,6 +12,7 @@ import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { csvText } from "#app/exports/csv.server";
 import { EXPORT_NAMES, EXPORTS } from "#app/exports/registry.server";
+import { durationInUnits } from "#app/metrics/rebuild-progress";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { fixtureShop, order } from "#app/metrics/test-helpers/fixtures";
 
@@ -116,9 +117,11 @@ describe("metryka export", () => {
       let stderr = "";
       child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child!.on("exit", resolve));
-      const last = Math.max(1, Math.round(rebuild_ms / 1000));
+      // The last recompute's time in the app's units (a small store's: seconds).
+      const last = durationInUnits(rebuild_ms / 1000);
+      expect(last.unit).toBe("second");
       await expect.poll(() => stderr, { timeout: 60_000, interval: 200 }).toContain(
-        `metryka: this store's numbers are being recomputed in Asia/Tokyo and EUR (its last recompute took ${last} s): the export waits for them`,
+        `metryka: this store's numbers are being recomputed in Asia/Tokyo and EUR (its last recompute took ${last.value} second${last.value === 1 ? "" : "s"}): the export waits for them`,
       );
       // Still waiting, and no file yet.
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -3,12 +3,18 @@
 // THEN membership changes at once and only by the member's own act or the owner's, every change
 // is recorded with who and when, a code is retired when a new one is made, and the Portfolio page
 // shows each member's figures as that store's own pages compute them, in its own currency, with
-// totals only per currency.
+// totals only per currency. While a member's figures are being recomputed, the page's file is
+// refused (a 503 naming it, with its times) and the command line says whom it waits for, waits,
+// then writes the file with every store's figures.
 import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { presetRanges } from "#app/dashboard/ranges";
+import { durationInUnits } from "#app/metrics/rebuild-progress";
 import { generateStore, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
 
@@ -156,6 +162,69 @@ describe("portfolios", () => {
     expect((await page.portfolioPage(eur, params, NOW)).rows.map((r) => r.shop)).toEqual([eur, owner].sort());
     await api.dissolvePortfolio(actor(owner), id);
   });
+
+  it("refuses the file while a member's figures are recomputed, naming it, and the command line waits for them", async () => {
+    const [owner, eur] = shops;
+    const { id, code } = await api.createPortfolio(actor(owner), "Mid-change");
+    await api.joinPortfolio(actor(eur), code);
+    const params = new URLSearchParams({ portfolio: id });
+    const { EXPORTS } = await import("#app/exports/registry.server");
+    const { badRequest } = await import("#app/http.server");
+    const { writeExport } = await import("#app/cli/export-file.server");
+    const { csvText } = await import("#app/exports/csv.server");
+    const { ensureDailyRollups } = await import("#app/metrics/rollups.server");
+    await ensureDailyRollups(eur, "Europe/Berlin", "EUR");
+    const { name } = await prisma.shop.findUniqueOrThrow({ where: { domain: eur }, select: { name: true } });
+    const [{ rebuild_ms: lastMs }] = await prisma.$queryRaw<Array<{ rebuild_ms: number }>>`SELECT rebuild_ms FROM daily_sales_state WHERE shop = ${eur}`;
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "metryka-portfolio-"));
+    const out = path.join(dir, "portfolio.csv");
+    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await rebuilder.connect();
+    try {
+      await prisma.shop.update({ where: { domain: eur }, data: { ianaTimezone: "Asia/Tokyo" } });
+      // Another process (the worker's job for the shop's update) is rebuilding: it holds the shop's lock.
+      await rebuilder.query("BEGIN");
+      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${eur}`]);
+
+      // The download: after the page's wait, a 503 naming the store, with its recompute's times.
+      const answer: unknown = await badRequest.page(() => EXPORTS.portfolio.build(owner, params, NOW, "en")).catch((thrown: unknown) => thrown);
+      expect(answer).toBeInstanceOf(Response);
+      const refused = answer as Response;
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("Retry-After")).toBe("15");
+      const body = (await refused.json()) as { recomputingStores: Array<{ progress: { elapsedSeconds: number; lastSeconds: number } }> };
+      expect(body.recomputingStores).toMatchObject([{ shop: eur, name, timeZone: "Asia/Tokyo", currency: "EUR" }]);
+      expect(body.recomputingStores[0].progress.elapsedSeconds).toBeGreaterThan(0);
+      expect(body.recomputingStores[0].progress.lastSeconds).toBeCloseTo(lastMs / 1000, 3);
+
+      // The command line says which store it waits for, and writes nothing until it has it.
+      const said: string[] = [];
+      let written = false;
+      const writing = writeExport(EXPORTS.portfolio, owner, params, NOW, out, (line) => void said.push(line)).then(() => (written = true));
+      const last = durationInUnits(lastMs / 1000);
+      await expect.poll(() => said, { timeout: 30_000, interval: 200 }).toEqual([
+        `the numbers of ${name} (${eur}) in Asia/Tokyo and EUR (its last recompute took ${last.value} ${last.unit}${last.value === 1 ? "" : "s"}) are being recomputed: the export waits for them`,
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(written).toBe(false);
+      expect(fs.existsSync(out)).toBe(false);
+      await rebuilder.query("COMMIT");
+      await writing;
+      // The file has every store's figures, the client's in its new zone.
+      const file = await page.portfolioExport(owner, params, NOW);
+      expect(fs.readFileSync(out, "utf8").replace(/^\uFEFF/, "")).toBe(await csvText(file.header, file.rows));
+      const rows = [...(file.rows as Iterable<unknown[]>)];
+      const client = rows.find((cells) => cells[0] === eur)!;
+      expect(client[page.PORTFOLIO_HEADER.indexOf("Time zone")]).toBe("Asia/Tokyo");
+      expect(rows.every((cells) => Number(cells[page.PORTFOLIO_HEADER.indexOf("Orders")]) > 0)).toBe(true);
+    } finally {
+      await rebuilder.query("ROLLBACK").catch(() => {});
+      await rebuilder.end();
+      await prisma.shop.update({ where: { domain: eur }, data: { ianaTimezone: "Europe/Berlin" } });
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      await api.dissolvePortfolio(actor(owner), id);
+    }
+  }, 60_000);
 
   it("go with a store's data when Shopify asks to erase it: its membership, or the portfolio it owns", async () => {
     const [owner] = shops;

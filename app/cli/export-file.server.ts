@@ -7,16 +7,25 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { csvStream } from "#app/exports/csv.server";
 import type { ExportDefinition } from "#app/exports/registry.server";
-import { RecomputingError } from "#app/metrics/context.server";
+import { RecomputingError, StoresRecomputingError } from "#app/metrics/context.server";
+import { durationInUnits, type RebuildProgress } from "#app/metrics/rebuild-progress";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
+
+/** A recompute's zone and currency, and how long the store's last one took, as the app says it (durationInUnits). */
+function recomputeText({ timeZone, currency, progress }: { timeZone: string; currency: string; progress: RebuildProgress | null }): string {
+  if (!progress?.lastSeconds) return `${timeZone} and ${currency}`;
+  const { value, unit } = durationInUnits(progress.lastSeconds);
+  return `${timeZone} and ${currency} (its last recompute took ${value} ${unit}${value === 1 ? "" : "s"})`;
+}
 
 /**
  * Builds the export for `shop` (its query from `params`, as of `now`) and writes it to `out`, or
  * to stdout without one. A query the export refuses throws before anything is written; a failure
  * while writing leaves no file behind. While the shop's figures are being recomputed (after a
- * change of its time zone or currency), where a download answers 503 after a few seconds, the
- * command line says so (`say`, stderr by default, with how long the store's last recompute
- * took) and waits for them, however long: a script asking for a file would rather wait than fail.
+ * change of its time zone or currency), or those of some stores the file holds (a portfolio's
+ * members), where a download answers 503 after a few seconds, the command line says so (`say`,
+ * stderr by default, with how long each store's last recompute took) and waits for them, however
+ * long: a script asking for a file would rather wait than fail.
  */
 export async function writeExport(
   definition: ExportDefinition,
@@ -28,10 +37,16 @@ export async function writeExport(
 ): Promise<void> {
   await definition.prepare?.(shop);
   const file = await definition.build(shop, params, now).catch(async (error: unknown) => {
-    if (!(error instanceof RecomputingError)) throw error;
-    const last = error.progress?.lastSeconds ? ` (its last recompute took ${Math.max(1, Math.round(error.progress.lastSeconds))} s)` : "";
-    say(`this store's numbers are being recomputed in ${error.timeZone} and ${error.currency}${last}: the export waits for them`);
-    await ensureDailyRollups(shop, error.timeZone, error.currency);
+    if (error instanceof RecomputingError) {
+      say(`this store's numbers are being recomputed in ${recomputeText(error)}: the export waits for them`);
+      await ensureDailyRollups(shop, error.timeZone, error.currency);
+    } else if (error instanceof StoresRecomputingError) {
+      const stores = error.stores.map((store) => `${store.name} (${store.shop}) in ${recomputeText(store)}`);
+      say(`the numbers of ${stores.join("; ")} are being recomputed: the export waits for them`);
+      await Promise.all(error.stores.map((store) => ensureDailyRollups(store.shop, store.timeZone, store.currency)));
+    } else {
+      throw error;
+    }
     return definition.build(shop, params, now);
   });
   const bytes = () => Readable.fromWeb(csvStream(file.header, file.rows) as WebReadableStream);

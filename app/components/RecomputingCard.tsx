@@ -30,6 +30,21 @@ export function recomputingTimesText(progress: RebuildProgress | null, t: TFunct
 }
 
 /**
+ * One store among several (a portfolio's row, a refused portfolio file's line): that its figures
+ * are being recomputed in its zone and currency, with how long that has run and how long its last
+ * recompute took, once known.
+ */
+export function storeRecomputingText(
+  { timeZone, currency, progress }: { timeZone: string; currency: string; progress: RebuildProgress | null },
+  t: TFunction,
+  duration: (seconds: number) => string,
+): string {
+  const times = rebuildTimes(progress, duration);
+  if (!times) return t("portfolio.recomputingRow", { timeZone, currency });
+  return t(times.last ? "portfolio.recomputingRowSince" : "portfolio.recomputingRowFor", { timeZone, currency, ...times });
+}
+
+/**
  * The store's figures are being recomputed in its time zone and currency (a minute or two for a
  * large store): after a change of either, and whenever its rollups are not built, as after a
  * rebuild that failed. Says so, and how long the rebuild has run against how long the store's

@@ -1,11 +1,12 @@
 // GIVEN a download the app refuses, as its route answers it (`badRequest.page`: a store being
-// recomputed, a range it cannot serve, a plain 404) or a failure with no refusal in it, WHEN the
-// page says why, THEN it is in the admin's language: the recompute with its zone, currency and
-// times, the range's refusal translated, and never a server's page or a network error's text.
+// recomputed, stores of a portfolio's file being recomputed, a range it cannot serve, a plain
+// 404) or a failure with no refusal in it, WHEN the page says why, THEN it is in the admin's
+// language: the recompute with its zone, currency and times (each store's, by name, for a
+// portfolio), the range's refusal translated, and never a server's page or a network error's text.
 import { describe, expect, it } from "vitest";
 import { badRequest } from "#app/http.server";
 import { translator, type Locale } from "#app/i18n";
-import { RecomputingError } from "#app/metrics/context.server";
+import { RecomputingError, StoresRecomputingError } from "#app/metrics/context.server";
 import { validateRange } from "#app/metrics/periods";
 import { downloadFailureText, type DownloadFailure } from "./download";
 import { formatter } from "./format";
@@ -44,6 +45,31 @@ describe("a refused download, in the admin's language", () => {
       throw new RecomputingError("Europe/Warsaw", "PLN", { elapsedSeconds: 5, lastSeconds: null });
     });
     expect(say(first, "en")[1]).toBe("Running for 5 seconds.");
+  });
+
+  it("names each store of a file whose numbers are being recomputed, with its zone, currency and times", async () => {
+    const failure = await refused(() => {
+      throw new StoresRecomputingError([
+        { shop: "kunde.myshopify.com", name: "Kunde Berlin", timeZone: "Asia/Tokyo", currency: "EUR", progress: { elapsedSeconds: 12.4, lastSeconds: 150 } },
+        { shop: "sklep.myshopify.com", name: "Sklep & Co", timeZone: "Europe/Warsaw", currency: "PLN", progress: { elapsedSeconds: null, lastSeconds: 40 } },
+      ]);
+    });
+    expect(failure.status).toBe(503);
+    expect(say(failure, "en")).toEqual([
+      translator("en")("common.downloadStoresRecomputing", { count: 2 }),
+      "Kunde Berlin: recomputing in Asia/Tokyo and EUR, running for 12 seconds (the last recompute took 3 minutes)",
+      "Sklep & Co: recomputing in Europe/Warsaw and PLN",
+    ]);
+    expect(say(failure, "en")[0]).toContain("the numbers of 2 stores in this file");
+    const polish = say(failure, "pl");
+    expect(polish[0]).toContain("dane 2 sklepów w tym pliku");
+    expect(polish[1]).toBe("Kunde Berlin: przeliczanie w strefie Asia/Tokyo i walucie EUR, czas od rozpoczęcia: 12 sekund (poprzednie przeliczenie: 3 minuty)");
+    const one = await refused(() => {
+      throw new StoresRecomputingError([{ shop: "kunde.myshopify.com", name: "Kunde Berlin", timeZone: "Asia/Tokyo", currency: "EUR", progress: null }]);
+    });
+    expect(say(one, "pl")[0]).toContain("dane jednego ze sklepów");
+    // A 503 naming no store is not one.
+    expect(say({ status: 503, body: { message: "x", refusal: null, recomputingStores: [] } }, "en")).toEqual([translator("en")("common.downloadUnexpected")]);
   });
 
   it("translates a range the export cannot serve", async () => {

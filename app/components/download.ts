@@ -5,8 +5,8 @@
 import type { TFunction } from "i18next";
 import { useState } from "react";
 import { errorMessage } from "#app/error-message";
-import { recomputingTimesText } from "./RecomputingCard";
-import { recomputingOf, refusalDetail } from "./refusal";
+import { recomputingTimesText, storeRecomputingText } from "./RecomputingCard";
+import { recomputingOf, recomputingStoresOf, refusalDetail } from "./refusal";
 
 /**
  * Why a download failed: the answer's status (null: no answer came) and its body, a refusal as
@@ -53,7 +53,8 @@ export async function downloadFile(url: string, filename?: string): Promise<void
 /**
  * What a failed download says, in the language of `t`, a sentence a line: that the store's
  * numbers are being recomputed (a 503), with how long the recompute has run and how long the
- * last one took (`duration` says a time); that the app cannot make this file, and why (a 4xx);
+ * last one took (`duration` says a time); that some stores' in the file are (a portfolio's, a
+ * 503), a line for each; that the app cannot make this file, and why (a 4xx);
  * or that something went wrong (anything else, no answer included). Never a server's page or stack.
  */
 export function downloadFailureText(failure: DownloadFailure, t: TFunction, duration: (seconds: number) => string): string[] {
@@ -61,6 +62,13 @@ export function downloadFailureText(failure: DownloadFailure, t: TFunction, dura
   if (recomputing) {
     const times = recomputingTimesText(recomputing.progress ?? null, t, duration);
     return [t("common.downloadRecomputing", { timeZone: recomputing.timeZone, currency: recomputing.currency }), ...(times ? [times] : [])];
+  }
+  const stores = recomputingStoresOf(failure.status, failure.body);
+  if (stores) {
+    return [
+      t("common.downloadStoresRecomputing", { count: stores.length }),
+      ...stores.map((store) => `${store.name}: ${storeRecomputingText(store, t, duration)}`),
+    ];
   }
   if (failure.status !== null && failure.status >= 400 && failure.status < 500) {
     return [t("common.downloadRefused", { detail: refusalDetail(failure.body, t) })];

@@ -15,3 +15,10 @@ export function recomputingOf(status: number | null, data: unknown): PageRefusal
   if (status !== 503 || typeof data !== "object" || data === null || !("recomputing" in data)) return undefined;
   return (data as PageRefusal).recomputing;
 }
+
+/** The stores of a file a 503's body tells of (a portfolio's members being recomputed), if it is one. */
+export function recomputingStoresOf(status: number | null, data: unknown): PageRefusal["recomputingStores"] {
+  if (status !== 503 || typeof data !== "object" || data === null || !("recomputingStores" in data)) return undefined;
+  const stores = (data as PageRefusal).recomputingStores;
+  return Array.isArray(stores) && stores.length > 0 ? stores : undefined;
+}

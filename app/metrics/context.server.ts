@@ -48,6 +48,29 @@ export class RecomputingError extends Error {
   }
 }
 
+/** One of the stores of StoresRecomputingError: which, and its recompute as RecomputingError has it. */
+export interface StoreRecomputing {
+  shop: string;
+  name: string;
+  timeZone: string;
+  currency: string;
+  progress: RebuildProgress | null;
+}
+
+/**
+ * Some of the stores a file holds (a portfolio's members) are having their figures recomputed,
+ * for longer than a page waits: the file would lack their figures. An HTTP 503 to try again
+ * after `retryAfterSeconds`, as RecomputingError is for a store's own.
+ */
+export class StoresRecomputingError extends Error {
+  readonly status = 503;
+  readonly retryAfterSeconds = 15;
+  constructor(readonly stores: StoreRecomputing[]) {
+    super(`The numbers of ${stores.map((store) => store.name).join(", ")} are being recomputed: try again in a minute`);
+    this.name = "StoresRecomputingError";
+  }
+}
+
 export async function loadShopContext(shop: string): Promise<ShopContext> {
   const row = await prisma.shop.findUnique({
     where: { domain: shop },

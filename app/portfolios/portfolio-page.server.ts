@@ -8,6 +8,7 @@ import { DEFAULT_LOCALE, translator, type Locale } from "#app/i18n";
 import { z } from "zod";
 import { parsePageQuery, shopPage } from "#app/dashboard/page-query.server";
 import { presetRanges } from "#app/dashboard/ranges";
+import { StoresRecomputingError } from "#app/metrics/context.server";
 import { addDays, COMPARISONS, validateRange, type DateRange } from "#app/metrics/periods";
 import { fromMinorUnits } from "#app/shopify/money";
 import prisma from "#app/db.server";
@@ -51,7 +52,7 @@ export function totalsByCurrency(rows: PortfolioStoreRow[]): CurrencyTotal[] {
  * A member whose figures are being recomputed (in a new zone or currency, or never built) is
  * waited for as long as its own pages would wait (METRYKA_PAGE_REBUILD_WAIT_MS), then shown as
  * such, without figures, while the others' rows are read; the page looks again until it has
- * them. `waitForRebuilds` (the CSV) waits until every member has its figures.
+ * them. `waitForRebuilds` waits until every member has its figures (the bench's first load).
  */
 export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date, { waitForRebuilds = false } = {}) {
   const query = parsePageQuery(searchParams, SHAPE);
@@ -108,10 +109,19 @@ const moneyText = (minor: number | null, currency: string) => (minor === null ? 
 /**
  * The page's table as CSV: one row per member store, amounts in each store's own currency; the
  * headings in `locale` (the admin's, for the in-app download), the cells as the command line has them.
+ * A member whose figures are still being recomputed after the page's wait would be a row
+ * without them: the file is refused instead (StoresRecomputingError, a 503 naming those stores),
+ * rather than held open for as long as their recomputes take.
  */
 export async function portfolioExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
-  const data = await portfolioPage(shop, searchParams, now, { waitForRebuilds: true });
+  const data = await portfolioPage(shop, searchParams, now);
   if (!data.portfolio) throw new PortfolioNotFoundError();
+  const recomputing = data.rows.filter((row) => row.recomputing);
+  if (recomputing.length > 0) {
+    throw new StoresRecomputingError(
+      recomputing.map((row) => ({ shop: row.shop, name: row.name, timeZone: row.timeZone, currency: row.currency, progress: row.rebuild })),
+    );
+  }
   return {
     fileName: exportFileName(`portfolio-${data.portfolio.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "stores"}`, {
       from: data.range.from,

@@ -9,9 +9,9 @@ import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
+import { storeRecomputingText } from "#app/components/RecomputingCard";
 import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
 import { badRequest } from "#app/http.server";
-import { rebuildTimes } from "#app/metrics/rebuild-progress";
 import { portfolioPage, type PortfolioStoreRow } from "#app/portfolios/portfolio-page.server";
 import { authenticate } from "#app/shopify.server";
 import { Trans, useTranslation } from "react-i18next";
@@ -76,13 +76,8 @@ export default function Portfolio() {
 
   const money = (minor: number | null, currency: string) => (minor === null ? "—" : f.money(minor, currency));
   const status = (row: PortfolioStoreRow) => {
-    if (row.recomputing) {
-      // How long its rebuild has run, and the last one's time, once it has started.
-      const times = rebuildTimes(row.rebuild, f.duration);
-      const place = { timeZone: row.timeZone, currency: row.currency };
-      if (!times) return t("portfolio.recomputingRow", place);
-      return times.last ? t("portfolio.recomputingRowSince", { ...place, ...times }) : t("portfolio.recomputingRowFor", { ...place, ...times });
-    }
+    // How long its rebuild has run, and the last one's time, once it has started.
+    if (row.recomputing) return storeRecomputingText({ timeZone: row.timeZone, currency: row.currency, progress: row.rebuild }, t, f.duration);
     if (!row.installed) return t("portfolio.notInstalled");
     return row.lastSyncAt ? t("portfolio.synced", { when: f.dateTime(row.lastSyncAt, data.timeZone) }) : t(`portfolio.syncState.${row.sync}`);
   };
