@@ -205,33 +205,52 @@ export async function salesSeries(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Several shops at once (the Portfolio page): the same reports as salesOverview, one query.
+// Several shops at once (the Portfolio page): what it reads of salesOverview, one query.
 // ---------------------------------------------------------------------------------------------
 
+/** A sales report's totals, and its comparison's totals and growth (no series of either). */
+export interface SalesTotalsReport {
+  totals: SalesReport["totals"];
+  comparison: Omit<NonNullable<SalesReport["comparison"]>, "series"> | null;
+}
+
+/** A report's totals and its comparison's, without their series. */
+export function salesTotalsReport({ totals, comparison }: SalesReport): SalesTotalsReport {
+  return { totals, comparison: comparison && { compareTo: comparison.compareTo, range: comparison.range, totals: comparison.totals, growth: comparison.growth } };
+}
+
 /**
- * salesOverview for each of `contexts`' shops, from one query over `daily_sales` (each shop's
- * days, its own settings, its own local calendar): each report equals what salesOverview gives
- * for that shop. The caller has loaded each shop's context (loadShopContext's) and brought its
- * rollups up to date (ensureDailyRollups), as salesOverview does for one shop.
+ * The totals of salesOverview for each of `contexts`' shops, and its comparison's totals and
+ * growth (salesTotalsReport), from one query over `daily_sales` (each shop's days, its own
+ * settings, its own local calendar): each equals what salesOverview gives for that shop. Only
+ * two spans a shop are summed, the range by bucket and the comparison range whole: the series'
+ * growth bases and the comparison's parts, which only a series needs, are left out of the plan
+ * (sixteen spans a shop for a year by month with a comparison). The caller has loaded each
+ * shop's context (loadShopContext's) and brought its rollups up to date (ensureDailyRollups), as
+ * salesOverview does for one shop.
  */
-export async function salesOverviewOfShops(
+export async function salesTotalsOfShops(
   contexts: ShopContext[],
   query: SalesOverviewQuery,
   clock: Clock,
-): Promise<Map<string, SalesReport>> {
+): Promise<Map<string, SalesTotalsReport>> {
   validateSalesQuery(query);
   // A plan depends only on the zone (and the query and now): shops in one zone share it.
   const plans = new Map<string, SalesPlan>();
   const planIn = (timeZone: string) => {
     let plan = plans.get(timeZone);
-    if (!plan) plans.set(timeZone, (plan = salesPlan(query, { timeZone, now: clock.now })));
+    if (!plan) {
+      const whole = salesPlan(query, { timeZone, now: clock.now });
+      plan = { ...whole, growthBases: whole.buckets.map(() => null), baseSpans: [], comparison: whole.comparison && { ...whole.comparison, parts: [] } };
+      plans.set(timeZone, plan);
+    }
     return plan;
   };
   const shops = contexts.map((context) => {
     const salesContext: SalesContext = { timeZone: context.timeZone, currency: context.currency, now: clock.now, settings: context.settings };
     return { context, salesContext, plan: planIn(context.timeZone) };
   });
-  const reports = new Map<string, SalesReport>();
+  const reports = new Map<string, SalesTotalsReport>();
   if (shops.length === 0) return reports;
   // The spans as columns (one array each): a few parameters, however many shops.
   const spans = shops.flatMap(({ context, plan }) => planSpans(plan).map((span) => ({ ...span, shop: context.shop, settings: context.settings })));
@@ -270,7 +289,7 @@ export async function salesOverviewOfShops(
     byShop.set(row.shop, list);
   }
   for (const { context, salesContext, plan } of shops) {
-    reports.set(context.shop, assembleSalesReport(plan, salesContext, spanSums(plan, byShop.get(context.shop) ?? [])));
+    reports.set(context.shop, salesTotalsReport(assembleSalesReport(plan, salesContext, spanSums(plan, byShop.get(context.shop) ?? []))));
   }
   return reports;
 }

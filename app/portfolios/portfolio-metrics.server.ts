@@ -22,7 +22,7 @@ import { refreshPixelSessions } from "#app/metrics/pixel-sessions.server";
 import { retentionActivityOfShops, retentionRates } from "#app/metrics/retention.server";
 import type { RebuildProgress } from "#app/metrics/rebuild-progress";
 import { ensureDailyRollups, rebuildProgressOfShops } from "#app/metrics/rollups.server";
-import { salesOverview, salesOverviewOfShops } from "#app/metrics/sales.server";
+import { salesOverview, salesTotalsOfShops } from "#app/metrics/sales.server";
 import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from "#app/metrics/settings";
 import { metricSettingsFromRow } from "#app/metrics/settings.server";
 import { syncStatus, syncStatusOfShops, type SyncStatus } from "#app/sync/sync-status.server";
@@ -212,7 +212,7 @@ export async function portfolioRows(
   const clock = { now };
   const [progress, sales, activity, conversion] = await Promise.all([
     rebuildProgressOfShops([...recomputing]),
-    salesOverviewOfShops(ready, { range, granularity: "month", compareTo }, clock),
+    salesTotalsOfShops(ready, { range, granularity: "month", compareTo }, clock),
     retentionActivityOfShops(ready, { range }, clock),
     conversionOverviewOfShops(ready, { range, granularity: "month" }, clock),
   ]);
