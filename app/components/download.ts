@@ -53,8 +53,8 @@ export async function downloadFile(url: string, filename?: string): Promise<void
 /**
  * What a failed download says, in the language of `t`, a sentence a line: that the store's
  * numbers are being recomputed (a 503), with how long the recompute has run and how long the
- * last one took (`duration` says a time); that some stores' in the file are (a portfolio's, a
- * 503), a line for each; that the app cannot make this file, and why (a 4xx);
+ * last one took (`duration` says a time); that some of the file's stores are (a portfolio's
+ * members, a 503), a line each; that the app cannot make this file, and why (a 4xx);
  * or that something went wrong (anything else, no answer included). Never a server's page or stack.
  */
 export function downloadFailureText(failure: DownloadFailure, t: TFunction, duration: (seconds: number) => string): string[] {
