@@ -2,7 +2,7 @@
 // started with the flags this machine's closed network needs.
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Download, type Locator, type Page } from "playwright-core";
 import { buildApp } from "../../scripts/lib/app-server";
 import { freePort } from "../../scripts/lib/free-port";
 import { BROWSER_USER_AGENT, startLocalStack, type LocalStack, type StackOptions } from "../../scripts/lib/stack";
@@ -48,6 +48,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Clicks the page's `button` for a download from `route` that the app refuses: its answer's
+ * status, and the banner saying why (titled "The export failed"); throws if a file was saved.
+ */
+export async function refusedDownload(page: Page, route: string, button: string): Promise<{ status: number; banner: Locator }> {
+  const saved: string[] = [];
+  const onDownload = (download: Download) => saved.push(download.suggestedFilename());
+  page.on("download", onDownload);
+  try {
+    const answered = page.waitForResponse((response) => response.url().includes(route));
+    await page.getByRole("button", { name: button }).click();
+    const status = (await answered).status();
+    const banner = page.getByRole("alert").filter({ hasText: "The export failed" });
+    await banner.waitFor();
+    if (saved.length > 0) throw new Error(`a refused download saved ${saved.join(", ")}`);
+    return { status, banner };
+  } finally {
+    page.off("download", onDownload);
+  }
 }
 
 /**

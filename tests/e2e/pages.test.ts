@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customersDataRequestPayload, orderDiscounts, orderGrossSales, refundReturns, type SimOrder, type SimStore } from "#simulator/index";
 import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
-import { launchBrowser, openPage, screenshot } from "./browser";
+import { launchBrowser, openPage, refusedDownload, screenshot } from "./browser";
 import { freePort } from "../../scripts/lib/free-port";
 
 const DAY_MS = 86_400_000;
@@ -536,16 +536,11 @@ describe("every page of the embedded app in Chromium", () => {
       expect(view.errors.filter((error) => !/status of 503/.test(error))).toEqual([]);
       await view.page.close();
       // An export from the page opened before: no file, and the page says why and for how long.
-      const downloads: string[] = [];
-      before.page.on("download", (download) => downloads.push(download.suggestedFilename()));
-      const answered = before.page.waitForResponse((response) => response.url().includes("/app/export/sales"));
-      await before.page.getByRole("button", { name: "Export CSV" }).click();
-      expect((await answered).status()).toBe(503);
-      const banner = before.page.getByRole("alert").filter({ hasText: "The export failed" });
+      const { status, banner } = await refusedDownload(before.page, "/app/export/sales", "Export CSV");
+      expect(status).toBe(503);
       await banner.getByText(`Metryka is recomputing this store's numbers in ${other} and ${stack.store.shop.currencyCode}`).waitFor();
       await banner.getByText(new RegExp(`^Running for \\d+ seconds?\\. The last recompute of this store took ${last} seconds?\\.$`)).waitFor();
       await screenshot(before.page, "export-recomputing");
-      expect(downloads).toEqual([]);
       expect(before.errors.filter((error) => !/status of 503/.test(error))).toEqual([]);
       await rebuilder.query("COMMIT");
       await page.getByTestId("card-net-sales").waitFor({ timeout: 60_000 });
