@@ -1,10 +1,10 @@
 import { BlockStack, InlineStack, ProgressBar, Spinner, Text } from "@shopify/polaris";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { rebuildTimes, type RebuildProgress } from "#app/metrics/rebuild-progress";
+import { progressAfter, rebuildTimes, type RebuildProgress } from "#app/metrics/rebuild-progress";
 import { EmptyCard } from "./EmptyCard";
 import { useFormat } from "./format";
-import { useRevalidateWhile } from "./page-hooks";
+import { useRevalidateWhile, useSecondsSince } from "./page-hooks";
 
 /**
  * How far the bar goes at most: a rebuild that takes longer than the last one stays just short
@@ -48,13 +48,16 @@ export function storeRecomputingText(
  * The store's figures are being recomputed in its time zone and currency (a minute or two for a
  * large store): after a change of either, and whenever its rollups are not built, as after a
  * rebuild that failed. Says so, and how long the rebuild has run against how long the store's
- * last one took (`progress`, its loader's `rebuild`), and looks again every few seconds until
- * the page's figures are ready (its loader's `recomputing`).
+ * last one took (`progress`, its loader's `rebuild`, counted on every second between loads),
+ * and looks again every few seconds until the page's figures are ready (its loader's `recomputing`).
  */
-export function RecomputingCard({ timeZone, currency, progress }: { timeZone: string; currency: string; progress: RebuildProgress | null }) {
+export function RecomputingCard({ timeZone, currency, progress: loaded }: { timeZone: string; currency: string; progress: RebuildProgress | null }) {
   const { t } = useTranslation();
   const f = useFormat();
   useRevalidateWhile(true, 3000);
+  // Between two loads (each one can wait a few seconds for the rebuild), the running time and
+  // the bar go on by the page's clock.
+  const progress = progressAfter(loaded, useSecondsSince(loaded, loaded?.elapsedSeconds != null));
   const share = rebuildShare(progress);
   const times = recomputingTimesText(progress, t, f.duration);
   return (

@@ -1,8 +1,10 @@
 // GIVEN the period keys the engine gives (months, days, ISO weeks), WHEN a page shows them, THEN
 // each reads as a date in the page's language: a month by name, a day and a week (by its Monday,
 // where ISO weeks start, including week 1 that begins in the previous December) as a date. A
-// running time reads in seconds or minutes, and a rebuild's bar is its share of the last one's time.
+// running time reads in seconds or minutes, runs on between two loads of a page's data, and a
+// rebuild's bar is its share of the last one's time.
 import { describe, expect, it } from "vitest";
+import { progressAfter } from "#app/metrics/rebuild-progress";
 import { formatter } from "./format";
 import { rebuildShare } from "./RecomputingCard";
 
@@ -38,6 +40,16 @@ describe("running times", () => {
     expect([0.2, 1.4, 45, 119.4, 120, 185].map(en.duration)).toEqual(["1 second", "1 second", "45 seconds", "119 seconds", "2 minutes", "3 minutes"]);
     const pl = formatter("pl");
     expect([1, 12, 150, 300].map(pl.duration)).toEqual(["1 sekunda", "12 sekund", "3 minuty", "5 minut"]);
+  });
+});
+
+describe("a rebuild's progress between two loads", () => {
+  it("runs on by the seconds since it was read, and stays as it was when no rebuild was running", () => {
+    expect(progressAfter({ elapsedSeconds: 10, lastSeconds: 40 }, 3)).toEqual({ elapsedSeconds: 13, lastSeconds: 40 });
+    expect(rebuildShare(progressAfter({ elapsedSeconds: 10, lastSeconds: 40 }, 10))).toBe(0.5);
+    expect(progressAfter({ elapsedSeconds: null, lastSeconds: 40 }, 3)).toEqual({ elapsedSeconds: null, lastSeconds: 40 });
+    expect(progressAfter({ elapsedSeconds: 10, lastSeconds: null }, 0)).toEqual({ elapsedSeconds: 10, lastSeconds: null });
+    expect(progressAfter(null, 5)).toBeNull();
   });
 });
 

@@ -29,3 +29,12 @@ export function rebuildTimes(progress: RebuildProgress | null, duration: (second
   if (!progress || progress.elapsedSeconds === null) return null;
   return { elapsed: duration(progress.elapsedSeconds), last: progress.lastSeconds ? duration(progress.lastSeconds) : null };
 }
+
+/**
+ * The progress as it stands `seconds` after it was read: the running rebuild that much further
+ * along (a page's clock between two loads of its data); unchanged when none was running.
+ */
+export function progressAfter(progress: RebuildProgress | null, seconds: number): RebuildProgress | null {
+  if (!progress || progress.elapsedSeconds === null || seconds <= 0) return progress;
+  return { ...progress, elapsedSeconds: progress.elapsedSeconds + seconds };
+}

@@ -10,8 +10,9 @@ import { EmptyCard } from "#app/components/EmptyCard";
 import { useFormat } from "#app/components/format";
 import { PageError } from "#app/components/PageError";
 import { storeRecomputingText } from "#app/components/RecomputingCard";
-import { useRevalidateWhile, useUpdateSearchParams } from "#app/components/page-hooks";
+import { useRevalidateWhile, useSecondsSince, useUpdateSearchParams } from "#app/components/page-hooks";
 import { badRequest } from "#app/http.server";
+import { progressAfter } from "#app/metrics/rebuild-progress";
 import { portfolioPage, type PortfolioStoreRow } from "#app/portfolios/portfolio-page.server";
 import { authenticate } from "#app/shopify.server";
 import { Trans, useTranslation } from "react-i18next";
@@ -61,6 +62,8 @@ export default function Portfolio() {
   // Stores whose figures are being recomputed: the page looks again until they are in.
   const recomputing = data.rows.filter((row) => row.recomputing).length;
   useRevalidateWhile(recomputing > 0, 3000);
+  // Their recomputes' running times go on by the page's clock between loads.
+  const sinceLoaded = useSecondsSince(data.rows, recomputing > 0);
 
   if (!data.portfolio) {
     return (
@@ -77,7 +80,9 @@ export default function Portfolio() {
   const money = (minor: number | null, currency: string) => (minor === null ? "—" : f.money(minor, currency));
   const status = (row: PortfolioStoreRow) => {
     // How long its rebuild has run, and the last one's time, once it has started.
-    if (row.recomputing) return storeRecomputingText({ timeZone: row.timeZone, currency: row.currency, progress: row.rebuild }, t, f.duration);
+    if (row.recomputing) {
+      return storeRecomputingText({ timeZone: row.timeZone, currency: row.currency, progress: progressAfter(row.rebuild, sinceLoaded) }, t, f.duration);
+    }
     if (!row.installed) return t("portfolio.notInstalled");
     return row.lastSyncAt ? t("portfolio.synced", { when: f.dateTime(row.lastSyncAt, data.timeZone) }) : t(`portfolio.syncState.${row.sync}`);
   };

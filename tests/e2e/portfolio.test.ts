@@ -5,11 +5,11 @@
 // from its own Settings; both see both stores on the Portfolio page, each in its own currency,
 // with totals per currency, and the CSV holds the same rows as the metrics engine; while the
 // second store's figures are recomputed in a new time zone, the owner's page shows the first
-// store's figures and says the second's are on their way, its export saves no file and says
-// whose figures are missing, then the page fills them in by itself; when the
-// second leaves, and after joining again is removed by the owner, its figures are gone from the
-// owner's page at once and its own page says it is in no portfolio. Screenshots of each step go
-// to test-results/screenshots/.
+// store's figures and says the second's are on their way (its running time counting on between
+// loads), its export saves no file and says whose figures are missing, then the page fills them
+// in by itself; when the second leaves, and after joining again is removed by the owner, its
+// figures are gone from the owner's page at once and its own page says it is in no portfolio.
+// Screenshots of each step go to test-results/screenshots/.
 import fs from "node:fs";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
@@ -121,6 +121,23 @@ describe("portfolios across two stores in Chromium", () => {
       expect(await ownerRow.innerText()).toMatch(/\$[\d,]+\.\d\d/);
       await expect(view.page.getByText(/^EUR: /).count()).resolves.toBe(0);
       await screenshot(view.page, "portfolio-recomputing");
+      // Between two loads of the page's data (each waits up to 4 s for the rebuild), its running
+      // time goes on by the page's clock. The page's next load is held back 8 s; it starts only
+      // once the one before has landed, so for those 8 s none lands, and the row still counts.
+      const runningFor = async () => Number(/running for (\d+) seconds?/.exec(await clientRow.innerText())?.[1]);
+      let held!: () => void;
+      const holding = new Promise<void>((resolve) => (held = resolve));
+      await view.page.route("**/app/portfolio**", (route) => {
+        held();
+        setTimeout(() => void route.continue().catch(() => {}), 8_000);
+      });
+      try {
+        await holding;
+        const shown = await runningFor();
+        await expect.poll(runningFor, { timeout: 5_000, interval: 250 }).toBeGreaterThanOrEqual(shown + 2);
+      } finally {
+        await view.page.unroute("**/app/portfolio**");
+      }
       // Its export now would lack the client's figures: no file, and the page says whose are missing.
       const { status, banner } = await refusedDownload(view.page, "/app/export/portfolio", "Export CSV");
       expect(status).toBe(503);
