@@ -3,12 +3,12 @@
 // numbers are being recomputed, or some of a portfolio's stores' (a 503 with Retry-After);
 // anything else is a bug and stays a 500.
 import { json } from "@remix-run/node";
-import { RecomputingError, StoresRecomputingError, type StoreRecomputing } from "#app/metrics/context.server";
+import { RecomputingError, RecomputingLaterError, StoresRecomputingError, type StoreRecomputing } from "#app/metrics/context.server";
 import { RefusedQueryError, type QueryRefusal } from "#app/metrics/periods";
 import type { RebuildProgress } from "#app/metrics/rebuild-progress";
 
 function clientStatus(error: unknown): number | null {
-  if (error instanceof RecomputingError || error instanceof StoresRecomputingError) return error.status;
+  if (error instanceof RecomputingLaterError) return error.status;
   if (error instanceof Error && "status" in error) {
     const status = (error as { status: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 500) return status;
@@ -27,7 +27,7 @@ export interface PageRefusal {
 }
 
 const retryAfter = (error: Error): Record<string, string> =>
-  error instanceof RecomputingError || error instanceof StoresRecomputingError ? { "Retry-After": String(error.retryAfterSeconds) } : {};
+  error instanceof RecomputingLaterError ? { "Retry-After": String(error.retryAfterSeconds) } : {};
 
 export const badRequest = {
   /**

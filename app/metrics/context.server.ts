@@ -28,15 +28,19 @@ export class UnknownShopError extends Error {
   }
 }
 
+/** Figures being recomputed, for longer than a page waits: an HTTP 503 to try again after `retryAfterSeconds`. */
+export abstract class RecomputingLaterError extends Error {
+  readonly status = 503;
+  readonly retryAfterSeconds = 15;
+}
+
 /**
  * The store's figures are being recomputed in its time zone and currency, after a change of
  * either or because its rollups are not built (a minute or more for a large store): an HTTP 503
  * to try again after `retryAfterSeconds`. Pages say it in the admin's language and look again by
  * themselves.
  */
-export class RecomputingError extends Error {
-  readonly status = 503;
-  readonly retryAfterSeconds = 15;
+export class RecomputingError extends RecomputingLaterError {
   constructor(
     readonly timeZone: string,
     readonly currency: string,
@@ -62,9 +66,7 @@ export interface StoreRecomputing {
  * for longer than a page waits: the file would lack their figures. An HTTP 503 to try again
  * after `retryAfterSeconds`, as RecomputingError is for a store's own.
  */
-export class StoresRecomputingError extends Error {
-  readonly status = 503;
-  readonly retryAfterSeconds = 15;
+export class StoresRecomputingError extends RecomputingLaterError {
   constructor(readonly stores: StoreRecomputing[]) {
     super(`The numbers of ${stores.map((store) => store.name).join(", ")} are being recomputed: try again in a minute`);
     this.name = "StoresRecomputingError";
