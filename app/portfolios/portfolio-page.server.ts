@@ -52,9 +52,9 @@ export function totalsByCurrency(rows: PortfolioStoreRow[]): CurrencyTotal[] {
  * A member whose figures are being recomputed (in a new zone or currency, or never built) is
  * waited for as long as its own pages would wait (METRYKA_PAGE_REBUILD_WAIT_MS), then shown as
  * such, without figures, while the others' rows are read; the page looks again until it has
- * them. `waitForRebuilds` waits until every member has its figures (the bench's first load).
+ * them.
  */
-export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date, { waitForRebuilds = false } = {}) {
+export async function portfolioPage(shop: string, searchParams: URLSearchParams, now: Date) {
   const query = parsePageQuery(searchParams, SHAPE);
   const [page, portfolios] = await Promise.all([shopPage(shop, query, now), portfoliosOf(shop)]);
   const chosenId = query.portfolio ?? portfolios[0]?.id;
@@ -67,7 +67,7 @@ export async function portfolioPage(shop: string, searchParams: URLSearchParams,
   if (!portfolio) throw new PortfolioNotFoundError();
   const members = portfolio.members.map((m) => m.shop).sort();
   const compareTo = query.compare === "none" ? null : query.compare;
-  const rows = await portfolioRows(members, page.range, compareTo, now, waitForRebuilds ? {} : { waitMs: env.METRYKA_PAGE_REBUILD_WAIT_MS });
+  const rows = await portfolioRows(members, page.range, compareTo, now, { waitMs: env.METRYKA_PAGE_REBUILD_WAIT_MS });
   return {
     ...page,
     compare: query.compare,
