@@ -201,6 +201,23 @@ function updateIfChanged(columns: string[]): Prisma.Sql {
 }
 
 /**
+ * The rows of the CTE `new` that an upsert of them has to write: those with no row of the same
+ * `key` in `old` (the table, or the rows of it as the statement found them), and those that
+ * differ there in one of `values`. The upsert's `WHERE` (updateIfChanged) alone would leave an
+ * unchanged row as it is, but it still locks it: its page dirtied and logged, as an update
+ * would. A refresh recomputes every order of the customers it touches, and most of those rows
+ * come out as they were: for 1,000 orders cancelled at a million, 1,800 of 5,900 contributions
+ * and 2,200 of 4,400 months changed.
+ */
+function rowsThatDiffer(old: string, key: string[], values: string[]): Prisma.Sql {
+  const sameKey = key.map((column) => `o.${column} = n.${column}`).join(" AND ");
+  const list = (alias: string) => values.map((column) => `${alias}.${column}`).join(", ");
+  return Prisma.raw(
+    `SELECT n.* FROM new n LEFT JOIN ${old} o ON ${sameKey} WHERE o.${key[0]} IS NULL OR (${list("o")}) IS DISTINCT FROM (${list("n")})`,
+  );
+}
+
+/**
  * Sets the shop's rows of `table` to `rows` (a SELECT of the columns `key` then `values`, in that
  * order), as a rebuild does. Into a table holding none of the shop's rows (a first build) they
  * are inserted. Otherwise only what differs is written: rows new or changed inserted or
@@ -219,7 +236,6 @@ async function replaceShopRows(tx: Tx, shop: string, table: string, key: string[
     return;
   }
   const sameKey = (a: string, b: string) => Prisma.raw(key.map((column) => `${a}.${column} = ${b}.${column}`).join(" AND "));
-  const valuesOf = (alias: string) => Prisma.raw(values.map((column) => `${alias}.${column}`).join(", "));
   // The rows named by the column list, whatever their SELECT calls them, and of the table's
   // types, as an insert would make them (a sum of bigints is numeric), so that they compare.
   const types = await tx.$queryRaw<Array<{ name: string; type: string }>>`
@@ -230,9 +246,7 @@ async function replaceShopRows(tx: Tx, shop: string, table: string, key: string[
   await tx.$executeRaw`
     WITH new AS MATERIALIZED (SELECT ${typed} FROM (${rows}) r (${columns})),
     written AS (
-      INSERT INTO ${target} AS t (${columns})
-      SELECT n.* FROM new n LEFT JOIN ${target} old ON ${sameKey("old", "n")}
-      WHERE old.shop IS NULL OR (${valuesOf("old")}) IS DISTINCT FROM (${valuesOf("n")})
+      INSERT INTO ${target} AS t (${columns}) ${rowsThatDiffer(table, key, values)}
       ON CONFLICT (${Prisma.raw(key.join(", "))}) ${updateIfChanged(values)}
     )
     DELETE FROM ${target} t WHERE t.shop = ${shop} AND NOT EXISTS (SELECT 1 FROM new n WHERE ${sameKey("n", "t")})`;
@@ -338,10 +352,10 @@ async function refreshDaysOf(
   const weeksOf = (sources: string, sign: number) =>
     Prisma.sql`SELECT w.*, ${Prisma.raw(String(sign))} AS sign FROM (${customerWeekRows(currency, Prisma.raw(sources))}) w`;
   const changed = await tx.$queryRaw<Array<{ day: string | null; tbl: string | null; ctid: string | null; empty: boolean }>>`
-    WITH new AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
+    WITH new (${SOURCE_COLUMNS}) AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
     old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded("s")}),
     written AS (
-      INSERT INTO daily_sales_sources AS t (${SOURCE_COLUMNS}) SELECT * FROM new
+      INSERT INTO daily_sales_sources AS t (${SOURCE_COLUMNS}) ${rowsThatDiffer("old", ["order_id"], SOURCE_VALUES)}
       ON CONFLICT (shop, order_id) ${updateIfChanged(SOURCE_VALUES)}
     ),
     dropped AS (
@@ -715,12 +729,12 @@ async function recomputeCustomerMonths(tx: Tx, shop: string, timeZone: string, c
   }
   const delta = Prisma.sql`(SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new)`;
   const cells = await tx.$queryRaw<Array<{ tbl: string; ctid: string; empty: boolean }>>`
-    WITH new AS MATERIALIZED (
+    WITH new (${columns}) AS MATERIALIZED (
       ${customerMonthRows(shop, timeZone, currency, customersOnly(customers))}
     ),
     old AS MATERIALIZED (SELECT ${columns} FROM customer_months WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])),
     written AS (
-      INSERT INTO customer_months AS t (${columns}) SELECT * FROM new
+      INSERT INTO customer_months AS t (${columns}) ${rowsThatDiffer("old", ["customer_id", "month"], MONTH_COLUMNS)}
       ON CONFLICT (shop, customer_id, month) ${updateIfChanged(MONTH_COLUMNS)}
     ),
     dropped AS (
@@ -882,7 +896,7 @@ async function recomputeCustomerTotals(
           o.cancelled_at IS NULL AS uncancelled, r.returns, r.last_at AS refunded_at
         FROM orders o
         LEFT JOIN (
-          SELECT r.order_id, sum(r.returns) AS returns, max(r.processed_at) AS last_at
+          SELECT r.order_id, sum(r.returns)::bigint AS returns, max(r.processed_at) AS last_at
           FROM refunds r WHERE r.shop = ${shop} ${refundOrders}
           GROUP BY r.order_id
         ) r ON r.order_id = o.id
@@ -915,13 +929,14 @@ async function recomputeCustomerTotals(
   // into `activity_days` and `cohort_days`, as for `gap_months`.
   const delta = Prisma.sql`(${rowsOf("old", -1)} UNION ALL ${rowsOf("new", 1)})`;
   const returned = await tx.$queryRaw<Array<{ tbl: string; ctid: string | null; empty: boolean }>>`
-    WITH new AS MATERIALIZED (${totals}),
+    WITH new (shop, retention_include_cancelled, customer_id, ${values}) AS MATERIALIZED (${totals}),
     old AS MATERIALIZED (
-      SELECT retention_include_cancelled, order_day, first_order_at, first_paid_order_at, orders FROM customer_totals
+      SELECT retention_include_cancelled, customer_id, ${values} FROM customer_totals
       WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])
     ),
     written AS (
-      INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values}) SELECT * FROM new
+      INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values})
+      ${rowsThatDiffer("old", ["customer_id", "retention_include_cancelled"], TOTAL_VALUES)}
       ON CONFLICT (shop, retention_include_cancelled, customer_id) ${updateIfChanged(TOTAL_VALUES)}
       RETURNING 1
     ),
