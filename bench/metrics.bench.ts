@@ -7,9 +7,9 @@
 //   - the 24 × 24 monthly cohort grid (`cohortMatrix`);
 //   - each page's whole loader, and the weekly cohort grid;
 //   - the full rollup rebuild, and 1,000 order updates written with their rollups: once right
-//     after the pages, then WRITES more times (their median), one at a time (webhooks arriving
-//     apart), and as 1,000 orders/updated webhooks arriving at once, through the intake and the
-//     worker's handler;
+//     after the pages, then WRITES more times (their median), once more changing nothing the
+//     rollups read (no refresh), one at a time (webhooks arriving apart), and as 1,000
+//     orders/updated webhooks arriving at once, through the intake and the worker's handler;
 //   - the full rebuild again over the shop's rows, as they are and after a change of time zone;
 //   - what the first build's largest tables cost to write alone, nothing computed
 //     (lib/rollup-floor.ts): with their indexes, as into tables every shop shares, and indexed
@@ -372,6 +372,11 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     writes.push(write.seconds * 1000);
   }
   const [firstWrite, ...warmWrites] = writes;
+  // The first batch again as its next versions, which change nothing the rollups read (what a
+  // fulfilment's or a tag's orders/updated is): the orders are written, no rollup is refreshed.
+  const fulfilled = batches[0].map((update) => ({ ...update, order: { ...update.order, updatedAt: new Date(update.order.updatedAt.getTime() + 86_400_000) } }));
+  const unchanged = await timed(() => writeOrders(SHOP, fulfilled));
+  assert.equal(unchanged.result.length, 1000, "every order of the batch is applied");
   const single = await timed(async () => {
     for (const update of updates.slice((WRITES + 1) * 1000, (WRITES + 2) * 1000)) await writeOrders(SHOP, [update]);
   });
@@ -393,6 +398,7 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   assert.equal(unapplied[0].n, 0, "every webhook is applied without error");
   note(
     `1,000 order updates in one write: first ${firstWrite.toFixed(0)} ms, then ${warmWrites.map((ms) => ms.toFixed(0)).join(" ")} ms; ` +
+      `changing nothing the rollups read ${(unchanged.seconds * 1000).toFixed(0)} ms; ` +
       `one at a time ${(single.seconds * 1000).toFixed(0)} ms; as webhooks arriving at once: recorded in ${(intake.seconds * 1000).toFixed(0)} ms, ` +
       `applied in ${(burst.seconds * 1000).toFixed(0)} ms`,
   );
@@ -447,6 +453,11 @@ export default async function metricsBench(): Promise<BenchResult[]> {
     durationResult(`full rollup rebuild (${ORDERS} orders); baseline: reading every order and refund once`, rebuildMs, loaded.seconds * 1000),
     durationResult(`1,000 order updates in one write, rollups included, warm median of ${WRITES}; baseline: a full rollup rebuild`, median(warmWrites), rebuildMs),
     durationResult(`1,000 order updates in one write, rollups included, the first after the pages; baseline: a full rollup rebuild`, firstWrite, rebuildMs),
+    durationResult(
+      `1,000 order updates in one write that change nothing the rollups read (fulfilments, tags); baseline: 1,000 that do, warm median`,
+      unchanged.seconds * 1000,
+      median(warmWrites),
+    ),
     durationResult(`1,000 order updates one at a time (webhooks arriving apart), rollups included; baseline: a full rollup rebuild`, single.seconds * 1000, rebuildMs),
     durationResult(
       `1,000 orders/updated webhooks arriving at once, applied by the worker's handler, rollups included; baseline: a full rollup rebuild`,

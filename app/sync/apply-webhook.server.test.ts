@@ -5,6 +5,7 @@
 // do what the metrics spec says; and a payload that does not fit its topic changes nothing.
 import { randomUUID } from "node:crypto";
 import type { ActionFunctionArgs } from "@remix-run/node";
+import pg from "pg";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
 import { jobQueue, QUEUES, stopJobQueue, WEBHOOK_RETRIES, type ShopJob } from "#app/jobs/queue.server";
@@ -377,6 +378,54 @@ describe("orders and refunds", () => {
     // The rollups are those of a rebuild.
     await refreshDailyRollups(SHOP);
     expect(await snapshot()).toEqual(oneAtATime);
+  });
+
+  it("an orders/updated that changes nothing the rollups read (a tag) is applied without waiting for a rebuild; a cancellation waits for it, then refreshes them", async () => {
+    const store = newStore(44, 12);
+    await install(store);
+    await deliverAll(historyEvents(store));
+    const [tagged, cancelled] = store.orders.filter((o) => !o.test && o.cancelledAt === null && o.customerId !== null).slice(-2);
+    const stored = (id: number) => prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(id) } } });
+    const waitingForTheLock = async () =>
+      (await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n;
+    // Another process rebuilds the shop's rollups: it holds the shop's lock.
+    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await rebuilder.connect();
+    let released = false;
+    const release = async () => {
+      if (!released) await rebuilder.query("COMMIT");
+      released = true;
+    };
+    try {
+      await rebuilder.query("BEGIN");
+      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${SHOP}`]);
+      const before = await snapshot();
+
+      // The tag: stored, and applied, while the lock is still held.
+      const tagging = deliverAll(withIds(touchOrder(store, { orderId: tagged.id, at: "2026-11-16T11:30:00Z", tag: "gift" }).events));
+      const outcome = await Promise.race([tagging.then(() => "applied"), new Promise((resolve) => setTimeout(resolve, 30_000, "still waiting"))]);
+      expect(outcome).toBe("applied");
+      expect((await stored(tagged.id)).updatedAt).toEqual(new Date("2026-11-16T11:30:00Z"));
+      expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+      const { orders: _, ...rollupsBefore } = before;
+      const { orders: __, ...rollupsAfterTag } = await snapshot();
+      expect(rollupsAfterTag).toEqual(rollupsBefore);
+
+      // The cancellation: its order is written, and its rollups wait for the lock.
+      const cancelling = deliverAll(withIds(cancelOrder(store, { orderId: cancelled.id, at: "2026-11-16T12:00:00Z" }).events));
+      await vi.waitFor(async () => expect(await waitingForTheLock()).toBe(1), { timeout: 30_000, interval: 50 });
+      expect((await stored(cancelled.id)).cancelledAt).toEqual(new Date("2026-11-16T12:00:00Z"));
+      await release();
+      await cancelling;
+      expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+      const refreshed = await snapshot();
+      expect(refreshed.dailySales).not.toEqual(before.dailySales);
+      await refreshDailyRollups(SHOP);
+      expect(await snapshot()).toEqual(refreshed);
+    } finally {
+      await release();
+      await rebuilder.end();
+    }
   });
 
   it("ignores an orders/updated older than the stored order", async () => {

@@ -16,7 +16,7 @@ import prisma from "#app/db.server";
 import { refreshDailyRollups, refreshRollupsIn, ROLLUP_TRANSACTION_OPTIONS } from "#app/metrics/rollups.server";
 import type { CustomerRow, OrderRows, RefundLineItemRow, RefundShippingRow } from "./order-rows";
 import type { RefundRows } from "./rest-payloads";
-import { emptyRowBatch, stageRows, withRowWriter, type RowBatch, type RowWriter } from "./store-orders.server";
+import { emptyRowBatch, stageRows, withRowWriter, type RowBatch, type RowWriter, type WriteResult } from "./store-orders.server";
 import { fenceTransaction } from "./sync-state.server";
 
 type Tx = Prisma.TransactionClient;
@@ -40,9 +40,8 @@ function orderBatch(batch: OrderRows[], imported: boolean): RowBatch {
   return rows;
 }
 
-async function writeBatch(writer: RowWriter, shop: string, rows: RowBatch): Promise<bigint[]> {
-  const result = await writer.write(stageRows(shop, rows), { returnApplied: true });
-  return result.appliedOrderIds;
+async function writeBatch(writer: RowWriter, shop: string, rows: RowBatch, { rollupChanges }: { rollupChanges: boolean }): Promise<WriteResult> {
+  return writer.write(stageRows(shop, rows), { returnApplied: true, rollupChanges });
 }
 
 async function refreshOrders(shop: string, orderIds: bigint[]): Promise<void> {
@@ -50,16 +49,19 @@ async function refreshOrders(shop: string, orderIds: bigint[]): Promise<void> {
 }
 
 /**
- * Writes complete orders in one transaction, then refreshes their rollups. An order older than
- * the stored version is ignored with its children. Returns the ids of the orders applied.
+ * Writes complete orders in one transaction, then refreshes the rollups of those that changed
+ * in what the rollups read (app/metrics/rollup-inputs.ts): a fulfilment, a tag or a note changes
+ * none of it, and its write neither recomputes the customer's rows nor waits for a rebuild. An
+ * order older than the stored version is ignored with its children. Returns the ids of the
+ * orders applied.
  */
 export async function writeOrders(shop: string, batch: OrderRows[], options: { imported?: boolean } = {}): Promise<bigint[]> {
   if (batch.length === 0) return [];
   const rows = orderBatch(batch, options.imported ?? false);
   // A skipped (older) order's refunds are skipped with it: the applied orders are all that changed.
-  const applied = await withRowWriter(shop, (writer) => writeBatch(writer, shop, rows));
-  await refreshOrders(shop, applied);
-  return applied;
+  const { appliedOrderIds, rollupOrderIds } = await withRowWriter(shop, (writer) => writeBatch(writer, shop, rows, { rollupChanges: true }));
+  await refreshOrders(shop, rollupOrderIds);
+  return appliedOrderIds;
 }
 
 /**
@@ -196,8 +198,11 @@ export interface BulkWrites {
 export async function bulkWrites<T>(shop: string, work: (writes: BulkWrites) => Promise<T>): Promise<T> {
   const writes: BulkWrites = {
     withRowWriter: (fn) => withRowWriter(shop, fn),
-    writeOrders: (batch, options = {}) =>
-      batch.length === 0 ? Promise.resolve([]) : withRowWriter(shop, (writer) => writeBatch(writer, shop, orderBatch(batch, options.imported ?? false))),
+    writeOrders: async (batch, options = {}) => {
+      if (batch.length === 0) return [];
+      const rows = orderBatch(batch, options.imported ?? false);
+      return (await withRowWriter(shop, (writer) => writeBatch(writer, shop, rows, { rollupChanges: false }))).appliedOrderIds;
+    },
     writeRefundDetails: async (details) => {
       await withRowWriter(shop, (writer) => writer.write(stageRows(shop, { ...emptyRowBatch(), ...details })));
     },

@@ -11,6 +11,7 @@
 // Only the order writer (order-writer.server.ts) writes through here; it owns what follows a
 // write (the rollups).
 import { sqlPool } from "#app/db-pool.server";
+import { ORDER_ROLLUP_INPUTS, REFUND_ROLLUP_INPUTS } from "#app/metrics/rollup-inputs";
 import { fenceRowWrite } from "./sync-state.server";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -218,7 +219,7 @@ const KEYED_ACCESS_ONLY = [
   .join("; ");
 
 // Rows this transaction inserted itself are not "existing": the UPDATE must leave them alone.
-const NOT_INSERTED_HERE = "t.xmin <> pg_current_xact_id()::xid";
+const notInsertedHere = (alias: string) => `${alias}.xmin <> pg_current_xact_id()::xid`;
 
 // Rows of orders this run found older than the stored version are dropped. While the run has
 // found none (a first copy always), the check is left out of the statements.
@@ -271,7 +272,7 @@ const SQL = {
       discounts = s.discounts, shipping = s.shipping, tax = s.tax, total_price = s.total_price,
       total_refunded = s.total_refunded, imported = s.imported, deleted_at = NULL, synced_at = now()
     FROM ingest_orders s
-    WHERE t.shop = $1 AND t.id = s.id AND t.updated_at <= s.updated_at AND ${NOT_INSERTED_HERE}
+    WHERE t.shop = $1 AND t.id = s.id AND t.updated_at <= s.updated_at AND ${notInsertedHere("t")}
     ${returning ? "RETURNING t.id" : ""}`,
   // Orders whose line items came in this batch but the order itself in an earlier one.
   grossSales: (skips: boolean) => `
@@ -368,6 +369,23 @@ const SQL = {
     WHERE t.shop = $1 AND t.id = v.id
       AND (t.deleted_at, t.customer_id, t.total_refunded) IS DISTINCT FROM (v.deleted_at, v.customer_id, v.total_refunded)`,
   hasTombstones: "SELECT EXISTS (SELECT 1 FROM deleted_records WHERE shop = $1) AS found",
+  // Each stored order of the batch with what the rollups read of it and of its refunds, as a
+  // digest: taken before the merge and again after it, for the orders it applied
+  // (rollupOrderIds). Not for the orders inserted here, which are new to the rollups anyway.
+  // Before, the orders are locked, in id order: a writer that changes one of them meanwhile
+  // would otherwise commit between the two digests, and the rollups it refreshes could then
+  // keep its values after this write had put back the ones before it.
+  rollupInputs: (applied: boolean) => `
+    SELECT o.id::text AS id, md5(row(${ORDER_ROLLUP_INPUTS.map((column) => `o.${column}`).join(", ")},
+      ARRAY(SELECT row(${REFUND_ROLLUP_INPUTS.map((column) => `r.${column}`).join(", ")})::text
+        FROM refunds r WHERE r.shop = $1 AND r.order_id = o.id ORDER BY r.id))::text) AS inputs
+    FROM orders o
+    ${
+      applied
+        ? "WHERE o.shop = $1 AND o.id = ANY ($2::bigint[])"
+        : `WHERE o.shop = $1 AND o.id IN (SELECT id FROM ingest_orders) AND ${notInsertedHere("o")}
+           ORDER BY o.id FOR UPDATE OF o`
+    }`,
   // A deleted customer (or one merged away) is not stored again by a late update.
   insertCustomers: (tombstones: boolean) => `
     INSERT INTO customers (shop, id, created_at, updated_at)
@@ -377,7 +395,7 @@ const SQL = {
   updateCustomers: `
     UPDATE customers t SET created_at = s.created_at, updated_at = s.updated_at, synced_at = now()
     FROM ingest_customers s
-    WHERE t.shop = $1 AND t.id = s.id AND t.updated_at <= s.updated_at AND ${NOT_INSERTED_HERE}`,
+    WHERE t.shop = $1 AND t.id = s.id AND t.updated_at <= s.updated_at AND ${notInsertedHere("t")}`,
 };
 
 const COLUMN_LISTS: Record<Table, string> = {
@@ -393,12 +411,19 @@ const COLUMN_LISTS: Record<Table, string> = {
 export interface WriteResult {
   /** Ids of the orders written (not older than the stored version); only with `returnApplied`. */
   appliedOrderIds: bigint[];
+  /**
+   * Those of them new, or changed in what the rollups read (ORDER_ROLLUP_INPUTS and their
+   * refunds'): the orders whose rollups need a refresh. Only with `rollupChanges`.
+   */
+  rollupOrderIds: bigint[];
   customersApplied: number;
 }
 
 export interface WriteOptions {
   /** Return the ids of the orders applied. */
   returnApplied?: boolean;
+  /** Also return which of them changed in what the rollups read (`rollupOrderIds`). */
+  rollupChanges?: boolean;
   /** Called once the rows are in the staging tables, while the database merges them. */
   onStaged?: () => void;
 }
@@ -434,22 +459,26 @@ async function mergeStaged(
   client: pg.PoolClient,
   shop: string,
   counts: StagedRows["counts"],
-  returnApplied: boolean,
+  { returnApplied, rollupChanges }: { returnApplied: boolean; rollupChanges: boolean },
   state: WriterState,
 ): Promise<WriteResult> {
-  const result: WriteResult = { appliedOrderIds: [], customersApplied: 0 };
+  const result: WriteResult = { appliedOrderIds: [], rollupOrderIds: [], customersApplied: 0 };
   const run = (sql: string) => client.query<{ id: string }>(sql, [shop]);
-  const applied = (rows: Array<{ id: string }>) => {
-    if (returnApplied) result.appliedOrderIds.push(...rows.map((row) => BigInt(row.id)));
-  };
+  const ids = (rows: Array<{ id: string }>) => rows.map((row) => BigInt(row.id));
   // Orders not stored yet first: only the others can be older than what is stored (and on a
   // first copy there are none to look at).
   let storedBefore = 0;
+  let insertedIds: bigint[] = [];
+  let inputsBefore = new Map<string, string>();
   if (counts.orders > 0) {
     const inserted = await run(SQL.insertOrders(returnApplied));
-    applied(inserted.rows);
+    insertedIds = ids(inserted.rows);
     storedBefore = counts.orders - (inserted.rowCount ?? 0);
     if (storedBefore > 0 && ((await run(SQL.skippedOrders)).rowCount ?? 0) > 0) state.skips = true;
+    if (storedBefore > 0 && rollupChanges) {
+      const { rows } = await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(false), [shop]);
+      inputsBefore = new Map(rows.map((row) => [row.id, row.inputs]));
+    }
   }
   const { skips } = state;
   if (counts.lineItems > 0) {
@@ -457,7 +486,7 @@ async function mergeStaged(
     if ((inserted.rowCount ?? 0) < counts.lineItems) await run(SQL.updateLineItems(skips));
   }
   // After the line items: an updated order's gross sales are summed from what is stored.
-  if (storedBefore > 0) applied((await run(SQL.updateOrders(returnApplied))).rows);
+  const updatedIds = storedBefore > 0 ? ids((await run(SQL.updateOrders(returnApplied))).rows) : [];
   if (counts.lineItems > 0) await run(SQL.grossSales(skips));
   if (counts.refunds > 0) await run(SQL.refunds(skips));
   if (counts.refundLineItems > 0) await run(SQL.refundLineItems(skips));
@@ -466,6 +495,15 @@ async function mergeStaged(
   // Most shops have no deletions at all: their batches skip the tombstone lookups.
   const tombstones = (await client.query<{ found: boolean }>(SQL.hasTombstones, [shop])).rows[0].found;
   if (counts.orders + counts.refunds > 0) await run(SQL.settleOrders(tombstones));
+  result.appliedOrderIds = [...insertedIds, ...updatedIds];
+  if (rollupChanges) {
+    const { rows } =
+      updatedIds.length > 0
+        ? await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(true), [shop, updatedIds.map(String)])
+        : { rows: [] };
+    const changed = rows.filter((row) => inputsBefore.get(row.id) !== row.inputs);
+    result.rollupOrderIds = [...insertedIds, ...ids(changed)];
+  }
   if (counts.customers > 0) {
     const inserted = (await run(SQL.insertCustomers(tombstones))).rowCount ?? 0;
     const updated = inserted < counts.customers ? ((await run(SQL.updateCustomers)).rowCount ?? 0) : 0;
@@ -478,11 +516,11 @@ async function writeStaged(
   client: pg.PoolClient,
   shop: string,
   staged: StagedRows,
-  { returnApplied = false, onStaged }: WriteOptions,
+  { returnApplied = false, rollupChanges = false, onStaged }: WriteOptions,
   state: WriterState,
 ): Promise<WriteResult> {
   const { counts, text } = staged;
-  if (TABLES.every((t) => counts[t] === 0)) return { appliedOrderIds: [], customersApplied: 0 };
+  if (TABLES.every((t) => counts[t] === 0)) return { appliedOrderIds: [], rollupOrderIds: [], customersApplied: 0 };
   for (let attempt = 1; ; attempt++) {
     await client.query("BEGIN");
     try {
@@ -496,7 +534,7 @@ async function writeStaged(
       await client.query("SET LOCAL synchronous_commit = off");
       for (const table of TABLES) if (counts[table] > 0) await copyInto(client, table, text[table]);
       if (attempt === 1) onStaged?.();
-      const result = await mergeStaged(client, shop, counts, returnApplied, state);
+      const result = await mergeStaged(client, shop, counts, { returnApplied: returnApplied || rollupChanges, rollupChanges }, state);
       await client.query("COMMIT");
       return result;
     } catch (error) {
