@@ -6,7 +6,8 @@
 // Baseline, measured in the same run: the same report from the raw events (the whole UTC days
 // around the range, as sessions never cross midnight UTC), sessions built by SQL window
 // functions on every request (what the page did before the rollup), median of 3.
-// Both must give the same sessions and funnel per month, or the benchmark fails.
+// Both must give the same sessions and funnel per month, or the benchmark fails. Then the same
+// page with live traffic (below): each load's refresh of today's new visitors included.
 // `ratio` = baseline ÷ value (times faster). Goals: under 150 ms and at least 20× the baseline.
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
@@ -16,6 +17,8 @@ import { note, timed, type BenchResult } from "./lib/timing";
 
 const EVENTS = Number(process.env.BENCH_CONVERSION_EVENTS ?? 10_000_000);
 const VISITS = Math.round(EVENTS / 5);
+/** Today's events so far in the live-traffic rows: a busy store's day (30,000 visits of five events). */
+const LIVE_EVENTS = Number(process.env.BENCH_CONVERSION_LIVE_EVENTS ?? 150_000);
 const SHOP = "conversion-bench.myshopify.com";
 const TIME_ZONE = "Europe/Berlin";
 const RANGE = { from: "2025-12-01", to: "2026-12-01" };
@@ -113,6 +116,58 @@ export default async function conversionBench(): Promise<BenchResult[]> {
   );
   note(`overview ${value.toFixed(1)} ms (median of ${RUNS}), raw events ${baseline.toFixed(0)} ms; ${report.totals.sessions?.toLocaleString("en")} sessions`);
   note(`goals (< 150 ms, ≥ 20× the raw-event report) ${value < 150 && baseline / value >= 20 ? "met" : "NOT met"}`);
+
+  // --- Live traffic: today's events so far, and a few visitors arriving before each load --------
+  // LIVE_EVENTS received over today until two minutes ago (in arrival order), today's sessions
+  // built once, as the day's first load would. Then each load of this month follows 100 new
+  // events of 20 new visitors received just now: a refresh rebuilds those visitors' sessions.
+  // Baseline, in the same run: loads whose refresh rebuilds today whole from its raw events (its
+  // stored sessions deleted first), what every load with new events did before sessions were
+  // stored. The last load is checked against the raw-event report of the month.
+  const arrive = (batch: number) => prisma.$executeRaw`
+    INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
+    SELECT ${SHOP}, 'arrival-' || ${batch}::int || '-' || g, 'arrival-' || ${batch}::int || '-' || (g % 20),
+      CASE WHEN g % 10 = 0 THEN 'product_added_to_cart' ELSE 'page_viewed' END, now() - (g % 5) * interval '1 second', now()
+    FROM generate_series(1, 100) AS g`;
+  await prisma.$executeRaw`
+    INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
+    SELECT ${SHOP}, 'live-' || g, 'live-' || (g / 5),
+      CASE WHEN g % 15 = 0 THEN 'product_added_to_cart' WHEN g % 45 = 0 THEN 'checkout_started' ELSE 'page_viewed' END, at, at
+    FROM generate_series(1, ${LIVE_EVENTS}::int) AS g
+    CROSS JOIN LATERAL (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+      + (g::float8 / ${LIVE_EVENTS}::int) * greatest(now() - interval '2 minutes' - (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), interval '0') AS at) e
+    ORDER BY at`;
+  // As autosummarize leaves the arrival index once autovacuum has taken its requests.
+  await prisma.$queryRaw`SELECT brin_summarize_new_values('pixel_events_received_at_idx')`;
+  await refreshPixelSessions(SHOP);
+  const today = new Date();
+  const monthStart = (date: Date, months = 0) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
+  const liveQuery = { range: { from: monthStart(today), to: monthStart(today, 1) }, granularity: "month" as const, source: "pixel" as const };
+  const liveTimes: number[] = [];
+  const rebuiltTimes: number[] = [];
+  let live = report;
+  for (let i = 0; i < RUNS + BASELINE_RUNS; i++) {
+    await arrive(i);
+    const rebuildToday = i >= RUNS;
+    if (rebuildToday) {
+      await prisma.$executeRaw`
+        DELETE FROM pixel_sessions WHERE shop = ${SHOP} AND started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+    }
+    const start = performance.now();
+    live = await conversionOverview(SHOP, liveQuery, { now: new Date() });
+    (rebuildToday ? rebuiltTimes : liveTimes).push(performance.now() - start);
+  }
+  await arrive(RUNS + BASELINE_RUNS);
+  live = await conversionOverview(SHOP, liveQuery, { now: new Date() });
+  const liveRaw: typeof raw = await prisma.$queryRawUnsafe(
+    RAW_FUNNEL, SHOP, new Date(live.series[0].start), new Date(live.series[live.series.length - 1].end), TIME_ZONE);
+  assert.deepEqual(
+    live.series.filter((p) => (p.sessions ?? 0) > 0).map((p) => ({ period: p.period, sessions: p.sessions, cart: p.sessionsWithCartAdditions, checkout: p.sessionsReachedCheckout, completed: p.sessionsCompletedCheckout })),
+    liveRaw,
+  );
+  const liveValue = median(liveTimes);
+  const rebuilt = median(rebuiltTimes);
+  note(`with live traffic (${LIVE_EVENTS.toLocaleString("en")} events today): ${liveValue.toFixed(1)} ms a load, ${rebuilt.toFixed(0)} ms rebuilding today whole; ${live.totals.sessions?.toLocaleString("en")} sessions this month`);
   return [
     {
       name: `conversion overview, a year by month, ${EVENTS.toLocaleString("en")} pixel events (vs sessions from raw events per request)`,
@@ -120,6 +175,13 @@ export default async function conversionBench(): Promise<BenchResult[]> {
       value: Number(value.toFixed(1)),
       baseline: Number(baseline.toFixed(1)),
       ratio: Number((baseline / value).toFixed(1)),
+    },
+    {
+      name: `conversion overview of this month with live traffic (${LIVE_EVENTS.toLocaleString("en")} events today, 100 new before each load), its refresh included (vs rebuilding today's sessions whole)`,
+      unit: "ms",
+      value: Number(liveValue.toFixed(1)),
+      baseline: Number(rebuilt.toFixed(1)),
+      ratio: Number((rebuilt / liveValue).toFixed(1)),
     },
   ];
 }

@@ -1,7 +1,7 @@
 // GIVEN pixel events received over two months and visitor salts of several days, WHEN the
 // upkeep deletes what is past its retention, THEN raw events older than the setting are gone,
-// the sessions they made are still in the report, younger events stay, and only the salts of
-// today and yesterday (UTC) remain.
+// and the sessions stored for them, the sessions they made are still in the report, younger
+// events stay, and only the salts of today and yesterday (UTC) remain.
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionOverview } from "#app/metrics/conversion.server";
@@ -32,6 +32,9 @@ describe("pixel data retention", () => {
       "2026-11-19",
       "2026-11-20",
     ]);
+    // The sessions stored for refreshes: those of the days past the retention are gone too.
+    const stored = await prisma.$queryRaw<Array<{ visitor_id: string }>>`SELECT visitor_id FROM pixel_sessions WHERE shop = ${shop}`;
+    expect(stored.map((s) => s.visitor_id)).toEqual(["b"]);
     const after = await conversionOverview(shop, query, { now });
     expect(after).toEqual(before);
     expect(after.totals).toMatchObject({ sessions: 2, sessionsCompletedCheckout: 1 });

@@ -31,101 +31,64 @@ const DAYS_PER_STEP = 7;
  * rebuilds those days again.
  */
 export async function refreshPixelSessions(shop: string): Promise<void> {
-  const gapSeconds = SESSION_GAP_MS / 1000;
   await drainPixelIntake(shop);
   const [state] = await prisma.$queryRaw<Array<{ since: Date | null; through: Date }>>`
     SELECT (SELECT received_through FROM pixel_rollup_state WHERE shop = ${shop}) AS since,
       now() - ${COMMIT_OVERLAP}::interval AS through`;
   const days = await prisma.$queryRaw<Array<{ day: Date }>>(Prisma.sql`
     SELECT DISTINCT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
-    FROM pixel_events WHERE shop = ${shop} AND source = 'pixel'
-    ${state.since ? Prisma.sql`AND received_at >= ${state.since}` : Prisma.empty}
+    FROM ${state.since ? receivedSince(state.since) : Prisma.raw("pixel_events")} e
+    WHERE e.shop = ${shop} AND e.source = 'pixel'
     ORDER BY 1`);
   for (let i = 0; i < days.length; i += DAYS_PER_STEP) {
     const starts = days.slice(i, i + DAYS_PER_STEP).map((d) => d.day);
     await prisma.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`pixel-sessions:${shop}`}, 0))`;
-      await tx.$executeRaw`
-        DELETE FROM pixel_session_slots s USING unnest(${starts}::timestamptz[]) AS d(day)
-        WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
-      await tx.$executeRaw`
-        DELETE FROM pixel_session_values s USING unnest(${starts}::timestamptz[]) AS d(day)
-        WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
-      await tx.$executeRaw`
-        WITH events AS (
-          SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
-            coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
-            coalesce(e.landing_path, '(none)') AS landing
-          FROM unnest(${starts}::timestamptz[]) AS d(day)
-          JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
-          WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
-        ),
-        marked AS (
-          SELECT *,
-            CASE WHEN previous IS NULL
-              OR occurred_at - previous > make_interval(secs => ${gapSeconds})
-              OR (occurred_at AT TIME ZONE 'UTC')::date <> (previous AT TIME ZONE 'UTC')::date
-            THEN 1 ELSE 0 END AS starts_session
-          FROM events
-        ),
-        numbered AS (
-          SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id ORDER BY occurred_at, starts_session DESC
-            ROWS UNBOUNDED PRECEDING) AS session_number
-          FROM marked
-        ),
-        sessions AS (
-          SELECT min(occurred_at) AS started_at,
-            bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
-            bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
-            bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
-            count(*) FILTER (WHERE name = ${PIXEL_EVENTS.checkoutCompleted}) AS orders,
-            bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up,
-            (array_agg(source ORDER BY occurred_at, starts_session DESC))[1] AS source,
-            (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
-            (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
-          FROM numbered
-          GROUP BY visitor_id, session_number
-        ),
-        slotted AS (
-          SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot FROM sessions
-        ),
-        by_value AS (
-          INSERT INTO pixel_session_values (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
+        // Days without stored sessions (never built, or built before sessions were stored) are
+        // rebuilt whole: their slots out, every session of theirs in.
+        const whole = (
+          await tx.$queryRaw<Array<{ day: Date }>>`
+            SELECT d.day FROM unnest(${starts}::timestamptz[]) AS d(day)
+            WHERE NOT EXISTS (SELECT 1 FROM pixel_sessions s
+              WHERE s.shop = ${shop} AND s.started_at >= d.day AND s.started_at < d.day + interval '1 day')`
+        ).map((row) => row.day);
+        if (whole.length > 0) {
+          for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
+            await tx.$executeRaw`
+              DELETE FROM ${table} s USING unnest(${whole}::timestamptz[]) AS d(day)
+              WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
+          }
+        }
+        await tx.$executeRaw`${rebuildSessions(shop, starts, whole, state.since)}`;
+        // Slots whose sessions all moved elsewhere (every count is of sessions: all are zero).
+        for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
+          await tx.$executeRaw`
+            DELETE FROM ${table} s USING unnest(${starts}::timestamptz[]) AS d(day)
+            WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day' AND s.sessions = 0`;
+        }
+        await tx.$executeRaw`
+          DELETE FROM pixel_session_days d USING unnest(${starts}::timestamptz[]) AS r(day)
+          WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
+        await tx.$executeRaw`
+          DELETE FROM pixel_session_value_days d USING unnest(${starts}::timestamptz[]) AS r(day)
+          WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
+        await tx.$executeRaw`
+          INSERT INTO pixel_session_days (shop, day, sessions, sessions_with_cart_additions, sessions_reached_checkout,
+            sessions_completed_checkout, orders, sign_ups)
+          SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, sum(s.sessions), sum(s.sessions_with_cart_additions),
+            sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout), sum(s.orders), sum(s.sign_ups)
+          FROM unnest(${starts}::timestamptz[]) AS r(day)
+          JOIN pixel_session_slots s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
+          GROUP BY r.day`;
+        await tx.$executeRaw`
+          INSERT INTO pixel_session_value_days (shop, day, dimension, value, sessions, sessions_with_cart_additions,
             sessions_reached_checkout, sessions_completed_checkout)
-          SELECT ${shop}, slot, v.dimension, v.value, count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout),
-            count(*) FILTER (WHERE completed)
-          FROM slotted CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
-          GROUP BY slot, v.dimension, v.value
-        )
-        INSERT INTO pixel_session_slots (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
-          sessions_completed_checkout, orders, sign_ups)
-        SELECT ${shop}, slot,
-          count(*), count(*) FILTER (WHERE cart), count(*) FILTER (WHERE checkout), count(*) FILTER (WHERE completed),
-          sum(orders), count(*) FILTER (WHERE signed_up)
-        FROM slotted GROUP BY slot`;
-      await tx.$executeRaw`
-        DELETE FROM pixel_session_days d USING unnest(${starts}::timestamptz[]) AS r(day)
-        WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
-      await tx.$executeRaw`
-        DELETE FROM pixel_session_value_days d USING unnest(${starts}::timestamptz[]) AS r(day)
-        WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
-      await tx.$executeRaw`
-        INSERT INTO pixel_session_days (shop, day, sessions, sessions_with_cart_additions, sessions_reached_checkout,
-          sessions_completed_checkout, orders, sign_ups)
-        SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, sum(s.sessions), sum(s.sessions_with_cart_additions),
-          sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout), sum(s.orders), sum(s.sign_ups)
-        FROM unnest(${starts}::timestamptz[]) AS r(day)
-        JOIN pixel_session_slots s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
-        GROUP BY r.day`;
-      await tx.$executeRaw`
-        INSERT INTO pixel_session_value_days (shop, day, dimension, value, sessions, sessions_with_cart_additions,
-          sessions_reached_checkout, sessions_completed_checkout)
-        SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, s.dimension, s.value, sum(s.sessions), sum(s.sessions_with_cart_additions),
-          sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout)
-        FROM unnest(${starts}::timestamptz[]) AS r(day)
-        JOIN pixel_session_values s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
-        GROUP BY r.day, s.dimension, s.value`;
+          SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, s.dimension, s.value, sum(s.sessions), sum(s.sessions_with_cart_additions),
+            sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout)
+          FROM unnest(${starts}::timestamptz[]) AS r(day)
+          JOIN pixel_session_values s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
+          GROUP BY r.day, s.dimension, s.value`;
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
@@ -134,6 +97,151 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
   await prisma.$executeRaw`
     INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})
     ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
+}
+
+/**
+ * The events received since `since` (of every shop), as a FROM item: OFFSET 0 keeps the caller's
+ * shop out of it, so that they are found by arrival (the BRIN index on received_at: the last
+ * minutes' blocks), never by an index led by the shop that the planner may believe small.
+ */
+function receivedSince(since: Date): Prisma.Sql {
+  return Prisma.sql`(SELECT * FROM pixel_events WHERE received_at >= ${since} OFFSET 0)`;
+}
+
+/** `pixel_sessions`' columns after its key (shop, visitor_id, started_at). */
+const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", "source", "device", "landing"];
+
+/**
+ * The statement that rebuilds the sessions of UTC days `starts` (each a day's first instant):
+ * on the days of `whole`, every visitor's; on the others, only those of the visitors with events
+ * received since `since` (all of them when null), from all of their events of that day. The
+ * rebuilt sessions replace the visitors' stored ones (only the rows that differ are written), and
+ * the stored ones counted −1 and the rebuilt ones +1 move the slots and their split by value.
+ */
+function rebuildSessions(shop: string, starts: Date[], whole: Date[], since: Date | null): Prisma.Sql {
+  const gapSeconds = SESSION_GAP_MS / 1000;
+  const columns = Prisma.raw(["visitor_id", "started_at", ...SESSION_VALUES].join(", "));
+  const changed = SESSION_VALUES.map((column) => `t.${column} IS DISTINCT FROM EXCLUDED.${column}`).join(" OR ");
+  const differs = SESSION_VALUES.map((column) => `o.${column} IS DISTINCT FROM n.${column}`).join(" OR ");
+  const counts = (sign: string) => Prisma.raw(
+    [`sum(${sign})`, `sum(${sign}) FILTER (WHERE cart)`, `sum(${sign}) FILTER (WHERE checkout)`, `sum(${sign}) FILTER (WHERE completed)`]
+      .map((sum) => `coalesce(${sum}, 0)::int`)
+      .join(", "),
+  );
+  return Prisma.sql`
+    WITH visitors AS MATERIALIZED (
+      -- The visitors with new events, by UTC day, on the days not rebuilt whole.
+      SELECT DISTINCT e.visitor_id, date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
+      FROM ${since ? receivedSince(since) : Prisma.raw("pixel_events")} e
+      WHERE e.shop = ${shop} AND e.source = 'pixel'
+        AND date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' = ANY(${starts}::timestamptz[])
+        AND date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' <> ALL(${whole}::timestamptz[])
+    ),
+    events AS (
+      SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
+        coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
+        coalesce(e.landing_path, '(none)') AS landing
+      FROM (
+        SELECT e.* FROM unnest(${whole}::timestamptz[]) AS d(day)
+        JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
+        UNION ALL
+        -- Each visitor's events of the day, a search of the visitors' index each: LATERAL … OFFSET
+        -- 0 keeps the shop out of the subquery, so that no index led by the shop can serve it,
+        -- whatever the planner believes of the shop's rows (visitor ids are hashes with the
+        -- shop's salt: another shop's are not these).
+        SELECT e.* FROM visitors v
+        CROSS JOIN LATERAL (
+          SELECT * FROM pixel_events e
+          WHERE e.visitor_id = v.visitor_id AND e.occurred_at >= v.day AND e.occurred_at < v.day + interval '1 day'
+          OFFSET 0
+        ) e
+        WHERE e.shop = ${shop} AND e.source = 'pixel'
+      ) e
+      WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
+    ),
+    marked AS (
+      SELECT *,
+        CASE WHEN previous IS NULL
+          OR occurred_at - previous > make_interval(secs => ${gapSeconds})
+          OR (occurred_at AT TIME ZONE 'UTC')::date <> (previous AT TIME ZONE 'UTC')::date
+        THEN 1 ELSE 0 END AS starts_session
+      FROM events
+    ),
+    numbered AS (
+      SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id ORDER BY occurred_at, starts_session DESC
+        ROWS UNBOUNDED PRECEDING) AS session_number
+      FROM marked
+    ),
+    new AS MATERIALIZED (
+      SELECT visitor_id, min(occurred_at) AS started_at,
+        bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
+        bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
+        bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
+        (count(*) FILTER (WHERE name = ${PIXEL_EVENTS.checkoutCompleted}))::int AS orders,
+        bool_or(name = ${PIXEL_EVENTS.signUp}) AS signed_up,
+        (array_agg(source ORDER BY occurred_at, starts_session DESC))[1] AS source,
+        (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
+        (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
+      FROM numbered
+      GROUP BY visitor_id, session_number
+    ),
+    old AS MATERIALIZED (
+      -- Whole days have none (that is what makes them whole).
+      SELECT s.visitor_id, s.started_at, ${Prisma.raw(SESSION_VALUES.map((column) => `s.${column}`).join(", "))}
+      FROM visitors v
+      CROSS JOIN LATERAL (
+        SELECT * FROM pixel_sessions s
+        WHERE s.visitor_id = v.visitor_id AND s.started_at >= v.day AND s.started_at < v.day + interval '1 day'
+        OFFSET 0
+      ) s
+      WHERE s.shop = ${shop}
+    ),
+    written AS (
+      INSERT INTO pixel_sessions AS t (shop, ${columns})
+      SELECT ${shop}, ${Prisma.raw(["visitor_id", "started_at", ...SESSION_VALUES].map((column) => `n.${column}`).join(", "))}
+      FROM new n LEFT JOIN old o ON o.visitor_id = n.visitor_id AND o.started_at = n.started_at
+      WHERE o.visitor_id IS NULL OR ${Prisma.raw(differs)}
+      ON CONFLICT (shop, visitor_id, started_at) DO UPDATE
+      SET ${Prisma.raw(SESSION_VALUES.map((column) => `${column} = EXCLUDED.${column}`).join(", "))}
+      WHERE ${Prisma.raw(changed)}
+    ),
+    dropped AS (
+      DELETE FROM pixel_sessions t USING old o
+      WHERE t.shop = ${shop} AND t.visitor_id = o.visitor_id AND t.started_at = o.started_at
+        AND NOT EXISTS (SELECT 1 FROM new n WHERE n.visitor_id = o.visitor_id AND n.started_at = o.started_at)
+    ),
+    delta AS (
+      SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot
+      FROM (SELECT *, -1 AS sign FROM old UNION ALL SELECT *, 1 FROM new) d
+    ),
+    by_value AS (
+      INSERT INTO pixel_session_values AS t (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
+        sessions_reached_checkout, sessions_completed_checkout)
+      SELECT ${shop}, slot, v.dimension, v.value, ${counts("sign")}
+      FROM delta CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
+      GROUP BY slot, v.dimension, v.value
+      HAVING sum(sign) <> 0 OR sum(sign) FILTER (WHERE cart) <> 0 OR sum(sign) FILTER (WHERE checkout) <> 0
+        OR sum(sign) FILTER (WHERE completed) <> 0
+      ON CONFLICT (shop, dimension, slot, value) DO UPDATE
+      SET sessions = t.sessions + EXCLUDED.sessions,
+        sessions_with_cart_additions = t.sessions_with_cart_additions + EXCLUDED.sessions_with_cart_additions,
+        sessions_reached_checkout = t.sessions_reached_checkout + EXCLUDED.sessions_reached_checkout,
+        sessions_completed_checkout = t.sessions_completed_checkout + EXCLUDED.sessions_completed_checkout
+    )
+    INSERT INTO pixel_session_slots AS t (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
+      sessions_completed_checkout, orders, sign_ups)
+    SELECT ${shop}, slot, ${counts("sign")}, coalesce(sum(sign * orders), 0)::int,
+      coalesce(sum(sign) FILTER (WHERE signed_up), 0)::int
+    FROM delta
+    GROUP BY slot
+    HAVING sum(sign) <> 0 OR sum(sign) FILTER (WHERE cart) <> 0 OR sum(sign) FILTER (WHERE checkout) <> 0
+      OR sum(sign) FILTER (WHERE completed) <> 0 OR sum(sign * orders) <> 0 OR sum(sign) FILTER (WHERE signed_up) <> 0
+    ON CONFLICT (shop, slot) DO UPDATE
+    SET sessions = t.sessions + EXCLUDED.sessions,
+      sessions_with_cart_additions = t.sessions_with_cart_additions + EXCLUDED.sessions_with_cart_additions,
+      sessions_reached_checkout = t.sessions_reached_checkout + EXCLUDED.sessions_reached_checkout,
+      sessions_completed_checkout = t.sessions_completed_checkout + EXCLUDED.sessions_completed_checkout,
+      orders = t.orders + EXCLUDED.orders, sign_ups = t.sign_ups + EXCLUDED.sign_ups`;
 }
 
 const DAY_MS = 86_400_000;

@@ -385,7 +385,7 @@ describe("every page of the embedded app in Chromium", () => {
     expect(await page.locator("[data-testid=growth]").count()).toBe(0);
 
     // Without either source: what to grant or enable for each.
-    for (const table of ["shopify_session_days", "shopify_session_breakdowns", "pixel_events", "pixel_session_slots", "pixel_session_values", "pixel_session_days", "pixel_session_value_days", "pixel_rollup_state"]) {
+    for (const table of ["shopify_session_days", "shopify_session_breakdowns", "pixel_events", "pixel_session_slots", "pixel_session_values", "pixel_session_days", "pixel_session_value_days", "pixel_sessions", "pixel_rollup_state"]) {
       await db.query(`DELETE FROM ${table} WHERE shop = $1`, [stack.shop]);
     }
     await page.goto(stack.embeddedUrl("/app/conversion"));
