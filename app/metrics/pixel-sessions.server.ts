@@ -5,9 +5,12 @@
 //
 // The rule is the reference's (`sessionsFromEvents` in conversion.ts): a visitor's events in
 // time order; a new session at the first event, after a gap of more than 30 minutes, and when
-// the UTC date changes. Sessions never cross midnight UTC, so one UTC day's sessions are built
-// from that day's events alone: a refresh rebuilds the UTC days that received events since the
-// last one (with a minute's overlap for batches still committing), whatever order they came in.
+// the UTC date changes. Sessions never cross midnight UTC and a visitor id is salted per UTC day,
+// so a visitor's sessions of one day are built from that visitor's events of that day alone: a
+// refresh rebuilds the sessions of the visitors with events received since the last one (with a
+// minute's overlap for batches still committing), whatever order they came in, and moves the
+// slots by the difference from their sessions as stored (`pixel_sessions`, ADR 035). A day
+// without stored sessions (built before they were stored, or never) is rebuilt whole.
 //
 // Each rebuilt day's slots are also summed into `pixel_session_days` (and its split figures into
 // `pixel_session_value_days`): a range of local days reads its whole UTC days from there and only
@@ -25,10 +28,12 @@ const DAYS_PER_STEP = 7;
 
 /**
  * Brings the shop's slots up to date with every event received so far (the collector's intake
- * of the shop drained first): the UTC days that received events since the last refresh are
- * rebuilt, DAYS_PER_STEP at a time (each step one transaction under the shop's lock), then the
- * watermark moves. A refresh cut off midway leaves the watermark where it was, and the next one
- * rebuilds those days again.
+ * of the shop drained first): on the UTC days that received events since the last refresh, the
+ * sessions of the visitors with those events are rebuilt (every visitor's on a day without
+ * stored sessions), DAYS_PER_STEP days at a time (each step one transaction under the shop's
+ * lock), then the watermark moves. A refresh cut off midway leaves the watermark where it was,
+ * and the next one rebuilds those visitors again: rebuilding a visitor's day twice changes
+ * nothing the second time.
  */
 export async function refreshPixelSessions(shop: string): Promise<void> {
   await drainPixelIntake(shop);
@@ -53,20 +58,11 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
             WHERE NOT EXISTS (SELECT 1 FROM pixel_sessions s
               WHERE s.shop = ${shop} AND s.started_at >= d.day AND s.started_at < d.day + interval '1 day')`
         ).map((row) => row.day);
-        if (whole.length > 0) {
-          for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
-            await tx.$executeRaw`
-              DELETE FROM ${table} s USING unnest(${whole}::timestamptz[]) AS d(day)
-              WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day'`;
-          }
-        }
-        await tx.$executeRaw`${rebuildSessions(shop, starts, whole, state.since)}`;
+        if (whole.length > 0) await deleteSlots(tx, shop, whole, Prisma.sql`true`);
+        const partial = starts.filter((day) => !whole.some((w) => w.getTime() === day.getTime()));
+        await tx.$executeRaw`${rebuildSessions(shop, whole, partial, state.since)}`;
         // Slots whose sessions all moved elsewhere (every count is of sessions: all are zero).
-        for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
-          await tx.$executeRaw`
-            DELETE FROM ${table} s USING unnest(${starts}::timestamptz[]) AS d(day)
-            WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day' AND s.sessions = 0`;
-        }
+        await deleteSlots(tx, shop, starts, Prisma.sql`s.sessions = 0`);
         await tx.$executeRaw`
           DELETE FROM pixel_session_days d USING unnest(${starts}::timestamptz[]) AS r(day)
           WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
@@ -99,6 +95,15 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
     ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
 }
 
+/** Deletes the shop's slots and their split by value (`s`) on UTC days `days` that meet `where`. */
+async function deleteSlots(tx: Prisma.TransactionClient, shop: string, days: Date[], where: Prisma.Sql): Promise<void> {
+  for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
+    await tx.$executeRaw`
+      DELETE FROM ${table} s USING unnest(${days}::timestamptz[]) AS d(day)
+      WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day' AND ${where}`;
+  }
+}
+
 /**
  * The events received since `since` (of every shop), as a FROM item: OFFSET 0 keeps the caller's
  * shop out of it, so that they are found by arrival (the BRIN index on received_at: the last
@@ -108,17 +113,34 @@ function receivedSince(since: Date): Prisma.Sql {
   return Prisma.sql`(SELECT * FROM pixel_events WHERE received_at >= ${since} OFFSET 0)`;
 }
 
+/**
+ * The visitors (visitor_id, day) with events received since `since` (all of them when null) on
+ * UTC days `days`: found by arrival, or for a first refresh by the days' events.
+ */
+function visitorsWithNewEvents(shop: string, days: Date[], since: Date | null): Prisma.Sql {
+  if (days.length === 0) return Prisma.sql`SELECT NULL::text AS visitor_id, NULL::timestamptz AS day WHERE false`;
+  const utcDay = Prisma.sql`date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+  if (since) {
+    return Prisma.sql`
+      SELECT DISTINCT e.visitor_id, ${utcDay} AS day FROM ${receivedSince(since)} e
+      WHERE e.shop = ${shop} AND e.source = 'pixel' AND ${utcDay} = ANY(${days}::timestamptz[])`;
+  }
+  return Prisma.sql`
+    SELECT DISTINCT e.visitor_id, d.day FROM unnest(${days}::timestamptz[]) AS d(day)
+    JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'`;
+}
+
 /** `pixel_sessions`' columns after its key (shop, visitor_id, started_at). */
 const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", "source", "device", "landing"];
 
 /**
- * The statement that rebuilds the sessions of UTC days `starts` (each a day's first instant):
- * on the days of `whole`, every visitor's; on the others, only those of the visitors with events
- * received since `since` (all of them when null), from all of their events of that day. The
+ * The statement that rebuilds sessions (UTC days as their first instants): every visitor's on the
+ * days of `whole`; on the days of `partial`, those of the visitors with events received since
+ * `since` (all of them when null), from all of their events of that day. The
  * rebuilt sessions replace the visitors' stored ones (only the rows that differ are written), and
  * the stored ones counted −1 and the rebuilt ones +1 move the slots and their split by value.
  */
-function rebuildSessions(shop: string, starts: Date[], whole: Date[], since: Date | null): Prisma.Sql {
+function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Date | null): Prisma.Sql {
   const gapSeconds = SESSION_GAP_MS / 1000;
   const columns = Prisma.raw(["visitor_id", "started_at", ...SESSION_VALUES].join(", "));
   const changed = SESSION_VALUES.map((column) => `t.${column} IS DISTINCT FROM EXCLUDED.${column}`).join(" OR ");
@@ -129,14 +151,7 @@ function rebuildSessions(shop: string, starts: Date[], whole: Date[], since: Dat
       .join(", "),
   );
   return Prisma.sql`
-    WITH visitors AS MATERIALIZED (
-      -- The visitors with new events, by UTC day, on the days not rebuilt whole.
-      SELECT DISTINCT e.visitor_id, date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
-      FROM ${since ? receivedSince(since) : Prisma.raw("pixel_events")} e
-      WHERE e.shop = ${shop} AND e.source = 'pixel'
-        AND date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' = ANY(${starts}::timestamptz[])
-        AND date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' <> ALL(${whole}::timestamptz[])
-    ),
+    WITH visitors AS MATERIALIZED (${visitorsWithNewEvents(shop, partial, since)}),
     events AS (
       SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
         coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
