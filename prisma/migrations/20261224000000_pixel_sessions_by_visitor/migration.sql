@@ -20,6 +20,7 @@ CREATE TABLE "pixel_sessions" (
 
 CREATE INDEX "pixel_sessions_shop_started_at_idx" ON "pixel_sessions"("shop", "started_at");
 
--- A visitor's events of one UTC day. Not led by the shop: a search by visitor cannot become a
--- scan of the shop's events, whatever the planner believes of their number.
-CREATE INDEX "pixel_events_visitor_id_occurred_at_idx" ON "pixel_events"("visitor_id", "occurred_at");
+-- A visitor's events (a visitor id is one shop's and one UTC day's). Not led by the shop: a search
+-- by visitor cannot become a scan of the shop's events, whatever the planner believes of their
+-- number. Hash: equality is all it serves, and it costs the drain less than a B-tree.
+CREATE INDEX "pixel_events_visitor_id_idx" ON "pixel_events" USING HASH ("visitor_id");
