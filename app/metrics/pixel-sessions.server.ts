@@ -130,7 +130,7 @@ function visitorsWithNewEvents(shop: string, days: Date[], since: Date | null): 
     JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'`;
 }
 
-/** `pixel_sessions`' columns after its key (shop, visitor_id, started_at). */
+/** `pixel_sessions`' columns after its key (shop, started_at, visitor_id). */
 const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", "source", "device", "landing"];
 
 /**

@@ -15,10 +15,11 @@ CREATE TABLE "pixel_sessions" (
     "device" TEXT NOT NULL,
     "landing" TEXT NOT NULL,
 
-    CONSTRAINT "pixel_sessions_pkey" PRIMARY KEY ("visitor_id","started_at","shop")
+    CONSTRAINT "pixel_sessions_pkey" PRIMARY KEY ("shop","started_at","visitor_id")
 );
 
-CREATE INDEX "pixel_sessions_shop_started_at_idx" ON "pixel_sessions"("shop", "started_at");
+-- One visitor's sessions, searched by the visitor alone, as the events are.
+CREATE INDEX "pixel_sessions_visitor_id_idx" ON "pixel_sessions" USING HASH ("visitor_id");
 
 -- A visitor's events (a visitor id is one shop's and one UTC day's). Not led by the shop: a search
 -- by visitor cannot become a scan of the shop's events, whatever the planner believes of their
