@@ -19,6 +19,7 @@ import { Prisma } from "@prisma/client";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import prisma from "#app/db.server";
 import { PIXEL_EVENTS, SESSION_GAP_MS } from "./conversion";
+import { rowsThatDiffer, updateIfChanged } from "./upserts.server";
 
 /** Events received up to this long before a refresh are surely committed when it reads them. */
 const COMMIT_OVERLAP = "1 minute";
@@ -132,6 +133,8 @@ function visitorsWithNewEvents(shop: string, days: Date[], since: Date | null): 
 
 /** `pixel_sessions`' columns after its key (shop, started_at, visitor_id). */
 const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", "source", "device", "landing"];
+/** Its columns as the refresh's rows `new` and `old` hold them: the key, then SESSION_VALUES. */
+const SESSION_COLUMNS = ["shop", "visitor_id", "started_at", ...SESSION_VALUES];
 
 /**
  * The statement that rebuilds sessions (UTC days as their first instants): every visitor's on the
@@ -142,9 +145,6 @@ const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", 
  */
 function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Date | null): Prisma.Sql {
   const gapSeconds = SESSION_GAP_MS / 1000;
-  const columns = Prisma.raw(["visitor_id", "started_at", ...SESSION_VALUES].join(", "));
-  const changed = SESSION_VALUES.map((column) => `t.${column} IS DISTINCT FROM EXCLUDED.${column}`).join(" OR ");
-  const differs = SESSION_VALUES.map((column) => `o.${column} IS DISTINCT FROM n.${column}`).join(" OR ");
   const counts = (sign: string) => Prisma.raw(
     [`sum(${sign})`, `sum(${sign}) FILTER (WHERE cart)`, `sum(${sign}) FILTER (WHERE checkout)`, `sum(${sign}) FILTER (WHERE completed)`]
       .map((sum) => `coalesce(${sum}, 0)::int`)
@@ -188,7 +188,7 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
       FROM marked
     ),
     new AS MATERIALIZED (
-      SELECT visitor_id, min(occurred_at) AS started_at,
+      SELECT ${shop} AS shop, visitor_id, min(occurred_at) AS started_at,
         bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
         bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
         bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
@@ -202,7 +202,7 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
     ),
     old AS MATERIALIZED (
       -- Whole days have none (that is what makes them whole).
-      SELECT s.visitor_id, s.started_at, ${Prisma.raw(SESSION_VALUES.map((column) => `s.${column}`).join(", "))}
+      SELECT ${Prisma.raw(SESSION_COLUMNS.map((column) => `s.${column}`).join(", "))}
       FROM visitors v
       CROSS JOIN LATERAL (
         SELECT * FROM pixel_sessions s
@@ -212,13 +212,9 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
       WHERE s.shop = ${shop}
     ),
     written AS (
-      INSERT INTO pixel_sessions AS t (shop, ${columns})
-      SELECT ${shop}, ${Prisma.raw(["visitor_id", "started_at", ...SESSION_VALUES].map((column) => `n.${column}`).join(", "))}
-      FROM new n LEFT JOIN old o ON o.visitor_id = n.visitor_id AND o.started_at = n.started_at
-      WHERE o.visitor_id IS NULL OR ${Prisma.raw(differs)}
-      ON CONFLICT (shop, visitor_id, started_at) DO UPDATE
-      SET ${Prisma.raw(SESSION_VALUES.map((column) => `${column} = EXCLUDED.${column}`).join(", "))}
-      WHERE ${Prisma.raw(changed)}
+      INSERT INTO pixel_sessions AS t (${Prisma.raw(SESSION_COLUMNS.join(", "))})
+      ${rowsThatDiffer("old", ["visitor_id", "started_at"], SESSION_VALUES)}
+      ON CONFLICT (shop, visitor_id, started_at) ${updateIfChanged(SESSION_VALUES)}
     ),
     dropped AS (
       DELETE FROM pixel_sessions t USING old o
