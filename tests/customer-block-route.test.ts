@@ -10,6 +10,7 @@ import { generateStore, sessionToken, type SimStore, type SimulatorHandle } from
 import type { CustomerBlockData } from "#app/dashboard/customer-block";
 import { customerStandingReport } from "#app/metrics/retention";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
+import { shopLockStatement } from "#app/metrics/rollup-lock";
 
 const NOW = new Date();
 let simulator: SimulatorHandle;
@@ -197,7 +198,7 @@ describe("the customer block's route", () => {
       // Another process rebuilding the store (the shop update's job) holds its lock meanwhile.
       const started = Date.now();
       const answer = await prisma.$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`daily_sales:${shop}`}, 0))::text`;
+        await tx.$executeRaw(shopLockStatement(shop));
         return ask(id, `Bearer ${token(shop)}`);
       }, { timeout: 60_000 });
       const ended = Date.now();

@@ -15,6 +15,7 @@ import { EXPORT_NAMES, EXPORTS } from "#app/exports/registry.server";
 import { durationInUnits } from "#app/metrics/rebuild-progress";
 import { ensureDailyRollups } from "#app/metrics/rollups.server";
 import { fixtureShop, order } from "#app/metrics/test-helpers/fixtures";
+import { holdShopLock } from "./support/rollup-lock";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -107,7 +108,7 @@ describe("metryka export", () => {
       await db.query("UPDATE shops SET iana_timezone = 'Asia/Tokyo' WHERE domain = $1", [shop]);
       // Another process (the worker's job for the shop's update) is rebuilding: it holds the shop's lock.
       await rebuilder.query("BEGIN");
-      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${shop}`]);
+      await holdShopLock(rebuilder, shop);
       const query = ["--from", "2025-12-01", "--to", "2026-04-01", "--granularity", "day", "--now", NOW];
       child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "scripts/metryka.ts"), "export", "sales", "--shop", shop, ...query, "--out", out], {
         cwd: ROOT,

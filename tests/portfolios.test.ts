@@ -17,6 +17,7 @@ import { presetRanges } from "#app/dashboard/ranges";
 import { durationInUnits } from "#app/metrics/rebuild-progress";
 import { generateStore, type SimStore, type SimulatorHandle } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "./support/simulated-shop";
+import { holdShopLock } from "./support/rollup-lock";
 
 const NOW = new Date();
 let simulator: SimulatorHandle;
@@ -184,7 +185,7 @@ describe("portfolios", () => {
       await prisma.shop.update({ where: { domain: eur }, data: { ianaTimezone: "Asia/Tokyo" } });
       // Another process (the worker's job for the shop's update) is rebuilding: it holds the shop's lock.
       await rebuilder.query("BEGIN");
-      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${eur}`]);
+      await holdShopLock(rebuilder, eur);
 
       // The download: after the page's wait, a 503 naming the store, with its recompute's times.
       const answer: unknown = await badRequest.page(() => EXPORTS.portfolio.build(owner, params, NOW, "en")).catch((thrown: unknown) => thrown);

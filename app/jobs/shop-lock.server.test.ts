@@ -71,7 +71,7 @@ describe("shop jobs", () => {
     await alive;
 
     // Now a worker that takes the lock and records the job, then dies (its connection closes).
-    await worker.query("SELECT pg_advisory_lock($1, hashtext($2))", [0x4d45, shop]);
+    expect(await lock.tryShopLock(worker, shop)).toBe(true);
     await worker.query("UPDATE sync_state SET job_id = $2 WHERE shop = $1", [shop, job.id]);
     expect(await lock.requeueOrphanedJobs(boss)).toEqual([]);
     await worker.end();

@@ -34,7 +34,8 @@ export const ORPHAN_CHECK_MS = 5_000;
 export const LOCK_CHECK_MS = 2_000;
 export const LOCK_CHECK_TIMEOUT_MS = 10_000;
 
-async function tryLock(client: pg.PoolClient, shop: string): Promise<boolean> {
+/** Takes the shop's job lock on `client`'s session if it is free: whether it did. */
+export async function tryShopLock(client: pg.ClientBase, shop: string): Promise<boolean> {
   const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked", [LOCK_SPACE, shop]);
   return rows[0].locked;
 }
@@ -99,7 +100,7 @@ export async function withShopLock<T>(
   const stopWatching = watchLock(client, shop, lost);
   let healthy = true;
   try {
-    if (!(await tryLock(client, shop))) return SHOP_BUSY;
+    if (!(await tryShopLock(client, shop))) return SHOP_BUSY;
     const run = randomUUID();
     try {
       await recordRunningJob(client, shop, jobId, run);
@@ -133,7 +134,7 @@ export async function requeueOrphanedJobs(boss: PgBoss): Promise<string[]> {
   for (const shop of await shopsWithRunningJob(pool)) {
     const client = await pool.connect();
     try {
-      if (!(await tryLock(client, shop))) continue;
+      if (!(await tryShopLock(client, shop))) continue;
       try {
         // Under the lock: the id is a dead job's (a live one clears it before unlocking).
         const jobId = await takeRunningJob(client, shop);

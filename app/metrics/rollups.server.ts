@@ -38,6 +38,7 @@ import { UnknownShopError } from "./context.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
 import { assertLocalDate } from "./periods";
 import type { RebuildProgress } from "./rebuild-progress";
+import { shopLockKey, shopLockStatement } from "./rollup-lock";
 import { rowsThatDiffer, sameKey, updateIfChanged } from "./upserts.server";
 import { doneWithin } from "#app/done-within";
 import { errorMessage } from "#app/error-message";
@@ -57,17 +58,11 @@ export interface RollupRefresh {
 export const ROLLUP_TRANSACTION_OPTIONS = { timeout: 15 * 60_000, maxWait: 60_000 };
 
 /**
- * The key of the shop's advisory lock, held by whatever writes its rollups: a bigint, in SQL,
- * for `shop`, an SQL expression of the shop's domain (a parameter, or a column).
- */
-const shopLockKey = (shop: Prisma.Sql) => Prisma.sql`hashtextextended('daily_sales:' || ${shop}, 0)`;
-
-/**
  * Takes the shop's lock for a transaction that writes its rollups, and has the transaction plan
  * at PostgreSQL's default price of a random read, at which the writes were tuned (ROLLUP_WRITE_PLANNING).
  */
 async function lockShop(tx: Tx, shop: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${shopLockKey(Prisma.sql`${shop}::text`)})`;
+  await tx.$executeRaw(shopLockStatement(shop));
   await tx.$executeRawUnsafe(ROLLUP_WRITE_PLANNING);
 }
 

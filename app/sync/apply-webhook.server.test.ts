@@ -65,6 +65,7 @@ import {
 import { truncateAll } from "../../tests/support/database";
 import { drainShopJobs, processQueuedWebhooks } from "../../tests/support/jobs";
 import { customerIdForEmail } from "#app/sync/personal-data";
+import { holdShopLock } from "../../tests/support/rollup-lock";
 
 const NOW = "2026-11-15T12:00:00Z";
 const SHOP = "apply.myshopify.com";
@@ -398,7 +399,7 @@ describe("orders and refunds", () => {
     };
     try {
       await rebuilder.query("BEGIN");
-      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${SHOP}`]);
+      await holdShopLock(rebuilder, SHOP);
       const before = await snapshot();
 
       // The tag: stored, and applied, while the lock is still held.

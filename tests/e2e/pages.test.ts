@@ -26,6 +26,7 @@ import { buildApp } from "../../scripts/lib/app-server";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/stack";
 import { launchBrowser, openPage, refusedDownload, screenshot } from "./browser";
 import { freePort } from "../../scripts/lib/free-port";
+import { holdShopLock } from "../support/rollup-lock";
 
 const DAY_MS = 86_400_000;
 
@@ -505,7 +506,7 @@ describe("every page of the embedded app in Chromium", () => {
       stack.store.shop.ianaTimezone = other;
       await db.query("UPDATE shops SET iana_timezone = $2 WHERE domain = $1", [stack.shop, other]);
       await rebuilder.query("BEGIN");
-      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${stack.shop}`]);
+      await holdShopLock(rebuilder, stack.shop);
       const { page, errors } = await open("/app", "Overview");
       await page.getByRole("heading", { name: "Recomputing your numbers" }).waitFor();
       expect(await page.getByText(`every number in ${other} and ${stack.store.shop.currencyCode}`).count()).toBe(1);

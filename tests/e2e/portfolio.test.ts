@@ -16,6 +16,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../scripts/lib/stack";
 import { openPage, refusedDownload, screenshot, startBrowserStack } from "./browser";
+import { holdShopLock } from "../support/rollup-lock";
 
 const CLIENT = "portfolio-client.myshopify.com";
 
@@ -107,7 +108,7 @@ describe("portfolios across two stores in Chromium", () => {
       client.shop.ianaTimezone = "Asia/Tokyo";
       await rebuilder.query("UPDATE shops SET iana_timezone = 'Asia/Tokyo' WHERE domain = $1", [CLIENT]);
       await rebuilder.query("BEGIN");
-      await rebuilder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`daily_sales:${CLIENT}`]);
+      await holdShopLock(rebuilder, CLIENT);
       await view.page.reload();
       await view.page.getByText("One store's figures are being recomputed").waitFor();
       // With how long the rebuild has run, and the client's last one's recorded time.
