@@ -13,12 +13,11 @@ import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { benchDatabase } from "./lib/database";
+import { arriveNow, forgetTodaysSessions, insertTodaysEvents, LIVE_EVENTS } from "./lib/live-traffic";
 import { note, timed, type BenchResult } from "./lib/timing";
 
 const EVENTS = Number(process.env.BENCH_CONVERSION_EVENTS ?? 10_000_000);
 const VISITS = Math.round(EVENTS / 5);
-/** Today's events so far in the live-traffic rows: a busy store's day (30,000 visits of five events). */
-const LIVE_EVENTS = Number(process.env.BENCH_CONVERSION_LIVE_EVENTS ?? 150_000);
 const SHOP = "conversion-bench.myshopify.com";
 const TIME_ZONE = "Europe/Berlin";
 const RANGE = { from: "2025-12-01", to: "2026-12-01" };
@@ -124,21 +123,7 @@ export default async function conversionBench(): Promise<BenchResult[]> {
   // Baseline, in the same run: loads whose refresh rebuilds today whole from its raw events (its
   // stored sessions deleted first), what every load with new events did before sessions were
   // stored. The last load is checked against the raw-event report of the month.
-  const arrive = (batch: number) => prisma.$executeRaw`
-    INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
-    SELECT ${SHOP}, 'arrival-' || ${batch}::int || '-' || g, 'arrival-' || ${batch}::int || '-' || (g % 20),
-      CASE WHEN g % 10 = 0 THEN 'product_added_to_cart' ELSE 'page_viewed' END, now() - (g % 5) * interval '1 second', now()
-    FROM generate_series(1, 100) AS g`;
-  await prisma.$executeRaw`
-    INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
-    SELECT ${SHOP}, 'live-' || g, 'live-' || (g / 5),
-      CASE WHEN g % 15 = 0 THEN 'product_added_to_cart' WHEN g % 45 = 0 THEN 'checkout_started' ELSE 'page_viewed' END, at, at
-    FROM generate_series(1, ${LIVE_EVENTS}::int) AS g
-    CROSS JOIN LATERAL (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-      + (g::float8 / ${LIVE_EVENTS}::int) * greatest(now() - interval '2 minutes' - (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), interval '0') AS at) e
-    ORDER BY at`;
-  // As autosummarize leaves the arrival index once autovacuum has taken its requests.
-  await prisma.$queryRaw`SELECT brin_summarize_new_values('pixel_events_received_at_idx')`;
+  await insertTodaysEvents(prisma, SHOP);
   await refreshPixelSessions(SHOP);
   const today = new Date();
   const monthStart = (date: Date, months = 0) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
@@ -147,17 +132,14 @@ export default async function conversionBench(): Promise<BenchResult[]> {
   const rebuiltTimes: number[] = [];
   let live = report;
   for (let i = 0; i < RUNS + BASELINE_RUNS; i++) {
-    await arrive(i);
+    await arriveNow(prisma, SHOP, i);
     const rebuildToday = i >= RUNS;
-    if (rebuildToday) {
-      await prisma.$executeRaw`
-        DELETE FROM pixel_sessions WHERE shop = ${SHOP} AND started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
-    }
+    if (rebuildToday) await forgetTodaysSessions(prisma, SHOP);
     const start = performance.now();
     live = await conversionOverview(SHOP, liveQuery, { now: new Date() });
     (rebuildToday ? rebuiltTimes : liveTimes).push(performance.now() - start);
   }
-  await arrive(RUNS + BASELINE_RUNS);
+  await arriveNow(prisma, SHOP, RUNS + BASELINE_RUNS);
   live = await conversionOverview(SHOP, liveQuery, { now: new Date() });
   const liveRaw: typeof raw = await prisma.$queryRawUnsafe(
     RAW_FUNNEL, SHOP, new Date(live.series[0].start), new Date(live.series[live.series.length - 1].end), TIME_ZONE);

@@ -5,7 +5,8 @@
 //     purchase rate, returning customer rate, customer retention and churn), both requested at
 //     once as a page would;
 //   - the 24 × 24 monthly cohort grid (`cohortMatrix`);
-//   - each page's whole loader, and the weekly cohort grid;
+//   - each page's whole loader, and the weekly cohort grid; the Overview again during a busy
+//     day's pixel traffic (lib/live-traffic.ts), new events arriving before each load;
 //   - the full rollup rebuild, and 1,000 order updates written with their rollups: once right
 //     after the pages, then WRITES more times (their median), once more changing nothing the
 //     rollups read (no refresh), one at a time (webhooks arriving apart), and as 1,000
@@ -37,6 +38,7 @@ import {
   SHOP,
   TIME_ZONE,
 } from "./lib/metrics-store";
+import { arriveNow, insertTodaysEvents, LIVE_EVENTS } from "./lib/live-traffic";
 import { durationResult, measure, median } from "./lib/measure";
 import { rollupWritesAlone } from "./lib/rollup-floor";
 import { machineLoad, note, timed, type BenchResult } from "./lib/timing";
@@ -357,6 +359,17 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const retentionRow = retention24Data.report!.retention;
   note(`24 months: retention ${retentionRow.retentionRate} (${retentionRow.retainedCustomers} of ${retentionRow.activeAtStart})`);
 
+  // --- The Overview during a busy day's pixel traffic (lib/live-traffic.ts): today's events so
+  // far, their sessions built once as the day's first load builds them, then 100 events of 20
+  // new visitors received just before each load, whose sessions the load's refresh builds. Today
+  // is after NOW, outside every range of the page: its figures equal the same reference.
+  await insertTodaysEvents(prisma, SHOP);
+  await refreshPixelSessions(SHOP);
+  let arrivals = 0;
+  const overviewLive = await measure(RUNS, 2, () => overviewPage(SHOP, params(""), NOW), () => arriveNow(prisma, SHOP, arrivals++));
+  assert.deepEqual(json(overviewReport(overviewLive.result)), json(references.overview.result), "the overview with live traffic differs from the reference");
+  note(`overview with live traffic (${LIVE_EVENTS} events today): median ${median(overviewLive.ms).toFixed(1)} ms (runs ${overviewLive.ms.map((ms) => ms.toFixed(0)).join(" ")})`);
+
   // --- Writes: 1,000 orders updated (each cancelled, an hour after it was placed), the rollups
   // refreshed with them: as one batch (a reconciliation's page), first once right after the
   // pages, then WRITES more times with other orders each (warm, their median: one write alone
@@ -441,6 +454,11 @@ export default async function metricsBench(): Promise<BenchResult[]> {
   const rebuildMs = built.seconds * 1000;
   return [
     page("Overview page loader: sales, rates, trend lines and conversion of the last 12 months by month, with the previous period's", "overview"),
+    durationResult(
+      `Overview page loader, as above, during live pixel traffic (${LIVE_EVENTS.toLocaleString("en")} events today, 100 new before each load), warm median`,
+      median(overviewLive.ms),
+      median(references.overview.ms),
+    ),
     page("Overview page loader by week (last 12 months)", "overviewWeekly"),
     page("Overview page loader by day (last 12 months)", "overviewDaily"),
     page(`Overview page loader by month over a range starting and ending mid-month (${MID_MONTH.from} to ${MID_MONTH.to})`, "overviewMidMonth"),

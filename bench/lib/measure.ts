@@ -11,12 +11,24 @@ export const median = (values: number[]) => {
 /** The nearest-rank `p`th percentile (0–100) of values sorted ascending. */
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-/** Milliseconds of each of `runs` runs of `work`, after `warmup` untimed ones; the last result. */
-export async function measure<T>(runs: number, warmup: number, work: () => T | Promise<T>): Promise<{ ms: number[]; result: T }> {
+/**
+ * Milliseconds of each of `runs` runs of `work`, after `warmup` untimed ones; the last result.
+ * `before`, untimed, precedes every run (the warmups too).
+ */
+export async function measure<T>(
+  runs: number,
+  warmup: number,
+  work: () => T | Promise<T>,
+  before: () => unknown = () => undefined,
+): Promise<{ ms: number[]; result: T }> {
   let result: T | undefined;
-  for (let i = 0; i < warmup; i++) result = await work();
+  for (let i = 0; i < warmup; i++) {
+    await before();
+    result = await work();
+  }
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await before();
     const start = performance.now();
     result = await work();
     ms.push(performance.now() - start);
