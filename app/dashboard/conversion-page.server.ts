@@ -119,7 +119,9 @@ export async function conversionPage(shop: string, searchParams: URLSearchParams
     ? await Promise.all([
         // The same source over the comparison range: a series never mixes the two.
         report?.source && compareTo
-          ? conversionOverview(shop, comparisonQuery(report, compareTo), { now }).then((base) => conversionComparison(report, base, compareTo, now))
+          ? conversionOverview(shop, comparisonQuery(report, compareTo), { now }, { sessionsRefreshed: true }).then((base) =>
+              conversionComparison(report, base, compareTo, now),
+            )
           : null,
         prisma.shopifySessionDay.findFirst({ where: { shop }, select: { day: true } }),
         prisma.pixelSessionSlot.findFirst({ where: { shop }, select: { slot: true } }),

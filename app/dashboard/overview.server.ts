@@ -21,13 +21,13 @@ const OVERVIEW_SHAPE = {
 };
 
 /**
- * The conversion reports of the range and of the comparison range, one after the other: each
- * first brings the pixel's sessions up to date, so the second finds little left to build.
+ * The conversion reports of the range and of the comparison range, one after the other: the
+ * first brings the pixel's sessions up to date, the second reads them as they are.
  */
 async function conversions(shop: string, range: DateRange, compared: DateRange | null, granularity: Granularity, now: Date) {
   const clock = { now };
   const current = await conversionOverview(shop, { range, granularity }, clock);
-  const base = compared ? await conversionOverview(shop, { range: compared, granularity }, clock) : null;
+  const base = compared ? await conversionOverview(shop, { range: compared, granularity }, clock, { sessionsRefreshed: true }) : null;
   return { current, base };
 }
 

@@ -86,14 +86,24 @@ function bucketSums(buckets: Bucket[], granularity: Granularity, rows: FunnelRow
 /**
  * Sessions, funnel, conversion rate, orders per session and sign-up rate for a shop, from one
  * labelled source (`report.source`). Null values when that source has no data for the shop.
+ * First brings the pixel's sessions up to date (refreshPixelSessions), unless `sessionsRefreshed`:
+ * the caller did so for the same request (a page's second report, over its comparison range).
+ * During live traffic a refresh rebuilds every visitor with events received in the last minute,
+ * so a second one would do that work again for nothing, and the two reports could differ by
+ * what arrived between them.
  * Throws InvalidRangeError and UnknownShopError.
  */
-export async function conversionOverview(shop: string, query: ConversionQuery, clock: Clock): Promise<ConversionReport> {
+export async function conversionOverview(
+  shop: string,
+  query: ConversionQuery,
+  clock: Clock,
+  { sessionsRefreshed = false }: { sessionsRefreshed?: boolean } = {},
+): Promise<ConversionReport> {
   validateConversionQuery(query);
   const { timeZone } = await loadShopContext(shop);
   const context = { timeZone, now: clock.now };
   const buckets = conversionBuckets(query, context);
-  await refreshPixelSessions(shop);
+  if (!sessionsRefreshed) await refreshPixelSessions(shop);
   const [available] = await prisma.$queryRaw<Array<{ shopify: boolean; pixel: boolean }>>`
     SELECT EXISTS (SELECT 1 FROM shopify_session_days WHERE shop = ${shop}) AS shopify,
       EXISTS (SELECT 1 FROM pixel_session_slots WHERE shop = ${shop}) AS pixel`;

@@ -3,6 +3,8 @@
 // those visitors' sessions (another visitor's stored session is the row it was), the slot the
 // joined session no longer starts in is gone, and the report equals the reference over every
 // event. AND a day rolled up before its sessions were stored is rebuilt whole, not counted twice.
+// AND a report told that the sessions were refreshed for its request (a page's comparison range)
+// reads them as they are, without refreshing them again.
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionReport, PIXEL_EVENTS, type PixelEvent } from "./conversion";
@@ -72,6 +74,20 @@ describe("a pixel session refresh", () => {
     expect(after.map((s) => `${s.visitor_id} ${s.started_at.toISOString().slice(11, 16)}`)).toEqual(["a 10:00", "b 10:05", "c 12:00"]);
     // `b` had no new event: its row was not written again.
     expect(after.find((s) => s.visitor_id === "b")!.xmin).toBe(before.find((s) => s.visitor_id === "b")!.xmin);
+  });
+
+  it("is not done again for a report whose request refreshed the sessions already", async () => {
+    const shop = await fixtureShop({ orders: [] }, { timeZone: TIME_ZONE });
+    await receive(shop, first, new Date(Date.now() - 2 * HOUR));
+    expect(await report(shop)).toEqual(reference(first));
+    await receive(shop, later, new Date());
+    const watermark = () => prisma.pixelRollupState.findUniqueOrThrow({ where: { shop }, select: { receivedThrough: true } });
+    const before = await watermark();
+    // The second report of a page: the sessions as the first report's refresh left them.
+    expect(await conversionOverview(shop, QUERY, { now: NOW }, { sessionsRefreshed: true })).toEqual(reference(first));
+    expect(await watermark()).toEqual(before);
+    // The next request's refresh takes the new events in.
+    expect(await report(shop)).toEqual(reference([...first, ...later]));
   });
 
   it("rebuilds whole a day whose sessions were not stored, without counting them twice", async () => {
