@@ -19,7 +19,7 @@ import { Prisma } from "@prisma/client";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import prisma from "#app/db.server";
 import { PIXEL_EVENTS, SESSION_GAP_MS } from "./conversion";
-import { rowsThatDiffer, updateIfChanged } from "./upserts.server";
+import { rowsThatDiffer, sameKey, updateIfChanged } from "./upserts.server";
 
 /** Events received up to this long before a refresh are surely committed when it reads them. */
 const COMMIT_OVERLAP = "1 minute";
@@ -133,8 +133,10 @@ function visitorsWithNewEvents(shop: string, days: Date[], since: Date | null): 
 
 /** `pixel_sessions`' columns after its key (shop, started_at, visitor_id). */
 const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", "source", "device", "landing"];
-/** Its columns as the refresh's rows `new` and `old` hold them: the key, then SESSION_VALUES. */
-const SESSION_COLUMNS = ["shop", "visitor_id", "started_at", ...SESSION_VALUES];
+/** A session among the shop's: its visitor and start. */
+const SESSION_KEY = ["visitor_id", "started_at"];
+/** Its columns as the refresh's rows `new` and `old` hold them: the shop, SESSION_KEY, then SESSION_VALUES. */
+const SESSION_COLUMNS = ["shop", ...SESSION_KEY, ...SESSION_VALUES];
 
 /**
  * The statement that rebuilds sessions (UTC days as their first instants): every visitor's on the
@@ -213,13 +215,13 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
     ),
     written AS (
       INSERT INTO pixel_sessions AS t (${Prisma.raw(SESSION_COLUMNS.join(", "))})
-      ${rowsThatDiffer("old", ["visitor_id", "started_at"], SESSION_VALUES)}
+      ${rowsThatDiffer("old", SESSION_KEY, SESSION_VALUES)}
       ON CONFLICT (shop, visitor_id, started_at) ${updateIfChanged(SESSION_VALUES)}
     ),
     dropped AS (
       DELETE FROM pixel_sessions t USING old o
-      WHERE t.shop = ${shop} AND t.visitor_id = o.visitor_id AND t.started_at = o.started_at
-        AND NOT EXISTS (SELECT 1 FROM new n WHERE n.visitor_id = o.visitor_id AND n.started_at = o.started_at)
+      WHERE t.shop = ${shop} AND ${Prisma.raw(sameKey(SESSION_KEY, "t", "o"))}
+        AND NOT EXISTS (SELECT 1 FROM new n WHERE ${Prisma.raw(sameKey(SESSION_KEY, "n", "o"))})
     ),
     delta AS (
       SELECT *, date_bin('15 minutes', started_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS slot
