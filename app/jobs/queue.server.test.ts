@@ -2,13 +2,15 @@
 // once (a deployment's web and worker processes), THEN every one of them starts, and each of
 // Metryka's queues exists once. And the order shop jobs are taken in: copies of orders, then
 // follow-ups, then large stores' backfills; a job put back because its shop was busy keeps its
-// place among its peers.
+// place among its peers, and is due as soon as the job it waited for ends.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { env } from "#app/env.server";
 import { truncateAll } from "../../tests/support/database";
 import { drainShopJobs } from "../../tests/support/jobs";
-import { enqueueShopJob, jobQueue, QUEUES, startJobQueue } from "./queue.server";
+import { enqueueShopJob, jobQueue, QUEUES, startJobQueue, type ShopJob } from "./queue.server";
+import { tryShopLock } from "./shop-lock.server";
+import { runShopJobInTurn } from "./worker.server";
 
 describe("starting the job queue", () => {
   it("GIVEN a new database THEN four processes starting at once all start", async () => {
@@ -57,5 +59,37 @@ describe("the order shop jobs are taken in", () => {
       "first.myshopify.com sessions",
       "large.myshopify.com backfill",
     ]);
+  });
+});
+
+describe("a job whose shop is busy", () => {
+  it("GIVEN a shop running a job WHEN another of its jobs is taken THEN it waits, and is due once a job of the shop ends; a backfill waiting for Shopify's files keeps its time", async () => {
+    await truncateAll();
+    await drainShopJobs();
+    const shop = "busy.myshopify.com";
+    const boss = await jobQueue();
+    const dueNow = async () => ((await boss.fetch<ShopJob>(QUEUES.shop, { batchSize: 10 })) ?? []).map((job) => job.data.kind);
+    // Another worker's job holds the shop.
+    const running = new pg.Client({ connectionString: env.DATABASE_URL });
+    await running.connect();
+    try {
+      expect(await tryShopLock(running, shop)).toBe(true);
+      await enqueueShopJob({ shop, kind: "sessions" });
+      await enqueueShopJob({ shop, kind: "backfill" }, { startAfterSeconds: 600 });
+      const [sessions] = await boss.fetch<ShopJob>(QUEUES.shop);
+      expect(sessions.data.kind).toBe("sessions");
+      await runShopJobInTurn(sessions);
+      await boss.complete(QUEUES.shop, sessions.id);
+      expect(await dueNow()).toEqual([]);
+    } finally {
+      await running.end();
+    }
+    // A job of the shop runs and ends (the shop is not installed here: it does nothing).
+    await enqueueShopJob({ shop, kind: "predictions" });
+    const [predictions] = await boss.fetch<ShopJob>(QUEUES.shop);
+    expect(predictions.data.kind).toBe("predictions");
+    await runShopJobInTurn(predictions);
+    await boss.complete(QUEUES.shop, predictions.id);
+    expect(await dueNow()).toEqual(["sessions"]);
   });
 });

@@ -39,6 +39,8 @@ export type ShopJobKind = "sync" | "backfill" | "reconcile" | "sessions" | "pixe
 export interface ShopJob {
   shop: string;
   kind: ShopJobKind;
+  /** Put back because another job of its shop was running: due as soon as that one ends (putBackWhileShopBusy). */
+  waitingForShop?: boolean;
   /**
    * A backfill of a large store (LARGE_STORE_ORDERS), queued at LARGE_BACKFILL_PRIORITY: it runs
    * once no other shop job waits (app/jobs/shop-jobs.server.ts).
@@ -158,6 +160,38 @@ export async function enqueueShopJob(job: ShopJob, options: { startAfterSeconds?
   const boss = await jobQueue();
   const startAfter = options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds };
   return boss.send(QUEUES.shop, job, { singletonKey: shopJobKey(job), ...startAfter, priority: shopJobPriority(job, options) });
+}
+
+/** How long a job put back while its shop was busy waits at most, should nothing wake it sooner. */
+export const BUSY_RETRY_SECONDS = 15;
+
+/**
+ * Puts back a job whose shop was running another: ahead of its peers (shopJobPriority), and due
+ * when that job ends (startJobsWaitingForShop), or after BUSY_RETRY_SECONDS should the end go
+ * unannounced (its worker died). An install queues the copy and its follow-ups at once, so
+ * Shopify's session figures would otherwise wait out a fixed delay after a small store's copy.
+ */
+export async function putBackWhileShopBusy(job: ShopJob): Promise<string | null> {
+  return enqueueShopJob({ ...job, waitingForShop: true }, { startAfterSeconds: BUSY_RETRY_SECONDS, ahead: true });
+}
+
+/**
+ * Makes the shop's jobs put back while it was busy due now: its running job has ended. Jobs
+ * waiting for other reasons (a backfill waiting for Shopify's bulk files) keep their time. Read
+ * and written in pg-boss's job table, whose API cannot select jobs by their data.
+ */
+export async function startJobsWaitingForShop(shop: string): Promise<number> {
+  const boss = await jobQueue();
+  const { rows } = await boss.getDb().executeSql(
+    `WITH woken AS (
+       UPDATE pgboss.job SET start_after = now()
+       WHERE name = $1 AND state = 'created' AND start_after > now()
+         AND data->>'shop' = $2 AND (data->>'waitingForShop')::boolean
+       RETURNING 1
+     ) SELECT count(*)::int AS woken FROM woken`,
+    [QUEUES.shop, shop],
+  );
+  return (rows as Array<{ woken: number }>)[0]?.woken ?? 0;
 }
 
 /**

@@ -11,11 +11,8 @@ import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-ev
 import { deleteExpiredExports } from "#app/sync/privacy.server";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import { deleteExpiredPixelData } from "#app/collector/retention.server";
-import { enqueueShopJob, jobQueue, QUEUES, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob, webhookRetryJob } from "./queue.server";
+import { jobQueue, putBackWhileShopBusy, QUEUES, startJobsWaitingForShop, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob, webhookRetryJob } from "./queue.server";
 import { errorMessage } from "#app/error-message";
-
-/** How long a job of a busy shop waits before it is tried again. */
-const BUSY_RETRY_SECONDS = 15;
 
 /** A failure no retry can fix (Shopify refused the request): parked at once, not retried. */
 async function parkIfPermanent(boss: PgBoss, queue: string, data: object, error: unknown): Promise<boolean> {
@@ -73,6 +70,25 @@ export async function applyWebhookJobs(boss: PgBoss, jobs: Array<JobWithMetadata
   return handled;
 }
 
+/**
+ * Runs a shop job under its shop's lock. When another job of the shop is running, this one is
+ * put back to run after it, ahead of the jobs queued since; when this one ends, however it ends,
+ * the jobs put back meanwhile are due at once.
+ */
+export async function runShopJobInTurn(job: PgBoss.Job<ShopJob>): Promise<void> {
+  let ran = false;
+  try {
+    const outcome = await withShopLock(job.data.shop, job.id, (signal) => {
+      ran = true;
+      return runShopJob(job.data, signal);
+    });
+    if (outcome === SHOP_BUSY) await putBackWhileShopBusy(job.data);
+  } finally {
+    // Only a help: should it fail, those jobs run after their wait, and the job's own outcome stands.
+    if (ran) await startJobsWaitingForShop(job.data.shop).catch(() => undefined);
+  }
+}
+
 export async function startWorkers(options: { shopConcurrency?: number } = {}): Promise<() => Promise<void>> {
   const boss = await jobQueue();
   // A shop job whose worker died is queued again by the workers still alive (or the next one).
@@ -84,9 +100,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
     ids.push(
       await boss.work<ShopJob>(QUEUES.shop, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
         try {
-          const outcome = await withShopLock(job.data.shop, job.id, (signal) => runShopJob(job.data, signal));
-          // Another job of the shop is running: this one runs after it, ahead of the jobs queued since.
-          if (outcome === SHOP_BUSY) await enqueueShopJob(job.data, { startAfterSeconds: BUSY_RETRY_SECONDS, ahead: true });
+          await runShopJobInTurn(job);
         } catch (error) {
           if (!(await parkIfPermanent(boss, QUEUES.shop, job.data, error))) throw error;
         }
