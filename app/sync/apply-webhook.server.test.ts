@@ -429,6 +429,54 @@ describe("orders and refunds", () => {
     }
   });
 
+  it("a refunds/create delivered again under a new event id is applied without waiting for a rebuild; a new refund waits for it, then refreshes them", async () => {
+    const store = newStore(45, 12);
+    await install(store);
+    await deliverAll(historyEvents(store));
+    const [first, second] = store.orders.filter((o) => !o.test && o.cancelledAt === null && o.refunds.length === 0 && o.customerId !== null).slice(-2);
+    const refundsCreated = (events: SimEvent[]) => withIds(events.filter((e) => e.topic === "refunds/create"));
+    const [refund] = refundsCreated(refundOrder(store, { orderId: first.id, at: "2026-11-16T10:00:00Z", kind: "partial", seed: 21 }).events);
+    await deliverAll([refund]);
+    const waitingForTheLock = async () =>
+      (await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n;
+    // Another process rebuilds the shop's rollups: it holds the shop's lock.
+    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await rebuilder.connect();
+    let released = false;
+    const release = async () => {
+      if (!released) await rebuilder.query("COMMIT");
+      released = true;
+    };
+    try {
+      await rebuilder.query("BEGIN");
+      await holdShopLock(rebuilder, SHOP);
+      const before = await snapshot();
+
+      // The same refund again, as Shopify may send it: applied while the lock is still held.
+      const again = deliverAll([{ ...refund, eventId: randomUUID() }]);
+      const outcome = await Promise.race([again.then(() => "applied"), new Promise((resolve) => setTimeout(resolve, 30_000, "still waiting"))]);
+      expect(outcome).toBe("applied");
+      expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+      expect(await snapshot()).toEqual(before);
+
+      // A new refund: stored, and its order's rollups wait for the lock.
+      const [another] = refundsCreated(refundOrder(store, { orderId: second.id, at: "2026-11-16T11:00:00Z", kind: "full", seed: 22 }).events);
+      const refunding = deliverAll([another]);
+      await vi.waitFor(async () => expect(await waitingForTheLock()).toBe(1), { timeout: 30_000, interval: 50 });
+      expect(await prisma.refund.count({ where: { shop: SHOP, orderId: BigInt(second.id) } })).toBe(1);
+      await release();
+      await refunding;
+      expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+      const refreshed = await snapshot();
+      expect(refreshed.dailySales).not.toEqual(before.dailySales);
+      await refreshDailyRollups(SHOP);
+      expect(await snapshot()).toEqual(refreshed);
+    } finally {
+      await release();
+      await rebuilder.end();
+    }
+  });
+
   it("ignores an orders/updated older than the stored order", async () => {
     const store = newStore();
     await install(store);

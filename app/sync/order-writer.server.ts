@@ -66,9 +66,10 @@ export async function writeOrders(shop: string, batch: OrderRows[], options: { i
 
 /**
  * Refunds with their line items (refunds/create), in one write, then the rollups of their
- * orders. A refund may arrive before its order: it is stored all the same, and the order, when
- * it comes, adds it to its refunded total. In a write of their own, never with orders: a refund
- * is not dropped with an order version older than the stored one.
+ * orders where the write changed what those read (a refund delivered again changes nothing). A
+ * refund may arrive before its order: it is stored all the same, and the order, when it comes,
+ * adds it to its refunded total and is counted with it. In a write of their own, never with
+ * orders: a refund is not dropped with an order version older than the stored one.
  */
 export async function writeRefunds(shop: string, refunds: RefundRows[]): Promise<void> {
   if (refunds.length === 0) return;
@@ -78,8 +79,8 @@ export async function writeRefunds(shop: string, refunds: RefundRows[]): Promise
     refundLineItems: refunds.flatMap((rows) => rows.refundLineItems),
     refundShipping: refunds.map((rows) => rows.refundShipping),
   };
-  await withRowWriter(shop, (writer) => writer.write(stageRows(shop, batch)));
-  await refreshOrders(shop, [...new Set(refunds.map((rows) => rows.refund.orderId))]);
+  const { rollupOrderIds } = await withRowWriter(shop, (writer) => writer.write(stageRows(shop, batch), { rollupChanges: true }));
+  await refreshOrders(shop, rollupOrderIds);
 }
 
 /** Last-writer-wins on updated_at; a deleted customer is not stored again. Returns how many were written. */

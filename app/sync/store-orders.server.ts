@@ -369,21 +369,22 @@ const SQL = {
     WHERE t.shop = $1 AND t.id = v.id
       AND (t.deleted_at, t.customer_id, t.total_refunded) IS DISTINCT FROM (v.deleted_at, v.customer_id, v.total_refunded)`,
   hasTombstones: "SELECT EXISTS (SELECT 1 FROM deleted_records WHERE shop = $1) AS found",
-  // Each stored order of the batch with what the rollups read of it and of its refunds, as a
-  // digest: taken before the merge and again after it, for the orders it applied
+  // Each stored order of the batch, and each stored order of its refunds, with what the rollups
+  // read of it and of its refunds, as a digest: taken before the merge and again after it
   // (rollupOrderIds). Not for the orders inserted here, which are new to the rollups anyway.
   // Before, the orders are locked, in id order: a writer that changes one of them meanwhile
   // would otherwise commit between the two digests, and the rollups it refreshes could then
   // keep its values after this write had put back the ones before it.
-  rollupInputs: (applied: boolean) => `
+  rollupInputs: (after: boolean) => `
     SELECT o.id::text AS id, md5(row(${ORDER_ROLLUP_INPUTS.map((column) => `o.${column}`).join(", ")},
       ARRAY(SELECT row(${REFUND_ROLLUP_INPUTS.map((column) => `r.${column}`).join(", ")})::text
         FROM refunds r WHERE r.shop = $1 AND r.order_id = o.id ORDER BY r.id))::text) AS inputs
     FROM orders o
     ${
-      applied
+      after
         ? "WHERE o.shop = $1 AND o.id = ANY ($2::bigint[])"
-        : `WHERE o.shop = $1 AND o.id IN (SELECT id FROM ingest_orders) AND ${notInsertedHere("o")}
+        : `WHERE o.shop = $1 AND o.id IN (SELECT id FROM ingest_orders UNION SELECT order_id FROM ingest_refunds)
+             AND ${notInsertedHere("o")}
            ORDER BY o.id FOR UPDATE OF o`
     }`,
   // A deleted customer (or one merged away) is not stored again by a late update.
@@ -413,7 +414,8 @@ export interface WriteResult {
   appliedOrderIds: bigint[];
   /**
    * Those of them new, or changed in what the rollups read (ORDER_ROLLUP_INPUTS and their
-   * refunds'): the orders whose rollups need a refresh. Only with `rollupChanges`.
+   * refunds'), and the stored orders of the refunds written whose refunds changed: the orders
+   * whose rollups need a refresh. Only with `rollupChanges`.
    */
   rollupOrderIds: bigint[];
   customersApplied: number;
@@ -475,10 +477,12 @@ async function mergeStaged(
     insertedIds = ids(inserted.rows);
     storedBefore = counts.orders - (inserted.rowCount ?? 0);
     if (storedBefore > 0 && ((await run(SQL.skippedOrders)).rowCount ?? 0) > 0) state.skips = true;
-    if (storedBefore > 0 && rollupChanges) {
-      const { rows } = await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(false), [shop]);
-      inputsBefore = new Map(rows.map((row) => [row.id, row.inputs]));
-    }
+  }
+  // A refund delivered again (refunds/create is sent at least once) changes nothing the rollups
+  // read of its order: no refresh.
+  if (rollupChanges && (storedBefore > 0 || counts.refunds > 0)) {
+    const { rows } = await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(false), [shop]);
+    inputsBefore = new Map(rows.map((row) => [row.id, row.inputs]));
   }
   const { skips } = state;
   if (counts.lineItems > 0) {
@@ -497,10 +501,10 @@ async function mergeStaged(
   if (counts.orders + counts.refunds > 0) await run(SQL.settleOrders(tombstones));
   result.appliedOrderIds = [...insertedIds, ...updatedIds];
   if (rollupChanges) {
+    // The orders updated, and those only their refunds changed; a skipped order keeps its digest.
+    const stored = [...inputsBefore.keys()];
     const { rows } =
-      updatedIds.length > 0
-        ? await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(true), [shop, updatedIds.map(String)])
-        : { rows: [] };
+      stored.length > 0 ? await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(true), [shop, stored]) : { rows: [] };
     const changed = rows.filter((row) => inputsBefore.get(row.id) !== row.inputs);
     result.rollupOrderIds = [...insertedIds, ...ids(changed)];
   }
