@@ -478,8 +478,8 @@ async function mergeStaged(
     storedBefore = counts.orders - (inserted.rowCount ?? 0);
     if (storedBefore > 0 && ((await run(SQL.skippedOrders)).rowCount ?? 0) > 0) state.skips = true;
   }
-  // A refund delivered again (refunds/create is sent at least once) changes nothing the rollups
-  // read of its order: no refresh.
+  // The digests before the merge: of the batch's stored orders, and of its refunds' (a refund
+  // delivered again, as refunds/create may be, changes neither and refreshes nothing).
   if (rollupChanges && (storedBefore > 0 || counts.refunds > 0)) {
     const { rows } = await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(false), [shop]);
     inputsBefore = new Map(rows.map((row) => [row.id, row.inputs]));
@@ -501,7 +501,8 @@ async function mergeStaged(
   if (counts.orders + counts.refunds > 0) await run(SQL.settleOrders(tombstones));
   result.appliedOrderIds = [...insertedIds, ...updatedIds];
   if (rollupChanges) {
-    // The orders updated, and those only their refunds changed; a skipped order keeps its digest.
+    // Again after it, for the same orders: those updated, and those whose refunds came alone (an
+    // order skipped as older keeps its digest, its refunds dropped with it).
     const stored = [...inputsBefore.keys()];
     const { rows } =
       stored.length > 0 ? await client.query<{ id: string; inputs: string }>(SQL.rollupInputs(true), [shop, stored]) : { rows: [] };
