@@ -304,6 +304,52 @@ async function deletedOrderLineItems(store: SimStore) {
   return prisma.orderLineItem.count({ where: { shop: SHOP, orderId: { in: store.deletedOrders.map((d) => BigInt(d.id)) } } });
 }
 
+interface Rebuilding {
+  /** Whether `delivering` was applied while the lock is held (within 30 s): "applied" or "still waiting". */
+  applied(delivering: Promise<void>): Promise<string>;
+  /** Returns once a refresh waits for the lock. */
+  refreshWaits(): Promise<void>;
+  /**
+   * Ends the rebuild; once `delivering` is applied, every event is, the rollups changed since
+   * `before`, and they are what a rebuild gives.
+   */
+  refreshedOnRelease(delivering: Promise<void>, before: Awaited<ReturnType<typeof snapshot>>): Promise<void>;
+}
+
+/** Runs `work` while another process rebuilds the shop's rollups, holding the shop's lock. */
+async function whileRebuilding(work: (rebuild: Rebuilding) => Promise<void>): Promise<void> {
+  const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+  await rebuilder.connect();
+  let released = false;
+  const release = async () => {
+    if (!released) await rebuilder.query("COMMIT");
+    released = true;
+  };
+  const waitingForTheLock = async () =>
+    (await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n;
+  try {
+    await rebuilder.query("BEGIN");
+    await holdShopLock(rebuilder, SHOP);
+    await work({
+      applied: (delivering) =>
+        Promise.race([delivering.then(() => "applied"), new Promise<string>((resolve) => setTimeout(resolve, 30_000, "still waiting"))]),
+      refreshWaits: () => vi.waitFor(async () => expect(await waitingForTheLock()).toBe(1), { timeout: 30_000, interval: 50 }),
+      refreshedOnRelease: async (delivering, before) => {
+        await release();
+        await delivering;
+        expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
+        const refreshed = await snapshot();
+        expect(refreshed.dailySales).not.toEqual(before.dailySales);
+        await refreshDailyRollups(SHOP);
+        expect(await snapshot()).toEqual(refreshed);
+      },
+    });
+  } finally {
+    await release();
+    await rebuilder.end();
+  }
+}
+
 describe("orders and refunds", () => {
   it("keeps a refund that arrives before its order, and counts it once the order comes", async () => {
     const store = newStore();
@@ -387,25 +433,11 @@ describe("orders and refunds", () => {
     await deliverAll(historyEvents(store));
     const [tagged, cancelled] = store.orders.filter((o) => !o.test && o.cancelledAt === null && o.customerId !== null).slice(-2);
     const stored = (id: number) => prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: BigInt(id) } } });
-    const waitingForTheLock = async () =>
-      (await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n;
-    // Another process rebuilds the shop's rollups: it holds the shop's lock.
-    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
-    await rebuilder.connect();
-    let released = false;
-    const release = async () => {
-      if (!released) await rebuilder.query("COMMIT");
-      released = true;
-    };
-    try {
-      await rebuilder.query("BEGIN");
-      await holdShopLock(rebuilder, SHOP);
+    await whileRebuilding(async ({ applied, refreshWaits, refreshedOnRelease }) => {
       const before = await snapshot();
 
       // The tag: stored, and applied, while the lock is still held.
-      const tagging = deliverAll(withIds(touchOrder(store, { orderId: tagged.id, at: "2026-11-16T11:30:00Z", tag: "gift" }).events));
-      const outcome = await Promise.race([tagging.then(() => "applied"), new Promise((resolve) => setTimeout(resolve, 30_000, "still waiting"))]);
-      expect(outcome).toBe("applied");
+      expect(await applied(deliverAll(withIds(touchOrder(store, { orderId: tagged.id, at: "2026-11-16T11:30:00Z", tag: "gift" }).events)))).toBe("applied");
       expect((await stored(tagged.id)).updatedAt).toEqual(new Date("2026-11-16T11:30:00Z"));
       expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
       const { orders: _, ...rollupsBefore } = before;
@@ -414,19 +446,10 @@ describe("orders and refunds", () => {
 
       // The cancellation: its order is written, and its rollups wait for the lock.
       const cancelling = deliverAll(withIds(cancelOrder(store, { orderId: cancelled.id, at: "2026-11-16T12:00:00Z" }).events));
-      await vi.waitFor(async () => expect(await waitingForTheLock()).toBe(1), { timeout: 30_000, interval: 50 });
+      await refreshWaits();
       expect((await stored(cancelled.id)).cancelledAt).toEqual(new Date("2026-11-16T12:00:00Z"));
-      await release();
-      await cancelling;
-      expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
-      const refreshed = await snapshot();
-      expect(refreshed.dailySales).not.toEqual(before.dailySales);
-      await refreshDailyRollups(SHOP);
-      expect(await snapshot()).toEqual(refreshed);
-    } finally {
-      await release();
-      await rebuilder.end();
-    }
+      await refreshedOnRelease(cancelling, before);
+    });
   });
 
   it("a refunds/create delivered again under a new event id is applied without waiting for a rebuild; a new refund waits for it, then refreshes them", async () => {
@@ -437,44 +460,21 @@ describe("orders and refunds", () => {
     const refundsCreated = (events: SimEvent[]) => withIds(events.filter((e) => e.topic === "refunds/create"));
     const [refund] = refundsCreated(refundOrder(store, { orderId: first.id, at: "2026-11-16T10:00:00Z", kind: "partial", seed: 21 }).events);
     await deliverAll([refund]);
-    const waitingForTheLock = async () =>
-      (await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n;
-    // Another process rebuilds the shop's rollups: it holds the shop's lock.
-    const rebuilder = new pg.Client({ connectionString: process.env.DATABASE_URL! });
-    await rebuilder.connect();
-    let released = false;
-    const release = async () => {
-      if (!released) await rebuilder.query("COMMIT");
-      released = true;
-    };
-    try {
-      await rebuilder.query("BEGIN");
-      await holdShopLock(rebuilder, SHOP);
+    await whileRebuilding(async ({ applied, refreshWaits, refreshedOnRelease }) => {
       const before = await snapshot();
 
       // The same refund again, as Shopify may send it: applied while the lock is still held.
-      const again = deliverAll([{ ...refund, eventId: randomUUID() }]);
-      const outcome = await Promise.race([again.then(() => "applied"), new Promise((resolve) => setTimeout(resolve, 30_000, "still waiting"))]);
-      expect(outcome).toBe("applied");
+      expect(await applied(deliverAll([{ ...refund, eventId: randomUUID() }]))).toBe("applied");
       expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
       expect(await snapshot()).toEqual(before);
 
       // A new refund: stored, and its order's rollups wait for the lock.
       const [another] = refundsCreated(refundOrder(store, { orderId: second.id, at: "2026-11-16T11:00:00Z", kind: "full", seed: 22 }).events);
       const refunding = deliverAll([another]);
-      await vi.waitFor(async () => expect(await waitingForTheLock()).toBe(1), { timeout: 30_000, interval: 50 });
+      await refreshWaits();
       expect(await prisma.refund.count({ where: { shop: SHOP, orderId: BigInt(second.id) } })).toBe(1);
-      await release();
-      await refunding;
-      expect((await recorded()).filter((e) => e.processedAt === null || e.error !== null)).toEqual([]);
-      const refreshed = await snapshot();
-      expect(refreshed.dailySales).not.toEqual(before.dailySales);
-      await refreshDailyRollups(SHOP);
-      expect(await snapshot()).toEqual(refreshed);
-    } finally {
-      await release();
-      await rebuilder.end();
-    }
+      await refreshedOnRelease(refunding, before);
+    });
   });
 
   it("ignores an orders/updated older than the stored order", async () => {
