@@ -180,18 +180,14 @@ export async function putBackWhileShopBusy(job: ShopJob): Promise<string | null>
  * waiting for other reasons (a backfill waiting for Shopify's bulk files) keep their time. Read
  * and written in pg-boss's job table, whose API cannot select jobs by their data.
  */
-export async function startJobsWaitingForShop(shop: string): Promise<number> {
+export async function startJobsWaitingForShop(shop: string): Promise<void> {
   const boss = await jobQueue();
-  const { rows } = await boss.getDb().executeSql(
-    `WITH woken AS (
-       UPDATE pgboss.job SET start_after = now()
-       WHERE name = $1 AND state = 'created' AND start_after > now()
-         AND data->>'shop' = $2 AND (data->>'waitingForShop')::boolean
-       RETURNING 1
-     ) SELECT count(*)::int AS woken FROM woken`,
+  await boss.getDb().executeSql(
+    `UPDATE pgboss.job SET start_after = now()
+     WHERE name = $1 AND state = 'created' AND start_after > now()
+       AND data->>'shop' = $2 AND (data->>'waitingForShop')::boolean`,
     [QUEUES.shop, shop],
   );
-  return (rows as Array<{ woken: number }>)[0]?.woken ?? 0;
 }
 
 /**
