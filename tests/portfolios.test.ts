@@ -138,6 +138,7 @@ describe("portfolios", () => {
         installed: true,
         netSales: sales.totals.netSales,
         netSalesGrowth: sales.comparison!.growth.netSales,
+        netSalesGrowthBase: sales.comparison!.totals.netSales,
         orders: sales.totals.orders,
         newCustomers: rates.activity.newCustomers,
         repeatPurchaseRate: rates.activity.repeatPurchaseRate,

@@ -36,7 +36,7 @@ export async function metricsReport(shop: string, query: MetricsQuery, now: Date
     settings: sales.settings,
     sales: {
       ...sales.totals,
-      series: sales.series.map(({ period, start, end, partial, netSales, grossSales, discounts, returns, orders, growth }) => ({
+      series: sales.series.map(({ period, start, end, partial, netSales, grossSales, discounts, returns, orders, growth, growthBase }) => ({
         period,
         start,
         end,
@@ -47,6 +47,7 @@ export async function metricsReport(shop: string, query: MetricsQuery, now: Date
         returns,
         orders,
         growth,
+        growthBase,
       })),
       comparison: sales.comparison,
       netSalesCmgr: sales.netSalesCmgr,

@@ -3,7 +3,8 @@
 // sales as a bar and its change against the comparison range.
 import { BlockStack, InlineGrid, ProgressBar, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
-import { useFormat } from "./format";
+import { fromNegativeBase, useFormat } from "./format";
+import { NegativeBaseNote } from "./NegativeBaseNote";
 
 export interface CustomerTypeRow {
   key: "new" | "returning" | "guest";
@@ -11,6 +12,8 @@ export interface CustomerTypeRow {
   share: number | null;
   /** Absent without a comparison range. */
   growth?: number | null;
+  /** The comparison range's net sales of the same kind, which `growth` is measured against. */
+  growthBase?: number | null;
 }
 
 export function CustomerTypeTable({ rows, currency }: { rows: CustomerTypeRow[]; currency: string }) {
@@ -51,12 +54,13 @@ export function CustomerTypeTable({ rows, currency }: { rows: CustomerTypeRow[];
             </InlineGrid>
             {compared && (
               <Text as="span" alignment="end" numeric>
-                {f.growth(row.growth ?? null)}
+                {f.growth(row.growth ?? null, row.growthBase)}
               </Text>
             )}
           </InlineGrid>
         </div>
       ))}
+      {rows.some((row) => fromNegativeBase(row.growth ?? null, row.growthBase)) && <NegativeBaseNote />}
     </BlockStack>
   );
 }

@@ -1,6 +1,7 @@
 import { Badge, Card, InlineStack, SkeletonBodyText, SkeletonDisplayText, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
-import { useFormat } from "./format";
+import { fromNegativeBase, useFormat } from "./format";
+import { NegativeBaseNote } from "./NegativeBaseNote";
 import { Sparkline, SPARKLINE_HEIGHT } from "./Sparkline";
 
 /** The value's line, whether it shows the value or its skeleton: no shift when data arrives. */
@@ -10,6 +11,7 @@ export function MetricCard({
   title,
   value,
   growth,
+  growthBase,
   comparisonLabel,
   help,
   trend,
@@ -20,6 +22,11 @@ export function MetricCard({
   title: string;
   value: string;
   growth?: number | null;
+  /**
+   * What `growth` is measured against, where it can be below zero (amounts): the badge then
+   * takes no tone, as its sign reads against the change, and the card says so.
+   */
+  growthBase?: number | null;
   comparisonLabel?: string;
   help?: string;
   /**
@@ -35,7 +42,8 @@ export function MetricCard({
 }) {
   const f = useFormat();
   const line = trend && trend.values.length > 1 ? trend : undefined;
-  const tone = growth === undefined || growth === null ? undefined : growth >= 0 ? "success" : "critical";
+  const againstNegative = growth !== undefined && fromNegativeBase(growth, growthBase);
+  const tone = growth === undefined || growth === null || againstNegative ? undefined : growth >= 0 ? "success" : "critical";
   return (
     <Card>
       {/* Laid out by app/styles/metric-card.css: the trend lines of a row's cards at one height. */}
@@ -66,8 +74,8 @@ export function MetricCard({
                   {value}
                 </Text>
                 {growth !== undefined && (
-                  <span data-testid="growth" data-growth={f.growth(growth)}>
-                    <Badge tone={tone}>{f.growth(growth)}</Badge>
+                  <span data-testid="growth" data-growth={f.growth(growth, growthBase)}>
+                    <Badge tone={tone}>{f.growth(growth, growthBase)}</Badge>
                   </span>
                 )}
               </InlineStack>
@@ -80,6 +88,7 @@ export function MetricCard({
                   <Text as="p" variant="bodySm" tone="subdued">
                     {comparisonLabel ?? help}
                   </Text>
+                  {againstNegative && <NegativeBaseNote />}
                 </div>
               )}
             </div>

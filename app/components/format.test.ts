@@ -2,10 +2,11 @@
 // each reads as a date in the page's language: a month by name, a day and a week (by its Monday,
 // where ISO weeks start, including week 1 that begins in the previous December) as a date. A
 // running time reads in seconds or minutes, runs on between two loads of a page's data, and a
-// rebuild's bar is its share of the last one's time.
+// rebuild's bar is its share of the last one's time. A growth against an amount below zero is
+// marked, as its sign reads against the change.
 import { describe, expect, it } from "vitest";
 import { progressAfter } from "#app/metrics/rebuild-progress";
-import { formatter } from "./format";
+import { formatter, fromNegativeBase } from "./format";
 import { rebuildShare } from "./RecomputingCard";
 
 describe("period labels", () => {
@@ -23,6 +24,19 @@ describe("period labels", () => {
 
   it("reads a week in Polish by its Monday too", () => {
     expect(formatter("pl").period("2026-W37")).toBe("7 wrz 2026");
+  });
+});
+
+describe("growth", () => {
+  it("reads a fraction with its sign, null as a dash, and marks one measured against an amount below zero", () => {
+    const en = formatter("en");
+    expect([en.growth(0.14), en.growth(-0.317), en.growth(0), en.growth(null)]).toEqual(["+14.0%", "-31.7%", "0.0%", "—"]);
+    // −$150.00 to $300.00: (30,000 − (−15,000)) ÷ −15,000.
+    expect(en.growth(-3, -15000)).toBe("-300.0% †");
+    expect(en.growth(1, 15000)).toBe("+100.0%");
+    expect([en.growth(null, -15000), en.growth(0.5, 0), en.growth(0.5, null)]).toEqual(["—", "+50.0%", "+50.0%"]);
+    expect(formatter("pl").growth(-3, -15000)).toBe("-300,0% †");
+    expect([fromNegativeBase(-3, -15000), fromNegativeBase(null, -15000), fromNegativeBase(-3, 0), fromNegativeBase(-3, undefined)]).toEqual([true, false, false, false]);
   });
 });
 

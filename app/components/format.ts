@@ -8,6 +8,18 @@ import { currencyDigits } from "#app/shopify/money";
 
 export type Format = ReturnType<typeof formatter>;
 
+/**
+ * Marks a growth measured against an amount below zero (more returned than sold). The spec's
+ * (this − that) ÷ that is kept, as in the exports, but its sign is then the opposite of the
+ * change's: a rise from −$15 to $30 is −300 %.
+ */
+export const NEGATIVE_BASE_MARK = "†";
+
+/** Whether a growth figure is measured against a base below zero. */
+export function fromNegativeBase(growth: number | null, base: number | null | undefined): boolean {
+  return growth !== null && base !== null && base !== undefined && base < 0;
+}
+
 export function formatter(locale: string) {
   const number = (options: Intl.NumberFormatOptions = {}) => new Intl.NumberFormat(locale, options);
   const count = number();
@@ -29,9 +41,14 @@ export function formatter(locale: string) {
       const value = minor / 10 ** currencyDigits(currency);
       return number({ style: "currency", currency, ...(compact ? { notation: "compact", maximumFractionDigits: 1 } : {}) }).format(value);
     },
-    /** A growth fraction as "+12.3%" ("+12.0%"); null (no base to compare with) as an em dash. */
-    growth(value: number | null): string {
-      return value === null ? "—" : growth.format(value);
+    /**
+     * A growth fraction as "+12.3%" ("+12.0%"); null (no base to compare with) as an em dash.
+     * Measured against `base` below zero, marked with NEGATIVE_BASE_MARK: the formula's sign then
+     * reads against the change, and the figure needs the NegativeBaseNote beside it.
+     */
+    growth(value: number | null, base?: number | null): string {
+      if (value === null) return "—";
+      return fromNegativeBase(value, base) ? `${growth.format(value)} ${NEGATIVE_BASE_MARK}` : growth.format(value);
     },
     /** A fraction as "21.0%" ("21,0%"); `short`: without a trailing zero ("21%"), for a heat map's cells. */
     percent(value: number | null, { short = false } = {}): string {

@@ -71,7 +71,7 @@ export function overviewHeadline({ report, current, compared }: OverviewReports)
     key,
     netSales: report.totals[total],
     share: ratio(report.totals[total], report.totals.netSales),
-    ...(report.comparison ? { growth: report.comparison.growth[total] } : {}),
+    ...(report.comparison ? { growth: report.comparison.growth[total], growthBase: report.comparison.totals[total] } : {}),
   }));
   return {
     rates,

@@ -97,10 +97,10 @@ describe("sales report", () => {
       now: NOW.toISOString(),
       totals: all,
       series: [
-        { period: "2026-03", start: "2026-03-01T05:00:00.000Z", end: "2026-04-01T04:00:00.000Z", partial: false, ...march, growth: 1 },
+        { period: "2026-03", start: "2026-03-01T05:00:00.000Z", end: "2026-04-01T04:00:00.000Z", partial: false, ...march, growth: 1, growthBase: 10750 },
         // April so far (1 to 15 April) against 1 to 15 March: orders 101, 102 and 103, net
         // 9,000 + 5,000 + 2,000 = 16,000 (refund 201 is dated 31 March); (−3,000 − 16,000) ÷ 16,000.
-        { period: "2026-04", start: "2026-04-01T04:00:00.000Z", end: "2026-05-01T04:00:00.000Z", partial: true, ...april, growth: -1.1875 },
+        { period: "2026-04", start: "2026-04-01T04:00:00.000Z", end: "2026-05-01T04:00:00.000Z", partial: true, ...april, growth: -1.1875, growthBase: 16000 },
       ],
       comparison: {
         compareTo: "previous_period",
@@ -147,8 +147,9 @@ describe("sales report", () => {
     for (const report of [reference, sql]) {
       expect(report.settings).toEqual({ ...DEFAULT_METRIC_SETTINGS, ...settings });
       expect(report.series.map(({ period, partial, growth, start, end, ...rest }) => ({ period, partial, growth, ...rest }))).toEqual([
-        { period: "2026-03", partial: false, growth: 0.7209, ...march },
-        { period: "2026-04", partial: true, growth: -1, ...april },
+        { period: "2026-03", partial: false, growth: 0.7209, growthBase: 10750, ...march },
+        // Against 1 to 15 March: 9,000 − 2,000 (refund 201, on its order's date) + 5,000 + 2,000.
+        { period: "2026-04", partial: true, growth: -1, growthBase: 14000, ...april },
       ]);
       expect(report.totals).toEqual(totals(27500, 4000, 5000, 700, 1736, 5, { new: 11500, returning: 5000, guest: 2000 }));
       expect(report.comparison).toBeNull();
@@ -158,11 +159,11 @@ describe("sales report", () => {
   it("GIVEN New York's 23-hour spring-forward day WHEN reporting by day THEN an order at 23:30 EDT stays on 8 March and growth is null on a zero base", async () => {
     const query = { range: { from: "2026-03-07", to: "2026-03-10" }, granularity: "day" as const };
     const expectedSeries = [
-      { period: "2026-03-07", start: "2026-03-07T05:00:00.000Z", end: "2026-03-08T05:00:00.000Z", partial: false, growth: null,
+      { period: "2026-03-07", start: "2026-03-07T05:00:00.000Z", end: "2026-03-08T05:00:00.000Z", partial: false, growth: null, growthBase: 0,
         ...totals(10000, 1000, 0, 500, 720, 1, { new: 9000, returning: 0, guest: 0 }) },
-      { period: "2026-03-08", start: "2026-03-08T05:00:00.000Z", end: "2026-03-09T04:00:00.000Z", partial: false, growth: -0.2222,
+      { period: "2026-03-08", start: "2026-03-08T05:00:00.000Z", end: "2026-03-09T04:00:00.000Z", partial: false, growth: -0.2222, growthBase: 9000,
         ...totals(7000, 0, 0, 0, 560, 2, { new: 0, returning: 5000, guest: 2000 }) },
-      { period: "2026-03-09", start: "2026-03-09T04:00:00.000Z", end: "2026-03-10T04:00:00.000Z", partial: false, growth: -1, ...ZERO },
+      { period: "2026-03-09", start: "2026-03-09T04:00:00.000Z", end: "2026-03-10T04:00:00.000Z", partial: false, growth: -1, growthBase: 7000, ...ZERO },
     ];
     const { reference, sql } = await bothImplementations(newYork, { timeZone: "America/New_York" }, query, NOW);
     expect(reference.series).toEqual(expectedSeries);
@@ -222,6 +223,30 @@ describe("sales report", () => {
     }
   });
 
+  it("GIVEN a week with more returned than sold WHEN reporting by week THEN the next week's growth follows the formula from that negative base, and says its base", async () => {
+    // Week of 2 March: a sale of 10,000 on Monday; week of 9 March: 20,000 of it returned and a
+    // sale of 5,000 (net −15,000); week of 16 March: a sale of 30,000.
+    const rows = {
+      orders: [
+        order({ id: "1", customerId: "1", at: "2026-03-02T15:00:00Z", grossSales: 10000 }),
+        order({ id: "2", customerId: "2", at: "2026-03-10T15:00:00Z", grossSales: 5000 }),
+        order({ id: "3", customerId: "2", at: "2026-03-17T15:00:00Z", grossSales: 30000 }),
+      ],
+      refunds: [refund({ id: "11", orderId: "1", at: "2026-03-11T15:00:00Z", returns: 20000 })],
+    };
+    const query = { range: { from: "2026-03-02", to: "2026-03-23" }, granularity: "week" as const };
+    const { reference, sql } = await bothImplementations(rows, { timeZone: "America/New_York" }, query, new Date("2026-04-01T00:00:00Z"));
+    for (const report of [reference, sql]) {
+      expect(report.series.map((p) => [p.period, p.netSales, p.growthBase, p.growth])).toEqual([
+        ["2026-W10", 10000, 0, null],
+        // (−15,000 − 10,000) ÷ 10,000
+        ["2026-W11", -15000, 10000, -2.5],
+        // (30,000 − (−15,000)) ÷ −15,000: a rise of 45,000 reads as −300 %.
+        ["2026-W12", 30000, -15000, -3],
+      ]);
+    }
+  });
+
   it("GIVEN a shop without orders THEN every bucket is listed with zeros, null averages and null growth", async () => {
     const now = new Date("2026-02-10T00:00:00Z");
     const { reference, sql } = await bothImplementations({ orders: [] }, { timeZone: "Asia/Kolkata" },
@@ -236,9 +261,10 @@ describe("sales report", () => {
       now: now.toISOString(),
       totals: ZERO,
       series: [
-        { period: "2026-01", start: "2025-12-31T18:30:00.000Z", end: "2026-01-31T18:30:00.000Z", partial: false, ...ZERO, growth: null },
-        { period: "2026-02", start: "2026-01-31T18:30:00.000Z", end: "2026-02-28T18:30:00.000Z", partial: true, ...ZERO, growth: null },
-        { period: "2026-03", start: "2026-02-28T18:30:00.000Z", end: "2026-03-31T18:30:00.000Z", partial: true, ...ZERO, growth: null },
+        { period: "2026-01", start: "2025-12-31T18:30:00.000Z", end: "2026-01-31T18:30:00.000Z", partial: false, ...ZERO, growth: null, growthBase: 0 },
+        { period: "2026-02", start: "2026-01-31T18:30:00.000Z", end: "2026-02-28T18:30:00.000Z", partial: true, ...ZERO, growth: null, growthBase: 0 },
+        // After now: nothing to compare with.
+        { period: "2026-03", start: "2026-02-28T18:30:00.000Z", end: "2026-03-31T18:30:00.000Z", partial: true, ...ZERO, growth: null, growthBase: null },
       ],
       comparison: {
         compareTo: "previous_year",

@@ -93,6 +93,12 @@ export interface SalesSeriesPoint extends SalesTotals {
    * for a whole bucket); null on a zero base or for a bucket after now.
    */
   growth: number | null;
+  /**
+   * The net sales `growth` is measured against; null when there is none (a bucket after now).
+   * Below zero (more returned than sold), the formula's sign reads against the change: a rise
+   * gives a negative growth, and the pages say so.
+   */
+  growthBase: number | null;
 }
 
 export type SalesGrowth = { [K in keyof SalesTotals]: number | null };
@@ -296,6 +302,7 @@ export function assembleSalesReport(
       partial: bucket.partial,
       ...totals,
       growth: base === null ? null : growthRate(totals.netSales, base),
+      growthBase: base,
     };
   });
 

@@ -44,6 +44,8 @@ export interface PortfolioStoreRow {
   /** Minor units of `currency`. */
   netSales: number | null;
   netSalesGrowth: number | null;
+  /** The comparison range's net sales, which `netSalesGrowth` is measured against. */
+  netSalesGrowthBase: number | null;
   orders: number | null;
   averageOrderValue: number | null;
   newCustomers: number | null;
@@ -68,6 +70,7 @@ const PIXEL_REFRESHES_AT_ONCE = 4;
 const NO_FIGURES = {
   netSales: null,
   netSalesGrowth: null,
+  netSalesGrowthBase: null,
   orders: null,
   averageOrderValue: null,
   newCustomers: null,
@@ -117,6 +120,7 @@ export async function portfolioStoreRow(shop: string, range: DateRange, compareT
     rebuild: null,
     netSales: sales.totals.netSales,
     netSalesGrowth: sales.comparison?.growth.netSales ?? null,
+    netSalesGrowthBase: sales.comparison?.totals.netSales ?? null,
     orders: sales.totals.orders,
     averageOrderValue: sales.totals.averageOrderValue,
     newCustomers: rates.activity.newCustomers,
@@ -232,6 +236,7 @@ export async function portfolioRows(
       rebuild: null,
       netSales: s.totals.netSales,
       netSalesGrowth: s.comparison?.growth.netSales ?? null,
+      netSalesGrowthBase: s.comparison?.totals.netSales ?? null,
       orders: s.totals.orders,
       averageOrderValue: s.totals.averageOrderValue,
       newCustomers: a.newCustomers,

@@ -132,6 +132,7 @@ export default function Overview() {
                   title={t("overview.netSales")}
                   value={money(report.totals.netSales)}
                   growth={growth ? growth.netSales : undefined}
+                  growthBase={report.comparison?.totals.netSales}
                   comparisonLabel={comparisonLabel}
                   trend={trend(t("overview.netSales"), report.series.map((p) => p.netSales))}
                   loading={loading}
@@ -159,6 +160,7 @@ export default function Overview() {
                   title={t("overview.totalSales")}
                   value={money(report.totals.totalSales)}
                   growth={growth ? growth.totalSales : undefined}
+                  growthBase={report.comparison?.totals.totalSales}
                   help={t("overview.totalSalesHelp")}
                   trend={trend(t("overview.totalSales"), report.series.map((p) => p.totalSales))}
                   loading={loading}

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link as RemixLink, useLoaderData, useLocation } from "@remix-run/react";
-import { Banner, BlockStack, Card, DataTable, Link, Page, Select, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Card, DataTable, Link, Page, Select, Text } from "@shopify/polaris";
 import { useMemo, useState } from "react";
 import { DateRangeSelect } from "#app/components/DateRangeSelect";
 import { CompareSelect, Control, ReportControls } from "#app/components/ReportControls";
 import { useDownload, withLocale } from "#app/components/download";
 import { DownloadFailedBanner } from "#app/components/DownloadFailedBanner";
 import { EmptyCard } from "#app/components/EmptyCard";
-import { useFormat } from "#app/components/format";
+import { fromNegativeBase, useFormat } from "#app/components/format";
+import { NegativeBaseNote } from "#app/components/NegativeBaseNote";
 import { PageError } from "#app/components/PageError";
 import { storeRecomputingText } from "#app/components/RecomputingCard";
 import { useRevalidateWhile, useSecondsSince, useUpdateSearchParams } from "#app/components/page-hooks";
@@ -100,7 +101,7 @@ export default function Portfolio() {
       <Text as="span">{money(row.netSales, row.currency)}</Text>
       {row.installed && !row.recomputing && data.compare !== "none" && (
         <Text as="span" tone="subdued" variant="bodySm">
-          {f.growth(row.netSalesGrowth)}
+          {f.growth(row.netSalesGrowth, row.netSalesGrowthBase)}
         </Text>
       )}
     </BlockStack>,
@@ -176,6 +177,11 @@ export default function Portfolio() {
             verticalAlign="middle"
             stickyHeader
           />
+          {data.compare !== "none" && data.rows.some((row) => !row.recomputing && fromNegativeBase(row.netSalesGrowth, row.netSalesGrowthBase)) && (
+            <Box padding="300">
+              <NegativeBaseNote />
+            </Box>
+          )}
         </Card>
         <Card>
           <BlockStack gap="200">

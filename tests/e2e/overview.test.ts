@@ -15,7 +15,7 @@ import { DateTime } from "luxon";
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatter } from "#app/components/format";
+import { formatter, fromNegativeBase } from "#app/components/format";
 import type { Granularity } from "#app/metrics/periods";
 import type { LocalStack } from "../../scripts/lib/stack";
 import { openPage, screenshot, startBrowserStack } from "./browser";
@@ -40,14 +40,15 @@ async function engineCards(shop: string, range: { from: string; to: string }, gr
   const baseConversion = base ? await conversionOverview(shop, { range: base, granularity }, clock) : null;
   const money = (minor: number) => f.money(minor, sales.currency);
   const growth = sales.comparison?.growth;
+  const previous = sales.comparison?.totals;
   const cards: Record<string, { value: string; growth?: string }> = {
-    "card-net-sales": { value: money(sales.totals.netSales), growth: growth && f.growth(growth.netSales) },
+    "card-net-sales": { value: money(sales.totals.netSales), growth: growth && f.growth(growth.netSales, previous!.netSales) },
     "card-orders": { value: f.count(sales.totals.orders), growth: growth && f.growth(growth.orders) },
     "card-aov": {
       value: sales.totals.averageOrderValue === null ? "—" : money(sales.totals.averageOrderValue),
       growth: growth && f.growth(growth.averageOrderValue),
     },
-    "card-total-sales": { value: money(sales.totals.totalSales), growth: growth && f.growth(growth.totalSales) },
+    "card-total-sales": { value: money(sales.totals.totalSales), growth: growth && f.growth(growth.totalSales, previous!.totalSales) },
     "card-new-customers": {
       value: f.count(rates.newCustomers),
       growth: baseRates ? f.growth(growthRate(rates.newCustomers, baseRates.newCustomers)) : undefined,
@@ -90,13 +91,16 @@ async function expectEngineCards(page: Page, shop: string, range: { from: string
   const wanted = Object.fromEntries(ids.map((id) => [id, { value: expected.cards[id].value, growth: expected.cards[id].growth }]));
   await expect.poll(() => shownCards(page, ids), { timeout: 30_000 }).toEqual(wanted);
   // The sales table's Growth column, newest period first, is the engine's growth of each bucket.
-  const growthColumn = [...expected.sales.series].reverse().map((point) => f.growth(point.growth));
+  // A growth against net sales below zero is marked, and a note under the table says why.
+  const growthColumn = [...expected.sales.series].reverse().map((point) => f.growth(point.growth, point.growthBase));
   const shownGrowth = () =>
     page
       .getByTestId("sales-table")
       .locator("tbody tr")
       .evaluateAll((rows) => rows.map((row) => row.querySelector("td:last-child")?.textContent ?? ""));
   await expect.poll(async () => (await shownGrowth()).slice(0, growthColumn.length)).toEqual(growthColumn);
+  const marked = expected.sales.series.some((point) => fromNegativeBase(point.growth, point.growthBase));
+  expect(await page.getByTestId("sales-table").getByTestId("negative-base-note").count()).toBe(marked ? 1 : 0);
   return expected;
 }
 
