@@ -11,8 +11,8 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
-import { blockState, blockView, customerIdOf, formatMoney, type BlockI18n, type CustomerBlockData } from "./block";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { blockState, blockView, customerIdOf, formatMoney, RECOMPUTE_RETRY_SECONDS, type BlockI18n, type CustomerBlockData } from "./block";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BUNDLE = path.join(ROOT, "extensions/metryka-customer-block/dist/metryka-customer-block.js");
@@ -207,6 +207,37 @@ describe("the built block", () => {
     expect(view.text()).toContain("$1,234.56");
   });
 
+  it("asks again by itself while the store's figures are being recomputed, until they are back", async () => {
+    const recomputing = (elapsedSeconds: number, lastSeconds: number) => ({
+      status: 503,
+      body: { message: "recomputing", refusal: null, recomputing: { timeZone: "UTC", currency: "USD", progress: { elapsedSeconds, lastSeconds } } },
+    });
+    // Fake timers that still run with the clock, so the block's own waits pass only when told.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const view = mount("gid://shopify/Customer/7001", [recomputing(30, 50), recomputing(55, 50), { status: 200, body: DATA }]);
+      await view.start();
+      await view.answer();
+      expect(view.text()).toContain("The figures appear here by themselves once it is done");
+      // The last recompute took 50 s and this one has run 30: asked again 25 s later, not before.
+      await vi.advanceTimersByTimeAsync(24_000);
+      expect(view.requests).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(view.requests).toHaveLength(2);
+      await view.answer();
+      // Longer than the last one: asked again after the shortest wait.
+      await vi.advanceTimersByTimeAsync(RECOMPUTE_RETRY_SECONDS.min * 1000);
+      expect(view.requests).toHaveLength(3);
+      await view.answer();
+      expect(view.text()).toContain("$1,234.56");
+      // Back: nothing more is asked.
+      await vi.advanceTimersByTimeAsync(RECOMPUTE_RETRY_SECONDS.max * 1000);
+      expect(view.requests).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("shows a 404 as not known yet, without a retry, and asks nothing for a page without a customer", async () => {
     const unknown = mount("gid://shopify/Customer/7003", [{ status: 404, body: { error: "No such customer" } }]);
     await unknown.start();
@@ -330,20 +361,29 @@ describe("the block's logic", () => {
     });
     expect(blockState(503, refusal(12.4, 95.6), en)).toEqual({
       status: "error",
-      message: "Metryka is recomputing this store's figures in its time zone and currency, for 12 seconds so far; its last recompute took 96 seconds. Try again in a minute.",
+      message: "Metryka is recomputing this store's figures in its time zone and currency, for 12 seconds so far; its last recompute took 96 seconds. The figures appear here by themselves once it is done.",
       retry: true,
+      // Asked again 5 s after the recompute should end if as long as the last one (95.6 − 12.4 + 5 s), at most a minute.
+      retryInSeconds: RECOMPUTE_RETRY_SECONDS.max,
     });
+    expect(blockState(503, refusal(30, 50.4), en)).toMatchObject({ retryInSeconds: 25 });
+    expect(blockState(503, refusal(80, 50), en)).toMatchObject({ retryInSeconds: RECOMPUTE_RETRY_SECONDS.min });
     expect(blockState(503, refusal(185, null), en)).toMatchObject({
-      message: "Metryka is recomputing this store's figures in its time zone and currency, for 3 minutes so far. Try again in a minute.",
+      message: "Metryka is recomputing this store's figures in its time zone and currency, for 3 minutes so far. The figures appear here by themselves once it is done.",
+      retryInSeconds: RECOMPUTE_RETRY_SECONDS.unknown,
     });
     expect(blockState(503, refusal(1, 150), adminI18n("pl"))).toMatchObject({
-      message: "Metryka przelicza dane sklepu w jego strefie czasowej i walucie. Czas od rozpoczęcia: 1 sekunda; poprzednie przeliczenie: 3 minuty. Spróbuj ponownie za minutę.",
+      message: "Metryka przelicza dane sklepu w jego strefie czasowej i walucie. Czas od rozpoczęcia: 1 sekunda; poprzednie przeliczenie: 3 minuty. Dane pojawią się tu same, gdy przeliczanie się zakończy.",
+      // 150 − 1 + 5 s, at most a minute.
+      retryInSeconds: RECOMPUTE_RETRY_SECONDS.max,
     });
     // Without a running time (the recompute waits its turn), a text body, or junk: the message alone.
-    const plain = "Metryka is recomputing this store's figures in its time zone and currency. Try again in a minute.";
+    const plain = "Metryka is recomputing this store's figures in its time zone and currency. The figures appear here by themselves once it is done.";
     for (const body of [refusal(null, 30), "recomputing", null, { recomputing: { progress: { elapsedSeconds: "12" } } }, refusal(-3, 30)]) {
-      expect(blockState(503, body, en)).toEqual({ status: "error", message: plain, retry: true });
+      expect(blockState(503, body, en)).toEqual({ status: "error", message: plain, retry: true, retryInSeconds: RECOMPUTE_RETRY_SECONDS.unknown });
     }
+    // Other errors are not asked again by themselves.
+    expect(blockState(500, null, en)).not.toHaveProperty("retryInSeconds");
   });
 
   it("treats a malformed answer as an error, not as figures", () => {

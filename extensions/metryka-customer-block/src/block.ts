@@ -39,7 +39,16 @@ export type BlockState =
   | { status: "loading" }
   | { status: "empty"; link: BlockView["link"] }
   | { status: "ready"; view: BlockView }
-  | { status: "error"; message: string; retry: boolean };
+  | {
+      status: "error";
+      message: string;
+      retry: boolean;
+      /**
+       * While the store's figures are being recomputed: when the block asks again by itself (it
+       * does so until they are back, and the button asks at once).
+       */
+      retryInSeconds?: number;
+    };
 
 /** `gid://shopify/Customer/123` → "123"; anything else → null. */
 export function customerIdOf(gid: string | undefined): string | null {
@@ -118,16 +127,29 @@ function duration(i18n: BlockI18n, seconds: number): string {
 
 const seconds = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null);
 
+/** Bounds of the wait before the block asks again during a recompute, and the wait without its times. */
+export const RECOMPUTE_RETRY_SECONDS = { min: 10, max: 60, unknown: 30 };
+
 /**
  * The 503 while the store's figures are being recomputed: with how long the recompute has run
- * and how long the store's last one took, when the app's answer says (its `recomputing.progress`).
+ * and how long the store's last one took, when the app's answer says (its `recomputing.progress`),
+ * and when to ask again: a few seconds after the recompute should end if it takes as long as the
+ * last one, within RECOMPUTE_RETRY_SECONDS.
  */
-function recomputingMessage(body: unknown, i18n: BlockI18n): string {
+function recomputingState(body: unknown, i18n: BlockI18n): BlockState {
   const progress = (body as { recomputing?: { progress?: { elapsedSeconds?: unknown; lastSeconds?: unknown } | null } } | null)?.recomputing?.progress;
-  const times = rebuildTimes({ elapsedSeconds: seconds(progress?.elapsedSeconds), lastSeconds: seconds(progress?.lastSeconds) }, (value) => duration(i18n, value));
-  if (!times) return i18n.translate("errors.recomputing");
-  const { elapsed, last } = times;
-  return last ? i18n.translate("errors.recomputingSince", { elapsed, last }) : i18n.translate("errors.recomputingFor", { elapsed });
+  const elapsedSeconds = seconds(progress?.elapsedSeconds);
+  const lastSeconds = seconds(progress?.lastSeconds);
+  const times = rebuildTimes({ elapsedSeconds, lastSeconds }, (value) => duration(i18n, value));
+  const { min, max, unknown } = RECOMPUTE_RETRY_SECONDS;
+  const retryInSeconds =
+    elapsedSeconds !== null && lastSeconds ? Math.round(Math.min(max, Math.max(min, lastSeconds - elapsedSeconds + 5))) : unknown;
+  const message = !times
+    ? i18n.translate("errors.recomputing")
+    : times.last
+      ? i18n.translate("errors.recomputingSince", { elapsed: times.elapsed, last: times.last })
+      : i18n.translate("errors.recomputingFor", { elapsed: times.elapsed });
+  return { status: "error", message, retry: true, retryInSeconds };
 }
 
 /** The block's state from the app's answer. */
@@ -137,7 +159,7 @@ export function blockState(status: number, body: unknown, i18n: BlockI18n): Bloc
   }
   if (status === 404) return { status: "error", message: i18n.translate("errors.notFound"), retry: false };
   if (status === 401) return { status: "error", message: i18n.translate("errors.unauthorized"), retry: true };
-  if (status === 503) return { status: "error", message: recomputingMessage(body, i18n), retry: true };
+  if (status === 503) return recomputingState(body, i18n);
   return { status: "error", message: i18n.translate("errors.failed"), retry: true };
 }
 

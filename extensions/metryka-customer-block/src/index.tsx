@@ -43,6 +43,13 @@ function CustomerBlock() {
     void loadBlockState(gid, fetch, adminI18n()).then(setState);
   }, [gid]);
   useEffect(load, [load]);
+  // During a recompute, ask again by itself until the figures are back.
+  const retryInSeconds = state.status === "error" ? state.retryInSeconds : undefined;
+  useEffect(() => {
+    if (retryInSeconds === undefined) return;
+    const timer = setTimeout(load, retryInSeconds * 1000);
+    return () => clearTimeout(timer);
+  }, [state, retryInSeconds, load]);
 
   if (state.status === "loading") {
     return (
