@@ -224,7 +224,11 @@ describe("the built block", () => {
       expect(view.requests).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1_000);
       expect(view.requests).toHaveLength(2);
+      // The banner stays while it asks: no spinner in between.
+      expect(view.text()).toContain("for 30 seconds so far");
+      expect(view.block()?.querySelector("s-spinner")).toBeNull();
       await view.answer();
+      expect(view.text()).toContain("for 55 seconds so far");
       // Longer than the last one: asked again after the shortest wait.
       await vi.advanceTimersByTimeAsync(RECOMPUTE_RETRY_SECONDS.min * 1000);
       expect(view.requests).toHaveLength(3);

@@ -38,18 +38,19 @@ function CustomerBlock() {
   const i18n = adminI18n();
   const t = i18n.translate;
   const gid = shopify.data.selected[0]?.id;
+  const ask = useCallback(() => void loadBlockState(gid, fetch, adminI18n()).then(setState), [gid]);
   const load = useCallback(() => {
     setState({ status: "loading" });
-    void loadBlockState(gid, fetch, adminI18n()).then(setState);
-  }, [gid]);
+    ask();
+  }, [ask]);
   useEffect(load, [load]);
-  // During a recompute, ask again by itself until the figures are back.
+  // During a recompute, ask again by itself until the figures are back, the banner staying meanwhile.
   const retryInSeconds = state.status === "error" ? state.retryInSeconds : undefined;
   useEffect(() => {
     if (retryInSeconds === undefined) return;
-    const timer = setTimeout(load, retryInSeconds * 1000);
+    const timer = setTimeout(ask, retryInSeconds * 1000);
     return () => clearTimeout(timer);
-  }, [state, retryInSeconds, load]);
+  }, [state, retryInSeconds, ask]);
 
   if (state.status === "loading") {
     return (
