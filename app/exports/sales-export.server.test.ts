@@ -1,7 +1,8 @@
 // GIVEN a small Warsaw store in PLN, WHEN its sales are exported by month, THEN the file holds
-// every total of each month as computed by hand, in złoty with two decimals, under a name that
-// says the range, currency and settings; in Polish (the admin's language) the same file has Polish
-// headings and yes/no, and the same numbers; and an impossible range is refused.
+// every total of each month as computed by hand, growth beside the net sales it is measured
+// against, in złoty with two decimals, under a name that says the range, currency and settings;
+// in Polish (the admin's language) the same file has Polish headings and yes/no, and the same
+// numbers; and an impossible range is refused.
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { InvalidRangeError } from "#app/metrics/periods";
@@ -47,12 +48,14 @@ describe("sales export", () => {
       "Returning customers' net sales (PLN)",
       "Guests' net sales (PLN)",
       "Net sales growth",
+      "Net sales compared with (PLN)",
     ]);
     expect(rows).toEqual([
       // 2026-01-31T22:30Z is 23:30 in Warsaw: still January.
-      ["2026-01", "2026-01-01", "2026-01-31", "no", "150.05", "5.05", "0.00", "145.00", "15.00", "23.00", "183.00", "2", "72.50", "100.00", "0.00", "45.00", ""],
-      ["2026-02", "2026-02-01", "2026-02-28", "no", "200.00", "0.00", "0.00", "200.00", "0.00", "0.00", "200.00", "1", "200.00", "0.00", "200.00", "0.00", "0.3793"],
-      ["2026-03", "2026-03-01", "2026-03-31", "yes", "0.00", "0.00", "40.00", "-40.00", "0.00", "0.00", "-40.00", "0", "", "0.00", "-40.00", "0.00", "-1.2"],
+      ["2026-01", "2026-01-01", "2026-01-31", "no", "150.05", "5.05", "0.00", "145.00", "15.00", "23.00", "183.00", "2", "72.50", "100.00", "0.00", "45.00", "", "0.00"],
+      ["2026-02", "2026-02-01", "2026-02-28", "no", "200.00", "0.00", "0.00", "200.00", "0.00", "0.00", "200.00", "1", "200.00", "0.00", "200.00", "0.00", "0.3793", "145.00"],
+      // March so far (to the 15th) against 1 to 15 February.
+      ["2026-03", "2026-03-01", "2026-03-31", "yes", "0.00", "0.00", "40.00", "-40.00", "0.00", "0.00", "-40.00", "0", "", "0.00", "-40.00", "0.00", "-1.2", "200.00"],
     ]);
 
     const polish = await salesExport(shop, new URLSearchParams({ from: "2026-01-01", to: "2026-04-01", granularity: "month" }), NOW, "pl");

@@ -22,7 +22,8 @@ const MONEY: Array<keyof SalesTotals> = ["grossSales", "discounts", "returns", "
 /**
  * Sales by period for the query string's range (`from`, `to`, `granularity`, as the Overview
  * reads them; an impossible one is an InvalidRangeError). Amounts in the shop currency's major
- * units, exact; growth a fraction. The headings and the yes/no cells are in `locale` (the admin's,
+ * units, exact; growth a fraction, beside the net sales it is measured against (whose sign, when
+ * below zero, reads against the change). The headings and the yes/no cells are in `locale` (the admin's,
  * for the in-app download; English on the command line); numbers and dates read the same in any.
  */
 export async function salesExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
@@ -51,6 +52,7 @@ export async function salesExport(shop: string, searchParams: URLSearchParams, n
       t("exports.sales.returningCustomerNetSales", { currency: report.currency }),
       t("exports.sales.guestNetSales", { currency: report.currency }),
       t("exports.sales.growth"),
+      t("exports.sales.growthBase", { currency: report.currency }),
     ],
     rows: report.series.map((point) => [
       point.period,
@@ -64,6 +66,7 @@ export async function salesExport(shop: string, searchParams: URLSearchParams, n
       money(point.returningCustomerNetSales),
       money(point.guestNetSales),
       point.growth,
+      money(point.growthBase),
     ]),
   };
 }
