@@ -9,9 +9,9 @@ import { currencyDigits } from "#app/shopify/money";
 export type Format = ReturnType<typeof formatter>;
 
 /**
- * Marks a growth measured against an amount below zero (more returned than sold). The spec's
- * (this − that) ÷ that is kept, as in the exports, but its sign is then the opposite of the
- * change's: a rise from −$15 to $30 is −300 %.
+ * Marks a growth measured against an amount below zero (more returned than sold). Growth stays
+ * (this − that) ÷ that (docs/metrics.md), as in the exports, but its sign is then the opposite
+ * of the change's: a rise from −$15 to $30 is −300 %.
  */
 export const NEGATIVE_BASE_MARK = "†";
 
