@@ -224,11 +224,11 @@ describe("sales report", () => {
   });
 
   it("GIVEN a week with more returned than sold WHEN reporting by week THEN the next week's growth follows the formula from that negative base, and says its base", async () => {
-    // Week of 2 March: a sale of 10,000 on Monday; week of 9 March: 20,000 of it returned and a
+    // Week of 2 March: a sale of 30,000 on Monday; week of 9 March: 20,000 of it returned and a
     // sale of 5,000 (net −15,000); week of 16 March: a sale of 30,000.
     const rows = {
       orders: [
-        order({ id: "1", customerId: "1", at: "2026-03-02T15:00:00Z", grossSales: 10000 }),
+        order({ id: "1", customerId: "1", at: "2026-03-02T15:00:00Z", grossSales: 30000 }),
         order({ id: "2", customerId: "2", at: "2026-03-10T15:00:00Z", grossSales: 5000 }),
         order({ id: "3", customerId: "2", at: "2026-03-17T15:00:00Z", grossSales: 30000 }),
       ],
@@ -238,9 +238,9 @@ describe("sales report", () => {
     const { reference, sql } = await bothImplementations(rows, { timeZone: "America/New_York" }, query, new Date("2026-04-01T00:00:00Z"));
     for (const report of [reference, sql]) {
       expect(report.series.map((p) => [p.period, p.netSales, p.growthBase, p.growth])).toEqual([
-        ["2026-W10", 10000, 0, null],
-        // (−15,000 − 10,000) ÷ 10,000
-        ["2026-W11", -15000, 10000, -2.5],
+        ["2026-W10", 30000, 0, null],
+        // (−15,000 − 30,000) ÷ 30,000
+        ["2026-W11", -15000, 30000, -1.5],
         // (30,000 − (−15,000)) ÷ −15,000: a rise of 45,000 reads as −300 %.
         ["2026-W12", 30000, -15000, -3],
       ]);
