@@ -1,7 +1,8 @@
 // The app's view of one customer: their standing (customerStanding, from the rollups), their
-// orders as a timeline (one customer's rows, read by the orders' customer index) and their
-// prediction from the shop's cached fit, or why there is none. Ids, dates and amounts only: the
-// customer's name stays in Shopify.
+// orders as a timeline (one customer's rows, read by the orders' customer index, each with the
+// order's name as the admin shows it) and their prediction from the shop's cached fit, or why
+// there is none. Ids, order names, dates and amounts only: the customer's name stays in Shopify.
+import prisma from "#app/db.server";
 import { customerTimeline, type TimelineOrder } from "#app/metrics/customer-timeline";
 import type { CustomerStanding } from "#app/metrics/retention";
 import { customerPrediction, type CustomerPredictionResult } from "#app/metrics/prediction.server";
@@ -27,7 +28,11 @@ export class MalformedCustomerIdError extends RefusedQueryError {
 
 export interface CustomerPageData {
   standing: CustomerStanding;
-  timeline: TimelineOrder[];
+  /**
+   * `name`: the order's name in the admin ("#1001"); `inShopify`: whether the order was read from
+   * Shopify, so the admin has it (not only imported from a file).
+   */
+  timeline: Array<TimelineOrder & { name: string; inShopify: boolean }>;
   /** The customer's prediction from the shop's cached fit (never fitted here), or why there is none. */
   prediction: CustomerPredictionResult;
   /** The rules the figures follow, said under them. */
@@ -46,6 +51,12 @@ export async function customerPage(shop: string, rawId: string, now: Date): Prom
   const standing = await customerStanding(shop, id, { now }, context);
   if (!standing) throw new CustomerNotFoundError();
   const [rows, prediction] = await Promise.all([customerRows(shop, id, now), customerPrediction(shop, id)]);
-  const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
+  const orders = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
+  const names = await prisma.order.findMany({
+    where: { shop, id: { in: orders.map((order) => BigInt(order.orderId)) } },
+    select: { id: true, name: true, imported: true },
+  });
+  const byId = new Map(names.map((order) => [String(order.id), order]));
+  const timeline = orders.map((order) => ({ ...order, name: byId.get(order.orderId)!.name, inShopify: !byId.get(order.orderId)!.imported }));
   return { standing, timeline, prediction, settings: context.settings, timeZone: context.timeZone };
 }

@@ -4,7 +4,7 @@
 // is a 404.
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, DataTable, InlineGrid, InlineStack, Link, Page, Text } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { CustomerPredictionCard } from "#app/components/CustomerPredictionCard";
 import { EmptyCard } from "#app/components/EmptyCard";
@@ -85,7 +85,13 @@ export default function CustomerView() {
                 rows={timeline.map((order) => [
                   f.day(order.day),
                   <InlineStack key={order.orderId} gap="200" blockAlign="center">
-                    <span>{order.orderId}</span>
+                    {order.inShopify ? (
+                      <Link url={`shopify://admin/orders/${order.orderId}`} target="_top" removeUnderline>
+                        {order.name}
+                      </Link>
+                    ) : (
+                      <span>{order.name}</span>
+                    )}
                     {order.excluded && <Badge>{t(order.excluded === "test" ? "customer.excludedTest" : "customer.excludedCancelled")}</Badge>}
                   </InlineStack>,
                   f.money(order.netSales, order.currency),

@@ -2,9 +2,9 @@
 // WHEN the merchant opens Customers at risk in Chromium and clicks the first customer, THEN the
 // app navigates (client-side) to that customer's view, whose orders, net spend, cohort, days
 // since the last order, lapse point and at-risk badge are the metrics engine's for that
-// customer, with one timeline row per order, and its prediction card says why the store is not
-// predicted yet; an id the store does not know is a 404 page that
-// says so and leads back to the customers list.
+// customer, with one timeline row per order (by its name, linked to the order in the admin),
+// and its prediction card says why the store is not predicted yet; an id the store does not
+// know is a 404 page that says so and leads back to the customers list.
 // Screenshots go to test-results/screenshots/.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,8 +79,14 @@ describe("a customer's view in Chromium", () => {
       .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("th,td")).map((cell) => cell.textContent?.trim() ?? "")));
     expect(rows).toHaveLength(timeline.length);
     expect(rows.map((row) => [row[0], row[1].replace(/(Test|Cancelled), not counted$/, ""), row[4]])).toEqual(
-      timeline.map((order) => [day(order.day), order.orderId, usd(order.net)]),
+      timeline.map((order) => [day(order.day), order.name, usd(order.net)]),
     );
+    // Each order by its name in the admin, linked to the order there (all read from Shopify here).
+    expect(timeline.every((order) => order.inShopify && /^#\d+$/.test(order.name))).toBe(true);
+    const links = await page
+      .locator(".Polaris-DataTable table tbody tr a")
+      .evaluateAll((anchors) => anchors.map((a) => [a.textContent?.trim() ?? "", a.getAttribute("href"), a.getAttribute("target")]));
+    expect(links).toEqual(timeline.map((order) => [order.name, `shopify://admin/orders/${order.orderId}`, "_top"]));
     // The counted rows are the standing's orders, and their nets in the shop currency its net spend.
     const counted = timeline.filter((order) => order.counted);
     expect(counted).toHaveLength(standing.orders);
