@@ -57,6 +57,10 @@ export async function customerPage(shop: string, rawId: string, now: Date): Prom
     select: { id: true, name: true, imported: true },
   });
   const byId = new Map(names.map((order) => [String(order.id), order]));
-  const timeline = orders.map((order) => ({ ...order, name: byId.get(order.orderId)!.name, inShopify: !byId.get(order.orderId)!.imported }));
+  // An order erased between the two reads (a shop's redaction) keeps its id for a name, unlinked.
+  const timeline = orders.map((order) => {
+    const stored = byId.get(order.orderId);
+    return { ...order, name: stored?.name ?? order.orderId, inShopify: stored ? !stored.imported : false };
+  });
   return { standing, timeline, prediction, settings: context.settings, timeZone: context.timeZone };
 }

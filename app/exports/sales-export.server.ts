@@ -23,8 +23,9 @@ const MONEY: Array<keyof SalesTotals> = ["grossSales", "discounts", "returns", "
  * Sales by period for the query string's range (`from`, `to`, `granularity`, as the Overview
  * reads them; an impossible one is an InvalidRangeError). Amounts in the shop currency's major
  * units, exact; growth a fraction, beside the net sales it is measured against (whose sign, when
- * below zero, reads against the change). The headings and the yes/no cells are in `locale` (the admin's,
- * for the in-app download; English on the command line); numbers and dates read the same in any.
+ * below zero, reads against the change). The headings and the yes/no cells are in `locale` (the
+ * admin's, for the in-app download; English on the command line); numbers and dates read the
+ * same in any.
  */
 export async function salesExport(shop: string, searchParams: URLSearchParams, now: Date, locale: Locale = DEFAULT_LOCALE): Promise<TableExport> {
   const t = translator(locale);
