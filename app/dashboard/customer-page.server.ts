@@ -2,7 +2,6 @@
 // orders as a timeline (one customer's rows, read by the orders' customer index, each with the
 // order's name as the admin shows it) and their prediction from the shop's cached fit, or why
 // there is none. Ids, order names, dates and amounts only: the customer's name stays in Shopify.
-import prisma from "#app/db.server";
 import { customerTimeline, type TimelineOrder } from "#app/metrics/customer-timeline";
 import type { CustomerStanding } from "#app/metrics/retention";
 import { customerPrediction, type CustomerPredictionResult } from "#app/metrics/prediction.server";
@@ -51,16 +50,9 @@ export async function customerPage(shop: string, rawId: string, now: Date): Prom
   const standing = await customerStanding(shop, id, { now }, context);
   if (!standing) throw new CustomerNotFoundError();
   const [rows, prediction] = await Promise.all([customerRows(shop, id, now), customerPrediction(shop, id)]);
-  const orders = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings });
-  const names = await prisma.order.findMany({
-    where: { shop, id: { in: orders.map((order) => BigInt(order.orderId)) } },
-    select: { id: true, name: true, imported: true },
-  });
-  const byId = new Map(names.map((order) => [String(order.id), order]));
-  // An order erased between the two reads (a shop's redaction) keeps its id for a name, unlinked.
-  const timeline = orders.map((order) => {
-    const stored = byId.get(order.orderId);
-    return { ...order, name: stored?.name ?? order.orderId, inShopify: stored ? !stored.imported : false };
+  const timeline = customerTimeline(rows, standing.customerId, { timeZone: context.timeZone, now, settings: context.settings }).map((order) => {
+    const { name, imported } = rows.orderNames.get(order.orderId)!;
+    return { ...order, name, inShopify: !imported };
   });
   return { standing, timeline, prediction, settings: context.settings, timeZone: context.timeZone };
 }

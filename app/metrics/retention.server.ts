@@ -1084,9 +1084,15 @@ async function knownCustomer(shop: string, customerId: bigint): Promise<boolean>
 
 /**
  * One customer's orders (before `before` when given) and those orders' refunds, as reference
- * rows: an index range of the orders table (shop, customer, time), for the one customer.
+ * rows: an index range of the orders table (shop, customer, time), for the one customer. With
+ * each order's name in the admin, and whether it was only imported from a file, by order id
+ * (what the customer's view shows of an order beside its figures).
  */
-export async function customerRows(shop: string, customerId: bigint, before?: Date): Promise<{ orders: MetricOrder[]; refunds: MetricRefund[] }> {
+export async function customerRows(
+  shop: string,
+  customerId: bigint,
+  before?: Date,
+): Promise<{ orders: MetricOrder[]; refunds: MetricRefund[]; orderNames: Map<string, { name: string; imported: boolean }> }> {
   const orders = await prisma.order.findMany({
     where: { shop, customerId, ...(before ? { processedAt: { lt: before } } : {}) },
     orderBy: [{ processedAt: "asc" }, { id: "asc" }],
@@ -1095,7 +1101,11 @@ export async function customerRows(shop: string, customerId: bigint, before?: Da
     orders.length === 0
       ? []
       : await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((order) => order.id) } }, orderBy: { processedAt: "asc" } });
-  return { orders: orders.map(metricOrder), refunds: refunds.map(metricRefund) };
+  return {
+    orders: orders.map(metricOrder),
+    refunds: refunds.map(metricRefund),
+    orderNames: new Map(orders.map((order) => [String(order.id), { name: order.name, imported: order.imported }])),
+  };
 }
 
 /**
