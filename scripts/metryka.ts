@@ -136,10 +136,15 @@ async function main(argv: string[]) {
         else {
           for (const row of report) {
             const running = row.status === "running" ? ` (${row.kind === "backfill" ? "backfill" : "catch-up"}: ${syncProgressText(row)})` : "";
+            // Shopify's count / the copy's, at the last comparison.
+            const check = row.check
+              ? `\n  compared with Shopify at ${row.check.at}${row.check.ordersSince ? ` (orders since ${row.check.ordersSince})` : ""}: ` +
+                `orders ${row.check.orders.shopify}/${row.check.orders.copy}, customers ${row.check.customers.shopify}/${row.check.customers.copy}`
+              : "";
             process.stdout.write(
               `${row.shop}  ${row.status}${running}  ` +
                 `last success: ${row.lastSuccessAt ?? "never"}  orders: ${row.orders}` +
-                `${row.error ? `\n  ${row.error}` : ""}\n`,
+                `${check}${row.error ? `\n  ${row.error}` : ""}\n`,
             );
           }
           if (report.length === 0) process.stdout.write("No shops.\n");

@@ -1,7 +1,7 @@
 import { BlockStack, Box, Button, ProgressBar, Text } from "@shopify/polaris";
-import type { SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
+import type { ShopifyCheckStatus, SyncDetails, SyncStatus } from "#app/sync/sync-status.server";
 import { useTranslation } from "react-i18next";
-import { syncErrorText, syncProgressFraction, syncProgressText } from "./sync-progress";
+import { shopifyCheckText, syncErrorText, syncProgressFraction, syncProgressText } from "./sync-progress";
 import { useFormat } from "./format";
 import { StatusCard } from "./StatusCard";
 
@@ -69,6 +69,7 @@ export function SyncStatusCard({
           when: sync.lastSuccessAt ? f.dateTime(sync.lastSuccessAt, timeZone) : t("common.never"),
         })}
       </Text>
+      {sync.check && <ShopifyCheckText check={sync.check} timeZone={timeZone} />}
       {sync.pendingEvents > 0 && (
         <Text as="p" tone="subdued">
           {t("syncStatus.pending", { count: sync.pendingEvents, formatted: f.count(sync.pendingEvents) })}
@@ -80,5 +81,17 @@ export function SyncStatusCard({
         </Text>
       )}
     </StatusCard>
+  );
+}
+
+/** The last comparison with Shopify's own counts; in the caution tone when the two differ. */
+function ShopifyCheckText({ check, timeZone }: { check: ShopifyCheckStatus; timeZone: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { text, same } = shopifyCheckText(check, timeZone, t, f);
+  return (
+    <Text as="p" tone={same ? "subdued" : "caution"}>
+      {text}
+    </Text>
   );
 }

@@ -1,8 +1,9 @@
 // What a running sync is doing, in words and as a fraction, for the Data sync card and the
 // pages' banner. Reads the kind and phase of the run (app/sync/sync-state.server.ts).
-import type { SyncStatus } from "#app/sync/sync-status.server";
+import type { ShopifyCheckStatus, SyncStatus } from "#app/sync/sync-status.server";
 import type { TFunction } from "i18next";
 import { translator } from "#app/i18n";
+import { formatter, type Format } from "./format";
 
 /** The install's copy (or a full re-copy), as opposed to a catch-up on a store already copied. */
 export function isFullCopy(sync: SyncStatus): boolean {
@@ -29,4 +30,32 @@ export function syncProgressFraction(sync: SyncStatus): number {
 /** The last run's failure in the page's language (the command line shows `sync.error`, in English). */
 export function syncErrorText(sync: Pick<SyncStatus, "error" | "errorKind" | "errorDetail">, t: TFunction): string | null {
   return sync.errorKind && sync.errorDetail !== null ? t(`syncErrors.${sync.errorKind}`, { detail: sync.errorDetail }) : sync.error;
+}
+
+/**
+ * The last comparison with Shopify's own counts (SyncDetails.check), in the page's language:
+ * the same on both sides, or each side's figures, and when the copy is short of records what
+ * brings them back ("Sync now" then copies the whole store: app/jobs/requests.server.ts).
+ * `same` is false when they differ.
+ */
+export function shopifyCheckText(
+  check: ShopifyCheckStatus,
+  timeZone: string,
+  t: TFunction = translator(),
+  f: Pick<Format, "count" | "dateTime"> = formatter("en"),
+): { text: string; same: boolean } {
+  const orders = (count: number) => t("syncStatus.orders", { count, formatted: f.count(count) });
+  const customers = (count: number) => t("syncStatus.customers", { count, formatted: f.count(count) });
+  const same = check.orders.shopify === check.orders.copy && check.customers.shopify === check.customers.copy;
+  const key = `syncStatus.${same ? "checkedSame" : "checkedDiffer"}${check.ordersSince ? "Recent" : ""}`;
+  const text = t(key, {
+    when: f.dateTime(check.at, timeZone),
+    since: check.ordersSince ? f.dateTime(check.ordersSince, timeZone) : "",
+    orders: orders(check.orders.copy),
+    customers: customers(check.customers.copy),
+    shopifyOrders: orders(check.orders.shopify),
+    shopifyCustomers: customers(check.customers.shopify),
+  });
+  const short = check.orders.copy < check.orders.shopify || check.customers.copy < check.customers.shopify;
+  return { text: short ? `${text} ${t("syncStatus.checkedShort")}` : text, same };
 }

@@ -1,7 +1,8 @@
 // GIVEN shops in every state a sync can be asked for in, WHEN an install, "Sync now" or the
 // reconciliation schedule asks, THEN the kind of job queued is the one that fits: a backfill
-// for a shop never copied or whose backfill was cut off, a catch-up otherwise; and a shop that
-// only holds imported history (never installed) is not queued for syncs that can only fail.
+// for a shop never copied, whose backfill was cut off or whose copy the last comparison with
+// Shopify found short, a catch-up otherwise; and a shop that only holds imported history (never
+// installed) is not queued for syncs that can only fail.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import prisma from "#app/db.server";
 import {
@@ -10,6 +11,7 @@ import {
   markSessionsFailed,
   markSessionsImported,
   recordBulkOperation,
+  recordShopifyCheck,
   startRun,
   SyncRunKind,
 } from "#app/sync/sync-state.server";
@@ -53,6 +55,27 @@ describe("asking for a sync", () => {
     await requestShopSync(SHOP);
     await requestShopSync(SHOP);
     expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "backfill" }]);
+  });
+
+  it("copies the whole store again when the last comparison with Shopify found the copy short", async () => {
+    await onShopInstalled(SHOP, "read_orders");
+    await drainShopJobs();
+    const start = new Date("2026-11-01T00:00:00Z");
+    await startRun(SHOP, SyncRunKind.backfill, start);
+    const check = (orders: number, customers: number) => ({ ordersSince: null, orders: { shopify: 40, copy: orders }, customers: { shopify: 9, copy: customers } });
+    await recordShopifyCheck(SHOP, check(40, 9), start);
+    await markRunSucceeded(SHOP, start);
+    await requestShopSync(SHOP);
+    expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "sync" }]);
+    // A customer missing from the copy, then an order: no catch-up would bring either back.
+    for (const [orders, customers] of [[40, 8], [39, 9]]) {
+      await recordShopifyCheck(SHOP, check(orders, customers), start);
+      await requestShopSync(SHOP);
+      expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "backfill" }]);
+    }
+    // The schedule's reconciliation stays a catch-up.
+    expect(await queueReconciliations()).toBe(1);
+    expect(await drainShopJobs()).toEqual([{ shop: SHOP, kind: "reconcile" }]);
   });
 
   it("reconciles installed shops only, not one that holds imported history alone nor one uninstalled", async () => {

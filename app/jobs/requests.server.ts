@@ -2,13 +2,18 @@
 // Apart from shop-jobs.server.ts (what runs) so that the Shopify app's install hook
 // (app/shopify.server.ts) can queue work without importing what the work imports.
 import prisma from "#app/db.server";
-import { markSyncQueued, needsBackfill } from "#app/sync/sync-state.server";
+import { copyFellShort, markSyncQueued, needsBackfill } from "#app/sync/sync-state.server";
 import { enqueueShopJob, type ShopJobKind } from "./queue.server";
 import { errorMessage } from "#app/error-message";
 
-/** A backfill for a shop whose copy was never completed (or whose backfill was cut off), else a catch-up. */
+/**
+ * A backfill for a shop whose copy was never completed (or whose backfill was cut off), or whose
+ * copy the last comparison with Shopify found short of records; else a catch-up. Only what a
+ * person asks for (install, "Sync now") goes by the comparison: the schedule's reconciliations
+ * stay catch-ups, so a difference that a full copy would not mend costs no copy every 15 minutes.
+ */
 export async function syncKindFor(shop: string): Promise<ShopJobKind> {
-  return (await needsBackfill(shop)) ? "backfill" : "sync";
+  return (await needsBackfill(shop)) || (await copyFellShort(shop)) ? "backfill" : "sync";
 }
 
 /** A sync asked for (install, "Sync now"): shown as waiting until a worker takes it. */

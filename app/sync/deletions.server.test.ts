@@ -3,7 +3,8 @@
 // those records by comparing counts over id ranges, removes them as the webhooks would have
 // (orders kept as tombstones, never counted; a merged customer's orders under the kept one), and
 // leaves the copy equal to the store. When nothing was lost it costs two count queries per kind;
-// without read_all_orders it never removes an order Shopify only hides for its age.
+// without read_all_orders it never removes an order Shopify only hides for its age. It reports
+// both sides' counts, and a copy short of records is copied again when a person asks for a sync.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createCustomer,
@@ -57,11 +58,45 @@ afterAll(async () => {
 const at = () => new Date(Date.now() + 1000).toISOString();
 
 describe("deletions no webhook reported", () => {
-  it("costs two count queries per kind when nothing is missing", async () => {
+  it("costs two count queries per kind when nothing is missing, and reports Shopify's counts as the copy's", async () => {
     expect(store.orders.length).toBeGreaterThan(2 * 250);
     operations.length = 0;
-    expect(await sweepDeletions(store.shop.domain, client)).toEqual({ orders: [], customers: [] });
+    const { orders, customers, check } = await sweepDeletions(store.shop.domain, client);
+    expect({ orders, customers }).toEqual({ orders: [], customers: [] });
     expect(operations.sort()).toEqual(["CustomersCount", "OrdersCount"]);
+    const [storeOrders, storeCustomers] = [store.orders.length, store.customers.length];
+    expect(check).toEqual({
+      ordersSince: null,
+      orders: { shopify: storeOrders, copy: storeOrders },
+      customers: { shopify: storeCustomers, copy: storeCustomers },
+    });
+  });
+
+  it("reports records the copy lacks as a difference, which Sync now's full copy mends", async () => {
+    const shop = store.shop.domain;
+    const jobs = await import("#app/jobs/shop-jobs.server");
+    const { syncKindFor } = await import("#app/jobs/requests.server");
+    // An order and a customer lost from the copy itself, well inside its ids, still in Shopify.
+    const order = store.orders[Math.floor(store.orders.length / 3)];
+    const customer = store.customers[Math.floor(store.customers.length / 3)];
+    await prisma.order.delete({ where: { shop_id: { shop, id: BigInt(order.id) } } });
+    await prisma.customer.delete({ where: { shop_id: { shop, id: BigInt(customer.id) } } });
+
+    const { orders, customers, check } = await sweepDeletions(shop, client);
+    expect({ orders, customers }).toEqual({ orders: [], customers: [] });
+    expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length - 1 });
+    expect(check.customers).toEqual({ shopify: store.customers.length, copy: store.customers.length - 1 });
+
+    // The scheduled reconciliation records it; its catch-up cannot bring them back (neither has
+    // changed since its cursor), so what "Sync now" asks for is a full copy, and that does.
+    await jobs.runShopJob({ shop, kind: "reconcile" });
+    const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
+    expect([state.shopifyOrders! - state.copiedOrders!, state.shopifyCustomers! - state.copiedCustomers!]).toEqual([1, 1]);
+    expect(await syncKindFor(shop)).toBe("backfill");
+    await jobs.runShopJob({ shop, kind: "backfill" });
+    expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
+    expect(await storedCustomers(prisma, shop)).toEqual(expectedCustomers(store));
+    expect(await syncKindFor(shop)).toBe("sync");
   });
 
   it("finds deleted orders, deleted and merged customers, and removes exactly those", async () => {
@@ -81,9 +116,15 @@ describe("deletions no webhook reported", () => {
     mergeCustomers(store, { keptId, deletedId: mergedId, at: at() });
 
     // The scheduled reconciliation, with no webhook applied.
+    const started = new Date();
     await (await import("#app/jobs/shop-jobs.server")).runShopJob({ shop, kind: "reconcile" });
     const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
     expect({ status: state.status, error: state.error }).toEqual({ status: "succeeded", error: null });
+    // What it compared, once the removals were made: the same on both sides, as the Data sync page says.
+    expect(state.checkedAt!.getTime()).toBeGreaterThanOrEqual(started.getTime());
+    expect(state.checkedSince).toBeNull();
+    expect([state.shopifyOrders, state.copiedOrders]).toEqual([store.orders.length, store.orders.length]);
+    expect([state.shopifyCustomers, state.copiedCustomers]).toEqual([store.customers.length, store.customers.length]);
 
     expect(await storedDeletedOrderIds(prisma, shop)).toEqual(gone.map(BigInt).sort((a, b) => (a < b ? -1 : 1)));
     expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
@@ -94,7 +135,7 @@ describe("deletions no webhook reported", () => {
     expect(await prisma.deletedRecord.count({ where: { shop } })).toBe(gone.length + 2);
 
     // Nothing more to find.
-    expect(await sweepDeletions(shop, client)).toEqual({ orders: [], customers: [] });
+    expect(await sweepDeletions(shop, client)).toMatchObject({ orders: [], customers: [] });
   });
 
   it("leaves orders brought in with import-orders alone: Shopify never had them", async () => {
@@ -126,7 +167,13 @@ describe("deletions no webhook reported", () => {
     const before = await prisma.order.count({ where: { shop, deletedAt: null } });
     const old = await prisma.order.count({ where: { shop, deletedAt: null, createdAt: { lt: new Date(Date.now() - 61 * 86_400_000) } } });
     expect(old).toBeGreaterThan(0);
-    expect(await sweepDeletions(shop, limited)).toEqual({ orders: [], customers: [] });
+    const { orders, customers, check } = await sweepDeletions(shop, limited, new Date(Date.now()));
+    expect({ orders, customers }).toEqual({ orders: [], customers: [] });
     expect(await prisma.order.count({ where: { shop, deletedAt: null } })).toBe(before);
+    // Both sides counted over the same recent orders only.
+    expect(check.ordersSince!.getTime()).toBeGreaterThan(Date.now() - 59 * 86_400_000);
+    const recent = store.orders.filter((o) => new Date(o.createdAt) >= check.ordersSince!).length;
+    expect(recent).toBeLessThan(before);
+    expect(check.orders).toEqual({ shopify: recent, copy: recent });
   });
 });

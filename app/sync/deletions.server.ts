@@ -16,6 +16,7 @@ import { connectionPages, type AdminClient } from "#app/shopify/admin-client.ser
 import { gidToId } from "#app/shopify/gid";
 import { CUSTOMER_IDS, CUSTOMERS_COUNT, ID_PAGE_SIZE, ORDER_IDS, ORDERS_COUNT } from "#app/shopify/queries";
 import { removeCustomer, tombstoneOrders } from "./order-writer.server";
+import type { CountCheck, ShopifyCheck } from "./sync-state.server";
 
 /** Without read_all_orders Shopify shows an app the last 60 days of orders: compare within them. */
 const LIMITED_HISTORY_DAYS = 58;
@@ -33,14 +34,14 @@ interface Resource {
   since: Date | null;
 }
 
-function searchQuery(resource: Resource, range: IdRange): string {
-  const terms = [`id:>=${range.lo}`, `id:<=${range.hi}`];
+function searchQuery(resource: Resource, range: IdRange | null): string {
+  const terms = range ? [`id:>=${range.lo}`, `id:<=${range.hi}`] : [];
   if (resource.since) terms.push(`created_at:>='${resource.since.toISOString()}'`);
   return terms.join(" ");
 }
 
-async function remoteCount(client: AdminClient, resource: Resource, range: IdRange): Promise<number> {
-  const data = await client.request<Record<string, { count: number }>>(resource.countQuery, { query: searchQuery(resource, range) });
+async function remoteCount(client: AdminClient, resource: Resource, range: IdRange | null): Promise<number> {
+  const data = await client.request<Record<string, { count: number }>>(resource.countQuery, { query: searchQuery(resource, range) || null });
   return resource.type === "Order" ? data.ordersCount.count : data.customersCount.count;
 }
 
@@ -86,12 +87,21 @@ function localSide(shop: string, resource: Resource) {
   };
 }
 
-/** Ids the copy holds in `range` that Shopify no longer has. */
-async function missingFromShopify(shop: string, client: AdminClient, resource: Resource, range: IdRange): Promise<bigint[]> {
+/**
+ * Ids the copy holds in `range` that Shopify no longer has. `counted`: both sides' counts over
+ * the range, when the caller has them already.
+ */
+async function missingFromShopify(
+  shop: string,
+  client: AdminClient,
+  resource: Resource,
+  range: IdRange,
+  counted?: { ours: number; theirs: number },
+): Promise<bigint[]> {
   const local = localSide(shop, resource);
-  const ours = await local.count(range);
+  const ours = counted?.ours ?? (await local.count(range));
   if (ours === 0) return [];
-  const theirs = await remoteCount(client, resource, range);
+  const theirs = counted?.theirs ?? (await remoteCount(client, resource, range));
   if (theirs === ours) return [];
   if (ours <= ID_PAGE_SIZE) {
     const present = await remoteIds(client, resource, range);
@@ -107,12 +117,28 @@ async function missingFromShopify(shop: string, client: AdminClient, resource: R
 export interface DeletionSweep {
   orders: bigint[];
   customers: bigint[];
+  check: ShopifyCheck;
+}
+
+/**
+ * Both sides' counts over the copy's ids of one kind (none: Shopify's over all of them), and
+ * what the copy holds there that Shopify does not.
+ */
+async function sweepResource(shop: string, client: AdminClient, resource: Resource): Promise<{ missing: bigint[]; counts: CountCheck }> {
+  const local = localSide(shop, resource);
+  const range = await local.bounds();
+  if (!range) return { missing: [], counts: { shopify: await remoteCount(client, resource, null), copy: 0 } };
+  const ours = await local.count(range);
+  const theirs = await remoteCount(client, resource, range);
+  const missing = await missingFromShopify(shop, client, resource, range, { ours, theirs });
+  return { missing, counts: { shopify: theirs, copy: ours - missing.length } };
 }
 
 /**
  * Finds the orders and customers the copy holds that Shopify no longer has, and removes them
  * the way orders/delete and customers/delete do (orders stay as tombstones, never counted).
- * Run after a catch-up: a customer merged away has by then had their orders moved.
+ * Run after a catch-up: a customer merged away has by then had their orders moved. Returns
+ * what it removed and both sides' counts afterwards (`check`), which the Data sync page shows.
  */
 export async function sweepDeletions(shop: string, client: AdminClient, now = new Date()): Promise<DeletionSweep> {
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { scopes: true } });
@@ -125,15 +151,13 @@ export async function sweepDeletions(shop: string, client: AdminClient, now = ne
   };
   const customers: Resource = { type: "Customer", countQuery: CUSTOMERS_COUNT, idsQuery: CUSTOMER_IDS, since: null };
 
-  const result: DeletionSweep = { orders: [], customers: [] };
-  for (const [resource, found] of [
-    [orders, result.orders],
-    [customers, result.customers],
-  ] as const) {
-    const range = await localSide(shop, resource).bounds();
-    if (range) found.push(...(await missingFromShopify(shop, client, resource, range)));
-  }
-  await tombstoneOrders(shop, result.orders, now);
-  for (const id of result.customers) await removeCustomer(shop, id, now, null);
-  return result;
+  const orderSweep = await sweepResource(shop, client, orders);
+  const customerSweep = await sweepResource(shop, client, customers);
+  await tombstoneOrders(shop, orderSweep.missing, now);
+  for (const id of customerSweep.missing) await removeCustomer(shop, id, now, null);
+  return {
+    orders: orderSweep.missing,
+    customers: customerSweep.missing,
+    check: { ordersSince: orders.since, orders: orderSweep.counts, customers: customerSweep.counts },
+  };
 }

@@ -14,7 +14,7 @@ import { sweepDeletions } from "./deletions.server";
 import { completeOrder, type PagedOrderNode } from "./complete-order.server";
 import { customerRow, orderRows, type CustomerNode } from "./order-rows";
 import { writeCustomers, writeOrders } from "./order-writer.server";
-import { markRunFailed, markRunSucceeded, setPhase, setProgress, startRun, SyncPhase, SyncRunKind } from "./sync-state.server";
+import { markRunFailed, markRunSucceeded, recordShopifyCheck, setPhase, setProgress, startRun, SyncPhase, SyncRunKind } from "./sync-state.server";
 
 export function updatedSinceQuery(since: Date | null): string | undefined {
   return since ? `updated_at:>='${since.toISOString()}'` : undefined;
@@ -64,7 +64,8 @@ export async function catchUpSince(shop: string, client: AdminClient, since: Dat
   await syncOrders(shop, client, since);
   await syncCustomers(shop, client, since);
   await setPhase(shop, SyncPhase.deletions);
-  await sweepDeletions(shop, client);
+  const { check } = await sweepDeletions(shop, client);
+  await recordShopifyCheck(shop, check, new Date());
 }
 
 /** One catch-up run. `now` is when the run started: the next run resumes from it. */

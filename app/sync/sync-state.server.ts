@@ -1,7 +1,8 @@
 // The one writer of `sync_state`: where each shop's copy of its store stands. The jobs write it
-// as they run (kind, phase, progress, the bulk operations a backfill resumes with, outcome), the
-// shop lock records which job runs (app/jobs/shop-lock.server.ts), and the Data sync page and
-// `metryka status` read it (sync-status.server.ts). Nothing else writes the table.
+// as they run (kind, phase, progress, the bulk operations a backfill resumes with, outcome, the
+// last comparison with Shopify's counts), the shop lock records which job runs
+// (app/jobs/shop-lock.server.ts), and the Data sync page and `metryka status` read it
+// (sync-status.server.ts). Nothing else writes the table.
 import { SyncPhase, SyncRunKind, SyncRunStatus, type Prisma, type SyncState } from "@prisma/client";
 import type pg from "pg";
 import prisma from "#app/db.server";
@@ -55,6 +56,17 @@ async function writeRunState(shop: string, data: RunState): Promise<void> {
 export async function needsBackfill(shop: string): Promise<boolean> {
   const state = await readSyncState(shop);
   return !state?.lastSuccessAt || state.bulkOrdersOperation !== null || state.bulkCustomersOperation !== null;
+}
+
+/**
+ * Whether the last comparison with Shopify's counts found the copy short of orders or customers
+ * Shopify has. No catch-up brings those back (they have not changed since its cursor); a full
+ * copy does.
+ */
+export async function copyFellShort(shop: string): Promise<boolean> {
+  const state = await readSyncState(shop);
+  const short = (copy: number | null | undefined, shopify: number | null | undefined) => copy != null && shopify != null && copy < shopify;
+  return short(state?.copiedOrders, state?.shopifyOrders) || short(state?.copiedCustomers, state?.shopifyCustomers);
 }
 
 /** Whether a backfill of the shop recorded `operationId` and is not running (it failed). */
@@ -150,6 +162,32 @@ export async function markRunSucceeded(shop: string, runStart: Date): Promise<vo
  * What a failure means for the merchant: `retrying` (Shopify did not answer in time; the next
  * run will), `refused` (Shopify refused: access must be granted again), `failed` (anything else).
  */
+/** How many records Shopify and the copy hold over the same ids, once the sweep has removed what it found. */
+export interface CountCheck {
+  shopify: number;
+  copy: number;
+}
+
+/** The sweep's comparison with Shopify's counts (deletions.server.ts). */
+export interface ShopifyCheck {
+  /** Orders compared: those created since this instant (without read_all_orders), or all. */
+  ordersSince: Date | null;
+  orders: CountCheck;
+  customers: CountCheck;
+}
+
+/** The sweep's comparison with Shopify's counts, for the Data sync page. */
+export async function recordShopifyCheck(shop: string, check: ShopifyCheck, at: Date): Promise<void> {
+  await writeRunState(shop, {
+    checkedAt: at,
+    checkedSince: check.ordersSince,
+    shopifyOrders: check.orders.shopify,
+    copiedOrders: check.orders.copy,
+    shopifyCustomers: check.customers.shopify,
+    copiedCustomers: check.customers.copy,
+  });
+}
+
 export type SyncErrorKind = "retrying" | "refused" | "failed";
 
 export function classifySyncError(error: unknown): { kind: SyncErrorKind; detail: string } {

@@ -6,9 +6,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { translator } from "#app/i18n";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
-import { syncErrorText } from "#app/components/sync-progress";
-import { markRunFailed, markSessionsFailed, markSessionsImported, startRun, startSessionsImport, SyncRunKind } from "./sync-state.server";
-import { sessionsImportStatus, syncStatus } from "./sync-status.server";
+import { formatter } from "#app/components/format";
+import { shopifyCheckText, syncErrorText } from "#app/components/sync-progress";
+import { markRunFailed, markSessionsFailed, markSessionsImported, recordShopifyCheck, startRun, startSessionsImport, SyncRunKind } from "./sync-state.server";
+import { sessionsImportStatus, syncDetails, syncStatus } from "./sync-status.server";
 import { truncateAll } from "../../tests/support/database";
 
 const SHOP = "failing-words.myshopify.com";
@@ -76,5 +77,41 @@ describe("the sessions import's outcome in the admin's language", () => {
     expect(status).toMatchObject({ status: "not_granted", message: { key: "not_granted" } });
     expect(status.error).toContain("read_reports");
     expect(translator("pl")("syncErrors.sessions.not_granted")).toContain("read_reports");
+  });
+});
+
+describe("the last comparison with Shopify's own counts, in the admin's language", () => {
+  const at = new Date("2026-12-07T06:04:00Z");
+
+  it("is absent until a run has compared, then says the two sides hold the same", async () => {
+    expect((await syncDetails(SHOP)).check).toBeNull();
+    await recordShopifyCheck(SHOP, { ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 } }, at);
+    const { check } = await syncDetails(SHOP);
+    expect(check).toEqual({ at: at.toISOString(), ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 } });
+    expect(shopifyCheckText(check!, "Europe/Warsaw")).toEqual({
+      text: "Compared with Shopify's own counts on Dec 7, 2026, 7:04 AM: the same 1,234 orders and 1 customer on both sides.",
+      same: true,
+    });
+    expect(shopifyCheckText(check!, "Europe/Warsaw", translator("pl"), formatter("pl")).text).toBe(
+      "Porównanie z liczbami w Shopify (7 gru 2026, 07:04): po obu stronach tyle samo – 1234 zamówienia i 1 klient.",
+    );
+  });
+
+  it("gives each side's figures when they differ, over the recent orders a shop without full history shows, and what mends a copy short of records", async () => {
+    const since = new Date("2026-10-10T06:04:00Z");
+    await recordShopifyCheck(SHOP, { ordersSince: since, orders: { shopify: 25, copy: 24 }, customers: { shopify: 7, copy: 5 } }, at);
+    const { check } = await syncDetails(SHOP);
+    expect(shopifyCheckText(check!, "America/New_York")).toEqual({
+      text:
+        "Compared with Shopify's own counts on Dec 7, 2026, 1:04 AM, orders created since Oct 10, 2026, 2:04 AM: " +
+        "Shopify had 25 orders and 7 customers, Metryka 24 orders and 5 customers. " +
+        "Sync now copies the whole store again, which brings back what is missing.",
+      same: false,
+    });
+    expect(shopifyCheckText(check!, "America/New_York", translator("pl"), formatter("pl")).text).toBe(
+      "Porównanie z liczbami w Shopify (7 gru 2026, 01:04), zamówienia od 10 paź 2026, 02:04: " +
+        "w Shopify 25 zamówień i 7 klientów, w Metryce 24 zamówienia i 5 klientów. " +
+        "„Synchronizuj teraz” skopiuje cały sklep od nowa i uzupełni braki.",
+    );
   });
 });

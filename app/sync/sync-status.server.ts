@@ -32,6 +32,28 @@ export interface SyncDetails extends SyncStatus {
   parkedEvents: number;
   /** Jobs that failed every retry and wait for a person. */
   parkedJobs: number;
+  /** The last comparison with Shopify's own counts, or null before the first. */
+  check: ShopifyCheckStatus | null;
+}
+
+/** What Shopify and the copy held at the last check, imported orders aside (deletions.server.ts). */
+export interface ShopifyCheckStatus {
+  at: string;
+  /** Orders compared: those created since this instant (without read_all_orders), or all. */
+  ordersSince: string | null;
+  orders: { shopify: number; copy: number };
+  customers: { shopify: number; copy: number };
+}
+
+function checkOf(state: SyncState | null): ShopifyCheckStatus | null {
+  if (!state?.checkedAt || state.shopifyOrders === null || state.copiedOrders === null) return null;
+  if (state.shopifyCustomers === null || state.copiedCustomers === null) return null;
+  return {
+    at: state.checkedAt.toISOString(),
+    ordersSince: iso(state.checkedSince),
+    orders: { shopify: state.shopifyOrders, copy: state.copiedOrders },
+    customers: { shopify: state.shopifyCustomers, copy: state.copiedCustomers },
+  };
 }
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -79,15 +101,15 @@ async function parkedJobs(shop: string): Promise<number> {
 }
 
 export async function syncDetails(shop: string): Promise<SyncDetails> {
-  const [status, orders, customers, pendingEvents, parkedEvents, parked] = await Promise.all([
-    syncStatus(shop),
+  const [state, orders, customers, pendingEvents, parkedEvents, parked] = await Promise.all([
+    readSyncState(shop),
     prisma.order.count({ where: { shop, deletedAt: null } }),
     prisma.customer.count({ where: { shop } }),
     prisma.webhookEvent.count({ where: { shop, processedAt: null, parkedAt: null } }),
     prisma.webhookEvent.count({ where: { shop, parkedAt: { not: null } } }),
     parkedJobs(shop),
   ]);
-  return { ...status, orders, customers, pendingEvents, parkedEvents, parkedJobs: parked };
+  return { ...statusOf(state), orders, customers, pendingEvents, parkedEvents, parkedJobs: parked, check: checkOf(state) };
 }
 
 /** Every shop's sync state (or one shop's), for `metryka status`. */

@@ -130,6 +130,11 @@ describe("embedded dashboard in Chromium", () => {
     await storeBadge(page, "Up to date").waitFor({ timeout: 60_000 });
     expect(await copied()).toBe(before + 12);
     stack.simulator.faults.clear();
+    // The run compared the copy with Shopify's own counts, new orders included, and says so.
+    const count = (n: number) => n.toLocaleString("en-US");
+    const compared = await page.getByText(/^Compared with Shopify's own counts on /).innerText();
+    expect(compared).toContain(`: the same ${count(stack.store.orders.length)} orders and ${count(stack.store.customers.length)} customers on both sides.`);
+    await screenshot(page, "data-sync-compared");
 
     // The store's token is revoked: Shopify refuses, and the page says what fixes it.
     stack.simulator.installations.revokeShop(stack.shop);
