@@ -158,10 +158,6 @@ export async function markRunSucceeded(shop: string, runStart: Date): Promise<vo
   });
 }
 
-/**
- * What a failure means for the merchant: `retrying` (Shopify did not answer in time; the next
- * run will), `refused` (Shopify refused: access must be granted again), `failed` (anything else).
- */
 /** How many records Shopify and the copy hold over the same ids, once the sweep has removed what it found. */
 export interface CountCheck {
   shopify: number;
@@ -188,6 +184,10 @@ export async function recordShopifyCheck(shop: string, check: ShopifyCheck, at: 
   });
 }
 
+/**
+ * What a failure means for the merchant: `retrying` (Shopify did not answer in time; the next
+ * run will), `refused` (Shopify refused: access must be granted again), `failed` (anything else).
+ */
 export type SyncErrorKind = "retrying" | "refused" | "failed";
 
 export function classifySyncError(error: unknown): { kind: SyncErrorKind; detail: string } {

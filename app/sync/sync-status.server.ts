@@ -1,7 +1,7 @@
 import { Prisma, type SyncPhase, type SyncRunKind, type SyncState } from "@prisma/client";
 import prisma from "#app/db.server";
 import { translator } from "#app/i18n";
-import { describeSyncError, readSyncState, type SyncErrorKind } from "./sync-state.server";
+import { describeSyncError, readSyncState, type CountCheck, type SyncErrorKind } from "./sync-state.server";
 
 /** Where a shop's copy stands: cheap enough for every page load (one primary-key read). */
 export interface SyncStatus {
@@ -41,9 +41,11 @@ export interface ShopifyCheckStatus {
   at: string;
   /** Orders compared: those created since this instant (without read_all_orders), or all. */
   ordersSince: string | null;
-  orders: { shopify: number; copy: number };
-  customers: { shopify: number; copy: number };
+  orders: CountCheck;
+  customers: CountCheck;
 }
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 function checkOf(state: SyncState | null): ShopifyCheckStatus | null {
   if (!state?.checkedAt || state.shopifyOrders === null || state.copiedOrders === null) return null;
@@ -55,8 +57,6 @@ function checkOf(state: SyncState | null): ShopifyCheckStatus | null {
     customers: { shopify: state.shopifyCustomers, copy: state.copiedCustomers },
   };
 }
-
-const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 export async function syncStatus(shop: string): Promise<SyncStatus> {
   return statusOf(await readSyncState(shop));
