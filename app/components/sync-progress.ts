@@ -56,6 +56,5 @@ export function shopifyCheckText(
     shopifyOrders: orders(check.orders.shopify),
     shopifyCustomers: customers(check.customers.shopify),
   });
-  const short = check.orders.copy < check.orders.shopify || check.customers.copy < check.customers.shopify;
-  return { text: short ? `${text} ${t("syncStatus.checkedShort")}` : text, same };
+  return { text: check.short ? `${text} ${t("syncStatus.checkedShort")}` : text, same };
 }

@@ -2,7 +2,8 @@
 // Apart from shop-jobs.server.ts (what runs) so that the Shopify app's install hook
 // (app/shopify.server.ts) can queue work without importing what the work imports.
 import prisma from "#app/db.server";
-import { copyFellShort, markSyncQueued, needsBackfill } from "#app/sync/sync-state.server";
+import { markSyncQueued, needsBackfill } from "#app/sync/sync-state.server";
+import { copyFellShort } from "#app/sync/sync-status.server";
 import { enqueueShopJob, type ShopJobKind } from "./queue.server";
 import { errorMessage } from "#app/error-message";
 

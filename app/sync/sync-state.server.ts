@@ -58,17 +58,6 @@ export async function needsBackfill(shop: string): Promise<boolean> {
   return !state?.lastSuccessAt || state.bulkOrdersOperation !== null || state.bulkCustomersOperation !== null;
 }
 
-/**
- * Whether the last comparison with Shopify's counts found the copy short of orders or customers
- * Shopify has. No catch-up brings those back (they have not changed since its cursor); a full
- * copy does.
- */
-export async function copyFellShort(shop: string): Promise<boolean> {
-  const state = await readSyncState(shop);
-  const short = (copy: number | null | undefined, shopify: number | null | undefined) => copy != null && shopify != null && copy < shopify;
-  return short(state?.copiedOrders, state?.shopifyOrders) || short(state?.copiedCustomers, state?.shopifyCustomers);
-}
-
 /** Whether a backfill of the shop recorded `operationId` and is not running (it failed). */
 export async function backfillStoppedWaitingOn(shop: string, operationId: string): Promise<boolean> {
   const state = await readSyncState(shop);

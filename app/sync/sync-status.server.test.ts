@@ -87,7 +87,7 @@ describe("the last comparison with Shopify's own counts, in the admin's language
     expect((await syncDetails(SHOP)).check).toBeNull();
     await recordShopifyCheck(SHOP, { ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 } }, at);
     const { check } = await syncDetails(SHOP);
-    expect(check).toEqual({ at: at.toISOString(), ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 } });
+    expect(check).toEqual({ at: at.toISOString(), ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 }, short: false });
     expect(shopifyCheckText(check!, "Europe/Warsaw")).toEqual({
       text: "Compared with Shopify's own counts on Dec 7, 2026, 7:04 AM: the same 1,234 orders and 1 customer on both sides.",
       same: true,
@@ -101,6 +101,7 @@ describe("the last comparison with Shopify's own counts, in the admin's language
     const since = new Date("2026-10-10T06:04:00Z");
     await recordShopifyCheck(SHOP, { ordersSince: since, orders: { shopify: 25, copy: 24 }, customers: { shopify: 7, copy: 5 } }, at);
     const { check } = await syncDetails(SHOP);
+    expect(check!.short).toBe(true);
     expect(shopifyCheckText(check!, "America/New_York")).toEqual({
       text:
         "Compared with Shopify's own counts on Dec 7, 2026, 1:04 AM, orders created since Oct 10, 2026, 2:04 AM: " +

@@ -43,6 +43,11 @@ export interface ShopifyCheckStatus {
   ordersSince: string | null;
   orders: CountCheck;
   customers: CountCheck;
+  /**
+   * The copy holds fewer orders or customers than Shopify. No catch-up brings those back (they
+   * have not changed since its cursor); a full copy does, so "Sync now" then asks for one.
+   */
+  short: boolean;
 }
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -55,7 +60,13 @@ function checkOf(state: SyncState | null): ShopifyCheckStatus | null {
     ordersSince: iso(state.checkedSince),
     orders: { shopify: state.shopifyOrders, copy: state.copiedOrders },
     customers: { shopify: state.shopifyCustomers, copy: state.copiedCustomers },
+    short: state.copiedOrders < state.shopifyOrders || state.copiedCustomers < state.shopifyCustomers,
   };
+}
+
+/** Whether the last comparison with Shopify's counts found the copy short of records (ShopifyCheckStatus.short). */
+export async function copyFellShort(shop: string): Promise<boolean> {
+  return checkOf(await readSyncState(shop))?.short ?? false;
 }
 
 export async function syncStatus(shop: string): Promise<SyncStatus> {
