@@ -149,8 +149,8 @@ export const CUSTOMERS_UPDATED_SINCE = /* GraphQL */ `
 `;
 
 
-// Ids only, for finding what was deleted without a webhook reaching the app (see
-// app/sync/deletions.server.ts): a range of ids is listed once its counts disagree.
+// Ids only, for finding what the copy and Shopify disagree on without a webhook having said so
+// (app/sync/sweep.server.ts): a range of ids is listed once its counts disagree.
 export const ID_PAGE_SIZE = 250;
 
 export const ORDER_IDS = /* GraphQL */ `

@@ -1,19 +1,12 @@
 // Brings one shop's copy up to date with paged Admin GraphQL: the shop's settings, then every
 // order and customer updated since the last successful run (everything on the first run), then
-// the deletions no webhook told of. Progress and outcome go to sync_state (sync-state.server.ts).
+// what the copy and Shopify still disagree on: deletions no webhook told of, records the copy lost. Progress and outcome go to sync_state (sync-state.server.ts).
 import prisma from "#app/db.server";
-import { connectionPages, type AdminClient } from "#app/shopify/admin-client.server";
+import type { AdminClient } from "#app/shopify/admin-client.server";
 import { gidToId } from "#app/shopify/gid";
-import {
-  CUSTOMERS_UPDATED_SINCE,
-  ORDERS_COUNT,
-  ORDERS_UPDATED_SINCE,
-  SHOP_INFO,
-} from "#app/shopify/queries";
-import { sweepDeletions } from "./deletions.server";
-import { completeOrder, type PagedOrderNode } from "./complete-order.server";
-import { customerRow, orderRows, type CustomerNode } from "./order-rows";
-import { writeCustomers, writeOrders } from "./order-writer.server";
+import { ORDERS_COUNT, SHOP_INFO } from "#app/shopify/queries";
+import { sweepDifferences } from "./sweep.server";
+import { copyCustomers, copyOrders } from "./paged-copy.server";
 import { markRunFailed, markRunSucceeded, recordShopifyCheck, setPhase, setProgress, startRun, SyncPhase, SyncRunKind } from "./sync-state.server";
 
 export function updatedSinceQuery(since: Date | null): string | undefined {
@@ -38,20 +31,15 @@ async function syncOrders(shop: string, client: AdminClient, since: Date | null)
   const { ordersCount } = await client.request<{ ordersCount: { count: number } }>(ORDERS_COUNT, { query });
   await setPhase(shop, SyncPhase.orders, { done: 0, total: ordersCount.count });
   let done = 0;
-  for await (const page of connectionPages<PagedOrderNode>(client, ORDERS_UPDATED_SINCE, "orders", { query })) {
-    const nodes = await Promise.all(page.map((node) => completeOrder(client, node)));
-    await writeOrders(shop, nodes.map((node) => orderRows(shop, node)));
-    done += nodes.length;
+  await copyOrders(shop, client, query, async (read) => {
+    done += read;
     await setProgress(shop, { done });
-  }
+  });
 }
 
 async function syncCustomers(shop: string, client: AdminClient, since: Date | null) {
-  const query = updatedSinceQuery(since);
   await setPhase(shop, SyncPhase.customers);
-  for await (const page of connectionPages<CustomerNode>(client, CUSTOMERS_UPDATED_SINCE, "customers", { query })) {
-    await writeCustomers(shop, page.map((node) => customerRow(shop, node)));
-  }
+  await copyCustomers(shop, client, updatedSinceQuery(since));
 }
 
 /**
@@ -64,7 +52,7 @@ export async function catchUpSince(shop: string, client: AdminClient, since: Dat
   await syncOrders(shop, client, since);
   await syncCustomers(shop, client, since);
   await setPhase(shop, SyncPhase.deletions);
-  const { check } = await sweepDeletions(shop, client);
+  const { check } = await sweepDifferences(shop, client);
   await recordShopifyCheck(shop, check, new Date());
 }
 

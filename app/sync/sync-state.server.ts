@@ -153,7 +153,7 @@ export interface CountCheck {
   copy: number;
 }
 
-/** The sweep's comparison with Shopify's counts (deletions.server.ts). */
+/** The sweep's comparison with Shopify's counts (sweep.server.ts). */
 export interface ShopifyCheck {
   /** Orders compared: those created since this instant (without read_all_orders), or all. */
   ordersSince: Date | null;

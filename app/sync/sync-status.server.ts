@@ -36,7 +36,7 @@ export interface SyncDetails extends SyncStatus {
   check: ShopifyCheckStatus | null;
 }
 
-/** What Shopify and the copy held at the last check, imported orders aside (deletions.server.ts). */
+/** What Shopify and the copy held at the last check, imported orders aside (sweep.server.ts). */
 export interface ShopifyCheckStatus {
   at: string;
   /** Orders compared: those created since this instant (without read_all_orders), or all. */

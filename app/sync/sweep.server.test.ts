@@ -2,9 +2,11 @@
 // the store and none of the webhooks saying so reach the app, THEN the next sync finds exactly
 // those records by comparing counts over id ranges, removes them as the webhooks would have
 // (orders kept as tombstones, never counted; a merged customer's orders under the kept one), and
-// leaves the copy equal to the store. When nothing was lost it costs two count queries per kind;
-// without read_all_orders it never removes an order Shopify only hides for its age. It reports
-// both sides' counts, and a copy short of records is copied again when a person asks for a sync.
+// leaves the copy equal to the store. WHEN records are lost from the copy itself, THEN the same
+// comparison finds them and copies them again, rollups included; a copy short of more than the
+// sweep copies is copied whole when a person asks for a sync. When nothing was lost it costs two
+// count queries per kind; without read_all_orders it never removes an order Shopify only hides
+// for its age. It reports both sides' counts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createCustomer,
@@ -16,13 +18,20 @@ import {
   type SimulatorHandle,
 } from "#simulator/index";
 import { installOffline, startSimulatorForApp } from "../../tests/support/simulated-shop";
-import { expectedCustomers, expectedOrders, storedCustomers, storedDeletedOrderIds, storedOrders } from "../../tests/support/truth";
+import {
+  expectedCustomers,
+  expectedOrders,
+  storedCustomers,
+  storedDeletedOrderIds,
+  storedOrders,
+  truthMetricRows,
+} from "../../tests/support/truth";
 
 let prisma: typeof import("#app/db.server").default;
 let simulator: SimulatorHandle;
 let store: SimStore;
 let client: import("#app/shopify/admin-client.server").AdminClient;
-let sweepDeletions: typeof import("./deletions.server").sweepDeletions;
+let sweepDifferences: typeof import("./sweep.server").sweepDifferences;
 const operations: string[] = [];
 
 const NOW = new Date("2026-11-15T12:00:00Z");
@@ -33,7 +42,7 @@ beforeAll(async () => {
   prisma = (await import("#app/db.server")).default;
   const { unauthenticated } = await import("#app/shopify.server");
   const { createAdminClient } = await import("#app/shopify/admin-client.server");
-  sweepDeletions = (await import("./deletions.server")).sweepDeletions;
+  sweepDifferences = (await import("./sweep.server")).sweepDifferences;
   const shop = store.shop.domain;
   await installOffline(simulator, shop);
   await prisma.shop.update({ where: { domain: shop }, data: { scopes: "read_orders,read_all_orders,read_customers" } });
@@ -57,12 +66,24 @@ afterAll(async () => {
 
 const at = () => new Date(Date.now() + 1000).toISOString();
 
-describe("deletions no webhook reported", () => {
+const nothing = { orders: [], customers: [] };
+const noneCopied = { orders: 0, customers: 0 };
+
+/** Removes an order and a customer from the copy itself, well inside its ids; both stay in Shopify. */
+async function loseFromCopy(shop: string, orderIndex: number, customerIndex: number) {
+  const order = store.orders[orderIndex];
+  const customer = store.customers[customerIndex];
+  await prisma.order.delete({ where: { shop_id: { shop, id: BigInt(order.id) } } });
+  await prisma.customer.delete({ where: { shop_id: { shop, id: BigInt(customer.id) } } });
+  return { order, customer };
+}
+
+describe("differences no webhook reported", () => {
   it("costs two count queries per kind when nothing is missing, and reports Shopify's counts as the copy's", async () => {
     expect(store.orders.length).toBeGreaterThan(2 * 250);
     operations.length = 0;
-    const { orders, customers, check } = await sweepDeletions(store.shop.domain, client);
-    expect({ orders, customers }).toEqual({ orders: [], customers: [] });
+    const { removed, copied, check } = await sweepDifferences(store.shop.domain, client);
+    expect({ removed, copied }).toEqual({ removed: nothing, copied: noneCopied });
     expect(operations.sort()).toEqual(["CustomersCount", "OrdersCount"]);
     const [storeOrders, storeCustomers] = [store.orders.length, store.customers.length];
     expect(check).toEqual({
@@ -72,26 +93,59 @@ describe("deletions no webhook reported", () => {
     });
   });
 
-  it("reports records the copy lacks as a difference, which Sync now's full copy mends", async () => {
+  it("copies again what the copy lost itself, reading only the ranges and records that differ, and its figures stay right", async () => {
+    const shop = store.shop.domain;
+    await loseFromCopy(shop, Math.floor(store.orders.length / 3), Math.floor(store.customers.length / 3));
+    expect(await storedOrders(prisma, shop)).not.toEqual(expectedOrders(store));
+
+    operations.length = 0;
+    const { removed, copied, check } = await sweepDifferences(shop, client);
+    expect({ removed, copied }).toEqual({ removed: nothing, copied: { orders: 1, customers: 1 } });
+    expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length });
+    expect(check.customers).toEqual({ shopify: store.customers.length, copy: store.customers.length });
+    expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
+    expect(await storedCustomers(prisma, shop)).toEqual(expectedCustomers(store));
+    // The pages' figures, from the rollups, equal their references over the store's own orders.
+    const { salesOverview } = await import("#app/metrics/sales.server");
+    const { salesReport } = await import("#app/metrics/sales");
+    const { retentionOverview } = await import("#app/metrics/retention.server");
+    const { retentionReport } = await import("#app/metrics/retention");
+    const { getMetricSettings } = await import("#app/metrics/settings.server");
+    const now = new Date(Date.now() + 86_400_000);
+    const context = { timeZone: store.shop.ianaTimezone, currency: store.shop.currencyCode, now, settings: await getMetricSettings(shop) };
+    const range = { from: "2023-01-01", to: "2027-01-01" };
+    expect(await salesOverview(shop, { range, granularity: "month" }, { now })).toEqual(salesReport(truthMetricRows(store), { range, granularity: "month" }, context));
+    expect(await retentionOverview(shop, { range }, { now })).toEqual(retentionReport(truthMetricRows(store), { range }, context));
+    // The ranges that held them were listed, and each record was read by its id alone.
+    expect(operations.filter((name) => name === "OrdersUpdatedSince")).toHaveLength(1);
+    expect(operations.filter((name) => name === "CustomersUpdatedSince")).toHaveLength(1);
+    expect(operations).toContain("OrderIds");
+    expect(operations).toContain("CustomerIds");
+
+    // Nothing more to find.
+    expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, copied: noneCopied });
+  });
+
+  it("leaves a copy short of more than it copies to Sync now, whose full copy mends it", async () => {
     const shop = store.shop.domain;
     const jobs = await import("#app/jobs/shop-jobs.server");
     const { syncKindFor } = await import("#app/jobs/requests.server");
-    // An order and a customer lost from the copy itself, well inside its ids, still in Shopify.
-    const order = store.orders[Math.floor(store.orders.length / 3)];
-    const customer = store.customers[Math.floor(store.customers.length / 3)];
-    await prisma.order.delete({ where: { shop_id: { shop, id: BigInt(order.id) } } });
-    await prisma.customer.delete({ where: { shop_id: { shop, id: BigInt(customer.id) } } });
+    const { recordShopifyCheck } = await import("./sync-state.server");
+    await loseFromCopy(shop, Math.floor(store.orders.length / 4), Math.floor(store.customers.length / 4));
+    await loseFromCopy(shop, Math.floor(store.orders.length / 2), Math.floor(store.customers.length / 2));
 
-    const { orders, customers, check } = await sweepDeletions(shop, client);
-    expect({ orders, customers }).toEqual({ orders: [], customers: [] });
-    expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length - 1 });
-    expect(check.customers).toEqual({ shopify: store.customers.length, copy: store.customers.length - 1 });
+    operations.length = 0;
+    const { removed, copied, check } = await sweepDifferences(shop, client, { copiesAtMost: 1 });
+    expect({ removed, copied }).toEqual({ removed: nothing, copied: noneCopied });
+    expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length - 2 });
+    expect(check.customers).toEqual({ shopify: store.customers.length, copy: store.customers.length - 2 });
+    // Short by more than it copies, it still looks for deletions, but reads no record.
+    expect(operations.filter((name) => /UpdatedSince/.test(name))).toEqual([]);
 
-    // The scheduled reconciliation records it; its catch-up cannot bring them back (neither has
-    // changed since its cursor), so what "Sync now" asks for is a full copy, and that does.
-    await jobs.runShopJob({ shop, kind: "reconcile" });
+    // Recorded as the reconciliation records it, the difference makes "Sync now" a full copy, and that mends it.
+    await recordShopifyCheck(shop, check, new Date());
     const state = await prisma.syncState.findUniqueOrThrow({ where: { shop } });
-    expect([state.shopifyOrders! - state.copiedOrders!, state.shopifyCustomers! - state.copiedCustomers!]).toEqual([1, 1]);
+    expect([state.shopifyOrders! - state.copiedOrders!, state.shopifyCustomers! - state.copiedCustomers!]).toEqual([2, 2]);
     expect(await syncKindFor(shop)).toBe("backfill");
     await jobs.runShopJob({ shop, kind: "backfill" });
     expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
@@ -135,7 +189,7 @@ describe("deletions no webhook reported", () => {
     expect(await prisma.deletedRecord.count({ where: { shop } })).toBe(gone.length + 2);
 
     // Nothing more to find.
-    expect(await sweepDeletions(shop, client)).toMatchObject({ orders: [], customers: [] });
+    expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, copied: noneCopied });
   });
 
   it("leaves orders brought in with import-orders alone: Shopify never had them", async () => {
@@ -167,8 +221,8 @@ describe("deletions no webhook reported", () => {
     const before = await prisma.order.count({ where: { shop, deletedAt: null } });
     const old = await prisma.order.count({ where: { shop, deletedAt: null, createdAt: { lt: new Date(Date.now() - 61 * 86_400_000) } } });
     expect(old).toBeGreaterThan(0);
-    const { orders, customers, check } = await sweepDeletions(shop, limited);
-    expect({ orders, customers }).toEqual({ orders: [], customers: [] });
+    const { removed, copied, check } = await sweepDifferences(shop, limited);
+    expect({ removed, copied }).toEqual({ removed: nothing, copied: noneCopied });
     expect(await prisma.order.count({ where: { shop, deletedAt: null } })).toBe(before);
     // Both sides counted over the same recent orders only.
     expect(check.ordersSince!.getTime()).toBeGreaterThan(Date.now() - 59 * 86_400_000);
