@@ -132,6 +132,9 @@ async function main(argv: string[]) {
         const { syncStatusReport } = await import("#app/sync/sync-status.server");
         const { syncProgressText } = await import("#app/components/sync-progress");
         const report = await syncStatusReport(values.shop);
+        // What a comparison mended before counting, when it did.
+        const mended = (what: string, { orders, customers }: { orders: number; customers: number }) =>
+          orders + customers > 0 ? `; ${what}: orders ${orders}, customers ${customers}` : "";
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
           for (const row of report) {
@@ -139,7 +142,9 @@ async function main(argv: string[]) {
             // Shopify's count / the copy's, at the last comparison.
             const check = row.check
               ? `\n  compared with Shopify at ${row.check.at}${row.check.ordersSince ? ` (orders since ${row.check.ordersSince})` : ""}: ` +
-                `orders ${row.check.orders.shopify}/${row.check.orders.copy}, customers ${row.check.customers.shopify}/${row.check.customers.copy}`
+                `orders ${row.check.orders.shopify}/${row.check.orders.copy}, customers ${row.check.customers.shopify}/${row.check.customers.copy}` +
+                mended("removed first", row.check.removed) +
+                mended("copied back first", row.check.restored)
               : "";
             process.stdout.write(
               `${row.shop}  ${row.status}${running}  ` +

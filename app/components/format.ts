@@ -35,8 +35,13 @@ export function formatter(locale: string) {
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
   /** A shop-local date ("2026-12-02") as "Dec 2, 2026" ("2 gru 2026"). */
   const localDate = (localDay: string) => day.format(new Date(`${localDay}T00:00:00Z`));
+  const conjunction = new Intl.ListFormat(locale, { type: "conjunction" });
   return {
     locale,
+    /** Items as one phrase: "2 orders and 1 customer" ("2 zamówienia i 1 klient"). */
+    list(items: string[]): string {
+      return conjunction.format(items);
+    },
     money(minor: number, currency: string, { compact = false } = {}): string {
       const value = minor / 10 ** currencyDigits(currency);
       return number({ style: "currency", currency, ...(compact ? { notation: "compact", maximumFractionDigits: 1 } : {}) }).format(value);

@@ -42,7 +42,7 @@ export function shopifyCheckText(
   check: ShopifyCheckStatus,
   timeZone: string,
   t: TFunction = translator(),
-  f: Pick<Format, "count" | "dateTime"> = formatter("en"),
+  f: Pick<Format, "count" | "dateTime" | "list"> = formatter("en"),
 ): { text: string; same: boolean } {
   const orders = (count: number) => t("syncStatus.orders", { count, formatted: f.count(count) });
   const customers = (count: number) => t("syncStatus.customers", { count, formatted: f.count(count) });
@@ -56,5 +56,11 @@ export function shopifyCheckText(
     shopifyOrders: orders(check.orders.shopify),
     shopifyCustomers: customers(check.customers.shopify),
   });
-  return { text: check.short ? `${text} ${t("syncStatus.checkedShort")}` : text, same };
+  // What it mended before counting: each kind it removed or copied back, when any.
+  const records = ({ orders: o, customers: c }: ShopifyCheckStatus["removed"]) => f.list([...(o > 0 ? [orders(o)] : []), ...(c > 0 ? [customers(c)] : [])]);
+  const mended = [
+    ...(check.removed.orders + check.removed.customers > 0 ? [t("syncStatus.checkedRemoved", { records: records(check.removed) })] : []),
+    ...(check.restored.orders + check.restored.customers > 0 ? [t("syncStatus.checkedRestored", { records: records(check.restored) })] : []),
+  ];
+  return { text: [text, ...mended, ...(check.short ? [t("syncStatus.checkedShort")] : [])].join(" "), same };
 }

@@ -62,7 +62,14 @@ describe("asking for a sync", () => {
     await drainShopJobs();
     const start = new Date("2026-11-01T00:00:00Z");
     await startRun(SHOP, SyncRunKind.backfill, start);
-    const check = (orders: number, customers: number) => ({ ordersSince: null, orders: { shopify: 40, copy: orders }, customers: { shopify: 9, copy: customers } });
+    const none = { orders: 0, customers: 0 };
+    const check = (orders: number, customers: number) => ({
+      ordersSince: null,
+      orders: { shopify: 40, copy: orders },
+      customers: { shopify: 9, copy: customers },
+      removed: none,
+      restored: none,
+    });
     await recordShopifyCheck(SHOP, check(40, 9), start);
     await markRunSucceeded(SHOP, start);
     await requestShopSync(SHOP);

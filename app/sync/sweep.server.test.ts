@@ -67,7 +67,7 @@ afterAll(async () => {
 const at = () => new Date(Date.now() + 1000).toISOString();
 
 const nothing = { orders: [], customers: [] };
-const noneCopied = { orders: 0, customers: 0 };
+const none = { orders: 0, customers: 0 };
 
 /** Removes an order and a customer from the copy itself, well inside its ids; both stay in Shopify. */
 async function loseFromCopy(shop: string, orderIndex: number, customerIndex: number) {
@@ -82,14 +82,16 @@ describe("differences no webhook reported", () => {
   it("costs two count queries per kind when nothing is missing, and reports Shopify's counts as the copy's", async () => {
     expect(store.orders.length).toBeGreaterThan(2 * 250);
     operations.length = 0;
-    const { removed, copied, check } = await sweepDifferences(store.shop.domain, client);
-    expect({ removed, copied }).toEqual({ removed: nothing, copied: noneCopied });
+    const { removed, check } = await sweepDifferences(store.shop.domain, client);
+    expect(removed).toEqual(nothing);
     expect(operations.sort()).toEqual(["CustomersCount", "OrdersCount"]);
     const [storeOrders, storeCustomers] = [store.orders.length, store.customers.length];
     expect(check).toEqual({
       ordersSince: null,
       orders: { shopify: storeOrders, copy: storeOrders },
       customers: { shopify: storeCustomers, copy: storeCustomers },
+      removed: none,
+      restored: none,
     });
   });
 
@@ -99,8 +101,8 @@ describe("differences no webhook reported", () => {
     expect(await storedOrders(prisma, shop)).not.toEqual(expectedOrders(store));
 
     operations.length = 0;
-    const { removed, copied, check } = await sweepDifferences(shop, client);
-    expect({ removed, copied }).toEqual({ removed: nothing, copied: { orders: 1, customers: 1 } });
+    const { removed, check } = await sweepDifferences(shop, client);
+    expect({ removed, restored: check.restored }).toEqual({ removed: nothing, restored: { orders: 1, customers: 1 } });
     expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length });
     expect(check.customers).toEqual({ shopify: store.customers.length, copy: store.customers.length });
     expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
@@ -123,7 +125,7 @@ describe("differences no webhook reported", () => {
     expect(operations).toContain("CustomerIds");
 
     // Nothing more to find.
-    expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, copied: noneCopied });
+    expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, check: { removed: none, restored: none } });
   });
 
   it("leaves a copy short of more than it copies to Sync now, whose full copy mends it", async () => {
@@ -135,8 +137,8 @@ describe("differences no webhook reported", () => {
     await loseFromCopy(shop, Math.floor(store.orders.length / 2), Math.floor(store.customers.length / 2));
 
     operations.length = 0;
-    const { removed, copied, check } = await sweepDifferences(shop, client, { copiesAtMost: 1 });
-    expect({ removed, copied }).toEqual({ removed: nothing, copied: noneCopied });
+    const { removed, check } = await sweepDifferences(shop, client, { copiesAtMost: 1 });
+    expect({ removed, restored: check.restored }).toEqual({ removed: nothing, restored: none });
     expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length - 2 });
     expect(check.customers).toEqual({ shopify: store.customers.length, copy: store.customers.length - 2 });
     // Short by more than it copies, it still looks for deletions, but reads no record.
@@ -179,6 +181,8 @@ describe("differences no webhook reported", () => {
     expect(state.checkedSince).toBeNull();
     expect([state.shopifyOrders, state.copiedOrders]).toEqual([store.orders.length, store.orders.length]);
     expect([state.shopifyCustomers, state.copiedCustomers]).toEqual([store.customers.length, store.customers.length]);
+    // And what it removed first: the deleted orders, the deleted customer and the one merged away.
+    expect([state.removedOrders, state.removedCustomers, state.restoredOrders, state.restoredCustomers]).toEqual([gone.length, 2, 0, 0]);
 
     expect(await storedDeletedOrderIds(prisma, shop)).toEqual(gone.map(BigInt).sort((a, b) => (a < b ? -1 : 1)));
     expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
@@ -189,7 +193,7 @@ describe("differences no webhook reported", () => {
     expect(await prisma.deletedRecord.count({ where: { shop } })).toBe(gone.length + 2);
 
     // Nothing more to find.
-    expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, copied: noneCopied });
+    expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, check: { removed: none, restored: none } });
   });
 
   it("leaves orders brought in with import-orders alone: Shopify never had them", async () => {
@@ -221,8 +225,8 @@ describe("differences no webhook reported", () => {
     const before = await prisma.order.count({ where: { shop, deletedAt: null } });
     const old = await prisma.order.count({ where: { shop, deletedAt: null, createdAt: { lt: new Date(Date.now() - 61 * 86_400_000) } } });
     expect(old).toBeGreaterThan(0);
-    const { removed, copied, check } = await sweepDifferences(shop, limited);
-    expect({ removed, copied }).toEqual({ removed: nothing, copied: noneCopied });
+    const { removed, check } = await sweepDifferences(shop, limited);
+    expect({ removed, restored: check.restored }).toEqual({ removed: nothing, restored: none });
     expect(await prisma.order.count({ where: { shop, deletedAt: null } })).toBe(before);
     // Both sides counted over the same recent orders only.
     expect(check.ordersSince!.getTime()).toBeGreaterThan(Date.now() - 59 * 86_400_000);

@@ -157,8 +157,7 @@ interface ByKind<T> {
 export interface Sweep {
   /** Removed as Shopify no longer has them. */
   removed: ByKind<bigint[]>;
-  /** How many the copy lacked and now holds again (none when it lacked more than it copies). */
-  copied: ByKind<number>;
+  /** Both sides' counts, with how many records were removed and copied back (none when the copy lacked more than it copies). */
   check: ShopifyCheck;
 }
 
@@ -199,8 +198,9 @@ function idSearches(ids: bigint[]): string[] {
  * the way orders/delete and customers/delete do (orders stay as tombstones, never counted); then
  * copies again those Shopify has and the copy lacks (at most `copiesAtMost` of a kind),
  * through the catch-up's own page queries and writer, rollups included. Run after a catch-up: a
- * customer merged away has by then had their orders moved. Returns what it removed and copied,
- * and both sides' counts afterwards (`check`), which the Data sync page shows.
+ * customer merged away has by then had their orders moved. Returns what it removed, and both
+ * sides' counts afterwards with how many records it removed and copied back (`check`), which the
+ * Data sync page shows.
  */
 export async function sweepDifferences(
   shop: string,
@@ -230,11 +230,12 @@ export async function sweepDifferences(
   // The copy counted again where anything was removed or copied (a webhook may have written meanwhile).
   return {
     removed: { orders: orderSweep.gone, customers: customerSweep.gone },
-    copied: { orders: copiedOrders, customers: copiedCustomers },
     check: {
       ordersSince: orders.since,
       orders: { shopify: orderSweep.counts.shopify, copy: await orderSweep.countAfter() },
       customers: { shopify: customerSweep.counts.shopify, copy: await customerSweep.countAfter() },
+      removed: { orders: orderSweep.gone.length, customers: customerSweep.gone.length },
+      restored: { orders: copiedOrders, customers: copiedCustomers },
     },
   };
 }

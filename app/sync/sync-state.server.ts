@@ -153,12 +153,22 @@ export interface CountCheck {
   copy: number;
 }
 
+/** How many orders and how many customers. */
+export interface KindCounts {
+  orders: number;
+  customers: number;
+}
+
 /** The sweep's comparison with Shopify's counts (sweep.server.ts). */
 export interface ShopifyCheck {
   /** Orders compared: those created since this instant (without read_all_orders), or all. */
   ordersSince: Date | null;
   orders: CountCheck;
   customers: CountCheck;
+  /** Records the sweep removed before counting: Shopify had deleted them. */
+  removed: KindCounts;
+  /** Records the sweep copied back before counting: the copy had lost them. */
+  restored: KindCounts;
 }
 
 /** The sweep's comparison with Shopify's counts, for the Data sync page. */
@@ -170,6 +180,10 @@ export async function recordShopifyCheck(shop: string, check: ShopifyCheck, at: 
     copiedOrders: check.orders.copy,
     shopifyCustomers: check.customers.shopify,
     copiedCustomers: check.customers.copy,
+    removedOrders: check.removed.orders,
+    removedCustomers: check.removed.customers,
+    restoredOrders: check.restored.orders,
+    restoredCustomers: check.restored.customers,
   });
 }
 

@@ -82,12 +82,14 @@ describe("the sessions import's outcome in the admin's language", () => {
 
 describe("the last comparison with Shopify's own counts, in the admin's language", () => {
   const at = new Date("2026-12-07T06:04:00Z");
+  const none = { orders: 0, customers: 0 };
 
   it("is absent until a run has compared, then says the two sides hold the same", async () => {
     expect((await syncDetails(SHOP)).check).toBeNull();
-    await recordShopifyCheck(SHOP, { ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 } }, at);
+    const counts = { ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 }, removed: none, restored: none };
+    await recordShopifyCheck(SHOP, counts, at);
     const { check } = await syncDetails(SHOP);
-    expect(check).toEqual({ at: at.toISOString(), ordersSince: null, orders: { shopify: 1234, copy: 1234 }, customers: { shopify: 1, copy: 1 }, short: false });
+    expect(check).toEqual({ ...counts, at: at.toISOString(), short: false });
     expect(shopifyCheckText(check!, "Europe/Warsaw")).toEqual({
       text: "Compared with Shopify's own counts on Dec 7, 2026, 7:04 AM: the same 1,234 orders and 1 customer on both sides.",
       same: true,
@@ -99,7 +101,11 @@ describe("the last comparison with Shopify's own counts, in the admin's language
 
   it("gives each side's figures when they differ, over the recent orders a shop without full history shows, and what mends a copy short of records", async () => {
     const since = new Date("2026-10-10T06:04:00Z");
-    await recordShopifyCheck(SHOP, { ordersSince: since, orders: { shopify: 25, copy: 24 }, customers: { shopify: 7, copy: 5 } }, at);
+    await recordShopifyCheck(
+      SHOP,
+      { ordersSince: since, orders: { shopify: 25, copy: 24 }, customers: { shopify: 7, copy: 5 }, removed: none, restored: none },
+      at,
+    );
     const { check } = await syncDetails(SHOP);
     expect(check!.short).toBe(true);
     expect(shopifyCheckText(check!, "America/New_York")).toEqual({
@@ -113,6 +119,31 @@ describe("the last comparison with Shopify's own counts, in the admin's language
       "Porównanie z liczbami w Shopify (7 gru 2026, 01:04), zamówienia od 10 paź 2026, 02:04: " +
         "w Shopify 25 zamówień i 7 klientów, w Metryce 24 zamówienia i 5 klientów. " +
         "„Synchronizuj teraz” skopiuje cały sklep od nowa i uzupełni braki.",
+    );
+  });
+
+  it("says what it removed and copied back before counting", async () => {
+    const counts = { orders: { shopify: 305, copy: 305 }, customers: { shopify: 150, copy: 150 } };
+    await recordShopifyCheck(SHOP, { ordersSince: null, ...counts, removed: { orders: 2, customers: 0 }, restored: { orders: 1, customers: 5 } }, at);
+    const { check } = await syncDetails(SHOP);
+    expect(check).toMatchObject({ removed: { orders: 2, customers: 0 }, restored: { orders: 1, customers: 5 }, short: false });
+    expect(shopifyCheckText(check!, "Europe/Warsaw")).toEqual({
+      text:
+        "Compared with Shopify's own counts on Dec 7, 2026, 7:04 AM: the same 305 orders and 150 customers on both sides. " +
+        "Before counting, Metryka removed 2 orders deleted in Shopify without a webhook saying so. " +
+        "Before counting, Metryka copied back 1 order and 5 customers missing from its copy.",
+      same: true,
+    });
+    expect(shopifyCheckText(check!, "Europe/Warsaw", translator("pl"), formatter("pl")).text).toBe(
+      "Porównanie z liczbami w Shopify (7 gru 2026, 07:04): po obu stronach tyle samo – 305 zamówień i 150 klientów. " +
+        "Przed liczeniem Metryka usunęła u siebie to, co usunięto w Shopify bez powiadomienia aplikacji: 2 zamówienia. " +
+        "Przed liczeniem Metryka skopiowała ponownie to, czego jej brakowało: 1 zamówienie i 5 klientów.",
+    );
+    // Only the kinds it touched are named.
+    await recordShopifyCheck(SHOP, { ordersSince: null, ...counts, removed: none, restored: { orders: 0, customers: 1 } }, at);
+    expect(shopifyCheckText((await syncDetails(SHOP)).check!, "Europe/Warsaw").text).toBe(
+      "Compared with Shopify's own counts on Dec 7, 2026, 7:04 AM: the same 305 orders and 150 customers on both sides. " +
+        "Before counting, Metryka copied back 1 customer missing from its copy.",
     );
   });
 });

@@ -1,7 +1,7 @@
 import { Prisma, type SyncPhase, type SyncRunKind, type SyncState } from "@prisma/client";
 import prisma from "#app/db.server";
 import { translator } from "#app/i18n";
-import { describeSyncError, readSyncState, type CountCheck, type SyncErrorKind } from "./sync-state.server";
+import { describeSyncError, readSyncState, type CountCheck, type KindCounts, type SyncErrorKind } from "./sync-state.server";
 
 /** Where a shop's copy stands: cheap enough for every page load (one primary-key read). */
 export interface SyncStatus {
@@ -43,6 +43,10 @@ export interface ShopifyCheckStatus {
   ordersSince: string | null;
   orders: CountCheck;
   customers: CountCheck;
+  /** Records the comparison removed first, deleted in Shopify without a webhook saying so. */
+  removed: KindCounts;
+  /** Records it copied back first, lost from the copy itself. */
+  restored: KindCounts;
   /**
    * The copy holds fewer orders or customers than Shopify. No catch-up brings those back (they
    * have not changed since its cursor); a full copy does, so "Sync now" then asks for one.
@@ -60,6 +64,9 @@ function checkOf(state: SyncState | null): ShopifyCheckStatus | null {
     ordersSince: iso(state.checkedSince),
     orders: { shopify: state.shopifyOrders, copy: state.copiedOrders },
     customers: { shopify: state.shopifyCustomers, copy: state.copiedCustomers },
+    // A comparison recorded before these were.
+    removed: { orders: state.removedOrders ?? 0, customers: state.removedCustomers ?? 0 },
+    restored: { orders: state.restoredOrders ?? 0, customers: state.restoredCustomers ?? 0 },
     short: state.copiedOrders < state.shopifyOrders || state.copiedCustomers < state.shopifyCustomers,
   };
 }

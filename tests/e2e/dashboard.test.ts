@@ -2,9 +2,11 @@
 // installed (token exchange), synced, and its embedded dashboard opened in Chromium with an
 // id_token, THEN the page shows each month's net sales as derived here from the store's ground
 // truth, and client-side navigation (data requests authorized with a Bearer session token)
-// reaches the second page; there, Sync now shows the run's progress and then, once Shopify
+// reaches the second page; there, Sync now shows the run's progress, the comparison with
+// Shopify's counts and the order lost from the copy that it copied back, and then, once Shopify
 // refuses the store's token, the failure and what fixes it.
 import { DateTime } from "luxon";
+import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderDiscounts, orderGrossSales, placeOrder, refundReturns, type SimStore } from "#simulator/index";
@@ -119,6 +121,17 @@ describe("embedded dashboard in Chromium", () => {
     const copied = async () => Number(/([\d,]+) orders and/.exec(await page.getByText(/orders and .* customers copied/).innerText())![1].replace(/,/g, ""));
     const before = await copied();
 
+    // An old order lost from the copy itself (as a restore of an older database would lose it):
+    // no catch-up reads it again, the comparison after it does.
+    const db = new pg.Client({ connectionString: process.env.DATABASE_URL! });
+    await db.connect();
+    try {
+      const lost = await db.query("DELETE FROM orders WHERE shop = $1 AND id = $2", [stack.shop, stack.store.orders[5].id]);
+      expect(lost.rowCount).toBe(1);
+    } finally {
+      await db.end();
+    }
+
     // New orders in the store, and Shopify answering slowly: the catch-up takes a while.
     const at = new Date(Date.now() + 1000).toISOString();
     for (let i = 0; i < 12; i++) placeOrder(stack.store, { at, customerId: stack.store.customers[i].id, seed: 500 + i });
@@ -134,6 +147,7 @@ describe("embedded dashboard in Chromium", () => {
     const count = (n: number) => n.toLocaleString("en-US");
     const compared = await page.getByText(/^Compared with Shopify's own counts on /).innerText();
     expect(compared).toContain(`: the same ${count(stack.store.orders.length)} orders and ${count(stack.store.customers.length)} customers on both sides.`);
+    expect(compared).toContain("Before counting, Metryka copied back 1 order missing from its copy.");
     await screenshot(page, "data-sync-compared");
 
     // The store's token is revoked: Shopify refuses, and the page says what fixes it.
