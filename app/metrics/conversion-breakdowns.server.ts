@@ -49,7 +49,13 @@ async function rows(shop: string, source: SessionSource, dimension: BreakdownDim
       GROUP BY value`;
   }
   const span = { start: startOfLocalDay(range.from, timeZone), end: startOfLocalDay(range.to, timeZone) };
-  const parts = sessionRollupRows(shop, SESSION_ROLLUPS.values, [span], ["value", "sessions", "sessions_completed_checkout"], Prisma.sql`r.dimension = ${dimension}`);
+  const parts = sessionRollupRows(
+    shop,
+    SESSION_ROLLUPS.values,
+    [span],
+    { keys: ["value"], sums: ["sessions", "sessions_completed_checkout"] },
+    Prisma.sql`r.dimension = ${dimension}`,
+  );
   return prisma.$queryRaw<Row[]>`
     SELECT x.value, sum(x.sessions)::bigint AS sessions, sum(x.sessions_completed_checkout)::bigint AS completed
     FROM (${parts}) x

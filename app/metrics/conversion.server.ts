@@ -43,10 +43,10 @@ function pixelSums(alias: string): Prisma.Sql {
 
 /** The pixel's sessions in each bucket, from its session rollups (pixel-sessions.server.ts). */
 async function pixelFunnel(shop: string, buckets: Bucket[]): Promise<FunnelRow[]> {
-  const columns = ["sessions", "sessions_with_cart_additions", "sessions_reached_checkout", "sessions_completed_checkout", "orders", "sign_ups"];
+  const sums = ["sessions", "sessions_with_cart_additions", "sessions_reached_checkout", "sessions_completed_checkout", "orders", "sign_ups"];
   const rows = await prisma.$queryRaw<Array<Omit<FunnelRow, "bucket"> & { k: number }>>`
     SELECT x.k, ${pixelSums("x")}
-    FROM (${sessionRollupRows(shop, SESSION_ROLLUPS.sessions, buckets, columns)}) x
+    FROM (${sessionRollupRows(shop, SESSION_ROLLUPS.sessions, buckets, { sums })}) x
     GROUP BY x.k`;
   return rows.map(({ k, ...sums }) => ({ bucket: buckets[k].fromDay, ...sums }));
 }

@@ -13,8 +13,8 @@
 // without stored sessions (built before they were stored, or never) is rebuilt whole.
 //
 // Each rebuilt day's slots are also summed into `pixel_session_days` (and its split figures into
-// `pixel_session_value_days`): a range of local days reads its whole UTC days from there and only
-// the quarter hours at its two edges from the slots (`utcDayParts`).
+// `pixel_session_value_days`): a range of local days reads whole UTC days from there and only
+// the quarter hours at its two edges from the slots, added or taken away (`utcDayParts`).
 import { Prisma } from "@prisma/client";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import prisma from "#app/db.server";
@@ -259,29 +259,54 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
 
 const DAY_MS = 86_400_000;
 
-/** Instants `[start, end)` as the whole UTC days inside them and the quarter hours outside those. */
-export interface UtcDayParts {
-  /** UTC dates `[from, to)`, or null when no whole UTC day is inside. */
-  days: { from: string; to: string } | null;
-  /** The instants before the first whole day and after the last (or all of them when none). */
-  slots: Array<{ start: Date; end: Date }>;
+/** A span of quarter hours counted `sign` times: +1 added to the whole days, −1 taken from them. */
+interface SlotPart {
+  start: Date;
+  end: Date;
+  sign: 1 | -1;
 }
 
-function utcDayParts(start: Date, end: Date): UtcDayParts {
-  const firstDay = Math.ceil(start.getTime() / DAY_MS) * DAY_MS;
-  const endDay = Math.floor(end.getTime() / DAY_MS) * DAY_MS;
-  if (firstDay >= endDay) return { days: null, slots: start < end ? [{ start, end }] : [] };
+/**
+ * Instants `[start, end)` as whole UTC days and the quarter hours that make up the difference,
+ * whichever way reads fewer of them at each edge: the quarter hours inside the span before its
+ * first whole day (+1), or that day whole less those before the span (−1); likewise at the end.
+ * A winter day in New York is a UTC day less 5 hours plus 5 hours of the next: 40 quarter hours
+ * where the 96 of its own would be read otherwise (in Berlin, 8).
+ */
+export interface UtcDayParts {
+  /** UTC dates `[from, to)`, or null when no whole UTC day is counted. */
+  days: { from: string; to: string } | null;
+  slots: SlotPart[];
+}
+
+export function utcDayParts(start: Date, end: Date): UtcDayParts {
+  const [s, e] = [start.getTime(), end.getTime()];
+  if (s >= e) return { days: null, slots: [] };
+  const whole = { days: null, slots: [{ start, end, sign: 1 as const }] };
+  const [below, above] = [Math.floor(s / DAY_MS) * DAY_MS, Math.ceil(s / DAY_MS) * DAY_MS];
+  const [floorEnd, ceilEnd] = [Math.floor(e / DAY_MS) * DAY_MS, Math.ceil(e / DAY_MS) * DAY_MS];
+  // Each edge the shorter way: a whole day less the part outside, or the part inside alone.
+  const outerStart = s - below < above - s;
+  const outerEnd = ceilEnd - e < e - floorEnd;
+  const firstDay = outerStart ? below : above;
+  const endDay = outerEnd ? ceilEnd : floorEnd;
+  if (firstDay >= endDay) return whole;
+  const slots: SlotPart[] = [];
+  if (firstDay < s) slots.push({ start: new Date(firstDay), end: start, sign: -1 });
+  if (s < firstDay) slots.push({ start, end: new Date(firstDay), sign: 1 });
+  if (endDay < e) slots.push({ start: new Date(endDay), end, sign: 1 });
+  if (e < endDay) slots.push({ start: end, end: new Date(endDay), sign: -1 });
+  // A short span reads fewer quarter hours of its own than through a day.
+  const read = slots.reduce((sum, slot) => sum + slot.end.getTime() - slot.start.getTime(), 0);
+  if (read >= e - s) return whole;
   const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const slots: UtcDayParts["slots"] = [];
-  if (start.getTime() < firstDay) slots.push({ start, end: new Date(firstDay) });
-  if (endDay < end.getTime()) slots.push({ start: new Date(endDay), end });
   return { days: { from: date(firstDay), to: date(endDay) }, slots };
 }
 
 /** Each span's parts as arrays for `unnest` (`k`: the span's index): its days, then its slots. */
 function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
   const days = { k: [] as number[], from: [] as string[], to: [] as string[] };
-  const slots = { k: [] as number[], start: [] as Date[], end: [] as Date[] };
+  const slots = { k: [] as number[], start: [] as Date[], end: [] as Date[], sign: [] as number[] };
   spans.forEach((span, k) => {
     const parts = utcDayParts(span.start, span.end);
     if (parts.days) {
@@ -293,6 +318,7 @@ function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
       slots.k.push(k);
       slots.start.push(slot.start);
       slots.end.push(slot.end);
+      slots.sign.push(slot.sign);
     }
   });
   return { days, slots };
@@ -305,20 +331,22 @@ export const SESSION_ROLLUPS = {
 } as const;
 
 /**
- * The rows of a session rollup that make up each span (`k`, the span's index, then `columns`),
- * as a subquery: its whole UTC days from the rollup by day, the quarter hours at its edges from
- * the one by quarter hour, each part an index range (LATERAL … OFFSET 0: not a scan of the shop's
- * slots joined after). `where` narrows both (on alias `r`, e.g. a breakdown's dimension).
+ * The rows of a session rollup that make up each span (`k`, the span's index, then `keys` and
+ * `sums`), as a subquery whose `sums` add up to the span's: its whole UTC days from the rollup by
+ * day, the quarter hours at its edges from the one by quarter hour, counted with their sign
+ * (utcDayParts), each part an index range (LATERAL … OFFSET 0: not a scan of the shop's slots
+ * joined after). `where` narrows both (on alias `r`, e.g. a breakdown's dimension).
  */
 export function sessionRollupRows(
   shop: string,
   rollup: (typeof SESSION_ROLLUPS)[keyof typeof SESSION_ROLLUPS],
   spans: Array<{ start: Date; end: Date }>,
-  columns: string[],
+  { keys = [], sums }: { keys?: string[]; sums: string[] },
   where: Prisma.Sql = Prisma.sql`true`,
 ): Prisma.Sql {
   const { days, slots } = utcDayPartArrays(spans);
-  const picked = Prisma.raw(columns.map((column) => `r.${column}`).join(", "));
+  const picked = Prisma.raw([...keys, ...sums].map((column) => `r.${column}`).join(", "));
+  const signed = Prisma.raw([...keys.map((column) => `r.${column}`), ...sums.map((column) => `r.${column} * b.sign AS ${column}`)].join(", "));
   return Prisma.sql`
     SELECT b.k, r.*
     FROM unnest(${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(k, from_day, to_day)
@@ -327,8 +355,8 @@ export function sessionRollupRows(
     ) r
     UNION ALL
     SELECT b.k, r.*
-    FROM unnest(${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[]) AS b(k, start_at, end_at)
+    FROM unnest(${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[], ${slots.sign}::int[]) AS b(k, start_at, end_at, sign)
     CROSS JOIN LATERAL (
-      SELECT ${picked} FROM ${rollup.slots} r WHERE r.shop = ${shop} AND ${where} AND r.slot >= b.start_at AND r.slot < b.end_at OFFSET 0
+      SELECT ${signed} FROM ${rollup.slots} r WHERE r.shop = ${shop} AND ${where} AND r.slot >= b.start_at AND r.slot < b.end_at OFFSET 0
     ) r`;
 }
