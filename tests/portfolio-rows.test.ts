@@ -1,6 +1,6 @@
 // GIVEN stores in different time zones and currencies with different metric settings (one with
-// Shopify's session figures, one with the pixel's, one with both, one without sessions, one
-// without orders, an uninstalled one, one without a shop row at all), WHEN a portfolio's rows are
+// Shopify's session figures, two with the pixel's on either side of the date line, one with both,
+// one without sessions, one without orders, an uninstalled one, one without a shop row at all), WHEN a portfolio's rows are
 // read for many stores at once (one query per metric over the list of shops), THEN every row,
 // for every range and comparison, deep-equals the row built from that store's own page functions
 // (salesOverview, retentionRates, conversionOverview, syncStatus), and each many-shops function
@@ -32,6 +32,7 @@ const SHOPS = {
   warsaw: domain("warsaw"),
   tokyo: domain("tokyo"),
   kathmandu: domain("kathmandu"),
+  auckland: domain("auckland"),
   empty: domain("empty"),
   uninstalled: domain("uninstalled"),
   erased: domain("erased"),
@@ -67,6 +68,7 @@ beforeAll(async () => {
   await writeStore(store(502, SHOPS.warsaw, "Europe/Warsaw", "PLN", 400, "EUR"));
   await writeStore(store(503, SHOPS.tokyo, "Asia/Tokyo", "JPY", 300));
   await writeStore(store(504, SHOPS.kathmandu, "Asia/Kathmandu", "EUR", 250));
+  await writeStore(store(506, SHOPS.auckland, "Pacific/Auckland", "NZD", 150));
   await writeStore(store(505, SHOPS.uninstalled, "Australia/Sydney", "AUD", 200));
   await prisma.shop.create({ data: { domain: SHOPS.empty, name: "Empty", ianaTimezone: "America/Los_Angeles", currencyCode: "CAD" } });
   await prisma.shop.updateMany({ where: { domain: { in: ALL } }, data: { installedAt: new Date("2024-06-01T00:00:00Z") } });
@@ -82,9 +84,11 @@ beforeAll(async () => {
   await updateMetricSettings(SHOPS.tokyo, { cohortIncludeZeroValue: false, activityWindowDays: 30 });
   await updateMetricSettings(SHOPS.kathmandu, { refundDating: "order_date", retentionIncludeCancelled: true });
 
-  // Shopify's figures for New York, the pixel's for Warsaw, both for Kathmandu (Shopify's win), none for Tokyo.
+  // Shopify's figures for New York, the pixel's for Warsaw and Auckland (read together, each into
+  // its own row), both for Kathmandu (Shopify's win), none for Tokyo.
   await writeSessions(SHOPS.newYork, { days: sessionDays("2025-06-01", "2026-11-18", 3) });
   await writeSessions(SHOPS.warsaw, { events: pixelEvents(new Date("2026-10-28T09:00:00Z"), 6, "w") });
+  await writeSessions(SHOPS.auckland, { events: pixelEvents(new Date("2026-10-30T21:00:00Z"), 4, "a") });
   await writeSessions(SHOPS.kathmandu, { days: sessionDays("2026-09-01", "2026-11-10", 5), events: pixelEvents(new Date("2026-11-02T09:00:00Z"), 2, "k") });
 
   const state = (status: "succeeded" | "running" | "failed", at: string) => ({

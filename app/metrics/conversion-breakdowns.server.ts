@@ -50,9 +50,8 @@ async function rows(shop: string, source: SessionSource, dimension: BreakdownDim
   }
   const span = { start: startOfLocalDay(range.from, timeZone), end: startOfLocalDay(range.to, timeZone) };
   const parts = sessionRollupRows(
-    shop,
+    [{ shop, spans: [span] }],
     SESSION_ROLLUPS.values,
-    [span],
     { keys: ["value"], sums: ["sessions", "sessions_completed_checkout"] },
     Prisma.sql`r.dimension = ${dimension}`,
   );

@@ -41,14 +41,20 @@ function pixelSums(alias: string): Prisma.Sql {
     sum(${r}.sign_ups)::bigint AS sign_ups`;
 }
 
-/** The pixel's sessions in each bucket, from its session rollups (pixel-sessions.server.ts). */
-async function pixelFunnel(shop: string, buckets: Bucket[]): Promise<FunnelRow[]> {
+/**
+ * The pixel's sessions in each bucket of each shop (its own buckets, in its zone), from its
+ * session rollups (pixel-sessions.server.ts).
+ */
+async function pixelFunnels(shops: Array<{ shop: string; buckets: Bucket[] }>): Promise<Array<FunnelRow & { shop: string }>> {
+  if (shops.length === 0) return [];
   const sums = ["sessions", "sessions_with_cart_additions", "sessions_reached_checkout", "sessions_completed_checkout", "orders", "sign_ups"];
-  const rows = await prisma.$queryRaw<Array<Omit<FunnelRow, "bucket"> & { k: number }>>`
-    SELECT x.k, ${pixelSums("x")}
-    FROM (${sessionRollupRows(shop, SESSION_ROLLUPS.sessions, buckets, { sums })}) x
-    GROUP BY x.k`;
-  return rows.map(({ k, ...sums }) => ({ bucket: buckets[k].fromDay, ...sums }));
+  const spans = shops.map(({ shop, buckets }) => ({ shop, spans: buckets }));
+  const rows = await prisma.$queryRaw<Array<Omit<FunnelRow, "bucket"> & { shop: string; k: number }>>`
+    SELECT x.shop, x.k, ${pixelSums("x")}
+    FROM (${sessionRollupRows(spans, SESSION_ROLLUPS.sessions, { sums })}) x
+    GROUP BY x.shop, x.k`;
+  const bucketsOf = new Map(shops.map(({ shop, buckets }) => [shop, buckets]));
+  return rows.map(({ shop, k, ...sums }) => ({ shop, bucket: bucketsOf.get(shop)![k].fromDay, ...sums }));
 }
 
 async function shopifyFunnel(shop: string, granularity: Granularity, fromDay: string, toDay: string): Promise<FunnelRow[]> {
@@ -113,14 +119,15 @@ export async function conversionOverview(
   const last = buckets[buckets.length - 1];
   const rows =
     source === "pixel"
-      ? await pixelFunnel(shop, buckets)
+      ? await pixelFunnels([{ shop, buckets }])
       : await shopifyFunnel(shop, query.granularity, first.fromDay, last.toDay);
   return assembleConversionReport(query, context, source, buckets, bucketSums(buckets, query.granularity, rows, source));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Several shops at once (the Portfolio page): the same reports as conversionOverview, a query
-// for the sources each shop has and one per source for the sessions.
+// for the sources each shop has and one per source for the sessions (the pixel's read as one
+// shop's are: whole UTC days and the quarter hours at the edges, each shop in its own zone).
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -154,18 +161,7 @@ export async function conversionOverviewOfShops(
   const pixel = reading.filter(({ shop }) => sources.get(shop)!.source === "pixel");
   const shopify = reading.filter(({ shop }) => sources.get(shop)!.source === "shopify");
   const [pixelRows, shopifyRows] = await Promise.all([
-    pixel.length === 0
-      ? []
-      : prisma.$queryRaw<Array<FunnelRow & { shop: string }>>`
-          WITH s(shop, time_zone, start_at, end_at) AS (VALUES ${Prisma.join(
-            pixel.map(({ shop, context, buckets }) =>
-              Prisma.sql`(${shop}, ${context.timeZone}, ${buckets[0].start}::timestamptz, ${buckets[buckets.length - 1].end}::timestamptz)`,
-            ),
-          )})
-          SELECT s.shop, to_char(date_trunc(${query.granularity}, p.slot AT TIME ZONE s.time_zone), 'YYYY-MM-DD') AS bucket,
-            ${pixelSums("p")}
-          FROM s JOIN pixel_session_slots p ON p.shop = s.shop AND p.slot >= s.start_at AND p.slot < s.end_at
-          GROUP BY 1, 2`,
+    pixelFunnels(pixel),
     shopify.length === 0
       ? []
       : prisma.$queryRaw<Array<FunnelRow & { shop: string }>>`

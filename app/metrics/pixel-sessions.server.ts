@@ -303,24 +303,34 @@ export function utcDayParts(start: Date, end: Date): UtcDayParts {
   return { days: { from: date(firstDay), to: date(endDay) }, slots };
 }
 
-/** Each span's parts as arrays for `unnest` (`k`: the span's index): its days, then its slots. */
-function utcDayPartArrays(spans: Array<{ start: Date; end: Date }>) {
-  const days = { k: [] as number[], from: [] as string[], to: [] as string[] };
-  const slots = { k: [] as number[], start: [] as Date[], end: [] as Date[], sign: [] as number[] };
-  spans.forEach((span, k) => {
-    const parts = utcDayParts(span.start, span.end);
-    if (parts.days) {
-      days.k.push(k);
-      days.from.push(parts.days.from);
-      days.to.push(parts.days.to);
-    }
-    for (const slot of parts.slots) {
-      slots.k.push(k);
-      slots.start.push(slot.start);
-      slots.end.push(slot.end);
-      slots.sign.push(slot.sign);
-    }
-  });
+/** Spans of instants of one shop. */
+export interface ShopSpans {
+  shop: string;
+  spans: Array<{ start: Date; end: Date }>;
+}
+
+/** Each span's parts as arrays for `unnest` (its shop, `k`: its index among the shop's): its days, then its slots. */
+function utcDayPartArrays(shops: ShopSpans[]) {
+  const days = { shop: [] as string[], k: [] as number[], from: [] as string[], to: [] as string[] };
+  const slots = { shop: [] as string[], k: [] as number[], start: [] as Date[], end: [] as Date[], sign: [] as number[] };
+  for (const { shop, spans } of shops) {
+    spans.forEach((span, k) => {
+      const parts = utcDayParts(span.start, span.end);
+      if (parts.days) {
+        days.shop.push(shop);
+        days.k.push(k);
+        days.from.push(parts.days.from);
+        days.to.push(parts.days.to);
+      }
+      for (const slot of parts.slots) {
+        slots.shop.push(shop);
+        slots.k.push(k);
+        slots.start.push(slot.start);
+        slots.end.push(slot.end);
+        slots.sign.push(slot.sign);
+      }
+    });
+  }
   return { days, slots };
 }
 
@@ -331,32 +341,33 @@ export const SESSION_ROLLUPS = {
 } as const;
 
 /**
- * The rows of a session rollup that make up each span (`k`, the span's index, then `keys` and
- * `sums`), as a subquery whose `sums` add up to the span's: its whole UTC days from the rollup by
- * day, the quarter hours at its edges from the one by quarter hour, counted with their sign
- * (utcDayParts), each part an index range (LATERAL … OFFSET 0: not a scan of the shop's slots
- * joined after). `where` narrows both (on alias `r`, e.g. a breakdown's dimension).
+ * The rows of a session rollup that make up each span of each shop (`shop`, `k`, the span's index
+ * among its shop's, then `keys` and `sums`), as a subquery whose `sums` add up to the span's: its
+ * whole UTC days from the rollup by day, the quarter hours at its edges from the one by quarter
+ * hour, counted with their sign (utcDayParts), each part an index range (LATERAL … OFFSET 0: not
+ * a scan of the shop's slots joined after). `where` narrows both (on alias `r`, e.g. a
+ * breakdown's dimension).
  */
 export function sessionRollupRows(
-  shop: string,
+  shops: ShopSpans[],
   rollup: (typeof SESSION_ROLLUPS)[keyof typeof SESSION_ROLLUPS],
-  spans: Array<{ start: Date; end: Date }>,
   { keys = [], sums }: { keys?: string[]; sums: string[] },
   where: Prisma.Sql = Prisma.sql`true`,
 ): Prisma.Sql {
-  const { days, slots } = utcDayPartArrays(spans);
+  const { days, slots } = utcDayPartArrays(shops);
   const picked = Prisma.raw([...keys, ...sums].map((column) => `r.${column}`).join(", "));
   const signed = Prisma.raw([...keys.map((column) => `r.${column}`), ...sums.map((column) => `r.${column} * b.sign AS ${column}`)].join(", "));
   return Prisma.sql`
-    SELECT b.k, r.*
-    FROM unnest(${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(k, from_day, to_day)
+    SELECT b.shop, b.k, r.*
+    FROM unnest(${days.shop}::text[], ${days.k}::int[], ${days.from}::date[], ${days.to}::date[]) AS b(shop, k, from_day, to_day)
     CROSS JOIN LATERAL (
-      SELECT ${picked} FROM ${rollup.days} r WHERE r.shop = ${shop} AND ${where} AND r.day >= b.from_day AND r.day < b.to_day OFFSET 0
+      SELECT ${picked} FROM ${rollup.days} r WHERE r.shop = b.shop AND ${where} AND r.day >= b.from_day AND r.day < b.to_day OFFSET 0
     ) r
     UNION ALL
-    SELECT b.k, r.*
-    FROM unnest(${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[], ${slots.sign}::int[]) AS b(k, start_at, end_at, sign)
+    SELECT b.shop, b.k, r.*
+    FROM unnest(${slots.shop}::text[], ${slots.k}::int[], ${slots.start}::timestamptz[], ${slots.end}::timestamptz[], ${slots.sign}::int[])
+      AS b(shop, k, start_at, end_at, sign)
     CROSS JOIN LATERAL (
-      SELECT ${signed} FROM ${rollup.slots} r WHERE r.shop = ${shop} AND ${where} AND r.slot >= b.start_at AND r.slot < b.end_at OFFSET 0
+      SELECT ${signed} FROM ${rollup.slots} r WHERE r.shop = b.shop AND ${where} AND r.slot >= b.start_at AND r.slot < b.end_at OFFSET 0
     ) r`;
 }
