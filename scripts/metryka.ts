@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
 import { exportHelp } from "#app/exports/registry.server";
 import { errorMessage } from "../app/error-message";
+import type { KindCounts } from "#app/sync/sync-state.server";
 
 const USAGE = `Usage: npm run metryka -- <command> [options]
 
@@ -133,7 +134,7 @@ async function main(argv: string[]) {
         const { syncProgressText } = await import("#app/components/sync-progress");
         const report = await syncStatusReport(values.shop);
         // What a comparison mended before counting, when it did.
-        const mended = (what: string, { orders, customers }: { orders: number; customers: number }) =>
+        const mended = (what: string, { orders, customers }: KindCounts) =>
           orders + customers > 0 ? `; ${what}: orders ${orders}, customers ${customers}` : "";
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {

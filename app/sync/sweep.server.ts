@@ -22,7 +22,7 @@ import { gidToId } from "#app/shopify/gid";
 import { CUSTOMER_IDS, CUSTOMERS_COUNT, ID_PAGE_SIZE, ORDER_IDS, ORDERS_COUNT } from "#app/shopify/queries";
 import { removeCustomer, tombstoneOrders } from "./order-writer.server";
 import { copyCustomers, copyOrders } from "./paged-copy.server";
-import type { CountCheck, ShopifyCheck } from "./sync-state.server";
+import type { ByKind, ShopifyCheck } from "./sync-state.server";
 
 /** Without read_all_orders Shopify shows an app the last 60 days of orders: compare within them. */
 const LIMITED_HISTORY_DAYS = 58;
@@ -148,12 +148,6 @@ async function differences(
   return { gone: [...below.gone, ...above.gone], lacking: [...below.lacking, ...above.lacking] };
 }
 
-/** A value for each kind of record. */
-interface ByKind<T> {
-  orders: T;
-  customers: T;
-}
-
 export interface Sweep {
   /** Removed as Shopify no longer has them. */
   removed: ByKind<bigint[]>;
@@ -162,28 +156,25 @@ export interface Sweep {
 }
 
 /**
- * Where the copy's ids of one kind and Shopify's differ, with both sides' counts over them
- * (`countAfter`: the copy's again, once the differences are mended; no ids: Shopify's over all).
+ * Where the copy's ids of one kind and Shopify's differ, with Shopify's count over them (the
+ * copy holding none: over all) and how to count the copy's once the differences are mended.
  */
 async function sweepResource(
   shop: string,
   client: AdminClient,
   resource: Resource,
   copiesAtMost: number,
-): Promise<Differences & { counts: CountCheck; countAfter: () => Promise<number> }> {
+): Promise<Differences & { shopify: number; countAfter: () => Promise<number> }> {
   const local = localSide(shop, resource);
   const range = await local.bounds();
-  if (!range) {
-    const counts = { shopify: await remoteCount(client, resource, null), copy: 0 };
-    return { gone: [], lacking: [], counts, countAfter: async () => 0 };
-  }
+  if (!range) return { gone: [], lacking: [], shopify: await remoteCount(client, resource, null), countAfter: async () => 0 };
   const ours = await local.count(range);
   const theirs = await remoteCount(client, resource, range);
   // Where the copy is short by more than it would copy, the ranges only look for what Shopify deleted.
   const seekLacking = theirs > ours && theirs - ours <= copiesAtMost;
   const found = await differences(shop, client, resource, range, seekLacking, { ours, theirs });
   const unchanged = found.gone.length === 0 && found.lacking.length === 0;
-  return { ...found, counts: { shopify: theirs, copy: ours }, countAfter: async () => (unchanged ? ours : local.count(range)) };
+  return { ...found, shopify: theirs, countAfter: async () => (unchanged ? ours : local.count(range)) };
 }
 
 /** `ids` as searches of IDS_PER_SEARCH ids each. */
@@ -232,8 +223,8 @@ export async function sweepDifferences(
     removed: { orders: orderSweep.gone, customers: customerSweep.gone },
     check: {
       ordersSince: orders.since,
-      orders: { shopify: orderSweep.counts.shopify, copy: await orderSweep.countAfter() },
-      customers: { shopify: customerSweep.counts.shopify, copy: await customerSweep.countAfter() },
+      orders: { shopify: orderSweep.shopify, copy: await orderSweep.countAfter() },
+      customers: { shopify: customerSweep.shopify, copy: await customerSweep.countAfter() },
       removed: { orders: orderSweep.gone.length, customers: customerSweep.gone.length },
       restored: { orders: copiedOrders, customers: copiedCustomers },
     },

@@ -153,11 +153,14 @@ export interface CountCheck {
   copy: number;
 }
 
-/** How many orders and how many customers. */
-export interface KindCounts {
-  orders: number;
-  customers: number;
+/** A value for orders and one for customers. */
+export interface ByKind<T> {
+  orders: T;
+  customers: T;
 }
+
+/** How many orders and how many customers. */
+export type KindCounts = ByKind<number>;
 
 /** The sweep's comparison with Shopify's counts (sweep.server.ts). */
 export interface ShopifyCheck {
