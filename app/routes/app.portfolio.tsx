@@ -143,7 +143,7 @@ export default function Portfolio() {
       <BlockStack gap="400">
         {recomputing > 0 && (
           <Banner tone="info" title={t("portfolio.recomputingTitle", { count: recomputing, formatted: f.count(recomputing) })}>
-            <Text as="p">{t("portfolio.recomputingText")}</Text>
+            <Text as="p">{t("portfolio.recomputingText", { count: recomputing })}</Text>
           </Banner>
         )}
         <DownloadFailedBanner downloads={exporting} title={t("common.exportFailed")} />

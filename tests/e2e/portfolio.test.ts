@@ -111,6 +111,7 @@ describe("portfolios across two stores in Chromium", () => {
       await holdShopLock(rebuilder, CLIENT);
       await view.page.reload();
       await view.page.getByText("One store's figures are being recomputed").waitFor();
+      await view.page.getByText("Metryka is computing its figures in its current time zone and currency. Its row fills in by itself", { exact: false }).waitFor();
       // With how long the rebuild has run, and the client's last one's recorded time.
       const [{ rebuild_ms }] = (await rebuilder.query<{ rebuild_ms: number | null }>("SELECT rebuild_ms FROM daily_sales_state WHERE shop = $1", [CLIENT])).rows;
       expect(rebuild_ms).not.toBeNull();
