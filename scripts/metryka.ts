@@ -13,7 +13,6 @@ import { parseArgs } from "node:util";
 import { localDatabase } from "./lib/local-database";
 import { exportHelp } from "#app/exports/registry.server";
 import { errorMessage } from "../app/error-message";
-import type { KindCounts } from "#app/sync/sync-state.server";
 
 const USAGE = `Usage: npm run metryka -- <command> [options]
 
@@ -131,30 +130,9 @@ async function main(argv: string[]) {
       }
       case "status": {
         const { syncStatusReport } = await import("#app/sync/sync-status.server");
-        const { syncProgressText } = await import("#app/components/sync-progress");
+        const { statusText } = await import("#app/cli/status-text");
         const report = await syncStatusReport(values.shop);
-        // What a comparison mended before counting, when it did.
-        const mended = (what: string, { orders, customers }: KindCounts) =>
-          orders + customers > 0 ? `; ${what}: orders ${orders}, customers ${customers}` : "";
-        if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else {
-          for (const row of report) {
-            const running = row.status === "running" ? ` (${row.kind === "backfill" ? "backfill" : "catch-up"}: ${syncProgressText(row)})` : "";
-            // Shopify's count / the copy's, at the last comparison.
-            const check = row.check
-              ? `\n  compared with Shopify at ${row.check.at}${row.check.ordersSince ? ` (orders since ${row.check.ordersSince})` : ""}: ` +
-                `orders ${row.check.orders.shopify}/${row.check.orders.copy}, customers ${row.check.customers.shopify}/${row.check.customers.copy}` +
-                mended("removed first", row.check.removed) +
-                mended("copied back first", row.check.restored)
-              : "";
-            process.stdout.write(
-              `${row.shop}  ${row.status}${running}  ` +
-                `last success: ${row.lastSuccessAt ?? "never"}  orders: ${row.orders}` +
-                `${check}${row.error ? `\n  ${row.error}` : ""}\n`,
-            );
-          }
-          if (report.length === 0) process.stdout.write("No shops.\n");
-        }
+        process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : statusText(report));
         return;
       }
       case "data-requests": {

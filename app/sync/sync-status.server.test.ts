@@ -1,15 +1,26 @@
 // GIVEN a shop whose last run failed, or whose import of Shopify's session figures ended without
 // all it asked for, WHEN a page or the command line reads where it stands, THEN the failure's kind
 // and Shopify's own words are kept apart: the command line reads the whole sentence in English,
-// a page says the same in the admin's language with Shopify's words inside it.
+// a page says the same in the admin's language with Shopify's words inside it; `metryka status`
+// prints where each shop stands, with what the last comparison mended.
 import { beforeEach, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { translator } from "#app/i18n";
 import { ShopifyApiError } from "#app/shopify/admin-client.server";
 import { formatter } from "#app/components/format";
+import { statusText } from "#app/cli/status-text";
 import { shopifyCheckText, syncErrorText } from "#app/components/sync-progress";
-import { markRunFailed, markSessionsFailed, markSessionsImported, recordShopifyCheck, startRun, startSessionsImport, SyncRunKind } from "./sync-state.server";
-import { sessionsImportStatus, syncDetails, syncStatus } from "./sync-status.server";
+import {
+  markRunFailed,
+  markSessionsFailed,
+  markSessionsImported,
+  recordShopifyCheck,
+  setPhase,
+  startRun,
+  startSessionsImport,
+  SyncRunKind,
+} from "./sync-state.server";
+import { sessionsImportStatus, syncDetails, syncStatus, syncStatusReport } from "./sync-status.server";
 import { truncateAll } from "../../tests/support/database";
 
 const SHOP = "failing-words.myshopify.com";
@@ -145,5 +156,37 @@ describe("the last comparison with Shopify's own counts, in the admin's language
       "Compared with Shopify's own counts on Dec 7, 2026, 7:04 AM: the same 305 orders and 150 customers on both sides. " +
         "Before counting, Metryka copied back 1 customer missing from its copy.",
     );
+  });
+});
+
+describe("metryka status's text", () => {
+  const at = new Date("2026-12-07T06:04:00Z");
+  const counts = { orders: { shopify: 305, copy: 304 }, customers: { shopify: 150, copy: 150 } };
+
+  it("gives a running sync's progress, the last comparison with what it mended, and a failure's words", async () => {
+    await startRun(SHOP, SyncRunKind.backfill, at);
+    await setPhase(SHOP, "orders", { done: 1200, total: 4500 });
+    await recordShopifyCheck(SHOP, { ordersSince: null, ...counts, removed: { orders: 2, customers: 0 }, restored: { orders: 0, customers: 0 } }, at);
+    expect(statusText(await syncStatusReport(SHOP))).toBe(
+      "failing-words.myshopify.com  running (backfill: 1,200 of 4,500 orders and customers read)  last success: never  orders: 0\n" +
+        "  compared with Shopify at 2026-12-07T06:04:00.000Z: orders 305/304, customers 150/150; removed first: orders 2, customers 0\n",
+    );
+
+    await recordShopifyCheck(
+      SHOP,
+      { ordersSince: new Date("2026-10-10T06:04:00Z"), ...counts, removed: { orders: 0, customers: 0 }, restored: { orders: 1, customers: 5 } },
+      at,
+    );
+    await markRunFailed(SHOP, new Error("connection reset"));
+    expect(statusText(await syncStatusReport(SHOP))).toBe(
+      "failing-words.myshopify.com  failed  last success: never  orders: 0\n" +
+        "  compared with Shopify at 2026-12-07T06:04:00.000Z (orders since 2026-10-10T06:04:00.000Z): " +
+        "orders 305/304, customers 150/150; copied back first: orders 1, customers 5\n" +
+        "  Sync failed: connection reset. Try again with “Sync now” on the Data sync page.\n",
+    );
+  });
+
+  it("says so when there is no shop", async () => {
+    expect(statusText(await syncStatusReport("absent.myshopify.com"))).toBe("No shops.\n");
   });
 });
