@@ -5,7 +5,10 @@
 // query per metric over the member list) is timed warm, the median of 9 runs, against the same
 // page for a portfolio of one of those stores, measured in the same run: the ratio says how much
 // longer a hundred stores take than one. Every row is checked first against the row that store's
-// own page functions give (`portfolioStoreRow`). Goal: under 200 ms.
+// own page functions give (`portfolioStoreRow`). Every second store counts its visits with
+// Metryka's web pixel (ten events for each order, over the last year), so the page also reads
+// those stores' sessions from their pixel rollups, as their own Conversion pages do; the others
+// have no session figures. Goal: under 200 ms.
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -22,9 +25,14 @@ const domain = (i: number) => `portfolio-bench-${String(i).padStart(3, "0")}.mys
 /** A value in [0, 1) from a hash of an SQL expression, the same for the same row. */
 const uniform = (expr: string, salt: number) => `((hashint8extended((${expr})::bigint, ${20_261_203 * 64 + salt}) & 281474976710655)::float8 / 281474976710656)`;
 
+/** Pixel events in the order a visit makes them, one in ten a page view more. */
+const EVENT_NAMES = `(ARRAY['page_viewed','page_viewed','page_viewed','page_viewed','product_added_to_cart','product_added_to_cart',
+  'checkout_started','checkout_completed','email_subscribed','page_viewed'])`;
+
 /** The stores, their orders over the last 30 months, and a portfolio holding every one. */
-async function seed(client: pg.Client): Promise<{ all: string; one: string; orders: number }> {
+async function seed(client: pg.Client): Promise<{ all: string; one: string; orders: number; events: number }> {
   let orders = 0;
+  let events = 0;
   for (let i = 0; i < STORES; i++) {
     const shop = domain(i);
     const count = Math.round(100 * Math.pow(100, (i * 0.618034) % 1));
@@ -43,7 +51,24 @@ async function seed(client: pg.Client): Promise<{ all: string; one: string; orde
              FROM generate_series(1, $2::int) g) o`,
       [shop, count, CURRENCIES[i % CURRENCIES.length], NOW.toISOString()],
     );
+    if (i % 2 === 1) {
+      // Visits of five events two minutes apart, by twice as many visitors as orders, over the
+      // last year; received as they happened and stored in that order, as the collector appends.
+      events += count * 10;
+      await client.query(
+        `INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
+         SELECT $1, 'event-' || g, 'visitor-' || ((g / 5) % ($2::int * 2)), ${EVENT_NAMES}[1 + floor(${uniform("g", 5)} * 10)::int], at, at
+         FROM generate_series(1, $2::int * 10) g
+         CROSS JOIN LATERAL (SELECT $3::timestamptz - make_interval(mins => floor(${uniform("g / 5", 6)} * 365 * 1440)::int)
+             + make_interval(mins => (g % 5) * 2) AS at) e
+         ORDER BY at`,
+        [shop, count, NOW.toISOString()],
+      );
+    }
   }
+  // As autovacuum leaves the tables after a bulk insert: analysed, and the pixel events' arrival
+  // index summarized.
+  for (const table of ["orders", "pixel_events"]) await client.query(`VACUUM (ANALYZE) ${table}`);
   const owner = domain(0);
   for (const [id, members] of [
     ["bench-all", Array.from({ length: STORES }, (_, i) => domain(i))],
@@ -52,7 +77,7 @@ async function seed(client: pg.Client): Promise<{ all: string; one: string; orde
     await client.query(`INSERT INTO portfolios (id, shop, name, invite_code_hash) VALUES ($1, $2, $1, $1)`, [id, owner]);
     await client.query(`INSERT INTO portfolio_members (portfolio_id, shop) SELECT $1, unnest($2::text[])`, [id, members]);
   }
-  return { all: "bench-all", one: "bench-one", orders };
+  return { all: "bench-all", one: "bench-one", orders, events };
 }
 
 export default async function portfolioBench(): Promise<BenchResult[]> {
@@ -60,9 +85,9 @@ export default async function portfolioBench(): Promise<BenchResult[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   note(`seeding ${STORES} stores…`);
-  const { all, one, orders } = await seed(client);
+  const { all, one, orders, events } = await seed(client);
   await client.end();
-  note(`${STORES} stores, ${orders} orders`);
+  note(`${STORES} stores, ${orders} orders, ${events} pixel events in ${Math.floor(STORES / 2)} of them`);
 
   const { portfolioPage } = await import("#app/portfolios/portfolio-page.server");
   const { portfolioStoreRow } = await import("#app/portfolios/portfolio-metrics.server");
@@ -87,6 +112,10 @@ export default async function portfolioBench(): Promise<BenchResult[]> {
     assert.deepEqual(row, await portfolioStoreRow(row.shop, first.range, "previous_period", NOW));
   }
   assert.ok(first.rows.every((row) => (row.orders ?? 0) > 0));
+  assert.deepEqual(
+    first.rows.map((row) => row.conversionSource),
+    first.rows.map((row) => (Number(row.shop.match(/(\d+)\.myshopify/)![1]) % 2 === 1 ? "pixel" : null)),
+  );
 
   const time = async (portfolio: string) => {
     await load(portfolio);

@@ -195,19 +195,3 @@ export async function conversionOverviewOfShops(
   }
   return reports;
 }
-
-/**
- * Which of `shops` have pixel events their sessions do not hold yet: the ones refreshPixelSessions
- * would rebuild days of (events received since its watermark, or any when there is none, or
- * events still in the collector's intake).
- */
-export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]> {
-  if (shops.length === 0) return [];
-  const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
-    SELECT s.shop FROM unnest(${shops}::text[]) AS s(shop)
-    LEFT JOIN pixel_rollup_state r ON r.shop = s.shop
-    WHERE EXISTS (SELECT 1 FROM pixel_events e
-        WHERE e.shop = s.shop AND e.source = 'pixel' AND (r.received_through IS NULL OR e.received_at >= r.received_through))
-      OR EXISTS (SELECT 1 FROM pixel_intake i WHERE i.shop = s.shop)`;
-  return rows.map((row) => row.shop);
-}

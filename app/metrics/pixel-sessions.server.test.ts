@@ -4,12 +4,14 @@
 // joined session no longer starts in is gone, and the report equals the reference over every
 // event. AND a day rolled up before its sessions were stored is rebuilt whole, not counted twice.
 // AND a report told that the sessions were refreshed for its request (a page's comparison range)
-// reads them as they are, without refreshing them again.
+// reads them as they are, without refreshing them again. AND of several stores (the Portfolio's),
+// those with events their sessions lack are found without reading every store's old events: a
+// store with nothing new has its watermark moved as a refresh would move it.
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionReport, PIXEL_EVENTS, type PixelEvent } from "./conversion";
 import { conversionOverview } from "./conversion.server";
-import { refreshPixelSessions } from "./pixel-sessions.server";
+import { refreshPixelSessions, shopsWithNewPixelEvents } from "./pixel-sessions.server";
 import { fixtureShop } from "./test-helpers/fixtures";
 
 const TIME_ZONE = "Europe/Warsaw";
@@ -101,5 +103,55 @@ describe("a pixel session refresh", () => {
     await refreshPixelSessions(shop);
     expect(await report(shop)).toEqual(reference([...first, ...later]));
     expect((await storedSessions(shop)).map((s) => s.visitor_id)).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("stores whose pixel sessions lack events", () => {
+  const events = (visitor: string): PixelEvent[] => [{ id: `${visitor}-1`, visitorId: visitor, name: "page_viewed", occurredAt: at("10:00") }];
+  const watermark = async (shop: string) =>
+    (await prisma.pixelRollupState.findUnique({ where: { shop } }))?.receivedThrough ?? null;
+
+  it("are those never refreshed, with events since their watermark or in the intake; the others' watermarks move up", async () => {
+    const [never, behind, silent, queued, none] = await Promise.all(
+      Array.from({ length: 5 }, () => fixtureShop({ orders: [] }, { timeZone: TIME_ZONE })),
+    );
+    // Never refreshed: any event counts.
+    await receive(never, events("n"), new Date(Date.now() - 2 * HOUR));
+    // Refreshed, then an event arrives.
+    await receive(behind, events("b"), new Date(Date.now() - 2 * HOUR));
+    await refreshPixelSessions(behind);
+    const behindMark = await watermark(behind);
+    await receive(behind, [{ id: "b-2", visitorId: "b", name: "page_viewed", occurredAt: at("10:10") }], new Date());
+    // Refreshed three days ago, nothing since (a pixel that fell silent).
+    await receive(silent, events("s"), new Date(Date.now() - 96 * HOUR));
+    await refreshPixelSessions(silent);
+    const longAgo = new Date(Date.now() - 72 * HOUR);
+    await prisma.pixelRollupState.update({ where: { shop: silent }, data: { receivedThrough: longAgo } });
+    // Refreshed, and a batch waits in the collector's intake.
+    await receive(queued, events("q"), new Date(Date.now() - 2 * HOUR));
+    await refreshPixelSessions(queued);
+    const queuedMark = await watermark(queued);
+    await prisma.pixelIntake.create({ data: { shop: queued, events: "[]" } });
+
+    const before = Date.now();
+    expect((await shopsWithNewPixelEvents([never, behind, silent, queued, none])).sort()).toEqual([never, behind, queued].sort());
+    // The silent store's watermark is where a refresh would have put it: a minute before now.
+    const moved = (await watermark(silent))!.getTime();
+    expect(moved).toBeGreaterThan(before - 2 * 60_000);
+    expect(moved).toBeLessThan(Date.now() - 50_000);
+    // Those with something new keep theirs until their refresh; a store without a pixel gets none.
+    expect(await watermark(behind)).toEqual(behindMark);
+    expect(await watermark(queued)).toEqual(queuedMark);
+    expect(await watermark(never)).toBeNull();
+    expect(await watermark(none)).toBeNull();
+
+    // Nothing that arrives after is skipped: the next event is found, and counted by the refresh.
+    expect(await shopsWithNewPixelEvents([silent])).toEqual([]);
+    const next: PixelEvent = { id: "s-2", visitorId: "t", name: "page_viewed", occurredAt: at("12:00") };
+    await receive(silent, [next], new Date());
+    expect(await shopsWithNewPixelEvents([silent])).toEqual([silent]);
+    await refreshPixelSessions(silent);
+    expect(await report(silent)).toEqual(reference([...events("s"), next]));
+    expect((await report(silent)).totals.sessions).toBe(2);
   });
 });

@@ -96,6 +96,47 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
     ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
 }
 
+/**
+ * Which of `shops` have pixel events their sessions do not hold yet: the ones refreshPixelSessions
+ * would rebuild days of (any events when it never ran, events received since its watermark, or
+ * events still in the collector's intake). For a page of many stores (the Portfolio), which
+ * refreshes only those.
+ *
+ * Events received since a watermark are found by arrival, through the block-range index, as a
+ * refresh finds them: a search by shop would read every event each store ever sent. So that
+ * such a search never reaches far back, the watermark of a store with nothing new moves to where
+ * a refresh would have put it (the same minute's overlap), as if one had run: a store whose pixel
+ * fell silent would otherwise keep an old watermark, not refreshed as it has nothing new, and
+ * every load would read every store's events since then.
+ */
+export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]> {
+  if (shops.length === 0) return [];
+  // The earliest watermark, as a value: the planner then sees how recent it is and reads by
+  // arrival (from a subquery it would guess a third of the table, and read all of it). Read
+  // before the statement, it is at most as late as the one the statement sees.
+  const [{ earliest }] = await prisma.$queryRaw<Array<{ earliest: Date | null }>>`
+    SELECT min(received_through) AS earliest FROM pixel_rollup_state WHERE shop = ANY(${shops}::text[])`;
+  const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
+    WITH w AS MATERIALIZED (
+      SELECT s.shop, r.received_through AS since FROM unnest(${shops}::text[]) AS s(shop)
+      LEFT JOIN pixel_rollup_state r ON r.shop = s.shop),
+    fresh AS (
+      SELECT w.shop FROM w
+      WHERE w.since IS NULL AND EXISTS (SELECT 1 FROM pixel_events e WHERE e.shop = w.shop AND e.source = 'pixel')
+      UNION
+      SELECT e.shop FROM ${earliest ? receivedSince(earliest) : Prisma.sql`(SELECT * FROM pixel_events WHERE false)`} e
+      JOIN w ON w.shop = e.shop AND e.received_at >= w.since
+      WHERE e.source = 'pixel'
+      UNION
+      SELECT i.shop FROM pixel_intake i WHERE i.shop IN (SELECT shop FROM w)),
+    moved AS (
+      UPDATE pixel_rollup_state r SET received_through = now() - ${COMMIT_OVERLAP}::interval
+      WHERE r.shop IN (SELECT shop FROM w) AND r.shop NOT IN (SELECT shop FROM fresh)
+        AND r.received_through < now() - ${COMMIT_OVERLAP}::interval)
+    SELECT shop FROM fresh`;
+  return rows.map((row) => row.shop);
+}
+
 /** Deletes the shop's slots and their split by value (`s`) on UTC days `days` that meet `where`. */
 async function deleteSlots(tx: Prisma.TransactionClient, shop: string, days: Date[], where: Prisma.Sql): Promise<void> {
   for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
