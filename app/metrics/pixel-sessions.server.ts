@@ -204,16 +204,16 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
         JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
         UNION ALL
         -- Each visitor's events of the day, a search of the visitors' index each: LATERAL … OFFSET
-        -- 0 keeps the shop out of the subquery, so that no index led by the shop can serve it,
-        -- whatever the planner believes of the shop's rows (visitor ids are hashes with the
-        -- shop's salt: another shop's are not these).
+        -- 0 keeps the shop and the day out of the subquery, so that no index led by the shop can
+        -- serve it, whatever the planner believes of the shop's rows (visitor ids are hashes with
+        -- the shop's salt of one UTC day: another shop's or day's are not these). Given the day,
+        -- PostgreSQL would search (shop, occurred_at) for it by skipping over the shops, and read
+        -- every shop's events of that day for each visitor.
         SELECT e.* FROM visitors v
         CROSS JOIN LATERAL (
-          SELECT * FROM pixel_events e
-          WHERE e.visitor_id = v.visitor_id AND e.occurred_at >= v.day AND e.occurred_at < v.day + interval '1 day'
-          OFFSET 0
+          SELECT * FROM pixel_events e WHERE e.visitor_id = v.visitor_id OFFSET 0
         ) e
-        WHERE e.shop = ${shop} AND e.source = 'pixel'
+        WHERE e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= v.day AND e.occurred_at < v.day + interval '1 day'
       ) e
       WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
     ),
@@ -246,13 +246,10 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
     old AS MATERIALIZED (
       -- Whole days have none (that is what makes them whole).
       SELECT ${Prisma.raw(SESSION_COLUMNS.map((column) => `s.${column}`).join(", "))}
+      -- Searched by visitor alone, as their events are.
       FROM visitors v
-      CROSS JOIN LATERAL (
-        SELECT * FROM pixel_sessions s
-        WHERE s.visitor_id = v.visitor_id AND s.started_at >= v.day AND s.started_at < v.day + interval '1 day'
-        OFFSET 0
-      ) s
-      WHERE s.shop = ${shop}
+      CROSS JOIN LATERAL (SELECT * FROM pixel_sessions s WHERE s.visitor_id = v.visitor_id OFFSET 0) s
+      WHERE s.shop = ${shop} AND s.started_at >= v.day AND s.started_at < v.day + interval '1 day'
     ),
     written AS (
       INSERT INTO pixel_sessions AS t (${Prisma.raw(SESSION_COLUMNS.join(", "))})
