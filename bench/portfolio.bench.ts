@@ -8,16 +8,20 @@
 // own page functions give (`portfolioStoreRow`). Every second store counts its visits with
 // Metryka's web pixel (ten events for each order, over the last year), so the page also reads
 // those stores' sessions from their pixel rollups, as their own Conversion pages do; the others
-// have no session figures. Goal: under 200 ms.
+// have no session figures. Goal: under 200 ms. Then the same page during live traffic, each
+// load after 100 new events at every pixel store, against the page with nothing new.
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { benchDatabase, onBenchShutdown } from "./lib/database";
+import { arriveNow, insertTodaysEvents } from "./lib/live-traffic";
 import { median } from "./lib/measure";
 import { note, type BenchResult } from "./lib/timing";
 
 const STORES = Number(process.env.BENCH_PORTFOLIO_STORES ?? 100);
 const RUNS = 9;
+/** Today's events at each pixel store before the live loads: a store of 600 visits so far today. */
+const LIVE_EVENTS_PER_STORE = 3_000;
 const NOW = new Date("2026-11-18T15:37:21Z");
 const ZONES = ["America/New_York", "Europe/Warsaw", "Asia/Tokyo", "Australia/Sydney"];
 const CURRENCIES = ["USD", "PLN", "JPY", "EUR"];
@@ -130,6 +134,28 @@ export default async function portfolioBench(): Promise<BenchResult[]> {
   const single = await time(one);
   const many = await time(all);
   note(`Portfolio page: ${STORES} stores ${many.toFixed(1)} ms, one store ${single.toFixed(1)} ms; goal (< 200 ms) ${many < 200 ? "met" : "NOT met"}`);
+
+  // During the day: each pixel store has received today's first LIVE_EVENTS_PER_STORE events,
+  // and 100 more arrive at each of them before each load, which then refreshes their sessions.
+  const pixelStores = first.rows.filter((row) => row.conversionSource === "pixel").map((row) => row.shop);
+  for (const shop of pixelStores) await insertTodaysEvents(prisma, shop, LIVE_EVENTS_PER_STORE);
+  await load(all);
+  let arrivals = 0;
+  const liveMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    arrivals++;
+    for (const shop of pixelStores) await arriveNow(prisma, shop, arrivals);
+    const start = performance.now();
+    await load(all);
+    liveMs.push(performance.now() - start);
+  }
+  const live = median(liveMs);
+  // The rows still equal the stores' own (whose pages find nothing new to refresh since).
+  const after = await load(all);
+  for (const row of after.rows.filter((r) => pixelStores.includes(r.shop))) {
+    assert.deepEqual(row, await portfolioStoreRow(row.shop, after.range, "previous_period", NOW));
+  }
+  note(`during live traffic at ${pixelStores.length} stores: ${live.toFixed(1)} ms (${liveMs.map((ms) => ms.toFixed(0)).join(", ")})`);
   return [
     {
       name: `Portfolio page, ${STORES} member stores, warm (vs the same page for one store)`,
@@ -137,6 +163,13 @@ export default async function portfolioBench(): Promise<BenchResult[]> {
       value: Number(many.toFixed(1)),
       baseline: Number(single.toFixed(1)),
       ratio: Number((many / single).toFixed(2)),
+    },
+    {
+      name: `Portfolio page during live traffic: 100 new events at each of its ${pixelStores.length} pixel stores before each load (vs the page with none new)`,
+      unit: "ms",
+      value: Number(live.toFixed(1)),
+      baseline: Number(many.toFixed(1)),
+      ratio: Number((live / many).toFixed(2)),
     },
   ];
 }

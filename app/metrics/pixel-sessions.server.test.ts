@@ -5,8 +5,7 @@
 // event. AND a day rolled up before its sessions were stored is rebuilt whole, not counted twice.
 // AND a report told that the sessions were refreshed for its request (a page's comparison range)
 // reads them as they are, without refreshing them again. AND of several stores (the Portfolio's),
-// those with events their sessions lack are found without reading every store's old events: a
-// store with nothing new has its watermark moved as a refresh would move it.
+// those with events their sessions lack are found.
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionReport, PIXEL_EVENTS, type PixelEvent } from "./conversion";
@@ -108,11 +107,9 @@ describe("a pixel session refresh", () => {
 
 describe("stores whose pixel sessions lack events", () => {
   const events = (visitor: string): PixelEvent[] => [{ id: `${visitor}-1`, visitorId: visitor, name: "page_viewed", occurredAt: at("10:00") }];
-  const watermark = async (shop: string) =>
-    (await prisma.pixelRollupState.findUnique({ where: { shop } }))?.receivedThrough ?? null;
 
-  it("are those never refreshed, with events since their watermark or in the intake; the others' watermarks move up", async () => {
-    const [never, behind, silent, queued, none] = await Promise.all(
+  it("are those never refreshed, with events since their watermark or in the intake", async () => {
+    const [never, behind, current, queued, none] = await Promise.all(
       Array.from({ length: 5 }, () => fixtureShop({ orders: [] }, { timeZone: TIME_ZONE })),
     );
     // Never refreshed: any event counts.
@@ -120,38 +117,23 @@ describe("stores whose pixel sessions lack events", () => {
     // Refreshed, then an event arrives.
     await receive(behind, events("b"), new Date(Date.now() - 2 * HOUR));
     await refreshPixelSessions(behind);
-    const behindMark = await watermark(behind);
     await receive(behind, [{ id: "b-2", visitorId: "b", name: "page_viewed", occurredAt: at("10:10") }], new Date());
-    // Refreshed three days ago, nothing since (a pixel that fell silent).
-    await receive(silent, events("s"), new Date(Date.now() - 96 * HOUR));
-    await refreshPixelSessions(silent);
-    const longAgo = new Date(Date.now() - 72 * HOUR);
-    await prisma.pixelRollupState.update({ where: { shop: silent }, data: { receivedThrough: longAgo } });
+    // Refreshed, nothing since.
+    await receive(current, events("c"), new Date(Date.now() - 2 * HOUR));
+    await refreshPixelSessions(current);
     // Refreshed, and a batch waits in the collector's intake.
     await receive(queued, events("q"), new Date(Date.now() - 2 * HOUR));
     await refreshPixelSessions(queued);
-    const queuedMark = await watermark(queued);
     await prisma.pixelIntake.create({ data: { shop: queued, events: "[]" } });
 
-    const before = Date.now();
-    expect((await shopsWithNewPixelEvents([never, behind, silent, queued, none])).sort()).toEqual([never, behind, queued].sort());
-    // The silent store's watermark is where a refresh would have put it: a minute before now.
-    const moved = (await watermark(silent))!.getTime();
-    expect(moved).toBeGreaterThan(before - 2 * 60_000);
-    expect(moved).toBeLessThan(Date.now() - 50_000);
-    // Those with something new keep theirs until their refresh; a store without a pixel gets none.
-    expect(await watermark(behind)).toEqual(behindMark);
-    expect(await watermark(queued)).toEqual(queuedMark);
-    expect(await watermark(never)).toBeNull();
-    expect(await watermark(none)).toBeNull();
+    expect((await shopsWithNewPixelEvents([never, behind, current, queued, none])).sort()).toEqual([never, behind, queued].sort());
 
-    // Nothing that arrives after is skipped: the next event is found, and counted by the refresh.
-    expect(await shopsWithNewPixelEvents([silent])).toEqual([]);
-    const next: PixelEvent = { id: "s-2", visitorId: "t", name: "page_viewed", occurredAt: at("12:00") };
-    await receive(silent, [next], new Date());
-    expect(await shopsWithNewPixelEvents([silent])).toEqual([silent]);
-    await refreshPixelSessions(silent);
-    expect(await report(silent)).toEqual(reference([...events("s"), next]));
-    expect((await report(silent)).totals.sessions).toBe(2);
+    // What arrives next is found, and counted by the refresh.
+    const next: PixelEvent = { id: "c-2", visitorId: "t", name: "page_viewed", occurredAt: at("12:00") };
+    await receive(current, [next], new Date());
+    expect(await shopsWithNewPixelEvents([current])).toEqual([current]);
+    await refreshPixelSessions(current);
+    expect((await report(current)).totals.sessions).toBe(2);
+    expect(await report(current)).toEqual(reference([...events("c"), next]));
   });
 });

@@ -43,8 +43,8 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
       now() - ${COMMIT_OVERLAP}::interval AS through`;
   const days = await prisma.$queryRaw<Array<{ day: Date }>>(Prisma.sql`
     SELECT DISTINCT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
-    FROM ${state.since ? receivedSince(state.since) : Prisma.raw("pixel_events")} e
-    WHERE e.shop = ${shop} AND e.source = 'pixel'
+    FROM pixel_events e
+    WHERE e.shop = ${shop} AND e.source = 'pixel' ${state.since ? Prisma.sql`AND e.received_at >= ${state.since}` : Prisma.empty}
     ORDER BY 1`);
   for (let i = 0; i < days.length; i += DAYS_PER_STEP) {
     const starts = days.slice(i, i + DAYS_PER_STEP).map((d) => d.day);
@@ -100,40 +100,16 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
  * Which of `shops` have pixel events their sessions do not hold yet: the ones refreshPixelSessions
  * would rebuild days of (any events when it never ran, events received since its watermark, or
  * events still in the collector's intake). For a page of many stores (the Portfolio), which
- * refreshes only those.
- *
- * Events received since a watermark are found by arrival, through the block-range index, as a
- * refresh finds them: a search by shop would read every event each store ever sent. So that
- * such a search never reaches far back, the watermark of a store with nothing new moves to where
- * a refresh would have put it (the same minute's overlap), as if one had run: a store whose pixel
- * fell silent would otherwise keep an old watermark, not refreshed as it has nothing new, and
- * every load would read every store's events since then.
+ * refreshes only those. One search of the shop's arrivals each, as a refresh reads them.
  */
 export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]> {
   if (shops.length === 0) return [];
-  // The earliest watermark, as a value: the planner then sees how recent it is and reads by
-  // arrival (from a subquery it would guess a third of the table, and read all of it). Read
-  // before the statement, it is at most as late as the one the statement sees.
-  const [{ earliest }] = await prisma.$queryRaw<Array<{ earliest: Date | null }>>`
-    SELECT min(received_through) AS earliest FROM pixel_rollup_state WHERE shop = ANY(${shops}::text[])`;
   const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
-    WITH w AS MATERIALIZED (
-      SELECT s.shop, r.received_through AS since FROM unnest(${shops}::text[]) AS s(shop)
-      LEFT JOIN pixel_rollup_state r ON r.shop = s.shop),
-    fresh AS (
-      SELECT w.shop FROM w
-      WHERE w.since IS NULL AND EXISTS (SELECT 1 FROM pixel_events e WHERE e.shop = w.shop AND e.source = 'pixel')
-      UNION
-      SELECT e.shop FROM ${earliest ? receivedSince(earliest) : Prisma.sql`(SELECT * FROM pixel_events WHERE false)`} e
-      JOIN w ON w.shop = e.shop AND e.received_at >= w.since
-      WHERE e.source = 'pixel'
-      UNION
-      SELECT i.shop FROM pixel_intake i WHERE i.shop IN (SELECT shop FROM w)),
-    moved AS (
-      UPDATE pixel_rollup_state r SET received_through = now() - ${COMMIT_OVERLAP}::interval
-      WHERE r.shop IN (SELECT shop FROM w) AND r.shop NOT IN (SELECT shop FROM fresh)
-        AND r.received_through < now() - ${COMMIT_OVERLAP}::interval)
-    SELECT shop FROM fresh`;
+    SELECT s.shop FROM unnest(${shops}::text[]) AS s(shop)
+    LEFT JOIN pixel_rollup_state r ON r.shop = s.shop
+    WHERE EXISTS (SELECT 1 FROM pixel_events e
+        WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(r.received_through, '-infinity'))
+      OR EXISTS (SELECT 1 FROM pixel_intake i WHERE i.shop = s.shop)`;
   return rows.map((row) => row.shop);
 }
 
@@ -147,15 +123,6 @@ async function deleteSlots(tx: Prisma.TransactionClient, shop: string, days: Dat
 }
 
 /**
- * The events received since `since` (of every shop), as a FROM item: OFFSET 0 keeps the caller's
- * shop out of it, so that they are found by arrival (the BRIN index on received_at: the last
- * minutes' blocks), never by an index led by the shop that the planner may believe small.
- */
-function receivedSince(since: Date): Prisma.Sql {
-  return Prisma.sql`(SELECT * FROM pixel_events WHERE received_at >= ${since} OFFSET 0)`;
-}
-
-/**
  * The visitors (visitor_id, day) with events received since `since` (all of them when null) on
  * UTC days `days`: found by arrival, or for a first refresh by the days' events.
  */
@@ -164,8 +131,8 @@ function visitorsWithNewEvents(shop: string, days: Date[], since: Date | null): 
   const utcDay = Prisma.sql`date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
   if (since) {
     return Prisma.sql`
-      SELECT DISTINCT e.visitor_id, ${utcDay} AS day FROM ${receivedSince(since)} e
-      WHERE e.shop = ${shop} AND e.source = 'pixel' AND ${utcDay} = ANY(${days}::timestamptz[])`;
+      SELECT DISTINCT e.visitor_id, ${utcDay} AS day FROM pixel_events e
+      WHERE e.shop = ${shop} AND e.received_at >= ${since} AND e.source = 'pixel' AND ${utcDay} = ANY(${days}::timestamptz[])`;
   }
   return Prisma.sql`
     SELECT DISTINCT e.visitor_id, d.day FROM unnest(${days}::timestamptz[]) AS d(day)

@@ -13,7 +13,7 @@ export const LIVE_EVENTS = Number(process.env.BENCH_LIVE_EVENTS ?? 150_000);
 export async function insertTodaysEvents(prisma: PrismaClient, shop: string, count = LIVE_EVENTS): Promise<void> {
   await prisma.$executeRaw`
     INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
-    SELECT ${shop}, 'live-' || g, 'live-' || (g / 5),
+    SELECT ${shop}, 'live-' || g, ${shop} || '-live-' || (g / 5),
       CASE WHEN g % 15 = 0 THEN 'product_added_to_cart' WHEN g % 45 = 0 THEN 'checkout_started' ELSE 'page_viewed' END, at, at
     FROM generate_series(1, ${count}::int) AS g
     CROSS JOIN LATERAL (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
@@ -23,11 +23,14 @@ export async function insertTodaysEvents(prisma: PrismaClient, shop: string, cou
   await prisma.$queryRaw`SELECT brin_summarize_new_values('pixel_events_received_at_idx')`;
 }
 
-/** 100 events of 20 new visitors, received just now (`batch` numbers them apart). */
+/**
+ * 100 events of 20 new visitors, received just now (`batch` numbers them apart). Visitor ids are
+ * the shop's own, as the collector's salted hashes are, in this and in `insertTodaysEvents`.
+ */
 export async function arriveNow(prisma: PrismaClient, shop: string, batch: number): Promise<void> {
   await prisma.$executeRaw`
     INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
-    SELECT ${shop}, 'arrival-' || ${batch}::int || '-' || g, 'arrival-' || ${batch}::int || '-' || (g % 20),
+    SELECT ${shop}, 'arrival-' || ${batch}::int || '-' || g, ${shop} || '-arrival-' || ${batch}::int || '-' || (g % 20),
       CASE WHEN g % 10 = 0 THEN 'product_added_to_cart' ELSE 'page_viewed' END, now() - (g % 5) * interval '1 second', now()
     FROM generate_series(1, 100) AS g`;
 }
