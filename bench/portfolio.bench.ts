@@ -29,7 +29,7 @@ const domain = (i: number) => `portfolio-bench-${String(i).padStart(3, "0")}.mys
 /** A value in [0, 1) from a hash of an SQL expression, the same for the same row. */
 const uniform = (expr: string, salt: number) => `((hashint8extended((${expr})::bigint, ${20_261_203 * 64 + salt}) & 281474976710655)::float8 / 281474976710656)`;
 
-/** Pixel events in the order a visit makes them, one in ten a page view more. */
+/** The pixel events' names, each drawn from this list: half of them page views. */
 const EVENT_NAMES = `(ARRAY['page_viewed','page_viewed','page_viewed','page_viewed','product_added_to_cart','product_added_to_cart',
   'checkout_started','checkout_completed','email_subscribed','page_viewed'])`;
 
@@ -58,10 +58,11 @@ async function seed(client: pg.Client): Promise<{ all: string; one: string; orde
     if (i % 2 === 1) {
       // Visits of five events two minutes apart, by twice as many visitors as orders, over the
       // last year; received as they happened and stored in that order, as the collector appends.
+      // Visitor ids are the store's own, as the collector's salted hashes are.
       events += count * 10;
       await client.query(
         `INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at, received_at)
-         SELECT $1, 'event-' || g, 'visitor-' || ((g / 5) % ($2::int * 2)), ${EVENT_NAMES}[1 + floor(${uniform("g", 5)} * 10)::int], at, at
+         SELECT $1, 'event-' || g, $1 || '-visitor-' || ((g / 5) % ($2::int * 2)), ${EVENT_NAMES}[1 + floor(${uniform("g", 5)} * 10)::int], at, at
          FROM generate_series(1, $2::int * 10) g
          CROSS JOIN LATERAL (SELECT $3::timestamptz - make_interval(mins => floor(${uniform("g / 5", 6)} * 365 * 1440)::int)
              + make_interval(mins => (g % 5) * 2) AS at) e
