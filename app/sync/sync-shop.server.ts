@@ -1,6 +1,7 @@
 // Brings one shop's copy up to date with paged Admin GraphQL: the shop's settings, then every
 // order and customer updated since the last successful run (everything on the first run), then
-// what the copy and Shopify still disagree on: deletions no webhook told of, records the copy lost. Progress and outcome go to sync_state (sync-state.server.ts).
+// what the copy and Shopify still disagree on: deletions no webhook told of, records the copy
+// lost. Progress and outcome go to sync_state (sync-state.server.ts).
 import prisma from "#app/db.server";
 import type { AdminClient } from "#app/shopify/admin-client.server";
 import { gidToId } from "#app/shopify/gid";
