@@ -168,10 +168,10 @@ describe("the intake", () => {
       { shop: OTHER, _count: 1 },
     ]);
     // One shop's drain (its sessions being read) leaves the other's intake.
-    expect(await drainPixelIntake(SHOP)).toBe(2);
+    expect(await drainPixelIntake([SHOP])).toBe(2);
     expect(await prisma.pixelIntake.findMany({ select: { shop: true } })).toEqual([{ shop: OTHER }]);
     // Drains running at once (the upkeep, a page) share the rows: each event is stored once.
-    const drained = await Promise.all([drainPixelIntake(), drainPixelIntake(), drainPixelIntake(OTHER)]);
+    const drained = await Promise.all([drainPixelIntake(), drainPixelIntake(), drainPixelIntake([OTHER])]);
     expect(drained.reduce((a, b) => a + b, 0)).toBe(3);
     expect(await prisma.pixelEvent.groupBy({ by: ["shop"], _count: true, orderBy: { shop: "asc" } })).toEqual([
       { shop: SHOP, _count: 2 },

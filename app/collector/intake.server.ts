@@ -56,7 +56,7 @@ export async function writeIntake(rows: EventRow[]): Promise<void> {
 const DRAIN_ROWS = 200;
 
 /**
- * Takes up to $2 intake rows (of shop $1, or of any shop when null), skipping those another
+ * Takes up to $2 intake rows (of the shops $1, or of any shop when null), skipping those another
  * drain holds, deletes them and inserts their events; an event id the shop already has is
  * dropped. Returns the intake rows taken and the events stored.
  */
@@ -64,7 +64,7 @@ const DRAIN = `
   WITH taken AS (
     DELETE FROM pixel_intake
     WHERE (shop, id) IN (
-      SELECT shop, id FROM pixel_intake WHERE $1::text IS NULL OR shop = $1::text LIMIT $2 FOR UPDATE SKIP LOCKED)
+      SELECT shop, id FROM pixel_intake WHERE $1::text[] IS NULL OR shop = ANY($1::text[]) LIMIT $2 FOR UPDATE SKIP LOCKED)
     RETURNING events
   ),
   stored AS (
@@ -78,13 +78,13 @@ const DRAIN = `
   SELECT (SELECT count(*) FROM taken)::int AS taken, (SELECT count(*) FROM stored)::int AS stored`;
 
 /**
- * Moves the intake (one shop's, or every shop's) into `pixel_events`, DRAIN_ROWS intake rows per
+ * Moves the intake (the shops', or every shop's) into `pixel_events`, DRAIN_ROWS intake rows per
  * statement, until none is left that another drain does not hold. Returns the events stored.
  */
-export async function drainPixelIntake(shop: string | null = null): Promise<number> {
+export async function drainPixelIntake(shops: string[] | null = null): Promise<number> {
   let stored = 0;
   for (;;) {
-    const { rows } = await sqlPool().query<{ taken: number; stored: number }>({ name: "collector-drain-intake", text: DRAIN, values: [shop, DRAIN_ROWS] });
+    const { rows } = await sqlPool().query<{ taken: number; stored: number }>({ name: "collector-drain-intake", text: DRAIN, values: [shops, DRAIN_ROWS] });
     stored += rows[0].stored;
     if (rows[0].taken < DRAIN_ROWS) return stored;
   }

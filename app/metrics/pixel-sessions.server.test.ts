@@ -5,12 +5,14 @@
 // event. AND a day rolled up before its sessions were stored is rebuilt whole, not counted twice.
 // AND a report told that the sessions were refreshed for its request (a page's comparison range)
 // reads them as they are, without refreshing them again. AND of several stores (the Portfolio's),
-// those with events their sessions lack are found.
+// those with events their sessions lack are found, and refreshed together each as if alone. AND
+// the last minute's arrivals, which a refresh reads again in case a batch was still committing,
+// are read again only when one arrived late among them.
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionReport, PIXEL_EVENTS, type PixelEvent } from "./conversion";
 import { conversionOverview } from "./conversion.server";
-import { refreshPixelSessions, shopsWithNewPixelEvents } from "./pixel-sessions.server";
+import { refreshPixelSessions, refreshPixelSessionsOfShops, shopsWithNewPixelEvents } from "./pixel-sessions.server";
 import { fixtureShop } from "./test-helpers/fixtures";
 
 const TIME_ZONE = "Europe/Warsaw";
@@ -136,5 +138,106 @@ describe("stores whose pixel sessions lack events", () => {
     const after = await report(current);
     expect(after.totals.sessions).toBe(2);
     expect(after).toEqual(reference([...events("c"), next]));
+  });
+});
+
+describe("the last minute's arrivals", () => {
+  it("are read again only when one of them arrived late", async () => {
+    const shop = await fixtureShop({ orders: [] }, { timeZone: TIME_ZONE });
+    // Received just now: within the minute a refresh would take again for batches still committing.
+    const now = new Date();
+    const firstSeen: PixelEvent[] = [
+      { id: "x-1", visitorId: "x", name: "page_viewed", occurredAt: at("10:00") },
+      { id: "y-1", visitorId: "y", name: "page_viewed", occurredAt: at("11:00") },
+    ];
+    await receive(shop, firstSeen.slice(0, 1), new Date(now.getTime() - 20_000));
+    await receive(shop, firstSeen.slice(1), now);
+    await refreshPixelSessions(shop);
+    expect(await report(shop)).toEqual(reference(firstSeen));
+    // The refresh counted them: nothing is new.
+    expect(await shopsWithNewPixelEvents([shop])).toEqual([]);
+
+    // A batch that was still committing: received before the last event the refresh saw.
+    const late: PixelEvent = { id: "x-2", visitorId: "x", name: PIXEL_EVENTS.addToCart, occurredAt: at("10:10") };
+    await receive(shop, [late], new Date(now.getTime() - 10_000));
+    expect(await shopsWithNewPixelEvents([shop])).toEqual([shop]);
+    await refreshPixelSessions(shop);
+    const withLate = await report(shop);
+    expect(withLate).toEqual(reference([...firstSeen, late]));
+    expect(withLate.totals.sessionsWithCartAdditions).toBe(1);
+    expect(await shopsWithNewPixelEvents([shop])).toEqual([]);
+
+    // And one received after it.
+    const next: PixelEvent = { id: "z-1", visitorId: "z", name: "page_viewed", occurredAt: at("12:00") };
+    await receive(shop, [next], new Date(now.getTime() + 1));
+    expect(await shopsWithNewPixelEvents([shop])).toEqual([shop]);
+    await refreshPixelSessions(shop);
+    expect(await report(shop)).toEqual(reference([...firstSeen, late, next]));
+  });
+});
+
+describe("several stores' pixel sessions refreshed together", () => {
+  const WEEKS = { range: { from: "2026-11-05", to: "2026-11-21" }, granularity: "day" as const };
+  const on = (date: string, time: string) => new Date(`2026-11-${date}T${time}:00Z`);
+  /** A visit of `visitor` on each of `dates`: a page view, and a cart addition 10 minutes later. */
+  const visits = (prefix: string, visitor: string, dates: string[]): PixelEvent[] =>
+    dates.flatMap((date) => [
+      { id: `${prefix}-${date}-1`, visitorId: visitor, name: "page_viewed", occurredAt: on(date, "09:50") },
+      { id: `${prefix}-${date}-2`, visitorId: visitor, name: PIXEL_EVENTS.addToCart, occurredAt: on(date, "10:00") },
+    ]);
+  const weeks = (shop: string) => conversionOverview(shop, WEEKS, { now: NOW }, { sessionsRefreshed: true });
+  const referenceOfWeeks = (events: PixelEvent[]) => conversionReport({ events, days: [] }, WEEKS, { timeZone: TIME_ZONE, now: NOW });
+
+  it("are each as their own refresh leaves them, however many days and whoever shares a visitor id", async () => {
+    const [fresh, behind, backlog, silent] = await Promise.all(
+      Array.from({ length: 4 }, () => fixtureShop({ orders: [] }, { timeZone: TIME_ZONE })),
+    );
+    // Never refreshed: its days are built whole.
+    const freshEvents: PixelEvent[] = [
+      ...visits("f", "a", ["18", "19"]),
+      { id: "f-late", visitorId: "a", name: "page_viewed", occurredAt: on("19", "10:40") },
+    ];
+    await receive(fresh, freshEvents, new Date(Date.now() - 2 * HOUR));
+    // Refreshed before; then the same visitor id as at `fresh` (a different visitor, whose ids
+    // the shop's salt makes its own) joins its session of the 19th and starts another 40 minutes
+    // later (which `fresh`'s 10:40 would join, if the two were one visitor), and a new day arrives.
+    const behindEvents = visits("b", "a", ["19"]);
+    await receive(behind, behindEvents, new Date(Date.now() - 2 * HOUR));
+    await refreshPixelSessions(behind);
+    const joining: PixelEvent[] = [
+      { id: "b-join", visitorId: "a", name: PIXEL_EVENTS.checkoutStarted, occurredAt: on("19", "10:20") },
+      { id: "b-late", visitorId: "a", name: "page_viewed", occurredAt: on("19", "11:00") },
+      ...visits("b", "c", ["20"]),
+    ];
+    await receive(behind, joining, new Date());
+    // Ten days never refreshed: more days than one step takes.
+    const backlogEvents = visits("k", "a", ["06", "07", "08", "09", "10", "11", "12", "13", "14", "15"]);
+    await receive(backlog, backlogEvents, new Date(Date.now() - HOUR));
+
+    await refreshPixelSessionsOfShops([silent, backlog, fresh, behind]);
+
+    expect(await weeks(fresh)).toEqual(referenceOfWeeks(freshEvents));
+    expect((await weeks(fresh)).totals).toMatchObject({ sessions: 3, sessionsWithCartAdditions: 2 });
+    const behindNow = await weeks(behind);
+    expect(behindNow).toEqual(referenceOfWeeks([...behindEvents, ...joining]));
+    expect(behindNow.totals).toMatchObject({ sessions: 3, sessionsReachedCheckout: 1 });
+    expect(await weeks(backlog)).toEqual(referenceOfWeeks(backlogEvents));
+    expect((await weeks(backlog)).totals.sessions).toBe(10);
+    // Each store's watermark moved to the same instant, the silent one's too.
+    const marks = await prisma.pixelRollupState.findMany({ where: { shop: { in: [fresh, behind, backlog, silent] } } });
+    expect(new Set(marks.map((mark) => mark.receivedThrough.getTime())).size).toBe(1);
+    expect(marks).toHaveLength(4);
+  });
+
+  it("never wait on each other for good, whatever order they name the stores in", async () => {
+    const shops = await Promise.all(Array.from({ length: 3 }, () => fixtureShop({ orders: [] }, { timeZone: TIME_ZONE })));
+    const events = new Map(shops.map((shop, i) => [shop, visits(`s${i}`, "a", ["18", "19", "20"])]));
+    for (const shop of shops) await receive(shop, events.get(shop)!, new Date(Date.now() - HOUR));
+    await Promise.all([
+      refreshPixelSessionsOfShops(shops),
+      refreshPixelSessionsOfShops([...shops].reverse()),
+      refreshPixelSessions(shops[1]),
+    ]);
+    for (const shop of shops) expect(await weeks(shop)).toEqual(referenceOfWeeks(events.get(shop)!));
   });
 });

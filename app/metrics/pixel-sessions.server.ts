@@ -7,10 +7,11 @@
 // time order; a new session at the first event, after a gap of more than 30 minutes, and when
 // the UTC date changes. Sessions never cross midnight UTC and a visitor id is salted per UTC day,
 // so a visitor's sessions of one day are built from that visitor's events of that day alone: a
-// refresh rebuilds the sessions of the visitors with events received since the last one (with a
-// minute's overlap for batches still committing), whatever order they came in, and moves the
-// slots by the difference from their sessions as stored (`pixel_sessions`, ADR 035). A day
-// without stored sessions (built before they were stored, or never) is rebuilt whole.
+// refresh rebuilds the sessions of the visitors with events received since the last one (and
+// those of the last minute again when one of them arrived late, from a batch still committing),
+// whatever order they came in, and moves the slots by the difference from their sessions as
+// stored (`pixel_sessions`, ADR 035). A day without stored sessions (built before they were
+// stored, or never) is rebuilt whole. Many shops are refreshed with one set of statements.
 //
 // Each rebuilt day's slots are also summed into `pixel_session_days` (and its split figures into
 // `pixel_session_value_days`): a range of local days reads whole UTC days from there and only
@@ -29,71 +30,131 @@ const DAYS_PER_STEP = 7;
 
 /**
  * Brings the shop's slots up to date with every event received so far (the collector's intake
- * of the shop drained first): on the UTC days that received events since the last refresh, the
- * sessions of the visitors with those events are rebuilt (every visitor's on a day without
- * stored sessions), DAYS_PER_STEP days at a time (each step one transaction under the shop's
- * lock), then the watermark moves. A refresh cut off midway leaves the watermark where it was,
+ * of the shop drained first): on the UTC days that received events new to its sessions
+ * (shopsWithStart), the sessions of the visitors with those events are rebuilt (every visitor's
+ * on a day without stored sessions), DAYS_PER_STEP days at a time (each step one transaction
+ * under the shop's lock), then the watermark moves, with what the refresh saw of the last
+ * minute's arrivals. A refresh cut off midway leaves the watermark where it was,
  * and the next one rebuilds those visitors again: rebuilding a visitor's day twice changes
  * nothing the second time.
  */
 export async function refreshPixelSessions(shop: string): Promise<void> {
-  await drainPixelIntake(shop);
-  const [state] = await prisma.$queryRaw<Array<{ since: Date | null; through: Date }>>`
-    SELECT (SELECT received_through FROM pixel_rollup_state WHERE shop = ${shop}) AS since,
-      now() - ${COMMIT_OVERLAP}::interval AS through`;
-  const days = await prisma.$queryRaw<Array<{ day: Date }>>(Prisma.sql`
-    SELECT DISTINCT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
-    FROM pixel_events e
-    WHERE e.shop = ${shop} AND e.source = 'pixel' ${state.since ? Prisma.sql`AND e.received_at >= ${state.since}` : Prisma.empty}
-    ORDER BY 1`);
-  for (let i = 0; i < days.length; i += DAYS_PER_STEP) {
-    const starts = days.slice(i, i + DAYS_PER_STEP).map((d) => d.day);
+  await refreshPixelSessionsOfShops([shop]);
+}
+
+/** A shop's UTC day, as its first instant. */
+interface ShopDay {
+  shop: string;
+  day: Date;
+}
+
+/** `pairs` as a table `alias(shop, day)`, for a statement's FROM or USING. */
+function shopDays(pairs: ShopDay[], alias: string): Prisma.Sql {
+  return Prisma.sql`unnest(${pairs.map((p) => p.shop)}::text[], ${pairs.map((p) => p.day)}::timestamptz[]) AS ${Prisma.raw(alias)}(shop, day)`;
+}
+
+/**
+ * refreshPixelSessions for many shops in one set of statements, each shop's sessions as its own
+ * refresh would leave them: each step takes up to DAYS_PER_STEP days of every shop with new
+ * events, under all of their locks, taken in the order of their names so that two of these
+ * never wait on each other in a circle. For a page of many stores (the Portfolio), which would
+ * otherwise pay a dozen statements per store.
+ */
+export async function refreshPixelSessionsOfShops(shops: string[]): Promise<void> {
+  const sorted = [...new Set(shops)].sort();
+  if (sorted.length === 0) return;
+  await drainPixelIntake(sorted);
+  // In one snapshot, for each shop: where its new events start, the UTC days they are on (a row
+  // without a day for a shop with none), and the arrivals of the last minute, which the next
+  // refresh counts again (`seen`, `seen_count`).
+  const rows = await prisma.$queryRaw<Array<{ shop: string; start: Date | null; through: Date; seen: Date | null; seen_count: number; day: Date | null }>>`
+    SELECT s.shop, w.start, now() - ${COMMIT_OVERLAP}::interval AS through, n.seen, n.seen_count, d.day
+    FROM ${shopsWithStart(sorted)}
+    LEFT JOIN LATERAL (
+      SELECT DISTINCT date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
+      FROM pixel_events e WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(w.start, '-infinity')
+    ) d ON true
+    CROSS JOIN LATERAL (
+      SELECT max(e.received_at) AS seen, count(*)::int AS seen_count
+      FROM pixel_events e WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= now() - ${COMMIT_OVERLAP}::interval
+    ) n
+    ORDER BY s.shop, d.day`;
+  const start = new Map(rows.map((row) => [row.shop, row.start]));
+  const days = rows.flatMap(({ shop, day }) => (day ? [{ shop, day }] : []));
+  const daysOf = new Map<string, ShopDay[]>();
+  for (const pair of days) daysOf.set(pair.shop, [...(daysOf.get(pair.shop) ?? []), pair]);
+  for (let i = 0; ; i += DAYS_PER_STEP) {
+    const step = [...daysOf.values()].flatMap((pairs) => pairs.slice(i, i + DAYS_PER_STEP));
+    if (step.length === 0) break;
+    const locked = [...new Set(step.map((pair) => pair.shop))];
     await prisma.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`pixel-sessions:${shop}`}, 0))`;
+        await tx.$executeRaw`
+          SELECT pg_advisory_xact_lock(hashtextextended('pixel-sessions:' || s.shop, 0)) FROM unnest(${locked}::text[]) AS s(shop) ORDER BY s.shop`;
         // Days without stored sessions (never built, or built before sessions were stored) are
         // rebuilt whole: their slots out, every session of theirs in.
-        const whole = (
-          await tx.$queryRaw<Array<{ day: Date }>>`
-            SELECT d.day FROM unnest(${starts}::timestamptz[]) AS d(day)
-            WHERE NOT EXISTS (SELECT 1 FROM pixel_sessions s
-              WHERE s.shop = ${shop} AND s.started_at >= d.day AND s.started_at < d.day + interval '1 day')`
-        ).map((row) => row.day);
-        if (whole.length > 0) await deleteSlots(tx, shop, whole, Prisma.sql`true`);
-        const partial = starts.filter((day) => !whole.some((w) => w.getTime() === day.getTime()));
-        await tx.$executeRaw`${rebuildSessions(shop, whole, partial, state.since)}`;
+        const whole = await tx.$queryRaw<ShopDay[]>`
+          SELECT d.shop, d.day FROM ${shopDays(step, "d")}
+          WHERE NOT EXISTS (SELECT 1 FROM pixel_sessions s
+            WHERE s.shop = d.shop AND s.started_at >= d.day AND s.started_at < d.day + interval '1 day')`;
+        if (whole.length > 0) await deleteSlots(tx, whole, Prisma.sql`true`);
+        const isWhole = new Set(whole.map((pair) => `${pair.shop} ${pair.day.getTime()}`));
+        const partial = step.filter((pair) => !isWhole.has(`${pair.shop} ${pair.day.getTime()}`));
+        await tx.$executeRaw`${rebuildSessions(whole, partial, start)}`;
         // Slots whose sessions all moved elsewhere (every count is of sessions: all are zero).
-        await deleteSlots(tx, shop, starts, Prisma.sql`s.sessions = 0`);
+        await deleteSlots(tx, step, Prisma.sql`s.sessions = 0`);
         await tx.$executeRaw`
-          DELETE FROM pixel_session_days d USING unnest(${starts}::timestamptz[]) AS r(day)
-          WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
+          DELETE FROM pixel_session_days d USING ${shopDays(step, "r")}
+          WHERE d.shop = r.shop AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
         await tx.$executeRaw`
-          DELETE FROM pixel_session_value_days d USING unnest(${starts}::timestamptz[]) AS r(day)
-          WHERE d.shop = ${shop} AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
+          DELETE FROM pixel_session_value_days d USING ${shopDays(step, "r")}
+          WHERE d.shop = r.shop AND d.day = (r.day AT TIME ZONE 'UTC')::date`;
         await tx.$executeRaw`
           INSERT INTO pixel_session_days (shop, day, sessions, sessions_with_cart_additions, sessions_reached_checkout,
             sessions_completed_checkout, orders, sign_ups)
-          SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, sum(s.sessions), sum(s.sessions_with_cart_additions),
+          SELECT r.shop, (r.day AT TIME ZONE 'UTC')::date, sum(s.sessions), sum(s.sessions_with_cart_additions),
             sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout), sum(s.orders), sum(s.sign_ups)
-          FROM unnest(${starts}::timestamptz[]) AS r(day)
-          JOIN pixel_session_slots s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
-          GROUP BY r.day`;
+          FROM ${shopDays(step, "r")}
+          JOIN pixel_session_slots s ON s.shop = r.shop AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
+          GROUP BY r.shop, r.day`;
         await tx.$executeRaw`
           INSERT INTO pixel_session_value_days (shop, day, dimension, value, sessions, sessions_with_cart_additions,
             sessions_reached_checkout, sessions_completed_checkout)
-          SELECT ${shop}, (r.day AT TIME ZONE 'UTC')::date, s.dimension, s.value, sum(s.sessions), sum(s.sessions_with_cart_additions),
+          SELECT r.shop, (r.day AT TIME ZONE 'UTC')::date, s.dimension, s.value, sum(s.sessions), sum(s.sessions_with_cart_additions),
             sum(s.sessions_reached_checkout), sum(s.sessions_completed_checkout)
-          FROM unnest(${starts}::timestamptz[]) AS r(day)
-          JOIN pixel_session_values s ON s.shop = ${shop} AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
-          GROUP BY r.day, s.dimension, s.value`;
+          FROM ${shopDays(step, "r")}
+          JOIN pixel_session_values s ON s.shop = r.shop AND s.slot >= r.day AND s.slot < r.day + interval '1 day'
+          GROUP BY r.shop, r.day, s.dimension, s.value`;
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
   }
-  // Never back: a refresh that started earlier and ends later leaves the later watermark.
+  // Never back: a refresh that started earlier and ends later leaves the later state, whole.
+  const seen = [...new Map(rows.map((row) => [row.shop, { shop: row.shop, seen: row.seen, count: row.seen_count }])).values()];
   await prisma.$executeRaw`
-    INSERT INTO pixel_rollup_state (shop, received_through) VALUES (${shop}, ${state.through})
-    ON CONFLICT (shop) DO UPDATE SET received_through = GREATEST(pixel_rollup_state.received_through, EXCLUDED.received_through)`;
+    INSERT INTO pixel_rollup_state (shop, received_through, seen_through, seen_count)
+    SELECT x.shop, ${rows[0].through}::timestamptz, x.seen, x.count FROM json_to_recordset(${JSON.stringify(seen)}::json) AS x(shop text, seen timestamptz, count int)
+    ON CONFLICT (shop) DO UPDATE SET (received_through, seen_through, seen_count) = (EXCLUDED.received_through, EXCLUDED.seen_through, EXCLUDED.seen_count)
+    WHERE EXCLUDED.received_through >= pixel_rollup_state.received_through`;
+}
+
+/**
+ * `unnest(shops) AS s(shop)`, each with its refresh state `r` (none before its first refresh)
+ * and `w.start`: the arrival from which its events are new to its sessions (null: all are).
+ * That is its watermark, unless the events received from there to the last one its last refresh
+ * saw are still as many as that refresh counted: events are only ever added there (never changed,
+ * and deleted only a month later), so none of them arrived late, and only those received after
+ * that last one are new. A busy store's refresh does not read the last minute again each time.
+ */
+function shopsWithStart(shops: string[]): Prisma.Sql {
+  return Prisma.sql`unnest(${shops}::text[]) AS s(shop)
+    LEFT JOIN pixel_rollup_state r ON r.shop = s.shop
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN r.seen_through IS NOT NULL AND r.seen_count = (
+          SELECT count(*) FROM pixel_events e
+          WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= r.received_through AND e.received_at <= r.seen_through)
+        THEN r.seen_through + interval '1 millisecond' ELSE r.received_through END AS start
+    ) w`;
 }
 
 /**
@@ -105,55 +166,59 @@ export async function refreshPixelSessions(shop: string): Promise<void> {
 export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]> {
   if (shops.length === 0) return [];
   const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
-    SELECT s.shop FROM unnest(${shops}::text[]) AS s(shop)
-    LEFT JOIN pixel_rollup_state r ON r.shop = s.shop
+    SELECT s.shop FROM ${shopsWithStart(shops)}
     WHERE EXISTS (SELECT 1 FROM pixel_events e
-        WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(r.received_through, '-infinity'))
+        WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(w.start, '-infinity'))
       OR EXISTS (SELECT 1 FROM pixel_intake i WHERE i.shop = s.shop)`;
   return rows.map((row) => row.shop);
 }
 
-/** Deletes the shop's slots and their split by value (`s`) on UTC days `days` that meet `where`. */
-async function deleteSlots(tx: Prisma.TransactionClient, shop: string, days: Date[], where: Prisma.Sql): Promise<void> {
+/** Deletes the slots and their split by value (`s`) of the shops' UTC days `pairs` that meet `where`. */
+async function deleteSlots(tx: Prisma.TransactionClient, pairs: ShopDay[], where: Prisma.Sql): Promise<void> {
   for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
     await tx.$executeRaw`
-      DELETE FROM ${table} s USING unnest(${days}::timestamptz[]) AS d(day)
-      WHERE s.shop = ${shop} AND s.slot >= d.day AND s.slot < d.day + interval '1 day' AND ${where}`;
+      DELETE FROM ${table} s USING ${shopDays(pairs, "d")}
+      WHERE s.shop = d.shop AND s.slot >= d.day AND s.slot < d.day + interval '1 day' AND ${where}`;
   }
 }
 
 /**
- * The visitors (visitor_id, day) with events received since `since` (all of them when null) on
- * UTC days `days`: found by arrival, or for a first refresh by the days' events.
+ * The visitors (shop, visitor_id, day) on the shops' UTC days `pairs` with events new to their
+ * sessions, those received from `start` on (shopsWithStart): found by the shop's arrivals since
+ * then, or for a shop never refreshed (no start) by the days' events.
  */
-function visitorsWithNewEvents(shop: string, days: Date[], since: Date | null): Prisma.Sql {
-  if (days.length === 0) return Prisma.sql`SELECT NULL::text AS visitor_id, NULL::timestamptz AS day WHERE false`;
+function visitorsWithNewEvents(pairs: ShopDay[], start: Map<string, Date | null>): Prisma.Sql {
   const utcDay = Prisma.sql`date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
-  if (since) {
-    return Prisma.sql`
-      SELECT DISTINCT e.visitor_id, ${utcDay} AS day FROM pixel_events e
-      WHERE e.shop = ${shop} AND e.received_at >= ${since} AND e.source = 'pixel' AND ${utcDay} = ANY(${days}::timestamptz[])`;
-  }
+  const arrived = [...new Set(pairs.map((pair) => pair.shop))].flatMap((shop) => {
+    const from = start.get(shop);
+    return from ? [{ shop, from }] : [];
+  });
+  const unseen = pairs.filter((pair) => !start.get(pair.shop));
   return Prisma.sql`
-    SELECT DISTINCT e.visitor_id, d.day FROM unnest(${days}::timestamptz[]) AS d(day)
-    JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'`;
+    SELECT DISTINCT s.shop, e.visitor_id, ${utcDay} AS day
+    FROM unnest(${arrived.map((a) => a.shop)}::text[], ${arrived.map((a) => a.from)}::timestamptz[]) AS s(shop, start)
+    JOIN pixel_events e ON e.shop = s.shop AND e.received_at >= s.start AND e.source = 'pixel'
+    WHERE (s.shop, ${utcDay}) IN (SELECT p.shop, p.day FROM ${shopDays(pairs, "p")})
+    UNION ALL
+    SELECT DISTINCT d.shop, e.visitor_id, d.day FROM ${shopDays(unseen, "d")}
+    JOIN pixel_events e ON e.shop = d.shop AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'`;
 }
 
 /** `pixel_sessions`' columns after its key (shop, started_at, visitor_id). */
 const SESSION_VALUES = ["cart", "checkout", "completed", "orders", "signed_up", "source", "device", "landing"];
-/** A session among the shop's: its visitor and start. */
-const SESSION_KEY = ["visitor_id", "started_at"];
-/** Its columns as the refresh's rows `new` and `old` hold them: the shop, SESSION_KEY, then SESSION_VALUES. */
-const SESSION_COLUMNS = ["shop", ...SESSION_KEY, ...SESSION_VALUES];
+/** A session: its shop, visitor and start. */
+const SESSION_KEY = ["shop", "visitor_id", "started_at"];
+/** Its columns as the refresh's rows `new` and `old` hold them: SESSION_KEY, then SESSION_VALUES. */
+const SESSION_COLUMNS = [...SESSION_KEY, ...SESSION_VALUES];
 
 /**
- * The statement that rebuilds sessions (UTC days as their first instants): every visitor's on the
- * days of `whole`; on the days of `partial`, those of the visitors with events received since
- * `since` (all of them when null), from all of their events of that day. The
- * rebuilt sessions replace the visitors' stored ones (only the rows that differ are written), and
- * the stored ones counted −1 and the rebuilt ones +1 move the slots and their split by value.
+ * The statement that rebuilds sessions: every visitor's on the shops' days `whole`; on the days
+ * `partial`, those of the visitors with events received from their shop's `start` on
+ * (all of them without one), from all of their events of that day. The rebuilt sessions replace
+ * the visitors' stored ones (only the rows that differ are written), and the stored ones counted
+ * −1 and the rebuilt ones +1 move the slots and their split by value.
  */
-function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Date | null): Prisma.Sql {
+function rebuildSessions(whole: ShopDay[], partial: ShopDay[], start: Map<string, Date | null>): Prisma.Sql {
   const gapSeconds = SESSION_GAP_MS / 1000;
   const counts = (sign: string) => Prisma.raw(
     [`sum(${sign})`, `sum(${sign}) FILTER (WHERE cart)`, `sum(${sign}) FILTER (WHERE checkout)`, `sum(${sign}) FILTER (WHERE completed)`]
@@ -161,14 +226,14 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
       .join(", "),
   );
   return Prisma.sql`
-    WITH visitors AS MATERIALIZED (${visitorsWithNewEvents(shop, partial, since)}),
+    WITH visitors AS MATERIALIZED (${visitorsWithNewEvents(partial, start)}),
     events AS (
-      SELECT e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
+      SELECT e.shop, e.visitor_id, e.name, e.occurred_at, lag(e.occurred_at) OVER w AS previous,
         coalesce(e.utm_source, e.referrer_host, 'direct') AS source, coalesce(e.device, '(none)') AS device,
         coalesce(e.landing_path, '(none)') AS landing
       FROM (
-        SELECT e.* FROM unnest(${whole}::timestamptz[]) AS d(day)
-        JOIN pixel_events e ON e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
+        SELECT e.* FROM ${shopDays(whole, "d")}
+        JOIN pixel_events e ON e.shop = d.shop AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'
         UNION ALL
         -- Each visitor's events of the day, a search of the visitors' index each: LATERAL … OFFSET
         -- 0 keeps the shop and the day out of the subquery, so that no index led by the shop can
@@ -180,9 +245,9 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
         CROSS JOIN LATERAL (
           SELECT * FROM pixel_events e WHERE e.visitor_id = v.visitor_id OFFSET 0
         ) e
-        WHERE e.shop = ${shop} AND e.source = 'pixel' AND e.occurred_at >= v.day AND e.occurred_at < v.day + interval '1 day'
+        WHERE e.shop = v.shop AND e.source = 'pixel' AND e.occurred_at >= v.day AND e.occurred_at < v.day + interval '1 day'
       ) e
-      WINDOW w AS (PARTITION BY e.visitor_id ORDER BY e.occurred_at)
+      WINDOW w AS (PARTITION BY e.shop, e.visitor_id ORDER BY e.occurred_at)
     ),
     marked AS (
       SELECT *,
@@ -193,12 +258,12 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
       FROM events
     ),
     numbered AS (
-      SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id ORDER BY occurred_at, starts_session DESC
+      SELECT *, sum(starts_session) OVER (PARTITION BY shop, visitor_id ORDER BY occurred_at, starts_session DESC
         ROWS UNBOUNDED PRECEDING) AS session_number
       FROM marked
     ),
     new AS MATERIALIZED (
-      SELECT ${shop} AS shop, visitor_id, min(occurred_at) AS started_at,
+      SELECT shop, visitor_id, min(occurred_at) AS started_at,
         bool_or(name = ${PIXEL_EVENTS.addToCart}) AS cart,
         bool_or(name IN (${PIXEL_EVENTS.checkoutStarted}, ${PIXEL_EVENTS.checkoutCompleted})) AS checkout,
         bool_or(name = ${PIXEL_EVENTS.checkoutCompleted}) AS completed,
@@ -208,7 +273,7 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
         (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
         (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
       FROM numbered
-      GROUP BY visitor_id, session_number
+      GROUP BY shop, visitor_id, session_number
     ),
     old AS MATERIALIZED (
       -- Whole days have none (that is what makes them whole).
@@ -216,7 +281,7 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
       -- Searched by visitor alone, as their events are.
       FROM visitors v
       CROSS JOIN LATERAL (SELECT * FROM pixel_sessions s WHERE s.visitor_id = v.visitor_id OFFSET 0) s
-      WHERE s.shop = ${shop} AND s.started_at >= v.day AND s.started_at < v.day + interval '1 day'
+      WHERE s.shop = v.shop AND s.started_at >= v.day AND s.started_at < v.day + interval '1 day'
     ),
     written AS (
       INSERT INTO pixel_sessions AS t (${Prisma.raw(SESSION_COLUMNS.join(", "))})
@@ -225,7 +290,7 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
     ),
     dropped AS (
       DELETE FROM pixel_sessions t USING old o
-      WHERE t.shop = ${shop} AND ${Prisma.raw(sameKey(SESSION_KEY, "t", "o"))}
+      WHERE ${Prisma.raw(sameKey(SESSION_KEY, "t", "o"))}
         AND NOT EXISTS (SELECT 1 FROM new n WHERE ${Prisma.raw(sameKey(SESSION_KEY, "n", "o"))})
     ),
     delta AS (
@@ -235,9 +300,9 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
     by_value AS (
       INSERT INTO pixel_session_values AS t (shop, slot, dimension, value, sessions, sessions_with_cart_additions,
         sessions_reached_checkout, sessions_completed_checkout)
-      SELECT ${shop}, slot, v.dimension, v.value, ${counts("sign")}
+      SELECT shop, slot, v.dimension, v.value, ${counts("sign")}
       FROM delta CROSS JOIN LATERAL (VALUES ('source', source), ('device', device), ('landingPage', landing)) AS v(dimension, value)
-      GROUP BY slot, v.dimension, v.value
+      GROUP BY shop, slot, v.dimension, v.value
       HAVING sum(sign) <> 0 OR sum(sign) FILTER (WHERE cart) <> 0 OR sum(sign) FILTER (WHERE checkout) <> 0
         OR sum(sign) FILTER (WHERE completed) <> 0
       ON CONFLICT (shop, dimension, slot, value) DO UPDATE
@@ -248,10 +313,10 @@ function rebuildSessions(shop: string, whole: Date[], partial: Date[], since: Da
     )
     INSERT INTO pixel_session_slots AS t (shop, slot, sessions, sessions_with_cart_additions, sessions_reached_checkout,
       sessions_completed_checkout, orders, sign_ups)
-    SELECT ${shop}, slot, ${counts("sign")}, coalesce(sum(sign * orders), 0)::int,
+    SELECT shop, slot, ${counts("sign")}, coalesce(sum(sign * orders), 0)::int,
       coalesce(sum(sign) FILTER (WHERE signed_up), 0)::int
     FROM delta
-    GROUP BY slot
+    GROUP BY shop, slot
     HAVING sum(sign) <> 0 OR sum(sign) FILTER (WHERE cart) <> 0 OR sum(sign) FILTER (WHERE checkout) <> 0
       OR sum(sign) FILTER (WHERE completed) <> 0 OR sum(sign * orders) <> 0 OR sum(sign) FILTER (WHERE signed_up) <> 0
     ON CONFLICT (shop, slot) DO UPDATE
