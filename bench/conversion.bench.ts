@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { benchDatabase } from "./lib/database";
+import { benchDatabase, onBenchShutdown } from "./lib/database";
 import { arriveNow, forgetTodaysSessions, insertTodaysEvents, LIVE_EVENTS } from "./lib/live-traffic";
 import { note, timed, type BenchResult } from "./lib/timing";
 
@@ -85,6 +85,12 @@ export default async function conversionBench(): Promise<BenchResult[]> {
   const { refreshPixelSessions } = await import("#app/metrics/pixel-sessions.server");
   const { conversionOverview } = await import("#app/metrics/conversion.server");
   const { default: prisma } = await import("#app/db.server");
+  const { endSqlPool } = await import("#app/db-pool.server");
+  // The collector's drain, which each refresh runs first, holds a connection of the plain pool.
+  onBenchShutdown(async () => {
+    await endSqlPool();
+    await prisma.$disconnect();
+  });
   const built = await timed(() => refreshPixelSessions(SHOP));
   note(`sessions built into the rollup in ${built.seconds.toFixed(1)} s`);
   const query = { range: RANGE, granularity: "month" as const, source: "pixel" as const };

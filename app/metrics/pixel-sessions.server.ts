@@ -25,6 +25,12 @@ import { rowsThatDiffer, sameKey, updateIfChanged } from "./upserts.server";
 /** Events received up to this long before a refresh are surely committed when it reads them. */
 const COMMIT_OVERLAP = "1 minute";
 
+/**
+ * A refresh's new watermark, to the millisecond as it is stored (and as arrivals are): the span
+ * it counts from there is then the span the next refresh counts again.
+ */
+const THROUGH = Prisma.sql`(now() - ${COMMIT_OVERLAP}::interval)::timestamptz(3)`;
+
 /** UTC days rebuilt per transaction: a long backlog goes in steps, each short. */
 const DAYS_PER_STEP = 7;
 
@@ -68,7 +74,7 @@ export async function refreshPixelSessionsOfShops(shops: string[]): Promise<void
   // without a day for a shop with none), and the arrivals of the last minute, which the next
   // refresh counts again (`seen`, `seen_count`).
   const rows = await prisma.$queryRaw<Array<{ shop: string; start: Date | null; through: Date; seen: Date | null; seen_count: number; day: Date | null }>>`
-    SELECT s.shop, w.start, now() - ${COMMIT_OVERLAP}::interval AS through, n.seen, n.seen_count, d.day
+    SELECT s.shop, w.start, ${THROUGH} AS through, n.seen, n.seen_count, d.day
     FROM ${shopsWithStart(sorted)}
     LEFT JOIN LATERAL (
       SELECT DISTINCT date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
@@ -76,13 +82,17 @@ export async function refreshPixelSessionsOfShops(shops: string[]): Promise<void
     ) d ON true
     CROSS JOIN LATERAL (
       SELECT max(e.received_at) AS seen, count(*)::int AS seen_count
-      FROM pixel_events e WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= now() - ${COMMIT_OVERLAP}::interval
+      FROM pixel_events e WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= ${THROUGH}
     ) n
     ORDER BY s.shop, d.day`;
   const start = new Map(rows.map((row) => [row.shop, row.start]));
   const days = rows.flatMap(({ shop, day }) => (day ? [{ shop, day }] : []));
   const daysOf = new Map<string, ShopDay[]>();
-  for (const pair of days) daysOf.set(pair.shop, [...(daysOf.get(pair.shop) ?? []), pair]);
+  for (const pair of days) {
+    const list = daysOf.get(pair.shop);
+    if (list) list.push(pair);
+    else daysOf.set(pair.shop, [pair]);
+  }
   for (let i = 0; ; i += DAYS_PER_STEP) {
     const step = [...daysOf.values()].flatMap((pairs) => pairs.slice(i, i + DAYS_PER_STEP));
     if (step.length === 0) break;
