@@ -7,7 +7,9 @@
 // reads them as they are, without refreshing them again. AND of several stores (the Portfolio's),
 // those with events their sessions lack are found, and refreshed together each as if alone. AND
 // the last minute's arrivals, which a refresh reads again in case a batch was still committing,
-// are read again only when one arrived late among them.
+// are read again only when one arrived late among them, as a drain's transaction that commits
+// after a later one does.
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionReport, PIXEL_EVENTS, type PixelEvent } from "./conversion";
@@ -173,6 +175,43 @@ describe("the last minute's arrivals", () => {
     expect(await shopsWithNewPixelEvents([shop])).toEqual([shop]);
     await refreshPixelSessions(shop);
     expect(await report(shop)).toEqual(reference([...firstSeen, late, next]));
+  });
+
+  it("are counted when a batch commits after a refresh saw later ones", async () => {
+    const shop = await fixtureShop({ orders: [] }, { timeZone: TIME_ZONE });
+    const early: PixelEvent = { id: "e-1", visitorId: "e", name: PIXEL_EVENTS.checkoutStarted, occurredAt: at("09:00") };
+    const later: PixelEvent = { id: "l-1", visitorId: "l", name: "page_viewed", occurredAt: at("09:30") };
+    // A drain's transaction: its events are received when it begins (the column's default,
+    // now()), and nobody sees them until it commits.
+    const drain = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await drain.connect();
+    try {
+      await drain.query("BEGIN");
+      await drain.query(`INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at) VALUES ($1, $2, $3, $4, $5)`, [
+        shop,
+        early.id,
+        early.visitorId,
+        early.name,
+        early.occurredAt,
+      ]);
+      // Another batch begins later and commits first; a refresh sees it alone.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await prisma.$executeRaw`
+        INSERT INTO pixel_events (shop, id, visitor_id, name, occurred_at) VALUES (${shop}, ${later.id}, ${later.visitorId}, ${later.name}, ${later.occurredAt})`;
+      await refreshPixelSessions(shop);
+      expect(await report(shop)).toEqual(reference([later]));
+      await drain.query("COMMIT");
+    } finally {
+      await drain.end();
+    }
+    const [{ received }] = await prisma.$queryRaw<Array<{ received: Date[] }>>`
+      SELECT array_agg(received_at ORDER BY id) AS received FROM pixel_events WHERE shop = ${shop}`;
+    expect(received[0].getTime()).toBeLessThan(received[1].getTime());
+    // The early batch arrived before the last event that refresh saw: it is new all the same.
+    expect(await shopsWithNewPixelEvents([shop])).toEqual([shop]);
+    const after = await report(shop);
+    expect(after).toEqual(reference([early, later]));
+    expect(after.totals.sessionsReachedCheckout).toBe(1);
   });
 });
 
