@@ -257,7 +257,7 @@ function rebuildSessions(whole: ShopDay[], partial: ShopDay[], start: Map<string
         ) e
         WHERE e.shop = v.shop AND e.source = 'pixel' AND e.occurred_at >= v.day AND e.occurred_at < v.day + interval '1 day'
       ) e
-      WINDOW w AS (PARTITION BY e.shop, e.visitor_id ORDER BY e.occurred_at)
+      WINDOW w AS (PARTITION BY e.visitor_id, e.shop ORDER BY e.occurred_at)
     ),
     marked AS (
       SELECT *,
@@ -268,7 +268,7 @@ function rebuildSessions(whole: ShopDay[], partial: ShopDay[], start: Map<string
       FROM events
     ),
     numbered AS (
-      SELECT *, sum(starts_session) OVER (PARTITION BY shop, visitor_id ORDER BY occurred_at, starts_session DESC
+      SELECT *, sum(starts_session) OVER (PARTITION BY visitor_id, shop ORDER BY occurred_at, starts_session DESC
         ROWS UNBOUNDED PRECEDING) AS session_number
       FROM marked
     ),
@@ -283,7 +283,7 @@ function rebuildSessions(whole: ShopDay[], partial: ShopDay[], start: Map<string
         (array_agg(device ORDER BY occurred_at, starts_session DESC))[1] AS device,
         (array_agg(landing ORDER BY occurred_at, starts_session DESC))[1] AS landing
       FROM numbered
-      GROUP BY shop, visitor_id, session_number
+      GROUP BY visitor_id, shop, session_number
     ),
     old AS MATERIALIZED (
       -- Whole days have none (that is what makes them whole).
