@@ -141,11 +141,9 @@ export default async function portfolioBench(): Promise<BenchResult[]> {
   const pixelStores = first.rows.filter((row) => row.conversionSource === "pixel").map((row) => row.shop);
   for (const shop of pixelStores) await insertTodaysEvents(prisma, shop, LIVE_EVENTS_PER_STORE);
   await load(all);
-  let arrivals = 0;
   const liveMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    arrivals++;
-    for (const shop of pixelStores) await arriveNow(prisma, shop, arrivals);
+    for (const shop of pixelStores) await arriveNow(prisma, shop, i + 1);
     const start = performance.now();
     await load(all);
     liveMs.push(performance.now() - start);

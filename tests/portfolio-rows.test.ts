@@ -1,14 +1,14 @@
 // GIVEN stores in different time zones and currencies with different metric settings (one with
 // Shopify's session figures, two with the pixel's on either side of the date line, one with both,
-// one without sessions, one without orders, an uninstalled one, one without a shop row at all), WHEN a portfolio's rows are
-// read for many stores at once (one query per metric over the list of shops), THEN every row,
-// for every range and comparison, deep-equals the row built from that store's own page functions
-// (salesOverview, retentionRates, conversionOverview, syncStatus), and each many-shops function
-// equals its one-shop function report for report (the sales totals and comparison, of
-// salesOverview's report); rollups a store lacks or built in another zone
-// are built first, and pixel events received since the last refresh are in the sessions. A store
-// whose rebuild takes longer than the page waits has its row without figures, marked as being
-// recomputed, while the others have theirs; once it is rebuilt its row is whole again.
+// one without sessions, one without orders, an uninstalled one, one without a shop row at all),
+// WHEN a portfolio's rows are read for many stores at once (one query per metric over the list of
+// shops), THEN every row, for every range and comparison, deep-equals the row built from that
+// store's own page functions (salesOverview, retentionRates, conversionOverview, syncStatus), and
+// each many-shops function equals its one-shop function report for report (the sales totals and
+// comparison, of salesOverview's report); rollups a store lacks or built in another zone are built
+// first, and pixel events received since the last refresh are in the sessions. A store whose
+// rebuild takes longer than the page waits has its row without figures, marked as being recomputed,
+// while the others have theirs; once it is rebuilt its row is whole again.
 import { beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { loadShopContext, type ShopContext } from "#app/metrics/context.server";

@@ -31,6 +31,9 @@ const COMMIT_OVERLAP = "1 minute";
  */
 const THROUGH = Prisma.sql`(now() - ${COMMIT_OVERLAP}::interval)::timestamptz(3)`;
 
+/** The UTC day of an event `e`, as its first instant. */
+const UTC_DAY = Prisma.sql`date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+
 /** UTC days rebuilt per transaction: a long backlog goes in steps, each short. */
 const DAYS_PER_STEP = 7;
 
@@ -77,15 +80,16 @@ export async function refreshPixelSessionsOfShops(shops: string[]): Promise<void
     SELECT s.shop, w.start, ${THROUGH} AS through, n.seen, n.seen_count, d.day
     FROM ${shopsWithStart(sorted)}
     LEFT JOIN LATERAL (
-      SELECT DISTINCT date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day
-      FROM pixel_events e WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(w.start, '-infinity')
+      SELECT DISTINCT ${UTC_DAY} AS day FROM pixel_events e WHERE ${NEW_EVENT}
     ) d ON true
     CROSS JOIN LATERAL (
       SELECT max(e.received_at) AS seen, count(*)::int AS seen_count
       FROM pixel_events e WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= ${THROUGH}
     ) n
     ORDER BY s.shop, d.day`;
-  const start = new Map(rows.map((row) => [row.shop, row.start]));
+  // The shop's own columns, repeated on each of its days' rows.
+  const states = [...new Map(rows.map((row) => [row.shop, row])).values()];
+  const start = new Map(states.map((state) => [state.shop, state.start]));
   const days = rows.flatMap(({ shop, day }) => (day ? [{ shop, day }] : []));
   const daysOf = new Map<string, ShopDay[]>();
   for (const pair of days) {
@@ -140,7 +144,7 @@ export async function refreshPixelSessionsOfShops(shops: string[]): Promise<void
     );
   }
   // Never back: a refresh that started earlier and ends later leaves the later state, whole.
-  const seen = [...new Map(rows.map((row) => [row.shop, { shop: row.shop, seen: row.seen, count: row.seen_count }])).values()];
+  const seen = states.map(({ shop, seen, seen_count }) => ({ shop, seen, count: seen_count }));
   await prisma.$executeRaw`
     INSERT INTO pixel_rollup_state (shop, received_through, seen_through, seen_count)
     SELECT x.shop, ${rows[0].through}::timestamptz, x.seen, x.count FROM json_to_recordset(${JSON.stringify(seen)}::json) AS x(shop text, seen timestamptz, count int)
@@ -150,11 +154,12 @@ export async function refreshPixelSessionsOfShops(shops: string[]): Promise<void
 
 /**
  * `unnest(shops) AS s(shop)`, each with its refresh state `r` (none before its first refresh)
- * and `w.start`: the arrival from which its events are new to its sessions (null: all are).
- * That is its watermark, unless the events received from there to the last one its last refresh
- * saw are still as many as that refresh counted: events are only ever added there (never changed,
- * and deleted only a month later), so none of them arrived late, and only those received after
- * that last one are new. A busy store's refresh does not read the last minute again each time.
+ * and `w.start`: the arrival from which its events are new to its sessions (null: all are;
+ * NEW_EVENT says which of `pixel_events e` are). That is its watermark, unless the events
+ * received from there to the last one its last refresh saw are still as many as that refresh
+ * counted: events are only ever added there (never changed, and deleted only days later, by the
+ * retention), so none of them arrived late, and only those received after that last one are new.
+ * A busy store's refresh does not read the last minute again each time.
  */
 function shopsWithStart(shops: string[]): Prisma.Sql {
   return Prisma.sql`unnest(${shops}::text[]) AS s(shop)
@@ -167,6 +172,9 @@ function shopsWithStart(shops: string[]): Prisma.Sql {
     ) w`;
 }
 
+/** Of `pixel_events e`, those new to the sessions of shop `s.shop` (shopsWithStart). */
+const NEW_EVENT = Prisma.sql`e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(w.start, '-infinity')`;
+
 /**
  * Which of `shops` have pixel events their sessions do not hold yet: the ones refreshPixelSessions
  * would rebuild days of (any events when it never ran, events received since its watermark, or
@@ -177,8 +185,7 @@ export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]
   if (shops.length === 0) return [];
   const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
     SELECT s.shop FROM ${shopsWithStart(shops)}
-    WHERE EXISTS (SELECT 1 FROM pixel_events e
-        WHERE e.shop = s.shop AND e.source = 'pixel' AND e.received_at >= coalesce(w.start, '-infinity'))
+    WHERE EXISTS (SELECT 1 FROM pixel_events e WHERE ${NEW_EVENT})
       OR EXISTS (SELECT 1 FROM pixel_intake i WHERE i.shop = s.shop)`;
   return rows.map((row) => row.shop);
 }
@@ -198,17 +205,16 @@ async function deleteSlots(tx: Prisma.TransactionClient, pairs: ShopDay[], where
  * then, or for a shop never refreshed (no start) by the days' events.
  */
 function visitorsWithNewEvents(pairs: ShopDay[], start: Map<string, Date | null>): Prisma.Sql {
-  const utcDay = Prisma.sql`date_trunc('day', e.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
   const arrived = [...new Set(pairs.map((pair) => pair.shop))].flatMap((shop) => {
     const from = start.get(shop);
     return from ? [{ shop, from }] : [];
   });
   const unseen = pairs.filter((pair) => !start.get(pair.shop));
   return Prisma.sql`
-    SELECT DISTINCT s.shop, e.visitor_id, ${utcDay} AS day
+    SELECT DISTINCT s.shop, e.visitor_id, ${UTC_DAY} AS day
     FROM unnest(${arrived.map((a) => a.shop)}::text[], ${arrived.map((a) => a.from)}::timestamptz[]) AS s(shop, start)
     JOIN pixel_events e ON e.shop = s.shop AND e.received_at >= s.start AND e.source = 'pixel'
-    WHERE (s.shop, ${utcDay}) IN (SELECT p.shop, p.day FROM ${shopDays(pairs, "p")})
+    WHERE (s.shop, ${UTC_DAY}) IN (SELECT p.shop, p.day FROM ${shopDays(pairs, "p")})
     UNION ALL
     SELECT DISTINCT d.shop, e.visitor_id, d.day FROM ${shopDays(unseen, "d")}
     JOIN pixel_events e ON e.shop = d.shop AND e.source = 'pixel' AND e.occurred_at >= d.day AND e.occurred_at < d.day + interval '1 day'`;
