@@ -271,15 +271,21 @@ function dailySalesRows(shop: string, sources: Prisma.Sql, { computed }: { compu
 /**
  * Rebuilds the shop's `daily_sales_sources` and, summed from them, its `daily_sales`: written in
  * the order of its key, so that a span of days (what every sales read asks for) lies on a few
- * pages rather than one page a row (the hash aggregate's order).
+ * pages rather than one page a row (the hash aggregate's order). The sums are hashed, then their
+ * few rows sorted (groupedByHashing).
  */
 async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void> {
   await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop}`;
   await replaceShopRows(tx, shop, "daily_sales_sources", ["shop", "order_id"], SOURCE_VALUES, orderContributions(shop, timeZone, null));
-  await tx.$executeRaw`
-    INSERT INTO daily_sales (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
-    ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`, { computed: false })}
-    ORDER BY ${DAILY_SALES_KEY}`;
+  await groupedByHashing(
+    tx,
+    () => tx.$executeRaw`
+      WITH sums AS MATERIALIZED (
+        ${dailySalesRows(shop, Prisma.sql`(SELECT ${SOURCE_COLUMNS}, 1 AS sign FROM daily_sales_sources WHERE shop = ${shop})`, { computed: false })}
+      )
+      INSERT INTO daily_sales (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
+      SELECT * FROM sums ORDER BY ${DAILY_SALES_KEY}`,
+  );
 }
 
 /** Rebuilds the shop's `cohort_weeks`, summed from the week rows of its `daily_sales_sources` (as written by rebuildDays). */
@@ -305,9 +311,27 @@ async function rebuildWeeks(tx: Tx, shop: string, currency: string): Promise<voi
  * reach the window already sorted (ADR 032).
  */
 async function groupedBySorting<T>(tx: Tx, statement: () => Promise<T>): Promise<T> {
-  await tx.$executeRawUnsafe("SET LOCAL enable_hashagg = off");
+  return withPlannerMethodOff(tx, "enable_hashagg", statement);
+}
+
+/**
+ * Runs a rebuild's statement that sums all of a shop's order contributions into a few groups
+ * (local days and kinds) with sorting off, for that statement only. The planner cannot count
+ * those groups (a day is a column it sees as nearly unique): at a million orders it guesses
+ * 640,000 where there are about 14,000, and sorts the million contributions on disk to group
+ * them, where a hash of the groups fits in memory (2.5 s against 1.4 to 1.6 s at a million
+ * orders). The statement sums in a MATERIALIZED CTE and sorts the few sums outside it, so that
+ * the one sort it needs is in either plan, and only the sorted grouping has another (ADR 032).
+ */
+async function groupedByHashing<T>(tx: Tx, statement: () => Promise<T>): Promise<T> {
+  return withPlannerMethodOff(tx, "enable_sort", statement);
+}
+
+/** Runs `statement` with one of the planner's methods off (`SET LOCAL`), then back to its default. */
+async function withPlannerMethodOff<T>(tx: Tx, method: "enable_hashagg" | "enable_sort", statement: () => Promise<T>): Promise<T> {
+  await tx.$executeRawUnsafe(`SET LOCAL ${method} = off`);
   const result = await statement();
-  await tx.$executeRawUnsafe("SET LOCAL enable_hashagg TO DEFAULT");
+  await tx.$executeRawUnsafe(`SET LOCAL ${method} TO DEFAULT`);
   return result;
 }
 
