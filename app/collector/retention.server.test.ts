@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { conversionOverview } from "#app/metrics/conversion.server";
+import { SHOPS_PER_REFRESH } from "#app/metrics/pixel-sessions.server";
 import { fixtureShop } from "#app/metrics/test-helpers/fixtures";
-import { deleteExpiredPixelData, SHOPS_PER_REFRESH } from "./retention.server";
+import { deleteExpiredPixelData } from "./retention.server";
 
 describe("pixel data retention", () => {
   it("deletes old raw events after rolling them up, and salts before yesterday", async () => {

@@ -7,27 +7,17 @@
 //   browser or to the same browser's id on another day.
 import prisma from "#app/db.server";
 import { env } from "#app/env.server";
-import { refreshPixelSessionsOfShops } from "#app/metrics/pixel-sessions.server";
+import { pixelRefreshGroups, refreshPixelSessionsOfShops } from "#app/metrics/pixel-sessions.server";
 import { forgetSalts } from "./visitors.server";
 
 const DAY_MS = 86_400_000;
 
-/**
- * How many stores' sessions one refresh brings up to date before their old events go: one set
- * of statements for all of them rather than about fifteen per store (ADR 035). A group rather
- * than every store at once, so that each step holds the locks of a few stores' sessions, which
- * their own pages' refreshes wait on.
- */
-export const SHOPS_PER_REFRESH = 25;
-
 export async function deleteExpiredPixelData(now = new Date(), retentionDays = env.METRYKA_PIXEL_EVENT_RETENTION_DAYS): Promise<{ events: number; salts: number }> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
   const rows = await prisma.$queryRaw<Array<{ shop: string }>>`
-    SELECT DISTINCT shop FROM pixel_events WHERE received_at < ${cutoff} ORDER BY shop`;
-  const shops = rows.map((row) => row.shop);
+    SELECT DISTINCT shop FROM pixel_events WHERE received_at < ${cutoff}`;
   let events = 0;
-  for (let i = 0; i < shops.length; i += SHOPS_PER_REFRESH) {
-    const group = shops.slice(i, i + SHOPS_PER_REFRESH);
+  for (const group of pixelRefreshGroups(rows.map((row) => row.shop))) {
     // Their sessions first, so the rollup keeps what the raw events no longer will.
     await refreshPixelSessionsOfShops(group);
     events += await prisma.$executeRaw`DELETE FROM pixel_events WHERE shop = ANY(${group}::text[]) AND received_at < ${cutoff}`;

@@ -11,6 +11,7 @@ import { deleteExpiredEvents, requeueStrandedEvents } from "#app/sync/webhook-ev
 import { deleteExpiredExports } from "#app/sync/privacy.server";
 import { drainPixelIntake } from "#app/collector/intake.server";
 import { deleteExpiredPixelData } from "#app/collector/retention.server";
+import { refreshPixelSessionsOfPixelStores } from "#app/metrics/pixel-sessions.server";
 import { jobQueue, putBackWhileShopBusy, QUEUES, startJobsWaitingForShop, RECONCILE_CRON, UPKEEP_CRON, type ShopJob, type WebhookJob, webhookRetryJob } from "./queue.server";
 import { errorMessage } from "#app/error-message";
 
@@ -126,6 +127,7 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
       await deleteExpiredEvents();
       await deleteExpiredExports();
       await drainPixelIntake();
+      await refreshPixelSessionsOfPixelStores();
       await deleteExpiredPixelData();
     }),
   );

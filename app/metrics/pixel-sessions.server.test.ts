@@ -8,13 +8,21 @@
 // those with events their sessions lack are found, and refreshed together each as if alone. AND
 // the last minute's arrivals, which a refresh reads again in case a batch was still committing,
 // are read again only when one arrived late among them, as a drain's transaction that commits
-// after a later one does.
+// after a later one does. AND the upkeep brings every store with a pixel up to date, in groups,
+// refreshing only those whose sessions lack events.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { ensurePixelSettings } from "#app/collector/pixel-settings.server";
 import prisma from "#app/db.server";
 import { conversionReport, PIXEL_EVENTS, type PixelEvent } from "./conversion";
 import { conversionOverview } from "./conversion.server";
-import { refreshPixelSessions, refreshPixelSessionsOfShops, shopsWithNewPixelEvents } from "./pixel-sessions.server";
+import {
+  refreshPixelSessions,
+  refreshPixelSessionsOfPixelStores,
+  refreshPixelSessionsOfShops,
+  SHOPS_PER_REFRESH,
+  shopsWithNewPixelEvents,
+} from "./pixel-sessions.server";
 import { fixtureShop } from "./test-helpers/fixtures";
 
 const TIME_ZONE = "Europe/Warsaw";
@@ -278,5 +286,31 @@ describe("several stores' pixel sessions refreshed together", () => {
       refreshPixelSessions(shops[1]),
     ]);
     for (const shop of shops) expect(await weeks(shop)).toEqual(referenceOfWeeks(events.get(shop)!));
+  });
+
+  it("are brought up to date by the upkeep for every store with a pixel, more stores than one group", async () => {
+    const count = SHOPS_PER_REFRESH + 2;
+    const shops = await Promise.all(Array.from({ length: count }, () => fixtureShop({ orders: [] }, { timeZone: TIME_ZONE })));
+    const [current, empty, noPixel] = await Promise.all(Array.from({ length: 3 }, () => fixtureShop({ orders: [] }, { timeZone: TIME_ZONE })));
+    for (const shop of [...shops, current, empty]) await ensurePixelSettings(shop);
+    // Every other store refreshed before and then receiving a new day; the others never refreshed.
+    const events = new Map(shops.map((shop, i) => [shop, visits(`s${i}`, `v${i}`, ["18", "19"])]));
+    for (const [i, shop] of shops.entries()) {
+      await receive(shop, events.get(shop)!, new Date(Date.now() - 2 * HOUR));
+      if (i % 2 === 0) continue;
+      await refreshPixelSessions(shop);
+      const more = visits(`s${i}`, `w${i}`, ["20"]);
+      await receive(shop, more, new Date());
+      events.set(shop, [...events.get(shop)!, ...more]);
+    }
+    // Up to date already; a pixel without an event yet; events without a pixel of Metryka's.
+    await receive(current, visits("c", "a", ["19"]), new Date(Date.now() - 2 * HOUR));
+    await refreshPixelSessions(current);
+    await receive(noPixel, visits("n", "a", ["19"]), new Date(Date.now() - 2 * HOUR));
+
+    expect((await refreshPixelSessionsOfPixelStores()).sort()).toEqual([...shops].sort());
+    expect(await shopsWithNewPixelEvents([...shops, current, empty])).toEqual([]);
+    for (const shop of shops) expect(await weeks(shop)).toEqual(referenceOfWeeks(events.get(shop)!));
+    expect(await shopsWithNewPixelEvents([noPixel])).toEqual([noPixel]);
   });
 });

@@ -190,6 +190,36 @@ export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]
   return rows.map((row) => row.shop);
 }
 
+/** How many stores a background refresh takes in one set of statements (pixelRefreshGroups). */
+export const SHOPS_PER_REFRESH = 25;
+
+/**
+ * `shops` in the groups a background refresh over many stores (the upkeep) takes them in, each
+ * refreshed with refreshPixelSessionsOfShops: one set of statements for a group rather than about
+ * fifteen per store; a group rather than all of them at once, so that each step holds the locks
+ * of a few stores' sessions, which their own pages' refreshes wait on.
+ */
+export function pixelRefreshGroups(shops: string[]): string[][] {
+  const sorted = [...new Set(shops)].sort();
+  return Array.from({ length: Math.ceil(sorted.length / SHOPS_PER_REFRESH) }, (_, i) =>
+    sorted.slice(i * SHOPS_PER_REFRESH, (i + 1) * SHOPS_PER_REFRESH),
+  );
+}
+
+/**
+ * The upkeep's refresh, every few minutes (app/jobs/worker.server.ts): every store with a pixel
+ * whose sessions lack events it has received, in groups (pixelRefreshGroups). A page's own
+ * refresh then finds only what arrived since the last run, however long ago its merchant last
+ * looked: otherwise the first load after a week away rebuilds a week of the store's events, and
+ * the first load of each UTC day rebuilds that day's so far whole. Returns the stores refreshed.
+ */
+export async function refreshPixelSessionsOfPixelStores(): Promise<string[]> {
+  const rows = await prisma.$queryRaw<Array<{ shop: string }>>`SELECT shop FROM pixel_settings`;
+  const groups = pixelRefreshGroups(await shopsWithNewPixelEvents(rows.map((row) => row.shop)));
+  for (const group of groups) await refreshPixelSessionsOfShops(group);
+  return groups.flat();
+}
+
 /** Deletes the slots and their split by value (`s`) of the shops' UTC days `pairs` that meet `where`. */
 async function deleteSlots(tx: Prisma.TransactionClient, pairs: ShopDay[], where: Prisma.Sql): Promise<void> {
   for (const table of [Prisma.raw("pixel_session_slots"), Prisma.raw("pixel_session_values")]) {
