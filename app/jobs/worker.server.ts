@@ -127,8 +127,9 @@ export async function startWorkers(options: { shopConcurrency?: number } = {}): 
       await deleteExpiredEvents();
       await deleteExpiredExports();
       await drainPixelIntake();
-      await refreshPixelSessionsOfPixelStores();
       await deleteExpiredPixelData();
+      // Last, so that a failure there skips nothing else: it only does early what pages do themselves.
+      await refreshPixelSessionsOfPixelStores();
     }),
   );
   return async () => {
