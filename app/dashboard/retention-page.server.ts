@@ -4,7 +4,7 @@
 // store's sync state alongside.
 import { z } from "zod";
 import { COHORT_GRANULARITIES } from "#app/metrics/retention";
-import { gapHistogram, retentionOverview } from "#app/metrics/retention.server";
+import { retentionOverviewWithHistogram } from "#app/metrics/retention.server";
 import { parsePageQuery, rebuildShown, rollupsReady, shopPage } from "./page-query.server";
 import { retentionCurve } from "./retention-curve";
 
@@ -13,9 +13,12 @@ export async function retentionPage(shop: string, searchParams: URLSearchParams,
   const page = await shopPage(shop, query, now);
   const recomputing = page.installed && !(await rollupsReady(shop, page));
   const rebuild = await rebuildShown(shop, recomputing);
-  const report = page.installed && !recomputing ? await retentionOverview(shop, { range: page.range, cohortGranularity: query.cohorts }, { now }) : null;
-  // After the report, whose reading brought the rollups up to date.
-  const histogram = report ? await gapHistogram(shop, { range: page.range }, { now }) : null;
+  const shown =
+    page.installed && !recomputing
+      ? await retentionOverviewWithHistogram(shop, { range: page.range, cohortGranularity: query.cohorts }, { now })
+      : null;
+  const report = shown?.report ?? null;
+  const histogram = shown?.histogram ?? null;
   return { ...page, cohortGranularity: query.cohorts, recomputing, rebuild, report, histogram, curve: report ? retentionCurve(report.cohorts) : [] };
 }
 

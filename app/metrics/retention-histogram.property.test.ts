@@ -1,9 +1,10 @@
 // Property: on generated stores, the SQL time-between-orders histogram equals the reference's,
 // bin by bin, for ranges of whole months and not, past, current and future, with cancelled
-// orders counted or not; and its bins add up to the counts of the time-between-orders figures.
+// orders counted or not, also when read with the retention report (the Retention page); and its
+// bins add up to the counts of the time-between-orders figures.
 import { beforeAll, describe, expect, it } from "vitest";
 import { gapHistogramReport } from "./retention";
-import { gapHistogram, retentionOverview } from "./retention.server";
+import { gapHistogram, retentionOverview, retentionOverviewWithHistogram } from "./retention.server";
 import { getMetricSettings, updateMetricSettings } from "./settings.server";
 import { generateStore, writeStore, type GeneratedStore } from "./test-helpers/store";
 
@@ -36,7 +37,13 @@ describe.each(CASES)("time-between-orders histogram on a generated store (seed $
       const reference = gapHistogramReport(store, { range }, context);
       expect(await gapHistogram(store.shop, { range }, { now: NOW }), `${range.from}…${range.to}`).toEqual(reference);
       binsWithGaps += reference.betweenOrders.filter((bin) => bin.count > 0).length;
-      const { timeBetweenOrders } = await retentionOverview(store.shop, { range }, { now: NOW });
+      const report = await retentionOverview(store.shop, { range }, { now: NOW });
+      // The two as the Retention page reads them, with the gaps per bucket read once for both.
+      expect(await retentionOverviewWithHistogram(store.shop, { range }, { now: NOW }), `${range.from}…${range.to}`).toEqual({
+        report,
+        histogram: reference,
+      });
+      const { timeBetweenOrders } = report;
       const sum = (bins: Array<{ count: number }>) => bins.reduce((total, bin) => total + bin.count, 0);
       expect(sum(reference.betweenOrders)).toBe(timeBetweenOrders.betweenOrders.count);
       expect(sum(reference.firstToSecond)).toBe(timeBetweenOrders.firstToSecond.count);
