@@ -194,16 +194,15 @@ export async function shopsWithNewPixelEvents(shops: string[]): Promise<string[]
 export const SHOPS_PER_REFRESH = 25;
 
 /**
- * `shops` in the groups a background refresh over many stores (the upkeep) takes them in, each
- * refreshed with refreshPixelSessionsOfShops: one set of statements for a group rather than about
- * fifteen per store; a group rather than all of them at once, so that each step holds the locks
- * of a few stores' sessions, which their own pages' refreshes wait on.
+ * `shops` in groups of `size` (the last one smaller), each to be refreshed with
+ * refreshPixelSessionsOfShops: one set of statements for a group rather than about fifteen per
+ * store. A background refresh over many stores (the upkeep) takes SHOPS_PER_REFRESH at a time
+ * rather than all of them at once, so that each step holds the locks of a few stores' sessions,
+ * which their own pages' refreshes wait on; a page splits its stores across the database's cores.
  */
-export function pixelRefreshGroups(shops: string[]): string[][] {
+export function pixelRefreshGroups(shops: string[], size = SHOPS_PER_REFRESH): string[][] {
   const sorted = [...new Set(shops)].sort();
-  return Array.from({ length: Math.ceil(sorted.length / SHOPS_PER_REFRESH) }, (_, i) =>
-    sorted.slice(i * SHOPS_PER_REFRESH, (i + 1) * SHOPS_PER_REFRESH),
-  );
+  return Array.from({ length: Math.ceil(sorted.length / size) }, (_, i) => sorted.slice(i * size, (i + 1) * size));
 }
 
 /**

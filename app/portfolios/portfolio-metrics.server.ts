@@ -18,7 +18,7 @@ import { doneWithin } from "#app/done-within";
 import type { ShopContext } from "#app/metrics/context.server";
 import { conversionOverview, conversionOverviewOfShops } from "#app/metrics/conversion.server";
 import type { Comparison, DateRange } from "#app/metrics/periods";
-import { refreshPixelSessionsOfShops, shopsWithNewPixelEvents } from "#app/metrics/pixel-sessions.server";
+import { pixelRefreshGroups, refreshPixelSessionsOfShops, shopsWithNewPixelEvents } from "#app/metrics/pixel-sessions.server";
 import { retentionActivityOfShops, retentionRates } from "#app/metrics/retention.server";
 import type { RebuildProgress } from "#app/metrics/rebuild-progress";
 import { ensureDailyRollups, rebuildProgressOfShops } from "#app/metrics/rollups.server";
@@ -170,8 +170,10 @@ async function bringUpToDate(
       current.add(c.shop);
     }),
   );
-  const size = Math.ceil(pixel.length / PIXEL_REFRESH_GROUPS);
-  const groups = Array.from({ length: PIXEL_REFRESH_GROUPS }, (_, i) => pixel.slice(i * size, (i + 1) * size).map((c) => c.shop));
+  const groups = pixelRefreshGroups(
+    pixel.map((c) => c.shop),
+    Math.max(1, Math.ceil(pixel.length / PIXEL_REFRESH_GROUPS)),
+  );
   const sessions = Promise.all(groups.map((group) => refreshPixelSessionsOfShops(group)));
   // A rebuild failing after the wait is logged by ensureDailyRollups, and met again by the next
   // load, which starts it anew.
