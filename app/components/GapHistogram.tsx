@@ -30,7 +30,8 @@ export function GapHistogram({ histogram }: { histogram: Histogram }) {
       : t("retentionViews.histogram.bin", { from: f.count(bin.fromDays), to: f.count(bin.toDays) });
   const bar = (count: number, color: string, series: string) => (
     <div style={styles.bar} data-series={series} data-count={count}>
-      <span style={{ display: "block", height: "100%", width: `${(count / largest) * 85}%`, minWidth: count > 0 ? 2 : 0, background: color, borderRadius: 2 }} />
+      {/* An empty bin keeps a faint stub of its series' colour, so that its "0" reads as that series' count. */}
+      <span style={{ display: "block", height: "100%", width: `${(count / largest) * 85}%`, minWidth: 2, background: color, opacity: count > 0 ? 1 : 0.35, borderRadius: 2 }} />
       <span>{f.count(count)}</span>
     </div>
   );
