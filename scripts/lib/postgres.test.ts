@@ -83,7 +83,13 @@ const nobodyReadsProject =
   asRoot && spawnSync("/bin/sh", ["-c", 'test -r "$1"', "sh", path.join(ROOT, "package.json")], { ...NOBODY, stdio: "ignore" }).status === 0;
 
 describe("a preferred port another holds", () => {
-  it("another server's: it starts on a free port and answers for its own folder", async () => {
+  it("another server's: it starts on a free port and answers for its own folder, and leaves no folder of the attempt behind", async () => {
+    // Throwaway folders go in a temporary folder of this test's own, which PostgreSQL's user can enter.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "metryka-port-test-"));
+    fs.chmodSync(tmp, 0o755);
+    cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    vi.stubEnv("TMPDIR", tmp);
+    cleanups.push(() => vi.unstubAllEnvs());
     const other = await startEmbeddedPostgres();
     cleanups.push(() => other.stop());
     const server = await startEmbeddedPostgres({ port: portOf(other) });
@@ -92,6 +98,11 @@ describe("a preferred port another holds", () => {
     const [theirs, ours] = [await dirOf(other), await dirOf(server)];
     expect(ours.dir).not.toBe(theirs.dir);
     expect(portOf(server)).not.toBe(portOf(other));
+    // The attempt on the taken port made a folder too: only the two servers' are left.
+    expect(path.dirname(path.dirname(ours.dir))).toBe(tmp);
+    expect(fs.readdirSync(tmp).sort()).toEqual([path.basename(path.dirname(theirs.dir)), path.basename(path.dirname(ours.dir))].sort());
+    await Promise.all([server.stop(), other.stop()]);
+    expect(fs.readdirSync(tmp)).toEqual([]);
   }, 60_000);
 
   it("any program's: it starts on a free port", async () => {

@@ -217,6 +217,9 @@ async function startOnce(options: EmbeddedOptions, attempt: number): Promise<Pos
   } catch (error) {
     // Ours gone first, so that a postmaster.pid left on the folder is another's.
     await stopWatchdog(watchdog);
+    // A watchdog stopped while Node was still starting it never ran its script: it neither
+    // started the server nor removes the throwaway folder, which is then removed here.
+    if (throwaway) fs.rmSync(throwaway.root, { recursive: true, force: true });
     // Another launcher started the same folder's server at the same moment: use that one.
     const raced = throwaway ? null : runningPort(dataDir);
     if (raced !== null) return serverFromUrl(`${BASE_URL}:${raced}/postgres`);

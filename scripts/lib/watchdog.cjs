@@ -21,13 +21,6 @@ delete process.env.METRYKA_WATCHDOG;
 const log = fs.openSync(config.log, "a");
 const say = (text) => fs.writeSync(log, `[watchdog] ${text}\n`);
 
-const child = spawn(config.command, config.args, {
-  cwd: "/",
-  env: process.env,
-  stdio: ["ignore", log, log],
-  ...(config.uid === undefined ? {} : { uid: config.uid, gid: config.gid }),
-});
-
 let stopping = false;
 function stop(why) {
   if (stopping) return;
@@ -42,8 +35,18 @@ function finish(code) {
   process.exit(code);
 }
 
+// Before the program starts: until a handler is installed, a signal's default action ends the
+// watchdog at once, and the program would run on without it. (The handlers run only after this
+// script has run through, so `child` is set by then.)
 process.on("disconnect", () => stop("its owner is gone"));
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => stop(signal));
+
+const child = spawn(config.command, config.args, {
+  cwd: "/",
+  env: process.env,
+  stdio: ["ignore", log, log],
+  ...(config.uid === undefined ? {} : { uid: config.uid, gid: config.gid }),
+});
 child.on("error", (error) => {
   say(`could not start ${config.command}: ${error.message}`);
   finish(127);
