@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "#app/db.server";
 import { cdnowOrders } from "./support/cdnow";
 import { assemblePredictionReport, customerSummaries, lastPeriodStart, type PredictionReport } from "#app/metrics/prediction";
@@ -109,6 +109,7 @@ describe("CDNOW through the command line", () => {
     );
     prediction = JSON.parse(calibration.stdout).retention.prediction;
   }, 240_000);
+  afterAll(() => fs.rmSync(path.dirname(csv), { recursive: true, force: true }));
 
   it("predicts from the rollups what the reference predicts from the raw lines (now = 1997-10-01)", () => {
     const orders = cdnowOrders(purchases);

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvText } from "#app/exports/csv.server";
 import { EXPORT_NAMES, EXPORTS } from "#app/exports/registry.server";
 import { durationInUnits } from "#app/metrics/rebuild-progress";
@@ -57,6 +57,7 @@ describe("metryka export", () => {
       { timeZone: "Europe/Berlin", currency: "EUR" },
     );
   });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("writes the registry's file, into --out or to stdout", async () => {
     const out = path.join(dir, "cohorts.csv");
