@@ -216,17 +216,14 @@ async function startOnce(options: EmbeddedOptions, attempt: number): Promise<Pos
     await waitUntilReady(url, dataDir, watchdog, { file: log, from: logged });
   } catch (error) {
     // Ours gone first, so that a postmaster.pid left on the folder is another's.
-    await stopWatchdog(watchdog);
-    // A watchdog stopped while Node was still starting it never ran its script: it neither
-    // started the server nor removes the throwaway folder, which is then removed here.
-    if (throwaway) fs.rmSync(throwaway.root, { recursive: true, force: true });
+    await stopWatchdog(watchdog, throwaway?.root);
     // Another launcher started the same folder's server at the same moment: use that one.
     const raced = throwaway ? null : runningPort(dataDir);
     if (raced !== null) return serverFromUrl(`${BASE_URL}:${raced}/postgres`);
     // The port is another's: the preferred one busy, or a free one taken before the server bound
     // it (by another launcher starting a server on the same preferred port, or by any process's
     // outgoing connection: a free port is one of the ephemeral ones). Again on a free port (a
-    // throwaway server's folder went with it: the next attempt makes another).
+    // throwaway server's folder is gone: the next attempt makes another).
     if (error instanceof PortTaken && attempt < PORT_ATTEMPTS) return startOnce({ ...options, port: undefined }, attempt + 1);
     if (error instanceof PortTaken) throw new Error(`PostgreSQL could not bind a port in ${PORT_ATTEMPTS} attempts (last ${port})`);
     throw error;
@@ -234,23 +231,26 @@ async function startOnce(options: EmbeddedOptions, attempt: number): Promise<Pos
 
   let stopped: Promise<void> | undefined;
   return serverFromUrl(url, () => {
-    stopped ??= (async () => {
-      if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
-      await stopWatchdog(watchdog);
-      if (throwaway) fs.rmSync(throwaway.root, { recursive: true, force: true });
-    })();
+    stopped ??= stopWatchdog(watchdog, throwaway?.root);
     return stopped;
   });
 }
 
-/** Stops the server through its watchdog and waits until both have exited (at once if they have). */
-async function stopWatchdog(watchdog: ChildProcess): Promise<void> {
-  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
-  // Held until it has exited: the owner may have nothing else keeping it running.
-  watchdog.ref();
-  const exited = once(watchdog, "exit");
-  watchdog.kill("SIGTERM");
-  await exited;
+/**
+ * Stops the server through its watchdog and waits until both have exited (at once if they have),
+ * then removes `throwawayRoot`, a throwaway server's folder. The watchdog removes it as it exits,
+ * but one stopped while Node was still starting it never ran its script: it neither started the
+ * server nor removes the folder.
+ */
+async function stopWatchdog(watchdog: ChildProcess, throwawayRoot?: string): Promise<void> {
+  if (watchdog.exitCode === null && watchdog.signalCode === null) {
+    // Held until it has exited: the owner may have nothing else keeping it running.
+    watchdog.ref();
+    const exited = once(watchdog, "exit");
+    watchdog.kill("SIGTERM");
+    await exited;
+  }
+  if (throwawayRoot) fs.rmSync(throwawayRoot, { recursive: true, force: true });
 }
 
 function fileSize(file: string): number {
