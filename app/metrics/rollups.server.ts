@@ -319,8 +319,9 @@ async function groupedBySorting<T>(tx: Tx, statement: () => Promise<T>): Promise
  * (local days and kinds) with sorting off, for that statement only. The planner takes those
  * groups for many: at a million orders it guesses 640,000 where there are about 14,000, and
  * sorts the million contributions on disk to group them, where a hash of the groups fits in
- * memory (2.5 s against 1.4 to 1.6 s at a million orders). The statement sums in a MATERIALIZED CTE and sorts the few sums outside it, so that
- * the one sort it needs is in either plan, and only the sorted grouping has another (ADR 032).
+ * memory (2.5 s against 1.4 to 1.6 s at a million orders). The statement sums in a MATERIALIZED
+ * CTE and sorts the few sums outside it, so that the one sort it needs is in either plan, and
+ * only the sorted grouping has another (ADR 032).
  */
 async function groupedByHashing<T>(tx: Tx, statement: () => Promise<T>): Promise<T> {
   return withPlannerMethodOff(tx, "enable_sort", statement);
