@@ -178,20 +178,97 @@ function isEmpty(dir: string): boolean {
   return fs.readdirSync(dir).length === 0;
 }
 
+/** The shared root's folder of data folders, one per checkout PostgreSQL's user cannot enter. */
+const SHARED_DATA = path.join(SHARED_ROOT, "data");
+/** How long the data folder of a checkout that is gone is kept after its last use. */
+export const GONE_CHECKOUT_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The file beside a shared data folder naming the folder it stands for (`preferred`), rewritten
+ * on each use: its time is the folder's last use.
+ */
+const markerOf = (folder: string) => `${folder}.checkout`;
+
+/** Whether a PostgreSQL server runs on `dataDir` now (its postmaster.pid names a live process). */
+function serverRunsOn(dataDir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function bytesIn(dir: string): number {
+  let bytes = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) bytes += fs.lstatSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return bytes;
+}
+
+/**
+ * Removes the shared data folders of checkouts that are gone: the folder they stood for has no
+ * parent any more (the checkout, or its `.data`, was deleted), they were last used over
+ * GONE_CHECKOUT_KEPT_MS ago and no server runs on them. Nothing else could ever reach them
+ * again, as a folder is found by its checkout's path. Says each one it removes. Folders made
+ * before their use was recorded have no marker and are left alone.
+ */
+export function removeDataOfGoneCheckouts(now = Date.now()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(SHARED_DATA);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((each) => each.endsWith(".checkout"))) {
+    const marker = path.join(SHARED_DATA, name);
+    const folder = marker.slice(0, -".checkout".length);
+    try {
+      const stood = fs.readFileSync(marker, "utf8").trim();
+      if (!path.isAbsolute(stood) || fs.existsSync(path.dirname(stood))) continue;
+      const lastUse = fs.statSync(marker).mtimeMs;
+      if (now - lastUse < GONE_CHECKOUT_KEPT_MS) continue;
+      if (!fs.existsSync(folder)) {
+        fs.rmSync(marker, { force: true });
+        continue;
+      }
+      if (!fs.lstatSync(folder).isDirectory() || serverRunsOn(folder)) continue;
+      const megabytes = Math.round(bytesIn(folder) / 1e6);
+      fs.rmSync(folder, { recursive: true, force: true });
+      fs.rmSync(marker, { force: true });
+      process.stderr.write(
+        `Removed ${folder} (${megabytes} MB): the database of ${stood}, whose folder is gone, ` +
+          `last used ${new Date(lastUse).toISOString().slice(0, 10)}.\n`,
+      );
+    } catch {
+      // Another process removed it first, or it cannot be read: left for the next start.
+    }
+  }
+}
+
 /**
  * Where a persistent data folder goes: `preferred` when PostgreSQL's user can use it, otherwise
  * a folder under the shared root keyed by `preferred`'s path (so each checkout keeps its own and
  * finds it again), said once, when it is made. `label` names it for a person (the checkout's name).
+ * As root, the shared folders of checkouts that are gone are removed first.
  */
 export function persistentDataDir(preferred: string, label: string, runAs: RunAs | null): string {
   if (!runAs) return preferred;
+  removeDataOfGoneCheckouts();
   const existed = fs.existsSync(preferred);
   fs.mkdirSync(preferred, { recursive: true });
   if (isEmpty(preferred)) handOver(preferred, runAs);
   if (canUseFolder(preferred, runAs)) return preferred;
   if (!existed) fs.rmdirSync(preferred);
   const key = createHash("sha256").update(path.resolve(preferred)).digest("hex").slice(0, 12);
-  const fallback = path.join(SHARED_ROOT, "data", `${label}-${key}`);
+  const fallback = path.join(SHARED_DATA, `${label}-${key}`);
   if (!fs.existsSync(fallback)) {
     openFolder(path.dirname(fallback));
     fs.mkdirSync(fallback, { mode: 0o700 });
@@ -204,6 +281,7 @@ export function persistentDataDir(preferred: string, label: string, runAs: RunAs
   if (!canUseFolder(fallback, runAs)) {
     throw new PostgresSetupError(`The "${SYSTEM_USER}" user can use neither ${preferred} nor ${fallback}.`);
   }
+  fs.writeFileSync(markerOf(fallback), `${path.resolve(preferred)}\n`);
   return fallback;
 }
 

@@ -12,7 +12,15 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { alive, eventually, portOpen } from "../../tests/support/launch";
 import { startEmbeddedPostgres, withClient, type PostgresServer } from "./postgres";
-import { cachedBinaries, canUseFolder, postgresInstall, SHARED_ROOT, systemUser } from "./postgres-install";
+import {
+  cachedBinaries,
+  canUseFolder,
+  GONE_CHECKOUT_KEPT_MS,
+  persistentDataDir,
+  postgresInstall,
+  SHARED_ROOT,
+  systemUser,
+} from "./postgres-install";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const asRoot = process.getuid?.() === 0;
@@ -173,8 +181,12 @@ describe.runIf(asRoot)("as root, from a folder the postgres user cannot enter", 
     cleanups.push(() => first.stop());
     const { dir } = await query<{ dir: string }>(first, "SELECT current_setting('data_directory') AS dir");
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => fs.rmSync(`${dir}.checkout`, { force: true }));
     expect(dir.startsWith(path.join(SHARED_ROOT, "data", "checkout-"))).toBe(true);
-    expect(said.mock.calls.map(([text]) => String(text))).toEqual([
+    expect(fs.readFileSync(`${dir}.checkout`, "utf8")).toBe(`${preferred}\n`);
+    // What it says of this checkout (a start also says which gone checkouts' folders it removed).
+    const ofThisCheckout = () => said.mock.calls.map(([text]) => String(text)).filter((text) => text.includes(preferred));
+    expect(ofThisCheckout()).toEqual([
       `PostgreSQL runs as the "postgres" user, which cannot use ${preferred}: this checkout's database is kept in ${dir} instead.\n`,
     ]);
     await withClient(first.adminUrl, (client) => client.query("CREATE DATABASE kept"));
@@ -184,8 +196,51 @@ describe.runIf(asRoot)("as root, from a folder the postgres user cannot enter", 
     cleanups.push(() => again.stop());
     expect(await query(again, "SELECT current_setting('data_directory') AS dir")).toEqual({ dir });
     expect(await query(again, "SELECT count(*)::int AS n FROM pg_database WHERE datname = 'kept'")).toEqual({ n: 1 });
-    expect(said).toHaveBeenCalledTimes(1);
+    expect(ofThisCheckout()).toHaveLength(1);
   }, 60_000);
+
+  it("removes the folder of a checkout that is gone once unused for a day, and no other", () => {
+    const runAs = systemUser();
+    const checkout = (name: string) => {
+      const root = path.join(privateFolder(), name);
+      const preferred = path.join(root, ".data", "postgres");
+      const folder = persistentDataDir(preferred, name, runAs);
+      const marker = `${folder}.checkout`;
+      cleanups.push(() => fs.rmSync(folder, { recursive: true, force: true }));
+      cleanups.push(() => fs.rmSync(marker, { force: true }));
+      fs.writeFileSync(path.join(folder, "PG_VERSION"), "18\n");
+      const lastUsed = (ago: number) => fs.utimesSync(marker, new Date(Date.now() - ago), new Date(Date.now() - ago));
+      return { root, preferred, folder, marker, lastUsed };
+    };
+    const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    cleanups.push(() => said.mockRestore());
+    const gone = checkout("gone");
+    const goneToday = checkout("gone-today");
+    const goneRunning = checkout("gone-running");
+    const here = checkout("here");
+    for (const each of [gone, goneToday, goneRunning]) fs.rmSync(each.root, { recursive: true });
+    for (const each of [gone, goneRunning, here]) each.lastUsed(GONE_CHECKOUT_KEPT_MS + 60_000);
+    goneToday.lastUsed(GONE_CHECKOUT_KEPT_MS - 60_000);
+    // A server of this process's id: alive.
+    fs.writeFileSync(path.join(goneRunning.folder, "postmaster.pid"), `${process.pid}\n${goneRunning.folder}\n`);
+    said.mockClear();
+
+    // The next start of any checkout.
+    expect(persistentDataDir(here.preferred, "here", runAs)).toBe(here.folder);
+    expect([gone, goneToday, goneRunning, here].map((each) => [fs.existsSync(each.folder), fs.existsSync(each.marker)])).toEqual([
+      [false, false],
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
+    const ours = [gone, goneToday, goneRunning, here].map((each) => each.folder);
+    const lines = said.mock.calls.map(([text]) => String(text)).filter((text) => ours.some((folder) => text.includes(folder)));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Removed ${gone.folder} \\(\\d+ MB\\): the database of ${gone.preferred}, whose folder is gone, last used \\d{4}-\\d\\d-\\d\\d\\.\\n$`),
+      ),
+    ]);
+  });
 
   it("copies binaries it cannot run once into a cache it can, even with two processes at once", async () => {
     const runAs = systemUser();
