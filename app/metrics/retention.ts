@@ -642,21 +642,30 @@ function ratesParts({ ordersOf, acquiredAt }: Histories, plan: RatesPlan): Rates
   };
 }
 
-/** Time between orders, for later orders in P (reference). */
-function gapParts({ ordersOf }: Histories, plan: RatesPlan): { firstToSecond: Distribution; betweenOrders: Distribution } {
+/**
+ * The gaps (ms) between consecutive counted orders whose later order is in P: of all of them,
+ * and of second orders alone (reference).
+ */
+function gapsInPeriod({ ordersOf }: Histories, plan: RatesPlan): { all: number[]; second: number[] } {
   const inP = (instant: Date) => within(instant, plan.period.start, plan.period.end);
-  const firstGaps: number[] = [];
-  const gaps: number[] = [];
+  const all: number[] = [];
+  const second: number[] = [];
   for (const list of ordersOf.values()) {
     for (let i = 1; i < list.length; i++) {
       if (!inP(list[i].processedAt)) continue;
-      gaps.push(elapsed(list[i], list[i - 1]));
-      if (i === 1) firstGaps.push(elapsed(list[1], list[0]));
+      all.push(elapsed(list[i], list[i - 1]));
+      if (i === 1) second.push(elapsed(list[1], list[0]));
     }
   }
-  firstGaps.sort((a, b) => a - b);
-  gaps.sort((a, b) => a - b);
-  return { firstToSecond: distribution(firstGaps), betweenOrders: distribution(gaps) };
+  return { all, second };
+}
+
+/** Time between orders, for later orders in P (reference). */
+function gapParts(histories: Histories, plan: RatesPlan): { firstToSecond: Distribution; betweenOrders: Distribution } {
+  const { all, second } = gapsInPeriod(histories, plan);
+  second.sort((a, b) => a - b);
+  all.sort((a, b) => a - b);
+  return { firstToSecond: distribution(second), betweenOrders: distribution(all) };
 }
 
 /** The cohort grid (reference): members, their activity and their net sales per period. */
@@ -1020,17 +1029,7 @@ export function assembleHistogram(below: readonly number[], total: number): Hist
  */
 export function gapHistogramReport(rows: { orders: MetricOrder[] }, query: RetentionRatesQuery, context: RetentionContext): GapHistogram {
   const plan = ratesPlan(query, context);
-  const { ordersOf } = customerHistories(rows.orders, context.settings);
-  const inP = (instant: Date) => within(instant, plan.period.start, plan.period.end);
-  const all: number[] = [];
-  const second: number[] = [];
-  for (const list of ordersOf.values()) {
-    for (let i = 1; i < list.length; i++) {
-      if (!inP(list[i].processedAt)) continue;
-      all.push(elapsed(list[i], list[i - 1]));
-      if (i === 1) second.push(elapsed(list[1], list[0]));
-    }
-  }
+  const { all, second } = gapsInPeriod(customerHistories(rows.orders, context.settings), plan);
   const below = (gaps: number[]) => GAP_HISTOGRAM_EDGES_DAYS.map((days) => gaps.filter((gap) => gap < days * DAY_MS).length);
   return { firstToSecond: assembleHistogram(below(second), second.length), betweenOrders: assembleHistogram(below(all), all.length) };
 }
