@@ -99,11 +99,18 @@ export function canUseFolder(dir: string, runAs: RunAs): boolean {
  */
 function openFolder(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
+  const foreign = notOwnedByRoot(dir);
+  if (foreign) throw new PostgresSetupError(`${foreign} is not a folder owned by root.`);
+  fs.chmodSync(dir, 0o755);
+}
+
+/** The first folder from `dir` up to the shared root that is not a folder root owns (a link, say), if any. */
+function notOwnedByRoot(dir: string): string | null {
   for (let at = dir; at.startsWith(SHARED_ROOT); at = path.dirname(at)) {
     const stat = fs.lstatSync(at);
-    if (!stat.isDirectory() || stat.uid !== 0) throw new PostgresSetupError(`${at} is not a folder owned by root.`);
+    if (!stat.isDirectory() || stat.uid !== 0) return at;
   }
-  fs.chmodSync(dir, 0o755);
+  return null;
 }
 
 /** Makes every file of a copied tree readable, and its folders and programs runnable, by anyone. */
@@ -223,6 +230,8 @@ function bytesIn(dir: string): number {
 export function removeDataOfGoneCheckouts(now = Date.now()): void {
   let names: string[];
   try {
+    // Only in folders no one but root can change, so that nothing is swapped under a removal.
+    if (notOwnedByRoot(SHARED_DATA)) return;
     names = fs.readdirSync(SHARED_DATA);
   } catch {
     return;
