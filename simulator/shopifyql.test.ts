@@ -1,7 +1,8 @@
 // GIVEN a generated store, WHEN `shopifyqlQuery` is asked the daily sessions funnel (whole, split
 // by a dimension, paged), THEN the figures follow the store's orders (completed ≤ orders each
 // day, every funnel step ≤ the one before), a split adds up to the day's totals, anything else
-// gets parseErrors and no table, and a token without read_reports gets ACCESS_DENIED.
+// gets parseErrors and no table, and a token without read_reports gets ACCESS_DENIED. A split
+// follows a real store's mix (most sessions on phones, more of a desktop's converting).
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { createAdminApi } from "./admin-api";
@@ -50,6 +51,29 @@ describe("shopifyqlQuery in the simulator", () => {
         }
       }
     }
+  });
+
+  it("splits a year by device as a real store's sessions are: mostly phones, desktops converting better", () => {
+    const sums = new Map<string, { sessions: number; completed: number }>();
+    let total = 0;
+    for (let day = DateTime.fromISO("2025-11-15"); day < DateTime.fromISO("2026-11-15"); day = day.plus({ days: 1 })) {
+      for (const part of sessionFiguresBy(store, day.toISODate()!, "session_device_type")) {
+        const sum = sums.get(part.value) ?? { sessions: 0, completed: 0 };
+        sum.sessions += part.sessions;
+        sum.completed += part.sessions_that_completed_checkout;
+        sums.set(part.value, sum);
+        total += part.sessions;
+      }
+    }
+    const share = (device: string) => sums.get(device)!.sessions / total;
+    const rate = (device: string) => sums.get(device)!.completed / sums.get(device)!.sessions;
+    // Within 0.05 of each device's share of a day, 60, 32 and 8 %.
+    expect(share("mobile")).toBeCloseTo(0.6, 1);
+    expect(share("desktop")).toBeCloseTo(0.32, 1);
+    expect(share("tablet")).toBeCloseTo(0.08, 1);
+    expect(rate("desktop")).toBeGreaterThan(1.5 * rate("mobile"));
+    // A store of a few orders a day: each device still takes its part of them.
+    expect(sums.get("tablet")!.completed).toBeGreaterThan(0);
   });
 
   it("pages a breakdown with LIMIT and OFFSET", () => {

@@ -76,33 +76,72 @@ export function sessionFigures(store: SimStore, day: string): DayFigures {
   };
 }
 
-/** `total` split over `weights` by largest remainders (the parts add up to `total` exactly). */
-function split(total: number, weights: number[]): number[] {
+/**
+ * `total` split over `weights` by systematic sampling from `offset` (in [0, 1)): each part is its
+ * exact share rounded down or up, the parts add up to `total`, and over offsets each part averages
+ * its exact share. (Largest remainders would round a small weight down every day: on a store
+ * with an order a day, one value would take every order.)
+ */
+function split(total: number, weights: number[], offset: number): number[] {
   const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (total * w) / sum);
-  const parts = exact.map(Math.floor);
-  let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of order) {
-    if (left === 0) break;
-    parts[i]++;
-    left--;
-  }
-  return parts;
+  let cumulative = 0;
+  let taken = 0;
+  return weights.map((weight, i) => {
+    cumulative += (total * weight) / sum;
+    const through = i === weights.length - 1 ? total : Math.min(total, Math.floor(cumulative + offset));
+    const part = through - taken;
+    taken = through;
+    return part;
+  });
 }
+
+/**
+ * Each value's usual share of a day's sessions, and how well its sessions convert against the
+ * store's average, as on a real store: most sessions on phones, more orders per session on a
+ * desktop; search and direct visits the most, email ones converting best and social ones worst;
+ * product pages converting better than the blog. A value not listed gets an equal share.
+ */
+const MIX: Record<string, Record<string, { share: number; converts: number }>> = {
+  referrer_source: {
+    direct: { share: 30, converts: 1.3 },
+    search: { share: 33, converts: 1.1 },
+    social: { share: 20, converts: 0.6 },
+    email: { share: 9, converts: 1.6 },
+    unknown: { share: 8, converts: 0.9 },
+  },
+  session_device_type: {
+    mobile: { share: 60, converts: 0.8 },
+    desktop: { share: 32, converts: 1.5 },
+    tablet: { share: 8, converts: 1 },
+  },
+  landing_page_path: {
+    "/": { share: 34, converts: 1 },
+    "/collections/all": { share: 18, converts: 1.1 },
+    "/products/linen-shirt": { share: 12, converts: 1.4 },
+    "/products/wool-socks": { share: 10, converts: 1.4 },
+    "/products/canvas-tote": { share: 9, converts: 1.4 },
+    "/pages/about": { share: 7, converts: 0.5 },
+    "/blogs/news": { share: 10, converts: 0.4 },
+  },
+};
 
 /**
  * One day's funnel split by a dimension's values: each step's increment over the next is split
  * on its own, so every value's funnel is monotone and the values add up to the day's totals.
+ * The sessions and carts follow each value's share (MIX), give or take 15 % a day; the
+ * checkouts follow that share times how well the value converts.
  */
 export function sessionFiguresBy(store: SimStore, day: string, dimension: string): Array<{ value: string } & DayFigures> {
   const values = SESSION_DIMENSIONS[dimension];
   const total = sessionFigures(store, day);
-  const weights = values.map((value) => 1 + draw(store, day, `${dimension}=${value}`, 9));
-  const completed = split(total.sessions_that_completed_checkout, weights);
-  const checkout = split(total.sessions_that_reached_checkout - total.sessions_that_completed_checkout, weights);
-  const cart = split(total.sessions_with_cart_additions - total.sessions_that_reached_checkout, [...weights].reverse());
-  const rest = split(total.sessions - total.sessions_with_cart_additions, weights.map((w, i) => w + i));
+  const mix = values.map((value) => MIX[dimension]?.[value] ?? { share: 1, converts: 1 });
+  const reach = values.map((value, i) => mix[i].share * (0.85 + draw(store, day, `${dimension}=${value}`, 301) / 1000));
+  const buying = reach.map((weight, i) => weight * mix[i].converts);
+  const offset = (step: string) => draw(store, day, `${dimension}|${step}`, 1000) / 1000;
+  const completed = split(total.sessions_that_completed_checkout, buying, offset("completed"));
+  const checkout = split(total.sessions_that_reached_checkout - total.sessions_that_completed_checkout, buying, offset("checkout"));
+  const cart = split(total.sessions_with_cart_additions - total.sessions_that_reached_checkout, reach, offset("cart"));
+  const rest = split(total.sessions - total.sessions_with_cart_additions, reach, offset("rest"));
   return values.map((value, i) => {
     const c = completed[i];
     const k = c + checkout[i];
