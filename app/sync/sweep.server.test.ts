@@ -4,9 +4,10 @@
 // (orders kept as tombstones, never counted; a merged customer's orders under the kept one), and
 // leaves the copy equal to the store. WHEN records are lost from the copy itself, THEN the same
 // comparison finds them and copies them again, rollups included; a copy short of more than the
-// sweep copies is copied whole when a person asks for a sync. When nothing was lost it costs two
-// count queries per kind; without read_all_orders it never removes an order Shopify only hides
-// for its age. It reports both sides' counts.
+// sweep copies is copied whole when a person asks for a sync. WHEN a deletion and a lost record
+// balance each other's counts, THEN the first run whose cut falls between them finds both. When
+// nothing was lost it costs three count queries per kind; without read_all_orders it never
+// removes an order Shopify only hides for its age. It reports both sides' counts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createCustomer,
@@ -76,12 +77,13 @@ async function loseFromCopy(shop: string, orderIndex: number, customerIndex: num
 }
 
 describe("differences no webhook reported", () => {
-  it("costs two count queries per kind when nothing is missing, and reports Shopify's counts as the copy's", async () => {
+  it("costs three count queries per kind when nothing is missing, and reports Shopify's counts as the copy's", async () => {
     expect(store.orders.length).toBeGreaterThan(2 * 250);
     operations.length = 0;
     const { removed, check } = await sweepDifferences(store.shop.domain, client);
     expect(removed).toEqual(nothing);
-    expect(operations.sort()).toEqual(["CustomersCount", "OrdersCount"]);
+    // Over the copy's ids, then below a cut through them.
+    expect(operations.sort()).toEqual(["CustomersCount", "CustomersCount", "OrdersCount", "OrdersCount"]);
     const [storeOrders, storeCustomers] = [store.orders.length, store.customers.length];
     expect(check).toEqual({
       ordersSince: null,
@@ -191,6 +193,42 @@ describe("differences no webhook reported", () => {
 
     // Nothing more to find.
     expect(await sweepDifferences(shop, client)).toMatchObject({ removed: nothing, check: { removed: none, restored: none } });
+  });
+
+  it("finds a deletion and a lost record that balance each other, on the first run whose cut falls between them", async () => {
+    const shop = store.shop.domain;
+    const ids = store.orders.map((o) => BigInt(o.id)).sort((a, b) => (a < b ? -1 : 1));
+    // Deleted in Shopify a fifth of the way through the ids, no webhook said so; lost from the copy four fifths through.
+    const [deleted, lost] = [ids[Math.floor(ids.length / 5)], ids[Math.floor((ids.length * 4) / 5)]];
+    deleteOrder(store, { orderId: Number(deleted), at: at() });
+    await prisma.order.delete({ where: { shop_id: { shop, id: lost } } });
+    const copyOrders = await prisma.order.count({ where: { shop, deletedAt: null } });
+    expect(copyOrders).toBe(store.orders.length);
+
+    // A cut above both: the part below it balances too, and they stay.
+    operations.length = 0;
+    const missed = await sweepDifferences(shop, client, { cut: 0.9 });
+    expect({ removed: missed.removed, restored: missed.check.restored }).toEqual({ removed: nothing, restored: none });
+    expect(operations.sort()).toEqual(["CustomersCount", "CustomersCount", "OrdersCount", "OrdersCount"]);
+    expect(await storedOrders(prisma, shop)).not.toEqual(expectedOrders(store));
+
+    // A cut between them: each is found in its part, removed or copied again.
+    const { removed, check } = await sweepDifferences(shop, client, { cut: 0.5 });
+    expect({ removed, restored: check.restored }).toEqual({ removed: { orders: [deleted], customers: [] }, restored: { orders: 1, customers: 0 } });
+    expect(check.orders).toEqual({ shopify: store.orders.length, copy: store.orders.length });
+    expect(await storedOrders(prisma, shop)).toEqual(expectedOrders(store));
+    expect(await storedDeletedOrderIds(prisma, shop)).toContain(deleted);
+  });
+
+  it("cuts through the whole range within a few runs: no fraction goes a day without a cut near it", async () => {
+    const { cutFraction } = await import("./sweep.server");
+    const cuts = Array.from({ length: 96 }, (_, run) => cutFraction(new Date(NOW.getTime() + run * 15 * 60_000))).sort((a, b) => a - b);
+    expect(new Set(cuts).size).toBe(96);
+    expect(cuts.every((cut) => cut >= 0 && cut < 1)).toBe(true);
+    // The widest interval with no cut, wrapping around: 1.6 ÷ 96 at most, so two records a fraction
+    // δ of the copy's ids apart are cut apart within about 1.6 ÷ δ runs.
+    const gaps = cuts.map((cut, i) => (i === 0 ? cut + 1 - cuts[cuts.length - 1] : cut - cuts[i - 1]));
+    expect(Math.max(...gaps)).toBeLessThan(1.6 / 96);
   });
 
   it("leaves orders brought in with import-orders alone: Shopify never had them", async () => {

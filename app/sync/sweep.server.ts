@@ -8,13 +8,15 @@
 // the catch-up would have, when that is at most SWEEP_COPIES_AT_MOST records of a kind (more is
 // left to a full copy, which the Data sync page offers).
 //
-// A run where nothing was lost costs two count queries per resource. k records lost either way
+// A run where nothing was lost costs three count queries per resource. k records lost either way
 // among n cost about k·log2(n/250) counts and k id pages, and each record copied its page read.
 //
 // The ranges end at the copy's highest id: a record created after the catch-up read the store
 // has a higher id (Shopify's ids grow), so it cannot hide a deletion by balancing the counts. A
-// deletion and a lost record within the same range do balance them, and stay until one of them
-// is found apart.
+// deletion and a lost record within the same range do balance them. So where the whole range
+// balances, each run also compares the part of it below one cut, at a fraction of the copy's ids
+// that moves from run to run (`cutFraction`): a pair that hides each other is found by the first
+// run whose cut falls between them.
 import { Prisma } from "@prisma/client";
 import prisma from "#app/db.server";
 import { connectionPages, type AdminClient } from "#app/shopify/admin-client.server";
@@ -148,6 +150,51 @@ async function differences(
   return { gone: [...below.gone, ...above.gone], lacking: [...below.lacking, ...above.lacking] };
 }
 
+/** No differences: what a range holds whose counts balance. */
+const NONE: Differences = { gone: [], lacking: [] };
+
+/** The golden ratio's fractional part: its multiples mod 1 spread evenly over [0, 1) whatever their number. */
+const GOLDEN_FRACTION = (Math.sqrt(5) - 1) / 2;
+/** How often reconciliations run (RECONCILE_CRON): each one's cut is the next in the sequence. */
+const RUN_MS = 15 * 60_000;
+
+/**
+ * Where the run at `now` cuts a range that balances, as a fraction of the copy's ids below the
+ * cut: the multiples of the golden ratio's fraction by the number of the run's quarter hour, so
+ * that the cuts of successive runs fall all over the range and no interval between two ids goes
+ * long without one.
+ */
+export function cutFraction(now: Date): number {
+  return (Math.floor(now.getTime() / RUN_MS) * GOLDEN_FRACTION) % 1;
+}
+
+/**
+ * The differences a range whose counts balance (`total` records on both sides) can still hold:
+ * a deletion and a lost record that cancel out. The part below the copy's id a `fraction` of the
+ * way through it is compared too (one count on each side; the part above follows by difference),
+ * and where the parts differ both are searched as any range that differs, also for the records
+ * the copy lacks.
+ */
+async function hiddenDifferences(
+  shop: string,
+  client: AdminClient,
+  resource: Resource,
+  range: IdRange,
+  total: number,
+  fraction: number,
+): Promise<Differences> {
+  if (total < 2) return NONE;
+  const local = localSide(shop, resource);
+  const cut = await local.idAt(range, Math.min(total - 2, Math.floor(total * fraction)));
+  const below = { lo: range.lo, hi: cut };
+  const ours = await local.count(below);
+  const theirs = await remoteCount(client, resource, below);
+  if (ours === theirs) return NONE;
+  const lower = await differences(shop, client, resource, below, true, { ours, theirs });
+  const upper = await differences(shop, client, resource, { lo: cut + 1n, hi: range.hi }, true, { ours: total - ours, theirs: total - theirs });
+  return { gone: [...lower.gone, ...upper.gone], lacking: [...lower.lacking, ...upper.lacking] };
+}
+
 export interface Sweep {
   /** Removed as Shopify no longer has them. */
   removed: ByKind<bigint[]>;
@@ -163,7 +210,7 @@ async function sweepResource(
   shop: string,
   client: AdminClient,
   resource: Resource,
-  copiesAtMost: number,
+  { copiesAtMost, cut }: { copiesAtMost: number; cut: number },
 ): Promise<Differences & { shopify: number; countAfter: () => Promise<number> }> {
   const local = localSide(shop, resource);
   const range = await local.bounds();
@@ -172,7 +219,10 @@ async function sweepResource(
   const theirs = await remoteCount(client, resource, range);
   // Where the copy is short by more than it would copy, the ranges only look for what Shopify deleted.
   const seekLacking = theirs > ours && theirs - ours <= copiesAtMost;
-  const found = await differences(shop, client, resource, range, seekLacking, { ours, theirs });
+  const found =
+    ours === theirs
+      ? await hiddenDifferences(shop, client, resource, range, ours, cut)
+      : await differences(shop, client, resource, range, seekLacking, { ours, theirs });
   const unchanged = found.gone.length === 0 && found.lacking.length === 0;
   return { ...found, shopify: theirs, countAfter: async () => (unchanged ? ours : local.count(range)) };
 }
@@ -191,12 +241,17 @@ function idSearches(ids: bigint[]): string[] {
  * through the catch-up's own page queries and writer, rollups included. Run after a catch-up: a
  * customer merged away has by then had their orders moved. Returns what it removed, and both
  * sides' counts afterwards with how many records it removed and copied back (`check`), which the
- * Data sync page shows.
+ * Data sync page shows. `cut`: where a kind whose counts balance is cut (hiddenDifferences), by
+ * default the run's `cutFraction`.
  */
 export async function sweepDifferences(
   shop: string,
   client: AdminClient,
-  { now = new Date(), copiesAtMost = SWEEP_COPIES_AT_MOST }: { now?: Date; copiesAtMost?: number } = {},
+  {
+    now = new Date(),
+    copiesAtMost = SWEEP_COPIES_AT_MOST,
+    cut = cutFraction(now),
+  }: { now?: Date; copiesAtMost?: number; cut?: number } = {},
 ): Promise<Sweep> {
   const row = await prisma.shop.findUnique({ where: { domain: shop }, select: { scopes: true } });
   const fullHistory = row?.scopes.split(",").map((s) => s.trim()).includes("read_all_orders") ?? false;
@@ -208,8 +263,8 @@ export async function sweepDifferences(
   };
   const customers: Resource = { type: "Customer", countQuery: CUSTOMERS_COUNT, idsQuery: CUSTOMER_IDS, since: null };
 
-  const orderSweep = await sweepResource(shop, client, orders, copiesAtMost);
-  const customerSweep = await sweepResource(shop, client, customers, copiesAtMost);
+  const orderSweep = await sweepResource(shop, client, orders, { copiesAtMost, cut });
+  const customerSweep = await sweepResource(shop, client, customers, { copiesAtMost, cut });
   await tombstoneOrders(shop, orderSweep.gone, now);
   for (const id of customerSweep.gone) await removeCustomer(shop, id, now, null);
 
