@@ -147,6 +147,11 @@ async function differences(
   const middle = await local.idAt(range, Math.floor(ours / 2) - 1);
   const below = await differences(shop, client, resource, { lo: range.lo, hi: middle }, seekLacking);
   const above = await differences(shop, client, resource, { lo: middle + 1n, hi: range.hi }, seekLacking);
+  return together(below, above);
+}
+
+/** The differences of two parts of a range, in the order of their ids. */
+function together(below: Differences, above: Differences): Differences {
   return { gone: [...below.gone, ...above.gone], lacking: [...below.lacking, ...above.lacking] };
 }
 
@@ -192,7 +197,7 @@ async function hiddenDifferences(
   if (ours === theirs) return NONE;
   const lower = await differences(shop, client, resource, below, true, { ours, theirs });
   const upper = await differences(shop, client, resource, { lo: cut + 1n, hi: range.hi }, true, { ours: total - ours, theirs: total - theirs });
-  return { gone: [...lower.gone, ...upper.gone], lacking: [...lower.lacking, ...upper.lacking] };
+  return together(lower, upper);
 }
 
 export interface Sweep {
