@@ -196,6 +196,12 @@ export const GONE_CHECKOUT_KEPT_MS = 24 * 60 * 60 * 1000;
  */
 const markerOf = (folder: string) => `${folder}.checkout`;
 
+/** Removes a shared data folder and the file beside it naming its checkout. */
+export function removeSharedData(folder: string): void {
+  fs.rmSync(folder, { recursive: true, force: true });
+  fs.rmSync(markerOf(folder), { force: true });
+}
+
 /** Whether a PostgreSQL server runs on `dataDir` now (its postmaster.pid names a live process). */
 function serverRunsOn(dataDir: string): boolean {
   let pid: number;
@@ -250,8 +256,7 @@ export function removeDataOfGoneCheckouts(now = Date.now()): void {
       }
       if (!fs.lstatSync(folder).isDirectory() || serverRunsOn(folder)) continue;
       const megabytes = Math.round(bytesIn(folder) / 1e6);
-      fs.rmSync(folder, { recursive: true, force: true });
-      fs.rmSync(marker, { force: true });
+      removeSharedData(folder);
       process.stderr.write(
         `Removed ${folder} (${megabytes} MB): the database of ${stood}, whose folder is gone, ` +
           `last used ${new Date(lastUse).toISOString().slice(0, 10)}.\n`,

@@ -18,6 +18,7 @@ import {
   GONE_CHECKOUT_KEPT_MS,
   persistentDataDir,
   postgresInstall,
+  removeSharedData,
   SHARED_ROOT,
   systemUser,
 } from "./postgres-install";
@@ -180,8 +181,7 @@ describe.runIf(asRoot)("as root, from a folder the postgres user cannot enter", 
     const first = await startEmbeddedPostgres({ dataDir: preferred, label: "checkout" });
     cleanups.push(() => first.stop());
     const { dir } = await query<{ dir: string }>(first, "SELECT current_setting('data_directory') AS dir");
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    cleanups.push(() => fs.rmSync(`${dir}.checkout`, { force: true }));
+    cleanups.push(() => removeSharedData(dir));
     expect(dir.startsWith(path.join(SHARED_ROOT, "data", "checkout-"))).toBe(true);
     expect(fs.readFileSync(`${dir}.checkout`, "utf8")).toBe(`${preferred}\n`);
     // What it says of this checkout (a start also says which gone checkouts' folders it removed).
@@ -206,8 +206,7 @@ describe.runIf(asRoot)("as root, from a folder the postgres user cannot enter", 
       const preferred = path.join(root, ".data", "postgres");
       const folder = persistentDataDir(preferred, name, runAs);
       const marker = `${folder}.checkout`;
-      cleanups.push(() => fs.rmSync(folder, { recursive: true, force: true }));
-      cleanups.push(() => fs.rmSync(marker, { force: true }));
+      cleanups.push(() => removeSharedData(folder));
       fs.writeFileSync(path.join(folder, "PG_VERSION"), "18\n");
       const lastUsed = (ago: number) => fs.utimesSync(marker, new Date(Date.now() - ago), new Date(Date.now() - ago));
       return { root, preferred, folder, marker, lastUsed };

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { removeSharedData } from "../../scripts/lib/postgres-install";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -194,6 +195,6 @@ export function postmaster(dataDir: string): { pid: number; port: number } | nul
 /** Removes a launch's data, including a folder kept for it outside (as root, see postgres-install.ts). */
 export function removeData(folder: string, output: string): void {
   const elsewhere = /database is kept in (\S+) instead/.exec(output)?.[1];
-  if (elsewhere) fs.rmSync(elsewhere, { recursive: true, force: true });
+  if (elsewhere) removeSharedData(elsewhere);
   fs.rmSync(folder, { recursive: true, force: true });
 }
