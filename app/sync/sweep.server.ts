@@ -121,6 +121,9 @@ interface Differences {
   lacking: bigint[];
 }
 
+/** No differences: what a range holds whose counts balance. */
+const NONE: Differences = { gone: [], lacking: [] };
+
 /**
  * The differences in `range`. `counted`: both sides' counts over the range, when the caller
  * has them already. `seekLacking`: also list the ids Shopify has and the copy holds in no state
@@ -136,9 +139,9 @@ async function differences(
 ): Promise<Differences> {
   const local = localSide(shop, resource);
   const ours = counted?.ours ?? (await local.count(range));
-  if (ours === 0) return { gone: [], lacking: [] };
+  if (ours === 0) return NONE;
   const theirs = counted?.theirs ?? (await remoteCount(client, resource, range));
-  if (theirs === ours) return { gone: [], lacking: [] };
+  if (theirs === ours) return NONE;
   if (ours <= ID_PAGE_SIZE) {
     const present = await remoteIds(client, resource, range);
     const gone = (await local.ids(range)).filter((id) => !present.has(id));
@@ -154,9 +157,6 @@ async function differences(
 function together(below: Differences, above: Differences): Differences {
   return { gone: [...below.gone, ...above.gone], lacking: [...below.lacking, ...above.lacking] };
 }
-
-/** No differences: what a range holds whose counts balance. */
-const NONE: Differences = { gone: [], lacking: [] };
 
 /** The golden ratio's fractional part: its multiples mod 1 spread evenly over [0, 1) whatever their number. */
 const GOLDEN_FRACTION = (Math.sqrt(5) - 1) / 2;

@@ -194,7 +194,8 @@ export const GONE_CHECKOUT_KEPT_MS = 24 * 60 * 60 * 1000;
  * The file beside a shared data folder naming the folder it stands for (`preferred`), rewritten
  * on each use: its time is the folder's last use.
  */
-const markerOf = (folder: string) => `${folder}.checkout`;
+const MARKER_SUFFIX = ".checkout";
+const markerOf = (folder: string) => `${folder}${MARKER_SUFFIX}`;
 
 /** Removes a shared data folder and the file beside it naming its checkout. */
 export function removeSharedData(folder: string): void {
@@ -202,16 +203,22 @@ export function removeSharedData(folder: string): void {
   fs.rmSync(markerOf(folder), { force: true });
 }
 
+/** The pid and port a data folder's postmaster.pid names, if it has one (its server may have died since). */
+export function postmasterOf(dataDir: string): { pid: number; port: number } | null {
+  try {
+    const [pid, , , port] = fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n");
+    return { pid: Number(pid), port: Number(port) };
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a PostgreSQL server runs on `dataDir` now (its postmaster.pid names a live process). */
 function serverRunsOn(dataDir: string): boolean {
-  let pid: number;
+  const postmaster = postmasterOf(dataDir);
+  if (!postmaster) return false;
   try {
-    pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
-  } catch {
-    return false;
-  }
-  try {
-    process.kill(pid, 0);
+    process.kill(postmaster.pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
@@ -242,9 +249,9 @@ export function removeDataOfGoneCheckouts(now = Date.now()): void {
   } catch {
     return;
   }
-  for (const name of names.filter((each) => each.endsWith(".checkout"))) {
+  for (const name of names.filter((each) => each.endsWith(MARKER_SUFFIX))) {
     const marker = path.join(SHARED_DATA, name);
-    const folder = marker.slice(0, -".checkout".length);
+    const folder = marker.slice(0, -MARKER_SUFFIX.length);
     try {
       const stood = fs.readFileSync(marker, "utf8").trim();
       if (!path.isAbsolute(stood) || fs.existsSync(path.dirname(stood))) continue;

@@ -18,6 +18,7 @@ import {
   GONE_CHECKOUT_KEPT_MS,
   persistentDataDir,
   postgresInstall,
+  postmasterOf,
   removeSharedData,
   SHARED_ROOT,
   systemUser,
@@ -75,7 +76,7 @@ describe("a throwaway server", () => {
     });
     const { url, dir } = JSON.parse(line) as { url: string; dir: string };
     const port = Number(new URL(url).port);
-    const [pid] = fs.readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n").map(Number);
+    const { pid } = postmasterOf(dir)!;
     expect(alive(pid)).toBe(true);
 
     owner.kill("SIGKILL");

@@ -10,7 +10,7 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { freePort } from "./free-port";
-import { handOver, persistentDataDir, postgresInstall, temporaryDataDir } from "./postgres-install";
+import { handOver, persistentDataDir, postgresInstall, postmasterOf, temporaryDataDir } from "./postgres-install";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 const WATCHDOG = path.join(import.meta.dirname, "watchdog.cjs");
@@ -65,15 +65,14 @@ function serverFromUrl(url: string, stop: () => Promise<void> = async () => {}):
 
 /** Port of a server already running on this data folder, if its postmaster is alive. */
 function runningPort(dataDir: string): number | null {
-  const pidFile = path.join(dataDir, "postmaster.pid");
-  if (!fs.existsSync(pidFile)) return null;
-  const [pidLine, , , portLine] = fs.readFileSync(pidFile, "utf8").split("\n");
+  const postmaster = postmasterOf(dataDir);
+  if (!postmaster) return null;
   try {
-    process.kill(Number(pidLine), 0);
-    return Number(portLine);
+    process.kill(postmaster.pid, 0);
+    return postmaster.port;
   } catch {
     // A crash left the file behind: PostgreSQL would refuse to start while it exists.
-    fs.rmSync(pidFile, { force: true });
+    fs.rmSync(path.join(dataDir, "postmaster.pid"), { force: true });
     return null;
   }
 }

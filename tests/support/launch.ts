@@ -6,7 +6,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { removeSharedData } from "../../scripts/lib/postgres-install";
+import { postmasterOf, removeSharedData } from "../../scripts/lib/postgres-install";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -183,14 +183,7 @@ export function postgresDataDir(folder: string, output: string): string {
 }
 
 /** The PostgreSQL server's pid and port, from its data folder (while it runs). */
-export function postmaster(dataDir: string): { pid: number; port: number } | null {
-  try {
-    const [pid, , , port] = fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n");
-    return { pid: Number(pid), port: Number(port) };
-  } catch {
-    return null;
-  }
-}
+export const postmaster = postmasterOf;
 
 /** Removes a launch's data, including a folder kept for it outside (as root, see postgres-install.ts). */
 export function removeData(folder: string, output: string): void {
