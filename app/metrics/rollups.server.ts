@@ -269,14 +269,22 @@ function dailySalesRows(shop: string, sources: Prisma.Sql, { computed }: { compu
 }
 
 /**
- * Rebuilds the shop's `daily_sales_sources` and, summed from them, its `daily_sales`: written in
- * the order of its key, so that a span of days (what every sales read asks for) lies on a few
+ * Rebuilds the shop's `daily_sales_sources`, written in the order of their key (each entry of
+ * their primary key next to the last, ADR 032), and, summed from them, its `daily_sales`: written
+ * in the order of its key, so that a span of days (what every sales read asks for) lies on a few
  * pages rather than one page a row (the hash aggregate's order). The sums are hashed, then their
  * few rows sorted (groupedByHashing).
  */
 async function rebuildDays(tx: Tx, shop: string, timeZone: string): Promise<void> {
   await tx.$executeRaw`DELETE FROM daily_sales WHERE shop = ${shop}`;
-  await replaceShopRows(tx, shop, "daily_sales_sources", ["shop", "order_id"], SOURCE_VALUES, orderContributions(shop, timeZone, null));
+  await replaceShopRows(
+    tx,
+    shop,
+    "daily_sales_sources",
+    ["shop", "order_id"],
+    SOURCE_VALUES,
+    Prisma.sql`SELECT * FROM (${orderContributions(shop, timeZone, null)}) c ORDER BY c.order_id`,
+  );
   await groupedByHashing(
     tx,
     () => tx.$executeRaw`
@@ -351,9 +359,16 @@ async function refreshDaysOf(
   orderIds: bigint[],
   customers: bigint[],
 ): Promise<number> {
+  // The records of the given orders and of the customers' orders, found by order id: the
+  // customers' orders are those `orders` holds for them, as every change of an order's customer
+  // is refreshed with it (or, in a bulk run, by the rebuild that ends it). The records have no
+  // index by customer (ADR 032). Of those found, the ones recorded for one of the customers, so
+  // that each customer's weeks are computed from all of their records or none.
   const recorded = (alias: string) => {
     const s = Prisma.raw(alias);
-    return Prisma.sql`${s}.shop = ${shop} AND (${s}.order_id = ANY(${orderIds}::bigint[]) OR ${s}.customer_id = ANY(${customers}::bigint[]))`;
+    return Prisma.sql`${s}.shop = ${shop}
+      AND ${s}.order_id = ANY(${orderIds}::bigint[] || ARRAY(SELECT o.id FROM orders o WHERE o.shop = ${shop} AND o.customer_id = ANY(${customers}::bigint[])))
+      AND (${s}.order_id = ANY(${orderIds}::bigint[]) OR ${s}.customer_id = ANY(${customers}::bigint[]))`;
   };
   const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
   const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
