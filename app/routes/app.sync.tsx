@@ -46,8 +46,8 @@ export default function SyncPage() {
             />
             <SessionsImportCard sessions={sessions} timeZone={timeZone} />
             <ParkedChangesCard
-              count={sync.parkedEvents}
-              latest={parked}
+              count={parked.count}
+              latest={parked.latest}
               timeZone={timeZone}
               retrying={retrying.state !== "idle"}
               onRetry={() => retrying.submit({ intent: "retry-parked" }, { method: "post" })}

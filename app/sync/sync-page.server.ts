@@ -11,7 +11,7 @@ export async function shopSyncPage(shop: string) {
     prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } }),
     parkedEvents(shop, 10),
   ]);
-  return { sync, sessions, timeZone: row?.ianaTimezone ?? "UTC", parked: parked.latest };
+  return { sync, sessions, timeZone: row?.ianaTimezone ?? "UTC", parked };
 }
 
 export async function requestShopSync(shop: string) {

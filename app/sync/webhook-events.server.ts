@@ -59,24 +59,22 @@ export interface ParkedEvent {
   reason: string;
 }
 
-/** The shop's parked events, newest first (at most `limit`), and how many there are. */
+/**
+ * The shop's parked events, newest first (at most `limit`), and how many there are: both from
+ * one statement, so that a count never names events its list does not show (an event parked
+ * between two reads would have).
+ */
 export async function parkedEvents(shop: string, limit = 20): Promise<{ count: number; latest: ParkedEvent[] }> {
-  const where = { shop, parkedAt: { not: null } };
-  const [count, rows] = await Promise.all([
-    prisma.webhookEvent.count({ where }),
-    prisma.webhookEvent.findMany({
-      where,
-      orderBy: { parkedAt: "desc" },
-      take: limit,
-      select: { topic: true, receivedAt: true, parkedAt: true, error: true },
-    }),
-  ]);
+  const rows = await prisma.$queryRaw<Array<{ topic: string; received_at: Date; parked_at: Date; error: string | null; total: bigint }>>`
+    SELECT topic, received_at, parked_at, error, count(*) OVER () AS total
+    FROM webhook_events WHERE shop = ${shop} AND parked_at IS NOT NULL
+    ORDER BY parked_at DESC LIMIT ${limit}`;
   return {
-    count,
+    count: rows.length === 0 ? 0 : Number(rows[0].total),
     latest: rows.map((row) => ({
       topic: row.topic,
-      receivedAt: row.receivedAt.toISOString(),
-      parkedAt: row.parkedAt!.toISOString(),
+      receivedAt: row.received_at.toISOString(),
+      parkedAt: row.parked_at.toISOString(),
       reason: row.error ?? "",
     })),
   };
