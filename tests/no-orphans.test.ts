@@ -9,6 +9,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../scripts/lib/app-server";
 import { freePort } from "../scripts/lib/free-port";
+import { postmasterOf } from "../scripts/lib/postgres-install";
 import { BROWSER_USER_AGENT } from "../scripts/lib/stack";
 import {
   alive,
@@ -19,7 +20,6 @@ import {
   listeningSockets,
   portOpen,
   postgresDataDir,
-  postmaster,
   removeData,
   userEnv,
   type Launched,
@@ -55,7 +55,7 @@ function start(script: string, args: string[], env: Record<string, string> = {})
  * ports they hold, noted while running; then, after `stop`, checks all of it is gone.
  */
 async function expectAllGone(run: Launched, folder: string, ports: number[], stop: () => void) {
-  const database = postmaster(postgresDataDir(folder, run.output()));
+  const database = postmasterOf(postgresDataDir(folder, run.output()));
   const started = family(run.pgid);
   expect(started.length).toBeGreaterThan(1);
   if (database) {

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { postmasterOf, removeSharedData } from "../../scripts/lib/postgres-install";
+import { removeSharedData } from "../../scripts/lib/postgres-install";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -181,9 +181,6 @@ export function dataFolder(): string {
 export function postgresDataDir(folder: string, output: string): string {
   return /database is kept in (\S+) instead/.exec(output)?.[1] ?? path.join(folder, "postgres");
 }
-
-/** The PostgreSQL server's pid and port, from its data folder (while it runs). */
-export const postmaster = postmasterOf;
 
 /** Removes a launch's data, including a folder kept for it outside (as root, see postgres-install.ts). */
 export function removeData(folder: string, output: string): void {
