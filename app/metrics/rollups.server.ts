@@ -364,12 +364,11 @@ async function refreshDaysOf(
   // is refreshed with it (or, in a bulk run, by the rebuild that ends it). The records have no
   // index by customer (ADR 032). Of those found, the ones recorded for one of the customers, so
   // that each customer's weeks are computed from all of their records or none.
-  const recorded = (alias: string) => {
-    const s = Prisma.raw(alias);
-    return Prisma.sql`${s}.shop = ${shop}
-      AND ${s}.order_id = ANY(${orderIds}::bigint[] || ARRAY(SELECT o.id FROM orders o WHERE o.shop = ${shop} AND o.customer_id = ANY(${customers}::bigint[])))
-      AND (${s}.order_id = ANY(${orderIds}::bigint[]) OR ${s}.customer_id = ANY(${customers}::bigint[]))`;
-  };
+  // The statement reads them once (`old`), and removes those of orders no longer counted from
+  // that reading.
+  const recorded = Prisma.sql`s.shop = ${shop}
+    AND s.order_id = ANY(${orderIds}::bigint[] || ARRAY(SELECT o.id FROM orders o WHERE o.shop = ${shop} AND o.customer_id = ANY(${customers}::bigint[])))
+    AND (s.order_id = ANY(${orderIds}::bigint[]) OR s.customer_id = ANY(${customers}::bigint[]))`;
   const current = Prisma.sql`(o.id = ANY(${orderIds}::bigint[]) OR o.customer_id = ANY(${customers}::bigint[]))`;
   const setSums = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(", "));
   const allZero = Prisma.raw(DAILY_SALES_SUMS.map((column) => `${column} = 0`).join(" AND "));
@@ -380,13 +379,14 @@ async function refreshDaysOf(
     Prisma.sql`SELECT w.*, ${Prisma.raw(String(sign))} AS sign FROM (${customerWeekRows(currency, Prisma.raw(sources))}) w`;
   const changed = await tx.$queryRaw<Array<{ day: string | null; tbl: string | null; ctid: string | null; empty: boolean }>>`
     WITH new (${SOURCE_COLUMNS}) AS MATERIALIZED (${orderContributions(shop, timeZone, current)}),
-    old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded("s")}),
+    old AS MATERIALIZED (SELECT ${SOURCE_COLUMNS} FROM daily_sales_sources s WHERE ${recorded}),
     written AS (
       INSERT INTO daily_sales_sources AS t (${SOURCE_COLUMNS}) ${rowsThatDiffer("old", ["order_id"], SOURCE_VALUES)}
       ON CONFLICT (shop, order_id) ${updateIfChanged(SOURCE_VALUES)}
     ),
     dropped AS (
-      DELETE FROM daily_sales_sources t WHERE ${recorded("t")} AND t.order_id NOT IN (SELECT order_id FROM new)
+      DELETE FROM daily_sales_sources t
+      WHERE t.shop = ${shop} AND t.order_id IN (SELECT order_id FROM old) AND t.order_id NOT IN (SELECT order_id FROM new)
     ),
     day_cells AS (
       INSERT INTO daily_sales AS t (shop, ${DAILY_SALES_KEY}, ${Prisma.raw(DAILY_SALES_SUMS.join(", "))})
