@@ -22,7 +22,7 @@ import {
 } from "./prediction";
 import { parseCustomerId } from "./retention.server";
 import { refreshStatisticsFor } from "./planner-statistics.server";
-import { ensureDailyRollups } from "./rollups.server";
+import { ensureDailyRollups, totalsUnder } from "./rollups.server";
 
 type Client = Prisma.TransactionClient | typeof prisma;
 
@@ -81,7 +81,7 @@ async function summariesOf(client: Client, { shop, timeZone, settings }: ShopCon
   const [{ lines }] = await client.$queryRaw<Array<{ lines: string | null }>>`
     SELECT string_agg(concat_ws(' ', t.customer_id, f.first_day, array_to_string(t.order_day, ','), array_to_string(t.order_net, ',')), E'\n') AS lines
     FROM customer_totals t CROSS JOIN LATERAL (SELECT ${firstDay} AS first_day) f
-    WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled} AND f.first_day < ${last}`;
+    WHERE t.shop = ${shop} AND ${totalsUnder("t", settings.retentionIncludeCancelled)} AND f.first_day < ${last}`;
   const summaries = todays.map((): CustomerSummary[] => []);
   const text = lines ?? "";
   // Read in one pass over the text, a character at a time (splitting it into lines and fields

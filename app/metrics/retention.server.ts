@@ -71,7 +71,7 @@ import {
   type RetentionRatesQuery,
   type RetentionReport,
 } from "./retention";
-import { ensureDailyRollups, GAP_BUCKET } from "./rollups.server";
+import { ensureDailyRollups, GAP_BUCKET, totalsUnder } from "./rollups.server";
 import { addDays, nextPeriodStartDay, periodStartDay, startOfLocalDay, type Bucket } from "./periods";
 import { metricOrder, metricRefund, type MetricOrder, type MetricRefund } from "./rows";
 import type { MetricSettings } from "./settings";
@@ -244,7 +244,7 @@ function searchedActivity(
     p AS (
       SELECT ${before}, t.first_paid_order_at
       FROM customer_totals t
-      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${settings.retentionIncludeCancelled} AND ${candidates}
+      WHERE t.shop = ${shop} AND ${totalsUnder("t", settings.retentionIncludeCancelled)} AND ${candidates}
       OFFSET 0
     ),
     ${Prisma.join(activity, ", ")}`;
@@ -452,7 +452,7 @@ function periodActivitySql(shop: string, context: RetentionContext, plan: RatesP
         SELECT count(*) AS customers, coalesce(sum(t.orders), 0) AS orders, count(*) FILTER (WHERE t.orders >= 2) AS repeat_customers,
           count(*) FILTER (WHERE ${settings.cohortIncludeZeroValue} OR t.first_paid_order_at IS NOT NULL) AS new_customers
         FROM customer_totals t
-        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+        WHERE t.shop = ${shop} AND ${totalsUnder("t", variant)}
           AND t.last_order_at >= ${end} AND t.first_order_at >= ${start} AND t.first_order_at < ${end}
       ),
       ${searchedActivity(shop, context, [{ name: "searched", ...plan.period }], candidates)}
@@ -497,7 +497,7 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
   if (gapFirst) {
     const [from, to] = [earlier[1], later[0]];
     both = Prisma.sql`(SELECT count(*) FROM customer_totals t
-      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+      WHERE t.shop = ${shop} AND ${totalsUnder("t", variant)}
         AND ${amongCustomersOfSpans(shop, context, [[from, to]])}
         AND ${ordersIn(from, to)} > 0 AND ${ordersIn(earlier[0], earlier[1])} = 0 AND ${ordersIn(later[0], later[1])} = 0)`;
   } else if (!overlap) {
@@ -506,7 +506,7 @@ async function retentionCounts(shop: string, context: RetentionContext, plan: Ra
     // and first orders), each searched for an order in the earlier one; in the later one too only
     // when their last order is after it.
     both = Prisma.sql`(SELECT count(*) FROM customer_totals t
-      WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant}
+      WHERE t.shop = ${shop} AND ${totalsUnder("t", variant)}
         AND t.last_order_at >= ${later[0]} AND t.first_order_at < ${earlier[1]}
         AND (t.last_order_at < ${later[1]} OR ${ordersIn(later[0], later[1])} > 0)
         AND ${ordersIn(earlier[0], earlier[1])} > 0)`;
@@ -1022,7 +1022,7 @@ export async function customerListOverview(shop: string, list: CustomerList, que
   // now − last > lapseMs, in whole milliseconds: last < now − ⌊lapseMs⌋.
   const cutoff = new Date(now.getTime() - Math.floor(lapseMs));
   const onList = list === "at_risk" ? Prisma.sql`last_order_at < ${cutoff}` : Prisma.sql`orders >= 2`;
-  const where = Prisma.sql`shop = ${shop} AND retention_include_cancelled = ${variant} AND ${onList} AND last_activity_at < ${now}
+  const where = Prisma.sql`shop = ${shop} AND ${totalsUnder(null, variant)} AND ${onList} AND last_activity_at < ${now}
     AND ${filterSql(filters, now)}`;
   const order = Prisma.raw(`${SORT_COLUMNS[sort.key]} ${sort.direction === "asc" ? "ASC" : "DESC"}`);
   const [[{ total }], page, lateRows] = await Promise.all([
@@ -1039,10 +1039,10 @@ export async function customerListOverview(shop: string, list: CustomerList, que
       WITH late AS (
         -- An order at or after now, or a refund then of one of their counted orders.
         SELECT customer_id FROM customer_totals
-        WHERE shop = ${shop} AND retention_include_cancelled = ${variant} AND last_order_at >= ${now}
+        WHERE shop = ${shop} AND ${totalsUnder(null, variant)} AND last_order_at >= ${now}
         UNION
         SELECT t.customer_id FROM customer_totals t
-        WHERE t.shop = ${shop} AND t.retention_include_cancelled = ${variant} AND t.last_activity_at >= ${now}
+        WHERE t.shop = ${shop} AND ${totalsUnder("t", variant)} AND t.last_activity_at >= ${now}
           AND t.customer_id IN (
             SELECT o.customer_id FROM refunds r JOIN orders o ON o.shop = r.shop AND o.id = r.order_id
             WHERE r.shop = ${shop} AND r.processed_at >= ${now} AND o.customer_id IS NOT NULL
@@ -1145,7 +1145,7 @@ export async function customerStanding(shop: string, customerId: bigint, clock: 
     gapPercentiles(shop, context, null, now, [0.9]),
     prisma.$queryRaw<Array<{ order_at: Date[]; net_spend: bigint; first_paid_order_at: Date | null; last_activity_at: Date }>>`
       SELECT order_at, net_spend, first_paid_order_at, last_activity_at FROM customer_totals
-      WHERE shop = ${shop} AND retention_include_cancelled = ${settings.retentionIncludeCancelled} AND customer_id = ${customerId}`,
+      WHERE shop = ${shop} AND ${totalsUnder(null, settings.retentionIncludeCancelled)} AND customer_id = ${customerId}`,
     knownCustomer(shop, customerId),
   ]);
   if (!row && !known) return null;
@@ -1285,7 +1285,7 @@ export async function retentionActivityOfShops(
             width_bucket(p.end_at - interval '1 millisecond', t.order_at) AS by_end,
             CASE WHEN p.zero_value THEN t.order_at[1] ELSE t.first_paid_order_at END AS acquired_at
           FROM customer_totals t
-          WHERE t.shop = p.shop AND t.retention_include_cancelled = p.variant AND t.last_order_at >= p.start_at
+          WHERE t.shop = p.shop AND ${totalsUnder("t", Prisma.sql`p.variant`)} AND t.last_order_at >= p.start_at
         ) c
       ) x`;
   }

@@ -780,8 +780,11 @@ async function recomputeCustomerMonths(tx: Tx, shop: string, timeZone: string, c
   await deleteEmptyCellsOf(tx, cells, { cohort_months: COHORT_EMPTY, customer_month_counts: MONTH_COUNT_EMPTY });
 }
 
-/** `customer_totals`' columns after its key (shop, retention_include_cancelled, customer_id). */
+/** `customer_totals`' key: a customer's row under a value of the cancelled setting (ADR 037). */
+const TOTAL_KEY = ["shop", "customer_id", "retention_include_cancelled"];
+/** `customer_totals`' columns after its key. */
 const TOTAL_VALUES = [
+  "both_settings",
   "orders",
   "last_order_at",
   "net_spend",
@@ -841,6 +844,16 @@ function activityDayCells(shop: string, timeZone: string, rows: Prisma.Sql): Pri
     HAVING ${Prisma.raw(ACTIVITY_DAY_SUMS.map(([, when]) => `${sum(when)} <> 0`).join(" OR "))}`;
 }
 
+/**
+ * A condition on `customer_totals` row `alias` (none: the table's own columns): it holds its
+ * customer's figures under `includeCancelled`, a value of the cancelled setting (or SQL of one),
+ * as the row for that value or the one for both (ADR 037).
+ */
+export function totalsUnder(alias: string | null, includeCancelled: boolean | Prisma.Sql): Prisma.Sql {
+  const column = (name: string) => Prisma.raw(alias === null ? name : `${alias}.${name}`);
+  return Prisma.sql`(${column("retention_include_cancelled")} = ${includeCancelled} OR ${column("both_settings")})`;
+}
+
 /** The bucket of a gap of `gapMs` milliseconds (SQL): floor(48 × ln(1 + minutes)). */
 export const GAP_BUCKET = (gapMs: Prisma.Sql) => Prisma.sql`floor(48 * ln(1 + (${gapMs})::float8 / 60000))::smallint`;
 
@@ -874,11 +887,11 @@ async function rebuildGapMonths(tx: Tx, shop: string): Promise<void> {
 
 /**
  * Recomputes the given customers' (all of the shop's when null) `customer_totals` rows, for each
- * value of the cancelled setting, from their counted orders and the refunds of those; and the
- * cells summed from them, `activity_days` and `cohort_days`, incrementally (the old rows'
- * contributions out, the new ones' in) or, for the whole shop, from scratch. Returns whether
- * any of those rows was written or deleted (always, for the whole shop): they are all the
- * predictions read.
+ * value of the cancelled setting (one row for both when they count the same orders), from their
+ * counted orders and the refunds of those; and the cells summed from them, `activity_days` and
+ * `cohort_days`, incrementally (the old rows' contributions out, the new ones' in) or, for the
+ * whole shop, from scratch. Returns whether any of those rows was written or deleted (always, for
+ * the whole shop): they are all the predictions read.
  */
 async function recomputeCustomerTotals(
   tx: Tx,
@@ -897,8 +910,9 @@ async function recomputeCustomerTotals(
     customers === null
       ? Prisma.empty
       : Prisma.sql`AND r.order_id IN (SELECT id FROM orders WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[]))`;
-  // One group per customer, both values of the cancelled setting side by side, then a row each
-  // (a UNION ALL over the groups, as for the gaps).
+  // One group per customer, both values of the cancelled setting side by side, then its rows (a
+  // UNION ALL over the groups, as for the gaps): one for both values when the customer has no
+  // cancelled order (every figure is the same), otherwise one for each value that counts an order.
   const totals = Prisma.sql`
     WITH a AS MATERIALIZED (
       SELECT c.customer_id,
@@ -933,46 +947,51 @@ async function recomputeCustomerTotals(
       ) c
       GROUP BY c.customer_id
     )
-    SELECT ${shop} AS shop, true AS retention_include_cancelled, customer_id, orders, last_at AS last_order_at, net AS net_spend,
-      activity AS last_activity_at, order_at, order_net, order_day, order_at[1] AS first_order_at, first_paid AS first_paid_order_at
+    SELECT ${shop} AS shop, customer_id, true AS retention_include_cancelled, u_orders = orders AS both_settings, orders,
+      last_at AS last_order_at, net AS net_spend, activity AS last_activity_at, order_at, order_net, order_day,
+      order_at[1] AS first_order_at, first_paid AS first_paid_order_at
     FROM a
     UNION ALL
-    SELECT ${shop}, false, customer_id, u_orders, u_last_at, u_net, u_activity, u_order_at, u_order_net, u_order_day, u_order_at[1], u_first_paid
-    FROM a WHERE u_orders > 0`;
+    SELECT ${shop}, customer_id, false, false, u_orders, u_last_at, u_net, u_activity, u_order_at, u_order_net, u_order_day, u_order_at[1], u_first_paid
+    FROM a WHERE u_orders > 0 AND u_orders < orders`;
   const values = Prisma.raw(TOTAL_VALUES.join(", "));
-  // `customer_totals`-shaped rows of `table` as activityDayCells and cohortDayRows read them,
-  // counted `sign` times.
-  const rowsOf = (table: string, sign: number) =>
-    Prisma.raw(`SELECT retention_include_cancelled, order_day, first_order_at, first_paid_order_at, orders, ${sign} AS sign FROM ${table}`);
+  // `customer_totals`-shaped rows of `table` (those matching `where`, SQL) as activityDayCells
+  // and cohortDayRows read them, counted `sign` times: a row for both values of the setting
+  // under each of them.
+  const rowsOf = (table: string, sign: number, where: Prisma.Sql = Prisma.sql`true`) => {
+    const [from, columns] = [Prisma.raw(table), Prisma.raw(`order_day, first_order_at, first_paid_order_at, orders, ${sign} AS sign`)];
+    return Prisma.sql`SELECT retention_include_cancelled, ${columns} FROM ${from} WHERE ${where}
+      UNION ALL SELECT false, ${columns} FROM ${from} WHERE ${where} AND both_settings`;
+  };
   if (customers === null) {
-    await replaceShopRows(tx, shop, "customer_totals", ["shop", "retention_include_cancelled", "customer_id"], TOTAL_VALUES, totals);
-    const rows = Prisma.sql`(${rowsOf("customer_totals", 1)} WHERE shop = ${shop})`;
+    await replaceShopRows(tx, shop, "customer_totals", TOTAL_KEY, TOTAL_VALUES, totals);
+    const rows = Prisma.sql`(${rowsOf("customer_totals", 1, Prisma.sql`shop = ${shop}`)})`;
     await tx.$executeRaw`INSERT INTO activity_days (${ACTIVITY_DAY_COLUMNS}) ${activityDayCells(shop, timeZone, rows)}`;
     await tx.$executeRaw`INSERT INTO cohort_days (${COHORT_DAY_COLUMNS}) ${cohortDayRows(shop, timeZone, rows)}`;
     return true;
   }
-  // Only the rows that change are written (a cancelled order leaves the row that counts
-  // cancelled orders as it was); rows of customers left without a counted order are deleted.
-  // Both values of the setting named, so that the key (shop, setting, customer) is searched
-  // rather than scanned. In the same statement, the rows as they were −1 and as they are +1
-  // into `activity_days` and `cohort_days`, as for `gap_months`.
+  // Only the rows that change are written (a cancelled order leaves the figures of the row that
+  // counts cancelled orders as they were); rows no longer made (a customer left without a
+  // counted order, or a row for one value where there is now one for both) are deleted. In the
+  // same statement, the rows as they were −1 and as they are +1 into `activity_days` and
+  // `cohort_days`, as for `gap_months`.
   const delta = Prisma.sql`(${rowsOf("old", -1)} UNION ALL ${rowsOf("new", 1)})`;
   const returned = await tx.$queryRaw<Array<{ tbl: string; ctid: string | null; empty: boolean }>>`
-    WITH new (shop, retention_include_cancelled, customer_id, ${values}) AS MATERIALIZED (${totals}),
+    WITH new (shop, customer_id, retention_include_cancelled, ${values}) AS MATERIALIZED (${totals}),
     old AS MATERIALIZED (
-      SELECT retention_include_cancelled, customer_id, ${values} FROM customer_totals
-      WHERE shop = ${shop} AND retention_include_cancelled IN (true, false) AND customer_id = ANY(${customers}::bigint[])
+      SELECT customer_id, retention_include_cancelled, ${values} FROM customer_totals
+      WHERE shop = ${shop} AND customer_id = ANY(${customers}::bigint[])
     ),
     written AS (
-      INSERT INTO customer_totals AS t (shop, retention_include_cancelled, customer_id, ${values})
+      INSERT INTO customer_totals AS t (shop, customer_id, retention_include_cancelled, ${values})
       ${rowsThatDiffer("old", ["customer_id", "retention_include_cancelled"], TOTAL_VALUES)}
-      ON CONFLICT (shop, retention_include_cancelled, customer_id) ${updateIfChanged(TOTAL_VALUES)}
+      ON CONFLICT (shop, customer_id, retention_include_cancelled) ${updateIfChanged(TOTAL_VALUES)}
       RETURNING 1
     ),
     dropped AS (
       DELETE FROM customer_totals t
-      WHERE t.shop = ${shop} AND t.retention_include_cancelled IN (true, false) AND t.customer_id = ANY(${customers}::bigint[])
-        AND (t.retention_include_cancelled, t.customer_id) NOT IN (SELECT retention_include_cancelled, customer_id FROM new)
+      WHERE t.shop = ${shop} AND t.customer_id = ANY(${customers}::bigint[])
+        AND (t.customer_id, t.retention_include_cancelled) NOT IN (SELECT customer_id, retention_include_cancelled FROM new)
       RETURNING 1
     ),
     activity_cells AS (

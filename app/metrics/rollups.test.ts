@@ -81,7 +81,7 @@ async function months(shop: string) {
       FROM cohort_weeks WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, cohort_include_zero_value, cohort, week`,
     totals: await prisma.$queryRaw<unknown[]>`
-      SELECT retention_include_cancelled, customer_id::text AS customer, orders, last_order_at, net_spend::text AS net, last_activity_at,
+      SELECT retention_include_cancelled, both_settings, customer_id::text AS customer, orders, last_order_at, net_spend::text AS net, last_activity_at,
         order_at::text AS order_at, order_net::text AS order_net, order_day::text AS order_day, first_paid_order_at
       FROM customer_totals WHERE shop = ${shop}
       ORDER BY retention_include_cancelled, customer_id`,
@@ -276,13 +276,35 @@ describe("refreshDailyRollups", () => {
     await expectConsistent({ ...store, timeZone: "Asia/Tokyo" }, async () => {});
   });
 
-  it("GIVEN rollups built before activity_days existed THEN its migration fills it as a rebuild does", async () => {
-    const built = (await months(store.shop)).activityDays;
-    expect(built.length).toBeGreaterThan(30);
-    const migration = fs.readFileSync(new URL("../../prisma/migrations/20261217000000_activity_days/migration.sql", import.meta.url), "utf8");
-    const fill = migration.slice(migration.indexOf("INSERT INTO"));
-    await prisma.$transaction([prisma.$executeRaw`DELETE FROM activity_days`, prisma.$executeRawUnsafe(fill)]);
-    expect((await months(store.shop)).activityDays).toEqual(built);
+  it("GIVEN customer_totals with a row per value of the setting THEN its migration to one row for both writes what a rebuild does", async () => {
+    const built = (await months(store.shop)).totals as Array<{ retention_include_cancelled: boolean; both_settings: boolean }>;
+    // Customers of each kind: with no cancelled order (one row), and with one (a row per value).
+    expect(built.some((row) => row.both_settings)).toBe(true);
+    expect(built.some((row) => !row.retention_include_cancelled)).toBe(true);
+    // The rows as they were before the migration: each value of the setting its own.
+    const columns = await prisma.$queryRaw<Array<{ name: string }>>`
+      SELECT column_name AS name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'customer_totals'
+        AND column_name NOT IN ('retention_include_cancelled', 'both_settings')`;
+    const rest = columns.map(({ name }) => name).join(", ");
+    await prisma.$transaction([
+      prisma.$executeRawUnsafe(
+        `INSERT INTO customer_totals (retention_include_cancelled, both_settings, ${rest})
+         SELECT false, false, ${rest} FROM customer_totals WHERE shop = $1 AND both_settings`,
+        store.shop,
+      ),
+      prisma.$executeRaw`UPDATE customer_totals SET both_settings = false WHERE shop = ${store.shop}`,
+    ]);
+    expect((await months(store.shop)).totals).toHaveLength(built.length + built.filter((row) => row.both_settings).length);
+    const migration = fs.readFileSync(
+      new URL("../../prisma/migrations/20261230000000_customer_totals_once_for_both_settings/migration.sql", import.meta.url),
+      "utf8",
+    );
+    const merge = migration.slice(migration.indexOf("UPDATE"), migration.indexOf("-- The table again"));
+    const statements = merge.split(/;\s*\n/).map((statement) => statement.trim()).filter((statement) => statement.length > 0);
+    expect(statements).toHaveLength(2);
+    await prisma.$transaction(statements.map((statement) => prisma.$executeRawUnsafe(statement)));
+    expect((await months(store.shop)).totals).toEqual(built);
   });
 
   // A write whose orders change none of their inputs skips the refresh (rollup-inputs.ts): so no
