@@ -118,13 +118,17 @@ async function parkedJobs(shop: string): Promise<number> {
   return Number(count);
 }
 
-export async function syncDetails(shop: string): Promise<SyncDetails> {
+/**
+ * The shop's SyncDetails. `parkedEventCount`: how many parked events there are, when the caller
+ * reads them anyway (the Data sync page, with its list of them); counted here otherwise.
+ */
+export async function syncDetails(shop: string, parkedEventCount?: Promise<number>): Promise<SyncDetails> {
   const [state, orders, customers, pendingEvents, parkedEvents, parked] = await Promise.all([
     readSyncState(shop),
     prisma.order.count({ where: { shop, deletedAt: null } }),
     prisma.customer.count({ where: { shop } }),
     prisma.webhookEvent.count({ where: { shop, processedAt: null, parkedAt: null } }),
-    prisma.webhookEvent.count({ where: { shop, parkedAt: { not: null } } }),
+    parkedEventCount ?? prisma.webhookEvent.count({ where: { shop, parkedAt: { not: null } } }),
     parkedJobs(shop),
   ]);
   return { ...statusOf(state), orders, customers, pendingEvents, parkedEvents, parkedJobs: parked, check: checkOf(state) };
