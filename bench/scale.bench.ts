@@ -23,6 +23,8 @@
 // - and at the end, each store's orders, refunds and customers against the simulator's truth.
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { generateStore, placeOrder, refundOrder, sessionToken, startSimulator, touchOrder, type SimStore } from "#simulator/index";
 import { buildApp, startApp, type AppServer } from "../scripts/lib/app-server";
@@ -30,7 +32,7 @@ import { freePort } from "../scripts/lib/free-port";
 import { BROWSER_USER_AGENT, DEMO_API_KEY, DEMO_API_SECRET, hostParam } from "../scripts/lib/stack";
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../scripts/lib/worker-process";
 import { expectedCustomers, expectedOrders, expectedRefunds, storedCustomers, storedOrders, storedRefunds } from "../tests/support/truth";
-import { benchDatabase, onBenchShutdown } from "./lib/database";
+import { benchDatabaseOfItsOwn, onBenchShutdown } from "./lib/database";
 import { median, percentile } from "./lib/measure";
 import { benchResult, machineLoad, note, seededRandom, type BenchResult } from "./lib/timing";
 
@@ -75,7 +77,9 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
 }
 
 export default async function scaleBench(): Promise<BenchResult[]> {
-  const { url: databaseUrl } = await benchDatabase();
+  // Its own database: its workers take on every installed shop they find, and it counts every
+  // order and byte of the database, so the shops of the benchmarks before it must not be there.
+  const { url: databaseUrl } = await benchDatabaseOfItsOwn("metryka_bench_scale");
   note(`machine load before the run: ${machineLoad()}`);
   note("building the app (remix vite:build)…");
   await buildApp();
@@ -298,7 +302,8 @@ export default async function scaleBench(): Promise<BenchResult[]> {
     const mbPerMillion = (bytes: number) => (bytes / 2 ** 20 / storedOrderCount) * 1e6;
 
     // --- Every store equal to its ground truth -------------------------------------------------
-    const { default: prisma } = await import("#app/db.server");
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+    onBenchShutdown(() => prisma.$disconnect());
     let equal = 0;
     const different: string[] = [];
     for (const store of stores) {

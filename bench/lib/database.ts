@@ -1,9 +1,10 @@
 // A throwaway PostgreSQL for benchmarks: an embedded server in a temporary folder, one migrated
-// database, and the environment the app validates at boot, set before any app module is
+// database the benchmarks share (and databases of their own for those that start the app's
+// workers), and the environment the app validates at boot, set before any app module is
 // imported (benchmarks import app modules dynamically, after `benchDatabase()`).
 import fs from "node:fs";
 import pg from "pg";
-import { createDatabaseIfMissing, startEmbeddedPostgres } from "../../scripts/lib/postgres";
+import { createDatabaseIfMissing, startEmbeddedPostgres, type PostgresServer } from "../../scripts/lib/postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 
 export interface BenchDatabase {
@@ -12,7 +13,7 @@ export interface BenchDatabase {
 
 const DATABASE = "metryka_bench";
 
-let started: Promise<BenchDatabase & { stop(): Promise<void> }> | undefined;
+let started: Promise<BenchDatabase & { server: PostgresServer; stop(): Promise<void> }> | undefined;
 const cleanups: Array<() => Promise<void>> = [];
 
 // The embedded server starts with PostgreSQL's defaults, sized for a laptop (128 MB of shared
@@ -33,6 +34,7 @@ async function start() {
   process.env.SHOPIFY_APP_URL ??= "https://metryka.bench";
   return {
     url,
+    server,
     stop: () => server.stop(),
   };
 }
@@ -41,6 +43,21 @@ async function start() {
 export async function benchDatabase(): Promise<BenchDatabase> {
   started ??= start();
   const { url } = await started;
+  return { url };
+}
+
+/**
+ * A database of its own on the benchmark server, created and migrated on first use. For a
+ * benchmark that runs the app's worker processes, which take on every installed shop of their
+ * database, and that measures the whole database (its orders, its size): the shops the
+ * benchmarks before it left in the shared one would be worked on and counted with its own.
+ */
+export async function benchDatabaseOfItsOwn(name: string): Promise<BenchDatabase> {
+  await benchDatabase();
+  const { server } = await started!;
+  await createDatabaseIfMissing(server, name);
+  const url = server.urlFor(name);
+  await migrateDeploy(url);
   return { url };
 }
 
